@@ -1,0 +1,132 @@
+"""Raw scraped article -> clean text plus title / published / source.
+
+Cleaning only removes whole boilerplate lines (or a boilerplate prefix of the first line) and
+normalises line endings and blank runs; it never rewrites the words or quote marks that stay.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Lines that are boilerplate wherever they stand (matched against the stripped line).
+_DROP_LINE = re.compile(
+    r"""^(?:
+        skip\ to\ (?:main\ )?content
+      | (?:follow|like)\ us\ on\b.*
+      | (?:share|tweet|email|print)(?:\ (?:this|on|via)\b.*)?
+      | share\ (?:this\ )?(?:article|story|page)\b.*
+      | (?:image|photo|picture|video)\ (?:source|credit|courtesy)\s*:.*
+      | (?:photo|image|file\ photo)\s*:.*
+      | advertisement | sponsored(?:\ content)? | ad
+      | (?:\d+\ )?min(?:ute)?s?\ read | \d+\ min
+      | subscribe\b.* | sign\ up\b.{0,80} | newsletter.{0,40}
+      | (?:read|see)\ (?:more|also)\b.{0,100}
+      | click\ here\b.{0,100}
+      | tags? | topics? | related(?:\ (?:articles?|stories|news|coverage|topics))?
+      | edited\ by\ .{1,80}?\ at\ .{1,40}
+      | (?:last\ )?(?:edited|updated|posted)\ (?:by|on|at)\ .{1,80}
+      | \(?with\ inputs\ from\ .{1,60}
+      | reporting\ by\ .{1,120} | (?:additional\ )?(?:writing|editing)\ by\ .{1,120}
+      | all\ rights\ reserved.* | ©.* | copyright\ ©?.{0,120}
+      | [|•·\-–—*_=#]+
+      | (?:previous|next)\ (?:article|post|story)
+      | comments?(?:\ \(\d+\))?
+      | listen\ to\ (?:this\ )?(?:article|story)\b.{0,40}
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# Consent / cookie banners: a line that talks about cookies in the site's voice.
+_COOKIE = re.compile(
+    r"\bcookies?\b.*\b(?:we use|this (?:web)?site|our|consent|accept|policy|preferences|enable|browser)\b"
+    r"|\b(?:we use|this (?:web)?site uses|accept all|manage)\b.*\bcookies?\b",
+    re.IGNORECASE,
+)
+_CREDIT = re.compile(
+    r"(?:\b(?:Reuters|AP|AFP|Getty Images|EPA|Bloomberg|Shutterstock|Sputnik)\s*/\s*\w[\w .'-]*$"
+    r"|\((?:AP|Reuters|AFP|Getty Images)\s+Photo[^)]*\)\s*$|^(?:AP|AFP|Reuters)\s+Photo\b)",
+)
+# Boilerplate that can prefix the first real line ("date 2024-11-06 Follow us on Image Source : AP ...").
+_LEAD_JUNK = re.compile(
+    r"^\s*(?:date\s+\d{4}-\d{2}-\d{2}\s*)?(?:follow us on\b|image source\s*:)", re.IGNORECASE
+)
+# A heading after which the article body is over (related stories, tag lists, newsletters).
+_FOOTER = re.compile(
+    r"^(?:related(?: (?:articles?|stories|news|coverage))?|more from .{1,40}|recommended(?: for you)?"
+    r"|tags|subscribe to our newsletter|you may also like|most (?:read|popular))$",
+    re.IGNORECASE,
+)
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+_LONG_DATE = re.compile(
+    r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(\d{1,2}),\s+(\d{4})\b"
+)
+_DMY_DATE = re.compile(r"\b(\d{1,2})-(\d{1,2})-(\d{4})\b")
+_DATELINE_SOURCE = re.compile(r"^\(([A-Z][\w .&'-]{1,40})\)\s+[—–-]")
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+
+def normalise(raw: str) -> str:
+    """Unify line endings, drop zero-width characters, trim trailing spaces of lines."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ZERO_WIDTH.sub("", text)
+    text = unicodedata.normalize("NFC", text)
+    return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+def is_boilerplate(line: str) -> bool:
+    """True for a line that is site chrome rather than article text."""
+    s = line.strip()
+    if not s:
+        return False
+    if _DROP_LINE.match(s):
+        return True
+    if len(s) < 400 and _COOKIE.search(s):
+        return True
+    if len(s) < 120 and _CREDIT.search(s) and not s.endswith((".", '"', "”")):
+        return True
+    return bool(_LEAD_JUNK.match(s)) and len(s) < 200
+
+
+def find_published(raw: str) -> str:
+    """The first date in the raw text as YYYY-MM-DD, or ''."""
+    head = raw[:3000]
+    m = _ISO_DATE.search(head)
+    if m:
+        return m.group(0)
+    m = _LONG_DATE.search(head)
+    if m:
+        month = _MONTHS.index(m.group(1)[:3].lower()) + 1
+        return f"{m.group(3)}-{month:02d}-{int(m.group(2)):02d}"
+    m = _DMY_DATE.search(head)
+    if m and int(m.group(2)) <= 12 and int(m.group(1)) <= 31:
+        return f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
+    return ""
+
+
+def _looks_like_title(line: str) -> bool:
+    words = line.split()
+    return 2 <= len(words) <= 25 and not line.rstrip().endswith((".", ",", ";", ":"))
+
+
+def clean_text(raw: str) -> dict:
+    """Return {"text", "title", "published", "source"} for one raw article."""
+    text = normalise(raw)
+    kept: list[str] = []
+    for line in text.split("\n"):
+        if _FOOTER.match(line.strip()) and sum(len(k) for k in kept) > 200:
+            break
+        if is_boilerplate(line):
+            continue
+        kept.append(line)
+    body = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+    lines = [ln.strip() for ln in body.split("\n") if ln.strip()]
+    title = lines[0] if lines and _looks_like_title(lines[0]) else ""
+    source = ""
+    for ln in lines[:5]:
+        m = _DATELINE_SOURCE.match(ln)
+        if m:
+            source = m.group(1).strip()
+            break
+    return {"text": body, "title": title, "published": find_published(text), "source": source}

@@ -1,0 +1,203 @@
+"""Speaker mentions: the noun phrase next to a cue, pronouns, and what they refer to."""
+
+from __future__ import annotations
+
+import re
+
+PRONOUNS = {"he", "she", "they", "we", "i", "it", "you"}
+REFERRING_PRONOUNS = {"he", "she"}
+
+# Lowercase words that may stand inside a speaker noun phrase ("Kremlin spokesman Dmitry Peskov").
+ROLE_WORDS = set(
+    """
+    spokesman spokeswoman spokesperson spokespeople spokesmen minister ministry president
+    official officials secretary press head leader leaders chief director officer officers
+    analyst analysts expert experts source sources aide aides adviser advisers advisor advisors
+    lawmaker lawmakers senator senators governor governors candidate candidates campaign agency
+    government administration department foreign former senior top deputy state-owned
+    state news report reports statement police prosecutor prosecutors critic critics supporter
+    supporters resident residents voter voters member members chairman chairwoman chair ceo
+    founder economist economists researcher researchers study survey poll party committee
+    office commission council court judge attorney lawyer lawyers general representative
+    representatives ambassador envoy correspondent editor reporter reporters people
+    authorities military army manager managers strategist strategists organizer organizers
+    democrats republicans activist activists group groups union unions company firm bank
+    white house media newspaper paper magazine website website's network campaign's
+    security defense defence interior justice affairs economic national federal local
+    russian american chinese british french german ukrainian european iranian israeli
+    presidential prime vice assistant acting executive communications political legal
+    intelligence health finance trade energy military's pollster pollsters observers
+    officials' ministry's influential historian scholar professor dr.
+    """.split()
+)
+DETERMINERS = {"the", "a", "an", "its", "his", "her", "their", "our", "this", "that", "these", "those"}
+# Capitalised words that start clauses rather than names.
+_NOT_NAME = set(
+    """
+    But And Or So Yet Still However Meanwhile Also Then Now Asked When While If As After Before
+    Although Though Because Since In On At For From With Without By To Of This That These Those
+    It Its He She They We I You His Her Their Our There Here What Which Who Whom Whose Why How
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday Today Yesterday Tomorrow Last Next
+    Earlier Later Instead Indeed Moreover Furthermore Nevertheless Nonetheless Finally First
+    Second Third Many Some Most Several Both All Each Every No Not Even Only Just Well Mr.
+    """.split()
+)
+_KEEP_CAP = {"Mr.", "Mrs.", "Ms.", "Dr.", "Sen.", "Rep.", "Gov.", "Gen.", "Prof.", "Lt.", "Col."}
+# Words allowed between a speaker and its cue ("Peskov also said", "he has repeatedly said").
+SKIP_BETWEEN = set(
+    """
+    also then later previously repeatedly has had have would will could may might once
+    recently earlier reportedly publicly privately separately further again frequently often
+    still long quickly flatly bluntly simply openly explicitly initially reportedly was is were
+    are been already even never not just first last ultimately subsequently herself himself
+    themselves itself apparently allegedly now today yesterday did does do
+    """.split()
+)
+_TOKEN = re.compile(r"[A-Za-z0-9][\w’'.&-]*[\w.]|[A-Za-z0-9]")
+
+
+def _is_name_token(tok: str) -> bool:
+    if tok in _KEEP_CAP:
+        return True
+    core = tok.rstrip(".")
+    core = re.sub(r"[’']s$", "", core)
+    return bool(core) and core[0].isupper() and tok not in _NOT_NAME
+
+
+def _np_token_ok(tok: str, first: bool) -> bool:
+    low = re.sub(r"[’']s$", "", tok.lower())
+    return _is_name_token(tok) or low in ROLE_WORDS or (low in DETERMINERS and first) or low == "of"
+
+
+def speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None:
+    """The speaker noun phrase that ends just before `limit` (a cue), not reaching before `floor`.
+
+    Walks left over adverbs/auxiliaries, then over name, role and determiner tokens; stops at
+    punctuation. Returns (start, end) or None.
+    """
+    toks = [(m.start(), m.end()) for m in _TOKEN.finditer(text, floor, limit)]
+    i = len(toks) - 1
+    # The gap between tokens must be plain spaces: punctuation ends the phrase.
+    while i >= 0 and text[toks[i][0] : toks[i][1]].lower() in SKIP_BETWEEN and not _gap_breaks(text, toks[i][1], limit if i == len(toks) - 1 else toks[i + 1][0]):
+        i -= 1
+    if i < 0:
+        return None
+    end_tok = i
+    if _gap_breaks(text, toks[i][1], limit if i == len(toks) - 1 else toks[i + 1][0]):
+        return None
+    word = text[toks[i][0] : toks[i][1]]
+    if word.lower() in PRONOUNS:
+        return toks[i]
+    j = i
+    while j >= 0:
+        w = text[toks[j][0] : toks[j][1]]
+        if not _np_token_ok(w, first=True):
+            break
+        if j < end_tok and _gap_breaks(text, toks[j][1], toks[j + 1][0]):
+            break
+        j -= 1
+    j += 1
+    if j > end_tok or end_tok - j > 9:
+        return None
+    # Trim leading "of"/determiner-only starts and trailing "of".
+    while j <= end_tok and text[toks[j][0] : toks[j][1]].lower() == "of":
+        j += 1
+    span_words = [text[a:b] for a, b in toks[j : end_tok + 1]]
+    if not span_words or not any(_is_name_token(w) or w.lower() in ROLE_WORDS for w in span_words):
+        return None
+    if span_words[-1].lower() in DETERMINERS or span_words[-1].lower() == "of":
+        return None
+    return toks[j][0], toks[end_tok][1]
+
+
+def speaker_after(text: str, start: int, ceiling: int) -> tuple[int, int] | None:
+    """The speaker noun phrase that starts at `start` (after a cue: 'said Peskov')."""
+    toks = [(m.start(), m.end()) for m in _TOKEN.finditer(text, start, ceiling)]
+    if not toks or text[start : toks[0][0]].strip():
+        return None
+    first = text[toks[0][0] : toks[0][1]]
+    if first.lower() in PRONOUNS:
+        return toks[0]
+    k = 0
+    while k < len(toks) and k < 10:
+        w = text[toks[k][0] : toks[k][1]]
+        if not _np_token_ok(w, first=k == 0):
+            break
+        if k > 0 and _gap_breaks(text, toks[k - 1][1], toks[k][0]):
+            break
+        k += 1
+    while k > 0 and text[toks[k - 1][0] : toks[k - 1][1]].lower() in DETERMINERS | {"of"}:
+        k -= 1
+    if k == 0:
+        return None
+    span_words = [text[a:b] for a, b in toks[:k]]
+    if not any(_is_name_token(w) or w.lower() in ROLE_WORDS for w in span_words):
+        return None
+    end = toks[k - 1][1]
+    if text[end - 1] == "." and text[toks[k - 1][0] : end] not in _KEEP_CAP and not re.search(r"\b[A-Z]\.$", text[toks[k - 1][0] : end]):
+        end -= 1  # sentence-final period, not part of the name
+    return toks[0][0], end
+
+
+def _gap_breaks(text: str, a: int, b: int) -> bool:
+    """True when the characters between two tokens hold punctuation (a phrase boundary)."""
+    gap = text[a:b]
+    return bool(gap.strip())
+
+
+def is_pronoun(text: str, span: tuple[int, int]) -> bool:
+    return text[span[0] : span[1]].lower() in PRONOUNS
+
+
+def _head_name(mention: str) -> str:
+    """The last capitalised token of a mention ('Kremlin spokesman Dmitry Peskov' -> 'Peskov')."""
+    toks = [t for t in re.findall(r"[\w’'.-]+", mention) if t[:1].isupper()]
+    return re.sub(r"[’']s$", "", toks[-1]).rstrip(".") if toks else ""
+
+
+_PERSON = re.compile(r"\b(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+){1,2}[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
+
+
+def find_antecedent(
+    text: str, mention: tuple[int, int], named: list[tuple[int, int]]
+) -> tuple[int, int] | None:
+    """What a pronoun or a bare surname speaker refers to: a fuller earlier mention.
+
+    `named` are the (start, end) of named speaker mentions found so far, in text order.
+    """
+    word = text[mention[0] : mention[1]]
+    low = word.lower()
+    earlier = [m for m in named if m[1] <= mention[0] and not is_pronoun(text, m)]
+    if low in REFERRING_PRONOUNS:
+        # Nearest earlier named speaker that looks like a person; fall back to any name.
+        for m in reversed(earlier):
+            if mention[0] - m[1] > 4000:
+                break
+            if _PERSON.search(text[m[0] : m[1]]) or len(_head_name(text[m[0] : m[1]])) > 1:
+                return _fullest(text, m, earlier)
+        window = text[max(0, mention[0] - 800) : mention[0]]
+        people = [p for p in _PERSON.finditer(window) if p.group(0).split()[0] not in _NOT_NAME]
+        if people:
+            p = people[-1]
+            base = mention[0] - len(window)
+            return base + p.start(), base + p.end()
+        return None
+    if low in PRONOUNS:
+        return None
+    # A short mention ("Peskov") refers to an earlier fuller one ending in the same name.
+    if len(word.split()) == 1 and word[:1].isupper():
+        for m in reversed(earlier):
+            full = text[m[0] : m[1]]
+            if len(full.split()) > 1 and _head_name(full) == re.sub(r"[’']s$", "", word):
+                return m
+    return None
+
+
+def _fullest(text: str, m: tuple[int, int], earlier: list[tuple[int, int]]) -> tuple[int, int]:
+    """Prefer the longest earlier mention of the same person over a bare surname."""
+    head = _head_name(text[m[0] : m[1]])
+    best = m
+    for o in earlier:
+        if _head_name(text[o[0] : o[1]]) == head and (o[1] - o[0]) > (best[1] - best[0]):
+            best = o
+    return best

@@ -1,0 +1,110 @@
+"""Quotes, speakers and stances -> one Label Studio task (SPEC section 3)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from ..labeling import LABEL_FROM, TEXT_TO
+from .speakers import find_antecedent
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def task_hash(text: str, predictions: list[dict]) -> str:
+    """Hash of (text, predictions): re-pushing the same input is recognised as a no-op."""
+    blob = json.dumps([text, predictions], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return sha256(blob)
+
+
+def _region_id(label: str, start: int, end: int) -> str:
+    return f"{label[0].lower()}{start}-{end}"
+
+
+def _span_value(text: str, start: int, end: int, **extra) -> dict:
+    return {"start": start, "end": end, "text": text[start:end], **extra}
+
+
+def label_result(text: str, rid: str, label: str, start: int, end: int, score: float) -> dict:
+    return {
+        "id": rid, "from_name": LABEL_FROM, "to_name": TEXT_TO, "type": "labels",
+        "value": _span_value(text, start, end, labels=[label]), "score": round(score, 3),
+    }
+
+
+def choice_result(text: str, rid: str, name: str, start: int, end: int, choice: str) -> dict:
+    """A per-region choice: same id as the span, same offsets (how the UI stores it)."""
+    return {
+        "id": rid, "from_name": name, "to_name": TEXT_TO, "type": "choices",
+        "value": _span_value(text, start, end, choices=[choice]),
+    }
+
+
+def relation_result(from_id: str, to_id: str, label: str) -> dict:
+    return {"from_id": from_id, "to_id": to_id, "type": "relation", "direction": "right", "labels": [label]}
+
+
+def build_result(text: str, quotes: list[dict], stances: list[dict]) -> list[dict]:
+    """The prediction's result list: regions first, then choices, then relations."""
+    speakers: dict[tuple[int, int], float] = {}
+    for q in quotes:
+        if q.get("speaker"):
+            sp = tuple(q["speaker"])
+            speakers[sp] = max(speakers.get(sp, 0.0), q["score"])
+    named = sorted(speakers)
+    links: dict[tuple[int, int], tuple[int, int]] = {}
+    for sp in named:
+        ante = find_antecedent(text, sp, named)
+        if ante and ante != sp:
+            links[sp] = ante
+            speakers.setdefault(ante, 0.5 * speakers[sp])
+    regions: list[dict] = []
+    choices: list[dict] = []
+    relations: list[dict] = []
+    for (s, e), score in sorted(speakers.items()):
+        regions.append(label_result(text, _region_id("Speaker", s, e), "Speaker", s, e, score))
+    for q in quotes:
+        rid = _region_id("Quote", q["start"], q["end"])
+        regions.append(label_result(text, rid, "Quote", q["start"], q["end"], q["score"]))
+        choices.append(choice_result(text, rid, "quote_type", q["start"], q["end"], q["quote_type"]))
+        if q.get("speaker"):
+            relations.append(relation_result(rid, _region_id("Speaker", *q["speaker"]), "said_by"))
+    for sp, ante in sorted(links.items()):
+        relations.append(relation_result(_region_id("Speaker", *sp), _region_id("Speaker", *ante), "refers_to"))
+    for st in stances:
+        rid = _region_id("Stance", st["start"], st["end"])
+        regions.append(label_result(text, rid, "Stance", st["start"], st["end"], st["score"]))
+        choices.append(choice_result(text, rid, "polarity", st["start"], st["end"], st["polarity"]))
+        choices.append(choice_result(text, rid, "target", st["start"], st["end"], st["target"]))
+    regions.sort(key=lambda r: (r["value"]["start"], r["value"]["end"], r["id"]))
+    return regions + choices + relations
+
+
+def build_task(doc: dict, model_version: str, converter_version: str) -> dict:
+    """One Label Studio task from a converted document dict."""
+    text = doc["text"]
+    result = build_result(text, doc["quotes"], doc["stances"])
+    scores = [r["score"] for r in result if "score" in r]
+    predictions = [{
+        "model_version": model_version,
+        "score": round(sum(scores) / len(scores), 3) if scores else 0.0,
+        "result": result,
+    }]
+    data = {
+        "text": text,
+        "doc_id": doc["doc_id"],
+        "title": doc.get("title", ""),
+        "source": doc.get("source", ""),
+        "published": doc.get("published", ""),
+        "targets": [{"value": t} for t in doc["targets"]],
+    }
+    meta = {
+        "source_file": doc.get("source_file", ""),
+        "raw_sha256": sha256(doc.get("raw", text)),
+        "text_sha256": sha256(text),
+        "task_hash": task_hash(text, predictions),
+        "converter_version": converter_version,
+    }
+    return {"data": data, "meta": meta, "predictions": predictions}

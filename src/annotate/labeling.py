@@ -1,0 +1,46 @@
+"""The labeling config and gold schema files, from a checkout or from the installed wheel."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from importlib import resources
+from pathlib import Path
+
+CONFIG_NAME = "quote_attribution.xml"
+SCHEMA_NAME = "gold.schema.json"
+
+# Contract names (SPEC section 2).
+LABELS = ("Speaker", "Quote", "Stance")
+RELATIONS = ("said_by", "refers_to")
+QUOTE_TYPES = ("direct", "indirect", "mixed")
+POLARITIES = ("favor", "against", "neutral")
+LABEL_FROM = "label"
+TEXT_TO = "text"
+
+
+def _path(name: str) -> Path:
+    """Find a shipped file: inside the wheel (annotate/labeling_config) or the source tree."""
+    packaged = resources.files("annotate") / "labeling_config" / name
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "labeling_config" / name
+
+
+@functools.cache
+def labeling_config() -> str:
+    """The Label Studio XML config that `push` sends."""
+    return _path(CONFIG_NAME).read_text(encoding="utf-8")
+
+
+def config_hash(config: str | None = None) -> str:
+    """sha256 of the config text with whitespace folded, so reformatting is not a change."""
+    text = " ".join((config if config is not None else labeling_config()).split())
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@functools.cache
+def gold_schema() -> dict:
+    """The gold record JSON Schema (2020-12): what `pull` writes and `validate` checks."""
+    return json.loads(_path(SCHEMA_NAME).read_text(encoding="utf-8"))

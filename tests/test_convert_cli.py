@@ -1,0 +1,81 @@
+"""CLI tier: `annotate convert` with click's CliRunner (exit codes and output)."""
+
+import json
+
+from click.testing import CliRunner
+
+from annotate.cli import cli
+
+from .conftest import SEEDS
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+def read_tasks(path):
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_convert_seeds_writes_five_consistent_tasks(tmp_path):
+    out = tmp_path / "tasks.jsonl"
+    result = run("convert", str(SEEDS), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Converted 5 docs" in result.output
+    tasks = read_tasks(out)
+    assert len(tasks) == 5
+    for task in tasks:
+        text = task["data"]["text"]
+        assert isinstance(task["data"]["targets"], list)
+        assert task["meta"]["task_hash"] and task["meta"]["text_sha256"]
+        for r in task["predictions"][0]["result"]:
+            if "value" in r and "start" in r["value"]:
+                v = r["value"]
+                assert 0 <= v["start"] < v["end"] <= len(text)
+                assert v["text"] == text[v["start"]:v["end"]]
+
+
+def test_convert_is_deterministic(tmp_path):
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    run("convert", str(SEEDS), "-o", str(a))
+    run("convert", str(SEEDS), "-o", str(b))
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_convert_stdin_to_stdout():
+    result = run("convert", "-", input='"We will win," Jane Smith said.\n')
+    assert result.exit_code == 0
+    task = json.loads(result.stdout.splitlines()[0])
+    assert task["data"]["text"].startswith('"We will win,"')
+
+
+def test_empty_dir_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(cli, ["convert", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "no .txt files" in result.output
+
+
+def test_missing_file_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(cli, ["convert", str(tmp_path / "nope.txt")])
+    assert result.exit_code == 2
+    assert "no such file" in result.output
+
+
+def test_bad_inputs_are_reported_not_fatal(tmp_path):
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02binary")
+    (tmp_path / "latin1.txt").write_bytes('"Caf\xe9 prices will rise," Jos\xe9 Garcia said.'.encode("latin-1"))
+    (tmp_path / "odd.txt").write_text('He said "this never closes. And then "another one," she said.')
+    out = tmp_path / "t.jsonl"
+    result = run("convert", str(tmp_path), "-o", str(out))
+    assert result.exit_code == 0
+    assert "skipped" in result.output and "empty" in result.output and "binary" in result.output
+    tasks = read_tasks(out)
+    assert sorted(t["data"]["doc_id"] for t in tasks) == ["latin1", "odd"]
+
+
+def test_every_command_has_help_with_an_example():
+    for name in cli.commands:
+        result = run(name, "--help")
+        assert result.exit_code == 0, name
+        assert "Example" in result.output, f"{name} --help has no example"
