@@ -1,0 +1,411 @@
+"""The one seam that talks to Label Studio (label-studio-sdk 2.x).
+
+Public API (other modules rely on these signatures):
+
+- `connect(url, api_key, timeout=None) -> LabelStudio` — a checked client (one cheap
+  `users.whoami` call). Legacy tokens and personal access tokens (JWT refresh tokens, which the
+  SDK exchanges for access tokens) both work.
+- `find_project(client, name_or_id) -> project` — by numeric id or exact title.
+- `ensure_project(client, name_or_id, config=None) -> (project, created)` — find, or create
+  with our labeling config; an existing project's config must be compatible.
+- `export_tasks(client, project_id, progress=None) -> list[dict]` — Label Studio's full JSON
+  export (annotations, relations, per-region choices) with full prediction objects.
+- `existing_task_hashes(client, project_id) -> set[str]` and `iter_task_index(...)` — what
+  is already in a project, for idempotent pushes.
+- `import_tasks(client, project_id, tasks) -> list[int]` — one non-retrying import POST.
+
+Every failure is an `errors.ConnectionFailed` / `errors.ProjectError` with one line that
+names the server but never the token. The SDK is imported lazily so `--help` and offline
+commands never pay for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+from .errors import ConnectionFailed, ProjectError, UsageError
+
+CHECK_TIMEOUT = 15.0  # seconds for the connectivity check
+LONG_TIMEOUT = 600.0  # seconds for imports and exports of many tasks
+INDEX_PAGE_SIZE = 1000
+NO_RETRY = {"max_retries": 0}
+
+
+def display_url(url: str) -> str:
+    """The URL as safe to print: without any user:password@ part, query or fragment."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<invalid URL>"
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
+
+
+def _base_url(client) -> str:
+    try:
+        return display_url(client._client_wrapper.get_base_url())
+    except AttributeError:
+        return "Label Studio"
+
+
+def _detail(body) -> str:
+    """A short human reason from an API error body (never headers: they may echo secrets)."""
+    if isinstance(body, dict):
+        for key in ("detail", "message", "error", "validation_errors"):
+            if body.get(key):
+                text = body[key]
+                return text if isinstance(text, str) else json.dumps(text, ensure_ascii=False)
+        return json.dumps(body, ensure_ascii=False)[:300]
+    if isinstance(body, str):
+        # HTML error pages: keep the first readable line only.
+        text = re.sub(r"<[^>]+>", " ", body)
+        return " ".join(text.split())[:200]
+    return "" if body is None else str(body)[:200]
+
+
+def _translate(exc: BaseException, where: str, action: str, secret: str | None = None) -> ConnectionFailed:
+    """Map an httpx / SDK exception to one ConnectionFailed line."""
+    import httpx
+    from label_studio_sdk.core.api_error import ApiError
+
+    if isinstance(exc, httpx.ConnectError):
+        reason = str(exc) or "connection failed"
+        if "Name or service not known" in reason or "nodename nor servname" in reason or "Temporary failure in name resolution" in reason:
+            reason = "host name not found"
+        elif "Connection refused" in reason:
+            reason = "connection refused (is Label Studio running?)"
+        msg = f"cannot reach Label Studio at {where}: {reason}"
+    elif isinstance(exc, httpx.TimeoutException):
+        msg = f"Label Studio at {where} did not answer in time while trying to {action}"
+    elif isinstance(exc, httpx.HTTPError):
+        msg = f"connection to Label Studio at {where} failed while trying to {action}: {type(exc).__name__}"
+    elif isinstance(exc, ApiError):
+        status = exc.status_code
+        if status in (401, 403):
+            msg = (f"Label Studio at {where} refused the API key (HTTP {status}): check --api-key / "
+                   "LABEL_STUDIO_API_KEY (a personal access token or a legacy token)")
+            reason = _detail(exc.body)
+            if "expired" in reason:
+                msg += "; the token has expired"
+        elif status == 404:
+            msg = f"{where} has no such Label Studio API endpoint (HTTP 404) while trying to {action}: is this a Label Studio URL?"
+        else:
+            msg = f"Label Studio at {where} answered HTTP {status} while trying to {action}: {_detail(exc.body)}"
+    else:
+        msg = f"unexpected answer from {where} while trying to {action}: {type(exc).__name__}"
+    if secret:
+        msg = msg.replace(secret, "***")
+    return ConnectionFailed(msg)
+
+
+@contextlib.contextmanager
+def api_errors(client, action: str, not_found: str | None = None) -> Iterator[None]:
+    """Turn SDK/httpx errors inside the block into one-line ConnectionFailed/ProjectError."""
+    import httpx
+    from label_studio_sdk.core.api_error import ApiError
+
+    try:
+        yield
+    except ApiError as exc:
+        if exc.status_code == 404 and not_found:
+            raise ProjectError(not_found) from None
+        raise _translate(exc, _base_url(client), action) from None
+    except httpx.HTTPError as exc:
+        raise _translate(exc, _base_url(client), action) from None
+
+
+def connect(url: str, api_key: str | None, timeout: float | None = None):
+    """A LabelStudio client for `url`, checked with one `users.whoami` call.
+
+    `api_key` is a personal access token (JWT refresh token; the SDK exchanges it) or a
+    legacy token. Raises ConnectionFailed (never showing the token) when the URL is malformed,
+    the server is unreachable or times out, or the token is refused.
+    """
+    where = display_url(url or "")
+    if not api_key:
+        raise ConnectionFailed(
+            "no Label Studio API key: pass --api-key or set LABEL_STUDIO_API_KEY "
+            "(Account & Settings -> Personal Access Token, or a legacy token)")
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConnectionFailed(f"not a Label Studio URL: {where or url!r} (expected http://host:port)")
+
+    import httpx
+    from label_studio_sdk import LabelStudio
+    from label_studio_sdk.core.api_error import ApiError
+
+    try:
+        client = LabelStudio(base_url=url.rstrip("/"), api_key=api_key, timeout=timeout or 60.0)
+        client.users.whoami(request_options={"max_retries": 0, "timeout": CHECK_TIMEOUT})
+    except (ApiError, httpx.HTTPError) as exc:
+        raise _translate(exc, where, "check the API key", secret=api_key) from None
+    except Exception as exc:  # a non-Label-Studio server answering with HTML, a broken JWT, ...
+        raise ConnectionFailed(
+            f"unexpected answer from {where} while checking the API key ({type(exc).__name__}): "
+            "is this a Label Studio URL?") from None
+    return client
+
+
+def find_project(client, name_or_id: str | int):
+    """The project with this numeric id or exact title; ProjectError if there is none.
+
+    A value made only of digits is an id. Several projects with the same title are an error
+    that lists their ids.
+    """
+    key = str(name_or_id).strip()
+    where = _base_url(client)
+    if key.isdigit():
+        with api_errors(client, f"open project {key}", not_found=f"no project with id {key} on {where}"):
+            return client.projects.get(int(key))
+    with api_errors(client, "list projects"):
+        matches = [p for p in client.projects.list(title=key, page_size=100) if p.title == key]
+    if not matches:
+        raise ProjectError(f"no project titled {key!r} on {where} (use its title or numeric id)")
+    if len(matches) > 1:
+        ids = ", ".join(str(p.id) for p in matches)
+        raise ProjectError(f"{len(matches)} projects are titled {key!r} on {where} (ids {ids}): pass the id")
+    with api_errors(client, f"open project {matches[0].id}"):
+        return client.projects.get(matches[0].id)
+
+
+# --- labeling config compatibility -------------------------------------------------------
+
+
+def config_signature(config: str) -> dict[str, tuple]:
+    """What push and pull rely on in a labeling config: tag, toName, value and option values per name.
+
+    Relations have no name: they are keyed "<Relations>".
+    """
+    try:
+        root = ET.fromstring(config)
+    except ET.ParseError as exc:
+        raise ProjectError(f"the project's labeling config is not valid XML ({exc})") from None
+    sig: dict[str, tuple] = {}
+    for el in root.iter():
+        if el.tag == "Relations":
+            sig["<Relations>"] = ("Relations", "", "", frozenset(c.get("value", "") for c in el))
+        elif el.get("name"):
+            options = frozenset(c.get("value", "") for c in el if c.tag in ("Label", "Choice"))
+            sig[el.get("name")] = (el.tag, el.get("toName", ""), el.get("value", ""), options)
+    return sig
+
+
+def config_problems(theirs: str, ours: str) -> list[str]:
+    """Why a project's config cannot hold our tasks ([] when compatible).
+
+    Every control/object of ours must exist with the same tag, toName and value, offering at
+    least our labels/choices/relations. Extra controls or options in theirs are fine.
+    """
+    mine, other = config_signature(ours), config_signature(theirs)
+    problems = []
+    for name, (tag, to_name, value, options) in mine.items():
+        if name not in other:
+            problems.append(f"missing {tag} {name!r}" if name != "<Relations>" else "missing <Relations>")
+            continue
+        t_tag, t_to, t_value, t_options = other[name]
+        if t_tag != tag:
+            problems.append(f"{name!r} is a {t_tag}, expected {tag}")
+        if t_to != to_name:
+            problems.append(f"{name!r} has toName={t_to!r}, expected {to_name!r}")
+        if t_value != value:
+            problems.append(f"{name!r} has value={t_value!r}, expected {value!r}")
+        missing = sorted(options - t_options)
+        if missing:
+            problems.append(f"{name!r} lacks {', '.join(missing)}")
+    return problems
+
+
+def ensure_project(client, name_or_id: str | int, config: str | None = None):
+    """(project, created): find the project, or create it with our labeling config.
+
+    A numeric value must be an existing project id. A title that does not exist yet is
+    created with `config` (default: annotate.labeling.labeling_config()). An existing project
+    must have a compatible config; one with an empty config and no tasks gets ours.
+    """
+    from .labeling import labeling_config
+
+    config = config or labeling_config()
+    key = str(name_or_id).strip()
+    try:
+        project = find_project(client, key)
+    except ProjectError:
+        if key.isdigit():
+            raise
+        if len(key) < 3:
+            raise UsageError(f"project title {key!r} is too short: Label Studio needs at least 3 characters") from None
+        with api_errors(client, f"create project {key!r}"):
+            project = client.projects.create(title=key, label_config=config,
+                                             request_options=NO_RETRY)
+        return project, True
+
+    where = _base_url(client)
+    theirs = project.label_config or ""
+    if not config_signature(theirs) or not [k for k in config_signature(theirs) if k != "<Relations>"]:
+        if (project.task_number or 0) == 0:
+            with api_errors(client, f"set the labeling config of project {project.id}"):
+                client.projects.update(project.id, label_config=config)
+                project = client.projects.get(project.id)
+            return project, False
+    problems = config_problems(theirs, config)
+    if problems:
+        raise ProjectError(
+            f"project {project.id} ({project.title!r}) on {where} has an incompatible labeling config: "
+            + "; ".join(problems))
+    return project, False
+
+
+# --- reading what is in a project ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskRef:
+    """What push needs to know about a task already in the project."""
+
+    id: int
+    doc_id: str | None
+    task_hash: str | None
+    text_sha256: str | None
+    annotations: int
+
+
+def iter_task_index(client, project_id: int) -> Iterator[TaskRef]:
+    """Every task of the project as a TaskRef, paged (1000 a request, only id/meta/data)."""
+    page = 1
+    while True:
+        with api_errors(client, f"list the tasks of project {project_id}"):
+            response = client._client_wrapper.httpx_client.request(
+                "api/tasks", method="GET",
+                params={"project": project_id, "page": page, "page_size": INDEX_PAGE_SIZE,
+                        "include": "id,meta,data,total_annotations"},
+                request_options={"timeout": LONG_TIMEOUT},
+            )
+        if response.status_code == 404 and page > 1:
+            return  # past the last page
+        if response.status_code != 200:
+            _raise_http(client, response, f"list the tasks of project {project_id}")
+        tasks = response.json().get("tasks", [])
+        for t in tasks:
+            meta = t.get("meta") or {}
+            data = t.get("data") or {}
+            yield TaskRef(
+                id=t["id"],
+                doc_id=data.get("doc_id"),
+                task_hash=meta.get("task_hash"),
+                text_sha256=meta.get("text_sha256"),
+                annotations=t.get("total_annotations") or 0,
+            )
+        if len(tasks) < INDEX_PAGE_SIZE:
+            return
+        page += 1
+
+
+def _raise_http(client, response, action: str):
+    from label_studio_sdk.core.api_error import ApiError
+
+    try:
+        body = response.json()
+    except ValueError:
+        body = response.text
+    raise _translate(ApiError(status_code=response.status_code, body=body), _base_url(client), action)
+
+
+def existing_task_hashes(client, project_id: int) -> set[str]:
+    """The meta.task_hash of every task in the project (tasks without one are ignored)."""
+    return {t.task_hash for t in iter_task_index(client, project_id) if t.task_hash}
+
+
+def import_tasks(client, project_id: int, tasks: list[dict]) -> list[int]:
+    """Import one batch with a single POST (no SDK retry: a retried POST could duplicate tasks).
+
+    Returns the new task ids, in input order.
+    """
+    with api_errors(client, f"import tasks into project {project_id}",
+                    not_found=f"project {project_id} disappeared during the import"):
+        response = client.projects.import_tasks(
+            id=project_id, request=tasks, return_task_ids=True,
+            request_options={"max_retries": 0, "timeout": LONG_TIMEOUT},
+        )
+    ids = list(response.task_ids or [])
+    if len(ids) != len(tasks):
+        raise ConnectionFailed(
+            f"Label Studio at {_base_url(client)} imported {len(ids)} of {len(tasks)} tasks; "
+            "re-run the push (tasks already imported are skipped)")
+    return ids
+
+
+def replace_task(client, task_id: int, task: dict) -> None:
+    """Update a task in place: new data and meta, its predictions replaced by the task's ones.
+
+    Annotations on the task are kept.
+    """
+    action = f"update task {task_id}"
+    with api_errors(client, action, not_found=f"task {task_id} disappeared during the push"):
+        client.tasks.update(id=str(task_id), data=task["data"], meta=task.get("meta") or {})
+        for old in client.predictions.list(task=task_id):
+            client.predictions.delete(id=old.id)
+        for pred in task.get("predictions") or []:
+            client.predictions.create(
+                task=task_id, result=pred.get("result") or [], score=pred.get("score"),
+                model_version=pred.get("model_version"), request_options=NO_RETRY)
+
+
+# --- full export ---------------------------------------------------------------------------
+
+
+def export_tasks(client, project_id: int, progress: Callable[[str], None] | None = None) -> list[dict]:
+    """Every task of the project in Label Studio's full JSON export shape.
+
+    Uses an export snapshot with `predictions.only_id = False`, so each prediction is a full
+    object with `model_version`, `score` and `result`; annotations keep relations and
+    per-region choices, and skipped/cancelled and ground-truth annotations are included.
+    `progress`, if given, receives short status lines. The snapshot is deleted afterwards.
+    """
+    say = progress or (lambda _msg: None)
+    long = {"timeout": LONG_TIMEOUT}
+    where = f"export project {project_id}"
+    with api_errors(client, where, not_found=f"no project with id {project_id} on {_base_url(client)}"):
+        say("creating export snapshot")
+        snapshot = client.projects.exports.create(
+            id=project_id,
+            title=f"annotate pull {time.strftime('%Y-%m-%dT%H:%M:%S')}",
+            serialization_options={"predictions": {"only_id": False}},
+            annotation_filter_options={"usual": True, "ground_truth": True, "skipped": True},
+            request_options={**long, **NO_RETRY},
+        )
+        started = time.monotonic()
+        while snapshot.status not in ("completed", "failed"):
+            if time.monotonic() - started > LONG_TIMEOUT:
+                raise ConnectionFailed(f"export of project {project_id} did not finish in {LONG_TIMEOUT:.0f} s")
+            say(f"waiting for export snapshot {snapshot.id} ({snapshot.status})")
+            time.sleep(1)
+            snapshot = client.projects.exports.get(id=project_id, export_pk=snapshot.id)
+        if snapshot.status == "failed":
+            raise ConnectionFailed(f"Label Studio could not export project {project_id} (snapshot {snapshot.id} failed)")
+        try:
+            with tempfile.TemporaryFile() as fh:
+                size = 0
+                for chunk in client.projects.exports.download(
+                        id=project_id, export_pk=snapshot.id, export_type="JSON",
+                        request_options={**long, "chunk_size": 1 << 20}):
+                    fh.write(chunk)
+                    size += len(chunk)
+                    say(f"downloaded {size / 1e6:.1f} MB")
+                fh.seek(0)
+                tasks = json.load(fh)
+        finally:
+            with contextlib.suppress(Exception):
+                client.projects.exports.delete(id=project_id, export_pk=snapshot.id)
+    if not isinstance(tasks, list):
+        raise ConnectionFailed(f"export of project {project_id} is not a JSON list of tasks")
+    say(f"exported {len(tasks)} tasks")
+    return tasks
