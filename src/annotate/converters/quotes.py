@@ -1,77 +1,71 @@
 """Find quotes (direct, indirect, mixed) and the speaker mention of each.
 
 The result is a list of plain dicts, one per Quote fragment, in text order:
-{"start", "end", "quote_type", "speaker": (start, end) | None, "score", "group"}.
-Fragments of one interrupted or multi-paragraph quote share a `group` and a speaker.
+{"start", "end", "quote_type", "speaker": (start, end) | None, "score", "group",
+"antecedent": (start, end) | None}. Fragments of one interrupted or multi-paragraph quote
+share a `group` and a speaker; `antecedent` is the noun phrase a relative "who" stands for.
+
+Two finders run per paragraph and are merged:
+- direct quotes: stretches between quote marks, attributed from the words next to them
+  ('"...," Peskov said', 'Peskov said: "..."', '"...," said Peskov') or carried over from the
+  previous fragment (interrupted and multi-paragraph quotes);
+- cue quotes: a cue from the lexicon in `cues.py` with its source (the subject before it,
+  an inverted subject after it, "according to X") and its content (the complement clause
+  after it, or the clause before a sentence-final ", X said").
+An indirect content that contains a direct quote becomes one `mixed` quote.
 """
 
 from __future__ import annotations
 
 import re
 
+from .cues import CUE_RE, FORMS, PHRASAL, SPEECH_LEMMAS, SPEECH_RE
 from .speakers import speaker_after, speaker_before
 from .text import paragraphs, sentences, trim
 
-_CUE_LEMMAS = {
-    # lemma: irregular forms (regular -s/-ed/-ing forms are generated)
-    "say": ["says", "said", "saying"],
-    "tell": ["tells", "told", "telling"],
-    "write": ["writes", "wrote", "written", "writing"],
-    "think": ["thinks", "thought", "thinking"],
-    "add": [], "note": [], "argue": [], "claim": [], "insist": [], "warn": [], "explain": [],
-    "announce": [], "state": [], "declare": [], "suggest": [], "believe": [], "acknowledge": [],
-    "admit": ["admits", "admitted", "admitting"], "deny": ["denies", "denied", "denying"],
-    "predict": [], "promise": [], "vow": [], "pledge": [], "urge": [], "report": [],
-    "reveal": [], "confirm": [], "stress": ["stresses", "stressed", "stressing"],
-    "emphasize": [], "emphasise": [], "assert": [], "allege": [], "contend": [], "maintain": [],
-    "complain": [], "recall": [], "reply": ["replies", "replied", "replying"], "respond": [],
-    "caution": [], "estimate": [], "indicate": [], "conclude": [], "hope": [], "fear": [],
-    "worry": ["worries", "worried", "worrying"], "expect": [], "agree": ["agrees", "agreed", "agreeing"],
-    "concede": [], "testify": ["testifies", "testified", "testifying"], "tweet": [], "remark": [],
-    "observe": [], "comment": [], "ask": [], "answer": [], "continue": [], "feel": ["feels", "felt", "feeling"],
-    "know": ["knows", "knew", "known", "knowing"], "speculate": [], "acknowledged": [],
-    "point out": ["points out", "pointed out", "pointing out"],
-}
-
-
-def _forms(lemma: str, irregular: list[str]) -> list[str]:
-    if irregular:
-        return [lemma, *irregular]
-    stem = lemma[:-1] if lemma.endswith("e") else lemma
-    return [lemma, lemma + "s", stem + "ed", stem + "ing"]
-
-
-CUE_WORDS = sorted({f for lemma, irr in _CUE_LEMMAS.items() for f in _forms(lemma, irr)}, key=len, reverse=True)
-_CUE = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in CUE_WORDS) + r")\b")
-# Verbs that report speech strongly enough to attribute an adjacent direct quote.
-_SPEECH = re.compile(
-    r"\b(?:says|said|saying|say|told|tells|added|adds|asked|asks|wrote|writes|stated|declared|"
-    r"insisted|warned|explained|noted|argued|claimed|continued|replied|responded|stressed|"
-    r"recalled|tweeted|posted|announced|remarked|concluded|emphasi[sz]ed|joked|quipped)\b"
-)
-_ACCORDING = re.compile(r"\baccording to\b", re.IGNORECASE)
-_QUOTED_AS = re.compile(r"\bquoted\s+(.{1,80}?)\s+as\s+saying\b")
-_THAT = re.compile(r"\bthat\b")
-
+QUOTE_MARK = re.compile(r"''|[\"“”„«»‘’]")
 OPENERS = "“„«"
 CLOSERS = "”»"
+_STRIP = " \t\n,;:."
+# Words that open a that/wh complement clause.
+_CLAUSE_START = re.compile(r"(?:that|whether|if|how|why|what|when|where|who|which)\b", re.IGNORECASE)
+_SUBJECT_START = re.compile(r"(?:he|she|they|it|we|i|you|there|this|these|those)\b(?!['’]s)", re.IGNORECASE)
+# A finite verb or auxiliary early in a bare clause ("found the plan was flawed").
+_FINITE = re.compile(
+    r"\b(?:is|are|was|were|will|would|could|should|can|can['’]t|cannot|has|have|had|may|might|must|"
+    r"did|does|do|didn['’]t|doesn['’]t|don['’]t|won['’]t|isn['’]t|wasn['’]t|aren['’]t|hasn['’]t)\b"
+)
+_TO_INF = re.compile(r"to\s+(?:not\s+)?[a-z]")
+# Adjuncts that may stand between a speech verb and its clause, or after a final ", X said".
+_ADJUNCT_START = re.compile(
+    r"(?:in|on|at|during|after|before|last|earlier|late|this|from|via|with|outside|inside|to|"
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|tonight|recently|"
+    r"repeatedly|again|later|previously|privately|publicly|also|then|once|afterward)\b"
+)
+_RECIPIENT_VERBS = {"tell", "ask", "urge", "warn", "remind", "assure", "inform", "advise",
+                    "encourage", "promise", "call", "push", "show"}
+_ACCORDING = re.compile(r"\baccording to\b", re.IGNORECASE)
+_AS_CUE = re.compile(r"(?:^|[\s,(])[Aa]s\s+$")
+_PRONOUN_OBJECT = {"it", "this", "that", "so", "him", "her", "them", "me", "us", "you", "one"}
 
 
 def direct_spans(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
     """Quoted stretches in one paragraph as (start, end, closed); marks included.
 
-    Curly marks nest; straight marks open or close by position; an unclosed quote runs to
-    the end of the paragraph (the news convention for quotes that go on in the next one).
+    Curly marks nest; straight marks (and the '' of some archives) open or close by
+    position; an unclosed quote runs to the end of the paragraph (the news convention for
+    quotes that go on in the next one). Only the quote marks are visited, found by regex.
     """
     spans: list[tuple[int, int, bool]] = []
     stack: list[str] = []
     open_at = -1
-    for i in range(start, end):
-        c = text[i]
-        if c not in "\"“”„«»‘’":
-            continue
+    for m in QUOTE_MARK.finditer(text, start, end):
+        i, j = m.start(), m.end()
+        c = m.group(0)
         prev = text[i - 1] if i > start else " "
-        nxt = text[i + 1] if i + 1 < end else " "
+        nxt = text[j] if j < end else " "
+        if c == "''":
+            c = '"'
         if c in OPENERS:
             if not stack:
                 open_at = i
@@ -80,13 +74,13 @@ def direct_spans(text: str, start: int, end: int) -> list[tuple[int, int, bool]]
             if stack:
                 stack.pop()
                 if not stack:
-                    spans.append((open_at, i + 1, True))
+                    spans.append((open_at, j, True))
         elif c == '"':
-            closing = bool(stack) and (not prev.isspace() or nxt.isspace() or nxt in ",.;:")
+            closing = bool(stack) and (not prev.isspace() or nxt.isspace() or nxt in ",.;:)")
             if stack and (closing or stack[-1] == '"'):
                 stack.pop()
                 if not stack:
-                    spans.append((open_at, i + 1, True))
+                    spans.append((open_at, j, True))
             else:
                 if not stack:
                     open_at = i
@@ -99,103 +93,254 @@ def direct_spans(text: str, start: int, end: int) -> list[tuple[int, int, bool]]
         elif c == "’":
             if stack == ["‘"] and not nxt.isalpha():
                 stack.pop()
-                spans.append((open_at, i + 1, True))
-    if stack and open_at >= 0:
+                spans.append((open_at, j, True))
+    if stack and open_at >= 0 and end - open_at > 1:
         spans.append((open_at, end, False))
     return spans
 
 
-def _inner_words(text: str, s: int, e: int) -> int:
+def _words(text: str, s: int, e: int) -> int:
     return len(text[s:e].split())
+
+
+# --- direct quotes -------------------------------------------------------------------
 
 
 def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[int, int] | None:
     """Speaker of a direct quote from the words right after or right before it."""
-    after = text[qe:pe]
-    m = re.match(r"\s*[,.]?\s*", after)
-    pos = qe + m.end()
-    m_as = _QUOTED_AS.match(text, pos) or re.match(r"(?:the\s+\w+\s+)?quoted\s+(.{1,80}?)\s+as\s+saying\b", text[pos:pe])
-    if m_as:
-        s = pos + m_as.start(1)
-        found = speaker_after(text, s, pos + m_as.end(1))
-        if found:
-            return found
-    cue = _SPEECH.match(text, pos)
+    m = re.compile(r"\s*[,.!?]?\s*(?:[—–-]+\s*)?").match(text, qe, pe)
+    pos = m.end() if m else qe
+    window_end = min(pe, pos + 160)
+    # '"...," said Peskov' / '"...," Peskov said' / '"...," the Kremlin spokesman told reporters'
+    cue = SPEECH_RE.match(text, pos, window_end)
     if cue:
-        sp = speaker_after(text, cue.end() + 1, pe)
+        sp = speaker_after(text, cue.end() + 1, window_end)
         if sp:
             return sp
-    window_end = min(pe, pos + 200)
-    for cue in _SPEECH.finditer(text, pos, window_end):
-        sp = speaker_before(text, cue.start(), pos)
-        if sp and sp[0] == pos:
+    quoted = re.compile(r"(?:the\s+\w+\s+)?quoted\s+").match(text, pos, window_end)
+    if quoted:
+        sp = speaker_after(text, quoted.end(), window_end)
+        if sp:
             return sp
-        break
-    # Before: 'Peskov said: "...' or '"...," he said, "...'
-    before = text[ps:qs]
-    m = re.search(r"(" + _SPEECH.pattern + r")(?:[^.!?“”\"]{0,80}?)\s*[:,]?\s*$", before)
+    cue = SPEECH_RE.search(text, pos, window_end)
+    if cue and not QUOTE_MARK.search(text, pos, cue.start()):
+        sp = speaker_before(text, cue.start(), pos)
+        if sp and sp[0] <= pos + 2:
+            return sp
+    # Before: 'Peskov said: "...' / 'Peskov said, "...' / 'Peskov: "...'
+    floor = max(ps, qs - 200)
+    before = text[floor:qs]
+    if not before.strip():
+        return None
+    m = re.search(r"\b(" + SPEECH_RE.pattern + r")([^.!?“”\"]{0,60}?)[:,]?\s*$", before)
     if m:
-        cue_start = ps + m.start(1)
-        sp = speaker_before(text, cue_start, ps)
+        sp = speaker_before(text, floor + m.start(1), floor)
+        if sp is None:
+            sp = speaker_after(text, floor + m.end(1) + 1, qs)
+        if sp:
+            return sp
+    m = re.search(r":\s*$", before)
+    if m:
+        sp = speaker_before(text, floor + m.start(), floor)
         if sp:
             return sp
     return None
 
 
-def _content_after(text: str, cue_end: int, sent_end: int) -> tuple[int, int] | None:
-    """The complement clause after a cue, up to the end of the sentence."""
-    s = cue_end
-    window = text[s:min(sent_end, s + 120)]
-    m = _THAT.search(window)
-    if m and len(window[: m.start()].split()) <= 8 and not re.search(r"[.;:!?]", window[: m.start()]):
-        s += m.end()
-    else:
-        m = re.match(r"\s*[:,]", window)
-        if m:
-            s += m.end()
-    s, e = trim(text, s, sent_end, " \t\n,;:.")
-    if e - s < 3 or len(text[s:e].split()) < 3:
+def _colon_frame_speaker(text: str, ps: int, pe: int) -> tuple[int, int] | None:
+    """Speaker of a paragraph that ends with 'X said:' (its quote is the next paragraph)."""
+    tail = text[max(ps, pe - 160):pe]
+    if not tail.endswith(":"):
+        return None
+    base = pe - len(tail)
+    m = None
+    for m in CUE_RE.finditer(tail):
+        pass
+    if m and not tail[m.end():-1].count("."):
+        sp = speaker_before(text, base + m.start(), max(ps, base))
+        if sp:
+            return sp
+    return None
+
+
+def find_direct(text: str, ps: int, pe: int, prev: dict | None, group: int) -> tuple[list[dict], int]:
+    """Direct quote fragments of one paragraph, attributed; `prev` is the last fragment before."""
+    out: list[dict] = []
+    for qs, qe, closed in direct_spans(text, ps, pe):
+        qe = trim(text, qs, qe, " \t")[1]
+        if qe - qs < 3:
+            continue
+        sp = _attribute_direct(text, qs, qe, ps, pe)
+        same_para = prev is not None and prev["para_start"] == ps
+        continuing = prev is not None and (
+            (not prev["closed"] and not same_para and text[prev["para_end"]:qs].count("\n") <= 2
+             and not text[prev["para_end"]:qs].strip())
+            or (same_para and qs - prev["end"] < 200 and prev["speaker"] is not None)
+            or prev.get("frame_end") == qs
+        )
+        if sp is None and _words(text, qs, qe) < 4 and not continuing:
+            continue  # a scare quote or a title: left to the cue finder (mixed quotes)
+        if continuing and (sp is None or sp == prev["speaker"]):
+            g, sp, score = prev["group"], prev["speaker"], 0.75
+        else:
+            group += 1
+            g, score = group, (0.9 if sp else 0.5)
+        q = dict(start=qs, end=qe, quote_type="direct", speaker=sp, score=score, group=g,
+                 closed=closed, para_start=ps, para_end=pe)
+        out.append(q)
+        prev = q
+    return out, group
+
+
+# --- cue quotes ----------------------------------------------------------------------
+
+
+def _source_before(text: str, cue_start: int, floor: int) -> tuple[int, int] | None:
+    return speaker_before(text, cue_start, floor)
+
+
+def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) -> tuple[int, int] | None:
+    """The complement of a cue that ends at `pos`, up to `se` (already cut at clause ends)."""
+    while pos < se and text[pos] == " ":
+        pos += 1
+    rest = text[pos:se]
+    kind = None
+    for particle in PHRASAL.get(lemma, ()):
+        if rest.startswith(particle + " "):
+            pos += len(particle) + 1
+            kind = "object"
+            break
+    if kind is None and lemma in _RECIPIENT_VERBS:
+        m = re.compile(r"(?:[\w.’'-]+\s+){1,5}?(?=(?:that|to|about|of)\b|[:“\"])").match(text, pos, se)
+        if m and not re.search(r"[,;]", m.group(0)) and _CLAUSE_START.match(text, m.end()) or (
+                m and _TO_INF.match(text, m.end()) and not re.search(r"[,;]", m.group(0))):
+            pos = m.end()
+    m = re.compile(r"\s*[:,]?\s*").match(text, pos, se)
+    pos = m.end() if m else pos
+    if kind is None:
+        if "any" in kinds:
+            # Skip an adjunct before a that-clause ("said on Tuesday that ...").
+            m = re.compile(r"[^.;:!?“”\"]{0,60}?\bthat\b").match(text, pos, se)
+            if m and _ADJUNCT_START.match(text, pos):
+                pos = m.end() - 4
+            elif _ADJUNCT_START.match(text, pos) and not _TO_INF.match(text, pos):
+                return None
+            kind = "any"
+        elif _CLAUSE_START.match(text, pos):
+            kind = "clause"
+        elif "to" in kinds and _TO_INF.match(text, pos):
+            kind = "to"
+        elif "clause" in kinds and (_SUBJECT_START.match(text, pos) or _FINITE.search(text, pos, min(se, pos + 60))):
+            kind = "clause"
+        elif "object" in kinds:
+            kind = "object"
+        else:
+            return None
+    s, e = trim(text, pos, se, _STRIP)
+    if e <= s:
+        return None
+    content = text[s:e]
+    if kind == "object" and content.split()[0].lower() in _PRONOUN_OBJECT and len(content.split()) < 3:
+        return None
+    if len(content.split()) < 2:
         return None
     return s, e
 
 
-def indirect_in_sentence(text: str, ss: int, se: int, ps: int) -> list[dict]:
-    """Attributions signalled by a cue inside one sentence."""
+_SHORT_TAIL = re.compile(r"[^“”\"]{0,90}$")
+
+
+def _tail_is_adjunct(text: str, a: int, se: int) -> bool:
+    """True when text[a:se] is a short adjunct ("in a statement on Tuesday.")."""
+    tail = text[a:se]
+    return len(tail.split()) <= 10 and " that " not in f" {tail} " and bool(_SHORT_TAIL.match(tail)) \
+        and not CUE_RE.search(tail)
+
+
+def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]]) -> list[dict]:
+    """Indirect (or mixed) quotes signalled by cues inside one sentence."""
     out: list[dict] = []
     sent = text[ss:se]
-    m = _ACCORDING.search(sent)
-    if m:
+    # "According to X, ..." / "..., according to X."
+    for m in _ACCORDING.finditer(sent):
         a = ss + m.end()
-        sp = speaker_after(text, a + 1, se)
-        if sp:
-            if m.start() <= 2 or not sent[: m.start()].strip(" ,"):
-                content = trim(text, sp[1], se, " \t\n,;:.")
-            else:
-                content = trim(text, ss, ss + m.start(), " \t\n,;:.")
-            if content[1] - content[0] > 10:
-                return [dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp, score=0.6)]
-    for cue in _CUE.finditer(text, ss, se):
-        tail = text[cue.end():se]
-        # "..., Peskov said." / "..., said Peskov." at the end of the sentence.
-        comma = text.rfind(",", ss, cue.start())
-        short_tail = len(tail.split()) <= 6 and not _THAT.search(tail)
-        if short_tail and comma > ss:
-            sp = speaker_before(text, cue.start(), comma + 1)
-            if sp is None and text[comma + 1:cue.start()].strip() == "":
-                sp = speaker_after(text, cue.end() + 1, se)
-            if sp:
-                content = trim(text, ss, comma, " \t\n,;:.")
-                if len(text[content[0]:content[1]].split()) >= 3:
-                    out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp, score=0.55))
-                    break
-        sp = speaker_before(text, cue.start(), max(ss, text.rfind(",", ss, cue.start()) + 1))
-        if sp is None:
+        sp = speaker_after(text, a + 1, min(se, a + 120))
+        if not sp:
             continue
-        content = _content_after(text, cue.end(), se)
-        if content:
-            out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp, score=0.5))
-            break
+        if not sent[: m.start()].strip(" ,\"“"):
+            comma = text.find(",", sp[1], se)
+            content = trim(text, comma + 1, se, _STRIP) if comma >= 0 else (0, 0)
+        else:
+            content = trim(text, ss, ss + m.start(), _STRIP)
+        if _words(text, *content) >= 3:
+            out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp, score=0.6))
+    taken = [(q["start"], q["end"]) for q in out]
+    cues = [m for m in CUE_RE.finditer(text, ss, se)
+            if not any(a <= m.start() < b for a, b in blocked)]
+    cut_points = [ss + k.start() for k in re.finditer(r";\s|,\s+according to\b|\s[—–]\s|\s--\s", sent)]
+    found: list[tuple[re.Match, tuple[int, int] | None, str]] = []
+    for m in cues:
+        form = m.group(0)
+        lemma, kinds = FORMS[form]
+        comma = text.rfind(",", ss, m.start())
+        floor = max(ss, comma + 1, *(c for c in cut_points if c < m.start()))
+        sp = _source_before(text, m.start(), floor)
+        role = "after"
+        if lemma in SPEECH_LEMMAS and form not in (lemma + "ing",) and comma >= ss:
+            between = text[comma + 1:m.start()]
+            if sp is None and not between.strip():
+                inv = speaker_after(text, m.end() + 1, min(se, m.end() + 120))
+                if inv and _tail_is_adjunct(text, inv[1], se):
+                    sp, role = inv, "before"
+            elif sp is not None and sp[0] >= comma + 1 and not text[comma + 1:sp[0]].strip() \
+                    and _tail_is_adjunct(text, m.end(), se):
+                role = "before"
+        if sp is None and form.endswith("ing") and text[ss:m.start()].rstrip().endswith(","):
+            role = "participle"
+        elif sp is None:
+            continue
+        if role == "before":
+            cut_points.append(comma)
+        elif role == "participle" or (sp is not None and text[max(ss, sp[0] - 5):sp[0]].rstrip().endswith((" and", " but", ","))
+                                      and sp[0] > ss + 3):
+            k = text.rfind(",", ss, sp[0] if sp else m.start())
+            k2 = max(text.rfind(" and ", ss, sp[0] if sp else m.start()), text.rfind(" but ", ss, sp[0] if sp else m.start()))
+            cut = max(k, k2)
+            if cut > ss:
+                cut_points.append(cut)
+        found.append((m, sp, role))
+    for m, sp, role in found:
+        lemma, kinds = FORMS[m.group(0)]
+        if any(a <= m.start() < b for a, b in taken):
+            continue  # a cue inside another attribution's content: nested, not annotated
+        if role == "before":
+            comma = text.rfind(",", ss, min(m.start(), sp[0]))
+            start = max([ss, *(c + 1 for c in cut_points if c < comma)])
+            content = trim(text, start, comma, _STRIP)
+            if _words(text, *content) < 3:
+                continue
+            score = 0.6
+        else:
+            end = min([se, *(c for c in cut_points if c > m.end())])
+            content = _content_after(text, m.end(), end, lemma, kinds)
+            if content is None:
+                continue
+            as_m = _AS_CUE.search(text, ss, sp[0]) if sp else None
+            if as_m and text.find(",", m.end(), content[1]) > 0 and text[ss:sp[0]].strip().lower() == "as":
+                comma = text.find(",", m.end(), content[1])
+                content = trim(text, comma + 1, content[1], _STRIP)
+                if _words(text, *content) < 3:
+                    continue
+            score = 0.55 if "any" in kinds else 0.45
+            if role == "participle":
+                sp = out[-1]["speaker"] if out else speaker_after(text, ss, min(se, ss + 120))
+                score = 0.45
+        out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp, score=score))
+        taken.append(content)
     return out
+
+
+# --- putting it together ---------------------------------------------------------------
 
 
 def find_quotes(text: str) -> list[dict]:
@@ -205,32 +350,22 @@ def find_quotes(text: str) -> list[dict]:
     group = 0
     prev: dict | None = None
     for ps, pe in paragraphs(text):
-        para_direct = direct_spans(text, ps, pe)
-        for qs, qe, closed in para_direct:
-            qe_trim = trim(text, qs, qe, " \t")[1]
-            sp = _attribute_direct(text, qs, qe_trim, ps, pe)
-            continuing = prev is not None and (
-                (not prev["closed"] and prev["para_end"] < qs and text[prev["para_end"]:qs].count("\n") <= 2)
-                or (prev["para_start"] == ps and text[prev["end"]:qs].strip(" ,") and len(text[prev["end"]:qs]) < 60)
-            )
-            if sp is None and _inner_words(text, qs, qe) < 4 and not continuing:
-                continue  # scare quote or title: left to the indirect finder (mixed quotes)
-            if continuing and (sp is None or (prev["speaker"] and prev["para_start"] == ps)):
-                g = prev["group"]
-                sp = sp or prev["speaker"]
-                score = 0.75
-            else:
-                group += 1
-                g = group
-                score = 0.9 if sp else 0.5
-            q = dict(start=qs, end=qe_trim, quote_type="direct", speaker=sp, score=score, group=g,
-                     closed=closed, para_start=ps, para_end=pe)
-            direct.append(q)
-            prev = q
+        para_direct, group = find_direct(text, ps, pe, prev, group)
+        if para_direct:
+            prev = para_direct[-1]
+        frame = _colon_frame_speaker(text, ps, pe)
+        if frame:
+            group += 1
+            prev = dict(start=pe, end=pe, speaker=frame, group=group, closed=False, para_start=ps,
+                        para_end=pe, frame_end=None)
+            nxt = re.compile(r"\s*").match(text, pe)
+            prev["frame_end"] = nxt.end() if nxt else pe
+        direct.extend(para_direct)
+        blocked = [(d["start"], d["end"]) for d in para_direct]
         for ss, se in sentences(text, ps, pe):
-            if any(d["start"] <= ss + 1 and d["end"] >= se - 1 for d in direct if d["para_start"] == ps):
+            if any(a <= ss + 1 and b >= se - 1 for a, b in blocked):
                 continue
-            for q in indirect_in_sentence(text, ss, se, ps):
+            for q in cue_quotes(text, ss, se, blocked):
                 group += 1
                 q["group"] = group
                 indirect.append(q)
@@ -241,28 +376,35 @@ def _merge(text: str, direct: list[dict], indirect: list[dict]) -> list[dict]:
     """Combine direct and indirect candidates into non-overlapping quotes."""
     kept: list[dict] = []
     absorbed: set[int] = set()
+    starts = [d["start"] for d in direct]
+    import bisect
+
     for q in indirect:
-        inside = [i for i, d in enumerate(direct) if d["start"] >= q["start"] - 1 and d["end"] <= q["end"] + 2]
-        overlapping = [d for d in direct if d["start"] < q["end"] and q["start"] < d["end"]]
+        lo = bisect.bisect_left(starts, q["start"] - 2000)
+        near = [(i, direct[i]) for i in range(lo, len(direct)) if direct[i]["start"] < q["end"]]
+        inside = [i for i, d in near if d["start"] >= q["start"] - 1 and d["end"] <= q["end"] + 2]
+        overlapping = [d for _, d in near if d["start"] < q["end"] and q["start"] < d["end"]]
         if len(overlapping) > len(inside):
             continue  # crosses a direct quote's boundary: the direct quote wins
         if any(d["start"] <= q["start"] and d["end"] >= q["end"] for d in overlapping):
             continue  # a cue inside a direct quote
         if inside:
             ds = [direct[i] for i in inside]
-            if len(ds) == 1 and text[q["start"]:q["end"]].strip(" \"“”‘’,.") == text[ds[0]["start"]:ds[0]["end"]].strip(" \"“”‘’,."):
-                q = dict(ds[0], speaker=q["speaker"] or ds[0]["speaker"], score=0.9)
+            if len(ds) == 1 and text[q["start"]:q["end"]].strip(" \"“”‘’',.") == text[ds[0]["start"]:ds[0]["end"]].strip(" \"“”‘’',."):
+                q = dict(ds[0], speaker=ds[0]["speaker"] or q["speaker"], score=0.9)
             else:
                 q = dict(q, quote_type="mixed", score=0.7)
             absorbed.update(inside)
         kept.append(q)
     kept.extend(d for i, d in enumerate(direct) if i not in absorbed)
-    kept.sort(key=lambda q: (q["start"], q["end"]))
+    kept.sort(key=lambda q: (q["start"], -q["end"]))
     out: list[dict] = []
     for q in kept:
         if out and q["start"] < out[-1]["end"]:
             continue
-        if q["end"] <= q["start"]:
+        if q["end"] <= q["start"] or not text[q["start"]:q["end"]].strip():
             continue
-        out.append({k: q[k] for k in ("start", "end", "quote_type", "speaker", "score", "group")})
+        out.append({"start": q["start"], "end": q["end"], "quote_type": q["quote_type"],
+                    "speaker": q["speaker"], "score": q["score"], "group": q["group"],
+                    "antecedent": q.get("antecedent")})
     return out

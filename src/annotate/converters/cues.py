@@ -1,0 +1,119 @@
+"""The cue lexicon: verbs (and a few phrases) that attribute content to a source.
+
+Attribution in news is broader than speech: statements, beliefs, intentions, evaluations
+and findings all attribute a proposition to someone ("X said/thinks/wants/criticized/found
+..."). Each lemma carries the complement it needs, which keeps precision up:
+
+- ``any``: speech verbs, anything after them is content ("said the plan failed");
+- ``clause``: cognition/finding verbs, content only as a that/wh-clause or a clause
+  ("knows that ...", "found the plan failed"), never a bare object ("knows him");
+- ``to``: intention verbs, content only as a to-infinitive ("plans to run");
+- ``object``: evaluation verbs, the object noun phrase or clause is the content
+  ("criticized the plan").
+"""
+
+from __future__ import annotations
+
+import re
+
+# Speech and writing: any complement, and they may follow their content ("..., X said").
+SPEECH = """
+say tell add write ask note report announce suggest argue explain declare claim insist warn
+acknowledge admit deny respond reply tweet post recall predict confirm reveal stress emphasize
+emphasise assert allege contend maintain complain concede testify state remark observe comment
+answer continue joke quip boast brag lament plead shout yell exclaim reiterate repeat
+echo mention hint imply propose recommend demand caution remind assure inform advise tout
+counter retort scoff muse wonder speculate estimate conclude agree disagree vow pledge promise
+threaten concur predict charge declare proclaim write email text reason explain clarify
+""".split()
+
+# Cognition, perception of facts, findings: a clause must follow.
+CLAUSE = """
+think believe know feel expect hope fear worry doubt suspect assume understand realize realise
+recognize recognise learn consider see find show indicate demonstrate determine decide rule
+remember imagine guess figure reckon bet acknowledge discover notice sense hear read
+""".split()
+
+# Intention, desire, commitment: a to-infinitive must follow.
+TO = """
+want wish plan intend seek aim hope vow promise pledge refuse decline agree offer threaten
+expect prefer vote push urge ask encourage call
+""".split()
+
+# Evaluation and stance toward something: the object is the content.
+OBJECT = """
+criticize criticise accuse praise endorse support oppose blame reject dismiss question defend
+attack blast slam mock condemn denounce decry applaud welcome hail fault rebuke chide ridicule
+lambaste champion back favor favour dispute challenge deride describe discuss cite propose
+recommend deny admit announce reveal confirm demand call
+""".split()
+
+# Phrasal cues: verb + particle/preposition; content is the object after it.
+PHRASAL = {
+    "call": ("for", "on"), "point": ("out", "to"), "refer": ("to",), "talk": ("about",),
+    "speak": ("about", "of", "out against"), "complain": ("about", "of"), "rail": ("against",),
+    "warn": ("of", "about", "against"), "push": ("for",), "argue": ("for", "against"),
+    "ask": ("about", "for"), "think": ("about", "of"), "worry": ("about",), "vote": ("for", "against"),
+    "insist": ("on",), "comment": ("on",), "focus": ("on",), "express": ("concern about", "support for"),
+}
+
+_IRREGULAR = {
+    "say": ["says", "said", "saying"], "tell": ["tells", "told", "telling"],
+    "write": ["writes", "wrote", "written", "writing"], "think": ["thinks", "thought", "thinking"],
+    "know": ["knows", "knew", "known", "knowing"], "feel": ["feels", "felt", "feeling"],
+    "see": ["sees", "saw", "seen", "seeing"], "find": ["finds", "found", "finding"],
+    "show": ["shows", "showed", "shown", "showing"], "seek": ["seeks", "sought", "seeking"],
+    "speak": ["speaks", "spoke", "spoken", "speaking"], "understand": ["understands", "understood", "understanding"],
+    "hear": ["hears", "heard", "hearing"], "read": ["reads", "read", "reading"],
+    "bet": ["bets", "bet", "betting"], "learn": ["learns", "learned", "learnt", "learning"],
+    "mean": ["means", "meant", "meaning"], "forecast": ["forecasts", "forecast", "forecasting"],
+}
+_DOUBLE = {"admit", "refer", "prefer", "plan", "commit", "regret", "quip", "rebut", "bet", "concur", "abet"}
+
+
+def verb_forms(lemma: str) -> list[str]:
+    """The inflected forms of a verb (lemma, -s, -ed, -ing), with the usual spelling rules."""
+    if lemma in _IRREGULAR:
+        return [lemma, *_IRREGULAR[lemma]]
+    if lemma in _DOUBLE:
+        return [lemma, lemma + "s", lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"]
+    if lemma.endswith("y") and lemma[-2] not in "aeiou":
+        return [lemma, lemma[:-1] + "ies", lemma[:-1] + "ied", lemma + "ing"]
+    if lemma.endswith("e"):
+        return [lemma, lemma + "s", lemma + "d", lemma[:-1] + "ing"]
+    if lemma.endswith(("s", "sh", "ch", "x", "z")):
+        return [lemma, lemma + "es", lemma + "ed", lemma + "ing"]
+    return [lemma, lemma + "s", lemma + "ed", lemma + "ing"]
+
+
+def _build() -> dict[str, tuple[str, set[str]]]:
+    """Surface form -> (lemma, complement kinds)."""
+    kinds: dict[str, set[str]] = {}
+    for kind, lemmas in (("any", SPEECH), ("clause", CLAUSE), ("to", TO), ("object", OBJECT)):
+        for lemma in lemmas:
+            kinds.setdefault(lemma, set()).add(kind)
+    for lemma in PHRASAL:
+        kinds.setdefault(lemma, set()).add("phrasal")
+    forms: dict[str, tuple[str, set[str]]] = {}
+    for lemma, ks in kinds.items():
+        for form in verb_forms(lemma):
+            forms.setdefault(form, (lemma, ks))
+    return forms
+
+
+FORMS = _build()
+CUE_RE = re.compile(r"\b(?:" + "|".join(sorted(FORMS, key=len, reverse=True)) + r")\b")
+# Speech verbs that can follow their content or be inverted ("..., said Peskov").
+SPEECH_LEMMAS = frozenset(SPEECH)
+_TENSES = {"said", "says", "told", "tells", "added", "adds", "wrote", "writes", "asked", "asks",
+           "noted", "notes", "argued", "argues", "explained", "explains", "continued", "continues",
+           "insisted", "insists", "warned", "warns", "stated", "declared", "replied", "responded",
+           "tweeted", "posted", "recalled", "stressed", "remarked", "concluded", "joked", "quipped",
+           "acknowledged", "admitted", "conceded", "predicted", "claimed", "claims", "emphasized",
+           "emphasised", "suggested", "suggests", "countered", "reported", "reports", "announced",
+           "observed", "lamented", "boasted", "cautioned", "agreed", "confirmed", "maintained",
+           "contended", "asserted", "complained", "reiterated", "wondered", "mused", "quipped",
+           "explained", "shouted", "exclaimed", "answered", "commented", "estimated", "believes",
+           "believed", "thinks", "thought", "says", "writes"}
+# Finite speech forms that attribute an adjacent direct quote ('"...," he said').
+SPEECH_RE = re.compile(r"\b(?:" + "|".join(sorted(_TENSES, key=len, reverse=True)) + r")\b")
