@@ -1,0 +1,598 @@
+"""Inter-annotator agreement over a Label Studio full-JSON export.
+
+Label Studio's open-source edition computes no agreement; this module does, over every task
+that two or more annotators completed (cancelled annotations left out):
+
+- span agreement per label (Speaker, Quote, Stance): pairwise F1, exact (same offsets) and
+  overlap (one-to-one greedy matching by overlap), micro-averaged and per annotator pair;
+- attribution agreement: of the quotes matched between two annotators, how many are said by
+  the same speaker (overlapping speaker spans, or the same name, after following `refers_to`);
+- Krippendorff's alpha (nominal) for `quote_type` and `polarity` over matched spans, with the
+  maintained `krippendorff` package;
+- a per-annotator table and the most disputed tasks.
+
+Pairwise F1 between two annotators is 2 * matched / (spans of A + spans of B); summing the
+counts over tasks and pairs before dividing gives the micro average.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import combinations
+from pathlib import Path
+
+from .errors import InputError, UsageError
+from .io import atomic_writer
+from .labeling import LABEL_FROM, LABELS
+
+CHOICE_FIELDS = ("quote_type", "polarity", "target")
+ALPHA_FIELDS = {"quote_type": "Quote", "polarity": "Stance"}
+NEEDS_TWO = "agreement needs two annotators: no task has two or more non-cancelled annotations"
+
+
+# --------------------------------------------------------------------------- input
+
+
+def load_export(path: str | Path) -> list[dict]:
+    """Read a Label Studio full-JSON export (a JSON array of tasks; JSONL is accepted too)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        try:  # one task a line
+            data = [json.loads(line) for line in text.splitlines() if line.strip()]
+        except json.JSONDecodeError:
+            raise InputError(f"{path}: not a Label Studio JSON export ({exc.msg})") from None
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list) or not all(isinstance(t, dict) for t in data):
+        raise InputError(f"{path}: expected a JSON array of Label Studio tasks")
+    return data
+
+
+def parse_result(result: Iterable[dict]) -> tuple[list[dict], list[dict]]:
+    """Turn a Label Studio `result` list into (spans, relations) shaped like the gold record.
+
+    Labels results become spans {id, label, start, end, text}; per-region choices sharing the
+    region id add `quote_type`, `polarity` or `target`; relation results become
+    {from, to, type}. Other control tags are ignored.
+    """
+    spans: dict[str, dict] = {}
+    choices: dict[str, dict] = defaultdict(dict)
+    relations = []
+    for item in result or ():
+        kind = item.get("type")
+        value = item.get("value") or {}
+        if kind == "relation":
+            labels = item.get("labels") or []
+            relations.append(
+                {"from": item.get("from_id"), "to": item.get("to_id"),
+                 "type": labels[0] if labels else None}
+            )
+        elif kind == "labels" and item.get("from_name") == LABEL_FROM:
+            labels = value.get("labels") or []
+            if not labels or value.get("start") is None or value.get("end") is None:
+                continue
+            spans[item.get("id")] = {
+                "id": item.get("id"), "label": labels[0], "start": int(value["start"]),
+                "end": int(value["end"]), "text": value.get("text", ""),
+            }
+        elif kind == "choices" and item.get("from_name") in CHOICE_FIELDS:
+            picked = value.get("choices") or []
+            if picked:
+                choices[item.get("id")][item["from_name"]] = picked[0]
+    for rid, extra in choices.items():
+        if rid in spans:
+            spans[rid].update(extra)
+    return list(spans.values()), relations
+
+
+def annotator_of(annotation: dict, names: dict | None = None) -> tuple[object, str]:
+    """(user id, display name) of an annotation; `completed_by` may be an id or a user dict."""
+    who = annotation.get("completed_by")
+    if isinstance(who, dict):
+        uid = who.get("id")
+        name = who.get("email") or who.get("username") or f"user {uid}"
+    else:
+        uid = who
+        name = f"user {uid}"
+    if names and uid in names:
+        name = names[uid]
+    return uid, name
+
+
+@dataclass
+class Version:
+    """One annotator's non-cancelled annotation of one task."""
+
+    annotator: str
+    user_id: object
+    annotation_id: object
+    lead_time: float | None
+    ground_truth: bool
+    updated_at: str
+    spans: list[dict]
+    relations: list[dict]
+    result: list[dict] = field(repr=False, default_factory=list)
+
+
+def versions_of(task: dict, names: dict | None = None) -> list[Version]:
+    """The task's non-cancelled annotations, the most recent one per annotator, oldest first."""
+    latest: dict[object, dict] = {}
+    for ann in task.get("annotations") or ():
+        if ann.get("was_cancelled"):
+            continue
+        uid, _ = annotator_of(ann, names)
+        key = (ann.get("updated_at") or ann.get("created_at") or "", ann.get("id") or 0)
+        prev = latest.get(uid)
+        if prev is None or key >= (prev.get("updated_at") or prev.get("created_at") or "",
+                                   prev.get("id") or 0):
+            latest[uid] = ann
+    out = []
+    for ann in latest.values():
+        uid, name = annotator_of(ann, names)
+        spans, relations = parse_result(ann.get("result"))
+        out.append(Version(
+            annotator=name, user_id=uid, annotation_id=ann.get("id"),
+            lead_time=ann.get("lead_time"), ground_truth=bool(ann.get("ground_truth")),
+            updated_at=ann.get("updated_at") or ann.get("created_at") or "",
+            spans=spans, relations=relations, result=ann.get("result") or [],
+        ))
+    out.sort(key=lambda v: (v.updated_at, str(v.annotation_id)))
+    return out
+
+
+def task_label(task: dict) -> str:
+    """A short name for a task in reports: its doc_id if it has one, else its id."""
+    data = task.get("data") or {}
+    return str(data.get("doc_id") or f"task {task.get('id')}")
+
+
+def user_names(client) -> dict:
+    """Label Studio user id -> email (or username), so reports name people, not numbers."""
+    from .studio import api_errors
+
+    with api_errors(client, "list users"):
+        return {u.id: (u.email or u.username or f"user {u.id}") for u in client.users.list()}
+
+
+def load_tasks(project: str | None = None, from_file: str | Path | None = None,
+               url: str | None = None, api_key: str | None = None) -> tuple[list[dict], dict]:
+    """(tasks, user names) from a project on a Label Studio server or from an export file.
+
+    Exactly one of `project` (title or id) and `from_file` must be given. A project is read
+    with `studio.export_tasks`, i.e. full JSON with full prediction objects.
+    """
+    if (project is None) == (from_file is None):
+        raise UsageError("give either --project NAME|ID or --from-file EXPORT.json")
+    if from_file is not None:
+        return load_export(from_file), {}
+    from . import studio
+
+    client = studio.connect(url, api_key)
+    proj = studio.find_project(client, project)
+    return studio.export_tasks(client, proj.id), user_names(client)
+
+
+def agreement_report(project: str | None = None, from_file: str | Path | None = None,
+                     url: str | None = None, api_key: str | None = None, top: int = 10) -> dict:
+    """`annotate agree` as a function: load the tasks, return `compute_agreement`'s dict."""
+    tasks, names = load_tasks(project, from_file, url, api_key)
+    return compute_agreement(tasks, names, top=top)
+
+
+def save_html(path: str | Path, html: str) -> None:
+    """Write an HTML report atomically."""
+    with atomic_writer(path) as fh:
+        fh.write(html)
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def _overlap(a: dict, b: dict) -> int:
+    return min(a["end"], b["end"]) - max(a["start"], b["start"])
+
+
+def match_spans(a: list[dict], b: list[dict], mode: str = "overlap") -> list[tuple[int, int]]:
+    """One-to-one matches (index in a, index in b) between two span lists of one label.
+
+    `exact`: same start and end. `overlap`: any shared character; pairs are taken greedily by
+    intersection-over-union, so each span is matched at most once and the best fits go first.
+    """
+    if mode == "exact":
+        where: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for j, s in enumerate(b):
+            where[(s["start"], s["end"])].append(j)
+        pairs = []
+        for i, s in enumerate(a):
+            slot = where.get((s["start"], s["end"]))
+            if slot:
+                pairs.append((i, slot.pop(0)))
+        return pairs
+    candidates = []
+    for i, s in enumerate(a):
+        for j, t in enumerate(b):
+            inter = _overlap(s, t)
+            if inter > 0:
+                union = max(s["end"], t["end"]) - min(s["start"], t["start"])
+                candidates.append((-inter / union, i, j))
+    candidates.sort()
+    used_a, used_b, pairs = set(), set(), []
+    for _, i, j in candidates:
+        if i not in used_a and j not in used_b:
+            used_a.add(i)
+            used_b.add(j)
+            pairs.append((i, j))
+    return pairs
+
+
+def by_label(spans: list[dict]) -> dict[str, list[dict]]:
+    """Spans grouped by label, every contract label present (possibly empty)."""
+    out: dict[str, list[dict]] = {label: [] for label in LABELS}
+    for s in spans:
+        out.setdefault(s["label"], []).append(s)
+    return out
+
+
+def speaker_chain(version: Version, quote_id: str) -> list[dict]:
+    """The quote's `said_by` speaker followed through `refers_to` links (cycle-safe)."""
+    index = {s["id"]: s for s in version.spans}
+    said = [r["to"] for r in version.relations if r["type"] == "said_by" and r["from"] == quote_id]
+    refers = {}
+    for r in version.relations:
+        if r["type"] == "refers_to":
+            refers.setdefault(r["from"], r["to"])
+    chain: list[dict] = []
+    current = said[0] if said else None
+    seen = set()
+    while current is not None and current not in seen and current in index:
+        seen.add(current)
+        chain.append(index[current])
+        current = refers.get(current)
+    return chain
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def same_speaker(a: list[dict], b: list[dict]) -> bool:
+    """Two speaker chains agree when both are empty or the speakers they resolve to (the last
+    span after following `refers_to`) overlap or carry the same name."""
+    if not a or not b:
+        return not a and not b
+    x, y = a[-1], b[-1]
+    if _overlap(x, y) > 0:
+        return True
+    return _norm(x.get("text", "")) == _norm(y.get("text", "")) != ""
+
+
+def canonical(version: Version) -> tuple:
+    """A comparable form of an annotation: spans by position and relations by span position.
+
+    Two annotators fully agree on a task when their canonical forms are equal: the same spans
+    with the same labels and choices, and the same relations between the same spans.
+    """
+    index = {s["id"]: s for s in version.spans}
+
+    def key(s):
+        return (s["label"], s["start"], s["end"])
+
+    spans = sorted(
+        key(s) + tuple(s.get(f) for f in CHOICE_FIELDS) for s in version.spans
+    )
+    relations = sorted(
+        (r["type"] or "",) + key(index[r["from"]]) + key(index[r["to"]])
+        for r in version.relations if r["from"] in index and r["to"] in index
+    )
+    return tuple(spans), tuple(relations)
+
+
+# --------------------------------------------------------------------------- counting
+
+
+@dataclass
+class Counts:
+    """Matched and total spans on both sides: F1 = 2 * matched / spans."""
+
+    matched: int = 0
+    spans: int = 0
+
+    def add(self, matched: int, spans: int) -> None:
+        self.matched += matched
+        self.spans += spans
+
+    @property
+    def f1(self) -> float | None:
+        return round(2 * self.matched / self.spans, 4) if self.spans else None
+
+    def as_dict(self) -> dict:
+        return {"f1": self.f1, "matched": self.matched, "spans": self.spans}
+
+
+@dataclass
+class PairResult:
+    """What two annotators agree on for one task."""
+
+    exact: dict[str, tuple[int, int]]
+    overlap: dict[str, tuple[int, int]]
+    quotes_matched: int
+    attribution_agreed: int
+    choice_pairs: int
+    choice_disagreements: int
+    unmatched: int
+
+
+def compare_pair(a: Version, b: Version) -> tuple[PairResult, list[tuple[dict, dict]]]:
+    """Compare two annotations of one task; also return the overlap-matched span pairs."""
+    la, lb = by_label(a.spans), by_label(b.spans)
+    exact, overlap, matched_pairs = {}, {}, []
+    quotes_matched = attribution_agreed = choice_pairs = choice_dis = unmatched = 0
+    for label in set(la) | set(lb):
+        sa, sb = la.get(label, []), lb.get(label, [])
+        total = len(sa) + len(sb)
+        ex = match_spans(sa, sb, "exact")
+        ov = match_spans(sa, sb, "overlap")
+        exact[label] = (len(ex), total)
+        overlap[label] = (len(ov), total)
+        unmatched += total - 2 * len(ov)
+        for i, j in ov:
+            s, t = sa[i], sb[j]
+            matched_pairs.append((s, t))
+            for f in CHOICE_FIELDS:
+                if s.get(f) is not None or t.get(f) is not None:
+                    choice_pairs += 1
+                    choice_dis += s.get(f) != t.get(f)
+            if label == "Quote":
+                quotes_matched += 1
+                if same_speaker(speaker_chain(a, s["id"]), speaker_chain(b, t["id"])):
+                    attribution_agreed += 1
+    result = PairResult(exact, overlap, quotes_matched, attribution_agreed, choice_pairs,
+                        choice_dis, unmatched)
+    return result, matched_pairs
+
+
+def alpha_units(versions: list[Version], label: str, choice: str) -> list[dict[str, int]]:
+    """Units for alpha: each span cluster (overlap-matched across annotators) -> value counts.
+
+    Annotators are folded in one at a time; each span joins the unit whose spans it overlaps
+    best (one span per annotator per unit) or starts a new unit.
+    """
+    units: list[list[dict]] = []
+    for v in versions:
+        spans = [s for s in v.spans if s["label"] == label]
+        reps = [u[0] for u in units]
+        pairs = match_spans(spans, reps, "overlap")
+        taken = set()
+        for i, j in pairs:
+            units[j].append(spans[i])
+            taken.add(i)
+        units.extend([s] for i, s in enumerate(spans) if i not in taken)
+    out = []
+    for unit in units:
+        counts: dict[str, int] = defaultdict(int)
+        for s in unit:
+            if s.get(choice) is not None:
+                counts[s[choice]] += 1
+        if sum(counts.values()) >= 2:
+            out.append(dict(counts))
+    return out
+
+
+def krippendorff_alpha(units: list[dict[str, int]]) -> float | None:
+    """Nominal Krippendorff's alpha over units of value counts; None when it is undefined."""
+    import krippendorff
+    import numpy as np
+
+    values = sorted({v for u in units for v in u})
+    if not units or len(values) < 2:
+        # One value everywhere (or nothing to compare): no expected disagreement, alpha
+        # is 0/0. Reported as None rather than a made-up 1.0.
+        return None
+    counts = np.array([[u.get(v, 0) for v in values] for u in units], dtype=float)
+    return round(float(krippendorff.alpha(value_counts=counts, level_of_measurement="nominal")), 4)
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _pair_key(x: str, y: str) -> tuple[str, str]:
+    return (x, y) if x <= y else (y, x)
+
+
+def compute_agreement(tasks: Iterable[dict], names: dict | None = None, top: int = 10) -> dict:
+    """The agreement report for a list of exported tasks, as a JSON-ready dict.
+
+    `names` maps user ids to display names (emails) when the export only has ids. `top` is
+    how many of the most disputed tasks to list. With fewer than two annotators on every
+    task the report has `"status": "needs_two_annotators"` and no figures.
+    """
+    label_exact = defaultdict(Counts)
+    label_overlap = defaultdict(Counts)
+    pair_exact = defaultdict(Counts)
+    pair_overlap = defaultdict(Counts)
+    pair_label = defaultdict(lambda: defaultdict(Counts))
+    pair_tasks = defaultdict(int)
+    annot = defaultdict(lambda: {"tasks": 0, "spans": 0, "lead": [], "exact": Counts(),
+                                 "overlap": Counts()})
+    alpha_data = {f: [] for f in ALPHA_FIELDS}
+    quotes_matched = attribution_agreed = 0
+    n_tasks = n_multi = n_annotations = 0
+    disputed = []
+    for task in tasks:
+        n_tasks += 1
+        versions = versions_of(task, names)
+        n_annotations += len(versions)
+        if len(versions) < 2:
+            continue
+        n_multi += 1
+        for v in versions:
+            row = annot[v.annotator]
+            row["tasks"] += 1
+            row["spans"] += len(v.spans)
+            if v.lead_time is not None:
+                row["lead"].append(float(v.lead_time))
+        task_overlap = Counts()
+        task_choice = task_attr = task_unmatched = 0
+        for a, b in combinations(versions, 2):
+            pr, _ = compare_pair(a, b)
+            key = _pair_key(a.annotator, b.annotator)
+            pair_tasks[key] += 1
+            for label, (m, n) in pr.exact.items():
+                label_exact[label].add(m, n)
+                pair_exact[key].add(m, n)
+                for who in (a, b):
+                    annot[who.annotator]["exact"].add(m, n)
+            for label, (m, n) in pr.overlap.items():
+                label_overlap[label].add(m, n)
+                pair_overlap[key].add(m, n)
+                pair_label[key][label].add(m, n)
+                task_overlap.add(m, n)
+                for who in (a, b):
+                    annot[who.annotator]["overlap"].add(m, n)
+            quotes_matched += pr.quotes_matched
+            attribution_agreed += pr.attribution_agreed
+            task_choice += pr.choice_disagreements
+            task_attr += pr.quotes_matched - pr.attribution_agreed
+            task_unmatched += pr.unmatched
+        for choice, label in ALPHA_FIELDS.items():
+            alpha_data[choice].extend(alpha_units(versions, label, choice))
+        forms = {canonical(v) for v in versions}
+        if len(forms) > 1:
+            f1 = task_overlap.f1
+            disputed.append({
+                "task_id": task.get("id"), "doc": task_label(task),
+                "annotators": [v.annotator for v in versions],
+                "overlap_f1": f1, "unmatched_spans": task_unmatched,
+                "choice_disagreements": task_choice,
+                "attribution_disagreements": task_attr,
+            })
+    if n_multi == 0:
+        return {"status": "needs_two_annotators", "message": NEEDS_TWO,
+                "tasks": {"total": n_tasks, "annotations": n_annotations, "compared": 0}}
+
+    def score(d):
+        f1 = d["overlap_f1"] if d["overlap_f1"] is not None else 1.0
+        return (f1, -(d["unmatched_spans"] + d["choice_disagreements"]
+                      + d["attribution_disagreements"]), str(d["task_id"]))
+
+    disputed.sort(key=score)
+    micro_exact, micro_overlap = Counts(), Counts()
+    for c in label_exact.values():
+        micro_exact.add(c.matched, c.spans)
+    for c in label_overlap.values():
+        micro_overlap.add(c.matched, c.spans)
+    labels_present = [lb for lb in LABELS] + sorted(set(label_exact) - set(LABELS))
+    return {
+        "status": "ok",
+        "tasks": {"total": n_tasks, "annotations": n_annotations, "compared": n_multi,
+                  "disputed": len(disputed), "agreed": n_multi - len(disputed)},
+        "micro": {"exact": micro_exact.as_dict(), "overlap": micro_overlap.as_dict()},
+        "labels": {lb: {"exact": label_exact[lb].as_dict(), "overlap": label_overlap[lb].as_dict()}
+                   for lb in labels_present},
+        "pairs": [
+            {"a": k[0], "b": k[1], "tasks": pair_tasks[k], "exact_f1": pair_exact[k].f1,
+             "overlap_f1": pair_overlap[k].f1,
+             "labels": {lb: pair_label[k][lb].f1 for lb in labels_present}}
+            for k in sorted(pair_tasks)
+        ],
+        "attribution": {
+            "matched_quotes": quotes_matched, "agreed": attribution_agreed,
+            "agreement": round(attribution_agreed / quotes_matched, 4) if quotes_matched else None,
+        },
+        "alpha": {
+            choice: {"label": label, "alpha": krippendorff_alpha(alpha_data[choice]),
+                     "units": len(alpha_data[choice]),
+                     "values": sum(sum(u.values()) for u in alpha_data[choice])}
+            for choice, label in ALPHA_FIELDS.items()
+        },
+        "annotators": [
+            {"annotator": name, "tasks": row["tasks"], "spans": row["spans"],
+             "mean_lead_time": round(sum(row["lead"]) / len(row["lead"]), 2) if row["lead"] else None,
+             "exact_f1": row["exact"].f1, "overlap_f1": row["overlap"].f1}
+            for name, row in sorted(annot.items())
+        ],
+        "disputed": disputed[:top],
+    }
+
+
+# --------------------------------------------------------------------------- terminal
+
+
+def _fmt(x) -> str:
+    if x is None:
+        return "-"
+    if isinstance(x, float):
+        return f"{x:.3f}"
+    return str(x)
+
+
+def table(headers: list[str], rows: list[list]) -> str:
+    """A plain aligned text table (first column left-aligned, the rest right-aligned)."""
+    cells = [[_fmt(c) for c in r] for r in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h)
+              for i, h in enumerate(headers)]
+
+    def line(r):
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                         for i, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in cells])
+
+
+def format_agreement(report: dict) -> str:
+    """The agreement report as terminal text."""
+    if report["status"] != "ok":
+        return report["message"]
+    t = report["tasks"]
+    parts = [
+        f"Tasks compared: {t['compared']} of {t['total']} "
+        f"(agreed {t['agreed']}, disputed {t['disputed']}), annotations: {t['annotations']}",
+        "",
+        "Span agreement (pairwise F1)",
+        table(["label", "exact", "overlap", "spans"],
+              [[lb, v["exact"]["f1"], v["overlap"]["f1"], v["overlap"]["spans"]]
+               for lb, v in report["labels"].items()]
+              + [["micro", report["micro"]["exact"]["f1"], report["micro"]["overlap"]["f1"],
+                  report["micro"]["overlap"]["spans"]]]),
+        "",
+        "Annotator pairs",
+        table(["pair", "tasks", "exact", "overlap"] + list(report["labels"]),
+              [[f"{p['a']} / {p['b']}", p["tasks"], p["exact_f1"], p["overlap_f1"]]
+               + list(p["labels"].values()) for p in report["pairs"]]),
+        "",
+    ]
+    att = report["attribution"]
+    parts.append(f"Attribution: {att['agreed']} of {att['matched_quotes']} matched quotes "
+                 f"said by the same speaker ({_fmt(att['agreement'])})")
+    for choice, a in report["alpha"].items():
+        parts.append(f"Krippendorff's alpha {choice}: {_fmt(a['alpha'])} "
+                     f"({a['units']} matched {a['label']} spans, {a['values']} values)")
+    parts += ["", "Annotators",
+              table(["annotator", "tasks", "spans", "mean lead s", "exact", "overlap"],
+                    [[a["annotator"], a["tasks"], a["spans"], a["mean_lead_time"],
+                      a["exact_f1"], a["overlap_f1"]] for a in report["annotators"]])]
+    if report["disputed"]:
+        parts += ["", "Most disputed tasks",
+                  table(["doc", "task", "overlap", "unmatched", "choices", "speakers"],
+                        [[d["doc"], d["task_id"], d["overlap_f1"], d["unmatched_spans"],
+                          d["choice_disagreements"], d["attribution_disagreements"]]
+                         for d in report["disputed"]])]
+    return "\n".join(parts)
+
+
+def iter_multi(tasks: Iterable[dict], names: dict | None = None) -> Iterator[tuple[dict, list]]:
+    """(task, versions) for each task with two or more non-cancelled annotations."""
+    for task in tasks:
+        versions = versions_of(task, names)
+        if len(versions) >= 2:
+            yield task, versions

@@ -1,0 +1,224 @@
+"""Agreement figures on a small export whose every number is worked out by hand below."""
+
+from __future__ import annotations
+
+import json
+
+import krippendorff
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from annotate.agreement import (
+    canonical,
+    compute_agreement,
+    format_agreement,
+    krippendorff_alpha,
+    load_export,
+    match_spans,
+    parse_result,
+    versions_of,
+)
+from annotate.cli import cli
+
+# ----------------------------------------------------------------------------- builders
+
+
+def region(rid: str, label: str, text: str, part: str, nth: int = 0, **choices) -> list[dict]:
+    """Label Studio results for one region of `text` covering the nth occurrence of `part`."""
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(part, start + 1)
+    value = {"start": start, "end": start + len(part), "text": part}
+    out = [{"id": rid, "from_name": "label", "to_name": "text", "type": "labels",
+            "value": {**value, "labels": [label]}}]
+    for name, choice in choices.items():
+        out.append({"id": rid, "from_name": name, "to_name": "text", "type": "choices",
+                    "value": {**value, "choices": [choice]}})
+    return out
+
+
+def rel(src: str, dst: str, kind: str) -> dict:
+    return {"from_id": src, "to_id": dst, "type": "relation", "direction": "right", "labels": [kind]}
+
+
+def annotation(aid: int, user: int, result: list, lead: float, cancelled: bool = False,
+               ground_truth: bool = False) -> dict:
+    return {"id": aid, "completed_by": user, "result": result, "was_cancelled": cancelled,
+            "ground_truth": ground_truth, "lead_time": lead,
+            "created_at": f"2026-11-01T00:00:{aid:02d}Z", "updated_at": f"2026-11-01T00:00:{aid:02d}Z"}
+
+
+def task(tid: int, text: str, annotations: list, predictions: list | None = None) -> dict:
+    return {"id": tid, "data": {"text": text, "doc_id": f"doc{tid}", "targets": []},
+            "annotations": annotations, "predictions": predictions or []}
+
+
+T1 = 'Peskov said "We are open to dialogue with Washington." He added that talks were possible.'
+T2 = 'Blinken and Lavrov met. "Talks failed," he said.'
+T3 = 'Zelensky said "We will win."'
+A, B, C = 1, 2, 3
+
+
+def sample_export() -> list[dict]:
+    """Five tasks: three compared (A, B, C on 1; A, B on 2 and 3), one single, one cancelled.
+
+    Task 1: B moves the Quote boundary inside the marks, says `neutral` where A and C say
+    `favor`, calls the second quote `mixed` (A: `indirect`) and attributes it straight to
+    Peskov (A: via "He" refers_to Peskov); C has no second quote and attributes the first one
+    to "He" (refers_to Peskov). Task 2: A resolves "he" to Blinken, B to Lavrov. Task 3: A and
+    B agree on everything.
+    """
+    sp = region("sp", "Speaker", T1, "Peskov")
+    q1 = region("q1", "Quote", T1, '"We are open to dialogue with Washington."', quote_type="direct")
+    q1in = region("q1", "Quote", T1, "We are open to dialogue with Washington", quote_type="direct")
+    st_f = region("st", "Stance", T1, "open to dialogue", polarity="favor", target="United States")
+    st_n = region("st", "Stance", T1, "open to dialogue", polarity="neutral", target="United States")
+    he = region("he", "Speaker", T1, "He")
+    q2_i = region("q2", "Quote", T1, "talks were possible", quote_type="indirect")
+    q2_m = region("q2", "Quote", T1, "talks were possible", quote_type="mixed")
+    t1 = task(1, T1, [
+        annotation(1, A, sp + q1 + st_f + he + q2_i
+                   + [rel("q1", "sp", "said_by"), rel("q2", "he", "said_by"), rel("he", "sp", "refers_to")], 10),
+        annotation(2, B, sp + q1in + st_n + q2_m + [rel("q1", "sp", "said_by"), rel("q2", "sp", "said_by")], 5),
+        annotation(3, C, sp + q1 + st_f + he + [rel("q1", "he", "said_by"), rel("he", "sp", "refers_to")], 40),
+    ])
+    t2_common = (region("bl", "Speaker", T2, "Blinken") + region("la", "Speaker", T2, "Lavrov")
+                 + region("q", "Quote", T2, '"Talks failed,"', quote_type="direct")
+                 + region("he", "Speaker", T2, "he") + [rel("q", "he", "said_by")])
+    t2 = task(2, T2, [
+        annotation(4, A, t2_common + [rel("he", "bl", "refers_to")], 20),
+        annotation(5, B, t2_common + [rel("he", "la", "refers_to")], 5),
+    ])
+    t3_result = (region("z", "Speaker", T3, "Zelensky")
+                 + region("q", "Quote", T3, '"We will win."', quote_type="direct")
+                 + region("s", "Stance", T3, "We will win", polarity="favor", target="Ukraine")
+                 + [rel("q", "z", "said_by")])
+    t3 = task(3, T3, [annotation(6, A, t3_result, 30), annotation(7, B, t3_result, 20)])
+    t4 = task(4, T3, [annotation(8, A, t3_result, 9)])
+    t5 = task(5, T3, [annotation(9, A, t3_result, 9), annotation(10, B, [], 1, cancelled=True)])
+    return [t1, t2, t3, t4, t5]
+
+
+# ----------------------------------------------------------------------------- unit
+
+
+def test_parse_result_merges_choices_and_relations():
+    spans, relations = parse_result(region("q", "Quote", T3, '"We will win."', quote_type="direct")
+                                     + region("z", "Speaker", T3, "Zelensky") + [rel("q", "z", "said_by")])
+    assert spans == [
+        {"id": "q", "label": "Quote", "start": 14, "end": 28, "text": '"We will win."', "quote_type": "direct"},
+        {"id": "z", "label": "Speaker", "start": 0, "end": 8, "text": "Zelensky"},
+    ]
+    assert relations == [{"from": "q", "to": "z", "type": "said_by"}]
+
+
+def test_match_spans_is_one_to_one_and_prefers_best_overlap():
+    a = [{"start": 0, "end": 10}, {"start": 20, "end": 30}]
+    b = [{"start": 2, "end": 10}, {"start": 0, "end": 9}, {"start": 20, "end": 30}]
+    assert match_spans(a, b, "exact") == [(1, 2)]
+    # (0,10) overlaps both (2,10) IoU .8 and (0,9) IoU .9: it takes (0,9), (2,10) stays unmatched.
+    assert sorted(match_spans(a, b, "overlap")) == [(0, 1), (1, 2)]
+
+
+def test_canonical_ignores_region_ids_but_not_relations():
+    t = sample_export()
+    v3 = versions_of(t[2])
+    assert canonical(v3[0]) == canonical(v3[1])
+    v2 = versions_of(t[1])
+    assert canonical(v2[0]) != canonical(v2[1])  # he -> Blinken vs he -> Lavrov
+
+
+def test_krippendorff_package_matches_hand_computation():
+    # Units {a,a} {a,b} {b,b}: coincidences o_aa=2, o_ab=o_ba=1, o_bb=2; n_a=n_b=3, n=6.
+    # D_o = 2/6, D_e = 2*3*3/(6*5) = 0.6, alpha = 1 - (1/3)/0.6 = 4/9.
+    data = np.array([[0, 0, 1], [0, 1, 1]], dtype=float)  # 2 coders x 3 units
+    assert krippendorff.alpha(reliability_data=data, level_of_measurement="nominal") == pytest.approx(4 / 9)
+    assert krippendorff_alpha([{"a": 2}, {"a": 1, "b": 1}, {"b": 2}]) == pytest.approx(0.4444)
+    assert krippendorff_alpha([{"a": 2}, {"a": 2}]) is None  # no variation: alpha undefined
+
+
+def test_agreement_figures_by_hand():
+    r = compute_agreement(sample_export())
+    assert r["tasks"] == {"total": 5, "annotations": 9, "compared": 3, "disputed": 2, "agreed": 1}
+    # Speaker: t1 A-B (1 of 3), A-C (2 of 4), B-C (1 of 3); t2 (3 of 6); t3 (1 of 2) -> 8/18.
+    assert r["labels"]["Speaker"]["exact"] == {"f1": round(16 / 18, 4), "matched": 8, "spans": 18}
+    assert r["labels"]["Speaker"]["overlap"]["f1"] == round(16 / 18, 4)
+    # Quote: exact t1 A-B q2 only, A-C q1, B-C none; t2 1; t3 1 -> 4 of 14.
+    # Overlap adds q1~q1in for A-B and B-C -> 6 of 14.
+    assert r["labels"]["Quote"]["exact"] == {"f1": round(8 / 14, 4), "matched": 4, "spans": 14}
+    assert r["labels"]["Quote"]["overlap"] == {"f1": round(12 / 14, 4), "matched": 6, "spans": 14}
+    assert r["labels"]["Stance"]["exact"] == {"f1": 1.0, "matched": 4, "spans": 8}
+    assert r["micro"]["exact"] == {"f1": 0.8, "matched": 16, "spans": 40}
+    assert r["micro"]["overlap"] == {"f1": 0.9, "matched": 18, "spans": 40}
+    pairs = {(p["a"], p["b"]): p for p in r["pairs"]}
+    assert pairs[("user 1", "user 2")]["exact_f1"] == round(20 / 23, 4)
+    assert pairs[("user 1", "user 2")]["overlap_f1"] == round(22 / 23, 4)
+    assert pairs[("user 1", "user 2")]["tasks"] == 3
+    assert pairs[("user 1", "user 3")]["exact_f1"] == round(8 / 9, 4)
+    assert pairs[("user 2", "user 3")]["exact_f1"] == 0.5
+    assert pairs[("user 2", "user 3")]["overlap_f1"] == 0.75
+    assert pairs[("user 2", "user 3")]["labels"] == {"Speaker": 0.6667, "Quote": 0.6667, "Stance": 1.0}
+    # Attribution: t1 four matched quotes all resolve to Peskov; t2 Blinken vs Lavrov; t3 same.
+    assert r["attribution"] == {"matched_quotes": 6, "agreed": 5, "agreement": round(5 / 6, 4)}
+    # quote_type units {direct:3} {indirect:1, mixed:1} {direct:2} {direct:2}: n_d=7, n_i=n_m=1,
+    # n=9; D_o = 2/9, D_e = 2*(7+7+1)/(9*8) = 30/72 -> alpha = 1 - (2/9)/(30/72) = 7/15.
+    assert r["alpha"]["quote_type"] == {"label": "Quote", "alpha": round(7 / 15, 4), "units": 4, "values": 9}
+    # polarity units {favor:2, neutral:1} {favor:2}: D_o = 2/5, D_e = 2*4*1/(5*4) = 2/5 -> 0.
+    assert r["alpha"]["polarity"]["alpha"] == 0.0
+    annotators = {a["annotator"]: a for a in r["annotators"]}
+    assert annotators["user 1"] == {"annotator": "user 1", "tasks": 3, "spans": 12,
+                                    "mean_lead_time": 20.0, "exact_f1": round(28 / 32, 4),
+                                    "overlap_f1": round(30 / 32, 4)}
+    assert annotators["user 2"]["mean_lead_time"] == 10.0
+    assert annotators["user 3"]["tasks"] == 1 and annotators["user 3"]["spans"] == 4
+    assert [d["task_id"] for d in r["disputed"]] == [1, 2]
+    assert r["disputed"][1] == {"task_id": 2, "doc": "doc2", "annotators": ["user 1", "user 2"],
+                                "overlap_f1": 1.0, "unmatched_spans": 0, "choice_disagreements": 0,
+                                "attribution_disagreements": 1}
+
+
+def test_names_map_replaces_user_ids():
+    r = compute_agreement(sample_export(), names={1: "ann@x.org", 2: "bob@x.org", 3: "cy@x.org"})
+    assert [a["annotator"] for a in r["annotators"]] == ["ann@x.org", "bob@x.org", "cy@x.org"]
+    assert "ann@x.org / bob@x.org" in format_agreement(r)
+
+
+def test_single_annotator_is_a_message_not_a_crash(tmp_path):
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(sample_export()[3:]), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["agree", "--from-file", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "agreement needs two annotators" in result.output
+    as_json = CliRunner().invoke(cli, ["agree", "--from-file", str(path), "--json"])
+    assert json.loads(as_json.output)["status"] == "needs_two_annotators"
+
+
+def test_agree_cli_table_json_and_html(tmp_path):
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(sample_export()), encoding="utf-8")
+    out = CliRunner().invoke(cli, ["agree", "--from-file", str(path)])
+    assert out.exit_code == 0, out.output
+    assert "Krippendorff's alpha quote_type: 0.467" in out.output
+    assert "micro" in out.output and "Most disputed tasks" in out.output
+    js = CliRunner().invoke(cli, ["agree", "--from-file", str(path), "--json"])
+    assert json.loads(js.output)["micro"]["overlap"]["f1"] == 0.9
+    html = tmp_path / "report.html"
+    res = CliRunner().invoke(cli, ["agree", "--from-file", str(path), "-o", str(html)])
+    assert res.exit_code == 0, res.output
+    page = html.read_text(encoding="utf-8")
+    assert "<svg" in page and "http://" not in page and "https://" not in page
+
+
+def test_bad_export_file_is_a_usage_error(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text("{not json", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["agree", "--from-file", str(path)])
+    assert result.exit_code == 2
+    assert "not a Label Studio JSON export" in result.output
+
+
+def test_load_export_accepts_jsonl(tmp_path):
+    path = tmp_path / "export.jsonl"
+    path.write_text("\n".join(json.dumps(t) for t in sample_export()), encoding="utf-8")
+    assert len(load_export(path)) == 5
