@@ -89,6 +89,49 @@ def convert(inputs, output):
     click.echo(f"Converted {stats.summary()}{where}", err=True)
 
 
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--project", required=True, metavar="NAME|ID",
+              help="Project title (created with our labeling config if missing) or numeric id.")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(min=1),
+              help="Tasks per import request.")
+@click.option("--dry-run", is_flag=True, help="Validate and show what would happen; write nothing.")
+@studio_options
+def push(inputs, project, batch_size, dry_run, url, api_key):
+    """Validate tasks and import them into a Label Studio project, skipping those already there.
+
+    INPUTS are tasks JSONL files from `annotate convert` (.jsonl, or - for stdin) or raw
+    .txt files/directories, converted on the fly. Tasks whose task_hash is already in the
+    project are skipped, so re-running (even after an interrupted push) creates no
+    duplicates; a document (doc_id) pushed again with new predictions is updated in place.
+    Invalid tasks are reported and not sent (exit code 1).
+
+    Example:
+
+        annotate push tasks.jsonl --project "Quote attribution"
+        annotate push seeds/ --project 3 --dry-run
+    """
+    from .push import count_input_tasks
+    from .push import push as push_inputs
+
+    bar = None
+    if sys.stderr.isatty():
+        total = count_input_tasks(inputs)
+        if total:
+            bar = click.progressbar(length=total, label="Pushing", file=sys.stderr)
+    with bar or contextlib.nullcontext():
+        stats = push_inputs(url, api_key, inputs, project, batch_size=batch_size, dry_run=dry_run,
+                            warn=warn, progress=bar.update if bar else None)
+    for line in stats.problems:
+        warn(line)
+    if stats.invalid + stats.conflicts > len(stats.problems):
+        warn(f"... {stats.invalid + stats.conflicts - len(stats.problems)} more not shown")
+    summary = stats.summary()
+    click.echo(("Dry run, nothing written. " if dry_run else "") + summary[0].upper() + summary[1:])
+    if stats.failed:
+        sys.exit(1)
+
+
 def main() -> None:
     """Console-script entry point."""
     # Unexpected errors keep their traceback under tests (pytest sets this variable).

@@ -1,0 +1,439 @@
+"""`annotate push`: validate tasks locally, then import them into a Label Studio project, idempotently.
+
+- Inputs are raw .txt files/directories (converted on the fly) or tasks JSONL files from
+  `annotate convert` (`.jsonl`, or `-` for stdin). Tasks stream through: memory holds only the
+  project's task index (hash, doc id, task id) and one batch.
+- Every task is checked before sending (`validate_task`): the server accepts broken
+  predictions silently, so we must not send any.
+- Idempotent by `meta.task_hash` (SPEC section 3): a task whose hash is already in the project
+  is skipped, so re-running an interrupted push creates no duplicates. Each batch is one
+  import POST with SDK retries off, so a retry cannot duplicate a batch either.
+- A task whose `data.doc_id` is already in the project under another hash is an *update*:
+  the existing task gets the new data and meta and its predictions are replaced, keeping
+  its annotations — unless the text itself changed and the task already has annotations
+  (their offsets would point into the old text): that is a *conflict*, left untouched and
+  reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import studio
+from .errors import ProjectError, UsageError
+from .labeling import LABEL_FROM, LABELS, POLARITIES, QUOTE_TYPES, RELATIONS, TEXT_TO
+
+DEFAULT_BATCH_SIZE = 500
+TASK_SUFFIXES = (".jsonl", ".ndjson")
+TEXT_SUFFIXES = (".txt",)
+MAX_REPORTED = 20  # invalid tasks / conflicts described one by one; the rest only counted
+
+CHOICES = {"quote_type": ("Quote", QUOTE_TYPES), "polarity": ("Stance", POLARITIES), "target": ("Stance", None)}
+RELATION_ENDS = {"said_by": ("Quote", "Speaker"), "refers_to": ("Speaker", "Speaker")}
+
+
+@dataclass
+class PushStats:
+    """What a push did (or, with dry_run, would do)."""
+
+    project_id: int | None = None
+    project_title: str = ""
+    project_created: bool = False
+    dry_run: bool = False
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    invalid: int = 0
+    conflicts: int = 0
+    problems: list[str] = field(default_factory=list)  # the first MAX_REPORTED, one line each
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.invalid or self.conflicts)
+
+    def note(self, line: str) -> None:
+        if len(self.problems) < MAX_REPORTED:
+            self.problems.append(line)
+
+    def summary(self) -> str:
+        verb = "would create" if self.dry_run else "created"
+        parts = [f"{verb} {self.created}", f"updated {self.updated}", f"skipped {self.skipped} (already there)",
+                 f"invalid {self.invalid}"]
+        if self.conflicts:
+            parts.append(f"conflicts {self.conflicts}")
+        if self.dry_run:
+            parts[1] = f"would update {self.updated}"
+        if self.project_id is None:
+            where = f"new project {self.project_title!r}"
+        else:
+            where = f"project {self.project_id} ({self.project_title!r})"
+            if self.project_created:
+                where = "new " + where
+        return f"{where}: " + ", ".join(parts)
+
+
+# --- local validation ----------------------------------------------------------------------
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def compute_task_hash(task: dict) -> str:
+    """The SPEC's task hash (text + predictions), for hand-made tasks that lack meta.task_hash."""
+    from .converters.tasks import task_hash
+
+    return task_hash(task["data"]["text"], task.get("predictions") or [])
+
+
+def _label_interface():
+    from label_studio_sdk.label_interface import LabelInterface
+
+    from .labeling import labeling_config
+
+    return LabelInterface(labeling_config())
+
+
+def _flatten(errors) -> Iterator[str]:
+    for e in errors:
+        if isinstance(e, list | tuple):
+            yield from _flatten(e)
+        else:
+            yield str(e)
+
+
+def validate_task(task, interface=None) -> list[str]:
+    """Every problem that would make this task wrong in our project ([] when it is fine).
+
+    Checks the task shape, `data.text`/`data.targets`, and each prediction: known controls,
+    labels, choices and relations; offsets inside the text with `value.text` equal to the
+    slice; unique region ids; per-region choices on a region of the right label; stance
+    targets among `data.targets`; relation ends that exist with the right labels. Then the
+    SDK's own `LabelInterface.validate_prediction` (pass `interface` to reuse one).
+    """
+    if not isinstance(task, dict):
+        return ["task: expected a JSON object"]
+    data = task.get("data")
+    if not isinstance(data, dict):
+        return ["data: missing or not an object"]
+    text = data.get("text")
+    if not isinstance(text, str) or not text:
+        return ["data.text: missing or empty"]
+    errors: list[str] = []
+    targets = data.get("targets")
+    target_values: set[str] = set()
+    if targets is None:
+        errors.append("data.targets: missing (the config's $targets needs it; [] is fine)")
+    elif not isinstance(targets, list) or not all(isinstance(t, dict) and isinstance(t.get("value"), str) for t in targets):
+        errors.append('data.targets: expected a list of {"value": "..."}')
+    else:
+        target_values = {t["value"] for t in targets}
+    meta = task.get("meta")
+    if meta is not None and not isinstance(meta, dict):
+        errors.append("meta: not an object")
+    elif meta and meta.get("text_sha256") and meta["text_sha256"] != sha256(text):
+        errors.append("meta.text_sha256: does not match data.text")
+    if "annotations" in task:
+        errors.append("annotations: push sends pre-annotations only (put them in predictions)")
+    predictions = task.get("predictions", [])
+    if not isinstance(predictions, list):
+        return errors + ["predictions: not a list"]
+    for p, pred in enumerate(predictions):
+        errors.extend(_validate_prediction(pred, f"predictions[{p}]", text, target_values))
+    if not errors and predictions:
+        interface = interface or _label_interface()
+        for p, pred in enumerate(predictions):
+            errors.extend(f"predictions[{p}]: {e}" for e in _flatten(interface.validate_prediction(pred, return_errors=True) or []))
+    return errors
+
+
+def _validate_prediction(pred, where: str, text: str, targets: set[str]) -> list[str]:
+    if not isinstance(pred, dict):
+        return [f"{where}: not an object"]
+    errors = []
+    if not isinstance(pred.get("model_version", ""), str):
+        errors.append(f"{where}.model_version: not a string")
+    score = pred.get("score")
+    if score is not None and not (isinstance(score, int | float) and 0 <= score <= 1):
+        errors.append(f"{where}.score: not a number in 0..1")
+    result = pred.get("result")
+    if not isinstance(result, list):
+        return errors + [f"{where}.result: missing or not a list"]
+    regions: dict[str, tuple[str, int, int]] = {}
+    for i, r in enumerate(result):  # spans first: choices and relations refer to them
+        if isinstance(r, dict) and r.get("type") == "labels":
+            errors.extend(_validate_span(r, f"{where}.result[{i}]", text, regions))
+    for i, r in enumerate(result):
+        at = f"{where}.result[{i}]"
+        if not isinstance(r, dict):
+            errors.append(f"{at}: not an object")
+        elif r.get("type") == "choices":
+            errors.extend(_validate_choice(r, at, regions, targets))
+        elif r.get("type") == "relation":
+            errors.extend(_validate_relation(r, at, regions))
+        elif r.get("type") != "labels":
+            errors.append(f"{at}.type: {r.get('type')!r} is not labels, choices or relation")
+    return errors
+
+
+def _validate_offsets(value: dict, at: str, text: str) -> list[str]:
+    start, end = value.get("start"), value.get("end")
+    if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool) or isinstance(end, bool):
+        return [f"{at}.value: start/end missing or not integers"]
+    if not 0 <= start < end <= len(text):
+        return [f"{at}.value: span {start}-{end} is empty or outside the text (length {len(text)})"]
+    if value.get("text") != text[start:end]:
+        return [f"{at}.value.text: differs from data.text[{start}:{end}]"]
+    return []
+
+
+def _validate_span(r: dict, at: str, text: str, regions: dict) -> list[str]:
+    errors = []
+    if r.get("from_name") != LABEL_FROM or r.get("to_name") != TEXT_TO:
+        errors.append(f"{at}: labels must go from {LABEL_FROM!r} to {TEXT_TO!r}")
+    rid = r.get("id")
+    if not isinstance(rid, str) or not rid:
+        errors.append(f"{at}.id: missing region id")
+    elif rid in regions:
+        errors.append(f"{at}.id: duplicate region id {rid!r}")
+    value = r.get("value") if isinstance(r.get("value"), dict) else {}
+    labels = value.get("labels")
+    if not (isinstance(labels, list) and len(labels) == 1 and labels[0] in LABELS):
+        errors.append(f"{at}.value.labels: expected one of {', '.join(LABELS)}, got {labels!r}")
+    offsets = _validate_offsets(value, at, text)
+    errors.extend(offsets)
+    if not errors and isinstance(rid, str):
+        regions[rid] = (labels[0], value["start"], value["end"])
+    elif isinstance(rid, str) and rid and rid not in regions:
+        regions[rid] = ("?", -1, -1)  # known id, so choices/relations on it are not double-reported
+    return errors
+
+
+def _validate_choice(r: dict, at: str, regions: dict, targets: set[str]) -> list[str]:
+    name = r.get("from_name")
+    if name not in CHOICES or r.get("to_name") != TEXT_TO:
+        return [f"{at}.from_name: {name!r} is not one of {', '.join(CHOICES)}"]
+    rid = r.get("id")
+    if rid not in regions:
+        return [f"{at}.id: {name} choice on unknown region {rid!r}"]
+    label, start, end = regions[rid]
+    want_label, allowed = CHOICES[name]
+    errors = []
+    if label not in ("?", want_label):
+        errors.append(f"{at}: {name} belongs on a {want_label} region, {rid!r} is a {label}")
+    value = r.get("value") if isinstance(r.get("value"), dict) else {}
+    choices = value.get("choices")
+    allowed = targets if allowed is None else set(allowed)
+    if not (isinstance(choices, list) and len(choices) == 1):
+        errors.append(f"{at}.value.choices: expected exactly one choice, got {choices!r}")
+    elif choices[0] not in allowed:
+        what = "data.targets" if name == "target" else ", ".join(CHOICES[name][1])
+        errors.append(f"{at}.value.choices: {choices[0]!r} is not in {what}")
+    if "start" in value and start >= 0 and (value.get("start"), value.get("end")) != (start, end):
+        errors.append(f"{at}.value: offsets differ from region {rid!r}")
+    return errors
+
+
+def _validate_relation(r: dict, at: str, regions: dict) -> list[str]:
+    errors = []
+    ends = []
+    for key in ("from_id", "to_id"):
+        rid = r.get(key)
+        if rid not in regions:
+            errors.append(f"{at}.{key}: unknown region {rid!r}")
+        ends.append(regions.get(rid, ("?",))[0])
+    labels = r.get("labels") or []
+    if not isinstance(labels, list) or len(labels) != 1 or labels[0] not in RELATIONS:
+        return errors + [f"{at}.labels: expected one of {', '.join(RELATIONS)}, got {labels!r}"]
+    want = RELATION_ENDS[labels[0]]
+    if not errors and "?" not in ends and tuple(ends) != want:
+        errors.append(f"{at}: {labels[0]} goes {want[0]} -> {want[1]}, not {ends[0]} -> {ends[1]}")
+    return errors
+
+
+# --- inputs --------------------------------------------------------------------------------
+
+
+def iter_input_tasks(inputs: Iterable[str], warn: Callable[[str], None] | None = None) -> Iterator[tuple[str, dict]]:
+    """(where, task) for every task in the inputs, streamed.
+
+    `.jsonl` files and `-` (stdin) are tasks JSONL; `.txt` files and directories are raw
+    articles, converted on the fly exactly as `annotate convert` would. Bad paths raise a
+    UsageError at once (before anything is read or sent), not when the stream reaches them.
+    """
+    checked = check_inputs(inputs)
+    return _iter_checked(checked, warn)
+
+
+def _iter_checked(checked: list[tuple[str, str]], warn) -> Iterator[tuple[str, dict]]:
+    from .convert import expand_inputs, iter_tasks
+    from .io import read_jsonl
+
+    for kind, item in checked:
+        if kind == "tasks":
+            for n, task in enumerate(read_jsonl(item), 1):
+                yield f"{item}:{n}", task
+        else:
+            for task in iter_tasks(expand_inputs([item]), warn=warn):
+                yield (task.get("meta") or {}).get("source_file") or item, task
+
+
+def check_inputs(inputs: Iterable[str]) -> list[tuple[str, str]]:
+    """("tasks" | "text", input) for each input; a UsageError before anything is read or sent."""
+    checked = []
+    for item in inputs:
+        path = Path(item)
+        if item == "-" or (path.suffix.lower() in TASK_SUFFIXES and path.is_file()):
+            checked.append(("tasks", item))
+        elif path.is_dir() or (path.is_file() and path.suffix.lower() in TEXT_SUFFIXES):
+            checked.append(("text", item))
+        elif path.exists():
+            raise UsageError(f"{item}: expected a tasks .jsonl file, a .txt file or a directory")
+        else:
+            raise UsageError(f"no such file or directory: {item}")
+    if not checked:
+        raise UsageError("no input given (pass tasks .jsonl files, .txt files, directories, or - for stdin)")
+    return checked
+
+
+# --- the push ------------------------------------------------------------------------------
+
+
+def push_tasks(client, project_id: int, tasks: Iterable[tuple[str, dict]], *, batch_size: int = DEFAULT_BATCH_SIZE,
+               dry_run: bool = False, stats: PushStats | None = None,
+               progress: Callable[[int], None] | None = None) -> PushStats:
+    """Validate and import (where, task) pairs into an existing project; see the module docstring.
+
+    `project_id=None` (dry run into a project that does not exist yet) treats the project as
+    empty. `progress(n)` is called with the number of input tasks handled since the last call.
+    """
+    if batch_size < 1:
+        raise UsageError("--batch-size must be at least 1")
+    stats = stats or PushStats(project_id=project_id, dry_run=dry_run)
+    interface = _label_interface()
+    hashes: set[str] = set()
+    by_doc: dict[str, tuple[int, str | None, int]] = {}  # doc_id -> (task id, text sha256, annotations)
+    if project_id is not None:
+        for ref in studio.iter_task_index(client, project_id):
+            if ref.task_hash:
+                hashes.add(ref.task_hash)
+            if ref.doc_id:
+                by_doc[ref.doc_id] = (ref.id, ref.text_sha256, ref.annotations)
+
+    batch: list[dict] = []
+    batch_docs: set[str] = set()
+
+    def flush() -> None:
+        if not batch:
+            return
+        if dry_run:
+            ids = [-1] * len(batch)
+        else:
+            ids = studio.import_tasks(client, project_id, batch)
+        for task_id, task in zip(ids, batch, strict=True):
+            doc_id = task["data"].get("doc_id")
+            if doc_id:
+                by_doc[doc_id] = (task_id, task["meta"].get("text_sha256"), 0)
+        stats.created += len(batch)
+        batch.clear()
+        batch_docs.clear()
+
+    for where, task in tasks:
+        if progress:
+            progress(1)
+        problems = validate_task(task, interface)
+        if problems:
+            stats.invalid += 1
+            stats.note(f"invalid task {where}: " + "; ".join(problems[:3]) + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""))
+            continue
+        meta = task.setdefault("meta", {})
+        meta.setdefault("task_hash", compute_task_hash(task))
+        meta.setdefault("text_sha256", sha256(task["data"]["text"]))
+        h = meta["task_hash"]
+        if h in hashes:
+            stats.skipped += 1
+            continue
+        hashes.add(h)
+        doc_id = task["data"].get("doc_id")
+        if doc_id and doc_id in batch_docs:
+            flush()  # the same document twice in one run: the later one updates the first
+        if doc_id and doc_id in by_doc:
+            task_id, old_sha, annotations = by_doc[doc_id]
+            if old_sha != meta["text_sha256"] and annotations:
+                stats.conflicts += 1
+                stats.note(f"conflict {where}: doc_id {doc_id!r} (task {task_id}) has {annotations} annotation(s) "
+                           "on a different text; left untouched (push it to a new project, or delete the task)")
+                continue
+            if not dry_run:
+                studio.replace_task(client, task_id, task)
+            by_doc[doc_id] = (task_id, meta["text_sha256"], annotations)
+            stats.updated += 1
+            continue
+        batch.append(task)
+        if doc_id:
+            batch_docs.add(doc_id)
+        if len(batch) >= batch_size:
+            flush()
+    flush()
+    return stats
+
+
+def push(url: str, api_key: str | None, inputs: Iterable[str], project: str, *,
+         batch_size: int = DEFAULT_BATCH_SIZE, dry_run: bool = False,
+         warn: Callable[[str], None] | None = None,
+         progress: Callable[[int], None] | None = None) -> PushStats:
+    """Connect, find or create the project, and push the inputs: the whole `annotate push`.
+
+    With `dry_run`, nothing is written: the project is only looked up (a missing one is
+    reported as "new project") and the counts say what a real push would do.
+    """
+    if not project or not str(project).strip():
+        raise UsageError("--project is required (a project title or numeric id)")
+    if batch_size < 1:
+        raise UsageError("--batch-size must be at least 1")
+    tasks = iter_input_tasks(inputs, warn=warn)
+    client = studio.connect(url, api_key)
+    stats = PushStats(dry_run=dry_run, project_title=str(project))
+    if dry_run:
+        try:
+            found = studio.find_project(client, project)
+        except ProjectError:
+            if str(project).strip().isdigit():
+                raise
+            found = None
+        if found is not None:
+            problems = studio.config_problems(found.label_config or "", _our_config())
+            if problems and (found.task_number or 0):
+                raise ProjectError(
+                    f"project {found.id} ({found.title!r}) has an incompatible labeling config: " + "; ".join(problems))
+            stats.project_id, stats.project_title = found.id, found.title
+    else:
+        found, created = studio.ensure_project(client, project)
+        stats.project_id, stats.project_title, stats.project_created = found.id, found.title, created
+    return push_tasks(client, stats.project_id, tasks, batch_size=batch_size, dry_run=dry_run,
+                      stats=stats, progress=progress)
+
+
+def _our_config() -> str:
+    from .labeling import labeling_config
+
+    return labeling_config()
+
+
+def count_input_tasks(inputs: Iterable[str]) -> int | None:
+    """How many tasks the inputs hold (for a progress bar), or None when it cannot be known (stdin)."""
+    from .convert import expand_inputs
+
+    total = 0
+    for kind, item in check_inputs(inputs):
+        if item == "-":
+            return None
+        if kind == "text":
+            total += len(expand_inputs([item]))
+        else:
+            with open(item, "rb") as fh:
+                total += sum(1 for line in fh if line.strip())
+    return total
