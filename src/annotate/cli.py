@@ -89,6 +89,44 @@ def convert(inputs, output):
     click.echo(f"Converted {stats.summary()}{where}", err=True)
 
 
+def source_options(f):
+    """--project / --from-file: read a Label Studio project or a full-JSON export file."""
+    f = click.option("--from-file", type=click.Path(dir_okay=False), metavar="EXPORT.json",
+                     help="A Label Studio full-JSON export file instead of a live project.")(f)
+    f = click.option("--project", metavar="NAME|ID", help="Label Studio project title or id.")(f)
+    return f
+
+
+@cli.command()
+@source_options
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("-o", "--output", metavar="REPORT.html", help="Also write a self-contained HTML report.")
+@click.option("--top", default=10, show_default=True, help="How many disputed tasks to list.")
+@studio_options
+def agree(project, from_file, as_json, output, top, url, api_key):
+    """Inter-annotator agreement: span F1 per label and pair, attribution, Krippendorff's alpha.
+
+    Compares every task that two or more annotators completed (cancelled annotations are
+    left out), lists the annotators and the most disputed tasks.
+
+    Example:
+
+        annotate agree --project "Quotes 2024" -o agreement.html
+        annotate agree --from-file export.json --json
+    """
+    import json
+
+    from .agreement import agreement_report, format_agreement, save_html
+    from .htmlreport import agreement_html
+
+    report = agreement_report(project, from_file, url, api_key, top=top)
+    if output:
+        save_html(output, agreement_html(report))
+    click.echo(json.dumps(report, indent=2, ensure_ascii=False) if as_json else format_agreement(report))
+    if output:
+        click.echo(f"HTML report -> {output}", err=True)
+
+
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--project", required=True, metavar="NAME|ID",
@@ -130,6 +168,38 @@ def push(inputs, project, batch_size, dry_run, url, api_key):
     click.echo(("Dry run, nothing written. " if dry_run else "") + summary[0].upper() + summary[1:])
     if stats.failed:
         sys.exit(1)
+
+
+@cli.command()
+@source_options
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("-o", "--output", metavar="REPORT.html", help="Also write a self-contained HTML report.")
+@studio_options
+def report(project, from_file, as_json, output, url, api_key):
+    """The prediction edit report: how much of the pre-annotation survived review.
+
+    For each model_version and label, counts the predicted regions kept as is, with a moved
+    boundary, relabelled, with a changed choice, or deleted, and the regions annotators added;
+    precision/recall of the predictions against the final annotations; mean lead time of
+    tasks by how much was edited.
+
+    Example:
+
+        annotate report --project "Quotes 2024" -o edits.html
+        annotate report --from-file export.json --json
+    """
+    import json
+
+    from .agreement import save_html
+    from .editreport import edit_report, format_edit_report
+    from .htmlreport import edits_html
+
+    figures = edit_report(project, from_file, url, api_key)
+    if output:
+        save_html(output, edits_html(figures))
+    click.echo(json.dumps(figures, indent=2, ensure_ascii=False) if as_json else format_edit_report(figures))
+    if output:
+        click.echo(f"HTML report -> {output}", err=True)
 
 
 def main() -> None:
