@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from .cues import CUE_RE, FORMS, PHRASAL, SPEECH_LEMMAS, SPEECH_RE
+from .cues import FORMS, find_cues, PHRASAL, SPEECH_LEMMAS, SPEECH_RE
 from .speakers import speaker_after, speaker_before
 from .text import paragraphs, sentences, trim
 
@@ -99,6 +99,14 @@ def direct_spans(text: str, start: int, end: int) -> list[tuple[int, int, bool]]
     return spans
 
 
+def _according_source(text: str, a: int, se: int) -> tuple[int, int] | None:
+    """The phrase after "according to", up to the next comma or the sentence end."""
+    m = re.compile(r"\s*([^,;:“”\"]{2,120}?)\s*(?:[,;:“”\"]|[.!?]?$)").match(text, a, se)
+    if not m or len(m.group(1).split()) > 14:
+        return None
+    return m.start(1), m.end(1)
+
+
 def _words(text: str, s: int, e: int) -> int:
     return len(text[s:e].split())
 
@@ -153,9 +161,8 @@ def _colon_frame_speaker(text: str, ps: int, pe: int) -> tuple[int, int] | None:
     if not tail.endswith(":"):
         return None
     base = pe - len(tail)
-    m = None
-    for m in CUE_RE.finditer(tail):
-        pass
+    found = find_cues(tail, 0, len(tail))
+    m = found[-1] if found else None
     if m and not tail[m.end():-1].count("."):
         sp = speaker_before(text, base + m.start(), max(ps, base))
         if sp:
@@ -197,6 +204,43 @@ def find_direct(text: str, ps: int, pe: int, prev: dict | None, group: int) -> t
 
 def _source_before(text: str, cue_start: int, floor: int) -> tuple[int, int] | None:
     return speaker_before(text, cue_start, floor)
+
+
+# Cue lemmas whose bare and -s forms are usually nouns ("the state", "his support", "a call").
+_NOUNISH = set("""
+state report support back attack comment email remark charge rule challenge call demand question
+plan push vote focus post answer claim fear hope promise pledge vow offer doubt estimate note
+praise blame view reply tweet text read cite mention bet counter favor favour guess figure find
+wish worry aim show sense notice echo hint repeat decline dispute defend welcome respect record
+""".split())
+_SUBJECT_BEFORE = set("""
+i we you they he she who to will would could can should may might must do does did don't doesn't
+didn't won't wouldn't can't not don’t doesn’t didn’t won’t wouldn’t can’t also still strongly
+now fully firmly openly never often always generally repeatedly already just really
+""".split())
+_BE = {"is", "are", "was", "were", "be", "been", "being", "’s", "'s", "get", "got", "gets"}
+_PREV_WORD = re.compile(r"([\w’'.-]+)\s*$")
+
+
+def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
+    """'verb' when the cue word is used as an active verb here, else 'noun' or 'passive'."""
+    form = m.group(0)
+    prev = _PREV_WORD.search(text, max(ss, m.start() - 40), m.start())
+    word = prev.group(1) if prev else ""
+    low = word.lower()
+    if low in _BE and (form.endswith(("ed", "en", "wn")) or form in {"said", "told", "thought", "found", "sought", "felt", "heard", "read", "written", "known", "seen", "shown"}):
+        return "passive"
+    if low in {"a", "an", "the", "his", "her", "their", "its", "our", "my", "your", "this", "that", "of", "for", "with", "no"}:
+        return "noun"
+    if lemma in _NOUNISH and form in (lemma, lemma + "s", lemma + "es"):
+        if low in _SUBJECT_BEFORE:
+            return "verb"
+        if form != lemma and word[:1].isupper():
+            return "verb"
+        if form == lemma and (word[:1].isupper() or low.endswith("s")) and low not in {"his", "its", "this", "us", "was", "is", "has"}:
+            return "verb"
+        return "noun"
+    return "verb"
 
 
 def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) -> tuple[int, int] | None:
@@ -254,36 +298,40 @@ def _tail_is_adjunct(text: str, a: int, se: int) -> bool:
     """True when text[a:se] is a short adjunct ("in a statement on Tuesday.")."""
     tail = text[a:se]
     return len(tail.split()) <= 10 and " that " not in f" {tail} " and bool(_SHORT_TAIL.match(tail)) \
-        and not CUE_RE.search(tail)
+        and not find_cues(tail, 0, len(tail))
 
 
 def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]]) -> list[dict]:
     """Indirect (or mixed) quotes signalled by cues inside one sentence."""
     out: list[dict] = []
     sent = text[ss:se]
-    # "According to X, ..." / "..., according to X."
+    # "According to X, ..." / "..., according to X." / "The plan, according to X, is ..."
     for m in _ACCORDING.finditer(sent):
         a = ss + m.end()
-        sp = speaker_after(text, a + 1, min(se, a + 120))
+        sp = speaker_after(text, a + 1, min(se, a + 120)) or _according_source(text, a, se)
         if not sp:
             continue
-        if not sent[: m.start()].strip(" ,\"“"):
-            comma = text.find(",", sp[1], se)
-            content = trim(text, comma + 1, se, _STRIP) if comma >= 0 else (0, 0)
-        else:
+        before = trim(text, ss, ss + m.start(), _STRIP + "\"“”")
+        if _words(text, *before) >= 3:
             content = trim(text, ss, ss + m.start(), _STRIP)
+        else:
+            comma = text.find(",", sp[1], min(se, sp[1] + 3))
+            content = trim(text, (comma if comma >= 0 else sp[1]) + 1, se, _STRIP)
         if _words(text, *content) >= 3:
-            out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp, score=0.6))
+            out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp, score=0.6,
+                            cue="according to"))
     taken = [(q["start"], q["end"]) for q in out]
-    cues = [m for m in CUE_RE.finditer(text, ss, se)
-            if not any(a <= m.start() < b for a, b in blocked)]
+    cues = [m for m in find_cues(text, ss, se) if not any(a <= m.start() < b for a, b in blocked)]
     cut_points = [ss + k.start() for k in re.finditer(r";\s|,\s+according to\b|\s[—–]\s|\s--\s", sent)]
     found: list[tuple[re.Match, tuple[int, int] | None, str]] = []
     for m in cues:
         form = m.group(0)
         lemma, kinds = FORMS[form]
+        reading = _verb_reading(text, m, lemma, ss)
+        if reading != "verb":
+            continue
         comma = text.rfind(",", ss, m.start())
-        floor = max(ss, comma + 1, *(c for c in cut_points if c < m.start()))
+        floor = max([ss, *(c for c in cut_points if c < m.start())])
         sp = _source_before(text, m.start(), floor)
         role = "after"
         if lemma in SPEECH_LEMMAS and form not in (lemma + "ing",) and comma >= ss:
@@ -335,7 +383,8 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]]) -> l
             if role == "participle":
                 sp = out[-1]["speaker"] if out else speaker_after(text, ss, min(se, ss + 120))
                 score = 0.45
-        out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp, score=score))
+        out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp, score=score,
+                        cue=f"{lemma}/{role}"))
         taken.append(content)
     return out
 
@@ -406,5 +455,5 @@ def _merge(text: str, direct: list[dict], indirect: list[dict]) -> list[dict]:
             continue
         out.append({"start": q["start"], "end": q["end"], "quote_type": q["quote_type"],
                     "speaker": q["speaker"], "score": q["score"], "group": q["group"],
-                    "antecedent": q.get("antecedent")})
+                    "antecedent": q.get("antecedent"), "cue": q.get("cue", "direct")})
     return out

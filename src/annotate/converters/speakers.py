@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-PRONOUNS = {"he", "she", "they", "we", "i", "it", "you"}
+PRONOUNS = {"he", "she", "they", "we", "i", "it", "you", "who"}
 REFERRING_PRONOUNS = {"he", "she"}
 
 # Lowercase words that may stand inside a speaker noun phrase ("Kremlin spokesman Dmitry Peskov").
@@ -27,9 +27,23 @@ ROLE_WORDS = set(
     russian american chinese british french german ukrainian european iranian israeli
     presidential prime vice assistant acting executive communications political legal
     intelligence health finance trade energy military's pollster pollsters observers
-    officials' ministry's influential historian scholar professor dr.
+    officials' ministry's influential historian scholar professor dr. person persons people's
+    insiders respondents americans participants students workers families fans donors delegates
+    operatives consultants advocates opponents allies colleagues friends staff staffers aide
+    spokeswoman's spokesman's insider voters' poll polls survey surveys data figures records
+    documents document letter memo email emails filing filings report's study's analysis
+    campaign spokesperson's newspaper's outlet network's agency's committee's party's
     """.split()
 )
+# Quantities and quantifiers that open a source ("six in 10", "two-thirds of Republicans").
+QUANT_WORDS = set(
+    """
+    one two three four five six seven eight nine ten dozen dozens hundreds thousands millions
+    half third thirds quarter quarters majority minority most many some several few all both
+    each percent nearly about almost more than in of other others another no none
+    """.split()
+)
+_AGENT = re.compile(r"^[a-z][a-z-]{2,}(?:ers|ists|ians|ents|ants|ors|eers)$")
 DETERMINERS = {"the", "a", "an", "its", "his", "her", "their", "our", "this", "that", "these", "those"}
 # Capitalised words that start clauses rather than names.
 _NOT_NAME = set(
@@ -66,30 +80,22 @@ def _is_name_token(tok: str) -> bool:
 
 def _np_token_ok(tok: str, first: bool) -> bool:
     low = re.sub(r"[’']s$", "", tok.lower())
-    return _is_name_token(tok) or low in ROLE_WORDS or (low in DETERMINERS and first) or low == "of"
+    return (_is_name_token(tok) or low in ROLE_WORDS or (low in DETERMINERS and first) or low == "of"
+            or low in QUANT_WORDS or low[:1].isdigit() or bool(_AGENT.match(low)))
 
 
-def speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None:
-    """The speaker noun phrase that ends just before `limit` (a cue), not reaching before `floor`.
+def _is_head(word: str) -> bool:
+    """A token that can be the head of a source phrase (a name, role, agent noun or number)."""
+    low = re.sub(r"[’']s$", "", word.lower())
+    return (_is_name_token(word) or low in ROLE_WORDS or bool(_AGENT.match(low)) or low[:1].isdigit()
+            or (low in QUANT_WORDS and low not in {"in", "of", "about", "more", "than", "nearly", "almost", "no"}))
 
-    Walks left over adverbs/auxiliaries, then over name, role and determiner tokens; stops at
-    punctuation. Returns (start, end) or None.
-    """
-    toks = [(m.start(), m.end()) for m in _TOKEN.finditer(text, floor, limit)]
-    i = len(toks) - 1
-    # The gap between tokens must be plain spaces: punctuation ends the phrase.
-    while i >= 0 and text[toks[i][0] : toks[i][1]].lower() in SKIP_BETWEEN and not _gap_breaks(text, toks[i][1], limit if i == len(toks) - 1 else toks[i + 1][0]):
-        i -= 1
-    if i < 0:
-        return None
+
+def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int | None:
+    """Index of the first token of the noun phrase ending at token i, or None."""
     end_tok = i
-    if _gap_breaks(text, toks[i][1], limit if i == len(toks) - 1 else toks[i + 1][0]):
-        return None
-    word = text[toks[i][0] : toks[i][1]]
-    if word.lower() in PRONOUNS:
-        return toks[i]
     j = i
-    while j >= 0:
+    while j >= 0 and end_tok - j < 10:
         w = text[toks[j][0] : toks[j][1]]
         if not _np_token_ok(w, first=True):
             break
@@ -97,17 +103,69 @@ def speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None:
             break
         j -= 1
     j += 1
-    if j > end_tok or end_tok - j > 9:
-        return None
-    # Trim leading "of"/determiner-only starts and trailing "of".
-    while j <= end_tok and text[toks[j][0] : toks[j][1]].lower() == "of":
+    while j <= end_tok and text[toks[j][0] : toks[j][1]].lower() in {"of", "in", "than", "about"}:
         j += 1
+    if j > end_tok:
+        return None
     span_words = [text[a:b] for a, b in toks[j : end_tok + 1]]
-    if not span_words or not any(_is_name_token(w) or w.lower() in ROLE_WORDS for w in span_words):
+    if not any(_is_head(w) for w in span_words):
         return None
-    if span_words[-1].lower() in DETERMINERS or span_words[-1].lower() == "of":
+    last = span_words[-1].lower()
+    if last in DETERMINERS or last in {"of", "in", "than", "about", "more"}:
         return None
-    return toks[j][0], toks[end_tok][1]
+    return j
+
+
+_APPOSITIVE_GAP = re.compile(r",\s*$")
+
+
+def speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None:
+    """The speaker noun phrase that ends just before `limit` (a cue), not reaching before `floor`.
+
+    Walks left over adverbs/auxiliaries, then over name, role, number and determiner tokens;
+    stops at punctuation, except over an appositive ("Karimi, director of the group, said").
+    Returns (start, end) or None.
+    """
+    floor = max(floor, limit - 300)
+    toks = [(m.start(), m.end()) for m in _TOKEN.finditer(text, floor, limit)]
+    i = len(toks) - 1
+
+    def gap_after(k: int) -> str:
+        return text[toks[k][1] : limit if k == len(toks) - 1 else toks[k + 1][0]]
+
+    while i >= 0 and text[toks[i][0] : toks[i][1]].lower() in SKIP_BETWEEN and not gap_after(i).strip():
+        i -= 1
+    if i < 0:
+        return None
+    gap = gap_after(i)
+    if gap.strip():
+        # An appositive between commas: "NAME, a screenwriter and former executive, said".
+        if gap.strip() != "," or i < 1:
+            return None
+        k = i
+        while k > 0 and not gap_after(k - 1).strip() and i - k < 14:
+            k -= 1
+        if k == 0 or gap_after(k - 1).strip() != ",":
+            return None
+        appos = [text[a:b] for a, b in toks[k : i + 1]]
+        if any(_FINITE_WORD.match(w) for w in appos):
+            return None
+        j = _np_left(text, toks, k - 1, toks[k][0])
+        if j is None or not _is_name_token(text[toks[k - 1][0] : toks[k - 1][1]]):
+            return None
+        return toks[j][0], toks[i][1]
+    word = text[toks[i][0] : toks[i][1]]
+    if word.lower() in PRONOUNS:
+        return toks[i]
+    j = _np_left(text, toks, i, limit)
+    if j is None:
+        return None
+    return toks[j][0], toks[i][1]
+
+
+_FINITE_WORD = re.compile(
+    r"(?:is|are|was|were|has|have|had|will|would|said|says|who|which|that|when|but|because)$", re.IGNORECASE
+)
 
 
 def speaker_after(text: str, start: int, ceiling: int) -> tuple[int, int] | None:
@@ -131,7 +189,7 @@ def speaker_after(text: str, start: int, ceiling: int) -> tuple[int, int] | None
     if k == 0:
         return None
     span_words = [text[a:b] for a, b in toks[:k]]
-    if not any(_is_name_token(w) or w.lower() in ROLE_WORDS for w in span_words):
+    if not any(_is_head(w) for w in span_words) or span_words[-1].lower() in {"in", "than", "about", "more"}:
         return None
     end = toks[k - 1][1]
     if text[end - 1] == "." and text[toks[k - 1][0] : end] not in _KEEP_CAP and not re.search(r"\b[A-Z]\.$", text[toks[k - 1][0] : end]):
