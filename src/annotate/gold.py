@@ -1,0 +1,651 @@
+"""Gold records from Label Studio tasks, and the gold dataset on disk (SPEC sections 6-8).
+
+The public pieces other modules build on:
+
+- `choose_annotation(task) -> Selection`: which annotation of a task becomes gold (SPEC 7).
+- `build_record(task, annotation, ...) -> dict`: one gold record (labeling_config/gold.schema.json)
+  from a Label Studio full-JSON task and one of its annotations. No validation here: run
+  `annotate.validate.validate_task/validate_annotation` before and `validate_record` after.
+- `derive_quotes(spans, relations)`: the derived `quotes` list of a record.
+- `annotation_signature(annotation)`: a comparable summary of what an annotation says (used to
+  count disagreements between annotators).
+- `assign_split(record, seed, ratios)`, `DatasetWriter`: deterministic splits, and the atomic
+  writer of gold.jsonl / rejects.jsonl / splits / manifest.json / README.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import secrets
+import shutil
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import UsageError
+from .io import dumps
+from .labeling import LABEL_FROM, config_hash, gold_schema
+
+# Per-region choices of the labeling config, and where they land on a span.
+CHOICE_FIELDS = {"quote_type": "quote_type", "polarity": "polarity", "target": "target"}
+# Optional per-region choice that marks a Quote as explicitly unattributed (see README:
+# "Unattributed quotes"). Not in the shipped config yet; honoured when a project adds it.
+ATTRIBUTION_FROM = "attribution"
+UNATTRIBUTED = "unattributed"
+SPLITS = ("train", "dev", "test")
+DEFAULT_SPLIT = (0.8, 0.1, 0.1)
+META_FIELDS = ("title", "source", "published")
+TASK_META_FIELDS = ("raw_sha256", "task_hash", "converter_version")
+
+
+def schema_version() -> str:
+    """The gold schema's version (its `x-schema-version`)."""
+    return gold_schema()["x-schema-version"]
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --- which annotation ------------------------------------------------------------------------
+
+
+@dataclass
+class Selection:
+    """What choose_annotation decided for one task."""
+
+    annotation: dict | None  # the gold annotation, or None (nothing submitted)
+    submitted: list[dict] = field(default_factory=list)  # every non-cancelled annotation
+    cancelled: int = 0  # skipped/cancelled annotations on the task
+
+    @property
+    def status(self) -> str:
+        """'annotated', 'cancelled' (only skipped annotations) or 'unannotated'."""
+        if self.annotation is not None:
+            return "annotated"
+        return "cancelled" if self.cancelled else "unannotated"
+
+
+def _when(annotation: dict) -> tuple:
+    """Sort key for recency: updated_at (else created_at) as a datetime, then the id."""
+    stamp = annotation.get("updated_at") or annotation.get("created_at") or ""
+    try:
+        moment = dt.datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.timezone.utc)
+    except ValueError:
+        moment = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    ident = annotation.get("id")
+    return moment, ident if isinstance(ident, int) else -1
+
+
+def choose_annotation(task: dict) -> Selection:
+    """The gold annotation of a task (SPEC section 7).
+
+    The ground-truth annotation if one is marked (the most recent if several), else the most
+    recent non-cancelled one. Cancelled (skipped) annotations are counted and never chosen.
+    """
+    annotations = task.get("annotations") if isinstance(task, dict) else None
+    items = [a for a in annotations or [] if isinstance(a, dict)] if isinstance(annotations, list) else []
+    submitted = [a for a in items if not a.get("was_cancelled")]
+    cancelled = len(items) - len(submitted)
+    if not submitted:
+        return Selection(None, [], cancelled)
+    truth = [a for a in submitted if a.get("ground_truth") is True]
+    chosen = max(truth or submitted, key=_when)
+    return Selection(chosen, sorted(submitted, key=_when), cancelled)
+
+
+# --- regions of one annotation / prediction ------------------------------------------------
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def parse_regions(result: list) -> tuple[list[dict], list[dict]]:
+    """(spans, relations) from a Label Studio result list, skipping malformed items.
+
+    Labels results become spans (id, label, start, end); choices results sharing a span's
+    region id set its quote_type / polarity / target (or the unattributed flag); relation
+    results become {from, to, type}, one per relation label, `direction: left` reversed.
+    Span text is not set here (it comes from the document text).
+    """
+    spans: list[dict] = []
+    choices: dict[str, dict] = {}
+    relations: list[dict] = []
+    for item in result if isinstance(result, list) else []:
+        if not isinstance(item, dict):
+            continue
+        kind = item.get("type")
+        value = item.get("value") if isinstance(item.get("value"), dict) else {}
+        if kind == "labels" and item.get("from_name", LABEL_FROM) == LABEL_FROM:
+            labels = value.get("labels")
+            if not (isinstance(labels, list) and labels and isinstance(item.get("id"), str)):
+                continue
+            if not (_is_int(value.get("start")) and _is_int(value.get("end"))):
+                continue
+            spans.append({"id": item["id"], "label": labels[0], "start": value["start"], "end": value["end"]})
+        elif kind == "choices" and isinstance(item.get("id"), str):
+            picked = value.get("choices")
+            if isinstance(picked, list) and picked:
+                choices.setdefault(item["id"], {})[item.get("from_name")] = picked[0]
+        elif kind == "relation":
+            src, dst = item.get("from_id"), item.get("to_id")
+            if not (isinstance(src, str) and isinstance(dst, str)):
+                continue
+            if item.get("direction") == "left":
+                src, dst = dst, src
+            for label in item.get("labels") or []:
+                relations.append({"from": src, "to": dst, "type": label})
+    seen: set[str] = set()
+    for span in spans:
+        if span["id"] in seen:  # duplicate region ids: choices go to the first (validation rejects it)
+            continue
+        seen.add(span["id"])
+        for name, picked in choices.get(span["id"], {}).items():
+            if name in CHOICE_FIELDS:
+                span[CHOICE_FIELDS[name]] = picked
+            elif name == ATTRIBUTION_FROM and picked == UNATTRIBUTED:
+                span["unattributed"] = True
+    spans.sort(key=lambda s: (s["start"], s["end"], str(s["label"]), s["id"]))
+    relations.sort(key=lambda r: (r["from"], r["to"], str(r["type"])))
+    return spans, relations
+
+
+def derive_quotes(spans: list[dict], relations: list[dict]) -> list[dict]:
+    """The record's derived `quotes`: one per Quote span, in span order.
+
+    `speaker_span` is the Speaker the Quote is said_by (the first if several; validation
+    rejects that), `speaker` the text of the span reached by following refers_to from it
+    (a pronoun resolves to the name it refers to), `stances` the Stance spans inside the quote.
+    """
+    by_id: dict[str, dict] = {}
+    for s in spans:
+        by_id.setdefault(s["id"], s)
+    said_by: dict[str, list[str]] = {}
+    refers_to: dict[str, str] = {}
+    for r in relations:
+        if r["type"] == "said_by":
+            said_by.setdefault(r["from"], []).append(r["to"])
+        elif r["type"] == "refers_to":
+            refers_to.setdefault(r["from"], r["to"])
+    stances = [s for s in spans if s["label"] == "Stance"]
+    quotes = []
+    for q in spans:
+        if q["label"] != "Quote":
+            continue
+        speakers = said_by.get(q["id"], [])
+        speaker_span = speakers[0] if speakers else None
+        name = None
+        if speaker_span is not None:
+            node, seen = speaker_span, {speaker_span}
+            while node in refers_to and refers_to[node] not in seen:
+                node = refers_to[node]
+                seen.add(node)
+            name = by_id[node].get("text") if node in by_id else None
+        quotes.append({
+            "span": q["id"], "start": q["start"], "end": q["end"], "text": q.get("text", ""),
+            "speaker_span": speaker_span, "speaker": name,
+            "quote_type": q.get("quote_type"), "unattributed": bool(q.get("unattributed")),
+            "stances": [s["id"] for s in stances if q["start"] <= s["start"] and s["end"] <= q["end"]],
+        })
+    return quotes
+
+
+def _region_key(span: dict) -> tuple:
+    return span["label"], span["start"], span["end"]
+
+
+def _region_content(span: dict) -> tuple:
+    return (*_region_key(span), span.get("quote_type"), span.get("polarity"), span.get("target"),
+            bool(span.get("unattributed")))
+
+
+def edit_summary(prediction_result: list, annotation_result: list) -> dict:
+    """How an annotation differs from the prediction it started from.
+
+    Spans are matched by region id (the UI keeps a prediction's ids when an annotator accepts
+    it), then by label and offsets. A matched span is `kept` when label, offsets and choices are
+    unchanged, else `changed`; unmatched prediction spans are `deleted`, unmatched annotation
+    spans `added`. Relations are compared through that matching.
+    """
+    p_spans, p_rels = parse_regions(prediction_result)
+    a_spans, a_rels = parse_regions(annotation_result)
+    p_by_id = {s["id"]: s for s in p_spans}
+    mapping: dict[str, str] = {}  # annotation region id -> prediction region id
+    counts = Counter(kept=0, changed=0, deleted=0, added=0)
+    unmatched = []
+    for s in a_spans:
+        p = p_by_id.get(s["id"])
+        if p is not None and p["id"] not in mapping.values():
+            mapping[s["id"]] = p["id"]
+        else:
+            unmatched.append(s)
+    free = {}
+    for p in p_spans:
+        if p["id"] not in mapping.values():
+            free.setdefault(_region_key(p), []).append(p)
+    for s in unmatched:
+        candidates = free.get(_region_key(s))
+        if candidates:
+            mapping[s["id"]] = candidates.pop(0)["id"]
+    a_by_id = {s["id"]: s for s in a_spans}
+    for a_id, p_id in mapping.items():
+        same = _region_content(a_by_id[a_id]) == _region_content(p_by_id[p_id])
+        counts["kept" if same else "changed"] += 1
+    counts["added"] = len(a_by_id) - len(mapping)
+    counts["deleted"] = len(p_by_id) - len(set(mapping.values()))
+    p_rel = {(r["from"], r["to"], r["type"]) for r in p_rels}
+    a_rel = {(mapping.get(r["from"], "+" + r["from"]), mapping.get(r["to"], "+" + r["to"]), r["type"]) for r in a_rels}
+    return {
+        "spans": dict(counts),
+        "relations": {"kept": len(p_rel & a_rel), "deleted": len(p_rel - a_rel), "added": len(a_rel - p_rel)},
+    }
+
+
+def annotation_signature(annotation: dict) -> frozenset:
+    """What an annotation says, independent of region ids and result order."""
+    spans, relations = parse_regions(annotation.get("result"))
+    key = {s["id"]: _region_key(s) for s in spans}
+    return frozenset([_region_content(s) for s in spans]
+                     + [("rel", key.get(r["from"]), key.get(r["to"]), r["type"]) for r in relations])
+
+
+def has_disagreement(selection: Selection) -> bool:
+    """True when annotators who submitted on the task do not say the same thing."""
+    latest: dict = {}
+    for a in selection.submitted:  # oldest first: keep each annotator's most recent
+        latest[str(a.get("completed_by"))] = a
+    if len(latest) < 2:
+        return False
+    return len({annotation_signature(a) for a in latest.values()}) > 1
+
+
+# --- one gold record -----------------------------------------------------------------------
+
+
+def _prediction_for(task: dict, annotation: dict) -> dict | None:
+    """The prediction the annotation started from: parent_prediction, else the newest one."""
+    preds = [p for p in task.get("predictions") or [] if isinstance(p, dict)]
+    parent = annotation.get("parent_prediction")
+    for p in preds:
+        if parent is not None and p.get("id") == parent:
+            return p
+    attached = annotation.get("prediction")
+    if isinstance(attached, dict) and "result" in attached and (parent is None or attached.get("id") == parent):
+        return attached
+    if parent is not None:
+        return {"id": parent}
+    if preds:
+        return max(preds, key=_when)
+    ids = [p for p in task.get("predictions") or [] if _is_int(p)]
+    return {"id": ids[-1]} if ids else None
+
+
+def _user(value, users: dict | None) -> dict:
+    """{id, email} of a completed_by value: an id, or a user object as some exports give."""
+    if isinstance(value, dict):
+        uid = value.get("id") if _is_int(value.get("id")) else None
+        email = value.get("email") if isinstance(value.get("email"), str) else None
+    else:
+        uid, email = (value if _is_int(value) else None), None
+    if email is None and users and uid in users:
+        email = users[uid]
+    return {"id": uid, "email": email}
+
+
+def _targets(data: dict) -> list[str]:
+    out = []
+    for t in data.get("targets") or []:
+        value = t.get("value") if isinstance(t, dict) else t
+        if isinstance(value, str) and value not in out:
+            out.append(value)
+    return out
+
+
+def record_id(task: dict) -> str:
+    """The gold record id: data.doc_id, else task-<task id>."""
+    data = task.get("data") if isinstance(task, dict) else None
+    doc_id = data.get("doc_id") if isinstance(data, dict) else None
+    if isinstance(doc_id, str) and doc_id:
+        return doc_id
+    ident = task.get("id") if isinstance(task, dict) else None
+    return f"task-{ident}" if ident is not None else "task-unknown"
+
+
+def build_record(task: dict, annotation: dict, *, users: dict | None = None,
+                 selection: Selection | None = None) -> dict:
+    """One gold record from a Label Studio full-JSON task and the chosen annotation.
+
+    Span text is re-derived from the offsets (Label Studio may collapse whitespace in
+    value.text). `users` maps user ids to emails for provenance. `selection` (from
+    choose_annotation) supplies the other annotations' ids and annotators; computed if omitted.
+    Expects a structurally valid task (annotate.validate.validate_task); does not validate.
+    """
+    selection = selection or choose_annotation(task)
+    data = task["data"]
+    text = data["text"]
+    spans, relations = parse_regions(annotation.get("result"))
+    for s in spans:
+        s["text"] = text[s["start"]:s["end"]]
+    task_meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
+    meta = {name: data.get(name) for name in META_FIELDS}
+    meta["source_file"] = task_meta.get("source_file")
+    for name in TASK_META_FIELDS:
+        if name in task_meta:
+            meta[name] = task_meta[name]
+    extra = {k: v for k, v in data.items() if k not in (*META_FIELDS, "text", "doc_id", "targets")}
+    extra.update({f"meta.{k}": v for k, v in task_meta.items() if k not in (*TASK_META_FIELDS, "source_file", "text_sha256")})
+    if extra:
+        meta["extra"] = extra
+    prediction = _prediction_for(task, annotation)
+    edits = None
+    if prediction is not None and isinstance(prediction.get("result"), list):
+        edits = edit_summary(prediction["result"], annotation.get("result"))
+    annotators = []
+    for a in selection.submitted:
+        who = _user(a.get("completed_by"), users)
+        if who not in annotators:
+            annotators.append(who)
+    lead = annotation.get("lead_time")
+    return {
+        "id": record_id(task),
+        "text": text,
+        "text_sha256": sha256_text(text),
+        "targets": _targets(data),
+        "meta": meta,
+        "spans": spans,
+        "relations": relations,
+        "quotes": derive_quotes(spans, relations),
+        "provenance": {
+            "project": task.get("project") if _is_int(task.get("project")) else None,
+            "task": task.get("id") if _is_int(task.get("id")) else None,
+            "annotation": annotation.get("id") if _is_int(annotation.get("id")) else None,
+            "annotations": [a["id"] for a in selection.submitted if _is_int(a.get("id"))],
+            "annotator": _user(annotation.get("completed_by"), users),
+            "annotators": annotators,
+            "created_at": annotation.get("created_at"),
+            "updated_at": annotation.get("updated_at"),
+            "lead_time": lead if isinstance(lead, (int, float)) and not isinstance(lead, bool) else None,
+            "ground_truth": annotation.get("ground_truth") is True,
+            "cancelled": selection.cancelled,
+            "prediction": None if prediction is None else {
+                "id": prediction.get("id") if _is_int(prediction.get("id")) else None,
+                "model_version": prediction.get("model_version"),
+                "score": prediction.get("score"),
+            },
+            "edits": edits,
+        },
+    }
+
+
+# --- splits ----------------------------------------------------------------------------------
+
+
+def parse_split(value: str | tuple | list) -> tuple[float, float, float]:
+    """'0.8,0.1,0.1' -> (0.8, 0.1, 0.1); three non-negative ratios summing to 1 (ValueError)."""
+    parts = value.split(",") if isinstance(value, str) else list(value)
+    try:
+        ratios = tuple(float(p) for p in parts)
+    except (TypeError, ValueError):
+        raise ValueError(f"split ratios must be numbers, got {value!r}") from None
+    if len(ratios) != 3 or any(r < 0 for r in ratios) or abs(sum(ratios) - 1.0) > 1e-6:
+        raise ValueError(f"split must be three non-negative ratios train,dev,test summing to 1, got {value!r}")
+    return ratios  # type: ignore[return-value]
+
+
+def assign_split(record: dict, seed: int = 0, ratios: tuple = DEFAULT_SPLIT) -> str:
+    """'train', 'dev' or 'test', from a hash of the seed and the document text hash.
+
+    Identical documents always land in the same split (no leakage), whatever the order.
+    """
+    digest = hashlib.sha256(f"{seed}:{record['text_sha256']}".encode()).digest()
+    u = int.from_bytes(digest[:8], "big") / 2**64
+    if u < ratios[0]:
+        return "train"
+    if u < ratios[0] + ratios[1]:
+        return "dev"
+    return "test"
+
+
+# --- the dataset on disk ---------------------------------------------------------------------
+
+
+class _HashingFile:
+    """A text file written as UTF-8 that tracks its sha256, size and line count."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._fh = open(path, "wb")
+        self._hash = hashlib.sha256()
+        self.bytes = 0
+        self.records = 0
+
+    def write_record(self, record: dict) -> None:
+        self.write(dumps(record) + "\n")
+        self.records += 1
+
+    def write(self, text: str) -> None:
+        data = text.encode("utf-8")
+        self._hash.update(data)
+        self._fh.write(data)
+        self.bytes += len(data)
+
+    def close(self) -> dict:
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        self._fh.close()
+        return {"sha256": self._hash.hexdigest(), "bytes": self.bytes, "records": self.records}
+
+    def abort(self) -> None:
+        with contextlib.suppress(OSError):
+            self._fh.close()
+
+
+@dataclass
+class Counts:
+    """What went into a dataset: the numbers of the manifest and the summary."""
+
+    tasks: int = 0
+    gold: int = 0
+    rejected: int = 0
+    cancelled: int = 0
+    unannotated: int = 0
+    disagreements: int = 0
+    rejected_by_code: Counter = field(default_factory=Counter)
+    labels: Counter = field(default_factory=Counter)
+    quote_type: Counter = field(default_factory=Counter)
+    polarity: Counter = field(default_factory=Counter)
+    relations: Counter = field(default_factory=Counter)
+    quotes: Counter = field(default_factory=Counter)
+    splits: Counter = field(default_factory=Counter)
+
+    def add_gold(self, record: dict, split: str | None = None) -> None:
+        self.gold += 1
+        for s in record["spans"]:
+            self.labels[s["label"]] += 1
+            if "quote_type" in s:
+                self.quote_type[s["quote_type"]] += 1
+            if "polarity" in s:
+                self.polarity[s["polarity"]] += 1
+        for r in record["relations"]:
+            self.relations[r["type"]] += 1
+        for q in record["quotes"]:
+            self.quotes["unattributed" if q["unattributed"] else "attributed"] += 1
+        if split:
+            self.splits[split] += 1
+
+    def add_reject(self, errors: list) -> None:
+        self.rejected += 1
+        for code in sorted({e.code for e in errors}):
+            self.rejected_by_code[code] += 1
+
+    def as_dict(self) -> dict:
+        plain = {}
+        for name, value in self.__dict__.items():
+            plain[name] = dict(sorted(value.items())) if isinstance(value, Counter) else value
+        return plain
+
+
+def _check_output_dir(out: Path) -> None:
+    """Refuse to replace a directory that is not empty and not an earlier dataset."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"output {out} exists and is not a directory")
+    if out.is_dir() and any(out.iterdir()) and not (out / "manifest.json").is_file():
+        raise UsageError(f"output {out} is not empty and holds no earlier dataset (no manifest.json): "
+                              "choose a new or empty directory")
+
+
+class DatasetWriter:
+    """Writes a gold dataset into a staging directory and moves it into place at the end.
+
+    Use as a context manager: add records with `add_gold` / `add_reject`, then `commit(...)`.
+    Leaving the block without commit (an exception, --on-error fail) removes the staging
+    directory, so DIR is never left with half a dataset. An existing DIR is replaced only if it
+    is empty or holds an earlier dataset (a manifest.json).
+    """
+
+    def __init__(self, out_dir: str | Path, *, seed: int = 0, ratios: tuple = DEFAULT_SPLIT):
+        self.out = Path(out_dir)
+        self.seed, self.ratios = seed, tuple(ratios)
+        self.counts = Counts()
+        _check_output_dir(self.out)
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        # mkdir (not mkdtemp) so the dataset gets the usual umask permissions, not 0700.
+        self.stage = self.out.parent / f".{self.out.name}.pull-{secrets.token_hex(6)}"
+        self.stage.mkdir()
+        (self.stage / "splits").mkdir()
+        self._files = {"gold.jsonl": _HashingFile(self.stage / "gold.jsonl"),
+                       "rejects.jsonl": _HashingFile(self.stage / "rejects.jsonl")}
+        for name in SPLITS:
+            self._files[f"splits/{name}.jsonl"] = _HashingFile(self.stage / "splits" / f"{name}.jsonl")
+        self.committed = False
+
+    def __enter__(self) -> DatasetWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if not self.committed:
+            self.discard()
+
+    def add_gold(self, record: dict) -> str:
+        """Append a valid record to gold.jsonl and its split; returns the split name."""
+        split = assign_split(record, self.seed, self.ratios)
+        self._files["gold.jsonl"].write_record(record)
+        self._files[f"splits/{split}.jsonl"].write_record(record)
+        self.counts.add_gold(record, split)
+        return split
+
+    def add_reject(self, reject: dict, errors: list) -> None:
+        """Append one rejected task (id + every error) to rejects.jsonl."""
+        self._files["rejects.jsonl"].write_record(reject)
+        self.counts.add_reject(errors)
+
+    def discard(self) -> None:
+        for f in self._files.values():
+            f.abort()
+        shutil.rmtree(self.stage, ignore_errors=True)
+
+    def commit(self, source: dict, created_at: str | None = None) -> dict:
+        """Close the files, write README.md and manifest.json, move the dataset to DIR.
+
+        Returns the manifest. `source` describes where the tasks came from (project, file).
+        """
+        from . import __version__
+
+        files = {name: f.close() for name, f in self._files.items()}
+        card = render_card(self.counts, source, self.seed, self.ratios, files)
+        card_file = _HashingFile(self.stage / "README.md")
+        card_file.write(card)
+        files["README.md"] = card_file.close()
+        files["README.md"].pop("records")
+        schema = gold_schema()
+        manifest = {
+            "annotate_version": __version__,
+            "schema": {"id": schema["$id"], "version": schema["x-schema-version"]},
+            "config_hash": config_hash(),
+            "source": source,
+            "created_at": created_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "seed": self.seed,
+            "split": dict(zip(SPLITS, self.ratios, strict=True)),
+            "counts": self.counts.as_dict(),
+            "files": dict(sorted(files.items())),
+        }
+        with open(self.stage / "manifest.json", "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(dumps(manifest) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        self._swap_into_place()
+        self.committed = True
+        return manifest
+
+    def _swap_into_place(self) -> None:
+        _check_output_dir(self.out)
+        old = None
+        if self.out.exists():
+            old = self.out.parent / f".{self.out.name}.old-{secrets.token_hex(6)}"
+            os.replace(self.out, old)
+        os.replace(self.stage, self.out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def render_card(counts: Counts, source: dict, seed: int, ratios: tuple, files: dict) -> str:
+    """The dataset card (README.md): what is in the dataset and how to read it. No timestamps."""
+    c = counts.as_dict()
+
+    def table(title: str, values: dict) -> list[str]:
+        if not values:
+            return [f"{title}: none", ""]
+        rows = [f"| {title} | count |", "|---|---:|"]
+        rows += [f"| {k} | {v} |" for k, v in values.items()]
+        return rows + [""]
+
+    where = ", ".join(f"{k} {v}" for k, v in source.items() if v not in (None, ""))
+    lines = [
+        "# Quote attribution gold dataset",
+        "",
+        f"Reviewed Speaker / Quote / Stance annotations exported by `annotate pull` from {where or 'Label Studio'}.",
+        f"Schema: gold record {schema_version()} (`gold.schema.json` in the annotate package); "
+        f"labeling config hash `{config_hash()[:12]}`.",
+        "",
+        "## Files",
+        "",
+        "| file | records |",
+        "|---|---:|",
+    ]
+    lines += [f"| `{name}` | {info['records']} |" for name, info in sorted(files.items())]
+    lines += [
+        "",
+        f"Splits are assigned by a hash of the document text (seed {seed}, ratios "
+        f"{'/'.join(str(r) for r in ratios)}): identical documents share a split.",
+        "`manifest.json` holds the counts, the sha256 of every file and the creation time.",
+        "",
+        "## Counts",
+        "",
+        f"- tasks read: {c['tasks']}",
+        f"- gold records: {c['gold']}",
+        f"- rejected (see rejects.jsonl): {c['rejected']}",
+        f"- skipped/cancelled tasks: {c['cancelled']}; tasks without annotation: {c['unannotated']}",
+        f"- tasks where annotators disagree: {c['disagreements']}",
+        "",
+    ]
+    lines += table("label", c["labels"])
+    lines += table("quote_type", c["quote_type"])
+    lines += table("polarity", c["polarity"])
+    lines += table("relation", c["relations"])
+    lines += [
+        "## Record format",
+        "",
+        "One JSON object per line: `id`, `text`, `text_sha256`, `targets`, `meta`, `spans` "
+        "(`id`, `label`, `start`, `end`, `text`, plus `quote_type` on Quote and `polarity`/`target` "
+        "on Stance), `relations` (`from`, `to`, `type`: said_by | refers_to), derived `quotes` "
+        "(span, speaker span, resolved speaker name, quote_type, stances inside) and `provenance`. "
+        "Offsets are Python string indices (code points) into `text`.",
+        "",
+    ]
+    return "\n".join(lines)

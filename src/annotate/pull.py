@@ -1,0 +1,432 @@
+"""`annotate pull` and `annotate validate`: Label Studio export -> validated gold dataset.
+
+- `read_export(path)` streams the items of a Label Studio export file (a JSON array, as
+  Label Studio writes it, or JSONL); unreadable parts become error items, never exceptions.
+- `process_task(task)` turns one task into an Outcome: a gold record, a reject with every
+  error, or a skipped/unannotated task.
+- `pull(...)` runs that over a project (through annotate.studio) or an export file and writes
+  the dataset with gold.DatasetWriter. `validate_file(path)` checks a gold.jsonl or an export.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError, UsageError, ValidationFailed
+from .gold import (
+    DEFAULT_SPLIT,
+    DatasetWriter,
+    Selection,
+    build_record,
+    choose_annotation,
+    has_disagreement,
+    parse_split,
+    record_id,
+)
+from .validate import FATAL_CODES, Error, validate_annotation, validate_record, validate_task
+
+CHUNK = 1 << 20
+WHOLE_FILE_LIMIT = 256 << 20  # a pretty-printed single object is read whole up to this size
+
+
+# --- reading an export file --------------------------------------------------------------------
+
+
+@dataclass
+class Item:
+    """One item of an input file: the parsed object, or the errors that kept it from parsing."""
+
+    where: str  # "item:N" (array) or "line:N" (JSONL), 1-based
+    value: object = None
+    errors: list[Error] = field(default_factory=list)
+
+
+def read_export(path: str | Path) -> Iterator[Item]:
+    """Stream the items of a JSON-array export or a JSONL file, in file order.
+
+    Never raises for bad content: an empty file, a wrong top-level type, invalid or truncated
+    JSON become an Item with errors (items before a truncation still come through). Only a
+    file that cannot be opened or is not UTF-8 raises InputError.
+    """
+    try:
+        fh = open(path, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    with fh:
+        try:
+            head = fh.read(CHUNK)
+            stripped = head.lstrip()
+            if not stripped:
+                yield Item("file", errors=[Error("empty_file", "", f"{path} is empty")])
+            elif stripped[0] == "[":
+                yield from _iter_array(fh, head)
+            elif stripped[0] == "{":
+                yield from _iter_jsonl(path, fh, head)
+            else:
+                yield Item("file", errors=[Error("top_level_type", "",
+                                                 "expected a JSON array of tasks or JSONL (one object a line)")])
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: not UTF-8 text") from None
+
+
+def _iter_array(fh, buf: str) -> Iterator[Item]:
+    """Items of a top-level JSON array, decoded one at a time from a growing buffer."""
+    decoder = json.JSONDecoder()
+    pos = len(buf) - len(buf.lstrip()) + 1
+    eof = False
+    n = 0
+    expect_value = True
+
+    def refill() -> bool:
+        nonlocal buf, pos, eof
+        more = fh.read(max(CHUNK, len(buf) - pos))
+        buf, pos = buf[pos:] + more, 0
+        eof = not more
+        return bool(more)
+
+    while True:
+        while True:  # skip whitespace and one comma between values
+            while pos < len(buf) and buf[pos] in " \t\r\n":
+                pos += 1
+            if pos < len(buf) or eof or not refill():
+                break
+        if pos >= len(buf):
+            yield Item(f"item:{n + 1}", errors=[Error("truncated_json", "", f"the array ends after {n} items without ']'")])
+            return
+        ch = buf[pos]
+        if ch == "]":
+            rest = buf[pos + 1:] + fh.read()
+            if rest.strip():
+                yield Item("file", errors=[Error("invalid_json", "", "extra data after the closing ']'")])
+            return
+        if ch == "," and not expect_value:
+            pos += 1
+            expect_value = True
+            continue
+        try:
+            value, end = decoder.raw_decode(buf, pos)
+            if end >= len(buf) and not eof and refill():  # a number cut at the buffer edge
+                continue
+        except json.JSONDecodeError as exc:
+            if not eof and refill():
+                continue
+            code = "truncated_json" if exc.pos >= len(buf) - 1 or "Unterminated" in exc.msg else "invalid_json"
+            yield Item(f"item:{n + 1}", errors=[Error(code, "", f"item {n + 1}: {exc.msg}")])
+            return
+        n += 1
+        pos = end
+        expect_value = False
+        yield Item(f"item:{n}", value)
+
+
+def _iter_jsonl(path, fh, head: str) -> Iterator[Item]:
+    """Items of a JSONL file; a bad line is an error item and the next lines still count."""
+    lines = _lines(head, fh)
+    first = next(lines, None)
+    if first is None:
+        return
+    lineno, line = first
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError:
+        # Not JSONL after all? A single pretty-printed object (or array) read whole.
+        if os.path.getsize(path) <= WHOLE_FILE_LIMIT:
+            whole = line + "".join(rest for _, rest in lines)
+            try:
+                value = json.loads(whole)
+            except json.JSONDecodeError as exc:
+                code = "truncated_json" if exc.pos >= len(whole.rstrip()) else "invalid_json"
+                yield Item("line:1", errors=[Error(code, "", f"line {exc.lineno}: {exc.msg}")])
+                return
+            for i, v in enumerate(value if isinstance(value, list) else [value], 1):
+                yield Item(f"item:{i}", v)
+            return
+        yield _line_item(lineno, line)
+        yield from (_line_item(n, text) for n, text in lines)
+        return
+    yield Item(f"line:{lineno}", value)
+    yield from (_line_item(n, text) for n, text in lines)
+
+
+def _lines(head: str, fh) -> Iterator[tuple[int, str]]:
+    """(line number, text) of non-blank lines, from the already-read head then the rest."""
+    pending = ""
+    lineno = 0
+    for chunk in _chunks(head, fh):
+        pending += chunk
+        *complete, pending = pending.split("\n")
+        for line in complete:
+            lineno += 1
+            if line.strip():
+                yield lineno, line
+    if pending.strip():
+        yield lineno + 1, pending
+
+
+def _chunks(head: str, fh) -> Iterator[str]:
+    yield head
+    while chunk := fh.read(CHUNK):
+        yield chunk
+
+
+def _line_item(lineno: int, line: str) -> Item:
+    try:
+        return Item(f"line:{lineno}", json.loads(line))
+    except json.JSONDecodeError as exc:
+        return Item(f"line:{lineno}", errors=[Error("invalid_json", "", f"line {lineno}: {exc.msg}")])
+
+
+# --- one task ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What became of one task: status 'gold', 'rejected', 'cancelled' or 'unannotated'."""
+
+    status: str
+    id: str
+    record: dict | None = None
+    errors: list[Error] = field(default_factory=list)
+    task_id: int | None = None
+    annotation_id: int | None = None
+    disagreement: bool = False
+
+    def reject_line(self, where: str | None = None) -> dict:
+        """The rejects.jsonl entry: record id, task/annotation ids, every error."""
+        line = {"id": self.id, "task": self.task_id, "annotation": self.annotation_id,
+                "errors": [e.as_dict() for e in self.errors]}
+        if where:
+            line["input"] = where
+        return line
+
+
+def process_task(task, *, users: dict | None = None) -> Outcome:
+    """Validate one Label Studio task, choose its annotation, build and validate the record."""
+    errors = validate_task(task)
+    rid = record_id(task) if isinstance(task, dict) else "unknown"
+    task_id = task.get("id") if isinstance(task, dict) and isinstance(task.get("id"), int) else None
+    if any(e.code in FATAL_CODES for e in errors):
+        return Outcome("rejected", rid, errors=errors, task_id=task_id)
+    selection: Selection = choose_annotation(task)
+    if selection.annotation is None:
+        # Nothing to build: shape problems of a skipped task do not matter.
+        return Outcome(selection.status, rid, task_id=task_id)
+    annotation = selection.annotation
+    position = next(i for i, a in enumerate(task["annotations"]) if a is annotation)
+    errors += validate_annotation(task, annotation, f"/annotations/{position}")
+    ann_id = annotation.get("id") if isinstance(annotation.get("id"), int) else None
+    record = build_record(task, annotation, users=users, selection=selection)
+    meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
+    expected = meta.get("text_sha256") if isinstance(meta.get("text_sha256"), str) else None
+    errors += validate_record(record, expected_text_sha256=expected)
+    disagreement = has_disagreement(selection)
+    status = "rejected" if errors else "gold"
+    return Outcome(status, rid, record, errors, task_id, ann_id, disagreement)
+
+
+# --- pull -------------------------------------------------------------------------------------
+
+
+@dataclass
+class PullSummary:
+    """What a pull did: the dataset's counts, where it went, the manifest."""
+
+    counts: object
+    output: Path | None
+    manifest: dict | None = None
+    dry_run: bool = False
+
+    def lines(self) -> list[str]:
+        c = self.counts
+        out = [f"tasks {c.tasks}: gold {c.gold}, rejected {c.rejected}, skipped/cancelled {c.cancelled}, "
+               f"unannotated {c.unannotated}, disagreements {c.disagreements}"]
+        for code, n in sorted(c.rejected_by_code.items()):
+            out.append(f"  rejected {code}: {n}")
+        if self.dry_run:
+            out.append("dry run: nothing written")
+        elif self.output is not None:
+            out.append(f"dataset: {self.output}")
+        return out
+
+
+class _DryWriter:
+    """DatasetWriter's counting half, for --dry-run."""
+
+    def __init__(self, seed: int, ratios: tuple):
+        from .gold import Counts, assign_split
+
+        self.counts = Counts()
+        self._split = lambda rec: assign_split(rec, seed, ratios)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+    def add_gold(self, record: dict) -> str:
+        split = self._split(record)
+        self.counts.add_gold(record, split)
+        return split
+
+    def add_reject(self, reject: dict, errors: list) -> None:
+        self.counts.add_reject(errors)
+
+
+def export_items(tasks: Iterable) -> Iterator[Item]:
+    """Tasks already in memory (from the server) as Items."""
+    for i, task in enumerate(tasks, 1):
+        yield Item(f"item:{i}", task)
+
+
+def build_dataset(items: Iterable[Item], output: str | Path | None, *, source: dict,
+                  seed: int = 0, split=DEFAULT_SPLIT, on_error: str = "skip",
+                  users: dict | None = None, dry_run: bool = False,
+                  created_at: str | None = None) -> PullSummary:
+    """Process every item and write the dataset (the offline core of `pull`).
+
+    on_error='fail' raises ValidationFailed at the first rejected task and writes nothing.
+    """
+    if on_error not in ("skip", "fail"):
+        raise UsageError(f"--on-error must be skip or fail, got {on_error!r}")
+    try:
+        ratios = parse_split(split)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if not dry_run and output is None:
+        raise UsageError("an output directory is required (-o DIR)")
+    writer = _DryWriter(seed, ratios) if dry_run else DatasetWriter(output, seed=seed, ratios=ratios)
+    with writer:
+        counts = writer.counts
+        for item in items:
+            if item.errors:
+                outcome = Outcome("rejected", item.where, errors=item.errors)
+            else:
+                outcome = process_task(item.value, users=users)
+            counts.tasks += 1
+            counts.disagreements += outcome.disagreement
+            if outcome.status == "gold":
+                writer.add_gold(outcome.record)
+            elif outcome.status == "rejected":
+                if on_error == "fail":
+                    first = outcome.errors[0]
+                    raise ValidationFailed(
+                        f"{outcome.id} ({item.where}): {first.code} at {first.path or '/'}: {first.message}"
+                        " (--on-error fail: nothing written)", outcome.errors)
+                writer.add_reject(outcome.reject_line(item.where), outcome.errors)
+            elif outcome.status == "cancelled":
+                counts.cancelled += 1
+            else:
+                counts.unannotated += 1
+        if dry_run:
+            return PullSummary(counts, None, dry_run=True)
+        manifest = writer.commit(source, created_at=created_at)
+    return PullSummary(counts, Path(output), manifest)
+
+
+def pull(project: str | int | None, output: str | Path | None, *, from_file: str | Path | None = None,
+         url: str | None = None, api_key: str | None = None, seed: int = 0, split=DEFAULT_SPLIT,
+         on_error: str = "skip", dry_run: bool = False,
+         progress: Callable[[str], None] | None = None) -> PullSummary:
+    """Export a project (or read an export file), validate every task, write the gold dataset.
+
+    With `from_file`, no server is contacted. Otherwise the project (title or id) is exported
+    from Label Studio at `url` with `api_key` in full JSON with full prediction objects.
+    Raises ConnectionFailed (exit 3), UsageError (2), ValidationFailed with on_error='fail' (1).
+    The returned summary's counts.rejected > 0 means some tasks went to rejects.jsonl.
+    """
+    if from_file is not None:
+        source = {"file": str(from_file), "project": None if project is None else str(project)}
+        return build_dataset(read_export(from_file), output, source=source, seed=seed, split=split,
+                             on_error=on_error, dry_run=dry_run)
+    if project is None:
+        raise UsageError("pass --project NAME|ID (or --from-file export.json)")
+    from . import studio
+
+    client = studio.connect(url, api_key)
+    proj = studio.find_project(client, project)
+    tasks = studio.export_tasks(client, proj.id, progress=progress)
+    tasks.sort(key=lambda t: t.get("id") if isinstance(t, dict) and isinstance(t.get("id"), int) else -1)
+    users = _user_emails(client, progress)
+    from .labeling import config_hash
+
+    source = {"project": {"id": proj.id, "title": proj.title,
+                          "config_hash": config_hash(proj.label_config or "")},
+              "url": studio.display_url(url)}
+    return build_dataset(export_items(tasks), output, source=source, seed=seed, split=split,
+                         on_error=on_error, users=users, dry_run=dry_run)
+
+
+def _user_emails(client, progress) -> dict:
+    """user id -> email, for provenance; {} when the token may not list users."""
+    from . import studio
+    from .errors import ConnectionFailed
+
+    try:
+        with studio.api_errors(client, "list users"):
+            return {u.id: u.email for u in client.users.list() if getattr(u, "email", None)}
+    except ConnectionFailed as exc:
+        if progress:
+            progress(f"annotator emails unavailable ({exc}); recording user ids only")
+        return {}
+
+
+# --- validate ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ValidationReport:
+    """What `annotate validate` found in one file."""
+
+    items: int = 0
+    valid: int = 0
+    invalid: int = 0
+    skipped: int = 0  # tasks with no submitted annotation (nothing to validate)
+    by_code: Counter = field(default_factory=Counter)
+    problems: list[tuple[str, Error]] = field(default_factory=list)  # (item id, error)
+
+    def lines(self, limit: int = 20) -> list[str]:
+        out = [f"{item}: {e.code} at {e.path or '/'}: {e.message}" for item, e in self.problems[:limit]]
+        if len(self.problems) > limit:
+            out.append(f"... {len(self.problems) - limit} more errors")
+        out.append(f"{self.items} items: {self.valid} valid, {self.invalid} invalid, {self.skipped} without annotation")
+        out += [f"  {code}: {n}" for code, n in sorted(self.by_code.items())]
+        return out
+
+
+def validate_file(path: str | Path) -> ValidationReport:
+    """Validate a gold.jsonl or a Label Studio export (array or JSONL), item by item."""
+    report = ValidationReport()
+    for item in read_export(path):
+        report.items += 1
+        ident = item.where
+        if item.errors:
+            errors = item.errors
+        elif isinstance(item.value, dict) and "data" in item.value:
+            outcome = process_task(item.value)
+            ident = f"{outcome.id} ({item.where})"
+            if outcome.status in ("cancelled", "unannotated"):
+                report.skipped += 1
+                continue
+            errors = outcome.errors
+        elif isinstance(item.value, dict) and ("spans" in item.value or "provenance" in item.value):
+            errors = validate_record(item.value)
+            if isinstance(item.value.get("id"), str):
+                ident = f"{item.value['id']} ({item.where})"
+        elif isinstance(item.value, dict):
+            errors = [Error("unknown_item", "", "neither a Label Studio task (data) nor a gold record (spans)")]
+        else:
+            errors = [Error("not_an_object", "", f"expected a JSON object, got {type(item.value).__name__}")]
+        if errors:
+            report.invalid += 1
+            for code in {e.code for e in errors}:
+                report.by_code[code] += 1
+            report.problems += [(ident, e) for e in errors]
+        else:
+            report.valid += 1
+    return report

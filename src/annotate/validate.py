@@ -1,0 +1,396 @@
+"""Validation: a Label Studio export task before records are built, and a gold record after.
+
+Every problem is an `Error(code, path, message)`: `code` is stable (the table `CODES` below,
+used in summaries and tests), `path` a JSON pointer into the thing checked — paths starting
+with /data or /annotations point into the Label Studio task, /spans, /relations, /quotes, ...
+into the gold record, `line:N` / `item:N` into the input file — and `message` says what is
+wrong for a human.
+
+- `validate_task(task)`: the task's shape (data.text, annotations list, ...).
+- `validate_annotation(task, annotation, path)`: the result items of one annotation.
+- `validate_record(record, expected_text_sha256=None, targets=None)`: the JSON Schema
+  (labeling_config/gold.schema.json, Draft 2020-12 with format checking) plus the semantic
+  rules of SPEC section 6.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from .gold import ATTRIBUTION_FROM, CHOICE_FIELDS, UNATTRIBUTED, derive_quotes, sha256_text
+from .labeling import LABEL_FROM, LABELS, POLARITIES, QUOTE_TYPES, RELATIONS
+
+CODES = {
+    # reading the input file
+    "empty_file": "the file holds no tasks or records",
+    "invalid_json": "the file (or a line of it) is not valid JSON",
+    "truncated_json": "the file ends in the middle of a JSON value",
+    "top_level_type": "the file is not a JSON array of tasks / JSONL of objects",
+    "not_an_object": "an item of the file is not a JSON object",
+    "unknown_item": "an item is neither a Label Studio task nor a gold record",
+    # the Label Studio task (before a record is built)
+    "missing_data": "the task has no data object",
+    "missing_text": "the task has no non-empty data.text string",
+    "malformed_targets": "data.targets is not a list of {value: string}",
+    "malformed_annotation": "an annotation or its result is not the expected object/list",
+    "malformed_result": "a result item lacks its id, offsets, labels, choices or relation ends",
+    "multiple_labels": "a region carries more than one label",
+    "multiple_choices": "a single-choice per-region control has several values",
+    "unknown_control": "a result item comes from a control the labeling config does not have",
+    "orphan_choice": "a per-region choice whose region id matches no labeled region",
+    "untyped_relation": "a relation without a said_by/refers_to label",
+    # the gold record
+    "schema": "the record does not match gold.schema.json",
+    "text_hash_mismatch": "text_sha256 is not the hash of text, or not what was pushed",
+    "duplicate_id": "two spans share a region id",
+    "unknown_label": "a span label other than Speaker, Quote, Stance",
+    "offset_out_of_range": "start/end outside the text or start > end",
+    "empty_span": "a span with no (or only whitespace) text",
+    "text_mismatch": "a span's text is not the text at its offsets",
+    "missing_quote_type": "a Quote without quote_type",
+    "unknown_choice": "a quote_type or polarity value the config does not offer",
+    "misplaced_choice": "a choice on the wrong kind of span (e.g. polarity on a Quote)",
+    "stance_missing_polarity": "a Stance without polarity",
+    "stance_missing_target": "a Stance without target",
+    "unknown_target": "a Stance target that is not one of the task's targets",
+    "stance_outside_quote": "a Stance that lies inside no Quote",
+    "unknown_relation": "a relation type other than said_by, refers_to",
+    "dangling_relation": "a relation end that is no span of the record",
+    "relation_label": "a relation between the wrong labels (said_by: Quote->Speaker; refers_to: Speaker->Speaker)",
+    "self_relation": "a relation from a span to itself",
+    "duplicate_relation": "the same relation twice",
+    "ambiguous_reference": "a Speaker that refers_to more than one Speaker",
+    "reference_cycle": "refers_to links that loop",
+    "quote_without_speaker": "a Quote with no said_by relation (and not marked unattributed)",
+    "quote_many_speakers": "a Quote with more than one said_by relation",
+    "unattributed_with_speaker": "a Quote marked unattributed that also has a said_by",
+    "quotes_mismatch": "the derived quotes list does not follow from spans and relations",
+}
+# Task-level problems after which no record can be built.
+FATAL_CODES = frozenset({"not_an_object", "missing_data", "missing_text", "malformed_annotation"})
+
+
+@dataclass(frozen=True)
+class Error:
+    """One validation failure: a stable code, a JSON pointer and a human message."""
+
+    code: str
+    path: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "path": self.path, "message": self.message}
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _squash(text: str) -> str:
+    """Text without any whitespace: Label Studio collapses runs of it in value.text."""
+    return "".join(text.split())
+
+
+# --- the Label Studio task -------------------------------------------------------------------
+
+
+def validate_task(task) -> list[Error]:
+    """Shape checks on one Label Studio export task (before choosing an annotation)."""
+    if not isinstance(task, dict):
+        return [Error("not_an_object", "", f"a task must be a JSON object, got {type(task).__name__}")]
+    errors = []
+    data = task.get("data")
+    if not isinstance(data, dict):
+        return [Error("missing_data", "/data", "the task has no data object")]
+    if not isinstance(data.get("text"), str) or not data["text"]:
+        errors.append(Error("missing_text", "/data/text", "data.text must be a non-empty string"))
+    targets = data.get("targets", [])
+    if not isinstance(targets, list) or not all(
+            isinstance(t, dict) and isinstance(t.get("value"), str) for t in targets):
+        errors.append(Error("malformed_targets", "/data/targets", "data.targets must be a list of {\"value\": string}"))
+    annotations = task.get("annotations", [])
+    if not isinstance(annotations, list):
+        errors.append(Error("malformed_annotation", "/annotations", "annotations must be a list"))
+        return errors
+    for i, a in enumerate(annotations):
+        if not isinstance(a, dict):
+            errors.append(Error("malformed_annotation", f"/annotations/{i}", "an annotation must be an object"))
+        elif not isinstance(a.get("result", []), list):
+            errors.append(Error("malformed_annotation", f"/annotations/{i}/result", "result must be a list"))
+    return errors
+
+
+def validate_annotation(task: dict, annotation: dict, path: str = "") -> list[Error]:
+    """Checks on the result items of one annotation of a (shape-valid) task.
+
+    Tolerates Label Studio's whitespace collapsing in value.text; any other difference from
+    the text at the offsets is a text_mismatch.
+    """
+    text = task["data"]["text"]
+    errors: list[Error] = []
+    region_ids: set[str] = set()
+    choice_items = []
+    for i, item in enumerate(annotation.get("result") or []):
+        where = f"{path}/result/{i}"
+        if not isinstance(item, dict):
+            errors.append(Error("malformed_result", where, "a result item must be an object"))
+            continue
+        kind = item.get("type")
+        value = item.get("value")
+        if kind in ("labels", "choices"):
+            if not isinstance(item.get("id"), str) or not item["id"]:
+                errors.append(Error("malformed_result", f"{where}/id", f"a {kind} result needs a region id"))
+                continue
+            if not isinstance(value, dict):
+                errors.append(Error("malformed_result", f"{where}/value", f"a {kind} result needs a value object"))
+                continue
+        if kind == "labels":
+            if item.get("from_name", LABEL_FROM) != LABEL_FROM:
+                errors.append(Error("unknown_control", f"{where}/from_name",
+                                    f"labels from {item.get('from_name')!r}; the config's Labels control is {LABEL_FROM!r}"))
+            start, end, labels = value.get("start"), value.get("end"), value.get("labels")
+            if not (_is_int(start) and _is_int(end)):
+                errors.append(Error("malformed_result", f"{where}/value", "a labeled region needs integer start and end"))
+                continue
+            if not (isinstance(labels, list) and labels and all(isinstance(x, str) for x in labels)):
+                errors.append(Error("malformed_result", f"{where}/value/labels", "a labeled region needs a list of labels"))
+                continue
+            if len(labels) > 1:
+                errors.append(Error("multiple_labels", f"{where}/value/labels", f"one label per region, got {labels}"))
+            region_ids.add(item["id"])
+            shown = value.get("text")
+            if isinstance(shown, str) and 0 <= start <= end <= len(text):
+                actual = text[start:end]
+                if shown != actual and _squash(shown) != _squash(actual):
+                    errors.append(Error("text_mismatch", f"{where}/value/text",
+                                        f"value.text {_short(shown)} but the text at {start}:{end} is {_short(actual)}"))
+        elif kind == "choices":
+            name = item.get("from_name")
+            picked = value.get("choices")
+            if name not in CHOICE_FIELDS and name != ATTRIBUTION_FROM:
+                errors.append(Error("unknown_control", f"{where}/from_name", f"choices from unknown control {name!r}"))
+            if not (isinstance(picked, list) and picked and all(isinstance(x, str) for x in picked)):
+                errors.append(Error("malformed_result", f"{where}/value/choices", "a choices result needs a list of values"))
+                continue
+            if len(picked) > 1:
+                errors.append(Error("multiple_choices", f"{where}/value/choices", f"{name} takes one value, got {picked}"))
+            choice_items.append((where, item["id"], name))
+        elif kind == "relation":
+            if not (isinstance(item.get("from_id"), str) and isinstance(item.get("to_id"), str)):
+                errors.append(Error("malformed_result", where, "a relation needs from_id and to_id"))
+                continue
+            labels = item.get("labels")
+            if labels is not None and not (isinstance(labels, list) and all(isinstance(x, str) for x in labels)):
+                errors.append(Error("malformed_result", f"{where}/labels", "relation labels must be a list of strings"))
+            elif not labels:
+                errors.append(Error("untyped_relation", where,
+                                    f"relation {item['from_id']} -> {item['to_id']} has no said_by/refers_to label"))
+        else:
+            errors.append(Error("unknown_control", f"{where}/type", f"result type {kind!r} is not part of the labeling config"))
+    for where, rid, name in choice_items:
+        if rid not in region_ids:
+            errors.append(Error("orphan_choice", f"{where}/id", f"{name} choice for region {rid!r}, which has no label"))
+    return errors
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+# --- the gold record -------------------------------------------------------------------------
+
+
+@functools.cache
+def _validator() -> Draft202012Validator:
+    from .labeling import gold_schema
+
+    checker = FormatChecker()
+
+    # date-time without the optional rfc3339-validator dependency: RFC 3339 needs a zone.
+    @checker.checks("date-time", raises=ValueError)
+    def _date_time(value) -> bool:
+        if not isinstance(value, str):
+            return True
+        if "T" not in value.upper() or not (value[-1] in "Zz" or value[-6] in "+-"):
+            raise ValueError("not an RFC 3339 date-time with a time zone")
+        dt.datetime.fromisoformat(value[:-1] + "+00:00" if value[-1] in "Zz" else value)
+        return True
+
+    schema = gold_schema()
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=checker)
+
+
+def schema_errors(record) -> list[Error]:
+    """The record against gold.schema.json, one Error per failing keyword."""
+    out = []
+    for e in _validator().iter_errors(record):
+        path = "".join(f"/{p}" for p in e.absolute_path)
+        out.append(Error("schema", path, e.message if len(e.message) < 300 else e.message[:300] + "…"))
+    out.sort(key=lambda e: (e.path, e.message))
+    return out
+
+
+def _covers(a: str, b: str) -> bool:
+    """True when JSON pointer a is b or an ancestor of b (segment-wise)."""
+    return a == b or b.startswith(a + "/")
+
+
+def validate_record(record, *, expected_text_sha256: str | None = None,
+                    targets: list[str] | None = None) -> list[Error]:
+    """Every problem of one gold record: schema plus semantic checks (SPEC section 6).
+
+    `expected_text_sha256` is the hash pushed with the task (meta.text_sha256); `targets`
+    defaults to the record's own `targets`. A schema error at (or around) a place a semantic
+    check already named is left out, so each problem is reported once, under its own code.
+    """
+    semantic = _semantic_errors(record, expected_text_sha256, targets) if isinstance(record, dict) else []
+    keep = [e for e in schema_errors(record)
+            if not any(_covers(s.path, e.path) or _covers(e.path, s.path) for s in semantic if s.path)]
+    return semantic + keep
+
+
+def _semantic_errors(record: dict, expected_sha: str | None, targets: list[str] | None) -> list[Error]:
+    errors: list[Error] = []
+    text = record.get("text") if isinstance(record.get("text"), str) else None
+    if text is not None:
+        actual = sha256_text(text)
+        if record.get("text_sha256") != actual:
+            errors.append(Error("text_hash_mismatch", "/text_sha256", "text_sha256 is not the sha256 of text"))
+        elif expected_sha and expected_sha != actual:
+            errors.append(Error("text_hash_mismatch", "/text_sha256",
+                                "the text differs from what was pushed (meta.text_sha256)"))
+    if targets is None:
+        targets = record.get("targets") if isinstance(record.get("targets"), list) else []
+    spans = record.get("spans") if isinstance(record.get("spans"), list) else []
+    relations = record.get("relations") if isinstance(record.get("relations"), list) else []
+
+    by_id: dict[str, dict] = {}
+    index_of: dict[str, int] = {}
+    good_spans = True
+    for i, s in enumerate(spans):
+        if not isinstance(s, dict) or not isinstance(s.get("id"), str):
+            good_spans = False
+            continue
+        errors += _span_errors(s, f"/spans/{i}", text, targets)
+        if s["id"] in by_id:
+            errors.append(Error("duplicate_id", f"/spans/{i}/id", f"region id {s['id']!r} is also /spans/{index_of[s['id']]}"))
+            continue
+        by_id[s["id"]] = s
+        index_of[s["id"]] = i
+        good_spans = good_spans and _is_int(s.get("start")) and _is_int(s.get("end")) and isinstance(s.get("label"), str)
+
+    said_by: dict[str, list[str]] = {}
+    refers_to: dict[str, list[str]] = {}
+    seen_rel = set()
+    good_rels = True
+    for j, r in enumerate(relations):
+        where = f"/relations/{j}"
+        if not isinstance(r, dict) or not all(isinstance(r.get(k), str) for k in ("from", "to", "type")):
+            good_rels = False
+            continue
+        src, dst, kind = r["from"], r["to"], r["type"]
+        if kind not in RELATIONS:
+            errors.append(Error("unknown_relation", f"{where}/type", f"relation type {kind!r} is not one of {list(RELATIONS)}"))
+            continue
+        if (src, dst, kind) in seen_rel:
+            errors.append(Error("duplicate_relation", where, f"{kind} {src} -> {dst} appears twice"))
+            continue
+        seen_rel.add((src, dst, kind))
+        missing = [(end, rid) for end, rid in (("from", src), ("to", dst)) if rid not in by_id]
+        if missing:
+            for end, rid in missing:
+                errors.append(Error("dangling_relation", f"{where}/{end}", f"{kind} {end} {rid!r}: no such span"))
+            continue
+        if src == dst:
+            errors.append(Error("self_relation", where, f"{kind} from span {src!r} to itself"))
+            continue
+        want = ("Quote", "Speaker") if kind == "said_by" else ("Speaker", "Speaker")
+        got = (by_id[src].get("label"), by_id[dst].get("label"))
+        if got != want:
+            errors.append(Error("relation_label", where, f"{kind} must link {want[0]} -> {want[1]}, got {got[0]} -> {got[1]}"))
+            continue
+        (said_by if kind == "said_by" else refers_to).setdefault(src, []).append(dst)
+
+    for src, dsts in refers_to.items():
+        if len(dsts) > 1:
+            errors.append(Error("ambiguous_reference", f"/spans/{index_of[src]}", f"speaker {src!r} refers_to {dsts}"))
+    for src in refers_to:
+        node, seen = src, {src}
+        while node in refers_to:
+            node = refers_to[node][0]
+            if node in seen:
+                errors.append(Error("reference_cycle", f"/spans/{index_of[src]}", f"refers_to from {src!r} loops"))
+                break
+            seen.add(node)
+
+    quotes = [s for s in by_id.values() if s.get("label") == "Quote"]
+    for q in quotes:
+        where = f"/spans/{index_of[q['id']]}"
+        n = len(said_by.get(q["id"], []))
+        if q.get("unattributed") is True and n:
+            errors.append(Error("unattributed_with_speaker", where, f"quote {q['id']!r} is marked unattributed but has a said_by"))
+        elif n == 0 and q.get("unattributed") is not True:
+            errors.append(Error("quote_without_speaker", where, f"quote {q['id']!r} has no said_by relation"))
+        elif n > 1:
+            errors.append(Error("quote_many_speakers", where, f"quote {q['id']!r} is said_by {said_by[q['id']]}"))
+    ranges = [(q["start"], q["end"]) for q in quotes if _is_int(q.get("start")) and _is_int(q.get("end"))]
+    for s in by_id.values():
+        if s.get("label") == "Stance" and _is_int(s.get("start")) and _is_int(s.get("end")):
+            if not any(a <= s["start"] and s["end"] <= b for a, b in ranges):
+                errors.append(Error("stance_outside_quote", f"/spans/{index_of[s['id']]}",
+                                    f"stance {s['id']!r} ({s['start']}:{s['end']}) lies inside no Quote"))
+
+    if good_spans and good_rels and isinstance(record.get("quotes"), list) and not any(
+            e.code == "duplicate_id" for e in errors):
+        try:
+            expected = derive_quotes(spans, relations)
+        except (KeyError, TypeError):
+            expected = None
+        if expected is not None and record["quotes"] != expected:
+            errors.append(Error("quotes_mismatch", "/quotes", "quotes do not follow from spans and relations"))
+    return errors
+
+
+def _span_errors(s: dict, where: str, text: str | None, targets: list) -> list[Error]:
+    errors = []
+    label = s.get("label")
+    if isinstance(label, str) and label not in LABELS:
+        errors.append(Error("unknown_label", f"{where}/label", f"label {label!r} is not one of {list(LABELS)}"))
+    start, end = s.get("start"), s.get("end")
+    if text is not None and _is_int(start) and _is_int(end):
+        if not (0 <= start <= end <= len(text)):
+            errors.append(Error("offset_out_of_range", where, f"{start}:{end} is outside the text (length {len(text)})"))
+        elif not text[start:end].strip():
+            errors.append(Error("empty_span", where, f"span {s.get('id')!r} at {start}:{end} covers no text"))
+        elif isinstance(s.get("text"), str) and s["text"] != text[start:end]:
+            errors.append(Error("text_mismatch", f"{where}/text",
+                                f"text {_short(s['text'])} but the text at {start}:{end} is {_short(text[start:end])}"))
+    fields = {"Quote": ("quote_type", "unattributed"), "Stance": ("polarity", "target"), "Speaker": ()}
+    if label in fields:
+        for name in ("quote_type", "unattributed", "polarity", "target"):
+            if name in s and name not in fields[label]:
+                errors.append(Error("misplaced_choice", f"{where}/{name}", f"{name} on a {label} span"))
+    if label == "Quote":
+        if "quote_type" not in s:
+            errors.append(Error("missing_quote_type", where, f"quote {s.get('id')!r} has no quote_type"))
+        elif s["quote_type"] not in QUOTE_TYPES:
+            errors.append(Error("unknown_choice", f"{where}/quote_type", f"quote_type {s['quote_type']!r} is not one of {list(QUOTE_TYPES)}"))
+    elif label == "Stance":
+        if "polarity" not in s:
+            errors.append(Error("stance_missing_polarity", where, f"stance {s.get('id')!r} has no polarity"))
+        elif s["polarity"] not in POLARITIES:
+            errors.append(Error("unknown_choice", f"{where}/polarity", f"polarity {s['polarity']!r} is not one of {list(POLARITIES)}"))
+        if "target" not in s:
+            errors.append(Error("stance_missing_target", where, f"stance {s.get('id')!r} has no target"))
+        elif isinstance(s["target"], str) and s["target"] not in targets:
+            errors.append(Error("unknown_target", f"{where}/target", f"target {s['target']!r} is not one of the task's targets"))
+    return errors
+
+
+__all__ = ["CODES", "FATAL_CODES", "UNATTRIBUTED", "Error", "schema_errors", "validate_annotation",
+           "validate_record", "validate_task"]
