@@ -1,0 +1,110 @@
+"""Training-ready exports of a gold dataset: spaCy DocBin, Hugging Face datasets, token BIO,
+brat standoff. `gold.jsonl` stays the lossless source; each export reports what it lost.
+
+    from annotate.exports import export_dataset
+    report = export_dataset("dataset/", "all", "exports/")
+    print(report.table())
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..errors import UsageError
+from .report import FormatLoss, LossReport
+from .source import check_records, load_splits
+
+FORMATS = ("spacy", "hf", "bio", "brat")
+# format -> (module it needs, extra that installs it)
+EXTRAS = {"spacy": ("spacy", "spacy"), "hf": ("datasets", "hf")}
+
+__all__ = ["FORMATS", "FormatLoss", "LossReport", "export_dataset", "parse_formats",
+           "require_extras"]
+
+
+def parse_formats(fmt: str | Iterable[str]) -> list[str]:
+    """"spacy" | "hf,bio" | ["bio", "brat"] | "all" -> known format names in FORMATS order."""
+    names = fmt.split(",") if isinstance(fmt, str) else list(fmt)
+    wanted = set()
+    for name in (n.strip().lower() for n in names):
+        if name == "all":
+            wanted.update(FORMATS)
+        elif name in FORMATS:
+            wanted.add(name)
+        else:
+            raise UsageError(f"unknown export format {name!r} (choose from {', '.join(FORMATS)}, all)")
+    if not wanted:
+        raise UsageError("no export format given")
+    return [f for f in FORMATS if f in wanted]
+
+
+def require_extras(formats: Iterable[str]) -> None:
+    """Fail with one line naming the pip install when a format's library is missing."""
+    for fmt in formats:
+        if fmt not in EXTRAS:
+            continue
+        module, extra = EXTRAS[fmt]
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            raise UsageError(f"the {fmt} export needs {module}: pip install 'annotate[{extra}]'")
+
+
+def _writer(fmt: str):
+    if fmt == "spacy":
+        from .spacy_export import write_spacy
+        return write_spacy
+    if fmt == "hf":
+        from .hf_export import write_hf
+        return write_hf
+    if fmt == "bio":
+        from .bio import write_bio
+        return write_bio
+    from .brat import write_brat
+    return write_brat
+
+
+def export_dataset(src: str | Path, fmt: str | Iterable[str], out: str | Path, *,
+                   annotator: str | None = None) -> LossReport:
+    """Export a gold.jsonl or a dataset directory (keeping its train/dev/test splits) into
+    out/<format>/ for each format; returns the loss report.
+
+    The input is validated first (same checks as `annotate validate`): any invalid record
+    raises ValidationFailed and nothing is written. Each format directory is built beside
+    `out` and renamed into place, so a failure never leaves half an export. `annotator`
+    overrides the name in brat's <id>_<annotator>.ann files.
+    """
+    formats = parse_formats(fmt)
+    require_extras(formats)
+    splits = load_splits(src)
+    check_records(splits, src)
+    out = Path(out)
+    report = LossReport(source=str(src), out=str(out),
+                        splits={name: len(records) for name, records in splits.items()})
+    out.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for name in formats:
+            loss = report.formats[name] = FormatLoss(name)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=out))
+            tmp.chmod(0o755)  # mkdtemp makes it private; the export is for sharing
+            staged.append((tmp, out / name))
+            kwargs = ({"annotator": annotator} if name == "brat" else
+                      {"final_dir": out / name} if name == "spacy" else {})
+            _writer(name)(splits, tmp, loss, **kwargs)
+        for tmp, final in staged:
+            if final.exists():
+                shutil.rmtree(final)
+            tmp.rename(final)
+    finally:
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                shutil.rmtree(tmp)
+    return report

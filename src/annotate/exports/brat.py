@@ -1,0 +1,151 @@
+"""brat standoff in the PolNeAR layout, one folder per split:
+
+    <split>/text/<id>.txt                    the record's text, byte for byte
+    <split>/attributions/<id>_<annotator>.ann
+
+Per .ann: Speaker spans are `Source`, Quote spans `Content`, Stance spans `Stance`
+text-bound annotations; each Quote gets an `Attribution` trigger and an event
+`E… Attribution:T… Content:T… Source:T…` (no Source when the quote is unattributed);
+`QuoteType`, `Unattributed` and `Polarity` attributes; the stance target as an AnnotatorNotes comment;
+`refers_to` as a `RefersTo Arg1:… Arg2:…` relation. The gold data has no cue spans, so the
+Attribution trigger covers the quote itself and no `Cue` annotation is written.
+Spans that run over a line break are written as fragments ("10 20;21 40"), as brat does.
+An annotation.conf at the top declares these types for brat's own tools.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .report import FormatLoss
+from .source import said_by
+
+TYPES = {"Speaker": "Source", "Quote": "Content", "Stance": "Stance"}
+ANNOTATION_CONF = """\
+[entities]
+Source
+Content
+Cue
+Stance
+Attribution
+
+[relations]
+RefersTo\tArg1:Source, Arg2:Source
+
+[events]
+Attribution\tContent:Content, Source?:Source, Cue?:Cue
+
+[attributes]
+QuoteType\tArg:Content, Value:direct|indirect|mixed
+Unattributed\tArg:Content
+Polarity\tArg:Stance, Value:favor|against|neutral
+"""
+
+
+def safe_name(name: str) -> str:
+    """A file-name-safe stem; '_' is kept out of annotator names (it separates id and annotator)."""
+    return re.sub(r"[^\w.-]", "-", name).strip(".") or "x"
+
+
+def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The span split at line breaks, the way brat stores multi-line spans."""
+    return [(start + m.start(), start + m.end()) for m in re.finditer(r"[^\n]+", text[start:end])]
+
+
+def annotator_of(record: dict) -> str:
+    """The annotator in the record's provenance (email, else user<id>), else "gold"."""
+    who = (record.get("provenance") or {}).get("annotator") or {}
+    name = who.get("email") or (f"user{who['id']}" if who.get("id") is not None else "gold")
+    return safe_name(name).replace("_", "-")
+
+
+def record_to_ann(record: dict, loss: FormatLoss) -> str:
+    """One record -> the .ann text (T, A, #, R, E lines in a stable order)."""
+    text = record["text"]
+    lines: list[str] = []
+    tid: dict[str, str] = {}
+    spans = sorted(record.get("spans", []), key=lambda s: (s["start"], s["end"], s["label"], s["id"]))
+    for s in spans:
+        loss.spans += 1
+        frags = fragments(text, s["start"], s["end"])
+        if not frags:
+            loss.spans_lost += 1
+            loss.note(f"{s['label']} spans are only line breaks")
+            continue
+        if (frags[0][0], frags[-1][1]) != (s["start"], s["end"]):
+            loss.spans_adjusted += 1
+            loss.note(f"{s['label']} spans trimmed of leading/trailing line breaks")
+        if len(frags) > 1:
+            loss.note(f"{s['label']} spans written as fragments (they cross a line break)")
+        tid[s["id"]] = t = f"T{len(tid) + 1}"
+        offsets = ";".join(f"{a} {b}" for a, b in frags)
+        lines.append(f"{t}\t{TYPES[s['label']]} {offsets}\t{' '.join(text[a:b] for a, b in frags)}")
+        loss.spans_written += 1
+    attrs, notes, rels, events = [], [], [], []
+    speaker_of = said_by(record)
+    n_trigger = len(tid)
+    for s in spans:
+        t = tid.get(s["id"])
+        if t is None:
+            continue
+        if s["label"] == "Quote":
+            if s.get("quote_type"):
+                attrs.append(f"QuoteType {t} {s['quote_type']}")
+            if s.get("unattributed"):
+                attrs.append(f"Unattributed {t}")
+            n_trigger += 1
+            trigger = f"T{n_trigger}"
+            frags = fragments(text, s["start"], s["end"])
+            offsets = ";".join(f"{a} {b}" for a, b in frags)
+            lines.append(f"{trigger}\tAttribution {offsets}\t{' '.join(text[a:b] for a, b in frags)}")
+            event = f"Attribution:{trigger} Content:{t}"
+            if speaker_of.get(s["id"]) in tid:
+                event += f" Source:{tid[speaker_of[s['id']]]}"
+            events.append(event)
+        elif s["label"] == "Stance":
+            if s.get("polarity"):
+                attrs.append(f"Polarity {t} {s['polarity']}")
+            if s.get("target"):
+                notes.append(f"AnnotatorNotes {t}\ttarget: {' '.join(str(s['target']).split())}")
+    for r in record.get("relations", []):
+        loss.relations += 1
+        if r["from"] not in tid or r["to"] not in tid:
+            loss.relations_lost += 1
+            loss.note(f"{r['type']} relations lost with a dropped span")
+            continue
+        loss.relations_written += 1
+        if r["type"] == "refers_to":
+            rels.append(f"RefersTo Arg1:{tid[r['from']]} Arg2:{tid[r['to']]}")
+    lines += [f"E{i}\t{e}" for i, e in enumerate(events, 1)]
+    lines += [f"R{i}\t{r}" for i, r in enumerate(rels, 1)]
+    lines += [f"A{i}\t{a}" for i, a in enumerate(attrs, 1)]
+    lines += [f"#{i}\t{n}" for i, n in enumerate(notes, 1)]
+    loss.records += 1
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def write_brat(splits: dict[str, list[dict]], out: Path, loss: FormatLoss,
+               annotator: str | None = None) -> None:
+    """Write <split>/text and <split>/attributions for every split, plus annotation.conf."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "annotation.conf").write_text(ANNOTATION_CONF, encoding="utf-8")
+    loss.files.append("annotation.conf")
+    for split, records in splits.items():
+        (out / split / "text").mkdir(parents=True, exist_ok=True)
+        (out / split / "attributions").mkdir(parents=True, exist_ok=True)
+        stems: set[str] = set()
+        for record in records:
+            stem = base = safe_name(record["id"])
+            n = 1
+            while stem in stems:  # two ids that differ only in unsafe characters
+                n += 1
+                stem = f"{base}-{n}"
+                loss.note("records renamed to keep file names unique")
+            stems.add(stem)
+            who = safe_name(annotator).replace("_", "-") if annotator else annotator_of(record)
+            with (out / split / "text" / f"{stem}.txt").open("w", encoding="utf-8", newline="") as fh:
+                fh.write(record["text"])
+            ann = out / split / "attributions" / f"{stem}_{who}.ann"
+            ann.write_text(record_to_ann(record, loss), encoding="utf-8", newline="\n")
+        loss.files += [f"{split}/text/", f"{split}/attributions/"]

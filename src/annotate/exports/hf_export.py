@@ -1,0 +1,203 @@
+"""Hugging Face datasets: a DatasetDict with explicit Features, saved with save_to_disk,
+plus the same rows as JSONL (one file per split) and a dataset card for the Hub.
+
+Layout under out/: README.md (card with the Hub's YAML header), data/<split>.jsonl,
+arrow/ (DatasetDict.save_to_disk).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from ..io import dumps
+from .report import FormatLoss
+
+SPAN_FIELDS = ("id", "label", "start", "end", "text", "quote_type", "unattributed", "polarity",
+               "target")
+RELATION_FIELDS = ("from", "to", "type")
+QUOTE_FIELDS = ("span", "start", "end", "text", "speaker_span", "speaker", "quote_type",
+                "unattributed", "stances")
+META_FIELDS = ("title", "source", "published", "source_file", "raw_sha256", "task_hash",
+               "converter_version", "extra")
+
+
+def features():
+    """The explicit schema of every split, field for field the gold record (gold.schema.json);
+    `meta.extra` (free-form) is a JSON string."""
+    from datasets import Features, Value
+
+    string, int64, boolean = Value("string"), Value("int64"), Value("bool")
+    user = {"id": int64, "email": string}
+    return Features({
+        "id": string,
+        "text": string,
+        "text_sha256": string,
+        "targets": [string],
+        "meta": {name: string for name in META_FIELDS},
+        "spans": [{"id": string, "label": string, "start": int64, "end": int64, "text": string,
+                   "quote_type": string, "unattributed": boolean, "polarity": string,
+                   "target": string}],
+        "relations": [{"from": string, "to": string, "type": string}],
+        "quotes": [{"span": string, "start": int64, "end": int64, "text": string,
+                    "speaker_span": string, "speaker": string, "quote_type": string,
+                    "unattributed": boolean, "stances": [string]}],
+        "provenance": {
+            "project": int64, "task": int64, "annotation": int64, "annotations": [int64],
+            "annotator": user, "annotators": [user],
+            "created_at": string, "updated_at": string, "lead_time": Value("float64"),
+            "ground_truth": boolean, "cancelled": int64,
+            "prediction": {"id": int64, "model_version": string, "score": Value("float64")},
+            "edits": {"spans": {"kept": int64, "changed": int64, "deleted": int64, "added": int64},
+                      "relations": {"kept": int64, "deleted": int64, "added": int64}},
+        },
+    })
+
+
+def record_to_row(record: dict, loss: FormatLoss) -> dict:
+    """A gold record as one row: absent optional span fields become null, meta.extra a JSON
+    string; everything else is the record as is."""
+    spans = [{k: s.get(k) for k in SPAN_FIELDS} for s in record["spans"]]
+    relations = [{k: r[k] for k in RELATION_FIELDS} for r in record["relations"]]
+    meta = {k: record["meta"].get(k) for k in META_FIELDS}
+    if meta["extra"] is not None:
+        meta["extra"] = dumps(meta["extra"])
+    loss.records += 1
+    loss.spans += len(spans)
+    loss.spans_written += len(spans)
+    loss.relations += len(relations)
+    loss.relations_written += len(relations)
+    return {
+        "id": record["id"],
+        "text": record["text"],
+        "text_sha256": record["text_sha256"],
+        "targets": list(record["targets"]),
+        "meta": meta,
+        "spans": spans,
+        "relations": relations,
+        "quotes": [{k: q[k] for k in QUOTE_FIELDS} for q in record["quotes"]],
+        "provenance": record["provenance"],
+    }
+
+
+def write_hf(splits: dict[str, list[dict]], out: Path, loss: FormatLoss) -> None:
+    """Write data/<split>.jsonl, arrow/ (save_to_disk) and README.md (dataset card)."""
+    from datasets import Dataset, DatasetDict
+
+    feats = features()
+    (out / "data").mkdir(parents=True, exist_ok=True)
+    tables = {}
+    for split, records in splits.items():
+        rows = [record_to_row(r, loss) for r in records]
+        with (out / "data" / f"{split}.jsonl").open("w", encoding="utf-8", newline="\n") as fh:
+            for row in rows:
+                fh.write(dumps(row))
+                fh.write("\n")
+        loss.files.append(f"data/{split}.jsonl")
+        tables[split] = Dataset.from_list(rows, features=feats)
+    with _quiet():
+        DatasetDict(tables).save_to_disk(str(out / "arrow"))
+    loss.files.append("arrow/")
+    (out / "README.md").write_text(dataset_card(feats, {k: len(v) for k, v in splits.items()}),
+                                   encoding="utf-8")
+    loss.files.append("README.md")
+
+
+@contextlib.contextmanager
+def _quiet():
+    """No progress bars while saving (the CLI prints its own summary)."""
+    import datasets
+
+    was_enabled = datasets.is_progress_bar_enabled()
+    datasets.disable_progress_bars()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            datasets.enable_progress_bars()
+
+
+def _yaml_features(feats) -> list[dict]:
+    """Features in the Hub's dataset_info YAML form (name + dtype | list | struct)."""
+    from datasets import Value
+
+    def one(name, f):
+        if isinstance(f, Value):
+            return {"name": name, "dtype": f.dtype}
+        if isinstance(f, dict):
+            return {"name": name, "struct": [one(k, v) for k, v in f.items()]}
+        inner = getattr(f, "feature", None)
+        if inner is None and isinstance(f, list):
+            inner = f[0]
+        if isinstance(inner, Value):
+            return {"name": name, "list": inner.dtype}
+        return {"name": name, "list": [one(k, v) for k, v in inner.items()]}
+
+    return [one(k, v) for k, v in feats.items()]
+
+
+def _size_category(n: int) -> str:
+    for limit, label in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
+                         (1_000_000, "100K<n<1M")):
+        if n < limit:
+            return label
+    return "n>1M"
+
+
+def dataset_card(feats, counts: dict[str, int]) -> str:
+    """README.md for the Hub: YAML header (configs, dataset_info) and how to load the data."""
+    import yaml
+
+    header = {
+        "language": ["en"],
+        "license": "unknown",
+        "pretty_name": "Quote attribution gold (annotate)",
+        "size_categories": [_size_category(sum(counts.values()))],
+        "task_categories": ["token-classification"],
+        "tags": ["quote-attribution", "stance", "span-categorization", "label-studio"],
+        "configs": [{
+            "config_name": "default",
+            "data_files": [{"split": s, "path": f"data/{s}.jsonl"} for s in counts],
+        }],
+        "dataset_info": {
+            "features": _yaml_features(feats),
+            "splits": [{"name": s, "num_examples": n} for s, n in counts.items()],
+        },
+    }
+    files = ", ".join(f'"{s}": "data/{s}.jsonl"' for s in counts)
+    body = f"""
+# Quote attribution gold
+
+Speaker, Quote and Stance spans in English news articles, reviewed in Label Studio and
+exported by `annotate export --format hf`. Offsets are Python `str` (code point) indices
+into `text`; `spans[].text == text[start:end]`.
+
+| split | documents |
+|---|---|
+{chr(10).join(f"| {s} | {n} |" for s, n in counts.items())}
+
+## Columns
+
+- `spans`: `id`, `label` (Speaker | Quote | Stance), `start`, `end`, `text`; `quote_type`
+  (direct | indirect | mixed) and `unattributed` on quotes, `polarity` (favor | against |
+  neutral) and `target` on stances, null elsewhere.
+- `relations`: `from`, `to` (span ids), `type`: `said_by` (Quote -> Speaker) or `refers_to`
+  (short Speaker mention -> the fuller one it means).
+- `quotes`: one per Quote: `span` (its id), `start`, `end`, `text`, `speaker_span` (the
+  Speaker span id it is said_by, or null), `speaker` (the name reached along `refers_to`),
+  `quote_type`, `unattributed`, `stances` (ids of the Stance spans inside it).
+- `targets` (the stance targets offered for the document), `meta` (title, source,
+  published, source_file, hashes; `extra` is a JSON string), `text_sha256`, and
+  `provenance` (project, task and annotation ids, annotator, times, ground truth, the
+  prediction started from and the edits made to it).
+
+## Load
+
+```python
+from datasets import load_dataset, load_from_disk
+ds = load_from_disk("arrow")                                    # exact Features
+ds = load_dataset("json", data_files={{{files}}})  # same columns
+```
+"""
+    return "---\n" + yaml.safe_dump(header, sort_keys=False, allow_unicode=True) + "---\n" + body
+

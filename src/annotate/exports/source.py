@@ -1,0 +1,85 @@
+"""Read the export's input (a gold.jsonl or a dataset directory) and check it first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import UsageError, ValidationFailed
+from ..io import read_jsonl
+
+SPLITS = ("train", "dev", "test")
+WHOLE = "all"  # split name used when SRC is a single gold.jsonl without splits
+
+
+def load_splits(src: str | Path) -> dict[str, list[dict]]:
+    """{split: records}. A dataset directory keeps its splits/{train,dev,test}.jsonl (or, when
+    it has none, its gold.jsonl as one split named "all"); a single JSONL file is one split,
+    named after the file when it is train/dev/test.jsonl, else "all"."""
+    src = Path(src)
+    if src.is_dir():
+        split_files = {name: src / "splits" / f"{name}.jsonl" for name in SPLITS}
+        if any(p.is_file() for p in split_files.values()):
+            return {name: list(read_jsonl(p)) if p.is_file() else []
+                    for name, p in split_files.items()}
+        if (src / "gold.jsonl").is_file():
+            return {WHOLE: list(read_jsonl(src / "gold.jsonl"))}
+        raise UsageError(f"{src} is not a dataset directory (no gold.jsonl, no splits/)")
+    if not src.is_file():
+        raise UsageError(f"no such file or directory: {src}")
+    name = src.name.removesuffix(".jsonl")
+    return {name if name in SPLITS else WHOLE: list(read_jsonl(src))}
+
+
+def check_records(splits: dict[str, list[dict]], src: str | Path) -> None:
+    """Validate every record the way `annotate validate` does; any failure stops the export
+    (ValidationFailed, exit 1) before a single file is written."""
+    from ..validate import validate_record
+
+    errors: list[dict] = []
+    bad: list[str] = []
+    seen: dict[str, str] = {}
+    for split, records in splits.items():
+        for n, rec in enumerate(records, 1):
+            rec_id = rec.get("id") if isinstance(rec.get("id"), str) else f"{split}:{n}"
+            found = [dict(e.as_dict(), id=rec_id, split=split) for e in validate_record(rec)]
+            if rec_id in seen:
+                found.append({"id": rec_id, "split": split, "code": "duplicate_record_id",
+                              "path": "/id", "message": f"id also used in split {seen[rec_id]}"})
+            seen.setdefault(rec_id, split)
+            if found:
+                bad.append(rec_id)
+                errors.extend(found)
+    if errors:
+        first = errors[0]
+        raise ValidationFailed(
+            f"{len(bad)} invalid record(s) in {src}, nothing exported (first: {first['id']}: "
+            f"{first.get('code')} at {first.get('path')}: {first.get('message')}); "
+            f"run `annotate validate` for the full list", errors)
+
+
+def said_by(record: dict) -> dict[str, str]:
+    """Quote span id -> the Speaker span id it is `said_by`."""
+    return {r["from"]: r["to"] for r in record.get("relations", []) if r["type"] == "said_by"}
+
+
+def speaker_clusters(record: dict) -> dict[str, str]:
+    """Speaker span id -> cluster id ("S1", "S2", ...): mentions joined by `refers_to` share one,
+    numbered in order of the cluster's first mention in the text."""
+    speakers = sorted((s for s in record.get("spans", []) if s["label"] == "Speaker"),
+                      key=lambda s: (s["start"], s["end"], s["id"]))
+    parent = {s["id"]: s["id"] for s in speakers}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for r in record.get("relations", []):
+        if r["type"] == "refers_to" and r["from"] in parent and r["to"] in parent:
+            parent[root(r["from"])] = root(r["to"])
+    names: dict[str, str] = {}
+    out = {}
+    for s in speakers:
+        out[s["id"]] = names.setdefault(root(s["id"]), f"S{len(names) + 1}")
+    return out

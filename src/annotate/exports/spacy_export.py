@@ -1,0 +1,108 @@
+"""spaCy: one DocBin per split on spacy.blank("en") tokens, spans in three span groups.
+
+Per Doc:
+- doc.spans["quote"]   labels "Quote:direct" | "Quote:indirect" | "Quote:mixed"
+- doc.spans["speaker"] label  "Speaker"
+- doc.spans["stance"]  labels "Stance:favor" | "Stance:against" | "Stance:neutral"
+  (each span's `id_` is the gold span id)
+- doc.user_data["annotate"] = {
+      "id": the record id,
+      "targets": the stance targets offered for the document,
+      "stance_targets": {stance span id: target},
+      "relations": [{"from", "to", "type"}]  (said_by / refers_to between span ids),
+      "quotes": the record's derived quotes (speaker_span, speaker name, unattributed, ...),
+      "char_spans": {span id: [start, end]} exact offsets of spans that grew to token edges}
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from .report import FormatLoss
+
+GROUPS = {"Quote": "quote", "Speaker": "speaker", "Stance": "stance"}
+USER_DATA_KEY = "annotate"
+CONFIG_NAME = "spancat.cfg"
+
+
+def span_label(span: dict) -> str:
+    """The spaCy label: the layer, plus quote_type on quotes and polarity on stances."""
+    extra = span.get("quote_type") if span["label"] == "Quote" else (
+        span.get("polarity") if span["label"] == "Stance" else None)
+    return f"{span['label']}:{extra}" if extra else span["label"]
+
+
+def record_to_doc(nlp, record: dict, loss: FormatLoss, doc=None):
+    """One gold record -> a Doc with span groups and user_data; counts moved and lost spans."""
+    doc = doc if doc is not None else nlp.make_doc(record["text"])
+    groups: dict[str, list] = {key: [] for key in GROUPS.values()}
+    moved = {}
+    for s in record.get("spans", []):
+        loss.spans += 1
+        span = doc.char_span(s["start"], s["end"], label=span_label(s), span_id=s["id"],
+                             alignment_mode="expand")
+        if span is None or len(span) == 0:
+            loss.spans_lost += 1
+            loss.note(f"{s['label']} spans cover no token (whitespace only)")
+            continue
+        if (span.start_char, span.end_char) != (s["start"], s["end"]):
+            loss.spans_adjusted += 1
+            loss.note(f"{s['label']} spans expanded to token boundaries")
+            moved[s["id"]] = [s["start"], s["end"]]
+        groups[GROUPS[s["label"]]].append(span)
+        loss.spans_written += 1
+    for key, spans in groups.items():
+        doc.spans[key] = spans
+    relations = [{"from": r["from"], "to": r["to"], "type": r["type"]}
+                 for r in record.get("relations", [])]
+    loss.relations += len(relations)
+    loss.relations_written += len(relations)
+    doc.user_data[USER_DATA_KEY] = {
+        "id": record["id"],
+        "relations": relations,
+        "targets": list(record.get("targets", [])),
+        "stance_targets": {s["id"]: s.get("target") for s in record.get("spans", [])
+                           if s["label"] == "Stance"},
+        "quotes": record.get("quotes", []),
+        "char_spans": moved,
+    }
+    loss.records += 1
+    return doc
+
+
+def training_config(train: str, dev: str) -> str:
+    """The shipped labeling_config/spancat.cfg with [paths] train/dev set to these files."""
+    from ..labeling import _path
+
+    text = _path(CONFIG_NAME).read_text(encoding="utf-8")
+    text = re.sub(r"^train = .*$", lambda _: f"train = {json.dumps(train)}", text, count=1, flags=re.M)
+    return re.sub(r"^dev = .*$", lambda _: f"dev = {json.dumps(dev)}", text, count=1, flags=re.M)
+
+
+def write_spacy(splits: dict[str, list[dict]], out: Path, loss: FormatLoss,
+                final_dir: Path | None = None) -> None:
+    """Write out/<split>.spacy for every split (an empty split gives an empty DocBin) and
+    out/config.cfg, the shipped spancat config pointing at final_dir's train/dev files."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    nlp = spacy.blank("en")
+    out.mkdir(parents=True, exist_ok=True)
+    for split, records in splits.items():
+        db = DocBin(store_user_data=True)
+        docs = nlp.tokenizer.pipe((r["text"] for r in records), batch_size=256)
+        for record, doc in zip(records, docs, strict=True):
+            db.add(record_to_doc(nlp, record, loss, doc))
+        db.to_disk(out / f"{split}.spacy")
+        loss.files.append(f"{split}.spacy")
+    names = list(splits)
+    train = "train" if "train" in splits else names[0]
+    dev = "dev" if "dev" in splits else train
+    if dev == train:
+        loss.note("spaCy config: no dev split, the config evaluates on the training split")
+    where = final_dir if final_dir is not None else out
+    config = training_config((where / f"{train}.spacy").as_posix(), (where / f"{dev}.spacy").as_posix())
+    (out / "config.cfg").write_text(config, encoding="utf-8")
+    loss.files.append("config.cfg")
