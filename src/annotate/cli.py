@@ -267,6 +267,37 @@ def validate_cmd(file, max_errors):
         raise ValidationFailed(f"{report.invalid} invalid item(s) in {file}")
 
 
+@cli.command("export")
+@click.argument("src", metavar="SRC")
+@click.option("-f", "--format", "formats", multiple=True, required=True, metavar="FORMAT",
+              help="spacy, hf, bio, brat or all (repeat the option or comma-separate).")
+@click.option("-o", "--output", required=True, metavar="DIR",
+              help="Directory to write DIR/<format>/ into (each replaced atomically).")
+@click.option("--annotator", metavar="NAME",
+              help="Annotator name in brat's <id>_<annotator>.ann [default: the record's annotator].")
+@click.option("--json", "as_json", is_flag=True, help="Print the loss report as JSON.")
+def export_cmd(src, formats, output, annotator, as_json):
+    """Export a gold dataset for training: spaCy DocBin, Hugging Face datasets, BIO, brat.
+
+    SRC is a dataset directory written by `annotate pull` (its train/dev/test splits are
+    kept in every format) or a single gold.jsonl. Records are validated first: any invalid
+    record stops the export with nothing written. Prints what each format could not hold.
+
+    Example:
+
+        annotate export dataset/ --format all -o exports/
+        annotate export dataset/gold.jsonl -f spacy,bio -o exports/
+    """
+    import json
+
+    from .exports import export_dataset
+
+    report = export_dataset(src, ",".join(formats), output, annotator=annotator)
+    click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) if as_json else report.table())
+    written = ", ".join(f"{output.rstrip('/')}/{name}" for name in report.formats)
+    click.echo(f"Exported {sum(report.splits.values())} records -> {written}", err=True)
+
+
 def main() -> None:
     """Console-script entry point."""
     # Unexpected errors keep their traceback under tests (pytest sets this variable).
