@@ -298,6 +298,35 @@ def export_cmd(src, formats, output, annotator, as_json):
     click.echo(f"Exported {sum(report.splits.values())} records -> {written}", err=True)
 
 
+@cli.command()
+@click.option("--project", required=True, metavar="NAME|ID", help="Label Studio project title or id.")
+@click.option("--apply", is_flag=True, help="Write to Label Studio (default: dry run).")
+@click.option("--requeue", is_flag=True,
+              help="Copy each disputed version onto its task as a prediction 'annotator:<email>'.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@studio_options
+def adjudicate(project, apply, requeue, as_json, url, api_key):
+    """Settle agreed tasks (ground truth) and put disputed ones before a reviewer.
+
+    Tasks whose annotators fully agree get their latest annotation marked ground truth;
+    disputed tasks are listed, and with --requeue every annotator's version is shown on the
+    task in Label Studio for the lead to resolve. Dry run unless --apply. Re-running is safe:
+    nothing is marked twice and no review copy is duplicated.
+
+    Example:
+
+        annotate adjudicate --project "Quotes 2024"
+        annotate adjudicate --project "Quotes 2024" --apply --requeue
+    """
+    import json
+
+    from .adjudicate import adjudicate as run_adjudication
+    from .adjudicate import format_adjudication
+
+    result = run_adjudication(project, url, api_key, apply=apply, requeue=requeue)
+    click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else format_adjudication(result))
+
+
 def main() -> None:
     """Console-script entry point."""
     # Unexpected errors keep their traceback under tests (pytest sets this variable).

@@ -1,0 +1,187 @@
+"""Adjudication inside Label Studio: settle agreed tasks, put disputed ones before a reviewer.
+
+Over every task with two or more non-cancelled annotations:
+
+- a task that already has a ground-truth annotation is `resolved` and left alone (so a
+  re-run never marks twice, and the lead's own resolution wins);
+- a task whose annotators fully agree (the same spans with the same labels and choices, the
+  same relations; `agreement.canonical`) is `agreed`: its most recent annotation is marked
+  ground truth (`annotations.update(id, ground_truth=True)`), which is what `pull` exports;
+- every other task is `disputed`. With `requeue`, each annotator's version is copied onto the
+  task as a prediction with model_version "annotator:<email>", so the lead sees every version
+  as a tab in the labeling UI, picks or merges one, submits it and marks it ground truth (the
+  star). A version already there is not copied again; one whose annotator has since changed
+  their annotation is updated in place.
+
+Nothing is written unless `apply` is true: the default is a dry run that says what would be done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .agreement import canonical, table, task_label, user_names, versions_of
+from .editreport import REVIEW_PREFIX
+
+
+@dataclass
+class Plan:
+    """What adjudication found (and, with `apply`, did)."""
+
+    applied: bool = False
+    requeue: bool = False
+    compared: int = 0
+    agreed: list[dict] = field(default_factory=list)
+    resolved: list[dict] = field(default_factory=list)
+    disputed: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        review = [r for d in self.disputed for r in d["review"]]
+        return {
+            "applied": self.applied, "requeue": self.requeue, "compared": self.compared,
+            "counts": {
+                "agreed": len(self.agreed), "resolved": len(self.resolved),
+                "disputed": len(self.disputed),
+                "marked_ground_truth": sum(a["marked"] for a in self.agreed),
+                "review_created": sum(r["action"] == "created" for r in review),
+                "review_updated": sum(r["action"] == "updated" for r in review),
+                "review_present": sum(r["action"] == "present" for r in review),
+                "review_needed": sum(r["need"] != "present" for r in review),
+            },
+            "agreed": self.agreed, "resolved": self.resolved, "disputed": self.disputed,
+        }
+
+
+def review_version(name: str) -> str:
+    """The model_version under which an annotator's version is shown to the reviewer."""
+    return f"{REVIEW_PREFIX}{name}"
+
+
+def plan_adjudication(tasks: list[dict], names: dict | None = None) -> Plan:
+    """Sort the multi-annotated tasks into agreed, resolved and disputed (no writes).
+
+    Each disputed task lists, per annotator, the review prediction it needs: `create` (none
+    yet), `update` (there, but the annotation changed since) or `present`.
+    """
+    plan = Plan()
+    for task in tasks:
+        versions = versions_of(task, names)
+        if len(versions) < 2:
+            continue
+        plan.compared += 1
+        base = {"task_id": task.get("id"), "doc": task_label(task),
+                "annotators": [v.annotator for v in versions]}
+        truth = [v for v in versions if v.ground_truth]
+        if truth:
+            plan.resolved.append({**base, "annotation_id": truth[-1].annotation_id,
+                                  "annotator": truth[-1].annotator})
+            continue
+        if len({canonical(v) for v in versions}) == 1:
+            chosen = versions[-1]
+            plan.agreed.append({**base, "annotation_id": chosen.annotation_id,
+                                "annotator": chosen.annotator, "marked": False})
+            continue
+        existing = {}
+        for p in task.get("predictions") or ():
+            if isinstance(p, dict) and str(p.get("model_version") or "").startswith(REVIEW_PREFIX):
+                existing[p["model_version"]] = p
+        review = []
+        for v in versions:
+            mv = review_version(v.annotator)
+            have = existing.get(mv)
+            if have is None:
+                need = "create"
+            elif have.get("result") != v.result:
+                need = "update"
+            else:
+                need = "present"
+            review.append({"annotator": v.annotator, "annotation_id": v.annotation_id,
+                           "model_version": mv, "need": need, "action": "none",
+                           "prediction_id": have.get("id") if have else None,
+                           "_result": v.result})
+        plan.disputed.append({**base, "review": review})
+    return plan
+
+
+def apply_plan(client, project_id: int, plan: Plan, requeue: bool = False,
+               progress: Callable[[str], None] | None = None) -> Plan:
+    """Mark agreed tasks ground truth and, with `requeue`, copy disputed versions as predictions."""
+    from .studio import api_errors
+
+    say = progress or (lambda _msg: None)
+    plan.applied, plan.requeue = True, requeue
+    for item in plan.agreed:
+        with api_errors(client, f"mark annotation {item['annotation_id']} as ground truth"):
+            client.annotations.update(id=item["annotation_id"], ground_truth=True)
+        item["marked"] = True
+        say(f"task {item['task_id']}: annotation {item['annotation_id']} marked ground truth")
+    if not requeue:
+        return plan
+    for task in plan.disputed:
+        for r in task["review"]:
+            if r["need"] == "create":
+                with api_errors(client, f"add a review prediction to task {task['task_id']}"):
+                    made = client.predictions.create(task=task["task_id"], result=r["_result"],
+                                                     model_version=r["model_version"], project=project_id)
+                r["prediction_id"], r["action"] = made.id, "created"
+            elif r["need"] == "update":
+                with api_errors(client, f"update review prediction {r['prediction_id']}"):
+                    client.predictions.update(id=r["prediction_id"], result=r["_result"])
+                r["action"] = "updated"
+            else:
+                r["action"] = "present"
+        say(f"task {task['task_id']}: {len(task['review'])} versions ready for review")
+    return plan
+
+
+def adjudicate(project: str, url: str | None = None, api_key: str | None = None,
+               apply: bool = False, requeue: bool = False,
+               progress: Callable[[str], None] | None = None) -> dict:
+    """`annotate adjudicate` as a function: plan, and with `apply` write to Label Studio."""
+    from . import studio
+
+    client = studio.connect(url, api_key)
+    proj = studio.find_project(client, project)
+    tasks = studio.export_tasks(client, proj.id, progress=progress)
+    plan = plan_adjudication(tasks, user_names(client))
+    plan.requeue = requeue
+    if apply:
+        apply_plan(client, proj.id, plan, requeue=requeue, progress=progress)
+    out = plan.as_dict()
+    for task in out["disputed"]:
+        for r in task["review"]:
+            r.pop("_result", None)
+    out["project"] = {"id": proj.id, "title": proj.title}
+    return out
+
+
+def format_adjudication(result: dict) -> str:
+    """The adjudication result as terminal text."""
+    c = result["counts"]
+    verb = "" if result["applied"] else "Dry run (nothing written; --apply to write). "
+    lines = [f"{verb}{result['compared']} tasks with two or more annotations: {c['agreed']} agreed, "
+             f"{c['resolved']} already resolved (ground truth set), {c['disputed']} disputed."]
+    if result["agreed"]:
+        done = "marked" if result["applied"] else "would mark"
+        lines.append(f"Agreed tasks: {done} {len(result['agreed'])} annotation(s) as ground truth.")
+    if result["disputed"]:
+        lines += ["", "Disputed tasks",
+                  table(["doc", "task", "annotators", "review copies"],
+                        [[d["doc"], d["task_id"], ", ".join(d["annotators"]),
+                          _review_summary(d["review"], result)] for d in result["disputed"]])]
+        if result["requeue"] and result["applied"]:
+            lines.append(f"Review copies: {c['review_created']} created, {c['review_updated']} updated, "
+                         f"{c['review_present']} already there. Open each task in Label Studio, "
+                         "submit the right version and mark it ground truth (star).")
+        elif not result["requeue"]:
+            lines.append("Add --requeue to show each annotator's version to a reviewer in Label Studio.")
+    return "\n".join(lines)
+
+
+def _review_summary(review: list[dict], result: dict) -> str:
+    if result["applied"] and result["requeue"]:
+        return ", ".join(sorted({r["action"] for r in review}))
+    needs = [r["need"] for r in review]
+    todo = sum(n != "present" for n in needs)
+    return f"{todo} to add/update" if todo else "all present"
