@@ -104,13 +104,16 @@ def sample_export() -> list[dict]:
 
 
 def test_parse_result_merges_choices_and_relations():
-    spans, relations = parse_result(region("q", "Quote", T3, '"We will win."', quote_type="direct")
-                                     + region("z", "Speaker", T3, "Zelensky") + [rel("q", "z", "said_by")])
+    result = (region("q", "Quote", T3, '"We will win."', quote_type="direct")
+              + region("z", "Speaker", T3, "Zelensky") + [rel("q", "z", "said_by")]
+              + [{**rel("z", "q", "said_by"), "direction": "left"}])
+    spans, relations = parse_result(result, T3)
     assert spans == [
-        {"id": "q", "label": "Quote", "start": 14, "end": 28, "text": '"We will win."', "quote_type": "direct"},
         {"id": "z", "label": "Speaker", "start": 0, "end": 8, "text": "Zelensky"},
+        {"id": "q", "label": "Quote", "start": 14, "end": 28, "text": '"We will win."', "quote_type": "direct"},
     ]
-    assert relations == [{"from": "q", "to": "z", "type": "said_by"}]
+    # a relation drawn right-to-left in the UI means the same as its reverse
+    assert relations == [{"from": "q", "to": "z", "type": "said_by"}] * 2
 
 
 def test_match_spans_is_one_to_one_and_prefers_best_overlap():

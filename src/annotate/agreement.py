@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .errors import InputError, UsageError
 from .io import atomic_writer
-from .labeling import LABEL_FROM, LABELS
+from .labeling import LABELS
 
 CHOICE_FIELDS = ("quote_type", "polarity", "target")
 ALPHA_FIELDS = {"quote_type": "Quote", "polarity": "Stance"}
@@ -58,41 +58,24 @@ def load_export(path: str | Path) -> list[dict]:
     return data
 
 
-def parse_result(result: Iterable[dict]) -> tuple[list[dict], list[dict]]:
-    """Turn a Label Studio `result` list into (spans, relations) shaped like the gold record.
+def parse_result(result: Iterable[dict] | None, text: str | None = None) -> tuple[list[dict], list[dict]]:
+    """(spans, relations) of a Label Studio `result`, shaped like the gold record.
 
-    Labels results become spans {id, label, start, end, text}; per-region choices sharing the
-    region id add `quote_type`, `polarity` or `target`; relation results become
-    {from, to, type}. Other control tags are ignored.
+    Parsing is `gold.parse_regions` (the one reader of our results: per-region choices merged
+    by region id, `direction: left` relations reversed, malformed items skipped). Each span
+    also gets its `text`, sliced from the task text when given (Label Studio's own `value.text`
+    can drift in whitespace).
     """
-    spans: dict[str, dict] = {}
-    choices: dict[str, dict] = defaultdict(dict)
-    relations = []
-    for item in result or ():
-        kind = item.get("type")
-        value = item.get("value") or {}
-        if kind == "relation":
-            labels = item.get("labels") or []
-            relations.append(
-                {"from": item.get("from_id"), "to": item.get("to_id"),
-                 "type": labels[0] if labels else None}
-            )
-        elif kind == "labels" and item.get("from_name") == LABEL_FROM:
-            labels = value.get("labels") or []
-            if not labels or value.get("start") is None or value.get("end") is None:
-                continue
-            spans[item.get("id")] = {
-                "id": item.get("id"), "label": labels[0], "start": int(value["start"]),
-                "end": int(value["end"]), "text": value.get("text", ""),
-            }
-        elif kind == "choices" and item.get("from_name") in CHOICE_FIELDS:
-            picked = value.get("choices") or []
-            if picked:
-                choices[item.get("id")][item["from_name"]] = picked[0]
-    for rid, extra in choices.items():
-        if rid in spans:
-            spans[rid].update(extra)
-    return list(spans.values()), relations
+    from .gold import parse_regions
+
+    spans, relations = parse_regions(list(result or []))
+    values = {}
+    if text is None:
+        values = {i.get("id"): (i.get("value") or {}).get("text", "") for i in result or ()
+                  if isinstance(i, dict) and i.get("type") == "labels"}
+    for span in spans:
+        span["text"] = text[span["start"]:span["end"]] if text is not None else values.get(span["id"], "")
+    return spans, relations
 
 
 def annotator_of(annotation: dict, names: dict | None = None) -> tuple[object, str]:
@@ -137,9 +120,11 @@ def versions_of(task: dict, names: dict | None = None) -> list[Version]:
                                    prev.get("id") or 0):
             latest[uid] = ann
     out = []
+    text = (task.get("data") or {}).get("text")
+    text = text if isinstance(text, str) else None
     for ann in latest.values():
         uid, name = annotator_of(ann, names)
-        spans, relations = parse_result(ann.get("result"))
+        spans, relations = parse_result(ann.get("result"), text)
         out.append(Version(
             annotator=name, user_id=uid, annotation_id=ann.get("id"),
             lead_time=ann.get("lead_time"), ground_truth=bool(ann.get("ground_truth")),
@@ -276,25 +261,17 @@ def same_speaker(a: list[dict], b: list[dict]) -> bool:
     return _norm(x.get("text", "")) == _norm(y.get("text", "")) != ""
 
 
-def canonical(version: Version) -> tuple:
-    """A comparable form of an annotation: spans by position and relations by span position.
+def canonical(version: Version) -> frozenset:
+    """A comparable form of an annotation (`gold.annotation_signature`: spans by label, offsets
+    and choices; relations by the positions of their ends; region ids and order ignored).
 
     Two annotators fully agree on a task when their canonical forms are equal: the same spans
-    with the same labels and choices, and the same relations between the same spans.
+    with the same labels and choices, and the same relations between the same spans. `pull`
+    counts disagreements with the same function.
     """
-    index = {s["id"]: s for s in version.spans}
+    from .gold import annotation_signature
 
-    def key(s):
-        return (s["label"], s["start"], s["end"])
-
-    spans = sorted(
-        key(s) + tuple(s.get(f) for f in CHOICE_FIELDS) for s in version.spans
-    )
-    relations = sorted(
-        (r["type"] or "",) + key(index[r["from"]]) + key(index[r["to"]])
-        for r in version.relations if r["from"] in index and r["to"] in index
-    )
-    return tuple(spans), tuple(relations)
+    return annotation_signature({"result": version.result})
 
 
 # --------------------------------------------------------------------------- counting

@@ -34,16 +34,11 @@ IDS_ONLY = ("this export has prediction ids only (Label Studio's quick export): 
 
 
 def final_annotation(task: dict) -> dict | None:
-    """The annotation `pull` would export: ground truth if marked, else the latest one."""
-    done = [a for a in task.get("annotations") or () if not a.get("was_cancelled")]
-    if not done:
-        return None
+    """The annotation `pull` exports (`gold.choose_annotation`): ground truth if one is
+    marked, else the most recent non-cancelled one; None when nothing was submitted."""
+    from .gold import choose_annotation
 
-    def recency(a):
-        return (a.get("updated_at") or a.get("created_at") or "", a.get("id") or 0)
-
-    truth = [a for a in done if a.get("ground_truth")]
-    return max(truth or done, key=recency)
+    return choose_annotation(task).annotation
 
 
 def _choices(span: dict) -> tuple:
