@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 
 from .clean import clean_text
 from .quotes import find_quotes
-from .stance import find_stances, find_targets
+from .stance import find_stances, find_target_mentions, find_targets
 from .tasks import build_task
 
 CONVERTER_VERSION = "0.1.0"
@@ -42,8 +42,10 @@ def find_all_quotes(docs: Iterable[dict]) -> Iterator[dict]:
 def find_all_stances(docs: Iterable[dict]) -> Iterator[dict]:
     """Add `targets` (entities in the text) and `stances` inside quotes."""
     for doc in docs:
-        targets = find_targets(doc["text"])
-        yield {**doc, "targets": targets, "stances": find_stances(doc["text"], doc["quotes"], targets)}
+        mentions = find_target_mentions(doc["text"])
+        targets = find_targets(doc["text"], mentions=mentions)
+        stances = find_stances(doc["text"], doc["quotes"], targets, mentions=mentions)
+        yield {**doc, "targets": targets, "stances": stances}
 
 
 def to_tasks(docs: Iterable[dict]) -> Iterator[dict]:

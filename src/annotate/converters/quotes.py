@@ -114,9 +114,32 @@ def _words(text: str, s: int, e: int) -> int:
 # --- direct quotes -------------------------------------------------------------------
 
 
+_REAL_QUOTE = re.compile(r"''|[\"“”„«»]")
+_SENT_BREAK = re.compile(r"[.!?][\"”’']?\s+|\n")
+_AFTER_QUOTE = re.compile(r"\s*[,.!?]?\s*(?:[—–-]+\s*)?")
+_QUOTED_AS = re.compile(r"(?:the\s+\w+\s+)?quoted\s+")
+_RECIPIENT_CUES = {"told", "tells", "asked", "asks"}
+
+
+def sentence_subject(text: str, pos: int, floor: int) -> tuple[int, int] | None:
+    """The noun phrase that opens the sentence around `pos` ("Carson ... but told them, ...")."""
+    lo = max(floor, pos - 400)
+    start = lo
+    for m in _SENT_BREAK.finditer(text, lo, pos):
+        start = m.end()
+    sp = speaker_after(text, start, min(pos, start + 120))
+    if sp is None:
+        lead = re.compile(r"(?:(?:But|And|So|Yet|Still|Then|Later|Earlier|Instead|However|Also)\b,?\s*)|[^,]{1,40},\s*").match(text, start, pos)
+        if lead:
+            sp = speaker_after(text, lead.end(), min(pos, lead.end() + 120))
+    if sp and sp[1] <= pos and text[sp[0]:sp[1]].lower() not in {"it", "there", "this"}:
+        return sp
+    return None
+
+
 def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[int, int] | None:
     """Speaker of a direct quote from the words right after or right before it."""
-    m = re.compile(r"\s*[,.!?]?\s*(?:[—–-]+\s*)?").match(text, qe, pe)
+    m = _AFTER_QUOTE.match(text, qe, pe)
     pos = m.end() if m else qe
     window_end = min(pe, pos + 160)
     # '"...," said Peskov' / '"...," Peskov said' / '"...," the Kremlin spokesman told reporters'
@@ -125,26 +148,29 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
         sp = speaker_after(text, cue.end() + 1, window_end)
         if sp:
             return sp
-    quoted = re.compile(r"(?:the\s+\w+\s+)?quoted\s+").match(text, pos, window_end)
+    quoted = _QUOTED_AS.match(text, pos, window_end)
     if quoted:
         sp = speaker_after(text, quoted.end(), window_end)
         if sp:
             return sp
     cue = SPEECH_RE.search(text, pos, window_end)
-    if cue and not QUOTE_MARK.search(text, pos, cue.start()):
+    if cue and not _REAL_QUOTE.search(text, pos, cue.start()):
         sp = speaker_before(text, cue.start(), pos)
         if sp and sp[0] <= pos + 2:
             return sp
-    # Before: 'Peskov said: "...' / 'Peskov said, "...' / 'Peskov: "...'
+    # Before: 'Peskov said: "...' / 'Peskov said, "...' / 'Peskov: "...' / 'X, saying, "...'
     floor = max(ps, qs - 200)
     before = text[floor:qs]
     if not before.strip():
         return None
-    m = re.search(r"\b(" + SPEECH_RE.pattern + r")([^.!?“”\"]{0,60}?)[:,]?\s*$", before)
+    m = _CUE_BEFORE_QUOTE.search(before)
     if m:
-        sp = speaker_before(text, floor + m.start(1), floor)
-        if sp is None:
+        cue_at = floor + m.start(1)
+        sp = speaker_before(text, cue_at, floor)
+        if sp is None and m.group(1) not in _RECIPIENT_CUES and not m.group(1).endswith("ing"):
             sp = speaker_after(text, floor + m.end(1) + 1, qs)
+        if sp is None:
+            sp = sentence_subject(text, cue_at, ps)
         if sp:
             return sp
     m = re.search(r":\s*$", before)
@@ -155,9 +181,15 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
     return None
 
 
+_CUE_BEFORE_QUOTE = re.compile(r"\b(" + SPEECH_RE.pattern[2:-2] + r"|saying|adding|writing|noting|asking|telling)\b"
+                               r"([^.!?“”\"]{0,60}?)[:,]?\s*$")
+_FRAME_WORDS = re.compile(r"\b(?:statement|saying|said|says|wrote|writes|following|tweet|tweeted|remarks|message|letter|"
+                          r"interview|told|added|explained|declared|post|posted|reads|read)\b")
+
+
 def _colon_frame_speaker(text: str, ps: int, pe: int) -> tuple[int, int] | None:
     """Speaker of a paragraph that ends with 'X said:' (its quote is the next paragraph)."""
-    tail = text[max(ps, pe - 160):pe]
+    tail = text[max(ps, pe - 200):pe]
     if not tail.endswith(":"):
         return None
     base = pe - len(tail)
@@ -167,6 +199,8 @@ def _colon_frame_speaker(text: str, ps: int, pe: int) -> tuple[int, int] | None:
         sp = speaker_before(text, base + m.start(), max(ps, base))
         if sp:
             return sp
+    if _FRAME_WORDS.search(tail):
+        return sentence_subject(text, pe - 1, ps)
     return None
 
 
@@ -184,9 +218,11 @@ def find_direct(text: str, ps: int, pe: int, prev: dict | None, group: int) -> t
              and not text[prev["para_end"]:qs].strip())
             or (same_para and qs - prev["end"] < 200 and prev["speaker"] is not None)
             or prev.get("frame_end") == qs
+            or (qs == ps and prev["speaker"] is not None and not text[prev["para_end"]:ps].strip()
+                and prev["end"] >= prev["para_end"] - 2 and sp is None)
         )
-        if sp is None and _words(text, qs, qe) < 4 and not continuing:
-            continue  # a scare quote or a title: left to the cue finder (mixed quotes)
+        if sp is None and _words(text, qs, qe) < 4:
+            continue  # a scare quote, a title or a headline: left to the cue finder (mixed quotes)
         if continuing and (sp is None or sp == prev["speaker"]):
             g, sp, score = prev["group"], prev["speaker"], 0.75
         else:
@@ -230,8 +266,9 @@ def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
     low = word.lower()
     if low in _BE and (form.endswith(("ed", "en", "wn")) or form in {"said", "told", "thought", "found", "sought", "felt", "heard", "read", "written", "known", "seen", "shown"}):
         return "passive"
-    if low in {"a", "an", "the", "his", "her", "their", "its", "our", "my", "your", "this", "that", "of", "for", "with", "no"}:
-        return "noun"
+    if low in {"a", "an", "the", "his", "her", "their", "its", "our", "my", "your", "this", "that", "of", "for", "with", "no"} \
+            or low.endswith(("’s", "'s")):
+        return "noun"  # "the state", "Trump's promise", "a stated goal"
     if lemma in _NOUNISH and form in (lemma, lemma + "s", lemma + "es"):
         if low in _SUBJECT_BEFORE:
             return "verb"
@@ -291,14 +328,19 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
     return s, e
 
 
+# How a short tail after ", X said" may start besides an adjunct: a recipient or a by-line.
+_TAIL_START = re.compile(r"(?:reporters|journalists|the\s|a\s|an\s|[A-Z]|him|her|them|us|me|CNN|Fox|NBC|ABC|CBS|MSNBC)")
 _SHORT_TAIL = re.compile(r"[^“”\"]{0,90}$")
 
 
 def _tail_is_adjunct(text: str, a: int, se: int) -> bool:
     """True when text[a:se] is a short adjunct ("in a statement on Tuesday.")."""
-    tail = text[a:se]
+    tail = text[a:se].strip(" .!?")
+    if not tail:
+        return True
     return len(tail.split()) <= 10 and " that " not in f" {tail} " and bool(_SHORT_TAIL.match(tail)) \
-        and not find_cues(tail, 0, len(tail))
+        and not find_cues(tail, 0, len(tail)) and not _TO_INF.match(tail) \
+        and bool(_ADJUNCT_START.match(tail) or _TAIL_START.match(tail))
 
 
 def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]]) -> list[dict]:

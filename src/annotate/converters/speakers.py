@@ -116,6 +116,7 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
     return j
 
 
+_TRAILING_PAREN = re.compile(r"(?<=\w)\s*\([^()]{1,30}\)\s*(?:(?:also|has|had|have|then|later)\s+)?$")
 _APPOSITIVE_GAP = re.compile(r",\s*$")
 
 
@@ -127,6 +128,9 @@ def speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None:
     Returns (start, end) or None.
     """
     floor = max(floor, limit - 300)
+    paren = _TRAILING_PAREN.search(text, floor, limit)
+    if paren:
+        limit = paren.start()  # "Gov. Phil Bryant (R) said", "Rep. X (D-Calif.) said"
     toks = [(m.start(), m.end()) for m in _TOKEN.finditer(text, floor, limit)]
     i = len(toks) - 1
 
@@ -157,9 +161,13 @@ def speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None:
     word = text[toks[i][0] : toks[i][1]]
     if word.lower() in PRONOUNS:
         return toks[i]
+    if word.endswith(("’s", "'s")):
+        return None  # a possessive modifies a noun, it is not the subject ("Trump's stated")
     j = _np_left(text, toks, i, limit)
     if j is None:
         return None
+    if text[toks[j][0] : toks[j][1]].lower() == "that" and j < i and text[toks[j + 1][0]][:1].isupper():
+        j += 1  # "assert that Trump ..." : the complementizer is not part of the name
     return toks[j][0], toks[i][1]
 
 

@@ -1,8 +1,20 @@
-"""Stance targets (entities a quote can be for or against) and lexicon-based stance spans.
+"""Stance targets (entities a quote can be for or against) and rule-based stance spans.
 
-Precision first: a Stance is proposed only where one clause inside a Quote names a target
-and carries a clear polarity cue; an annotator deletes a wrong stance more slowly than they
-add a missing one.
+Targets are the people (two-word capitalised names), countries and bodies (a small
+gazetteer with aliases: "Moscow"/"the Kremlin" -> Russia) the text mentions most.
+
+Stances are proposed only where a quote states a polarity *about a named target* in one of
+three grammatical frames, because an annotator deletes a wrong stance more slowly than they
+add a missing one:
+
+1. evaluative verb + target as its object: "we support Ukraine", "they condemned Russia";
+2. target + copula (or "as") + evaluative word: "Trump is a genius", "America is actually
+   sick", "described the US as an 'unfriendly country'";
+3. evaluative noun + preposition + target: "support for Kyiv", "aggression against Ukraine",
+   "cooperation with Washington" (not when another party owns the noun: "U.S. support for").
+
+A negated frame ("did not congratulate X", "X is not weak") is left out: too ambiguous. The span is the sentence of the quote holding
+the frame (quote marks trimmed); the target is the mention in the frame, not a guess.
 """
 
 from __future__ import annotations
@@ -34,8 +46,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 _SURFACE = {s: canon for canon, forms in ALIASES.items() for s in forms}
 _GAZ = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(s) for s in sorted(_SURFACE, key=len, reverse=True)) + r")(?![\w])")
+_NAME = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 # A lookahead so that "As Donald Trump" still yields "Donald Trump" after rejecting "As Donald".
-_PERSON = re.compile(r"(?<![\w.])(?=([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b)")
+_PERSON = re.compile(r"(?<![\w.])(?=(" + _NAME + r")\s+(" + _NAME + r")\b)")
+_CAPS = re.compile(r"(?<![\w.])(" + _NAME + r")(?:\s+(" + _NAME + r"))?(?![\w])")
 _NOT_FIRST = set(
     """The A An But And In On At For From With By To Of This That It He She They We I You His Her
     Their Our When While If As After Before Although Since President Vice Prime Minister Former
@@ -47,110 +61,167 @@ _NOT_FIRST = set(
     Feb Mar Apr Jun Jul Aug Sep Sept Oct Dec Skip Follow Image Source Subscribe Related Tags""".split()
 )
 
-FAVOR = {
-    "support", "supports", "supported", "supporting", "welcome", "welcomes", "welcomed", "praise",
-    "praised", "praising", "open to", "dialogue", "cooperate", "cooperation", "committed",
-    "commitment", "opportunity", "genius", "great", "good", "best", "trust", "respect",
-    "congratulate", "congratulated", "agree", "agreed", "partner", "partnership", "friend",
-    "friendly", "peace", "hopeful", "optimistic", "admire", "applaud", "endorse", "endorsed",
-    "backing", "back", "positive", "progress", "step forward", "success", "successful",
-    "capable", "strong", "right", "help", "improve", "repair",
-}
-AGAINST = {
-    "oppose", "opposes", "opposed", "against", "unfriendly", "hostile", "enemy", "enemies",
-    "condemn", "condemned", "criticize", "criticized", "criticise", "criticised", "reject",
-    "rejected", "blame", "blamed", "threat", "threaten", "threatens", "dangerous", "aggression",
-    "aggressive", "sanction", "sanctions", "war against", "lowest point", "historic low", "worse",
-    "worsen", "bad", "terrible", "failure", "failed", "disaster", "illegal", "lie", "lies",
-    "corrupt", "weak", "sick", "wrong", "no illusions", "contrary", "hypocrisy", "unacceptable",
-    "averse", "henchmen", "accuse", "accused", "attack", "attacks", "invasion", "distrust",
-}
-_NEGATION = re.compile(r"\b(?:not|no|never|n’t|n't|hardly|without)\b", re.IGNORECASE)
+# Evaluative verbs whose object is the target of the stance.
+FAVOR_VERBS = """support supports supported supporting back backs backed backing endorse endorses
+endorsed endorsing praise praises praised praising welcome welcomes welcomed applaud applauds
+applauded admire admires admired trust trusts trusted respect respects respected thank thanks
+thanked""".split()
+AGAINST_VERBS = """oppose opposes opposed opposing condemn condemns condemned condemning reject
+rejects rejected rejecting blame blames blamed blaming criticize criticizes criticized criticizing
+criticise criticises criticised denounce denounces denounced accuse accuses accused attack attacks
+attacked attacking threaten threatens threatened distrust distrusts distrusted betray betrays
+betrayed sanction sanctioned punish punished warn warned""".split()
+# Words that, predicated of the target ("X is ..."), express a stance.
+FAVOR_PRED = """great good strong right honest reliable trustworthy qualified brilliant
+wonderful excellent fantastic genius friend partner ally successful smart""".split()
+AGAINST_PRED = """dangerous wrong weak corrupt unfit unqualified dishonest hostile aggressive terrible
+disaster disgrace threat enemy liar failure reckless irresponsible unacceptable illegitimate
+crooked racist incompetent unfriendly sick hypocritical responsible guilty""".split()
+# Evaluative nouns + preposition + target.
+FAVOR_NOUNS = r"support|backing|praise|admiration|respect|cooperation|partnership|friendship|solidarity|sympathy"
+AGAINST_NOUNS = r"opposition|hostility|aggression|sanctions|war|attacks?|threats?|hatred|distrust|criticism|accusations?"
+
+_NEG = r"(?:(?:do|does|did|will|would|can|could|should)\s*(?:not|n['’]t)|(?:don|doesn|didn|won|wouldn|can|couldn|shouldn)['’]t|never|not|no longer|cannot)\s+"
+_TARGET_SLOT = r"(?:(?:the|President|Mr\.|Mrs\.|Ms\.|Prime Minister|Chancellor|leader)\s+)*"
+_PRED_GAP = (
+    r"(?:(?:is|are|was|were|has been|have been|remains|remain|as)\s+(?P<neg>not\s+|never\s+)?"
+    r"(?:(?:actually|clearly|now|simply|just|already|still|truly|really|very|so|totally|completely|extremely|deeply|most|more|absolutely)\s+)*"
+    r"(?:(?:a|an|the)\s+)?[\"“‘']?(?:(?:very|so|truly|really|totally|completely|extremely|deeply|most|more|absolute)\s+)?)"
+)
 
 
-def _lexicon_re(words: set[str]) -> re.Pattern:
-    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+def _alt(words: list[str]) -> str:
+    return "|".join(sorted(words, key=len, reverse=True))
 
 
-_FAVOR_RE = _lexicon_re(FAVOR)
-_AGAINST_RE = _lexicon_re(AGAINST)
-
-
-def find_target_mentions(text: str, people: list[str] | None = None) -> list[tuple[int, int, str]]:
-    """(start, end, canonical target) for every gazetteer or person-name mention in text."""
-    out = [(m.start(), m.end(), _SURFACE[m.group(0)]) for m in _GAZ.finditer(text)]
-    names = people if people is not None else find_people(text)
-    by_surname: dict[str, str] = {}
-    for full in names:
-        by_surname.setdefault(full.split()[-1], full)
-    if by_surname:
-        pat = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted([*names, *by_surname], key=len, reverse=True)) + r")\b")
-        taken = [(s, e) for s, e, _ in out]
-        for m in pat.finditer(text):
-            if any(s < m.end() and m.start() < e for s, e in taken):
-                continue
-            word = m.group(0)
-            out.append((m.start(), m.end(), word if word in names else by_surname[word]))
-    out.sort()
-    return out
+_VERB_FRAME = re.compile(
+    r"(?P<neg>" + _NEG + r")?\b(?P<verb>" + _alt(FAVOR_VERBS + AGAINST_VERBS) + r")\s+" + _TARGET_SLOT + r"(?P<t>[A-Z][\w.’'-]*)"
+)
+_NOUN_FRAME = re.compile(
+    r"\b(?P<noun>" + FAVOR_NOUNS + "|" + AGAINST_NOUNS + r")\s+(?:for|of|with|against|to|toward|towards|on)\s+"
+    + _TARGET_SLOT + r"(?P<t>[A-Z][\w.’'-]*)"
+)
+_FAVOR_NOUN_RE = re.compile(r"(?:" + FAVOR_NOUNS + r")$")
+_AGAINST_PRED_RE = re.compile(r"\b(?:" + _alt(AGAINST_PRED) + r")\b")
+_FAVOR_PRED_RE = re.compile(r"\b(?:" + _alt(FAVOR_PRED) + r")\b")
 
 
 def find_people(text: str) -> list[str]:
-    """Two-word capitalised names ('Dmitry Peskov'), most mentioned first."""
+    """Two-word capitalised names ('Dmitry Peskov'), most mentioned first.
+
+    A pair whose words also occur in lower case in the text ("a step forward") is a
+    headline phrase, not a name.
+    """
     counts: Counter = Counter()
     for m in _PERSON.finditer(text):
         first, last = m.group(1), m.group(2)
         if first in _NOT_FIRST or last in _NOT_FIRST or f"{first} {last}" in _SURFACE:
             continue
         counts[f"{first} {last}"] += 1
-    return [n for n, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    lower_words = set(re.findall(r"(?<![\w.])[a-z]+", text))
+    return [n for n, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            if not any(w.lower() in lower_words for w in n.split())]
 
 
-def find_targets(text: str, limit: int = 15) -> list[str]:
+def find_target_mentions(text: str, people: list[str] | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, canonical target) for every gazetteer or person-name mention in text."""
+    out = [(m.start(), m.end(), _SURFACE[m.group(0)]) for m in _GAZ.finditer(text)]
+    names = set(find_people(text) if people is None else people)
+    by_surname: dict[str, str] = {}
+    for full in sorted(names):
+        by_surname.setdefault(full.split()[-1], full)
+    if names:
+        taken = {s for s, _, _ in out}
+        for m in _CAPS.finditer(text):
+            first, second = m.group(1), m.group(2)
+            if second and f"{first} {second}" in names:
+                if m.start() not in taken:
+                    out.append((m.start(), m.end(), f"{first} {second}"))
+                continue
+            if first in by_surname and m.start() not in taken:
+                out.append((m.start(1), m.end(1), by_surname[first]))
+            if second and second in by_surname:
+                out.append((m.start(2), m.end(2), by_surname[second]))
+    out.sort()
+    return out
+
+
+def find_targets(text: str, limit: int = 15, mentions: list[tuple[int, int, str]] | None = None) -> list[str]:
     """The task's stance targets: the people, countries and bodies the text mentions most."""
-    counts: Counter = Counter(t for _, _, t in find_target_mentions(text))
+    mentions = find_target_mentions(text) if mentions is None else mentions
+    counts: Counter = Counter(t for _, _, t in mentions)
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return [t for t, _ in ranked[:limit]]
 
 
-def _polarity(clause: str) -> tuple[str, float] | None:
-    fav = [m for m in _FAVOR_RE.finditer(clause)]
-    ag = [m for m in _AGAINST_RE.finditer(clause)]
-    if not fav and not ag:
-        return None
-
-    def negated(m: re.Match) -> bool:
-        return bool(_NEGATION.search(clause[max(0, m.start() - 25) : m.start()]))
-
-    score_fav = sum(-1 if negated(m) else 1 for m in fav) - sum(1 if negated(m) else 0 for m in ag)
-    score_ag = sum(-1 if negated(m) else 1 for m in ag)
-    if score_ag > 0 and score_ag >= score_fav:
-        return "against", 0.55 + min(0.3, 0.1 * score_ag)
-    if score_fav > 0 and score_fav > score_ag:
-        return "favor", 0.5 + min(0.3, 0.1 * score_fav)
+def _target_at(mentions: list[tuple[int, int, str]], pos: int, allowed: set[str]) -> str | None:
+    for s, e, t in mentions:
+        if s == pos and t in allowed:
+            return t
     return None
 
 
-def find_stances(text: str, quotes: list[dict], targets: list[str]) -> list[dict]:
+def _frames(text: str, ss: int, se: int, mentions: list[tuple[int, int, str]], allowed: set[str]):
+    """Yield (polarity, target, score) for each stance frame in text[ss:se]."""
+    for m in _VERB_FRAME.finditer(text, ss, se):
+        target = _target_at(mentions, m.start("t"), allowed)
+        if not target:
+            continue
+        if m.group("neg"):
+            continue  # "did not congratulate X" is rarely a stance against X: leave negations out
+        yield ("favor" if m.group("verb") in FAVOR_VERBS else "against"), target, 0.7
+    for m in _NOUN_FRAME.finditer(text, ss, se):
+        target = _target_at(mentions, m.start("t"), allowed)
+        if not target:
+            continue
+        before = text[max(ss, m.start() - 30):m.start()]
+        if re.search(r"\b(?:no|not|never|without)\b[^,.;]{0,20}$", before):
+            continue
+        if re.search(r"(?:[A-Z][\w.]*|['’]s)\s*$", before):
+            continue  # "U.S. support for Ukraine": someone else's stance, not the speaker's
+        yield ("favor" if _FAVOR_NOUN_RE.match(m.group("noun")) else "against"), target, 0.6
+    for s, e, target in mentions:
+        if s < ss or e > se or target not in allowed:
+            continue
+        m = re.compile(r"(?:['’]s)?\s+" + _PRED_GAP + r"(?P<w>\w+(?:\s+\w+)?)").match(text, e, se)
+        if not m:
+            continue
+        words = m.group("w")
+        against = _AGAINST_PRED_RE.match(words)
+        favor = _FAVOR_PRED_RE.match(words)
+        if m.group("neg"):
+            continue
+        elif against:
+            yield "against", target, 0.65
+        elif favor:
+            yield "favor", target, 0.6
+
+
+def find_stances(text: str, quotes: list[dict], targets: list[str],
+                 mentions: list[tuple[int, int, str]] | None = None) -> list[dict]:
     """Stance spans inside quotes: {"start", "end", "polarity", "target", "score"}."""
     if not targets:
         return []
     allowed = set(targets)
-    mentions = [m for m in find_target_mentions(text) if m[2] in allowed]
+    mentions = find_target_mentions(text) if mentions is None else mentions
+    mentions = [m for m in mentions if m[2] in allowed]
     out: list[dict] = []
     for q in quotes:
+        inside = [m for m in mentions if q["start"] <= m[0] and m[1] <= q["end"]]
+        if not inside:
+            continue
         for ss, se in sentences(text, q["start"], q["end"]):
             ss, se = _strip_marks(text, ss, se)
             if se - ss < 10:
                 continue
-            inside = [m for m in mentions if m[0] >= ss and m[1] <= se]
-            if not inside:
+            found = list(_frames(text, ss, se, inside, allowed))
+            if not found:
                 continue
-            pol = _polarity(text[ss:se])
-            if pol is None:
-                continue
-            target = Counter(m[2] for m in inside).most_common(1)[0][0]
-            out.append(dict(start=ss, end=se, polarity=pol[0], target=target, score=round(pol[1], 2)))
+            polarities = {p for p, _, _ in found}
+            if len(polarities) > 1:
+                continue  # mixed signals in one sentence: leave it to the annotator
+            pol, target, score = max(found, key=lambda f: f[2])
+            out.append(dict(start=ss, end=se, polarity=pol, target=target, score=score))
     return out
 
 
