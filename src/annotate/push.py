@@ -350,8 +350,10 @@ def push_tasks(client, project_id: int, tasks: Iterable[tuple[str, dict]], *, ba
             stats.note(f"invalid task {where}: " + "; ".join(problems[:3]) + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""))
             continue
         meta = task.setdefault("meta", {})
-        meta.setdefault("task_hash", compute_task_hash(task))
-        meta.setdefault("text_sha256", sha256(task["data"]["text"]))
+        if not meta.get("task_hash"):
+            meta["task_hash"] = compute_task_hash(task)
+        if not meta.get("text_sha256"):
+            meta["text_sha256"] = sha256(task["data"]["text"])
         h = meta["task_hash"]
         if h in hashes:
             stats.skipped += 1

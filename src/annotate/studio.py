@@ -172,7 +172,7 @@ def find_project(client, name_or_id: str | int):
     if not matches:
         raise ProjectError(f"no project titled {key!r} on {where} (use its title or numeric id)")
     if len(matches) > 1:
-        ids = ", ".join(str(p.id) for p in matches)
+        ids = ", ".join(str(i) for i in sorted(p.id for p in matches))
         raise ProjectError(f"{len(matches)} projects are titled {key!r} on {where} (ids {ids}): pass the id")
     with api_errors(client, f"open project {matches[0].id}"):
         return client.projects.get(matches[0].id)
