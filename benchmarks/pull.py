@@ -1,0 +1,112 @@
+"""Benchmark: validate + export N annotated tasks from a Label Studio export file (SPEC 9).
+
+Generates a full-JSON export of N tasks (default 10,000) from the converter's output on the
+seed articles — each task a distinct document (a numbered line appended to the text), its
+annotation the prediction with some edits (a moved boundary, a deleted stance, a changed
+polarity) — then times `annotate.pull.pull(from_file=...)` and prints the figure (target:
+< 30 s) and the peak memory of the process.
+
+    .venv/bin/python benchmarks/pull.py [-n 10000] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from annotate import convert_text  # noqa: E402
+from annotate.pull import pull  # noqa: E402
+
+TARGET_SECONDS = 30.0
+
+
+def annotated(task: dict, i: int) -> dict:
+    """Task i: a distinct document whose annotation is the prediction with a few edits."""
+    task = copy.deepcopy(task)
+    text = task["data"]["text"] + f"\n\n[benchmark copy {i}]"
+    task["data"]["text"] = text
+    task["data"]["doc_id"] = f"bench_{i:06d}"
+    task["meta"]["text_sha256"] = hashlib.sha256(text.encode()).hexdigest()
+    pred = task["predictions"][0]
+    pred["id"] = i
+    result = copy.deepcopy(pred["result"])
+    stances = [r for r in result if r["type"] == "labels" and r["value"]["labels"] == ["Stance"]]
+    if stances and i % 3 == 0:  # delete a stance and its choices
+        gone = stances[0]["id"]
+        result = [r for r in result if r.get("id") != gone]
+    elif stances and i % 3 == 1:  # flip a polarity
+        for r in result:
+            if r.get("id") == stances[0]["id"] and r.get("from_name") == "polarity":
+                r["value"]["choices"] = ["neutral"]
+    quotes = [r for r in result if r.get("id", "").startswith("q") and r["type"] == "labels"]
+    if quotes and i % 2 == 0:  # pull the first quote's start one character in (moved boundary)
+        qid = quotes[0]["id"]
+        inner = [r for r in result if r["type"] == "labels" and r["value"]["labels"] == ["Stance"]
+                 and r["value"]["start"] == quotes[0]["value"]["start"]]
+        if not inner:
+            for r in result:
+                if r.get("id") == qid:
+                    r["value"]["start"] += 1
+                    r["value"]["text"] = text[r["value"]["start"]:r["value"]["end"]]
+    task["id"] = i
+    task["project"] = 1
+    task["annotations"] = [{
+        "id": i, "completed_by": 1 + i % 4, "result": result, "was_cancelled": False,
+        "ground_truth": False, "created_at": "2026-11-25T12:00:00.000000Z",
+        "updated_at": "2026-11-25T12:05:00.000000Z", "lead_time": 30.0 + i % 50,
+        "parent_prediction": i, "task": i, "project": 1,
+    }]
+    return task
+
+
+def write_export(path: Path, n: int) -> None:
+    """A JSON-array export of n annotated tasks, written as Label Studio writes it."""
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    base = [convert_text(p.read_text(encoding="utf-8"), source_file=f"seeds/{p.name}") for p in seeds]
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("[")
+        for i in range(n):
+            if i:
+                fh.write(",")
+            json.dump(annotated(base[i % len(base)], i), fh, ensure_ascii=False)
+        fh.write("]")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=10_000, help="number of tasks")
+    parser.add_argument("--keep", metavar="DIR", help="keep the export and dataset in DIR")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(args.keep or tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        export = work / "export.json"
+        t0 = time.perf_counter()
+        write_export(export, args.n)
+        made = time.perf_counter() - t0
+        size = export.stat().st_size / 1e6
+        print(f"generated {args.n} annotated tasks ({size:.1f} MB) in {made:.1f} s")
+        t0 = time.perf_counter()
+        summary = pull(None, work / "gold", from_file=export)
+        took = time.perf_counter() - t0
+        c = summary.counts
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"pull --from-file: {c.tasks} tasks -> {c.gold} gold, {c.rejected} rejected "
+              f"{dict(c.rejected_by_code)} in {took:.1f} s ({c.tasks / took:.0f} tasks/s); "
+              f"target < {TARGET_SECONDS:.0f} s: {'OK' if took < TARGET_SECONDS else 'MISSED'}")
+        print(f"peak memory (max RSS of this process, incl. generation): {peak:.0f} MB")
+        return 0 if took < TARGET_SECONDS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
