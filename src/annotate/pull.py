@@ -66,12 +66,30 @@ def read_export(path: str | Path) -> Iterator[Item]:
             elif stripped[0] == "[":
                 yield from _iter_array(fh, head)
             elif stripped[0] == "{":
-                yield from _iter_jsonl(path, fh, head)
+                yield from _single_wrapper_check(_iter_jsonl(path, fh, head))
             else:
                 yield Item("file", errors=[Error("top_level_type", "",
                                                  "expected a JSON array of tasks or JSONL (one object a line)")])
         except UnicodeDecodeError:
             raise InputError(f"{path}: not UTF-8 text") from None
+
+
+def _single_wrapper_check(items: Iterator[Item]) -> Iterator[Item]:
+    """A file that is one object, neither a task nor a record ({"tasks": [...]}) is a top-level error."""
+    first = next(items, None)
+    if first is None:
+        return
+    second = next(items, None)
+    value = first.value
+    if second is None and isinstance(value, dict) and not {"data", "spans", "provenance"} & value.keys():
+        keys = ", ".join(sorted(value)[:5])
+        yield Item("file", errors=[Error("top_level_type", "",
+                                         f"expected a JSON array of tasks, got one object with keys {keys}")])
+        return
+    yield first
+    if second is not None:
+        yield second
+        yield from items
 
 
 def _iter_array(fh, buf: str) -> Iterator[Item]:
