@@ -41,9 +41,10 @@ def _rel(a, b, kind):
     return {"from_id": a, "to_id": b, "type": "relation", "direction": "right", "labels": [kind]}
 
 
-def make_task(rng: random.Random, tid: int, annotators: int) -> dict:
+def make_task(rng: random.Random, tid: int, annotators: int, noise: float | tuple = 1.0) -> dict:
     """One task: 3 sentences, each a speaker, a direct quote with stance, a pronoun speaker
-    (refers_to) and an indirect quote; annotators deviate from that truth at random."""
+    (refers_to) and an indirect quote; annotators deviate from that truth at random, more
+    often with a higher `noise` (one number, or one per annotator)."""
     text, truth, rels = "", [], []
     for k in range(3):
         name, quote, claim = rng.choice(NAMES), rng.choice(QUOTES), rng.choice(CLAIMS)
@@ -66,8 +67,9 @@ def make_task(rng: random.Random, tid: int, annotators: int) -> dict:
     anns = []
     for a in range(annotators):
         result, kept = [], set()
+        scale = noise[a] if isinstance(noise, (list, tuple)) else noise
         for label, rid, s, e, ch in truth:
-            roll = rng.random()
+            roll = rng.random() / scale
             if roll < 0.04:
                 continue  # missed
             if roll < 0.10:

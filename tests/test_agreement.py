@@ -225,3 +225,58 @@ def test_load_export_accepts_jsonl(tmp_path):
     path = tmp_path / "export.jsonl"
     path.write_text("\n".join(json.dumps(t) for t in sample_export()), encoding="utf-8")
     assert len(load_export(path)) == 5
+
+
+# ----------------------------------------------------------------------------- browser
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def render_in_chromium(html_path, png_path, counts: dict[str, str] | None = None) -> dict:
+    """Open a report in headless Chromium, screenshot it, and return what the page shows:
+    title, body text, URLs requested, rendered svg widths and `counts` (name -> selector)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from pathlib import Path
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed")
+    requests = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            page = browser.new_page(viewport={"width": 1150, "height": 900})
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(Path(html_path).resolve().as_uri())
+            info = {
+                "title": page.title(),
+                "text": page.inner_text("body"),
+                "requests": requests,
+                "svg_widths": page.eval_on_selector_all(
+                    "svg", "els => els.map(e => e.getBoundingClientRect().width)"),
+                **{name: page.locator(sel).count() for name, sel in (counts or {}).items()},
+            }
+            page.screenshot(path=str(png_path), full_page=True)
+        finally:
+            browser.close()
+    return info
+
+
+@pytest.mark.browser
+def test_agreement_html_renders_in_headless_chromium(tmp_path):
+    from annotate.agreement import save_html
+    from annotate.htmlreport import agreement_html
+
+    report = compute_agreement(sample_export(), names={1: "ann@x.org", 2: "bob@x.org", 3: "cy@x.org"})
+    html = tmp_path / "agreement.html"
+    save_html(html, agreement_html(report))
+    info = render_in_chromium(html, tmp_path / "agreement.png", {
+        "label_bars": "#chart-labels svg rect[height='12']",
+        "heat_cells": "#chart-pairs svg rect[width='62']"})
+    assert info["title"] == "Annotator agreement"
+    assert info["label_bars"] == 8  # Speaker, Quote, Stance, micro x exact, overlap
+    assert info["heat_cells"] == 9  # 3 x 3 annotators
+    assert len(info["svg_widths"]) == 2 and min(info["svg_widths"]) > 200
+    assert "bob@x.org / cy@x.org" in info["text"] and "0.467" in info["text"]
+    assert info["requests"] == [html.resolve().as_uri()]  # nothing fetched but the file itself
+    assert (tmp_path / "agreement.png").stat().st_size > 10_000

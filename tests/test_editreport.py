@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from annotate.agreement import parse_result
 from annotate.cli import cli
 from annotate.editreport import IDS_ONLY, compare_regions, compute_edit_report, final_annotation
 
-from .test_agreement import T1, T3, annotation, region, rel, task
+from .test_agreement import T1, T3, annotation, region, rel, render_in_chromium, task
 
 MODEL = "annotate-rules-test"
 
@@ -128,3 +129,18 @@ def test_quick_export_with_prediction_ids_says_so(tmp_path):
     out = CliRunner().invoke(cli, ["report", "--from-file", str(path)])
     assert out.exit_code == 0
     assert IDS_ONLY in out.output
+
+
+@pytest.mark.browser
+def test_edit_report_html_renders_in_headless_chromium(tmp_path):
+    from annotate.agreement import save_html
+    from annotate.htmlreport import edits_html
+
+    html = tmp_path / "edits.html"
+    save_html(html, edits_html(compute_edit_report(edited_export())))
+    info = render_in_chromium(html, tmp_path / "edits.png", {
+        "segments": ".chart-outcomes svg rect.segment"})
+    assert info["segments"] == 7  # non-zero outcomes: Speaker 2, Quote 2, Stance 3
+    assert len(info["svg_widths"]) == 3 and min(info["svg_widths"]) > 300  # outcomes, P/R, lead time
+    assert MODEL in info["text"] and "51-100%" in info["text"]
+    assert info["requests"] == [html.resolve().as_uri()]

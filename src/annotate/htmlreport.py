@@ -41,24 +41,37 @@ def html_table(headers: list[str], rows: list[list]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _legend(names: list[str], x0: int, y0: int, max_x: int) -> tuple[list[str], int]:
+    """Legend swatches wrapped onto as many lines as needed; returns (svg parts, height)."""
+    parts, x, y = [], x0, y0
+    for k, name in enumerate(names):
+        w = 18 + 7 * len(name) + 12
+        if x > x0 and x + w > max_x:
+            x, y = x0, y + 18
+        parts.append(f'<rect x="{x}" y="{y}" width="10" height="10" fill="{COLORS[k % len(COLORS)]}"/>'
+                     f'<text x="{x + 14}" y="{y + 9}">{escape(name)}</text>')
+        x += w
+    return parts, y - y0 + 20
+
+
+def _num(v, digits: int) -> str:
+    if v is None:
+        return "-"
+    return f"{v:.{digits}f}" if isinstance(v, float) else str(v)
+
+
 def bar_chart(title: str, groups: list[str], series: dict[str, list], max_value: float | None = None,
-              percent: bool = False) -> str:
+              digits: int = 3) -> str:
     """Grouped horizontal bars: one group per row, one bar per series, with a legend."""
     names = list(series)
     top = max_value or max([v or 0 for vals in series.values() for v in vals] + [1])
     bar_h, gap, left, width = 14, 10, 130, 300
     group_h = bar_h * len(names) + gap
-    legend_h = 20
-    height = 30 + legend_h + group_h * len(groups)
-    parts = [f'<svg width="{left + width + 70}" height="{height}" '
-             f'role="img" aria-label="{escape(title)}">',
-             f'<text x="0" y="16" style="font-weight:600">{escape(title)}</text>']
-    x = left
-    for k, name in enumerate(names):
-        parts.append(f'<rect x="{x}" y="26" width="10" height="10" fill="{COLORS[k % len(COLORS)]}"/>'
-                     f'<text x="{x + 14}" y="35">{escape(name)}</text>')
-        x += 18 + 7 * len(name) + 12
-    y0 = 30 + legend_h
+    legend, legend_h = _legend(names, 0, 26, left + width + 60)
+    y0 = 26 + legend_h
+    height = y0 + group_h * len(groups)
+    parts = [f'<svg width="{left + width + 70}" height="{height}" role="img" aria-label="{escape(title)}">',
+             f'<text x="0" y="16" style="font-weight:600">{escape(title)}</text>', *legend]
     for g, group in enumerate(groups):
         gy = y0 + g * group_h
         parts.append(f'<text x="0" y="{gy + group_h / 2}">{escape(group)}</text>')
@@ -66,7 +79,7 @@ def bar_chart(title: str, groups: list[str], series: dict[str, list], max_value:
             v = series[name][g]
             w = 0 if v is None else width * v / top
             y = gy + k * bar_h
-            label = "-" if v is None else (f"{v:.0%}" if percent else (f"{v:.3f}" if isinstance(v, float) else str(v)))
+            label = _num(v, digits)
             parts.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar_h - 2}" '
                          f'fill="{COLORS[k % len(COLORS)]}"><title>{escape(group)} {escape(name)}: {label}</title></rect>'
                          f'<text x="{left + w + 4:.1f}" y="{y + bar_h - 4}">{label}</text>')
@@ -74,36 +87,83 @@ def bar_chart(title: str, groups: list[str], series: dict[str, list], max_value:
     return "".join(parts)
 
 
-def _heat(v: float | None) -> str:
-    """White (0) to green (1); grey when there is no value."""
+def stacked_chart(title: str, groups: list[str], series: dict[str, list[int]]) -> str:
+    """One horizontal bar per group, split into segments (counts) per series, total at the end."""
+    names = list(series)
+    totals = [sum(series[n][g] or 0 for n in names) for g in range(len(groups))]
+    top = max(totals + [1])
+    bar_h, left, width = 22, 130, 300
+    legend, legend_h = _legend(names, 0, 26, left + width + 60)
+    y0 = 26 + legend_h
+    parts = [f'<svg width="{left + width + 70}" height="{y0 + (bar_h + 8) * len(groups)}" role="img" '
+             f'aria-label="{escape(title)}">',
+             f'<text x="0" y="16" style="font-weight:600">{escape(title)}</text>', *legend]
+    for g, group in enumerate(groups):
+        y = y0 + g * (bar_h + 8)
+        parts.append(f'<text x="0" y="{y + bar_h / 2 + 4}">{escape(group)}</text>')
+        x = left
+        for k, name in enumerate(names):
+            v = series[name][g] or 0
+            if not v:
+                continue
+            w = width * v / top
+            parts.append(f'<rect class="segment" x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" '
+                         f'fill="{COLORS[k % len(COLORS)]}"><title>{escape(group)} {escape(name)}: {v}</title></rect>')
+            if w >= 16:
+                parts.append(f'<text x="{x + w / 2:.1f}" y="{y + bar_h / 2 + 4}" text-anchor="middle" '
+                             f'style="fill:#fff">{v}</text>')
+            x += w
+        parts.append(f'<text x="{x + 4:.1f}" y="{y + bar_h / 2 + 4}">{totals[g]}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _heat(v: float | None, lo: float) -> str:
+    """Red (at `lo`) through yellow to green (1.0); grey when there is no value."""
     if v is None:
         return "#eeeeee"
-    v = max(0.0, min(1.0, v))
-    r, g, b = int(255 - 211 * v), int(255 - 95 * v), int(255 - 211 * v)
-    return f"#{r:02x}{g:02x}{b:02x}"
+    t = 1.0 if lo >= 1 else max(0.0, min(1.0, (v - lo) / (1 - lo)))
+    # two linear legs: #d7301f -> #fee08b -> #1a9850
+    a, b = ((215, 48, 31), (254, 224, 139)) if t < 0.5 else ((254, 224, 139), (26, 152, 80))
+    u = t * 2 if t < 0.5 else (t - 0.5) * 2
+    r, g, bl = (round(x + (y - x) * u) for x, y in zip(a, b, strict=True))
+    return f"#{r:02x}{g:02x}{bl:02x}"
 
 
 def heat_map(title: str, names: list[str], value: dict[tuple[str, str], float | None]) -> str:
-    """A symmetric annotator x annotator heat map of F1 values (diagonal left blank)."""
-    cell, left, top = 64, 150, 40 + 14 * max((len(n) for n in names), default=1) // 2
+    """A symmetric annotator x annotator heat map of F1 values (diagonal left blank).
+
+    The colour scale runs from the lowest value shown (rounded down to a tenth) to 1.0, so
+    differences between good annotators stay visible.
+    """
+    vals = [v for v in value.values() if v is not None]
+    lo = min(0.9, int(min(vals) * 10) / 10) if vals else 0.0
+    longest = max((len(n) for n in names), default=1)
+    cell, left = 64, 12 + 7 * longest
+    top = 40 + int(4.8 * longest)
     size = len(names)
-    parts = [f'<svg width="{left + cell * size + 10}" '
-             f'height="{top + cell * size + 10}" role="img" aria-label="{escape(title)}">',
+    width = left + cell * size + int(4.8 * longest) + 10
+    parts = [f'<svg width="{width}" height="{top + cell * size + 34}" role="img" aria-label="{escape(title)}">',
              f'<text x="0" y="16" style="font-weight:600">{escape(title)}</text>']
     for j, name in enumerate(names):
         cx = left + j * cell + cell / 2
-        parts.append(f'<text x="{cx}" y="{top - 6}" text-anchor="end" '
-                     f'transform="rotate(-35 {cx} {top - 6})">{escape(name)}</text>')
+        parts.append(f'<text transform="translate({cx:.0f} {top - 6}) rotate(-45)">{escape(name)}</text>')
     for i, a in enumerate(names):
         y = top + i * cell
         parts.append(f'<text x="{left - 6}" y="{y + cell / 2 + 4}" text-anchor="end">{escape(a)}</text>')
         for j, b in enumerate(names):
             x = left + j * cell
             v = None if a == b else value.get((a, b), value.get((b, a)))
-            label = "" if a == b else ("-" if v is None else f"{v:.2f}")
-            parts.append(f'<rect x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}" fill="{_heat(v)}">'
+            label = "" if a == b else ("-" if v is None else f"{v:.3f}")
+            parts.append(f'<rect x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}" fill="{_heat(v, lo)}">'
                          f'<title>{escape(a)} / {escape(b)}: {label}</title></rect>'
                          f'<text x="{x + cell / 2 - 1}" y="{y + cell / 2 + 4}" text-anchor="middle">{label}</text>')
+    ly = top + cell * size + 12
+    for k in range(5):
+        v = lo + (1 - lo) * k / 4
+        parts.append(f'<rect x="{left + k * 28}" y="{ly}" width="28" height="10" fill="{_heat(v, lo)}"/>')
+    parts.append(f'<text x="{left - 6}" y="{ly + 9}" text-anchor="end">{lo:.1f}</text>'
+                 f'<text x="{left + 5 * 28 + 4}" y="{ly + 9}">1.0</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -180,7 +240,7 @@ def edits_html(report: dict, title: str = "What happened to the pre-annotations"
     for model, m in report["models"].items():
         labels = list(m["labels"])
         series = {o: [m["labels"][lb][o] for lb in labels] for o in OUTCOMES}
-        chart = bar_chart(f"{model}: predicted regions by outcome", labels, series)
+        chart = stacked_chart("Predicted regions by outcome", labels, series)
         prf = bar_chart("Pre-annotation vs final annotation", labels, {
             "precision (exact)": [m["labels"][lb]["precision_exact"] for lb in labels],
             "recall (exact)": [m["labels"][lb]["recall_exact"] for lb in labels],
@@ -200,7 +260,8 @@ def edits_html(report: dict, title: str = "What happened to the pre-annotations"
     lt = report["lead_time"]
     if lt:
         body.append("<h2>Lead time by how much was edited</h2>" + bar_chart(
-            "Mean lead time (s)", [b["bucket"] for b in lt], {"mean lead time": [b["mean_lead_time"] for b in lt]})
+            "Mean lead time (s) by share of regions edited", [b["bucket"] for b in lt],
+            {"mean lead time": [b["mean_lead_time"] for b in lt]}, digits=1)
             + html_table(["edited", "tasks", "mean lead time (s)"],
                          [[b["bucket"], b["tasks"], b["mean_lead_time"]] for b in lt]))
     sub = f"{report['tasks']['compared']} annotated tasks with pre-annotations"
