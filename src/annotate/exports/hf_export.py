@@ -3,11 +3,17 @@ plus the same rows as JSONL (one file per split) and a dataset card for the Hub.
 
 Layout under out/: README.md (card with the Hub's YAML header), data/<split>.jsonl,
 arrow/ (DatasetDict.save_to_disk).
+
+`meta` and `provenance` are JSON strings, not structs: pyarrow's JSON reader (behind
+load_dataset("json")) turns ISO dates and times into timestamps and prints them back in
+another form, and their many optional fields would be typed null wherever a split lacks them.
+As strings they come back byte for byte; `json.loads(row["provenance"])` gives the object.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 from pathlib import Path
 
 from ..io import dumps
@@ -18,23 +24,19 @@ SPAN_FIELDS = ("id", "label", "start", "end", "text", "quote_type", "unattribute
 RELATION_FIELDS = ("from", "to", "type")
 QUOTE_FIELDS = ("span", "start", "end", "text", "speaker_span", "speaker", "quote_type",
                 "unattributed", "stances")
-META_FIELDS = ("title", "source", "published", "source_file", "raw_sha256", "task_hash",
-               "converter_version", "extra")
 
 
 def features():
-    """The explicit schema of every split, field for field the gold record (gold.schema.json);
-    `meta.extra` (free-form) is a JSON string."""
+    """The explicit schema of every split: the gold record's annotation fields as typed columns;
+    `meta` and `provenance` as JSON strings (see the module docstring)."""
     from datasets import Features, Value
 
     string, int64, boolean = Value("string"), Value("int64"), Value("bool")
-    user = {"id": int64, "email": string}
     return Features({
         "id": string,
         "text": string,
         "text_sha256": string,
         "targets": [string],
-        "meta": {name: string for name in META_FIELDS},
         "spans": [{"id": string, "label": string, "start": int64, "end": int64, "text": string,
                    "quote_type": string, "unattributed": boolean, "polarity": string,
                    "target": string}],
@@ -42,26 +44,16 @@ def features():
         "quotes": [{"span": string, "start": int64, "end": int64, "text": string,
                     "speaker_span": string, "speaker": string, "quote_type": string,
                     "unattributed": boolean, "stances": [string]}],
-        "provenance": {
-            "project": int64, "task": int64, "annotation": int64, "annotations": [int64],
-            "annotator": user, "annotators": [user],
-            "created_at": string, "updated_at": string, "lead_time": Value("float64"),
-            "ground_truth": boolean, "cancelled": int64,
-            "prediction": {"id": int64, "model_version": string, "score": Value("float64")},
-            "edits": {"spans": {"kept": int64, "changed": int64, "deleted": int64, "added": int64},
-                      "relations": {"kept": int64, "deleted": int64, "added": int64}},
-        },
+        "meta": string,
+        "provenance": string,
     })
 
 
 def record_to_row(record: dict, loss: FormatLoss) -> dict:
-    """A gold record as one row: absent optional span fields become null, meta.extra a JSON
-    string; everything else is the record as is."""
+    """A gold record as one row: absent optional span fields become null; meta and
+    provenance are serialised as JSON strings. Nothing is dropped."""
     spans = [{k: s.get(k) for k in SPAN_FIELDS} for s in record["spans"]]
     relations = [{k: r[k] for k in RELATION_FIELDS} for r in record["relations"]]
-    meta = {k: record["meta"].get(k) for k in META_FIELDS}
-    if meta["extra"] is not None:
-        meta["extra"] = dumps(meta["extra"])
     loss.records += 1
     loss.spans += len(spans)
     loss.spans_written += len(spans)
@@ -72,11 +64,11 @@ def record_to_row(record: dict, loss: FormatLoss) -> dict:
         "text": record["text"],
         "text_sha256": record["text_sha256"],
         "targets": list(record["targets"]),
-        "meta": meta,
         "spans": spans,
         "relations": relations,
         "quotes": [{k: q[k] for k in QUOTE_FIELDS} for q in record["quotes"]],
-        "provenance": record["provenance"],
+        "meta": dumps(record["meta"]),
+        "provenance": dumps(record["provenance"]),
     }
 
 
@@ -90,16 +82,20 @@ def write_hf(splits: dict[str, list[dict]], out: Path, loss: FormatLoss) -> None
     for split, records in splits.items():
         rows = [record_to_row(r, loss) for r in records]
         with (out / "data" / f"{split}.jsonl").open("w", encoding="utf-8", newline="\n") as fh:
-            for row in rows:
-                fh.write(dumps(row))
+            for row in rows:  # keys in Features order, so load_dataset("json") has that order too
+                fh.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
                 fh.write("\n")
         loss.files.append(f"data/{split}.jsonl")
-        tables[split] = Dataset.from_list(rows, features=feats)
+        # from_list([]) would drop every column: an empty split still gets the schema
+        tables[split] = (Dataset.from_list(rows, features=feats) if rows else
+                         Dataset.from_dict({name: [] for name in feats}, features=feats))
+    # an empty split saved with the default (0 shards) cannot be loaded back: give it one
+    shards = {split: 1 for split, records in splits.items() if not records}
     with _quiet():
-        DatasetDict(tables).save_to_disk(str(out / "arrow"))
+        DatasetDict(tables).save_to_disk(str(out / "arrow"), num_shards=shards or None)
     loss.files.append("arrow/")
-    (out / "README.md").write_text(dataset_card(feats, {k: len(v) for k, v in splits.items()}),
-                                   encoding="utf-8")
+    sizes = {split: (len(records), tables[split].data.nbytes) for split, records in splits.items()}
+    (out / "README.md").write_text(dataset_card(feats, sizes), encoding="utf-8")
     loss.files.append("README.md")
 
 
@@ -144,9 +140,13 @@ def _size_category(n: int) -> str:
     return "n>1M"
 
 
-def dataset_card(feats, counts: dict[str, int]) -> str:
-    """README.md for the Hub: YAML header (configs, dataset_info) and how to load the data."""
+def dataset_card(feats, sizes: dict[str, tuple[int, int]]) -> str:
+    """README.md for the Hub: YAML header (configs, dataset_info) and how to load the data.
+
+    `sizes` is {split: (examples, arrow bytes)}."""
     import yaml
+
+    counts = {split: n for split, (n, _) in sizes.items()}
 
     header = {
         "language": ["en"],
@@ -161,7 +161,8 @@ def dataset_card(feats, counts: dict[str, int]) -> str:
         }],
         "dataset_info": {
             "features": _yaml_features(feats),
-            "splits": [{"name": s, "num_examples": n} for s, n in counts.items()],
+            "splits": [{"name": s, "num_bytes": b, "num_examples": n} for s, (n, b) in sizes.items()],
+            "dataset_size": sum(b for _, b in sizes.values()),
         },
     }
     files = ", ".join(f'"{s}": "data/{s}.jsonl"' for s in counts)
@@ -186,18 +187,26 @@ into `text`; `spans[].text == text[start:end]`.
 - `quotes`: one per Quote: `span` (its id), `start`, `end`, `text`, `speaker_span` (the
   Speaker span id it is said_by, or null), `speaker` (the name reached along `refers_to`),
   `quote_type`, `unattributed`, `stances` (ids of the Stance spans inside it).
-- `targets` (the stance targets offered for the document), `meta` (title, source,
-  published, source_file, hashes; `extra` is a JSON string), `text_sha256`, and
+- `targets` (the stance targets offered for the document), `text_sha256`, and two JSON
+  strings (`json.loads` them): `meta` (title, source, published, source_file, hashes) and
   `provenance` (project, task and annotation ids, annotator, times, ground truth, the
-  prediction started from and the edits made to it).
+  prediction started from and the edits made to it). They are strings because the JSON
+  loader would turn dates into timestamps.
 
 ## Load
 
+Run from this folder (or give its path):
+
 ```python
 from datasets import load_dataset, load_from_disk
-ds = load_from_disk("arrow")                                    # exact Features
-ds = load_dataset("json", data_files={{{files}}})  # same columns
+ds = load_dataset(".")          # the Features declared above, splits from `configs`
+ds = load_from_disk("arrow")    # the same DatasetDict, saved with save_to_disk
+ds = load_dataset("json", data_files={{{files}}})
 ```
+
+The last form infers the types from the first split: a field that is null in every row
+there (say, no stance at all) is read as type null; pass `features=` from one of the first
+two forms when that matters.
 """
     return "---\n" + yaml.safe_dump(header, sort_keys=False, allow_unicode=True) + "---\n" + body
 

@@ -8,13 +8,13 @@ from ..errors import UsageError, ValidationFailed
 from ..io import read_jsonl
 
 SPLITS = ("train", "dev", "test")
-WHOLE = "all"  # split name used when SRC is a single gold.jsonl without splits
+WHOLE = "gold"  # the one split of a gold.jsonl given alone ("all" is reserved by datasets)
 
 
 def load_splits(src: str | Path) -> dict[str, list[dict]]:
     """{split: records}. A dataset directory keeps its splits/{train,dev,test}.jsonl (or, when
-    it has none, its gold.jsonl as one split named "all"); a single JSONL file is one split,
-    named after the file when it is train/dev/test.jsonl, else "all"."""
+    it has none, its gold.jsonl as one split named "gold"); a single JSONL file is one split,
+    named after the file when it is train/dev/test.jsonl, else "gold"."""
     src = Path(src)
     if src.is_dir():
         split_files = {name: src / "splits" / f"{name}.jsonl" for name in SPLITS}

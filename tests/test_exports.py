@@ -1,0 +1,632 @@
+"""`annotate export`: every format loaded back by its own library and compared span by span.
+
+Gold records come from the real pipeline: the converter's predictions on the seed articles,
+taken as an annotator's submitted annotation, turned into records by annotate.gold.build_record
+and written as a dataset directory by annotate.gold.DatasetWriter (as `annotate pull` does).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from annotate import convert_text
+from annotate.cli import cli
+from annotate.errors import UsageError, ValidationFailed
+from annotate.exports import export_dataset, parse_formats
+from annotate.exports.bio import read_bio, tokenize
+from annotate.exports.source import speaker_clusters
+from annotate.gold import DatasetWriter, build_record
+from annotate.io import read_jsonl, write_jsonl
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SCORER = Path("/work/shared/tools/attribution_eval.py")
+ANNOTATOR = {"id": 7, "email": "ann@example.com"}
+
+needs_spacy = pytest.mark.skipif(importlib.util.find_spec("spacy") is None, reason="annotate[spacy] not installed")
+needs_hf = pytest.mark.skipif(importlib.util.find_spec("datasets") is None, reason="annotate[hf] not installed")
+
+
+# --- test data: real gold records ----------------------------------------------------------
+
+
+def annotated_task(task: dict, n: int, *, drop_unattributed: bool = False) -> dict:
+    """A converter task as Label Studio exports it after an annotator submitted the predictions.
+
+    Quotes without a speaker are marked unattributed (the per-region `attribution` choice), or
+    dropped with the stances inside them when `drop_unattributed`.
+    """
+    result = copy.deepcopy(task["predictions"][0]["result"])
+    said = {r["from_id"] for r in result if r["type"] == "relation" and "said_by" in r["labels"]}
+    loose = {r["id"] for r in result if r["type"] == "labels"
+             and r["value"]["labels"] == ["Quote"] and r["id"] not in said}
+    if drop_unattributed:
+        kept_quotes = [r["value"] for r in result if r["type"] == "labels"
+                       and r["value"]["labels"] == ["Quote"] and r["id"] not in loose]
+        for r in result:
+            if r["type"] == "labels" and r["value"]["labels"] == ["Stance"] and not any(
+                    q["start"] <= r["value"]["start"] and r["value"]["end"] <= q["end"] for q in kept_quotes):
+                loose.add(r["id"])
+        result = [r for r in result if r.get("id") not in loose]
+    else:
+        result += [{"id": q, "from_name": "attribution", "to_name": "text", "type": "choices",
+                    "value": {"choices": ["unattributed"]}} for q in sorted(loose)]
+    annotation = {"id": 1000 + n, "result": result, "completed_by": ANNOTATOR,
+                  "created_at": "2026-11-25T10:00:00Z", "updated_at": "2026-11-25T10:05:00Z",
+                  "lead_time": 42.0, "was_cancelled": False, "ground_truth": False,
+                  "parent_prediction": 500 + n}
+    predictions = [{**task["predictions"][0], "id": 500 + n}]
+    return {**task, "id": n, "project": 1, "predictions": predictions, "annotations": [annotation]}
+
+
+def seed_records(*, drop_unattributed: bool = False) -> list[dict]:
+    """One gold record per seed article, built by annotate.gold."""
+    records = []
+    for n, path in enumerate(sorted(SEEDS.glob("*.txt")), 1):
+        task = convert_text(path.read_text(encoding="utf-8"), doc_id=path.stem,
+                            source_file=f"seeds/{path.name}")
+        task = annotated_task(task, n, drop_unattributed=drop_unattributed)
+        records.append(build_record(task, task["annotations"][0]))
+    return records
+
+
+def write_dataset(records: list[dict], out: Path, seed: int = 5) -> Path:
+    """A dataset directory as `annotate pull` writes it (seed 5: 3 train, 1 dev, 1 test)."""
+    with DatasetWriter(out, seed=seed, ratios=(0.4, 0.3, 0.3)) as writer:
+        for record in records:
+            writer.add_gold(record)
+        writer.commit({"file": "seeds"}, created_at="2026-11-25T00:00:00+00:00")
+    return out
+
+
+def tricky_record() -> dict:
+    """A record that BIO and spaCy cannot hold exactly: a quote nested in a quote, a speaker
+    span starting inside a word, spans running over a line break."""
+    text = 'The minister said: "I told them \'we will not pay\' and I meant it."\nPresident Ruto agreed.\n"Fine," he said.'
+    def region(rid, label, start, end):
+        return {"id": rid, "from_name": "label", "to_name": "text", "type": "labels",
+                "value": {"start": start, "end": end, "text": text[start:end], "labels": [label]}}
+
+    def choice(rid, name, value):
+        return {"id": rid, "from_name": name, "to_name": "text", "type": "choices",
+                "value": {"choices": [value]}}
+
+    def rel(a, b, kind):
+        return {"from_id": a, "to_id": b, "type": "relation", "direction": "right", "labels": [kind]}
+
+    outer = (text.index('"I told'), text.index('it."') + 4)
+    inner = (text.index("'we"), text.index("pay'") + 4)
+    ruto = text.index("resident Ruto")  # starts inside "President": moves to the token edge
+    fine = (text.index('"Fine,"'), text.index('"Fine,"') + 7)
+    he = text.index("he said")
+    result = [
+        region("sp1", "Speaker", 0, 12), region("q1", "Quote", *outer), choice("q1", "quote_type", "direct"),
+        region("q2", "Quote", *inner), choice("q2", "quote_type", "direct"),
+        region("st1", "Stance", inner[0] + 1, inner[1] - 1), choice("st1", "polarity", "against"),
+        choice("st1", "target", "Kenya"),
+        region("sp2", "Speaker", ruto, ruto + 13),
+        region("q3", "Quote", outer[0], fine[1]), choice("q3", "quote_type", "mixed"),
+        region("q4", "Quote", *fine), choice("q4", "quote_type", "direct"),
+        region("sp3", "Speaker", he, he + 2),
+        rel("q1", "sp1", "said_by"), rel("q2", "sp1", "said_by"), rel("q3", "sp2", "said_by"),
+        rel("q4", "sp3", "said_by"), rel("sp3", "sp2", "refers_to"),
+    ]
+    task = {"id": 99, "project": 1, "data": {"text": text, "doc_id": "tricky", "targets": [{"value": "Kenya"}]},
+            "meta": {}, "annotations": [{"id": 9999, "result": result, "completed_by": ANNOTATOR}]}
+    return build_record(task, task["annotations"][0])
+
+
+@pytest.fixture(scope="module")
+def records() -> list[dict]:
+    return seed_records()
+
+
+@pytest.fixture(scope="module")
+def dataset(records, tmp_path_factory) -> Path:
+    return write_dataset(records, tmp_path_factory.mktemp("ds") / "dataset")
+
+
+@pytest.fixture(scope="module")
+def exported(dataset, tmp_path_factory):
+    """All four formats of the seed dataset, and the loss report."""
+    out = tmp_path_factory.mktemp("exports")
+    return out, export_dataset(dataset, "all", out)
+
+
+def split_records(dataset: Path) -> dict[str, list[dict]]:
+    return {s: list(read_jsonl(dataset / "splits" / f"{s}.jsonl")) for s in ("train", "dev", "test")}
+
+
+# --- the library and the CLI ------------------------------------------------------------------
+
+
+def test_dataset_splits_are_kept_in_every_format(dataset, exported):
+    out, report = exported
+    splits = split_records(dataset)
+    assert all(splits.values()), "the test dataset should fill every split"
+    assert report.splits == {s: len(r) for s, r in splits.items()}
+    for split in splits:
+        assert (out / "spacy" / f"{split}.spacy").is_file()
+        assert (out / "hf" / "data" / f"{split}.jsonl").is_file()
+        assert (out / "hf" / "arrow" / split / "dataset_info.json").is_file()
+        assert (out / "bio" / f"{split}.bio").is_file()
+        assert sorted(p.stem for p in (out / "brat" / split / "text").iterdir()) == sorted(
+            r["id"] for r in splits[split])
+    assert not [p for p in out.iterdir() if p.name.startswith(".")], "no staging directory left behind"
+
+
+def test_loss_report_counts_every_span_and_relation(records, exported):
+    _, report = exported
+    n_spans = sum(len(r["spans"]) for r in records)
+    n_rels = sum(len(r["relations"]) for r in records)
+    d = report.to_dict()
+    assert set(d["formats"]) == {"spacy", "hf", "bio", "brat"}
+    for name, f in d["formats"].items():
+        assert f["records"] == len(records), name
+        assert f["spans"] == n_spans and f["relations"] == n_rels, name
+        assert f["spans_written"] + f["spans_lost"] == n_spans, name
+        assert f["relations_written"] + f["relations_lost"] == n_rels, name
+    assert d["formats"]["hf"]["spans_lost"] == d["formats"]["hf"]["relations_lost"] == 0
+    # BIO keeps said_by/refers_to only as cluster ids, and says so
+    bio = d["formats"]["bio"]
+    refers = sum(r["type"] == "refers_to" for rec in records for r in rec["relations"])
+    assert bio["relations_lost"] >= refers > 0
+    assert bio["notes"]["refers_to relations kept only as speaker cluster ids"] == refers
+    table = report.table()
+    assert table.splitlines()[0].split()[:3] == ["format", "records", "spans"]
+    assert "bio: " in table and "refers_to relations kept only as speaker cluster ids" in table
+
+
+@needs_spacy
+@needs_hf
+def test_an_empty_split_is_still_written(records, tmp_path):
+    from datasets import load_from_disk
+    from spacy.tokens import DocBin
+
+    dataset = write_dataset(records, tmp_path / "dataset", seed=3)  # nothing lands in test
+    assert not split_records(dataset)["test"]
+    out = tmp_path / "out"
+    report = export_dataset(dataset, "all", out)
+    assert report.splits["test"] == 0
+    assert len(DocBin().from_disk(out / "spacy" / "test.spacy")) == 0
+    assert load_from_disk(str(out / "hf" / "arrow"))["test"].num_rows == 0
+    assert (out / "hf" / "data" / "test.jsonl").read_text(encoding="utf-8") == ""
+    assert (out / "bio" / "test.bio").read_text(encoding="utf-8") == ""
+    assert list((out / "brat" / "test" / "text").iterdir()) == []
+
+
+def test_tricky_record_losses_are_counted_not_hidden(tmp_path):
+    record = tricky_record()
+    gold = tmp_path / "gold.jsonl"
+    write_jsonl(gold, [record])
+    report = export_dataset(gold, ["bio", "brat", "spacy"], tmp_path / "out").to_dict()["formats"]
+    # BIO: the mixed quote q3 covers q1 (which covers q2) and q4; sp2 starts mid-word
+    assert report["bio"]["spans_lost"] == 3  # q1, q2 and q4 all lie inside q3
+    assert report["bio"]["notes"]["Quote spans overlap another Quote span (BIO holds one per token)"] == 3
+    assert report["bio"]["spans_adjusted"] == 1
+    # spaCy keeps nesting (span groups) but moves sp2 to the token edge, remembering the offsets
+    assert report["spacy"]["spans_lost"] == 0 and report["spacy"]["spans_adjusted"] == 1
+    # brat keeps everything; q3 crosses a line break and is written as two fragments
+    assert report["brat"]["spans_lost"] == report["brat"]["relations_lost"] == 0
+    assert report["brat"]["notes"]["Quote spans written as fragments (they cross a line break)"] == 1
+    ann = next((tmp_path / "out" / "brat" / "gold" / "attributions").iterdir()).read_text(encoding="utf-8")
+    q3 = record["spans"][[s["id"] for s in record["spans"]].index("q3")]
+    newline = record["text"].index("\n", q3["start"])
+    assert f"Content {q3['start']} {newline};{newline + 1} " in ann
+
+
+def test_cli_export_prints_the_table(dataset, tmp_path):
+    result = CliRunner().invoke(cli, ["export", str(dataset), "--format", "bio", "-f", "brat",
+                                      "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0].startswith("format")
+    assert {line.split()[0] for line in result.stdout.splitlines()[1:3]} == {"bio", "brat"}
+    assert "Exported 5 records" in result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["bio", "brat"]
+
+
+def test_cli_json_report(dataset, tmp_path):
+    result = CliRunner().invoke(cli, ["export", str(dataset / "gold.jsonl"), "-f", "bio", "--json",
+                                      "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["splits"] == {"gold": 5}
+    assert report["formats"]["bio"]["files"] == ["gold.bio"]
+
+
+def test_unknown_format_is_a_usage_error(dataset, tmp_path):
+    result = CliRunner().invoke(cli, ["export", str(dataset), "-f", "conll2003", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "unknown export format 'conll2003'" in result.stderr
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(UsageError):
+        parse_formats("spacy,xml")
+    assert parse_formats("brat,all") == ["spacy", "hf", "bio", "brat"]
+
+
+def test_missing_source_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(cli, ["export", str(tmp_path / "nope"), "-f", "bio", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "no such file or directory" in result.stderr
+
+
+@pytest.mark.parametrize("breakage", ["offsets", "text", "dangling_relation", "stance_outside"])
+def test_invalid_record_stops_the_export_with_nothing_written(records, tmp_path, breakage):
+    bad = copy.deepcopy(next(r for r in records[1:] if any(s["label"] == "Stance" for s in r["spans"])))
+    span = next(s for s in bad["spans"] if s["label"] == "Quote")
+    if breakage == "offsets":
+        span["end"] = len(bad["text"]) + 5
+    elif breakage == "text":
+        span["text"] = span["text"] + "!"
+    elif breakage == "dangling_relation":
+        bad["relations"].append({"from": span["id"], "to": "nowhere", "type": "said_by"})
+    else:
+        stance = next(s for s in bad["spans"] if s["label"] == "Stance")
+        stance["start"], stance["end"] = 0, 3
+        stance["text"] = bad["text"][0:3]
+    gold = tmp_path / "gold.jsonl"
+    write_jsonl(gold, [records[0], bad])
+    out = tmp_path / "out"
+    with pytest.raises(ValidationFailed) as caught:
+        export_dataset(gold, "bio", out)
+    assert caught.value.errors and all(e["id"] == bad["id"] for e in caught.value.errors)
+    assert not out.exists()
+    result = CliRunner().invoke(cli, ["export", str(gold), "-f", "all", "-o", str(out)])
+    assert result.exit_code == 1
+    assert f"1 invalid record(s) in {gold}, nothing exported (first: {bad['id']}:" in result.stderr
+    assert not out.exists()
+
+
+def test_duplicate_record_ids_are_rejected(records, tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    write_jsonl(gold, [records[0], records[0]])
+    with pytest.raises(ValidationFailed, match="duplicate_record_id"):
+        export_dataset(gold, "bio", tmp_path / "out")
+
+
+def test_reexport_replaces_a_format_and_leaves_others(dataset, tmp_path):
+    out = tmp_path / "out"
+    export_dataset(dataset, "bio", out)
+    (out / "bio" / "stale.bio").write_text("old", encoding="utf-8")
+    export_dataset(dataset, "brat", out)
+    assert (out / "bio" / "stale.bio").exists()
+    export_dataset(dataset, "bio", out)
+    assert not (out / "bio" / "stale.bio").exists()
+    assert sorted(p.name for p in out.iterdir()) == ["bio", "brat"]
+
+
+# --- BIO ----------------------------------------------------------------------------------------
+
+
+def bio_spans(doc: dict, column: str) -> list[tuple[int, int, str]]:
+    """(start, end, label) of each B-/I- chunk of one column."""
+    spans, current = [], None
+    for tok in doc["tokens"]:
+        tag = tok[column]
+        if tag.startswith("B-") or tag == "O" or (current and tag[2:] != current[2]):
+            if current:
+                spans.append(tuple(current))
+            current = [int(tok["START"]), int(tok["END"]), tag[2:]] if tag != "O" else None
+        else:
+            current[1] = int(tok["END"])
+    if current:
+        spans.append(tuple(current))
+    return spans
+
+
+def test_bio_read_back_matches_the_records(dataset, exported):
+    out, _ = exported
+    for split, recs in split_records(dataset).items():
+        docs = {d["id"]: d for d in read_bio(out / "bio" / f"{split}.bio")}
+        assert list(docs) == [r["id"] for r in recs]
+        for rec in recs:
+            doc = docs[rec["id"]]
+            assert [t["TOKEN"] for t in doc["tokens"]] == [rec["text"][s:e] for s, e in tokenize(rec["text"])]
+            clusters = speaker_clusters(rec)
+            said = {r["from"]: r["to"] for r in rec["relations"] if r["type"] == "said_by"}
+            for column, label in (("QUOTE", "Quote"), ("SPEAKER", "Speaker"), ("STANCE", "Stance")):
+                want = []
+                for s in rec["spans"]:
+                    if s["label"] != label:
+                        continue
+                    extra = s.get("quote_type") or s.get("polarity")
+                    want.append((s["start"], s["end"], f"{label}:{extra}" if extra else label))
+                assert bio_spans(doc, column) == sorted(want), (rec["id"], column)
+            by_start = {int(t["START"]): t for t in doc["tokens"]}
+            for s in rec["spans"]:
+                tok = by_start[s["start"]]
+                if s["label"] == "Quote":
+                    assert tok["QUOTE_SPEAKER"] == clusters.get(said.get(s["id"]), "_")
+                elif s["label"] == "Speaker":
+                    assert tok["SPEAKER_CLUSTER"] == clusters[s["id"]]
+                else:
+                    assert tok["STANCE_TARGET"] == s["target"]
+
+
+def test_bio_never_breaks_a_sentence_inside_a_span(dataset, exported):
+    out, _ = exported
+    text = (out / "bio" / "train.bio").read_text(encoding="utf-8")
+    blocks = [b for b in text.split("\n\n") if b.strip()]
+    assert len(blocks) > 10  # sentences, not just documents
+    for block in blocks:
+        first = [line for line in block.splitlines() if not line.startswith("# id = ")][0]
+        assert all(tag == "O" or tag.startswith("B-") for tag in first.split("\t")[3:8:2])
+
+
+def test_speaker_clusters_follow_refers_to(records):
+    rec = next(r for r in records if any(x["type"] == "refers_to" for x in r["relations"]))
+    clusters = speaker_clusters(rec)
+    for r in rec["relations"]:
+        if r["type"] == "refers_to":
+            assert clusters[r["from"]] == clusters[r["to"]]
+    assert sorted(set(clusters.values()), key=lambda c: int(c[1:]))[0] == "S1"
+
+
+# --- brat and the attribution scorer ---------------------------------------------------------
+
+
+def scorer():
+    spec = importlib.util.spec_from_file_location("attribution_eval", SCORER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def as_prediction_tasks(records: list[dict]) -> list[dict]:
+    """The same records as Label Studio tasks with predictions (what the scorer reads)."""
+    tasks = []
+    for rec in records:
+        result = [{"id": s["id"], "from_name": "label", "to_name": "text", "type": "labels",
+                   "value": {"start": s["start"], "end": s["end"], "text": s["text"], "labels": [s["label"]]}}
+                  for s in rec["spans"]]
+        result += [{"from_id": r["from"], "to_id": r["to"], "type": "relation", "labels": [r["type"]]}
+                   for r in rec["relations"]]
+        tasks.append({"data": {"text": rec["text"], "doc_id": rec["id"]}, "predictions": [{"result": result}]})
+    return tasks
+
+
+@pytest.mark.skipif(not SCORER.is_file(), reason="the shared scorer is not on this machine")
+def test_brat_round_trip_through_the_scorer_is_perfect(tmp_path):
+    records = seed_records(drop_unattributed=True)
+    gold = tmp_path / "gold.jsonl"
+    write_jsonl(gold, records)
+    report = export_dataset(gold, "brat", tmp_path / "out")
+    assert report.formats["brat"].spans_lost == 0
+    tasks = tmp_path / "tasks.jsonl"
+    write_jsonl(tasks, as_prediction_tasks(records))
+    result = subprocess.run([sys.executable, str(SCORER), str(tmp_path / "out" / "brat" / "gold"), str(tasks)],
+                            capture_output=True, text=True, check=True)
+    scores = json.loads(result.stdout)
+    n_quotes = sum(len(r["quotes"]) for r in records)
+    assert scores["docs"] == len(records) and scores["docs_missing"] == 0
+    assert scores["gold_quotes"] == scores["pred_quotes"] == n_quotes > 0
+    assert scores["quote_exact_prf"] == scores["quote_overlap_prf"] == [1.0, 1.0, 1.0]
+    assert scores["attribution_prf"] == [1.0, 1.0, 1.0]
+
+
+@pytest.mark.skipif(not SCORER.is_file(), reason="the shared scorer is not on this machine")
+def test_brat_files_parse_back_to_the_records(dataset, exported):
+    out, _ = exported
+    parse_ann = scorer().parse_ann
+    for split, recs in split_records(dataset).items():
+        for rec in recs:
+            ann_file = out / "brat" / split / "attributions" / f"{rec['id']}_ann-example.com.ann"
+            ann = ann_file.read_text(encoding="utf-8")
+            assert (out / "brat" / split / "text" / f"{rec['id']}.txt").read_bytes() == rec["text"].encode("utf-8")
+            spans = {s["id"]: s for s in rec["spans"]}
+            said = {r["from"]: r["to"] for r in rec["relations"] if r["type"] == "said_by"}
+            want = sorted(((spans[q["span"]]["start"], spans[q["span"]]["end"]),
+                           (spans[said[q["span"]]]["start"], spans[said[q["span"]]]["end"]) if q["span"] in said else None)
+                          for q in rec["quotes"])
+
+            def hull(frags):
+                return (min(a for a, _ in frags), max(b for _, b in frags)) if frags else None
+
+            got = sorted((hull(c), hull(s)) for c, s in parse_ann(ann))
+            assert got == want, rec["id"]
+            lines = ann.splitlines()
+            assert sum(line.split("\t")[1].startswith("Stance ") for line in lines if line.startswith("T")) == \
+                sum(s["label"] == "Stance" for s in rec["spans"])
+            assert sum(line.startswith("R") for line in lines) == \
+                sum(r["type"] == "refers_to" for r in rec["relations"])
+            for line in lines:  # every text-bound annotation quotes the text it points at
+                if line.startswith("T"):
+                    _, kind_offsets, quoted = line.split("\t")
+                    frags = [tuple(map(int, f.split())) for f in kind_offsets.split(" ", 1)[1].split(";")]
+                    assert quoted == " ".join(rec["text"][a:b] for a, b in frags)
+
+
+# --- spaCy ----------------------------------------------------------------------------------------
+
+
+@needs_spacy
+def test_spacy_docbin_read_back_matches_the_records(dataset, exported):
+    import spacy
+    from spacy.tokens import DocBin
+
+    out, report = exported
+    nlp = spacy.blank("en")
+    adjusted = 0
+    for split, recs in split_records(dataset).items():
+        docs = list(DocBin().from_disk(out / "spacy" / f"{split}.spacy").get_docs(nlp.vocab))
+        assert [d.user_data["annotate"]["id"] for d in docs] == [r["id"] for r in recs]
+        for doc, rec in zip(docs, recs, strict=True):
+            assert doc.text == rec["text"]
+            assert set(doc.spans) == {"quote", "speaker", "stance"}
+            # msgpack gives tuples for lists: compare through JSON
+            data = json.loads(json.dumps(doc.user_data["annotate"]))
+            assert data["relations"] == rec["relations"]
+            assert data["quotes"] == rec["quotes"]
+            assert data["targets"] == rec["targets"]
+            got = {sp.id_: (key, sp) for key in doc.spans for sp in doc.spans[key]}
+            assert len(got) == len(rec["spans"])
+            for s in rec["spans"]:
+                key, sp = got[s["id"]]
+                assert key == s["label"].lower()
+                extra = s.get("quote_type") or s.get("polarity")
+                assert sp.label_ == (f"{s['label']}:{extra}" if extra else s["label"])
+                if (sp.start_char, sp.end_char) != (s["start"], s["end"]):
+                    adjusted += 1
+                    assert data["char_spans"][s["id"]] == [s["start"], s["end"]]
+                    assert sp.start_char <= s["start"] and s["end"] <= sp.end_char
+                if s["label"] == "Stance":
+                    assert data["stance_targets"][s["id"]] == s["target"]
+    assert adjusted == report.formats["spacy"].spans_adjusted
+
+
+@needs_spacy
+def test_spacy_config_points_at_the_export(exported):
+    from spacy.util import load_config
+
+    out, _ = exported
+    config = load_config(out / "spacy" / "config.cfg")
+    assert config["paths"]["train"] == (out / "spacy" / "train.spacy").as_posix()
+    assert config["paths"]["dev"] == (out / "spacy" / "dev.spacy").as_posix()
+    assert config["components"]["spancat"]["spans_key"] == "speaker"
+    assert config["paths"]["vectors"] is None
+
+
+# --- Hugging Face datasets -----------------------------------------------------------------
+
+
+def expected_row(rec: dict) -> dict:
+    """The row a record should become: every field, meta and provenance as JSON objects."""
+    spans = [{k: s.get(k) for k in ("id", "label", "start", "end", "text", "quote_type",
+                                    "unattributed", "polarity", "target")} for s in rec["spans"]]
+    return {"id": rec["id"], "text": rec["text"], "text_sha256": rec["text_sha256"], "targets": rec["targets"],
+            "spans": spans, "relations": rec["relations"], "quotes": rec["quotes"],
+            "meta": rec["meta"], "provenance": rec["provenance"]}
+
+
+def decoded(row: dict) -> dict:
+    return {**row, "meta": json.loads(row["meta"]), "provenance": json.loads(row["provenance"])}
+
+
+@needs_hf
+def test_hf_load_from_disk_matches_the_records(dataset, exported):
+    from datasets import load_from_disk
+
+    from annotate.exports.hf_export import features
+
+    out, _ = exported
+    ds = load_from_disk(str(out / "hf" / "arrow"))
+    splits = split_records(dataset)
+    assert set(ds) == set(splits)
+    for split, recs in splits.items():
+        assert ds[split].features == features()
+        assert [decoded(r) for r in ds[split]] == [expected_row(r) for r in recs]
+
+
+@needs_hf
+def test_hf_jsonl_loads_with_load_dataset_json(records, tmp_path):
+    from datasets import load_dataset
+
+    # every optional field occurs in this split (the tricky record has a stance), so plain
+    # type inference gives the same columns and values as the records
+    gold = tmp_path / "gold.jsonl"
+    write_jsonl(gold, [*records, tricky_record()])
+    export_dataset(gold, "hf", tmp_path / "out")
+    ds = load_dataset("json", data_files={"gold": str(tmp_path / "out" / "hf" / "data" / "gold.jsonl")},
+                      cache_dir=str(tmp_path / "cache"))
+    assert ds["gold"].column_names == list(expected_row(records[0]))
+    assert [decoded(r) for r in ds["gold"]] == [expected_row(r) for r in [*records, tricky_record()]]
+
+
+@needs_hf
+def test_hf_jsonl_splits_load_with_the_features(dataset, exported, tmp_path):
+    from datasets import load_dataset, load_from_disk
+
+    from annotate.exports.hf_export import features
+
+    out, _ = exported
+    files = {s: str(out / "hf" / "data" / f"{s}.jsonl") for s in ("train", "dev", "test")}
+    ds = load_dataset("json", data_files=files, features=features(), cache_dir=str(tmp_path / "cache"))
+    on_disk = load_from_disk(str(out / "hf" / "arrow"))
+    for split, recs in split_records(dataset).items():
+        assert ds[split].features == on_disk[split].features
+        assert list(ds[split]) == list(on_disk[split])
+        assert [decoded(r) for r in ds[split]] == [expected_row(r) for r in recs]
+
+
+@needs_hf
+def test_hf_dataset_card_has_the_hub_yaml_header(dataset, exported):
+    import yaml
+    from datasets import Features
+
+    from annotate.exports.hf_export import features
+
+    out, _ = exported
+    card = (out / "hf" / "README.md").read_text(encoding="utf-8")
+    assert card.startswith("---\n")
+    header = yaml.safe_load(card.split("---\n")[1])
+    counts = {s: len(r) for s, r in split_records(dataset).items()}
+    assert header["configs"][0]["data_files"] == [{"split": s, "path": f"data/{s}.jsonl"} for s in counts]
+    assert [(s["name"], s["num_examples"]) for s in header["dataset_info"]["splits"]] == list(counts.items())
+    assert Features._from_yaml_list(header["dataset_info"]["features"]) == features()
+    assert header["language"] == ["en"] and header["size_categories"] == ["n<1K"]
+
+
+@needs_hf
+def test_hf_folder_loads_with_the_card_features(dataset, exported, tmp_path):
+    from datasets import load_dataset, load_from_disk
+
+    from annotate.exports.hf_export import features
+
+    out, _ = exported
+    ds = load_dataset(str(out / "hf"), cache_dir=str(tmp_path / "cache"))
+    on_disk = load_from_disk(str(out / "hf" / "arrow"))
+    assert list(ds) == ["train", "dev", "test"]
+    for split in ds:
+        assert ds[split].features == features()
+        assert list(ds[split]) == list(on_disk[split])
+
+
+# --- determinism and missing extras ---------------------------------------------------------
+
+
+def tree_hashes(root: Path, skip: str = "hf/arrow") -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file() and not p.relative_to(root).as_posix().startswith(skip)}
+
+
+@needs_spacy
+@needs_hf
+def test_same_input_same_bytes(dataset, exported, tmp_path):
+    out, _ = exported
+    again = tmp_path / "again"
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    # another process with another hash seed; the spaCy config names its own paths, so compare
+    # it separately
+    subprocess.run([sys.executable, "-m", "annotate", "export", str(dataset), "-f", "all", "-o", str(again)],
+                   check=True, capture_output=True, env=env)
+    first, second = tree_hashes(out), tree_hashes(again)
+    assert first.keys() == second.keys()
+    differ = [name for name in first if first[name] != second[name]]
+    assert differ == ["spacy/config.cfg"]
+    assert (again / "spacy" / "config.cfg").read_text(encoding="utf-8") == \
+        (out / "spacy" / "config.cfg").read_text(encoding="utf-8").replace(out.as_posix(), again.as_posix())
+    assert any(name.endswith(".spacy") for name in first) and any(name.endswith(".ann") for name in first)
+
+
+@pytest.mark.parametrize(("fmt", "module", "extra"), [("spacy", "spacy", "spacy"), ("hf", "datasets", "hf"),
+                                                       ("all", "spacy", "spacy")])
+def test_missing_extra_names_the_pip_install(dataset, tmp_path, fmt, module, extra):
+    # A Python where the library cannot be imported (sys.modules[name] = None blocks it).
+    argv = ["export", str(dataset), "-f", fmt, "-o", str(tmp_path / "out")]
+    code = (f"import sys; sys.modules[{module!r}] = None; from annotate.cli import cli; "
+            f"cli({argv!r}, prog_name='annotate')")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"Error: the {fmt if fmt != 'all' else 'spacy'} export needs {module}: pip install 'annotate[{extra}]'"]
+    assert not (tmp_path / "out").exists()
