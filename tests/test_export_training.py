@@ -1,0 +1,52 @@
+"""A real, short `python -m spacy train` on an exported set with the shipped spancat config."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from annotate.exports import export_dataset
+
+from .test_exports import seed_records, write_dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("spacy") is None,
+                                reason="annotate[spacy] not installed")
+
+
+def test_shipped_config_is_the_export_config_with_its_paths(tmp_path):
+    dataset = write_dataset(seed_records(), tmp_path / "dataset")
+    export_dataset(dataset, "spacy", tmp_path / "exports")
+    shipped = (ROOT / "labeling_config" / "spancat.cfg").read_text(encoding="utf-8")
+    written = (tmp_path / "exports" / "spacy" / "config.cfg").read_text(encoding="utf-8")
+    here = (tmp_path / "exports" / "spacy").as_posix()
+    assert written == shipped.replace('"exports/spacy/', f'"{here}/')
+    assert 'spans_key = "speaker"' in shipped and "vectors = null" in shipped
+
+
+def test_spacy_train_with_the_shipped_config_writes_a_model(tmp_path):
+    import spacy
+
+    dataset = write_dataset(seed_records(), tmp_path / "dataset")
+    export_dataset(dataset, "spacy", tmp_path / "exports")
+    started = time.monotonic()
+    # the README's command, with a handful of steps
+    result = subprocess.run(
+        [sys.executable, "-m", "spacy", "train", str(tmp_path / "exports" / "spacy" / "config.cfg"),
+         "--output", str(tmp_path / "model"), "--training.max_steps", "6",
+         "--training.eval_frequency", "3"],
+        capture_output=True, text=True, timeout=120)
+    elapsed = time.monotonic() - started
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert elapsed < 60, f"training took {elapsed:.0f} s"
+    nlp = spacy.load(tmp_path / "model" / "model-last")
+    assert nlp.pipe_names == ["tok2vec", "spancat"]
+    assert nlp.get_pipe("spancat").labels == ("Speaker",)
+    doc = nlp("Kremlin spokesperson Dmitry Peskov said talks would continue.")
+    assert "speaker" in doc.spans  # the model writes the span group the config names
