@@ -50,7 +50,8 @@ def annotation(aid: int, user: int, result: list, lead: float, cancelled: bool =
 
 
 def task(tid: int, text: str, annotations: list, predictions: list | None = None) -> dict:
-    return {"id": tid, "data": {"text": text, "doc_id": f"doc{tid}", "targets": []},
+    targets = [{"value": "United States"}, {"value": "Ukraine"}]
+    return {"id": tid, "data": {"text": text, "doc_id": f"doc{tid}", "targets": targets},
             "annotations": annotations, "predictions": predictions or []}
 
 

@@ -97,7 +97,7 @@ def _review(client, task_id: int) -> list[str]:
                   if (p.model_version or "").startswith("annotator:"))
 
 
-def test_adjudicate_marks_agreed_requeues_disputed_and_reruns_as_noop(studio_env, agreement_project):
+def test_adjudicate_marks_agreed_requeues_disputed_and_reruns_as_noop(studio_env, agreement_project, tmp_path):
     title, (t1, t2, t3, t4, t5), (a, b, c) = agreement_project
     client = studio_env.client()
     dry = json.loads(run("adjudicate", "--project", title, "--requeue", "--json"))
@@ -118,6 +118,13 @@ def test_adjudicate_marks_agreed_requeues_disputed_and_reruns_as_noop(studio_env
     b_version = [x for x in client.annotations.list(id=t1) if x.completed_by == _uid(client, b)][0]
     copy = [p for p in client.predictions.list(task=t1) if p.model_version == f"annotator:{b}"][0]
     assert copy.result == b_version.result
+
+    # pull exports the ground truth of the agreed task, with its provenance.
+    out = tmp_path / "gold"
+    CliRunner().invoke(cli, ["pull", "--project", title, "-o", str(out)], catch_exceptions=False)
+    records = {r["id"]: r for r in map(json.loads, (out / "gold.jsonl").read_text().splitlines())}
+    assert records["doc3"]["provenance"]["annotation"] == latest_t3
+    assert records["doc3"]["provenance"]["ground_truth"] is True
 
     again = json.loads(run("adjudicate", "--project", title, "--apply", "--requeue", "--json"))
     assert again["counts"] == {"agreed": 0, "resolved": 1, "disputed": 2, "marked_ground_truth": 0,
