@@ -281,3 +281,35 @@ def test_agreement_html_renders_in_headless_chromium(tmp_path):
     assert "bob@x.org / cy@x.org" in info["text"] and "0.467" in info["text"]
     assert info["requests"] == [html.resolve().as_uri()]  # nothing fetched but the file itself
     assert (tmp_path / "agreement.png").stat().st_size > 10_000
+
+
+# ----------------------------------------------------------------------------- adjudication plan
+
+
+def test_plan_adjudication_sorts_tasks_and_checks_existing_review_copies():
+    from annotate.adjudicate import plan_adjudication
+
+    export = sample_export()
+    plan = plan_adjudication(export)
+    assert [t["task_id"] for t in plan.agreed] == [3]
+    assert plan.agreed[0]["annotation_id"] == 7  # the latest of the agreeing annotations
+    assert [t["task_id"] for t in plan.disputed] == [1, 2]
+    assert [r["need"] for r in plan.disputed[0]["review"]] == ["create"] * 3
+    # Review copies already on task 1: A's unchanged, B's stale; task 3 already settled.
+    a_result, b_result = export[0]["annotations"][0]["result"], export[0]["annotations"][1]["result"]
+    export[0]["predictions"] = [
+        {"id": 50, "model_version": "annotator:user 1", "result": a_result},
+        {"id": 51, "model_version": "annotator:user 2", "result": b_result[:2]},
+    ]
+    export[2]["annotations"][0]["ground_truth"] = True
+    plan = plan_adjudication(export)
+    assert plan.agreed == [] and [t["task_id"] for t in plan.resolved] == [3]
+    review = {r["annotator"]: (r["need"], r["prediction_id"]) for r in plan.disputed[0]["review"]}
+    assert review == {"user 1": ("present", 50), "user 2": ("update", 51), "user 3": ("create", None)}
+
+
+@pytest.mark.parametrize("args", [[], ["--project", "x", "--from-file", "y.json"]])
+def test_agree_needs_exactly_one_source(args):
+    result = CliRunner().invoke(cli, ["agree", *args])
+    assert result.exit_code == 2
+    assert "either --project NAME|ID or --from-file" in result.output
