@@ -1,0 +1,255 @@
+"""The ML backend app on a real waitress server on a free port: protocol and bad requests."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from annotate.backend import (
+    MODEL_CLASS,
+    consistent,
+    parse_basic_auth,
+    predict_task,
+    project_id_of,
+    start_backend_in_thread,
+)
+from annotate.cli import cli
+from annotate.converters import MODEL_VERSION, annotate_text
+from annotate.errors import UsageError
+from annotate.validate import validate_annotation
+
+from .conftest import SEEDS
+
+SEED_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+
+
+@pytest.fixture(scope="module")
+def backend():
+    """One running backend for the module (small limits so the limit paths are cheap to hit)."""
+    running = start_backend_in_thread(port=0, workers=4, max_body=12 * 1024 * 1024, max_text=100_000)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def http(backend):
+    with httpx.Client(base_url=backend.url, timeout=60) as client:
+        yield client
+
+
+def assert_up(http):
+    r = http.get("/health")
+    assert r.status_code == 200
+    assert r.json()["status"] == "UP"
+
+
+def post_raw(http, path: str, body: bytes, **headers):
+    return http.post(path, content=body, headers={"Content-Type": "application/json", **headers})
+
+
+def test_health(http):
+    r = http.get("/health")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/json")
+    assert r.json() == {"status": "UP", "model_class": MODEL_CLASS, "model_version": MODEL_VERSION}
+    assert http.get("/").json()["status"] == "UP"
+
+
+def test_setup_answers_model_version(http):
+    from annotate.labeling import labeling_config
+
+    r = http.post("/setup", json={"project": "7.1732550000", "schema": labeling_config()})
+    assert r.status_code == 200
+    assert r.json() == {"model_version": MODEL_VERSION}
+
+
+def test_setup_refuses_a_config_without_our_controls(http):
+    schema = '<View><Text name="text" value="$text"/><Choices name="sentiment" toName="text"><Choice value="pos"/></Choices></View>'
+    r = http.post("/setup", json={"project": "7.1", "schema": schema})
+    assert r.status_code == 400
+    assert "missing Labels 'label'" in r.json()["error"]
+    assert_up(http)
+
+
+def test_predict_one_prediction_per_task_in_order(http):
+    tasks = [{"id": i, "data": {"text": t, "targets": []}} for i, t in enumerate(SEED_TEXTS)]
+    r = http.post("/predict", json={"tasks": tasks, "project": "1.1"})
+    assert r.status_code == 200
+    results = r.json()["results"]
+    assert len(results) == len(tasks)
+    for task, prediction in zip(tasks, results, strict=True):
+        text = task["data"]["text"]
+        expected = annotate_text(text)["predictions"][0]
+        assert prediction == expected  # same converter, same text: the very same prediction
+        assert prediction["model_version"] == MODEL_VERSION
+        assert prediction["result"], "every seed has quotes"
+        for item in prediction["result"]:
+            if "value" in item:
+                assert item["value"]["text"] == text[item["value"]["start"]:item["value"]["end"]]
+        task_with_targets = {"data": {"text": text, "targets": annotate_text(text)["data"]["targets"]}}
+        assert validate_annotation(task_with_targets, prediction) == []
+
+
+def test_predict_keeps_the_text_as_stored(http):
+    """No cleaning: boilerplate and \\r\\n stay, offsets index into the stored text."""
+    text = "Skip to main content\r\n\r\n\u201cWe are ready,\u201d  said Kremlin spokesman Dmitry Peskov.\r\n"
+    r = http.post("/predict", json={"tasks": [{"id": 1, "data": {"text": text}}]})
+    result = r.json()["results"][0]["result"]
+    quotes = [x for x in result if x["type"] == "labels" and x["value"]["labels"] == ["Quote"]]
+    assert quotes
+    for item in result:
+        if "value" in item:
+            assert text[item["value"]["start"]:item["value"]["end"]] == item["value"]["text"]
+
+
+def test_predict_only_offers_targets_the_task_has():
+    text = SEED_TEXTS[2]
+    full = predict_task({"data": {"text": text}})
+    stance_targets = {c for r in full["result"] if r.get("from_name") == "target" for c in r["value"]["choices"]}
+    assert stance_targets, "the seed has stances with targets"
+    keep = sorted(stance_targets)[0]
+    narrowed = predict_task({"data": {"text": text, "targets": [{"value": keep}]}})
+    left = {c for r in narrowed["result"] if r.get("from_name") == "target" for c in r["value"]["choices"]}
+    assert left == {keep}
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        (b"{not json", 400, "not valid JSON"),
+        (b"", 400, "empty request body"),
+        (b"[1, 2]", 400, "must be a JSON object"),
+        (b"\xff\xfe", 400, "not valid JSON"),
+        (b'{"task": []}', 400, '"tasks"'),
+        (b'{"tasks": {"id": 1}}', 400, '"tasks"'),
+    ],
+    ids=["malformed", "empty", "array", "not-utf8", "missing-tasks", "tasks-not-list"],
+)
+def test_bad_predict_requests_get_json_4xx(http, body, status, message):
+    r = post_raw(http, "/predict", body)
+    assert r.status_code == status
+    assert message in r.json()["error"]
+    assert_up(http)
+
+
+def test_tasks_without_usable_text_get_an_empty_result_not_a_failed_batch(http):
+    good = {"id": 9, "data": {"text": SEED_TEXTS[0]}}
+    tasks = [{"id": 1}, {"id": 2, "data": {}}, {"id": 3, "data": {"text": 42}}, "not a task",
+             {"id": 4, "data": {"text": ""}}, good, None]
+    r = http.post("/predict", json={"tasks": tasks})
+    assert r.status_code == 200
+    results = r.json()["results"]
+    assert len(results) == len(tasks)
+    for i, prediction in enumerate(results):
+        assert prediction["model_version"] == MODEL_VERSION
+        assert bool(prediction["result"]) == (i == 5)
+    assert_up(http)
+
+
+def test_ten_megabyte_text_gets_an_empty_result(http):
+    huge = ("\u201cThis is fine,\u201d he said. " * 400_000)[:10_000_000]
+    r = http.post("/predict", json={"tasks": [{"id": 1, "data": {"text": huge}},
+                                              {"id": 2, "data": {"text": SEED_TEXTS[1]}}]})
+    assert r.status_code == 200
+    results = r.json()["results"]
+    assert results[0]["result"] == [] and results[1]["result"]
+    assert_up(http)
+
+
+def test_body_over_the_limit_is_413(http):
+    body = json.dumps({"tasks": [{"data": {"text": "x" * (13 * 1024 * 1024)}}]}).encode()
+    r = post_raw(http, "/predict", body)
+    assert r.status_code == 413
+    assert "limit" in r.json()["error"]
+    assert_up(http)
+    # far over the limit: waitress refuses it from the headers alone, without reading the body
+    with httpx.Client(base_url=str(http.base_url), timeout=30) as fresh:
+        r = fresh.post("/predict", content=b"x" * (30 * 1024 * 1024))
+    assert r.status_code == 413
+    assert_up(http)
+
+
+def test_thousand_tasks_in_one_request(http):
+    tasks = [{"id": i, "data": {"text": SEED_TEXTS[i % len(SEED_TEXTS)]}} for i in range(1000)]
+    r = http.post("/predict", json={"tasks": tasks})
+    assert r.status_code == 200
+    results = r.json()["results"]
+    assert len(results) == 1000
+    assert all(p["result"] for p in results)
+    assert results[7] == results[2]  # same text, same prediction, order kept
+    assert_up(http)
+
+
+def test_unknown_path_and_wrong_method(http):
+    r = http.get("/nope")
+    assert r.status_code == 404 and "no such endpoint" in r.json()["error"]
+    r = http.get("/predict")
+    assert r.status_code == 405
+    r = http.post("/health", json={})
+    assert r.status_code == 405
+    assert_up(http)
+
+
+def test_webhook_accepts_events_and_ignores_the_rest(http):
+    r = http.post("/webhook", json={"action": "ANNOTATION_CREATED", "annotation": {}})
+    assert r.status_code == 200 and r.json()["status"] == "ignored"
+    # no credentials known for project 99: nothing queued, still a 200
+    r = http.post("/webhook", json={"action": "TASKS_CREATED", "project": {"id": 99},
+                                     "tasks": [{"id": 1, "project": 99, "data": {"text": "a", "targets": []}}]})
+    assert r.status_code == 200 and r.json() == {"status": "ok", "action": "TASKS_CREATED", "queued": 0}
+    r = http.post("/webhook", json={"action": "TASKS_CREATED", "tasks": "x"})
+    assert r.status_code == 400
+    assert_up(http)
+
+
+def test_basic_auth():
+    with start_backend_in_thread(port=0, basic_auth=("ls", "s3cret")) as running, \
+            httpx.Client(base_url=running.url, timeout=30) as http:
+        task = {"tasks": [{"id": 1, "data": {"text": SEED_TEXTS[0]}}]}
+        r = http.post("/predict", json=task)
+        assert r.status_code == 401
+        assert r.headers["www-authenticate"].startswith("Basic")
+        assert http.post("/predict", json=task, auth=("ls", "wrong")).status_code == 401
+        bad = {"Authorization": "Basic " + base64.b64encode(b"\xff:\xfe").decode()}
+        assert http.post("/predict", json=task, headers=bad).status_code == 401
+        assert http.post("/predict", json=task, headers={"Authorization": "Basic !!!"}).status_code == 401
+        r = http.post("/predict", json=task, auth=("ls", "s3cret"))
+        assert r.status_code == 200 and r.json()["results"][0]["result"]
+        assert http.get("/health").status_code == 200  # liveness probes need no credentials
+
+
+def test_one_log_line_per_request_with_timing(http, caplog):
+    caplog.set_level("INFO", logger="annotate.backend")
+    http.post("/predict", json={"tasks": [{"id": 1, "data": {"text": SEED_TEXTS[0]}}]})
+    post_raw(http, "/predict", b"{")
+    lines = [r.getMessage() for r in caplog.records if r.name == "annotate.backend"]
+    assert any(line.startswith("POST /predict 200 ") and " ms tasks=1 regions=" in line for line in lines)
+    assert any(line.startswith("POST /predict 400 ") and "error=" in line for line in lines)
+
+
+def test_helpers():
+    assert project_id_of("12.1732550000") == 12
+    assert project_id_of(5) == 5
+    assert project_id_of("x") is None
+    assert parse_basic_auth("a:b:c") == ("a", "b:c")
+    assert parse_basic_auth(None) is None
+    with pytest.raises(UsageError):
+        parse_basic_auth("nocolon")
+    text = "He said hi."
+    assert consistent({"value": {"start": 3, "end": 7, "text": "said"}}, text)
+    assert not consistent({"value": {"start": 3, "end": 7, "text": "sai"}}, text)
+    assert not consistent({"value": {"start": 3, "end": 99, "text": "said hi."}}, text)
+    assert consistent({"type": "relation", "from_id": "a", "to_id": "b"}, text)
+
+
+def test_cli_help_and_bad_options():
+    runner = CliRunner()
+    for command in ("backend", "connect"):
+        r = runner.invoke(cli, [command, "--help"])
+        assert r.exit_code == 0 and "Example:" in r.output
+    r = runner.invoke(cli, ["backend", "--basic-auth", "nocolon"])
+    assert r.exit_code == 2 and "USER:PASSWORD" in r.output
