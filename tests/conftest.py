@@ -77,6 +77,10 @@ def studio(tmp_path_factory) -> Studio:
         "SSRF_PROTECTION_ENABLED": "false",
         "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
         "DEBUG": "false",
+        # No crash reports or analytics from test servers (Label Studio sends them by default).
+        "SENTRY_DSN": "",
+        "FRONTEND_SENTRY_DSN": "",
+        "COLLECT_ANALYTICS": "false",
     }
     log = data_dir / "server.log"
     cmd = [
@@ -112,6 +116,10 @@ def studio_env(studio, monkeypatch) -> Studio:
 def _isolated_home(tmp_path, monkeypatch):
     """Keep user state (demo data dir, caches) out of the real home directory."""
     monkeypatch.setenv("ANNOTATE_HOME", str(tmp_path / "annotate-home"))
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "demo: runs `annotate demo`, which starts its own Label Studio (~1 min)")
 
 
 def pytest_collection_modifyitems(items):

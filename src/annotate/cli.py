@@ -327,6 +327,49 @@ def adjudicate(project, apply, requeue, as_json, url, api_key):
     click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else format_adjudication(result))
 
 
+@cli.command()
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535),
+              help="Port for Label Studio (a busy port is an error naming a free one).")
+@click.option("--host", default="localhost", show_default=True, help="Interface to listen on.")
+@click.option("--data-dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Label Studio data directory [default: $ANNOTATE_HOME/label-studio, else the user data dir].")
+@click.option("--no-push", is_flag=True, help="Only start the server; do not push the seeds.")
+def demo(port, host, data_dir, no_push):
+    """Run a local Label Studio with the five seed articles pre-annotated; Ctrl-C stops it.
+
+    The first run creates a user and an API token (stored, mode 0600, beside the data) and
+    the project "Quote attribution (demo)"; later runs reuse the same data, so nothing is lost.
+
+    Example:
+
+        annotate demo --port 8081
+    """
+    from .demo import run_demo
+
+    tty = sys.stderr.isatty()
+
+    def tick(elapsed: float) -> None:
+        if tty:
+            click.echo(f"\rWaiting for Label Studio... {elapsed:.0f} s", nl=False, err=True)
+        elif int(elapsed) % 10 == 0 and elapsed >= 1:
+            click.echo(f"Waiting for Label Studio... {elapsed:.0f} s", err=True)
+
+    def say(message: str) -> None:
+        click.echo(("\r" if tty else "") + message, err=True)
+
+    def ready(info) -> None:
+        lines = ["", f"Label Studio: {info.url}", f"Login:        {info.email} / {info.password}"]
+        if info.project_url:
+            lines.append(f"Project:      {info.project_url}")
+        if info.push_summary:
+            lines.append(f"Pushed:       {info.push_summary}")
+        lines += [f"API:          LABEL_STUDIO_URL={info.url} LABEL_STUDIO_API_KEY={info.token}",
+                  "Press Ctrl-C to stop (the data is kept for the next run).", ""]
+        click.echo("\n".join(lines))
+
+    run_demo(host=host, port=port, data_dir=data_dir, push_seeds=not no_push, say=say, ready=ready, tick=tick)
+
+
 def main() -> None:
     """Console-script entry point."""
     # Unexpected errors keep their traceback under tests (pytest sets this variable).

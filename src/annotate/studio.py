@@ -167,8 +167,7 @@ def find_project(client, name_or_id: str | int):
     if key.isdigit():
         with api_errors(client, f"open project {key}", not_found=f"no project with id {key} on {where}"):
             return client.projects.get(int(key))
-    with api_errors(client, "list projects"):
-        matches = [p for p in client.projects.list(title=key, page_size=100) if p.title == key]
+    matches = [p for p in _projects_titled(client, key) if p.title == key]
     if not matches:
         raise ProjectError(f"no project titled {key!r} on {where} (use its title or numeric id)")
     if len(matches) > 1:
@@ -176,6 +175,18 @@ def find_project(client, name_or_id: str | int):
         raise ProjectError(f"{len(matches)} projects are titled {key!r} on {where} (ids {ids}): pass the id")
     with api_errors(client, f"open project {matches[0].id}"):
         return client.projects.get(matches[0].id)
+
+
+def _projects_titled(client, title: str) -> list:
+    """Projects whose title contains `title`, paged by hand (the SDK pager asks for one page too many)."""
+    found, page, size = [], 1, 100
+    while True:
+        with api_errors(client, "list projects"):
+            items = client.projects.list(title=title, page=page, page_size=size).items or []
+        found.extend(items)
+        if len(items) < size:
+            return found
+        page += 1
 
 
 # --- labeling config compatibility -------------------------------------------------------

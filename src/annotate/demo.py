@@ -1,0 +1,264 @@
+"""`annotate demo`: a local Label Studio with the five seed articles pre-annotated, in one command.
+
+The server keeps its data under the user's data directory ($ANNOTATE_HOME, else
+platformdirs' user_data_dir("annotate")), in `label-studio/`, so re-running reuses the same
+projects and annotations. The first run creates a user and a legacy API token and stores them
+(mode 0600) in `demo-login.json` beside the data for every later run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .errors import AnnotateError, ConnectionFailed, UsageError
+
+DEMO_PROJECT = "Quote attribution (demo)"
+DEMO_EMAIL = "demo@example.com"
+LOGIN_FILE = "demo-login.json"
+# No crash reports or usage analytics leave a local demo or test server.
+QUIET_ENV = {"SENTRY_DSN": "", "FRONTEND_SENTRY_DSN": "", "COLLECT_ANALYTICS": "false"}
+START_TIMEOUT = 300.0  # the first start runs database migrations: ~30 s on a laptop, more on CI
+
+
+def annotate_home() -> Path:
+    """Where annotate keeps user state: $ANNOTATE_HOME, else the platform's user data dir."""
+    home = os.environ.get("ANNOTATE_HOME")
+    if home:
+        return Path(home).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("annotate"))
+
+
+def default_data_dir() -> Path:
+    return annotate_home() / "label-studio"
+
+
+def find_seeds() -> Path | None:
+    """The seed articles: the source checkout's seeds/, else ./seeds."""
+    for candidate in (Path(__file__).resolve().parents[2] / "seeds", Path.cwd() / "seeds"):
+        if candidate.is_dir() and any(candidate.glob("*.txt")):
+            return candidate
+    return None
+
+
+@dataclass
+class Login:
+    """The demo user and its legacy API token."""
+
+    email: str
+    password: str
+    token: str
+
+
+def load_or_create_login(data_dir: Path) -> tuple[Login, bool]:
+    """(login, created): read demo-login.json, or create a new user/password/token and store it 0600."""
+    path = data_dir / LOGIN_FILE
+    if path.exists():
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            return Login(raw["email"], raw["password"], raw["token"]), False
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise AnnotateError(f"cannot read the demo login {path}: {exc}; delete it with the data dir to start over") from None
+    login = Login(DEMO_EMAIL, secrets.token_urlsafe(12), secrets.token_hex(20))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(asdict(login), fh, indent=2)
+    os.replace(tmp, path)
+    return login, True
+
+
+def label_studio_bin() -> str:
+    """The `label-studio` console script of this environment (else on PATH)."""
+    local = Path(sys.executable).parent / "label-studio"
+    if local.exists():
+        return str(local)
+    found = shutil.which("label-studio")
+    if not found:
+        raise UsageError("Label Studio is not installed in this environment: pip install 'annotate[server]'")
+    return found
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class LabelStudioServer:
+    """A `label-studio start` child process with its own data dir; stop() ends it cleanly.
+
+    On a new data dir, `login` becomes the first user (with its legacy token); on an existing
+    one the same arguments are harmless and the data is reused.
+    """
+
+    def __init__(self, data_dir: Path, login: Login, host: str = "localhost", port: int = 8080):
+        self.data_dir, self.login, self.host, self.port = Path(data_dir), login, host, port
+        self.url = f"http://{host}:{port}"
+        self.log = self.data_dir / "label-studio.log"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        env = {
+            **os.environ,
+            "LABEL_STUDIO_BASE_DATA_DIR": str(self.data_dir),
+            "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
+            "DEBUG": "false",
+            **QUIET_ENV,
+        }
+        cmd = [
+            label_studio_bin(), "start", "--no-browser", "--host", self.host, "--port", str(self.port),
+            "--username", self.login.email, "--password", self.login.password,
+            "--user-token", self.login.token, "--enable-legacy-api-token", "--data-dir", str(self.data_dir),
+        ]
+        with open(self.log, "ab") as fh:
+            # Own session: Ctrl-C reaches us only, and we stop the whole server tree in order.
+            self.proc = subprocess.Popen(cmd, env=env, stdout=fh, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL, start_new_session=True)
+
+    def wait_healthy(self, timeout: float = START_TIMEOUT, tick: Callable[[float], None] | None = None) -> float:
+        """Poll /health until it answers UP; returns the seconds it took. `tick(elapsed)` about once a second."""
+        started = time.monotonic()
+        while True:
+            elapsed = time.monotonic() - started
+            if self.proc is not None and self.proc.poll() is not None:
+                raise ConnectionFailed(
+                    f"Label Studio exited with code {self.proc.returncode} while starting; see {self.log}:\n"
+                    + self.log_tail())
+            try:
+                with urllib.request.urlopen(self.url + "/health", timeout=2) as r:
+                    if b"UP" in r.read():
+                        return elapsed
+            except OSError:
+                pass
+            if elapsed > timeout:
+                raise ConnectionFailed(f"Label Studio did not answer on {self.url}/health within {timeout:.0f} s; see {self.log}")
+            if tick:
+                tick(elapsed)
+            time.sleep(1)
+
+    def log_tail(self, lines: int = 15) -> str:
+        with contextlib.suppress(OSError):
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        return ""
+
+    def stop(self, timeout: float = 30) -> int | None:
+        """SIGINT, then SIGTERM, then SIGKILL the server's process group; returns its exit code."""
+        proc = self.proc
+        if proc is None or proc.poll() is not None:
+            return None if proc is None else proc.returncode
+        for sig, wait in ((signal.SIGINT, timeout / 2), (signal.SIGTERM, timeout / 2), (signal.SIGKILL, 10)):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, sig)
+            try:
+                return proc.wait(timeout=wait)
+            except subprocess.TimeoutExpired:
+                continue
+        return proc.returncode
+
+    @contextlib.contextmanager
+    def running(self, tick: Callable[[float], None] | None = None) -> Iterator[LabelStudioServer]:
+        """Start, wait for /health, yield, and always stop."""
+        self.start()
+        try:
+            self.wait_healthy(tick=tick)
+            yield self
+        finally:
+            self.stop()
+
+
+@dataclass
+class DemoInfo:
+    """What the demo prints once the server is up."""
+
+    url: str
+    email: str
+    password: str
+    token: str
+    data_dir: Path
+    project_url: str | None
+    push_summary: str | None
+    first_run: bool
+
+
+def _raise_on_sigterm(signum, frame):
+    raise KeyboardInterrupt
+
+
+def run_demo(host: str = "localhost", port: int = 8080, data_dir: str | Path | None = None,
+             push_seeds: bool = True, say: Callable[[str], None] = print,
+             ready: Callable[[DemoInfo], None] | None = None,
+             tick: Callable[[float], None] | None = None) -> int | None:
+    """Start the demo server, push the seeds, call `ready(info)`, then block until Ctrl-C/SIGTERM.
+
+    Returns Label Studio's exit code after a clean stop. A port in use is a UsageError naming
+    a free one; a server that dies is a ConnectionFailed with the end of its log.
+    """
+    data_dir = Path(data_dir).expanduser() if data_dir else default_data_dir()
+    if not port_is_free(host, port):
+        raise UsageError(f"port {port} on {host} is already in use (another Label Studio?): "
+                         f"pass --port, e.g. --port {free_port()}")
+    login, created = load_or_create_login(data_dir)
+    server = LabelStudioServer(data_dir, login, host, port)
+    say(f"Starting Label Studio on {server.url} (data: {data_dir}; log: {server.log})"
+        + (" - first run, setting up the database" if created else ""))
+    # Ctrl-C and SIGTERM both become KeyboardInterrupt, even where the shell started us with
+    # SIGINT ignored (background jobs); installing a handler also un-ignores it for the child.
+    previous = (signal.signal(signal.SIGTERM, _raise_on_sigterm),
+                signal.signal(signal.SIGINT, signal.default_int_handler))
+    server.start()
+    try:
+        took = server.wait_healthy(tick=tick)
+        say(f"Label Studio is up after {took:.0f} s.")
+        project_url = summary = None
+        if push_seeds:
+            seeds = find_seeds()
+            if seeds is None:
+                say("No seeds/ directory found next to the package or in the current directory: nothing pushed.")
+            else:
+                from .push import push
+
+                stats = push(server.url, login.token, [str(seeds)], DEMO_PROJECT)
+                summary = stats.summary()
+                project_url = f"{server.url}/projects/{stats.project_id}/data"
+        if ready:
+            ready(DemoInfo(server.url, login.email, login.password, login.token, data_dir,
+                           project_url, summary, created))
+        while server.proc.poll() is None:
+            time.sleep(0.5)
+        raise ConnectionFailed(f"Label Studio stopped by itself (code {server.proc.returncode}); see {server.log}")
+    except KeyboardInterrupt:
+        say("Stopping Label Studio...")
+        code = server.stop()
+        say(f"Label Studio stopped. Data kept in {data_dir}")
+        return code
+    finally:
+        server.stop()
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGINT, previous[1])
