@@ -122,7 +122,10 @@ def _iter_array(fh, buf: str) -> Iterator[Item]:
             if rest.strip():
                 yield Item("file", errors=[Error("invalid_json", "", "extra data after the closing ']'")])
             return
-        if ch == "," and not expect_value:
+        if not expect_value:
+            if ch != ",":
+                yield Item(f"item:{n + 1}", errors=[Error("invalid_json", "", f"expected ',' or ']' after item {n}")])
+                return
             pos += 1
             expect_value = True
             continue
@@ -223,10 +226,13 @@ class Outcome:
         return line
 
 
-def process_task(task, *, users: dict | None = None) -> Outcome:
-    """Validate one Label Studio task, choose its annotation, build and validate the record."""
+def process_task(task, *, users: dict | None = None, where: str = "unknown") -> Outcome:
+    """Validate one Label Studio task, choose its annotation, build and validate the record.
+
+    `where` names the task in errors when it is not even an object (e.g. "line:3").
+    """
     errors = validate_task(task)
-    rid = record_id(task) if isinstance(task, dict) else "unknown"
+    rid = record_id(task) if isinstance(task, dict) else where
     task_id = task.get("id") if isinstance(task, dict) and isinstance(task.get("id"), int) else None
     if any(e.code in FATAL_CODES for e in errors):
         return Outcome("rejected", rid, errors=errors, task_id=task_id)
@@ -325,7 +331,7 @@ def build_dataset(items: Iterable[Item], output: str | Path | None, *, source: d
             if item.errors:
                 outcome = Outcome("rejected", item.where, errors=item.errors)
             else:
-                outcome = process_task(item.value, users=users)
+                outcome = process_task(item.value, users=users, where=item.where)
             counts.tasks += 1
             counts.disagreements += outcome.disagreement
             if outcome.status == "gold":
@@ -426,7 +432,7 @@ def validate_file(path: str | Path) -> ValidationReport:
         if item.errors:
             errors = item.errors
         elif isinstance(item.value, dict) and "data" in item.value:
-            outcome = process_task(item.value)
+            outcome = process_task(item.value, where=item.where)
             ident = f"{outcome.id} ({item.where})"
             if outcome.status in ("cancelled", "unannotated"):
                 report.skipped += 1
