@@ -213,8 +213,11 @@ def edit_summary(prediction_result: list, annotation_result: list) -> dict:
     unchanged, else `changed`; unmatched prediction spans are `deleted`, unmatched annotation
     spans `added`. Relations are compared through that matching.
     """
-    p_spans, p_rels = parse_regions(prediction_result)
-    a_spans, a_rels = parse_regions(annotation_result)
+    return _compare(*parse_regions(prediction_result), *parse_regions(annotation_result))
+
+
+def _compare(p_spans: list, p_rels: list, a_spans: list, a_rels: list) -> dict:
+    """edit_summary on already parsed regions."""
     p_by_id = {s["id"]: s for s in p_spans}
     mapping: dict[str, str] = {}  # annotation region id -> prediction region id
     counts = Counter(kept=0, changed=0, deleted=0, added=0)
@@ -345,7 +348,7 @@ def build_record(task: dict, annotation: dict, *, users: dict | None = None,
     prediction = _prediction_for(task, annotation)
     edits = None
     if prediction is not None and isinstance(prediction.get("result"), list):
-        edits = edit_summary(prediction["result"], annotation.get("result"))
+        edits = _compare(*parse_regions(prediction["result"]), spans, relations)
     annotators = []
     for a in selection.submitted:
         who = _user(a.get("completed_by"), users)
@@ -425,8 +428,8 @@ class _HashingFile:
         self.bytes = 0
         self.records = 0
 
-    def write_record(self, record: dict) -> None:
-        self.write(dumps(record) + "\n")
+    def write_line(self, line: str) -> None:
+        self.write(line)
         self.records += 1
 
     def write(self, text: str) -> None:
@@ -535,14 +538,15 @@ class DatasetWriter:
     def add_gold(self, record: dict) -> str:
         """Append a valid record to gold.jsonl and its split; returns the split name."""
         split = assign_split(record, self.seed, self.ratios)
-        self._files["gold.jsonl"].write_record(record)
-        self._files[f"splits/{split}.jsonl"].write_record(record)
+        line = dumps(record) + "\n"
+        self._files["gold.jsonl"].write_line(line)
+        self._files[f"splits/{split}.jsonl"].write_line(line)
         self.counts.add_gold(record, split)
         return split
 
     def add_reject(self, reject: dict, errors: list) -> None:
         """Append one rejected task (id + every error) to rejects.jsonl."""
-        self._files["rejects.jsonl"].write_record(reject)
+        self._files["rejects.jsonl"].write_line(dumps(reject) + "\n")
         self.counts.add_reject(errors)
 
     def discard(self) -> None:
