@@ -377,3 +377,49 @@ def test_pull_unknown_project_is_exit_3(studio_env, tmp_path):
     assert result.exit_code == 3 and "No such project here" in result.output
     assert not (tmp_path / "d").exists()
 
+
+
+JUNK = [None, "", "x", -1, 0, 10**9, 1.5, True, [], [None], {}, {"a": 1}, ["said_by", 3]]
+
+
+def _paths(node, prefix=()):
+    """Every (container, key) of a JSON value, depth first."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield node, k
+            yield from _paths(v, (*prefix, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield node, i
+            yield from _paths(v, (*prefix, i))
+
+
+def test_random_corruption_never_crashes_and_never_leaks_invalid_records():
+    import random
+
+    base = json.loads((DATA / "valid.json").read_text())[0]
+    result = base["annotations"][0]["result"]
+    base["predictions"] = [{"id": 1, "model_version": "m", "score": 0.5, "result": copy.deepcopy(result)}]
+    base["annotations"].append({**copy.deepcopy(base["annotations"][0]), "id": 999, "completed_by": 2})
+    n_places = sum(1 for _ in _paths(base))
+    rng = random.Random(7)
+    outcomes = set()
+    from annotate.pull import process_task
+
+    for _ in range(1500):
+        task = copy.deepcopy(base)
+        for _ in range(rng.randint(1, 3)):
+            places = list(_paths(task))
+            if not places:
+                break
+            container, key = places[rng.randrange(len(places))]
+            if rng.random() < 0.2 and isinstance(container, dict):
+                del container[key]
+            else:
+                container[key] = copy.deepcopy(rng.choice(JUNK))
+        outcome = process_task(task)  # must not raise
+        outcomes.add(outcome.status)
+        if outcome.status == "gold":
+            assert validate_record(outcome.record) == []
+            assert outcome.record["text"] == base["data"]["text"]
+    assert n_places > 100 and {"gold", "rejected"} <= outcomes

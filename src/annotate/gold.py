@@ -124,14 +124,14 @@ def parse_regions(result: list) -> tuple[list[dict], list[dict]]:
         value = item.get("value") if isinstance(item.get("value"), dict) else {}
         if kind == "labels" and item.get("from_name", LABEL_FROM) == LABEL_FROM:
             labels = value.get("labels")
-            if not (isinstance(labels, list) and labels and isinstance(item.get("id"), str)):
+            if not (isinstance(labels, list) and labels and isinstance(labels[0], str) and isinstance(item.get("id"), str)):
                 continue
             if not (_is_int(value.get("start")) and _is_int(value.get("end"))):
                 continue
             spans.append({"id": item["id"], "label": labels[0], "start": value["start"], "end": value["end"]})
-        elif kind == "choices" and isinstance(item.get("id"), str):
+        elif kind == "choices" and isinstance(item.get("id"), str) and isinstance(item.get("from_name"), str):
             picked = value.get("choices")
-            if isinstance(picked, list) and picked:
+            if isinstance(picked, list) and picked and isinstance(picked[0], str):
                 choices.setdefault(item["id"], {})[item.get("from_name")] = picked[0]
         elif kind == "relation":
             src, dst = item.get("from_id"), item.get("to_id")
@@ -139,8 +139,10 @@ def parse_regions(result: list) -> tuple[list[dict], list[dict]]:
                 continue
             if item.get("direction") == "left":
                 src, dst = dst, src
-            for label in item.get("labels") or []:
-                relations.append({"from": src, "to": dst, "type": label})
+            labels = item.get("labels")
+            for label in labels if isinstance(labels, list) else []:
+                if isinstance(label, str):
+                    relations.append({"from": src, "to": dst, "type": label})
     seen: set[str] = set()
     for span in spans:
         if span["id"] in seen:  # duplicate region ids: choices go to the first (validation rejects it)
@@ -273,7 +275,8 @@ def has_disagreement(selection: Selection) -> bool:
 
 def _prediction_for(task: dict, annotation: dict) -> dict | None:
     """The prediction the annotation started from: parent_prediction, else the newest one."""
-    preds = [p for p in task.get("predictions") or [] if isinstance(p, dict)]
+    listed = task.get("predictions") if isinstance(task.get("predictions"), list) else []
+    preds = [p for p in listed if isinstance(p, dict)]
     parent = annotation.get("parent_prediction")
     for p in preds:
         if parent is not None and p.get("id") == parent:
@@ -285,7 +288,7 @@ def _prediction_for(task: dict, annotation: dict) -> dict | None:
         return {"id": parent}
     if preds:
         return max(preds, key=_when)
-    ids = [p for p in task.get("predictions") or [] if _is_int(p)]
+    ids = [p for p in listed if _is_int(p)]
     return {"id": ids[-1]} if ids else None
 
 
@@ -303,7 +306,8 @@ def _user(value, users: dict | None) -> dict:
 
 def _targets(data: dict) -> list[str]:
     out = []
-    for t in data.get("targets") or []:
+    targets = data.get("targets")
+    for t in targets if isinstance(targets, list) else []:
         value = t.get("value") if isinstance(t, dict) else t
         if isinstance(value, str) and value not in out:
             out.append(value)

@@ -112,7 +112,9 @@ def validate_task(task) -> list[Error]:
     if not isinstance(targets, list) or not all(
             isinstance(t, dict) and isinstance(t.get("value"), str) for t in targets):
         errors.append(Error("malformed_targets", "/data/targets", "data.targets must be a list of {\"value\": string}"))
-    annotations = task.get("annotations", [])
+    annotations = task.get("annotations")
+    if annotations is None:
+        annotations = []
     if not isinstance(annotations, list):
         errors.append(Error("malformed_annotation", "/annotations", "annotations must be a list"))
         return errors
@@ -171,7 +173,7 @@ def validate_annotation(task: dict, annotation: dict, path: str = "") -> list[Er
         elif kind == "choices":
             name = item.get("from_name")
             picked = value.get("choices")
-            if name not in CHOICE_FIELDS and name != ATTRIBUTION_FROM:
+            if not isinstance(name, str) or (name not in CHOICE_FIELDS and name != ATTRIBUTION_FROM):
                 errors.append(Error("unknown_control", f"{where}/from_name", f"choices from unknown control {name!r}"))
             if not (isinstance(picked, list) and picked and all(isinstance(x, str) for x in picked)):
                 errors.append(Error("malformed_result", f"{where}/value/choices", "a choices result needs a list of values"))
@@ -394,7 +396,7 @@ def _span_errors(s: dict, where: str, text: str | None, targets: list) -> list[E
             errors.append(Error("text_mismatch", f"{where}/text",
                                 f"text {_short(s['text'])} but the text at {start}:{end} is {_short(text[start:end])}"))
     fields = {"Quote": ("quote_type", "unattributed"), "Stance": ("polarity", "target"), "Speaker": ()}
-    if label in fields:
+    if isinstance(label, str) and label in fields:
         for name in ("quote_type", "unattributed", "polarity", "target"):
             if name in s and name not in fields[label]:
                 errors.append(Error("misplaced_choice", f"{where}/{name}", f"{name} on a {label} span"))
