@@ -298,8 +298,8 @@ def test_plan_adjudication_sorts_tasks_and_checks_existing_review_copies():
     # Review copies already on task 1: A's unchanged, B's stale; task 3 already settled.
     a_result, b_result = export[0]["annotations"][0]["result"], export[0]["annotations"][1]["result"]
     export[0]["predictions"] = [
-        {"id": 50, "model_version": "annotator:user 1", "result": a_result},
-        {"id": 51, "model_version": "annotator:user 2", "result": b_result[:2]},
+        {"id": 50, "model_version": "user 1 (annotator)", "result": a_result},
+        {"id": 51, "model_version": "user 2 (annotator)", "result": b_result[:2]},
     ]
     export[2]["annotations"][0]["ground_truth"] = True
     plan = plan_adjudication(export)

@@ -94,7 +94,7 @@ def _truth(client, task_id: int) -> list[int]:
 
 def _review(client, task_id: int) -> list[str]:
     return sorted(p.model_version for p in client.predictions.list(task=task_id)
-                  if (p.model_version or "").startswith("annotator:"))
+                  if (p.model_version or "").endswith(" (annotator)"))
 
 
 def test_adjudicate_marks_agreed_requeues_disputed_and_reruns_as_noop(studio_env, agreement_project, tmp_path):
@@ -112,11 +112,11 @@ def test_adjudicate_marks_agreed_requeues_disputed_and_reruns_as_noop(studio_env
     latest_t3 = max(x.id for x in client.annotations.list(id=t3))
     assert _truth(client, t3) == [latest_t3]  # agreed: the latest annotation is ground truth
     assert _truth(client, t1) == [] and _truth(client, t2) == []  # disputed: not settled
-    assert _review(client, t1) == sorted(f"annotator:{x}" for x in (a, b, c))
-    assert _review(client, t2) == sorted(f"annotator:{x}" for x in (a, b))
+    assert _review(client, t1) == sorted(f"{x} (annotator)" for x in (a, b, c))
+    assert _review(client, t2) == sorted(f"{x} (annotator)" for x in (a, b))
     # Each review copy is the annotator's own version.
     b_version = [x for x in client.annotations.list(id=t1) if x.completed_by == _uid(client, b)][0]
-    copy = [p for p in client.predictions.list(task=t1) if p.model_version == f"annotator:{b}"][0]
+    copy = [p for p in client.predictions.list(task=t1) if p.model_version == f"{b} (annotator)"][0]
     assert copy.result == b_version.result
 
     # pull exports the ground truth of the agreed task, with its provenance.
@@ -168,3 +168,40 @@ def test_edit_report_on_real_predictions_counts_each_edit(studio_env):
     assert m["labels"]["Quote"]["recall_overlap"] == 0.75
     assert [b["bucket"] for b in r["lead_time"]] == ["0%", "51-100%", "no pre-annotation"]
     assert r["lead_time"][0]["mean_lead_time"] == 15.0
+
+
+@pytest.mark.browser
+def test_requeued_versions_show_up_in_the_labeling_ui(studio_env, tmp_path):
+    """The lead opens a disputed task in Label Studio and sees each annotator's version."""
+    from .test_agreement import CHROMIUM
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    client = studio_env.client()
+    users = make_users(client, 2)
+    title = f"review {secrets.token_hex(3)}"
+    (t1,) = load_project(client, title, sample_export()[1:2], {k + 1: uid for k, (uid, _) in enumerate(users)})
+    run("adjudicate", "--project", title, "--apply", "--requeue")
+    pid = ls.find_project(client, title).id
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(f"{studio_env.url}/user/login")
+            page.fill("input[name=email]", studio_env.username)
+            page.fill("input[name=password]", studio_env.password)
+            page.click("button[type=submit]")
+            page.wait_for_url(lambda u: "/user/login" not in u)
+            page.goto(f"{studio_env.url}/projects/{pid}/data?task={t1}")
+            page.wait_for_selector(".htx-highlight", timeout=60_000)
+            page.screenshot(path=str(tmp_path / "review.png"))
+            tabs = page.locator(".lsf-annotation-button__name").all_inner_texts()
+        finally:
+            browser.close()
+    # Label Studio shortens tab names over 15 characters to their first 8 and last 6; the
+    # email goes first in the model_version so each version stays recognisable.
+    expected = [f"{e} (annotator)" for _, e in users]
+    expected = [n if len(n) <= 15 else f"{n[:8]}...{n[-6:]}" for n in expected]
+    assert len(set(expected)) == 2
+    for name in expected:
+        assert tabs.count(name) == 1, (tabs, f"see {tmp_path / 'review.png'}")

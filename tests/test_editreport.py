@@ -46,7 +46,7 @@ def edited_export() -> list[dict]:
               + region("q2", "Quote", T1, "talks were possible", quote_type="indirect")
               + region("he", "Speaker", T1, "He")                                        # added
               + [rel("q1", "sp", "said_by"), rel("q2", "he", "said_by"), rel("he", "sp", "refers_to")])
-    review = {"model_version": "annotator:someone@example.com", "result": final1}
+    review = {"model_version": "someone@example.com (annotator)", "result": final1}
     t5_anns = [annotation(11, 1, t3_result(), 20, ground_truth=True), annotation(12, 2, [], 99)]
     return [
         task(1, T1, [annotation(1, 1, final1, 60)], [prediction(pred1), review]),

@@ -8,7 +8,7 @@ Over every task with two or more non-cancelled annotations:
   same relations; `agreement.canonical`) is `agreed`: its most recent annotation is marked
   ground truth (`annotations.update(id, ground_truth=True)`), which is what `pull` exports;
 - every other task is `disputed`. With `requeue`, each annotator's version is copied onto the
-  task as a prediction with model_version "annotator:<email>", so the lead sees every version
+  task as a prediction with model_version "<email> (annotator)", so the lead sees every version
   as a tab in the labeling UI, picks or merges one, submits it and marks it ground truth (the
   star). A version already there is not copied again; one whose annotator has since changed
   their annotation is updated in place.
@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .agreement import canonical, table, task_label, user_names, versions_of
-from .editreport import REVIEW_PREFIX
+from .editreport import REVIEW_SUFFIX, is_review_copy
 
 
 @dataclass
@@ -55,7 +55,7 @@ class Plan:
 
 def review_version(name: str) -> str:
     """The model_version under which an annotator's version is shown to the reviewer."""
-    return f"{REVIEW_PREFIX}{name}"
+    return f"{name}{REVIEW_SUFFIX}"
 
 
 def plan_adjudication(tasks: list[dict], names: dict | None = None) -> Plan:
@@ -84,7 +84,7 @@ def plan_adjudication(tasks: list[dict], names: dict | None = None) -> Plan:
             continue
         existing = {}
         for p in task.get("predictions") or ():
-            if isinstance(p, dict) and str(p.get("model_version") or "").startswith(REVIEW_PREFIX):
+            if isinstance(p, dict) and is_review_copy(p):
                 existing[p["model_version"]] = p
         review = []
         for v in versions:

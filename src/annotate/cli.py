@@ -302,7 +302,7 @@ def export_cmd(src, formats, output, annotator, as_json):
 @click.option("--project", required=True, metavar="NAME|ID", help="Label Studio project title or id.")
 @click.option("--apply", is_flag=True, help="Write to Label Studio (default: dry run).")
 @click.option("--requeue", is_flag=True,
-              help="Copy each disputed version onto its task as a prediction 'annotator:<email>'.")
+              help="Copy each disputed version onto its task as a prediction '<email> (annotator)'.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @studio_options
 def adjudicate(project, apply, requeue, as_json, url, api_key):

@@ -13,7 +13,8 @@ that order (exact, then overlapping same label, then same offsets other label), 
 a Stance over the same words are never confused. The final annotation of a task is the one
 `pull` exports: the ground-truth annotation if one is marked, else the most recent
 non-cancelled one. Review copies made by `annotate adjudicate --requeue`
-(`model_version` "annotator:...") are not pre-annotations and are left out.
+(`model_version` "<email> (annotator)", see `is_review_copy`) are not pre-annotations and are
+left out.
 """
 
 from __future__ import annotations
@@ -26,11 +27,19 @@ from .agreement import CHOICE_FIELDS, load_tasks, match_spans, parse_result, tab
 from .labeling import LABELS
 
 OUTCOMES = ("kept", "boundary_moved", "relabelled", "choice_changed", "deleted")
-REVIEW_PREFIX = "annotator:"
+# Suffix of the model_version of review copies made by `annotate adjudicate --requeue`. The
+# identity goes first because Label Studio shortens a tab name longer than 15 characters to its
+# first 8 and last 6 ("alice@ne...tator)"): a prefix would hide who made the version.
+REVIEW_SUFFIX = " (annotator)"
 BUCKETS = ("0%", "1-25%", "26-50%", "51-100%")
 NO_PREDICTION = "no pre-annotation"
 IDS_ONLY = ("this export has prediction ids only (Label Studio's quick export): use --project, "
             "which reads full predictions, or an export made with predictions.only_id = false")
+
+
+def is_review_copy(prediction: dict) -> bool:
+    """True for an annotator's version copied onto the task by `adjudicate --requeue`."""
+    return str(prediction.get("model_version") or "").endswith(REVIEW_SUFFIX)
 
 
 def final_annotation(task: dict) -> dict | None:
@@ -135,7 +144,7 @@ def compute_edit_report(tasks: Iterable[dict]) -> dict:
         if any(not isinstance(p, dict) for p in preds):
             n_ids_only += 1
             continue
-        preds = [p for p in preds if not str(p.get("model_version") or "").startswith(REVIEW_PREFIX)]
+        preds = [p for p in preds if not is_review_copy(p)]
         f_spans, f_rels = parse_result(final.get("result"))
         lead_time = final.get("lead_time")
         if not preds:
