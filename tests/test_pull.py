@@ -423,3 +423,17 @@ def test_random_corruption_never_crashes_and_never_leaks_invalid_records():
             assert validate_record(outcome.record) == []
             assert outcome.record["text"] == base["data"]["text"]
     assert n_places > 100 and {"gold", "rejected"} <= outcomes
+
+
+def test_same_document_twice_is_rejected_the_second_time(tmp_path):
+    task = json.loads((DATA / "valid.json").read_text())[0]
+    export = tmp_path / "twice.json"
+    export.write_text(json.dumps([task, {**task, "id": 99}]))
+    summary = pull(None, tmp_path / "g", from_file=export)
+    assert (summary.counts.gold, summary.counts.rejected_by_code) == (1, {"duplicate_record": 1})
+    assert read_jsonl(tmp_path / "g" / "rejects.jsonl")[0]["task"] == 99
+    gold_line = (tmp_path / "g" / "gold.jsonl").read_text()
+    doubled = tmp_path / "doubled.jsonl"
+    doubled.write_text(gold_line + gold_line)
+    report = validate_file(doubled)
+    assert (report.valid, report.invalid, dict(report.by_code)) == (1, 1, {"duplicate_record": 1})

@@ -325,6 +325,7 @@ def build_dataset(items: Iterable[Item], output: str | Path | None, *, source: d
     if not dry_run and output is None:
         raise UsageError("an output directory is required (-o DIR)")
     writer = _DryWriter(seed, ratios) if dry_run else DatasetWriter(output, seed=seed, ratios=ratios)
+    seen: dict[str, str] = {}  # record id -> where it was first seen
     with writer:
         counts = writer.counts
         for item in items:
@@ -332,6 +333,8 @@ def build_dataset(items: Iterable[Item], output: str | Path | None, *, source: d
                 outcome = Outcome("rejected", item.where, errors=item.errors)
             else:
                 outcome = process_task(item.value, users=users, where=item.where)
+            if outcome.status == "gold":
+                _check_unique(outcome, seen, item.where)
             counts.tasks += 1
             counts.disagreements += outcome.disagreement
             if outcome.status == "gold":
@@ -351,6 +354,16 @@ def build_dataset(items: Iterable[Item], output: str | Path | None, *, source: d
             return PullSummary(counts, None, dry_run=True)
         manifest = writer.commit(source, created_at=created_at)
     return PullSummary(counts, Path(output), manifest)
+
+
+def _check_unique(outcome: Outcome, seen: dict[str, str], where: str) -> None:
+    """A second gold record with the same id is rejected (duplicate_record)."""
+    if outcome.id in seen:
+        outcome.status = "rejected"
+        outcome.errors = [Error("duplicate_record", "/id",
+                                f"record id {outcome.id!r} was already exported from {seen[outcome.id]}")]
+    else:
+        seen[outcome.id] = where
 
 
 def pull(project: str | int | None, output: str | Path | None, *, from_file: str | Path | None = None,
@@ -423,9 +436,19 @@ class ValidationReport:
         return out
 
 
+def _record_key(value) -> str | None:
+    """The id a task or record will have in gold.jsonl (None for anything else)."""
+    if isinstance(value, dict) and "data" in value:
+        return record_id(value)
+    if isinstance(value, dict) and isinstance(value.get("id"), str):
+        return value["id"]
+    return None
+
+
 def validate_file(path: str | Path) -> ValidationReport:
     """Validate a gold.jsonl or a Label Studio export (array or JSONL), item by item."""
     report = ValidationReport()
+    seen: dict[str, str] = {}
     for item in read_export(path):
         report.items += 1
         ident = item.where
@@ -446,6 +469,12 @@ def validate_file(path: str | Path) -> ValidationReport:
             errors = [Error("unknown_item", "", "neither a Label Studio task (data) nor a gold record (spans)")]
         else:
             errors = [Error("not_an_object", "", f"expected a JSON object, got {type(item.value).__name__}")]
+        record_key = _record_key(item.value)
+        if not errors and record_key is not None:
+            if record_key in seen:
+                errors = [Error("duplicate_record", "/id", f"id {record_key!r} also at {seen[record_key]}")]
+            else:
+                seen[record_key] = item.where
         if errors:
             report.invalid += 1
             for code in {e.code for e in errors}:

@@ -32,6 +32,7 @@ CODES = {
     "top_level_type": "the file is not a JSON array of tasks / JSONL of objects",
     "not_an_object": "an item of the file is not a JSON object",
     "unknown_item": "an item is neither a Label Studio task nor a gold record",
+    "duplicate_record": "a second record with the same id (data.doc_id) in one dataset",
     # the Label Studio task (before a record is built)
     "missing_data": "the task has no data object",
     "missing_text": "the task has no non-empty data.text string",
@@ -389,12 +390,13 @@ def _span_errors(s: dict, where: str, text: str | None, targets: list) -> list[E
     start, end = s.get("start"), s.get("end")
     if text is not None and _is_int(start) and _is_int(end):
         if not (0 <= start <= end <= len(text)):
-            errors.append(Error("offset_out_of_range", where, f"{start}:{end} is outside the text (length {len(text)})"))
+            errors.append(Error("offset_out_of_range", where,
+                                f"span {s.get('id')!r} at {start}:{end} is outside the text (length {len(text)})"))
         elif not text[start:end].strip():
             errors.append(Error("empty_span", where, f"span {s.get('id')!r} at {start}:{end} covers no text"))
         elif isinstance(s.get("text"), str) and s["text"] != text[start:end]:
             errors.append(Error("text_mismatch", f"{where}/text",
-                                f"text {_short(s['text'])} but the text at {start}:{end} is {_short(text[start:end])}"))
+                                f"span {s.get('id')!r} has text {_short(s['text'])} but the text at {start}:{end} is {_short(text[start:end])}"))
     fields = {"Quote": ("quote_type", "unattributed"), "Stance": ("polarity", "target"), "Speaker": ()}
     if isinstance(label, str) and label in fields:
         for name in ("quote_type", "unattributed", "polarity", "target"):
