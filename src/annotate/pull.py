@@ -387,7 +387,13 @@ def pull(project: str | int | None, output: str | Path | None, *, from_file: str
 
     client = studio.connect(url, api_key)
     proj = studio.find_project(client, project)
-    tasks = studio.export_tasks(client, proj.id, progress=progress)
+    from .labeling import labeling_config
+
+    problems = studio.config_problems(proj.label_config or "", labeling_config())
+    if problems and progress:
+        progress(f"warning: project {proj.id}'s labeling config differs from annotate's ({'; '.join(problems)}): "
+                 "its annotations may be rejected")
+    tasks = studio.export_tasks(client, proj.id, progress=_throttled(progress))
     tasks.sort(key=lambda t: t.get("id") if isinstance(t, dict) and isinstance(t.get("id"), int) else -1)
     users = _user_emails(client, progress)
     from .labeling import config_hash
@@ -397,6 +403,23 @@ def pull(project: str | int | None, output: str | Path | None, *, from_file: str
               "url": studio.display_url(url)}
     return build_dataset(export_items(tasks), output, source=source, seed=seed, split=split,
                          on_error=on_error, users=users, dry_run=dry_run)
+
+
+def _throttled(progress: Callable[[str], None] | None, every: float = 2.0):
+    """Pass progress lines on, but a run of similar lines ("downloaded 3.0 MB") every few seconds."""
+    if progress is None:
+        return None
+    import time
+
+    last = {"word": None, "at": 0.0}
+
+    def say(message: str) -> None:
+        word, now = message.split(" ", 1)[0], time.monotonic()
+        if word != last["word"] or now - last["at"] >= every:
+            progress(message)
+            last.update(word=word, at=now)
+
+    return say
 
 
 def _user_emails(client, progress) -> dict:
