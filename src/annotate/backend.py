@@ -25,12 +25,14 @@ import hmac
 import json
 import logging
 import queue
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .converters import MODEL_VERSION, annotate_text
+from . import converters
+from .converters import annotate_text
 from .errors import UsageError
 
 log = logging.getLogger("annotate.backend")
@@ -61,9 +63,14 @@ STATUS_TEXT = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Fou
 # --- predictions ---------------------------------------------------------------------------
 
 
+def model_version() -> str:
+    """The converter's model version, read at call time (it changes with the converter)."""
+    return converters.MODEL_VERSION
+
+
 def empty_prediction() -> dict:
     """The prediction for a task we cannot pre-annotate: no regions, our model version."""
-    return {"model_version": MODEL_VERSION, "score": 0.0, "result": []}
+    return {"model_version": model_version(), "score": 0.0, "result": []}
 
 
 def task_text(task) -> str | None:
@@ -117,7 +124,7 @@ def predict_task(task, max_text: int = DEFAULT_MAX_TEXT) -> dict:
     offered = target_values(task)
     if offered:
         result = _restrict_targets(result, set(offered))
-    return {**prediction, "result": result}
+    return {**prediction, "model_version": model_version(), "result": result}
 
 
 def predict_tasks(tasks: Iterable, max_text: int = DEFAULT_MAX_TEXT) -> list[dict]:
@@ -153,36 +160,76 @@ def project_id_of(uid) -> int | None:
     return int(head) if head.isdigit() else None
 
 
-def fill_task_targets(client, task_id: int, max_text: int = DEFAULT_MAX_TEXT) -> list[dict] | None:
-    """Write the converter's targets into the task's empty `data.targets`; returns them.
+def needs_targets(task) -> bool:
+    """A task (as Label Studio sends it) with an id, a text and an empty `data.targets`."""
+    return (isinstance(task, dict) and isinstance(task.get("id"), int) and task_text(task) is not None
+            and task["data"].get("targets") in (None, [], ""))
 
-    Re-reads the task first, so targets someone set in the meantime are never overwritten.
-    Returns None when there was nothing to do.
+
+def read_tasks(client, project_id: int, task_ids: list[int]) -> dict[int, dict]:
+    """`{id: data}` of these tasks, read through the task list API.
+
+    Not /api/tasks/<id>: opening a task that has no predictions makes Label Studio ask the
+    backend for them, which would race with the prediction we are about to request.
     """
-    task = client.tasks.get(id=task_id)
-    data = dict(task.data or {})
-    text = data.get("text")
-    if target_values({"data": data}) or not isinstance(text, str) or not text or len(text) > max_text:
-        return None
-    targets = targets_for_text(text)
-    if not targets:
-        return None
-    client.tasks.update(id=str(task_id), data={**data, "targets": targets})
-    return targets
+    wanted, found = set(task_ids), {}
+    pager = client.tasks.list(project=project_id, page_size=min(max(len(wanted), 1), 100),
+                              selected_items=json.dumps({"all": False, "included": sorted(wanted)}))
+    for task in pager:
+        if task.id in wanted:
+            found[task.id] = dict(task.data or {})
+            if len(found) == len(wanted):
+                break
+    return found
+
+
+def fill_targets(client, project_id: int, task_ids: list[int], max_text: int = DEFAULT_MAX_TEXT) -> list[int]:
+    """Write the converter's entities into the tasks' `data.targets` where it is empty.
+
+    The tasks are read from the server first (the webhook payload is not trusted to be
+    current, or genuine); targets someone already set are never touched. Returns the ids
+    of the tasks filled.
+    """
+    filled = []
+    for tid, data in read_tasks(client, project_id, task_ids).items():
+        text = data.get("text")
+        if not needs_targets({"id": tid, "data": data}) or len(text) > max_text:
+            continue
+        targets = targets_for_text(text)
+        if targets:
+            client.tasks.update(id=str(tid), data={**data, "targets": targets})
+            filled.append(tid)
+    return filled
+
+
+def retrieve_predictions(client, project_id: int, task_ids: list[int]) -> None:
+    """Run the Data Manager's "Retrieve predictions" action on these tasks (asks the backend)."""
+    client.actions.create(id="retrieve_tasks_predictions", project=project_id,
+                          selected_items={"all": False, "included": task_ids})
+
+
+@dataclass(frozen=True)
+class Credentials:
+    url: str
+    api_key: str = field(repr=False)
 
 
 @dataclass
-class Credentials:
-    url: str
-    api_key: str
+class FillJob:
+    creds: Credentials
+    project_id: int
+    task_ids: list[int]
+    then_predict: bool  # new tasks: ask for predictions once their targets are in
 
 
 class TargetFiller:
-    """A background thread that fills empty `data.targets` of new tasks through the API.
+    """A background thread that fills empty `data.targets` through the Label Studio API.
 
-    Webhooks must answer quickly and Label Studio may be waiting on them, so the handler only
-    queues task ids. Credentials: the ones the backend was started with, else the ones Label
-    Studio sent to /setup for that project.
+    Webhooks must answer quickly (Label Studio's import waits for them), so handlers only
+    queue jobs. For new tasks (TASKS_CREATED) the thread then runs "Retrieve predictions" on
+    them, so the predictions arrive with target choices that match and show in the task list
+    without anyone opening the task first. Credentials: the ones the backend was started
+    with, else the ones Label Studio sent to /setup for that project.
     """
 
     def __init__(self, url: str | None = None, api_key: str | None = None,
@@ -192,7 +239,7 @@ class TargetFiller:
         self.learned: dict[int, Credentials] = {}
         self.filled = 0
         self.failed = 0
-        self._clients: dict[tuple[str, str], object] = {}
+        self._clients: dict[Credentials, object] = {}
         self._queue: queue.Queue = queue.Queue(maxsize=FILL_QUEUE_SIZE)
         self._idle = threading.Event()
         self._idle.set()
@@ -201,30 +248,29 @@ class TargetFiller:
 
     def learn(self, project_id: int | None, hostname, access_token) -> None:
         """Remember the credentials Label Studio sent to /setup for a project."""
-        if project_id is not None and isinstance(hostname, str) and hostname and isinstance(access_token, str) and access_token:
+        if project_id is not None and isinstance(hostname, str) and hostname.startswith(("http://", "https://")) \
+                and isinstance(access_token, str) and access_token:
             self.learned[project_id] = Credentials(hostname.rstrip("/"), access_token)
 
     def credentials(self, project_id: int | None) -> Credentials | None:
         return self.configured or self.learned.get(project_id)
 
-    def submit(self, project_id: int | None, task_ids: list[int]) -> int:
+    def submit(self, project_id: int | None, task_ids: list[int], then_predict: bool = False) -> int:
         """Queue tasks for filling; returns how many were queued (0 without credentials)."""
         creds = self.credentials(project_id)
-        if creds is None or not task_ids:
+        if creds is None or project_id is None or not task_ids:
             return 0
         self._start()
-        queued = 0
-        for tid in task_ids:
-            try:
-                self._queue.put_nowait((creds, tid))
-                self._idle.clear()
-                queued += 1
-            except queue.Full:
-                log.warning("target queue full: task %s left without targets", tid)
-        return queued
+        try:
+            self._idle.clear()
+            self._queue.put_nowait(FillJob(creds, project_id, list(task_ids), then_predict))
+        except queue.Full:
+            log.warning("target queue full: %d tasks left without targets", len(task_ids))
+            return 0
+        return len(task_ids)
 
     def wait_idle(self, timeout: float | None = None) -> bool:
-        """Block until the queue is drained (for tests and a clean shutdown)."""
+        """Block until every queued job is done (tests, a clean shutdown)."""
         return self._idle.wait(timeout)
 
     def _start(self) -> None:
@@ -234,31 +280,38 @@ class TargetFiller:
                 self._thread.start()
 
     def _client(self, creds: Credentials):
-        key = (creds.url, creds.api_key)
-        if key not in self._clients:
+        if creds not in self._clients:
             from label_studio_sdk import LabelStudio
 
-            self._clients[key] = LabelStudio(base_url=creds.url, api_key=creds.api_key, timeout=30.0)
-        return self._clients[key]
+            self._clients[creds] = LabelStudio(base_url=creds.url, api_key=creds.api_key, timeout=60.0)
+        return self._clients[creds]
 
     def _run(self) -> None:
         while True:
-            creds, tid = self._queue.get()
-            started = time.perf_counter()
+            job = self._queue.get()
             try:
-                targets = fill_task_targets(self._client(creds), tid, self.max_text)
-                if targets is not None:
-                    self.filled += 1
-                    log.info("task %s: filled data.targets with %d entities in %.0f ms",
-                             tid, len(targets), 1000 * (time.perf_counter() - started))
-            except Exception as exc:  # the server went away, the token was refused, ...
-                self.failed += 1
-                log.warning("task %s: could not fill data.targets via %s: %s",
-                            tid, creds.url, type(exc).__name__)
+                self._do(job)
             finally:
                 self._queue.task_done()
                 if self._queue.unfinished_tasks == 0:
                     self._idle.set()
+
+    def _do(self, job: FillJob) -> None:
+        started = time.perf_counter()
+        filled: list[int] = []
+        try:
+            client = self._client(job.creds)
+            filled = fill_targets(client, job.project_id, job.task_ids, self.max_text)
+            if job.then_predict and filled:
+                retrieve_predictions(client, job.project_id, filled)
+        except Exception as exc:  # the server went away, the token was refused, ...
+            self.failed += len(job.task_ids) - len(filled)
+            log.warning("project %s: could not fill data.targets via %s (%s: %s)", job.project_id,
+                        job.creds.url, type(exc).__name__, str(exc).splitlines()[0][:200] if str(exc) else "")
+        self.filled += len(filled)
+        log.info("project %s: filled data.targets of %d/%d tasks%s in %.0f ms", job.project_id, len(filled),
+                 len(job.task_ids), " and retrieved their predictions" if job.then_predict and filled else "",
+                 1000 * (time.perf_counter() - started))
 
 
 # --- the WSGI app ---------------------------------------------------------------------------
@@ -304,7 +357,7 @@ class BackendApp:
     # handlers: request JSON (or {}) -> (status, body, note for the log line)
 
     def health(self, _payload) -> tuple[int, dict, str]:
-        return 200, {"status": "UP", "model_class": MODEL_CLASS, "model_version": MODEL_VERSION}, ""
+        return 200, {"status": "UP", "model_class": MODEL_CLASS, "model_version": model_version()}, ""
 
     def setup(self, payload) -> tuple[int, dict, str]:
         project = project_id_of(payload.get("project", ""))
@@ -312,7 +365,7 @@ class BackendApp:
         if problems:
             raise HTTPError(400, "this labeling config cannot hold annotate's predictions: " + "; ".join(problems))
         self.filler.learn(project, payload.get("hostname"), payload.get("access_token"))
-        return 200, {"model_version": MODEL_VERSION}, f"project={project}"
+        return 200, {"model_version": model_version()}, f"project={project}"
 
     def predict(self, payload) -> tuple[int, dict, str]:
         tasks = payload.get("tasks")
@@ -323,7 +376,7 @@ class BackendApp:
         # "Retrieve predictions" fills their targets too.
         self._queue_fill(payload.get("project"), tasks)
         regions = sum(1 for p in results for r in p["result"] if r.get("type") == "labels")
-        return 200, {"results": results, "model_version": MODEL_VERSION}, f"tasks={len(tasks)} regions={regions}"
+        return 200, {"results": results, "model_version": model_version()}, f"tasks={len(tasks)} regions={regions}"
 
     def webhook(self, payload) -> tuple[int, dict, str]:
         action = payload.get("action")
@@ -333,19 +386,18 @@ class BackendApp:
         if not isinstance(tasks, list):
             raise HTTPError(400, 'a TASKS_CREATED event needs "tasks": a list')
         project = payload.get("project")
-        queued = self._queue_fill(project.get("id") if isinstance(project, dict) else project, tasks)
+        queued = self._queue_fill(project.get("id") if isinstance(project, dict) else project, tasks,
+                                  then_predict=True)
         return 200, {"status": "ok", "action": action, "queued": queued}, f"action={action} queued={queued}"
 
-    def _queue_fill(self, project, tasks: list) -> int:
-        todo = [t for t in tasks if isinstance(t, dict) and isinstance(t.get("id"), int)
-                and task_text(t) is not None and not target_values(t)
-                and isinstance(t["data"].get("targets", []), list)]
+    def _queue_fill(self, project, tasks: list, then_predict: bool = False) -> int:
+        todo = [t for t in tasks if needs_targets(t)]
         if not todo:
             return 0
         pid = project_id_of(project) if project is not None else None
         if pid is None:
             pid = next((t["project"] for t in todo if isinstance(t.get("project"), int)), None)
-        queued = self.filler.submit(pid, [t["id"] for t in todo])
+        queued = self.filler.submit(pid, [t["id"] for t in todo], then_predict=then_predict)
         if not queued and pid not in self._warned:
             self._warned.add(pid)
             log.warning("%d new tasks have no targets and no Label Studio API key is known for project %s: "
@@ -464,7 +516,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = DEF
     url = _server_url(server, host)
     fill = (f"filling empty data.targets via {app.filler.configured.url}" if app.filler.configured
             else "filling empty data.targets with the token Label Studio sends to /setup")
-    say(f"annotate ML backend ({MODEL_VERSION}) on {url} with {max(1, workers)} threads; {fill}")
+    say(f"annotate ML backend ({model_version()}) on {url} with {max(1, workers)} threads; {fill}")
     say(f"Connect it: annotate connect --project NAME --backend {url}")
     try:
         server.run()
@@ -527,6 +579,28 @@ def _same_url(a: str | None, b: str) -> bool:
     return (a or "").rstrip("/") == b.rstrip("/")
 
 
+def _refusal(body) -> str:
+    """Label Studio's reason for refusing a backend (its 400 body), as one line with a hint."""
+    reason = ""
+    if isinstance(body, dict):
+        errors = body.get("validation_errors") or {}
+        found = [m for msgs in errors.values() for m in (msgs if isinstance(msgs, list) else [msgs])] \
+            if isinstance(errors, dict) else []
+        reason = str(found[0]) if found else str(body.get("detail") or "")
+    reason = " ".join(re.sub(r"<[^>]+>", "", reason).split())[:400] or "no reason given"
+    return (f"{reason} (is `annotate backend` running and reachable from the Label Studio server? "
+            "A backend on localhost needs Label Studio started with ML_BLOCK_LOCAL_IP=false.)")
+
+
+def _authorize_webhook(client, project_id: int, backend_url: str, basic_auth: tuple[str, str]) -> None:
+    """Give the project's webhook to the backend (Label Studio adds it with the ML backend, but
+    without the backend's credentials) the basic-auth header too."""
+    token = base64.b64encode(f"{basic_auth[0]}:{basic_auth[1]}".encode()).decode()
+    for hook in client.webhooks.list(project=str(project_id)):
+        if _same_url(hook.url, backend_url + "/webhook"):
+            client.webhooks.update(id=hook.id, url=hook.url, headers={"Authorization": f"Basic {token}"})
+
+
 def connect_backend(client, project: str | int, backend_url: str, title: str = DEFAULT_TITLE,
                     basic_auth: tuple[str, str] | None = None) -> Connection:
     """Register the backend at `backend_url` with a project, once.
@@ -545,17 +619,27 @@ def connect_backend(client, project: str | int, backend_url: str, title: str = D
     auth = {}
     if basic_auth:
         auth = {"auth_method": "BASIC_AUTH", "basic_auth_user": basic_auth[0], "basic_auth_pass": basic_auth[1]}
+    from label_studio_sdk.core.api_error import ApiError
+
     action = f"connect the ML backend {backend_url} to project {proj.id}"
     with studio.api_errors(client, action):
-        if existing:
-            ml, created = existing[0], False
-            if basic_auth:
-                ml = client.ml.update(id=ml.id, **auth)
-        else:
-            ml = client.ml.create(url=backend_url, project=proj.id, title=title, is_interactive=False,
-                                  request_options=studio.NO_RETRY, **auth)
-            created = True
+        try:
+            if existing:
+                ml, created = existing[0], False
+                if basic_auth:
+                    ml = client.ml.update(id=ml.id, **auth)
+            else:
+                ml = client.ml.create(url=backend_url, project=proj.id, title=title, is_interactive=False,
+                                      request_options=studio.NO_RETRY, **auth)
+                created = True
+        except ApiError as exc:
+            if exc.status_code not in (400, 403):  # 403: a reserved address (ML_BLOCK_LOCAL_IP)
+                raise
+            raise ProjectError(f"Label Studio refused the ML backend {backend_url} for project {proj.id}: "
+                               f"{_refusal(exc.body)}") from None
         ml = client.ml.get(id=ml.id)
+        if basic_auth:
+            _authorize_webhook(client, proj.id, backend_url, basic_auth)
     state = str(ml.state) if ml.state is not None else None
     if state in ("DI", "ER"):  # disconnected / error; CO, TR, PR are usable
         reason = ml.error_message or "it did not answer /health or /setup"

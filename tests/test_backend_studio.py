@@ -1,0 +1,214 @@
+"""The ML backend against the real Label Studio: connect, import by hand, predictions + targets appear."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from annotate import converters
+from annotate.backend import (
+    connect_backend,
+    retrieve_predictions,
+    start_backend_in_thread,
+    targets_for_text,
+)
+from annotate.cli import cli
+from annotate.converters import annotate_text
+from annotate.labeling import labeling_config
+from annotate.validate import validate_annotation
+
+from .conftest import SEEDS
+
+# Raw seed text, as a person would paste it (the backend must not clean it).
+ARTICLE = (SEEDS / "002_935d5d5bef1305a7.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def backends():
+    """Start backends in this process on free ports; all stopped after the test."""
+    running = []
+
+    def start(**options):
+        backend = start_backend_in_thread(host="127.0.0.1", port=0, **options)
+        running.append(backend)
+        return backend
+
+    yield start
+    for backend in running:
+        backend.stop()
+
+
+def new_project(client) -> int:
+    return client.projects.create(title=f"backend {secrets.token_hex(4)}", label_config=labeling_config()).id
+
+
+def run(*args):
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def listed_tasks(client, pid: int) -> dict[int, object]:
+    """Tasks through the list API (which, unlike opening a task, does not ask the backend)."""
+    return {t.id: t for t in client.tasks.list(project=pid, fields="all")}
+
+
+def wait_until(check, timeout: float = 90, every: float = 0.5):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(every)
+
+
+def target_choices(result: list[dict]) -> set[str]:
+    return {c for r in result if r.get("from_name") == "target" for c in r["value"]["choices"]}
+
+
+def assert_consistent(text: str, result: list[dict], targets: list[dict]) -> None:
+    for item in result:
+        if "value" in item:
+            v = item["value"]
+            assert 0 <= v["start"] < v["end"] <= len(text)
+            assert v["text"] == text[v["start"]:v["end"]]
+    assert validate_annotation({"data": {"text": text, "targets": targets}}, {"result": result}) == []
+
+
+def test_hand_imported_task_gets_predictions_and_targets(studio_env, backends):
+    """Zero configuration: the backend fills targets with the token Label Studio gives /setup."""
+    client = studio_env.client()
+    backend = backends()  # no --api-key
+    pid = new_project(client)
+
+    code, out = run("connect", "--project", str(pid), "--backend", backend.url)
+    assert code == 0, out
+    assert out.startswith("Connected ML backend")
+    code, out = run("connect", "--project", str(pid), "--backend", backend.url + "/")
+    assert code == 0, out
+    assert out.startswith("Already connected:")
+    assert len(client.ml.list(project=pid)) == 1
+
+    # What a person imports through the UI: JSON with "targets", no predictions.
+    imported = client.projects.import_tasks(id=pid, request=[{"text": ARTICLE, "targets": []}],
+                                            return_task_ids=True)
+    assert imported.prediction_count == 0
+    (tid,) = imported.task_ids
+
+    def ready():
+        task = listed_tasks(client, pid)[tid]
+        return task if task.predictions and task.data.get("targets") else None
+
+    task = wait_until(ready)
+    assert task, f"no predictions/targets after 90 s: {listed_tasks(client, pid)[tid]}"
+    assert len(task.predictions) == 1
+    prediction = task.predictions[0]
+    assert prediction.model_version == converters.MODEL_VERSION
+    text = task.data["text"]
+    assert text == ARTICLE  # stored verbatim, offsets index into it
+    assert task.data["targets"] == targets_for_text(ARTICLE)
+    assert_consistent(text, prediction.result, task.data["targets"])
+    assert prediction.result == annotate_text(ARTICLE)["predictions"][0]["result"]
+    used = target_choices(prediction.result)
+    assert used, "the article has stances with targets"
+    assert used <= {t["value"] for t in task.data["targets"]}
+
+
+def test_retrieve_predictions_and_a_new_converter_version(studio, backends, monkeypatch):
+    """Backend started with an API key; "Retrieve predictions" re-predicts after a converter change."""
+    client = studio.client()
+    backend = backends(url=studio.url, api_key=studio.token)
+    pid = new_project(client)
+    connection = connect_backend(client, pid, backend.url)
+    assert connection.created and connection.state == "CO"
+    assert not connect_backend(client, pid, backend.url).created
+
+    given = [{"value": "Russia"}]
+    imported = client.projects.import_tasks(
+        id=pid, request=[{"text": ARTICLE, "targets": []}, {"text": ARTICLE, "targets": given}],
+        return_task_ids=True)
+    filled_id, given_id = imported.task_ids
+    assert wait_until(lambda: listed_tasks(client, pid)[filled_id].predictions)
+
+    retrieve_predictions(client, pid, [filled_id, given_id])  # the Data Manager action
+    tasks = listed_tasks(client, pid)
+    assert len(tasks[filled_id].predictions) == 1  # already had this model version: not asked again
+    (kept,) = tasks[given_id].predictions
+    assert tasks[given_id].data["targets"] == given  # never overwritten
+    assert target_choices(kept.result) <= {"Russia"}  # only choices the task offers
+    assert_consistent(ARTICLE, kept.result, given)
+
+    current = converters.MODEL_VERSION
+    monkeypatch.setattr(converters, "MODEL_VERSION", "annotate-rules-99.0.0")  # "the converter improved"
+    retrieve_predictions(client, pid, [filled_id, given_id])
+    for task in listed_tasks(client, pid).values():
+        assert sorted(p.model_version for p in task.predictions) == sorted([current, "annotate-rules-99.0.0"])
+    assert backend.app.filler.failed == 0
+
+
+def test_connect_errors_are_one_line(studio_env, backends):
+    client = studio_env.client()
+    pid = new_project(client)
+    code, out = run("connect", "--project", "no such project here", "--backend", "http://127.0.0.1:9")
+    assert code == 3 and "no project titled" in out
+    code, out = run("connect", "--project", str(pid), "--backend", "http://127.0.0.1:9")
+    assert code == 3
+    assert "health check failed" in out and "ML_BLOCK_LOCAL_IP" in out
+    assert "Traceback" not in out
+    assert client.ml.list(project=pid) == []
+
+
+def test_basic_auth_between_label_studio_and_backend(studio, backends):
+    client = studio.client()
+    backend = backends(basic_auth=("ls", "s3cret-pw"))
+    pid = new_project(client)
+    from annotate.errors import ProjectError
+
+    with pytest.raises(ProjectError, match="401"):
+        connect_backend(client, pid, backend.url)
+    connection = connect_backend(client, pid, backend.url, basic_auth=("ls", "s3cret-pw"))
+    assert connection.state == "CO"
+    (tid,) = client.projects.import_tasks(id=pid, request=[{"text": ARTICLE, "targets": []}],
+                                          return_task_ids=True).task_ids
+    task = wait_until(lambda: listed_tasks(client, pid)[tid].predictions and listed_tasks(client, pid)[tid])
+    assert task and task.predictions[0].result
+
+
+@pytest.mark.browser
+def test_predicted_regions_show_in_the_labeling_ui(studio_env, backends, tmp_path):
+    """A task imported by hand, opened in headless Chromium, shows the backend's regions."""
+    from .test_agreement import CHROMIUM
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    client = studio_env.client()
+    backend = backends()
+    pid = new_project(client)
+    connect_backend(client, pid, backend.url)
+    (tid,) = client.projects.import_tasks(id=pid, request=[{"text": ARTICLE, "targets": []}],
+                                          return_task_ids=True).task_ids
+    task = wait_until(lambda: (t := listed_tasks(client, pid)[tid]).predictions and t.data.get("targets") and t)
+    assert task
+    spans = [r for r in task.predictions[0].result if r["type"] == "labels"]
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(f"{studio_env.url}/user/login")
+            page.fill("input[name=email]", studio_env.username)
+            page.fill("input[name=password]", studio_env.password)
+            page.click("button[type=submit]")
+            page.wait_for_url(lambda u: "/user/login" not in u)
+            page.goto(f"{studio_env.url}/projects/{pid}/data?task={tid}")
+            page.wait_for_selector(".htx-highlight", timeout=60_000)
+            page.screenshot(path=str(tmp_path / "backend-task.png"))
+            highlighted = page.eval_on_selector_all(".htx-highlight", "els => els.map(e => e.textContent)")
+            body = page.inner_text("body")
+        finally:
+            browser.close()
+    shown = "".join(highlighted)
+    for span in spans:
+        assert span["value"]["text"].split()[0] in shown, f"{span['value']['text']!r}; see {tmp_path}"
+    assert converters.MODEL_VERSION in body  # the prediction tab is labelled with its model version
