@@ -139,6 +139,8 @@ def test_adjudicate_marks_agreed_requeues_disputed_and_reruns_as_noop(studio_env
     last = json.loads(run("adjudicate", "--project", title, "--apply", "--requeue", "--json"))
     assert last["counts"]["resolved"] == 2 and last["counts"]["disputed"] == 1
     assert [d["task_id"] for d in last["disputed"]] == [t1]
+    pid = ls.find_project(client, title).id
+    assert last["disputed"][0]["link"] == f"{studio_env.url}/projects/{pid}/data?task={t1}"
     text = run("adjudicate", "--project", title)
     assert "Dry run" in text and "doc1" in text
 

@@ -149,7 +149,9 @@ def adjudicate(project: str, url: str | None = None, api_key: str | None = None,
     if apply:
         apply_plan(client, proj.id, plan, requeue=requeue, progress=progress)
     out = plan.as_dict()
+    base = studio.display_url(url or "")
     for task in out["disputed"]:
+        task["link"] = f"{base}/projects/{proj.id}/data?task={task['task_id']}"
         for r in task["review"]:
             r.pop("_result", None)
     out["project"] = {"id": proj.id, "title": proj.title}
@@ -167,9 +169,10 @@ def format_adjudication(result: dict) -> str:
         lines.append(f"Agreed tasks: {done} {len(result['agreed'])} annotation(s) as ground truth.")
     if result["disputed"]:
         lines += ["", "Disputed tasks",
-                  table(["doc", "task", "annotators", "review copies"],
+                  table(["doc", "task", "annotators", "review copies", "open in Label Studio"],
                         [[d["doc"], d["task_id"], ", ".join(d["annotators"]),
-                          _review_summary(d["review"], result)] for d in result["disputed"]])]
+                          _review_summary(d["review"], result), d.get("link", "")]
+                         for d in result["disputed"]])]
         if result["requeue"] and result["applied"]:
             lines.append(f"Review copies: {c['review_created']} created, {c['review_updated']} updated, "
                          f"{c['review_present']} already there. Open each task in Label Studio, "
