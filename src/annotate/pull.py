@@ -20,6 +20,7 @@ from pathlib import Path
 from .errors import InputError, UsageError, ValidationFailed
 from .gold import (
     DEFAULT_SPLIT,
+    Counts,
     DatasetWriter,
     Selection,
     build_record,
@@ -260,7 +261,7 @@ def process_task(task, *, users: dict | None = None, where: str = "unknown") -> 
 class PullSummary:
     """What a pull did: the dataset's counts, where it went, the manifest."""
 
-    counts: object
+    counts: Counts
     output: Path | None
     manifest: dict | None = None
     dry_run: bool = False
@@ -282,7 +283,7 @@ class _DryWriter:
     """DatasetWriter's counting half, for --dry-run."""
 
     def __init__(self, seed: int, ratios: tuple):
-        from .gold import Counts, assign_split
+        from .gold import assign_split
 
         self.counts = Counts()
         self._split = lambda rec: assign_split(rec, seed, ratios)
