@@ -528,14 +528,16 @@ def _fmt(x) -> str:
 
 
 def table(headers: list[str], rows: list[list]) -> str:
-    """A plain aligned text table (first column left-aligned, the rest right-aligned)."""
+    """A plain aligned text table: numbers right-aligned, text left-aligned."""
     cells = [[_fmt(c) for c in r] for r in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h)
               for i, h in enumerate(headers)]
+    numeric = [i > 0 and all(isinstance(r[i], (int, float)) or r[i] is None for r in rows)
+               for i in range(len(headers))]
 
     def line(r):
-        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w)
-                         for i, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip()
+        return "  ".join(c.rjust(w) if num else c.ljust(w)
+                         for c, w, num in zip(r, widths, numeric, strict=True)).rstrip()
 
     return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in cells])
 
@@ -567,7 +569,8 @@ def format_agreement(report: dict) -> str:
                  f"said by the same speaker ({_fmt(att['agreement'])})")
     for choice, a in report["alpha"].items():
         parts.append(f"Krippendorff's alpha {choice}: {_fmt(a['alpha'])} "
-                     f"({a['units']} matched {a['label']} spans, {a['values']} values)")
+                     f"(over {a['units']} {a['label']} spans marked by two or more annotators, "
+                     f"{a['values']} values)")
     parts += ["", "Annotators",
               table(["annotator", "tasks", "spans", "mean lead s", "exact", "overlap"],
                     [[a["annotator"], a["tasks"], a["spans"], a["mean_lead_time"],
