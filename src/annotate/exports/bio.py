@@ -17,6 +17,7 @@ the token), and relations, which survive only as cluster ids.
 
 from __future__ import annotations
 
+import bisect
 import re
 from pathlib import Path
 
@@ -28,9 +29,9 @@ COLUMNS = ("TOKEN", "START", "END", "QUOTE", "QUOTE_SPEAKER", "SPEAKER", "SPEAKE
            "STANCE", "STANCE_TARGET")
 LAYERS = ("Quote", "Speaker", "Stance")
 TOKEN_RE = re.compile(r"\w+(?:[-'’.]\w+)*|\S")
-SENTENCE_END = frozenset(".!?")
-CLOSERS = frozenset("\"'”’)]")
-OPENERS = frozenset("\"'“‘([")
+# an end mark, maybe a closing quote/bracket, then spaces and a capital or an opening mark
+SENTENCE_END_RE = re.compile(r"[.!?][\"'”’)\]]?(?=[ \t]+[\"'“‘(\[]?[^\W\d_])")
+NEWLINE_RE = re.compile(r"\n")
 
 
 def tokenize(text: str) -> list[tuple[int, int]]:
@@ -39,30 +40,29 @@ def tokenize(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in TOKEN_RE.finditer(text)]
 
 
-def _sentence_breaks(text: str, tokens: list[tuple[int, int]]) -> list[bool]:
-    """breaks[i]: a sentence may end after token i (end mark or a line break follows)."""
-    breaks = [False] * len(tokens)
-    for i in range(len(tokens) - 1):
-        (s, e), (ns, _) = tokens[i], tokens[i + 1]
-        gap = text[e:ns]
-        if "\n" in gap:
-            breaks[i] = True
-        elif gap and text[s:e] in SENTENCE_END | CLOSERS and (
-                text[ns].isupper() or text[ns] in OPENERS):
-            # a closer only ends a sentence right after an end mark: 'said."  Next'
-            breaks[i] = text[s:e] in SENTENCE_END or (
-                i > 0 and text[tokens[i - 1][0]:tokens[i - 1][1]] in SENTENCE_END)
-    return breaks
+def _sentence_ends(text: str, starts: list[int], ends: list[int]) -> set[int]:
+    """Token indexes a sentence may end after: before a line break, or an end mark (and its
+    closing quote) followed by a capitalised word."""
+    found = set()
+    for m in NEWLINE_RE.finditer(text):
+        i = bisect.bisect_right(ends, m.start()) - 1
+        if i >= 0:
+            found.add(i)
+    for m in SENTENCE_END_RE.finditer(text):
+        nxt = text[m.end():].lstrip(" \t")[:2]
+        word = nxt[1:] if nxt[:1] in "\"'“‘([" else nxt[:1]
+        if word[:1].isupper():
+            i = bisect.bisect_left(ends, m.end())
+            if i < len(ends) and ends[i] == m.end():
+                found.add(i)
+    found.discard(len(ends) - 1)
+    return found
 
 
-def _align(tokens, starts, start: int, end: int) -> tuple[int, int] | None:
+def _align(starts: list[int], ends: list[int], start: int, end: int) -> tuple[int, int] | None:
     """Token range [a, b) overlapping the character span, or None if it covers no token."""
-    import bisect
-
-    a = bisect.bisect_right(starts, start) - 1
-    if a < 0 or tokens[a][1] <= start:
-        a += 1
-    b = bisect.bisect_left(starts, end)
+    a = bisect.bisect_right(ends, start)  # first token ending after `start`
+    b = bisect.bisect_left(starts, end)  # first token starting at or after `end`
     return (a, b) if a < b else None
 
 
@@ -71,6 +71,7 @@ def record_to_lines(record: dict, loss: FormatLoss) -> list[str]:
     text = record["text"]
     tokens = tokenize(text)
     starts = [s for s, _ in tokens]
+    ends = [e for _, e in tokens]
     n = len(tokens)
     cols = {layer: ["O"] * n for layer in LAYERS}
     extra = {c: ["_"] * n for c in ("QUOTE_SPEAKER", "SPEAKER_CLUSTER", "STANCE_TARGET")}
@@ -84,7 +85,7 @@ def record_to_lines(record: dict, loss: FormatLoss) -> list[str]:
     spans = sorted(record.get("spans", []), key=lambda s: (s["start"], -s["end"], s["id"]))
     for s in spans:
         loss.spans += 1
-        rng = _align(tokens, starts, s["start"], s["end"])
+        rng = _align(starts, ends, s["start"], s["end"])
         if rng is None:
             loss.spans_lost += 1
             loss.note(f"{s['label']} spans cover no token (whitespace only)")
@@ -95,7 +96,7 @@ def record_to_lines(record: dict, loss: FormatLoss) -> list[str]:
             loss.spans_lost += 1
             loss.note(f"{s['label']} spans overlap another {s['label']} span (BIO holds one per token)")
             continue
-        if (tokens[a][0], tokens[b - 1][1]) != (s["start"], s["end"]):
+        if (starts[a], ends[b - 1]) != (s["start"], s["end"]):
             loss.spans_adjusted += 1
             loss.note(f"{s['label']} spans widened to token boundaries")
         label = span_label(s)
@@ -122,15 +123,17 @@ def record_to_lines(record: dict, loss: FormatLoss) -> list[str]:
         else:
             loss.relations_lost += 1
             loss.note(f"{r['type']} relations kept only as speaker cluster ids")
-    breaks = _sentence_breaks(text, tokens)
+    rows = list(map("\t".join, zip(
+        [text[s:e] for s, e in tokens], map(str, starts), map(str, ends),
+        cols["Quote"], extra["QUOTE_SPEAKER"], cols["Speaker"], extra["SPEAKER_CLUSTER"],
+        cols["Stance"], extra["STANCE_TARGET"], strict=True)))
     lines = [f"# id = {record['id']}"]
-    for i, (s, e) in enumerate(tokens):
-        lines.append("\t".join((text[s:e], str(s), str(e), cols["Quote"][i],
-                                extra["QUOTE_SPEAKER"][i], cols["Speaker"][i],
-                                extra["SPEAKER_CLUSTER"][i], cols["Stance"][i],
-                                extra["STANCE_TARGET"][i])))
-        if breaks[i] and not crossing[i]:
-            lines.append("")
+    done = 0
+    for i in sorted(i for i in _sentence_ends(text, starts, ends) if not crossing[i]):
+        lines += rows[done:i + 1]
+        lines.append("")
+        done = i + 1
+    lines += rows[done:]
     if lines[-1] != "":
         lines.append("")
     loss.records += 1

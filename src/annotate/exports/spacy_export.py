@@ -16,6 +16,7 @@ Per Doc:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from pathlib import Path
@@ -72,6 +73,27 @@ def record_to_doc(nlp, record: dict, loss: FormatLoss, doc=None):
     return doc
 
 
+@contextlib.contextmanager
+def _encoders_looked_up_once():
+    """srsly makes a msgpack Packer for every pack, and each one walks the whole function
+    registry (catalogue, thousands of entries with spaCy loaded) and the installed packages'
+    entry points to find encoder plugins. DocBin.add packs five times per Doc, which made
+    that walk a third of the export. The encoders cannot change during an export, so look
+    them up once and restore the registry afterwards; the bytes written are the same."""
+    import srsly.msgpack as srsly_msgpack
+
+    registry = getattr(srsly_msgpack, "msgpack_encoders", None)
+    if registry is None or "get_all" in vars(registry):
+        yield
+        return
+    encoders = registry.get_all()
+    registry.get_all = lambda: dict(encoders)
+    try:
+        yield
+    finally:
+        del registry.get_all
+
+
 def training_config(train: str, dev: str) -> str:
     """The shipped labeling_config/spancat.cfg with [paths] train/dev set to these files."""
     from ..labeling import _path
@@ -90,13 +112,16 @@ def write_spacy(splits: dict[str, list[dict]], out: Path, loss: FormatLoss,
 
     nlp = spacy.blank("en")
     out.mkdir(parents=True, exist_ok=True)
-    for split, records in splits.items():
-        db = DocBin(store_user_data=True)
-        docs = nlp.tokenizer.pipe((r["text"] for r in records), batch_size=256)
-        for record, doc in zip(records, docs, strict=True):
-            db.add(record_to_doc(nlp, record, loss, doc))
-        db.to_disk(out / f"{split}.spacy")
-        loss.files.append(f"{split}.spacy")
+    with _encoders_looked_up_once():
+        for split, records in splits.items():
+            # blank-pipeline docs carry only tokens (ORTH + spacing) and spans: storing the
+            # default tag/dep/ent/... columns would multiply the memory for nothing
+            db = DocBin(attrs=["ORTH"], store_user_data=True)
+            docs = nlp.tokenizer.pipe((r["text"] for r in records), batch_size=256)
+            for record, doc in zip(records, docs, strict=True):
+                db.add(record_to_doc(nlp, record, loss, doc))
+            db.to_disk(out / f"{split}.spacy")
+            loss.files.append(f"{split}.spacy")
     names = list(splits)
     train = "train" if "train" in splits else names[0]
     dev = "dev" if "dev" in splits else train
