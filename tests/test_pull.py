@@ -288,8 +288,14 @@ def round_trip(studio, tmp_path_factory):
     runner = CliRunner(env={"LABEL_STUDIO_URL": studio.url, "LABEL_STUDIO_API_KEY": studio.token})
     first = runner.invoke(cli, ["pull", "--project", "Pull round trip", "-o", str(out1)])
     second = runner.invoke(cli, ["pull", "--project", str(project.id), "-o", str(out2)])
+    # Label Studio's own quick export (the UI's Export button: predictions as ids only), offline.
+    quick = tmp_path_factory.mktemp("quick") / "export.json"
+    quick.write_bytes(b"".join(client.projects.exports.download_sync(
+        id=project.id, export_type="JSON", download_all_tasks=True)))
+    out3 = tmp_path_factory.mktemp("pull") / "gold"
+    offline = runner.invoke(cli, ["pull", "--from-file", str(quick), "-o", str(out3)])
     return dict(project=project, accepted=accepted, edited=edited, skipped=skipped, disputed=disputed,
-                invalid=invalid, first=first, second=second, out1=out1, out2=out2)
+                invalid=invalid, first=first, second=second, out1=out1, out2=out2, offline=offline, out3=out3)
 
 
 def _gold(rt) -> dict:
@@ -437,3 +443,22 @@ def test_same_document_twice_is_rejected_the_second_time(tmp_path):
     doubled.write_text(gold_line + gold_line)
     report = validate_file(doubled)
     assert (report.valid, report.invalid, dict(report.by_code)) == (1, 1, {"duplicate_record": 1})
+
+
+def test_round_trip_quick_export_file_gives_the_same_records(round_trip):
+    # Checked on 1.23.2: the quick export lists task predictions as ids only, but each
+    # annotation carries its full `prediction` object, so model_version and edits survive.
+    assert round_trip["offline"].exit_code == 1, round_trip["offline"].output
+    online = read_jsonl(round_trip["out1"] / "gold.jsonl")
+    offline = read_jsonl(round_trip["out3"] / "gold.jsonl")
+    assert len(online) == len(offline) == 3
+
+    def without_emails(record):
+        record = copy.deepcopy(record)
+        p = record["provenance"]
+        for who in [p["annotator"], *p["annotators"]]:
+            who["email"] = None  # a file has user ids only
+        return record
+
+    assert [without_emails(r) for r in offline] == [without_emails(r) for r in online]
+    assert all(r["provenance"]["prediction"]["model_version"] for r in offline)
