@@ -210,8 +210,8 @@ def _region_content(span: dict) -> tuple:
 def edit_summary(prediction_result: list, annotation_result: list) -> dict:
     """How an annotation differs from the prediction it started from.
 
-    Spans are matched by region id (the UI keeps a prediction's ids when an annotator accepts
-    it), then by label and offsets. A matched span is `kept` when label, offsets and choices are
+    Spans are matched by region id, then by label and offsets (so the counts hold whether or
+    not a tool keeps the prediction's region ids). A matched span is `kept` when label, offsets and choices are
     unchanged, else `changed`; unmatched prediction spans are `deleted`, unmatched annotation
     spans `added`. Relations are compared through that matching.
     """
