@@ -135,7 +135,7 @@ def test_adjudicate_marks_agreed_requeues_disputed_and_reruns_as_noop(studio_env
 
     # The lead settles task 2 in Label Studio (submits a version, marks it ground truth).
     lead_result = [x for x in client.annotations.list(id=t2)][0].result
-    client.annotations.create(id=t2, result=lead_result, ground_truth=True, lead_time=3)
+    resolution = client.annotations.create(id=t2, result=lead_result, ground_truth=True, lead_time=3)
     last = json.loads(run("adjudicate", "--project", title, "--apply", "--requeue", "--json"))
     assert last["counts"]["resolved"] == 2 and last["counts"]["disputed"] == 1
     assert [d["task_id"] for d in last["disputed"]] == [t1]
@@ -143,6 +143,12 @@ def test_adjudicate_marks_agreed_requeues_disputed_and_reruns_as_noop(studio_env
     assert last["disputed"][0]["link"] == f"{studio_env.url}/projects/{pid}/data?task={t1}"
     text = run("adjudicate", "--project", title)
     assert "Dry run" in text and "doc1" in text
+    # ... and pull exports the lead's resolution for it.
+    out = tmp_path / "gold2"
+    CliRunner().invoke(cli, ["pull", "--project", title, "-o", str(out)], catch_exceptions=False)
+    records = {r["id"]: r for r in map(json.loads, (out / "gold.jsonl").read_text().splitlines())}
+    assert records["doc2"]["provenance"]["annotation"] == resolution.id
+    assert records["doc2"]["provenance"]["ground_truth"] is True
 
 
 def _uid(client, email: str) -> int:
