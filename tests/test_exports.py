@@ -287,6 +287,16 @@ def test_invalid_record_stops_the_export_with_nothing_written(records, tmp_path,
     assert not out.exists()
 
 
+def test_validate_false_skips_the_checks(records, tmp_path):
+    bad = copy.deepcopy(records[0])
+    bad["text_sha256"] = "0" * 64
+    gold = tmp_path / "gold.jsonl"
+    write_jsonl(gold, [bad])
+    with pytest.raises(ValidationFailed):
+        export_dataset(gold, "bio", tmp_path / "out")
+    assert export_dataset(gold, "bio", tmp_path / "out", validate=False).formats["bio"].records == 1
+
+
 def test_duplicate_record_ids_are_rejected(records, tmp_path):
     gold = tmp_path / "gold.jsonl"
     write_jsonl(gold, [records[0], records[0]])
@@ -525,6 +535,21 @@ def test_hf_load_from_disk_matches_the_records(dataset, exported):
     for split, recs in splits.items():
         assert ds[split].features == features()
         assert [decoded(r) for r in ds[split]] == [expected_row(r) for r in recs]
+
+
+@needs_hf
+def test_hf_rows_written_in_batches_come_back_whole(records, tmp_path, monkeypatch):
+    from datasets import load_from_disk
+
+    from annotate.exports import hf_export
+
+    monkeypatch.setattr(hf_export, "ROWS_PER_BATCH", 2)  # 5 records: batches of 2, 2, 1
+    gold = tmp_path / "gold.jsonl"
+    write_jsonl(gold, records)
+    export_dataset(gold, "hf", tmp_path / "out")
+    ds = load_from_disk(str(tmp_path / "out" / "hf" / "arrow"))["gold"]
+    assert [decoded(r) for r in ds] == [expected_row(r) for r in records]
+    assert len((tmp_path / "out" / "hf" / "data" / "gold.jsonl").read_text(encoding="utf-8").splitlines()) == 5
 
 
 @needs_hf

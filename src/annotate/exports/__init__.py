@@ -72,19 +72,21 @@ def _writer(fmt: str):
 
 
 def export_dataset(src: str | Path, fmt: str | Iterable[str], out: str | Path, *,
-                   annotator: str | None = None) -> LossReport:
+                   annotator: str | None = None, validate: bool = True) -> LossReport:
     """Export a gold.jsonl or a dataset directory (keeping its train/dev/test splits) into
     out/<format>/ for each format; returns the loss report.
 
     The input is validated first (same checks as `annotate validate`): any invalid record
     raises ValidationFailed and nothing is written. Each format directory is built beside
     `out` and renamed into place, so a failure never leaves half an export. `annotator`
-    overrides the name in brat's <id>_<annotator>.ann files.
+    overrides the name in brat's <id>_<annotator>.ann files. `validate=False` skips the
+    checks, for a caller that has just validated these very records (`pull --format`).
     """
     formats = parse_formats(fmt)
     require_extras(formats)
     splits = load_splits(src)
-    check_records(splits, src)
+    if validate:
+        check_records(splits, src)
     out = Path(out)
     report = LossReport(source=str(src), out=str(out),
                         splits={name: len(records) for name, records in splits.items()})

@@ -22,6 +22,7 @@ from .report import FormatLoss
 SPAN_FIELDS = ("id", "label", "start", "end", "text", "quote_type", "unattributed", "polarity",
                "target")
 RELATION_FIELDS = ("from", "to", "type")
+ROWS_PER_BATCH = 1000
 QUOTE_FIELDS = ("span", "start", "end", "text", "speaker_span", "speaker", "quote_type",
                 "unattributed", "stances")
 
@@ -74,20 +75,25 @@ def record_to_row(record: dict, loss: FormatLoss) -> dict:
 
 def write_hf(splits: dict[str, list[dict]], out: Path, loss: FormatLoss) -> None:
     """Write data/<split>.jsonl, arrow/ (save_to_disk) and README.md (dataset card)."""
-    from datasets import Dataset, DatasetDict
+    from datasets import Dataset, DatasetDict, concatenate_datasets
 
     feats = features()
     (out / "data").mkdir(parents=True, exist_ok=True)
     tables = {}
     for split, records in splits.items():
-        rows = [record_to_row(r, loss) for r in records]
+        # rows go to JSONL and Arrow a batch at a time: all the rows at once would hold a
+        # second copy of the dataset in memory
+        parts = []
         with (out / "data" / f"{split}.jsonl").open("w", encoding="utf-8", newline="\n") as fh:
-            for row in rows:  # keys in Features order, so load_dataset("json") has that order too
-                fh.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
-                fh.write("\n")
+            for at in range(0, len(records), ROWS_PER_BATCH):
+                rows = [record_to_row(r, loss) for r in records[at:at + ROWS_PER_BATCH]]
+                for row in rows:  # keys in Features order: load_dataset("json") keeps that order
+                    fh.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
+                    fh.write("\n")
+                parts.append(Dataset.from_list(rows, features=feats))
         loss.files.append(f"data/{split}.jsonl")
         # from_list([]) would drop every column: an empty split still gets the schema
-        tables[split] = (Dataset.from_list(rows, features=feats) if rows else
+        tables[split] = (concatenate_datasets(parts) if parts else
                          Dataset.from_dict({name: [] for name in feats}, features=feats))
     # an empty split saved with the default (0 shards) cannot be loaded back: give it one
     shards = {split: 1 for split, records in splits.items() if not records}
