@@ -1,0 +1,132 @@
+"""The labeling UI in a real headless Chromium: pushed predictions show as regions, relations and choices.
+
+Needs Debian's chromium (/usr/bin/chromium; `make browser` installs it) and the playwright
+package; skipped with the reason when either is missing. Saves docs/screenshot-task.png.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+
+from annotate import studio as ls
+from annotate.push import push
+
+from .conftest import ROOT, SEEDS
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOT = ROOT / "docs" / "screenshot-task.png"
+SEED_DOC = "000_85a85f95ced6c333"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+    executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    if not executable:
+        pytest.skip("chromium is not installed (make browser, or apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="module")
+def pushed_seed(studio):
+    """The seeds pushed into a fresh project; returns (project id, one exported seed task)."""
+    title = f"browser {uuid.uuid4().hex[:8]}"
+    stats = push(studio.url, studio.token, [str(SEEDS)], title)
+    assert stats.created == 5
+    client = ls.connect(studio.url, studio.token)
+    tasks = ls.export_tasks(client, stats.project_id)
+    # The seed with the most Stance regions, so the per-region choices can be checked.
+    task = max(tasks, key=lambda t: (stance_count(t), t["data"]["doc_id"] == SEED_DOC))
+    assert stance_count(task) > 0, "the converter predicted no Stance region in any seed"
+    return stats.project_id, task
+
+
+def stance_count(task) -> int:
+    return sum(r["type"] == "labels" and r["value"]["labels"] == ["Stance"] for r in task["predictions"][0]["result"])
+
+
+def region_items(page, label: str):
+    """Entries of the regions list whose label is exactly `label` (not merely mentioned in the text)."""
+    return page.locator(".lsf-outliner-item").filter(has=page.get_by_text(label, exact=True))
+
+
+def select_first_region(page, label: str) -> None:
+    """Click the first `label` entry of the regions list, scrolling the (virtualised) list to it."""
+    tree = page.locator(".lsf-outliner-tree").first
+    for _ in range(60):
+        if region_items(page, label).count():
+            region_items(page, label).first.click()
+            return
+        tree.hover()
+        page.mouse.wheel(0, 300)
+        page.wait_for_timeout(150)
+    raise AssertionError(f"no {label} region in the regions list")
+
+
+def choices_state(page) -> dict[str, bool]:
+    """{choice text: checked} for every radio choice rendered in the labeling view."""
+    return page.evaluate("""() => Object.fromEntries(
+        [...document.querySelectorAll('label')]
+          .filter(l => l.querySelector('input[type=radio]') && !l.closest('[class*=settings]'))
+          .filter(l => l.innerText.trim()).map(l => [l.innerText.replace(/\\[.*?\\]|\\s+$/g, '').trim(), l.querySelector('input').checked]))""")
+
+
+def test_predictions_render_in_the_labeling_ui(studio, browser, pushed_seed):
+    project_id, task = pushed_seed
+    result = task["predictions"][0]["result"]
+    page = browser.new_page(viewport={"width": 1600, "height": 1300})
+    try:
+        page.goto(studio.url + "/user/login")
+        page.fill("input[name=email]", studio.username)
+        page.fill("input[name=password]", studio.password)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "/user/login" not in url, timeout=60_000)
+
+        page.goto(f"{studio.url}/projects/{project_id}/data?task={task['id']}")
+        page.wait_for_selector(".htx-highlight", timeout=90_000)
+        n_regions = sum(r["type"] == "labels" for r in result)
+        assert page.locator(".htx-highlight").count() >= n_regions > 0
+
+        # The label buttons show our three labels, and every predicted span is highlighted.
+        for label in ("Speaker", "Quote", "Stance"):
+            assert page.locator(".lsf-label__text", has_text=label).first.is_visible()
+            predicted = sum(r["type"] == "labels" and r["value"]["labels"] == [label] for r in result)
+            assert page.locator(f".htx-highlight[data-label$=':{label}']").count() == predicted, label
+        # Selecting a Stance region shows its polarity and target choices, ticked as predicted.
+        select_first_region(page, "Stance")
+        page.get_by_text("Stance polarity").wait_for(timeout=10_000)
+        active = page.locator(".htx-highlight.__active").first
+        assert active.get_attribute("data-label").endswith(":Stance")
+        span = int(active.get_attribute("data-start")), int(active.get_attribute("data-end"))
+        predicted = {r["from_name"]: r["value"]["choices"][0] for r in result if r["type"] == "choices"
+                     and r["from_name"] in ("polarity", "target") and (r["value"]["start"], r["value"]["end"]) == span}
+        assert set(predicted) == {"polarity", "target"}, (span, predicted)
+        state = choices_state(page)
+        assert {"favor", "against", "neutral"} <= set(state), state
+        assert {t["value"] for t in task["data"]["targets"]} <= set(state), state
+        assert state[predicted["polarity"]] and state[predicted["target"]], (predicted, state)
+        assert sum(state.values()) == 2, state  # exactly the two predicted choices are ticked
+
+        # said_by relations are drawn over the text and listed in the Relations panel.
+        assert page.locator("svg text", has_text="said_by").count() > 0
+        page.locator(".lsf-panel-tabs__tab", has_text="Relations").first.click()
+        n_relations = sum(r["type"] == "relation" for r in result)
+        page.get_by_text(f"Relations ({n_relations})").wait_for(timeout=10_000)
+
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT))
+    finally:
+        page.close()
