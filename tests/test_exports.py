@@ -91,8 +91,10 @@ def write_dataset(records: list[dict], out: Path, seed: int = 5) -> Path:
 
 def tricky_record() -> dict:
     """A record that BIO and spaCy cannot hold exactly: a quote nested in a quote, a speaker
-    span starting inside a word, spans running over a line break."""
-    text = 'The minister said: "I told them \'we will not pay\' and I meant it."\nPresident Ruto agreed.\n"Fine," he said.'
+    span starting inside a word, spans running over a line break, a tab and a Unicode line
+    separator inside a quote."""
+    text = ('The minister said: "I told them \'we will not pay\' and I\u2028meant\tit."\n'
+            'President Ruto agreed.\n"Fine," he said.')
     def region(rid, label, start, end):
         return {"id": rid, "from_name": "label", "to_name": "text", "type": "labels",
                 "value": {"start": start, "end": end, "text": text[start:end], "labels": [label]}}
@@ -220,6 +222,8 @@ def test_tricky_record_losses_are_counted_not_hidden(tmp_path):
     assert report["brat"]["spans_lost"] == report["brat"]["relations_lost"] == 0
     assert report["brat"]["notes"]["Quote spans written as fragments (they cross a line break)"] == 1
     ann = next((tmp_path / "out" / "brat" / "gold" / "attributions").iterdir()).read_text(encoding="utf-8")
+    # one annotation a line, even with a tab and U+2028 inside a quote (splitlines breaks on it)
+    assert [line[0] for line in ann.splitlines()] == ["T"] * 12 + ["E"] * 4 + ["R"] + ["A"] * 5 + ["#"]
     q3 = record["spans"][[s["id"] for s in record["spans"]].index("q3")]
     newline = record["text"].index("\n", q3["start"])
     assert f"Content {q3['start']} {newline};{newline + 1} " in ann

@@ -21,6 +21,7 @@ from pathlib import Path
 from .report import FormatLoss
 from .source import said_by
 
+LINE_BREAKING = re.compile("[\t\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 TYPES = {"Speaker": "Source", "Quote": "Content", "Stance": "Stance"}
 ANNOTATION_CONF = """\
 [entities]
@@ -53,6 +54,12 @@ def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(start + m.start(), start + m.end()) for m in re.finditer(r"[^\n]+", text[start:end])]
 
 
+def quoted(text: str, frags: list[tuple[int, int]]) -> str:
+    """The text field of a T line: the fragments joined by a space, with tabs and every other
+    line-breaking character made a space so the .ann stays one annotation per line."""
+    return LINE_BREAKING.sub(" ", " ".join(text[a:b] for a, b in frags))
+
+
 def annotator_of(record: dict) -> str:
     """The annotator in the record's provenance (email, else user<id>), else "gold"."""
     who = (record.get("provenance") or {}).get("annotator") or {}
@@ -80,7 +87,7 @@ def record_to_ann(record: dict, loss: FormatLoss) -> str:
             loss.note(f"{s['label']} spans written as fragments (they cross a line break)")
         tid[s["id"]] = t = f"T{len(tid) + 1}"
         offsets = ";".join(f"{a} {b}" for a, b in frags)
-        lines.append(f"{t}\t{TYPES[s['label']]} {offsets}\t{' '.join(text[a:b] for a, b in frags)}")
+        lines.append(f"{t}\t{TYPES[s['label']]} {offsets}\t{quoted(text, frags)}")
         loss.spans_written += 1
     attrs, notes, rels, events = [], [], [], []
     speaker_of = said_by(record)
@@ -98,7 +105,7 @@ def record_to_ann(record: dict, loss: FormatLoss) -> str:
             trigger = f"T{n_trigger}"
             frags = fragments(text, s["start"], s["end"])
             offsets = ";".join(f"{a} {b}" for a, b in frags)
-            lines.append(f"{trigger}\tAttribution {offsets}\t{' '.join(text[a:b] for a, b in frags)}")
+            lines.append(f"{trigger}\tAttribution {offsets}\t{quoted(text, frags)}")
             event = f"Attribution:{trigger} Content:{t}"
             if speaker_of.get(s["id"]) in tid:
                 event += f" Source:{tid[speaker_of[s['id']]]}"
