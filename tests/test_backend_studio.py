@@ -85,7 +85,7 @@ def test_hand_imported_task_gets_predictions_and_targets(studio_env, backends):
 
     code, out = run("connect", "--project", str(pid), "--backend", backend.url)
     assert code == 0, out
-    assert out.startswith("Connected ML backend")
+    assert out.startswith("Connected ML backend") and "warning" not in out
     code, out = run("connect", "--project", str(pid), "--backend", backend.url + "/")
     assert code == 0, out
     assert out.startswith("Already connected:")
@@ -122,7 +122,7 @@ def test_retrieve_predictions_and_a_new_converter_version(studio, backends, monk
     backend = backends(url=studio.url, api_key=studio.token)
     pid = new_project(client)
     connection = connect_backend(client, pid, backend.url)
-    assert connection.created and connection.state == "CO"
+    assert connection.created and connection.state == "CO" and connection.webhook
     assert not connect_backend(client, pid, backend.url).created
 
     given = [{"value": "Russia"}]

@@ -573,6 +573,7 @@ class Connection:
     url: str
     created: bool
     state: str | None
+    webhook: bool  # Label Studio notifies the backend of new tasks (fills their targets)
 
 
 def _same_url(a: str | None, b: str) -> bool:
@@ -592,13 +593,19 @@ def _refusal(body) -> str:
             "A backend on localhost needs Label Studio started with ML_BLOCK_LOCAL_IP=false.)")
 
 
-def _authorize_webhook(client, project_id: int, backend_url: str, basic_auth: tuple[str, str]) -> None:
-    """Give the project's webhook to the backend (Label Studio adds it with the ML backend, but
-    without the backend's credentials) the basic-auth header too."""
-    token = base64.b64encode(f"{basic_auth[0]}:{basic_auth[1]}".encode()).decode()
-    for hook in client.webhooks.list(project=str(project_id)):
-        if _same_url(hook.url, backend_url + "/webhook"):
+def _backend_webhook(client, project_id: int, backend_url: str, basic_auth: tuple[str, str] | None) -> bool:
+    """Whether the project has the webhook Label Studio adds with an ML backend; gives it the
+    backend's basic-auth header (Label Studio adds it without credentials).
+
+    Label Studio skips that webhook, silently, when SSRF_PROTECTION_ENABLED (the default)
+    forbids its local URL.
+    """
+    hooks = [h for h in client.webhooks.list(project=str(project_id)) if _same_url(h.url, backend_url + "/webhook")]
+    if basic_auth:
+        token = base64.b64encode(f"{basic_auth[0]}:{basic_auth[1]}".encode()).decode()
+        for hook in hooks:
             client.webhooks.update(id=hook.id, url=hook.url, headers={"Authorization": f"Basic {token}"})
+    return bool(hooks)
 
 
 def connect_backend(client, project: str | int, backend_url: str, title: str = DEFAULT_TITLE,
@@ -606,6 +613,9 @@ def connect_backend(client, project: str | int, backend_url: str, title: str = D
     """Register the backend at `backend_url` with a project, once.
 
     Re-running finds the existing registration (same URL) instead of adding a second one.
+    `Connection.webhook` is False when Label Studio did not add the webhook that tells the
+    backend about new tasks (SSRF_PROTECTION_ENABLED=true forbids a local URL): predictions
+    then still come when a task is opened, but empty targets are not filled.
     The project's `model_version` is pointed at the backend's title, which is what makes
     Label Studio ask it for predictions when a task without them is opened or listed.
     """
@@ -638,8 +648,7 @@ def connect_backend(client, project: str | int, backend_url: str, title: str = D
             raise ProjectError(f"Label Studio refused the ML backend {backend_url} for project {proj.id}: "
                                f"{_refusal(exc.body)}") from None
         ml = client.ml.get(id=ml.id)
-        if basic_auth:
-            _authorize_webhook(client, proj.id, backend_url, basic_auth)
+        webhook = _backend_webhook(client, proj.id, backend_url, basic_auth)
     state = str(ml.state) if ml.state is not None else None
     if state in ("DI", "ER"):  # disconnected / error; CO, TR, PR are usable
         reason = ml.error_message or "it did not answer /health or /setup"
@@ -649,7 +658,7 @@ def connect_backend(client, project: str | int, backend_url: str, title: str = D
         fresh = client.projects.get(proj.id)
         if fresh.model_version != ml.title:
             client.projects.update(proj.id, model_version=ml.title)
-    return Connection(proj.id, proj.title, ml.id, backend_url, created, state)
+    return Connection(proj.id, proj.title, ml.id, backend_url, created, state, webhook)
 
 
 def connect(url: str, api_key: str | None, project: str | int, backend_url: str,
