@@ -11,8 +11,8 @@ record's text. A blank line ends a sentence; sentences are only cut where no spa
 so a span never straddles a blank line. Documents start with a "# id = ..." comment line.
 
 What BIO cannot hold is counted, never dropped silently: a span that overlaps an earlier
-span of the same layer (nested quotes), spans whose edges are not token edges (widened to
-the token), and relations, which survive only as cluster ids.
+span of the same layer (nested quotes), spans whose edges are not token edges (moved to
+the tokens'), and relations, which survive only as cluster ids.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def record_to_lines(record: dict, loss: FormatLoss) -> list[str]:
             continue
         if (starts[a], ends[b - 1]) != (s["start"], s["end"]):
             loss.spans_adjusted += 1
-            loss.note(f"{s['label']} spans widened to token boundaries")
+            loss.note(f"{s['label']} spans moved to token boundaries")
         label = span_label(s)
         tags[a:b] = [f"B-{label}"] + [f"I-{label}"] * (b - a - 1)
         if s["label"] == "Quote":

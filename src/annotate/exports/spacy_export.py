@@ -11,7 +11,7 @@ Per Doc:
       "stance_targets": {stance span id: target},
       "relations": [{"from", "to", "type"}]  (said_by / refers_to between span ids),
       "quotes": the record's derived quotes (speaker_span, speaker name, unattributed, ...),
-      "char_spans": {span id: [start, end]} exact offsets of spans that grew to token edges}
+      "char_spans": {span id: [start, end]} exact offsets of spans moved to token edges}
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def record_to_doc(nlp, record: dict, loss: FormatLoss, doc=None):
             continue
         if (span.start_char, span.end_char) != (s["start"], s["end"]):
             loss.spans_adjusted += 1
-            loss.note(f"{s['label']} spans expanded to token boundaries")
+            loss.note(f"{s['label']} spans moved to token boundaries")
             moved[s["id"]] = [s["start"], s["end"]]
         groups[GROUPS[s["label"]]].append(span)
         loss.spans_written += 1
