@@ -117,8 +117,7 @@ _TENSES = {"said", "says", "told", "tells", "added", "adds", "wrote", "writes", 
            "acknowledged", "admitted", "conceded", "predicted", "claimed", "claims", "emphasized",
            "emphasised", "suggested", "suggests", "countered", "reported", "reports", "announced",
            "observed", "lamented", "boasted", "cautioned", "agreed", "confirmed", "maintained",
-           "contended", "asserted", "complained", "reiterated", "wondered", "mused", "quipped",
-           "explained", "shouted", "exclaimed", "answered", "commented", "estimated", "believes",
-           "believed", "thinks", "thought", "says", "writes"}
+           "contended", "asserted", "complained", "reiterated", "wondered", "mused", "shouted", "exclaimed", "answered", "commented", "estimated", "believes",
+           "believed", "thinks", "thought"}
 # Finite speech forms that attribute an adjacent direct quote ('"...," he said').
 SPEECH_RE = re.compile(r"\b(?:" + "|".join(sorted(_TENSES, key=len, reverse=True)) + r")\b")

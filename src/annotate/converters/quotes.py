@@ -17,9 +17,10 @@ An indirect content that contains a direct quote becomes one `mixed` quote.
 
 from __future__ import annotations
 
+import bisect
 import re
 
-from .cues import FORMS, find_cues, PHRASAL, SPEECH_LEMMAS, SPEECH_RE
+from .cues import FORMS, PHRASAL, SPEECH_LEMMAS, SPEECH_RE, find_cues
 from .speakers import speaker_after, speaker_before
 from .text import paragraphs, sentences, trim
 
@@ -44,6 +45,19 @@ _ADJUNCT_START = re.compile(
 )
 _RECIPIENT_VERBS = {"tell", "ask", "urge", "warn", "remind", "assure", "inform", "advise",
                     "encourage", "promise", "call", "push", "show"}
+_ACCORDING_NP = re.compile(r"\s*([^,;:“”\"]{2,120}?)\s*(?:[,;:“”\"]|[.!?]?$)")
+_LEAD = re.compile(r"(?:(?:But|And|So|Yet|Still|Then|Later|Earlier|Instead|However|Also)\b,?\s*)|[^,]{1,40},\s*")
+_COLON_END = re.compile(r":\s*$")
+_RECIPIENT = re.compile(r"((?:[\w.’'-]+\s+){0,4}?[\w.’'-]+)\s*[,:]?\s*(?=(?:that|to|about|of)\b|[“\"])")
+_COMMA = re.compile(r"[,;]")
+_LEAD_PUNCT = re.compile(r"\s*[:,]?\s*")
+_UNTIL_THAT = re.compile(r"[^.;:!?“”\"]{0,60}?\bthat\b")
+_CLAUSE_CUT = re.compile(r";\s|,\s+according to\b|\s[—–]\s|\s--\s")
+_SPACES = re.compile(r"\s*")
+_TIME_ADJUNCT = re.compile(
+    r"(?:\s+(?:on|in|at|during|last|this|late|early)?\s*(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+    r"week|month|year|night|morning|afternoon|evening|an interview|a statement|a phone interview))+\b"
+)
 _ACCORDING = re.compile(r"\baccording to\b", re.IGNORECASE)
 _AS_CUE = re.compile(r"(?:^|[\s,(])[Aa]s\s+$")
 _PRONOUN_OBJECT = {"it", "this", "that", "so", "him", "her", "them", "me", "us", "you", "one"}
@@ -101,7 +115,7 @@ def direct_spans(text: str, start: int, end: int) -> list[tuple[int, int, bool]]
 
 def _according_source(text: str, a: int, se: int) -> tuple[int, int] | None:
     """The phrase after "according to", up to the next comma or the sentence end."""
-    m = re.compile(r"\s*([^,;:“”\"]{2,120}?)\s*(?:[,;:“”\"]|[.!?]?$)").match(text, a, se)
+    m = _ACCORDING_NP.match(text, a, se)
     if not m or len(m.group(1).split()) > 14:
         return None
     return m.start(1), m.end(1)
@@ -129,7 +143,7 @@ def sentence_subject(text: str, pos: int, floor: int) -> tuple[int, int] | None:
         start = m.end()
     sp = speaker_after(text, start, min(pos, start + 120))
     if sp is None:
-        lead = re.compile(r"(?:(?:But|And|So|Yet|Still|Then|Later|Earlier|Instead|However|Also)\b,?\s*)|[^,]{1,40},\s*").match(text, start, pos)
+        lead = _LEAD.match(text, start, pos)
         if lead:
             sp = speaker_after(text, lead.end(), min(pos, lead.end() + 120))
     if sp and sp[1] <= pos and text[sp[0]:sp[1]].lower() not in {"it", "there", "this"}:
@@ -173,7 +187,7 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
             sp = sentence_subject(text, cue_at, ps)
         if sp:
             return sp
-    m = re.search(r":\s*$", before)
+    m = _COLON_END.search(before)
     if m:
         sp = speaker_before(text, floor + m.start(), floor)
         if sp:
@@ -223,7 +237,9 @@ def find_direct(text: str, ps: int, pe: int, prev: dict | None, group: int) -> t
         )
         if sp is None and _words(text, qs, qe) < 4:
             continue  # a scare quote, a title or a headline: left to the cue finder (mixed quotes)
-        if continuing and (sp is None or sp == prev["speaker"]):
+        if continuing and prev["speaker"] is None and sp is not None and not prev["closed"]:
+            g, score = prev["group"], 0.8  # the speaker comes at the end of a multi-paragraph quote
+        elif continuing and (sp is None or sp == prev["speaker"]):
             g, sp, score = prev["group"], prev["speaker"], 0.75
         else:
             group += 1
@@ -291,17 +307,24 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
             pos += len(particle) + 1
             kind = "object"
             break
-    if kind is None and lemma in _RECIPIENT_VERBS:
-        m = re.compile(r"(?:[\w.’'-]+\s+){1,5}?(?=(?:that|to|about|of)\b|[:“\"])").match(text, pos, se)
-        if m and not re.search(r"[,;]", m.group(0)) and _CLAUSE_START.match(text, m.end()) or (
-                m and _TO_INF.match(text, m.end()) and not re.search(r"[,;]", m.group(0))):
+    if kind is None and lemma == "tell":
+        # "told reporters (on Tuesday) the bridge ...": the object of tell is the recipient.
+        rec = speaker_after(text, pos, min(se, pos + 80))
+        if rec and text[rec[0]:rec[1]].lower() not in {"it", "they", "we", "he", "she", "i", "you", "who"}:
+            adj = _TIME_ADJUNCT.match(text, rec[1], se)
+            pos = adj.end() if adj else rec[1]
+    elif kind is None and lemma in _RECIPIENT_VERBS:
+        m = _RECIPIENT.match(text, pos, se)
+        if m and not _COMMA.search(m.group(1)) and (
+                _CLAUSE_START.match(text, m.end()) or _TO_INF.match(text, m.end()) or text[m.end() - 1] in ":“\""
+                or text[m.end():m.end() + 1] in ("“", '"')):
             pos = m.end()
-    m = re.compile(r"\s*[:,]?\s*").match(text, pos, se)
+    m = _LEAD_PUNCT.match(text, pos, se)
     pos = m.end() if m else pos
     if kind is None:
         if "any" in kinds:
             # Skip an adjunct before a that-clause ("said on Tuesday that ...").
-            m = re.compile(r"[^.;:!?“”\"]{0,60}?\bthat\b").match(text, pos, se)
+            m = _UNTIL_THAT.match(text, pos, se)
             if m and _ADJUNCT_START.match(text, pos):
                 pos = m.end() - 4
             elif _ADJUNCT_START.match(text, pos) and not _TO_INF.match(text, pos):
@@ -364,7 +387,7 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]]) -> l
                             cue="according to"))
     taken = [(q["start"], q["end"]) for q in out]
     cues = [m for m in find_cues(text, ss, se) if not any(a <= m.start() < b for a, b in blocked)]
-    cut_points = [ss + k.start() for k in re.finditer(r";\s|,\s+according to\b|\s[—–]\s|\s--\s", sent)]
+    cut_points = [ss + k.start() for k in _CLAUSE_CUT.finditer(sent)]
     found: list[tuple[re.Match, tuple[int, int] | None, str]] = []
     for m in cues:
         form = m.group(0)
@@ -423,7 +446,7 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]]) -> l
                     continue
             score = 0.55 if "any" in kinds else 0.45
             if role == "participle":
-                sp = out[-1]["speaker"] if out else speaker_after(text, ss, min(se, ss + 120))
+                sp = out[-1]["speaker"] if out else sentence_subject(text, m.start(), ss)
                 score = 0.45
         out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp, score=score,
                         cue=f"{lemma}/{role}"))
@@ -449,30 +472,48 @@ def find_quotes(text: str) -> list[dict]:
             group += 1
             prev = dict(start=pe, end=pe, speaker=frame, group=group, closed=False, para_start=ps,
                         para_end=pe, frame_end=None)
-            nxt = re.compile(r"\s*").match(text, pe)
+            nxt = _SPACES.match(text, pe)
             prev["frame_end"] = nxt.end() if nxt else pe
         direct.extend(para_direct)
         blocked = [(d["start"], d["end"]) for d in para_direct]
+        b_starts = [a for a, _ in blocked]
+        b_ends = [b for _, b in blocked]
         for ss, se in sentences(text, ps, pe):
-            if any(a <= ss + 1 and b >= se - 1 for a, b in blocked):
+            local = blocked[bisect.bisect_right(b_ends, ss):bisect.bisect_left(b_starts, se)]
+            if any(a <= ss + 1 and b >= se - 1 for a, b in local):
                 continue
-            for q in cue_quotes(text, ss, se, blocked):
+            for q in cue_quotes(text, ss, se, local):
                 group += 1
                 q["group"] = group
                 indirect.append(q)
+    by_group: dict[int, tuple[int, int]] = {}
+    for d in reversed(direct):
+        if d["speaker"] is not None:
+            by_group[d["group"]] = d["speaker"]
+        elif d["group"] in by_group:
+            d["speaker"] = by_group[d["group"]]
     return _merge(text, direct, indirect)
+
+
+def _fully_quoted(text: str, s: int, e: int) -> bool:
+    """True when text[s:e] is one quotation, marks included ('"ultra-liberal circles."')."""
+    inner = text[s:e].rstrip(".,")
+    if len(inner) < 3 or inner[0] not in "\"“‘'«" or inner[-1] not in "\"”’'»":
+        return False
+    return not _REAL_QUOTE.search(inner, 1, len(inner) - 1)
 
 
 def _merge(text: str, direct: list[dict], indirect: list[dict]) -> list[dict]:
     """Combine direct and indirect candidates into non-overlapping quotes."""
     kept: list[dict] = []
     absorbed: set[int] = set()
-    starts = [d["start"] for d in direct]
-    import bisect
-
+    ends = [d["end"] for d in direct]  # direct fragments are in text order and disjoint
     for q in indirect:
-        lo = bisect.bisect_left(starts, q["start"] - 2000)
-        near = [(i, direct[i]) for i in range(lo, len(direct)) if direct[i]["start"] < q["end"]]
+        near = []
+        i = bisect.bisect_right(ends, q["start"] - 2)
+        while i < len(direct) and direct[i]["start"] < q["end"] + 2:
+            near.append((i, direct[i]))
+            i += 1
         inside = [i for i, d in near if d["start"] >= q["start"] - 1 and d["end"] <= q["end"] + 2]
         overlapping = [d for _, d in near if d["start"] < q["end"] and q["start"] < d["end"]]
         if len(overlapping) > len(inside):
@@ -493,6 +534,8 @@ def _merge(text: str, direct: list[dict], indirect: list[dict]) -> list[dict]:
     for q in kept:
         if out and q["start"] < out[-1]["end"]:
             continue
+        if q["quote_type"] != "direct" and _fully_quoted(text, q["start"], q["end"]):
+            q = dict(q, quote_type="direct")
         if q["end"] <= q["start"] or not text[q["start"]:q["end"]].strip():
             continue
         out.append({"start": q["start"], "end": q["end"], "quote_type": q["quote_type"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 
 PRONOUNS = {"he", "she", "they", "we", "i", "it", "you", "who"}
@@ -43,7 +44,16 @@ QUANT_WORDS = set(
     each percent nearly about almost more than in of other others another no none
     """.split()
 )
-_AGENT = re.compile(r"^[a-z][a-z-]{2,}(?:ers|ists|ians|ents|ants|ors|eers)$")
+_AGENT = re.compile(r"^[a-z][a-z-]{2,}(?:ers?|ists?|ians?|ents|ants|ors?|eers?)$")
+# Words with an agent-like ending that are not people.
+_NOT_AGENT = set("""
+other others after under over never ever however whether later rather either neither together
+latter order border number matter letter power water paper minor major error sector factor
+floor door prior junior terror mirror labor favor honor color humor corner quarter center
+cancer chamber december november october september summer winter offer answer manner
+partner(s) murder barrier register filter monster theater poster cluster character shelter
+further fewer lower higher greater better bigger larger smaller longer stronger earlier
+""".split())
 DETERMINERS = {"the", "a", "an", "its", "his", "her", "their", "our", "this", "that", "these", "those"}
 # Capitalised words that start clauses rather than names.
 _NOT_NAME = set(
@@ -67,6 +77,7 @@ SKIP_BETWEEN = set(
     themselves itself apparently allegedly now today yesterday did does do
     """.split()
 )
+_POSS = re.compile(r"[’']s$")
 _TOKEN = re.compile(r"[A-Za-z0-9][\w’'.&-]*[\w.]|[A-Za-z0-9]")
 
 
@@ -74,20 +85,46 @@ def _is_name_token(tok: str) -> bool:
     if tok in _KEEP_CAP:
         return True
     core = tok.rstrip(".")
-    core = re.sub(r"[’']s$", "", core)
+    core = _POSS.sub("", core)
     return bool(core) and core[0].isupper() and tok not in _NOT_NAME
 
 
+# Lowercase words that never sit inside a noun phrase between its determiner and head.
+_FUNCTION_WORDS = set("""
+is are was were be been being has have had do does did will would can could should may might must
+and or but nor in on at for with by from to about after before into over under than as of that
+which who whom whose when while if because not no also said says told say tell added wrote
+""".split())
+
+
+def _modifier_before_head(text: str, toks: list[tuple[int, int]], k: int) -> bool:
+    """True when token k is a lowercase modifier followed (within 2) by a head noun."""
+    for n in range(k, min(k + 3, len(toks))):
+        w = text[toks[n][0] : toks[n][1]]
+        if n > k and _is_head(w) and w.islower():
+            return True
+        if not (w.isalpha() and w.islower()) or w in _FUNCTION_WORDS or w in DETERMINERS:
+            return False
+        if n + 1 < len(toks) and _gap_breaks(text, toks[n][1], toks[n + 1][0]):
+            return False
+    return False
+
+
+def _is_agent(low: str) -> bool:
+    """A lowercase noun naming a person by what they do ("treasurer", "voters", "activist")."""
+    return bool(_AGENT.match(low)) and low not in _NOT_AGENT
+
+
 def _np_token_ok(tok: str, first: bool) -> bool:
-    low = re.sub(r"[’']s$", "", tok.lower())
+    low = _POSS.sub("", tok.lower())
     return (_is_name_token(tok) or low in ROLE_WORDS or (low in DETERMINERS and first) or low == "of"
-            or low in QUANT_WORDS or low[:1].isdigit() or bool(_AGENT.match(low)))
+            or low in QUANT_WORDS or low[:1].isdigit() or _is_agent(low))
 
 
 def _is_head(word: str) -> bool:
     """A token that can be the head of a source phrase (a name, role, agent noun or number)."""
-    low = re.sub(r"[’']s$", "", word.lower())
-    return (_is_name_token(word) or low in ROLE_WORDS or bool(_AGENT.match(low)) or low[:1].isdigit()
+    low = _POSS.sub("", word.lower())
+    return (_is_name_token(word) or low in ROLE_WORDS or _is_agent(low) or low[:1].isdigit()
             or (low in QUANT_WORDS and low not in {"in", "of", "about", "more", "than", "nearly", "almost", "no"}))
 
 
@@ -103,6 +140,18 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
             break
         j -= 1
     j += 1
+    # "the city council", "a senior party official": lowercase modifiers after a determiner.
+    k = j - 1
+    while 0 <= k and j <= end_tok and j - k <= 3:
+        w = text[toks[k][0] : toks[k][1]]
+        if _gap_breaks(text, toks[k][1], toks[k + 1][0]):
+            break
+        if w.lower() in DETERMINERS and w.lower() != "that":
+            j = k
+            break
+        if not (w.isalpha() and w.islower()) or w in _FUNCTION_WORDS:
+            break
+        k -= 1
     while j <= end_tok and text[toks[j][0] : toks[j][1]].lower() in {"of", "in", "than", "about"}:
         j += 1
     if j > end_tok:
@@ -185,10 +234,13 @@ def speaker_after(text: str, start: int, ceiling: int) -> tuple[int, int] | None
     if first.lower() in PRONOUNS:
         return toks[0]
     k = 0
+    det = first.lower() in DETERMINERS
     while k < len(toks) and k < 10:
         w = text[toks[k][0] : toks[k][1]]
         if not _np_token_ok(w, first=k == 0):
-            break
+            # "the city council": a lowercase modifier right after the determiner
+            if not (det and 0 < k <= 3 and _modifier_before_head(text, toks, k)):
+                break
         if k > 0 and _gap_breaks(text, toks[k - 1][1], toks[k][0]):
             break
         k += 1
@@ -218,7 +270,7 @@ def is_pronoun(text: str, span: tuple[int, int]) -> bool:
 def _head_name(mention: str) -> str:
     """The last capitalised token of a mention ('Kremlin spokesman Dmitry Peskov' -> 'Peskov')."""
     toks = [t for t in re.findall(r"[\w’'.-]+", mention) if t[:1].isupper()]
-    return re.sub(r"[’']s$", "", toks[-1]).rstrip(".") if toks else ""
+    return _POSS.sub("", toks[-1]).rstrip(".") if toks else ""
 
 
 _PERSON = re.compile(r"\b(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+){1,2}[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
@@ -233,7 +285,9 @@ def find_antecedent(
     """
     word = text[mention[0] : mention[1]]
     low = word.lower()
-    earlier = [m for m in named if m[1] <= mention[0] and not is_pronoun(text, m)]
+    # Only the last few dozen earlier mentions: keeps long texts linear.
+    stop = bisect.bisect_left(named, (mention[0], -1))
+    earlier = [m for m in named[max(0, stop - 60):stop] if m[1] <= mention[0] and not is_pronoun(text, m)]
     if low in REFERRING_PRONOUNS:
         # Nearest earlier named speaker that looks like a person; fall back to any name.
         for m in reversed(earlier):
@@ -248,13 +302,17 @@ def find_antecedent(
             base = mention[0] - len(window)
             return base + p.start(), base + p.end()
         return None
+    if low == "who":
+        # "Ana Ruiz, who said ...": the relative pronoun stands for the phrase before the comma.
+        comma = text.rfind(",", max(0, mention[0] - 3), mention[0])
+        return speaker_before(text, comma, max(0, comma - 200)) if comma > 0 else None
     if low in PRONOUNS:
         return None
     # A short mention ("Peskov") refers to an earlier fuller one ending in the same name.
     if len(word.split()) == 1 and word[:1].isupper():
         for m in reversed(earlier):
             full = text[m[0] : m[1]]
-            if len(full.split()) > 1 and _head_name(full) == re.sub(r"[’']s$", "", word):
+            if len(full.split()) > 1 and _head_name(full) == _POSS.sub("", word):
                 return m
     return None
 

@@ -19,6 +19,7 @@ the frame (quote marks trimmed); the target is the mention in the frame, not a g
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 
@@ -47,8 +48,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
 _SURFACE = {s: canon for canon, forms in ALIASES.items() for s in forms}
 _GAZ = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(s) for s in sorted(_SURFACE, key=len, reverse=True)) + r")(?![\w])")
 _NAME = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
-# A lookahead so that "As Donald Trump" still yields "Donald Trump" after rejecting "As Donald".
-_PERSON = re.compile(r"(?<![\w.])(?=(" + _NAME + r")\s+(" + _NAME + r")\b)")
+_CAP_WORD = re.compile(r"(?<![\w.’'-])" + _NAME + r"(?![\w’'-])")
 _CAPS = re.compile(r"(?<![\w.])(" + _NAME + r")(?:\s+(" + _NAME + r"))?(?![\w])")
 _NOT_FIRST = set(
     """The A An But And In On At For From With By To Of This That It He She They We I You His Her
@@ -101,6 +101,7 @@ _NOUN_FRAME = re.compile(
     r"\b(?P<noun>" + FAVOR_NOUNS + "|" + AGAINST_NOUNS + r")\s+(?:for|of|with|against|to|toward|towards|on)\s+"
     + _TARGET_SLOT + r"(?P<t>[A-Z][\w.’'-]*)"
 )
+_PRED_FRAME = re.compile(r"(?:['’]s)?\s+" + _PRED_GAP + r"(?P<w>\w+(?:\s+\w+)?)")
 _FAVOR_NOUN_RE = re.compile(r"(?:" + FAVOR_NOUNS + r")$")
 _AGAINST_PRED_RE = re.compile(r"\b(?:" + _alt(AGAINST_PRED) + r")\b")
 _FAVOR_PRED_RE = re.compile(r"\b(?:" + _alt(FAVOR_PRED) + r")\b")
@@ -113,9 +114,11 @@ def find_people(text: str) -> list[str]:
     headline phrase, not a name.
     """
     counts: Counter = Counter()
-    for m in _PERSON.finditer(text):
-        first, last = m.group(1), m.group(2)
-        if first in _NOT_FIRST or last in _NOT_FIRST or f"{first} {last}" in _SURFACE:
+    caps = [(m.start(), m.end(), m.group(0)) for m in _CAP_WORD.finditer(text)]
+    for (_s1, e1, first), (s2, _e2, last) in zip(caps, caps[1:], strict=False):
+        if e1 + 1 != s2 or text[e1] != " " or first in _NOT_FIRST or last in _NOT_FIRST:
+            continue
+        if f"{first} {last}" in _SURFACE:
             continue
         counts[f"{first} {last}"] += 1
     lower_words = set(re.findall(r"(?<![\w.])[a-z]+", text))
@@ -155,7 +158,7 @@ def find_targets(text: str, limit: int = 15, mentions: list[tuple[int, int, str]
 
 
 def _target_at(mentions: list[tuple[int, int, str]], pos: int, allowed: set[str]) -> str | None:
-    for s, e, t in mentions:
+    for s, _e, t in mentions:
         if s == pos and t in allowed:
             return t
     return None
@@ -183,7 +186,7 @@ def _frames(text: str, ss: int, se: int, mentions: list[tuple[int, int, str]], a
     for s, e, target in mentions:
         if s < ss or e > se or target not in allowed:
             continue
-        m = re.compile(r"(?:['’]s)?\s+" + _PRED_GAP + r"(?P<w>\w+(?:\s+\w+)?)").match(text, e, se)
+        m = _PRED_FRAME.match(text, e, se)
         if not m:
             continue
         words = m.group("w")
@@ -205,9 +208,11 @@ def find_stances(text: str, quotes: list[dict], targets: list[str],
     allowed = set(targets)
     mentions = find_target_mentions(text) if mentions is None else mentions
     mentions = [m for m in mentions if m[2] in allowed]
+    starts = [m[0] for m in mentions]
     out: list[dict] = []
     for q in quotes:
-        inside = [m for m in mentions if q["start"] <= m[0] and m[1] <= q["end"]]
+        lo, hi = bisect.bisect_left(starts, q["start"]), bisect.bisect_left(starts, q["end"])
+        inside = [m for m in mentions[lo:hi] if m[1] <= q["end"]]
         if not inside:
             continue
         for ss, se in sentences(text, q["start"], q["end"]):

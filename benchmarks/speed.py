@@ -1,0 +1,94 @@
+"""Benchmark: convert throughput on one core and peak memory as the input grows (SPEC 9).
+
+1. Throughput: cleans and pre-annotates every GOLD/text/*.txt in this process (one core) and
+   serialises each task to JSON, as `annotate convert` does; prints MB of article text per
+   second of CPU time and of wall time (target: >= 1 MB/s).
+2. Memory: runs `annotate convert` in a fresh subprocess on the corpus (1x) and on a
+   temporary directory holding every file ten times (10x), and prints each run's peak
+   resident memory (ru_maxrss). Streaming means the 10x figure stays close to the 1x one.
+
+    .venv/bin/python benchmarks/speed.py [--text DIR] [--copies 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from annotate.converters import convert_documents  # noqa: E402
+
+DEFAULT_TEXT = ROOT.parent / "shared" / "corpora" / "polnear-train" / "text"
+TARGET_MB_S = 1.0
+# Runs the CLI in a child and reports the child's own peak RSS (KiB on Linux) on stderr.
+_PEAK = (
+    "import resource, sys\n"
+    "from annotate.cli import main\n"
+    "try:\n"
+    "    main()\n"
+    "finally:\n"
+    "    print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+)
+
+
+def throughput(files: list[Path]) -> dict:
+    """Convert the files in-process; MB/s over CPU and wall time."""
+    docs = [{"raw": f.read_text(encoding="utf-8"), "doc_id": f.stem, "source_file": str(f)} for f in files]
+    nbytes = sum(len(d["raw"].encode("utf-8")) for d in docs)
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    out = 0
+    for task in convert_documents(docs):
+        out += len(json.dumps(task, ensure_ascii=False))
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    return {"docs": len(docs), "mb": nbytes / 1e6, "cpu_s": cpu, "wall_s": wall,
+            "mb_s_cpu": nbytes / 1e6 / cpu, "mb_s_wall": nbytes / 1e6 / wall}
+
+
+def peak_memory(inputs: list[str], out: Path) -> tuple[int, float]:
+    """Peak RSS (MiB) and seconds of one `annotate convert INPUTS -o OUT` in a subprocess."""
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", _PEAK, "convert", *inputs, "-o", str(out)],
+                          capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    peak = [ln for ln in proc.stderr.splitlines() if ln.startswith("PEAK_KB")]
+    if proc.returncode != 0 or not peak:
+        raise SystemExit(f"convert failed ({proc.returncode}): {proc.stderr[-500:]}")
+    return int(peak[-1].split()[1]) // 1024, seconds
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--text", type=Path, default=DEFAULT_TEXT, help="a directory of .txt articles")
+    ap.add_argument("--copies", type=int, default=10)
+    args = ap.parse_args()
+    files = sorted(args.text.glob("*.txt"))
+    if not files:
+        print(f"no .txt files in {args.text}", file=sys.stderr)
+        return 2
+    t = throughput(files)
+    print(f"throughput: {t['docs']} docs, {t['mb']:.2f} MB in {t['cpu_s']:.2f} s CPU / {t['wall_s']:.2f} s wall"
+          f" -> {t['mb_s_cpu']:.2f} MB/s CPU, {t['mb_s_wall']:.2f} MB/s wall (target >= {TARGET_MB_S} MB/s)"
+          f" {'met' if t['mb_s_cpu'] >= TARGET_MB_S else 'NOT met'}")
+    with tempfile.TemporaryDirectory() as tmp:
+        big = Path(tmp) / "x10"
+        big.mkdir()
+        for i in range(args.copies):
+            for f in files:
+                shutil.copyfile(f, big / f"{f.stem}__{i}.txt")
+        rss1, s1 = peak_memory([str(args.text)], Path(tmp) / "x1.jsonl")
+        rssn, sn = peak_memory([str(big)], Path(tmp) / "xn.jsonl")
+    print(f"peak memory: 1x {rss1} MiB ({s1:.1f} s), {args.copies}x {rssn} MiB ({sn:.1f} s)"
+          f" -> ratio {rssn / rss1:.2f} (flat if close to 1)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

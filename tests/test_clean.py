@@ -1,0 +1,94 @@
+"""Unit tier: cleaning scraped articles (boilerplate out, article text kept verbatim)."""
+
+import pytest
+
+from annotate.converters import clean_text, convert_text
+
+ARTICLE = "Mayor Ana Ruiz said the bridge will reopen in May."
+
+
+def test_crlf_and_cr_line_endings_become_newlines():
+    out = clean_text("Bridge to reopen\r\n\r\n" + ARTICLE + "\rSecond line.\r\n")
+    assert "\r" not in out["text"]
+    assert out["text"] == "Bridge to reopen\n\n" + ARTICLE + "\nSecond line."
+
+
+@pytest.mark.parametrize("junk", [
+    "Skip to main content",
+    "Skip to content",
+    "Follow us on Twitter and Facebook",
+    "Like us on Facebook",
+    "We use cookies to improve your experience on this website. Accept all",
+    "This site uses cookies. By continuing you consent to our cookie policy.",
+    "Share this article",
+    "Share",
+    "Tweet",
+    "Image source: Getty Images",
+    "Photo: Reuters",
+    "Reuters / Jane Doe",
+    "Edited by moderator99 at 10:42 PM",
+    "Last edited by admin on 2024-01-02",
+    "Advertisement",
+    "3 min read",
+    "Subscribe to our newsletter",
+    "All rights reserved.",
+])
+def test_boilerplate_lines_are_removed(junk):
+    out = clean_text(f"Bridge to reopen\n{junk}\n{ARTICLE}\n{junk}\nThe council agreed.")
+    assert junk not in out["text"]
+    assert ARTICLE in out["text"]
+    assert "The council agreed." in out["text"]
+
+
+def test_article_text_and_quote_marks_are_kept_verbatim():
+    body = ("“We will not wait,” said Ana Ruiz, the mayor.\n"
+            "\"It's done,\" she added — and 'nothing' changed… ok?")
+    out = clean_text("Headline here\n\n" + body)
+    assert body in out["text"]
+
+
+def test_sentences_mentioning_cookies_in_the_story_are_kept():
+    line = ("The bakery owner said her cookies sold out within an hour, and the city "
+            "inspector praised the shop.")
+    assert line in clean_text(line)["text"]
+
+
+def test_footer_heading_ends_the_article():
+    out = clean_text("Title of the story\n" + ARTICLE * 5 + "\nRelated stories\nOther story one\nOther two")
+    assert "Other story one" not in out["text"]
+
+
+def test_lead_junk_prefix_line_is_dropped_and_date_extracted():
+    out = clean_text("date 2024-11-06 Follow us on Image Source : AP Some Caption\n\n" + ARTICLE)
+    assert out["published"] == "2024-11-06"
+    assert out["text"] == ARTICLE
+
+
+@pytest.mark.parametrize("raw, date", [
+    ("Posted Nov. 6, 2024\n" + ARTICLE, "2024-11-06"),
+    ("06-11-2024\n" + ARTICLE, "2024-11-06"),
+    (ARTICLE, ""),
+])
+def test_published_date_formats(raw, date):
+    assert clean_text(raw)["published"] == date
+
+
+def test_title_and_dateline_source():
+    out = clean_text("City bridge will reopen in May\n\n(Reuters) — " + ARTICLE)
+    assert out["title"] == "City bridge will reopen in May"
+    assert out["source"] == "Reuters"
+
+
+def test_zero_width_characters_are_dropped_but_raw_hash_kept():
+    raw = "Title line here\n\n" + ARTICLE.replace("bridge", "bri\u200bdge")
+    task = convert_text(raw, doc_id="z")
+    assert "\u200b" not in task["data"]["text"]
+    assert "bridge" in task["data"]["text"]
+    assert task["meta"]["raw_sha256"] != task["meta"]["text_sha256"]
+
+
+def test_empty_and_whitespace_only_input_gives_a_valid_empty_task():
+    task = convert_text("   \n\r\n  ", doc_id="empty")
+    assert task["data"]["text"] == ""
+    assert task["data"]["targets"] == []
+    assert task["predictions"][0]["result"] == []

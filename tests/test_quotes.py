@@ -1,0 +1,266 @@
+"""Unit tier: each quote pattern, speakers and pronouns, and region consistency on odd input.
+
+All sentences here are invented for the tests.
+"""
+
+import random
+import time
+
+import pytest
+
+from annotate.converters import annotate_text, convert_text
+from annotate.converters.quotes import direct_spans
+
+
+def regions(task):
+    """(regions by id, choices by id, relations) of a task's prediction."""
+    res = task["predictions"][0]["result"]
+    regs = {r["id"]: r for r in res if r["type"] == "labels"}
+    choices = {}
+    for r in res:
+        if r["type"] == "choices":
+            choices.setdefault(r["id"], {})[r["from_name"]] = r["value"]["choices"][0]
+    rels = [(r["from_id"], r["to_id"], r["labels"][0]) for r in res if r["type"] == "relation"]
+    return regs, choices, rels
+
+
+def quotes_of(text):
+    """[(quote text, quote_type, speaker text or None, refers_to text or None)] in text order."""
+    task = annotate_text(text)
+    regs, choices, rels = regions(task)
+    out = []
+    for rid, r in sorted(regs.items(), key=lambda kv: kv[1]["value"]["start"]):
+        if r["value"]["labels"] != ["Quote"]:
+            continue
+        speaker = next((to for fr, to, lab in rels if fr == rid and lab == "said_by"), None)
+        ref = next((to for fr, to, lab in rels if fr == speaker and lab == "refers_to"), None)
+        out.append((r["value"]["text"], choices[rid]["quote_type"],
+                    regs[speaker]["value"]["text"] if speaker else None,
+                    regs[ref]["value"]["text"] if ref else None))
+    return out
+
+
+def find(quotes, fragment):
+    hits = [q for q in quotes if fragment in q[0]]
+    assert hits, f"no quote containing {fragment!r} in {quotes}"
+    return hits[0]
+
+
+def assert_consistent(task):
+    """Every region is in range, non-empty, matches its text; ids and relations are sound."""
+    text = task["data"]["text"]
+    regs, choices, rels = regions(task)
+    targets = {t["value"] for t in task["data"]["targets"]}
+    for r in regs.values():
+        v = r["value"]
+        assert 0 <= v["start"] < v["end"] <= len(text), v
+        assert v["text"] == text[v["start"]:v["end"]]
+        assert v["text"].strip()
+        assert 0.0 <= r["score"] <= 1.0
+    for r in task["predictions"][0]["result"]:
+        if r["type"] == "choices":
+            reg = regs[r["id"]]["value"]
+            assert (r["value"]["start"], r["value"]["end"]) == (reg["start"], reg["end"])
+    quotes = [r for r in regs.values() if r["value"]["labels"] == ["Quote"]]
+    for rid, r in regs.items():
+        label = r["value"]["labels"][0]
+        if label == "Quote":
+            assert choices[rid]["quote_type"] in {"direct", "indirect", "mixed"}
+        if label == "Stance":
+            assert choices[rid]["polarity"] in {"favor", "against", "neutral"}
+            assert choices[rid]["target"] in targets
+            assert any(q["value"]["start"] <= r["value"]["start"] and r["value"]["end"] <= q["value"]["end"]
+                       for q in quotes)
+    for fr, to, lab in rels:
+        assert fr in regs and to in regs
+        if lab == "said_by":
+            assert regs[fr]["value"]["labels"] == ["Quote"] and regs[to]["value"]["labels"] == ["Speaker"]
+        else:
+            assert lab == "refers_to"
+            assert regs[fr]["value"]["labels"] == regs[to]["value"]["labels"] == ["Speaker"]
+    spans = sorted((r["value"]["start"], r["value"]["end"]) for r in quotes)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False)), "quotes overlap"
+
+
+# --- direct quotes -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, quote, speaker", [
+    ('"The budget is balanced," Mayor Ana Ruiz said.', '"The budget is balanced,"', "Mayor Ana Ruiz"),
+    ("“The budget is balanced,” Mayor Ana Ruiz said.", "“The budget is balanced,”", "Mayor Ana Ruiz"),
+    ("“The budget is balanced,” said Mayor Ana Ruiz.", "“The budget is balanced,”", "Mayor Ana Ruiz"),
+    ("Mayor Ana Ruiz said: “The budget is balanced and we are done.”",
+     "“The budget is balanced and we are done.”", "Mayor Ana Ruiz"),
+    ("City treasurer Omar Lind told reporters, \"We have no debt left at all.\"",
+     '"We have no debt left at all."', "City treasurer Omar Lind"),
+    ("''The budget is balanced,'' Mr. Lind said.", "''The budget is balanced,''", "Mr. Lind"),
+    ("“The budget is balanced,” the city council said in a statement.",
+     "“The budget is balanced,”", "the city council"),
+])
+def test_direct_quote_with_speaker_after_or_before(text, quote, speaker):
+    q = find(quotes_of(text), quote[1:-2])
+    assert q[0] == quote
+    assert q[1] == "direct"
+    assert q[2] == speaker
+
+
+def test_interrupted_quote_gives_two_fragments_with_one_speaker():
+    text = "“We will rebuild the bridge,” said Ana Ruiz, the mayor, “and we will do it this year.”"
+    quotes = quotes_of(text)
+    first, second = find(quotes, "rebuild"), find(quotes, "this year")
+    assert first[0] == "“We will rebuild the bridge,”"
+    assert second[0] == "“and we will do it this year.”"
+    assert first[1] == second[1] == "direct"
+    assert first[2] == second[2] and "Ana Ruiz" in first[2]
+
+
+def test_multi_paragraph_quote_keeps_its_speaker():
+    text = ("Council member Jo Park spoke at length.\n\n"
+            "“The first problem is the budget, which has been late for three years.\n\n"
+            "“The second problem is the schedule, which nobody follows,” Park said.\n")
+    quotes = quotes_of(text)
+    first, second = find(quotes, "first problem"), find(quotes, "second problem")
+    assert first[2] is not None and "Park" in first[2]
+    assert second[2] is not None and "Park" in second[2]
+
+
+def test_continuation_sentence_after_attribution_keeps_speaker():
+    text = "“We are ready,” the governor said. “The trucks leave at dawn and the roads are clear.”"
+    quotes = quotes_of(text)
+    assert find(quotes, "trucks leave")[2] == "the governor"
+
+
+def test_pronoun_speaker_refers_to_the_named_speaker():
+    text = ("Senator Maria Okafor defended the plan on Monday.\n\n"
+            "“Nobody will lose their coverage under this bill,” she said.")
+    q = find(quotes_of(text), "Nobody will lose")
+    assert q[2] == "she"
+    assert q[3] == "Senator Maria Okafor"
+
+
+def test_surname_speaker_refers_to_full_mention():
+    text = ("Finance minister Tomas Berg said that the deficit would shrink next year.\n\n"
+            "“We have cut spending in every ministry,” Berg said.")
+    q = find(quotes_of(text), "cut spending")
+    assert q[2] == "Berg"
+    assert q[3] == "Finance minister Tomas Berg"
+
+
+def test_scare_quotes_and_titles_are_not_quotes():
+    text = "The so-called “reform” was discussed on “Meet the Press” last week by the panel."
+    assert quotes_of(text) == []
+
+
+def test_colon_frame_paragraph_attributes_next_paragraph():
+    text = ("The ministry issued the following statement:\n\n"
+            "“All schools will reopen on Monday after the storm has passed.”")
+    q = find(quotes_of(text), "All schools")
+    assert q[2] == "The ministry"
+
+
+def test_odd_quote_mark_count_keeps_the_document_and_regions_valid():
+    text = ("The mayor said \"the plan is good. It will pass next week and everyone agrees.\n\n"
+            "Another paragraph follows with “curly and no close.")
+    task = annotate_text(text)
+    assert_consistent(task)
+    assert any(q[0].startswith('"the plan is good') for q in quotes_of(text))
+
+
+def test_direct_spans_uses_straight_curly_and_double_apostrophe_marks():
+    text = "A \"one\" b “two” c ''three'' d ‘four’ e"
+    spans = [text[s:e] for s, e, closed in direct_spans(text, 0, len(text))]
+    assert spans == ['"one"', "“two”", "''three''", "‘four’"]
+
+
+# --- indirect and mixed quotes -------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("Mayor Ana Ruiz said that the bridge would reopen in May.",
+     "that the bridge would reopen in May", "Mayor Ana Ruiz"),
+    ("Mayor Ana Ruiz said on Tuesday that the bridge would reopen in May.",
+     "that the bridge would reopen in May", "Mayor Ana Ruiz"),
+    ("The bridge will reopen in May, Mayor Ana Ruiz said.", "The bridge will reopen in May", "Mayor Ana Ruiz"),
+    ("The bridge will reopen in May, said Mayor Ana Ruiz.", "The bridge will reopen in May", "Mayor Ana Ruiz"),
+    ("The bridge will reopen in May, according to the city council.",
+     "The bridge will reopen in May", "the city council"),
+    ("According to the city council, the bridge will reopen in May.",
+     "the bridge will reopen in May", "the city council"),
+    ("Omar Lind told reporters the bridge would reopen in May.",
+     "the bridge would reopen in May", "Omar Lind"),
+    ("Two in three residents believe the bridge should reopen soon.",
+     "the bridge should reopen soon", "Two in three residents"),
+    ("The union wants to delay the vote until next spring.", "to delay the vote until next spring", "The union"),
+    ("Ana Ruiz, the mayor of the town, said the bridge would reopen in May.",
+     "the bridge would reopen in May", "Ana Ruiz, the mayor of the town"),
+])
+def test_indirect_quote_patterns(text, content, speaker):
+    q = find(quotes_of(text), content)
+    assert q[0] == content
+    assert q[1] == "indirect"
+    assert q[2] == speaker
+
+
+def test_mixed_quote_from_cue_clause_with_quoted_words():
+    text = "Mayor Ana Ruiz said the bridge plan was “a total mess from the start” and must change."
+    q = find(quotes_of(text), "the bridge plan")
+    assert q[1] == "mixed"
+    assert q[0] == "the bridge plan was “a total mess from the start” and must change"
+    assert q[2] == "Mayor Ana Ruiz"
+
+
+def test_pronoun_indirect_speaker_and_participle_continuation():
+    text = ("Governor Lee Chang visited the site.\n\n"
+            "He said the repairs would take a year, adding that the cost was not yet known.")
+    quotes = quotes_of(text)
+    first = find(quotes, "repairs would take")
+    assert first[2] == "He" and first[3] == "Governor Lee Chang"
+    second = find(quotes, "the cost was not yet known")
+    assert second[2] == "He"
+
+
+def test_noun_and_passive_readings_are_not_cues():
+    text = "The state report was released on Monday. The plan is expected to pass easily in June."
+    assert all(q[2] is None for q in quotes_of(text))
+    assert not any("report" in (q[2] or "") for q in quotes_of(text))
+
+
+# --- robustness ----------------------------------------------------------------------
+
+_WORDS = ["the", "mayor", "said", "that", "Ana", "Ruiz", "told", "“", "”", '"', "'", "''", ",", ".",
+          "according", "to", "he", "she", "\n", "\n\n", ":", "—", "bridge", "(R)", "will", "reopen",
+          "‘", "’", "said:", "who", "adding", "Kremlin", "Russia", "support", "is", "dangerous"]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_odd_inputs_give_consistent_regions(seed):
+    rng = random.Random(seed)
+    text = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(1, 400)))
+    assert_consistent(annotate_text(text))
+    assert_consistent(convert_text(text))
+
+
+@pytest.mark.parametrize("text", [
+    "", " ", "\n\n", '"', "“", "”", "''", "'", '""', "“”", "said", "said:", ", said he.", "“a”",
+    "\ufeff“Hello there, everyone,” he said.\r\n", "a" * 10000, '"' * 501, "“" * 300 + "x",
+    "According to", "according to ,", "X: “", "He said \x00 that it is fine.",
+])
+def test_degenerate_inputs_never_crash(text):
+    assert_consistent(annotate_text(text))
+    assert_consistent(convert_text(text))
+
+
+def test_five_megabyte_single_paragraph_converts_in_reasonable_time():
+    sentence = ("“The bridge will reopen in May,” Mayor Ana Ruiz said, adding that the budget "
+                "was balanced and that the council agreed with the plan. ")
+    text = (sentence * (5_000_000 // len(sentence) + 1))[:5_000_000]
+    t0 = time.perf_counter()
+    task = annotate_text(text)
+    seconds = time.perf_counter() - t0
+    assert seconds < 60, f"took {seconds:.1f} s"
+    quotes = [r for r in task["predictions"][0]["result"]
+              if r["type"] == "labels" and r["value"]["labels"] == ["Quote"]]
+    assert len(quotes) > 10_000
+    for r in quotes[:200] + quotes[-200:]:
+        v = r["value"]
+        assert v["text"] == text[v["start"]:v["end"]]
