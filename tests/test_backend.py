@@ -253,3 +253,41 @@ def test_cli_help_and_bad_options():
         assert r.exit_code == 0 and "Example:" in r.output
     r = runner.invoke(cli, ["backend", "--basic-auth", "nocolon"])
     assert r.exit_code == 2 and "USER:PASSWORD" in r.output
+
+
+def test_a_converter_failure_empties_only_that_task(monkeypatch, http):
+    import annotate.backend as backend
+
+    real = backend.annotate_text
+
+    def flaky(text, doc_id=None):
+        if "BOOM" in text:
+            raise RuntimeError("converter bug")
+        return real(text, doc_id=doc_id)
+
+    monkeypatch.setattr(backend, "annotate_text", flaky)
+    r = http.post("/predict", json={"tasks": [{"id": 1, "data": {"text": "BOOM " + SEED_TEXTS[0]}},
+                                              {"id": 2, "data": {"text": SEED_TEXTS[0]}}]})
+    assert r.status_code == 200
+    first, second = r.json()["results"]
+    assert first == {"model_version": MODEL_VERSION, "score": 0.0, "result": []}
+    assert second["result"]
+    assert_up(http)
+
+
+def test_regions_whose_text_does_not_match_are_left_out_with_their_choices_and_relations(monkeypatch):
+    import annotate.backend as backend
+
+    text = "\u201cWe will win,\u201d Peskov said."
+    good = annotate_text(text)
+    bad = json.loads(json.dumps(good))
+    result = bad["predictions"][0]["result"]
+    quote_id = next(r["id"] for r in result if r["type"] == "labels" and r["value"]["labels"] == ["Quote"])
+    for r in result:
+        if r.get("id") == quote_id:
+            r["value"]["text"] = "shifted"
+    monkeypatch.setattr(backend, "annotate_text", lambda t, doc_id=None: bad)
+    kept = predict_task({"data": {"text": text}})["result"]
+    assert kept, "the speaker region stays"
+    assert all(r.get("id") != quote_id and r.get("from_id") != quote_id for r in kept)
+    assert any(r.get("from_id") == quote_id for r in good["predictions"][0]["result"])  # there was a said_by

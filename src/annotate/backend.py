@@ -56,8 +56,7 @@ class HTTPError(Exception):
 
 
 STATUS_TEXT = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
-               405: "Method Not Allowed", 411: "Length Required", 413: "Content Too Large",
-               415: "Unsupported Media Type", 500: "Internal Server Error"}
+               405: "Method Not Allowed", 413: "Content Too Large", 500: "Internal Server Error"}
 
 
 # --- predictions ---------------------------------------------------------------------------
@@ -99,6 +98,14 @@ def consistent(result: dict, text: str) -> bool:
             and value.get("text") == text[start:end])
 
 
+def _drop_inconsistent(result: list[dict], text: str) -> list[dict]:
+    """Leave out regions whose text does not match their offsets, with their choices and relations."""
+    bad = {r.get("id") for r in result if not consistent(r, text)}
+    if not bad:
+        return result
+    return [r for r in result if r.get("id") not in bad and r.get("from_id") not in bad and r.get("to_id") not in bad]
+
+
 def _restrict_targets(result: list[dict], allowed: set[str]) -> list[dict]:
     """Drop stance `target` choices the task does not offer (the UI could not show them)."""
     return [r for r in result
@@ -117,10 +124,10 @@ def predict_task(task, max_text: int = DEFAULT_MAX_TEXT) -> dict:
     except Exception:  # one bad text must not fail the batch
         log.exception("converter failed on task %s", task.get("id"))
         return empty_prediction()
-    result = [r for r in prediction["result"] if consistent(r, text)]
+    result = _drop_inconsistent(prediction["result"], text)
     if len(result) != len(prediction["result"]):
-        log.warning("task %s: dropped %d regions whose text does not match the offsets",
-                    task.get("id"), len(prediction["result"]) - len(result))
+        log.warning("task %s: left out %d regions whose text does not match their offsets",
+                    task.get("id"), len({r.get("id") for r in prediction["result"]} - {r.get("id") for r in result}))
     offered = target_values(task)
     if offered:
         result = _restrict_targets(result, set(offered))
@@ -326,7 +333,6 @@ class BackendConfig:
     basic_auth: tuple[str, str] | None = None
     url: str | None = None
     api_key: str | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def parse_basic_auth(value: str | None) -> tuple[str, str] | None:
