@@ -258,6 +258,13 @@ def test_unknown_format_is_a_usage_error(dataset, tmp_path):
     assert parse_formats("brat,all") == ["spacy", "hf", "bio", "brat"]
 
 
+def test_output_that_is_a_file_is_a_usage_error(dataset, tmp_path):
+    (tmp_path / "out").write_text("not a directory", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["export", str(dataset), "-f", "bio", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "exists and is not a directory" in result.stderr
+
+
 def test_missing_source_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(cli, ["export", str(tmp_path / "nope"), "-f", "bio", "-o", str(tmp_path / "out")])
     assert result.exit_code == 2

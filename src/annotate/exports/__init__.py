@@ -71,6 +71,17 @@ def _writer(fmt: str):
     return write_brat
 
 
+def _swap_into_place(new: Path, final: Path) -> None:
+    """Rename `new` to `final`; an earlier `final` is moved aside first and removed after."""
+    if final.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{final.name}.old.", dir=final.parent))
+        final.rename(old / final.name)
+        new.rename(final)
+        shutil.rmtree(old)
+    else:
+        new.rename(final)
+
+
 def export_dataset(src: str | Path, fmt: str | Iterable[str], out: str | Path, *,
                    annotator: str | None = None, validate: bool = True) -> LossReport:
     """Export a gold.jsonl or a dataset directory (keeping its train/dev/test splits) into
@@ -90,6 +101,8 @@ def export_dataset(src: str | Path, fmt: str | Iterable[str], out: str | Path, *
     out = Path(out)
     report = LossReport(source=str(src), out=str(out),
                         splits={name: len(records) for name, records in splits.items()})
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"output {out} exists and is not a directory")
     out.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[Path, Path]] = []
     try:
@@ -102,9 +115,7 @@ def export_dataset(src: str | Path, fmt: str | Iterable[str], out: str | Path, *
                       {"final_dir": out / name} if name == "spacy" else {})
             _writer(name)(splits, tmp, loss, **kwargs)
         for tmp, final in staged:
-            if final.exists():
-                shutil.rmtree(final)
-            tmp.rename(final)
+            _swap_into_place(tmp, final)
     finally:
         for tmp, _ in staged:
             with contextlib.suppress(OSError):
