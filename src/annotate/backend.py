@@ -596,15 +596,15 @@ def _refusal(body) -> str:
         reason = str(found[0]) if found else str(body.get("detail") or "")
     reason = " ".join(re.sub(r"<[^>]+>", "", reason).split())[:400] or "no reason given"
     return (f"{reason} (is `annotate backend` running and reachable from the Label Studio server? "
-            "A backend on localhost needs Label Studio started with ML_BLOCK_LOCAL_IP=false.)")
+            "A backend on this machine or network needs Label Studio started with "
+            "ML_BLOCK_LOCAL_IP=false and SSRF_PROTECTION_ENABLED=false.)")
 
 
 def _backend_webhook(client, project_id: int, backend_url: str, basic_auth: tuple[str, str] | None) -> bool:
     """Whether the project has the webhook Label Studio adds with an ML backend; gives it the
     backend's basic-auth header (Label Studio adds it without credentials).
 
-    Label Studio skips that webhook, silently, when SSRF_PROTECTION_ENABLED (the default)
-    forbids its local URL.
+    Label Studio skips that webhook, silently, when its URL validation fails.
     """
     hooks = [h for h in client.webhooks.list(project=str(project_id)) if _same_url(h.url, backend_url + "/webhook")]
     if basic_auth:
@@ -620,8 +620,8 @@ def connect_backend(client, project: str | int, backend_url: str, title: str = D
 
     Re-running finds the existing registration (same URL) instead of adding a second one.
     `Connection.webhook` is False when Label Studio did not add the webhook that tells the
-    backend about new tasks (SSRF_PROTECTION_ENABLED=true forbids a local URL): predictions
-    then still come when a task is opened, but empty targets are not filled.
+    backend about new tasks: predictions then still come when a task is opened, but empty
+    targets are not filled.
     The project's `model_version` is pointed at the backend's title, which is what makes
     Label Studio ask it for predictions when a task without them is opened or listed.
     """
