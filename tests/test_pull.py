@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -462,3 +463,104 @@ def test_round_trip_quick_export_file_gives_the_same_records(round_trip):
 
     assert [without_emails(r) for r in offline] == [without_emails(r) for r in online]
     assert all(r["provenance"]["prediction"]["model_version"] for r in offline)
+
+
+# --- a correction made in the real labeling UI comes back in the gold record -------------------
+
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    executable = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
+    if not executable:
+        pytest.skip("chromium is not installed (make browser, or apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def ui_config() -> str:
+    """The shipped config with its per-region Choices made conditional on the region's label.
+
+    Label Studio 1.23.2 checks `required` per-region choices on EVERY region unless the Choices
+    tag itself carries visibleWhen/whenLabelValue (on the wrapping <View> only hides them): with
+    the shipped config the Submit button answers 'Checkbox "quote_type" is required' as soon as
+    a Speaker exists. This is the fix proposed to the config's owner; a no-op once it is in.
+    """
+    from annotate import labeling_config
+
+    config = labeling_config()
+    for name, label in (("quote_type", "Quote"), ("polarity", "Stance"), ("target", "Stance")):
+        tag = f'<Choices name="{name}"'
+        head = config[config.index(tag):config.index(">", config.index(tag))]
+        if "whenLabelValue" not in head:
+            config = config.replace(tag, f'{tag} visibleWhen="region-selected" whenLabelValue="{label}"')
+    return config
+
+
+def annotate_in_ui(studio, chromium, config: str, title: str):
+    """A task whose prediction is tests/data/valid.json's result; in the UI the annotator flips
+    the Stance polarity to 'against' and presses Submit. Returns (project id, task, submitted?)."""
+    client = studio.client()
+    project = client.projects.create(title=title, label_config=config)
+    task = json.loads((DATA / "valid.json").read_text())[0]
+    prediction = {"model_version": "hand-1", "score": 0.9, "result": task["annotations"][0]["result"]}
+    new = {"data": task["data"], "meta": task["meta"], "predictions": [prediction]}
+    task_id = client.projects.import_tasks(id=project.id, request=[new], return_task_ids=True).task_ids[0]
+    page = chromium.new_page(viewport={"width": 1600, "height": 1200})
+    try:
+        page.goto(studio.url + "/user/login")
+        page.fill("input[name=email]", studio.username)
+        page.fill("input[name=password]", studio.password)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "/user/login" not in url, timeout=60_000)
+        page.goto(f"{studio.url}/projects/{project.id}/data?task={task_id}")
+        page.wait_for_selector(".htx-highlight", timeout=90_000)
+        page.locator(".lsf-outliner-item").filter(has=page.get_by_text("Stance", exact=True)).first.click()
+        page.get_by_text("Stance polarity").wait_for(timeout=10_000)
+        page.locator("label", has_text="against").first.click()
+        page.get_by_role("button", name="Submit").first.click()
+        for _ in range(30):
+            if client.annotations.list(id=task_id):
+                return project.id, task, True
+            page.wait_for_timeout(500)
+        return project.id, task, False
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.xfail(strict=True, reason="shipped config: required per-region choices block Submit "
+                                       "(see ui_config); remove this marker once the config is fixed")
+def test_shipped_config_lets_an_annotator_submit(studio, chromium):
+    from annotate import labeling_config
+
+    assert annotate_in_ui(studio, chromium, labeling_config(), "Pull UI shipped config")[2]
+
+
+@pytest.mark.browser
+def test_correction_in_the_labeling_ui_comes_back_as_gold(studio, chromium, tmp_path):
+    project_id, task, submitted = annotate_in_ui(studio, chromium, ui_config(), "Pull UI correction")
+    assert submitted, "the annotation was not submitted"
+    summary = pull(project_id, tmp_path / "gold", url=studio.url, api_key=studio.token)
+    assert (summary.counts.gold, summary.counts.rejected) == (1, 0), summary.lines()
+    record = read_jsonl(tmp_path / "gold" / "gold.jsonl")[0]
+    from annotate.gold import parse_regions
+
+    predicted = parse_regions(task["annotations"][0]["result"])[0]
+    assert [(s["id"], s["label"], s["start"], s["end"]) for s in record["spans"]] == [
+        (s["id"], s["label"], s["start"], s["end"]) for s in predicted]
+    stance = next(s for s in record["spans"] if s["label"] == "Stance")
+    assert (stance["polarity"], stance["target"]) == ("against", "United States")
+    p = record["provenance"]
+    assert p["prediction"]["model_version"] == "hand-1"
+    assert p["edits"]["spans"] == {"kept": 3, "changed": 1, "deleted": 0, "added": 0}
+    assert p["edits"]["relations"] == {"kept": 2, "deleted": 0, "added": 0}
+    assert p["annotator"]["email"] == studio.username and p["lead_time"] > 0
