@@ -201,10 +201,14 @@ _FRAME_WORDS = re.compile(r"\b(?:statement|saying|said|says|wrote|writes|followi
                           r"interview|told|added|explained|declared|post|posted|reads|read)\b")
 
 
+# A paragraph that stops right after a cue ("Peskov replied that" + quote in the next line).
+_FRAME_END = re.compile(r"\b(?:" + SPEECH_RE.pattern[2:-2] + r"|saying|adding)\s+that$|\b(?:" + SPEECH_RE.pattern[2:-2] + r"),$")
+
+
 def _colon_frame_speaker(text: str, ps: int, pe: int) -> tuple[int, int] | None:
-    """Speaker of a paragraph that ends with 'X said:' (its quote is the next paragraph)."""
+    """Speaker of a paragraph ending 'X said:' or 'X replied that' (its quote is the next one)."""
     tail = text[max(ps, pe - 200):pe]
-    if not tail.endswith(":"):
+    if not tail.endswith(":") and not _FRAME_END.search(tail):
         return None
     base = pe - len(tail)
     found = find_cues(tail, 0, len(tail))
@@ -233,7 +237,7 @@ def find_direct(text: str, ps: int, pe: int, prev: dict | None, group: int) -> t
             or (same_para and qs - prev["end"] < 200 and prev["speaker"] is not None)
             or prev.get("frame_end") == qs
             or (qs == ps and prev["speaker"] is not None and not text[prev["para_end"]:ps].strip()
-                and prev["end"] >= prev["para_end"] - 2 and sp is None)
+                and prev["start"] <= prev["para_start"] + 1 and sp is None)
         )
         if sp is None and _words(text, qs, qe) < 4:
             continue  # a scare quote, a title or a headline: left to the cue finder (mixed quotes)
@@ -358,7 +362,7 @@ _SHORT_TAIL = re.compile(r"[^“”\"]{0,90}$")
 
 def _tail_is_adjunct(text: str, a: int, se: int) -> bool:
     """True when text[a:se] is a short adjunct ("in a statement on Tuesday.")."""
-    tail = text[a:se].strip(" .!?")
+    tail = text[a:se].split(",", 1)[0].strip(" .!?")  # what follows a further comma is another clause
     if not tail:
         return True
     return len(tail.split()) <= 10 and " that " not in f" {tail} " and bool(_SHORT_TAIL.match(tail)) \

@@ -276,12 +276,68 @@ def _head_name(mention: str) -> str:
 _PERSON = re.compile(r"\b(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+){1,2}[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
 
 
+FEMALE = set("""
+mrs mrs. ms ms. miss madam lady queen spokeswoman chairwoman congresswoman businesswoman
+woman women wife mother daughter sister grandmother aunt actress she her
+mary maria marie anna ann anne hillary kamala nancy elizabeth sarah susan karen linda lisa
+barbara jennifer jessica patricia margaret angela theresa nikki sarah michelle melania ivanka
+carly debbie elizabeth amy kirsten tulsi marsha lindsey laura julia olga irina elena natalia
+tatiana svetlana yulia ursula christine kristalina liz kelly megyn donna diane dianne sonia
+catherine kate emma emily rachel rebecca jane janet joan judy helen heather hannah sophie
+claire alice victoria valentina ana rosa carmen isabel lucia fatima aisha priya nicola
+""".split())
+MALE = set("""
+mr mr. sir lord king spokesman chairman congressman businessman man men husband father son
+brother grandfather uncle actor he him his
+john james robert michael william david richard joseph thomas charles donald joe barack bernie
+ted marco jeb ben chris mike rand john paul mitch vladimir dmitry sergei kirill volodymyr
+boris emmanuel olaf xi recep benjamin narendra justin rishi keir andrew peter mark george
+steven stephen kevin brian jeff jeffrey eric scott tim timothy gary jim jimmy bill bob frank
+jack henry harry tony alex alexander nicholas ivan igor alexei andrei yuri mohammed muhammad
+ali ahmed omar hassan ron rudy newt jared steve reince corey kellyanne lindsey
+""".split()) - {"kellyanne", "lindsey"}
+_GENDER_WORD = re.compile(r"[A-Za-z.]+")
+
+
+def gender(mention: str) -> str | None:
+    """'f', 'm' or None from titles, role words and common first names in a mention."""
+    words = [w.lower() for w in _GENDER_WORD.findall(mention)]
+    for w in words:
+        if w in FEMALE or w.rstrip(".") in FEMALE:
+            return "f"
+        if w in MALE or w.rstrip(".") in MALE:
+            return "m"
+    last = words[-1] if words else ""
+    if last.endswith(("ova", "eva", "ska", "ina")) and len(last) > 4:
+        return "f"  # Slavic feminine surnames (Zakharova, Kowalska)
+    return None
+
+
+def mention_gender(text: str, span: tuple[int, int]) -> str | None:
+    """Gender of a mention, looking up the first name of a bare surname earlier in the text."""
+    mention = text[span[0] : span[1]]
+    g = gender(mention)
+    if g is not None:
+        return g
+    head = _head_name(mention)
+    if len(head) < 2:
+        return None
+    lo = max(0, span[0] - 20000)
+    for m in re.finditer(r"\b(?:Mr\.|Mrs\.|Ms\.|[A-Z][a-z]+) " + re.escape(head) + r"\b", text[lo : span[0]]):
+        g = gender(m.group(0))
+        if g is not None:
+            return g
+    return None
+
+
 def find_antecedent(
-    text: str, mention: tuple[int, int], named: list[tuple[int, int]]
+    text: str, mention: tuple[int, int], named: list[tuple[int, int]], fallback: bool = True
 ) -> tuple[int, int] | None:
     """What a pronoun or a bare surname speaker refers to: a fuller earlier mention.
 
-    `named` are the (start, end) of named speaker mentions found so far, in text order.
+    `named` are the (start, end) of named speaker mentions, in text order. "he"/"she" take
+    the nearest earlier person mention whose gender does not contradict the pronoun; with
+    `fallback`, a capitalised name in the preceding text is used when no mention fits.
     """
     word = text[mention[0] : mention[1]]
     low = word.lower()
@@ -289,14 +345,22 @@ def find_antecedent(
     stop = bisect.bisect_left(named, (mention[0], -1))
     earlier = [m for m in named[max(0, stop - 60):stop] if m[1] <= mention[0] and not is_pronoun(text, m)]
     if low in REFERRING_PRONOUNS:
-        # Nearest earlier named speaker that looks like a person; fall back to any name.
+        wrong = "m" if low == "she" else "f"
         for m in reversed(earlier):
             if mention[0] - m[1] > 4000:
                 break
-            if _PERSON.search(text[m[0] : m[1]]) or len(_head_name(text[m[0] : m[1]])) > 1:
-                return _fullest(text, m, earlier)
+            mtext = text[m[0] : m[1]]
+            if not (_PERSON.search(mtext) or len(_head_name(mtext)) > 1):
+                continue
+            full = _fullest(text, m, earlier)
+            g = mention_gender(text, full)
+            if g != wrong and (g is not None or fallback or mention[0] - m[1] < 300):
+                return full
+        if not fallback:
+            return None
         window = text[max(0, mention[0] - 800) : mention[0]]
-        people = [p for p in _PERSON.finditer(window) if p.group(0).split()[0] not in _NOT_NAME]
+        people = [p for p in _PERSON.finditer(window)
+                  if p.group(0).split()[0] not in _NOT_NAME and gender(p.group(0)) != wrong]
         if people:
             p = people[-1]
             base = mention[0] - len(window)

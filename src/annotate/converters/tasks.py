@@ -6,6 +6,7 @@ import hashlib
 import json
 
 from ..labeling import LABEL_FROM, TEXT_TO
+from .cues import SPEECH_LEMMAS
 from .speakers import find_antecedent
 
 
@@ -46,6 +47,11 @@ def relation_result(from_id: str, to_id: str, label: str) -> dict:
     return {"from_id": from_id, "to_id": to_id, "type": "relation", "direction": "right", "labels": [label]}
 
 
+def _is_speech(quote: dict) -> bool:
+    cue = quote.get("cue", "direct")
+    return cue in ("direct", "according to") or cue.split("/")[0] in SPEECH_LEMMAS
+
+
 def build_result(text: str, quotes: list[dict], stances: list[dict]) -> list[dict]:
     """The prediction's result list: regions first, then choices, then relations."""
     speakers: dict[tuple[int, int], float] = {}
@@ -54,9 +60,12 @@ def build_result(text: str, quotes: list[dict], stances: list[dict]) -> list[dic
             sp = tuple(q["speaker"])
             speakers[sp] = max(speakers.get(sp, 0.0), q["score"])
     named = sorted(speakers)
+    # Pronouns prefer the last person who *spoke* (a direct quote or a speech cue) over the
+    # last person who merely declined, planned or wanted something.
+    speech = sorted({tuple(q["speaker"]) for q in quotes if q.get("speaker") and _is_speech(q)})
     links: dict[tuple[int, int], tuple[int, int]] = {}
     for sp in named:
-        ante = find_antecedent(text, sp, named)
+        ante = find_antecedent(text, sp, speech, fallback=False) or find_antecedent(text, sp, named)
         if ante and ante != sp:
             links[sp] = ante
             speakers.setdefault(ante, 0.5 * speakers[sp])
