@@ -110,13 +110,19 @@ def _quiet():
     """No progress bars while saving (the CLI prints its own summary)."""
     import datasets
 
-    was_enabled = datasets.is_progress_bar_enabled()
-    datasets.disable_progress_bars()
+    switches = [getattr(datasets, name, None) for name in
+                ("is_progress_bar_enabled", "disable_progress_bars", "enable_progress_bars")]
+    if not all(switches):  # an older datasets: leave its bars alone
+        yield
+        return
+    is_enabled, disable, enable = switches
+    was_enabled = is_enabled()
+    disable()
     try:
         yield
     finally:
         if was_enabled:
-            datasets.enable_progress_bars()
+            enable()
 
 
 def _yaml_features(feats) -> list[dict]:
