@@ -160,20 +160,24 @@ def test_connect_errors_are_one_line(studio_env, backends):
     assert client.ml.list(project=pid) == []
 
 
-def test_basic_auth_between_label_studio_and_backend(studio, backends):
-    client = studio.client()
-    backend = backends(basic_auth=("ls", "s3cret-pw"))
-    pid = new_project(client)
+def test_basic_auth_and_a_refused_api_key(studio, backends):
+    """Label Studio sends the credentials to the backend and its webhook; a wrong --api-key
+    falls back to the token Label Studio gave /setup."""
     from annotate.errors import ProjectError
 
+    client = studio.client()
+    backend = backends(basic_auth=("ls", "s3cret-pw"), url=studio.url, api_key="0" * 40)
+    pid = new_project(client)
     with pytest.raises(ProjectError, match="401"):
         connect_backend(client, pid, backend.url)
     connection = connect_backend(client, pid, backend.url, basic_auth=("ls", "s3cret-pw"))
-    assert connection.state == "CO"
+    assert connection.state == "CO" and connection.webhook
     (tid,) = client.projects.import_tasks(id=pid, request=[{"text": ARTICLE, "targets": []}],
                                           return_task_ids=True).task_ids
-    task = wait_until(lambda: listed_tasks(client, pid)[tid].predictions and listed_tasks(client, pid)[tid])
-    assert task and task.predictions[0].result
+    task = wait_until(lambda: (t := listed_tasks(client, pid)[tid]).predictions and t.data.get("targets") and t)
+    assert task, "the webhook (with basic auth) should have filled targets and retrieved predictions"
+    assert task.predictions[0].result
+    assert backend.app.filler.filled == 1 and backend.app.filler.failed == 0
 
 
 @pytest.mark.browser

@@ -223,7 +223,7 @@ class Credentials:
 
 @dataclass
 class FillJob:
-    creds: Credentials
+    creds: list[Credentials]  # tried in order until one works
     project_id: int
     task_ids: list[int]
     then_predict: bool  # new tasks: ask for predictions once their targets are in
@@ -259,13 +259,15 @@ class TargetFiller:
                 and isinstance(access_token, str) and access_token:
             self.learned[project_id] = Credentials(hostname.rstrip("/"), access_token)
 
-    def credentials(self, project_id: int | None) -> Credentials | None:
-        return self.configured or self.learned.get(project_id)
+    def credentials(self, project_id: int | None) -> list[Credentials]:
+        """The configured credentials, then the ones learned from /setup for the project."""
+        found = [c for c in (self.configured, self.learned.get(project_id)) if c is not None]
+        return found[:1] if len(found) == 2 and found[0] == found[1] else found
 
     def submit(self, project_id: int | None, task_ids: list[int], then_predict: bool = False) -> int:
         """Queue tasks for filling; returns how many were queued (0 without credentials)."""
         creds = self.credentials(project_id)
-        if creds is None or project_id is None or not task_ids:
+        if not creds or project_id is None or not task_ids:
             return 0
         self._start()
         try:
@@ -306,15 +308,21 @@ class TargetFiller:
     def _do(self, job: FillJob) -> None:
         started = time.perf_counter()
         filled: list[int] = []
-        try:
-            client = self._client(job.creds)
-            filled = fill_targets(client, job.project_id, job.task_ids, self.max_text)
-            if job.then_predict and filled:
-                retrieve_predictions(client, job.project_id, filled)
-        except Exception as exc:  # the server went away, the token was refused, ...
-            self.failed += len(job.task_ids) - len(filled)
-            log.warning("project %s: could not fill data.targets via %s (%s: %s)", job.project_id,
-                        job.creds.url, type(exc).__name__, str(exc).splitlines()[0][:200] if str(exc) else "")
+        for i, creds in enumerate(job.creds):
+            try:
+                client = self._client(creds)
+                filled = fill_targets(client, job.project_id, job.task_ids, self.max_text)
+                if job.then_predict and filled:
+                    retrieve_predictions(client, job.project_id, filled)
+                break
+            except Exception as exc:  # the server went away, the token was refused, ...
+                last = i == len(job.creds) - 1
+                log.warning("project %s: could not fill data.targets via %s (%s: %s)%s", job.project_id,
+                            creds.url, type(exc).__name__, str(exc).splitlines()[0][:200] if str(exc) else "",
+                            "" if last else "; trying the token Label Studio sent to /setup")
+                if last:
+                    self.failed += len(job.task_ids)
+                    return
         self.filled += len(filled)
         log.info("project %s: filled data.targets of %d/%d tasks%s in %.0f ms", job.project_id, len(filled),
                  len(job.task_ids), " and retrieved their predictions" if job.then_predict and filled else "",
