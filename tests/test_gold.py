@@ -231,6 +231,20 @@ def test_writer_crash_leaves_no_dataset_and_keeps_the_old_one(tmp_path, task):
     assert not list(tmp_path.glob(".gold.*"))
 
 
+def test_rewriting_a_dataset_keeps_other_entries(tmp_path, task):
+    rec = build_record(task, task["annotations"][0])
+    out = tmp_path / "gold"
+    with DatasetWriter(out) as w:
+        w.add_gold(rec)
+        w.commit({})
+    (out / "spacy").mkdir()
+    (out / "spacy" / "train.spacy").write_bytes(b"x")
+    with DatasetWriter(out) as w:
+        w.commit({})
+    assert (out / "spacy" / "train.spacy").read_bytes() == b"x"
+    assert (out / "gold.jsonl").read_text() == ""
+
+
 def test_writer_refuses_a_directory_that_is_not_a_dataset(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(UsageError):

@@ -36,6 +36,7 @@ CHOICE_FIELDS = {"quote_type": "quote_type", "polarity": "polarity", "target": "
 ATTRIBUTION_FROM = "attribution"
 UNATTRIBUTED = "unattributed"
 SPLITS = ("train", "dev", "test")
+DATASET_ENTRIES = frozenset({"gold.jsonl", "rejects.jsonl", "splits", "manifest.json", "README.md"})
 DEFAULT_SPLIT = (0.8, 0.1, 0.1)
 META_FIELDS = ("title", "source", "published")
 TASK_META_FIELDS = ("raw_sha256", "task_hash", "converter_version")
@@ -513,7 +514,8 @@ class DatasetWriter:
     Use as a context manager: add records with `add_gold` / `add_reject`, then `commit(...)`.
     Leaving the block without commit (an exception, --on-error fail) removes the staging
     directory, so DIR is never left with half a dataset. An existing DIR is replaced only if it
-    is empty or holds an earlier dataset (a manifest.json).
+    is empty or holds an earlier dataset (a manifest.json); other entries in it (exports made
+    from the earlier dataset, notes) are kept.
     """
 
     def __init__(self, out_dir: str | Path, *, seed: int = 0, ratios: tuple = DEFAULT_SPLIT):
@@ -595,6 +597,11 @@ class DatasetWriter:
         _check_output_dir(self.out)
         old = None
         if self.out.exists():
+            # Anything else in an earlier dataset's directory (e.g. `annotate export` output)
+            # moves into the new one rather than being deleted with the old files.
+            for entry in self.out.iterdir():
+                if entry.name not in DATASET_ENTRIES:
+                    os.replace(entry, self.stage / entry.name)
             old = self.out.parent / f".{self.out.name}.old-{secrets.token_hex(6)}"
             os.replace(self.out, old)
         os.replace(self.stage, self.out)
