@@ -37,7 +37,7 @@ remember imagine guess figure reckon bet acknowledge discover notice sense hear 
 # Intention, desire, commitment: a to-infinitive must follow.
 TO = """
 want wish plan intend seek aim hope vow promise pledge refuse decline agree offer threaten
-expect prefer vote push urge ask encourage call
+expect prefer vote push urge ask encourage call decide seem appear choose resolve prepare
 """.split()
 
 # Evaluation and stance toward something: the object is the content.
@@ -45,7 +45,8 @@ OBJECT = """
 criticize criticise accuse praise endorse support oppose blame reject dismiss question defend
 attack blast slam mock condemn denounce decry applaud welcome hail fault rebuke chide ridicule
 lambaste champion back favor favour dispute challenge deride describe discuss cite propose
-recommend deny admit announce reveal confirm demand call
+recommend deny admit announce reveal confirm demand call want show find indicate suggest
+rebuke assail praise thank slam blast question fault mock criticize
 """.split()
 
 # Phrasal cues: verb + particle/preposition; content is the object after it.
@@ -105,9 +106,22 @@ FORMS = _build()
 _LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z]+(?![\w’'-])")
 
 
-def find_cues(text: str, start: int, end: int) -> list[re.Match]:
-    """Cue-verb matches in text[start:end] (a word regex plus a dict lookup: fast)."""
+_TITLE_WORD = re.compile(r"(?<![\w’'-])[A-Za-z][a-z]+(?![\w’'-])")
+
+
+def find_cues(text: str, start: int, end: int, title_case: bool = False) -> list[re.Match]:
+    """Cue-verb matches in text[start:end] (a word regex plus a dict lookup: fast).
+
+    With `title_case` (a headline such as "Senator Blasts Plan"), capitalised words count too.
+    """
+    if title_case:
+        return [m for m in _TITLE_WORD.finditer(text, start, end) if m.group(0).lower() in FORMS]
     return [m for m in _LOWER_WORD.finditer(text, start, end) if m.group(0) in FORMS]
+
+
+def cue_lemma(word: str) -> tuple[str, set[str]]:
+    """(lemma, complement kinds) of a cue word in any case."""
+    return FORMS[word] if word in FORMS else FORMS[word.lower()]
 # Speech verbs that can follow their content or be inverted ("..., said Peskov").
 SPEECH_LEMMAS = frozenset(SPEECH)
 _TENSES = {"said", "says", "told", "tells", "added", "adds", "wrote", "writes", "asked", "asks",

@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from .cues import FORMS, PHRASAL, SPEECH_LEMMAS, SPEECH_RE, find_cues
+from .cues import PHRASAL, SPEECH_LEMMAS, SPEECH_RE, cue_lemma, find_cues
 from .speakers import speaker_after, speaker_before
 from .text import paragraphs, sentences, trim
 
@@ -274,6 +274,8 @@ i we you they he she who to will would could can should may might must do does d
 didn't won't wouldn't can't not don’t doesn’t didn’t won’t wouldn’t can’t also still strongly
 now fully firmly openly never often always generally repeatedly already just really
 """.split())
+# Adjective endings: "Republican claims", "political support", "federal rules" are nouns.
+_ADJ_END = re.compile(r"(?:al|ic|ive|ous|ful|ary|an|ese|ish|ed|ing|less|ent|ant|ern|ior)$")
 _BE = {"is", "are", "was", "were", "be", "been", "being", "’s", "'s", "get", "got", "gets"}
 _PREV_WORD = re.compile(r"([\w’'.-]+)\s*$")
 
@@ -292,8 +294,11 @@ def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
     if lemma in _NOUNISH and form in (lemma, lemma + "s", lemma + "es"):
         if low in _SUBJECT_BEFORE:
             return "verb"
-        if form != lemma and word[:1].isupper():
+        if form != lemma and word[:1].isupper() and not _ADJ_END.search(word):
             return "verb"
+        if form != lemma and word.isalpha() and word.islower() and not _ADJ_END.search(word) \
+                and not low.endswith("s"):
+            return "verb"  # "the candidate claims", "the survey shows"
         if form == lemma and (word[:1].isupper() or low.endswith("s")) and low not in {"his", "its", "this", "us", "was", "is", "has"}:
             return "verb"
         return "noun"
@@ -370,7 +375,22 @@ def _tail_is_adjunct(text: str, a: int, se: int) -> bool:
         and bool(_ADJUNCT_START.match(tail) or _TAIL_START.match(tail))
 
 
-def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]]) -> list[dict]:
+def _parenthetical_rest(text: str, a: int, se: int, cut_points: list[int]) -> tuple[int, int] | None:
+    """The clause that goes on after a mid-sentence ", X said," (needs a verb of its own)."""
+    comma = text.find(",", a, min(se, a + 120))
+    if comma < 0:
+        return None
+    end = min([se, *(c for c in cut_points if c > comma)])
+    rest = trim(text, comma + 1, end, _STRIP)
+    if _words(text, *rest) < 3 or not _FINITE.search(text, rest[0], min(rest[1], rest[0] + 80)):
+        return None
+    first = text[rest[0]:rest[1]].split()[0].lower()
+    if first.endswith("ing") or first in {"who", "which", "a", "an", "the", "and", "but"}:
+        return None
+    return rest
+
+
+def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], title_case: bool = False) -> list[dict]:
     """Indirect (or mixed) quotes signalled by cues inside one sentence."""
     out: list[dict] = []
     sent = text[ss:se]
@@ -390,12 +410,12 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]]) -> l
             out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp, score=0.6,
                             cue="according to"))
     taken = [(q["start"], q["end"]) for q in out]
-    cues = [m for m in find_cues(text, ss, se) if not any(a <= m.start() < b for a, b in blocked)]
+    cues = [m for m in find_cues(text, ss, se, title_case) if not any(a <= m.start() < b for a, b in blocked)]
     cut_points = [ss + k.start() for k in _CLAUSE_CUT.finditer(sent)]
     found: list[tuple[re.Match, tuple[int, int] | None, str]] = []
     for m in cues:
-        form = m.group(0)
-        lemma, kinds = FORMS[form]
+        form = m.group(0).lower()
+        lemma, kinds = cue_lemma(form)
         reading = _verb_reading(text, m, lemma, ss)
         if reading != "verb":
             continue
@@ -427,7 +447,7 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]]) -> l
                 cut_points.append(cut)
         found.append((m, sp, role))
     for m, sp, role in found:
-        lemma, kinds = FORMS[m.group(0)]
+        lemma, kinds = cue_lemma(m.group(0))
         if any(a <= m.start() < b for a, b in taken):
             continue  # a cue inside another attribution's content: nested, not annotated
         if role == "before":
@@ -437,6 +457,16 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]]) -> l
             if _words(text, *content) < 3:
                 continue
             score = 0.6
+            rest = _parenthetical_rest(text, max(m.end(), sp[1]), se, cut_points)
+            if rest:
+                # "The tax, the panel concluded, must rise": the clause goes on after the cue.
+                out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp,
+                                score=score, cue=f"{lemma}/{role}"))
+                taken.append(content)
+                out.append(dict(start=rest[0], end=rest[1], quote_type="indirect", speaker=sp,
+                                score=score, cue=f"{lemma}/{role}", continues=True))
+                taken.append(rest)
+                continue
         else:
             end = min([se, *(c for c in cut_points if c > m.end())])
             content = _content_after(text, m.end(), end, lemma, kinds)
@@ -461,6 +491,17 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]]) -> l
 # --- putting it together ---------------------------------------------------------------
 
 
+_CAP_RATIO_WORD = re.compile(r"[A-Za-z][\w’'-]*")
+
+
+def _is_title_case(text: str, ps: int, pe: int) -> bool:
+    """A short headline-style paragraph ("Senator Blasts Plan To Close Base")."""
+    if pe - ps > 250:
+        return False
+    words = _CAP_RATIO_WORD.findall(text, ps, pe)
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+
+
 def find_quotes(text: str) -> list[dict]:
     """All quote fragments in `text` with their speaker mention, in text order."""
     direct: list[dict] = []
@@ -482,12 +523,14 @@ def find_quotes(text: str) -> list[dict]:
         blocked = [(d["start"], d["end"]) for d in para_direct]
         b_starts = [a for a, _ in blocked]
         b_ends = [b for _, b in blocked]
+        title_case = _is_title_case(text, ps, pe)
         for ss, se in sentences(text, ps, pe):
             local = blocked[bisect.bisect_right(b_ends, ss):bisect.bisect_left(b_starts, se)]
             if any(a <= ss + 1 and b >= se - 1 for a, b in local):
                 continue
-            for q in cue_quotes(text, ss, se, local):
-                group += 1
+            for q in cue_quotes(text, ss, se, local, title_case):
+                if not q.pop("continues", False):
+                    group += 1
                 q["group"] = group
                 indirect.append(q)
     by_group: dict[int, tuple[int, int]] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 
-PRONOUNS = {"he", "she", "they", "we", "i", "it", "you", "who"}
+PRONOUNS = {"he", "she", "they", "we", "i", "it", "you", "who", "which"}
 REFERRING_PRONOUNS = {"he", "she"}
 
 # Lowercase words that may stand inside a speaker noun phrase ("Kremlin spokesman Dmitry Peskov").
@@ -366,7 +366,7 @@ def find_antecedent(
             base = mention[0] - len(window)
             return base + p.start(), base + p.end()
         return None
-    if low == "who":
+    if low in ("who", "which"):
         # "Ana Ruiz, who said ...": the relative pronoun stands for the phrase before the comma.
         comma = text.rfind(",", max(0, mention[0] - 3), mention[0])
         return speaker_before(text, comma, max(0, comma - 200)) if comma > 0 else None
