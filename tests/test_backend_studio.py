@@ -12,6 +12,7 @@ from annotate import converters
 from annotate.backend import (
     connect_backend,
     retrieve_predictions,
+    start_and_connect,
     start_backend_in_thread,
     targets_for_text,
 )
@@ -181,15 +182,16 @@ def test_basic_auth_and_a_refused_api_key(studio, backends):
 
 
 @pytest.mark.browser
-def test_predicted_regions_show_in_the_labeling_ui(studio_env, backends, tmp_path):
+def test_predicted_regions_show_in_the_labeling_ui(studio_env, tmp_path, request):
     """A task imported by hand, opened in headless Chromium, shows the backend's regions."""
     from .test_agreement import CHROMIUM
 
     sync_api = pytest.importorskip("playwright.sync_api")
     client = studio_env.client()
-    backend = backends()
     pid = new_project(client)
-    connect_backend(client, pid, backend.url)
+    backend, connection = start_and_connect(client, pid)  # what `annotate demo` does
+    request.addfinalizer(backend.stop)
+    assert connection.webhook
     (tid,) = client.projects.import_tasks(id=pid, request=[{"text": ARTICLE, "targets": []}],
                                           return_task_ids=True).task_ids
     task = wait_until(lambda: (t := listed_tasks(client, pid)[tid]).predictions and t.data.get("targets") and t)

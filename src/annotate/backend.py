@@ -681,3 +681,18 @@ def connect(url: str, api_key: str | None, project: str | int, backend_url: str,
     from . import studio
 
     return connect_backend(studio.connect(url, api_key), project, backend_url, title, basic_auth)
+
+
+def start_and_connect(client, project: str | int, host: str = DEFAULT_HOST, port: int = 0,
+                      workers: int = DEFAULT_WORKERS, **app_options) -> tuple[RunningBackend, Connection]:
+    """Start a backend in a thread of this process and connect it to `project` (for `annotate demo`).
+
+    Label Studio must run on this machine with ML_BLOCK_LOCAL_IP=false and
+    SSRF_PROTECTION_ENABLED=false. Call `.stop()` on the returned backend when done.
+    """
+    backend = start_backend_in_thread(host, port, workers, **app_options)
+    try:
+        return backend, connect_backend(client, project, backend.url)
+    except BaseException:
+        backend.stop()
+        raise
