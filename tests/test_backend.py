@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 
 import httpx
 import pytest
@@ -291,3 +292,22 @@ def test_regions_whose_text_does_not_match_are_left_out_with_their_choices_and_r
     assert kept, "the speaker region stays"
     assert all(r.get("id") != quote_id and r.get("from_id") != quote_id for r in kept)
     assert any(r.get("from_id") == quote_id for r in good["predictions"][0]["result"])  # there was a said_by
+
+
+def test_time_budget_defers_the_rest_of_a_huge_batch():
+    """Tasks left when the budget is used up come back without `result` (Label Studio stores
+    nothing for them and asks again), so the request answers before Label Studio gives up."""
+    with start_backend_in_thread(port=0, budget=0.3) as running, \
+            httpx.Client(base_url=running.url, timeout=60) as http:
+        tasks = [{"id": i, "data": {"text": SEED_TEXTS[i % len(SEED_TEXTS)]}} for i in range(2000)]
+        started = time.monotonic()
+        r = http.post("/predict", json={"tasks": tasks})
+        took = time.monotonic() - started
+        assert r.status_code == 200
+        results = r.json()["results"]
+        assert len(results) == 2000
+        assert results[0]["result"]
+        assert "result" not in results[-1] and results[-1]["model_version"] == MODEL_VERSION
+        done = [i for i, p in enumerate(results) if "result" in p]
+        assert done == list(range(len(done)))  # predicted in order, then deferred
+        assert took < 15

@@ -8,7 +8,9 @@ Label Studio calls it over HTTP (the ML backend protocol, checked on 1.23.2):
 - `POST /predict` (`{"tasks": [...]}`) -> `{"results": [one prediction per task, in order]}`.
   Each prediction pre-annotates the task's `data.text` exactly as stored (no cleaning, so the
   offsets index into it). A task without text, with too long a text, or on which the converter
-  fails gets an empty result; the rest of the batch is unaffected.
+  fails gets an empty result; the rest of the batch is unaffected. Tasks still waiting when
+  the request's time budget is used up are answered without a `result` (Label Studio stores
+  nothing for them and asks again later).
 - `POST /webhook` (`{"action": "TASKS_CREATED", "tasks": [...]}`): tasks with an empty
   `data.targets` get the entities the converter finds, written back through the Label Studio
   API off the request thread, so the annotator's stance target choices appear.
@@ -43,6 +45,7 @@ DEFAULT_PORT = 9090
 DEFAULT_WORKERS = 4
 DEFAULT_MAX_BODY = 16 * 1024 * 1024  # bytes per request (1,000 news articles fit easily)
 DEFAULT_MAX_TEXT = 200_000  # characters per task; longer texts get an empty prediction
+DEFAULT_BUDGET = 60.0  # seconds of converter time per /predict request (Label Studio waits 100 s)
 DEFAULT_TITLE = "annotate-rules"
 FILL_QUEUE_SIZE = 100_000
 
@@ -134,9 +137,27 @@ def predict_task(task, max_text: int = DEFAULT_MAX_TEXT) -> dict:
     return {**prediction, "model_version": model_version(), "result": result}
 
 
-def predict_tasks(tasks: Iterable, max_text: int = DEFAULT_MAX_TEXT) -> list[dict]:
-    """One prediction per task, in order."""
-    return [predict_task(t, max_text) for t in tasks]
+def deferred() -> dict:
+    """An answer for a task left for later: Label Studio stores no prediction without `result`,
+    so the task is asked for again (when opened, or on "Retrieve predictions")."""
+    return {"model_version": model_version(), "score": 0.0, "deferred": "time budget of the request used up"}
+
+
+def predict_tasks(tasks: Iterable, max_text: int = DEFAULT_MAX_TEXT, budget: float | None = None) -> list[dict]:
+    """One prediction per task, in order.
+
+    With a `budget` (seconds), tasks still waiting when it is used up are `deferred()`, so a
+    huge batch answers before Label Studio's request timeout (100 s by default) with the
+    predictions made so far instead of losing them all.
+    """
+    deadline = None if budget is None else time.monotonic() + budget
+    out = []
+    for task in tasks:
+        if deadline is not None and time.monotonic() > deadline:
+            out.append(deferred())
+        else:
+            out.append(predict_task(task, max_text))
+    return out
 
 
 def targets_for_text(text: str) -> list[dict]:
@@ -338,6 +359,7 @@ class BackendConfig:
 
     max_body: int = DEFAULT_MAX_BODY
     max_text: int = DEFAULT_MAX_TEXT
+    budget: float | None = DEFAULT_BUDGET
     basic_auth: tuple[str, str] | None = None
     url: str | None = None
     api_key: str | None = None
@@ -385,12 +407,14 @@ class BackendApp:
         tasks = payload.get("tasks")
         if not isinstance(tasks, list):
             raise HTTPError(400, 'the request needs "tasks": a list of Label Studio tasks')
-        results = predict_tasks(tasks, self.config.max_text)
+        results = predict_tasks(tasks, self.config.max_text, self.config.budget)
         # Tasks imported before the backend was connected never had a TASKS_CREATED webhook:
         # "Retrieve predictions" fills their targets too.
         self._queue_fill(payload.get("project"), tasks)
-        regions = sum(1 for p in results for r in p["result"] if r.get("type") == "labels")
-        return 200, {"results": results, "model_version": model_version()}, f"tasks={len(tasks)} regions={regions}"
+        regions = sum(1 for p in results for r in p.get("result", ()) if r.get("type") == "labels")
+        late = sum(1 for p in results if "result" not in p)
+        note = f"tasks={len(tasks)} regions={regions}" + (f" deferred={late}" if late else "")
+        return 200, {"results": results, "model_version": model_version()}, note
 
     def webhook(self, payload) -> tuple[int, dict, str]:
         action = payload.get("action")
@@ -488,11 +512,11 @@ class BackendApp:
 
 
 def make_app(max_body: int = DEFAULT_MAX_BODY, max_text: int = DEFAULT_MAX_TEXT,
-             basic_auth: tuple[str, str] | None = None, url: str | None = None,
-             api_key: str | None = None) -> BackendApp:
+             budget: float | None = DEFAULT_BUDGET, basic_auth: tuple[str, str] | None = None,
+             url: str | None = None, api_key: str | None = None) -> BackendApp:
     """Build the WSGI app. `url`/`api_key` let it fill `data.targets` through the API."""
-    return BackendApp(BackendConfig(max_body=max_body, max_text=max_text, basic_auth=basic_auth,
-                                    url=url, api_key=api_key))
+    return BackendApp(BackendConfig(max_body=max_body, max_text=max_text, budget=budget,
+                                    basic_auth=basic_auth, url=url, api_key=api_key))
 
 
 # --- serving ---------------------------------------------------------------------------------
