@@ -109,19 +109,39 @@ _LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z]+(?![\w’'-])")
 _TITLE_WORD = re.compile(r"(?<![\w’'-])[A-Za-z][a-z]+(?![\w’'-])")
 
 
+# Any past or present verb that takes a that-clause reports content ("X bragged that ...").
+_THAT_VERB = re.compile(r"(?<![\w’'-])([a-z]{3,}(?:ed|es|s))(?=\s+that\s)")
+_NOT_THAT_VERBS = set("""
+is was has does means makes ensures ensured made seems seemed becomes became remains remained
+gives gave takes took sees saw needs needed requires required provides provided includes
+included assumes shows happens happened helps helped causes caused allows allowed guarantees
+guaranteed proves proved this thus less unless bus its his hers ours yours theirs
+""".split())
+
+
 def find_cues(text: str, start: int, end: int, title_case: bool = False) -> list[re.Match]:
     """Cue-verb matches in text[start:end] (a word regex plus a dict lookup: fast).
 
+    Besides the lexicon, any -ed/-s verb right before "that" counts ("X bragged that ...").
     With `title_case` (a headline such as "Senator Blasts Plan"), capitalised words count too.
     """
     if title_case:
         return [m for m in _TITLE_WORD.finditer(text, start, end) if m.group(0).lower() in FORMS]
-    return [m for m in _LOWER_WORD.finditer(text, start, end) if m.group(0) in FORMS]
+    found = [m for m in _LOWER_WORD.finditer(text, start, end) if m.group(0) in FORMS]
+    if " that " in text[start:end]:
+        seen = {m.start() for m in found}
+        extra = [m for m in _THAT_VERB.finditer(text, start, end)
+                 if m.start() not in seen and m.group(1) not in _NOT_THAT_VERBS]
+        if extra:
+            found = sorted(found + extra, key=lambda m: m.start())
+    return found
 
 
 def cue_lemma(word: str) -> tuple[str, set[str]]:
-    """(lemma, complement kinds) of a cue word in any case."""
-    return FORMS[word] if word in FORMS else FORMS[word.lower()]
+    """(lemma, complement kinds) of a cue word in any case; unknown that-verbs take clauses."""
+    low = word.lower()
+    return FORMS.get(low) or (low, {"clause"})
+
 # Speech verbs that can follow their content or be inverted ("..., said Peskov").
 SPEECH_LEMMAS = frozenset(SPEECH)
 _TENSES = {"said", "says", "told", "tells", "added", "adds", "wrote", "writes", "asked", "asks",

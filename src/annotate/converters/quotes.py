@@ -276,6 +276,7 @@ now fully firmly openly never often always generally repeatedly already just rea
 """.split())
 # Adjective endings: "Republican claims", "political support", "federal rules" are nouns.
 _ADJ_END = re.compile(r"(?:al|ic|ive|ous|ful|ary|an|ese|ish|ed|ing|less|ent|ant|ern|ior)$")
+_COORD_BEFORE = re.compile(r"[^,;]\s+(?:and|but)\s+(?:(?:also|then|later|repeatedly|again|even|has|had|have)\s+)?$")
 _BE = {"is", "are", "was", "were", "be", "been", "being", "’s", "'s", "get", "got", "gets"}
 _PREV_WORD = re.compile(r"([\w’'.-]+)\s*$")
 
@@ -422,6 +423,8 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
         comma = text.rfind(",", ss, m.start())
         floor = max([ss, *(c for c in cut_points if c < m.start())])
         sp = _source_before(text, m.start(), floor)
+        if sp is None and _COORD_BEFORE.search(text, max(ss, m.start() - 40), m.start()):
+            sp = sentence_subject(text, m.start(), floor)  # "Clinton invoked Obama and suggested ..."
         role = "after"
         if lemma in SPEECH_LEMMAS and form not in (lemma + "ing",) and comma >= ss:
             between = text[comma + 1:m.start()]

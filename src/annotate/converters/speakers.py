@@ -186,7 +186,7 @@ def speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None:
     def gap_after(k: int) -> str:
         return text[toks[k][1] : limit if k == len(toks) - 1 else toks[k + 1][0]]
 
-    while i >= 0 and text[toks[i][0] : toks[i][1]].lower() in SKIP_BETWEEN and not gap_after(i).strip():
+    while i >= 0 and _skippable(text[toks[i][0] : toks[i][1]]) and not gap_after(i).strip():
         i -= 1
     if i < 0:
         return None
@@ -196,12 +196,14 @@ def speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None:
         if gap.strip() != "," or i < 1:
             return None
         k = i
-        while k > 0 and not gap_after(k - 1).strip() and i - k < 14:
+        while k > 0 and gap_after(k - 1).strip() in ("", "-", "’s", "'s") and i - k < 24:
             k -= 1
         if k == 0 or gap_after(k - 1).strip() != ",":
             return None
         appos = [text[a:b] for a, b in toks[k : i + 1]]
-        if any(_FINITE_WORD.match(w) for w in appos):
+        first = appos[0].lower()
+        # "X, a lawyer, said" / "X, who has advised him, said": a description of X.
+        if first not in {"who", "whose"} and any(_FINITE_WORD.match(w) for w in appos):
             return None
         j = _np_left(text, toks, k - 1, toks[k][0])
         if j is None or not _is_name_token(text[toks[k - 1][0] : toks[k - 1][1]]):
@@ -218,6 +220,25 @@ def speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None:
     if text[toks[j][0] : toks[j][1]].lower() == "that" and j < i and text[toks[j + 1][0]][:1].isupper():
         j += 1  # "assert that Trump ..." : the complementizer is not part of the name
     return toks[j][0], toks[i][1]
+
+
+# Verb-chain and time words between a subject and its cue ("went on to say", "on Sunday tweeted").
+_CHAIN = set("""
+to on went go goes going gone continue continues continued continuing began begin begins tried
+try tries trying want wants wanted decided refused seemed seems appeared appears used able
+likely set expected about got get gets came come comes moved sought hoped planned plans needs
+needed quick last this next week month year night morning afternoon evening monday tuesday
+wednesday thursday friday saturday sunday early late
+""".split())
+_LY_NOUNS = {"family", "ally", "rally", "italy", "july", "kelly", "assembly", "supply", "reply", "belly", "bully"}
+
+
+def _skippable(word: str) -> bool:
+    """Adverbs, auxiliaries, verb chains and time words between a source and its cue."""
+    low = word.lower()
+    if low in SKIP_BETWEEN or low in _CHAIN:
+        return True
+    return word.islower() and low.endswith("ly") and len(low) > 4 and low not in _LY_NOUNS
 
 
 _FINITE_WORD = re.compile(
