@@ -219,3 +219,18 @@ def test_predicted_regions_show_in_the_labeling_ui(studio_env, tmp_path, request
         assert span["value"]["text"].split()[0] in shown, f"{span['value']['text']!r}; see {tmp_path}"
     # the prediction's tab is labelled with its model version, shortened in the middle ("annotat...-0.1.0")
     assert "-" + converters.MODEL_VERSION.rsplit("-", 1)[1] in body
+
+
+def test_tasks_deferred_by_the_time_budget_are_predicted_later(studio, backends):
+    client = studio.client()
+    backend = backends(budget=0.0)  # every task is over budget: answered without `result`
+    pid = new_project(client)
+    connect_backend(client, pid, backend.url)
+    (tid,) = client.projects.import_tasks(id=pid, request=[{"text": ARTICLE, "targets": [{"value": "Russia"}]}],
+                                          return_task_ids=True).task_ids
+    retrieve_predictions(client, pid, [tid])
+    assert listed_tasks(client, pid)[tid].predictions == []  # nothing stored, nothing broken
+    backend.app.config.budget = None
+    retrieve_predictions(client, pid, [tid])
+    (prediction,) = listed_tasks(client, pid)[tid].predictions
+    assert prediction.model_version == converters.MODEL_VERSION and prediction.result
