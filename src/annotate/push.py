@@ -302,11 +302,54 @@ def check_inputs(inputs: Iterable[str]) -> list[tuple[str, str]]:
 # --- the push ------------------------------------------------------------------------------
 
 
-def push_tasks(client, project_id: int, tasks: Iterable[tuple[str, dict]], *, batch_size: int = DEFAULT_BATCH_SIZE,
-               dry_run: bool = False, stats: PushStats | None = None,
+class _Importer:
+    """Imports batches one POST at a time on a worker thread, so validating the next batch
+    overlaps the server's work on this one. At most one batch is in flight."""
+
+    def __init__(self, client, project_id: int | None, dry_run: bool, stats: PushStats,
+                 by_doc: dict[str, tuple[int, str | None, int]]):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.client, self.project_id, self.dry_run, self.stats, self.by_doc = client, project_id, dry_run, stats, by_doc
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="annotate-import")
+        self.in_flight = None  # (future, batch)
+        self.in_flight_docs: set[str] = set()
+
+    def submit(self, batch: list[dict]) -> None:
+        self.drain()
+        if self.dry_run:
+            self._record(batch, [-1] * len(batch))
+            return
+        self.in_flight = (self.pool.submit(studio.import_tasks, self.client, self.project_id, batch), batch)
+        self.in_flight_docs = {t["data"]["doc_id"] for t in batch if t["data"].get("doc_id")}
+
+    def drain(self) -> None:
+        """Wait for the batch in flight (re-raising its error) and record its new task ids."""
+        if self.in_flight is None:
+            return
+        future, batch = self.in_flight
+        self.in_flight, self.in_flight_docs = None, set()
+        self._record(batch, future.result())
+
+    def _record(self, batch: list[dict], ids: list[int]) -> None:
+        for task_id, task in zip(ids, batch, strict=True):
+            if task["data"].get("doc_id"):
+                self.by_doc[task["data"]["doc_id"]] = (task_id, task["meta"]["text_sha256"], 0)
+        self.stats.created += len(batch)
+
+    def close(self) -> None:
+        # On an interrupt too: let the POST in flight finish, so its tasks are skipped next time.
+        self.pool.shutdown(wait=True)
+
+
+def push_tasks(client, project_id: int | None, tasks: Iterable[tuple[str, dict]], *,
+               batch_size: int = DEFAULT_BATCH_SIZE, dry_run: bool = False,
+               stats: PushStats | None = None,
                progress: Callable[[int], None] | None = None) -> PushStats:
     """Validate and import (where, task) pairs into an existing project; see the module docstring.
 
+    A task whose task_hash is already in the project is skipped before anything else; every
+    other task is validated, then imported (new doc_id) or updated in place (known doc_id).
     `project_id=None` (dry run into a project that does not exist yet) treats the project as
     empty. `progress(n)` is called with the number of input tasks handled since the last call.
     """
@@ -323,64 +366,68 @@ def push_tasks(client, project_id: int, tasks: Iterable[tuple[str, dict]], *, ba
             if ref.doc_id:
                 by_doc[ref.doc_id] = (ref.id, ref.text_sha256, ref.annotations)
 
+    importer = _Importer(client, project_id, dry_run, stats, by_doc)
     batch: list[dict] = []
     batch_docs: set[str] = set()
-
-    def flush() -> None:
-        if not batch:
-            return
-        if dry_run:
-            ids = [-1] * len(batch)
-        else:
-            ids = studio.import_tasks(client, project_id, batch)
-        for task_id, task in zip(ids, batch, strict=True):
-            doc_id = task["data"].get("doc_id")
-            if doc_id:
-                by_doc[doc_id] = (task_id, task["meta"].get("text_sha256"), 0)
-        stats.created += len(batch)
-        batch.clear()
-        batch_docs.clear()
-
-    for where, task in tasks:
-        if progress:
-            progress(1)
-        problems = validate_task(task, interface)
-        if problems:
-            stats.invalid += 1
-            stats.note(f"invalid task {where}: " + "; ".join(problems[:3]) + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""))
-            continue
-        meta = task.setdefault("meta", {})
-        if not meta.get("task_hash"):
-            meta["task_hash"] = compute_task_hash(task)
-        if not meta.get("text_sha256"):
-            meta["text_sha256"] = sha256(task["data"]["text"])
-        h = meta["task_hash"]
-        if h in hashes:
-            stats.skipped += 1
-            continue
-        hashes.add(h)
-        doc_id = task["data"].get("doc_id")
-        if doc_id and doc_id in batch_docs:
-            flush()  # the same document twice in one run: the later one updates the first
-        if doc_id and doc_id in by_doc:
-            task_id, old_sha, annotations = by_doc[doc_id]
-            if old_sha != meta["text_sha256"] and annotations:
-                stats.conflicts += 1
-                stats.note(f"conflict {where}: doc_id {doc_id!r} (task {task_id}) has {annotations} annotation(s) "
-                           "on a different text; left untouched (push it to a new project, or delete the task)")
+    try:
+        for where, task in tasks:
+            if progress:
+                progress(1)
+            given = (task.get("meta") or {}).get("task_hash") if isinstance(task, dict) else None
+            if given and given in hashes:
+                stats.skipped += 1  # already pushed, so validated then: nothing to check or send
                 continue
-            if not dry_run:
-                studio.replace_task(client, task_id, task)
-            by_doc[doc_id] = (task_id, meta["text_sha256"], annotations)
-            stats.updated += 1
-            continue
-        batch.append(task)
-        if doc_id:
-            batch_docs.add(doc_id)
-        if len(batch) >= batch_size:
-            flush()
-    flush()
+            problems = validate_task(task, interface)
+            if problems:
+                stats.invalid += 1
+                more = f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""
+                stats.note(f"invalid task {where}: " + "; ".join(problems[:3]) + more)
+                continue
+            meta = task.setdefault("meta", {})
+            if not meta.get("task_hash"):
+                meta["task_hash"] = compute_task_hash(task)
+            if not meta.get("text_sha256"):
+                meta["text_sha256"] = sha256(task["data"]["text"])
+            if meta["task_hash"] in hashes:
+                stats.skipped += 1
+                continue
+            hashes.add(meta["task_hash"])
+            doc_id = task["data"].get("doc_id")
+            if doc_id in batch_docs:  # the same document twice in one run: the later one updates
+                importer.submit(batch)
+                batch, batch_docs = [], set()
+            if doc_id and doc_id in importer.in_flight_docs:
+                importer.drain()
+            if doc_id and doc_id in by_doc:
+                _update(client, task, where, by_doc, stats, dry_run)
+                continue
+            batch.append(task)
+            if doc_id:
+                batch_docs.add(doc_id)
+            if len(batch) >= batch_size:
+                importer.submit(batch)
+                batch, batch_docs = [], set()
+        if batch:
+            importer.submit(batch)
+        importer.drain()
+    finally:
+        importer.close()
     return stats
+
+
+def _update(client, task: dict, where: str, by_doc: dict, stats: PushStats, dry_run: bool) -> None:
+    """A known doc_id with a new task_hash: update in place, or report a conflict."""
+    meta, doc_id = task["meta"], task["data"]["doc_id"]
+    task_id, old_sha, annotations = by_doc[doc_id]
+    if old_sha != meta["text_sha256"] and annotations:
+        stats.conflicts += 1
+        stats.note(f"conflict {where}: doc_id {doc_id!r} (task {task_id}) has {annotations} annotation(s) "
+                   "on a different text; left untouched (push it to a new project, or delete the task)")
+        return
+    if not dry_run:
+        studio.replace_task(client, task_id, task)
+    by_doc[doc_id] = (task_id, meta["text_sha256"], annotations)
+    stats.updated += 1
 
 
 def push(url: str, api_key: str | None, inputs: Iterable[str], project: str, *,
