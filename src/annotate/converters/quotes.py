@@ -51,7 +51,7 @@ _COLON_END = re.compile(r":\s*$")
 _RECIPIENT = re.compile(r"((?:[\w.’'-]+\s+){0,4}?[\w.’'-]+)\s*[,:]?\s*(?=(?:that|to|about|of)\b|[“\"])")
 _COMMA = re.compile(r"[,;]")
 _LEAD_PUNCT = re.compile(r"\s*[:,]?\s*")
-_UNTIL_THAT = re.compile(r"[^.;:!?“”\"]{0,60}?\bthat\b")
+_UNTIL_THAT = re.compile(r"[^.;:!?“”\"]{0,140}?\bthat\b")
 _CLAUSE_CUT = re.compile(r";\s|,\s+according to\b|\s[—–]\s|\s--\s")
 _SPACES = re.compile(r"\s*")
 _TIME_ADJUNCT = re.compile(
@@ -277,6 +277,9 @@ now fully firmly openly never often always generally repeatedly already just rea
 # Adjective endings: "Republican claims", "political support", "federal rules" are nouns.
 _ADJ_END = re.compile(r"(?:al|ic|ive|ous|ful|ary|an|ese|ish|ed|ing|less|ent|ant|ern|ior)$")
 _COORD_BEFORE = re.compile(r"[^,;]\s+(?:and|but)\s+(?:(?:also|then|later|repeatedly|again|even|has|had|have)\s+)?$")
+# A bare clause's verb ("think the argument reveals ...") and an "X as Y" frame ("sees Cruz as a uniter").
+_BARE_VERB = re.compile(r"(?:[\w’'-]+\s+){1,6}?(?:[a-z]{3,}(?:ed|es|s))\s+(?:the|a|an|to|that|it|him|her|them|[a-z]+ly)\b")
+_AS_FRAME = re.compile(r"(?:[\w’'-]+\s+){1,6}?as\s")
 _BE = {"is", "are", "was", "were", "be", "been", "being", "’s", "'s", "get", "got", "gets"}
 _PREV_WORD = re.compile(r"([\w’'.-]+)\s*$")
 
@@ -344,7 +347,9 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
             kind = "clause"
         elif "to" in kinds and _TO_INF.match(text, pos):
             kind = "to"
-        elif "clause" in kinds and (_SUBJECT_START.match(text, pos) or _FINITE.search(text, pos, min(se, pos + 60))):
+        elif "clause" in kinds and (_SUBJECT_START.match(text, pos) or _FINITE.search(text, pos, min(se, pos + 60))
+                                    or _BARE_VERB.match(text, pos, min(se, pos + 70))
+                                    or _AS_FRAME.match(text, pos, min(se, pos + 80))):
             kind = "clause"
         elif "object" in kinds:
             kind = "object"
@@ -366,14 +371,23 @@ _TAIL_START = re.compile(r"(?:reporters|journalists|the\s|a\s|an\s|[A-Z]|him|her
 _SHORT_TAIL = re.compile(r"[^“”\"]{0,90}$")
 
 
-def _tail_is_adjunct(text: str, a: int, se: int) -> bool:
-    """True when text[a:se] is a short adjunct ("in a statement on Tuesday.")."""
+def _tail_is_adjunct(text: str, a: int, se: int, lemma: str = "") -> bool:
+    """True when text[a:se] is a short adjunct ("in a statement on Tuesday.", "told CNN.")."""
     tail = text[a:se].split(",", 1)[0].strip(" .!?")  # what follows a further comma is another clause
     if not tail:
         return True
-    return len(tail.split()) <= 10 and " that " not in f" {tail} " and bool(_SHORT_TAIL.match(tail)) \
-        and not find_cues(tail, 0, len(tail)) and not _TO_INF.match(tail) \
-        and bool(_ADJUNCT_START.match(tail) or _TAIL_START.match(tail))
+    if len(tail.split()) > 10 or " that " in f" {tail} " or not _SHORT_TAIL.match(tail) \
+            or find_cues(tail, 0, len(tail)) or _TO_INF.match(tail) or _FINITE.search(tail):
+        return False
+    return bool(_ADJUNCT_START.match(tail) or (lemma == "tell" and _TAIL_START.match(tail)))
+
+
+# Openers of a sentence-initial adverbial ("In February, ..., Mr. Trump said, ...").
+_OPENER = re.compile(
+    r"(?:In|On|At|When|While|After|Before|As|With|Since|During|Last|This|Earlier|Later|Quite|"
+    r"Immediately|Until|Once|Then|Now|Today|Yesterday|Monday|Tuesday|Wednesday|Thursday|Friday|"
+    r"Saturday|Sunday|[0-9]+|One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Months|Years|Weeks|Days)\b"
+)
 
 
 def _parenthetical_rest(text: str, a: int, se: int, cut_points: list[int]) -> tuple[int, int] | None:
@@ -430,10 +444,10 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
             between = text[comma + 1:m.start()]
             if sp is None and not between.strip():
                 inv = speaker_after(text, m.end() + 1, min(se, m.end() + 120))
-                if inv and _tail_is_adjunct(text, inv[1], se):
+                if inv and _tail_is_adjunct(text, inv[1], se, lemma):
                     sp, role = inv, "before"
             elif sp is not None and sp[0] >= comma + 1 and not text[comma + 1:sp[0]].strip() \
-                    and _tail_is_adjunct(text, m.end(), se):
+                    and _tail_is_adjunct(text, m.end(), se, lemma):
                 role = "before"
         if sp is None and form.endswith("ing") and text[ss:m.start()].rstrip().endswith(","):
             role = "participle"
@@ -461,6 +475,20 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
                 continue
             score = 0.6
             rest = _parenthetical_rest(text, max(m.end(), sp[1]), se, cut_points)
+            if rest is None:
+                after = text.find(",", max(m.end(), sp[1]), se)
+                if after > 0 and _OPENER.match(text, content[0]):
+                    rest = trim(text, after + 1, se, _STRIP)  # "In May, he said, the plan ..."
+                    if _words(text, *rest) >= 3:
+                        out.append(dict(start=rest[0], end=rest[1], quote_type="indirect", speaker=sp,
+                                        score=0.55, cue=f"{lemma}/after"))
+                        taken.append(rest)
+                    continue
+            elif _OPENER.match(text, content[0]):
+                out.append(dict(start=rest[0], end=rest[1], quote_type="indirect", speaker=sp,
+                                score=0.55, cue=f"{lemma}/after"))
+                taken.append(rest)
+                continue
             if rest:
                 # "The tax, the panel concluded, must rise": the clause goes on after the cue.
                 out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp,
