@@ -311,3 +311,36 @@ def test_time_budget_defers_the_rest_of_a_huge_batch():
         done = [i for i, p in enumerate(results) if "result" in p]
         assert done == list(range(len(done)))  # predicted in order, then deferred
         assert took < 15
+
+
+def test_annotate_backend_command_serves_until_stopped(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from .conftest import free_port
+
+    port = free_port()
+    log = tmp_path / "backend.log"
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen([sys.executable, "-m", "annotate", "backend", "--port", str(port), "--workers", "2"],
+                                stdout=fh, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                assert httpx.get(url + "/health", timeout=2).json()["status"] == "UP"
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.2)
+        r = httpx.post(url + "/predict", json={"tasks": [{"id": 1, "data": {"text": SEED_TEXTS[0]}}]}, timeout=30)
+        assert r.status_code == 200 and r.json()["results"][0]["result"]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=20)
+    out = log.read_text()
+    assert f"on http://127.0.0.1:{port} with 2 threads" in out
+    assert "annotate connect --project NAME --backend" in out
+    assert "POST /predict 200" in out  # the per-request log line
