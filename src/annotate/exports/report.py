@@ -60,11 +60,6 @@ class LossReport:
             "formats": {name: loss.to_dict() for name, loss in self.formats.items()},
         }
 
-    @property
-    def lossless(self) -> bool:
-        return not any(f.spans_adjusted or f.spans_lost or f.relations_lost
-                       for f in self.formats.values())
-
     def table(self) -> str:
         """A fixed-width table, one row per format, then one line per counted loss."""
         head = ("format", "records", "spans", "written", "adjusted", "spans lost",
