@@ -189,7 +189,7 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
             return sp
     m = _COLON_END.search(before)
     if m:
-        sp = speaker_before(text, floor + m.start(), floor)
+        sp = speaker_before(text, floor + m.start(), floor) or sentence_subject(text, floor + m.start(), ps)
         if sp:
             return sp
     return None

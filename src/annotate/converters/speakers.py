@@ -140,6 +140,20 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
             break
         j -= 1
     j += 1
+    if j > end_tok:
+        # A common-noun head after a determiner: "the Gawker employee said", "one witness said".
+        w = text[toks[end_tok][0] : toks[end_tok][1]]
+        if not (w.isalpha() and w.islower()) or w in _FUNCTION_WORDS or w in _NOT_AGENT or end_tok < 1:
+            return None
+        for d in range(end_tok - 1, max(-1, end_tok - 4), -1):
+            dw = text[toks[d][0] : toks[d][1]]
+            if _gap_breaks(text, toks[d][1], toks[d + 1][0]):
+                return None
+            if dw.lower() in DETERMINERS - {"that"} or dw.lower() in {"one", "another", "some", "many", "several"}:
+                return d
+            if not (_is_name_token(dw) or (dw.isalpha() and dw.islower() and dw not in _FUNCTION_WORDS)):
+                return None
+        return None
     # "the city council", "a senior party official": lowercase modifiers after a determiner.
     k = j - 1
     while 0 <= k and j <= end_tok and j - k <= 3:
@@ -260,7 +274,7 @@ def speaker_after(text: str, start: int, ceiling: int) -> tuple[int, int] | None
         w = text[toks[k][0] : toks[k][1]]
         if not _np_token_ok(w, first=k == 0):
             # "the city council": a lowercase modifier right after the determiner
-            if not (det and 0 < k <= 3 and _modifier_before_head(text, toks, k)):
+            if not ((det and 0 < k <= 3 or k == 0) and _modifier_before_head(text, toks, k)):
                 break
         if k > 0 and _gap_breaks(text, toks[k - 1][1], toks[k][0]):
             break
