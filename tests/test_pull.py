@@ -537,8 +537,6 @@ def annotate_in_ui(studio, chromium, config: str, title: str):
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(strict=True, reason="shipped config: required per-region choices block Submit "
-                                       "(see ui_config); remove this marker once the config is fixed")
 def test_shipped_config_lets_an_annotator_submit(studio, chromium):
     from annotate import labeling_config
 
