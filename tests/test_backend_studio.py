@@ -234,3 +234,20 @@ def test_tasks_deferred_by_the_time_budget_are_predicted_later(studio, backends)
     retrieve_predictions(client, pid, [tid])
     (prediction,) = listed_tasks(client, pid)[tid].predictions
     assert prediction.model_version == converters.MODEL_VERSION and prediction.result
+
+
+def test_reconnecting_a_moved_backend_replaces_the_stale_registration(studio_env, backends):
+    client = studio_env.client()
+    pid = new_project(client)
+    first, second = backends(), backends()
+    connect_backend(client, pid, first.url)
+    code, out = run("connect", "--project", str(pid), "--backend", "http://127.0.0.1:9")
+    assert code == 3  # a wrong URL keeps the working registration
+    assert [m.url for m in client.ml.list(project=pid)] == [first.url]
+    code, out = run("connect", "--project", str(pid), "--backend", second.url)
+    assert code == 0, out
+    assert f"Removed the earlier registration of 'annotate-rules' at {first.url}" in out
+    assert [m.url for m in client.ml.list(project=pid)] == [second.url]
+    hooks = [h.url for h in client.webhooks.list(project=str(pid))]
+    assert hooks == [second.url + "/webhook"]
+    assert client.projects.get(pid).model_version == "annotate-rules"

@@ -612,6 +612,7 @@ class Connection:
     created: bool
     state: str | None
     webhook: bool  # Label Studio notifies the backend of new tasks (fills their targets)
+    replaced: list[str] = field(default_factory=list)  # URLs of stale registrations removed
 
 
 def _same_url(a: str | None, b: str) -> bool:
@@ -646,11 +647,22 @@ def _backend_webhook(client, project_id: int, backend_url: str, basic_auth: tupl
     return bool(hooks)
 
 
+def _drop_registration(client, project_id: int, ml) -> None:
+    """Delete an ML backend registration and the webhook Label Studio added with it."""
+    for hook in client.webhooks.list(project=str(project_id)):
+        if _same_url(hook.url, (ml.url or "").rstrip("/") + "/webhook"):
+            client.webhooks.delete(id=hook.id)
+    client.ml.delete(id=ml.id)
+
+
 def connect_backend(client, project: str | int, backend_url: str, title: str = DEFAULT_TITLE,
                     basic_auth: tuple[str, str] | None = None) -> Connection:
     """Register the backend at `backend_url` with a project, once.
 
     Re-running finds the existing registration (same URL) instead of adding a second one.
+    A registration with the same title but another URL (the backend moved, e.g. to another
+    port) is replaced, with its webhook: Label Studio asks only a project's first backend,
+    which must not be a stale one.
     `Connection.webhook` is False when Label Studio did not add the webhook that tells the
     backend about new tasks: predictions then still come when a task is opened, but empty
     targets are not filled.
@@ -663,7 +675,9 @@ def connect_backend(client, project: str | int, backend_url: str, title: str = D
     backend_url = backend_url.rstrip("/")
     proj = studio.find_project(client, project)
     with studio.api_errors(client, f"list the ML backends of project {proj.id}"):
-        existing = [m for m in client.ml.list(project=proj.id) if _same_url(m.url, backend_url)]
+        registered = client.ml.list(project=proj.id)
+        existing = [m for m in registered if _same_url(m.url, backend_url)]
+        stale = [m for m in registered if m.title == title and not _same_url(m.url, backend_url)]
     auth = {}
     if basic_auth:
         auth = {"auth_method": "BASIC_AUTH", "basic_auth_user": basic_auth[0], "basic_auth_pass": basic_auth[1]}
@@ -692,11 +706,15 @@ def connect_backend(client, project: str | int, backend_url: str, title: str = D
         reason = ml.error_message or "it did not answer /health or /setup"
         raise ProjectError(f"Label Studio registered {backend_url} for project {proj.id} but cannot use it "
                            f"(state {state}): {reason.strip().splitlines()[0][:300]}")
+    with studio.api_errors(client, f"remove stale ML backend registrations of project {proj.id}"):
+        for old in stale:  # only once the new one works: a mistyped URL keeps the old one
+            _drop_registration(client, proj.id, old)
     with studio.api_errors(client, f"set the model version of project {proj.id}"):
         fresh = client.projects.get(proj.id)
         if fresh.model_version != ml.title:
             client.projects.update(proj.id, model_version=ml.title)
-    return Connection(proj.id, proj.title, ml.id, backend_url, created, state, webhook)
+    return Connection(proj.id, proj.title, ml.id, backend_url, created, state, webhook,
+                      [m.url for m in stale])
 
 
 def connect(url: str, api_key: str | None, project: str | int, backend_url: str,
