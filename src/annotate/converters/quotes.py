@@ -21,7 +21,7 @@ import bisect
 import re
 
 from .cues import PHRASAL, SPEECH_LEMMAS, SPEECH_RE, cue_lemma, find_cues
-from .speakers import speaker_after, speaker_before
+from .speakers import ROLE_WORDS, speaker_after, speaker_before
 from .text import paragraphs, sentences, trim
 
 QUOTE_MARK = re.compile(r"''|[\"“”„«»‘’]")
@@ -286,19 +286,30 @@ _PREV_WORD = re.compile(r"([\w’'.-]+)\s*$")
 
 def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
     """'verb' when the cue word is used as an active verb here, else 'noun' or 'passive'."""
-    form = m.group(0)
-    prev = _PREV_WORD.search(text, max(ss, m.start() - 40), m.start())
+    form = m.group(0).lower()
+    lo = max(ss, m.start() - 60)
+    prev = _PREV_WORD.search(text, lo, m.start())
     word = prev.group(1) if prev else ""
+    # Skip adverbs: "overwhelmingly support", "also claims".
+    while prev and word.islower() and word.endswith("ly") and len(word) > 4:
+        prev = _PREV_WORD.search(text, lo, prev.start())
+        word = prev.group(1) if prev else ""
     low = word.lower()
-    if low in _BE and (form.endswith(("ed", "en", "wn")) or form in {"said", "told", "thought", "found", "sought", "felt", "heard", "read", "written", "known", "seen", "shown"}):
+    if low in _BE and (form.endswith(("ed", "en", "wn")) or form in _PARTICIPLES):
         return "passive"
+    if _CONTRACTED.match(low):
+        return "verb"  # "he's predicting", "she’d support"
+    followed_by_that = text.startswith(" that ", m.end())
+    if low in {"that", "which", "who"} and form != lemma:
+        return "verb"  # "a paper that found ...", "a bill which favors ..."
     if low in {"a", "an", "the", "his", "her", "their", "its", "our", "my", "your", "this", "that", "of", "for", "with", "no"} \
             or low.endswith(("’s", "'s")):
         return "noun"  # "the state", "Trump's promise", "a stated goal"
     if lemma in _NOUNISH and form in (lemma, lemma + "s", lemma + "es"):
-        if low in _SUBJECT_BEFORE:
+        if low in _SUBJECT_BEFORE or followed_by_that:
             return "verb"
-        if form != lemma and word[:1].isupper() and not _ADJ_END.search(word):
+        head = low in ROLE_WORDS or (word.isalpha() and word.islower() and low.endswith(("er", "or", "ist", "ent", "ian")))
+        if form != lemma and (head or (word[:1].isupper() and not _ADJ_END.search(word))):
             return "verb"
         if form != lemma and word.isalpha() and word.islower() and not _ADJ_END.search(word) \
                 and not low.endswith("s"):
@@ -307,6 +318,11 @@ def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
             return "verb"
         return "noun"
     return "verb"
+
+
+_CONTRACTED = re.compile(r"(?:he|she|it|they|we|i|you|who|that)(?:['’](?:s|d|ll|re|ve))$")
+_PARTICIPLES = {"said", "told", "thought", "found", "sought", "felt", "heard", "read", "written", "known",
+                "seen", "shown"}
 
 
 def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) -> tuple[int, int] | None:

@@ -28,7 +28,7 @@ ROLE_WORDS = set(
     russian american chinese british french german ukrainian european iranian israeli
     presidential prime vice assistant acting executive communications political legal
     intelligence health finance trade energy military's pollster pollsters observers
-    officials' ministry's influential historian scholar professor dr. person persons people's
+    officials' ministry's influential historian men women man woman scholar professor dr. person persons people's
     insiders respondents americans participants students workers families fans donors delegates
     operatives consultants advocates opponents allies colleagues friends staff staffers aide
     spokeswoman's spokesman's insider voters' poll polls survey surveys data figures records
@@ -74,7 +74,10 @@ SKIP_BETWEEN = set(
     recently earlier reportedly publicly privately separately further again frequently often
     still long quickly flatly bluntly simply openly explicitly initially reportedly was is were
     are been already even never not just first last ultimately subsequently herself himself
-    themselves itself apparently allegedly now today yesterday did does do
+    themselves itself apparently allegedly now today yesterday did does do should must can
+    cannot shall ought don’t don't doesn’t doesn't didn’t didn't won’t won't wouldn’t wouldn't
+    can’t can't couldn’t couldn't shouldn’t shouldn't isn’t isn't wasn’t wasn't aren’t aren't
+    weren’t weren't haven’t haven't hasn’t hasn't hadn’t hadn't being
     """.split()
 )
 _POSS = re.compile(r"[’']s$")
@@ -117,6 +120,8 @@ def _is_agent(low: str) -> bool:
 
 def _np_token_ok(tok: str, first: bool) -> bool:
     low = _POSS.sub("", tok.lower())
+    if low.endswith("s") and low[:-1] in ROLE_WORDS:
+        return True
     return (_is_name_token(tok) or low in ROLE_WORDS or (low in DETERMINERS and first) or low == "of"
             or low in QUANT_WORDS or low[:1].isdigit() or _is_agent(low))
 
@@ -124,6 +129,8 @@ def _np_token_ok(tok: str, first: bool) -> bool:
 def _is_head(word: str) -> bool:
     """A token that can be the head of a source phrase (a name, role, agent noun or number)."""
     low = _POSS.sub("", word.lower())
+    if low.endswith("s") and low[:-1] in ROLE_WORDS:
+        return True  # plural of a role word: "networks", "agencies"
     return (_is_name_token(word) or low in ROLE_WORDS or _is_agent(low) or low[:1].isdigit()
             or (low in QUANT_WORDS and low not in {"in", "of", "about", "more", "than", "nearly", "almost", "no"}))
 
@@ -217,10 +224,11 @@ def speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None:
         appos = [text[a:b] for a, b in toks[k : i + 1]]
         first = appos[0].lower()
         # "X, a lawyer, said" / "X, who has advised him, said": a description of X.
-        if first not in {"who", "whose"} and any(_FINITE_WORD.match(w) for w in appos):
-            return None
+        finite = [w.lower() for w in appos if _FINITE_WORD.match(w)]
+        if first not in {"who", "whose"} and finite and finite[0] not in {"who", "which", "that"}:
+            return None  # a relative clause inside the description is fine, a verb of its own is not
         j = _np_left(text, toks, k - 1, toks[k][0])
-        if j is None or not _is_name_token(text[toks[k - 1][0] : toks[k - 1][1]]):
+        if j is None or not _is_head(text[toks[k - 1][0] : toks[k - 1][1]]):
             return None
         return toks[j][0], toks[i][1]
     word = text[toks[i][0] : toks[i][1]]
