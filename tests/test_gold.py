@@ -250,3 +250,17 @@ def test_writer_refuses_a_directory_that_is_not_a_dataset(tmp_path):
     with pytest.raises(UsageError):
         DatasetWriter(tmp_path)
     assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_review_copies_are_not_the_records_prediction(task):
+    """After `adjudicate --requeue` the newest prediction is an annotator's copy, not ours."""
+    task = copy.deepcopy(task)
+    ours = {"id": 1, "model_version": "annotate-rules-9", "created_at": "2026-11-20T09:00:00Z",
+            "result": task["annotations"][0]["result"]}
+    copy_ = {"id": 2, "model_version": "ann@example.com (annotator)",
+             "created_at": "2026-11-24T09:00:00Z", "result": []}
+    task["predictions"] = [ours, copy_]
+    annotation = dict(task["annotations"][0], parent_prediction=None)
+    annotation.pop("prediction", None)
+    record = build_record(task, annotation)
+    assert record["provenance"]["prediction"]["model_version"] == "annotate-rules-9"

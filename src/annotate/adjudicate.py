@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .agreement import canonical, table, task_label, user_names, versions_of
-from .editreport import REVIEW_SUFFIX, is_review_copy
+from .gold import REVIEW_SUFFIX, is_review_copy
 
 
 @dataclass

@@ -24,22 +24,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .agreement import CHOICE_FIELDS, load_tasks, match_spans, parse_result, table
+from .gold import is_review_copy
 from .labeling import LABELS
 
 OUTCOMES = ("kept", "boundary_moved", "relabelled", "choice_changed", "deleted")
-# Suffix of the model_version of review copies made by `annotate adjudicate --requeue`. The
-# identity goes first because Label Studio shortens a tab name longer than 15 characters to its
-# first 8 and last 6 ("alice@ne...tator)"): a prefix would hide who made the version.
-REVIEW_SUFFIX = " (annotator)"
 BUCKETS = ("0%", "1-25%", "26-50%", "51-100%")
 NO_PREDICTION = "no pre-annotation"
 IDS_ONLY = ("this export has prediction ids only (Label Studio's quick export): use --project, "
             "which reads full predictions, or an export made with predictions.only_id = false")
-
-
-def is_review_copy(prediction: dict) -> bool:
-    """True for an annotator's version copied onto the task by `adjudicate --requeue`."""
-    return str(prediction.get("model_version") or "").endswith(REVIEW_SUFFIX)
 
 
 def final_annotation(task: dict) -> dict | None:

@@ -274,8 +274,21 @@ def has_disagreement(selection: Selection) -> bool:
 # --- one gold record -----------------------------------------------------------------------
 
 
+# `adjudicate --requeue` copies each disputed annotator's version onto the task as a prediction
+# whose model_version ends with this suffix; such copies are not pre-annotations. The identity
+# goes first because Label Studio shortens a tab name longer than 15 characters to its first 8
+# and last 6 characters ("alice@ne...tator)"): a prefix would hide who made the version.
+REVIEW_SUFFIX = " (annotator)"
+
+
+def is_review_copy(prediction: dict) -> bool:
+    """True for an annotator's version copied onto the task by `adjudicate --requeue`."""
+    return str(prediction.get("model_version") or "").endswith(REVIEW_SUFFIX)
+
+
 def _prediction_for(task: dict, annotation: dict) -> dict | None:
-    """The prediction the annotation started from: parent_prediction, else the newest one."""
+    """The prediction the annotation started from: parent_prediction, else the newest
+    pre-annotation (review copies made by `adjudicate --requeue` are not pre-annotations)."""
     listed = task.get("predictions") if isinstance(task.get("predictions"), list) else []
     preds = [p for p in listed if isinstance(p, dict)]
     parent = annotation.get("parent_prediction")
@@ -287,6 +300,7 @@ def _prediction_for(task: dict, annotation: dict) -> dict | None:
         return attached
     if parent is not None:
         return {"id": parent}
+    preds = [p for p in preds if not is_review_copy(p)]
     if preds:
         return max(preds, key=_when)
     ids = [p for p in listed if _is_int(p)]
