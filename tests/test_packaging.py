@@ -24,6 +24,8 @@ def test_wheel_has_only_the_annotate_package(wheel):
     top = {n.split("/")[0] for n in names if not n.startswith("annotate-")}
     assert top == {"annotate"}
     assert "annotate/labeling_config/quote_attribution.xml" in names
+    assert "annotate/labeling_config/gold.schema.json" in names
+    assert "annotate/labeling_config/spancat.cfg" in names
 
 
 def test_config_loads_from_installed_wheel(wheel, tmp_path):
@@ -31,8 +33,9 @@ def test_config_loads_from_installed_wheel(wheel, tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)], check=True)
     code = (
         "import annotate, annotate.labeling as l; "
-        "assert annotate.__file__.startswith(%r), annotate.__file__; "
-        "assert '<Labels name=\"label\"' in l.labeling_config(); print('ok')" % str(target)
+        f"assert annotate.__file__.startswith({str(target)!r}), annotate.__file__; "
+        "assert '<Labels name=\"label\"' in l.labeling_config(); "
+        "assert l.gold_schema()['$id']; print('ok')"
     )
     env = {"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path)

@@ -147,6 +147,27 @@ def test_cli_pull_exit_codes_and_summary(tmp_path):
         assert result.exit_code == 2, (args, result.output)
 
 
+def test_cli_pull_with_formats_writes_them_inside_the_dataset(tmp_path):
+    pytest.importorskip("spacy")
+    out = tmp_path / "gold"
+    runner = CliRunner()
+    res = runner.invoke(cli, ["pull", "--from-file", str(DATA / "valid.json"), "-o", str(out),
+                              "--format", "bio,brat"])
+    assert res.exit_code == 0, res.output
+    assert (out / "bio").is_dir() and (out / "brat").is_dir()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert set(manifest["exports"]["formats"]) == {"bio", "brat"}
+    assert not list(tmp_path.glob(".gold*"))  # no staging directory left behind
+    # A second pull with a format replaces that format's directory, keeps the others.
+    res = runner.invoke(cli, ["pull", "--from-file", str(DATA / "valid.json"), "-o", str(out), "-f", "bio"])
+    assert res.exit_code == 0, res.output
+    assert (out / "bio").is_dir() and (out / "brat").is_dir()
+    bad = runner.invoke(cli, ["pull", "--from-file", str(DATA / "valid.json"), "-o", str(tmp_path / "n"),
+                              "--format", "pdf"])
+    assert bad.exit_code == 2 and "unknown export format" in bad.output
+    assert not (tmp_path / "n").exists()
+
+
 def test_cli_pull_unreachable_server_is_exit_3(tmp_path):
     result = CliRunner().invoke(cli, ["pull", "--project", "x", "-o", str(tmp_path / "d"),
                                       "--url", "http://127.0.0.1:9", "--api-key", "secret-token"])

@@ -202,71 +202,6 @@ def report(project, from_file, as_json, output, url, api_key):
         click.echo(f"HTML report -> {output}", err=True)
 
 
-@cli.command()
-@source_options
-@click.option("-o", "--output", metavar="DIR", help="Dataset directory (created, or replacing an earlier dataset).")
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the train/dev/test assignment.")
-@click.option("--split", default="0.8,0.1,0.1", show_default=True, metavar="TRAIN,DEV,TEST",
-              help="Split ratios, summing to 1.")
-@click.option("--on-error", type=click.Choice(["skip", "fail"]), default="skip", show_default=True,
-              help="skip: invalid tasks go to rejects.jsonl (exit 1); fail: stop at the first, write nothing.")
-@click.option("--dry-run", is_flag=True, help="Validate and count; write nothing.")
-@studio_options
-def pull(project, from_file, output, seed, split, on_error, dry_run, url, api_key):
-    """Export reviewed annotations and write a validated gold dataset.
-
-    Exports the project in Label Studio's full JSON (or reads EXPORT.json given with
-    --from-file), picks each task's gold annotation (ground truth, else the most recent),
-    validates it against the gold schema and the semantic rules, and writes DIR/gold.jsonl,
-    rejects.jsonl, splits/{train,dev,test}.jsonl, manifest.json and a README.md card, all
-    at once (a crash never leaves half a dataset). Exit 1 when any task was rejected.
-
-    Example:
-
-        annotate pull --project "Quote attribution" -o data/gold
-        annotate pull --from-file export.json -o data/gold --seed 1 --split 0.7,0.15,0.15
-    """
-    from .errors import ValidationFailed
-    from .pull import pull as run_pull
-
-    if not dry_run and not output:
-        raise click.UsageError("-o/--output DIR is required (or --dry-run)")
-    if not project and not from_file:
-        raise click.UsageError("pass --project NAME|ID or --from-file EXPORT.json")
-    summary = run_pull(project, output, from_file=from_file, url=url, api_key=api_key, seed=seed,
-                       split=split, on_error=on_error, dry_run=dry_run,
-                       progress=lambda msg: click.echo(msg, err=True))
-    click.echo("\n".join(summary.lines()))
-    if summary.counts.rejected:
-        where = "" if dry_run else f": see {summary.output}/rejects.jsonl"
-        raise ValidationFailed(f"{summary.counts.rejected} task(s) rejected{where}")
-
-
-@cli.command("validate")
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--max-errors", default=20, show_default=True, type=click.IntRange(min=0),
-              help="How many individual errors to list before the per-code summary.")
-def validate_cmd(file, max_errors):
-    """Validate a gold.jsonl or a Label Studio export file offline.
-
-    Each gold record is checked against the gold schema and the semantic rules; each
-    export task as `pull` would (annotation choice, record building, validation).
-    Prints the errors and a per-code summary; exit 1 if anything is invalid.
-
-    Example:
-
-        annotate validate data/gold/gold.jsonl
-        annotate validate export.json --max-errors 0
-    """
-    from .errors import ValidationFailed
-    from .pull import validate_file
-
-    report = validate_file(file)
-    click.echo("\n".join(report.lines(limit=max_errors)))
-    if report.invalid:
-        raise ValidationFailed(f"{report.invalid} invalid item(s) in {file}")
-
-
 @cli.command("export")
 @click.argument("src", metavar="SRC")
 @click.option("-f", "--format", "formats", multiple=True, required=True, metavar="FORMAT",
@@ -328,6 +263,75 @@ def adjudicate(project, apply, requeue, as_json, url, api_key):
 
 
 @cli.command()
+@source_options
+@click.option("-o", "--output", metavar="DIR", help="Dataset directory (created, or replacing an earlier dataset).")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the train/dev/test assignment.")
+@click.option("--split", default="0.8,0.1,0.1", show_default=True, metavar="TRAIN,DEV,TEST",
+              help="Split ratios, summing to 1.")
+@click.option("--on-error", type=click.Choice(["skip", "fail"]), default="skip", show_default=True,
+              help="skip: invalid tasks go to rejects.jsonl (exit 1); fail: stop at the first, write nothing.")
+@click.option("--dry-run", is_flag=True, help="Validate and count; write nothing.")
+@click.option("-f", "--format", "formats", multiple=True, metavar="FORMAT",
+              help="Also write training formats beside gold.jsonl: spacy, hf, bio, brat or all "
+                   "(repeat or comma-separate); see `annotate export`.")
+@studio_options
+def pull(project, from_file, output, seed, split, on_error, dry_run, formats, url, api_key):
+    """Export reviewed annotations and write a validated gold dataset.
+
+    Exports the project in Label Studio's full JSON (or reads EXPORT.json given with
+    --from-file), picks each task's gold annotation (ground truth, else the most recent),
+    validates it against the gold schema and the semantic rules, and writes DIR/gold.jsonl,
+    rejects.jsonl, splits/{train,dev,test}.jsonl, manifest.json and a README.md card, all
+    at once (a crash never leaves half a dataset). Exit 1 when any task was rejected.
+
+    Example:
+
+        annotate pull --project "Quote attribution" -o data/gold
+        annotate pull --from-file export.json -o data/gold --seed 1 --split 0.7,0.15,0.15
+        annotate pull --project 3 -o data/gold --format spacy,hf
+    """
+    from .errors import ValidationFailed
+    from .pull import pull as run_pull
+
+    if not dry_run and not output:
+        raise click.UsageError("-o/--output DIR is required (or --dry-run)")
+    if not project and not from_file:
+        raise click.UsageError("pass --project NAME|ID or --from-file EXPORT.json")
+    summary = run_pull(project, output, from_file=from_file, url=url, api_key=api_key, seed=seed,
+                       split=split, on_error=on_error, dry_run=dry_run, formats=formats,
+                       progress=lambda msg: click.echo(msg, err=True))
+    click.echo("\n".join(summary.lines()))
+    if summary.counts.rejected:
+        where = "" if dry_run else f": see {summary.output}/rejects.jsonl"
+        raise ValidationFailed(f"{summary.counts.rejected} task(s) rejected{where}")
+
+
+@cli.command("validate")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--max-errors", default=20, show_default=True, type=click.IntRange(min=0),
+              help="How many individual errors to list before the per-code summary.")
+def validate_cmd(file, max_errors):
+    """Validate a gold.jsonl or a Label Studio export file offline.
+
+    Each gold record is checked against the gold schema and the semantic rules; each
+    export task as `pull` would (annotation choice, record building, validation).
+    Prints the errors and a per-code summary; exit 1 if anything is invalid.
+
+    Example:
+
+        annotate validate data/gold/gold.jsonl
+        annotate validate export.json --max-errors 0
+    """
+    from .errors import ValidationFailed
+    from .pull import validate_file
+
+    report = validate_file(file)
+    click.echo("\n".join(report.lines(limit=max_errors)))
+    if report.invalid:
+        raise ValidationFailed(f"{report.invalid} invalid item(s) in {file}")
+
+
+@cli.command()
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535),
               help="Port for Label Studio (a busy port is an error naming a free one).")
 @click.option("--host", default="localhost", show_default=True, help="Interface to listen on.")
@@ -368,6 +372,74 @@ def demo(port, host, data_dir, no_push):
         click.echo("\n".join(lines))
 
     run_demo(host=host, port=port, data_dir=data_dir, push_seeds=not no_push, say=say, ready=ready, tick=tick)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on (0.0.0.0 to accept other machines: then use --basic-auth).")
+@click.option("--port", default=9090, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0 picks a free one).")
+@click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Request threads (health checks stay answered during a long /predict).")
+@click.option("--basic-auth", metavar="USER:PASSWORD", envvar="ANNOTATE_BACKEND_AUTH",
+              help="Require these credentials (give the same to `annotate connect`) [env: ANNOTATE_BACKEND_AUTH].")
+@click.option("--max-body", default=16, show_default=True, type=click.IntRange(1, 1024), metavar="MB",
+              help="Largest request body accepted, in MiB (larger ones get HTTP 413).")
+@click.option("--max-text", default=200_000, show_default=True, type=click.IntRange(1), metavar="CHARS",
+              help="Longest task text pre-annotated; longer ones get an empty prediction.")
+@click.option("--time-budget", default=60.0, show_default=True, type=click.FloatRange(min=1), metavar="SECONDS",
+              help="Converter time per /predict request; tasks left over are asked again later.")
+@studio_options
+def backend(host, port, workers, basic_auth, max_body, max_text, time_budget, url, api_key):
+    """Serve the converter as a Label Studio ML backend (live pre-annotation).
+
+    Tasks imported through Label Studio's UI or cloud storage get Speaker/Quote/Stance
+    predictions from the same converter as `convert`, and empty data.targets are filled
+    with the entities it finds (through the API: --url/--api-key, or else the token Label
+    Studio sends the backend). Label Studio must run with ML_BLOCK_LOCAL_IP=false and
+    SSRF_PROTECTION_ENABLED=false to use a backend on localhost.
+
+    Example:
+
+    \b
+        annotate backend --port 9090 &
+        annotate connect --project "Quotes" --backend http://localhost:9090
+    """
+    from .backend import parse_basic_auth, serve
+
+    auth = parse_basic_auth(basic_auth)
+    serve(host=host, port=port, workers=workers, say=lambda m: click.echo(m, err=True),
+          basic_auth=auth, max_body=max_body * 1024 * 1024, max_text=max_text, budget=time_budget,
+          url=url if api_key else None, api_key=api_key)
+
+
+@cli.command("connect")
+@click.option("--project", required=True, metavar="NAME|ID", help="Label Studio project title or id.")
+@click.option("--backend", "backend_url", required=True, metavar="URL",
+              help="The backend's URL as Label Studio reaches it, e.g. http://localhost:9090.")
+@click.option("--title", default="annotate-rules", show_default=True, help="Name of the backend in the project.")
+@click.option("--basic-auth", metavar="USER:PASSWORD", envvar="ANNOTATE_BACKEND_AUTH",
+              help="Credentials Label Studio sends to the backend [env: ANNOTATE_BACKEND_AUTH].")
+@studio_options
+def connect_cmd(project, backend_url, title, basic_auth, url, api_key):
+    """Register a running `annotate backend` with a project (idempotent).
+
+    Re-running finds the existing registration instead of adding a second one.
+
+    Example:
+
+        annotate connect --project "Quotes" --backend http://localhost:9090
+    """
+    from .backend import connect, parse_basic_auth
+
+    c = connect(url, api_key, project, backend_url, title=title, basic_auth=parse_basic_auth(basic_auth))
+    for old in c.replaced:
+        click.echo(f"Removed the earlier registration of {title!r} at {old}")
+    verb = "Connected" if c.created else "Already connected:"
+    click.echo(f"{verb} ML backend {c.url} (id {c.backend_id}) to project {c.project_id} ({c.project_title!r})")
+    if not c.webhook:
+        warn("Label Studio added no webhook for the backend: tasks get predictions when opened, "
+             "but their empty targets are not filled")
 
 
 def main() -> None:

@@ -574,14 +574,22 @@ class DatasetWriter:
             f.abort()
         shutil.rmtree(self.stage, ignore_errors=True)
 
-    def commit(self, source: dict, created_at: str | None = None) -> dict:
-        """Close the files, write README.md and manifest.json, move the dataset to DIR.
+    def commit(self, source: dict, created_at: str | None = None, formats: tuple = ()) -> dict:
+        """Close the files, write the derived `formats`, README.md and manifest.json, then
+        move the dataset to DIR.
 
         Returns the manifest. `source` describes where the tasks came from (project, file).
         """
         from . import __version__
 
         files = {name: f.close() for name, f in self._files.items()}
+        exports = None
+        if formats:
+            from .exports import export_dataset
+
+            # Records were validated on the way in; the exports land inside the staged dataset.
+            report = export_dataset(self.stage, formats, self.stage, validate=False, final_out=self.out)
+            exports = {k: v for k, v in report.to_dict().items() if k in ("splits", "formats")}
         card = render_card(self.counts, source, self.seed, self.ratios, files)
         card_file = _HashingFile(self.stage / "README.md")
         card_file.write(card)
@@ -599,6 +607,8 @@ class DatasetWriter:
             "counts": self.counts.as_dict(),
             "files": dict(sorted(files.items())),
         }
+        if exports is not None:
+            manifest["exports"] = exports
         with open(self.stage / "manifest.json", "w", encoding="utf-8", newline="\n") as fh:
             fh.write(dumps(manifest) + "\n")
             fh.flush()
@@ -614,7 +624,7 @@ class DatasetWriter:
             # Anything else in an earlier dataset's directory (e.g. `annotate export` output)
             # moves into the new one rather than being deleted with the old files.
             for entry in self.out.iterdir():
-                if entry.name not in DATASET_ENTRIES:
+                if entry.name not in DATASET_ENTRIES and not (self.stage / entry.name).exists():
                     os.replace(entry, self.stage / entry.name)
             old = self.out.parent / f".{self.out.name}.old-{secrets.token_hex(6)}"
             os.replace(self.out, old)

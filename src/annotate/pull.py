@@ -312,7 +312,7 @@ def export_items(tasks: Iterable) -> Iterator[Item]:
 def build_dataset(items: Iterable[Item], output: str | Path | None, *, source: dict,
                   seed: int = 0, split=DEFAULT_SPLIT, on_error: str = "skip",
                   users: dict | None = None, dry_run: bool = False,
-                  created_at: str | None = None) -> PullSummary:
+                  created_at: str | None = None, formats: tuple = ()) -> PullSummary:
     """Process every item and write the dataset (the offline core of `pull`).
 
     on_error='fail' raises ValidationFailed at the first rejected task and writes nothing.
@@ -353,7 +353,7 @@ def build_dataset(items: Iterable[Item], output: str | Path | None, *, source: d
                 counts.unannotated += 1
         if dry_run:
             return PullSummary(counts, None, dry_run=True)
-        manifest = writer.commit(source, created_at=created_at)
+        manifest = writer.commit(source, created_at=created_at, formats=formats)
     return PullSummary(counts, Path(output), manifest)
 
 
@@ -370,18 +370,21 @@ def _check_unique(outcome: Outcome, seen: dict[str, str], where: str) -> None:
 def pull(project: str | int | None, output: str | Path | None, *, from_file: str | Path | None = None,
          url: str | None = None, api_key: str | None = None, seed: int = 0, split=DEFAULT_SPLIT,
          on_error: str = "skip", dry_run: bool = False,
-         progress: Callable[[str], None] | None = None) -> PullSummary:
+         progress: Callable[[str], None] | None = None, formats=()) -> PullSummary:
     """Export a project (or read an export file), validate every task, write the gold dataset.
 
     With `from_file`, no server is contacted. Otherwise the project (title or id) is exported
     from Label Studio at `url` with `api_key` in full JSON with full prediction objects.
     Raises ConnectionFailed (exit 3), UsageError (2), ValidationFailed with on_error='fail' (1).
     The returned summary's counts.rejected > 0 means some tasks went to rejects.jsonl.
+    `formats` (spacy, hf, bio, brat, all) are written beside gold.jsonl, inside the same
+    atomic swap, and their loss report goes into manifest.json under "exports".
     """
+    formats = _check_formats(formats)
     if from_file is not None:
         source = {"file": str(from_file), "project": None if project is None else str(project)}
         return build_dataset(read_export(from_file), output, source=source, seed=seed, split=split,
-                             on_error=on_error, dry_run=dry_run)
+                             on_error=on_error, dry_run=dry_run, formats=formats)
     if project is None:
         raise UsageError("pass --project NAME|ID (or --from-file export.json)")
     from . import studio
@@ -403,7 +406,18 @@ def pull(project: str | int | None, output: str | Path | None, *, from_file: str
                           "config_hash": config_hash(proj.label_config or "")},
               "url": studio.display_url(url)}
     return build_dataset(export_items(tasks), output, source=source, seed=seed, split=split,
-                         on_error=on_error, users=users, dry_run=dry_run)
+                         on_error=on_error, users=users, dry_run=dry_run, formats=formats)
+
+
+def _check_formats(formats) -> tuple:
+    """Parse --format values and fail early (before any server call) on a missing extra."""
+    if not formats:
+        return ()
+    from .exports import parse_formats, require_extras
+
+    parsed = tuple(parse_formats(formats if isinstance(formats, str) else ",".join(formats)))
+    require_extras(parsed)
+    return parsed
 
 
 def _throttled(progress: Callable[[str], None] | None, every: float = 2.0):

@@ -83,7 +83,8 @@ def _swap_into_place(new: Path, final: Path) -> None:
 
 
 def export_dataset(src: str | Path, fmt: str | Iterable[str], out: str | Path, *,
-                   annotator: str | None = None, validate: bool = True) -> LossReport:
+                   annotator: str | None = None, validate: bool = True,
+                   final_out: str | Path | None = None) -> LossReport:
     """Export a gold.jsonl or a dataset directory (keeping its train/dev/test splits) into
     out/<format>/ for each format; returns the loss report.
 
@@ -92,6 +93,8 @@ def export_dataset(src: str | Path, fmt: str | Iterable[str], out: str | Path, *
     `out` and renamed into place, so a failure never leaves half an export. `annotator`
     overrides the name in brat's <id>_<annotator>.ann files. `validate=False` skips the
     checks, for a caller that has just validated these very records (`pull --format`).
+    `final_out` is where `out` will end up when the caller moves it afterwards (pull builds
+    the dataset in a staging directory): paths written into files (spaCy's config) use it.
     """
     formats = parse_formats(fmt)
     require_extras(formats)
@@ -112,7 +115,7 @@ def export_dataset(src: str | Path, fmt: str | Iterable[str], out: str | Path, *
             tmp.chmod(0o755)  # mkdtemp makes it private; the export is for sharing
             staged.append((tmp, out / name))
             kwargs = ({"annotator": annotator} if name == "brat" else
-                      {"final_dir": out / name} if name == "spacy" else {})
+                      {"final_dir": Path(final_out or out) / name} if name == "spacy" else {})
             _writer(name)(splits, tmp, loss, **kwargs)
         for tmp, final in staged:
             _swap_into_place(tmp, final)
