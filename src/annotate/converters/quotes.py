@@ -320,6 +320,8 @@ def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
     return "verb"
 
 
+_LINKERS = {"and", "but", "so", "yet", "still", "however", "also", "instead", "indeed", "now", "then",
+            "meanwhile", "moreover", "thus", "therefore", "besides", "or", "of course", "in fact"}
 _CONTRACTED = re.compile(r"(?:he|she|it|they|we|i|you|who|that)(?:['’](?:s|d|ll|re|ve))$")
 _PARTICIPLES = {"said", "told", "thought", "found", "sought", "felt", "heard", "read", "written", "known",
                 "seen", "shown"}
@@ -377,7 +379,7 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
     content = text[s:e]
     if kind == "object" and content.split()[0].lower() in _PRONOUN_OBJECT and len(content.split()) < 3:
         return None
-    if len(content.split()) < 2:
+    if len(content.split()) < 2 and not (kind == "object" and content[:1].isupper() and content.isalpha()):
         return None
     return s, e
 
@@ -456,15 +458,16 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
         if sp is None and _COORD_BEFORE.search(text, max(ss, m.start() - 40), m.start()):
             sp = sentence_subject(text, m.start(), floor)  # "Clinton invoked Obama and suggested ..."
         role = "after"
-        if lemma in SPEECH_LEMMAS and form not in (lemma + "ing",) and comma >= ss:
+        at_end = not text[m.end():se].strip(" .!?\"”’'")
+        if (lemma in SPEECH_LEMMAS or at_end) and form not in (lemma + "ing",) and comma >= ss:
             between = text[comma + 1:m.start()]
             if sp is None and not between.strip():
                 inv = speaker_after(text, m.end() + 1, min(se, m.end() + 120))
                 if inv and _tail_is_adjunct(text, inv[1], se, lemma):
                     sp, role = inv, "before"
-            elif sp is not None and sp[0] >= comma + 1 and not text[comma + 1:sp[0]].strip() \
+            elif sp is not None and sp[0] >= comma + 1 and text[comma + 1:sp[0]].strip().lower() in ("", "as") \
                     and _tail_is_adjunct(text, m.end(), se, lemma):
-                role = "before"
+                role = "before"  # "..., Peskov said." / "..., records show." / "..., as some have speculated."
         if sp is None and form.endswith("ing") and text[ss:m.start()].rstrip().endswith(","):
             role = "participle"
         elif sp is None:
@@ -487,10 +490,27 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
             comma = text.rfind(",", ss, min(m.start(), sp[0]))
             start = max([ss, *(c + 1 for c in cut_points if c < comma)])
             content = trim(text, start, comma, _STRIP)
-            if _words(text, *content) < 3:
-                continue
             score = 0.6
             rest = _parenthetical_rest(text, max(m.end(), sp[1]), se, cut_points)
+            as_frame = text[comma + 1:sp[0]].strip().lower() == "as" if sp[0] > comma else False
+            if as_frame and rest is None and _words(text, *content) < 3:
+                after = text.find(",", max(m.end(), sp[1]), se)
+                rest = trim(text, after + 1, se, _STRIP) if after > 0 else None
+            if as_frame and rest and _words(text, *rest) >= 3 and _words(text, *content) < 3:
+                # "And, as the Post reported, Clinton is ...": the content follows.
+                out.append(dict(start=rest[0], end=rest[1], quote_type="indirect", speaker=sp,
+                                score=score, cue=f"{lemma}/after"))
+                taken.append(rest)
+                continue
+            if _words(text, *content) < 3:
+                if rest and content[1] > content[0] and text[content[0]:content[1]].lower() not in _LINKERS:
+                    # "Loyalty, he noted, has long been ...": the short subject is its own fragment.
+                    out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp,
+                                    score=score, cue=f"{lemma}/{role}"))
+                    out.append(dict(start=rest[0], end=rest[1], quote_type="indirect", speaker=sp,
+                                    score=score, cue=f"{lemma}/{role}", continues=True))
+                    taken.extend([content, rest])
+                continue
             if rest is None:
                 after = text.find(",", max(m.end(), sp[1]), se)
                 if after > 0 and _OPENER.match(text, content[0]):
@@ -520,7 +540,7 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
             if content is None:
                 continue
             as_m = _AS_CUE.search(text, ss, sp[0]) if sp else None
-            if as_m and text.find(",", m.end(), content[1]) > 0 and text[ss:sp[0]].strip().lower() == "as":
+            if as_m and text.find(",", m.end(), content[1]) > 0:
                 comma = text.find(",", m.end(), content[1])
                 content = trim(text, comma + 1, content[1], _STRIP)
                 if _words(text, *content) < 3:
