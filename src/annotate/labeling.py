@@ -20,7 +20,7 @@ LABEL_FROM = "label"
 TEXT_TO = "text"
 
 
-def _path(name: str) -> Path:
+def shipped_file(name: str) -> Path:
     """Find a shipped file: inside the wheel (annotate/labeling_config) or the source tree."""
     packaged = resources.files("annotate") / "labeling_config" / name
     if packaged.is_file():
@@ -31,7 +31,7 @@ def _path(name: str) -> Path:
 @functools.cache
 def labeling_config() -> str:
     """The Label Studio XML config that `push` sends."""
-    return _path(CONFIG_NAME).read_text(encoding="utf-8")
+    return shipped_file(CONFIG_NAME).read_text(encoding="utf-8")
 
 
 def config_hash(config: str | None = None) -> str:
@@ -43,4 +43,4 @@ def config_hash(config: str | None = None) -> str:
 @functools.cache
 def gold_schema() -> dict:
     """The gold record JSON Schema (2020-12): what `pull` writes and `validate` checks."""
-    return json.loads(_path(SCHEMA_NAME).read_text(encoding="utf-8"))
+    return json.loads(shipped_file(SCHEMA_NAME).read_text(encoding="utf-8"))

@@ -96,9 +96,9 @@ def _encoders_looked_up_once():
 
 def training_config(train: str, dev: str) -> str:
     """The shipped labeling_config/spancat.cfg with [paths] train/dev set to these files."""
-    from ..labeling import _path
+    from ..labeling import shipped_file
 
-    text = _path(CONFIG_NAME).read_text(encoding="utf-8")
+    text = shipped_file(CONFIG_NAME).read_text(encoding="utf-8")
     text = re.sub(r"^train = .*$", lambda _: f"train = {json.dumps(train)}", text, count=1, flags=re.M)
     return re.sub(r"^dev = .*$", lambda _: f"dev = {json.dumps(dev)}", text, count=1, flags=re.M)
 
