@@ -222,6 +222,10 @@ def _colon_frame_speaker(text: str, ps: int, pe: int) -> tuple[int, int] | None:
     return None
 
 
+# Short quoted words that end a sentence of their own ("Feel the Bern!", "unhinged.") are speech.
+_SPOKEN_END = re.compile(r"[.!?,…](?:''|[\"”’»])$")
+
+
 def find_direct(text: str, ps: int, pe: int, prev: dict | None, group: int) -> tuple[list[dict], int]:
     """Direct quote fragments of one paragraph, attributed; `prev` is the last fragment before."""
     out: list[dict] = []
@@ -240,7 +244,9 @@ def find_direct(text: str, ps: int, pe: int, prev: dict | None, group: int) -> t
                 and prev["start"] <= prev["para_start"] + 1 and sp is None)
         )
         if sp is None and _words(text, qs, qe) < 4:
-            continue  # a scare quote, a title or a headline: left to the cue finder (mixed quotes)
+            if not _SPOKEN_END.search(text, qs, qe):
+                continue  # a scare quote, a title or a headline: left to the cue finder (mixed quotes)
+            sp = sentence_subject(text, qs, ps) if qs > ps else None
         if continuing and prev["speaker"] is None and sp is not None and not prev["closed"]:
             g, score = prev["group"], 0.8  # the speaker comes at the end of a multi-paragraph quote
         elif continuing and (sp is None or sp == prev["speaker"]):
