@@ -109,3 +109,15 @@ def test_export_tasks_keeps_full_predictions_and_annotations(studio):
     assert by_id[ids[0]]["meta"]["task_hash"] == tasks[0]["meta"]["task_hash"]
     assert ls.existing_task_hashes(client, project.id) == {t["meta"]["task_hash"] for t in tasks}
     assert not list(client.projects.exports.list(id=project.id))  # the snapshot was cleaned up
+
+
+def test_personal_access_token_works_and_a_revoked_one_is_refused(studio):
+    legacy = ls.connect(studio.url, studio.token)
+    pat = legacy.tokens.create().token  # a JWT refresh token, exchanged by the SDK
+    assert pat.count(".") == 2
+    assert ls.connect(studio.url, pat).users.whoami().email == studio.username
+
+    legacy.tokens.blacklist(refresh=pat)
+    with pytest.raises(ConnectionFailed, match="refused the API key") as err:
+        ls.connect(studio.url, pat)
+    assert pat not in str(err.value)
