@@ -10,7 +10,12 @@ ARTICLE = "Mayor Ana Ruiz said the bridge will reopen in May."
 def test_crlf_and_cr_line_endings_become_newlines():
     out = clean_text("Bridge to reopen\r\n\r\n" + ARTICLE + "\rSecond line.\r\n")
     assert "\r" not in out["text"]
-    assert out["text"] == "Bridge to reopen\n\n" + ARTICLE + "\nSecond line."
+    assert out["text"] == "Bridge to reopen\n\n" + ARTICLE + "\nSecond line.\n"
+
+
+def test_text_without_boilerplate_comes_out_unchanged():
+    raw = "Bridge to reopen  \n\n\n" + ARTICLE + "   \nCaf\u0065\u0301 owners agreed.\n"
+    assert clean_text(raw)["text"] == raw
 
 
 @pytest.mark.parametrize("junk", [

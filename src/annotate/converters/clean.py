@@ -1,13 +1,13 @@
 """Raw scraped article -> clean text plus title / published / source.
 
-Cleaning only removes whole boilerplate lines (or a boilerplate prefix of the first line) and
-normalises line endings and blank runs; it never rewrites the words or quote marks that stay.
+Cleaning only removes whole boilerplate lines, normalises line endings and zero-width
+characters, and closes up the blank runs that removed lines leave; it never rewrites the
+words, spaces or quote marks that stay, so an article without boilerplate comes out as it went in.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 
 # Lines that are boilerplate wherever they stand (matched against the stripped line).
 _DROP_LINE = re.compile(
@@ -68,11 +68,10 @@ _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
 def normalise(raw: str) -> str:
-    """Unify line endings, drop zero-width characters, trim trailing spaces of lines."""
+    """Unify line endings and drop zero-width characters; every other character stays as is
+    (no Unicode re-composition, no trimming), so clean text lines up with the raw text."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
-    text = _ZERO_WIDTH.sub("", text)
-    text = unicodedata.normalize("NFC", text)
-    return "\n".join(line.rstrip() for line in text.split("\n"))
+    return _ZERO_WIDTH.sub("", text)
 
 
 def is_boilerplate(line: str) -> bool:
@@ -114,13 +113,20 @@ def clean_text(raw: str) -> dict:
     """Return {"text", "title", "published", "source"} for one raw article."""
     text = normalise(raw)
     kept: list[str] = []
+    dropped = False
     for line in text.split("\n"):
         if _FOOTER.match(line.strip()) and sum(len(k) for k in kept) > 200:
+            dropped = True
             break
         if is_boilerplate(line):
+            dropped = True
             continue
         kept.append(line)
-    body = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+    body = "\n".join(kept)
+    if dropped:  # removed lines leave blank runs behind: close them up
+        body = re.sub(r"\n(?:[ \t]*\n){2,}", "\n\n", body)
+    # Leading and trailing blank space goes; a final line break stays, as in the raw file.
+    body = body.strip() + ("\n" if body.strip() and text.rstrip(" \t").endswith("\n") else "")
     lines = [ln.strip() for ln in body.split("\n") if ln.strip()]
     title = lines[0] if lines and _looks_like_title(lines[0]) else ""
     source = ""
