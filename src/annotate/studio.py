@@ -61,6 +61,9 @@ def _base_url(client) -> str:
 def _detail(body) -> str:
     """A short human reason from an API error body (never headers: they may echo secrets)."""
     if isinstance(body, dict):
+        if body.get("validation_errors"):
+            errors = json.dumps(body["validation_errors"], ensure_ascii=False)[:300]
+            return f"{body.get('detail') or 'validation error'}: {errors}"
         for key in ("detail", "message", "error", "validation_errors"):
             if body.get(key):
                 text = body[key]
@@ -338,15 +341,23 @@ def existing_task_hashes(client, project_id: int) -> set[str]:
 def import_tasks(client, project_id: int, tasks: list[dict]) -> list[int]:
     """Import one batch with a single POST (no SDK retry: a retried POST could duplicate tasks).
 
-    Returns the new task ids, in input order.
+    Returns the new task ids, in input order. The body is serialised with `json.dumps` and
+    sent through the SDK's HTTP client (same auth, JWT refresh and base URL): the SDK's own
+    encoder walks every nested value and costs ~1 ms a task, a tenth of the whole budget.
     """
-    with api_errors(client, f"import tasks into project {project_id}",
-                    not_found=f"project {project_id} disappeared during the import"):
-        response = client.projects.import_tasks(
-            id=project_id, request=tasks, return_task_ids=True,
+    action = f"import tasks into project {project_id}"
+    body = json.dumps(tasks, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    with api_errors(client, action):
+        response = client._client_wrapper.httpx_client.request(
+            f"api/projects/{project_id}/import", method="POST", params={"return_task_ids": "true"},
+            content=body, headers={"Content-Type": "application/json"},
             request_options={"max_retries": 0, "timeout": LONG_TIMEOUT},
         )
-    ids = list(response.task_ids or [])
+    if response.status_code == 404:
+        raise ProjectError(f"project {project_id} disappeared during the import")
+    if response.status_code not in (200, 201):
+        _raise_http(client, response, action)
+    ids = list(response.json().get("task_ids") or [])
     if len(ids) != len(tasks):
         raise ConnectionFailed(
             f"Label Studio at {_base_url(client)} imported {len(ids)} of {len(tasks)} tasks; "
