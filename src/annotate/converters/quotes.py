@@ -195,8 +195,10 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
     return None
 
 
-_CUE_BEFORE_QUOTE = re.compile(r"\b(" + SPEECH_RE.pattern[2:-2] + r"|saying|adding|writing|noting|asking|telling)\b"
-                               r"([^.!?“”\"]{0,60}?)[:,]?\s*$")
+_CUE_BEFORE_QUOTE = re.compile(r"\b(" + SPEECH_RE.pattern[2:-2] + r"|saying|adding|writing|noting|asking|telling|"
+                               r"shouting|chanting|declaring|insisting|arguing|warning|tweeting|explaining|"
+                               r"calling|yelling|replying|responding|posting|reading|screaming)\b"
+                               r"([^.!?“”\"]{0,110}?)[:,]?\s*$")
 _FRAME_WORDS = re.compile(r"\b(?:statement|saying|said|says|wrote|writes|following|tweet|tweeted|remarks|message|letter|"
                           r"interview|told|added|explained|declared|post|posted|reads|read)\b")
 
@@ -226,6 +228,16 @@ def _colon_frame_speaker(text: str, ps: int, pe: int) -> tuple[int, int] | None:
 _SPOKEN_END = re.compile(r"[.!?,…](?:''|[\"”’»])$")
 
 
+_TITLE_BEFORE = re.compile(r"(?:[’']s|\bon|\bin|\bof|\bcalled|\btitled|\bnamed|\bshow|\bprogram|\bbook|\bfilm|"
+                           r"\bmovie|\bseries|\bsong|\bcolumn|\bop-ed|\barticle)\s+$")
+
+
+def _is_title(text: str, qs: int, qe: int) -> bool:
+    """Every word capitalised ("Good Morning America."): the title of a show, book or film."""
+    words = re.findall(r"[A-Za-z][\w’'-]*", text[qs:qe])
+    return bool(words) and all(w[0].isupper() for w in words) and bool(_TITLE_BEFORE.search(text, max(0, qs - 14), qs))
+
+
 def find_direct(text: str, ps: int, pe: int, prev: dict | None, group: int) -> tuple[list[dict], int]:
     """Direct quote fragments of one paragraph, attributed; `prev` is the last fragment before."""
     out: list[dict] = []
@@ -244,7 +256,7 @@ def find_direct(text: str, ps: int, pe: int, prev: dict | None, group: int) -> t
                 and prev["start"] <= prev["para_start"] + 1 and sp is None)
         )
         if sp is None and _words(text, qs, qe) < 4:
-            if not _SPOKEN_END.search(text, qs, qe):
+            if not _SPOKEN_END.search(text, qs, qe) or _is_title(text, qs, qe):
                 continue  # a scare quote, a title or a headline: left to the cue finder (mixed quotes)
             sp = sentence_subject(text, qs, ps) if qs > ps else None
         if continuing and prev["speaker"] is None and sp is not None and not prev["closed"]:
@@ -541,6 +553,9 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
                 taken.append(rest)
                 continue
         else:
+            if sp and any(0 <= sp[0] - b <= 3 for _, b in blocked) and "any" in kinds \
+                    and not _CLAUSE_START.match(text, m.end() + 1):
+                continue  # '"...," he said aboard the plane': the quote before is the content
             end = min([se, *(c for c in cut_points if c > m.end())])
             content = _content_after(text, m.end(), end, lemma, kinds)
             if content is None:

@@ -152,7 +152,7 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
         w = text[toks[end_tok][0] : toks[end_tok][1]]
         if not (w.isalpha() and w.islower()) or w in _FUNCTION_WORDS or w in _NOT_AGENT or end_tok < 1:
             return None
-        for d in range(end_tok - 1, max(-1, end_tok - 4), -1):
+        for d in range(end_tok - 1, max(-1, end_tok - 6), -1):
             dw = text[toks[d][0] : toks[d][1]]
             if _gap_breaks(text, toks[d][1], toks[d + 1][0]):
                 return None
