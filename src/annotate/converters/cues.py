@@ -46,7 +46,10 @@ criticize criticise accuse praise endorse support oppose blame reject dismiss qu
 attack blast slam mock condemn denounce decry applaud welcome hail fault rebuke chide ridicule
 lambaste champion back favor favour dispute challenge deride describe discuss cite propose
 recommend deny admit announce reveal confirm demand call want show find indicate suggest
-rebuke assail praise thank slam blast question fault mock criticize
+rebuke assail praise thank slam blast question fault mock criticize name identify order request
+nominate appoint list portray compare address expose retweet highlight project view ignore share
+celebrate mourn regret deplore protest swear signal voice express tout hail applaud welcome
+dismiss spurn denounce berate scold knock ridicule lambaste castigate embrace reject
 """.split()
 
 # Phrasal cues: verb + particle/preposition; content is the object after it.
@@ -56,6 +59,9 @@ PHRASAL = {
     "warn": ("of", "about", "against"), "push": ("for",), "argue": ("for", "against"),
     "ask": ("about", "for"), "think": ("about", "of"), "worry": ("about",), "vote": ("for", "against"),
     "insist": ("on",), "comment": ("on",), "focus": ("on",), "express": ("concern about", "support for"),
+    "weigh": ("in on",), "lay": ("out",), "go": ("after",), "shrug": ("off",), "open": ("up about",),
+    "sign": ("off on",), "hit": ("back at", "out at"), "lash": ("out at",), "fire": ("back at",),
+    "take": ("aim at", "issue with"), "single": ("out",), "cast": ("doubt on",), "make": ("clear", "the case"),
 }
 
 _IRREGULAR = {
@@ -68,15 +74,22 @@ _IRREGULAR = {
     "hear": ["hears", "heard", "hearing"], "read": ["reads", "read", "reading"],
     "bet": ["bets", "bet", "betting"], "learn": ["learns", "learned", "learnt", "learning"],
     "mean": ["means", "meant", "meaning"], "forecast": ["forecasts", "forecast", "forecasting"],
+    "lay": ["lays", "laid", "laying"], "go": ["goes", "went", "going"], "hit": ["hits", "hitting"],
+    "take": ["takes", "took", "taking"], "make": ["makes", "made", "making"], "cast": ["casts", "casting"],
+    "swear": ["swears", "swore", "sworn", "swearing"],
 }
 _DOUBLE = {"admit", "refer", "prefer", "plan", "commit", "regret", "quip", "rebut", "bet", "concur", "abet"}
+
+
+# One-syllable verbs ending consonant-vowel-consonant double it: slam -> slammed, ban -> banned.
+_CVC = re.compile(r"^[^aeiou]*[aeiou][^aeiouwxy]$")
 
 
 def verb_forms(lemma: str) -> list[str]:
     """The inflected forms of a verb (lemma, -s, -ed, -ing), with the usual spelling rules."""
     if lemma in _IRREGULAR:
         return [lemma, *_IRREGULAR[lemma]]
-    if lemma in _DOUBLE:
+    if lemma in _DOUBLE or _CVC.search(lemma):
         return [lemma, lemma + "s", lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"]
     if lemma.endswith("y") and lemma[-2] not in "aeiou":
         return [lemma, lemma[:-1] + "ies", lemma[:-1] + "ied", lemma + "ing"]

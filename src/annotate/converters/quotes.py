@@ -356,6 +356,8 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
             pos += len(particle) + 1
             kind = "object"
             break
+    if kind is None and kinds == {"phrasal"}:
+        return None  # "went" alone is no cue; "went after" is
     if kind is None and lemma == "tell":
         # "told reporters (on Tuesday) the bridge ...": the object of tell is the recipient.
         rec = speaker_after(text, pos, min(se, pos + 80))
