@@ -575,6 +575,42 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
         out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp, score=score,
                         cue=f"{lemma}/{role}"))
         taken.append(content)
+    out.extend(_nominal_quotes(text, ss, se, blocked, taken, cut_points))
+    return out
+
+
+# Nominal cues with a possessive source: "his promise to build a wall", "Obama's endorsement of
+# Clinton", "her claim that the vote was rigged".
+_NOMINAL = re.compile(
+    r"\b(?P<src>[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ur|[Mm]y|[A-Z][\w.-]*(?:\s[A-Z][\w-]*)?[’']s?)\s+"
+    r"(?:[a-z-]+\s+){0,2}?"
+    r"(?P<noun>promises?|pledges?|vows?|plans?|threats?|calls?|demands?|refusal|decision|proposals?|"
+    r"claims?|assertions?|arguments?|beliefs?|views?|insistence|suggestions?|warnings?|predictions?|"
+    r"contention|allegations?|accusations?|admission|denial|assessment|criticism|condemnation|praise|"
+    r"support|endorsement|opposition|defense|attacks?|rejection|remarks|comments|statements?)\s+"
+    r"(?P<link>that|to|of|for|on|against|about)\s"
+)
+
+
+def _nominal_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]],
+                    taken: list[tuple[int, int]], cut_points: list[int]) -> list[dict]:
+    out = []
+    for m in _NOMINAL.finditer(text, ss, se):
+        if any(a <= m.start() < b for a, b in blocked + taken):
+            continue
+        start = m.start("link") if m.group("link") in ("that", "to") else m.end()
+        end = min([se, *(c for c in cut_points if c > m.end())])
+        comma = text.find(",", start, end)
+        end = comma if comma > 0 else end
+        content = trim(text, start, end, _STRIP)
+        if content[1] <= content[0] or _words(text, *content) > 30:
+            continue
+        if any(a < content[1] and content[0] < b for a, b in taken):
+            continue
+        sp = m.span("src")
+        out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp, score=0.4,
+                        cue=f"{m.group('noun')}/nominal"))
+        taken.append(content)
     return out
 
 
