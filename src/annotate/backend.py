@@ -571,15 +571,36 @@ class RunningBackend:
         self.app = app
         self.server = create_server(app, host, port, workers)
         self.url = _server_url(self.server, host)
-        self.thread = threading.Thread(target=self.server.run, name="annotate-backend", daemon=True)
+        self.thread = threading.Thread(target=self._run, name="annotate-backend", daemon=True)
+        self._stopping = False
+
+    def _run(self) -> None:
+        try:
+            self.server.run()
+        except (OSError, ValueError):  # sockets closed under the loop by stop()
+            if not self._stopping:
+                raise
 
     def start(self) -> RunningBackend:
         self.thread.start()
         return self
 
     def stop(self, timeout: float = 10) -> None:
-        """Stop accepting requests and end the server thread."""
-        self.server.close()
+        """Stop accepting requests, close open connections, end the server and worker threads."""
+        if self._stopping:
+            return
+        self._stopping = True
+        # The loop ends once its socket map is empty. Stop accepting first, let running
+        # requests finish (they pull the trigger when done), then close the connections and
+        # the trigger (much as webtest stops waitress).
+        from waitress import wasyncore
+
+        wasyncore.dispatcher.close(self.server)
+        self.server.task_dispatcher.shutdown()
+        for channel in list(self.server._map.values()):
+            if channel is not self.server.trigger:
+                channel.handle_close()
+        self.server.trigger.close()
         self.thread.join(timeout)
 
     def __enter__(self) -> RunningBackend:
