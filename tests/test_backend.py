@@ -257,7 +257,7 @@ def test_cli_help_and_bad_options():
 
 
 def test_a_converter_failure_empties_only_that_task(monkeypatch, http):
-    import annotate.backend as backend
+    import annotate.backend.predict as backend
 
     real = backend.annotate_text
 
@@ -277,7 +277,7 @@ def test_a_converter_failure_empties_only_that_task(monkeypatch, http):
 
 
 def test_regions_whose_text_does_not_match_are_left_out_with_their_choices_and_relations(monkeypatch):
-    import annotate.backend as backend
+    import annotate.backend.predict as backend
 
     text = "\u201cWe will win,\u201d Peskov said."
     good = annotate_text(text)

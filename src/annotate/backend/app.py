@@ -1,0 +1,205 @@
+"""The ML backend as a WSGI application: routing, limits, basic auth, one log line per request."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..errors import UsageError
+from .predict import (
+    DEFAULT_BUDGET,
+    DEFAULT_MAX_TEXT,
+    MODEL_CLASS,
+    model_version,
+    predict_tasks,
+    setup_problems,
+)
+from .targets import TargetFiller, needs_targets, project_id_of
+
+log = logging.getLogger("annotate.backend")
+
+DEFAULT_MAX_BODY = 16 * 1024 * 1024  # bytes per request (1,000 news articles fit easily)
+
+
+class HTTPError(Exception):
+    """A request error answered as `{"error": message}` with this status."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+STATUS_TEXT = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
+               405: "Method Not Allowed", 413: "Content Too Large", 500: "Internal Server Error"}
+
+
+@dataclass
+class BackendConfig:
+    """What the app needs to know; every field has a safe default."""
+
+    max_body: int = DEFAULT_MAX_BODY
+    max_text: int = DEFAULT_MAX_TEXT
+    budget: float | None = DEFAULT_BUDGET
+    basic_auth: tuple[str, str] | None = None
+    url: str | None = None
+    api_key: str | None = None
+
+
+def parse_basic_auth(value: str | None) -> tuple[str, str] | None:
+    """'user:pass' -> ("user", "pass"); None/'' -> None; anything else is a UsageError."""
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise UsageError("--basic-auth must be USER:PASSWORD (both non-empty)")
+    return user, password
+
+
+class BackendApp:
+    """The ML backend as a WSGI application (thread-safe; one instance per server)."""
+
+    def __init__(self, config: BackendConfig | None = None):
+        self.config = config or BackendConfig()
+        self.filler = TargetFiller(self.config.url, self.config.api_key, self.config.max_text)
+        self._warned: set[int | None] = set()  # projects we already said "no API key" about
+        self.routes: dict[tuple[str, str], Callable[[dict], tuple[int, dict, str]]] = {
+            ("GET", "/"): self.health,
+            ("GET", "/health"): self.health,
+            ("POST", "/setup"): self.setup,
+            ("POST", "/predict"): self.predict,
+            ("POST", "/webhook"): self.webhook,
+        }
+
+    # handlers: request JSON (or {}) -> (status, body, note for the log line)
+
+    def health(self, _payload) -> tuple[int, dict, str]:
+        return 200, {"status": "UP", "model_class": MODEL_CLASS, "model_version": model_version()}, ""
+
+    def setup(self, payload) -> tuple[int, dict, str]:
+        project = project_id_of(payload.get("project", ""))
+        problems = setup_problems(payload.get("schema"))
+        if problems:
+            raise HTTPError(400, "this labeling config cannot hold annotate's predictions: " + "; ".join(problems))
+        self.filler.learn(project, payload.get("hostname"), payload.get("access_token"))
+        return 200, {"model_version": model_version()}, f"project={project}"
+
+    def predict(self, payload) -> tuple[int, dict, str]:
+        tasks = payload.get("tasks")
+        if not isinstance(tasks, list):
+            raise HTTPError(400, 'the request needs "tasks": a list of Label Studio tasks')
+        results = predict_tasks(tasks, self.config.max_text, self.config.budget)
+        # Tasks imported before the backend was connected never had a TASKS_CREATED webhook:
+        # "Retrieve predictions" fills their targets too.
+        self._queue_fill(payload.get("project"), tasks)
+        regions = sum(1 for p in results for r in p.get("result", ()) if r.get("type") == "labels")
+        late = sum(1 for p in results if "result" not in p)
+        note = f"tasks={len(tasks)} regions={regions}" + (f" deferred={late}" if late else "")
+        return 200, {"results": results, "model_version": model_version()}, note
+
+    def webhook(self, payload) -> tuple[int, dict, str]:
+        action = payload.get("action")
+        if action != "TASKS_CREATED":
+            return 200, {"status": "ignored", "action": action}, f"action={action}"
+        tasks = payload.get("tasks")
+        if not isinstance(tasks, list):
+            raise HTTPError(400, 'a TASKS_CREATED event needs "tasks": a list')
+        project = payload.get("project")
+        queued = self._queue_fill(project.get("id") if isinstance(project, dict) else project, tasks,
+                                  then_predict=True)
+        return 200, {"status": "ok", "action": action, "queued": queued}, f"action={action} queued={queued}"
+
+    def _queue_fill(self, project, tasks: list, then_predict: bool = False) -> int:
+        todo = [t for t in tasks if needs_targets(t)]
+        if not todo:
+            return 0
+        pid = project_id_of(project) if project is not None else None
+        if pid is None:
+            pid = next((t["project"] for t in todo if isinstance(t.get("project"), int)), None)
+        queued = self.filler.submit(pid, [t["id"] for t in todo], then_predict=then_predict)
+        if not queued and pid not in self._warned:
+            self._warned.add(pid)
+            log.warning("%d new tasks have no targets and no Label Studio API key is known for project %s: "
+                        "start the backend with --url/--api-key to fill them", len(todo), pid)
+        return queued
+
+    # plumbing
+
+    def _authorized(self, environ) -> bool:
+        if self.config.basic_auth is None:
+            return True
+        header = environ.get("HTTP_AUTHORIZATION", "")
+        scheme, _, encoded = header.partition(" ")
+        if scheme.lower() != "basic":
+            return False
+        try:
+            user, _, password = base64.b64decode(encoded, validate=True).decode("utf-8").partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return False
+        want_user, want_password = self.config.basic_auth
+        return hmac.compare_digest(user.encode(), want_user.encode()) & hmac.compare_digest(
+            password.encode(), want_password.encode())
+
+    def _read_json(self, environ) -> dict:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            raise HTTPError(400, "bad Content-Length") from None
+        if length > self.config.max_body:
+            raise HTTPError(413, f"request body of {length} bytes is over the {self.config.max_body}-byte limit")
+        body = environ["wsgi.input"].read(length) if length > 0 else b""
+        if not body:
+            raise HTTPError(400, "empty request body: expected a JSON object")
+        try:
+            payload = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise HTTPError(400, f"request body is not valid JSON ({exc})") from None
+        if not isinstance(payload, dict):
+            raise HTTPError(400, f"request body must be a JSON object, got {type(payload).__name__}")
+        return payload
+
+    def handle(self, environ) -> tuple[int, dict, str]:
+        method, path = environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "/") or "/"
+        if path != "/" and path.endswith("/"):
+            path = path.rstrip("/")
+        handler = self.routes.get((method, path))
+        if handler is None:
+            if any(p == path for _, p in self.routes):
+                raise HTTPError(405, f"{method} is not allowed on {path}")
+            raise HTTPError(404, f"no such endpoint: {path}")
+        if path not in ("/", "/health") and not self._authorized(environ):
+            raise HTTPError(401, "basic auth credentials required")
+        return handler(self._read_json(environ) if method == "POST" else {})
+
+    def __call__(self, environ, start_response):
+        started = time.perf_counter()
+        note = ""
+        try:
+            status, body, note = self.handle(environ)
+        except HTTPError as exc:
+            status, body = exc.status, {"error": str(exc)}
+        except Exception as exc:  # a bug: answer JSON, keep serving, log the traceback
+            log.exception("unexpected error")
+            status, body = 500, {"error": f"internal error ({type(exc).__name__})"}
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        headers = [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(data)))]
+        if status == 401:
+            headers.append(("WWW-Authenticate", 'Basic realm="annotate backend"'))
+        start_response(f"{status} {STATUS_TEXT.get(status, '')}".strip(), headers)
+        log.info("%s %s %d %.1f ms%s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"), status,
+                 1000 * (time.perf_counter() - started), f" {note}" if note else
+                 (f" error={body['error'][:120]!r}" if "error" in body else ""))
+        return [data]
+
+
+def make_app(max_body: int = DEFAULT_MAX_BODY, max_text: int = DEFAULT_MAX_TEXT,
+             budget: float | None = DEFAULT_BUDGET, basic_auth: tuple[str, str] | None = None,
+             url: str | None = None, api_key: str | None = None) -> BackendApp:
+    """Build the WSGI app. `url`/`api_key` let it fill `data.targets` through the API."""
+    return BackendApp(BackendConfig(max_body=max_body, max_text=max_text, budget=budget,
+                                    basic_auth=basic_auth, url=url, api_key=api_key))

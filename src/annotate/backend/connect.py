@@ -1,0 +1,150 @@
+"""Registering the backend with a Label Studio project (`annotate connect`), idempotently."""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass, field
+
+from .serve import DEFAULT_HOST, DEFAULT_WORKERS, RunningBackend, start_backend_in_thread
+
+DEFAULT_TITLE = "annotate-rules"
+
+
+@dataclass
+class Connection:
+    """The outcome of `connect_backend`."""
+
+    project_id: int
+    project_title: str
+    backend_id: int
+    url: str
+    created: bool
+    state: str | None
+    webhook: bool  # Label Studio notifies the backend of new tasks (fills their targets)
+    replaced: list[str] = field(default_factory=list)  # URLs of stale registrations removed
+
+
+def _same_url(a: str | None, b: str) -> bool:
+    return (a or "").rstrip("/") == b.rstrip("/")
+
+
+def _refusal(body) -> str:
+    """Label Studio's reason for refusing a backend (its 400 body), as one line with a hint."""
+    reason = ""
+    if isinstance(body, dict):
+        errors = body.get("validation_errors") or {}
+        found = [m for msgs in errors.values() for m in (msgs if isinstance(msgs, list) else [msgs])] \
+            if isinstance(errors, dict) else []
+        reason = str(found[0]) if found else str(body.get("detail") or "")
+    reason = " ".join(re.sub(r"<[^>]+>", "", reason).split())[:400] or "no reason given"
+    return (f"{reason} (is `annotate backend` running and reachable from the Label Studio server? "
+            "A backend on this machine or network needs Label Studio started with "
+            "ML_BLOCK_LOCAL_IP=false and SSRF_PROTECTION_ENABLED=false.)")
+
+
+def _backend_webhook(client, project_id: int, backend_url: str, basic_auth: tuple[str, str] | None) -> bool:
+    """Whether the project has the webhook Label Studio adds with an ML backend; gives it the
+    backend's basic-auth header (Label Studio adds it without credentials).
+
+    Label Studio skips that webhook, silently, when its URL validation fails.
+    """
+    hooks = [h for h in client.webhooks.list(project=str(project_id)) if _same_url(h.url, backend_url + "/webhook")]
+    if basic_auth:
+        token = base64.b64encode(f"{basic_auth[0]}:{basic_auth[1]}".encode()).decode()
+        for hook in hooks:
+            client.webhooks.update(id=hook.id, url=hook.url, headers={"Authorization": f"Basic {token}"})
+    return bool(hooks)
+
+
+def _drop_registration(client, project_id: int, ml) -> None:
+    """Delete an ML backend registration and the webhook Label Studio added with it."""
+    for hook in client.webhooks.list(project=str(project_id)):
+        if _same_url(hook.url, (ml.url or "").rstrip("/") + "/webhook"):
+            client.webhooks.delete(id=hook.id)
+    client.ml.delete(id=ml.id)
+
+
+def connect_backend(client, project: str | int, backend_url: str, title: str = DEFAULT_TITLE,
+                    basic_auth: tuple[str, str] | None = None) -> Connection:
+    """Register the backend at `backend_url` with a project, once.
+
+    Re-running finds the existing registration (same URL) instead of adding a second one.
+    A registration with the same title but another URL (the backend moved, e.g. to another
+    port) is replaced, with its webhook: Label Studio asks only a project's first backend,
+    which must not be a stale one.
+    `Connection.webhook` is False when Label Studio did not add the webhook that tells the
+    backend about new tasks: predictions then still come when a task is opened, but empty
+    targets are not filled.
+    The project's `model_version` is pointed at the backend's title, which is what makes
+    Label Studio ask it for predictions when a task without them is opened or listed.
+    """
+    from .. import studio
+    from ..errors import ProjectError
+
+    backend_url = backend_url.rstrip("/")
+    proj = studio.find_project(client, project)
+    with studio.api_errors(client, f"list the ML backends of project {proj.id}"):
+        registered = client.ml.list(project=proj.id)
+        existing = [m for m in registered if _same_url(m.url, backend_url)]
+        stale = [m for m in registered if m.title == title and not _same_url(m.url, backend_url)]
+    auth = {}
+    if basic_auth:
+        auth = {"auth_method": "BASIC_AUTH", "basic_auth_user": basic_auth[0], "basic_auth_pass": basic_auth[1]}
+    from label_studio_sdk.core.api_error import ApiError
+
+    action = f"connect the ML backend {backend_url} to project {proj.id}"
+    with studio.api_errors(client, action):
+        try:
+            if existing:
+                ml, created = existing[0], False
+                if basic_auth:
+                    ml = client.ml.update(id=ml.id, **auth)
+            else:
+                ml = client.ml.create(url=backend_url, project=proj.id, title=title, is_interactive=False,
+                                      request_options=studio.NO_RETRY, **auth)
+                created = True
+        except ApiError as exc:
+            if exc.status_code not in (400, 403):  # 403: a reserved address (ML_BLOCK_LOCAL_IP)
+                raise
+            raise ProjectError(f"Label Studio refused the ML backend {backend_url} for project {proj.id}: "
+                               f"{_refusal(exc.body)}") from None
+        ml = client.ml.get(id=ml.id)
+        webhook = _backend_webhook(client, proj.id, backend_url, basic_auth)
+    state = str(ml.state) if ml.state is not None else None
+    if state in ("DI", "ER"):  # disconnected / error; CO, TR, PR are usable
+        reason = ml.error_message or "it did not answer /health or /setup"
+        raise ProjectError(f"Label Studio registered {backend_url} for project {proj.id} but cannot use it "
+                           f"(state {state}): {reason.strip().splitlines()[0][:300]}")
+    with studio.api_errors(client, f"remove stale ML backend registrations of project {proj.id}"):
+        for old in stale:  # only once the new one works: a mistyped URL keeps the old one
+            _drop_registration(client, proj.id, old)
+    with studio.api_errors(client, f"set the model version of project {proj.id}"):
+        fresh = client.projects.get(proj.id)
+        if fresh.model_version != ml.title:
+            client.projects.update(proj.id, model_version=ml.title)
+    return Connection(proj.id, proj.title, ml.id, backend_url, created, state, webhook,
+                      [m.url for m in stale])
+
+
+def connect(url: str, api_key: str | None, project: str | int, backend_url: str,
+            title: str = DEFAULT_TITLE, basic_auth: tuple[str, str] | None = None) -> Connection:
+    """`annotate connect`: log in to Label Studio at `url` and register the backend (idempotent)."""
+    from .. import studio
+
+    return connect_backend(studio.connect(url, api_key), project, backend_url, title, basic_auth)
+
+
+def start_and_connect(client, project: str | int, host: str = DEFAULT_HOST, port: int = 0,
+                      workers: int = DEFAULT_WORKERS, **app_options) -> tuple[RunningBackend, Connection]:
+    """Start a backend in a thread of this process and connect it to `project` (for `annotate demo`).
+
+    Label Studio must run on this machine with ML_BLOCK_LOCAL_IP=false and
+    SSRF_PROTECTION_ENABLED=false. Call `.stop()` on the returned backend when done.
+    """
+    backend = start_backend_in_thread(host, port, workers, **app_options)
+    try:
+        return backend, connect_backend(client, project, backend.url)
+    except BaseException:
+        backend.stop()
+        raise

@@ -1,0 +1,112 @@
+"""Serving the app with waitress: in the foreground (`annotate backend`) or in a thread."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from ..errors import UsageError
+from .app import BackendApp, make_app
+from .predict import model_version
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 9090
+DEFAULT_WORKERS = 4
+
+
+def create_server(app: BackendApp, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+                  workers: int = DEFAULT_WORKERS):
+    """A waitress server for `app` (not started). Port 0 picks a free port."""
+    from waitress.server import create_server as waitress_server
+
+    try:
+        return waitress_server(
+            app, host=host, port=port, threads=max(1, workers), ident="annotate-backend",
+            # waitress buffers a body before the app runs and refuses (plain-text 413) bodies
+            # over its own limit without reading them; between our limit and twice it, the
+            # app answers the 413 with a JSON error.
+            max_request_body_size=2 * app.config.max_body, channel_timeout=120,
+            clear_untrusted_proxy_headers=True)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def _server_url(server, host: str) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    return f"http://{shown}:{server.effective_port}"
+
+
+def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = DEFAULT_WORKERS,
+          say: Callable[[str], None] = print, **app_options) -> None:
+    """Serve the backend until Ctrl-C (blocking). `app_options` go to `make_app`."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = make_app(**app_options)
+    server = create_server(app, host, port, workers)
+    url = _server_url(server, host)
+    fill = (f"filling empty data.targets via {app.filler.configured.url}" if app.filler.configured
+            else "filling empty data.targets with the token Label Studio sends to /setup")
+    say(f"annotate ML backend ({model_version()}) on {url} with {max(1, workers)} threads; {fill}")
+    say(f"Connect it: annotate connect --project NAME --backend {url}")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        say("Stopped.")
+    finally:
+        server.close()
+
+
+class RunningBackend:
+    """A backend served from a daemon thread: `.url`, `.app`, `.stop()`; a context manager."""
+
+    def __init__(self, app: BackendApp, host: str, port: int, workers: int):
+        self.app = app
+        self.server = create_server(app, host, port, workers)
+        self.url = _server_url(self.server, host)
+        self.thread = threading.Thread(target=self._run, name="annotate-backend", daemon=True)
+        self._stopping = False
+
+    def _run(self) -> None:
+        try:
+            self.server.run()
+        except (OSError, ValueError):  # sockets closed under the loop by stop()
+            if not self._stopping:
+                raise
+
+    def start(self) -> RunningBackend:
+        self.thread.start()
+        return self
+
+    def stop(self, timeout: float = 10) -> None:
+        """Stop accepting requests, close open connections, end the server and worker threads."""
+        if self._stopping:
+            return
+        self._stopping = True
+        # The loop ends once its socket map is empty. Stop accepting first, let running
+        # requests finish (they pull the trigger when done), then close the connections and
+        # the trigger (much as webtest stops waitress).
+        from waitress import wasyncore
+
+        wasyncore.dispatcher.close(self.server)
+        self.server.task_dispatcher.shutdown()
+        for channel in list(self.server._map.values()):
+            if channel is not self.server.trigger:
+                channel.handle_close()
+        self.server.trigger.close()
+        self.thread.join(timeout)
+
+    def __enter__(self) -> RunningBackend:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def start_backend_in_thread(host: str = DEFAULT_HOST, port: int = 0, workers: int = DEFAULT_WORKERS,
+                            **app_options) -> RunningBackend:
+    """Start the backend in a daemon thread of this process (the demo, tests); returns it running.
+
+    Port 0 picks a free port; the chosen URL is `.url`. Call `.stop()` when done.
+    """
+    return RunningBackend(make_app(**app_options), host, port, workers).start()
