@@ -3,6 +3,7 @@
 Starts its own Label Studio (temporary data dir, free port), writes N synthetic tasks (the
 converted seeds, varied so every task is distinct and valid) to a JSONL file, then times
 `annotate.push.push` on it twice: the first push creates every task, the second skips them all.
+Also times `annotate.studio.export_tasks` (the full JSON export that `pull` reads) on the result.
 
     .venv/bin/python benchmarks/push.py [--tasks 10000] [--batch-size 500]
 """
@@ -25,6 +26,7 @@ from annotate.convert import expand_inputs, iter_tasks  # noqa: E402
 from annotate.converters.tasks import sha256, task_hash  # noqa: E402
 from annotate.demo import LabelStudioServer, Login, free_port  # noqa: E402
 from annotate.push import push  # noqa: E402
+from annotate.studio import connect, export_tasks  # noqa: E402
 
 TARGET_SECONDS = 60.0
 
@@ -83,7 +85,15 @@ def main() -> int:
                 seconds = time.perf_counter() - t0
                 print(f"{label:24s} {seconds:6.1f} s  {args.tasks / seconds:7.0f} tasks/s  {stats.summary()}")
                 results.append((label, seconds, stats))
-        print(f"peak memory after pushing {args.tasks} tasks: {peak_rss_mb():.0f} MB")
+            print(f"peak memory after the export too: {peak_rss_mb():.0f} MB (the export is one JSON list)")
+            # What `pull` starts from: the full JSON export with full prediction objects.
+            client = connect(server.url, login.token)
+            t0 = time.perf_counter()
+            exported = export_tasks(client, results[0][2].project_id)
+            seconds = time.perf_counter() - t0
+            assert len(exported) == args.tasks and exported[0]["predictions"][0]["model_version"]
+            print(f"{'export_tasks (full JSON)':24s} {seconds:6.1f} s  {args.tasks / seconds:7.0f} tasks/s")
+        print(f"peak memory after the export too: {peak_rss_mb():.0f} MB (the export is one JSON list)")
 
     (_, first, first_stats), (_, second, second_stats) = results
     ok = (first < TARGET_SECONDS and first_stats.created == args.tasks
