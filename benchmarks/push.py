@@ -85,7 +85,7 @@ def main() -> int:
                 seconds = time.perf_counter() - t0
                 print(f"{label:24s} {seconds:6.1f} s  {args.tasks / seconds:7.0f} tasks/s  {stats.summary()}")
                 results.append((label, seconds, stats))
-            print(f"peak memory after the export too: {peak_rss_mb():.0f} MB (the export is one JSON list)")
+            print(f"peak memory after pushing {args.tasks} tasks: {peak_rss_mb():.0f} MB")
             # What `pull` starts from: the full JSON export with full prediction objects.
             client = connect(server.url, login.token)
             t0 = time.perf_counter()
