@@ -142,3 +142,14 @@ def test_login_is_created_once_with_mode_0600(tmp_path):
     again, created_again = load_or_create_login(tmp_path)
     assert again == login and not created_again
     assert stat.S_IMODE((tmp_path / LOGIN_FILE).stat().st_mode) == 0o600
+
+
+def test_demo_refuses_a_foreign_label_studio_data_dir(tmp_path):
+    (tmp_path / "label_studio.sqlite3").write_bytes(b"")
+    env = {**os.environ, "ANNOTATE_HOME": str(tmp_path / "home")}
+    env.pop("PYTEST_CURRENT_TEST", None)
+    proc = subprocess.run([sys.executable, "-m", "annotate", "demo", "--port", str(free_port()),
+                           "--data-dir", str(tmp_path)], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 2
+    assert f"no {LOGIN_FILE}" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / LOGIN_FILE).exists()

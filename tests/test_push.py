@@ -253,9 +253,10 @@ def test_changed_converter_output_updates_in_place_and_keeps_annotations(studio_
     task_id = before[doc_id]["id"]
     span = first(seed_tasks[0], "labels")
     client.annotations.create(id=task_id, result=[span], lead_time=3.0)
+    client.predictions.create(task=task_id, result=[span], model_version="other-model-1")  # not ours: kept
 
     changed = copy.deepcopy(seed_tasks[0])
-    changed["predictions"][0]["model_version"] = "annotate-rules-next"
+    changed["predictions"][0]["model_version"] = "annotate-rules-99.0"
     changed["predictions"][0]["result"] = [span]
     changed["meta"]["task_hash"] = "changed-" + changed["meta"]["task_hash"]
     path = write_jsonl(tmp_path / "changed.jsonl", [changed, *seed_tasks[1:]])
@@ -265,8 +266,9 @@ def test_changed_converter_output_updates_in_place_and_keeps_annotations(studio_
 
     after = {t["data"]["doc_id"]: t for t in server_tasks(client, pid)}
     assert len(after) == 5 and after[doc_id]["id"] == task_id
-    [pred] = after[doc_id]["predictions"]
-    assert pred["model_version"] == "annotate-rules-next" and len(pred["result"]) == 1
+    preds = {p["model_version"]: p for p in after[doc_id]["predictions"]}
+    assert set(preds) == {"annotate-rules-99.0", "other-model-1"}  # ours replaced, the other kept
+    assert len(preds["annotate-rules-99.0"]["result"]) == 1
     assert after[doc_id]["meta"]["task_hash"] == changed["meta"]["task_hash"]
     assert len(after[doc_id]["annotations"]) == 1  # the annotator's work is kept
 
@@ -350,6 +352,13 @@ def test_error_paths_exit_3_with_one_line_and_no_secret(studio, tmp_path):
         assert "Traceback" not in proc.stderr
         assert secret not in proc.stdout + proc.stderr
         assert studio.token not in proc.stdout + proc.stderr
+
+
+def test_model_family_drops_the_version_only():
+    assert ls.model_family("annotate-rules-0.1.0") == ls.model_family("annotate-rules-0.2.0+dirty") == "annotate-rules"
+    assert ls.model_family("my model v2") == "my model"
+    assert ls.model_family("gpt4") == "gpt4"
+    assert ls.model_family(None) == ""
 
 
 def test_push_stats_summary_wording():

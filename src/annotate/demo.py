@@ -224,6 +224,9 @@ def run_demo(host: str = "localhost", port: int = 8080, data_dir: str | Path | N
     if not port_is_free(host, port):
         raise UsageError(f"port {port} on {host} is already in use (another Label Studio?): "
                          f"pass --port, e.g. --port {free_port()}")
+    if (data_dir / "label_studio.sqlite3").exists() and not (data_dir / LOGIN_FILE).exists():
+        raise UsageError(f"{data_dir} holds a Label Studio database but no {LOGIN_FILE}, so the demo "
+                         "cannot log in to it: pass another --data-dir (or delete this one to start over)")
     login, created = load_or_create_login(data_dir)
     server = LabelStudioServer(data_dir, login, host, port)
     say(f"Starting Label Studio on {server.url} (data: {data_dir}; log: {server.log})"

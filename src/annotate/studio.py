@@ -365,16 +365,24 @@ def import_tasks(client, project_id: int, tasks: list[dict]) -> list[int]:
     return ids
 
 
+def model_family(model_version: str | None) -> str:
+    """A model version without its version number: "annotate-rules-0.2.0" -> "annotate-rules"."""
+    return re.sub(r"(?:[-_ ]v?|v)\d[\w.+-]*$", "", model_version or "")
+
+
 def replace_task(client, task_id: int, task: dict) -> None:
-    """Update a task in place: new data and meta, its predictions replaced by the task's ones.
+    """Update a task in place: new data and meta, and new predictions replacing the old ones of
+    the same model family (other models' predictions, e.g. from an ML backend, stay).
 
     Annotations on the task are kept.
     """
     action = f"update task {task_id}"
+    families = {model_family(p.get("model_version")) for p in task.get("predictions") or []}
     with api_errors(client, action, not_found=f"task {task_id} disappeared during the push"):
         client.tasks.update(id=str(task_id), data=task["data"], meta=task.get("meta") or {})
         for old in client.predictions.list(task=task_id):
-            client.predictions.delete(id=old.id)
+            if model_family(old.model_version) in families:
+                client.predictions.delete(id=old.id)
         for pred in task.get("predictions") or []:
             client.predictions.create(
                 task=task_id, result=pred.get("result") or [], score=pred.get("score"),
