@@ -146,6 +146,7 @@ def push(inputs, project, batch_size, dry_run, url, api_key):
 
     Example:
 
+    \b
         annotate push tasks.jsonl --project "Quote attribution"
         annotate push seeds/ --project 3 --dry-run
     """
