@@ -177,7 +177,7 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
     before = text[floor:qs]
     if not before.strip():
         return None
-    m = _CUE_BEFORE_QUOTE.search(before)
+    m = _cue_before_quote(before)
     if m:
         cue_at = floor + m.start(1)
         sp = speaker_before(text, cue_at, floor)
@@ -199,6 +199,16 @@ _CUE_BEFORE_QUOTE = re.compile(r"\b(" + SPEECH_RE.pattern[2:-2] + r"|saying|addi
                                r"shouting|chanting|declaring|insisting|arguing|warning|tweeting|explaining|"
                                r"calling|yelling|replying|responding|posting|reading|screaming)\b"
                                r"([^.!?“”\"]{0,110}?)[:,]?\s*$")
+
+
+def _cue_before_quote(before: str) -> re.Match | None:
+    """'Peskov said: ' at the end of the text before a quote (cheap pre-checks first)."""
+    lo = max(0, len(before) - 130)
+    start = max(before.rfind(c, lo) for c in ".!?“”\"") + 1
+    start = max(start, lo)
+    if not find_cues(before, start, len(before)):
+        return None
+    return _CUE_BEFORE_QUOTE.search(before, start)
 _FRAME_WORDS = re.compile(r"\b(?:statement|saying|said|says|wrote|writes|following|tweet|tweeted|remarks|message|letter|"
                           r"interview|told|added|explained|declared|post|posted|reads|read)\b")
 
@@ -209,8 +219,10 @@ _FRAME_END = re.compile(r"\b(?:" + SPEECH_RE.pattern[2:-2] + r"|saying|adding)\s
 
 def _colon_frame_speaker(text: str, ps: int, pe: int) -> tuple[int, int] | None:
     """Speaker of a paragraph ending 'X said:' or 'X replied that' (its quote is the next one)."""
+    if pe <= ps or text[pe - 1] not in ":t,":
+        return None
     tail = text[max(ps, pe - 200):pe]
-    if not tail.endswith(":") and not _FRAME_END.search(tail):
+    if not tail.endswith(":") and not _FRAME_END.search(tail, max(0, len(tail) - 40)):
         return None
     base = pe - len(tail)
     found = find_cues(tail, 0, len(tail))
@@ -299,19 +311,30 @@ _COORD_BEFORE = re.compile(r"[^,;]\s+(?:and|but)\s+(?:(?:also|then|later|repeate
 _BARE_VERB = re.compile(r"(?:[\w’'-]+\s+){1,6}?(?:[a-z]{3,}(?:ed|es|s))\s+(?:the|a|an|to|that|it|him|her|them|[a-z]+ly)\b")
 _AS_FRAME = re.compile(r"(?:[\w’'-]+\s+){1,6}?as\s")
 _BE = {"is", "are", "was", "were", "be", "been", "being", "’s", "'s", "get", "got", "gets"}
-_PREV_WORD = re.compile(r"([\w’'.-]+)\s*$")
+
+
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_’'.-")
+
+
+def _previous_word(text: str, lo: int, end: int) -> tuple[int, str]:
+    """(start, word) of the word that ends just before `end` (spaces skipped), or (end, '')."""
+    e = end
+    while e > lo and text[e - 1] in " \t":
+        e -= 1
+    b = e
+    while b > lo and text[b - 1] in _WORD_CHARS:
+        b -= 1
+    return (b, text[b:e]) if b < e else (end, "")
 
 
 def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
     """'verb' when the cue word is used as an active verb here, else 'noun' or 'passive'."""
     form = m.group(0).lower()
     lo = max(ss, m.start() - 60)
-    prev = _PREV_WORD.search(text, lo, m.start())
-    word = prev.group(1) if prev else ""
+    at, word = _previous_word(text, lo, m.start())
     # Skip adverbs: "overwhelmingly support", "also claims".
-    while prev and word.islower() and word.endswith("ly") and len(word) > 4:
-        prev = _PREV_WORD.search(text, lo, prev.start())
-        word = prev.group(1) if prev else ""
+    while word and word.islower() and word.endswith("ly") and len(word) > 4:
+        at, word = _previous_word(text, lo, at)
     low = word.lower()
     if low in _BE and (form.endswith(("ed", "en", "wn")) or form in _PARTICIPLES):
         return "passive"
@@ -447,8 +470,9 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
     """Indirect (or mixed) quotes signalled by cues inside one sentence."""
     out: list[dict] = []
     sent = text[ss:se]
+    low_sent = sent.lower()
     # "According to X, ..." / "..., according to X." / "The plan, according to X, is ..."
-    for m in _ACCORDING.finditer(sent):
+    for m in (_ACCORDING.finditer(sent) if "according" in low_sent else ()):
         a = ss + m.end()
         sp = speaker_after(text, a + 1, min(se, a + 120)) or _according_source(text, a, se)
         if not sp:
@@ -463,7 +487,12 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
             out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp, score=0.6,
                             cue="according to"))
     taken = [(q["start"], q["end"]) for q in out]
-    cues = [m for m in find_cues(text, ss, se, title_case) if not any(a <= m.start() < b for a, b in blocked)]
+    cues = find_cues(text, ss, se, title_case)
+    if blocked:
+        cues = [m for m in cues if not any(a <= m.start() < b for a, b in blocked)]
+    nominal = _NOMINAL_HINT.search(sent)
+    if not cues and not nominal:
+        return out
     cut_points = [ss + k.start() for k in _CLAUSE_CUT.finditer(sent)]
     found: list[tuple[re.Match, tuple[int, int] | None, str]] = []
     for m in cues:
@@ -562,7 +591,7 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
             content = _content_after(text, m.end(), end, lemma, kinds)
             if content is None:
                 continue
-            as_m = _AS_CUE.search(text, ss, sp[0]) if sp else None
+            as_m = _AS_CUE.search(text, max(ss, sp[0] - 5), sp[0]) if sp else None
             if as_m and text.find(",", m.end(), content[1]) > 0:
                 comma = text.find(",", m.end(), content[1])
                 content = trim(text, comma + 1, content[1], _STRIP)
@@ -575,7 +604,8 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
         out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp, score=score,
                         cue=f"{lemma}/{role}"))
         taken.append(content)
-    out.extend(_nominal_quotes(text, ss, se, blocked, taken, cut_points))
+    if nominal:
+        out.extend(_nominal_quotes(text, ss, se, blocked, taken, cut_points))
     return out
 
 
@@ -590,6 +620,9 @@ _NOMINAL = re.compile(
     r"support|endorsement|opposition|defense|attacks?|rejection|remarks|comments|statements?)\s+"
     r"(?P<link>that|to|of|for|on|against|about)\s"
 )
+
+
+_NOMINAL_HINT = re.compile(r"[’']s |\b(?:[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ur|[Mm]y) ")
 
 
 def _nominal_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]],

@@ -197,7 +197,7 @@ def speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None:
     stops at punctuation, except over an appositive ("Karimi, director of the group, said").
     Returns (start, end) or None.
     """
-    floor = max(floor, limit - 300)
+    floor = max(floor, limit - 240)
     paren = _TRAILING_PAREN.search(text, floor, limit)
     if paren:
         limit = paren.start()  # "Gov. Phil Bryant (R) said", "Rep. X (D-Calif.) said"
@@ -356,8 +356,11 @@ def gender(mention: str) -> str | None:
     return None
 
 
-def mention_gender(text: str, span: tuple[int, int]) -> str | None:
-    """Gender of a mention, looking up the first name of a bare surname earlier in the text."""
+def mention_gender(text: str, span: tuple[int, int], cache: dict | None = None) -> str | None:
+    """Gender of a mention, looking up the first name of a bare surname earlier in the text.
+
+    `cache` (one dict per text) remembers surname lookups, which keeps long texts fast.
+    """
     mention = text[span[0] : span[1]]
     g = gender(mention)
     if g is not None:
@@ -365,16 +368,22 @@ def mention_gender(text: str, span: tuple[int, int]) -> str | None:
     head = _head_name(mention)
     if len(head) < 2:
         return None
+    if cache is not None and head in cache:
+        return cache[head]
     lo = max(0, span[0] - 20000)
+    found = None
     for m in re.finditer(r"\b(?:Mr\.|Mrs\.|Ms\.|[A-Z][a-z]+) " + re.escape(head) + r"\b", text[lo : span[0]]):
-        g = gender(m.group(0))
-        if g is not None:
-            return g
-    return None
+        found = gender(m.group(0))
+        if found is not None:
+            break
+    if cache is not None:
+        cache[head] = found
+    return found
 
 
 def find_antecedent(
-    text: str, mention: tuple[int, int], named: list[tuple[int, int]], fallback: bool = True
+    text: str, mention: tuple[int, int], named: list[tuple[int, int]], fallback: bool = True,
+    cache: dict | None = None,
 ) -> tuple[int, int] | None:
     """What a pronoun or a bare surname speaker refers to: a fuller earlier mention.
 
@@ -384,6 +393,8 @@ def find_antecedent(
     """
     word = text[mention[0] : mention[1]]
     low = word.lower()
+    if low not in PRONOUNS and (" " in word or not word[:1].isupper()):
+        return None  # a full mention refers to itself
     # Only the last few dozen earlier mentions: keeps long texts linear.
     stop = bisect.bisect_left(named, (mention[0], -1))
     earlier = [m for m in named[max(0, stop - 60):stop] if m[1] <= mention[0] and not is_pronoun(text, m)]
@@ -396,7 +407,7 @@ def find_antecedent(
             if not (_PERSON.search(mtext) or len(_head_name(mtext)) > 1):
                 continue
             full = _fullest(text, m, earlier)
-            g = mention_gender(text, full)
+            g = mention_gender(text, full, cache)
             if g != wrong and (g is not None or fallback or mention[0] - m[1] < 300):
                 return full
         if not fallback:

@@ -46,7 +46,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "Supreme Court": ("Supreme Court",), "Hamas": ("Hamas",), "Hezbollah": ("Hezbollah",),
 }
 _SURFACE = {s: canon for canon, forms in ALIASES.items() for s in forms}
-_GAZ = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(s) for s in sorted(_SURFACE, key=len, reverse=True)) + r")(?![\w])")
+_FIRST_WORDS = {surface.split()[0] for surface in _SURFACE}
+_UPPER_TOK = re.compile(r"(?<![\w.])[A-Z][\w.&]*")
 _NAME = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 _CAP_WORD = re.compile(r"(?<![\w.’'-])" + _NAME + r"(?![\w’'-])")
 _CAPS = re.compile(r"(?<![\w.])(" + _NAME + r")(?:\s+(" + _NAME + r"))?(?![\w])")
@@ -101,6 +102,9 @@ _NOUN_FRAME = re.compile(
     r"\b(?P<noun>" + FAVOR_NOUNS + "|" + AGAINST_NOUNS + r")\s+(?:for|of|with|against|to|toward|towards|on)\s+"
     + _TARGET_SLOT + r"(?P<t>[A-Z][\w.’'-]*)"
 )
+# Any word a frame needs: quotes without one are skipped before sentence splitting.
+_ANY_CUE = re.compile(r"\b(?:" + _alt(FAVOR_VERBS + AGAINST_VERBS + FAVOR_PRED + AGAINST_PRED) + "|"
+                      + FAVOR_NOUNS + "|" + AGAINST_NOUNS + r")\b")
 _PRED_FRAME = re.compile(r"(?:['’]s)?\s+" + _PRED_GAP + r"(?P<w>\w+(?:\s+\w+)?)")
 _FAVOR_NOUN_RE = re.compile(r"(?:" + FAVOR_NOUNS + r")$")
 _AGAINST_PRED_RE = re.compile(r"\b(?:" + _alt(AGAINST_PRED) + r")\b")
@@ -126,9 +130,41 @@ def find_people(text: str) -> list[str]:
             if not any(w.lower() in lower_words for w in n.split())]
 
 
+def _gazetteer_mentions(text: str) -> list[tuple[int, int, str]]:
+    """Gazetteer mentions ("U.S.", "North Korea", "the Kremlin") by looking capitalised tokens up."""
+    toks = [(m.start(), m.end()) for m in _UPPER_TOK.finditer(text)]
+    out = []
+    k = 0
+    while k < len(toks):
+        first = text[toks[k][0] : toks[k][1]]
+        if first not in _FIRST_WORDS and first[:-1] not in _FIRST_WORDS:
+            k += 1
+            continue
+        hit = None
+        for n in (3, 2, 1):
+            if k + n > len(toks):
+                continue
+            span = toks[k : k + n]
+            if any(span[i][1] + 1 != span[i + 1][0] or text[span[i][1]] != " " for i in range(n - 1)):
+                continue
+            a, b = span[0][0], span[-1][1]
+            surface = text[a:b]
+            if surface not in _SURFACE and surface.endswith(".") and surface[:-1] in _SURFACE:
+                surface, b = surface[:-1], b - 1  # "Washington." at a sentence end
+            if surface in _SURFACE:
+                hit = (a, b, _SURFACE[surface], n)
+                break
+        if hit:
+            out.append(hit[:3])
+            k += hit[3]
+        else:
+            k += 1
+    return out
+
+
 def find_target_mentions(text: str, people: list[str] | None = None) -> list[tuple[int, int, str]]:
     """(start, end, canonical target) for every gazetteer or person-name mention in text."""
-    out = [(m.start(), m.end(), _SURFACE[m.group(0)]) for m in _GAZ.finditer(text)]
+    out = _gazetteer_mentions(text)
     names = set(find_people(text) if people is None else people)
     by_surname: dict[str, str] = {}
     for full in sorted(names):
@@ -213,7 +249,7 @@ def find_stances(text: str, quotes: list[dict], targets: list[str],
     for q in quotes:
         lo, hi = bisect.bisect_left(starts, q["start"]), bisect.bisect_left(starts, q["end"])
         inside = [m for m in mentions[lo:hi] if m[1] <= q["end"]]
-        if not inside:
+        if not inside or not _ANY_CUE.search(text, q["start"], q["end"]):
             continue
         for ss, se in sentences(text, q["start"], q["end"]):
             ss, se = _strip_marks(text, ss, se)

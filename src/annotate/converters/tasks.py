@@ -64,8 +64,10 @@ def build_result(text: str, quotes: list[dict], stances: list[dict]) -> list[dic
     # last person who merely declined, planned or wanted something.
     speech = sorted({tuple(q["speaker"]) for q in quotes if q.get("speaker") and _is_speech(q)})
     links: dict[tuple[int, int], tuple[int, int]] = {}
+    genders: dict[str, str] = {}
     for sp in named:
-        ante = find_antecedent(text, sp, speech, fallback=False) or find_antecedent(text, sp, named)
+        ante = (find_antecedent(text, sp, speech, fallback=False, cache=genders)
+                or find_antecedent(text, sp, named, cache=genders))
         if ante and ante != sp:
             links[sp] = ante
             speakers.setdefault(ante, 0.5 * speakers[sp])
