@@ -20,8 +20,12 @@ def task_hash(text: str, predictions: list[dict]) -> str:
     return sha256(blob)
 
 
+_ID_PREFIX = {"Speaker": "sp", "Quote": "q", "Stance": "st"}
+
+
 def _region_id(label: str, start: int, end: int) -> str:
-    return f"{label[0].lower()}{start}-{end}"
+    """Stable id from label and offsets; distinct prefixes so a Speaker never shares a Stance id."""
+    return f"{_ID_PREFIX[label]}{start}-{end}"
 
 
 def _span_value(text: str, start: int, end: int, **extra) -> dict:
