@@ -34,7 +34,8 @@ def test_connect_checks_the_token(studio):
 @pytest.mark.parametrize("url, key, expected", [
     ("http://localhost:{port}", "k" * 40, "connection refused"),
     ("http://no-such-host.invalid:8080", "k" * 40, "host name not found"),
-    ("localhost:8080", "k" * 40, "not a Label Studio URL"),
+    ("localhost:8080", "k" * 40, "not a Label Studio URL: 'localhost:8080'"),
+    ("admin:hunter2@localhost:8080", "k" * 40, "not a Label Studio URL: 'localhost:8080'"),
     ("http://localhost:8080", "", "no Label Studio API key"),
 ])
 def test_connect_failures_are_one_line_without_the_token(url, key, expected):
@@ -43,6 +44,18 @@ def test_connect_failures_are_one_line_without_the_token(url, key, expected):
     message = str(err.value)
     assert "\n" not in message
     assert not key or key not in message
+    assert "hunter2" not in message
+
+
+def test_connect_times_out_on_a_silent_server():
+    import socket
+
+    with socket.socket() as silent:  # accepts connections (backlog) but never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        with pytest.raises(ConnectionFailed, match="did not answer in time"):
+            ls.connect(f"http://127.0.0.1:{port}", "k" * 40, timeout=1)
 
 
 def test_display_url_hides_credentials():

@@ -131,8 +131,9 @@ def connect(url: str, api_key: str | None, timeout: float | None = None):
     """A LabelStudio client for `url`, checked with one `users.whoami` call.
 
     `api_key` is a personal access token (JWT refresh token; the SDK exchanges it) or a
-    legacy token. Raises ConnectionFailed (never showing the token) when the URL is malformed,
-    the server is unreachable or times out, or the token is refused.
+    legacy token. `timeout` (seconds) is the client's default per request (60 s; imports and
+    exports use longer ones). Raises ConnectionFailed (never showing the token) when the URL
+    is malformed, the server is unreachable or times out, or the token is refused.
     """
     where = display_url(url or "")
     if not api_key:
@@ -141,7 +142,8 @@ def connect(url: str, api_key: str | None, timeout: float | None = None):
             "(Account & Settings -> Personal Access Token, or a legacy token)")
     parts = urlsplit(url or "")
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConnectionFailed(f"not a Label Studio URL: {where or url!r} (expected http://host:port)")
+        shown = re.sub(r"[^@/]*@", "", url or "")[:100]  # never echo a user:password@ part
+        raise ConnectionFailed(f"not a Label Studio URL: {shown!r} (expected http://host:port)")
 
     import httpx
     from label_studio_sdk import LabelStudio
@@ -149,7 +151,8 @@ def connect(url: str, api_key: str | None, timeout: float | None = None):
 
     try:
         client = LabelStudio(base_url=url.rstrip("/"), api_key=api_key, timeout=timeout or 60.0)
-        client.users.whoami(request_options={"max_retries": 0, "timeout": CHECK_TIMEOUT})
+        check_timeout = min(CHECK_TIMEOUT, timeout) if timeout else CHECK_TIMEOUT
+        client.users.whoami(request_options={"max_retries": 0, "timeout": check_timeout})
     except (ApiError, httpx.HTTPError) as exc:
         raise _translate(exc, where, "check the API key", secret=api_key) from None
     except Exception as exc:  # a non-Label-Studio server answering with HTML, a broken JWT, ...
