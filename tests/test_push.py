@@ -170,6 +170,22 @@ def test_push_usage_errors_exit_2(tmp_path):
     assert result.exit_code == 2 and "--project" in result.output
 
 
+def test_dry_run_without_a_server_still_validates(tmp_path):
+    broken = hand_made_task()
+    broken["data"].pop("targets")
+    path = write_jsonl(tmp_path / "tasks.jsonl", [hand_made_task(), broken])
+    result = run("push", str(path), "--project", "x", "--dry-run",
+                 "--url", f"http://localhost:{free_port()}", "--api-key", "secret-token")
+    assert result.exit_code == 1
+    assert "Offline (cannot reach Label Studio" in result.output
+    assert "1 valid tasks, invalid 1" in result.output and "unknown without the server" in result.output
+    assert f"invalid task {path}:2: data.targets" in result.output
+    assert "secret-token" not in result.output
+    # Without --dry-run the same failure is an error (exit 3).
+    result = run("push", str(path), "--project", "x", "--url", f"http://localhost:{free_port()}", "--api-key", "k")
+    assert result.exit_code == 3 and "connection refused" in result.output
+
+
 # --- studio tier: a real Label Studio ---------------------------------------------------------
 
 

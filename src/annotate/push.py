@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import studio
-from .errors import ProjectError, UsageError
+from .errors import ConnectionFailed, ProjectError, UsageError
 from .labeling import LABEL_FROM, LABELS, POLARITIES, QUOTE_TYPES, RELATIONS, TEXT_TO
 
 DEFAULT_BATCH_SIZE = 500
@@ -49,6 +49,7 @@ class PushStats:
     invalid: int = 0
     conflicts: int = 0
     problems: list[str] = field(default_factory=list)  # the first MAX_REPORTED, one line each
+    offline: str = ""  # a dry run without the server: why it could not connect
 
     @property
     def failed(self) -> bool:
@@ -59,6 +60,10 @@ class PushStats:
             self.problems.append(line)
 
     def summary(self) -> str:
+        if self.offline:
+            valid = self.created + self.updated + self.skipped
+            return (f"offline ({self.offline}): {valid} valid tasks, invalid {self.invalid}; "
+                    "which of them are already in the project is unknown without the server")
         verb = "would create" if self.dry_run else "created"
         parts = [f"{verb} {self.created}", f"updated {self.updated}", f"skipped {self.skipped} (already there)",
                  f"invalid {self.invalid}"]
@@ -437,15 +442,23 @@ def push(url: str, api_key: str | None, inputs: Iterable[str], project: str, *,
     """Connect, find or create the project, and push the inputs: the whole `annotate push`.
 
     With `dry_run`, nothing is written: the project is only looked up (a missing one is
-    reported as "new project") and the counts say what a real push would do.
+    reported as "new project") and the counts say what a real push would do. A dry run that
+    cannot reach the server still validates every task and says what it cannot know.
     """
     if not project or not str(project).strip():
         raise UsageError("--project is required (a project title or numeric id)")
     if batch_size < 1:
         raise UsageError("--batch-size must be at least 1")
     tasks = iter_input_tasks(inputs, warn=warn)
-    client = studio.connect(url, api_key)
     stats = PushStats(dry_run=dry_run, project_title=str(project))
+    try:
+        client = studio.connect(url, api_key)
+    except ConnectionFailed as exc:
+        if not dry_run:
+            raise
+        # A dry run can still validate every task; what already exists stays unknown.
+        stats.offline = str(exc)
+        return push_tasks(None, None, tasks, batch_size=batch_size, dry_run=True, stats=stats, progress=progress)
     if dry_run:
         try:
             found = studio.find_project(client, project)
