@@ -151,6 +151,24 @@ def sentence_subject(text: str, pos: int, floor: int) -> tuple[int, int] | None:
     return None
 
 
+_CLAUSE_OPEN = re.compile(r"(?:,\s+(?:and|but|while|as|because|although|though)\s+|;\s+|\b(?:and|but)\s+)")
+_PROGRESSIVE = {"is", "are", "was", "were", "be", "been", "am", "’s", "'s", "’re", "'re", "keep", "keeps",
+                "kept", "started", "start", "starts", "began", "begin", "begins", "stop", "stopped",
+                "continued", "continue", "continues", "not", "also", "still", "now"}
+
+
+def clause_subject(text: str, pos: int, ss: int) -> tuple[int, int] | None:
+    """The subject of the clause `pos` is in: after the last ", and"/"; " before it, else the sentence's."""
+    opener = None
+    for m in _CLAUSE_OPEN.finditer(text, max(ss, pos - 300), pos):
+        opener = m
+    if opener is not None:
+        sp = speaker_after(text, opener.end(), min(pos, opener.end() + 120))
+        if sp and text[sp[0]:sp[1]].lower() not in {"it", "there", "this"}:
+            return sp
+    return sentence_subject(text, pos, ss)
+
+
 def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[int, int] | None:
     """Speaker of a direct quote from the words right after or right before it."""
     m = _AFTER_QUOTE.match(text, qe, pe)
@@ -503,7 +521,20 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
             continue
         comma = text.rfind(",", ss, m.start())
         floor = max([ss, *(c for c in cut_points if c < m.start())])
-        sp = _source_before(text, m.start(), floor)
+        if form.endswith("ing"):
+            at, prev_word = _previous_word(text, max(ss, m.start() - 40), m.start())
+            if prev_word.lower() not in _PROGRESSIVE:
+                # A participle ("..., saying", "spent the week portraying ...") takes the subject
+                # of its clause, not the noun right before it.
+                sp = None if text[ss:m.start()].rstrip().endswith(",") else clause_subject(text, m.start(), ss)
+                if sp is None and not text[ss:m.start()].rstrip().endswith(","):
+                    continue
+            else:
+                sp = _source_before(text, m.start(), floor)
+        else:
+            sp = _source_before(text, m.start(), floor)
+        if sp is None and text.startswith(" by ", m.end()) and form.endswith(("ed", "en")):
+            continue  # "changes proposed by the government": a passive modifier, not a cue
         if sp is None and _COORD_BEFORE.search(text, max(ss, m.start() - 40), m.start()):
             sp = sentence_subject(text, m.start(), floor)  # "Clinton invoked Obama and suggested ..."
         role = "after"
@@ -599,7 +630,7 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
                     continue
             score = 0.55 if "any" in kinds else 0.45
             if role == "participle":
-                sp = out[-1]["speaker"] if out else sentence_subject(text, m.start(), ss)
+                sp = out[-1]["speaker"] if out else clause_subject(text, m.start(), ss)
                 score = 0.45
         out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp, score=score,
                         cue=f"{lemma}/{role}"))
