@@ -170,4 +170,7 @@ _TENSES = {"said", "says", "told", "tells", "added", "adds", "wrote", "writes", 
            "contended", "asserted", "complained", "reiterated", "wondered", "mused", "shouted", "exclaimed", "answered", "commented", "estimated", "believes",
            "believed", "thinks", "thought"}
 # Finite speech forms that attribute an adjacent direct quote ('"...," he said').
+# Every finite (-s and past) form of the speech lemmas counts too ("testified", "retorted").
+_TENSES |= {f for lemma in SPEECH for f in verb_forms(lemma)[1:3]} - {"states", "stated", "reasons", "reasoned"}
+SPEECH_WORDS = frozenset(_TENSES)
 SPEECH_RE = re.compile(r"\b(?:" + "|".join(sorted(_TENSES, key=len, reverse=True)) + r")\b")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from .cues import PHRASAL, SPEECH_LEMMAS, SPEECH_RE, cue_lemma, find_cues
+from .cues import PHRASAL, SPEECH_LEMMAS, SPEECH_RE, SPEECH_WORDS, cue_lemma, find_cues
 from .speakers import ROLE_WORDS, speaker_after, speaker_before
 from .text import paragraphs, sentences, trim
 
@@ -188,7 +188,8 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
     cue = SPEECH_RE.search(text, pos, window_end)
     if cue and not _REAL_QUOTE.search(text, pos, cue.start()):
         sp = speaker_before(text, cue.start(), pos)
-        if sp and sp[0] <= pos + 2:
+        if sp and (sp[0] <= pos + 2 or (sp[0] <= pos + 60 and not _REAL_QUOTE.search(text, pos, sp[0])
+                                         and not re.search(r"[.!?;]", text[pos:sp[0]]))):
             return sp
     # Before: 'Peskov said: "...' / 'Peskov said, "...' / 'Peskov: "...' / 'X, saying, "...'
     floor = max(ps, qs - 200)
@@ -224,9 +225,16 @@ def _cue_before_quote(before: str) -> re.Match | None:
     lo = max(0, len(before) - 130)
     start = max(before.rfind(c, lo) for c in ".!?“”\"") + 1
     start = max(start, lo)
-    if not find_cues(before, start, len(before)):
+    if not any(w in _BEFORE_QUOTE_WORDS for w in _LOWER.findall(before, start)):
         return None
     return _CUE_BEFORE_QUOTE.search(before, start)
+
+
+_LOWER = re.compile(r"[a-z]+")
+_BEFORE_QUOTE_WORDS = SPEECH_WORDS | {"saying", "adding", "writing", "noting", "asking", "telling", "shouting",
+                                      "chanting", "declaring", "insisting", "arguing", "warning", "tweeting",
+                                      "explaining", "calling", "yelling", "replying", "responding", "posting",
+                                      "reading", "screaming"}
 _FRAME_WORDS = re.compile(r"\b(?:statement|saying|said|says|wrote|writes|following|tweet|tweeted|remarks|message|letter|"
                           r"interview|told|added|explained|declared|post|posted|reads|read)\b")
 
@@ -268,6 +276,15 @@ def _is_title(text: str, qs: int, qe: int) -> bool:
     return bool(words) and all(w[0].isupper() for w in words) and bool(_TITLE_BEFORE.search(text, max(0, qs - 14), qs))
 
 
+def _nearby_subject(text: str, ps: int, qs: int) -> tuple[int, int] | None:
+    """The source of the last cue before an unattributed quote in the same paragraph."""
+    cues = find_cues(text, max(ps, qs - 300), qs)
+    if not cues:
+        return None
+    m = cues[-1]
+    return speaker_before(text, m.start(), ps) or clause_subject(text, m.start(), ps)
+
+
 def find_direct(text: str, ps: int, pe: int, prev: dict | None, group: int) -> tuple[list[dict], int]:
     """Direct quote fragments of one paragraph, attributed; `prev` is the last fragment before."""
     out: list[dict] = []
@@ -296,6 +313,9 @@ def find_direct(text: str, ps: int, pe: int, prev: dict | None, group: int) -> t
         else:
             group += 1
             g, score = group, (0.9 if sp else 0.5)
+            if sp is None and qs > ps:
+                sp = _nearby_subject(text, ps, qs)  # "He promised to stay. “We are in till the end!”"
+                score = 0.6 if sp else score
         q = dict(start=qs, end=qe, quote_type="direct", speaker=sp, score=score, group=g,
                  closed=closed, para_start=ps, para_end=pe)
         out.append(q)
@@ -692,6 +712,9 @@ def _is_title_case(text: str, ps: int, pe: int) -> bool:
     return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
 
+_DASH_BYLINE = re.compile(r"\s*[-—–]+\s*([A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3})")
+
+
 def find_quotes(text: str) -> list[dict]:
     """All quote fragments in `text` with their speaker mention, in text order."""
     direct: list[dict] = []
@@ -709,6 +732,12 @@ def find_quotes(text: str) -> list[dict]:
                         para_end=pe, frame_end=None)
             nxt = _SPACES.match(text, pe)
             prev["frame_end"] = nxt.end() if nxt else pe
+        byline = _DASH_BYLINE.match(text, ps, pe)
+        if byline and direct and direct[-1]["speaker"] is None and not text[direct[-1]["para_end"]:ps].strip():
+            # "“...”" then a paragraph "— Michelle Marks, Philadelphia.": the dash names the speaker.
+            for d in direct:
+                if d["group"] == direct[-1]["group"]:
+                    d["speaker"] = byline.span(1)
         direct.extend(para_direct)
         blocked = [(d["start"], d["end"]) for d in para_direct]
         b_starts = [a for a, _ in blocked]
