@@ -46,8 +46,8 @@ criticize criticise accuse praise endorse support oppose blame reject dismiss qu
 attack blast slam mock condemn denounce decry applaud welcome hail fault rebuke chide ridicule
 lambaste champion back favor favour dispute challenge deride describe discuss cite propose
 recommend deny admit announce reveal confirm demand call want show find indicate suggest
-rebuke assail praise thank slam blast question fault mock criticize name identify order request
-nominate appoint list portray compare address expose retweet highlight project view ignore share
+rebuke assail praise thank slam blast question fault mock criticize identify order request
+nominate appoint list portray compare expose retweet highlight project view ignore
 celebrate mourn regret deplore protest swear signal voice express tout hail applaud welcome
 dismiss spurn denounce berate scold knock ridicule lambaste castigate embrace reject
 """.split()
@@ -117,7 +117,8 @@ def _build() -> dict[str, tuple[str, set[str]]]:
 
 FORMS = _build()
 # Forms that are nouns or non-reporting far more often than cues ("the state", "continued to").
-for _form in ("state", "states", "reason", "reasons", "reasoned", "reasoning", "maintain", "maintains"):
+for _form in ("state", "states", "reason", "reasons", "reasoned", "reasoning", "maintain", "maintains",
+              "pledge", "pledges", "challenge", "challenges", "challenged", "challenging"):
     FORMS.pop(_form, None)
 _LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z]+(?![\w’'-])")
 

@@ -485,7 +485,8 @@ def _tail_is_adjunct(text: str, a: int, se: int, lemma: str = "") -> bool:
 _OPENER = re.compile(
     r"(?:In|On|At|When|While|After|Before|As|With|Since|During|Last|This|Earlier|Later|Quite|"
     r"Immediately|Until|Once|Then|Now|Today|Yesterday|Monday|Tuesday|Wednesday|Thursday|Friday|"
-    r"Saturday|Sunday|[0-9]+|One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Months|Years|Weeks|Days)\b"
+    r"Saturday|Sunday|[0-9]+|One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Months|Years|Weeks|Days|"
+    r"Asked|Pressed|Reached|Questioned|Interviewed|Confronted|[A-Z][a-z]+ing)\b"
 )
 
 
@@ -591,7 +592,8 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
             start = max([ss, *(c + 1 for c in cut_points if c < comma)])
             content = trim(text, start, comma, _STRIP)
             score = 0.6
-            rest = _parenthetical_rest(text, max(m.end(), sp[1]), se, cut_points)
+            # After an inverted "said Ana Ruiz," a comma opens her description, not more content.
+            rest = None if sp[0] > m.start() else _parenthetical_rest(text, max(m.end(), sp[1]), se, cut_points)
             as_frame = text[comma + 1:sp[0]].strip().lower() == "as" if sp[0] > comma else False
             if as_frame and rest is None and _words(text, *content) < 3:
                 after = text.find(",", max(m.end(), sp[1]), se)
