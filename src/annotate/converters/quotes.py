@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from .cues import PHRASAL, SPEECH_LEMMAS, SPEECH_RE, SPEECH_WORDS, cue_lemma, find_cues
+from .cues import PHRASAL, SPEECH_LEMMAS, SPEECH_RE, SPEECH_WORDS, cue_lemma, find_cues, verb_forms
 from .speakers import ROLE_WORDS, speaker_after, speaker_before
 from .text import paragraphs, sentences, trim
 
@@ -505,6 +505,13 @@ def _parenthetical_rest(text: str, a: int, se: int, cut_points: list[int]) -> tu
     return rest
 
 
+_VP_COORD = re.compile(r",?\s+(?:and|but)\s+(?:(?:also|then|later|even|instead|quickly|repeatedly)\s+)?$")
+_COORD_CUE_FORMS = {f for lemma in ("defend", "imply", "insist", "warn", "argue", "suggest", "promise",
+                                    "vow", "call", "urge", "criticize", "praise", "accuse", "deny",
+                                    "acknowledge", "admit", "express", "reject", "dismiss", "blame")
+                    for f in verb_forms(lemma)[1:3]}
+
+
 def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], title_case: bool = False) -> list[dict]:
     """Indirect (or mixed) quotes signalled by cues inside one sentence."""
     out: list[dict] = []
@@ -533,6 +540,12 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
     if not cues and not nominal:
         return out
     cut_points = [ss + k.start() for k in _CLAUSE_CUT.finditer(sent)]
+    for m in cues:
+        # "complained about X but defended Y": a second cue verb in a coordinated predicate
+        # ends the first one's content.
+        coord = _VP_COORD.search(text, max(ss, m.start() - 30), m.start())
+        if coord and m.group(0).lower() in SPEECH_WORDS | _COORD_CUE_FORMS:
+            cut_points.append(coord.start())
     found: list[tuple[re.Match, tuple[int, int] | None, str]] = []
     for m in cues:
         form = m.group(0).lower()
