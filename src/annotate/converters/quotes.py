@@ -512,6 +512,15 @@ _COORD_CUE_FORMS = {f for lemma in ("defend", "imply", "insist", "warn", "argue"
                     for f in verb_forms(lemma)[1:3]}
 
 
+def _earlier_cue_source(text: str, ss: int, pos: int) -> tuple[int, int] | None:
+    """The source of the last cue before `pos` in the sentence ('"...," he said, referring to')."""
+    for c in reversed(find_cues(text, ss, pos)):
+        sp = speaker_before(text, c.start(), ss) or speaker_after(text, c.end() + 1, pos)
+        if sp:
+            return sp
+    return None
+
+
 def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], title_case: bool = False) -> list[dict]:
     """Indirect (or mixed) quotes signalled by cues inside one sentence."""
     out: list[dict] = []
@@ -665,7 +674,8 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
                     continue
             score = 0.55 if "any" in kinds else 0.45
             if role == "participle":
-                sp = out[-1]["speaker"] if out else clause_subject(text, m.start(), ss)
+                sp = out[-1]["speaker"] if out else (_earlier_cue_source(text, ss, m.start())
+                                                     or clause_subject(text, m.start(), ss))
                 score = 0.45
         out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp, score=score,
                         cue=f"{lemma}/{role}"))
@@ -688,6 +698,7 @@ _NOMINAL = re.compile(
 )
 
 
+_NOMINAL_LEAD = re.compile(r"(?:On|In|At|For|But|And|As|After|Before|With|From|Since|Despite|Under|Of|By)\s+")
 _NOMINAL_HINT = re.compile(r"[’']s |\b(?:[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ur|[Mm]y) ")
 
 
@@ -707,6 +718,9 @@ def _nominal_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]],
         if any(a < content[1] and content[0] < b for a, b in taken):
             continue
         sp = m.span("src")
+        lead = _NOMINAL_LEAD.match(text, sp[0], sp[1])
+        if lead:
+            sp = (lead.end(), sp[1])  # "On Trump's pledge ..." -> "Trump's"
         out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp, score=0.4,
                         cue=f"{m.group('noun')}/nominal"))
         taken.append(content)

@@ -122,7 +122,7 @@ def _np_token_ok(tok: str, first: bool) -> bool:
     low = _POSS.sub("", tok.lower())
     if low.endswith("s") and low[:-1] in ROLE_WORDS:
         return True
-    return (_is_name_token(tok) or low in ROLE_WORDS or (low in DETERMINERS and first) or low == "of"
+    return (_is_name_token(tok) or low in ROLE_WORDS or (low in DETERMINERS and first) or low in ("of", "for")
             or low in QUANT_WORDS or low[:1].isdigit() or _is_agent(low))
 
 
@@ -173,7 +173,7 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
         if not (w.isalpha() and w.islower()) or w in _FUNCTION_WORDS:
             break
         k -= 1
-    while j <= end_tok and text[toks[j][0] : toks[j][1]].lower() in {"of", "in", "than", "about"}:
+    while j <= end_tok and text[toks[j][0] : toks[j][1]].lower() in {"of", "in", "than", "about", "for"}:
         j += 1
     if j > end_tok:
         return None
@@ -181,7 +181,7 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
     if not any(_is_head(w) for w in span_words):
         return None
     last = span_words[-1].lower()
-    if last in DETERMINERS or last in {"of", "in", "than", "about", "more"}:
+    if last in DETERMINERS or last in {"of", "in", "than", "about", "more", "for"}:
         return None
     return j
 

@@ -6,7 +6,7 @@ import hashlib
 import json
 
 from ..labeling import LABEL_FROM, TEXT_TO
-from .cues import SPEECH_LEMMAS
+from .cues import SPEECH_LEMMAS, cue_lemma
 from .speakers import find_antecedent
 
 
@@ -52,8 +52,12 @@ def relation_result(from_id: str, to_id: str, label: str) -> dict:
 
 
 def _is_speech(quote: dict) -> bool:
+    """A quote whose speaker said or evaluated something (not one who merely planned or declined)."""
     cue = quote.get("cue", "direct")
-    return cue in ("direct", "according to") or cue.split("/")[0] in SPEECH_LEMMAS
+    if cue in ("direct", "according to"):
+        return True
+    lemma = cue.split("/")[0]
+    return lemma in SPEECH_LEMMAS or "object" in cue_lemma(lemma)[1]
 
 
 def build_result(text: str, quotes: list[dict], stances: list[dict]) -> list[dict]:
