@@ -7,7 +7,6 @@ package; skipped with the reason when either is missing. Saves docs/screenshot-t
 from __future__ import annotations
 
 import shutil
-import uuid
 from pathlib import Path
 
 import pytest
@@ -43,7 +42,7 @@ def browser():
 @pytest.fixture(scope="module")
 def pushed_seed(studio):
     """The seeds pushed into a fresh project; returns (project id, one exported seed task)."""
-    title = f"browser {uuid.uuid4().hex[:8]}"
+    title = "Quote attribution (browser test)"  # a fresh server per session: no clash
     stats = push(studio.url, studio.token, [str(SEEDS)], title)
     assert stats.created == 5
     client = ls.connect(studio.url, studio.token)
