@@ -2,9 +2,9 @@
 
 - Inputs are raw .txt files/directories (converted on the fly) or tasks JSONL files from
   `annotate convert` (`.jsonl`, or `-` for stdin). Tasks stream through: memory holds only the
-  project's task index (hash, doc id, task id) and one batch.
-- Every task is checked before sending (`validate_task`): the server accepts broken
-  predictions silently, so we must not send any.
+  project's task index (hash, doc id, task id), the batch being filled and the one in flight.
+- Every task that would be sent is checked first (`validate_task`): the server accepts
+  broken predictions silently, so we must not send any.
 - Idempotent by `meta.task_hash` (SPEC section 3): a task whose hash is already in the project
   is skipped, so re-running an interrupted push creates no duplicates. Each batch is one
   import POST with SDK retries off, so a retry cannot duplicate a batch either.
