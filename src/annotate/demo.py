@@ -148,9 +148,9 @@ class LabelStudioServer:
         while True:
             elapsed = time.monotonic() - started
             if self.proc is not None and self.proc.poll() is not None:
-                raise ConnectionFailed(
-                    f"Label Studio exited with code {self.proc.returncode} while starting; see {self.log}:\n"
-                    + self.log_tail())
+                last = self.log_tail(1).strip()[:200]
+                raise ConnectionFailed(f"Label Studio exited with code {self.proc.returncode} while starting"
+                                       + (f" ({last})" if last else "") + f"; full log: {self.log}")
             try:
                 with urllib.request.urlopen(self.url + "/health", timeout=2) as r:
                     if b"UP" in r.read():
