@@ -521,8 +521,9 @@ def _earlier_cue_source(text: str, ss: int, pos: int) -> tuple[int, int] | None:
     return None
 
 
-def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], title_case: bool = False) -> list[dict]:
-    """Indirect (or mixed) quotes signalled by cues inside one sentence."""
+def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], title_case: bool = False,
+               cues: list[re.Match] | None = None) -> list[dict]:
+    """Indirect (or mixed) quotes signalled by cues inside one sentence (`cues`: found already)."""
     out: list[dict] = []
     sent = text[ss:se]
     low_sent = sent.lower()
@@ -542,7 +543,8 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
             out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp, score=0.6,
                             cue="according to"))
     taken = [(q["start"], q["end"]) for q in out]
-    cues = find_cues(text, ss, se, title_case)
+    if cues is None:
+        cues = find_cues(text, ss, se, title_case)
     if blocked:
         cues = [m for m in cues if not any(a <= m.start() < b for a, b in blocked)]
     nominal = _NOMINAL_HINT.search(sent)
@@ -772,11 +774,14 @@ def find_quotes(text: str) -> list[dict]:
         b_starts = [a for a, _ in blocked]
         b_ends = [b for _, b in blocked]
         title_case = _is_title_case(text, ps, pe)
+        para_cues = find_cues(text, ps, pe, title_case)
+        cue_starts = [m.start() for m in para_cues]
         for ss, se in sentences(text, ps, pe):
             local = blocked[bisect.bisect_right(b_ends, ss):bisect.bisect_left(b_starts, se)]
             if any(a <= ss + 1 and b >= se - 1 for a, b in local):
                 continue
-            for q in cue_quotes(text, ss, se, local, title_case):
+            cues = para_cues[bisect.bisect_left(cue_starts, ss):bisect.bisect_left(cue_starts, se)]
+            for q in cue_quotes(text, ss, se, local, title_case, cues):
                 if not q.pop("continues", False):
                     group += 1
                 q["group"] = group

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 
 PRONOUNS = {"he", "she", "they", "we", "i", "it", "you", "who", "which"}
@@ -310,6 +311,7 @@ def is_pronoun(text: str, span: tuple[int, int]) -> bool:
     return text[span[0] : span[1]].lower() in PRONOUNS
 
 
+@functools.lru_cache(maxsize=8192)
 def _head_name(mention: str) -> str:
     """The last capitalised token of a mention ('Kremlin spokesman Dmitry Peskov' -> 'Peskov')."""
     toks = [t for t in re.findall(r"[\w’'.-]+", mention) if t[:1].isupper()]
@@ -342,6 +344,7 @@ ali ahmed omar hassan ron rudy newt jared steve reince corey kellyanne lindsey
 _GENDER_WORD = re.compile(r"[A-Za-z.]+")
 
 
+@functools.lru_cache(maxsize=8192)
 def gender(mention: str) -> str | None:
     """'f', 'm' or None from titles, role words and common first names in a mention."""
     words = [w.lower() for w in _GENDER_WORD.findall(mention)]

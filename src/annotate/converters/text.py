@@ -39,10 +39,8 @@ def sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         # Look back at the word before the period: an abbreviation or an initial does not end.
         if m.group(0)[0] == ".":
             k = m.start()
-            w = k
-            while w > s and not text[w - 1].isspace():
-                w -= 1
-            word = text[w:k].lower().strip("\"“‘'(")
+            w = max(text.rfind(" ", s, k), text.rfind("\n", s, k), s - 1) + 1
+            word = text[w:k].lower().strip("\"“‘'(\t")
             if word in _ABBREV or (len(word) == 1 and word.isalpha()):
                 continue
         e = m.end()
