@@ -36,20 +36,21 @@ def run(gold: Path, scorer: Path, tasks: Path) -> dict:
     annotate = Path(sys.executable).with_name("annotate")
     cmd = [str(annotate), "convert", str(gold / "text"), "-o", str(tasks)]
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True)
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True)
     convert_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     out = subprocess.run([sys.executable, str(scorer), str(gold), str(tasks)],
                          check=True, capture_output=True, text=True).stdout
     figures = json.loads(out)
     figures["_convert_seconds"] = round(convert_s, 1)
+    figures["_convert_summary"] = (done.stdout + done.stderr).strip().splitlines()[-1:]
     figures["_score_seconds"] = round(time.perf_counter() - t0, 1)
     return figures
 
 
 def report(figures: dict) -> str:
     """The figures as a small table, each target beside its figure."""
-    lines = [json.dumps({k: v for k, v in figures.items() if not k.startswith("_")})]
+    lines = [*figures["_convert_summary"], json.dumps({k: v for k, v in figures.items() if not k.startswith("_")})]
     lines.append(f"{'figure':28s} {'value':>8s} {'target':>8s}  met")
     for name, idx, target in TARGETS:
         value = figures[name] if idx is None else figures[name][idx]
