@@ -344,7 +344,7 @@ now fully firmly openly never often always generally repeatedly already just rea
 """.split())
 # Adjective endings: "Republican claims", "political support", "federal rules" are nouns.
 _ADJ_END = re.compile(r"(?:al|ic|ive|ous|ful|ary|an|ese|ish|ed|ing|less|ent|ant|ern|ior)$")
-_COORD_BEFORE = re.compile(r"[^,;]\s+(?:and|but)\s+(?:(?:also|then|later|repeatedly|again|even|has|had|have)\s+)?$")
+_COORD_BEFORE = re.compile(r"[^;]\s+(?:and|but)\s+(?:(?:also|then|later|repeatedly|again|even|has|had|have|officially|publicly)\s+)?$")
 # A bare clause's verb ("think the argument reveals ...") and an "X as Y" frame ("sees Cruz as a uniter").
 _BARE_VERB = re.compile(r"(?:[\w’'-]+\s+){1,6}?(?:[a-z]{3,}(?:ed|es|s))\s+(?:the|a|an|to|that|it|him|her|them|[a-z]+ly)\b")
 _AS_FRAME = re.compile(r"(?:[\w’'-]+\s+){1,6}?as\s")

@@ -29,7 +29,7 @@ ROLE_WORDS = set(
     russian american chinese british french german ukrainian european iranian israeli
     presidential prime vice assistant acting executive communications political legal
     intelligence health finance trade energy military's pollster pollsters observers
-    officials' ministry's influential historian men women man woman scholar professor dr. person persons people's
+    officials' ministry's influential historian men women man woman team camp scholar professor dr. person persons people's
     insiders respondents americans participants students workers families fans donors delegates
     operatives consultants advocates opponents allies colleagues friends staff staffers aide
     spokeswoman's spokesman's insider voters' poll polls survey surveys data figures records
@@ -157,8 +157,9 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
             dw = text[toks[d][0] : toks[d][1]]
             if _gap_breaks(text, toks[d][1], toks[d + 1][0]):
                 return None
-            if dw.lower() in DETERMINERS - {"that"} or dw.lower() in {"one", "another", "some", "many", "several"}:
-                return d
+            if dw.lower() in DETERMINERS - {"that"} or dw.lower() in {"one", "another", "some", "many", "several"} \
+                    or (dw.endswith(("’s", "'s")) and dw[:1].isupper()):
+                return d  # "the Gawker employee", "Kasich's team"
             if not (_is_name_token(dw) or (dw.isalpha() and dw.islower() and dw not in _FUNCTION_WORDS)):
                 return None
         return None
@@ -235,6 +236,9 @@ def speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None:
     word = text[toks[i][0] : toks[i][1]]
     if word.lower() in PRONOUNS:
         return toks[i]
+    contracted = _CONTRACTION.match(word)
+    if contracted:
+        return toks[i][0], toks[i][0] + contracted.end(1)  # "they've offered", "he's trying"
     if word.endswith(("’s", "'s")):
         return None  # a possessive modifies a noun, it is not the subject ("Trump's stated")
     j = _np_left(text, toks, i, limit)
@@ -251,7 +255,7 @@ to on went go goes going gone continue continues continued continuing began begi
 try tries trying want wants wanted decided refused seemed seems appeared appears used able
 likely set expected about got get gets came come comes moved sought hoped planned plans needs
 needed quick last this next week month year night morning afternoon evening monday tuesday
-wednesday thursday friday saturday sunday early late
+wednesday thursday friday saturday sunday early late attempted attempt attempts back
 """.split())
 _LY_NOUNS = {"family", "ally", "rally", "italy", "july", "kelly", "assembly", "supply", "reply", "belly", "bully"}
 
@@ -264,6 +268,7 @@ def _skippable(word: str) -> bool:
     return word.islower() and low.endswith("ly") and len(low) > 4 and low not in _LY_NOUNS
 
 
+_CONTRACTION = re.compile(r"(he|she|they|we|i|you|it|who)['’](?:s|ve|d|ll|re|m)$", re.IGNORECASE)
 _FINITE_WORD = re.compile(
     r"(?:is|are|was|were|has|have|had|will|would|said|says|who|which|that|when|but|because)$", re.IGNORECASE
 )
