@@ -74,7 +74,7 @@ def load_or_create_login(data_dir: Path) -> tuple[Login, bool]:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise AnnotateError(f"cannot read the demo login {path}: {exc}; delete it with the data dir to start over") from None
     login = Login(DEMO_EMAIL, secrets.token_urlsafe(12), secrets.token_hex(20))
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # the database holds the login too
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
