@@ -565,6 +565,8 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
         if reading != "verb":
             continue
         comma = text.rfind(",", ss, m.start())
+        while comma > ss and text[comma - 1].isdigit() and text[comma + 1:comma + 2].isdigit():
+            comma = text.rfind(",", ss, comma)  # "3,500" is a number, not a clause break
         floor = max([ss, *(c for c in cut_points if c < m.start())])
         if form.endswith("ing"):
             at, prev_word = _previous_word(text, max(ss, m.start() - 40), m.start())
@@ -578,7 +580,7 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
                 sp = _source_before(text, m.start(), floor)
         else:
             sp = _source_before(text, m.start(), floor)
-        if sp is None and text.startswith(" by ", m.end()) and form.endswith(("ed", "en")):
+        if text.startswith(" by ", m.end()) and form.endswith(("ed", "en")):
             continue  # "changes proposed by the government": a passive modifier, not a cue
         if sp is None and _COORD_BEFORE.search(text, max(ss, m.start() - 40), m.start()):
             sp = sentence_subject(text, m.start(), floor)  # "Clinton invoked Obama and suggested ..."

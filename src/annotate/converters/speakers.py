@@ -98,6 +98,7 @@ _FUNCTION_WORDS = set("""
 is are was were be been being has have had do does did will would can could should may might must
 and or but nor in on at for with by from to about after before into over under than as of that
 which who whom whose when while if because not no also said says told say tell added wrote
+whatever whichever what how why where
 """.split())
 
 
