@@ -121,6 +121,16 @@ def test_demo_starts_pushes_seeds_stops_cleanly_and_keeps_data(tmp_path):
         code, err = again.interrupt()
     assert code == 0, err
 
+    # --no-push: the server only, with the same login.
+    bare = Demo(home, port, "--no-push")
+    try:
+        out3 = bare.wait_for("Press Ctrl-C")
+        assert field(out3, "Login") == f"{email} / {password}"
+        assert "Pushed:" not in out3 and "Project:" not in out3
+    finally:
+        code, err = bare.interrupt()
+    assert code == 0, err
+
 
 def test_demo_refuses_a_busy_port(tmp_path):
     with socket.socket() as s:
