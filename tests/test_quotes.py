@@ -201,6 +201,49 @@ def test_indirect_quote_patterns(text, content, speaker):
     assert q[2] == speaker
 
 
+@pytest.mark.parametrize("text, content, speaker", [
+    ("The bridge, the mayor said, will reopen in May.", "will reopen in May", "the mayor"),
+    ("In March, Ana Ruiz said, the council approved the new budget.",
+     "the council approved the new budget", "Ana Ruiz"),
+    ("The bridge will not reopen this year, as some engineers have predicted.",
+     "The bridge will not reopen this year", "some engineers"),
+    ("And, as the city council reported, the bridge will reopen in May.",
+     "the bridge will reopen in May", "the city council"),
+    ("Traffic fell by a third last year, city records show.", "Traffic fell by a third last year", "city records"),
+    ("Her promise to reopen the bridge was popular.", "to reopen the bridge was popular", "Her"),
+    ("Ana Ruiz opened the meeting, saying the budget was balanced.", "the budget was balanced", "Ana Ruiz"),
+    ("Omar Lind praised the plan but warned that costs could rise.", "that costs could rise", "Omar Lind"),
+])
+def test_more_indirect_patterns(text, content, speaker):
+    q = find(quotes_of(text), content)
+    assert q[0] == content
+    assert q[2] == speaker
+
+
+def test_sentence_opener_before_interrupting_cue_is_not_content():
+    quotes = quotes_of("In March, Ana Ruiz said, the council approved the new budget.")
+    assert [q[0] for q in quotes] == ["the council approved the new budget"]
+
+
+def test_coordinated_cue_ends_the_first_content():
+    quotes = quotes_of("Omar Lind praised the new plan but warned that costs could rise.")
+    first = find(quotes, "the new plan")
+    assert first[0] == "the new plan"
+
+
+def test_dash_byline_names_the_speaker_of_the_quote_above():
+    text = "“We waited three hours in the rain for this and it was worth it.”\n\n— Jo Park, Dayton."
+    assert find(quotes_of(text), "We waited")[2] == "Jo Park"
+
+
+def test_short_spoken_quote_is_kept_but_show_titles_are_not():
+    text = ("The crowd chanted “Open the bridge!” as the mayor arrived. "
+            "She later appeared on NBC's “Meet The Press.” to talk about it.")
+    quotes = quotes_of(text)
+    assert any(q[0] == "“Open the bridge!”" for q in quotes)
+    assert not any("Meet The Press" in q[0] for q in quotes)
+
+
 def test_mixed_quote_from_cue_clause_with_quoted_words():
     text = "Mayor Ana Ruiz said the bridge plan was “a total mess from the start” and must change."
     q = find(quotes_of(text), "the bridge plan")

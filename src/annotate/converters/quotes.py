@@ -490,6 +490,10 @@ _OPENER = re.compile(
 )
 
 
+_MODIFIERS = re.compile(r"\s*(?:[a-z]+\s+){1,3}$")
+_PAST_VERB = re.compile(r"\b[a-z]{3,}ed\b")
+
+
 def _parenthetical_rest(text: str, a: int, se: int, cut_points: list[int]) -> tuple[int, int] | None:
     """The clause that goes on after a mid-sentence ", X said," (needs a verb of its own)."""
     comma = text.find(",", a, min(se, a + 120))
@@ -497,10 +501,11 @@ def _parenthetical_rest(text: str, a: int, se: int, cut_points: list[int]) -> tu
         return None
     end = min([se, *(c for c in cut_points if c > comma)])
     rest = trim(text, comma + 1, end, _STRIP)
-    if _words(text, *rest) < 3 or not _FINITE.search(text, rest[0], min(rest[1], rest[0] + 80)):
+    if _words(text, *rest) < 3 or not (_FINITE.search(text, rest[0], min(rest[1], rest[0] + 80))
+                                        or _PAST_VERB.search(text, rest[0], min(rest[1], rest[0] + 60))):
         return None
     first = text[rest[0]:rest[1]].split()[0].lower()
-    if first.endswith("ing") or first in {"who", "which", "a", "an", "the", "and", "but"}:
+    if first.endswith("ing") or first in {"who", "which", "and", "but"}:
         return None
     return rest
 
@@ -583,7 +588,7 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
         if text.startswith(" by ", m.end()) and form.endswith(("ed", "en")):
             continue  # "changes proposed by the government": a passive modifier, not a cue
         if sp is None and _COORD_BEFORE.search(text, max(ss, m.start() - 40), m.start()):
-            sp = sentence_subject(text, m.start(), floor)  # "Clinton invoked Obama and suggested ..."
+            sp = sentence_subject(text, m.start(), ss)  # "Clinton invoked Obama and suggested ..."
         role = "after"
         at_end = not text[m.end():se].strip(" .!?\"”’'")
         if (lemma in SPEECH_LEMMAS or at_end) and form not in (lemma + "ing",) and comma >= ss:
@@ -592,9 +597,12 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
                 inv = speaker_after(text, m.end() + 1, min(se, m.end() + 120))
                 if inv and _tail_is_adjunct(text, inv[1], se, lemma):
                     sp, role = inv, "before"
-            elif sp is not None and sp[0] >= comma + 1 and text[comma + 1:sp[0]].strip().lower() in ("", "as") \
-                    and _tail_is_adjunct(text, m.end(), se, lemma):
-                role = "before"  # "..., Peskov said." / "..., records show." / "..., as some have speculated."
+            elif sp is not None and sp[0] >= comma + 1 and _tail_is_adjunct(text, m.end(), se, lemma):
+                between = text[comma + 1:sp[0]]
+                if between.strip().lower() in ("", "as"):
+                    role = "before"  # "..., Peskov said." / "..., as some have speculated."
+                elif _MODIFIERS.match(between):
+                    sp, role = (comma + 1 + len(between) - len(between.lstrip()), sp[1]), "before"  # "..., city records show."
         if sp is None and form.endswith("ing") and text[ss:m.start()].rstrip().endswith(","):
             role = "participle"
         elif sp is None:
@@ -631,7 +639,11 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
                 taken.append(rest)
                 continue
             if _words(text, *content) < 3:
-                if rest and content[1] > content[0] and text[content[0]:content[1]].lower() not in _LINKERS:
+                if rest and _OPENER.match(text, content[0]):
+                    out.append(dict(start=rest[0], end=rest[1], quote_type="indirect", speaker=sp,
+                                    score=0.55, cue=f"{lemma}/after"))  # "In March, she said, the plan ..."
+                    taken.append(rest)
+                elif rest and content[1] > content[0] and text[content[0]:content[1]].lower() not in _LINKERS:
                     # "Loyalty, he noted, has long been ...": the short subject is its own fragment.
                     out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp,
                                     score=score, cue=f"{lemma}/{role}"))
