@@ -531,9 +531,8 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
     """Indirect (or mixed) quotes signalled by cues inside one sentence (`cues`: found already)."""
     out: list[dict] = []
     sent = text[ss:se]
-    low_sent = sent.lower()
     # "According to X, ..." / "..., according to X." / "The plan, according to X, is ..."
-    for m in (_ACCORDING.finditer(sent) if "according" in low_sent else ()):
+    for m in (_ACCORDING.finditer(sent) if "ccording" in sent else ()):
         a = ss + m.end()
         sp = speaker_after(text, a + 1, min(se, a + 120)) or _according_source(text, a, se)
         if not sp:

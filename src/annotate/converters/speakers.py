@@ -200,7 +200,7 @@ def speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None:
     stops at punctuation, except over an appositive ("Karimi, director of the group, said").
     Returns (start, end) or None.
     """
-    floor = max(floor, limit - 240)
+    floor = max(floor, limit - 200)
     paren = _TRAILING_PAREN.search(text, floor, limit)
     if paren:
         limit = paren.start()  # "Gov. Phil Bryant (R) said", "Rep. X (D-Calif.) said"
@@ -381,7 +381,8 @@ def mention_gender(text: str, span: tuple[int, int], cache: dict | None = None) 
         return cache[head]
     lo = max(0, span[0] - 20000)
     found = None
-    for m in re.finditer(r"\b(?:Mr\.|Mrs\.|Ms\.|[A-Z][a-z]+) " + re.escape(head) + r"\b", text[lo : span[0]]):
+    pattern = re.compile(r"\b(?:Mr\.|Mrs\.|Ms\.|[A-Z][a-z]+) " + re.escape(head) + r"\b")
+    for m in pattern.finditer(text, lo, span[0]):
         found = gender(m.group(0))
         if found is not None:
             break

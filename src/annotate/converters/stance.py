@@ -50,7 +50,7 @@ _FIRST_WORDS = {surface.split()[0] for surface in _SURFACE}
 _UPPER_TOK = re.compile(r"(?<![\w.])[A-Z][\w.&]*")
 _NAME = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 _CAP_WORD = re.compile(r"(?<![\w.’'-])" + _NAME + r"(?![\w’'-])")
-_CAPS = re.compile(r"(?<![\w.])(" + _NAME + r")(?:\s+(" + _NAME + r"))?(?![\w])")
+_LOWER_WORDS = re.compile(r"(?<![\w.])[a-z]+")
 _NOT_FIRST = set(
     """The A An But And In On At For From With By To Of This That It He She They We I You His Her
     Their Our When While If As After Before Although Since President Vice Prime Minister Former
@@ -111,21 +111,27 @@ _AGAINST_PRED_RE = re.compile(r"\b(?:" + _alt(AGAINST_PRED) + r")\b")
 _FAVOR_PRED_RE = re.compile(r"\b(?:" + _alt(FAVOR_PRED) + r")\b")
 
 
-def find_people(text: str) -> list[str]:
+def _cap_words(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group(0)) for m in _CAP_WORD.finditer(text)]
+
+
+def find_people(text: str, caps: list[tuple[int, int, str]] | None = None) -> list[str]:
     """Two-word capitalised names ('Dmitry Peskov'), most mentioned first.
 
     A pair whose words also occur in lower case in the text ("a step forward") is a
     headline phrase, not a name.
     """
     counts: Counter = Counter()
-    caps = [(m.start(), m.end(), m.group(0)) for m in _CAP_WORD.finditer(text)]
+    caps = _cap_words(text) if caps is None else caps
     for (_s1, e1, first), (s2, _e2, last) in zip(caps, caps[1:], strict=False):
         if e1 + 1 != s2 or text[e1] != " " or first in _NOT_FIRST or last in _NOT_FIRST:
             continue
         if f"{first} {last}" in _SURFACE:
             continue
         counts[f"{first} {last}"] += 1
-    lower_words = set(re.findall(r"(?<![\w.])[a-z]+", text))
+    if not counts:
+        return []
+    lower_words = set(_LOWER_WORDS.findall(text))
     return [n for n, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
             if not any(w.lower() in lower_words for w in n.split())]
 
@@ -165,22 +171,25 @@ def _gazetteer_mentions(text: str) -> list[tuple[int, int, str]]:
 def find_target_mentions(text: str, people: list[str] | None = None) -> list[tuple[int, int, str]]:
     """(start, end, canonical target) for every gazetteer or person-name mention in text."""
     out = _gazetteer_mentions(text)
-    names = set(find_people(text) if people is None else people)
+    caps = _cap_words(text)
+    names = set(find_people(text, caps) if people is None else people)
     by_surname: dict[str, str] = {}
     for full in sorted(names):
         by_surname.setdefault(full.split()[-1], full)
     if names:
         taken = {s for s, _, _ in out}
-        for m in _CAPS.finditer(text):
-            first, second = m.group(1), m.group(2)
-            if second and f"{first} {second}" in names:
-                if m.start() not in taken:
-                    out.append((m.start(), m.end(), f"{first} {second}"))
+        k = 0
+        while k < len(caps):
+            s1, e1, first = caps[k]
+            if k + 1 < len(caps) and caps[k + 1][0] == e1 + 1 and text[e1] == " " \
+                    and f"{first} {caps[k + 1][2]}" in names:
+                if s1 not in taken:
+                    out.append((s1, caps[k + 1][1], f"{first} {caps[k + 1][2]}"))
+                k += 2
                 continue
-            if first in by_surname and m.start() not in taken:
-                out.append((m.start(1), m.end(1), by_surname[first]))
-            if second and second in by_surname:
-                out.append((m.start(2), m.end(2), by_surname[second]))
+            if first in by_surname and s1 not in taken:
+                out.append((s1, e1, by_surname[first]))
+            k += 1
     out.sort()
     return out
 
