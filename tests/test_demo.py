@@ -5,6 +5,7 @@ Deselect with `-m "not demo"`; CI runs it.
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import re
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 
 import pytest
 
@@ -99,6 +101,21 @@ def test_demo_starts_pushes_seeds_stops_cleanly_and_keeps_data(tmp_path):
     assert all(t.predictions and t.predictions[0].result for t in tasks)
     first = tasks[0]
     client.annotations.create(id=first.id, result=first.predictions[0].result[:1], lead_time=1.0)
+
+    # The ML backend runs beside it: a task imported by hand gets predictions and targets.
+    backend_url = field(out, "ML backend").split()[0]
+    with urllib.request.urlopen(backend_url + "/health", timeout=5) as r:
+        assert json.loads(r.read())["status"] == "UP"
+    text = '"We will not accept these terms," Ukrainian President Volodymyr Zelensky said of Russia.'
+    [hand] = client.projects.import_tasks(id=project.id, request=[{"text": text, "targets": []}],
+                                          return_task_ids=True).task_ids
+    for _ in range(60):
+        got = client.tasks.get(hand)
+        if got.predictions and got.data.get("targets"):
+            break
+        time.sleep(0.5)
+    assert got.predictions and got.predictions[0].model_version.startswith("annotate-rules-")
+    assert any(t["value"] == "Russia" for t in got.data["targets"])
 
     login_file = home / "label-studio" / LOGIN_FILE
     assert stat.S_IMODE(login_file.stat().st_mode) == 0o600

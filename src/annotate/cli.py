@@ -339,7 +339,9 @@ def validate_cmd(file, max_errors):
 @click.option("--data-dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Label Studio data directory [default: $ANNOTATE_HOME/label-studio, else the user data dir].")
 @click.option("--no-push", is_flag=True, help="Only start the server; do not push the seeds.")
-def demo(port, host, data_dir, no_push):
+@click.option("--no-backend", is_flag=True,
+              help="Do not start the ML backend that pre-annotates tasks imported in the UI.")
+def demo(port, host, data_dir, no_push, no_backend):
     """Run a local Label Studio with the five seed articles pre-annotated; Ctrl-C stops it.
 
     The first run creates a user and an API token (stored, mode 0600, beside the data) and
@@ -368,11 +370,14 @@ def demo(port, host, data_dir, no_push):
             lines.append(f"Project:      {info.project_url}")
         if info.push_summary:
             lines.append(f"Pushed:       {info.push_summary}")
+        if info.backend_url:
+            lines.append(f"ML backend:   {info.backend_url} (connected: tasks imported in the UI get predictions)")
         lines += [f"API:          LABEL_STUDIO_URL={info.url} LABEL_STUDIO_API_KEY={info.token}",
                   "Press Ctrl-C to stop (the data is kept for the next run).", ""]
         click.echo("\n".join(lines))
 
-    run_demo(host=host, port=port, data_dir=data_dir, push_seeds=not no_push, say=say, ready=ready, tick=tick)
+    run_demo(host=host, port=port, data_dir=data_dir, push_seeds=not no_push, backend=not no_backend,
+             say=say, ready=ready, tick=tick)
 
 
 @cli.command()

@@ -130,11 +130,15 @@ class LabelStudioServer:
             "LABEL_STUDIO_BASE_DATA_DIR": str(self.data_dir),
             "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
             "DEBUG": "false",
+            # Label Studio refuses ML backends on this machine otherwise; the demo connects
+            # `annotate backend` on localhost so hand-imported tasks get predictions too.
+            "ML_BLOCK_LOCAL_IP": "false",
+            "SSRF_PROTECTION_ENABLED": "false",
             **QUIET_ENV,
         }
         cmd = [
             label_studio_bin(), "start", "--no-browser", "--host", self.host, "--port", str(self.port),
-            "--username", self.login.email, "--password", self.login.password,
+            "--username", self.login.email, f"--password={self.login.password}",
             "--user-token", self.login.token, "--enable-legacy-api-token", "--data-dir", str(self.data_dir),
         ]
         with open(self.log, "ab") as fh:
@@ -205,6 +209,7 @@ class DemoInfo:
     project_url: str | None
     push_summary: str | None
     first_run: bool
+    backend_url: str | None = None
 
 
 def _raise_on_sigterm(signum, frame):
@@ -212,11 +217,13 @@ def _raise_on_sigterm(signum, frame):
 
 
 def run_demo(host: str = "localhost", port: int = 8080, data_dir: str | Path | None = None,
-             push_seeds: bool = True, say: Callable[[str], None] = print,
+             push_seeds: bool = True, backend: bool = True, say: Callable[[str], None] = print,
              ready: Callable[[DemoInfo], None] | None = None,
              tick: Callable[[float], None] | None = None) -> int | None:
     """Start the demo server, push the seeds, call `ready(info)`, then block until Ctrl-C/SIGTERM.
 
+    With `backend`, the ML backend (`annotate backend`) runs in a thread of this process and
+    is connected to the demo project, so tasks imported by hand in the UI get predictions.
     Returns Label Studio's exit code after a clean stop. A port in use is a UsageError naming
     a free one; a server that dies is a ConnectionFailed with the end of its log.
     """
@@ -236,6 +243,7 @@ def run_demo(host: str = "localhost", port: int = 8080, data_dir: str | Path | N
     previous = (signal.signal(signal.SIGTERM, _raise_on_sigterm),
                 signal.signal(signal.SIGINT, signal.default_int_handler))
     server.start()
+    running_backend = None
     try:
         took = server.wait_healthy(tick=tick)
         say(f"Label Studio is up after {took:.0f} s.")
@@ -250,9 +258,16 @@ def run_demo(host: str = "localhost", port: int = 8080, data_dir: str | Path | N
                 stats = push(server.url, login.token, [str(seeds)], DEMO_PROJECT)
                 summary = stats.summary()
                 project_url = f"{server.url}/projects/{stats.project_id}/data"
+                if backend:
+                    from . import studio
+                    from .backend import start_and_connect
+
+                    running_backend, _ = start_and_connect(studio.connect(server.url, login.token),
+                                                           stats.project_id)
         if ready:
             ready(DemoInfo(server.url, login.email, login.password, login.token, data_dir,
-                           project_url, summary, created))
+                           project_url, summary, created,
+                           running_backend.url if running_backend else None))
         while server.proc.poll() is None:
             time.sleep(0.5)
         raise ConnectionFailed(f"Label Studio stopped by itself (code {server.proc.returncode}); see {server.log}")
@@ -262,6 +277,8 @@ def run_demo(host: str = "localhost", port: int = 8080, data_dir: str | Path | N
         say(f"Label Studio stopped. Data kept in {data_dir}")
         return code
     finally:
+        if running_backend is not None:
+            running_backend.stop()
         server.stop()
         signal.signal(signal.SIGTERM, previous[0])
         signal.signal(signal.SIGINT, previous[1])
