@@ -79,3 +79,34 @@ def test_every_command_has_help_with_an_example():
         result = run(name, "--help")
         assert result.exit_code == 0, name
         assert "Example" in result.output, f"{name} --help has no example"
+
+
+def test_unexpected_error_is_one_line_and_a_saved_traceback(tmp_path):
+    """Outside tests a bug shows one line plus where the traceback went, not the traceback."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith(("PYTEST_", "ANNOTATE_DEBUG"))}
+    env["TMPDIR"] = str(tmp_path)
+    code = (
+        "import annotate.convert as c, annotate.cli as cli\n"
+        "def boom(*a, **k): raise RuntimeError('kaboom')\n"
+        "c.convert_paths = boom\n"
+        "cli.main()\n"
+    )
+    (tmp_path / "a.txt").write_text("text")
+    res = subprocess.run([sys.executable, "-c", code, "convert", str(tmp_path / "a.txt")],
+                         capture_output=True, text=True, env=env)
+    assert res.returncode == 1
+    assert "Traceback" not in res.stderr
+    assert "unexpected RuntimeError: kaboom" in res.stderr
+    [saved] = tmp_path.glob("annotate-crash-*.txt")
+    assert "kaboom" in saved.read_text() and "Traceback" in saved.read_text()
+
+
+def test_every_command_is_documented_in_the_readme():
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    for name in cli.commands:
+        assert f"annotate {name}" in readme, f"`annotate {name}` is not in README.md"

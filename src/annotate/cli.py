@@ -59,9 +59,12 @@ def cli():
     Pre-annotate news articles with Speaker, Quote and Stance spans, push them to Label
     Studio, pull the reviewed annotations back as a validated gold dataset.
 
-    Example:
+    Example (the whole loop):
 
+    \b
         annotate convert seeds/ -o tasks.jsonl
+        annotate push tasks.jsonl --project "Quote attribution"
+        annotate pull --project "Quote attribution" -o data/gold --format spacy
     """
 
 
@@ -78,6 +81,7 @@ def convert(inputs, output):
 
     Example:
 
+    \b
         annotate convert seeds/ -o tasks.jsonl
     """
     from .convert import convert_paths, expand_inputs
@@ -111,6 +115,7 @@ def agree(project, from_file, as_json, output, top, url, api_key):
 
     Example:
 
+    \b
         annotate agree --project "Quotes 2024" -o agreement.html
         annotate agree --from-file export.json --json
     """
@@ -186,6 +191,7 @@ def report(project, from_file, as_json, output, url, api_key):
 
     Example:
 
+    \b
         annotate report --project "Quotes 2024" -o edits.html
         annotate report --from-file export.json --json
     """
@@ -221,6 +227,7 @@ def export_cmd(src, formats, output, annotator, as_json):
 
     Example:
 
+    \b
         annotate export dataset/ --format all -o exports/
         annotate export dataset/gold.jsonl -f spacy,bio -o exports/
     """
@@ -251,6 +258,7 @@ def adjudicate(project, apply, requeue, as_json, url, api_key):
 
     Example:
 
+    \b
         annotate adjudicate --project "Quotes 2024"
         annotate adjudicate --project "Quotes 2024" --apply --requeue
     """
@@ -287,6 +295,7 @@ def pull(project, from_file, output, seed, split, on_error, dry_run, formats, ur
 
     Example:
 
+    \b
         annotate pull --project "Quote attribution" -o data/gold
         annotate pull --from-file export.json -o data/gold --seed 1 --split 0.7,0.15,0.15
         annotate pull --project 3 -o data/gold --format spacy,hf
@@ -320,6 +329,7 @@ def validate_cmd(file, max_errors):
 
     Example:
 
+    \b
         annotate validate data/gold/gold.jsonl
         annotate validate export.json --max-errors 0
     """
@@ -349,6 +359,7 @@ def demo(port, host, data_dir, no_push, no_backend):
 
     Example:
 
+    \b
         annotate demo --port 8081
     """
     from .demo import run_demo
@@ -434,6 +445,7 @@ def connect_cmd(project, backend_url, title, basic_auth, url, api_key):
 
     Example:
 
+    \b
         annotate connect --project "Quotes" --backend http://localhost:9090
     """
     from .backend import connect, parse_basic_auth
@@ -449,14 +461,26 @@ def connect_cmd(project, backend_url, title, basic_auth, url, api_key):
 
 
 def main() -> None:
-    """Console-script entry point."""
-    # Unexpected errors keep their traceback under tests (pytest sets this variable).
+    """Console-script entry point.
+
+    An unexpected exception is a bug: the user gets one line naming it and a file holding the
+    traceback; under tests (or with ANNOTATE_DEBUG=1) it is re-raised whole.
+    """
     try:
         cli(prog_name="annotate")
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
-    except Exception:
-        if os.environ.get("PYTEST_CURRENT_TEST"):
+    except Exception as exc:
+        if os.environ.get("PYTEST_CURRENT_TEST") or os.environ.get("ANNOTATE_DEBUG"):
             raise
-        raise
+        import tempfile
+        import traceback
+
+        fd, path = tempfile.mkstemp(prefix="annotate-crash-", suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            traceback.print_exc(file=fh)
+        click.secho(f"Error: unexpected {type(exc).__name__}: {exc}", fg="red", err=True)
+        click.echo(f"This is a bug in annotate; the traceback is in {path} "
+                   "(ANNOTATE_DEBUG=1 prints it here).", err=True)
+        sys.exit(1)
