@@ -297,14 +297,30 @@ def speaker_after(text: str, start: int, ceiling: int) -> tuple[int, int] | None
     while k > 0 and text[toks[k - 1][0] : toks[k - 1][1]].lower() in DETERMINERS | {"of"}:
         k -= 1
     if k == 0:
-        return None
+        return _common_noun_phrase(text, toks) if det else None
     span_words = [text[a:b] for a, b in toks[:k]]
     if not any(_is_head(w) for w in span_words) or span_words[-1].lower() in {"in", "than", "about", "more"}:
-        return None
+        common = _common_noun_phrase(text, toks) if det else None
+        if common is None:
+            return None
+        return common
     end = toks[k - 1][1]
     if text[end - 1] == "." and text[toks[k - 1][0] : end] not in _KEEP_CAP and not re.search(r"\b[A-Z]\.$", text[toks[k - 1][0] : end]):
         end -= 1  # sentence-final period, not part of the name
     return toks[0][0], end
+
+
+def _common_noun_phrase(text: str, toks: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """'the boy,' / 'a woman who ...': determiner + 1-3 lowercase words that end at a break."""
+    for n in range(1, min(4, len(toks))):
+        w = text[toks[n][0] : toks[n][1]]
+        if not (w.isalpha() and w.islower()) or w in _FUNCTION_WORDS or w in DETERMINERS:
+            return None
+        after = text[toks[n][1] : toks[n + 1][0]] if n + 1 < len(toks) else text[toks[n][1] : toks[n][1] + 1]
+        nxt = text[toks[n + 1][0] : toks[n + 1][1]].lower() if n + 1 < len(toks) else ""
+        if after.strip() in (",", ".", ";", ":", "") and (after.strip() or nxt in {"who", "whose", ""}):
+            return toks[0][0], toks[n][1]
+    return None
 
 
 def _gap_breaks(text: str, a: int, b: int) -> bool:
