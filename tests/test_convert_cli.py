@@ -110,3 +110,14 @@ def test_every_command_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text()
     for name in cli.commands:
         assert f"annotate {name}" in readme, f"`annotate {name}` is not in README.md"
+
+
+def test_public_api_names_resolve_to_callables():
+    import annotate
+    import annotate.adjudicate  # noqa: F401  (a submodule import must not shadow the API)
+    import annotate.pull  # noqa: F401
+    import annotate.push  # noqa: F401
+
+    for name in annotate.__all__:
+        if name != "__version__":
+            assert callable(getattr(annotate, name)), name

@@ -1,25 +1,57 @@
 """annotate: quote attribution datasets with Label Studio.
 
-The library behind the `annotate` command. Each stage is usable from Python:
+The library behind the `annotate` command; each stage is usable from Python with the same
+result as its command:
 
-    from annotate import convert_text, convert_paths
-    task = convert_text(open("article.txt").read())
+    from annotate import convert_text, push_tasks, pull_dataset
+    task = convert_text(open("article.txt").read())                   # annotate convert
+    push_tasks("http://localhost:8080", token, ["seeds/"], "Quotes")  # annotate push
+    pull_dataset("Quotes", "data/gold", url=..., api_key=token)       # annotate pull
+
+Heavier stages are imported on first use, so `import annotate` stays cheap. (`push`,
+`pull` and `adjudicate` are the submodules; their entry points are exported under names
+that cannot be shadowed by the submodules themselves.)
 """
+
+from __future__ import annotations
+
+import importlib
 
 __version__ = "0.1.0"
 
-from .convert import convert_paths, iter_tasks  # noqa: E402
-from .converters import annotate_text, convert_text  # noqa: E402
-from .errors import AnnotateError  # noqa: E402
-from .labeling import gold_schema, labeling_config  # noqa: E402
+# public name -> (submodule, attribute), imported lazily by __getattr__
+_LAZY = {
+    "AnnotateError": ("errors", "AnnotateError"),
+    "annotate_text": ("converters", "annotate_text"),
+    "convert_text": ("converters", "convert_text"),
+    "convert_paths": ("convert", "convert_paths"),
+    "iter_tasks": ("convert", "iter_tasks"),
+    "labeling_config": ("labeling", "labeling_config"),
+    "gold_schema": ("labeling", "gold_schema"),
+    "push_tasks": ("push", "push"),
+    "pull_dataset": ("pull", "pull"),
+    "validate_file": ("pull", "validate_file"),
+    "validate_record": ("validate", "validate_record"),
+    "build_record": ("gold", "build_record"),
+    "choose_annotation": ("gold", "choose_annotation"),
+    "export_dataset": ("exports", "export_dataset"),
+    "agreement_report": ("agreement", "agreement_report"),
+    "adjudicate_project": ("adjudicate", "adjudicate"),
+    "edit_report": ("editreport", "edit_report"),
+    "run_demo": ("demo", "run_demo"),
+}
 
-__all__ = [
-    "AnnotateError",
-    "__version__",
-    "annotate_text",
-    "convert_paths",
-    "convert_text",
-    "gold_schema",
-    "iter_tasks",
-    "labeling_config",
-]
+__all__ = ["__version__", *sorted(_LAZY)]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(f".{module}", __name__), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'annotate' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__
