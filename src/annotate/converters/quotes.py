@@ -53,6 +53,7 @@ _COMMA = re.compile(r"[,;]")
 _LEAD_PUNCT = re.compile(r"\s*[:,]?\s*")
 _UNTIL_THAT = re.compile(r"[^.;:!?“”\"]{0,140}?\bthat\b")
 _CLAUSE_CUT = re.compile(r";\s|,\s+according to\b|\s[—–]\s|\s--\s")
+_OBJECT_PRONOUN = re.compile(r"(him|her|them|me|us|you)\b")
 _SPACES = re.compile(r"\s*")
 _TIME_ADJUNCT = re.compile(
     r"(?:\s+(?:on|in|at|during|last|this|late|early)?\s*(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
@@ -421,7 +422,8 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
         return None  # "went" alone is no cue; "went after" is
     if kind is None and lemma == "tell":
         # "told reporters (on Tuesday) the bridge ...": the object of tell is the recipient.
-        rec = speaker_after(text, pos, min(se, pos + 80))
+        obj = _OBJECT_PRONOUN.match(text, pos, se)
+        rec = (obj.start(1), obj.end(1)) if obj else speaker_after(text, pos, min(se, pos + 80))
         if rec and text[rec[0]:rec[1]].lower() not in {"it", "they", "we", "he", "she", "i", "you", "who"}:
             adj = _TIME_ADJUNCT.match(text, rec[1], se)
             pos = adj.end() if adj else rec[1]
