@@ -53,6 +53,9 @@ def test_no_stance_outside_quotes():
     "Let us wait and see what happens in January.",               # no target, no polarity
     "U.S. support for Ukraine will continue next year.",          # someone else's support
     "He is open to dialogue with Washington.",                    # openness is not evaluation
+    "Terrorists bent on attacking Canada were arrested.",         # an action, not the speaker's stance
+    "It is an unfair perception that NATO is dangerous.",         # a reported claim, not asserted
+    "We want more support for Ukraine troops on the border.",     # the mention only modifies a noun
 ])
 def test_no_stance_for_ambiguous_sentences(sentence):
     text = f"“{sentence} We will talk about it again,” Foreign minister Paul Orban said."

@@ -59,7 +59,9 @@ _NOT_FIRST = set(
     Supreme Court United Associated Oval Office Monday Tuesday Wednesday Thursday Friday Saturday
     Sunday January February March April May June July August September October November December
     New North South East West Islamic State Federal Reserve Wall Street Prime Special Nov Jan
-    Feb Mar Apr Jun Jul Aug Sep Sept Oct Dec Skip Follow Image Source Subscribe Related Tags""".split()
+    Feb Mar Apr Jun Jul Aug Sep Sept Oct Dec Skip Follow Image Source Subscribe Related Tags
+    Every Each Both All Then Now Like Unlike Under Over Dear Sir Madam Senators Governors Senate
+    House First Second Third Fourth Fifth Amendment Party Committee Department""".split()
 )
 
 # Evaluative verbs whose object is the target of the stance.
@@ -77,7 +79,7 @@ FAVOR_PRED = """great good strong right honest reliable trustworthy qualified br
 wonderful excellent fantastic genius friend partner ally successful smart""".split()
 AGAINST_PRED = """dangerous wrong weak corrupt unfit unqualified dishonest hostile aggressive terrible
 disaster disgrace threat enemy liar failure reckless irresponsible unacceptable illegitimate
-crooked racist incompetent unfriendly sick hypocritical responsible guilty""".split()
+crooked racist incompetent unfriendly sick hypocritical""".split()
 # Evaluative nouns + preposition + target.
 FAVOR_NOUNS = r"support|backing|praise|admiration|respect|cooperation|partnership|friendship|solidarity|sympathy"
 AGAINST_NOUNS = r"opposition|hostility|aggression|sanctions|war|attacks?|threats?|hatred|distrust|criticism|accusations?"
@@ -98,8 +100,17 @@ def _alt(words: list[str]) -> str:
 _VERB_FRAME = re.compile(
     r"(?P<neg>" + _NEG + r")?\b(?P<verb>" + _alt(FAVOR_VERBS + AGAINST_VERBS) + r")\s+" + _TARGET_SLOT + r"(?P<t>[A-Z][\w.’'-]*)"
 )
+# Each evaluative noun with the prepositions that point it at a target.
+_NOUN_LINKS = {
+    "support": "for|of", "backing": "for|of", "praise": "for|of", "admiration": "for|of", "respect": "for",
+    "cooperation": "with", "partnership": "with", "friendship": "with", "solidarity": "with",
+    "sympathy": "for", "opposition": "to", "hostility": "to|toward|towards", "aggression": "against|toward|towards",
+    "sanctions": "on|against", "war": "on|against", "attacks": "on|against", "attack": "on|against",
+    "threats": "to|against", "threat": "to", "hatred": "of|for", "distrust": "of", "criticism": "of",
+    "accusations": "against", "accusation": "against",
+}
 _NOUN_FRAME = re.compile(
-    r"\b(?P<noun>" + FAVOR_NOUNS + "|" + AGAINST_NOUNS + r")\s+(?:for|of|with|against|to|toward|towards|on)\s+"
+    r"\b(?P<noun>" + "|".join(f"{noun}\\s+(?:{links})" for noun, links in _NOUN_LINKS.items()) + r")\s+"
     + _TARGET_SLOT + r"(?P<t>[A-Z][\w.’'-]*)"
 )
 # Any word a frame needs: quotes without one are skipped before sentence splitting.
@@ -172,9 +183,10 @@ def find_target_mentions(text: str, people: list[str] | None = None) -> list[tup
     """(start, end, canonical target) for every gazetteer or person-name mention in text."""
     out = _gazetteer_mentions(text)
     caps = _cap_words(text)
-    names = set(find_people(text, caps) if people is None else people)
+    ranked = find_people(text, caps) if people is None else list(people)
+    names = set(ranked)
     by_surname: dict[str, str] = {}
-    for full in sorted(names):
+    for full in ranked:  # most mentioned first: a bare "Clinton" is the Clinton the text is about
         by_surname.setdefault(full.split()[-1], full)
     if names:
         taken = {s for s, _, _ in out}
@@ -202,24 +214,53 @@ def find_targets(text: str, limit: int = 15, mentions: list[tuple[int, int, str]
     return [t for t, _ in ranked[:limit]]
 
 
-def _target_at(mentions: list[tuple[int, int, str]], pos: int, allowed: set[str]) -> str | None:
-    for s, _e, t in mentions:
+def _target_at(mentions: list[tuple[int, int, str]], pos: int, allowed: set[str],
+               text: str = "") -> str | None:
+    """The target whose mention starts at `pos`, unless the mention only modifies a noun ("U.S. troops")."""
+    for s, e, t in mentions:
         if s == pos and t in allowed:
+            if text and _MODIFIES_NEXT.match(text, e):
+                return None
             return t
     return None
+
+
+# A mention followed by another capitalised word or a plain noun modifies it ("U.S. Republican
+# candidate", "Iran deal"); a target stands before punctuation, a function word or the end.
+_MODIFIES_NEXT = re.compile(r"[’']?\s+(?![a-z]+ly\b)(?:[A-Z]|(?!(?:and|or|in|on|for|to|with|of|from|because|but|as|is|"
+                            r"was|are|were|has|have|had|will|would|who|which|that|at|by|after|before|over|"
+                            r"since|if|when|while|than|into|about|again|too|now|so|not)\b)[a-z])")
+
+
+_SUBJECT_WORDS = set("""
+i we you they he she to will would must should can could do does did also fully strongly always
+still firmly really truly totally
+""".split())
+
+
+def _speaker_subject(text: str, ss: int, verb_start: int) -> bool:
+    """The evaluative verb opens the clause or follows a pronoun/auxiliary ("we support", "to back")."""
+    before = text[ss:verb_start].split()
+    return not before or before[-1].lower().strip("“\"‘'") in _SUBJECT_WORDS
+
+
+_REPORTED = re.compile(r"\b(?:perception|claims?|notion|idea|whether|if|accus\w*|alleg\w*|question|rumou?rs?)\s+"
+                       r"(?:that\s+)?(?:[\w.’'-]+\s+){0,2}$")
 
 
 def _frames(text: str, ss: int, se: int, mentions: list[tuple[int, int, str]], allowed: set[str]):
     """Yield (polarity, target, score) for each stance frame in text[ss:se]."""
     for m in _VERB_FRAME.finditer(text, ss, se):
-        target = _target_at(mentions, m.start("t"), allowed)
+        target = _target_at(mentions, m.start("t"), allowed, text)
         if not target:
             continue
         if m.group("neg"):
             continue  # "did not congratulate X" is rarely a stance against X: leave negations out
+        if not _speaker_subject(text, ss, m.start("verb")):
+            continue  # "terrorists bent on attacking the US" reports an action, not the speaker's stance
         yield ("favor" if m.group("verb") in FAVOR_VERBS else "against"), target, 0.7
     for m in _NOUN_FRAME.finditer(text, ss, se):
-        target = _target_at(mentions, m.start("t"), allowed)
+        target = _target_at(mentions, m.start("t"), allowed, text)
         if not target:
             continue
         before = text[max(ss, m.start() - 30):m.start()]
@@ -227,13 +268,13 @@ def _frames(text: str, ss: int, se: int, mentions: list[tuple[int, int, str]], a
             continue
         if re.search(r"(?:[A-Z][\w.]*|['’]s)\s*$", before):
             continue  # "U.S. support for Ukraine": someone else's stance, not the speaker's
-        yield ("favor" if _FAVOR_NOUN_RE.match(m.group("noun")) else "against"), target, 0.6
+        yield ("favor" if _FAVOR_NOUN_RE.match(m.group("noun").split()[0]) else "against"), target, 0.6
     for s, e, target in mentions:
         if s < ss or e > se or target not in allowed:
             continue
         m = _PRED_FRAME.match(text, e, se)
-        if not m:
-            continue
+        if not m or _REPORTED.search(text, max(ss, s - 40), s):
+            continue  # "the perception that Trump is racist", "whether Clinton was ...": not asserted
         words = m.group("w")
         against = _AGAINST_PRED_RE.match(words)
         favor = _FAVOR_PRED_RE.match(words)
@@ -267,9 +308,8 @@ def find_stances(text: str, quotes: list[dict], targets: list[str],
             found = list(_frames(text, ss, se, inside, allowed))
             if not found:
                 continue
-            polarities = {p for p, _, _ in found}
-            if len(polarities) > 1:
-                continue  # mixed signals in one sentence: leave it to the annotator
+            if len({(p, t) for p, t, _ in found}) > 1:
+                continue  # mixed signals or several targets in one sentence: leave it to the annotator
             pol, target, score = max(found, key=lambda f: f[2])
             out.append(dict(start=ss, end=se, polarity=pol, target=target, score=score))
     return out
