@@ -225,6 +225,11 @@ def test_sentence_opener_before_interrupting_cue_is_not_content():
     assert [q[0] for q in quotes] == ["the council approved the new budget"]
 
 
+def test_passive_cue_gives_content_without_a_speaker():
+    quotes = quotes_of("The council is expected to approve the budget on Monday.")
+    assert quotes == [("The council is expected to approve the budget on Monday", "indirect", None, None)]
+
+
 def test_coordinated_cue_ends_the_first_content():
     quotes = quotes_of("Omar Lind praised the new plan but warned that costs could rise.")
     first = find(quotes, "the new plan")

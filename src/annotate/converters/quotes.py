@@ -528,6 +528,11 @@ def _earlier_cue_source(text: str, ss: int, pos: int) -> tuple[int, int] | None:
     return None
 
 
+# Passive cues whose clause is attributed content without a named source ("is expected to win").
+_PASSIVE_CUES = {"expect", "accuse", "suspect", "believe", "consider", "think", "know", "say", "report",
+                 "see", "charge", "allege", "estimate", "predict", "rumor", "view"}
+
+
 def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], title_case: bool = False,
                cues: list[re.Match] | None = None) -> list[dict]:
     """Indirect (or mixed) quotes signalled by cues inside one sentence (`cues`: found already)."""
@@ -564,10 +569,14 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
         if coord and m.group(0).lower() in SPEECH_WORDS | _COORD_CUE_FORMS:
             cut_points.append(coord.start())
     found: list[tuple[re.Match, tuple[int, int] | None, str]] = []
+    passives: list[re.Match] = []
     for m in cues:
         form = m.group(0).lower()
         lemma, kinds = cue_lemma(form)
         reading = _verb_reading(text, m, lemma, ss)
+        if reading == "passive" and lemma in _PASSIVE_CUES and not text.startswith(" by ", m.end()):
+            passives.append(m)  # "The House is expected to pass ...": content without a source
+            continue
         if reading != "verb":
             continue
         comma = text.rfind(",", ss, m.start())
@@ -697,6 +706,16 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
         out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp, score=score,
                         cue=f"{lemma}/{role}"))
         taken.append(content)
+    for m in passives:
+        start = max([ss, *(c + 1 for c in cut_points if c < m.start())])
+        end = min([se, *(c for c in cut_points if c > m.end())])
+        content = trim(text, start, end, _STRIP)
+        complement = _TO_INF.match(text, m.end() + 1) or text.startswith(" of ", m.end())
+        if complement and _words(text, *content) >= 4 \
+                and not any(a < content[1] and content[0] < b for a, b in taken):
+            out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=None, score=0.35,
+                            cue=f"{cue_lemma(m.group(0))[0]}/passive"))
+            taken.append(content)
     if nominal:
         out.extend(_nominal_quotes(text, ss, se, blocked, taken, cut_points))
     return out
