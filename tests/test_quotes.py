@@ -213,6 +213,7 @@ def test_indirect_quote_patterns(text, content, speaker):
     ("Her promise to reopen the bridge was popular.", "to reopen the bridge was popular", "Her"),
     ("Ana Ruiz opened the meeting, saying the budget was balanced.", "the budget was balanced", "Ana Ruiz"),
     ("Omar Lind praised the plan but warned that costs could rise.", "that costs could rise", "Omar Lind"),
+    ("The mayor is confident that the bridge will reopen in May.", "that the bridge will reopen in May", "The mayor"),
 ])
 def test_more_indirect_patterns(text, content, speaker):
     q = find(quotes_of(text), content)

@@ -62,6 +62,9 @@ PHRASAL = {
     "weigh": ("in on",), "lay": ("out",), "go": ("after",), "shrug": ("off",), "open": ("up about",),
     "sign": ("off on",), "hit": ("back at", "out at"), "lash": ("out at",), "fire": ("back at",),
     "take": ("aim at", "issue with"), "single": ("out",), "cast": ("doubt on",), "make": ("clear", "the case"),
+    "worried": ("about",), "concerned": ("about",), "skeptical": ("of", "about"), "sceptical": ("of", "about"),
+    "optimistic": ("about",), "hopeful": ("about",), "angry": ("about", "at"), "upset": ("about", "with"),
+    "frustrated": ("with", "by"),
 }
 
 _IRREGULAR = {
@@ -100,9 +103,19 @@ def verb_forms(lemma: str) -> list[str]:
     return [lemma, lemma + "s", lemma + "ed", lemma + "ing"]
 
 
+# Attitude adjectives after "is/was/remains": "is confident that ...", "was eager to ...".
+ADJECTIVES = """
+eager willing confident sure certain convinced worried concerned happy optimistic pessimistic
+skeptical sceptical hopeful afraid determined adamant unsure aware proud angry upset frustrated
+disappointed reluctant unwilling keen
+""".split()
+
+
 def _build() -> dict[str, tuple[str, set[str]]]:
     """Surface form -> (lemma, complement kinds)."""
     kinds: dict[str, set[str]] = {}
+    for adj in ADJECTIVES:
+        kinds[adj] = {"clause", "to", "adjective"}
     for kind, lemmas in (("any", SPEECH), ("clause", CLAUSE), ("to", TO), ("object", OBJECT)):
         for lemma in lemmas:
             kinds.setdefault(lemma, set()).add(kind)
@@ -110,7 +123,7 @@ def _build() -> dict[str, tuple[str, set[str]]]:
         kinds.setdefault(lemma, set()).add("phrasal")
     forms: dict[str, tuple[str, set[str]]] = {}
     for lemma, ks in kinds.items():
-        for form in verb_forms(lemma):
+        for form in ([lemma] if "adjective" in ks else verb_forms(lemma)):
             forms.setdefault(form, (lemma, ks))
     return forms
 

@@ -371,6 +371,11 @@ def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
     form = m.group(0).lower()
     lo = max(ss, m.start() - 60)
     at, word = _previous_word(text, lo, m.start())
+    if "adjective" in cue_lemma(form)[1]:
+        # An attitude adjective counts only as a predicate: "is confident that", not "a confident aide".
+        while word and word.lower() in _ADJ_ADVERBS:
+            at, word = _previous_word(text, lo, at)
+        return "verb" if word.lower() in _BE_PREDICATE else "noun"
     # Skip adverbs: "overwhelmingly support", "also claims".
     while word and word.islower() and word.endswith("ly") and len(word) > 4:
         at, word = _previous_word(text, lo, at)
@@ -402,6 +407,11 @@ def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
 
 _LINKERS = {"and", "but", "so", "yet", "still", "however", "also", "instead", "indeed", "now", "then",
             "meanwhile", "moreover", "thus", "therefore", "besides", "or", "of course", "in fact"}
+_ADJ_ADVERBS = {"not", "very", "so", "quite", "increasingly", "less", "more", "too", "still", "also", "deeply",
+                "fully", "all", "now", "clearly", "particularly", "especially", "n't", "never", "really"}
+_BE_PREDICATE = {"is", "are", "was", "were", "be", "been", "remain", "remains", "remained", "seem", "seems",
+                 "seemed", "appear", "appears", "appeared", "feel", "feels", "felt", "’s", "'s", "’re", "'re",
+                 "am", "became", "becomes", "become", "isn’t", "isn't", "wasn’t", "wasn't", "aren’t", "aren't"}
 _CONTRACTED = re.compile(r"(?:he|she|it|they|we|i|you|who|that)(?:['’](?:s|d|ll|re|ve))$")
 _PARTICIPLES = {"said", "told", "thought", "found", "sought", "felt", "heard", "read", "written", "known",
                 "seen", "shown"}
