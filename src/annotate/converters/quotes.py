@@ -90,6 +90,9 @@ def direct_spans(text: str, start: int, end: int) -> list[tuple[int, int, bool]]
                 stack.pop()
                 if not stack:
                     spans.append((open_at, j, True))
+            elif (i == start or not text[i - 1].isalnum()) and nxt not in ",.;:!?":
+                open_at = i  # a closing mark typed where an opening one belongs ("”This is ...”")
+                stack.append("“")
         elif c == '"':
             closing = bool(stack) and (not prev.isspace() or nxt.isspace() or nxt in ",.;:)")
             if stack and (closing or stack[-1] == '"'):
