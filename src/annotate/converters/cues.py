@@ -49,7 +49,8 @@ recommend deny admit announce reveal confirm demand call want show find indicate
 rebuke assail praise thank slam blast question fault mock criticize identify order request
 nominate appoint list portray compare expose retweet highlight view ignore
 celebrate mourn regret deplore protest swear signal voice express tout hail applaud welcome
-dismiss spurn denounce berate scold knock ridicule lambaste castigate embrace reject
+dismiss spurn denounce berate scold knock ridicule lambaste castigate embrace reject express
+dub pan trash rip love dislike admire fear
 """.split()
 
 # Phrasal cues: verb + particle/preposition; content is the object after it.
