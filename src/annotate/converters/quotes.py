@@ -571,7 +571,7 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
         cues = find_cues(text, ss, se, title_case)
     if blocked:
         cues = [m for m in cues if not any(a <= m.start() < b for a, b in blocked)]
-    nominal = _NOMINAL_HINT.search(sent)
+    nominal = any(h in sent for h in _NOMINAL_HINTS)
     if not cues and not nominal:
         return out
     cut_points = [ss + k.start() for k in _CLAUSE_CUT.finditer(sent)]
@@ -748,7 +748,8 @@ _NOMINAL = re.compile(
 
 
 _NOMINAL_LEAD = re.compile(r"(?:On|In|At|For|But|And|As|After|Before|With|From|Since|Despite|Under|Of|By)\s+")
-_NOMINAL_HINT = re.compile(r"[’']s |\b(?:[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ur|[Mm]y) ")
+_NOMINAL_HINTS = ("’s ", "'s ", "his ", "His ", "her ", "Her ", "their ", "Their ", "its ", "Its ", "our ", "Our ",
+                  "my ", "My ")
 
 
 def _nominal_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]],

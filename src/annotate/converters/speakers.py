@@ -201,7 +201,7 @@ def speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None:
     Returns (start, end) or None.
     """
     floor = max(floor, limit - 200)
-    paren = _TRAILING_PAREN.search(text, floor, limit)
+    paren = _TRAILING_PAREN.search(text, floor, limit) if ")" in text[max(floor, limit - 40):limit] else None
     if paren:
         limit = paren.start()  # "Gov. Phil Bryant (R) said", "Rep. X (D-Calif.) said"
     toks = [(m.start(), m.end()) for m in _TOKEN.finditer(text, floor, limit)]
