@@ -112,6 +112,40 @@ def studio_env(studio, monkeypatch) -> Studio:
     return studio
 
 
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium driven by playwright for the session; skipped with the reason
+    when playwright or chromium is missing (`make browser` installs chromium)."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+    executable = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
+    if not executable:
+        pytest.skip("chromium is not installed (make browser, or apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def open_task(browser, studio: Studio, project_id: int, task_id: int, width: int = 1600, height: int = 1200):
+    """Log in to `studio` in a new page and open a task in the labeling UI, waiting for its
+    regions to be drawn. The caller closes the page."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(studio.url + "/user/login")
+    page.fill("input[name=email]", studio.username)
+    page.fill("input[name=password]", studio.password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/user/login" not in url, timeout=60_000)
+    page.goto(f"{studio.url}/projects/{project_id}/data?task={task_id}")
+    page.wait_for_selector(".htx-highlight", timeout=90_000)
+    return page
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path, monkeypatch):
     """Keep user state (demo data dir, caches) out of the real home directory."""
@@ -124,5 +158,8 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if "studio" in getattr(item, "fixturenames", ()):
+        names = getattr(item, "fixturenames", ())
+        if "studio" in names:
             item.add_marker(pytest.mark.studio)
+        if "browser" in names:
+            item.add_marker(pytest.mark.browser)

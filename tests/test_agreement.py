@@ -230,48 +230,39 @@ def test_load_export_accepts_jsonl(tmp_path):
 
 # ----------------------------------------------------------------------------- browser
 
-CHROMIUM = "/usr/bin/chromium"
-
-
-def render_in_chromium(html_path, png_path, counts: dict[str, str] | None = None) -> dict:
+def render_in_chromium(browser, html_path, png_path, counts: dict[str, str] | None = None) -> dict:
     """Open a report in headless Chromium, screenshot it, and return what the page shows:
     title, body text, URLs requested, rendered svg widths and `counts` (name -> selector)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
     from pathlib import Path
 
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed")
     requests = []
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            page = browser.new_page(viewport={"width": 1150, "height": 900})
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto(Path(html_path).resolve().as_uri())
-            info = {
-                "title": page.title(),
-                "text": page.inner_text("body"),
-                "requests": requests,
-                "svg_widths": page.eval_on_selector_all(
-                    "svg", "els => els.map(e => e.getBoundingClientRect().width)"),
-                **{name: page.locator(sel).count() for name, sel in (counts or {}).items()},
-            }
-            page.screenshot(path=str(png_path), full_page=True)
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 1150, "height": 900})
+    try:
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(Path(html_path).resolve().as_uri())
+        info = {
+            "title": page.title(),
+            "text": page.inner_text("body"),
+            "requests": requests,
+            "svg_widths": page.eval_on_selector_all(
+                "svg", "els => els.map(e => e.getBoundingClientRect().width)"),
+            **{name: page.locator(sel).count() for name, sel in (counts or {}).items()},
+        }
+        page.screenshot(path=str(png_path), full_page=True)
+    finally:
+        page.close()
     return info
 
 
 @pytest.mark.browser
-def test_agreement_html_renders_in_headless_chromium(tmp_path):
+def test_agreement_html_renders_in_headless_chromium(tmp_path, browser):
     from annotate.agreement import save_html
     from annotate.htmlreport import agreement_html
 
     report = compute_agreement(sample_export(), names={1: "ann@x.org", 2: "bob@x.org", 3: "cy@x.org"})
     html = tmp_path / "agreement.html"
     save_html(html, agreement_html(report))
-    info = render_in_chromium(html, tmp_path / "agreement.png", {
+    info = render_in_chromium(browser, html, tmp_path / "agreement.png", {
         "label_bars": "#chart-labels svg rect[height='12']",
         "heat_cells": "#chart-pairs svg rect[width='62']"})
     assert info["title"] == "Annotator agreement"

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from annotate import studio as ls
 from annotate.cli import cli
 
+from .conftest import open_task
 from .test_agreement import sample_export
 from .test_editreport import MODEL, edited_export
 
@@ -179,33 +180,20 @@ def test_edit_report_on_real_predictions_counts_each_edit(studio_env):
 
 
 @pytest.mark.browser
-def test_requeued_versions_show_up_in_the_labeling_ui(studio_env, tmp_path):
+def test_requeued_versions_show_up_in_the_labeling_ui(studio_env, tmp_path, browser):
     """The lead opens a disputed task in Label Studio and sees each annotator's version."""
-    from .test_agreement import CHROMIUM
-
-    sync_api = pytest.importorskip("playwright.sync_api")
     client = studio_env.client()
     users = make_users(client, 2)
     title = f"review {secrets.token_hex(3)}"
     (t1,) = load_project(client, title, sample_export()[1:2], {k + 1: uid for k, (uid, _) in enumerate(users)})
     run("adjudicate", "--project", title, "--apply", "--requeue")
     pid = ls.find_project(client, title).id
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.goto(f"{studio_env.url}/user/login")
-            page.fill("input[name=email]", studio_env.username)
-            page.fill("input[name=password]", studio_env.password)
-            page.click("button[type=submit]")
-            page.wait_for_url(lambda u: "/user/login" not in u)
-            page.goto(f"{studio_env.url}/projects/{pid}/data?task={t1}")
-            page.wait_for_selector(".htx-highlight", timeout=60_000)
-            page.screenshot(path=str(tmp_path / "review.png"))
-            tabs = page.locator(".lsf-annotation-button__name").all_inner_texts()
-        finally:
-            browser.close()
+    page = open_task(browser, studio_env, pid, t1, width=1400, height=900)
+    try:
+        page.screenshot(path=str(tmp_path / "review.png"))
+        tabs = page.locator(".lsf-annotation-button__name").all_inner_texts()
+    finally:
+        page.close()
     # Label Studio shortens tab names over 15 characters to their first 8 and last 6; the
     # email goes first in the model_version so each version stays recognisable.
     expected = [f"{e} (annotator)" for _, e in users]

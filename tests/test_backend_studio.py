@@ -21,7 +21,7 @@ from annotate.converters import annotate_text
 from annotate.labeling import labeling_config
 from annotate.validate import validate_annotation
 
-from .conftest import SEEDS
+from .conftest import SEEDS, open_task
 
 # Raw seed text, as a person would paste it (the backend must not clean it).
 ARTICLE = (SEEDS / "002_935d5d5bef1305a7.txt").read_text(encoding="utf-8")
@@ -182,11 +182,8 @@ def test_basic_auth_and_a_refused_api_key(studio, backends):
 
 
 @pytest.mark.browser
-def test_predicted_regions_show_in_the_labeling_ui(studio_env, tmp_path, request):
+def test_predicted_regions_show_in_the_labeling_ui(studio_env, tmp_path, request, browser):
     """A task imported by hand, opened in headless Chromium, shows the backend's regions."""
-    from .test_agreement import CHROMIUM
-
-    sync_api = pytest.importorskip("playwright.sync_api")
     client = studio_env.client()
     pid = new_project(client)
     backend, connection = start_and_connect(client, pid)  # what `annotate demo` does
@@ -197,23 +194,13 @@ def test_predicted_regions_show_in_the_labeling_ui(studio_env, tmp_path, request
     task = wait_until(lambda: (t := listed_tasks(client, pid)[tid]).predictions and t.data.get("targets") and t)
     assert task
     spans = [r for r in task.predictions[0].result if r["type"] == "labels"]
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.goto(f"{studio_env.url}/user/login")
-            page.fill("input[name=email]", studio_env.username)
-            page.fill("input[name=password]", studio_env.password)
-            page.click("button[type=submit]")
-            page.wait_for_url(lambda u: "/user/login" not in u)
-            page.goto(f"{studio_env.url}/projects/{pid}/data?task={tid}")
-            page.wait_for_selector(".htx-highlight", timeout=60_000)
-            page.screenshot(path=str(tmp_path / "backend-task.png"))
-            highlighted = page.eval_on_selector_all(".htx-highlight", "els => els.map(e => e.textContent)")
-            body = page.inner_text("body")
-        finally:
-            browser.close()
+    page = open_task(browser, studio_env, pid, tid, width=1400, height=900)
+    try:
+        page.screenshot(path=str(tmp_path / "backend-task.png"))
+        highlighted = page.eval_on_selector_all(".htx-highlight", "els => els.map(e => e.textContent)")
+        body = page.inner_text("body")
+    finally:
+        page.close()
     shown = "".join(highlighted)
     for span in spans:
         assert span["value"]["text"].split()[0] in shown, f"{span['value']['text']!r}; see {tmp_path}"

@@ -6,37 +6,17 @@ package; skipped with the reason when either is missing. Saves docs/screenshot-t
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from annotate import studio as ls
 from annotate.push import push
 
-from .conftest import ROOT, SEEDS
+from .conftest import ROOT, SEEDS, open_task
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCREENSHOT = ROOT / "docs" / "screenshot-task.png"
 SEED_DOC = "000_85a85f95ced6c333"
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
-    executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    if not executable:
-        pytest.skip("chromium is not installed (make browser, or apt-get install chromium)")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -86,16 +66,8 @@ def choices_state(page) -> dict[str, bool]:
 def test_predictions_render_in_the_labeling_ui(studio, browser, pushed_seed):
     project_id, task = pushed_seed
     result = task["predictions"][0]["result"]
-    page = browser.new_page(viewport={"width": 1600, "height": 1300})
+    page = open_task(browser, studio, project_id, task["id"], height=1300)
     try:
-        page.goto(studio.url + "/user/login")
-        page.fill("input[name=email]", studio.username)
-        page.fill("input[name=password]", studio.password)
-        page.click("button[type=submit]")
-        page.wait_for_url(lambda url: "/user/login" not in url, timeout=60_000)
-
-        page.goto(f"{studio.url}/projects/{project_id}/data?task={task['id']}")
-        page.wait_for_selector(".htx-highlight", timeout=90_000)
         n_regions = sum(r["type"] == "labels" for r in result)
         assert page.locator(".htx-highlight").count() >= n_regions > 0
 

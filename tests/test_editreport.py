@@ -132,13 +132,13 @@ def test_quick_export_with_prediction_ids_says_so(tmp_path):
 
 
 @pytest.mark.browser
-def test_edit_report_html_renders_in_headless_chromium(tmp_path):
+def test_edit_report_html_renders_in_headless_chromium(tmp_path, browser):
     from annotate.agreement import save_html
     from annotate.htmlreport import edits_html
 
     html = tmp_path / "edits.html"
     save_html(html, edits_html(compute_edit_report(edited_export())))
-    info = render_in_chromium(html, tmp_path / "edits.png", {
+    info = render_in_chromium(browser, html, tmp_path / "edits.png", {
         "segments": ".chart-outcomes svg rect.segment"})
     assert info["segments"] == 7  # non-zero outcomes: Speaker 2, Quote 2, Stance 3
     assert len(info["svg_widths"]) == 3 and min(info["svg_widths"]) > 300  # outcomes, P/R, lead time

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,8 @@ from click.testing import CliRunner
 from annotate.cli import cli
 from annotate.pull import pull, read_export, validate_file
 from annotate.validate import validate_record
+
+from .conftest import open_task
 
 DATA = Path(__file__).parent / "data"
 
@@ -489,24 +490,6 @@ def test_round_trip_quick_export_file_gives_the_same_records(round_trip):
 # --- a correction made in the real labeling UI comes back in the gold record -------------------
 
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    executable = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
-    if not executable:
-        pytest.skip("chromium is not installed (make browser, or apt-get install chromium)")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 def ui_config() -> str:
     """The shipped config with its per-region Choices made conditional on the region's label.
 
@@ -526,7 +509,7 @@ def ui_config() -> str:
     return config
 
 
-def annotate_in_ui(studio, chromium, config: str, title: str):
+def annotate_in_ui(studio, browser, config: str, title: str):
     """A task whose prediction is tests/data/valid.json's result; in the UI the annotator flips
     the Stance polarity to 'against' and presses Submit. Returns (project id, task, submitted?)."""
     client = studio.client()
@@ -535,15 +518,8 @@ def annotate_in_ui(studio, chromium, config: str, title: str):
     prediction = {"model_version": "hand-1", "score": 0.9, "result": task["annotations"][0]["result"]}
     new = {"data": task["data"], "meta": task["meta"], "predictions": [prediction]}
     task_id = client.projects.import_tasks(id=project.id, request=[new], return_task_ids=True).task_ids[0]
-    page = chromium.new_page(viewport={"width": 1600, "height": 1200})
+    page = open_task(browser, studio, project.id, task_id)
     try:
-        page.goto(studio.url + "/user/login")
-        page.fill("input[name=email]", studio.username)
-        page.fill("input[name=password]", studio.password)
-        page.click("button[type=submit]")
-        page.wait_for_url(lambda url: "/user/login" not in url, timeout=60_000)
-        page.goto(f"{studio.url}/projects/{project.id}/data?task={task_id}")
-        page.wait_for_selector(".htx-highlight", timeout=90_000)
         page.locator(".lsf-outliner-item").filter(has=page.get_by_text("Stance", exact=True)).first.click()
         page.get_by_text("Stance polarity").wait_for(timeout=10_000)
         page.locator("label", has_text="against").first.click()
@@ -558,15 +534,15 @@ def annotate_in_ui(studio, chromium, config: str, title: str):
 
 
 @pytest.mark.browser
-def test_shipped_config_lets_an_annotator_submit(studio, chromium):
+def test_shipped_config_lets_an_annotator_submit(studio, browser):
     from annotate import labeling_config
 
-    assert annotate_in_ui(studio, chromium, labeling_config(), "Pull UI shipped config")[2]
+    assert annotate_in_ui(studio, browser, labeling_config(), "Pull UI shipped config")[2]
 
 
 @pytest.mark.browser
-def test_correction_in_the_labeling_ui_comes_back_as_gold(studio, chromium, tmp_path):
-    project_id, task, submitted = annotate_in_ui(studio, chromium, ui_config(), "Pull UI correction")
+def test_correction_in_the_labeling_ui_comes_back_as_gold(studio, browser, tmp_path):
+    project_id, task, submitted = annotate_in_ui(studio, browser, ui_config(), "Pull UI correction")
     assert submitted, "the annotation was not submitted"
     summary = pull(project_id, tmp_path / "gold", url=studio.url, api_key=studio.token)
     assert (summary.counts.gold, summary.counts.rejected) == (1, 0), summary.lines()
