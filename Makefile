@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint format bench bench-quality bench-speed browser clean
+.PHONY: demo test test-fast lint format bench bench-quality bench-speed bench-scale browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,13 +36,22 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format src tests $(wildcard benchmarks)
 
-bench: bench-quality bench-speed
+bench: bench-quality bench-speed bench-scale
 
 bench-quality: $(STAMP)
 	$(BIN)/python benchmarks/quality.py
 
 bench-speed: $(STAMP)
 	$(BIN)/python benchmarks/speed.py
+
+# SPEC section 9 at 10,000 tasks: push into a local Label Studio, pull/validate, exports,
+# agreement, and the ML backend's throughput. Each script prints its figures and targets.
+bench-scale: $(STAMP)
+	$(BIN)/python benchmarks/push.py
+	$(BIN)/python benchmarks/pull.py
+	$(BIN)/python benchmarks/exports.py
+	$(BIN)/python benchmarks/agreement.py
+	$(BIN)/python benchmarks/backend.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
