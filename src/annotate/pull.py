@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -397,16 +398,18 @@ def pull(project: str | int | None, output: str | Path | None, *, from_file: str
     if problems and progress:
         progress(f"warning: project {proj.id}'s labeling config differs from annotate's ({'; '.join(problems)}): "
                  "its annotations may be rejected")
-    tasks = studio.export_tasks(client, proj.id, progress=_throttled(progress))
-    tasks.sort(key=lambda t: t.get("id") if isinstance(t, dict) and isinstance(t.get("id"), int) else -1)
     users = _user_emails(client, progress)
     from .labeling import config_hash
 
     source = {"project": {"id": proj.id, "title": proj.title,
                           "config_hash": config_hash(proj.label_config or "")},
               "url": studio.display_url(url)}
-    return build_dataset(export_items(tasks), output, source=source, seed=seed, split=split,
-                         on_error=on_error, users=users, dry_run=dry_run, formats=formats)
+    # The export goes to a temporary file and is streamed from there (Label Studio writes it
+    # in task-id order), so memory stays flat however large the project is.
+    with tempfile.NamedTemporaryFile(prefix="annotate-export-", suffix=".json") as fh:
+        studio.download_export(client, proj.id, fh, progress=_throttled(progress))
+        return build_dataset(read_export(fh.name), output, source=source, seed=seed, split=split,
+                             on_error=on_error, users=users, dry_run=dry_run, formats=formats)
 
 
 def _check_formats(formats) -> tuple:

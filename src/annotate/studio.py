@@ -396,11 +396,29 @@ def replace_task(client, task_id: int, task: dict) -> None:
 
 
 def export_tasks(client, project_id: int, progress: Callable[[str], None] | None = None) -> list[dict]:
-    """Every task of the project in Label Studio's full JSON export shape.
+    """Every task of the project in Label Studio's full JSON export shape, in memory.
+
+    See `download_export`; for large projects prefer it and stream the file
+    (`annotate.pull.read_export`), as `pull` does.
+    """
+    with tempfile.TemporaryFile() as fh:
+        download_export(client, project_id, fh, progress)
+        fh.seek(0)
+        tasks = json.load(fh)
+    if not isinstance(tasks, list):
+        raise ConnectionFailed(f"export of project {project_id} is not a JSON list of tasks")
+    if progress:
+        progress(f"exported {len(tasks)} tasks")
+    return tasks
+
+
+def download_export(client, project_id: int, fh, progress: Callable[[str], None] | None = None) -> int:
+    """Write the project's full JSON export into the binary file `fh`; returns its size.
 
     Uses an export snapshot with `predictions.only_id = False`, so each prediction is a full
     object with `model_version`, `score` and `result`; annotations keep relations and
     per-region choices, and skipped/cancelled and ground-truth annotations are included.
+    The download is streamed to the file (memory stays flat however large the project).
     `progress`, if given, receives short status lines. The snapshot is deleted afterwards.
     """
     say = progress or (lambda _msg: None)
@@ -425,20 +443,15 @@ def export_tasks(client, project_id: int, progress: Callable[[str], None] | None
         if snapshot.status == "failed":
             raise ConnectionFailed(f"Label Studio could not export project {project_id} (snapshot {snapshot.id} failed)")
         try:
-            with tempfile.TemporaryFile() as fh:
-                size = 0
-                for chunk in client.projects.exports.download(
-                        id=project_id, export_pk=snapshot.id, export_type="JSON",
-                        request_options={**long, "chunk_size": 1 << 20}):
-                    fh.write(chunk)
-                    size += len(chunk)
-                    say(f"downloaded {size / 1e6:.1f} MB")
-                fh.seek(0)
-                tasks = json.load(fh)
+            size = 0
+            for chunk in client.projects.exports.download(
+                    id=project_id, export_pk=snapshot.id, export_type="JSON",
+                    request_options={**long, "chunk_size": 1 << 20}):
+                fh.write(chunk)
+                size += len(chunk)
+                say(f"downloaded {size / 1e6:.1f} MB")
+            fh.flush()
         finally:
             with contextlib.suppress(Exception):
                 client.projects.exports.delete(id=project_id, export_pk=snapshot.id)
-    if not isinstance(tasks, list):
-        raise ConnectionFailed(f"export of project {project_id} is not a JSON list of tasks")
-    say(f"exported {len(tasks)} tasks")
-    return tasks
+    return size
