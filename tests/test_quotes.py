@@ -274,6 +274,15 @@ def test_noun_and_passive_readings_are_not_cues():
     assert not any("report" in (q[2] or "") for q in quotes_of(text))
 
 
+def test_headline_name_colon_attributes_the_rest():
+    text = ("Mayor Ruiz: New Bridge Will Cost Less Than Planned\n\n"
+            "The council met on Monday.\n\nUPDATE: The meeting ended at noon today.")
+    quotes = quotes_of(text)
+    head = find(quotes, "New Bridge Will Cost")
+    assert head[0] == "New Bridge Will Cost Less Than Planned" and head[2] == "Mayor Ruiz"
+    assert not any("meeting ended" in q[0] for q in quotes)
+
+
 # --- robustness ----------------------------------------------------------------------
 
 _WORDS = ["the", "mayor", "said", "that", "Ana", "Ruiz", "told", "“", "”", '"', "'", "''", ",", ".",

@@ -791,6 +791,29 @@ def _is_title_case(text: str, ps: int, pe: int) -> bool:
     return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
 
+# A headline "Graham: Trump's rhetoric hurts the party" attributes the rest to the name before the colon.
+_HEADLINE_COLON = re.compile(r"([A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3}):\s+(?=[\w“\"‘'])")
+_NOT_HEADLINE_SOURCE = {"update", "updated", "watch", "video", "photos", "photo", "exclusive", "breaking", "live",
+                        "listen", "read", "note", "editor", "editors", "correction", "opinion", "analysis",
+                        "review", "q", "a", "the", "in", "on", "at", "and", "or", "for", "why", "what", "how",
+                        "when", "who", "where", "here", "this", "that", "part", "chapter", "step", "day", "mr.",
+                        "mrs.", "ms.", "dr.", "related", "source", "sources", "see", "also", "more", "tags", "by"}
+
+
+def _headline_quote(text: str, ps: int, pe: int) -> dict | None:
+    """'Name: claim' as a short one-line paragraph (a headline): the claim, attributed to Name."""
+    if pe - ps > 200 or "\n" in text[ps:pe]:
+        return None
+    m = _HEADLINE_COLON.match(text, ps, pe)
+    if not m or any(w.lower() in _NOT_HEADLINE_SOURCE for w in m.group(1).split()):
+        return None
+    content = trim(text, m.end(), pe, _STRIP)
+    if _words(text, *content) < 3 or text[pe - 1:pe] == ":":
+        return None
+    return dict(start=content[0], end=content[1], quote_type="indirect", speaker=m.span(1), score=0.5,
+                cue="headline/colon")
+
+
 _DASH_BYLINE = re.compile(r"\s*[-—–]+\s*([A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3})")
 
 
@@ -829,6 +852,12 @@ def find_quotes(text: str) -> list[dict]:
             if any(a <= ss + 1 and b >= se - 1 for a, b in local):
                 continue
             cues = para_cues[bisect.bisect_left(cue_starts, ss):bisect.bisect_left(cue_starts, se)]
+            head = _headline_quote(text, ps, pe) if ss == ps else None
+            if head and not any(a < head["end"] and head["start"] < b for a, b in local):
+                group += 1
+                head["group"] = group
+                indirect.append(head)
+                local = [*local, (head["start"], head["end"])]
             for q in cue_quotes(text, ss, se, local, title_case, cues):
                 if not q.pop("continues", False):
                     group += 1
