@@ -304,3 +304,17 @@ def test_agree_needs_exactly_one_source(args):
     result = CliRunner().invoke(cli, ["agree", *args])
     assert result.exit_code == 2
     assert "either --project NAME|ID or --from-file" in result.output
+
+
+def test_excluded_annotator_is_left_out(tmp_path):
+    """--exclude drops one annotator's annotations (e.g. the lead's adjudications)."""
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(sample_export()), encoding="utf-8")
+    full = json.loads(CliRunner().invoke(cli, ["agree", "--from-file", str(path), "--json"]).output)
+    res = CliRunner().invoke(cli, ["agree", "--from-file", str(path), "--json", "--exclude", "3"])
+    assert res.exit_code == 0, res.output
+    without = json.loads(res.output)
+    assert {a["annotator"] for a in full["annotators"]} == {"user 1", "user 2", "user 3"}
+    assert {a["annotator"] for a in without["annotators"]} == {"user 1", "user 2"}
+    # Only A and B remain: the pair figures for (A, B) are unchanged, the others are gone.
+    assert len(without["pairs"]) == 1

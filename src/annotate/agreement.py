@@ -169,10 +169,29 @@ def load_tasks(project: str | None = None, from_file: str | Path | None = None,
 
 
 def agreement_report(project: str | None = None, from_file: str | Path | None = None,
-                     url: str | None = None, api_key: str | None = None, top: int = 10) -> dict:
-    """`annotate agree` as a function: load the tasks, return `compute_agreement`'s dict."""
+                     url: str | None = None, api_key: str | None = None, top: int = 10,
+                     exclude: Iterable[str] = ()) -> dict:
+    """`annotate agree` as a function: load the tasks, return `compute_agreement`'s dict.
+
+    `exclude` names annotators (email or user id) left out, e.g. the lead whose
+    adjudicating annotations are not an independent opinion.
+    """
     tasks, names = load_tasks(project, from_file, url, api_key)
+    if exclude:
+        tasks = without_annotators(tasks, names, exclude)
     return compute_agreement(tasks, names, top=top)
+
+
+def without_annotators(tasks: Iterable[dict], names: dict | None, exclude: Iterable[str]) -> list[dict]:
+    """Copies of the tasks without the annotations of the `exclude`d annotators (email or id)."""
+    dropped = {str(x).strip().lower() for x in exclude}
+
+    def kept(annotation: dict) -> bool:
+        uid, name = annotator_of(annotation, names)
+        return str(uid).lower() not in dropped and name.lower() not in dropped
+
+    return [{**t, "annotations": [a for a in t.get("annotations") or () if isinstance(a, dict) and kept(a)]}
+            if isinstance(t, dict) else t for t in tasks]
 
 
 def save_html(path: str | Path, html: str) -> None:

@@ -106,8 +106,10 @@ def source_options(f):
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option("-o", "--output", metavar="REPORT.html", help="Also write a self-contained HTML report.")
 @click.option("--top", default=10, show_default=True, help="How many disputed tasks to list.")
+@click.option("--exclude", multiple=True, metavar="EMAIL|ID",
+              help="Leave this annotator out (repeatable), e.g. the lead who adjudicated.")
 @studio_options
-def agree(project, from_file, as_json, output, top, url, api_key):
+def agree(project, from_file, as_json, output, top, exclude, url, api_key):
     """Inter-annotator agreement: span F1 per label and pair, attribution, Krippendorff's alpha.
 
     Compares every task that two or more annotators completed (cancelled annotations are
@@ -117,14 +119,14 @@ def agree(project, from_file, as_json, output, top, url, api_key):
 
     \b
         annotate agree --project "Quotes 2024" -o agreement.html
-        annotate agree --from-file export.json --json
+        annotate agree --from-file export.json --json --exclude lead@example.com
     """
     import json
 
     from .agreement import agreement_report, format_agreement, save_html
     from .htmlreport import agreement_html
 
-    report = agreement_report(project, from_file, url, api_key, top=top)
+    report = agreement_report(project, from_file, url, api_key, top=top, exclude=exclude)
     if output:
         save_html(output, agreement_html(report))
     click.echo(json.dumps(report, indent=2, ensure_ascii=False) if as_json else format_agreement(report))
