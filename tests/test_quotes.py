@@ -283,6 +283,15 @@ def test_headline_name_colon_attributes_the_rest():
     assert not any("meeting ended" in q[0] for q in quotes)
 
 
+def test_non_restrictive_relative_clause_ends_at_its_comma():
+    text = "Ana Ruiz, who said on Friday that the bridge was safe, argued that the road needs repairs."
+    quotes = quotes_of(text)
+    first = find(quotes, "the bridge was safe")
+    assert first[0] == "that the bridge was safe" and first[2] == "who" and first[3] == "Ana Ruiz"
+    second = find(quotes, "the road needs repairs")
+    assert "Ana Ruiz" in second[2]
+
+
 # --- robustness ----------------------------------------------------------------------
 
 _WORDS = ["the", "mayor", "said", "that", "Ana", "Ruiz", "told", "“", "”", '"', "'", "''", ",", ".",

@@ -633,7 +633,7 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
         if role == "before":
             cut_points.append(comma)
         elif role == "participle" or (sp is not None and text[max(ss, sp[0] - 5):sp[0]].rstrip().endswith((" and", " but", ","))
-                                      and sp[0] > ss + 3):
+                                      and sp[0] > ss + 3 and text[sp[0]:sp[1]].lower() not in ("who", "which")):
             k = text.rfind(",", ss, sp[0] if sp else m.start())
             k2 = max(text.rfind(" and ", ss, sp[0] if sp else m.start()), text.rfind(" but ", ss, sp[0] if sp else m.start()))
             cut = max(k, k2)
@@ -702,6 +702,10 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
                     and not _CLAUSE_START.match(text, m.end() + 1):
                 continue  # '"...," he said aboard the plane': the quote before is the content
             end = min([se, *(c for c in cut_points if c > m.end())])
+            if sp and text[sp[0]:sp[1]].lower() in ("who", "which") and text[ss:sp[0]].rstrip().endswith(","):
+                close = text.find(",", m.end(), end)  # "X, who backed Y, said ...": the relative clause ends
+                if close > 0:
+                    end = close
             content = _content_after(text, m.end(), end, lemma, kinds)
             if content is None:
                 continue
