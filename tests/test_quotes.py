@@ -292,6 +292,13 @@ def test_non_restrictive_relative_clause_ends_at_its_comma():
     assert "Ana Ruiz" in second[2]
 
 
+def test_possessive_pronoun_of_a_nominal_cue_takes_the_clause_subject():
+    quotes = quotes_of("Mayor Ana Ruiz renewed her call for a new bridge.")
+    assert find(quotes, "a new bridge")[2] == "Mayor Ana Ruiz"
+    quotes = quotes_of("She was away when his plan for a new bridge came up.")
+    assert find(quotes, "a new bridge")[2] == "his"  # "she" cannot be the antecedent of "his"
+
+
 # --- robustness ----------------------------------------------------------------------
 
 _WORDS = ["the", "mayor", "said", "that", "Ana", "Ruiz", "told", "“", "”", '"', "'", "''", ",", ".",

@@ -756,6 +756,10 @@ _NOMINAL_HINTS = ("’s ", "'s ", "his ", "His ", "her ", "Her ", "their ", "The
                   "my ", "My ")
 
 
+# A possessive pronoun and the subject pronoun that cannot be its antecedent in the same clause.
+_POSSESSIVE_PRONOUNS = {"his": "she", "her": "he", "their": "it", "its": "they"}
+
+
 def _nominal_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]],
                     taken: list[tuple[int, int]], cut_points: list[int]) -> list[dict]:
     out = []
@@ -775,6 +779,12 @@ def _nominal_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]],
         lead = _NOMINAL_LEAD.match(text, sp[0], sp[1])
         if lead:
             sp = (lead.end(), sp[1])  # "On Trump's pledge ..." -> "Trump's"
+        elif text[sp[0]:sp[1]].lower() in _POSSESSIVE_PRONOUNS:
+            # "The senator renewed his call for ...": the possessive refers to the clause subject.
+            subj = clause_subject(text, sp[0], ss)
+            if subj and subj[1] <= sp[0] and _POSSESSIVE_PRONOUNS[text[sp[0]:sp[1]].lower()] != \
+                    text[subj[0]:subj[1]].lower():
+                sp = subj
         out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp, score=0.4,
                         cue=f"{m.group('noun')}/nominal"))
         taken.append(content)
