@@ -299,6 +299,11 @@ def test_possessive_pronoun_of_a_nominal_cue_takes_the_clause_subject():
     assert find(quotes, "a new bridge")[2] == "his"  # "she" cannot be the antecedent of "his"
 
 
+def test_opening_adjunct_is_not_the_subject_of_a_coordinated_cue():
+    quotes = quotes_of("Throughout the spring, Ana Ruiz visited the site and promised to reopen the bridge.")
+    assert find(quotes, "to reopen the bridge")[2] == "Ana Ruiz"
+
+
 # --- robustness ----------------------------------------------------------------------
 
 _WORDS = ["the", "mayor", "said", "that", "Ana", "Ruiz", "told", "“", "”", '"', "'", "''", ",", ".",

@@ -139,6 +139,15 @@ _QUOTED_AS = re.compile(r"(?:the\s+\w+\s+)?quoted\s+")
 _RECIPIENT_CUES = {"told", "tells", "asked", "asks"}
 
 
+# Words that open an adjunct, never a subject noun phrase, at the start of a sentence.
+_NOT_SUBJECT_START = set("""
+throughout shortly in on at during after before since until despite among for with without within under
+over by from while when although though because if as once maybe perhaps later earlier meanwhile still
+yet now then instead however also even only just indeed moreover furthermore nevertheless yesterday
+today tonight last next ready unlike like amid amidst following according besides beyond upon
+""".split())
+
+
 def sentence_subject(text: str, pos: int, floor: int) -> tuple[int, int] | None:
     """The noun phrase that opens the sentence around `pos` ("Carson ... but told them, ...")."""
     lo = max(floor, pos - 400)
@@ -146,10 +155,12 @@ def sentence_subject(text: str, pos: int, floor: int) -> tuple[int, int] | None:
     for m in _SENT_BREAK.finditer(text, lo, pos):
         start = m.end()
     sp = speaker_after(text, start, min(pos, start + 120))
-    if sp is None:
+    adjunct = sp and text[sp[0]:sp[1]].split()[0].lower() in _NOT_SUBJECT_START
+    if sp is None or adjunct:
+        # "Throughout the 2000s, Democrats ...": an opening adjunct, not the subject
         lead = _LEAD.match(text, start, pos)
         if lead:
-            sp = speaker_after(text, lead.end(), min(pos, lead.end() + 120))
+            sp = speaker_after(text, lead.end(), min(pos, lead.end() + 120)) or sp
     if sp and sp[1] <= pos and text[sp[0]:sp[1]].lower() not in {"it", "there", "this"}:
         return sp
     return None
