@@ -304,6 +304,13 @@ def test_opening_adjunct_is_not_the_subject_of_a_coordinated_cue():
     assert find(quotes, "to reopen the bridge")[2] == "Ana Ruiz"
 
 
+def test_adjunct_between_subject_and_cue_is_skipped():
+    quotes = quotes_of("Ana Ruiz at the time said the bridge would reopen in May.")
+    assert find(quotes, "the bridge would reopen")[2] == "Ana Ruiz"
+    quotes = quotes_of("Ana Ruiz in an interview said the bridge would reopen in May.")
+    assert find(quotes, "the bridge would reopen")[2] == "Ana Ruiz"
+
+
 # --- robustness ----------------------------------------------------------------------
 
 _WORDS = ["the", "mayor", "said", "that", "Ana", "Ruiz", "told", "“", "”", '"', "'", "''", ",", ".",

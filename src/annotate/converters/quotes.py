@@ -341,8 +341,29 @@ def find_direct(text: str, ps: int, pe: int, prev: dict | None, group: int) -> t
 # --- cue quotes ----------------------------------------------------------------------
 
 
+# Prepositions whose object, right before a cue, is an adjunct ("Ruiz at the time said").
+_ADJUNCT_PREPOSITIONS = {"at", "in", "on", "during", "after", "before", "from", "with", "over", "since",
+                         "through", "via", "amid", "under"}
+_ADJUNCT_DETERMINERS = {"the", "a", "an", "his", "her", "their", "its", "this", "that"}
+
+
 def _source_before(text: str, cue_start: int, floor: int) -> tuple[int, int] | None:
-    return speaker_before(text, cue_start, floor)
+    sp = speaker_before(text, cue_start, floor)
+    for _ in range(2):
+        if sp is None:
+            break
+        at, word = _previous_word(text, max(floor, sp[0] - 20), sp[0])
+        if word.lower() not in _ADJUNCT_PREPOSITIONS or at <= floor \
+                or text[sp[0]:sp[1]].split()[0].lower() not in _ADJUNCT_DETERMINERS:
+            break
+        subject = speaker_before(text, at, floor)  # "The mayor in a statement said": skip the adjunct
+        if subject is None:
+            break
+        _, before = _previous_word(text, max(floor, subject[0] - 20), subject[0])
+        if before.lower() not in {"", "and", "but", "that", "while", "when", "as", "because"}:
+            break  # "hit the airwaves with an ad": the noun before the adjunct is an object
+        sp = subject
+    return sp
 
 
 # Cue lemmas whose bare and -s forms are usually nouns ("the state", "his support", "a call").
