@@ -311,6 +311,11 @@ def test_adjunct_between_subject_and_cue_is_skipped():
     assert find(quotes, "the bridge would reopen")[2] == "Ana Ruiz"
 
 
+def test_inverted_common_noun_speaker_with_a_possessive():
+    quotes = quotes_of("“The bridge is safe,” says the city’s engineer, pointing at the beams.")
+    assert find(quotes, "The bridge is safe")[2] == "the city’s engineer"
+
+
 # --- robustness ----------------------------------------------------------------------
 
 _WORDS = ["the", "mayor", "said", "that", "Ana", "Ruiz", "told", "“", "”", '"', "'", "''", ",", ".",

@@ -312,12 +312,17 @@ def speaker_after(text: str, start: int, ceiling: int) -> tuple[int, int] | None
 
 def _common_noun_phrase(text: str, toks: list[tuple[int, int]]) -> tuple[int, int] | None:
     """'the boy,' / 'a woman who ...': determiner + 1-3 lowercase words that end at a break."""
-    for n in range(1, min(4, len(toks))):
+    for n in range(1, min(5, len(toks))):
         w = text[toks[n][0] : toks[n][1]]
-        if not (w.isalpha() and w.islower()) or w in _FUNCTION_WORDS or w in DETERMINERS:
+        stem = _POSS.sub("", w)
+        # Lowercase words, a possessive ("the ad's narrator") or a name as a modifier ("the Cruz card").
+        modifier = stem != w or (_is_name_token(w) and n + 1 < len(toks))
+        if not ((stem.isalpha() and stem.islower()) or modifier) or w in _FUNCTION_WORDS or w in DETERMINERS:
             return None
         after = text[toks[n][1] : toks[n + 1][0]] if n + 1 < len(toks) else text[toks[n][1] : toks[n][1] + 1]
         nxt = text[toks[n + 1][0] : toks[n + 1][1]].lower() if n + 1 < len(toks) else ""
+        if stem != w or _is_name_token(w):
+            continue
         if after.strip() in (",", ".", ";", ":", "") and (after.strip() or nxt in {"who", "whose", ""}):
             return toks[0][0], toks[n][1]
     return None
