@@ -316,6 +316,12 @@ def test_inverted_common_noun_speaker_with_a_possessive():
     assert find(quotes, "The bridge is safe")[2] == "the city’s engineer"
 
 
+def test_demonstrative_subject_after_a_speech_verb_is_content():
+    quotes = quotes_of("Ana Ruiz told reporters this was the last chance to fix the bridge.")
+    assert find(quotes, "this was the last chance")[2] == "Ana Ruiz"
+    assert find(quotes_of("Ruiz said this was the last chance to fix it."), "this was")[0].startswith("this was")
+
+
 # --- robustness ----------------------------------------------------------------------
 
 _WORDS = ["the", "mayor", "said", "that", "Ana", "Ruiz", "told", "“", "”", '"', "'", "''", ",", ".",

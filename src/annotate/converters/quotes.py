@@ -39,7 +39,8 @@ _FINITE = re.compile(
 _TO_INF = re.compile(r"to\s+(?:not\s+)?[a-z]")
 # Adjuncts that may stand between a speech verb and its clause, or after a final ", X said".
 _ADJUNCT_START = re.compile(
-    r"(?:in|on|at|during|after|before|last|earlier|late|this|from|via|with|outside|inside|to|"
+    r"(?:in|on|at|during|after|before|last|earlier|late|from|"
+    r"this\s+(?:week|month|year|morning|afternoon|evening|weekend|spring|summer|fall|autumn|winter|season|time)|via|with|outside|inside|to|"
     r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|tonight|recently|"
     r"repeatedly|again|later|previously|privately|publicly|also|then|once|afterward)\b"
 )
