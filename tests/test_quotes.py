@@ -322,6 +322,11 @@ def test_demonstrative_subject_after_a_speech_verb_is_content():
     assert find(quotes_of("Ruiz said this was the last chance to fix it."), "this was")[0].startswith("this was")
 
 
+def test_percentage_is_a_source():
+    quotes = quotes_of("In the new survey, 42% say the bridge should be rebuilt.")
+    assert find(quotes, "the bridge should be rebuilt")[2] == "42%"
+
+
 # --- robustness ----------------------------------------------------------------------
 
 _WORDS = ["the", "mayor", "said", "that", "Ana", "Ruiz", "told", "“", "”", '"', "'", "''", ",", ".",

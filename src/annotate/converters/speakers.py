@@ -82,7 +82,7 @@ SKIP_BETWEEN = set(
     """.split()
 )
 _POSS = re.compile(r"[’']s$")
-_TOKEN = re.compile(r"[A-Za-z0-9][\w’'.&-]*[\w.]|[A-Za-z0-9]")
+_TOKEN = re.compile(r"[A-Za-z0-9][\w’'.&-]*[\w.]%?|[A-Za-z0-9]%?")
 
 
 def _is_name_token(tok: str) -> bool:
