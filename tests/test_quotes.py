@@ -327,6 +327,11 @@ def test_percentage_is_a_source():
     assert find(quotes, "the bridge should be rebuilt")[2] == "42%"
 
 
+def test_linking_words_before_a_parenthetical_cue_are_not_a_fragment():
+    quotes = quotes_of("But ultimately, other experts say, the bridge was never in danger.")
+    assert [q[0] for q in quotes] == ["the bridge was never in danger"]
+
+
 # --- robustness ----------------------------------------------------------------------
 
 _WORDS = ["the", "mayor", "said", "that", "Ana", "Ruiz", "told", "“", "”", '"', "'", "''", ",", ".",

@@ -453,6 +453,12 @@ _PARTICIPLES = {"said", "told", "thought", "found", "sought", "felt", "heard", "
                 "seen", "shown"}
 
 
+def _only_linkers(phrase: str) -> bool:
+    """True for a phrase of linking words and adverbs only ("But ultimately", "And yet")."""
+    words = phrase.replace(",", " ").lower().split()
+    return bool(words) and all(w in _LINKERS or (w.endswith("ly") and len(w) > 4) for w in words)
+
+
 def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) -> tuple[int, int] | None:
     """The complement of a cue that ends at `pos`, up to `se` (already cut at clause ends)."""
     while pos < se and text[pos] == " ":
@@ -695,7 +701,7 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
                 taken.append(rest)
                 continue
             if _words(text, *content) < 3:
-                if rest and _OPENER.match(text, content[0]):
+                if rest and (_OPENER.match(text, content[0]) or _only_linkers(text[content[0]:content[1]])):
                     out.append(dict(start=rest[0], end=rest[1], quote_type="indirect", speaker=sp,
                                     score=0.55, cue=f"{lemma}/after"))  # "In March, she said, the plan ..."
                     taken.append(rest)
