@@ -332,6 +332,12 @@ def test_linking_words_before_a_parenthetical_cue_are_not_a_fragment():
     assert [q[0] for q in quotes] == ["the bridge was never in danger"]
 
 
+def test_coordinated_cue_verb_ends_the_first_content():
+    quotes = quotes_of("Ana Ruiz said the bridge was safe and accused the council of delaying the repairs.")
+    assert find(quotes, "the bridge was safe")[0] == "the bridge was safe"
+    assert find(quotes, "the council of delaying")[2] == "Ana Ruiz"
+
+
 # --- robustness ----------------------------------------------------------------------
 
 _WORDS = ["the", "mayor", "said", "that", "Ana", "Ruiz", "told", "“", "”", '"', "'", "''", ",", ".",

@@ -568,7 +568,9 @@ _VP_COORD = re.compile(r",?\s+(?:and|but)\s+(?:(?:also|then|later|even|instead|q
 _COORD_CUE_FORMS = {f for lemma in ("defend", "imply", "insist", "warn", "argue", "suggest", "promise",
                                     "vow", "call", "urge", "criticize", "praise", "accuse", "deny",
                                     "acknowledge", "admit", "express", "reject", "dismiss", "blame")
-                    for f in verb_forms(lemma)[1:3]}
+                    for f in verb_forms(lemma)[1:]}
+_COORD_CUE_FORMS |= {"saying", "adding", "noting", "claiming", "accusing", "calling", "suggesting", "arguing",
+                     "insisting", "warning", "stressing", "explaining", "asking", "telling", "writing"}
 
 
 def _earlier_cue_source(text: str, ss: int, pos: int) -> tuple[int, int] | None:
