@@ -569,6 +569,7 @@ _COORD_CUE_FORMS = {f for lemma in ("defend", "imply", "insist", "warn", "argue"
                                     "vow", "call", "urge", "criticize", "praise", "accuse", "deny",
                                     "acknowledge", "admit", "express", "reject", "dismiss", "blame")
                     for f in verb_forms(lemma)[1:]}
+_COORD_CUE_FORMS |= {verb_forms(lemma)[-1] for lemma in SPEECH_LEMMAS}
 _COORD_CUE_FORMS |= {"saying", "adding", "noting", "claiming", "accusing", "calling", "suggesting", "arguing",
                      "insisting", "warning", "stressing", "explaining", "asking", "telling", "writing"}
 
