@@ -338,6 +338,11 @@ def test_coordinated_cue_verb_ends_the_first_content():
     assert find(quotes, "the council of delaying")[2] == "Ana Ruiz"
 
 
+def test_colon_frame_with_continued_names_the_next_quote_speaker():
+    quotes = quotes_of("Mayor Ana Ruiz continued:\n\n“The bridge will reopen in May.”")
+    assert find(quotes, "The bridge will reopen")[2] == "Mayor Ana Ruiz"
+
+
 # --- robustness ----------------------------------------------------------------------
 
 _WORDS = ["the", "mayor", "said", "that", "Ana", "Ruiz", "told", "“", "”", '"', "'", "''", ",", ".",

@@ -252,7 +252,8 @@ _BEFORE_QUOTE_WORDS = SPEECH_WORDS | {"saying", "adding", "writing", "noting", "
                                       "explaining", "calling", "yelling", "replying", "responding", "posting",
                                       "reading", "screaming"}
 _FRAME_WORDS = re.compile(r"\b(?:statement|saying|said|says|wrote|writes|following|tweet|tweeted|remarks|message|letter|"
-                          r"interview|told|added|explained|declared|post|posted|reads|read)\b")
+                          r"interview|told|added|explained|declared|post|posted|reads|read|continued|continues|"
+                          r"went on|goes on|speech|address|testimony|comments|wrote in|put it)\b")
 
 
 # A paragraph that stops right after a cue ("Peskov replied that" + quote in the next line).
