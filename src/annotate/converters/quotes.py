@@ -854,7 +854,9 @@ _NOT_HEADLINE_SOURCE = {"update", "updated", "watch", "video", "photos", "photo"
                         "listen", "read", "note", "editor", "editors", "correction", "opinion", "analysis",
                         "review", "q", "a", "the", "in", "on", "at", "and", "or", "for", "why", "what", "how",
                         "when", "who", "where", "here", "this", "that", "part", "chapter", "step", "day", "mr.",
-                        "mrs.", "ms.", "dr.", "related", "source", "sources", "see", "also", "more", "tags", "by"}
+                        "mrs.", "ms.", "dr.", "related", "source", "sources", "see", "also", "more", "tags", "by",
+                        "contributing", "paid", "notice", "busted", "boom", "wow", "look", "revealed", "bombshell",
+                        "leaked", "just", "shocking", "urgent", "alert", "must", "featured", "sponsored"}
 
 
 def _headline_quote(text: str, ps: int, pe: int) -> dict | None:
