@@ -344,6 +344,12 @@ def test_colon_frame_with_continued_names_the_next_quote_speaker():
     assert find(quotes, "The bridge will reopen")[2] == "Mayor Ana Ruiz"
 
 
+def test_transcript_speaker_line_attributes_a_long_turn():
+    turn = "Well, I think the bridge will reopen in May, and the council has agreed to pay for it. " * 3
+    quotes = quotes_of("ANA RUIZ: " + turn.strip() + "\n\nThe hearing ended at noon.")
+    assert find(quotes, "I think the bridge")[2] == "ANA RUIZ"
+
+
 # --- robustness ----------------------------------------------------------------------
 
 _WORDS = ["the", "mayor", "said", "that", "Ana", "Ruiz", "told", "“", "”", '"', "'", "''", ",", ".",

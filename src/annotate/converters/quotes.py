@@ -860,10 +860,11 @@ _NOT_HEADLINE_SOURCE = {"update", "updated", "watch", "video", "photos", "photo"
 
 
 def _headline_quote(text: str, ps: int, pe: int) -> dict | None:
-    """'Name: claim' as a short one-line paragraph (a headline): the claim, attributed to Name."""
-    if pe - ps > 200 or "\n" in text[ps:pe]:
-        return None
+    """'Name: claim' as a short one-line paragraph (a headline) or 'NAME: ...' (a transcript line):
+    the rest, attributed to the name."""
     m = _HEADLINE_COLON.match(text, ps, pe)
+    if m and (pe - ps > 200 or "\n" in text[ps:pe]) and not (m.group(1).isupper() and len(m.group(1)) > 2):
+        return None  # only a transcript's "SPEAKER:" line may be long
     if not m or any(w.lower() in _NOT_HEADLINE_SOURCE for w in m.group(1).split()):
         return None
     content = trim(text, m.end(), pe, _STRIP)
