@@ -350,6 +350,11 @@ def test_transcript_speaker_line_attributes_a_long_turn():
     assert find(quotes, "I think the bridge")[2] == "ANA RUIZ"
 
 
+def test_appositive_after_a_party_parenthesis():
+    quotes = quotes_of("Sen. Ana Ruiz (D-Ohio), a member of the panel, said the bridge must be rebuilt.")
+    assert find(quotes, "the bridge must be rebuilt")[2].startswith("Sen. Ana Ruiz (D-Ohio)")
+
+
 # --- robustness ----------------------------------------------------------------------
 
 _WORDS = ["the", "mayor", "said", "that", "Ana", "Ruiz", "told", "“", "”", '"', "'", "''", ",", ".",

@@ -222,16 +222,27 @@ def speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None:
         k = i
         while k > 0 and gap_after(k - 1).strip() in ("", "-", "’s", "'s") and i - k < 24:
             k -= 1
-        if k == 0 or gap_after(k - 1).strip() != ",":
+        if k > 1 and gap_after(k - 1).strip() == "),":
+            # "Sen. Ana Ruiz (D-Ohio), a member of the panel, said": skip the short parenthesis.
+            p = k - 1
+            while p > 0 and k - p < 4 and not gap_after(p - 1).strip():
+                p -= 1
+            if p > 0 and gap_after(p - 1).strip() == "(":
+                name_end = p - 1
+            else:
+                return None
+        elif k == 0 or gap_after(k - 1).strip() != ",":
             return None
+        else:
+            name_end = k - 1
         appos = [text[a:b] for a, b in toks[k : i + 1]]
         first = appos[0].lower()
         # "X, a lawyer, said" / "X, who has advised him, said": a description of X.
         finite = [w.lower() for w in appos if _FINITE_WORD.match(w)]
         if first not in {"who", "whose"} and finite and finite[0] not in {"who", "which", "that"}:
             return None  # a relative clause inside the description is fine, a verb of its own is not
-        j = _np_left(text, toks, k - 1, toks[k][0])
-        if j is None or not _is_head(text[toks[k - 1][0] : toks[k - 1][1]]):
+        j = _np_left(text, toks, name_end, toks[name_end + 1][0])
+        if j is None or not _is_head(text[toks[name_end][0] : toks[name_end][1]]):
             return None
         return toks[j][0], toks[i][1]
     word = text[toks[i][0] : toks[i][1]]
