@@ -355,6 +355,11 @@ def test_appositive_after_a_party_parenthesis():
     assert find(quotes, "the bridge must be rebuilt")[2].startswith("Sen. Ana Ruiz (D-Ohio)")
 
 
+def test_time_adjunct_then_bare_clause_after_said():
+    quotes = quotes_of("Ana Ruiz said on Monday they would rebuild the bridge.")
+    assert find(quotes, "would rebuild")[0] == "they would rebuild the bridge"
+
+
 # --- robustness ----------------------------------------------------------------------
 
 _WORDS = ["the", "mayor", "said", "that", "Ana", "Ruiz", "told", "“", "”", '"', "'", "''", ",", ".",

@@ -495,7 +495,10 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
             if m and _ADJUNCT_START.match(text, pos):
                 pos = m.end() - 4
             elif _ADJUNCT_START.match(text, pos) and not _TO_INF.match(text, pos):
-                return None
+                adj = _TIME_ADJUNCT.match(text, pos - 1, se)
+                if not (adj and _SUBJECT_START.match(text, adj.end() + 1)):
+                    return None
+                pos = adj.end() + 1  # "said Wednesday he agrees ...": a time adjunct, then the clause
             kind = "any"
         elif _CLAUSE_START.match(text, pos):
             kind = "clause"
