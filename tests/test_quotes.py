@@ -358,6 +358,8 @@ def test_appositive_after_a_party_parenthesis():
 def test_time_adjunct_then_bare_clause_after_said():
     quotes = quotes_of("Ana Ruiz said on Monday they would rebuild the bridge.")
     assert find(quotes, "would rebuild")[0] == "they would rebuild the bridge"
+    quotes = quotes_of("Ana Ruiz said Monday the city would rebuild the bridge.")
+    assert find(quotes, "would rebuild")[0] == "the city would rebuild the bridge"
 
 
 # --- robustness ----------------------------------------------------------------------

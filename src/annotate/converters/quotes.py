@@ -36,6 +36,7 @@ _FINITE = re.compile(
     r"\b(?:is|are|was|were|will|would|could|should|can|can['’]t|cannot|has|have|had|may|might|must|"
     r"did|does|do|didn['’]t|doesn['’]t|don['’]t|won['’]t|isn['’]t|wasn['’]t|aren['’]t|hasn['’]t)\b"
 )
+_NP_START = re.compile(r"(?:the|a|an|his|her|their|its|[A-Z][a-z]+)\b")
 _TO_INF = re.compile(r"to\s+(?:not\s+)?[a-z]")
 # Adjuncts that may stand between a speech verb and its clause, or after a final ", X said".
 _ADJUNCT_START = re.compile(
@@ -496,7 +497,8 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
                 pos = m.end() - 4
             elif _ADJUNCT_START.match(text, pos) and not _TO_INF.match(text, pos):
                 adj = _TIME_ADJUNCT.match(text, pos - 1, se)
-                if not (adj and _SUBJECT_START.match(text, adj.end() + 1)):
+                if not (adj and (_SUBJECT_START.match(text, adj.end() + 1) or (
+                        _NP_START.match(text, adj.end() + 1) and _FINITE.search(text, adj.end(), min(se, adj.end() + 60))))):
                     return None
                 pos = adj.end() + 1  # "said Wednesday he agrees ...": a time adjunct, then the clause
             kind = "any"
