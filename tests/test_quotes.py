@@ -362,6 +362,11 @@ def test_time_adjunct_then_bare_clause_after_said():
     assert find(quotes, "would rebuild")[0] == "the city would rebuild the bridge"
 
 
+def test_opening_time_phrase_is_not_the_subject_of_a_coordinated_direct_cue():
+    quotes = quotes_of("Eight years ago, Ana Ruiz backed the plan and said, “The bridge has never been safe.”")
+    assert find(quotes, "never been safe")[2] == "Ana Ruiz"
+
+
 # --- robustness ----------------------------------------------------------------------
 
 _WORDS = ["the", "mayor", "said", "that", "Ana", "Ruiz", "told", "“", "”", '"', "'", "''", ",", ".",

@@ -150,6 +150,12 @@ today tonight last next ready unlike like amid amidst following according beside
 """.split())
 
 
+# A time phrase that opens a sentence ("Eight years ago,", "Last March,", "In 2012,").
+_TIME_LEAD = re.compile(r"[^,.;:!?]{0,30}\b(?:ago|later|earlier|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
+                        r"Sunday|January|February|March|April|May|June|July|August|September|October|November|"
+                        r"December|week|month|year|\d{4})\s*,")
+
+
 def sentence_subject(text: str, pos: int, floor: int) -> tuple[int, int] | None:
     """The noun phrase that opens the sentence around `pos` ("Carson ... but told them, ...")."""
     lo = max(floor, pos - 400)
@@ -157,7 +163,7 @@ def sentence_subject(text: str, pos: int, floor: int) -> tuple[int, int] | None:
     for m in _SENT_BREAK.finditer(text, lo, pos):
         start = m.end()
     sp = speaker_after(text, start, min(pos, start + 120))
-    adjunct = sp and text[sp[0]:sp[1]].split()[0].lower() in _NOT_SUBJECT_START
+    adjunct = sp and (text[sp[0]:sp[1]].split()[0].lower() in _NOT_SUBJECT_START or _TIME_LEAD.match(text, sp[0]))
     if sp is None or adjunct:
         # "Throughout the 2000s, Democrats ...": an opening adjunct, not the subject
         lead = _LEAD.match(text, start, pos)
