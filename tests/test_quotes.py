@@ -367,6 +367,12 @@ def test_opening_time_phrase_is_not_the_subject_of_a_coordinated_direct_cue():
     assert find(quotes, "never been safe")[2] == "Ana Ruiz"
 
 
+def test_unattributed_quote_paragraph_continues_the_speaker_of_a_paragraph_ending_in_a_quote():
+    text = ("“I am in disbelief,” Ana Ruiz said. “I wish everyone could see the bridge.”\n\n"
+            "“Do not wait until it falls to act.”")
+    assert find(quotes_of(text), "Do not wait")[2] == "Ana Ruiz"
+
+
 # --- robustness ----------------------------------------------------------------------
 
 _WORDS = ["the", "mayor", "said", "that", "Ana", "Ruiz", "told", "“", "”", '"', "'", "''", ",", ".",

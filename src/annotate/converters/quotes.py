@@ -324,7 +324,7 @@ def find_direct(text: str, ps: int, pe: int, prev: dict | None, group: int) -> t
             or (same_para and qs - prev["end"] < 200 and prev["speaker"] is not None)
             or prev.get("frame_end") == qs
             or (qs == ps and prev["speaker"] is not None and not text[prev["para_end"]:ps].strip()
-                and prev["start"] <= prev["para_start"] + 1 and sp is None)
+                and (prev["start"] <= prev["para_start"] + 1 or prev["end"] >= prev["para_end"] - 1) and sp is None)
         )
         if sp is None and _words(text, qs, qe) < 4:
             if not _SPOKEN_END.search(text, qs, qe) or _is_title(text, qs, qe):
