@@ -373,6 +373,12 @@ def test_unattributed_quote_paragraph_continues_the_speaker_of_a_paragraph_endin
     assert find(quotes_of(text), "Do not wait")[2] == "Ana Ruiz"
 
 
+def test_went_on_after_a_quote_names_its_speaker():
+    quotes = quotes_of("“It happens, right?” Ana Ruiz went on, smiling. “But you have to get over it.”")
+    assert find(quotes, "It happens")[2] == "Ana Ruiz"
+    assert find(quotes_of("“It happens.” The meeting went on for hours."), "It happens")[2] is None
+
+
 # --- robustness ----------------------------------------------------------------------
 
 _WORDS = ["the", "mayor", "said", "that", "Ana", "Ruiz", "told", "“", "”", '"', "'", "''", ",", ".",

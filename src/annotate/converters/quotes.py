@@ -192,6 +192,10 @@ def clause_subject(text: str, pos: int, ss: int) -> tuple[int, int] | None:
     return sentence_subject(text, pos, ss)
 
 
+# '"...," Ruiz went on': continuing speech after a quote.
+_WENT_ON = re.compile(r"\b(?:went|goes)\s+on(?=\s*[,.:;]|\s+to\s+(?:say|add|note|explain|argue)\b)")
+
+
 def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[int, int] | None:
     """Speaker of a direct quote from the words right after or right before it."""
     m = _AFTER_QUOTE.match(text, qe, pe)
@@ -208,7 +212,7 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
         sp = speaker_after(text, quoted.end(), window_end)
         if sp:
             return sp
-    cue = SPEECH_RE.search(text, pos, window_end)
+    cue = SPEECH_RE.search(text, pos, window_end) or _WENT_ON.search(text, pos, min(window_end, pos + 60))
     if cue and not _REAL_QUOTE.search(text, pos, cue.start()):
         sp = speaker_before(text, cue.start(), pos)
         if sp and (sp[0] <= pos + 2 or (sp[0] <= pos + 60 and not _REAL_QUOTE.search(text, pos, sp[0])
