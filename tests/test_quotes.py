@@ -379,6 +379,13 @@ def test_went_on_after_a_quote_names_its_speaker():
     assert find(quotes_of("“It happens.” The meeting went on for hours."), "It happens")[2] is None
 
 
+def test_floating_quantifier_after_an_auxiliary_is_skipped():
+    quotes = quotes_of("The council members have all said the bridge is safe.")
+    assert find(quotes, "the bridge is safe")[2] == "The council members"
+    quotes = quotes_of("Ana Ruiz, who has both praised the plan, said nothing.")
+    assert find(quotes, "the plan")[2] == "who"
+
+
 # --- robustness ----------------------------------------------------------------------
 
 _WORDS = ["the", "mayor", "said", "that", "Ana", "Ruiz", "told", "“", "”", '"', "'", "''", ",", ".",

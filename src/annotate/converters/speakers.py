@@ -210,7 +210,11 @@ def speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None:
     def gap_after(k: int) -> str:
         return text[toks[k][1] : limit if k == len(toks) - 1 else toks[k + 1][0]]
 
-    while i >= 0 and _skippable(text[toks[i][0] : toks[i][1]]) and not gap_after(i).strip():
+    while i >= 0 and not gap_after(i).strip() and (
+            _skippable(text[toks[i][0] : toks[i][1]])
+            # "who has both endorsed": a floating quantifier after an auxiliary
+            or (text[toks[i][0] : toks[i][1]] in _FLOATING and i > 0
+                and text[toks[i - 1][0] : toks[i - 1][1]].lower() in _AUXILIARIES)):
         i -= 1
     if i < 0:
         return None
@@ -270,6 +274,11 @@ needed quick last this next week month year night morning afternoon evening mond
 wednesday thursday friday saturday sunday early late attempted attempt attempts back
 """.split())
 _LY_NOUNS = {"family", "ally", "rally", "italy", "july", "kelly", "assembly", "supply", "reply", "belly", "bully"}
+
+
+_FLOATING = {"both", "all", "each"}
+_AUXILIARIES = {"has", "have", "had", "are", "were", "is", "was", "will", "would", "can", "could", "should",
+                "may", "might", "must", "do", "did", "does"}
 
 
 def _skippable(word: str) -> bool:
