@@ -386,6 +386,11 @@ def test_floating_quantifier_after_an_auxiliary_is_skipped():
     assert find(quotes, "the plan")[2] == "who"
 
 
+def test_plural_common_noun_subject_without_determiner():
+    quotes = quotes_of("While old political hands say the bridge is safe, the council disagrees.")
+    assert find(quotes, "the bridge is safe")[2] == "old political hands"
+
+
 # --- robustness ----------------------------------------------------------------------
 
 _WORDS = ["the", "mayor", "said", "that", "Ana", "Ruiz", "told", "“", "”", '"', "'", "''", ",", ".",

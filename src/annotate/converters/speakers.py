@@ -137,6 +137,9 @@ def _is_head(word: str) -> bool:
             or (low in QUANT_WORDS and low not in {"in", "of", "about", "more", "than", "nearly", "almost", "no"}))
 
 
+_CLAUSE_LINKS = {"while", "and", "but", "that", "as", "because", "when", "if", "although", "though"}
+
+
 def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int | None:
     """Index of the first token of the noun phrase ending at token i, or None."""
     end_tok = i
@@ -154,10 +157,13 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
         w = text[toks[end_tok][0] : toks[end_tok][1]]
         if not (w.isalpha() and w.islower()) or w in _FUNCTION_WORDS or w in _NOT_AGENT or end_tok < 1:
             return None
+        plural = w.endswith("s") and not w.endswith("ss") and len(w) > 3
         for d in range(end_tok - 1, max(-1, end_tok - 6), -1):
             dw = text[toks[d][0] : toks[d][1]]
             if _gap_breaks(text, toks[d][1], toks[d + 1][0]):
-                return None
+                return d + 1 if plural and d + 1 < end_tok else None  # ", political analysts say"
+            if plural and dw.lower() in _CLAUSE_LINKS and d + 1 < end_tok:
+                return d + 1  # "while old political hands say"
             if dw.lower() in DETERMINERS - {"that"} or dw.lower() in {"one", "another", "some", "many", "several"} \
                     or (dw.endswith(("’s", "'s")) and dw[:1].isupper()):
                 return d  # "the Gawker employee", "Kasich's team"
