@@ -391,6 +391,11 @@ def test_plural_common_noun_subject_without_determiner():
     assert find(quotes, "the bridge is safe")[2] == "old political hands"
 
 
+def test_offer_takes_its_object_as_content():
+    quotes = quotes_of("Mayor Ana Ruiz offered her condolences to the families of the victims.")
+    assert find(quotes, "her condolences")[2] == "Mayor Ana Ruiz"
+
+
 # --- robustness ----------------------------------------------------------------------
 
 _WORDS = ["the", "mayor", "said", "that", "Ana", "Ruiz", "told", "“", "”", '"', "'", "''", ",", ".",
