@@ -391,12 +391,15 @@ def test_plural_common_noun_subject_without_determiner():
     assert find(quotes, "the bridge is safe")[2] == "old political hands"
 
 
-def test_offer_share_advocate_take_their_object_as_content():
+def test_evaluation_and_report_verbs_take_their_object_as_content():
     quotes = quotes_of("Mayor Ana Ruiz offered her condolences to the families of the victims.")
     assert find(quotes, "her condolences")[2] == "Mayor Ana Ruiz"
     quotes = quotes_of("Ana Ruiz shared her doubts about the plan and advocated a new bridge.")
     assert find(quotes, "her doubts")[2] == "Ana Ruiz"
     assert find(quotes, "a new bridge")[2] == "Ana Ruiz"
+    quotes = quotes_of("Ana Ruiz outlined her plan for the bridge and recounted the flood of 1999.")
+    assert find(quotes, "her plan for the bridge")[2] == "Ana Ruiz"
+    assert find(quotes, "the flood of 1999")[2] == "Ana Ruiz"
 
 
 # --- robustness ----------------------------------------------------------------------

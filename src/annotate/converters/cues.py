@@ -50,7 +50,7 @@ rebuke assail praise thank slam blast question fault mock criticize identify ord
 nominate appoint list portray compare expose retweet highlight view ignore
 celebrate mourn regret deplore protest swear signal voice express tout hail applaud welcome
 dismiss spurn denounce berate scold knock ridicule lambaste castigate embrace reject express
-dub pan trash rip love dislike admire fear offer share advocate
+dub pan trash rip love dislike admire fear offer share advocate outline recount
 """.split()
 
 # Phrasal cues: verb + particle/preposition; content is the object after it.
