@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from annotate.demo import LabelStudioServer, Login, free_port  # noqa: F401  (free_port: for tests)
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -37,71 +32,18 @@ class Studio:
         return LabelStudio(base_url=self.url, api_key=self.token)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _label_studio_bin() -> str:
-    local = Path(sys.executable).parent / "label-studio"
-    return str(local) if local.exists() else (shutil.which("label-studio") or "label-studio")
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"Label Studio exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url + "/health", timeout=2) as r:
-                if b"UP" in r.read():
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"Label Studio did not come up in {timeout}s:\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture(scope="session")
 def studio(tmp_path_factory) -> Studio:
-    """Start a real Label Studio on a free port with a temporary data dir; stop it at the end."""
+    """Start a real Label Studio on a free port with a temporary data dir; stop it at the end.
+
+    The same server class as `annotate demo` (start, /health polling, clean stop), with the
+    ML backend protections off so backend tests can register a localhost backend.
+    """
     data_dir = tmp_path_factory.mktemp("label-studio")
-    port = free_port()
-    token = secrets.token_hex(20)
-    username, password = "u@example.com", "annotate-test-pw"
-    env = {
-        **os.environ,
-        "LABEL_STUDIO_BASE_DATA_DIR": str(data_dir),
-        "ML_BLOCK_LOCAL_IP": "false",
-        "SSRF_PROTECTION_ENABLED": "false",
-        "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
-        "DEBUG": "false",
-        # No crash reports or analytics from test servers (Label Studio sends them by default).
-        "SENTRY_DSN": "",
-        "FRONTEND_SENTRY_DSN": "",
-        "COLLECT_ANALYTICS": "false",
-    }
-    log = data_dir / "server.log"
-    cmd = [
-        _label_studio_bin(), "start", "--no-browser", "--host", "localhost", "--port", str(port),
-        "--username", username, "--password", password, "--user-token", token,
-        "--enable-legacy-api-token", "--data-dir", str(data_dir),
-    ]
-    with open(log, "wb") as fh:
-        proc = subprocess.Popen(cmd, env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://localhost:{port}"
-    try:
-        wait_healthy(url, proc, log)
-        yield Studio(url, token, username, password, data_dir, log)
-    finally:
-        with __import__("contextlib").suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    login = Login("u@example.com", "annotate-test-pw", secrets.token_hex(20))
+    server = LabelStudioServer(data_dir, login, "localhost", free_port())
+    with server.running():
+        yield Studio(server.url, login.token, login.email, login.password, data_dir, server.log)
 
 
 @pytest.fixture
