@@ -441,3 +441,39 @@ def test_five_megabyte_single_paragraph_converts_in_reasonable_time():
     for r in quotes[:200] + quotes[-200:]:
         v = r["value"]
         assert v["text"] == text[v["start"]:v["end"]]
+
+
+@pytest.mark.parametrize("text, quote, speaker", [
+    # A plural possessive inside the appositive ("Sanders’ campaign manager").
+    ("“The plan is sound,” Omar Lind, the voters’ advocate, said in a statement.",
+     "“The plan is sound,”", "Omar Lind, the voters’ advocate"),
+    # A lowercase modifier before a titled name after an inverted cue.
+    ("“The plan is sound,” said retired Army Col. Ana Ruiz, who led the review. “It will work.”",
+     "“It will work.”", "retired Army Col. Ana Ruiz"),
+    # The cue nearest the quote wins over an earlier one in the same sentence.
+    ("Asked if he thought the vote would pass, Omar Lind responded: “I guess so.”",
+     "“I guess so.”", "Omar Lind"),
+])
+def test_direct_quote_speaker_edge_cases(text, quote, speaker):
+    q = find(quotes_of(text), quote)
+    assert q[0] == quote
+    assert q[2] == speaker
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    # A subject too long to walk back over still gives the clause after a speech verb.
+    ("Residents who have lived near the river for decades say the bridge is unsafe.",
+     "the bridge is unsafe", "Residents"),
+    # A time adverb between the cue and its clause.
+    ("She says tonight the bridge will reopen in May.", "the bridge will reopen in May", "She"),
+])
+def test_speech_verb_content_with_far_subject_or_adverb(text, content, speaker):
+    q = find(quotes_of(text), content)
+    assert q[0] == content
+    assert q[2] == speaker
+
+
+def test_inverted_cue_after_a_quote_does_not_make_the_speaker_a_quote():
+    quotes = quotes_of("“The plan is sound,” said Ana Ruiz, who has led the council since 2010.")
+    assert [q[0] for q in quotes] == ["“The plan is sound,”"]
+    assert quotes[0][2] == "Ana Ruiz"

@@ -59,7 +59,8 @@ _OBJECT_PRONOUN = re.compile(r"(him|her|them|me|us|you)\b")
 _SPACES = re.compile(r"\s*")
 _TIME_ADJUNCT = re.compile(
     r"(?:\s+(?:on|in|at|during|last|this|late|early)?\s*(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
-    r"week|month|year|night|morning|afternoon|evening|an interview|a statement|a phone interview))+\b"
+    r"week|month|year|night|morning|afternoon|evening|an interview|a statement|a phone interview|"
+    r"today|tonight|yesterday|now|recently|again|repeatedly|previously|privately|publicly|later|earlier|once))+\b"
 )
 _ACCORDING = re.compile(r"\baccording to\b", re.IGNORECASE)
 _AS_CUE = re.compile(r"(?:^|[\s,(])[Aa]s\s+$")
@@ -254,7 +255,13 @@ def _cue_before_quote(before: str) -> re.Match | None:
     start = max(start, lo)
     if not any(w in _BEFORE_QUOTE_WORDS for w in _LOWER.findall(before, start)):
         return None
-    return _CUE_BEFORE_QUOTE.search(before, start)
+    m = _CUE_BEFORE_QUOTE.search(before, start)
+    while m:  # the cue nearest the quote: 'Asked if he thought ..., Devine responded: "...'
+        later = _CUE_BEFORE_QUOTE.search(before, m.end(1))
+        if later is None:
+            return m
+        m = later
+    return None
 
 
 _LOWER = re.compile(r"[a-z]+")
@@ -670,6 +677,13 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
             continue  # "changes proposed by the government": a passive modifier, not a cue
         if sp is None and _COORD_BEFORE.search(text, max(ss, m.start() - 40), m.start()):
             sp = sentence_subject(text, m.start(), ss)  # "Clinton invoked Obama and suggested ..."
+        fallback = False
+        if sp is None and lemma in SPEECH_LEMMAS and not form.endswith("ing") \
+                and not text[ss:m.start()].rstrip().endswith((",", "\"", "”", "''", "’")):
+            # "People who have battled other threats say ...": a subject too long to walk back over.
+            subj = clause_subject(text, m.start(), ss)
+            if subj and subj[1] <= m.start():
+                sp, fallback = subj, True
         role = "after"
         at_end = not text[m.end():se].strip(" .!?\"”’'")
         if (lemma in SPEECH_LEMMAS or at_end) and form not in (lemma + "ing",) and comma >= ss:
@@ -697,6 +711,8 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
             cut = max(k, k2)
             if cut > ss:
                 cut_points.append(cut)
+        if fallback:
+            role = "subject"
         found.append((m, sp, role))
     for m, sp, role in found:
         lemma, kinds = cue_lemma(m.group(0))
@@ -767,6 +783,9 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
             content = _content_after(text, m.end(), end, lemma, kinds)
             if content is None:
                 continue
+            if role == "subject" and not (_CLAUSE_START.match(text, content[0]) or _SUBJECT_START.match(text, content[0])
+                                          or _FINITE.search(text, content[0], min(content[1], content[0] + 50))):
+                continue  # a subject found far away: only a clear clause counts as its content
             as_m = _AS_CUE.search(text, max(ss, sp[0] - 5), sp[0]) if sp else None
             if as_m and text.find(",", m.end(), content[1]) > 0:
                 comma = text.find(",", m.end(), content[1])

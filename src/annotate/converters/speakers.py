@@ -106,8 +106,8 @@ def _modifier_before_head(text: str, toks: list[tuple[int, int]], k: int) -> boo
     """True when token k is a lowercase modifier followed (within 2) by a head noun."""
     for n in range(k, min(k + 3, len(toks))):
         w = text[toks[n][0] : toks[n][1]]
-        if n > k and _is_head(w) and w.islower():
-            return True
+        if n > k and _is_head(w) and (w.islower() or _is_name_token(w)):
+            return True  # "the city council", "retired Army Lt. Gen. Mick Bednarek"
         if not (w.isalpha() and w.islower()) or w in _FUNCTION_WORDS or w in DETERMINERS:
             return False
         if n + 1 < len(toks) and _gap_breaks(text, toks[n][1], toks[n + 1][0]):
@@ -230,7 +230,7 @@ def speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None:
         if gap.strip() != "," or i < 1:
             return None
         k = i
-        while k > 0 and gap_after(k - 1).strip() in ("", "-", "’s", "'s") and i - k < 24:
+        while k > 0 and gap_after(k - 1).strip() in ("", "-", "’s", "'s", "’", "'") and i - k < 24:
             k -= 1
         if k > 1 and gap_after(k - 1).strip() == "),":
             # "Sen. Ana Ruiz (D-Ohio), a member of the panel, said": skip the short parenthesis.
