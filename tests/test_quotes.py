@@ -477,3 +477,17 @@ def test_inverted_cue_after_a_quote_does_not_make_the_speaker_a_quote():
     quotes = quotes_of("“The plan is sound,” said Ana Ruiz, who has led the council since 2010.")
     assert [q[0] for q in quotes] == ["“The plan is sound,”"]
     assert quotes[0][2] == "Ana Ruiz"
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    # "Mr." does not end the sentence whose subject a participle takes.
+    ("Ana Ruiz sharply rebuked Mr. Lind, saying at the meeting that Mr. Lind had misled the council.",
+     "that Mr. Lind had misled the council", "Ana Ruiz"),
+    # A participle after a quoted title takes the subject of the clause, not the title.
+    ('"The bridge is safe," Ana Ruiz told "Morning Talk," reminding the hosts that it was inspected twice.',
+     "that it was inspected twice", "Ana Ruiz"),
+])
+def test_participle_cue_takes_the_clause_subject(text, content, speaker):
+    q = find(quotes_of(text), content)
+    assert q[0] == content
+    assert q[2] == speaker

@@ -22,7 +22,7 @@ import re
 
 from .cues import PHRASAL, SPEECH_LEMMAS, SPEECH_RE, SPEECH_WORDS, cue_lemma, find_cues, verb_forms
 from .speakers import ROLE_WORDS, speaker_after, speaker_before
-from .text import paragraphs, sentences, trim
+from .text import ABBREVIATIONS, paragraphs, sentences, trim
 
 QUOTE_MARK = re.compile(r"''|[\"“”„«»‘’]")
 OPENERS = "“„«"
@@ -157,11 +157,22 @@ _TIME_LEAD = re.compile(r"[^,.;:!?]{0,30}\b(?:ago|later|earlier|Monday|Tuesday|W
                         r"December|week|month|year|\d{4})\s*,")
 
 
+def _before_abbreviation(text: str, period: int, lo: int) -> bool:
+    """True when the period at `period` closes an abbreviation or an initial ("Mr.", "J.")."""
+    w = period
+    while w > lo and not text[w - 1].isspace():
+        w -= 1
+    word = text[w:period].lower().lstrip("\"“‘'(")
+    return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
 def sentence_subject(text: str, pos: int, floor: int) -> tuple[int, int] | None:
     """The noun phrase that opens the sentence around `pos` ("Carson ... but told them, ...")."""
     lo = max(floor, pos - 400)
     start = lo
     for m in _SENT_BREAK.finditer(text, lo, pos):
+        if m.group(0)[0] == "." and _before_abbreviation(text, m.start(), lo):
+            continue  # "Mr. Trump", "U.S. officials": not a sentence end
         start = m.end()
     sp = speaker_after(text, start, min(pos, start + 120))
     adjunct = sp and (text[sp[0]:sp[1]].split()[0].lower() in _NOT_SUBJECT_START or _TIME_LEAD.match(text, sp[0]))
@@ -600,10 +611,16 @@ _COORD_CUE_FORMS |= {"saying", "adding", "noting", "claiming", "accusing", "call
 def _earlier_cue_source(text: str, ss: int, pos: int) -> tuple[int, int] | None:
     """The source of the last cue before `pos` in the sentence ('"...," he said, referring to')."""
     for c in reversed(find_cues(text, ss, pos)):
-        sp = speaker_before(text, c.start(), ss) or speaker_after(text, c.end() + 1, pos)
+        sp = speaker_before(text, c.start(), ss)
+        if sp is None and c.group(0) in SPEECH_WORDS and text[ss:c.start()].rstrip().endswith(_COMMA_ENDS):
+            sp = speaker_after(text, c.end() + 1, pos)  # '"...," said Ruiz, adding': inverted
         if sp:
             return sp
     return None
+
+
+# How the text before a participle or an inverted cue ends when a clause stops there.
+_COMMA_ENDS = (",", ",\"", ",”", ",''", ",’")
 
 
 # Passive cues whose clause is attributed content without a named source ("is expected to win").
@@ -666,8 +683,8 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
             if prev_word.lower() not in _PROGRESSIVE:
                 # A participle ("..., saying", "spent the week portraying ...") takes the subject
                 # of its clause, not the noun right before it.
-                sp = None if text[ss:m.start()].rstrip().endswith(",") else clause_subject(text, m.start(), ss)
-                if sp is None and not text[ss:m.start()].rstrip().endswith(","):
+                sp = None if text[ss:m.start()].rstrip().endswith(_COMMA_ENDS) else clause_subject(text, m.start(), ss)
+                if sp is None and not text[ss:m.start()].rstrip().endswith(_COMMA_ENDS):
                     continue
             else:
                 sp = _source_before(text, m.start(), floor)
@@ -698,7 +715,7 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
                     role = "before"  # "..., Peskov said." / "..., as some have speculated."
                 elif _MODIFIERS.match(between):
                     sp, role = (comma + 1 + len(between) - len(between.lstrip()), sp[1]), "before"  # "..., city records show."
-        if sp is None and form.endswith("ing") and text[ss:m.start()].rstrip().endswith(","):
+        if sp is None and form.endswith("ing") and text[ss:m.start()].rstrip().endswith(_COMMA_ENDS):
             role = "participle"
         elif sp is None:
             continue

@@ -17,6 +17,7 @@ _ABBREV = {
     "u.s", "u.k", "u.n", "e.u", "d.c", "a.m", "p.m", "i.e", "e.g", "mt", "ft", "ave", "blvd",
     "pres", "sec", "adm", "maj", "cmdr", "rev", "hon", "atty", "supt", "fig", "al",
 }
+ABBREVIATIONS = frozenset(_ABBREV)
 _SENT_END = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]*[A-Z0-9])|[.!?…]+[\"”’')\]]*$")
 _WORD = re.compile(r"[A-Za-z0-9][\w'’.-]*[\w]|[A-Za-z0-9]")
 
