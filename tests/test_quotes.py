@@ -491,3 +491,11 @@ def test_participle_cue_takes_the_clause_subject(text, content, speaker):
     q = find(quotes_of(text), content)
     assert q[0] == content
     assert q[2] == speaker
+
+
+def test_manner_verbs_attribute_an_adjacent_direct_quote_only():
+    quotes = quotes_of('"That is absurd," Ana Ruiz fired back. "We will win."')
+    assert [q[2] for q in quotes] == ["Ana Ruiz", "Ana Ruiz"]
+    assert find(quotes_of("“Go home,” Omar Lind barked at the crowd."), "Go home")[2] == "Omar Lind"
+    # Not a cue for indirect content: "laughed" takes no clause.
+    assert quotes_of("Omar Lind laughed the whole evening at the council meeting.") == []

@@ -189,3 +189,16 @@ _TENSES = {"said", "says", "told", "tells", "added", "adds", "wrote", "writes", 
 _TENSES |= {f for lemma in SPEECH for f in verb_forms(lemma)[1:3]} - {"states", "stated", "reasons", "reasoned"}
 SPEECH_WORDS = frozenset(_TENSES)
 SPEECH_RE = re.compile(r"\b(?:" + "|".join(sorted(_TENSES, key=len, reverse=True)) + r")\b")
+
+# Verbs of manner that attribute an adjacent direct quote only ('"Go back," Trump barked'),
+# never an indirect clause: they stay out of the cue lexicon.
+MANNER = """
+bark snap gush marvel sneer laugh sigh smile grin chuckle shrug nod whisper mutter murmur groan
+grumble cry roar thunder bellow scream holler fume rage crack tease interject interrupt summarize
+summarise continue chant sing rant rave cheer snarl growl hiss huff beam deadpan gasp begin
+""".split()
+_MANNER_FORMS = {f for lemma in MANNER for f in verb_forms(lemma)[1:3]} | {"began", "begins", "read", "reads"}
+_MANNER_FORMS |= {"fired back", "shot back", "pushed back", "chimed in", "cried out", "called out", "piped up"}
+DIRECT_WORDS = SPEECH_WORDS | _MANNER_FORMS
+# Speech and manner verbs right next to a direct quote.
+DIRECT_RE = re.compile(r"\b(?:" + "|".join(sorted(DIRECT_WORDS, key=len, reverse=True)) + r")\b")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from .cues import PHRASAL, SPEECH_LEMMAS, SPEECH_RE, SPEECH_WORDS, cue_lemma, find_cues, verb_forms
+from .cues import DIRECT_RE, DIRECT_WORDS, PHRASAL, SPEECH_LEMMAS, SPEECH_RE, SPEECH_WORDS, cue_lemma, find_cues, verb_forms
 from .speakers import ROLE_WORDS, speaker_after, speaker_before
 from .text import ABBREVIATIONS, paragraphs, sentences, trim
 
@@ -214,7 +214,7 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
     pos = m.end() if m else qe
     window_end = min(pe, pos + 160)
     # '"...," said Peskov' / '"...," Peskov said' / '"...," the Kremlin spokesman told reporters'
-    cue = SPEECH_RE.match(text, pos, window_end)
+    cue = DIRECT_RE.match(text, pos, window_end)
     if cue:
         sp = speaker_after(text, cue.end() + 1, window_end)
         if sp:
@@ -224,7 +224,7 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
         sp = speaker_after(text, quoted.end(), window_end)
         if sp:
             return sp
-    cue = SPEECH_RE.search(text, pos, window_end) or _WENT_ON.search(text, pos, min(window_end, pos + 60))
+    cue = DIRECT_RE.search(text, pos, window_end) or _WENT_ON.search(text, pos, min(window_end, pos + 60))
     if cue and not _REAL_QUOTE.search(text, pos, cue.start()):
         sp = speaker_before(text, cue.start(), pos)
         if sp and (sp[0] <= pos + 2 or (sp[0] <= pos + 60 and not _REAL_QUOTE.search(text, pos, sp[0])
@@ -253,7 +253,7 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
     return None
 
 
-_CUE_BEFORE_QUOTE = re.compile(r"\b(" + SPEECH_RE.pattern[2:-2] + r"|saying|adding|writing|noting|asking|telling|"
+_CUE_BEFORE_QUOTE = re.compile(r"\b(" + DIRECT_RE.pattern[5:-3] + r"|saying|adding|writing|noting|asking|telling|"
                                r"shouting|chanting|declaring|insisting|arguing|warning|tweeting|explaining|"
                                r"calling|yelling|replying|responding|posting|reading|screaming)\b"
                                r"([^.!?“”\"]{0,110}?)[:,]?\s*$")
@@ -276,7 +276,7 @@ def _cue_before_quote(before: str) -> re.Match | None:
 
 
 _LOWER = re.compile(r"[a-z]+")
-_BEFORE_QUOTE_WORDS = SPEECH_WORDS | {"saying", "adding", "writing", "noting", "asking", "telling", "shouting",
+_BEFORE_QUOTE_WORDS = DIRECT_WORDS | {"saying", "adding", "writing", "noting", "asking", "telling", "shouting",
                                       "chanting", "declaring", "insisting", "arguing", "warning", "tweeting",
                                       "explaining", "calling", "yelling", "replying", "responding", "posting",
                                       "reading", "screaming"}
