@@ -499,3 +499,17 @@ def test_manner_verbs_attribute_an_adjacent_direct_quote_only():
     assert find(quotes_of("“Go home,” Omar Lind barked at the crowd."), "Go home")[2] == "Omar Lind"
     # Not a cue for indirect content: "laughed" takes no clause.
     assert quotes_of("Omar Lind laughed the whole evening at the council meeting.") == []
+
+
+def test_object_content_ends_where_a_new_clause_starts():
+    quotes = quotes_of("Ana Ruiz pointed to the budget, cracking a smile as she noted that the bridge was paid for.")
+    assert find(quotes, "the budget")[0] == "the budget"
+    q = find(quotes, "the bridge was paid for")
+    assert q[0] == "that the bridge was paid for"
+    assert q[2] == "she" and q[3] == "Ana Ruiz"
+
+
+def test_negated_passive_is_not_a_cue():
+    quotes = quotes_of("Although Omar Lind was not charged, he has accused the council of hiding the report.")
+    assert [q[0] for q in quotes] == ["the council of hiding the report"]
+    assert quotes[0][2] == "he"

@@ -432,6 +432,9 @@ def _previous_word(text: str, lo: int, end: int) -> tuple[int, str]:
     return (b, text[b:e]) if b < e else (end, "")
 
 
+_NEGATION = {"not", "never", "also", "still", "already", "just", "even", "since", "long", "widely", "once"}
+
+
 def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
     """'verb' when the cue word is used as an active verb here, else 'noun' or 'passive'."""
     form = m.group(0).lower()
@@ -442,8 +445,8 @@ def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
         while word and word.lower() in _ADJ_ADVERBS:
             at, word = _previous_word(text, lo, at)
         return "verb" if word.lower() in _BE_PREDICATE else "noun"
-    # Skip adverbs: "overwhelmingly support", "also claims".
-    while word and word.islower() and word.endswith("ly") and len(word) > 4:
+    # Skip adverbs: "overwhelmingly support", "also claims", "was not charged".
+    while word and word.islower() and ((word.endswith("ly") and len(word) > 4) or word in _NEGATION):
         at, word = _previous_word(text, lo, at)
     low = word.lower()
     if low in _BE and (form.endswith(("ed", "en", "wn")) or form in _PARTICIPLES):
@@ -487,6 +490,13 @@ def _only_linkers(phrase: str) -> bool:
     """True for a phrase of linking words and adverbs only ("But ultimately", "And yet")."""
     words = phrase.replace(",", " ").lower().split()
     return bool(words) and all(w in _LINKERS or (w.endswith("ly") and len(w) > 4) for w in words)
+
+
+# Where an object noun phrase stops: a comma before a new clause or a participle, or a dash.
+_OBJECT_END = re.compile(
+    r",\s+(?:but|and\s+(?:he|she|they|it|we|I|then)|or|yet|so|while|as|because|although|though|which|who|whom|"
+    r"when|where|after|before|since|until|if|even|[a-z]{3,}ing)\b|\s[-—–]\s"
+)
 
 
 def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) -> tuple[int, int] | None:
@@ -543,6 +553,11 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
         else:
             return None
     s, e = trim(text, pos, se, _STRIP)
+    if kind == "object":
+        # An object noun phrase ends where a new clause starts ("opposes the plan, but he urged ...").
+        cut = _OBJECT_END.search(text, s, e)
+        if cut:
+            s, e = trim(text, s, cut.start(), _STRIP)
     if e <= s:
         return None
     content = text[s:e]
