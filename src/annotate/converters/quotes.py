@@ -643,6 +643,34 @@ _PASSIVE_CUES = {"expect", "accuse", "suspect", "believe", "consider", "think", 
                  "see", "charge", "allege", "estimate", "predict", "rumor", "view"}
 
 
+# A question put to someone without a named asker: "Asked if he would run, Ruiz said no.",
+# "Voters were asked whether ...", "When pressed about the plan, ...".
+_ASKED = re.compile(
+    r"(?:^|(?<=[\s,(])(?:[Ww]hen|[Aa]fter being|[Ww]hile being|was|were|is|are|been|being|be)\s+"
+    r"(?:(?:again|later|repeatedly|specifically|directly|also|then|once|twice|recently|previously)\s+)?)"
+    r"(?:[Aa]sked|[Qq]uestioned|[Pp]ressed)\s+(?:(?:again|later|repeatedly|specifically|directly|once|twice)\s+)?"
+    r"(?:by\s[^,;]{1,50}?\s)?(?=(?:if|whether|about|what|why|how|who|when|where|which|to)\s)"
+)
+
+
+def _asked_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]]) -> list[dict]:
+    """The question of an "Asked if/whether/about ..." frame; its asker is not named."""
+    out = []
+    for m in _ASKED.finditer(text, ss, se):
+        if m.start() > ss and not text[ss:m.start()].strip(" (") == "" and text[m.start()].isupper():
+            continue
+        if any(a <= m.end() < b for a, b in blocked):
+            continue
+        comma = text.find(",", m.end(), se)
+        end = comma if comma > 0 else se
+        content = trim(text, m.end(), end, _STRIP)
+        if _words(text, *content) < 2:
+            continue
+        out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=None, score=0.4,
+                        cue="ask/question"))
+    return out
+
+
 def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], title_case: bool = False,
                cues: list[re.Match] | None = None) -> list[dict]:
     """Indirect (or mixed) quotes signalled by cues inside one sentence (`cues`: found already)."""
@@ -663,6 +691,8 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
         if _words(text, *content) >= 3:
             out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp, score=0.6,
                             cue="according to"))
+    if "sked " in sent or "uestioned " in sent or "ressed " in sent:
+        out.extend(_asked_quotes(text, ss, se, blocked))
     taken = [(q["start"], q["end"]) for q in out]
     if cues is None:
         cues = find_cues(text, ss, se, title_case)
@@ -710,7 +740,8 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
         if sp is None and _COORD_BEFORE.search(text, max(ss, m.start() - 40), m.start()):
             sp = sentence_subject(text, m.start(), ss)  # "Clinton invoked Obama and suggested ..."
         fallback = False
-        if sp is None and lemma in SPEECH_LEMMAS and not form.endswith("ing") \
+        if sp is None and not form.endswith("ing") \
+                and (lemma in SPEECH_LEMMAS or text.startswith(" that ", m.end())) \
                 and not text[ss:m.start()].rstrip().endswith((",", "\"", "”", "''", "’")):
             # "People who have battled other threats say ...": a subject too long to walk back over.
             subj = clause_subject(text, m.start(), ss)

@@ -73,7 +73,7 @@ SKIP_BETWEEN = set(
     """
     also then later previously repeatedly has had have would will could may might once
     recently earlier reportedly publicly privately separately further again frequently often
-    still long quickly flatly bluntly simply openly explicitly initially reportedly was is were
+    still long quickly flatly bluntly simply openly explicitly initially reportedly was is were am
     are been already even never not just first last ultimately subsequently herself himself
     themselves itself apparently allegedly now today yesterday did does do should must can
     cannot shall ought don’t don't doesn’t doesn't didn’t didn't won’t won't wouldn’t wouldn't
