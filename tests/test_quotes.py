@@ -513,3 +513,12 @@ def test_negated_passive_is_not_a_cue():
     quotes = quotes_of("Although Omar Lind was not charged, he has accused the council of hiding the report.")
     assert [q[0] for q in quotes] == ["the council of hiding the report"]
     assert quotes[0][2] == "he"
+
+
+def test_titles_of_shows_and_books_are_not_quotes_even_near_a_speaker():
+    quotes = quotes_of("“The bridge is safe,” Ana Ruiz said on WXYZ’s “Morning Talk With Omar.”")
+    assert [q[0] for q in quotes] == ["“The bridge is safe,”"]
+    quotes = quotes_of("Omar Lind said in his new book, “A Bridge Too Near,” that the council failed.")
+    assert all("Bridge Too Near" not in q[0] or q[1] != "direct" for q in quotes)
+    # A chanted slogan is speech.
+    assert find(quotes_of("The crowd answered with chants of “Build The Bridge!”"), "Build The Bridge")

@@ -314,12 +314,22 @@ _SPOKEN_END = re.compile(r"[.!?,…](?:''|[\"”’»])$")
 
 _TITLE_BEFORE = re.compile(r"(?:[’']s|\bon|\bin|\bof|\bcalled|\btitled|\bnamed|\bshow|\bprogram|\bbook|\bfilm|"
                            r"\bmovie|\bseries|\bsong|\bcolumn|\bop-ed|\barticle)\s+$")
+# Before a title of a work whatever its speaker: "on NBC's", "the documentary", "his book,".
+_WORK_BEFORE = re.compile(r"(?:[’']s|\bon|\bin|\bshow|\bprogram|\bbook|\bfilm|\bmovie|\bseries|\bsong|\bcolumn|"
+                          r"\bop-ed|\barticle|\bpodcast|\bdocumentary|\bnovel|\bmemoir|\bad|\bmagazine|\balbum|"
+                          r"\bplay|\bmusical|\bsitcom|\bdrama|\bthriller|\bepisode|\bessay|\bpoem|\bspecial)[,:]?\s+$")
+# Small words a title leaves in lower case ("Face the Nation", "Secret Lives of the Super Rich").
+_TITLE_SMALL = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "with", "by", "from", "vs", "as"}
 
 
-def _is_title(text: str, qs: int, qe: int) -> bool:
-    """Every word capitalised ("Good Morning America."): the title of a show, book or film."""
+def _is_title(text: str, qs: int, qe: int, before: re.Pattern = _TITLE_BEFORE) -> bool:
+    """Title-cased words ("Face the Nation.") after "on NBC's", "the book", ...: a title, not speech."""
     words = re.findall(r"[A-Za-z][\w’'-]*", text[qs:qe])
-    return bool(words) and all(w[0].isupper() for w in words) and bool(_TITLE_BEFORE.search(text, max(0, qs - 14), qs))
+    if not words or not words[0][0].isupper() or len(words) > 10:
+        return False
+    if not all(w[0].isupper() or w in _TITLE_SMALL for w in words):
+        return False
+    return bool(before.search(text, max(0, qs - 30), qs))
 
 
 def _nearby_subject(text: str, ps: int, qs: int) -> tuple[int, int] | None:
@@ -348,6 +358,8 @@ def find_direct(text: str, ps: int, pe: int, prev: dict | None, group: int) -> t
             or (qs == ps and prev["speaker"] is not None and not text[prev["para_end"]:ps].strip()
                 and (prev["start"] <= prev["para_start"] + 1 or prev["end"] >= prev["para_end"] - 1) and sp is None)
         )
+        if _is_title(text, qs, qe, _WORK_BEFORE) and not continuing:
+            continue  # "said on NBC's “Meet the Press.”", "his book, ''An American Son.''"
         if sp is None and _words(text, qs, qe) < 4:
             if not _SPOKEN_END.search(text, qs, qe) or _is_title(text, qs, qe):
                 continue  # a scare quote, a title or a headline: left to the cue finder (mixed quotes)
