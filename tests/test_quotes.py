@@ -521,4 +521,4 @@ def test_titles_of_shows_and_books_are_not_quotes_even_near_a_speaker():
     quotes = quotes_of("Omar Lind said in his new book, “A Bridge Too Near,” that the council failed.")
     assert all("Bridge Too Near" not in q[0] or q[1] != "direct" for q in quotes)
     # A chanted slogan is speech.
-    assert find(quotes_of("The crowd answered with chants of “Build The Bridge!”"), "Build The Bridge")
+    assert find(quotes_of("The crowd answered with chants of “Build the bridge now!”"), "Build the bridge")

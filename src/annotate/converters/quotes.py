@@ -358,7 +358,7 @@ def find_direct(text: str, ps: int, pe: int, prev: dict | None, group: int) -> t
             or (qs == ps and prev["speaker"] is not None and not text[prev["para_end"]:ps].strip()
                 and (prev["start"] <= prev["para_start"] + 1 or prev["end"] >= prev["para_end"] - 1) and sp is None)
         )
-        if _is_title(text, qs, qe, _WORK_BEFORE) and not continuing:
+        if _is_title(text, qs, qe, _WORK_BEFORE) and (prev is None or prev["closed"]):
             continue  # "said on NBC's “Meet the Press.”", "his book, ''An American Son.''"
         if sp is None and _words(text, qs, qe) < 4:
             if not _SPOKEN_END.search(text, qs, qe) or _is_title(text, qs, qe):
