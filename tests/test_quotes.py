@@ -522,3 +522,17 @@ def test_titles_of_shows_and_books_are_not_quotes_even_near_a_speaker():
     assert all("Bridge Too Near" not in q[0] or q[1] != "direct" for q in quotes)
     # A chanted slogan is speech.
     assert find(quotes_of("The crowd answered with chants of “Build the bridge now!”"), "Build the bridge")
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("Arriving upon the scene, police began searching the mall, believing there may be three gunmen.",
+     "there may be three gunmen", "police"),
+    ("Ana Ruiz warned against the “reckless plan” of the council, but had a milder take.",
+     "the “reckless plan” of the council", "Ana Ruiz"),
+    ("Ana Ruiz responds to Omar Lind with, “Why now?” Lind then writes back, “Because.”",
+     "“Why now?”", "Ana Ruiz"),
+])
+def test_sentence_openers_phrasal_endings_and_next_quote_frames(text, content, speaker):
+    q = find(quotes_of(text), content)
+    assert q[0] == content
+    assert q[2] == speaker

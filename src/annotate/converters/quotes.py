@@ -166,6 +166,13 @@ def _before_abbreviation(text: str, period: int, lo: int) -> bool:
     return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 
 
+# A noun phrase that opens a subordinate adjunct, not the subject: "Days after its report ...,".
+_SUBORDINATE_AFTER = re.compile(r"\s+(?:after|before|since|until|when|while|ago|later|earlier|into)\b[^.;:!?]{0,60},")
+# A participle phrase opening a sentence: "Arriving upon the scene,", "Led by the mayor,".
+_PARTICIPLE_LEAD = re.compile(r"[A-Z][a-z]{2,}(?:ing|ed)\s+(?:upon|to|by|at|in|on|with|from|the|a|an|his|her|their|its|"
+                              r"about|for|after|before|into|over|through|out|up|back|off)\b[^.;:!?]{0,80},")
+
+
 def sentence_subject(text: str, pos: int, floor: int) -> tuple[int, int] | None:
     """The noun phrase that opens the sentence around `pos` ("Carson ... but told them, ...")."""
     lo = max(floor, pos - 400)
@@ -175,7 +182,10 @@ def sentence_subject(text: str, pos: int, floor: int) -> tuple[int, int] | None:
             continue  # "Mr. Trump", "U.S. officials": not a sentence end
         start = m.end()
     sp = speaker_after(text, start, min(pos, start + 120))
-    adjunct = sp and (text[sp[0]:sp[1]].split()[0].lower() in _NOT_SUBJECT_START or _TIME_LEAD.match(text, sp[0]))
+    adjunct = sp and (text[sp[0]:sp[1]].split()[0].lower() in _NOT_SUBJECT_START or _TIME_LEAD.match(text, sp[0])
+                      or _SUBORDINATE_AFTER.match(text, sp[1]))
+    if _PARTICIPLE_LEAD.match(text, start, pos):
+        adjunct = True  # "Arriving upon the scene, police ...", "Led by X, the rally ..."
     if sp is None or adjunct:
         # "Throughout the 2000s, Democrats ...": an opening adjunct, not the subject
         lead = _LEAD.match(text, start, pos)
@@ -208,6 +218,10 @@ def clause_subject(text: str, pos: int, ss: int) -> tuple[int, int] | None:
 _WENT_ON = re.compile(r"\b(?:went|goes)\s+on(?=\s*[,.:;]|\s+to\s+(?:say|add|note|explain|argue)\b)")
 
 
+# What follows a cue that introduces the next quote rather than closing the one before.
+_NEXT_QUOTE_FRAME = re.compile(r"(?:\s+(?:back|in|out|up|on|again|later|also))?\s*(?::|,\s*(?:''|[\"“]))")
+
+
 def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[int, int] | None:
     """Speaker of a direct quote from the words right after or right before it."""
     m = _AFTER_QUOTE.match(text, qe, pe)
@@ -225,6 +239,8 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
         if sp:
             return sp
     cue = DIRECT_RE.search(text, pos, window_end) or _WENT_ON.search(text, pos, min(window_end, pos + 60))
+    if cue and text[qe - 2:qe - 1] in ".?!" and _NEXT_QUOTE_FRAME.match(text, cue.end(), window_end):
+        cue = None  # '“Why now?” Mills then writes back, “You look cute.”': it frames the next quote
     if cue and not _REAL_QUOTE.search(text, pos, cue.start()):
         sp = speaker_before(text, cue.start(), pos)
         if sp and (sp[0] <= pos + 2 or (sp[0] <= pos + 60 and not _REAL_QUOTE.search(text, pos, sp[0])
@@ -761,7 +777,8 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
                 sp, fallback = subj, True
         role = "after"
         at_end = not text[m.end():se].strip(" .!?\"”’'")
-        if (lemma in SPEECH_LEMMAS or at_end) and form not in (lemma + "ing",) and comma >= ss:
+        if (lemma in SPEECH_LEMMAS or (at_end and kinds != {"phrasal"})) and form not in (lemma + "ing",) \
+                and comma >= ss:
             between = text[comma + 1:m.start()]
             if sp is None and not between.strip():
                 inv = speaker_after(text, m.end() + 1, min(se, m.end() + 120))

@@ -268,6 +268,8 @@ def speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None:
         return None
     if text[toks[j][0] : toks[j][1]].lower() == "that" and j < i and text[toks[j + 1][0]][:1].isupper():
         j += 1  # "assert that Trump ..." : the complementizer is not part of the name
+    if text[toks[j][0] : toks[j][1]].lower() in _CLAUSE_LINKS:
+        return None  # "but had a more ominous take": a clause, not a noun phrase
     return toks[j][0], toks[i][1]
 
 
