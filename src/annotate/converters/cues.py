@@ -198,7 +198,10 @@ grumble cry roar thunder bellow scream holler fume rage crack tease interject in
 summarise continue chant sing rant rave cheer snarl growl hiss huff beam deadpan gasp begin
 """.split()
 _MANNER_FORMS = {f for lemma in MANNER for f in verb_forms(lemma)[1:3]} | {"began", "begins", "read", "reads"}
-_MANNER_FORMS |= {"fired back", "shot back", "pushed back", "chimed in", "cried out", "called out", "piped up"}
+_MANNER_FORMS |= {"fired back", "shot back", "pushed back", "chimed in", "cried out", "called out", "piped up",
+                  "points out", "pointed out", "spoke up", "speaks up", "weighed in", "weighs in"}
+# Participles that introduce a quote after a comma ('..., interjecting, "Only Rosie."').
+DIRECT_PARTICIPLES = frozenset({verb_forms(lemma)[-1] for lemma in (*SPEECH, *MANNER)} | {"pointing out"})
 DIRECT_WORDS = SPEECH_WORDS | _MANNER_FORMS
 # Speech and manner verbs right next to a direct quote.
 DIRECT_RE = re.compile(r"\b(?:" + "|".join(sorted(DIRECT_WORDS, key=len, reverse=True)) + r")\b")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from .cues import DIRECT_RE, DIRECT_WORDS, PHRASAL, SPEECH_LEMMAS, SPEECH_RE, SPEECH_WORDS, cue_lemma, find_cues, verb_forms
+from .cues import DIRECT_PARTICIPLES, DIRECT_RE, DIRECT_WORDS, PHRASAL, SPEECH_LEMMAS, SPEECH_RE, SPEECH_WORDS, cue_lemma, find_cues, verb_forms
 from .speakers import ROLE_WORDS, speaker_after, speaker_before
 from .text import ABBREVIATIONS, paragraphs, sentences, trim
 
@@ -269,9 +269,8 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
     return None
 
 
-_CUE_BEFORE_QUOTE = re.compile(r"\b(" + DIRECT_RE.pattern[5:-3] + r"|saying|adding|writing|noting|asking|telling|"
-                               r"shouting|chanting|declaring|insisting|arguing|warning|tweeting|explaining|"
-                               r"calling|yelling|replying|responding|posting|reading|screaming)\b"
+_CUE_BEFORE_QUOTE = re.compile(r"\b(" + DIRECT_RE.pattern[5:-3] + "|" + "|".join(sorted(DIRECT_PARTICIPLES, key=len, reverse=True))
+                               + r"|chanting|calling|posting|reading)\b"
                                r"([^.!?“”\"]{0,110}?)[:,]?\s*$")
 
 
@@ -292,7 +291,7 @@ def _cue_before_quote(before: str) -> re.Match | None:
 
 
 _LOWER = re.compile(r"[a-z]+")
-_BEFORE_QUOTE_WORDS = DIRECT_WORDS | {"saying", "adding", "writing", "noting", "asking", "telling", "shouting",
+_BEFORE_QUOTE_WORDS = DIRECT_WORDS | DIRECT_PARTICIPLES | {"saying", "adding", "writing", "noting", "asking", "telling", "shouting",
                                       "chanting", "declaring", "insisting", "arguing", "warning", "tweeting",
                                       "explaining", "calling", "yelling", "replying", "responding", "posting",
                                       "reading", "screaming"}
