@@ -536,3 +536,10 @@ def test_sentence_openers_phrasal_endings_and_next_quote_frames(text, content, s
     q = find(quotes_of(text), content)
     assert q[0] == content
     assert q[2] == speaker
+
+
+def test_cue_without_an_object_gives_no_content():
+    assert quotes_of("Her command of detail is an asset, as she showed in the earliest debates.") == []
+    quotes = quotes_of("“We will win,” said an aide who was briefed on the talks and spoke anonymously.")
+    assert [q[0] for q in quotes] == ["“We will win,”"]
+    assert quotes[0][2].startswith("an aide")

@@ -519,6 +519,9 @@ def _only_linkers(phrase: str) -> bool:
     return bool(words) and all(w in _LINKERS or (w.endswith("ly") and len(w) > 4) for w in words)
 
 
+# Words that cannot open an object noun phrase: the cue has no object here.
+_NO_OBJECT = {"in", "at", "during", "after", "before", "since", "until", "than", "when", "while", "where", "because",
+              "is", "are", "were", "has", "have", "had", "remains", "remain", "off", "down", "back", "but", "or"}
 # Where an object noun phrase stops: a comma before a new clause or a participle, or a dash.
 _OBJECT_END = re.compile(
     r",\s+(?:but|and\s+(?:he|she|they|it|we|I|then)|or|yet|so|while|as|because|although|though|which|who|whom|"
@@ -588,6 +591,8 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
     if e <= s:
         return None
     content = text[s:e]
+    if kind == "object" and content.split()[0].lower() in _NO_OBJECT:
+        return None  # "showed up in the flesh", "as she showed in the debates", "a show and is ..."
     if kind == "object" and content.split()[0].lower() in _PRONOUN_OBJECT and len(content.split()) < 3:
         return None
     if len(content.split()) < 2 and not (kind == "object" and content[:1].isupper() and content.isalpha()):
@@ -600,11 +605,14 @@ _TAIL_START = re.compile(r"(?:reporters|journalists|the\s|a\s|an\s|[A-Z]|him|her
 _SHORT_TAIL = re.compile(r"[^“”\"]{0,90}$")
 
 
+_RELATIVE_TAIL = re.compile(r"\s*,?\s*(?:who|whose)\s")
+
+
 def _tail_is_adjunct(text: str, a: int, se: int, lemma: str = "") -> bool:
     """True when text[a:se] is a short adjunct ("in a statement on Tuesday.", "told CNN.")."""
     tail = text[a:se].split(",", 1)[0].strip(" .!?")  # what follows a further comma is another clause
-    if not tail:
-        return True
+    if not tail or _RELATIVE_TAIL.match(text, a, se):
+        return True  # "..., said an official who was briefed on the talks."
     if len(tail.split()) > 10 or " that " in f" {tail} " or not _SHORT_TAIL.match(tail) \
             or find_cues(tail, 0, len(tail)) or _TO_INF.match(tail) or _FINITE.search(tail):
         return False
