@@ -543,3 +543,13 @@ def test_cue_without_an_object_gives_no_content():
     quotes = quotes_of("“We will win,” said an aide who was briefed on the talks and spoke anonymously.")
     assert [q[0] for q in quotes] == ["“We will win,”"]
     assert quotes[0][2].startswith("an aide")
+
+
+@pytest.mark.parametrize("text, content", [
+    ("Omar Lind later said he was being sarcastic in his remarks, which raised concerns among officials.",
+     "he was being sarcastic in his remarks"),
+    ("Ana Ruiz cautioned “let us not get ahead of ourselves,” before quickly predicting that the vote would pass.",
+     "that the vote would pass"),
+])
+def test_a_clause_ends_before_a_comment_on_it_or_a_new_predicate(text, content):
+    assert find(quotes_of(text), content)[0] == content

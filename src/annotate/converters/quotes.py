@@ -529,6 +529,13 @@ _OBJECT_END = re.compile(
 )
 
 
+_CLAUSE_END = re.compile(
+    r",\s+(?:which|while|whereas|although|though|even\s+though|before|after|because|"
+    r"and\s+(?:he|she|they|it|we|I|then)|" + "|".join(sorted(DIRECT_PARTICIPLES, key=len, reverse=True)) + r")\b"
+    r"|[,”\"]?\s+(?:before|after|while|without)\s+(?:[a-z]+ly\s+)?[a-z]{3,}ing\b"
+)
+
+
 def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) -> tuple[int, int] | None:
     """The complement of a cue that ends at `pos`, up to `se` (already cut at clause ends)."""
     while pos < se and text[pos] == " ":
@@ -587,6 +594,12 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
         # An object noun phrase ends where a new clause starts ("opposes the plan, but he urged ...").
         cut = _OBJECT_END.search(text, s, e)
         if cut:
+            s, e = trim(text, s, cut.start(), _STRIP)
+    else:
+        # A clause ends before a comment on it or a new predicate ("..., which raised concerns",
+        # "..., while emphasizing ...", "... before predicting ...").
+        cut = _CLAUSE_END.search(text, s, e)
+        if cut and _words(text, s, cut.start()) >= 2:
             s, e = trim(text, s, cut.start(), _STRIP)
     if e <= s:
         return None
