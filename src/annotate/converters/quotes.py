@@ -1075,7 +1075,40 @@ def find_quotes(text: str) -> list[dict]:
             by_group[d["group"]] = d["speaker"]
         elif d["group"] in by_group:
             d["speaker"] = by_group[d["group"]]
-    return _merge(text, direct, indirect)
+    return _merge(text, _join_fragments(text, direct), indirect)
+
+
+# Between two quoted stretches that are one quotation: "and, yes,", "on ethanol,", a paragraph break.
+_JOIN_GAP = re.compile(r"[^.!?;:()\n“”\"]{0,40}")
+_NO_JOIN_WORDS = re.compile(r"\b(?:he|she|they|I|we|it|who|[A-Z][a-z]+)\b")
+
+
+def _join_fragments(text: str, direct: list[dict]) -> list[dict]:
+    """One region for quoted stretches that no cue separates.
+
+    A quote that goes on in the next paragraph (its first paragraph left open) and quoted
+    phrases run together in one sentence ('“Peace,” “Order,” and, yes, “Sanity.”') are one
+    quotation; fragments split by an attribution ('“A,” she said, “B.”') stay apart (SPEC §4).
+    """
+    out: list[dict] = []
+    for d in direct:
+        prev = out[-1] if out else None
+        if prev is not None and prev["group"] == d["group"] or prev is not None and prev["para_start"] == d["para_start"]:
+            gap = text[prev["end"]:d["start"]]
+            paragraph_goes_on = (not prev["closed"] and prev["para_start"] != d["para_start"]
+                                 and not gap.strip() and gap.count("\n") <= 2)
+            run_together = (prev["para_start"] == d["para_start"] and prev["closed"]
+                            and text[prev["end"] - 2:prev["end"] - 1] not in ".!?"
+                            and _JOIN_GAP.fullmatch(gap) is not None and not _NO_JOIN_WORDS.search(gap)
+                            and not DIRECT_RE.search(gap) and not find_cues(gap, 0, len(gap)))
+            if paragraph_goes_on or run_together:
+                out[-1] = dict(prev, end=d["end"], closed=d["closed"], para_end=d["para_end"],
+                               speaker=prev["speaker"] or d["speaker"],
+                               quote_type="direct" if paragraph_goes_on else "mixed",
+                               score=min(prev["score"], d["score"]))
+                continue
+        out.append(d)
+    return out
 
 
 def _fully_quoted(text: str, s: int, e: int) -> bool:
