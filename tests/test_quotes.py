@@ -553,3 +553,9 @@ def test_cue_without_an_object_gives_no_content():
 ])
 def test_a_clause_ends_before_a_comment_on_it_or_a_new_predicate(text, content):
     assert find(quotes_of(text), content)[0] == content
+
+
+def test_back_as_an_adverb_is_no_cue():
+    quotes = quotes_of("Tariffs will not bring these jobs back, said Omar Lind, a professor of economics.")
+    assert [(q[0], q[2]) for q in quotes] == [("Tariffs will not bring these jobs back", "Omar Lind")]
+    assert find(quotes_of("The senator will back the plan to cut taxes."), "the plan")[2] == "The senator"

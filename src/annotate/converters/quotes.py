@@ -462,6 +462,15 @@ def _previous_word(text: str, lo: int, end: int) -> tuple[int, str]:
 _NEGATION = {"not", "never", "also", "still", "already", "just", "even", "since", "long", "widely", "once"}
 
 
+# Verbs (and time words) that make "back" an adverb: "bring the jobs back", "fought back".
+_BACK_VERBS = set("""
+bring brings brought bringing come comes came coming go goes went going fight fights fought fighting push pushes
+pushed pushing pull pulls pulled hold holds held look looks looked step steps stepped turn turns turned get gets
+got call calls called write writes wrote talk talks talked bounce bounced roll rolls rolled cut cuts scale scaled
+walk walks walked hit hits fire fires fired shot shoots dial dialed win wins won pay pays paid give gives gave
+take takes took way years months weeks days decades time times it them him her me us all way further sit sat
+set sets moved move moves fall falls fell pared play plays played kicked lean leaned
+""".split())
 def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
     """'verb' when the cue word is used as an active verb here, else 'noun' or 'passive'."""
     form = m.group(0).lower()
@@ -486,6 +495,8 @@ def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
     if low in {"a", "an", "the", "his", "her", "their", "its", "our", "my", "your", "this", "that", "of", "for", "with", "no"} \
             or low.endswith(("’s", "'s")):
         return "noun"  # "the state", "Trump's promise", "a stated goal"
+    if lemma == "back" and (low in _BACK_VERBS or text[m.end():m.end() + 1] in ",.;:!?)" or low[:1].isdigit()):
+        return "noun"  # "bring these jobs back", "came back", "two years back": an adverb
     if lemma in _NOUNISH and form in (lemma, lemma + "s", lemma + "es"):
         if low in _SUBJECT_BEFORE or followed_by_that:
             return "verb"
