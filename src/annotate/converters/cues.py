@@ -25,6 +25,7 @@ answer joke quip boast brag lament plead shout yell exclaim reiterate repeat
 echo mention hint imply propose recommend demand caution remind assure inform advise tout
 counter retort scoff muse wonder speculate estimate conclude agree disagree vow pledge promise
 threaten concur predict charge declare proclaim write email text reason explain clarify
+rebut recite disclose forecast
 """.split()
 
 # Cognition, perception of facts, findings: a clause must follow.
@@ -32,6 +33,7 @@ CLAUSE = """
 think believe know feel expect hope fear worry doubt suspect assume understand realize realise
 recognize recognise learn consider see find show indicate demonstrate determine decide rule
 remember imagine guess figure reckon bet acknowledge discover notice sense hear read
+envision envisage deem
 """.split()
 
 # Intention, desire, commitment: a to-infinitive must follow.
@@ -51,6 +53,7 @@ nominate appoint list portray compare expose retweet highlight view ignore
 celebrate mourn regret deplore protest swear signal voice express tout hail applaud welcome
 dismiss spurn denounce berate scold knock ridicule lambaste castigate embrace reject express
 dub pan trash rip love dislike admire fear offer share advocate outline recount
+unveil invoke articulate reference bemoan liken eviscerate promote
 """.split()
 
 # Phrasal cues: verb + particle/preposition; content is the object after it.
