@@ -25,7 +25,8 @@ answer joke quip boast brag lament plead shout yell exclaim reiterate repeat
 echo mention hint imply propose recommend demand caution remind assure inform advise tout
 counter retort scoff muse wonder speculate estimate conclude agree disagree vow pledge promise
 threaten concur predict charge declare proclaim write email text reason explain clarify
-rebut recite disclose forecast
+rebut recite disclose forecast confess profess opine posit theorize surmise reaffirm affirm underscore
+underline
 """.split()
 
 # Cognition, perception of facts, findings: a clause must follow.
@@ -39,7 +40,7 @@ envision envisage deem
 # Intention, desire, commitment: a to-infinitive must follow.
 TO = """
 want wish plan intend seek aim hope vow promise pledge refuse decline agree offer threaten
-expect prefer vote push urge ask encourage call decide seem appear choose resolve prepare
+expect prefer vote push urge ask encourage call decide seem appear choose resolve prepare implore beg
 """.split()
 
 # Evaluation and stance toward something: the object is the content.
@@ -53,7 +54,8 @@ nominate appoint list portray compare expose retweet highlight view ignore
 celebrate mourn regret deplore protest swear signal voice express tout hail applaud welcome
 dismiss spurn denounce berate scold knock ridicule lambaste castigate embrace reject express
 dub pan trash rip love dislike admire fear offer share advocate outline recount
-unveil invoke articulate reference bemoan liken eviscerate promote
+unveil invoke articulate reference bemoan liken eviscerate promote excoriate chastise disparage belittle
+vilify demonize refute rebuff laud extol commend congratulate downplay trumpet credit
 """.split()
 
 # Phrasal cues: verb + particle/preposition; content is the object after it.
