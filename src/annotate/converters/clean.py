@@ -81,7 +81,7 @@ def is_boilerplate(line: str) -> bool:
         return False
     if _DROP_LINE.match(s):
         return True
-    if len(s) < 400 and _COOKIE.search(s):
+    if len(s) < 400 and "cookie" in s.lower() and _COOKIE.search(s):
         return True
     if len(s) < 120 and _CREDIT.search(s) and not s.endswith((".", '"', "”")):
         return True

@@ -20,7 +20,18 @@ from __future__ import annotations
 import bisect
 import re
 
-from .cues import DIRECT_PARTICIPLES, DIRECT_RE, DIRECT_WORDS, PHRASAL, SPEECH_LEMMAS, SPEECH_RE, SPEECH_WORDS, cue_lemma, find_cues, verb_forms
+from .cues import (
+    DIRECT_PARTICIPLES,
+    DIRECT_RE,
+    DIRECT_WORDS,
+    PHRASAL,
+    SPEECH_LEMMAS,
+    SPEECH_RE,
+    SPEECH_WORDS,
+    cue_lemma,
+    find_cues,
+    verb_forms,
+)
 from .speakers import ROLE_WORDS, speaker_after, speaker_before
 from .text import ABBREVIATIONS, paragraphs, sentences, trim
 
@@ -682,6 +693,9 @@ _COORD_CUE_FORMS |= {"saying", "adding", "noting", "claiming", "accusing", "call
                      "insisting", "warning", "stressing", "explaining", "asking", "telling", "writing"}
 
 
+_COORD_ENDERS = frozenset(SPEECH_WORDS | _COORD_CUE_FORMS)
+
+
 def _earlier_cue_source(text: str, ss: int, pos: int) -> tuple[int, int] | None:
     """The source of the last cue before `pos` in the sentence ('"...," he said, referring to')."""
     for c in reversed(find_cues(text, ss, pos)):
@@ -757,7 +771,7 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
         cues = find_cues(text, ss, se, title_case)
     if blocked:
         cues = [m for m in cues if not any(a <= m.start() < b for a, b in blocked)]
-    nominal = any(h in sent for h in _NOMINAL_HINTS)
+    nominal = _NOMINAL_HINT.search(sent) is not None
     if not cues and not nominal:
         return out
     cut_points = [ss + k.start() for k in _CLAUSE_CUT.finditer(sent)]
@@ -765,7 +779,7 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
         # "complained about X but defended Y": a second cue verb in a coordinated predicate
         # ends the first one's content.
         coord = _VP_COORD.search(text, max(ss, m.start() - 30), m.start())
-        if coord and m.group(0).lower() in SPEECH_WORDS | _COORD_CUE_FORMS:
+        if coord and m.group(0).lower() in _COORD_ENDERS:
             cut_points.append(coord.start())
     found: list[tuple[re.Match, tuple[int, int] | None, str]] = []
     passives: list[re.Match] = []
@@ -954,6 +968,7 @@ _NOMINAL = re.compile(
 _NOMINAL_LEAD = re.compile(r"(?:On|In|At|For|But|And|As|After|Before|With|From|Since|Despite|Under|Of|By)\s+")
 _NOMINAL_HINTS = ("’s ", "'s ", "his ", "His ", "her ", "Her ", "their ", "Their ", "its ", "Its ", "our ", "Our ",
                   "my ", "My ")
+_NOMINAL_HINT = re.compile("|".join(re.escape(h) for h in _NOMINAL_HINTS))
 
 
 # A possessive pronoun and the subject pronoun that cannot be its antecedent in the same clause.

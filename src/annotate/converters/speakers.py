@@ -85,6 +85,7 @@ _POSS = re.compile(r"[’']s$")
 _TOKEN = re.compile(r"[A-Za-z0-9][\w’'.&-]*[\w.]%?|[A-Za-z0-9]%?")
 
 
+@functools.lru_cache(maxsize=65536)
 def _is_name_token(tok: str) -> bool:
     if tok in _KEEP_CAP:
         return True
@@ -115,11 +116,13 @@ def _modifier_before_head(text: str, toks: list[tuple[int, int]], k: int) -> boo
     return False
 
 
+@functools.lru_cache(maxsize=65536)
 def _is_agent(low: str) -> bool:
     """A lowercase noun naming a person by what they do ("treasurer", "voters", "activist")."""
     return bool(_AGENT.match(low)) and low not in _NOT_AGENT
 
 
+@functools.lru_cache(maxsize=65536)
 def _np_token_ok(tok: str, first: bool) -> bool:
     low = _POSS.sub("", tok.lower())
     if low.endswith("s") and low[:-1] in ROLE_WORDS:
@@ -128,6 +131,7 @@ def _np_token_ok(tok: str, first: bool) -> bool:
             or low in QUANT_WORDS or low[:1].isdigit() or _is_agent(low))
 
 
+@functools.lru_cache(maxsize=65536)
 def _is_head(word: str) -> bool:
     """A token that can be the head of a source phrase (a name, role, agent noun or number)."""
     low = _POSS.sub("", word.lower())
@@ -206,11 +210,22 @@ def speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None:
     stops at punctuation, except over an appositive ("Karimi, director of the group, said").
     Returns (start, end) or None.
     """
+    # Most speakers end well inside the last 90 characters: look there first, and again over
+    # the whole window only when the phrase may reach past that (same answer, less tokenising).
+    near = max(floor, limit - 90)
+    if near > floor:
+        found = _speaker_before(text, limit, near)
+        if found is not None and found[0] - near > 30:
+            return found
+    return _speaker_before(text, limit, floor)
+
+
+def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None:
     floor = max(floor, limit - 200)
     paren = _TRAILING_PAREN.search(text, floor, limit) if ")" in text[max(floor, limit - 40):limit] else None
     if paren:
         limit = paren.start()  # "Gov. Phil Bryant (R) said", "Rep. X (D-Calif.) said"
-    toks = [(m.start(), m.end()) for m in _TOKEN.finditer(text, floor, limit)]
+    toks = [m.span() for m in _TOKEN.finditer(text, floor, limit)]
     i = len(toks) - 1
 
     def gap_after(k: int) -> str:
@@ -289,6 +304,7 @@ _AUXILIARIES = {"has", "have", "had", "are", "were", "is", "was", "will", "would
                 "may", "might", "must", "do", "did", "does"}
 
 
+@functools.lru_cache(maxsize=65536)
 def _skippable(word: str) -> bool:
     """Adverbs, auxiliaries, verb chains and time words between a source and its cue."""
     low = word.lower()
@@ -305,7 +321,7 @@ _FINITE_WORD = re.compile(
 
 def speaker_after(text: str, start: int, ceiling: int) -> tuple[int, int] | None:
     """The speaker noun phrase that starts at `start` (after a cue: 'said Peskov')."""
-    toks = [(m.start(), m.end()) for m in _TOKEN.finditer(text, start, ceiling)]
+    toks = [m.span() for m in _TOKEN.finditer(text, start, ceiling)]
     if not toks or text[start : toks[0][0]].strip():
         return None
     first = text[toks[0][0] : toks[0][1]]
@@ -430,11 +446,19 @@ def mention_gender(text: str, span: tuple[int, int], cache: dict | None = None) 
         return cache[head]
     lo = max(0, span[0] - 20000)
     found = None
-    pattern = re.compile(r"\b(?:Mr\.|Mrs\.|Ms\.|[A-Z][a-z]+) " + re.escape(head) + r"\b")
-    for m in pattern.finditer(text, lo, span[0]):
-        found = gender(m.group(0))
-        if found is not None:
-            break
+    # "Mr. Head" / "First Head" earlier in the text, found with str.find (no regex per name).
+    needle = " " + head
+    at = text.find(needle, lo, span[0])
+    while at >= 0 and found is None:
+        after = at + len(needle)
+        if after >= len(text) or not (text[after].isalnum() or text[after] == "_"):
+            w = at
+            while w > lo and not text[w - 1].isspace():
+                w -= 1
+            first = text[w:at]
+            if first in ("Mr.", "Mrs.", "Ms.") or (first[:1].isupper() and first[1:].isalpha() and first[1:].islower()):
+                found = gender(f"{first} {head}")
+        at = text.find(needle, at + 1, span[0])
     if cache is not None:
         cache[head] = found
     return found

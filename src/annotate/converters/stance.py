@@ -46,11 +46,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "Supreme Court": ("Supreme Court",), "Hamas": ("Hamas",), "Hezbollah": ("Hezbollah",),
 }
 _SURFACE = {s: canon for canon, forms in ALIASES.items() for s in forms}
-_FIRST_WORDS = {surface.split()[0] for surface in _SURFACE}
-_UPPER_TOK = re.compile(r"(?<![\w.])[A-Z][\w.&]*")
 _NAME = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 _CAP_WORD = re.compile(r"(?<![\w.’'-])" + _NAME + r"(?![\w’'-])")
-_LOWER_WORDS = re.compile(r"(?<![\w.])[a-z]+")
 _NOT_FIRST = set(
     """The A An But And In On At For From With By To Of This That It He She They We I You His Her
     Their Our When While If As After Before Although Since President Vice Prime Minister Former
@@ -142,41 +139,59 @@ def find_people(text: str, caps: list[tuple[int, int, str]] | None = None) -> li
         counts[f"{first} {last}"] += 1
     if not counts:
         return []
-    lower_words = set(_LOWER_WORDS.findall(text))
+    seen: dict[str, bool] = {}
+
+    def in_lower_case(word: str) -> bool:
+        low = word.lower()
+        if low not in seen:
+            seen[low] = _occurs_as_word(text, low)
+        return seen[low]
+
     return [n for n, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-            if not any(w.lower() in lower_words for w in n.split())]
+            if not any(in_lower_case(w) for w in n.split())]
+
+
+def _occurs_as_word(text: str, low: str) -> bool:
+    """True when `low` stands in text as a whole lowercase word ("step" in "a step forward")."""
+    if not low or not all("a" <= c <= "z" for c in low):
+        return False  # "fact-check", "o'brien": never one lowercase word
+    at = text.find(low)
+    while at >= 0:
+        before = text[at - 1] if at else " "
+        after = text[at + len(low)] if at + len(low) < len(text) else " "
+        if not (before.isalnum() or before in "_.") and not ("a" <= after <= "z") \
+                and not ("a" <= before <= "z" or "A" <= before <= "Z"):
+            return True
+        at = text.find(low, at + 1)
+    return False
+
+
+def _trie(words: list[str]) -> str:
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
+
+
+# Every gazetteer surface as one regex over whole capitalised tokens; a sentence-final period
+# after the last token is allowed ("... in Washington.").
+_GAZETTEER = re.compile(r"(?<![\w.])(?:" + _trie(sorted(_SURFACE)) + r")(?=\.?(?![\w.&]))")
 
 
 def _gazetteer_mentions(text: str) -> list[tuple[int, int, str]]:
-    """Gazetteer mentions ("U.S.", "North Korea", "the Kremlin") by looking capitalised tokens up."""
-    toks = [(m.start(), m.end()) for m in _UPPER_TOK.finditer(text)]
-    out = []
-    k = 0
-    while k < len(toks):
-        first = text[toks[k][0] : toks[k][1]]
-        if first not in _FIRST_WORDS and first[:-1] not in _FIRST_WORDS:
-            k += 1
-            continue
-        hit = None
-        for n in (3, 2, 1):
-            if k + n > len(toks):
-                continue
-            span = toks[k : k + n]
-            if any(span[i][1] + 1 != span[i + 1][0] or text[span[i][1]] != " " for i in range(n - 1)):
-                continue
-            a, b = span[0][0], span[-1][1]
-            surface = text[a:b]
-            if surface not in _SURFACE and surface.endswith(".") and surface[:-1] in _SURFACE:
-                surface, b = surface[:-1], b - 1  # "Washington." at a sentence end
-            if surface in _SURFACE:
-                hit = (a, b, _SURFACE[surface], n)
-                break
-        if hit:
-            out.append(hit[:3])
-            k += hit[3]
-        else:
-            k += 1
-    return out
+    """Gazetteer mentions ("U.S.", "North Korea", "the Kremlin"), found by one regex scan."""
+    return [(m.start(), m.end(), _SURFACE[m.group(0)]) for m in _GAZETTEER.finditer(text)]
 
 
 def find_target_mentions(text: str, people: list[str] | None = None) -> list[tuple[int, int, str]]:

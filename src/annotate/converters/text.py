@@ -57,7 +57,7 @@ def sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 def words(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Word spans in text[start:end]."""
     end = len(text) if end is None else end
-    return [(m.start(), m.end()) for m in _WORD.finditer(text, start, end)]
+    return [m.span() for m in _WORD.finditer(text, start, end)]
 
 
 def trim(text: str, start: int, end: int, chars: str = " \t\n,;:") -> tuple[int, int]:
