@@ -155,10 +155,11 @@ guaranteed proves proved this thus less unless bus its his hers ours yours their
 """.split())
 
 
-def _trie_pattern(words: list[str]) -> str:
-    """One regex alternation for many words, shared prefixes factored out (fast to scan)."""
+def word_alternation(words) -> str:
+    """One regex alternation for many words, shared prefixes factored out (fast to scan);
+    like a longest-first alternation, it prefers the longer of two words sharing a prefix."""
     trie: dict = {}
-    for w in words:
+    for w in sorted(words):
         node = trie
         for ch in w:
             node = node.setdefault(ch, {})
@@ -175,7 +176,7 @@ def _trie_pattern(words: list[str]) -> str:
 
 
 # Every lowercase cue form as one word-bounded regex: scanning in C beats a dict lookup per word.
-_CUE_WORD = re.compile(r"(?<![\w’'-])(?:" + _trie_pattern(sorted(FORMS)) + r")(?![\w’'-])")
+_CUE_WORD = re.compile(r"(?<![\w’'-])(?:" + word_alternation(FORMS) + r")(?![\w’'-])")
 
 
 def find_cues(text: str, start: int, end: int, title_case: bool = False) -> list[re.Match]:
@@ -217,7 +218,7 @@ _TENSES = {"said", "says", "told", "tells", "added", "adds", "wrote", "writes", 
 # Every finite (-s and past) form of the speech lemmas counts too ("testified", "retorted").
 _TENSES |= {f for lemma in SPEECH for f in verb_forms(lemma)[1:3]} - {"states", "stated", "reasons", "reasoned"}
 SPEECH_WORDS = frozenset(_TENSES)
-SPEECH_RE = re.compile(r"\b(?:" + "|".join(sorted(_TENSES, key=len, reverse=True)) + r")\b")
+SPEECH_RE = re.compile(r"\b(?:" + word_alternation(_TENSES) + r")\b")
 
 # Verbs of manner that attribute an adjacent direct quote only ('"Go back," Trump barked'),
 # never an indirect clause: they stay out of the cue lexicon.
@@ -233,4 +234,4 @@ _MANNER_FORMS |= {"fired back", "shot back", "pushed back", "chimed in", "cried 
 DIRECT_PARTICIPLES = frozenset({verb_forms(lemma)[-1] for lemma in (*SPEECH, *MANNER)} | {"pointing out"})
 DIRECT_WORDS = SPEECH_WORDS | _MANNER_FORMS
 # Speech and manner verbs right next to a direct quote.
-DIRECT_RE = re.compile(r"\b(?:" + "|".join(sorted(DIRECT_WORDS, key=len, reverse=True)) + r")\b")
+DIRECT_RE = re.compile(r"\b(?:" + word_alternation(DIRECT_WORDS) + r")\b")

@@ -31,6 +31,7 @@ from .cues import (
     cue_lemma,
     find_cues,
     verb_forms,
+    word_alternation,
 )
 from .speakers import ROLE_WORDS, speaker_after, speaker_before
 from .text import ABBREVIATIONS, paragraphs, sentences, trim
@@ -280,8 +281,8 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
     return None
 
 
-_CUE_BEFORE_QUOTE = re.compile(r"\b(" + DIRECT_RE.pattern[5:-3] + "|" + "|".join(sorted(DIRECT_PARTICIPLES, key=len, reverse=True))
-                               + r"|chanting|calling|posting|reading)\b"
+_CUE_BEFORE_QUOTE = re.compile(r"\b(" + word_alternation(DIRECT_WORDS | DIRECT_PARTICIPLES
+                                                       | {"chanting", "calling", "posting", "reading"}) + r")\b"
                                r"([^.!?“”\"]{0,110}?)[:,]?\s*$")
 
 
@@ -553,7 +554,7 @@ _OBJECT_END = re.compile(
 
 _CLAUSE_END = re.compile(
     r",\s+(?:which|while|whereas|although|though|even\s+though|before|after|because|"
-    r"and\s+(?:he|she|they|it|we|I|then)|" + "|".join(sorted(DIRECT_PARTICIPLES, key=len, reverse=True)) + r")\b"
+    r"and\s+(?:he|she|they|it|we|I|then)|" + word_alternation(DIRECT_PARTICIPLES) + r")\b"
     r"|[,”\"]?\s+(?:before|after|while|without)\s+(?:[a-z]+ly\s+)?[a-z]{3,}ing\b"
 )
 
