@@ -480,7 +480,8 @@ def find_antecedent(
         return None  # a full mention refers to itself
     # Only the last few dozen earlier mentions: keeps long texts linear.
     stop = bisect.bisect_left(named, (mention[0], -1))
-    earlier = [m for m in named[max(0, stop - 60):stop] if m[1] <= mention[0] and not is_pronoun(text, m)]
+    earlier = [m for m in named[max(0, stop - 60):stop]
+               if m[1] <= mention[0] and text[m[0] : m[1]].lower() not in PRONOUNS]
     if low in REFERRING_PRONOUNS:
         wrong = "m" if low == "she" else "f"
         for m in reversed(earlier):
@@ -511,9 +512,10 @@ def find_antecedent(
         return None
     # A short mention ("Peskov") refers to an earlier fuller one ending in the same name.
     if len(word.split()) == 1 and word[:1].isupper():
+        bare = _POSS.sub("", word)
         for m in reversed(earlier):
             full = text[m[0] : m[1]]
-            if len(full.split()) > 1 and _head_name(full) == _POSS.sub("", word):
+            if len(full.split()) > 1 and _head_name(full) == bare:
                 return m
     return None
 
