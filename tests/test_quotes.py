@@ -210,7 +210,7 @@ def test_indirect_quote_patterns(text, content, speaker):
     ("And, as the city council reported, the bridge will reopen in May.",
      "the bridge will reopen in May", "the city council"),
     ("Traffic fell by a third last year, city records show.", "Traffic fell by a third last year", "city records"),
-    ("Her promise to reopen the bridge was popular.", "to reopen the bridge was popular", "Her"),
+    ("Her promise to reopen the bridge was popular.", "to reopen the bridge", "Her"),
     ("Ana Ruiz opened the meeting, saying the budget was balanced.", "the budget was balanced", "Ana Ruiz"),
     ("Omar Lind praised the plan but warned that costs could rise.", "that costs could rise", "Omar Lind"),
     ("The mayor is confident that the bridge will reopen in May.", "that the bridge will reopen in May", "The mayor"),
@@ -559,3 +559,18 @@ def test_back_as_an_adverb_is_no_cue():
     quotes = quotes_of("Tariffs will not bring these jobs back, said Omar Lind, a professor of economics.")
     assert [(q[0], q[2]) for q in quotes] == [("Tariffs will not bring these jobs back", "Omar Lind")]
     assert find(quotes_of("The senator will back the plan to cut taxes."), "the plan")[2] == "The senator"
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("Speaking in Brussels, the EU’s foreign policy chief said the bloc would respond firmly.",
+     "the bloc would respond firmly", "the EU’s foreign policy chief"),
+    ("According to officials familiar with the matter, the deal could be signed next week.",
+     "the deal could be signed next week", "officials familiar with the matter"),
+    ("Ana Ruiz’s promise to rebuild the bridge was popular.", "to rebuild the bridge", "Ana Ruiz’s"),
+    # British quotation style: single marks for speech.
+    ("‘We will not back down,’ the prime minister told MPs.", "‘We will not back down,’", "the prime minister"),
+])
+def test_possessive_sources_according_to_phrases_and_single_marks(text, content, speaker):
+    q = find(quotes_of(text), content)
+    assert q[0] == content
+    assert q[2] == speaker

@@ -761,6 +761,12 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
             content = trim(text, ss, ss + m.start(), _STRIP)
         else:
             comma = text.find(",", sp[1], min(se, sp[1] + 3))
+            if comma < 0:
+                # "According to officials familiar with the matter, the deal ...": the source
+                # phrase runs on to its comma when no verb stands in between.
+                far = text.find(",", sp[1], min(se, sp[1] + 80))
+                if far > 0 and not _FINITE.search(text, sp[1], far) and not find_cues(text, sp[1], far):
+                    comma, sp = far, (sp[0], trim(text, sp[0], far, _STRIP)[1])
             content = trim(text, (comma if comma >= 0 else sp[1]) + 1, se, _STRIP)
         if _words(text, *content) >= 3:
             out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp, score=0.6,
@@ -986,6 +992,10 @@ def _nominal_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]],
         end = min([se, *(c for c in cut_points if c > m.end())])
         comma = text.find(",", start, end)
         end = comma if comma > 0 else end
+        if m.group("link") != "that":
+            verb = _FINITE.search(text, start, end)
+            if verb:
+                end = verb.start()  # "his promise to build a wall was popular": the main verb ends it
         content = trim(text, start, end, _STRIP)
         if content[1] <= content[0] or _words(text, *content) > 30:
             continue

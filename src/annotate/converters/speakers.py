@@ -183,6 +183,12 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
         if w.lower() in DETERMINERS and w.lower() != "that":
             j = k
             break
+        if w.endswith(("’s", "'s")) and w[:1].isupper():
+            j = k  # "the EU’s foreign policy chief": a possessive name before the modifiers
+            if k > 0 and text[toks[k - 1][0] : toks[k - 1][1]].lower() in ("the", "a", "an") \
+                    and not _gap_breaks(text, toks[k - 1][1], toks[k][0]):
+                j = k - 1
+            break
         if not (w.isalpha() and w.islower()) or w in _FUNCTION_WORDS:
             break
         k -= 1
