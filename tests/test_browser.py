@@ -105,3 +105,41 @@ def test_predictions_render_in_the_labeling_ui(studio, browser, pushed_seed, tmp
         page.screenshot(path=str(shot))
     finally:
         page.close()
+
+
+def test_offsets_after_emoji_and_astral_characters_line_up_in_the_ui(studio, browser, tmp_path):
+    """Our offsets count code points (Python); the UI must highlight the same characters.
+
+    Label Studio stores Text offsets as code points, while the browser counts UTF-16 units:
+    a span after an emoji is where a mismatch would show.
+    """
+    article = tmp_path / "emoji.txt"
+    article.write_text(
+        "Fans 😀 cheered 🎉🎉 outside the stadium 𝔘𝔫𝔦𝔱𝔢𝔡.\n\n"
+        "“We will win the cup,” Ana Ruiz said. “Nobody 🏆 can stop us now.”\n",
+        encoding="utf-8",
+    )
+    stats = push(studio.url, studio.token, [str(article)], "Emoji offsets (browser test)")
+    assert stats.created == 1
+    client = ls.connect(studio.url, studio.token)
+    [task] = ls.export_tasks(client, stats.project_id)
+    text = task["data"]["text"]
+    predicted = sorted(text[r["value"]["start"]:r["value"]["end"]] for r in task["predictions"][0]["result"]
+                       if r["type"] == "labels")
+    assert "“We will win the cup,”" in predicted and "Ana Ruiz" in predicted, predicted
+    page = open_task(browser, studio, stats.project_id, task["id"])
+    try:
+        page.wait_for_function("document.querySelectorAll('.htx-highlight').length >= 3", timeout=30_000)
+        shown = page.evaluate("""() => {
+            const byRegion = {};
+            for (const el of document.querySelectorAll('.htx-highlight')) {
+                const key = [...el.classList].find(c => c.startsWith('htx-highlight-') && c !== 'htx-highlight-last')
+                            || el.getAttribute('data-label') + el.getAttribute('data-start');
+                byRegion[key] = (byRegion[key] || '') + el.textContent;
+            }
+            return Object.values(byRegion);
+        }""")
+        shown = sorted(s for s in shown if s.strip())
+        assert shown == predicted, (shown, predicted)
+    finally:
+        page.close()
