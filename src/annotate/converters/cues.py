@@ -114,7 +114,9 @@ def verb_forms(lemma: str) -> list[str]:
 ADJECTIVES = """
 eager willing confident sure certain convinced worried concerned happy optimistic pessimistic
 skeptical sceptical hopeful afraid determined adamant unsure aware proud angry upset frustrated
-disappointed reluctant unwilling keen
+disappointed reluctant unwilling keen aghast glad pleased sorry surprised shocked thrilled delighted
+positive mindful conscious fearful doubtful dubious grateful thankful furious outraged troubled alarmed
+dismayed anxious nervous
 """.split()
 
 
