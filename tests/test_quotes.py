@@ -574,3 +574,15 @@ def test_possessive_sources_according_to_phrases_and_single_marks(text, content,
     q = find(quotes_of(text), content)
     assert q[0] == content
     assert q[2] == speaker
+
+
+def test_a_noun_of_saying_keeps_its_that_clause():
+    q = find(quotes_of("Omar Lind’s accusation that the council hid the report caused an uproar."),
+             "that the council hid the report")
+    assert q[0] == "that the council hid the report caused an uproar" or q[0] == "that the council hid the report"
+    assert q[2] == "Omar Lind’s"
+    q = find(quotes_of("Soon there were rumors that the bridge was unsafe."), "the bridge was unsafe")
+    assert q[0] == "that the bridge was unsafe spread quickly" or q[0] == "that the bridge was unsafe"
+    assert q[2] is None
+    # A relative clause after the noun is not its content.
+    assert quotes_of("So why repeat a claim that is as false as it is cruel?") == []

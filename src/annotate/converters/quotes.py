@@ -956,6 +956,47 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
             taken.append(content)
     if nominal:
         out.extend(_nominal_quotes(text, ss, se, blocked, taken, cut_points))
+    if " that " in sent:
+        out.extend(_noun_that_quotes(text, ss, se, blocked, [*taken, *((q["start"], q["end"]) for q in out)], cut_points))
+    return out
+
+
+# A noun of saying or believing with its that-clause, whoever holds it: "the notion that X",
+# "a reminder that X", "growing fears that X".
+_NOUN_THAT = re.compile(
+    r"\b(?:claims?|notion|idea|belief|arguments?|assertions?|allegations?|accusations?|suggestions?|fears?|hopes?|"
+    r"concerns?|warnings?|promises?|assurances?|insistence|contention|perception|impression|reminder|"
+    r"message|charges?|complaints?|speculation|rumou?rs?|conclusion|predictions?|expectations?|assumption|"
+    r"acknowledg(?:e)?ment|admission|denial|theory|view|sentiment|consensus|recognition|worries|worry)"
+    r"\s+that\s"
+)
+
+
+# What may open the that-clause of a noun: a subject, not a verb ("the claim that he lied").
+_THAT_SUBJECT = re.compile(r"(?:he|she|they|it|we|I|you|there|this|these|those|the|a|an|his|her|their|its|our|my|"
+                           r"some|many|most|all|no|none|both|only|such|[A-Z0-9])")
+# A possessive right before the noun: "Trump's accusation that", "her growing fear that".
+_POSSESSOR = re.compile(r"\b((?:[Hh]is|[Hh]er|[Tt]heir|[Oo]ur|[Mm]y)|(?:[A-Z][\w.-]*\s)?[A-Z][\w-]*[’']s?)\s+"
+                        r"(?:[a-z-]+\s+){0,2}$")
+
+
+def _noun_that_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]],
+                      taken: list[tuple[int, int]], cut_points: list[int]) -> list[dict]:
+    out = []
+    for m in _NOUN_THAT.finditer(text, ss, se):
+        start = m.end() - 5  # at "that"
+        if any(a <= start < b for a, b in blocked + taken) or not _THAT_SUBJECT.match(text, m.end()):
+            continue  # "a claim that is false": a relative clause, not the claim's content
+        end = min([se, *(c for c in cut_points if c > start)])
+        cut = _CLAUSE_END.search(text, start, end)
+        content = trim(text, start, cut.start() if cut else end, _STRIP)
+        if _words(text, *content) < 4 or any(a < content[1] and content[0] < b for a, b in taken + blocked):
+            continue
+        owner = _POSSESSOR.search(text, max(ss, m.start() - 40), m.start())
+        out.append(dict(start=content[0], end=content[1], quote_type="indirect",
+                        speaker=owner.span(1) if owner else None, score=0.35,
+                        cue=f"{m.group(0).split()[0]}/noun-that"))
+        taken = [*taken, content]
     return out
 
 
