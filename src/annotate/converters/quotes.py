@@ -779,7 +779,8 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
     if blocked:
         cues = [m for m in cues if not any(a <= m.start() < b for a, b in blocked)]
     nominal = _NOMINAL_HINT.search(sent) is not None
-    if not cues and not nominal:
+    noun_that = " that " in sent and _NOUN_THAT.search(sent) is not None
+    if not cues and not nominal and not noun_that:
         return out
     cut_points = [ss + k.start() for k in _CLAUSE_CUT.finditer(sent)]
     for m in cues:
@@ -956,7 +957,7 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
             taken.append(content)
     if nominal:
         out.extend(_nominal_quotes(text, ss, se, blocked, taken, cut_points))
-    if " that " in sent:
+    if noun_that:
         out.extend(_noun_that_quotes(text, ss, se, blocked, [*taken, *((q["start"], q["end"]) for q in out)], cut_points))
     return out
 
