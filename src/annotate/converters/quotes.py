@@ -66,6 +66,7 @@ _RECIPIENT = re.compile(r"((?:[\w.’'-]+\s+){0,4}?[\w.’'-]+)\s*[,:]?\s*(?=(?:
 _COMMA = re.compile(r"[,;]")
 _LEAD_PUNCT = re.compile(r"\s*[:,]?\s*")
 _UNTIL_THAT = re.compile(r"[^.;:!?“”\"]{0,140}?\bthat\b")
+_MAY_CUT = re.compile(r"[;—–]|--|ccording")  # cheap test before _CLAUSE_CUT
 _CLAUSE_CUT = re.compile(r";\s|,\s+according to\b|\s[—–]\s|\s--\s")
 _OBJECT_PRONOUN = re.compile(r"(him|her|them|me|us|you)\b")
 _SPACES = re.compile(r"\s*")
@@ -782,7 +783,7 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
     noun_that = " that " in sent and _NOUN_THAT.search(sent) is not None
     if not cues and not nominal and not noun_that:
         return out
-    cut_points = [ss + k.start() for k in _CLAUSE_CUT.finditer(sent)]
+    cut_points = [ss + k.start() for k in _CLAUSE_CUT.finditer(sent)] if _MAY_CUT.search(sent) else []
     for m in cues:
         # "complained about X but defended Y": a second cue verb in a coordinated predicate
         # ends the first one's content.
@@ -1014,6 +1015,13 @@ _NOMINAL = re.compile(
 )
 
 
+# Cheap test before _NOMINAL: one of its nouns must be in the sentence.
+_NOMINAL_NOUN = re.compile(
+    r"(?:promise|pledge|vow|plan|threat|call|demand|refusal|decision|proposal|claim|assertion|argument|belief|"
+    r"view|insistence|suggestion|warning|prediction|contention|allegation|accusation|admission|denial|"
+    r"assessment|criticism|condemnation|praise|support|endorsement|opposition|defense|attack|rejection|"
+    r"remarks|comments|statement)"
+)
 _NOMINAL_LEAD = re.compile(r"(?:On|In|At|For|But|And|As|After|Before|With|From|Since|Despite|Under|Of|By)\s+")
 _NOMINAL_HINTS = ("’s ", "'s ", "his ", "His ", "her ", "Her ", "their ", "Their ", "its ", "Its ", "our ", "Our ",
                   "my ", "My ")
@@ -1027,6 +1035,8 @@ _POSSESSIVE_PRONOUNS = {"his": "she", "her": "he", "their": "it", "its": "they"}
 def _nominal_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]],
                     taken: list[tuple[int, int]], cut_points: list[int]) -> list[dict]:
     out = []
+    if not _NOMINAL_NOUN.search(text, ss, se):
+        return out
     for m in _NOMINAL.finditer(text, ss, se):
         if any(a <= m.start() < b for a, b in blocked + taken):
             continue
