@@ -190,7 +190,7 @@ def find_cues(text: str, start: int, end: int, title_case: bool = False) -> list
     if title_case:
         return [m for m in _TITLE_WORD.finditer(text, start, end) if m.group(0).lower() in FORMS]
     found = list(_CUE_WORD.finditer(text, start, end))
-    if " that " in text[start:end]:
+    if text.find(" that ", start, end) >= 0:
         seen = {m.start() for m in found}
         extra = [m for m in _THAT_VERB.finditer(text, start, end)
                  if m.start() not in seen and m.group(1) not in _NOT_THAT_VERBS]

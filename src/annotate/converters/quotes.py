@@ -1080,7 +1080,7 @@ def _is_title_case(text: str, ps: int, pe: int) -> bool:
     if pe - ps > 250:
         return False
     words = _CAP_RATIO_WORD.findall(text, ps, pe)
-    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+    return len(words) >= 4 and len([w for w in words if w[0].isupper()]) >= 0.7 * len(words)
 
 
 # A headline "Graham: Trump's rhetoric hurts the party" attributes the rest to the name before the colon.

@@ -205,18 +205,21 @@ def find_target_mentions(text: str, people: list[str] | None = None) -> list[tup
         by_surname.setdefault(full.split()[-1], full)
     if names:
         taken = {s for s, _, _ in out}
-        k = 0
-        while k < len(caps):
+        # Only words that start a known name or are a known surname can make a mention.
+        useful = {n.split()[0] for n in names} | set(by_surname)
+        resume = 0  # the index after a two-word name, whose second word is used up
+        for k in [k for k, c in enumerate(caps) if c[2] in useful]:
+            if k < resume:
+                continue
             s1, e1, first = caps[k]
             if k + 1 < len(caps) and caps[k + 1][0] == e1 + 1 and text[e1] == " " \
                     and f"{first} {caps[k + 1][2]}" in names:
                 if s1 not in taken:
                     out.append((s1, caps[k + 1][1], f"{first} {caps[k + 1][2]}"))
-                k += 2
+                resume = k + 2
                 continue
             if first in by_surname and s1 not in taken:
                 out.append((s1, e1, by_surname[first]))
-            k += 1
     out.sort()
     return out
 

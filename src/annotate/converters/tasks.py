@@ -15,9 +15,13 @@ def sha256(text: str) -> str:
 
 
 def task_hash(text: str, predictions: list[dict]) -> str:
-    """Hash of (text, predictions): re-pushing the same input is recognised as a no-op."""
-    blob = json.dumps([text, predictions], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return sha256(blob)
+    """Hash of (text, predictions): re-pushing the same input is recognised as a no-op.
+
+    The text enters through its own SHA-256 (cheaper than serialising it again); the
+    predictions as canonical JSON, so key order does not change the hash.
+    """
+    blob = json.dumps(predictions, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return sha256(sha256(text) + "\n" + blob)
 
 
 _ID_PREFIX = {"Speaker": "sp", "Quote": "q", "Stance": "st"}
