@@ -586,3 +586,9 @@ def test_a_noun_of_saying_keeps_its_that_clause():
     assert q[2] is None
     # A relative clause after the noun is not its content.
     assert quotes_of("So why repeat a claim that is as false as it is cruel?") == []
+
+
+def test_relative_clause_with_a_quotation_ends_after_its_closing_mark():
+    q = find(quotes_of("Ana Ruiz, who has called the plan ''deeply flawed,'' voted for it anyway."), "deeply flawed")
+    assert q[0] == "the plan ''deeply flawed,''"
+    assert q[2] == "who" and q[3] == "Ana Ruiz"

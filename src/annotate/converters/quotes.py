@@ -924,6 +924,14 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
             end = min([se, *(c for c in cut_points if c > m.end())])
             if sp and text[sp[0]:sp[1]].lower() in ("who", "which") and text[ss:sp[0]].rstrip().endswith(","):
                 close = text.find(",", m.end(), end)  # "X, who backed Y, said ...": the relative clause ends
+                while close > 0:
+                    inside = next((b for a, b in blocked if a <= close < b), None)
+                    if inside is None:
+                        break
+                    if inside - close <= 3:
+                        close = inside  # "who called it ''toxic,'' said": the quotation's own comma
+                        break
+                    close = text.find(",", close + 1, end)  # a comma inside a quotation does not end it
                 if close > 0:
                     end = close
             content = _content_after(text, m.end(), end, lemma, kinds)
