@@ -592,3 +592,17 @@ def test_relative_clause_with_a_quotation_ends_after_its_closing_mark():
     q = find(quotes_of("Ana Ruiz, who has called the plan ''deeply flawed,'' voted for it anyway."), "deeply flawed")
     assert q[0] == "the plan ''deeply flawed,''"
     assert q[2] == "who" and q[3] == "Ana Ruiz"
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("Omar Lind has questioned in recent days whether the bridge is safe.", "whether the bridge is safe", "Omar Lind"),
+    ("The council members made it clear they would not approve the budget.",
+     "they would not approve the budget", "The council members"),
+    ("Everyone on the council said yes.", "yes", None),
+    ("Asked at a briefing on Monday about the budget, the mayor smiled.", "about the budget", None),
+])
+def test_adjuncts_before_a_clause_short_answers_and_questions(text, content, speaker):
+    q = find(quotes_of(text), content)
+    assert q[0] == content
+    if speaker is not None:
+        assert q[2] == speaker

@@ -68,7 +68,7 @@ PHRASAL = {
     "insist": ("on",), "comment": ("on",), "focus": ("on",), "express": ("concern about", "support for"),
     "weigh": ("in on",), "lay": ("out",), "go": ("after",), "shrug": ("off",), "open": ("up about",),
     "sign": ("off on",), "hit": ("back at", "out at"), "lash": ("out at",), "fire": ("back at",),
-    "take": ("aim at", "issue with"), "single": ("out",), "cast": ("doubt on",), "make": ("clear", "the case"),
+    "take": ("aim at", "issue with"), "single": ("out",), "cast": ("doubt on",), "make": ("clear", "it clear", "the case"),
     "worried": ("about",), "concerned": ("about",), "skeptical": ("of", "about"), "sceptical": ("of", "about"),
     "optimistic": ("about",), "hopeful": ("about",), "angry": ("about", "at"), "upset": ("about", "with"),
     "frustrated": ("with", "by"),

@@ -560,6 +560,9 @@ _CLAUSE_END = re.compile(
 )
 
 
+_ADJUNCT_UNTIL_CLAUSE = re.compile(r"[^,.;:!?“”\"]{0,50}?\s((?:that|whether|if)\s)")
+
+
 def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) -> tuple[int, int] | None:
     """The complement of a cue that ends at `pos`, up to `se` (already cut at clause ends)."""
     while pos < se and text[pos] == " ":
@@ -588,6 +591,11 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
             pos = m.end()
     m = _LEAD_PUNCT.match(text, pos, se)
     pos = m.end() if m else pos
+    if kind is None and "any" not in kinds and _ADJUNCT_START.match(text, pos):
+        # "questioned in recent days whether ...": a short adjunct, then the clause
+        m = _ADJUNCT_UNTIL_CLAUSE.match(text, pos, se)
+        if m:
+            pos = m.start(1)
     if kind is None:
         if "any" in kinds:
             # Skip an adjunct before a that-clause ("said on Tuesday that ...").
@@ -632,7 +640,8 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
         return None  # "showed up in the flesh", "as she showed in the debates", "a show and is ..."
     if kind == "object" and content.split()[0].lower() in _PRONOUN_OBJECT and len(content.split()) < 3:
         return None
-    if len(content.split()) < 2 and not (kind == "object" and content[:1].isupper() and content.isalpha()):
+    if len(content.split()) < 2 and not (kind == "object" and content[:1].isupper() and content.isalpha()) \
+            and not (lemma == "say" and content.lower() in ("yes", "no")):
         return None
     return s, e
 
@@ -724,7 +733,7 @@ _ASKED = re.compile(
     r"(?:^|(?<=[\s,(])(?:[Ww]hen|[Aa]fter being|[Ww]hile being|was|were|is|are|been|being|be)\s+"
     r"(?:(?:again|later|repeatedly|specifically|directly|also|then|once|twice|recently|previously)\s+)?)"
     r"(?:[Aa]sked|[Qq]uestioned|[Pp]ressed)\s+(?:(?:again|later|repeatedly|specifically|directly|once|twice)\s+)?"
-    r"(?:by\s[^,;]{1,50}?\s)?(?=(?:if|whether|about|what|why|how|who|when|where|which|to)\s)"
+    r"(?:(?:by|at|during|in|on)\s[^,;]{1,50}?\s)?(?=(?:if|whether|about|what|why|how|who|when|where|which|to)\s)"
 )
 
 
