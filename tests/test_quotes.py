@@ -606,3 +606,11 @@ def test_adjuncts_before_a_clause_short_answers_and_questions(text, content, spe
     assert q[0] == content
     if speaker is not None:
         assert q[2] == speaker
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Many rank-and-file members said the vote was rigged.", "Many rank-and-file members"),
+    ("The long-time party activist said the vote was rigged.", "The long-time party activist"),
+])
+def test_hyphenated_modifiers_and_quantifiers_stay_in_the_speaker(text, speaker):
+    assert find(quotes_of(text), "the vote was rigged")[2] == speaker

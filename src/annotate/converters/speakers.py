@@ -116,6 +116,11 @@ def _modifier_before_head(text: str, toks: list[tuple[int, int]], k: int) -> boo
     return False
 
 
+def _lower_word(w: str) -> bool:
+    """A lowercase word, hyphenated ones included ("rank-and-file", "long-time")."""
+    return w.islower() and w.replace("-", "").isalpha()
+
+
 @functools.lru_cache(maxsize=65536)
 def _is_agent(low: str) -> bool:
     """A lowercase noun naming a person by what they do ("treasurer", "voters", "activist")."""
@@ -141,6 +146,7 @@ def _is_head(word: str) -> bool:
             or (low in QUANT_WORDS and low not in {"in", "of", "about", "more", "than", "nearly", "almost", "no"}))
 
 
+_OPENING_QUANTIFIERS = {"many", "some", "most", "several", "few", "both", "other", "numerous", "countless"}
 _CLAUSE_LINKS = {"while", "and", "but", "that", "as", "because", "when", "if", "although", "though"}
 
 
@@ -171,7 +177,7 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
             if dw.lower() in DETERMINERS - {"that"} or dw.lower() in {"one", "another", "some", "many", "several"} \
                     or (dw.endswith(("’s", "'s")) and dw[:1].isupper()):
                 return d  # "the Gawker employee", "Kasich's team"
-            if not (_is_name_token(dw) or (dw.isalpha() and dw.islower() and dw not in _FUNCTION_WORDS)):
+            if not (_is_name_token(dw) or (_lower_word(dw) and dw not in _FUNCTION_WORDS)):
                 return None
         return None
     # "the city council", "a senior party official": lowercase modifiers after a determiner.
@@ -180,8 +186,8 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
         w = text[toks[k][0] : toks[k][1]]
         if _gap_breaks(text, toks[k][1], toks[k + 1][0]):
             break
-        if w.lower() in DETERMINERS and w.lower() != "that":
-            j = k
+        if (w.lower() in DETERMINERS and w.lower() != "that") or w.lower() in _OPENING_QUANTIFIERS:
+            j = k  # "the city council", "many rank-and-file members"
             break
         if w.endswith(("’s", "'s")) and w[:1].isupper():
             j = k  # "the EU’s foreign policy chief": a possessive name before the modifiers
@@ -189,7 +195,7 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
                     and not _gap_breaks(text, toks[k - 1][1], toks[k][0]):
                 j = k - 1
             break
-        if not (w.isalpha() and w.islower()) or w in _FUNCTION_WORDS:
+        if not _lower_word(w) or w in _FUNCTION_WORDS:
             break
         k -= 1
     while j <= end_tok and text[toks[j][0] : toks[j][1]].lower() in {"of", "in", "than", "about", "for"}:
