@@ -1,0 +1,94 @@
+"""Clause structure shared by the quote finders: the subject of a sentence or of a clause.
+
+News sentences open with adjuncts ("Eight years ago,", "Arriving upon the scene,") and
+coordinate clauses ("..., and she said"); a participle or a far cue takes its source from here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .speakers import speaker_after
+from .text import ABBREVIATIONS
+
+_STRIP = " \t\n,;:."
+_LEAD = re.compile(r"(?:(?:But|And|So|Yet|Still|Then|Later|Earlier|Instead|However|Also)\b,?\s*)|[^,]{1,40},\s*")
+
+
+def _words(text: str, s: int, e: int) -> int:
+    return len(text[s:e].split())
+
+
+_SENT_BREAK = re.compile(r"[.!?][\"”’']?\s+|\n")
+
+
+# Words that open an adjunct, never a subject noun phrase, at the start of a sentence.
+_NOT_SUBJECT_START = set("""
+throughout shortly in on at during after before since until despite among for with without within under
+over by from while when although though because if as once maybe perhaps later earlier meanwhile still
+yet now then instead however also even only just indeed moreover furthermore nevertheless yesterday
+today tonight last next ready unlike like amid amidst following according besides beyond upon
+""".split())
+
+
+# A time phrase that opens a sentence ("Eight years ago,", "Last March,", "In 2012,").
+_TIME_LEAD = re.compile(r"[^,.;:!?]{0,30}\b(?:ago|later|earlier|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
+                        r"Sunday|January|February|March|April|May|June|July|August|September|October|November|"
+                        r"December|week|month|year|\d{4})\s*,")
+
+
+def _before_abbreviation(text: str, period: int, lo: int) -> bool:
+    """True when the period at `period` closes an abbreviation or an initial ("Mr.", "J.")."""
+    w = period
+    while w > lo and not text[w - 1].isspace():
+        w -= 1
+    word = text[w:period].lower().lstrip("\"“‘'(")
+    return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+# A noun phrase that opens a subordinate adjunct, not the subject: "Days after its report ...,".
+_SUBORDINATE_AFTER = re.compile(r"\s+(?:after|before|since|until|when|while|ago|later|earlier|into)\b[^.;:!?]{0,60},")
+# A participle phrase opening a sentence: "Arriving upon the scene,", "Led by the mayor,".
+_PARTICIPLE_LEAD = re.compile(r"[A-Z][a-z]{2,}(?:ing|ed)\s+(?:upon|to|by|at|in|on|with|from|the|a|an|his|her|their|its|"
+                              r"about|for|after|before|into|over|through|out|up|back|off)\b[^.;:!?]{0,80},")
+
+
+def sentence_subject(text: str, pos: int, floor: int) -> tuple[int, int] | None:
+    """The noun phrase that opens the sentence around `pos` ("Carson ... but told them, ...")."""
+    lo = max(floor, pos - 400)
+    start = lo
+    for m in _SENT_BREAK.finditer(text, lo, pos):
+        if m.group(0)[0] == "." and _before_abbreviation(text, m.start(), lo):
+            continue  # "Mr. Trump", "U.S. officials": not a sentence end
+        start = m.end()
+    sp = speaker_after(text, start, min(pos, start + 120))
+    adjunct = sp and (text[sp[0]:sp[1]].split()[0].lower() in _NOT_SUBJECT_START or _TIME_LEAD.match(text, sp[0])
+                      or _SUBORDINATE_AFTER.match(text, sp[1]))
+    if _PARTICIPLE_LEAD.match(text, start, pos):
+        adjunct = True  # "Arriving upon the scene, police ...", "Led by X, the rally ..."
+    if sp is None or adjunct:
+        # "Throughout the 2000s, Democrats ...": an opening adjunct, not the subject
+        lead = _LEAD.match(text, start, pos)
+        if lead:
+            sp = speaker_after(text, lead.end(), min(pos, lead.end() + 120)) or sp
+    if sp and sp[1] <= pos and text[sp[0]:sp[1]].lower() not in {"it", "there", "this"}:
+        return sp
+    return None
+
+
+_CLAUSE_OPEN = re.compile(r"(?:,\s+(?:and|but|while|as|because|although|though)\s+|;\s+|\b(?:and|but)\s+)")
+_PROGRESSIVE = {"is", "are", "was", "were", "be", "been", "am", "’s", "'s", "’re", "'re", "keep", "keeps",
+                "kept", "started", "start", "starts", "began", "begin", "begins", "stop", "stopped",
+                "continued", "continue", "continues", "not", "also", "still", "now"}
+
+
+def clause_subject(text: str, pos: int, ss: int) -> tuple[int, int] | None:
+    """The subject of the clause `pos` is in: after the last ", and"/"; " before it, else the sentence's."""
+    opener = None
+    for m in _CLAUSE_OPEN.finditer(text, max(ss, pos - 300), pos):
+        opener = m
+    if opener is not None:
+        sp = speaker_after(text, opener.end(), min(pos, opener.end() + 120))
+        if sp and text[sp[0]:sp[1]].lower() not in {"it", "there", "this"}:
+            return sp
+    return sentence_subject(text, pos, ss)

@@ -1,0 +1,273 @@
+"""Direct quotes: stretches between quote marks, attributed from the words next to them.
+
+'"...," Peskov said', 'Peskov said: "..."', '"...," said Peskov', or carried over from the previous
+fragment (interrupted and multi-paragraph quotes). Titles of works and scare quotes are left out.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .clauses import _words, clause_subject, sentence_subject
+from .cues import (
+    DIRECT_PARTICIPLES,
+    DIRECT_RE,
+    DIRECT_WORDS,
+    SPEECH_RE,
+    find_cues,
+    word_alternation,
+)
+from .speakers import speaker_after, speaker_before
+from .text import trim
+
+QUOTE_MARK = re.compile(r"''|[\"“”„«»‘’]")
+OPENERS = "“„«"
+CLOSERS = "”»"
+_COLON_END = re.compile(r":\s*$")
+
+
+def direct_spans(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+    """Quoted stretches in one paragraph as (start, end, closed); marks included.
+
+    Curly marks nest; straight marks (and the '' of some archives) open or close by
+    position; an unclosed quote runs to the end of the paragraph (the news convention for
+    quotes that go on in the next one). Only the quote marks are visited, found by regex.
+    """
+    spans: list[tuple[int, int, bool]] = []
+    stack: list[str] = []
+    open_at = -1
+    for m in QUOTE_MARK.finditer(text, start, end):
+        i, j = m.start(), m.end()
+        c = m.group(0)
+        prev = text[i - 1] if i > start else " "
+        nxt = text[j] if j < end else " "
+        if c == "''":
+            c = '"'
+        if c in OPENERS:
+            if not stack:
+                open_at = i
+            stack.append(c)
+        elif c in CLOSERS:
+            if stack:
+                stack.pop()
+                if not stack:
+                    spans.append((open_at, j, True))
+            elif (i == start or not text[i - 1].isalnum()) and nxt not in ",.;:!?":
+                open_at = i  # a closing mark typed where an opening one belongs ("”This is ...”")
+                stack.append("“")
+        elif c == '"':
+            closing = bool(stack) and (not prev.isspace() or nxt.isspace() or nxt in ",.;:)")
+            if stack and (closing or stack[-1] == '"'):
+                stack.pop()
+                if not stack:
+                    spans.append((open_at, j, True))
+            else:
+                if not stack:
+                    open_at = i
+                stack.append(c)
+        elif c == "‘":
+            if stack or not (prev.isspace() or prev in "(—–-") or not nxt.isalnum():
+                continue
+            open_at = i
+            stack.append(c)
+        elif c == "’":
+            if stack == ["‘"] and not nxt.isalpha():
+                stack.pop()
+                spans.append((open_at, j, True))
+    if stack and open_at >= 0 and end - open_at > 1:
+        spans.append((open_at, end, False))
+    return spans
+
+
+_REAL_QUOTE = re.compile(r"''|[\"“”„«»]")
+_AFTER_QUOTE = re.compile(r"\s*[,.!?]?\s*(?:[—–-]+\s*)?")
+_QUOTED_AS = re.compile(r"(?:the\s+\w+\s+)?quoted\s+")
+_RECIPIENT_CUES = {"told", "tells", "asked", "asks"}
+
+
+# '"...," Ruiz went on': continuing speech after a quote.
+_WENT_ON = re.compile(r"\b(?:went|goes)\s+on(?=\s*[,.:;]|\s+to\s+(?:say|add|note|explain|argue)\b)")
+
+
+# What follows a cue that introduces the next quote rather than closing the one before.
+_NEXT_QUOTE_FRAME = re.compile(r"(?:\s+(?:back|in|out|up|on|again|later|also))?\s*(?::|,\s*(?:''|[\"“]))")
+
+
+def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[int, int] | None:
+    """Speaker of a direct quote from the words right after or right before it."""
+    m = _AFTER_QUOTE.match(text, qe, pe)
+    pos = m.end() if m else qe
+    window_end = min(pe, pos + 160)
+    # '"...," said Peskov' / '"...," Peskov said' / '"...," the Kremlin spokesman told reporters'
+    cue = DIRECT_RE.match(text, pos, window_end)
+    if cue:
+        sp = speaker_after(text, cue.end() + 1, window_end)
+        if sp:
+            return sp
+    quoted = _QUOTED_AS.match(text, pos, window_end)
+    if quoted:
+        sp = speaker_after(text, quoted.end(), window_end)
+        if sp:
+            return sp
+    cue = DIRECT_RE.search(text, pos, window_end) or _WENT_ON.search(text, pos, min(window_end, pos + 60))
+    if cue and text[qe - 2:qe - 1] in ".?!" and _NEXT_QUOTE_FRAME.match(text, cue.end(), window_end):
+        cue = None  # '“Why now?” Mills then writes back, “You look cute.”': it frames the next quote
+    if cue and not _REAL_QUOTE.search(text, pos, cue.start()):
+        sp = speaker_before(text, cue.start(), pos)
+        if sp and (sp[0] <= pos + 2 or (sp[0] <= pos + 60 and not _REAL_QUOTE.search(text, pos, sp[0])
+                                         and not re.search(r"[.!?;]", text[pos:sp[0]]))):
+            return sp
+    # Before: 'Peskov said: "...' / 'Peskov said, "...' / 'Peskov: "...' / 'X, saying, "...'
+    floor = max(ps, qs - 200)
+    before = text[floor:qs]
+    if not before.strip():
+        return None
+    m = _cue_before_quote(before)
+    if m:
+        cue_at = floor + m.start(1)
+        sp = speaker_before(text, cue_at, floor)
+        if sp is None and m.group(1) not in _RECIPIENT_CUES and not m.group(1).endswith("ing"):
+            sp = speaker_after(text, floor + m.end(1) + 1, qs)
+        if sp is None:
+            sp = sentence_subject(text, cue_at, ps)
+        if sp:
+            return sp
+    m = _COLON_END.search(before)
+    if m:
+        sp = speaker_before(text, floor + m.start(), floor) or sentence_subject(text, floor + m.start(), ps)
+        if sp:
+            return sp
+    return None
+
+
+_CUE_BEFORE_QUOTE = re.compile(r"\b(" + word_alternation(DIRECT_WORDS | DIRECT_PARTICIPLES
+                                                       | {"chanting", "calling", "posting", "reading"}) + r")\b"
+                               r"([^.!?“”\"]{0,110}?)[:,]?\s*$")
+
+
+def _cue_before_quote(before: str) -> re.Match | None:
+    """'Peskov said: ' at the end of the text before a quote (cheap pre-checks first)."""
+    lo = max(0, len(before) - 130)
+    start = max(before.rfind(c, lo) for c in ".!?“”\"") + 1
+    start = max(start, lo)
+    if not any(w in _BEFORE_QUOTE_WORDS for w in _LOWER.findall(before, start)):
+        return None
+    m = _CUE_BEFORE_QUOTE.search(before, start)
+    while m:  # the cue nearest the quote: 'Asked if he thought ..., Devine responded: "...'
+        later = _CUE_BEFORE_QUOTE.search(before, m.end(1))
+        if later is None:
+            return m
+        m = later
+    return None
+
+
+_LOWER = re.compile(r"[a-z]+")
+_BEFORE_QUOTE_WORDS = DIRECT_WORDS | DIRECT_PARTICIPLES | {"saying", "adding", "writing", "noting", "asking", "telling", "shouting",
+                                      "chanting", "declaring", "insisting", "arguing", "warning", "tweeting",
+                                      "explaining", "calling", "yelling", "replying", "responding", "posting",
+                                      "reading", "screaming"}
+
+
+_FRAME_WORDS = re.compile(r"\b(?:statement|saying|said|says|wrote|writes|following|tweet|tweeted|remarks|message|letter|"
+                          r"interview|told|added|explained|declared|post|posted|reads|read|continued|continues|"
+                          r"went on|goes on|speech|address|testimony|comments|wrote in|put it)\b")
+
+
+# A paragraph that stops right after a cue ("Peskov replied that" + quote in the next line).
+_FRAME_END = re.compile(r"\b(?:" + SPEECH_RE.pattern[2:-2] + r"|saying|adding)\s+that$|\b(?:" + SPEECH_RE.pattern[2:-2] + r"),$")
+
+
+def _colon_frame_speaker(text: str, ps: int, pe: int) -> tuple[int, int] | None:
+    """Speaker of a paragraph ending 'X said:' or 'X replied that' (its quote is the next one)."""
+    if pe <= ps or text[pe - 1] not in ":t,":
+        return None
+    tail = text[max(ps, pe - 200):pe]
+    if not tail.endswith(":") and not _FRAME_END.search(tail, max(0, len(tail) - 40)):
+        return None
+    base = pe - len(tail)
+    found = find_cues(tail, 0, len(tail))
+    m = found[-1] if found else None
+    if m and not tail[m.end():-1].count("."):
+        sp = speaker_before(text, base + m.start(), max(ps, base))
+        if sp:
+            return sp
+    if _FRAME_WORDS.search(tail):
+        return sentence_subject(text, pe - 1, ps)
+    return None
+
+
+# Short quoted words that end a sentence of their own ("Feel the Bern!", "unhinged.") are speech.
+_SPOKEN_END = re.compile(r"[.!?,…](?:''|[\"”’»])$")
+
+
+_TITLE_BEFORE = re.compile(r"(?:[’']s|\bon|\bin|\bof|\bcalled|\btitled|\bnamed|\bshow|\bprogram|\bbook|\bfilm|"
+                           r"\bmovie|\bseries|\bsong|\bcolumn|\bop-ed|\barticle)\s+$")
+
+
+# Before a title of a work whatever its speaker: "on NBC's", "the documentary", "his book,".
+_WORK_BEFORE = re.compile(r"(?:[’']s|\bon|\bin|\bshow|\bprogram|\bbook|\bfilm|\bmovie|\bseries|\bsong|\bcolumn|"
+                          r"\bop-ed|\barticle|\bpodcast|\bdocumentary|\bnovel|\bmemoir|\bad|\bmagazine|\balbum|"
+                          r"\bplay|\bmusical|\bsitcom|\bdrama|\bthriller|\bepisode|\bessay|\bpoem|\bspecial)[,:]?\s+$")
+
+
+# Small words a title leaves in lower case ("Face the Nation", "Secret Lives of the Super Rich").
+_TITLE_SMALL = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "with", "by", "from", "vs", "as"}
+
+
+def _is_title(text: str, qs: int, qe: int, before: re.Pattern = _TITLE_BEFORE) -> bool:
+    """Title-cased words ("Face the Nation.") after "on NBC's", "the book", ...: a title, not speech."""
+    words = re.findall(r"[A-Za-z][\w’'-]*", text[qs:qe])
+    if not words or not words[0][0].isupper() or len(words) > 10:
+        return False
+    if not all(w[0].isupper() or w in _TITLE_SMALL for w in words):
+        return False
+    return bool(before.search(text, max(0, qs - 30), qs))
+
+
+def _nearby_subject(text: str, ps: int, qs: int) -> tuple[int, int] | None:
+    """The source of the last cue before an unattributed quote in the same paragraph."""
+    cues = find_cues(text, max(ps, qs - 300), qs)
+    if not cues:
+        return None
+    m = cues[-1]
+    return speaker_before(text, m.start(), ps) or clause_subject(text, m.start(), ps)
+
+
+def find_direct(text: str, ps: int, pe: int, prev: dict | None, group: int) -> tuple[list[dict], int]:
+    """Direct quote fragments of one paragraph, attributed; `prev` is the last fragment before."""
+    out: list[dict] = []
+    for qs, qe, closed in direct_spans(text, ps, pe):
+        qe = trim(text, qs, qe, " \t")[1]
+        if qe - qs < 3:
+            continue
+        sp = _attribute_direct(text, qs, qe, ps, pe)
+        same_para = prev is not None and prev["para_start"] == ps
+        continuing = prev is not None and (
+            (not prev["closed"] and not same_para and text[prev["para_end"]:qs].count("\n") <= 2
+             and not text[prev["para_end"]:qs].strip())
+            or (same_para and qs - prev["end"] < 200 and prev["speaker"] is not None)
+            or prev.get("frame_end") == qs
+            or (qs == ps and prev["speaker"] is not None and not text[prev["para_end"]:ps].strip()
+                and (prev["start"] <= prev["para_start"] + 1 or prev["end"] >= prev["para_end"] - 1) and sp is None)
+        )
+        if _is_title(text, qs, qe, _WORK_BEFORE) and (prev is None or prev["closed"]):
+            continue  # "said on NBC's “Meet the Press.”", "his book, ''An American Son.''"
+        if sp is None and _words(text, qs, qe) < 4:
+            if not _SPOKEN_END.search(text, qs, qe) or _is_title(text, qs, qe):
+                continue  # a scare quote, a title or a headline: left to the cue finder (mixed quotes)
+            sp = sentence_subject(text, qs, ps) if qs > ps else None
+        if continuing and prev["speaker"] is None and sp is not None and not prev["closed"]:
+            g, score = prev["group"], 0.8  # the speaker comes at the end of a multi-paragraph quote
+        elif continuing and (sp is None or sp == prev["speaker"]):
+            g, sp, score = prev["group"], prev["speaker"], 0.75
+        else:
+            group += 1
+            g, score = group, (0.9 if sp else 0.5)
+            if sp is None and qs > ps:
+                sp = _nearby_subject(text, ps, qs)  # "He promised to stay. “We are in till the end!”"
+                score = 0.6 if sp else score
+        q = dict(start=qs, end=qe, quote_type="direct", speaker=sp, score=score, group=g,
+                 closed=closed, para_start=ps, para_end=pe)
+        out.append(q)
+        prev = q
+    return out, group
