@@ -23,6 +23,7 @@ import bisect
 import re
 from collections import Counter
 
+from .cues import word_alternation
 from .text import sentences
 
 # Canonical target -> surface forms. Countries and bodies that news quotes take sides on.
@@ -166,27 +167,9 @@ def _occurs_as_word(text: str, low: str) -> bool:
     return False
 
 
-def _trie(words: list[str]) -> str:
-    trie: dict = {}
-    for w in words:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return build(trie)
-
-
 # Every gazetteer surface as one regex over whole capitalised tokens; a sentence-final period
 # after the last token is allowed ("... in Washington.").
-_GAZETTEER = re.compile(r"(?<![\w.])(?:" + _trie(sorted(_SURFACE)) + r")(?=\.?(?![\w.&]))")
+_GAZETTEER = re.compile(r"(?<![\w.])(?:" + word_alternation(_SURFACE) + r")(?=\.?(?![\w.&]))")
 
 
 def _gazetteer_mentions(text: str) -> list[tuple[int, int, str]]:
