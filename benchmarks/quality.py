@@ -2,8 +2,9 @@
 
 Converts GOLD/text/ with `annotate convert` (the real CLI, cleaning included), scores the
 tasks with the shared scorer `attribution_eval.py`, and prints its JSON figures beside the
-targets. The scorer aligns cleaned text back to the gold text with difflib, so a run takes
-a few minutes.
+targets. The scorer aligns cleaned text back to the gold text with difflib where cleaning changed it
+(a handful of documents); a run takes about ten seconds. Keep the tasks with --keep and
+`benchmarks/quality_errors.py` lists the errors behind the figures, by class with examples.
 
     .venv/bin/python benchmarks/quality.py [--gold DIR] [--scorer FILE] [--keep TASKS.jsonl]
 """
