@@ -614,3 +614,18 @@ def test_adjuncts_before_a_clause_short_answers_and_questions(text, content, spe
 ])
 def test_hyphenated_modifiers_and_quantifiers_stay_in_the_speaker(text, speaker):
     assert find(quotes_of(text), "the vote was rigged")[2] == speaker
+
+
+@pytest.mark.parametrize("text, content", [
+    ("Omar Lind wrote that Ana Ruiz and other council members have blocked the budget.",
+     "that Ana Ruiz and other council members have blocked the budget"),
+    ("Ana Ruiz said both she and Omar Lind opposed the plan.", "both she and Omar Lind opposed the plan"),
+])
+def test_a_coordinated_subject_does_not_cut_the_clause(text, content):
+    assert find(quotes_of(text), content)[0] == content
+
+
+def test_coordinated_clauses_still_split_between_speakers():
+    quotes = quotes_of("Ana Ruiz said the bridge would reopen in May and Omar Lind claimed it would cost more.")
+    assert [(q[0], q[2]) for q in quotes] == [("the bridge would reopen in May", "Ana Ruiz"),
+                                              ("it would cost more", "Omar Lind")]

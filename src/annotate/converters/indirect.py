@@ -380,6 +380,17 @@ _COORD_CUE_FORMS |= {"saying", "adding", "noting", "claiming", "accusing", "call
 _COORD_ENDERS = frozenset(SPEECH_WORDS | _COORD_CUE_FORMS)
 
 
+_CLAUSE_BEGIN = re.compile(r"\b(?:that|whether|if|because|while|when|although|though)\s|[,;:]\s")
+
+
+def _clause_begin(text: str, ss: int, pos: int) -> int:
+    """Where the clause holding `pos` begins: after the last "that", "because", comma... before it."""
+    begin = ss
+    for m in _CLAUSE_BEGIN.finditer(text, max(ss, pos - 200), pos):
+        begin = m.end()
+    return begin
+
+
 def _earlier_cue_source(text: str, ss: int, pos: int) -> tuple[int, int] | None:
     """The source of the last cue before `pos` in the sentence ('"...," he said, referring to')."""
     for c in reversed(find_cues(text, ss, pos)):
@@ -536,6 +547,9 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
                                       and sp[0] > ss + 3 and text[sp[0]:sp[1]].lower() not in ("who", "which")):
             k = text.rfind(",", ss, sp[0] if sp else m.start())
             k2 = max(text.rfind(" and ", ss, sp[0] if sp else m.start()), text.rfind(" but ", ss, sp[0] if sp else m.start()))
+            begin = max(k + 1, _clause_begin(text, ss, k2), *(c.end() for c in cues if c.end() <= k2))
+            if k2 > k and _words(text, begin, k2) < 4:
+                k2 = -1  # "that Priebus and other officials have", "both he and Rubio promised": one subject
             cut = max(k, k2)
             if cut > ss:
                 cut_points.append(cut)
