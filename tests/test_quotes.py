@@ -629,3 +629,13 @@ def test_coordinated_clauses_still_split_between_speakers():
     quotes = quotes_of("Ana Ruiz said the bridge would reopen in May and Omar Lind claimed it would cost more.")
     assert [(q[0], q[2]) for q in quotes] == [("the bridge would reopen in May", "Ana Ruiz"),
                                               ("it would cost more", "Omar Lind")]
+
+
+def test_noun_readings_and_infinitives_do_not_name_speakers():
+    q = find(quotes_of("Ana Ruiz sent a mass text message to voters, asking them to stay home."), "to stay home")
+    assert q[2] == "Ana Ruiz"
+    quotes = quotes_of("The judge turned to me. “Mr. Lind?” I had prepared a short statement to read.")
+    assert find(quotes, "Mr. Lind?")[2] != "a short statement"
+    q = find(quotes_of("Omar Lind said that the bridge was unsafe, something that Ana Ruiz denied."),
+             "the bridge was unsafe")
+    assert q[2] == "Omar Lind"

@@ -110,6 +110,8 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
         if sp:
             return sp
     cue = DIRECT_RE.search(text, pos, window_end) or _WENT_ON.search(text, pos, min(window_end, pos + 60))
+    if cue and text[max(pos, cue.start() - 4):cue.start()] == " to ":
+        cue = None  # "I had prepared a statement to read": an infinitive, not the quote's verb
     if cue and text[qe - 2:qe - 1] in ".?!" and _NEXT_QUOTE_FRAME.match(text, cue.end(), window_end):
         cue = None  # '“Why now?” Mills then writes back, “You look cute.”': it frames the next quote
     if cue and not _REAL_QUOTE.search(text, pos, cue.start()):

@@ -182,7 +182,7 @@ def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
         if form != lemma and word.isalpha() and word.islower() and not _ADJ_END.search(word) \
                 and not low.endswith("s"):
             return "verb"  # "the candidate claims", "the survey shows"
-        if form == lemma and (word[:1].isupper() or low.endswith("s")) and low not in {"his", "its", "this", "us", "was", "is", "has"}:
+        if form == lemma and (word[:1].isupper() or (low.endswith("s") and not low.endswith(("ss", "us", "is")))) and low not in {"his", "its", "this", "us", "was", "is", "has"}:
             return "verb"
         return "noun"
     return "verb"
@@ -391,9 +391,14 @@ def _clause_begin(text: str, ss: int, pos: int) -> int:
     return begin
 
 
+_RELATIVE_WORDS = re.compile(r"\b(?:that|which|who|whom|whose)\b")
+
+
 def _earlier_cue_source(text: str, ss: int, pos: int) -> tuple[int, int] | None:
     """The source of the last cue before `pos` in the sentence ('"...," he said, referring to')."""
     for c in reversed(find_cues(text, ss, pos)):
+        if _verb_reading(text, c, cue_lemma(c.group(0))[0], ss) != "verb":
+            continue  # "sent a mass text message": a noun, not the cue of the clause
         sp = speaker_before(text, c.start(), ss)
         if sp is None and c.group(0) in SPEECH_WORDS and text[ss:c.start()].rstrip().endswith(_COMMA_ENDS):
             sp = speaker_after(text, c.end() + 1, pos)  # '"...," said Ruiz, adding': inverted
@@ -535,7 +540,7 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
                 between = text[comma + 1:sp[0]]
                 if between.strip().lower() in ("", "as"):
                     role = "before"  # "..., Peskov said." / "..., as some have speculated."
-                elif _MODIFIERS.match(between):
+                elif _MODIFIERS.match(between) and not _RELATIVE_WORDS.search(between):
                     sp, role = (comma + 1 + len(between) - len(between.lstrip()), sp[1]), "before"  # "..., city records show."
         if sp is None and form.endswith("ing") and text[ss:m.start()].rstrip().endswith(_COMMA_ENDS):
             role = "participle"
