@@ -57,12 +57,13 @@ _FOOTER = re.compile(
     r"|tags|subscribe to our newsletter|you may also like|most (?:read|popular))$",
     re.IGNORECASE,
 )
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
-_LONG_DATE = re.compile(
-    r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(\d{1,2}),\s+(\d{4})\b"
-)
 _DMY_DATE = re.compile(r"\b(\d{1,2})-(\d{1,2})-(\d{4})\b")
+_ANY_DATE = re.compile(
+    r"\b(?P<iso>\d{4}-\d{2}-\d{2})\b"
+    r"|\b(?P<long>(?P<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(?P<day>\d{1,2}),\s+(?P<year>\d{4}))\b"
+    r"|\b(?P<dmy>\d{1,2}-\d{1,2}-\d{4})\b"
+)
 _DATELINE_SOURCE = re.compile(r"^\(([A-Z][\w .&'-]{1,40})\)\s+[—–-]")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
@@ -91,16 +92,20 @@ def is_boilerplate(line: str) -> bool:
 def find_published(raw: str) -> str:
     """The first date in the raw text as YYYY-MM-DD, or ''."""
     head = raw[:3000]
-    m = _ISO_DATE.search(head)
+    # One scan for the three forms; an ISO date anywhere wins, then "Nov 6, 2024", then 06-11-2024.
+    first: dict[str, re.Match] = {}
+    for m in _ANY_DATE.finditer(head):
+        first.setdefault(m.lastgroup, m)
+        if m.lastgroup == "iso":
+            return m.group(0)
+    m = first.get("long")
     if m:
-        return m.group(0)
-    m = _LONG_DATE.search(head)
-    if m:
-        month = _MONTHS.index(m.group(1)[:3].lower()) + 1
-        return f"{m.group(3)}-{month:02d}-{int(m.group(2)):02d}"
-    m = _DMY_DATE.search(head)
-    if m and int(m.group(2)) <= 12 and int(m.group(1)) <= 31:
-        return f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
+        month = _MONTHS.index(m.group("month")[:3].lower()) + 1
+        return f"{m.group('year')}-{month:02d}-{int(m.group('day')):02d}"
+    for m in _DMY_DATE.finditer(head) if "dmy" in first else ():
+        if int(m.group(2)) <= 12 and int(m.group(1)) <= 31:
+            return f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
+        break
     return ""
 
 

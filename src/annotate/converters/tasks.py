@@ -17,10 +17,11 @@ def sha256(text: str) -> str:
 def task_hash(text: str, predictions: list[dict]) -> str:
     """Hash of (text, predictions): re-pushing the same input is recognised as a no-op.
 
-    The text enters through its own SHA-256 (cheaper than serialising it again); the
-    predictions as canonical JSON, so key order does not change the hash.
+    The text enters through its own SHA-256 (cheaper than serialising it again), the
+    predictions as compact JSON in the order they are written (the converter writes every
+    dict in one fixed order, so the same input always gives the same hash).
     """
-    blob = json.dumps(predictions, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    blob = json.dumps(predictions, separators=(",", ":"))
     return sha256(sha256(text) + "\n" + blob)
 
 
