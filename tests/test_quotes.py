@@ -639,3 +639,10 @@ def test_noun_readings_and_infinitives_do_not_name_speakers():
     q = find(quotes_of("Omar Lind said that the bridge was unsafe, something that Ana Ruiz denied."),
              "the bridge was unsafe")
     assert q[2] == "Omar Lind"
+
+
+def test_a_recipient_alone_and_an_infinitive_are_not_content():
+    quotes = quotes_of("“Did you know it was closed?” Omar Lind asked the mayor.")
+    assert [q[0] for q in quotes] == ["“Did you know it was closed?”"]
+    q = find(quotes_of("Ana Ruiz also plans to meet with Omar Lind that day in the city hall."), "to meet")
+    assert q[0] == "to meet with Omar Lind that day in the city hall"

@@ -234,6 +234,9 @@ _CLAUSE_END = re.compile(
 _ADJUNCT_UNTIL_CLAUSE = re.compile(r"[^,.;:!?“”\"]{0,50}?\s((?:that|whether|if)\s)")
 
 
+_RECIPIENT_ONLY = {"ask", "tell", "remind", "inform", "advise", "urge", "warn", "assure"}
+
+
 def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) -> tuple[int, int] | None:
     """The complement of a cue that ends at `pos`, up to `se` (already cut at clause ends)."""
     while pos < se and text[pos] == " ":
@@ -262,10 +265,10 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
             pos = m.end()
     m = _LEAD_PUNCT.match(text, pos, se)
     pos = m.end() if m else pos
-    if kind is None and "any" not in kinds and _ADJUNCT_START.match(text, pos):
+    if kind is None and "any" not in kinds and _ADJUNCT_START.match(text, pos) and not _TO_INF.match(text, pos):
         # "questioned in recent days whether ...": a short adjunct, then the clause
         m = _ADJUNCT_UNTIL_CLAUSE.match(text, pos, se)
-        if m:
+        if m and _THAT_SUBJECT.match(text, m.end(1)):
             pos = m.start(1)
     if kind is None:
         if "any" in kinds:
@@ -307,6 +310,9 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
     if e <= s:
         return None
     content = text[s:e]
+    if kind == "any" and lemma in _RECIPIENT_ONLY and len(content.split()) <= 5 \
+            and not (_FINITE.search(content) or _CLAUSE_START.match(content) or _TO_INF.search(content)):
+        return None  # "Todd asked the real estate mogul.": a recipient, not what was said
     if kind == "object" and content.split()[0].lower() in _NO_OBJECT:
         return None  # "showed up in the flesh", "as she showed in the debates", "a show and is ..."
     if kind == "object" and content.split()[0].lower() in _PRONOUN_OBJECT and len(content.split()) < 3:
