@@ -646,3 +646,13 @@ def test_a_recipient_alone_and_an_infinitive_are_not_content():
     assert [q[0] for q in quotes] == ["“Did you know it was closed?”"]
     q = find(quotes_of("Ana Ruiz also plans to meet with Omar Lind that day in the city hall."), "to meet")
     assert q[0] == "to meet with Omar Lind that day in the city hall"
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("The author of the book, Ana Ruiz, said in an interview that the bridge was unsafe.", "Ana Ruiz"),
+    ("Sen. Omar Lind (D-Ohio), said on Tuesday that the bridge was unsafe.", "Sen. Omar Lind"),
+])
+def test_a_name_in_apposition_or_before_a_party_parenthesis_is_the_speaker(text, speaker):
+    q = find(quotes_of(text), "the bridge was unsafe")
+    assert q[0] == "that the bridge was unsafe"
+    assert q[2].endswith(speaker) and q[2].startswith(("The author", speaker))

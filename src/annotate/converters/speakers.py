@@ -211,7 +211,7 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
     return j
 
 
-_TRAILING_PAREN = re.compile(r"(?<=\w)\s*\([^()]{1,30}\)\s*(?:(?:also|has|had|have|then|later)\s+)?$")
+_TRAILING_PAREN = re.compile(r"(?<=\w)\s*\([^()]{1,30}\)\s*,?\s*(?:(?:also|has|had|have|then|later)\s+)?$")
 _APPOSITIVE_GAP = re.compile(r",\s*$")
 
 
@@ -280,6 +280,8 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
             return None  # a relative clause inside the description is fine, a verb of its own is not
         j = _np_left(text, toks, name_end, toks[name_end + 1][0])
         if j is None or not _is_head(text[toks[name_end][0] : toks[name_end][1]]):
+            if len(appos) <= 4 and all(_is_name_token(w) for w in appos):
+                return toks[k][0], toks[i][1]  # "The author of the book, Mitchell Zuckoff, said"
             return None
         return toks[j][0], toks[i][1]
     word = text[toks[i][0] : toks[i][1]]
