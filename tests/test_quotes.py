@@ -656,3 +656,16 @@ def test_a_name_in_apposition_or_before_a_party_parenthesis_is_the_speaker(text,
     q = find(quotes_of(text), "the bridge was unsafe")
     assert q[0] == "that the bridge was unsafe"
     assert q[2].endswith(speaker) and q[2].startswith(("The author", speaker))
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("The floods have left 62 percent of residents saying the bridge is unsafe.", "the bridge is unsafe",
+     "62 percent of residents"),
+    ("He spent the week portraying the mayor as a failure.", "the mayor as a failure", "He"),
+    ("While council members are quietly supporting the plan, the mayor is not.", "the plan", "council members"),
+    ("In towns where voters overwhelmingly support the mayor, turnout is high.", "the mayor", "voters"),
+])
+def test_participles_progressives_and_subordinate_clauses(text, content, speaker):
+    q = find(quotes_of(text), content)
+    assert q[0] == content
+    assert q[2] == speaker

@@ -400,6 +400,26 @@ def _clause_begin(text: str, ss: int, pos: int) -> int:
 _RELATIVE_WORDS = re.compile(r"\b(?:that|which|who|whom|whose)\b")
 
 
+# A subordinate clause the cue stands in: its content ends at the clause's comma.
+_SUBORDINATE_OPEN = re.compile(r"\b(?:where|when|whenever|while|if|because|although|though|since|unless|until|once)\s",
+                               re.IGNORECASE)
+
+
+def _last_comma(text: str, ss: int, pos: int) -> int:
+    return text.rfind(",", ss, pos)
+
+
+def _names_people(text: str, span: tuple[int, int]) -> bool:
+    """True when the last word of a noun phrase names people or a count of them ("voters", "Democrats")."""
+    words = text[span[0]:span[1]].split()
+    last = words[-1] if words else ""
+    return last[:1].isupper() or last.lower().rstrip("s") in ROLE_WORDS or last.lower() in ROLE_WORDS \
+        or bool(_PEOPLE_NOUN.search(last.lower()))
+
+
+_PEOPLE_NOUN = re.compile(r"(?:ers|ors|ists|ians|ents|ants|people|men|women|voters|residents|members)$")
+
+
 def _earlier_cue_source(text: str, ss: int, pos: int) -> tuple[int, int] | None:
     """The source of the last cue before `pos` in the sentence ('"...," he said, referring to')."""
     for c in reversed(find_cues(text, ss, pos)):
@@ -511,11 +531,19 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
         floor = max([ss, *(c for c in cut_points if c < m.start())])
         if form.endswith("ing"):
             at, prev_word = _previous_word(text, max(ss, m.start() - 40), m.start())
+            while prev_word.islower() and prev_word.endswith("ly") and len(prev_word) > 4:
+                at, prev_word = _previous_word(text, max(ss, m.start() - 40), at)  # "are happily supporting"
             if prev_word.lower() not in _PROGRESSIVE:
                 # A participle ("..., saying", "spent the week portraying ...") takes the subject
-                # of its clause, not the noun right before it.
-                sp = None if text[ss:m.start()].rstrip().endswith(_COMMA_ENDS) else clause_subject(text, m.start(), ss)
-                if sp is None and not text[ss:m.start()].rstrip().endswith(_COMMA_ENDS):
+                # of its clause, not the noun right before it, unless that noun names people
+                # ("left 62 percent of voters saying ...").
+                after_comma = text[ss:m.start()].rstrip().endswith(_COMMA_ENDS)
+                near = None if after_comma else speaker_before(text, m.start(), ss)
+                if near and near[1] >= at and _names_people(text, near):
+                    sp = near
+                else:
+                    sp = None if after_comma else clause_subject(text, m.start(), ss)
+                if sp is None and not after_comma:
                     continue
             else:
                 sp = _source_before(text, m.start(), floor)
@@ -629,6 +657,10 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
                     and not _CLAUSE_START.match(text, m.end() + 1):
                 continue  # '"...," he said aboard the plane': the quote before is the content
             end = min([se, *(c for c in cut_points if c > m.end())])
+            if _SUBORDINATE_OPEN.search(text, max(ss, _last_comma(text, ss, m.start()) + 1), m.start()):
+                comma = text.find(",", m.end(), end)  # "where voters support X, Clinton leads": X ends
+                if comma > 0:
+                    end = comma
             if sp and text[sp[0]:sp[1]].lower() in ("who", "which") and text[ss:sp[0]].rstrip().endswith(","):
                 close = text.find(",", m.end(), end)  # "X, who backed Y, said ...": the relative clause ends
                 while close > 0:
