@@ -669,3 +669,17 @@ def test_participles_progressives_and_subordinate_clauses(text, content, speaker
     q = find(quotes_of(text), content)
     assert q[0] == content
     assert q[2] == speaker
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("He smiled. Asked if he would support the nominee, Omar Lind said no.", "if he would support the nominee", None),
+    ("When asked by a reporter whether the bridge was safe, the mayor smiled.",
+     "whether the bridge was safe", "a reporter"),
+    ("“The plan will fail,” Ana Ruiz said Monday.", "“The plan will fail,”", "Ana Ruiz"),
+    ("Later in the summer, she revised her statement explaining that the bridge was safe.",
+     "that the bridge was safe", "she"),
+])
+def test_questions_closing_marks_and_opening_adjuncts(text, content, speaker):
+    q = find(quotes_of(text), content)
+    assert q[0] == content
+    assert q[2] == speaker

@@ -12,6 +12,7 @@ from .speakers import speaker_after
 from .text import ABBREVIATIONS
 
 _STRIP = " \t\n,;:."
+_COMMA_LEAD = re.compile(r"[^,]{1,40},\s*")
 _LEAD = re.compile(r"(?:(?:But|And|So|Yet|Still|Then|Later|Earlier|Instead|However|Also)\b,?\s*)|[^,]{1,40},\s*")
 
 
@@ -70,7 +71,12 @@ def sentence_subject(text: str, pos: int, floor: int) -> tuple[int, int] | None:
         # "Throughout the 2000s, Democrats ...": an opening adjunct, not the subject
         lead = _LEAD.match(text, start, pos)
         if lead:
-            sp = speaker_after(text, lead.end(), min(pos, lead.end() + 120)) or sp
+            found = speaker_after(text, lead.end(), min(pos, lead.end() + 120))
+            if found is None or text[found[0]:found[1]].split()[0].lower() in _NOT_SUBJECT_START:
+                # "Later in the summer, she ...": the connective leads an adjunct that ends at its comma
+                comma = _COMMA_LEAD.match(text, start, pos)
+                found = speaker_after(text, comma.end(), min(pos, comma.end() + 120)) if comma else found
+            sp = found or sp
     if sp and sp[1] <= pos and text[sp[0]:sp[1]].lower() not in {"it", "there", "this"}:
         return sp
     return None

@@ -413,8 +413,7 @@ def _names_people(text: str, span: tuple[int, int]) -> bool:
     """True when the last word of a noun phrase names people or a count of them ("voters", "Democrats")."""
     words = text[span[0]:span[1]].split()
     last = words[-1] if words else ""
-    return last[:1].isupper() or last.lower().rstrip("s") in ROLE_WORDS or last.lower() in ROLE_WORDS \
-        or bool(_PEOPLE_NOUN.search(last.lower()))
+    return last[:1].isupper() or bool(_PEOPLE_NOUN.search(last.lower()))
 
 
 _PEOPLE_NOUN = re.compile(r"(?:ers|ors|ists|ians|ents|ants|people|men|women|voters|residents|members)$")
@@ -445,11 +444,16 @@ _PASSIVE_CUES = {"expect", "accuse", "suspect", "believe", "consider", "think", 
 # A question put to someone without a named asker: "Asked if he would run, Ruiz said no.",
 # "Voters were asked whether ...", "When pressed about the plan, ...".
 _ASKED = re.compile(
-    r"(?:^|(?<=[\s,(])(?:[Ww]hen|[Aa]fter being|[Ww]hile being|was|were|is|are|been|being|be)\s+"
-    r"(?:(?:again|later|repeatedly|specifically|directly|also|then|once|twice|recently|previously)\s+)?)"
-    r"(?:[Aa]sked|[Qq]uestioned|[Pp]ressed)\s+(?:(?:again|later|repeatedly|specifically|directly|once|twice)\s+)?"
+    r"(?:(?<![\w’'-])(?:[Ww]hen|[Aa]fter being|[Ww]hile being|was|were|is|are|been|being|be)\s+"
+    r"(?:(?:again|later|repeatedly|specifically|directly|also|then|once|twice|recently|previously)\s+)?"
+    r"(?:asked|questioned|pressed)"
+    r"|(?<![\w’'-])(?:Asked|Questioned|Pressed))\s+"
+    r"(?:(?:again|later|repeatedly|specifically|directly|once|twice)\s+)?"
     r"(?:(?:by|at|during|in|on)\s[^,;]{1,50}?\s)?(?=(?:if|whether|about|what|why|how|who|when|where|which|to)\s)"
 )
+
+
+_BY_AGENT = re.compile(r"\bby\s+((?:the|a|an|[A-Z])[^,;]{0,48}?)\s+(?=(?:if|whether|about|what|why|how|who|when|where|which|to)\s)")
 
 
 def _asked_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]]) -> list[dict]:
@@ -465,8 +469,9 @@ def _asked_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]]) -
         content = trim(text, m.end(), end, _STRIP)
         if _words(text, *content) < 2:
             continue
-        out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=None, score=0.4,
-                        cue="ask/question"))
+        asker = _BY_AGENT.search(text, m.start(), min(se, m.end() + 12))  # "When asked by a reporter whether"
+        out.append(dict(start=content[0], end=content[1], quote_type="indirect",
+                        speaker=trim(text, *asker.span(1), _STRIP) if asker else None, score=0.4, cue="ask/question"))
     return out
 
 
@@ -572,7 +577,7 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
                     sp, role = inv, "before"
             elif sp is not None and sp[0] >= comma + 1 and _tail_is_adjunct(text, m.end(), se, lemma):
                 between = text[comma + 1:sp[0]]
-                if between.strip().lower() in ("", "as"):
+                if between.strip(" \t\n\"”’'").lower() in ("", "as"):  # '"...," Carson said.': the mark closes
                     role = "before"  # "..., Peskov said." / "..., as some have speculated."
                 elif _MODIFIERS.match(between) and not _RELATIVE_WORDS.search(between):
                     sp, role = (comma + 1 + len(between) - len(between.lstrip()), sp[1]), "before"  # "..., city records show."
