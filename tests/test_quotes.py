@@ -683,3 +683,10 @@ def test_questions_closing_marks_and_opening_adjuncts(text, content, speaker):
     q = find(quotes_of(text), content)
     assert q[0] == content
     assert q[2] == speaker
+
+
+def test_a_people_noun_with_an_of_phrase_and_an_aside_before_the_cue():
+    q = find(quotes_of("Supporters of the plan, on the other hand, argued that the bridge was safe."),
+             "the bridge was safe")
+    assert q[0] == "that the bridge was safe"
+    assert q[2] == "Supporters of the plan"

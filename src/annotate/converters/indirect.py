@@ -419,6 +419,12 @@ def _names_people(text: str, span: tuple[int, int]) -> bool:
 _PEOPLE_NOUN = re.compile(r"(?:ers|ors|ists|ians|ents|ants|people|men|women|voters|residents|members)$")
 
 
+# A short adverbial aside between a subject and its cue: ", on the other hand,", ", however,".
+_ASIDE_BEFORE = re.compile(r",\s*(?:[a-z]+ly|however|meanwhile|though|too|instead|in turn|in fact|of course|"
+                           r"on the other hand|for (?:his|her|their|its) part|at the time|in response|in a statement|"
+                           r"in an interview|in (?:a|an) [a-z]+ (?:statement|interview))\s*,\s*$")
+
+
 def _earlier_cue_source(text: str, ss: int, pos: int) -> tuple[int, int] | None:
     """The source of the last cue before `pos` in the sentence ('"...," he said, referring to')."""
     for c in reversed(find_cues(text, ss, pos)):
@@ -559,6 +565,10 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
         if sp is None and _COORD_BEFORE.search(text, max(ss, m.start() - 40), m.start()):
             sp = sentence_subject(text, m.start(), ss)  # "Clinton invoked Obama and suggested ..."
         fallback = False
+        if sp is None and not form.endswith("ing"):
+            aside = _ASIDE_BEFORE.search(text, max(ss, m.start() - 50), m.start())
+            if aside:  # "Supporters of the plan, on the other hand, argued that ..."
+                sp = _source_before(text, aside.start(), floor)
         if sp is None and not form.endswith("ing") \
                 and (lemma in SPEECH_LEMMAS or text.startswith(" that ", m.end())) \
                 and not text[ss:m.start()].rstrip().endswith((",", "\"", "”", "''", "’")):

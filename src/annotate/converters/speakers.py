@@ -146,6 +146,8 @@ def _is_head(word: str) -> bool:
             or (low in QUANT_WORDS and low not in {"in", "of", "about", "more", "than", "nearly", "almost", "no"}))
 
 
+_PEOPLE_HEADS = {"members", "leaders", "supporters", "opponents", "critics", "advocates", "officials", "residents",
+                 "voters", "people", "families", "friends", "allies", "staff", "fans", "students"}
 _OPENING_QUANTIFIERS = {"many", "some", "most", "several", "few", "both", "other", "numerous", "countless"}
 _CLAUSE_LINKS = {"while", "and", "but", "that", "as", "because", "when", "if", "although", "though"}
 
@@ -163,6 +165,15 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
         j -= 1
     j += 1
     if j > end_tok:
+        # A people noun with an "of" phrase: "supporters of abortion rights", "members of the panel".
+        for d in range(end_tok - 1, max(0, end_tok - 4), -1):
+            if _gap_breaks(text, toks[d][1], toks[d + 1][0]):
+                break
+            if text[toks[d][0] : toks[d][1]] == "of" and not _gap_breaks(text, toks[d - 1][1], toks[d][0]):
+                head = _POSS.sub("", text[toks[d - 1][0] : toks[d - 1][1]].lower())
+                if _is_agent(head) or head in _PEOPLE_HEADS:
+                    return _np_left(text, toks, d - 1, limit)
+                break
         # A common-noun head after a determiner: "the Gawker employee said", "one witness said".
         w = text[toks[end_tok][0] : toks[end_tok][1]]
         if not (w.isalpha() and w.islower()) or w in _FUNCTION_WORDS or w in _NOT_AGENT or end_tok < 1:
