@@ -690,3 +690,14 @@ def test_a_people_noun_with_an_of_phrase_and_an_aside_before_the_cue():
              "the bridge was safe")
     assert q[0] == "that the bridge was safe"
     assert q[2] == "Supporters of the plan"
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("This is not about me, the mayor told her closest advisers as she left the meeting.",
+     "This is not about me", "the mayor"),
+    ("The bridge will reopen, the mayor said as she left the meeting.", "The bridge will reopen", "the mayor"),
+])
+def test_a_final_cue_may_carry_a_recipient_and_a_subordinate_clause(text, content, speaker):
+    q = find(quotes_of(text), content)
+    assert q[0] == content
+    assert q[2] == speaker

@@ -324,11 +324,15 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
 
 
 # How a short tail after ", X said" may start besides an adjunct: a recipient or a by-line.
-_TAIL_START = re.compile(r"(?:reporters|journalists|the\s|a\s|an\s|[A-Z]|him|her|them|us|me|CNN|Fox|NBC|ABC|CBS|MSNBC)")
+_TAIL_START = re.compile(r"(?:reporters|journalists|the\s|a\s|an\s|his\s|her\s|their\s|its\s|our\s|[A-Z]|him|her|them|us|me|CNN|Fox|NBC|ABC|CBS|MSNBC)")
 _SHORT_TAIL = re.compile(r"[^“”\"]{0,90}$")
 
 
 _RELATIVE_TAIL = re.compile(r"\s*,?\s*(?:who|whose)\s")
+
+
+_SUBORDINATE_TAIL = re.compile(r"(?:^|\s)(?:as|while|when|after|before|because|since|during|following|amid|"
+                               r"until|once)\s")
 
 
 def _tail_is_adjunct(text: str, a: int, se: int, lemma: str = "") -> bool:
@@ -336,6 +340,9 @@ def _tail_is_adjunct(text: str, a: int, se: int, lemma: str = "") -> bool:
     tail = text[a:se].split(",", 1)[0].strip(" .!?")  # what follows a further comma is another clause
     if not tail or _RELATIVE_TAIL.match(text, a, se):
         return True  # "..., said an official who was briefed on the talks."
+    tail = _SUBORDINATE_TAIL.split(tail, 1)[0].strip()  # "..., he told aides as he labored over ..."
+    if not tail:
+        return True
     if len(tail.split()) > 10 or " that " in f" {tail} " or not _SHORT_TAIL.match(tail) \
             or find_cues(tail, 0, len(tail)) or _TO_INF.match(tail) or _FINITE.search(tail):
         return False
