@@ -30,6 +30,7 @@ def test_text_without_boilerplate_comes_out_unchanged():
     "Tweet",
     "Image source: Getty Images",
     "Photo: Reuters",
+    "(Photo: Getty Images)",
     "Reuters / Jane Doe",
     "Edited by moderator99 at 10:42 PM",
     "Last edited by admin on 2024-01-02",
@@ -82,6 +83,7 @@ def test_title_and_dateline_source():
     out = clean_text("City bridge will reopen in May\n\n(Reuters) — " + ARTICLE)
     assert out["title"] == "City bridge will reopen in May"
     assert out["source"] == "Reuters"
+    assert clean_text("Bridge news\n\nSPRINGFIELD, Ill. (AP) — " + ARTICLE)["source"] == "AP"
 
 
 def test_zero_width_characters_are_dropped_but_raw_hash_kept():

@@ -701,3 +701,10 @@ def test_a_final_cue_may_carry_a_recipient_and_a_subordinate_clause(text, conten
     q = find(quotes_of(text), content)
     assert q[0] == content
     assert q[2] == speaker
+
+
+def test_a_complementizer_is_not_a_recipient_or_an_inverted_speaker():
+    quotes = quotes_of('Omar Lind said he expected a vote but warned that members "are not happy."')
+    q = find(quotes, "are not happy")
+    assert q[0] == 'that members "are not happy."'
+    assert q[2] == "Omar Lind"

@@ -18,6 +18,7 @@ _DROP_LINE = re.compile(
       | share\ (?:this\ )?(?:article|story|page)\b.*
       | (?:image|photo|picture|video)\ (?:source|credit|courtesy)\s*:.*
       | (?:photo|image|file\ photo)\s*:.*
+      | \((?:photo|image|file\ photo|video)(?:\ credit)?\s*:\s*[^()]{1,80}\)
       | advertisement | sponsored(?:\ content)? | ad
       | (?:\d+\ )?min(?:ute)?s?\ read | \d+\ min
       | subscribe\b.* | sign\ up\b.{0,80} | newsletter.{0,40}
@@ -64,7 +65,7 @@ _ANY_DATE = re.compile(
     r"|\b(?P<long>(?P<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(?P<day>\d{1,2}),\s+(?P<year>\d{4}))\b"
     r"|\b(?P<dmy>\d{1,2}-\d{1,2}-\d{4})\b"
 )
-_DATELINE_SOURCE = re.compile(r"^\(([A-Z][\w .&'-]{1,40})\)\s+[—–-]")
+_DATELINE_SOURCE = re.compile(r"^(?:[A-Z][\w.,' -]{1,40}?\s)?\(([A-Z][\w .&'-]{1,40})\)\s+[—–-]")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 

@@ -128,7 +128,8 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
     if m:
         cue_at = floor + m.start(1)
         sp = speaker_before(text, cue_at, floor)
-        if sp is None and m.group(1) not in _RECIPIENT_CUES and not m.group(1).endswith("ing"):
+        if sp is None and m.group(1) not in _RECIPIENT_CUES and not m.group(1).endswith("ing") \
+                and not text.startswith(" that ", floor + m.end(1)):  # "warned that conservatives “...”"
             sp = speaker_after(text, floor + m.end(1) + 1, qs)
         if sp is None:
             sp = sentence_subject(text, cue_at, ps)

@@ -259,7 +259,7 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
             pos = adj.end() if adj else rec[1]
     elif kind is None and lemma in _RECIPIENT_VERBS:
         m = _RECIPIENT.match(text, pos, se)
-        if m and not _COMMA.search(m.group(1)) and (
+        if m and not _COMMA.search(m.group(1)) and not _CLAUSE_START.match(m.group(1)) and (
                 _CLAUSE_START.match(text, m.end()) or _TO_INF.match(text, m.end()) or text[m.end() - 1] in ":“\""
                 or text[m.end():m.end() + 1] in ("“", '"')):
             pos = m.end()
