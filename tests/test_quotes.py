@@ -708,3 +708,12 @@ def test_a_complementizer_is_not_a_recipient_or_an_inverted_speaker():
     q = find(quotes, "are not happy")
     assert q[0] == 'that members "are not happy."'
     assert q[2] == "Omar Lind"
+
+
+def test_a_clause_with_a_quotation_ends_after_its_closing_mark():
+    quotes = quotes_of('Ana Ruiz said the bridge was "simply unsafe," adding that repairs would take years.')
+    assert find(quotes, "simply unsafe")[0] == 'the bridge was "simply unsafe,"'
+    assert find(quotes, "repairs")[0] == "that repairs would take years"
+    quotes = quotes_of('Critics called the plan "a giveaway," while the mayor insists it will create jobs.')
+    assert find(quotes, "a giveaway")[2] == "Critics"
+    assert find(quotes, "create jobs")[2] == "the mayor"

@@ -93,6 +93,10 @@ _WENT_ON = re.compile(r"\b(?:went|goes)\s+on(?=\s*[,.:;]|\s+to\s+(?:say|add|note
 _NEXT_QUOTE_FRAME = re.compile(r"(?:\s+(?:back|in|out|up|on|again|later|also))?\s*(?::|,\s*(?:''|[\"“]))")
 
 
+# Words after a quote that open another clause, whose cue is not the quote's.
+_NEW_CLAUSE = re.compile(r"(?:while|whereas|but|because|although|though|since|if|so|when|and)\s", re.IGNORECASE)
+
+
 def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[int, int] | None:
     """Speaker of a direct quote from the words right after or right before it."""
     m = _AFTER_QUOTE.match(text, qe, pe)
@@ -110,6 +114,8 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
         if sp:
             return sp
     cue = DIRECT_RE.search(text, pos, window_end) or _WENT_ON.search(text, pos, min(window_end, pos + 60))
+    if cue and _NEW_CLAUSE.match(text, pos):
+        cue = None  # '"a giveaway," while the White House insists ...': another clause's cue
     if cue and text[max(pos, cue.start() - 4):cue.start()] == " to ":
         cue = None  # "I had prepared a statement to read": an infinitive, not the quote's verb
     if cue and text[qe - 2:qe - 1] in ".?!" and _NEXT_QUOTE_FRAME.match(text, cue.end(), window_end):

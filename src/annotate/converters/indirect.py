@@ -219,13 +219,13 @@ _NO_OBJECT = {"in", "at", "during", "after", "before", "since", "until", "than",
 
 # Where an object noun phrase stops: a comma before a new clause or a participle, or a dash.
 _OBJECT_END = re.compile(
-    r",\s+(?:but|and\s+(?:he|she|they|it|we|I|then)|or|yet|so|while|as|because|although|though|which|who|whom|"
-    r"when|where|after|before|since|until|if|even|[a-z]{3,}ing)\b|\s[-—–]\s"
+    r",(?P<q>[\"”’']{0,2})\s+(?:but|and\s+(?:he|she|they|it|we|I|then)|or|yet|so|while|as|because|although|though|"
+    r"which|who|whom|when|where|after|before|since|until|if|even|[a-z]{3,}ing)\b|\s[-—–]\s"
 )
 
 
 _CLAUSE_END = re.compile(
-    r",\s+(?:which|while|whereas|although|though|even\s+though|before|after|because|"
+    r",(?P<q>[\"”’']{0,2})\s+(?:which|while|whereas|although|though|even\s+though|before|after|because|"
     r"and\s+(?:he|she|they|it|we|I|then)|" + word_alternation(DIRECT_PARTICIPLES) + r")\b"
     r"|[,”\"]?\s+(?:before|after|while|without)\s+(?:[a-z]+ly\s+)?[a-z]{3,}ing\b"
 )
@@ -235,6 +235,17 @@ _ADJUNCT_UNTIL_CLAUSE = re.compile(r"[^,.;:!?“”\"]{0,50}?\s((?:that|whether|
 
 
 _RECIPIENT_ONLY = {"ask", "tell", "remind", "inform", "advise", "urge", "warn", "assure"}
+
+
+_CLOSING_AFTER_COMMA = re.compile(r"[\"”’']{1,2}(?=\s)")
+
+
+def _cut_at(cut: re.Match) -> int:
+    """Where a clause ends at a _CLAUSE_END/_OBJECT_END match: after a quotation's own closing
+    mark ('called it "a giveaway," while ...'), else at the match."""
+    if cut.group("q"):
+        return cut.start() + 1 + len(cut.group("q"))
+    return cut.start()
 
 
 def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) -> tuple[int, int] | None:
@@ -300,13 +311,13 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
         # An object noun phrase ends where a new clause starts ("opposes the plan, but he urged ...").
         cut = _OBJECT_END.search(text, s, e)
         if cut:
-            s, e = trim(text, s, cut.start(), _STRIP)
+            s, e = trim(text, s, _cut_at(cut), _STRIP)
     else:
         # A clause ends before a comment on it or a new predicate ("..., which raised concerns",
         # "..., while emphasizing ...", "... before predicting ...").
         cut = _CLAUSE_END.search(text, s, e)
         if cut and _words(text, s, cut.start()) >= 2:
-            s, e = trim(text, s, cut.start(), _STRIP)
+            s, e = trim(text, s, _cut_at(cut), _STRIP)
     if e <= s:
         return None
     content = text[s:e]
@@ -607,6 +618,9 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
         elif role == "participle" or (sp is not None and text[max(ss, sp[0] - 5):sp[0]].rstrip().endswith((" and", " but", ","))
                                       and sp[0] > ss + 3 and text[sp[0]:sp[1]].lower() not in ("who", "which")):
             k = text.rfind(",", ss, sp[0] if sp else m.start())
+            closing = _CLOSING_AFTER_COMMA.match(text, k + 1) if k >= 0 else None
+            if closing:
+                k = closing.end()  # 'was "simply unsafe," adding ...': the quotation ends after its mark
             k2 = max(text.rfind(" and ", ss, sp[0] if sp else m.start()), text.rfind(" but ", ss, sp[0] if sp else m.start()))
             begin = max(k + 1, _clause_begin(text, ss, k2), *(c.end() for c in cues if c.end() <= k2))
             if k2 > k and _words(text, begin, k2) < 4:
@@ -762,7 +776,7 @@ def _noun_that_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]
             continue  # "a claim that is false": a relative clause, not the claim's content
         end = min([se, *(c for c in cut_points if c > start)])
         cut = _CLAUSE_END.search(text, start, end)
-        content = trim(text, start, cut.start() if cut else end, _STRIP)
+        content = trim(text, start, _cut_at(cut) if cut else end, _STRIP)
         if _words(text, *content) < 4 or any(a < content[1] and content[0] < b for a, b in taken + blocked):
             continue
         owner = _POSSESSOR.search(text, max(ss, m.start() - 40), m.start())
