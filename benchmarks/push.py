@@ -23,8 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from annotate.convert import expand_inputs, iter_tasks  # noqa: E402
-from annotate.converters.tasks import sha256, task_hash  # noqa: E402
+from annotate.converters.tasks import task_hash  # noqa: E402
 from annotate.demo import LabelStudioServer, Login, free_port  # noqa: E402
+from annotate.io import sha256_text  # noqa: E402
 from annotate.push import push  # noqa: E402
 from annotate.studio import connect, export_tasks  # noqa: E402
 
@@ -39,7 +40,7 @@ def synthetic_tasks(n: int):
         text = task["data"]["text"] + f"\n\n(Synthetic copy {i} for the push benchmark.)"
         task["data"]["text"] = text
         task["data"]["doc_id"] = f"bench_{i:06d}"
-        task["meta"]["text_sha256"] = sha256(text)
+        task["meta"]["text_sha256"] = sha256_text(text)
         task["meta"]["task_hash"] = task_hash(text, task["predictions"])
         yield task
 

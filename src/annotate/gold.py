@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import UsageError
-from .io import dumps
+from .io import dumps, sha256_text
 from .labeling import LABEL_FROM, config_hash, gold_schema
 
 # Per-region choices of the labeling config, and where they land on a span.
@@ -45,10 +45,6 @@ TASK_META_FIELDS = ("raw_sha256", "task_hash", "converter_version")
 def schema_version() -> str:
     """The gold schema's version (its `x-schema-version`)."""
     return gold_schema()["x-schema-version"]
-
-
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # --- which annotation ------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import sys
@@ -12,6 +13,11 @@ from pathlib import Path
 from typing import IO
 
 from .errors import InputError
+
+
+def sha256_text(text: str) -> str:
+    """Hex SHA-256 of a text's UTF-8 bytes: the `text_sha256`/`raw_sha256` of tasks and records."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def dumps(obj) -> str:

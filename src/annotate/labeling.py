@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 from importlib import resources
 from pathlib import Path
+
+from .io import sha256_text
 
 CONFIG_NAME = "quote_attribution.xml"
 SCHEMA_NAME = "gold.schema.json"
@@ -37,7 +38,7 @@ def labeling_config() -> str:
 def config_hash(config: str | None = None) -> str:
     """sha256 of the config text with whitespace folded, so reformatting is not a change."""
     text = " ".join((config if config is not None else labeling_config()).split())
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return sha256_text(text)
 
 
 @functools.cache

@@ -17,13 +17,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import studio
 from .errors import ConnectionFailed, ProjectError, UsageError
+from .io import sha256_text
 from .labeling import LABEL_FROM, LABELS, POLARITIES, QUOTE_TYPES, RELATIONS, TEXT_TO
 
 DEFAULT_BATCH_SIZE = 500
@@ -83,10 +83,6 @@ class PushStats:
 # --- local validation ----------------------------------------------------------------------
 
 
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def compute_task_hash(task: dict) -> str:
     """The SPEC's task hash (text + predictions), for hand-made tasks that lack meta.task_hash."""
     from .converters.tasks import task_hash
@@ -139,7 +135,7 @@ def validate_task(task, interface=None) -> list[str]:
     meta = task.get("meta")
     if meta is not None and not isinstance(meta, dict):
         errors.append("meta: not an object")
-    elif meta and meta.get("text_sha256") and meta["text_sha256"] != sha256(text):
+    elif meta and meta.get("text_sha256") and meta["text_sha256"] != sha256_text(text):
         errors.append("meta.text_sha256: does not match data.text")
     if "annotations" in task:
         errors.append("annotations: push sends pre-annotations only (put them in predictions)")
@@ -392,7 +388,7 @@ def push_tasks(client, project_id: int | None, tasks: Iterable[tuple[str, dict]]
             if not meta.get("task_hash"):
                 meta["task_hash"] = compute_task_hash(task)
             if not meta.get("text_sha256"):
-                meta["text_sha256"] = sha256(task["data"]["text"])
+                meta["text_sha256"] = sha256_text(task["data"]["text"])
             if meta["task_hash"] in hashes:
                 stats.skipped += 1
                 continue

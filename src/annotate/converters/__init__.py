@@ -10,9 +10,9 @@ cleaning), which is what the ML backend needs for text that already lives on the
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator
 
+from ..io import sha256_text
 from .clean import clean_text
 from .quotes import find_quotes
 from .stance import find_stances, find_target_mentions, find_targets
@@ -60,7 +60,7 @@ def convert_documents(docs: Iterable[dict]) -> Iterator[dict]:
 
 
 def default_doc_id(raw: str) -> str:
-    return "doc_" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
+    return "doc_" + sha256_text(raw)[:16]
 
 
 def convert_text(raw: str, doc_id: str | None = None, source_file: str = "") -> dict:

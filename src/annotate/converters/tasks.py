@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 
+from ..io import sha256_text
 from ..labeling import LABEL_FROM, TEXT_TO
 from .cues import SPEECH_LEMMAS, cue_lemma
 from .speakers import find_antecedent
-
-
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def task_hash(text: str, predictions: list[dict]) -> str:
@@ -22,7 +18,7 @@ def task_hash(text: str, predictions: list[dict]) -> str:
     dict in one fixed order, so the same input always gives the same hash).
     """
     blob = json.dumps(predictions, separators=(",", ":"))
-    return sha256(sha256(text) + "\n" + blob)
+    return sha256_text(sha256_text(text) + "\n" + blob)
 
 
 _ID_PREFIX = {"Speaker": "sp", "Quote": "q", "Stance": "st"}
@@ -126,8 +122,8 @@ def build_task(doc: dict, model_version: str, converter_version: str) -> dict:
     }
     meta = {
         "source_file": doc.get("source_file", ""),
-        "raw_sha256": sha256(doc.get("raw", text)),
-        "text_sha256": sha256(text),
+        "raw_sha256": sha256_text(doc.get("raw", text)),
+        "text_sha256": sha256_text(text),
         "task_hash": task_hash(text, predictions),
         "converter_version": converter_version,
     }
