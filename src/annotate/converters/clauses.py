@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from .speakers import speaker_after
-from .text import ABBREVIATIONS
+from .text import closes_abbreviation
 
 _STRIP = " \t\n,;:."
 _COMMA_LEAD = re.compile(r"[^,]{1,40},\s*")
@@ -38,15 +38,6 @@ _TIME_LEAD = re.compile(r"[^,.;:!?]{0,30}\b(?:ago|later|earlier|Monday|Tuesday|W
                         r"December|week|month|year|\d{4})\s*,")
 
 
-def _before_abbreviation(text: str, period: int, lo: int) -> bool:
-    """True when the period at `period` closes an abbreviation or an initial ("Mr.", "J.")."""
-    w = period
-    while w > lo and not text[w - 1].isspace():
-        w -= 1
-    word = text[w:period].lower().lstrip("\"“‘'(")
-    return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
-
-
 # A noun phrase that opens a subordinate adjunct, not the subject: "Days after its report ...,".
 _SUBORDINATE_AFTER = re.compile(r"\s+(?:after|before|since|until|when|while|ago|later|earlier|into)\b[^.;:!?]{0,60},")
 # A participle phrase opening a sentence: "Arriving upon the scene,", "Led by the mayor,".
@@ -59,7 +50,7 @@ def sentence_subject(text: str, pos: int, floor: int) -> tuple[int, int] | None:
     lo = max(floor, pos - 400)
     start = lo
     for m in _SENT_BREAK.finditer(text, lo, pos):
-        if m.group(0)[0] == "." and _before_abbreviation(text, m.start(), lo):
+        if m.group(0)[0] == "." and closes_abbreviation(text, m.start(), lo):
             continue  # "Mr. Trump", "U.S. officials": not a sentence end
         start = m.end()
     sp = speaker_after(text, start, min(pos, start + 120))

@@ -59,11 +59,10 @@ _FOOTER = re.compile(
     re.IGNORECASE,
 )
 _MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
-_DMY_DATE = re.compile(r"\b(\d{1,2})-(\d{1,2})-(\d{4})\b")
 _ANY_DATE = re.compile(
     r"\b(?P<iso>\d{4}-\d{2}-\d{2})\b"
     r"|\b(?P<long>(?P<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(?P<day>\d{1,2}),\s+(?P<year>\d{4}))\b"
-    r"|\b(?P<dmy>\d{1,2}-\d{1,2}-\d{4})\b"
+    r"|\b(?P<dmy>(?P<d>\d{1,2})-(?P<m>\d{1,2})-(?P<y>\d{4}))\b"
 )
 _DATELINE_SOURCE = re.compile(r"^(?:[A-Z][\w.,' -]{1,40}?\s)?\(([A-Z][\w .&'-]{1,40})\)\s+[—–-]")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -103,10 +102,9 @@ def find_published(raw: str) -> str:
     if m:
         month = _MONTHS.index(m.group("month")[:3].lower()) + 1
         return f"{m.group('year')}-{month:02d}-{int(m.group('day')):02d}"
-    for m in _DMY_DATE.finditer(head) if "dmy" in first else ():
-        if int(m.group(2)) <= 12 and int(m.group(1)) <= 31:
-            return f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
-        break
+    m = first.get("dmy")
+    if m and int(m.group("m")) <= 12 and int(m.group("d")) <= 31:
+        return f"{m.group('y')}-{int(m.group('m')):02d}-{int(m.group('d')):02d}"
     return ""
 
 

@@ -423,10 +423,6 @@ _SUBORDINATE_OPEN = re.compile(r"\b(?:where|when|whenever|while|if|because|altho
                                re.IGNORECASE)
 
 
-def _last_comma(text: str, ss: int, pos: int) -> int:
-    return text.rfind(",", ss, pos)
-
-
 def _names_people(text: str, span: tuple[int, int]) -> bool:
     """True when the last word of a noun phrase names people or a count of them ("voters", "Democrats")."""
     words = text[span[0]:span[1]].split()
@@ -693,7 +689,7 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
                     and not _CLAUSE_START.match(text, m.end() + 1):
                 continue  # '"...," he said aboard the plane': the quote before is the content
             end = min([se, *(c for c in cut_points if c > m.end())])
-            if _SUBORDINATE_OPEN.search(text, max(ss, _last_comma(text, ss, m.start()) + 1), m.start()):
+            if _SUBORDINATE_OPEN.search(text, max(ss, text.rfind(",", ss, m.start()) + 1), m.start()):
                 comma = text.find(",", m.end(), end)  # "where voters support X, Clinton leads": X ends
                 if comma > 0:
                     end = comma

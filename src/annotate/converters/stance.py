@@ -160,8 +160,7 @@ def _occurs_as_word(text: str, low: str) -> bool:
     while at >= 0:
         before = text[at - 1] if at else " "
         after = text[at + len(low)] if at + len(low) < len(text) else " "
-        if not (before.isalnum() or before in "_.") and not ("a" <= after <= "z") \
-                and not ("a" <= before <= "z" or "A" <= before <= "Z"):
+        if not (before.isalnum() or before in "_.") and not ("a" <= after <= "z"):
             return True
         at = text.find(low, at + 1)
     return False

@@ -17,7 +17,6 @@ _ABBREV = {
     "u.s", "u.k", "u.n", "e.u", "d.c", "a.m", "p.m", "i.e", "e.g", "mt", "ft", "ave", "blvd",
     "pres", "sec", "adm", "maj", "cmdr", "rev", "hon", "atty", "supt", "fig", "al",
 }
-ABBREVIATIONS = frozenset(_ABBREV)
 _SENT_END = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]*[A-Z0-9])|[.!?…]+[\"”’')\]]*$")
 _WORD = re.compile(r"[A-Za-z0-9][\w'’.-]*[\w]|[A-Za-z0-9]")
 
@@ -33,17 +32,20 @@ def paragraphs(text: str) -> Iterator[tuple[int, int]]:
         pos = end + 1
 
 
+def closes_abbreviation(text: str, period: int, lo: int) -> bool:
+    """True when the period at `period` ends an abbreviation or an initial ("Mr.", "J."), looking
+    back no further than `lo`: such a period does not end a sentence."""
+    w = max(text.rfind(" ", lo, period), text.rfind("\n", lo, period), lo - 1) + 1
+    word = text[w:period].lower().strip("\"“‘'(\t")
+    return word in _ABBREV or (len(word) == 1 and word.isalpha())
+
+
 def sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """Yield sentence (start, end) spans inside text[start:end]."""
     s = start
     for m in _SENT_END.finditer(text, start, end):
-        # Look back at the word before the period: an abbreviation or an initial does not end.
-        if m.group(0)[0] == ".":
-            k = m.start()
-            w = max(text.rfind(" ", s, k), text.rfind("\n", s, k), s - 1) + 1
-            word = text[w:k].lower().strip("\"“‘'(\t")
-            if word in _ABBREV or (len(word) == 1 and word.isalpha()):
-                continue
+        if m.group(0)[0] == "." and closes_abbreviation(text, m.start(), s):
+            continue
         e = m.end()
         if e > s:
             yield s, e
