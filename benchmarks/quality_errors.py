@@ -65,10 +65,13 @@ def predicted(task: dict) -> tuple[dict[str, tuple[int, int]], dict[str, list[tu
 def analyse(gold_dir: Path, tasks_path: Path) -> dict[str, list[str]]:
     """{error class: [example contexts]} over every document of the corpus."""
     tasks = {}
-    for line in tasks_path.read_text(encoding="utf-8").splitlines():
+    for n, line in enumerate(tasks_path.read_text(encoding="utf-8").splitlines(), 1):
         if line.strip():
-            task = json.loads(line)
-            tasks[task["data"].get("doc_id")] = task
+            try:
+                task = json.loads(line)
+                tasks[task["data"].get("doc_id")] = task
+            except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as e:
+                raise SystemExit(f"{tasks_path}:{n}: not a Label Studio task ({e})") from None
     errors: dict[str, list[str]] = collections.defaultdict(list)
     seen: set[str] = set()
     for ann in sorted((gold_dir / "attributions").glob("*.ann")):
