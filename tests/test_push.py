@@ -15,8 +15,9 @@ from click.testing import CliRunner
 from annotate import studio as ls
 from annotate.cli import cli
 from annotate.convert import expand_inputs, iter_tasks
+from annotate.io import sha256_text
 from annotate.labeling import labeling_config
-from annotate.push import PushStats, iter_input_tasks, push_tasks, sha256, validate_task
+from annotate.push import PushStats, iter_input_tasks, push_tasks, validate_task
 
 from .conftest import SEEDS, free_port
 
@@ -79,7 +80,7 @@ def hand_made_task() -> dict:
         {"from_id": "s2", "to_id": "s1", "type": "relation", "direction": "right", "labels": ["refers_to"]},
     ]
     return {"data": {"text": TEXT, "doc_id": "hand", "targets": [{"value": "United States"}, {"value": "Russia"}]},
-            "meta": {"text_sha256": sha256(TEXT)},
+            "meta": {"text_sha256": sha256_text(TEXT)},
             "predictions": [{"model_version": "hand-1", "score": 0.7, "result": result}]}
 
 
