@@ -222,6 +222,24 @@ def test_bad_export_file_is_a_usage_error(tmp_path):
     assert "not a Label Studio JSON export" in result.output
 
 
+def test_truncated_export_keeps_the_tasks_before_the_cut(tmp_path):
+    """A download cut short: the three whole tasks are compared, one warning says the rest is lost."""
+    path = tmp_path / "cut.json"
+    path.write_text(json.dumps(sample_export()[:3])[:-1] + ', {"id": 4, "data": {"te', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["agree", "--from-file", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["tasks"]["compared"] == 3
+    assert result.stderr.startswith(f"warning: {path}: item 4: ")
+    assert result.stderr.rstrip().endswith("the rest of the file is left out")
+
+
+def test_empty_export_is_a_usage_error(tmp_path):
+    path = tmp_path / "empty.json"
+    path.write_text("", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["agree", "--from-file", str(path)])
+    assert result.exit_code == 2 and result.stderr == f"Error: {path} is empty\n"
+
+
 def test_load_export_accepts_jsonl(tmp_path):
     path = tmp_path / "export.jsonl"
     path.write_text("\n".join(json.dumps(t) for t in sample_export()), encoding="utf-8")
@@ -318,3 +336,241 @@ def test_excluded_annotator_is_left_out(tmp_path):
     assert {a["annotator"] for a in without["annotators"]} == {"user 1", "user 2"}
     # Only A and B remain: the pair figures for (A, B) are unchanged, the others are gone.
     assert len(without["pairs"]) == 1
+
+
+# ----------------------------------------------------------------------------- hand-broken exports
+
+
+def good_export() -> list[dict]:
+    """sample_export with a pre-annotation on task 3 (so `report` has something to compare)."""
+    export = sample_export()
+    export[2]["predictions"] = [{"id": 70, "model_version": "rules-1", "score": 0.5,
+                                 "result": export[2]["annotations"][0]["result"]}]
+    return export
+
+
+def _set(path: tuple, value):
+    """A breakage: set export[path...] = value (the last key may be new)."""
+    def apply(export):
+        where = export
+        for key in path[:-1]:
+            where = where[key]
+        where[path[-1]] = value
+    return apply
+
+
+def _all_none(export):
+    ann = export[0]["annotations"][0]
+    for key in list(ann):
+        ann[key] = None
+
+
+# (breakage, a word the warning must name, or None when nothing is wrong enough to warn about)
+BROKEN = {
+    "lead_time_text": (_set((0, "annotations", 0, "lead_time"), "abc"), "lead_time"),
+    "lead_time_list": (_set((0, "annotations", 1, "lead_time"), [5]), "lead_time"),
+    "lead_time_bool": (_set((0, "annotations", 1, "lead_time"), True), "lead_time"),
+    "lead_time_none": (_set((0, "annotations", 1, "lead_time"), None), None),
+    "completed_by_list": (_set((0, "annotations", 0, "completed_by"), ["x"]), "completed_by"),
+    "completed_by_empty_object": (_set((0, "annotations", 0, "completed_by"), {}), "completed_by"),
+    "completed_by_object_bad_id": (_set((0, "annotations", 0, "completed_by"), {"id": [1]}), "completed_by"),
+    "completed_by_float": (_set((0, "annotations", 0, "completed_by"), 1.5), "completed_by"),
+    "completed_by_none": (_set((0, "annotations", 0, "completed_by"), None), "completed_by"),
+    "annotation_text": (_set((0, "annotations", 0), "abc"), "annotation"),
+    "annotation_none": (_set((0, "annotations", 0), None), "annotation"),
+    "annotation_list": (_set((1, "annotations", 0), [1, 2]), "annotation"),
+    "annotations_text": (_set((0, "annotations"), "abc"), "annotations"),
+    "annotations_object": (_set((0, "annotations"), {"id": 1}), "annotations"),
+    "annotations_none": (_set((0, "annotations"), None), None),
+    "result_text": (_set((0, "annotations", 0, "result"), "abc"), "result"),
+    "result_object": (_set((0, "annotations", 0, "result"), {"id": "x"}), "result"),
+    "result_none": (_set((0, "annotations", 0, "result"), None), "result"),
+    "result_items_garbage": (_set((0, "annotations", 0, "result"), [1, "x", None, {"type": "labels", "value": 5}]),
+                             None),
+    "region_value_garbage": (_set((2, "annotations", 0, "result", 0, "value"), {"start": "0", "end": None}), None),
+    "created_at_garbage": (_set((0, "annotations", 0, "created_at"), "yesterday"), "created_at"),
+    "updated_at_number": (_set((0, "annotations", 0, "updated_at"), 12345), "updated_at"),
+    "updated_at_object": (_set((1, "annotations", 1, "updated_at"), {"when": "now"}), "updated_at"),
+    "annotation_id_mixed": (_set((0, "annotations", 0, "id"), "abc"), None),
+    "annotation_id_list": (_set((0, "annotations", 0, "id"), [1]), "id"),
+    "was_cancelled_text": (_set((0, "annotations", 0, "was_cancelled"), "no"), "was_cancelled"),
+    "ground_truth_text": (_set((2, "annotations", 0, "ground_truth"), "yes"), "ground_truth"),
+    "annotation_all_none": (_all_none, "result is missing"),
+    "task_text": (_set((0,), "abc"), "task"),
+    "task_none": (_set((1,), None), "task"),
+    "task_id_list": (_set((0, "id"), [1]), None),
+    "data_text": (_set((0, "data"), "abc"), "data"),
+    "data_none": (_set((0, "data"), None), None),
+    "text_number": (_set((0, "data", "text"), 5), None),
+    "doc_id_object": (_set((0, "data", "doc_id"), {"x": 1}), None),
+    "predictions_text": (_set((2, "predictions"), "abc"), "predictions"),
+    "predictions_number": (_set((2, "predictions"), 5), "predictions"),
+    "prediction_result_text": (_set((2, "predictions", 0, "result"), "abc"), "result"),
+    "prediction_model_version_list": (_set((2, "predictions", 0, "model_version"), [1]), None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+@pytest.mark.parametrize("command", ["agree", "report"])
+def test_hand_broken_export_is_a_warning_not_a_crash(tmp_path, case, command):
+    """One field broken in a good export: no traceback, exit 0, the rest is still processed,
+    and a wrong-typed field is named in a warning on stderr."""
+    breakage, word = BROKEN[case]
+    if command == "report" and case == "completed_by_none":
+        word = None  # who annotated does not matter to the edit report
+    export = good_export()
+    breakage(export)
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(export), encoding="utf-8")
+    result = CliRunner().invoke(cli, [command, "--from-file", str(path), "-o", str(tmp_path / "r.html")])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    if word is None:
+        assert warnings == []
+    else:
+        assert warnings and all(len(w) < 300 for w in warnings)
+        assert any(word in w for w in warnings), warnings
+    assert (tmp_path / "r.html").is_file()
+    # what is not broken is still processed: task 3 has two annotators and a prediction
+    figures = json.loads(CliRunner().invoke(cli, [command, "--from-file", str(path), "--json"]).stdout)
+    assert figures["problems"] == (0 if word is None else len(warnings))
+    if command == "agree":
+        assert figures["tasks"]["compared"] >= 1
+    elif not case.startswith("predictions") and case != "prediction_result_text":
+        assert figures["tasks"]["compared"] >= 1
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_hand_broken_export_plans_adjudication(case):
+    from annotate.adjudicate import format_adjudication, plan_adjudication
+
+    breakage, word = BROKEN[case]
+    export = good_export()
+    breakage(export)
+    seen = []
+    plan = plan_adjudication(export, warn=seen.append)
+    out = plan.as_dict()
+    out["project"] = {"id": 1, "title": "x"}
+    assert format_adjudication(out)
+    assert plan.compared >= 1  # task 3 at least
+    if word is None:
+        assert seen == []
+    else:
+        assert any(word in w for w in seen), seen
+
+
+def test_a_broken_annotation_is_left_out_and_the_rest_compared():
+    """Task 1's first annotation has a result that is not a list: A is left out of task 1 only;
+    B and C are still compared there, and tasks 2 and 3 are unchanged."""
+    export = sample_export()
+    export[0]["annotations"][0]["result"] = "abc"
+    seen = []
+    r = compute_agreement(export, warn=seen.append)
+    assert r["tasks"]["compared"] == 3 and r["tasks"]["annotations"] == 8
+    pairs = {(p["a"], p["b"]): p["tasks"] for p in r["pairs"]}
+    assert pairs == {("user 1", "user 2"): 2, ("user 2", "user 3"): 1}
+    assert r["problems"] == 1
+    assert seen == ["task 1 (doc1), annotation 1: result is a string, not a list; annotation left out"]
+
+
+def test_bad_lead_time_is_ignored_not_averaged():
+    export = sample_export()
+    export[0]["annotations"][0]["lead_time"] = "abc"  # A's 10 s on task 1
+    seen = []
+    r = compute_agreement(export, warn=seen.append)
+    annotators = {a["annotator"]: a for a in r["annotators"]}
+    assert annotators["user 1"]["mean_lead_time"] == 25.0  # (20 + 30) / 2, task 1 ignored
+    assert annotators["user 1"]["tasks"] == 3  # the annotation itself still counts
+    assert len(seen) == 1 and "lead_time" in seen[0] and "ignored" in seen[0]
+
+
+def test_many_problems_are_summed_up_not_flooded(tmp_path):
+    export = [task(10 + n, T3, [annotation(1, A, [], "abc"), annotation(2, B, [], 5)]) for n in range(50)]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(export), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["agree", "--from-file", str(path)])
+    assert result.exit_code == 0
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 11
+    assert warnings[-1] == "warning: ... and 40 more problems like these (50 in all)"
+
+
+# ----------------------------------------------------------------------------- terminal safety
+
+EVIL = "evil\x1b[2J\x1b]0;pwned\x07@example.com\u202e"
+
+
+def test_control_characters_from_the_export_never_reach_the_terminal(tmp_path):
+    """An annotator email, a doc_id and a model_version with escape sequences and a bidi
+    override are shown escaped in text output and warnings."""
+    export = good_export()
+    for t in export:
+        t["data"]["doc_id"] = "doc\x1b[31m" + str(t["id"])
+        for a in t["annotations"]:
+            if a["completed_by"] == A:
+                a["completed_by"] = {"id": A, "email": EVIL}
+    export[2]["predictions"][0]["model_version"] = "rules\x1b[2J\u202e"
+    export[0]["annotations"][1]["lead_time"] = "\x1b[2Jabc"
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(export), encoding="utf-8")
+    for args in (["agree"], ["report"]):
+        result = CliRunner().invoke(cli, [*args, "--from-file", str(path)])
+        assert result.exit_code == 0, result.output
+        assert "\x1b" not in result.output and "\u202e" not in result.output and "\x07" not in result.output
+    agree = CliRunner().invoke(cli, ["agree", "--from-file", str(path)])
+    assert "evil\\x1b[2J\\x1b]0;pwned\\x07@example.com\\u202e" in agree.stdout
+    assert "doc\\x1b[31m1" in agree.stdout
+    assert "lead_time" in agree.stderr and "\\u001b[2Jabc" in agree.stderr
+    report = CliRunner().invoke(cli, ["report", "--from-file", str(path)])
+    assert "rules\\x1b[2J\\u202e" in report.stdout
+
+
+def test_adjudication_text_escapes_control_characters():
+    from annotate.adjudicate import format_adjudication, plan_adjudication
+
+    export = sample_export()
+    for t in export:
+        t["data"]["doc_id"] = "doc\x1b[31m" + str(t["id"])
+        for a in t["annotations"]:
+            if a["completed_by"] == A:
+                a["completed_by"] = {"id": A, "email": EVIL}
+    out = plan_adjudication(export).as_dict()
+    text = format_adjudication(out)
+    assert "\x1b" not in text and "\u202e" not in text
+    assert "evil\\x1b[2J" in text and "doc\\x1b[31m1" in text
+
+
+# ----------------------------------------------------------------------------- output not writable
+
+
+@pytest.mark.parametrize("command", ["agree", "report"])
+def test_html_output_under_a_file_is_one_line(tmp_path, command):
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(good_export()), encoding="utf-8")
+    (tmp_path / "somefile").write_text("x", encoding="utf-8")
+    target = tmp_path / "somefile" / "report.html"
+    result = CliRunner().invoke(cli, [command, "--from-file", str(path), "-o", str(target)])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: cannot write {target}: "), result.stderr
+
+
+@pytest.mark.parametrize("command", ["agree", "report"])
+def test_disk_full_while_writing_html_is_one_line(tmp_path, monkeypatch, command):
+    import errno
+    import os
+
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(good_export()), encoding="utf-8")
+    target = tmp_path / "out" / "report.html"
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    result = CliRunner().invoke(cli, [command, "--from-file", str(path), "-o", str(target)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == f"Error: cannot write {target}: No space left on device"
+    assert not target.exists() and list((tmp_path / "out").iterdir()) == []  # no temp file left behind

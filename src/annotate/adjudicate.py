@@ -18,11 +18,21 @@ Nothing is written unless `apply` is true: the default is a dry run that says wh
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .agreement import canonical, table, task_label, user_names, versions_of
+from .agreement import (
+    Problems,
+    canonical,
+    clean_tasks,
+    project_tasks,
+    table,
+    task_label,
+    user_names,
+    versions_of,
+)
 from .gold import REVIEW_SUFFIX, is_review_copy
+from .redact import printable
 
 
 @dataclass
@@ -35,6 +45,7 @@ class Plan:
     agreed: list[dict] = field(default_factory=list)
     resolved: list[dict] = field(default_factory=list)
     disputed: list[dict] = field(default_factory=list)
+    problems: int = 0
 
     def as_dict(self) -> dict:
         review = [r for d in self.disputed for r in d["review"]]
@@ -50,6 +61,7 @@ class Plan:
                 "review_needed": sum(r["need"] != "present" for r in review),
             },
             "agreed": self.agreed, "resolved": self.resolved, "disputed": self.disputed,
+            "problems": self.problems,
         }
 
 
@@ -58,12 +70,25 @@ def review_version(name: str) -> str:
     return f"{name}{REVIEW_SUFFIX}"
 
 
-def plan_adjudication(tasks: list[dict], names: dict | None = None) -> Plan:
+def plan_adjudication(tasks: Iterable, names: dict | None = None,
+                      warn: Callable[[str], None] | Problems | None = None) -> Plan:
     """Sort the multi-annotated tasks into agreed, resolved and disputed (no writes).
 
     Each disputed task lists, per annotator, the review prediction it needs: `create` (none
-    yet), `update` (there, but the annotation changed since) or `present`.
+    yet), `update` (there, but the annotation changed since) or `present`. Tasks are checked
+    first (`agreement.clean_task`): what is broken is left out or ignored, `warn` is told
+    (default: stderr) and `Plan.problems` counts it.
     """
+    problems = warn if isinstance(warn, Problems) else Problems(warn)
+    before = problems.count
+    plan = _plan(clean_tasks(tasks, problems), names)
+    if not isinstance(warn, Problems):
+        problems.close()
+    plan.problems = problems.count - before
+    return plan
+
+
+def _plan(tasks: Iterable[dict], names: dict | None) -> Plan:
     plan = Plan()
     for task in tasks:
         versions = versions_of(task, names)
@@ -115,7 +140,7 @@ def apply_plan(client, project_id: int, plan: Plan, requeue: bool = False,
         with api_errors(client, f"mark annotation {item['annotation_id']} as ground truth"):
             client.annotations.update(id=item["annotation_id"], ground_truth=True)
         item["marked"] = True
-        say(f"task {item['task_id']}: annotation {item['annotation_id']} marked ground truth")
+        say(printable(f"task {item['task_id']}: annotation {item['annotation_id']} marked ground truth"))
     if not requeue:
         return plan
     for task in plan.disputed:
@@ -131,20 +156,24 @@ def apply_plan(client, project_id: int, plan: Plan, requeue: bool = False,
                 r["action"] = "updated"
             else:
                 r["action"] = "present"
-        say(f"task {task['task_id']}: {len(task['review'])} versions ready for review")
+        say(printable(f"task {task['task_id']}: {len(task['review'])} versions ready for review"))
     return plan
 
 
 def adjudicate(project: str, url: str | None = None, api_key: str | None = None,
                apply: bool = False, requeue: bool = False,
-               progress: Callable[[str], None] | None = None) -> dict:
-    """`annotate adjudicate` as a function: plan, and with `apply` write to Label Studio."""
+               progress: Callable[[str], None] | None = None,
+               warn: Callable[[str], None] | None = None) -> dict:
+    """`annotate adjudicate` as a function: plan, and with `apply` write to Label Studio.
+    `warn` receives one line per problem found in the export (default: stderr)."""
     from . import studio
 
     client = studio.connect(url, api_key)
     proj = studio.find_project(client, project)
-    tasks = studio.export_tasks(client, proj.id, progress=progress)
-    plan = plan_adjudication(tasks, user_names(client))
+    problems = Problems(warn)
+    names = user_names(client)
+    plan = plan_adjudication(project_tasks(client, proj.id, progress, warn=problems), names, warn=problems)
+    problems.close()
     plan.requeue = requeue
     if apply:
         apply_plan(client, proj.id, plan, requeue=requeue, progress=progress)
@@ -159,7 +188,12 @@ def adjudicate(project: str, url: str | None = None, api_key: str | None = None,
 
 
 def format_adjudication(result: dict) -> str:
-    """The adjudication result as terminal text."""
+    """The adjudication result as terminal text (names from the export escaped with
+    `redact.printable`)."""
+    return printable(_format_adjudication(result))
+
+
+def _format_adjudication(result: dict) -> str:
     c = result["counts"]
     verb = "" if result["applied"] else "Dry run (nothing written; --apply to write). "
     lines = [f"{verb}{result['compared']} tasks with two or more annotations: {c['agreed']} agreed, "

@@ -20,12 +20,21 @@ left out.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .agreement import CHOICE_FIELDS, load_tasks, match_spans, parse_result, table
+from .agreement import (
+    CHOICE_FIELDS,
+    Problems,
+    clean_tasks,
+    load_tasks,
+    match_spans,
+    parse_result,
+    table,
+)
 from .gold import is_review_copy
 from .labeling import LABELS
+from .redact import printable
 
 OUTCOMES = ("kept", "boundary_moved", "relabelled", "choice_changed", "deleted")
 BUCKETS = ("0%", "1-25%", "26-50%", "51-100%")
@@ -119,8 +128,25 @@ def _ratio(a: int, b: int) -> float | None:
     return round(a / b, 4) if b else None
 
 
-def compute_edit_report(tasks: Iterable[dict]) -> dict:
-    """The edit report for exported tasks (with full prediction objects), as a JSON-ready dict."""
+def compute_edit_report(tasks: Iterable, warn: Callable[[str], None] | Problems | None = None) -> dict:
+    """The edit report for exported tasks (with full prediction objects), as a JSON-ready dict.
+
+    Each task is checked first (`agreement.clean_task`; who annotated does not matter here):
+    what is broken is left out or ignored, `warn` is told (default: stderr) and the report's
+    `problems` counts it.
+    """
+    problems = warn if isinstance(warn, Problems) else Problems(warn)
+    before = problems.count
+    try:
+        report = _compute_edit_report(clean_tasks(tasks, problems, need_annotator=False))
+    finally:
+        if not isinstance(warn, Problems):
+            problems.close()
+    report["problems"] = problems.count - before
+    return report
+
+
+def _compute_edit_report(tasks: Iterable[dict]) -> dict:
     counts = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))  # model -> label -> key
     rel_counts = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))  # model -> type -> key
     model_tasks = defaultdict(int)
@@ -207,14 +233,24 @@ def compute_edit_report(tasks: Iterable[dict]) -> dict:
 
 
 def edit_report(project: str | None = None, from_file: str | Path | None = None,
-                url: str | None = None, api_key: str | None = None) -> dict:
-    """`annotate report` as a function: load the tasks, return `compute_edit_report`'s dict."""
-    tasks, _ = load_tasks(project, from_file, url, api_key)
-    return compute_edit_report(tasks)
+                url: str | None = None, api_key: str | None = None,
+                warn: Callable[[str], None] | None = None) -> dict:
+    """`annotate report` as a function: load the tasks, return `compute_edit_report`'s dict.
+    `warn` receives one line per problem found in the export (default: stderr)."""
+    problems = Problems(warn)
+    tasks, _ = load_tasks(project, from_file, url, api_key, warn=problems)
+    report = compute_edit_report(tasks, warn=problems)
+    problems.close()
+    return report
 
 
 def format_edit_report(report: dict) -> str:
-    """The edit report as terminal text."""
+    """The edit report as terminal text (model versions and labels come from the export:
+    escaped with `redact.printable`)."""
+    return printable(_format_edit_report(report))
+
+
+def _format_edit_report(report: dict) -> str:
     t = report["tasks"]
     head = (f"Annotated tasks with pre-annotations: {t['compared']} of {t['total']} "
             f"({t['not_annotated']} not annotated)")
