@@ -229,6 +229,91 @@ def test_tricky_record_losses_are_counted_not_hidden(tmp_path):
     assert f"Content {q3['start']} {newline};{newline + 1} " in ann
 
 
+def _h(name: str) -> str:
+    return hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
+
+
+LONG_ID = "d" * 300
+# id -> brat file stem, reasoned from the rule: a safe id of at most 100 bytes is kept; any
+# other becomes its first 100 safe bytes + "-" + 12 hex digits of its SHA-256
+RENAMED = {
+    LONG_ID: "d" * 100 + "-" + _h(LONG_ID),
+    "ü" * 120: "ü" * 50 + "-" + _h("ü" * 120),  # "ü" is 2 bytes in UTF-8
+    "../../etc/passwd": "-..-etc-passwd-" + _h("../../etc/passwd"),  # '/' -> '-', leading '.' cut
+    "CON": "CON-" + _h("CON"),  # Windows reserves it
+    "line\nbreak": "line-break-" + _h("line\nbreak"),
+    "Doc-A": "Doc-A",
+    "doc-a": "doc-a-" + _h("doc-a"),  # one file with Doc-A on case-insensitive file systems
+    "plain_id-1.v2": "plain_id-1.v2",
+}
+
+
+def renamed_records() -> list[dict]:
+    return [{**copy.deepcopy(tricky_record()), "id": rid} for rid in RENAMED]
+
+
+def test_long_and_unsafe_ids_get_short_hashed_brat_names(tmp_path):
+    """A 300-character doc_id used to stop the brat export with 'File name too long'."""
+    gold = tmp_path / "gold.jsonl"
+    write_jsonl(gold, renamed_records())
+    long_annotator = "a" * 300
+    result = CliRunner().invoke(cli, ["export", str(gold), "-f", "brat", "-o", str(tmp_path / "out"),
+                                      "--annotator", long_annotator])
+    assert result.exit_code == 0, result.output
+    brat = tmp_path / "out" / "brat"
+    who = "a" * 100 + "-" + _h(long_annotator)
+    index = [json.loads(line) for line in (brat / "index.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert index == [{"id": rid, "split": "gold", "text": f"gold/text/{stem}.txt",
+                      "ann": f"gold/attributions/{stem}_{who}.ann"} for rid, stem in RENAMED.items()]
+    for entry in index:
+        assert (brat / entry["text"]).read_text(encoding="utf-8") == tricky_record()["text"]
+        assert (brat / entry["ann"]).read_text(encoding="utf-8").startswith("T1\t")
+    assert all(len(p.name.encode("utf-8")) <= 255 for p in brat.rglob("*"))
+    assert "record ids shortened or made file-name safe (see index.jsonl)" in result.stdout
+
+
+def test_long_ids_in_every_format(tmp_path):
+    """The other formats name files after splits, not ids: a long id is just data there;
+    a line break in an id stays out of BIO's one-line '# id =' comment."""
+    gold = tmp_path / "gold.jsonl"
+    write_jsonl(gold, renamed_records())
+    formats = ["bio", "brat"] + [f for f, m in (("spacy", "spacy"), ("hf", "datasets"))
+                                 if importlib.util.find_spec(m) is not None]
+    report = export_dataset(gold, formats, tmp_path / "out")
+    assert all(report.formats[f].records == len(RENAMED) for f in formats)
+    assert [d["id"] for d in read_bio(tmp_path / "out" / "bio" / "gold.bio")] == [
+        rid.replace("\n", " ") for rid in RENAMED]
+    assert report.formats["bio"].notes["record ids with a line break written on one line in '# id ='"] == 1
+
+
+def test_export_under_a_file_is_one_line(dataset, tmp_path):
+    (tmp_path / "somefile").write_text("x", encoding="utf-8")
+    target = tmp_path / "somefile" / "x"
+    result = CliRunner().invoke(cli, ["export", str(dataset), "-f", "bio", "-o", str(target)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"Error: cannot write {target}: Not a directory\n"
+
+
+@pytest.mark.parametrize("fmt", ["bio", "brat"])
+def test_disk_full_during_export_is_one_line_and_leaves_nothing(dataset, tmp_path, monkeypatch, fmt):
+    import errno
+    import pathlib
+
+    real_open = pathlib.Path.open
+
+    def full(self, *args, **kwargs):
+        if self.suffix in (".bio", ".txt", ".ann"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "open", full)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["export", str(dataset), "-f", fmt, "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"Error: cannot write {out / fmt}: No space left on device\n"
+    assert list(out.iterdir()) == []  # the staged format directory is gone
+
+
 def test_cli_export_prints_the_table(dataset, tmp_path):
     result = CliRunner().invoke(cli, ["export", str(dataset), "--format", "bio", "-f", "brat",
                                       "-o", str(tmp_path / "out")])

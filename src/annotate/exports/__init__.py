@@ -82,6 +82,11 @@ def _swap_into_place(new: Path, final: Path) -> None:
         new.rename(final)
 
 
+def _write_error(where: Path, exc: OSError) -> UsageError:
+    """One line for an export that cannot be written: not writable, disk full, name too long."""
+    return UsageError(f"cannot write {where}: {exc.strerror or exc}")
+
+
 def export_dataset(src: str | Path, fmt: str | Iterable[str], out: str | Path, *,
                    annotator: str | None = None, validate: bool = True,
                    final_out: str | Path | None = None) -> LossReport:
@@ -106,10 +111,15 @@ def export_dataset(src: str | Path, fmt: str | Iterable[str], out: str | Path, *
                         splits={name: len(records) for name, records in splits.items()})
     if out.exists() and not out.is_dir():
         raise UsageError(f"output {out} exists and is not a directory")
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _write_error(out, exc) from None
     staged: list[tuple[Path, Path]] = []
+    where = out
     try:
         for name in formats:
+            where = out / name
             loss = report.formats[name] = FormatLoss(name)
             tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=out))
             tmp.chmod(0o755)  # mkdtemp makes it private; the export is for sharing
@@ -118,7 +128,10 @@ def export_dataset(src: str | Path, fmt: str | Iterable[str], out: str | Path, *
                       {"final_dir": Path(final_out or out) / name} if name == "spacy" else {})
             _writer(name)(splits, tmp, loss, **kwargs)
         for tmp, final in staged:
+            where = final
             _swap_into_place(tmp, final)
+    except OSError as exc:
+        raise _write_error(where, exc) from None
     finally:
         for tmp, _ in staged:
             with contextlib.suppress(OSError):

@@ -8,7 +8,8 @@ QUOTE tags are B-/I-Quote:<quote_type>, SPEAKER B-/I-Speaker, STANCE B-/I-Stance
 SPEAKER_CLUSTER the cluster of the speaker mention (mentions joined by `refers_to` share one),
 STANCE_TARGET the stance target; "_" when empty. START/END are character offsets into the
 record's text. A blank line ends a sentence; sentences are only cut where no span crosses,
-so a span never straddles a blank line. Documents start with a "# id = ..." comment line.
+so a span never straddles a blank line. Documents start with a "# id = ..." comment line
+(a line break inside an id is written as a space there, and counted).
 
 What BIO cannot hold is counted, never dropped silently: a span that overlaps an earlier
 span of the same layer (nested quotes), spans whose edges are not token edges (moved to
@@ -32,6 +33,7 @@ TOKEN_RE = re.compile(r"\w+(?:[-'’.]\w+)*|\S")
 # an end mark, maybe a closing quote/bracket, then spaces and a capital or an opening mark
 SENTENCE_END_RE = re.compile(r"[.!?][\"'”’)\]]?(?=[ \t]+[\"'“‘(\[]?[^\W\d_])")
 NEWLINE_RE = re.compile(r"\n")
+LINE_BREAK_RE = re.compile("\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")  # what str.splitlines breaks on
 
 
 def tokenize(text: str) -> list[tuple[int, int]]:
@@ -127,7 +129,10 @@ def record_to_lines(record: dict, loss: FormatLoss) -> list[str]:
         [text[s:e] for s, e in tokens], map(str, starts), map(str, ends),
         cols["Quote"], extra["QUOTE_SPEAKER"], cols["Speaker"], extra["SPEAKER_CLUSTER"],
         cols["Stance"], extra["STANCE_TARGET"], strict=True)))
-    lines = [f"# id = {record['id']}"]
+    doc_id = " ".join(LINE_BREAK_RE.split(record["id"]))
+    if doc_id != record["id"]:
+        loss.note("record ids with a line break written on one line in '# id ='")
+    lines = [f"# id = {doc_id}"]
     done = 0
     for i in sorted(i for i in _sentence_ends(text, starts, ends) if not crossing[i]):
         lines += rows[done:i + 1]

@@ -11,10 +11,19 @@ text-bound annotations; each Quote gets an `Attribution` trigger and an event
 Attribution trigger covers the quote itself and no `Cue` annotation is written.
 Spans that run over a line break are written as fragments ("10 20;21 40"), as brat does.
 An annotation.conf at the top declares these types for brat's own tools.
+
+File names: a record id that is a safe file name of at most 100 bytes is used as is; any
+other (too long, characters outside letters, digits, '.', '-', '_', a name Windows reserves)
+becomes its first 100 safe bytes + "-" + the first 12 hex digits of the id's SHA-256, so the
+name is deterministic and stays under every file system's 255-byte limit. `index.jsonl` at
+the top maps every record id to its .txt and .ann files (one JSON object a line: id, split,
+text, ann).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -44,9 +53,39 @@ Polarity\tArg:Stance, Value:favor|against|neutral
 """
 
 
+MAX_NAME_BYTES = 100  # + "-" + 12 hex digits: an id and an annotator part fit in 255 bytes
+HASH_DIGITS = 12
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                    *(f"LPT{i}" for i in range(1, 10))}
+INDEX = "index.jsonl"
+
+
 def safe_name(name: str) -> str:
     """A file-name-safe stem; '_' is kept out of annotator names (it separates id and annotator)."""
     return re.sub(r"[^\w.-]", "-", name).strip(".") or "x"
+
+
+def _hashed(name: str, safe: str) -> str:
+    """The first MAX_NAME_BYTES UTF-8 bytes of `safe` (never half a character) + "-" + the
+    start of the SHA-256 of `name`."""
+    short = safe.encode("utf-8")[:MAX_NAME_BYTES].decode("utf-8", errors="ignore").rstrip(".")
+    return f"{short}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:HASH_DIGITS]}"
+
+
+def file_stem(record_id: str) -> str:
+    """The file name stem of a record: the id itself when it is a safe, short file name, else
+    a shortened safe form with a hash of the id (deterministic, collision-proof)."""
+    safe = safe_name(record_id)
+    if (safe == record_id and len(safe.encode("utf-8")) <= MAX_NAME_BYTES
+            and safe.split(".")[0].upper() not in WINDOWS_RESERVED):
+        return safe
+    return _hashed(record_id, safe)
+
+
+def annotator_part(name: str) -> str:
+    """The annotator part of an .ann name: made safe ('_' becomes '-'), hashed only when long."""
+    safe = safe_name(name).replace("_", "-")
+    return safe if len(safe.encode("utf-8")) <= MAX_NAME_BYTES else _hashed(name, safe)
 
 
 def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -64,7 +103,7 @@ def annotator_of(record: dict) -> str:
     """The annotator in the record's provenance (email, else user<id>), else "gold"."""
     who = (record.get("provenance") or {}).get("annotator") or {}
     name = who.get("email") or (f"user{who['id']}" if who.get("id") is not None else "gold")
-    return safe_name(name).replace("_", "-")
+    return annotator_part(name)
 
 
 def record_to_ann(record: dict, loss: FormatLoss) -> str:
@@ -134,25 +173,36 @@ def record_to_ann(record: dict, loss: FormatLoss) -> str:
 
 def write_brat(splits: dict[str, list[dict]], out: Path, loss: FormatLoss,
                annotator: str | None = None) -> None:
-    """Write <split>/text and <split>/attributions for every split, plus annotation.conf."""
+    """Write <split>/text and <split>/attributions for every split, plus annotation.conf and
+    index.jsonl (record id -> its files)."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "annotation.conf").write_text(ANNOTATION_CONF, encoding="utf-8")
     loss.files.append("annotation.conf")
-    for split, records in splits.items():
-        (out / split / "text").mkdir(parents=True, exist_ok=True)
-        (out / split / "attributions").mkdir(parents=True, exist_ok=True)
-        stems: set[str] = set()
-        for record in records:
-            stem = base = safe_name(record["id"])
-            n = 1
-            while stem in stems:  # two ids that differ only in unsafe characters
-                n += 1
-                stem = f"{base}-{n}"
-                loss.note("records renamed to keep file names unique")
-            stems.add(stem)
-            who = safe_name(annotator).replace("_", "-") if annotator else annotator_of(record)
-            with (out / split / "text" / f"{stem}.txt").open("w", encoding="utf-8", newline="") as fh:
-                fh.write(record["text"])
-            ann = out / split / "attributions" / f"{stem}_{who}.ann"
-            ann.write_text(record_to_ann(record, loss), encoding="utf-8", newline="\n")
-        loss.files += [f"{split}/text/", f"{split}/attributions/"]
+    with (out / INDEX).open("w", encoding="utf-8", newline="\n") as index:
+        for split, records in splits.items():
+            (out / split / "text").mkdir(parents=True, exist_ok=True)
+            (out / split / "attributions").mkdir(parents=True, exist_ok=True)
+            stems: set[str] = set()  # casefolded: 'Doc' and 'doc' are one file on macOS and Windows
+            for record in records:
+                stem = file_stem(record["id"])
+                if stem != record["id"]:
+                    loss.note("record ids shortened or made file-name safe (see index.jsonl)")
+                if stem.casefold() in stems:
+                    stem = _hashed(record["id"], stem)
+                    loss.note("record ids differing only in case given a hash (see index.jsonl)")
+                n = 1
+                base = stem
+                while stem.casefold() in stems:  # a hashed name taken by another id: never seen
+                    n += 1
+                    stem = f"{base}-{n}"
+                stems.add(stem.casefold())
+                who = annotator_part(annotator) if annotator else annotator_of(record)
+                text_name = f"{split}/text/{stem}.txt"
+                ann_name = f"{split}/attributions/{stem}_{who}.ann"
+                with (out / text_name).open("w", encoding="utf-8", newline="") as fh:
+                    fh.write(record["text"])
+                (out / ann_name).write_text(record_to_ann(record, loss), encoding="utf-8", newline="\n")
+                index.write(json.dumps({"id": record["id"], "split": split, "text": text_name,
+                                        "ann": ann_name}, ensure_ascii=False) + "\n")
+            loss.files += [f"{split}/text/", f"{split}/attributions/"]
+    loss.files.append(INDEX)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 from pathlib import Path
 
@@ -106,7 +107,8 @@ def training_config(train: str, dev: str) -> str:
 def write_spacy(splits: dict[str, list[dict]], out: Path, loss: FormatLoss,
                 final_dir: Path | None = None) -> None:
     """Write out/<split>.spacy for every split (an empty split gives an empty DocBin) and
-    out/config.cfg, the shipped spancat config pointing at final_dir's train/dev files."""
+    out/config.cfg, the shipped spancat config pointing at final_dir's train/dev files
+    (absolute paths, so `spacy train` works from any directory)."""
     import spacy
     from spacy.tokens import DocBin
 
@@ -127,7 +129,9 @@ def write_spacy(splits: dict[str, list[dict]], out: Path, loss: FormatLoss,
     dev = "dev" if "dev" in splits else train
     if dev == train:
         loss.note("spaCy config: no dev split, the config evaluates on the training split")
-    where = final_dir if final_dir is not None else out
+    # absolute paths: spaCy resolves [paths] against the directory `spacy train` runs in,
+    # not against the config file, so a relative path only worked from where the export ran
+    where = Path(os.path.abspath(final_dir if final_dir is not None else out))
     config = training_config((where / f"{train}.spacy").as_posix(), (where / f"{dev}.spacy").as_posix())
     (out / "config.cfg").write_text(config, encoding="utf-8")
     loss.files.append("config.cfg")
