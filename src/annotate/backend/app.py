@@ -130,11 +130,11 @@ class BackendApp:
 
     # plumbing
 
-    def _authorized(self, environ) -> bool:
+    def authorized(self, header: str | None) -> bool:
+        """Whether an Authorization header value satisfies the basic auth (always, without one)."""
         if self.config.basic_auth is None:
             return True
-        header = environ.get("HTTP_AUTHORIZATION", "")
-        scheme, _, encoded = header.partition(" ")
+        scheme, _, encoded = (header or "").partition(" ")
         if scheme.lower() != "basic":
             return False
         try:
@@ -144,6 +144,25 @@ class BackendApp:
         want_user, want_password = self.config.basic_auth
         return hmac.compare_digest(user.encode(), want_user.encode()) & hmac.compare_digest(
             password.encode(), want_password.encode())
+
+    def refusal(self, method: str, path: str, authorization: str | None, length: int = 0) -> HTTPError | None:
+        """Why a request is refused whatever its body says (None: go on and read the body).
+
+        The server asks this as soon as a request's headers are in, so a refused request is
+        answered without reading its body (see guard.py); `handle` asks it again.
+        """
+        path = path or "/"
+        if path != "/" and path.endswith("/"):
+            path = path.rstrip("/") or "/"
+        if (method, path) not in self.routes:
+            if any(p == path for _, p in self.routes):
+                return HTTPError(405, f"{method} is not allowed on {path}")
+            return HTTPError(404, f"no such endpoint: {path}")
+        if path not in ("/", "/health") and not self.authorized(authorization):
+            return HTTPError(401, "basic auth credentials required")
+        if length > self.config.max_body:
+            return HTTPError(413, f"request body of {length} bytes is over the {self.config.max_body}-byte limit")
+        return None
 
     def _read_json(self, environ) -> dict:
         try:
@@ -159,22 +178,24 @@ class BackendApp:
             payload = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise HTTPError(400, f"request body is not valid JSON ({exc})") from None
+        except RecursionError:  # json.loads recurses per nesting level
+            raise HTTPError(400, "request body is nested too deeply to be a Label Studio request") from None
         if not isinstance(payload, dict):
             raise HTTPError(400, f"request body must be a JSON object, got {type(payload).__name__}")
         return payload
 
     def handle(self, environ) -> tuple[int, dict, str]:
         method, path = environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "/") or "/"
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            raise HTTPError(400, "bad Content-Length") from None
+        refused = self.refusal(method, path, environ.get("HTTP_AUTHORIZATION"), length)
+        if refused is not None:
+            raise refused
         if path != "/" and path.endswith("/"):
             path = path.rstrip("/")
-        handler = self.routes.get((method, path))
-        if handler is None:
-            if any(p == path for _, p in self.routes):
-                raise HTTPError(405, f"{method} is not allowed on {path}")
-            raise HTTPError(404, f"no such endpoint: {path}")
-        if path not in ("/", "/health") and not self._authorized(environ):
-            raise HTTPError(401, "basic auth credentials required")
-        return handler(self._read_json(environ) if method == "POST" else {})
+        return self.routes[(method, path)](self._read_json(environ) if method == "POST" else {})
 
     def __call__(self, environ, start_response):
         started = time.perf_counter()

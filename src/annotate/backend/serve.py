@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from ..errors import UsageError
 from .app import BackendApp, make_app
+from .guard import CONNECTION_LIMIT, READ_GRACE, GuardedServer
 from .predict import model_version
 
 DEFAULT_HOST = "127.0.0.1"
@@ -16,19 +17,30 @@ DEFAULT_WORKERS = 4
 
 
 def create_server(app: BackendApp, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-                  workers: int = DEFAULT_WORKERS):
-    """A waitress server for `app` (not started). Port 0 picks a free port."""
-    from waitress.server import create_server as waitress_server
+                  workers: int = DEFAULT_WORKERS, connection_limit: int = CONNECTION_LIMIT,
+                  read_grace: float = READ_GRACE):
+    """A waitress server for `app` (not started), guarded against slow clients (see guard.py).
 
+    Port 0 picks a free port. `connection_limit`: open connections before the most stalled
+    one is closed for a new one; `read_grace`: seconds a request may take to arrive before
+    it must keep up a minimum rate.
+    """
+    from waitress.adjustments import Adjustments
+    from waitress.task import ThreadedTaskDispatcher
+
+    adj = Adjustments(
+        host=host, port=port, threads=max(1, workers), ident="annotate-backend",
+        # Bodies declared over our limit are refused from their headers (JSON 413, guard.py);
+        # waitress's own limit, twice ours, stops chunked bodies that never declare a size.
+        max_request_body_size=2 * app.config.max_body, max_request_header_size=64 * 1024,
+        channel_timeout=120, clear_untrusted_proxy_headers=True,
+        connection_limit=max(2, connection_limit), asyncore_use_poll=True)  # select() stops at fd 1024
+    dispatcher = ThreadedTaskDispatcher()
+    dispatcher.set_thread_count(adj.threads)
     try:
-        return waitress_server(
-            app, host=host, port=port, threads=max(1, workers), ident="annotate-backend",
-            # waitress buffers a body before the app runs and refuses (plain-text 413) bodies
-            # over its own limit without reading them; between our limit and twice it, the
-            # app answers the 413 with a JSON error.
-            max_request_body_size=2 * app.config.max_body, channel_timeout=120,
-            clear_untrusted_proxy_headers=True)
+        return GuardedServer(app, app, {}, dispatcher=dispatcher, adj=adj, read_grace=read_grace)
     except OSError as exc:
+        dispatcher.shutdown()
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
@@ -38,12 +50,13 @@ def _server_url(server, host: str) -> str:
 
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = DEFAULT_WORKERS,
-          say: Callable[[str], None] = print, **app_options) -> None:
+          say: Callable[[str], None] = print, connection_limit: int = CONNECTION_LIMIT,
+          read_grace: float = READ_GRACE, **app_options) -> None:
     """Serve the backend until Ctrl-C (blocking). `app_options` go to `make_app`."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = make_app(**app_options)
-    server = create_server(app, host, port, workers)
+    server = create_server(app, host, port, workers, connection_limit, read_grace)
     url = _server_url(server, host)
     fill = (f"filling empty data.targets via {app.filler.configured.url}" if app.filler.configured
             else "filling empty data.targets with the token Label Studio sends to /setup")
@@ -60,9 +73,9 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = DEF
 class RunningBackend:
     """A backend served from a daemon thread: `.url`, `.app`, `.stop()`; a context manager."""
 
-    def __init__(self, app: BackendApp, host: str, port: int, workers: int):
+    def __init__(self, app: BackendApp, host: str, port: int, workers: int, **server_options):
         self.app = app
-        self.server = create_server(app, host, port, workers)
+        self.server = create_server(app, host, port, workers, **server_options)
         self.url = _server_url(self.server, host)
         self.thread = threading.Thread(target=self._run, name="annotate-backend", daemon=True)
         self._stopping = False
@@ -104,9 +117,11 @@ class RunningBackend:
 
 
 def start_backend_in_thread(host: str = DEFAULT_HOST, port: int = 0, workers: int = DEFAULT_WORKERS,
+                            connection_limit: int = CONNECTION_LIMIT, read_grace: float = READ_GRACE,
                             **app_options) -> RunningBackend:
     """Start the backend in a daemon thread of this process (the demo, tests); returns it running.
 
     Port 0 picks a free port; the chosen URL is `.url`. Call `.stop()` when done.
     """
-    return RunningBackend(make_app(**app_options), host, port, workers).start()
+    return RunningBackend(make_app(**app_options), host, port, workers, connection_limit=connection_limit,
+                          read_grace=read_grace).start()
