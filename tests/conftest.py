@@ -1,18 +1,47 @@
-"""Shared fixtures. The `studio` fixture starts ONE real Label Studio per test session."""
+"""Shared fixtures. The `studio` fixture starts ONE real Label Studio per test session.
+
+Servers started here run in their own process group and are stopped by finalizers (SIGTERM
+to the group, then SIGKILL), whether the tests pass, fail or pytest is interrupted; SIGTERM
+and SIGHUP to pytest become an interruption so those finalizers run then too.
+
+A test that needs chromium, Label Studio or ../shared calls `need(reason)`: a skip on a
+developer's machine, a failure under CI=true, where a skip would hide an untested tier.
+"""
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
+import signal
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
-from annotate.demo import LabelStudioServer, Login, free_port  # noqa: F401  (free_port: for tests)
+from annotate.demo import LabelStudioServer, Login, free_port, label_studio_bin  # noqa: F401  (free_port: for tests)
+from annotate.errors import UsageError
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
+SHARED = ROOT.parent / "shared"  # the shared checkout beside the repository (SPEC, corpora, tools)
+CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def need(reason: str) -> NoReturn:
+    """Skip the test for want of `reason`, or fail it under CI=true (CI must run every tier)."""
+    if CI:
+        pytest.fail(f"{reason} (required under CI=true)", pytrace=False)
+    pytest.skip(reason)
+
+
+def need_shared(*parts: str) -> Path:
+    """A path inside ../shared, or `need` it when it is missing."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        need(f"{path} is missing (the shared checkout beside the repository)")
+    return path
 
 
 @dataclass
@@ -25,6 +54,7 @@ class Studio:
     password: str
     data_dir: Path
     log: Path
+    pid: int  # the server process, leader of its own process group
 
     def client(self):
         from label_studio_sdk import LabelStudio
@@ -33,17 +63,24 @@ class Studio:
 
 
 @pytest.fixture(scope="session")
-def studio(tmp_path_factory) -> Studio:
+def studio(tmp_path_factory, request) -> Studio:
     """Start a real Label Studio on a free port with a temporary data dir; stop it at the end.
 
-    The same server class as `annotate demo` (start, /health polling, clean stop), with the
-    ML backend protections off so backend tests can register a localhost backend.
+    The same server class as `annotate demo` (start, /health polling, stop of its process
+    group), with the ML backend protections off so backend tests can register a localhost
+    backend. The stop is a finalizer registered before the start: it runs on any outcome.
     """
+    try:
+        label_studio_bin()
+    except UsageError as exc:
+        need(str(exc))
     data_dir = tmp_path_factory.mktemp("label-studio")
     login = Login("u@example.com", "annotate-test-pw", secrets.token_hex(20))
     server = LabelStudioServer(data_dir, login, "localhost", free_port())
-    with server.running():
-        yield Studio(server.url, login.token, login.email, login.password, data_dir, server.log)
+    request.addfinalizer(server.stop)
+    server.start()
+    server.wait_healthy()
+    return Studio(server.url, login.token, login.email, login.password, data_dir, server.log, server.proc.pid)
 
 
 @pytest.fixture
@@ -60,12 +97,16 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 @pytest.fixture(scope="session")
 def browser():
-    """One headless Debian Chromium driven by playwright for the session; skipped with the reason
-    when playwright or chromium is missing (`make browser` installs chromium)."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+    """One headless Debian Chromium driven by playwright for the session; without playwright or
+    chromium the test is skipped with the reason (failed under CI=true). `make browser`
+    installs chromium."""
+    try:
+        from playwright import sync_api
+    except ImportError:
+        need("playwright is not installed (pip install playwright)")
     executable = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
     if not executable:
-        pytest.skip("chromium is not installed (make browser, or apt-get install chromium)")
+        need("chromium is not installed (make browser, or apt-get install chromium)")
     with sync_api.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         try:
@@ -94,8 +135,19 @@ def _isolated_home(tmp_path, monkeypatch):
     monkeypatch.setenv("ANNOTATE_HOME", str(tmp_path / "annotate-home"))
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"pytest got {signal.Signals(signum).name}")
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "demo: runs `annotate demo`, which starts its own Label Studio (~1 min)")
+    # A CI timeout or `kill` sends SIGTERM, a closed terminal SIGHUP: by default either ends
+    # pytest on the spot, and the servers in their own sessions would outlive it. As an
+    # interruption (like Ctrl-C) pytest runs the finalizers that stop them. A signal the caller
+    # chose to ignore (nohup) stays ignored.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(sig) is signal.SIG_DFL:
+            signal.signal(sig, _interrupt)
 
 
 def pytest_collection_modifyitems(items):

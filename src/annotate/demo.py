@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .errors import AnnotateError, ConnectionFailed, UsageError
+from .redact import redact, remember
 
 DEMO_PROJECT = "Quote attribution (demo)"
 DEMO_EMAIL = "demo@example.com"
@@ -110,11 +111,39 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
+def _die_with_parent() -> Callable[[], None] | None:
+    """A preexec_fn asking Linux to SIGTERM the child when its parent dies (PR_SET_PDEATHSIG).
+
+    A server in its own session survives its parent otherwise: when `annotate demo` or pytest
+    is killed outright (SIGKILL, an OOM kill), Label Studio would keep the port and its data.
+    The kernel counts the parent *thread*, so start servers from a thread that outlives them.
+    None where prctl is not available.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl  # resolved here, not in the forked child
+    except (OSError, AttributeError):
+        return None
+    parent, pr_set_pdeathsig = os.getpid(), 1
+
+    def preexec() -> None:
+        prctl(pr_set_pdeathsig, int(signal.SIGTERM))
+        if os.getppid() != parent:  # the parent died before prctl: nobody would tell us
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return preexec
+
+
 class LabelStudioServer:
-    """A `label-studio start` child process with its own data dir; stop() ends it cleanly.
+    """A `label-studio start` child process with its own data dir, in its own process group;
+    stop() ends the group (SIGTERM, then SIGKILL).
 
     On a new data dir, `login` becomes the first user (with its legacy token); on an existing
-    one the same arguments are harmless and the data is reused.
+    one the same login is harmless and the data is reused. The login reaches the server through
+    its environment, never its command line.
     """
 
     def __init__(self, data_dir: Path, login: Login, host: str = "localhost", port: int = 8080):
@@ -122,6 +151,7 @@ class LabelStudioServer:
         self.url = f"http://{host}:{port}"
         self.log = self.data_dir / "label-studio.log"
         self.proc: subprocess.Popen | None = None
+        remember(login.password, login.token)  # kept out of messages quoting the server's log
 
     def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -134,17 +164,22 @@ class LabelStudioServer:
             # `annotate backend` on localhost so hand-imported tasks get predictions too.
             "ML_BLOCK_LOCAL_IP": "false",
             "SSRF_PROTECTION_ENABLED": "false",
+            # The first user, read by `label-studio start` when no --username/--password/
+            # --user-token is given. Not on the command line: /proc/PID/cmdline is readable by
+            # every local user, /proc/PID/environ by the owner only.
+            "LABEL_STUDIO_USERNAME": self.login.email,
+            "LABEL_STUDIO_PASSWORD": self.login.password,
+            "LABEL_STUDIO_USER_TOKEN": self.login.token,
             **QUIET_ENV,
         }
-        cmd = [
-            label_studio_bin(), "start", "--no-browser", "--host", self.host, "--port", str(self.port),
-            "--username", self.login.email, f"--password={self.login.password}",
-            "--user-token", self.login.token, "--enable-legacy-api-token", "--data-dir", str(self.data_dir),
-        ]
+        cmd = [label_studio_bin(), "start", "--no-browser", "--host", self.host, "--port", str(self.port),
+               "--enable-legacy-api-token", "--data-dir", str(self.data_dir)]
         with open(self.log, "ab") as fh:
-            # Own session: Ctrl-C reaches us only, and we stop the whole server tree in order.
+            # Own session: a Ctrl-C in the terminal reaches us only, and stop() ends the whole
+            # server tree. Should we die without stopping it, the kernel sends it SIGTERM.
             self.proc = subprocess.Popen(cmd, env=env, stdout=fh, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, start_new_session=True)
+                                         stdin=subprocess.DEVNULL, start_new_session=True,
+                                         preexec_fn=_die_with_parent())
 
     def wait_healthy(self, timeout: float = START_TIMEOUT, tick: Callable[[float], None] | None = None) -> float:
         """Poll /health until it answers UP; returns the seconds it took. `tick(elapsed)` about once a second."""
@@ -152,7 +187,7 @@ class LabelStudioServer:
         while True:
             elapsed = time.monotonic() - started
             if self.proc is not None and self.proc.poll() is not None:
-                last = self.log_tail(1).strip()[:200]
+                last = redact(self.log_tail(1).strip())[:200]
                 raise ConnectionFailed(f"Label Studio exited with code {self.proc.returncode} while starting"
                                        + (f" ({last})" if last else "") + f"; full log: {self.log}")
             try:
@@ -173,17 +208,20 @@ class LabelStudioServer:
         return ""
 
     def stop(self, timeout: float = 30) -> int | None:
-        """SIGINT, then SIGTERM, then SIGKILL the server's process group; returns its exit code."""
+        """SIGTERM to the server's process group, SIGKILL after `timeout` s; returns its exit code.
+
+        Never SIGINT: a child of a background job inherits SIGINT ignored.
+        """
         proc = self.proc
-        if proc is None or proc.poll() is not None:
-            return None if proc is None else proc.returncode
-        for sig, wait in ((signal.SIGINT, timeout / 2), (signal.SIGTERM, timeout / 2), (signal.SIGKILL, 10)):
+        if proc is None:
+            return None
+        for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 10)):
+            if proc.poll() is not None:
+                break
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, sig)
-            try:
-                return proc.wait(timeout=wait)
-            except subprocess.TimeoutExpired:
-                continue
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=wait)
         return proc.returncode
 
     @contextlib.contextmanager
@@ -212,7 +250,7 @@ class DemoInfo:
     backend_url: str | None = None
 
 
-def _raise_on_sigterm(signum, frame):
+def _raise_keyboard_interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
@@ -220,7 +258,7 @@ def run_demo(host: str = "localhost", port: int = 8080, data_dir: str | Path | N
              push_seeds: bool = True, backend: bool = True, say: Callable[[str], None] = print,
              ready: Callable[[DemoInfo], None] | None = None,
              tick: Callable[[float], None] | None = None) -> int | None:
-    """Start the demo server, push the seeds, call `ready(info)`, then block until Ctrl-C/SIGTERM.
+    """Start the demo server, push the seeds, call `ready(info)`, then block until Ctrl-C/SIGTERM/SIGHUP.
 
     With `backend`, the ML backend (`annotate backend`) runs in a thread of this process and
     is connected to the demo project, so tasks imported by hand in the UI get predictions.
@@ -238,13 +276,14 @@ def run_demo(host: str = "localhost", port: int = 8080, data_dir: str | Path | N
     server = LabelStudioServer(data_dir, login, host, port)
     say(f"Starting Label Studio on {server.url} (data: {data_dir}; log: {server.log})"
         + (" - first run, setting up the database" if created else ""))
-    # Ctrl-C and SIGTERM both become KeyboardInterrupt, even where the shell started us with
-    # SIGINT ignored (background jobs); installing a handler also un-ignores it for the child.
-    previous = (signal.signal(signal.SIGTERM, _raise_on_sigterm),
-                signal.signal(signal.SIGINT, signal.default_int_handler))
-    server.start()
+    # Ctrl-C, SIGTERM and SIGHUP (the terminal closed) all become KeyboardInterrupt, so the
+    # server - in its own session, out of reach of the terminal's signals - is stopped too.
+    # SIGINT gets its handler even where the shell started us with it ignored (background jobs).
+    stop_signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, _raise_keyboard_interrupt) for sig in stop_signals}
     running_backend = None
     try:
+        server.start()
         took = server.wait_healthy(tick=tick)
         say(f"Label Studio is up after {took:.0f} s.")
         project_url = summary = None
@@ -280,5 +319,5 @@ def run_demo(host: str = "localhost", port: int = 8080, data_dir: str | Path | N
         if running_backend is not None:
             running_backend.stop()
         server.stop()
-        signal.signal(signal.SIGTERM, previous[0])
-        signal.signal(signal.SIGINT, previous[1])
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
