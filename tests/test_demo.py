@@ -31,7 +31,7 @@ from annotate.demo import (
     port_is_free,
 )
 
-from .conftest import ROOT, free_port
+from .conftest import ROOT, SHARED, free_port, need, need_shared
 
 
 class Demo:
@@ -402,3 +402,19 @@ def test_pytest_stopped_with_sigterm_still_stops_the_servers(tmp_path, fake_labe
     assert proc.returncode == pytest.ExitCode.INTERRUPTED, out
     assert f"stopped with {-signal.SIGTERM}" in out, out
     assert not alive(server)
+
+
+@pytest.mark.parametrize("ci", ["", "false", "true", "1"])
+def test_need_skips_locally_and_fails_under_ci(monkeypatch, ci):
+    """A missing chromium, Label Studio or ../shared must not pass CI as a quiet skip."""
+    monkeypatch.setenv("CI", ci)
+    expected = pytest.fail.Exception if ci in ("true", "1") else pytest.skip.Exception
+    with pytest.raises(expected, match="chromium is not installed"):
+        need("chromium is not installed")
+
+
+def test_need_shared_finds_the_checkout_beside_the_repository(tmp_path, monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    assert SHARED == ROOT.parent / "shared"
+    with pytest.raises(pytest.fail.Exception, match="no-such-file"):
+        need_shared("no-such-file")
