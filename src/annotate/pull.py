@@ -18,13 +18,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError, UsageError, ValidationFailed
+from .errors import InputError, Interrupted, UsageError, ValidationFailed
 from .gold import (
     DEFAULT_SPLIT,
     Counts,
     DatasetWriter,
     Selection,
     build_record,
+    check_output,
     choose_annotation,
     has_disagreement,
     parse_split,
@@ -33,6 +34,7 @@ from .gold import (
 from .validate import FATAL_CODES, Error, validate_annotation, validate_record, validate_task
 
 CHUNK = 1 << 20
+MAX_DEPTH = 64  # deeper values are not tasks: refused before any checker walks them
 WHOLE_FILE_LIMIT = 256 << 20  # a pretty-printed single object is read whole up to this size
 
 
@@ -66,14 +68,39 @@ def read_export(path: str | Path) -> Iterator[Item]:
             if not stripped:
                 yield Item("file", errors=[Error("empty_file", "", f"{path} is empty")])
             elif stripped[0] == "[":
-                yield from _iter_array(fh, head)
+                yield from _depth_checked(_iter_array(fh, head))
             elif stripped[0] == "{":
-                yield from _single_wrapper_check(_iter_jsonl(path, fh, head))
+                yield from _depth_checked(_single_wrapper_check(_iter_jsonl(path, fh, head)))
             else:
                 yield Item("file", errors=[Error("top_level_type", "",
                                                  "expected a JSON array of tasks or JSONL (one object a line)")])
         except UnicodeDecodeError:
             raise InputError(f"{path}: not UTF-8 text") from None
+
+
+def _depth_checked(items: Iterator[Item]) -> Iterator[Item]:
+    """Items nested deeper than MAX_DEPTH become too_deep errors (no checker recurses into them)."""
+    for item in items:
+        if item.value is not None and _deeper_than(item.value, MAX_DEPTH):
+            item = Item(item.where, errors=[_too_deep(item.where.replace(":", " "))])
+        yield item
+
+
+def _deeper_than(value, limit: int) -> bool:
+    """True when a parsed JSON value nests lists/objects more than `limit` levels (iterative)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
 
 
 def _single_wrapper_check(items: Iterator[Item]) -> Iterator[Item]:
@@ -135,6 +162,10 @@ def _iter_array(fh, buf: str) -> Iterator[Item]:
             value, end = decoder.raw_decode(buf, pos)
             if end >= len(buf) and not eof and refill():  # a number cut at the buffer edge
                 continue
+        except RecursionError:
+            error = _too_deep(f"item {n + 1}")
+            yield Item(f"item:{n + 1}", errors=[Error(error.code, "", error.message + "; the items after it are not read")])
+            return
         except json.JSONDecodeError as exc:
             if not eof and refill():
                 continue
@@ -156,12 +187,19 @@ def _iter_jsonl(path, fh, head: str) -> Iterator[Item]:
     lineno, line = first
     try:
         value = json.loads(line)
+    except RecursionError:
+        yield _line_item(lineno, line)
+        yield from (_line_item(n, text) for n, text in lines)
+        return
     except json.JSONDecodeError:
         # Not JSONL after all? A single pretty-printed object (or array) read whole.
         if os.path.getsize(path) <= WHOLE_FILE_LIMIT:
             whole = line + "".join(rest for _, rest in lines)
             try:
                 value = json.loads(whole)
+            except RecursionError:
+                yield Item("line:1", errors=[_too_deep("the file")])
+                return
             except json.JSONDecodeError as exc:
                 code = "truncated_json" if exc.pos >= len(whole.rstrip()) else "invalid_json"
                 yield Item("line:1", errors=[Error(code, "", f"line {exc.lineno}: {exc.msg}")])
@@ -197,9 +235,15 @@ def _chunks(head: str, fh) -> Iterator[str]:
         yield chunk
 
 
+def _too_deep(where: str) -> Error:
+    return Error("too_deep", "", f"{where}: JSON nested deeper than {MAX_DEPTH} levels")
+
+
 def _line_item(lineno: int, line: str) -> Item:
     try:
         return Item(f"line:{lineno}", json.loads(line))
+    except RecursionError:
+        return Item(f"line:{lineno}", errors=[_too_deep(f"line {lineno}")])
     except json.JSONDecodeError as exc:
         return Item(f"line:{lineno}", errors=[Error("invalid_json", "", f"line {lineno}: {exc.msg}")])
 
@@ -266,6 +310,7 @@ class PullSummary:
     output: Path | None
     manifest: dict | None = None
     dry_run: bool = False
+    empty_splits: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         c = self.counts
@@ -273,6 +318,11 @@ class PullSummary:
                f"unannotated {c.unannotated}, disagreements {c.disagreements}"]
         for code, n in sorted(c.rejected_by_code.items()):
             out.append(f"  rejected {code}: {n}")
+        if self.empty_splits and c.gold:
+            names = ", ".join(self.empty_splits)
+            out.append(f"warning: split {names} {'is' if len(self.empty_splits) == 1 else 'are'} empty "
+                       f"({c.gold} gold record{'s' if c.gold != 1 else ''}; a trainer scores 0 on an empty "
+                       "dev/test set: pull more annotations or change --split)")
         if self.dry_run:
             out.append("dry run: nothing written")
         elif self.output is not None:
@@ -287,6 +337,7 @@ class _DryWriter:
         from .gold import assign_split
 
         self.counts = Counts()
+        self.empty_splits: list[str] = []
         self._split = lambda rec: assign_split(rec, seed, ratios)
 
     def __enter__(self):
@@ -355,7 +406,7 @@ def build_dataset(items: Iterable[Item], output: str | Path | None, *, source: d
         if dry_run:
             return PullSummary(counts, None, dry_run=True)
         manifest = writer.commit(source, created_at=created_at, formats=formats)
-    return PullSummary(counts, Path(output), manifest)
+    return PullSummary(counts, writer.out, manifest, empty_splits=writer.empty_splits)
 
 
 def _check_unique(outcome: Outcome, seen: dict[str, str], where: str) -> None:
@@ -381,6 +432,18 @@ def pull(project: str | int | None, output: str | Path | None, *, from_file: str
     `formats` (spacy, hf, bio, brat, all) are written beside gold.jsonl, inside the same
     atomic swap, and their loss report goes into manifest.json under "exports".
     """
+    try:
+        return _pull(project, output, from_file=from_file, url=url, api_key=api_key, seed=seed,
+                     split=split, on_error=on_error, dry_run=dry_run, progress=progress, formats=formats)
+    except KeyboardInterrupt as exc:
+        if isinstance(exc, Interrupted):
+            raise
+        where = f"; {output} is as it was before" if output and not dry_run else ""
+        raise Interrupted(f"pull stopped, nothing was written{where}; re-running pulls again") from None
+
+
+def _pull(project, output, *, from_file, url, api_key, seed, split, on_error, dry_run, progress,
+          formats) -> PullSummary:
     formats = _check_formats(formats)
     if from_file is not None:
         source = {"file": str(from_file), "project": None if project is None else str(project)}
@@ -388,6 +451,8 @@ def pull(project: str | int | None, output: str | Path | None, *, from_file: str
                              on_error=on_error, dry_run=dry_run, formats=formats)
     if project is None:
         raise UsageError("pass --project NAME|ID (or --from-file export.json)")
+    if not dry_run and output is not None:
+        check_output(output)  # before the download, which may take minutes
     from . import studio
 
     client = studio.connect(url, api_key)
