@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import importlib
 
-__version__ = "0.1.0"
+# The one version of the package (pyproject reads it through hatch); the rule converter has
+# its own, CONVERTER_VERSION in annotate.converters, which changes only when predictions do.
+__version__ = "0.4.0"
 
 # public name -> (submodule, attribute), imported lazily by __getattr__
 _LAZY = {

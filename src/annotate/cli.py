@@ -24,7 +24,9 @@ def _progress(items, label: str):
 
 
 def warn(message: str) -> None:
-    click.secho(f"warning: {message}", fg="yellow", err=True)
+    from .redact import redact
+
+    click.secho(f"warning: {redact(message)}", fg="yellow", err=True)
 
 
 def studio_options(f):
@@ -47,12 +49,24 @@ class AnnotateGroup(click.Group):
         try:
             return super().invoke(ctx)
         except AnnotateError as exc:
-            click.secho(f"Error: {exc}", fg="red", err=True)
+            from .redact import redact
+
+            click.secho(f"Error: {redact(exc)}", fg="red", err=True)
             ctx.exit(exc.exit_code)
 
 
+def _print_version(ctx, _param, value) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from .converters import MODEL_VERSION
+
+    click.echo(f"annotate {__version__} (pre-annotation rules {MODEL_VERSION})")
+    ctx.exit()
+
+
 @click.group(cls=AnnotateGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="annotate")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version of annotate and of its pre-annotation rules, and exit.")
 def cli():
     """Quote attribution datasets with Label Studio.
 
@@ -86,9 +100,10 @@ def convert(inputs, output):
     """
     from .convert import convert_paths, expand_inputs
 
-    paths = expand_inputs(inputs)
+    problems: list[tuple[str, str]] = []
+    paths = expand_inputs(inputs, problems)
     with _progress(paths, "Converting") as bar:
-        stats = convert_paths(paths, output, warn=warn, progress=lambda _: bar)
+        stats = convert_paths(paths, output, warn=warn, progress=lambda _: bar, problems=problems)
     where = "" if output == "-" else f" -> {output}"
     click.echo(f"Converted {stats.summary()}{where}", err=True)
 
@@ -433,7 +448,8 @@ def backend(host, port, workers, basic_auth, max_body, max_text, time_budget, ur
 
 
 @cli.command("connect")
-@click.option("--project", required=True, metavar="NAME|ID", help="Label Studio project title or id.")
+@click.option("--project", required=True, metavar="NAME|ID",
+              help="Label Studio project title or id; a new title is created with the annotate labeling config.")
 @click.option("--backend", "backend_url", required=True, metavar="URL",
               help="The backend's URL as Label Studio reaches it, e.g. http://localhost:9090.")
 @click.option("--title", default="annotate-rules", show_default=True, help="Name of the backend in the project.")
@@ -443,7 +459,9 @@ def backend(host, port, workers, basic_auth, max_body, max_text, time_budget, ur
 def connect_cmd(project, backend_url, title, basic_auth, url, api_key):
     """Register a running `annotate backend` with a project (idempotent).
 
-    Re-running finds the existing registration instead of adding a second one.
+    Re-running finds the existing registration instead of adding a second one. A project
+    title that does not exist yet is created (as `push` does); credentials written into the
+    URL (http://USER:PASSWORD@host) are registered as basic auth and never printed.
 
     Example:
 
@@ -453,6 +471,8 @@ def connect_cmd(project, backend_url, title, basic_auth, url, api_key):
     from .backend import connect, parse_basic_auth
 
     c = connect(url, api_key, project, backend_url, title=title, basic_auth=parse_basic_auth(basic_auth))
+    if c.project_created:
+        click.echo(f"Created project {c.project_id} ({c.project_title!r}) with the annotate labeling config")
     for old in c.replaced:
         click.echo(f"Removed the earlier registration of {title!r} at {old}")
     verb = "Connected" if c.created else "Already connected:"
@@ -465,14 +485,34 @@ def connect_cmd(project, backend_url, title, basic_auth, url, api_key):
 def main() -> None:
     """Console-script entry point.
 
-    An unexpected exception is a bug: the user gets one line naming it and a file holding the
-    traceback; under tests (or with ANNOTATE_DEBUG=1) it is re-raised whole.
+    Expected failures are one line on stderr with their exit code; Ctrl-C is one line saying
+    what was done, exit 130. An unexpected exception is a bug: the user gets one line naming
+    it and a file holding the traceback; under tests (or with ANNOTATE_DEBUG=1) it is
+    re-raised whole. Every line and the crash file pass through `redact` (no token, no
+    `user:password@`).
     """
+    from .redact import redact
+
     try:
-        cli(prog_name="annotate")
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
+        code = cli.main(prog_name="annotate", standalone_mode=False)
+    except (KeyboardInterrupt, click.exceptions.Abort) as exc:
+        _interrupted(exc)
+    except click.exceptions.Exit as exc:  # ctx.exit() inside a callback
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.message = redact(exc.message)
+        exc.show()
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        _quiet_stdout()
+        click.echo("Error: the output pipe was closed before everything was written", err=True)
+        sys.exit(2)
+    except OSError as exc:
+        if os.environ.get("PYTEST_CURRENT_TEST") or os.environ.get("ANNOTATE_DEBUG"):
+            raise
+        where = f" ({redact(exc.filename)})" if exc.filename else ""
+        click.secho(f"Error: {redact(exc.strerror or exc)}{where}", fg="red", err=True)
+        sys.exit(2)
     except Exception as exc:
         if os.environ.get("PYTEST_CURRENT_TEST") or os.environ.get("ANNOTATE_DEBUG"):
             raise
@@ -480,9 +520,30 @@ def main() -> None:
         import traceback
 
         fd, path = tempfile.mkstemp(prefix="annotate-crash-", suffix=".txt")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            traceback.print_exc(file=fh)
-        click.secho(f"Error: unexpected {type(exc).__name__}: {exc}", fg="red", err=True)
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
+            fh.write(redact(traceback.format_exc()))
+        click.secho(f"Error: unexpected {type(exc).__name__}: {redact(exc)}", fg="red", err=True)
         click.echo(f"This is a bug in annotate; the traceback is in {path} "
                    "(ANNOTATE_DEBUG=1 prints it here).", err=True)
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _interrupted(exc: BaseException) -> None:
+    """Ctrl-C: one line (what the command says it did, or that re-running is safe), exit 130."""
+    from .errors import Interrupted
+
+    cause = exc if isinstance(exc, Interrupted) else exc.__context__
+    if isinstance(cause, Interrupted) and str(cause):
+        message = str(cause)
+    else:
+        message = "stopped before finishing; nothing half-written was kept, re-running the command resumes"
+    click.echo(f"Interrupted: {message}", err=True)
+    sys.exit(130)
+
+
+def _quiet_stdout() -> None:
+    """After EPIPE, point stdout at /dev/null so the interpreter's final flush does not fail."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())

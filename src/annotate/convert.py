@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import hashlib
+import os
+import stat
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -44,26 +48,105 @@ class ConvertStats:
         return line
 
 
-def expand_inputs(inputs: Iterable[str]) -> list[str]:
-    """Files as given, directories as their .txt files (sorted, recursive), '-' as stdin."""
+def expand_inputs(inputs: Iterable[str], problems: list[tuple[str, str]] | None = None) -> list[str]:
+    """Files as given, directories as their .txt files (sorted, recursive), '-' as stdin.
+
+    What a directory holds but cannot give (an unreadable subdirectory, a named pipe or other
+    non-regular .txt entry, a symbolic link loop or a broken link) is appended to `problems`
+    as (path, reason) and skipped; with `problems=None` the first such entry is an error.
+    A named pipe given directly is read like stdin (`annotate convert <(curl ...)`).
+    """
+    strict = problems is None
+    problems = [] if problems is None else problems
     out: list[str] = []
     for item in inputs:
         if item == "-":
             out.append(item)
             continue
-        p = Path(item)
-        if p.is_dir():
-            found = sorted(str(f) for f in p.rglob("*") if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES)
+        kind = _kind(item)
+        if kind == "directory":
+            found: list[str] = []
+            _walk(Path(item), found, problems)
+            if strict and problems:
+                path, reason = problems[0]
+                raise UsageError(f"{path}: {reason}")
             if not found:
                 raise UsageError(f"no .txt files in directory {item}")
-            out.extend(found)
-        elif p.is_file():
-            out.append(str(p))
+            out.extend(sorted(found))
+        elif kind in ("file", "named pipe"):
+            out.append(item)
+        elif kind == "missing":
+            raise UsageError(f"no such file or directory: {display_path(item)}")
         else:
-            raise UsageError(f"no such file or directory: {item}")
+            raise UsageError(f"cannot read {display_path(item)}: {kind}")
     if not out:
         raise UsageError("no input given (pass .txt files, directories, or - for stdin)")
     return out
+
+
+def _kind(path: str | Path) -> str:
+    """'file', 'directory', 'named pipe', 'missing', or what else the path is, in words."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return "broken symbolic link" if os.path.islink(path) else "missing"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop"
+        return exc.strerror or str(exc)
+    mode = st.st_mode
+    if stat.S_ISDIR(mode):
+        return "directory"
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISFIFO(mode):
+        return "named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket, not a regular file"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device, not a regular file"
+    return "not a regular file"
+
+
+def _walk(root: Path, found: list[str], problems: list[tuple[str, str]]) -> None:
+    """Collect the .txt files under `root` (following links, each directory once)."""
+    seen: set[tuple[int, int]] = set()
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        try:
+            st = directory.stat()
+            key = (st.st_dev, st.st_ino)
+            if key in seen:
+                problems.append((display_path(directory), "directory loop (a link back to a parent): not followed"))
+                continue
+            seen.add(key)
+            with os.scandir(directory) as entries:
+                names = sorted(e.name for e in entries)
+        except OSError as exc:
+            problems.append((display_path(directory), f"cannot read directory: {exc.strerror or exc}"))
+            continue
+        for name in names:
+            path = directory / name
+            kind = _kind(path)
+            if kind == "directory":
+                stack.append(path)
+            elif Path(name).suffix.lower() not in TEXT_SUFFIXES:
+                continue
+            elif kind == "file":
+                found.append(str(path))
+            elif kind == "named pipe":
+                problems.append((display_path(path), "named pipe (FIFO) inside a directory: not read (name it directly to read it)"))
+            elif kind == "missing":
+                continue  # removed while we looked
+            else:
+                problems.append((display_path(path), kind))
+
+
+def display_path(path: str | Path) -> str:
+    """A path as printable text: undecodable bytes of a file name shown as U+FFFD."""
+    text = os.fspath(path)
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def decode(data: bytes) -> tuple[str | None, str]:
@@ -83,45 +166,72 @@ def decode(data: bytes) -> tuple[str | None, str]:
 def read_documents(paths: Iterable[str], stats: ConvertStats, warn: Callable[[str], None]) -> Iterator[dict]:
     """Yield {"raw", "doc_id", "source_file"} per readable, non-empty input; warn on the rest."""
     for path in paths:
+        shown = display_path(path) if path != "-" else "stdin"
         if path == "-":
+            if sys.stdin is None:
+                raise UsageError("standard input is closed: pass files or directories instead of -")
             data = sys.stdin.buffer.read()
         else:
             try:
                 data = Path(path).read_bytes()
             except OSError as exc:
-                stats.skipped.append((path, exc.strerror or str(exc)))
-                warn(f"skipped {path}: {exc.strerror or exc}")
+                stats.skipped.append((shown, exc.strerror or str(exc)))
+                warn(f"skipped {shown}: {exc.strerror or exc}")
                 continue
         raw, note = decode(data)
         if raw is None:
-            stats.skipped.append((path, note))
-            warn(f"skipped {path}: {note}")
+            stats.skipped.append((shown, note))
+            warn(f"skipped {shown}: {note}")
             continue
         if note:
-            warn(f"{path}: {note}")
+            warn(f"{shown}: {note}")
         if not raw.strip():
-            stats.skipped.append((path, "empty"))
-            warn(f"skipped {path}: empty file")
+            stats.skipped.append((shown, "empty"))
+            warn(f"skipped {shown}: empty file")
             continue
-        doc_id = Path(path).stem if path != "-" else default_doc_id(raw)
-        yield {"raw": raw, "doc_id": doc_id, "source_file": "" if path == "-" else path}
+        yield {"raw": raw, "doc_id": _doc_id(path, raw), "source_file": "" if path == "-" else shown}
+
+
+def _doc_id(path: str, raw: str) -> str:
+    """The file's stem; a name with undecodable bytes gets U+FFFD plus a hash of its bytes."""
+    if path == "-":
+        return default_doc_id(raw)
+    stem = Path(path).stem
+    shown = display_path(stem)
+    if shown == stem:
+        return stem
+    digest = hashlib.sha256(os.fsencode(stem)).hexdigest()[:8]
+    return f"{shown}-{digest}"
+
+
+def _stderr_warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
 
 
 def iter_tasks(paths: Iterable[str], stats: ConvertStats | None = None,
                warn: Callable[[str], None] | None = None) -> Iterator[dict]:
     """Stream tasks for the given input paths (already expanded)."""
     stats = stats if stats is not None else ConvertStats()
-    warn = warn or (lambda msg: print(f"warning: {msg}", file=sys.stderr))
+    warn = warn or _stderr_warn
     for task in convert_documents(read_documents(paths, stats, warn)):
         stats.add(task)
         yield task
 
 
 def convert_paths(inputs: Iterable[str], output: str, warn: Callable[[str], None] | None = None,
-                  progress: Callable[[Iterable[str]], Iterable[str]] | None = None) -> ConvertStats:
-    """Convert inputs to a tasks JSONL file written atomically ('-' = stdout)."""
-    paths = expand_inputs(inputs)
+                  progress: Callable[[Iterable[str]], Iterable[str]] | None = None,
+                  problems: list[tuple[str, str]] | None = None) -> ConvertStats:
+    """Convert inputs to a tasks JSONL file written atomically ('-' = stdout).
+
+    `problems` are inputs already found unreadable by `expand_inputs` (reported and counted
+    with the others); inputs are expanded again here, which is a no-op for expanded paths.
+    """
     stats = ConvertStats()
+    problems = list(problems or [])
+    paths = expand_inputs(inputs, problems)
+    for path, reason in problems:
+        stats.skipped.append((path, reason))
+        (warn or _stderr_warn)(f"skipped {path}: {reason}")
     paths_iter = progress(paths) if progress else paths
     with atomic_writer(output) as fh:
         for task in iter_tasks(paths_iter, stats, warn):

@@ -38,3 +38,14 @@ class ValidationFailed(AnnotateError):
     def __init__(self, message: str, errors: list | None = None):
         super().__init__(message)
         self.errors = errors or []
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) stopped a command; `str()` says what was done before it stopped.
+
+    Library code raises it, with a message such as "created 500 of 3000 tasks; re-running
+    push resumes", in place of a bare KeyboardInterrupt; the CLI prints it as one line and
+    exits 130.
+    """
+
+    exit_code = 130

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
-from .errors import InputError
+from .errors import InputError, UsageError
+
+# Errors of the output side that are the environment's, not a bug: shown as one line.
+WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM,
+                          errno.EFBIG, errno.EIO, errno.ENAMETOOLONG, errno.ENOTDIR, errno.EISDIR})
 
 
 def sha256_text(text: str) -> str:
@@ -50,25 +56,61 @@ def read_jsonl(path: str | Path) -> Iterator[dict]:
             raise InputError(f"{path}: not UTF-8 text") from None
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_error(path: str | Path, exc: OSError) -> UsageError:
+    """One line for an output that cannot be written: not writable, disk full, name too long."""
+    return UsageError(f"cannot write {path}: {exc.strerror or exc}")
+
+
 @contextlib.contextmanager
 def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO]:
-    """Write to a temp file beside `path` and rename it into place only on success."""
+    """Write to a temp file beside `path` and rename it into place only on success.
+
+    The file gets the permissions a plain open() would give (0666 less the umask, or the
+    mode of the file it replaces), not mkstemp's 0600. An OSError while writing (disk full,
+    not writable) becomes a UsageError naming the file; the old file, if any, is unchanged.
+    """
     if str(path) == "-":
-        yield sys.stdout
+        if sys.stdout is None:
+            raise UsageError("standard output is closed: pass -o FILE")
+        try:
+            yield sys.stdout
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            if exc.errno in WRITE_ERRNOS or exc.errno == errno.EBADF:
+                raise write_error("standard output", exc) from None
+            raise
         return
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise write_error(path, exc) from None
+    try:
+        try:
+            perms = stat.S_IMODE(os.stat(path).st_mode)
+        except OSError:
+            perms = 0o666 & ~_umask()
+        os.fchmod(fd, perms)
         kwargs = {"encoding": "utf-8", "newline": "\n"} if "b" not in mode else {}
         with os.fdopen(fd, mode, **kwargs) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.errno in WRITE_ERRNOS:
+            raise write_error(path, exc) from None
         raise
 
 
