@@ -292,6 +292,68 @@ def test_agreement_html_renders_in_headless_chromium(tmp_path, browser):
     assert (tmp_path / "agreement.png").stat().st_size > 10_000
 
 
+WIDE_NAMES = {1: "ann1@example.com", 2: "mmmmmmmmmmmmm@WWWWWWW.com",
+              3: "\u00e9l\u00e9onore.dupont-\u5c0f\u6797@example.org"}
+
+
+def test_heat_map_labels_are_whole_and_start_inside_the_svg():
+    """Row labels used to be right-aligned at an x guessed from 7 px a character: a wider name
+    ran off the left edge ("nn1@example.com")."""
+    import xml.etree.ElementTree as ET
+
+    from annotate.htmlreport import heat_map
+
+    names = sorted(WIDE_NAMES.values())
+    svg = ET.fromstring(heat_map("pairs", names, {(names[0], names[1]): 0.5}))
+    texts = [t for t in svg.iter("{http://www.w3.org/2000/svg}text") if t.text in names] or \
+            [t for t in svg.iter("text") if t.text in names]
+    rows = [t for t in texts if "transform" not in t.attrib]
+    assert sorted(t.text for t in rows) == names  # every name whole, once as a row label
+    for t in rows:
+        assert float(t.get("x")) >= 0 and t.get("text-anchor", "start") == "start"
+
+
+def test_heat_map_shortens_a_very_long_name_and_keeps_it_in_the_tooltip():
+    from annotate.htmlreport import heat_map
+
+    long = "x" * 200 + "@example.com"
+    svg = heat_map("pairs", [long, "b@example.com"], {(long, "b@example.com"): 0.5})
+    assert f">{long[:39]}\u2026<title>{long}</title></text>" in svg
+    assert int(svg.split('width="', 1)[1].split('"', 1)[0]) < 800
+
+
+@pytest.mark.browser
+def test_heat_map_labels_are_drawn_inside_the_svg_in_chromium(tmp_path, browser):
+    """Every text of the heat map lies inside the drawing (nothing clipped) and row labels end
+    before the first column of cells, with a wide name in Chromium's own font."""
+    from annotate.agreement import save_html
+    from annotate.htmlreport import agreement_html
+
+    report = compute_agreement(sample_export(), names=WIDE_NAMES)
+    html = tmp_path / "agreement.html"
+    save_html(html, agreement_html(report))
+    page = browser.new_page(viewport={"width": 1150, "height": 900})
+    try:
+        page.goto(html.resolve().as_uri())
+        boxes = page.eval_on_selector("#chart-pairs svg", """svg => {
+            const s = svg.getBoundingClientRect();
+            const box = e => { const r = e.getBoundingClientRect();
+                return {text: e.textContent, left: r.left - s.left, top: r.top - s.top,
+                        right: r.right - s.left, bottom: r.bottom - s.top}; };
+            return {width: s.width, height: s.height,
+                    texts: [...svg.querySelectorAll('text')].filter(t => t.textContent).map(box),
+                    cells: [...svg.querySelectorAll('rect[width="62"]')].map(box)}; }""")
+        page.locator("#chart-pairs svg").screenshot(path=str(tmp_path / "heat.png"))
+    finally:
+        page.close()
+    for t in boxes["texts"]:
+        assert t["left"] >= 0 and t["top"] >= 0, t
+        assert t["right"] <= boxes["width"] + 0.5 and t["bottom"] <= boxes["height"] + 0.5, t
+    first_column = min(c["left"] for c in boxes["cells"])
+    rows = [t for t in boxes["texts"] if t["text"] in WIDE_NAMES.values() and t["bottom"] - t["top"] < 20]
+    assert len(rows) == 3 and all(t["right"] <= first_column for t in rows), rows
+
+
 # ----------------------------------------------------------------------------- adjudication plan
 
 

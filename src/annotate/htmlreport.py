@@ -130,27 +130,68 @@ def _heat(v: float | None, lo: float) -> str:
     return f"#{r:02x}{g:02x}{bl:02x}"
 
 
+# Approximate advance widths in em of a wide sans-serif (DejaVu Sans, the usual Linux
+# fallback for system-ui, is wider than Segoe UI, San Francisco or Helvetica), so a label's
+# estimated width is at least what a browser draws and the room left for it is enough.
+_NARROW, _THIN, _WIDE = set("iljI.,:;'|!`"), set("frt()[]{}-/ "), set("mwMW@%")
+MAX_LABEL = 40  # longer names are shortened in the chart, whole in the tooltip and the tables
+
+
+def text_width(text: str, size: float = 12) -> float:
+    """A generous estimate of the width in pixels of `text` drawn at `size` px."""
+    em = 0.0
+    for ch in text:
+        if ch in _NARROW:
+            em += 0.32
+        elif ch in _THIN:
+            em += 0.45
+        elif ch in _WIDE or not ch.isascii():
+            em += 1.0
+        elif ch.isupper():
+            em += 0.78
+        else:
+            em += 0.66
+    return em * size
+
+
+def short_label(name: str) -> str:
+    """A chart label: the name, cut to MAX_LABEL characters with an ellipsis."""
+    return name if len(name) <= MAX_LABEL else name[:MAX_LABEL - 1] + "\u2026"
+
+
+def _label(name: str, label: str) -> str:
+    """The escaped label, with the whole name as a tooltip when the label is shortened."""
+    return escape(label) if label == name else f"{escape(label)}<title>{escape(name)}</title>"
+
+
 def heat_map(title: str, names: list[str], value: dict[tuple[str, str], float | None]) -> str:
     """A symmetric annotator x annotator heat map of F1 values (diagonal left blank).
 
     The colour scale runs from the lowest value shown (rounded down to a tenth) to 1.0, so
-    differences between good annotators stay visible.
+    differences between good annotators stay visible. Row labels start at x=0 and the cells
+    after the widest of them (a generous width estimate: nothing is cut off on the left);
+    column labels are slanted, with room above and to the right for the longest.
     """
     vals = [v for v in value.values() if v is not None]
     lo = min(0.9, int(min(vals) * 10) / 10) if vals else 0.0
-    longest = max((len(n) for n in names), default=1)
-    cell, left = 64, 12 + 7 * longest
-    top = 40 + int(4.8 * longest)
+    labels = [short_label(n) for n in names]
+    widths = [text_width(lb) for lb in labels]
+    widest = max(widths, default=0.0)
+    slant = 0.7072  # cos 45 degrees: the horizontal and the vertical extent of a slanted label
+    cell = 64
+    left = max(int(widest) + 12, 40)
+    top = 40 + int(widest * slant)
     size = len(names)
-    width = left + cell * size + int(4.8 * longest) + 10
+    width = max([left + cell * size + 10, int(text_width(title)) + 10]
+                + [int(left + j * cell + cell / 2 + w * slant + 12) for j, w in enumerate(widths)])
     parts = [f'<svg width="{width}" height="{top + cell * size + 34}" role="img" aria-label="{escape(title)}">',
              f'<text x="0" y="16" style="font-weight:600">{escape(title)}</text>']
-    for j, name in enumerate(names):
+    for j, (name, label) in enumerate(zip(names, labels, strict=True)):
         cx = left + j * cell + cell / 2
-        parts.append(f'<text transform="translate({cx:.0f} {top - 6}) rotate(-45)">{escape(name)}</text>')
-    for i, a in enumerate(names):
+        parts.append(f'<text transform="translate({cx:.0f} {top - 6}) rotate(-45)">{_label(name, label)}</text>')
+    for i, (a, label) in enumerate(zip(names, labels, strict=True)):
         y = top + i * cell
-        parts.append(f'<text x="{left - 6}" y="{y + cell / 2 + 4}" text-anchor="end">{escape(a)}</text>')
+        parts.append(f'<text x="0" y="{y + cell / 2 + 4}">{_label(a, label)}</text>')
         for j, b in enumerate(names):
             x = left + j * cell
             v = None if a == b else value.get((a, b), value.get((b, a)))
