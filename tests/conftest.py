@@ -114,18 +114,65 @@ def browser():
             chromium.close()
 
 
-def open_task(browser, studio: Studio, project_id: int, task_id: int, width: int = 1600, height: int = 1200):
-    """Log in to `studio` in a new page and open a task in the labeling UI, waiting for its
-    regions to be drawn. The caller closes the page."""
-    page = browser.new_page(viewport={"width": width, "height": height})
+# A ceiling on each wait in the browser (ms), for two cores busy with the whole suite; the
+# waits end as soon as the state they wait for is there.
+UI_TIMEOUT = 120_000
+
+# The labeling view is usable: at least `min` regions drawn, the regions list filled, and no
+# loading overlay or spinner left (a click under `.lsf-label-view_loading` is "intercepted").
+# Returns "" when ready, else what is missing (for the failure message).
+_LABELING_STATE = """(min) => {
+    const shown = sel => [...document.querySelectorAll(sel)].filter(e => e.getClientRects().length).length;
+    const missing = [];
+    if (shown('.htx-highlight') < min) missing.push(`${shown('.htx-highlight')} of ${min} highlights`);
+    if (!shown('.lsf-outliner-item')) missing.push('no regions list');
+    if (shown('.lsf-label-view_loading, .ant-spin-spinning, .lsf-spinner-ls')) missing.push('still loading');
+    return missing.join(', ');
+}"""
+
+
+def log_in(page, studio: Studio) -> None:
+    """Log in through Label Studio's own login form."""
     page.goto(studio.url + "/user/login")
     page.fill("input[name=email]", studio.username)
     page.fill("input[name=password]", studio.password)
     page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/user/login" not in url, timeout=60_000)
-    page.goto(f"{studio.url}/projects/{project_id}/data?task={task_id}")
-    page.wait_for_selector(".htx-highlight", timeout=90_000)
+    page.wait_for_url(lambda url: "/user/login" not in url)
+
+
+def open_task(browser, studio: Studio, project_id: int, task_id: int, width: int = 1600, height: int = 1200,
+              regions: int = 1):
+    """Log in to `studio` in a new page and open a task in the labeling UI, waiting until at
+    least `regions` regions are drawn and the view has finished loading. The caller closes
+    the page."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.set_default_timeout(UI_TIMEOUT)
+    try:
+        log_in(page, studio)
+        page.goto(f"{studio.url}/projects/{project_id}/data?task={task_id}")
+        wait_for_labeling(page, regions)
+    except BaseException:
+        page.close()
+        raise
     return page
+
+
+def wait_for_labeling(page, regions: int = 1) -> None:
+    """Wait until the labeling view is usable (see _LABELING_STATE). A view still not there
+    halfway through UI_TIMEOUT is reloaded once: under load an API call of the single-page
+    app can time out, and the app does not retry it."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in (1, 2):
+        try:
+            page.wait_for_function(f"() => !({_LABELING_STATE})({regions})", timeout=UI_TIMEOUT / 2)
+            return
+        except PlaywrightTimeout:
+            missing = page.evaluate(f"({_LABELING_STATE})({regions})")
+            if attempt == 2:
+                raise AssertionError(f"the labeling view of {page.url} was not ready within {UI_TIMEOUT / 1000:.0f} s "
+                                     f"(then once more after a reload): {missing}") from None
+            page.reload()
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ it refreshes docs/screenshot-task.png (the README's picture).
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -47,33 +48,44 @@ def region_items(page, label: str):
 
 
 def select_first_region(page, label: str) -> None:
-    """Click the first `label` entry of the regions list, scrolling the (virtualised) list to it."""
-    tree = page.locator(".lsf-outliner-tree").first
-    for _ in range(60):
-        if region_items(page, label).count():
-            region_items(page, label).first.click()
-            return
-        tree.hover()
-        page.mouse.wheel(0, 300)
-        page.wait_for_timeout(150)
-    raise AssertionError(f"no {label} region in the regions list")
+    """Click the first `label` entry of the regions list, scrolling the (virtualised) list to it.
+
+    The list draws only the entries in view: scroll its holder half a page at a time and let
+    the app draw the next entries (two animation frames) until one is there or the end is reached.
+    """
+    holder = page.locator(".lsf-outliner-tree .lsf-tree-list-holder").first
+    while not region_items(page, label).count():
+        moved = holder.evaluate("el => { const before = el.scrollTop; el.scrollTop += el.clientHeight / 2;"
+                                " return el.scrollTop !== before; }")
+        page.evaluate(NEXT_FRAMES)
+        if not moved and not region_items(page, label).count():
+            raise AssertionError(f"no {label} region in the regions list")
+    region_items(page, label).first.click()
+    page.locator(f".htx-highlight.__active[data-label$=':{label}']").first.wait_for()
+
+
+# Resolves after the next two animation frames: the app has drawn what a scroll asked for.
+NEXT_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
+# {choice text: checked} for every radio choice rendered in the labeling view.
+CHOICES_STATE = """() => Object.fromEntries(
+    [...document.querySelectorAll('label')]
+      .filter(l => l.querySelector('input[type=radio]') && !l.closest('[class*=settings]'))
+      .filter(l => l.innerText.trim()).map(l => [l.innerText.replace(/\\[.*?\\]|\\s+$/g, '').trim(), l.querySelector('input').checked]))"""
 
 
 def choices_state(page) -> dict[str, bool]:
-    """{choice text: checked} for every radio choice rendered in the labeling view."""
-    return page.evaluate("""() => Object.fromEntries(
-        [...document.querySelectorAll('label')]
-          .filter(l => l.querySelector('input[type=radio]') && !l.closest('[class*=settings]'))
-          .filter(l => l.innerText.trim()).map(l => [l.innerText.replace(/\\[.*?\\]|\\s+$/g, '').trim(), l.querySelector('input').checked]))""")
+    return page.evaluate(CHOICES_STATE)
 
 
 def test_predictions_render_in_the_labeling_ui(studio, browser, pushed_seed, tmp_path):
     project_id, task = pushed_seed
     result = task["predictions"][0]["result"]
-    page = open_task(browser, studio, project_id, task["id"], height=1300)
+    n_regions = sum(r["type"] == "labels" for r in result)
+    assert n_regions > 0
+    page = open_task(browser, studio, project_id, task["id"], height=1300, regions=n_regions)
     try:
-        n_regions = sum(r["type"] == "labels" for r in result)
-        assert page.locator(".htx-highlight").count() >= n_regions > 0
 
         # The label buttons show our three labels, and every predicted span is highlighted.
         for label in ("Speaker", "Quote", "Stance"):
@@ -82,13 +94,15 @@ def test_predictions_render_in_the_labeling_ui(studio, browser, pushed_seed, tmp
             assert page.locator(f".htx-highlight[data-label$=':{label}']").count() == predicted, label
         # Selecting a Stance region shows its polarity and target choices, ticked as predicted.
         select_first_region(page, "Stance")
-        page.get_by_text("Stance polarity").wait_for(timeout=10_000)
         active = page.locator(".htx-highlight.__active").first
         assert active.get_attribute("data-label").endswith(":Stance")
         span = int(active.get_attribute("data-start")), int(active.get_attribute("data-end"))
         predicted = {r["from_name"]: r["value"]["choices"][0] for r in result if r["type"] == "choices"
                      and r["from_name"] in ("polarity", "target") and (r["value"]["start"], r["value"]["end"]) == span}
         assert set(predicted) == {"polarity", "target"}, (span, predicted)
+        page.get_by_text("Stance polarity").wait_for()
+        # The per-region choices come with the selection: wait until the predicted ones are drawn.
+        page.wait_for_function(f"() => {json.dumps(list(predicted.values()))}.every(c => c in ({CHOICES_STATE})())")
         state = choices_state(page)
         assert {"favor", "against", "neutral"} <= set(state), state
         assert {t["value"] for t in task["data"]["targets"]} <= set(state), state
@@ -96,10 +110,10 @@ def test_predictions_render_in_the_labeling_ui(studio, browser, pushed_seed, tmp
         assert sum(state.values()) == 2, state  # exactly the two predicted choices are ticked
 
         # said_by relations are drawn over the text and listed in the Relations panel.
-        assert page.locator("svg text", has_text="said_by").count() > 0
+        page.locator("svg text", has_text="said_by").first.wait_for()
         page.locator(".lsf-panel-tabs__tab", has_text="Relations").first.click()
         n_relations = sum(r["type"] == "relation" for r in result)
-        page.get_by_text(f"Relations ({n_relations})").wait_for(timeout=10_000)
+        page.get_by_text(f"Relations ({n_relations})").wait_for()
 
         shot = DOCS_SCREENSHOT if os.environ.get("ANNOTATE_UPDATE_SCREENSHOTS") else tmp_path / "task.png"
         page.screenshot(path=str(shot))
@@ -127,9 +141,8 @@ def test_offsets_after_emoji_and_astral_characters_line_up_in_the_ui(studio, bro
     predicted = sorted(text[r["value"]["start"]:r["value"]["end"]] for r in task["predictions"][0]["result"]
                        if r["type"] == "labels")
     assert "“We will win the cup,”" in predicted and "Ana Ruiz" in predicted, predicted
-    page = open_task(browser, studio, stats.project_id, task["id"])
+    page = open_task(browser, studio, stats.project_id, task["id"], regions=len(predicted))
     try:
-        page.wait_for_function("document.querySelectorAll('.htx-highlight').length >= 3", timeout=30_000)
         shown = page.evaluate("""() => {
             const byRegion = {};
             for (const el of document.querySelectorAll('.htx-highlight')) {
