@@ -6,8 +6,13 @@
 2. Memory: runs `annotate convert` in a fresh subprocess on the corpus (1x) and on a
    temporary directory holding every file ten times (10x), and prints each run's peak
    resident memory (ru_maxrss). Streaming means the 10x figure stays close to the 1x one.
+3. Adversarial texts (annotate.converters.adversarial: one line of cue words without
+   punctuation, runs of quote marks, thousands of commas or names, ...): CPU seconds and MB/s
+   at sizes n, 2n, 4n (default 0.1, 0.2, 0.4 MB) and the ratio t(4n)/t(n), which must stay near
+   4 (at most 6): convert is linear in the length of any text (issue 15).
 
     .venv/bin/python benchmarks/speed.py [--text DIR] [--copies 10] [--runs 3]
+                                         [--adversarial MB,MB,MB | --adversarial none] [--only-adversarial]
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from annotate.converters import convert_documents  # noqa: E402
+from annotate.converters import convert_documents, convert_text  # noqa: E402
+from annotate.converters.adversarial import GENERATORS  # noqa: E402
 
 DEFAULT_TEXT = ROOT.parent / "shared" / "corpora" / "polnear-train" / "text"
 TARGET_MB_S = 1.0
@@ -64,12 +70,36 @@ def peak_memory(inputs: list[str], out: Path) -> tuple[int, float]:
     return int(peak[-1].split()[1]) // 1024, seconds
 
 
+def adversarial(sizes_mb: list[float]) -> list[str]:
+    """One line per adversarial text: CPU seconds and MB/s at each size, and t(last)/t(first)."""
+    lines = [f"{'adversarial text':14s} " + " ".join(f"{mb:>5g} MB: s / MB/s " for mb in sizes_mb)
+             + f" t({sizes_mb[-1]:g})/t({sizes_mb[0]:g})"]
+    for kind, make in GENERATORS.items():
+        cells, secs = [], []
+        for mb in sizes_mb:
+            text = make(int(mb * 1e6), seed=7)
+            t0 = time.process_time()
+            convert_text(text)
+            cpu = time.process_time() - t0
+            secs.append(cpu)
+            cells.append(f"{cpu:7.2f} / {len(text.encode('utf-8')) / 1e6 / max(cpu, 1e-9):6.2f}")
+        lines.append(f"{kind:14s} " + " ".join(f"{c:>21s}" for c in cells) + f"  {secs[-1] / max(secs[0], 1e-9):6.2f}")
+    return lines
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--text", type=Path, default=DEFAULT_TEXT, help="a directory of .txt articles")
     ap.add_argument("--copies", type=int, default=10)
     ap.add_argument("--runs", type=int, default=3, help="passes over the corpus; the median is reported")
+    ap.add_argument("--adversarial", default="0.1,0.2,0.4",
+                    help="sizes in MB for the adversarial texts, comma-separated, or 'none'")
+    ap.add_argument("--only-adversarial", action="store_true", help="skip the corpus throughput and memory runs")
     args = ap.parse_args()
+    sizes = [] if args.adversarial == "none" else [float(x) for x in args.adversarial.split(",")]
+    if args.only_adversarial:
+        print("\n".join(adversarial(sizes or [0.1, 0.2, 0.4])))
+        return 0
     files = sorted(args.text.glob("*.txt"))
     if not files:
         print(f"no .txt files in {args.text}", file=sys.stderr)
@@ -91,6 +121,8 @@ def main() -> int:
         rssn, sn = peak_memory([str(big)], Path(tmp) / "xn.jsonl")
     print(f"peak memory: 1x {rss1} MiB ({s1:.1f} s), {args.copies}x {rssn} MiB ({sn:.1f} s)"
           f" -> ratio {rssn / rss1:.2f} (flat if close to 1)")
+    if sizes:
+        print("\n".join(adversarial(sizes)))
     return 0
 
 

@@ -117,15 +117,17 @@ def clean_text(raw: str) -> dict:
     """Return {"text", "title", "published", "source"} for one raw article."""
     text = normalise(raw)
     kept: list[str] = []
+    kept_chars = 0  # a running total: summing `kept` at every footer-like line is quadratic
     dropped = False
     for line in text.split("\n"):
-        if _FOOTER.match(line.strip()) and sum(len(k) for k in kept) > 200:
+        if _FOOTER.match(line.strip()) and kept_chars > 200:
             dropped = True
             break
         if is_boilerplate(line):
             dropped = True
             continue
         kept.append(line)
+        kept_chars += len(line)
     body = "\n".join(kept)
     if dropped:  # removed lines leave blank runs behind: close them up
         body = re.sub(r"\n(?:[ \t]*\n){2,}", "\n\n", body)

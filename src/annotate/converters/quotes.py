@@ -25,7 +25,7 @@ from .clauses import _STRIP, _words
 from .cues import DIRECT_RE, find_cues
 from .direct import _REAL_QUOTE, _colon_frame_speaker, direct_spans, find_direct
 from .indirect import cue_quotes
-from .text import paragraphs, sentences, trim
+from .text import bounded, paragraphs, sentences, trim
 
 __all__ = ["cue_quotes", "direct_spans", "find_direct", "find_quotes"]
 
@@ -69,6 +69,31 @@ def _headline_quote(text: str, ps: int, pe: int) -> dict | None:
                 cue="headline/colon")
 
 
+# At most this many cues and direct quotes in one sentence: a run-on line of cue words (garbage,
+# an OCR dump) is cut into windows so that the per-cue work of cue_quotes stays bounded. News
+# sentences hold a dozen at most (PolNeAR: 10 cues, 5 quotations).
+MAX_SENTENCE_MARKS = 40
+
+
+def _windows(text: str, ps: int, pe: int, cue_starts: list[int], quote_starts: list[int]):
+    """The paragraph's sentences, each cut into windows of at most MAX_SENTENCE_MARKS cues and quotes."""
+    marks: list[int] | None = None
+    for ss, se in sentences(text, ps, pe):
+        count = (bisect.bisect_left(cue_starts, se) - bisect.bisect_left(cue_starts, ss)
+                 + bisect.bisect_left(quote_starts, se) - bisect.bisect_left(quote_starts, ss))
+        if count <= MAX_SENTENCE_MARKS:
+            yield ss, se
+            continue
+        if marks is None:
+            marks = sorted(cue_starts + quote_starts)
+        yield from bounded(text, ss, se, se - ss, marks, MAX_SENTENCE_MARKS)
+
+
+def _blank_between(text: str, a: int, b: int) -> bool:
+    """True when text[a:b] is all white space (looks no further than the first other character)."""
+    return a >= b or _SPACES.match(text, a, b).end() == b
+
+
 _DASH_BYLINE = re.compile(r"\s*[-—–]+\s*([A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3})")
 
 
@@ -90,7 +115,7 @@ def find_quotes(text: str) -> list[dict]:
             nxt = _SPACES.match(text, pe)
             prev["frame_end"] = nxt.end() if nxt else pe
         byline = _DASH_BYLINE.match(text, ps, pe)
-        if byline and direct and direct[-1]["speaker"] is None and not text[direct[-1]["para_end"]:ps].strip():
+        if byline and direct and direct[-1]["speaker"] is None and _blank_between(text, direct[-1]["para_end"], ps):
             # "“...”" then a paragraph "— Michelle Marks, Philadelphia.": the dash names the speaker.
             for d in direct:
                 if d["group"] == direct[-1]["group"]:
@@ -102,7 +127,7 @@ def find_quotes(text: str) -> list[dict]:
         title_case = _is_title_case(text, ps, pe)
         para_cues = find_cues(text, ps, pe, title_case)
         cue_starts = [m.start() for m in para_cues]
-        for ss, se in sentences(text, ps, pe):
+        for ss, se in _windows(text, ps, pe, cue_starts, b_starts):
             local = blocked[bisect.bisect_right(b_ends, ss):bisect.bisect_left(b_starts, se)]
             if any(a <= ss + 1 and b >= se - 1 for a, b in local):
                 continue

@@ -140,30 +140,20 @@ def find_people(text: str, caps: list[tuple[int, int, str]] | None = None) -> li
         counts[f"{first} {last}"] += 1
     if not counts:
         return []
-    seen: dict[str, bool] = {}
-
-    def in_lower_case(word: str) -> bool:
-        low = word.lower()
-        if low not in seen:
-            seen[low] = _occurs_as_word(text, low)
-        return seen[low]
-
+    lower = _lowercase_words(text)
     return [n for n, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-            if not any(in_lower_case(w) for w in n.split())]
+            if not any(w.lower() in lower for w in n.split())]
 
 
-def _occurs_as_word(text: str, low: str) -> bool:
-    """True when `low` stands in text as a whole lowercase word ("step" in "a step forward")."""
-    if not low or not all("a" <= c <= "z" for c in low):
-        return False  # "fact-check", "o'brien": never one lowercase word
-    at = text.find(low)
-    while at >= 0:
-        before = text[at - 1] if at else " "
-        after = text[at + len(low)] if at + len(low) < len(text) else " "
-        if not (before.isalnum() or before in "_.") and not ("a" <= after <= "z"):
-            return True
-        at = text.find(low, at + 1)
-    return False
+# A word in lower case: a run of a-z not preceded by a letter, digit, "_" or "." (\w is
+# str.isalnum() or "_", as the name check has always read it).
+_LOWER_WORD = re.compile(r"(?<![\w.])[a-z]+(?![a-z])")
+
+
+def _lowercase_words(text: str) -> set[str]:
+    """Every word that stands in text in lower case ("step" in "a step forward"), in one scan
+    (looking each name up with text.find rescans the text per name: quadratic in a list of names)."""
+    return set(_LOWER_WORD.findall(text))
 
 
 # Every gazetteer surface as one regex over whole capitalised tokens; a sentence-final period
@@ -216,9 +206,15 @@ def find_targets(text: str, limit: int = 15, mentions: list[tuple[int, int, str]
 
 def _target_at(mentions: list[tuple[int, int, str]], pos: int, allowed: set[str],
                text: str = "") -> str | None:
-    """The target whose mention starts at `pos`, unless the mention only modifies a noun ("U.S. troops")."""
-    for s, e, t in mentions:
-        if s == pos and t in allowed:
+    """The target whose mention starts at `pos`, unless the mention only modifies a noun ("U.S. troops").
+
+    `mentions` are sorted by start: a bisection finds the ones at `pos` (a scan over all of
+    them per frame is quadratic in a long quotation full of names)."""
+    for i in range(bisect.bisect_left(mentions, (pos,)), len(mentions)):
+        s, e, t = mentions[i]
+        if s != pos:
+            break
+        if t in allowed:
             if text and _MODIFIES_NEXT.match(text, e):
                 return None
             return t
@@ -269,8 +265,11 @@ def _frames(text: str, ss: int, se: int, mentions: list[tuple[int, int, str]], a
         if re.search(r"(?:[A-Z][\w.]*|['’]s)\s*$", before):
             continue  # "U.S. support for Ukraine": someone else's stance, not the speaker's
         yield ("favor" if _FAVOR_NOUN_RE.match(m.group("noun").split()[0]) else "against"), target, 0.6
-    for s, e, target in mentions:
-        if s < ss or e > se or target not in allowed:
+    for i in range(bisect.bisect_left(mentions, (ss,)), len(mentions)):
+        s, e, target = mentions[i]
+        if s >= se:
+            break  # sorted by start: no later mention ends inside the sentence
+        if e > se or target not in allowed:
             continue
         m = _PRED_FRAME.match(text, e, se)
         if not m or _REPORTED.search(text, max(ss, s - 40), s):

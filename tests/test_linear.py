@@ -1,0 +1,63 @@
+"""Convert is linear in the length of any text, garbage included (issue 15, item 6).
+
+For each adversarial text (annotate.converters.adversarial) the CPU time of converting 4n
+characters must stay within 1.5 x 4 times that of n characters, plus a little slack for timer
+noise. A quadratic stage makes the ratio 16; the sizes are chosen so that n takes about 0.05-0.3 s.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from annotate.converters import convert_text
+from annotate.converters.adversarial import GENERATORS
+
+SLACK_S = 0.05
+# kind -> n (characters): large enough that a quadratic stage shows, small enough to stay fast.
+SIZES = {
+    "cue_soup": 40_000,
+    "commas": 30_000,
+    "quote_soup": 30_000,
+    "quote_marks": 40_000,
+    "names": 30_000,
+    "according": 30_000,
+    "end_marks": 4_000,
+    "no_spaces": 100_000,
+    "short_lines": 15_000,
+    "bylines": 40_000,
+    "footer_lines": 100_000,
+    "stance_quote": 50_000,
+}
+
+
+def _cpu_seconds(text: str) -> float:
+    t0 = time.process_time()
+    task = convert_text(text)
+    elapsed = time.process_time() - t0
+    assert task["data"]["text"]  # converted, not dropped
+    return elapsed
+
+
+def test_every_generator_has_a_size():
+    assert set(SIZES) == set(GENERATORS)
+
+
+@pytest.mark.parametrize("kind", sorted(SIZES))
+def test_convert_time_grows_linearly(kind):
+    n = SIZES[kind]
+    small = GENERATORS[kind](n, seed=11)
+    large = GENERATORS[kind](4 * n, seed=11)
+    assert len(small) == n and len(large) == 4 * n
+    t_small = min(_cpu_seconds(small) for _ in range(3))
+    bound = 4 * 1.5 * t_small + SLACK_S
+    t_large = _cpu_seconds(large)
+    if t_large > bound:  # a second try before failing: the machine is shared
+        t_large = min(t_large, _cpu_seconds(large))
+    assert t_large <= bound, f"{kind}: {n} chars {t_small:.3f} s, {4 * n} chars {t_large:.3f} s (bound {bound:.3f} s)"
+
+
+def test_generators_are_deterministic():
+    for kind, make in GENERATORS.items():
+        assert make(1000, seed=3) == make(1000, seed=3), kind
