@@ -20,9 +20,12 @@ from .cues import (
 from .speakers import speaker_after, speaker_before
 from .text import trim
 
-QUOTE_MARK = re.compile(r"''|[\"“”„«»‘’]")
-OPENERS = "“„«"
-CLOSERS = "”»"
+QUOTE_MARK = re.compile(r"''|[\"“”„«»‘’‚‹›「」『』]")
+OPENERS = "“„«‹「『"
+CLOSERS = "”»›」』"
+# What closes a quotation opened by each mark, where that is not simply any closer: German and
+# Russian „…“ (or Polish „…”), guillemets either way round («…», »…«, ‹…›, ›…‹), CJK 「…」/『…』.
+_CLOSED_BY = {"„": "“”", "«": "»", "»": "«", "‹": "›", "›": "‹", "「": "」", "『": "』"}
 _COLON_END = re.compile(r":\s*$")
 
 
@@ -31,7 +34,10 @@ def direct_spans(text: str, start: int, end: int) -> list[tuple[int, int, bool]]
 
     Curly marks nest; straight marks (and the '' of some archives) open or close by
     position; an unclosed quote runs to the end of the paragraph (the news convention for
-    quotes that go on in the next one). Only the quote marks are visited, found by regex.
+    quotes that go on in the next one). Besides English “…” and "…", the pairs „…“ „…”
+    «…» »…« ‹…› 「…」 『…』 and single ‘…’ ‚…‘ are quotations. Single marks open only at a word
+    start outside any other quotation and close only before a non-letter, since ‘ ’ and ‚ are
+    also apostrophes and commas. Only the quote marks are visited, found by regex.
     """
     spans: list[tuple[int, int, bool]] = []
     stack: list[str] = []
@@ -43,18 +49,24 @@ def direct_spans(text: str, start: int, end: int) -> list[tuple[int, int, bool]]
         nxt = text[j] if j < end else " "
         if c == "''":
             c = '"'
-        if c in OPENERS:
+        top = stack[-1] if stack else ""
+        if top in _CLOSED_BY and c in _CLOSED_BY[top]:
+            stack.pop()  # „…“, »…«, ‹…›, 「…」: the mark that closes this opener
+            if not stack:
+                spans.append((open_at, j, True))
+        elif c in OPENERS:
             if not stack:
                 open_at = i
             stack.append(c)
         elif c in CLOSERS:
-            if stack:
+            if stack and (c in "”»" or top in "‹›"):
                 stack.pop()
                 if not stack:
                     spans.append((open_at, j, True))
-            elif (i == start or not text[i - 1].isalnum()) and nxt not in ",.;:!?":
-                open_at = i  # a closing mark typed where an opening one belongs ("”This is ...”")
-                stack.append("“")
+            elif not stack and c in "”»›" and (i == start or not text[i - 1].isalnum()) and nxt not in ",.;:!?":
+                # A closing mark where an opening one belongs: "”This is ...”", or German »…« / ›…‹.
+                open_at = i
+                stack.append(c if c in "»›" else "“")
         elif c == '"':
             closing = bool(stack) and (not prev.isspace() or nxt.isspace() or nxt in ",.;:)")
             if stack and (closing or stack[-1] == '"'):
@@ -65,13 +77,16 @@ def direct_spans(text: str, start: int, end: int) -> list[tuple[int, int, bool]]
                 if not stack:
                     open_at = i
                 stack.append(c)
-        elif c == "‘":
+        elif c in "‘‚" and stack == ["‚"] and not nxt.isalpha():
+            stack.pop()  # ‚…‘ (German single quotes)
+            spans.append((open_at, j, True))
+        elif c in "‘‚":
             if stack or not (prev.isspace() or prev in "(—–-") or not nxt.isalnum():
                 continue
             open_at = i
             stack.append(c)
         elif c == "’":
-            if stack == ["‘"] and not nxt.isalpha():
+            if stack in (["‘"], ["‚"]) and not nxt.isalpha():
                 stack.pop()
                 spans.append((open_at, j, True))
     if stack and open_at >= 0 and end - open_at > 1:
@@ -79,7 +94,7 @@ def direct_spans(text: str, start: int, end: int) -> list[tuple[int, int, bool]]
     return spans
 
 
-_REAL_QUOTE = re.compile(r"''|[\"“”„«»]")
+_REAL_QUOTE = re.compile(r"''|[\"“”„«»‹›「」『』]")
 _AFTER_QUOTE = re.compile(r"\s*[,.!?]?\s*(?:[—–-]+\s*)?")
 _QUOTED_AS = re.compile(r"(?:the\s+\w+\s+)?quoted\s+")
 _RECIPIENT_CUES = {"told", "tells", "asked", "asks"}
@@ -206,7 +221,7 @@ def _colon_frame_speaker(text: str, ps: int, pe: int) -> tuple[int, int] | None:
 
 
 # Short quoted words that end a sentence of their own ("Feel the Bern!", "unhinged.") are speech.
-_SPOKEN_END = re.compile(r"[.!?,…](?:''|[\"”’»])$")
+_SPOKEN_END = re.compile(r"[.!?,…](?:''|[\"”’»“‘«‹›」』])$")
 
 
 _TITLE_BEFORE = re.compile(r"(?:[’']s|\bon|\bin|\bof|\bcalled|\btitled|\bnamed|\bshow|\bprogram|\bbook|\bfilm|"

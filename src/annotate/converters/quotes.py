@@ -188,7 +188,7 @@ def _join_fragments(text: str, direct: list[dict]) -> list[dict]:
 def _fully_quoted(text: str, s: int, e: int) -> bool:
     """True when text[s:e] is one quotation, marks included ('"ultra-liberal circles."')."""
     inner = text[s:e].rstrip(".,")
-    if len(inner) < 3 or inner[0] not in "\"“‘'«" or inner[-1] not in "\"”’'»":
+    if len(inner) < 3 or inner[0] not in "\"“‘'«„‚»‹›「『" or inner[-1] not in "\"”’'»“‘«‹›」』":
         return False
     return not _REAL_QUOTE.search(inner, 1, len(inner) - 1)
 

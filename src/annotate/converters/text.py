@@ -6,10 +6,6 @@ import bisect
 import re
 from collections.abc import Iterator, Sequence
 
-OPEN_QUOTES = "\"“‘'«„"
-CLOSE_QUOTES = "\"”’'»“"
-ALL_QUOTES = set("\"“”‘’'«»„")
-
 # Abbreviations after which a period does not end a sentence.
 _ABBREV = {
     "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt",
@@ -18,10 +14,11 @@ _ABBREV = {
     "u.s", "u.k", "u.n", "e.u", "d.c", "a.m", "p.m", "i.e", "e.g", "mt", "ft", "ave", "blvd",
     "pres", "sec", "adm", "maj", "cmdr", "rev", "hon", "atty", "supt", "fig", "al",
 }
-# A sentence end: a run of end marks, closing marks, then space and a capital (or the end).
+# A sentence end: a run of end marks, closing marks (English, German „…“, guillemets either way,
+# CJK), then space and a capital (or the end).
 # Possessive runs, tried only where a run begins, so a long run of marks costs its length
 # once (a plain `[.!?…]+` is retried at every position of a run that ends badly: quadratic).
-_END_RUN = r"[.!?…]++[\"”’')\]]*+(?:(?=\s+[\"“‘'(\[]*[A-Z0-9])|$)"
+_END_RUN = r"[.!?…]++[\"”’')\]“‘«»‹›」』]*+(?:(?=\s+[\"“‘'(\[„‚«»‹›「『]*[A-Z0-9])|$)"
 _SENT_END = re.compile(r"(?<![.!?…])" + _END_RUN)
 _SENT_END_HERE = re.compile(_END_RUN)  # at a start that falls inside a run of end marks
 # No "sentence" is longer than this: longer ones (a text without sentence marks, an OCR dump)
