@@ -91,7 +91,7 @@ def bylines(size: int, seed: int = 7) -> str:
 
 def footer_lines(size: int, seed: int = 7) -> str:
     """Thousands of 'Tags' footer headings between blank lines, nothing before them."""
-    return ("Word\n" + "Tags\n\n\n" * (size // 8 + 1))[:size]
+    return ("Word\n" + "Tags\n\n\n" * (size // 7 + 1))[:size]
 
 
 def stance_quote(size: int, seed: int = 7) -> str:
