@@ -13,13 +13,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-# Debian's chromium for the UI tests; skipped quietly where apt is not ours to use.
+# Debian's chromium for the UI tests. Without it they are skipped - except under CI=true,
+# where a missing chromium, Label Studio or ../shared fails the tests that need them.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null \
-	      || echo "could not install chromium: browser tests will be skipped"; \
-	  else echo "chromium not installed and not root: browser tests will be skipped"; fi; }
+	      || echo "could not install chromium: browser tests will be skipped (failed under CI=true)"; \
+	  else echo "chromium not installed and not root: browser tests will be skipped (failed under CI=true)"; fi; }
 
 demo: $(STAMP)
 	$(BIN)/annotate demo
