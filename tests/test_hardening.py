@@ -387,7 +387,7 @@ def test_convert_reports_what_a_directory_cannot_give(tmp_path, monkeypatch):
 def test_a_named_pipe_given_directly_is_read_and_a_loop_is_named(tmp_path):
     fifo = tmp_path / "article.txt"
     os.mkfifo(fifo)
-    writer = threading.Thread(target=lambda: fifo.write_text(ARTICLE))
+    writer = threading.Thread(target=lambda: fifo.write_text(ARTICLE), daemon=True)
     writer.start()
     result = run(["convert", str(fifo)])
     writer.join(10)

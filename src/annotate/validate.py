@@ -71,6 +71,9 @@ CODES = {
     "quote_many_speakers": "a Quote with more than one said_by relation",
     "unattributed_with_speaker": "a Quote marked unattributed that also has a said_by",
     "quotes_mismatch": "the derived quotes list does not follow from spans and relations",
+    # a task we send (push, the ML backend)
+    "malformed_meta": "the task's meta is not an object",
+    "malformed_prediction": "a prediction is not an object, or its model_version / score / result is malformed",
 }
 # Task-level problems after which no record can be built.
 FATAL_CODES = frozenset({"not_an_object", "missing_data", "missing_text", "malformed_annotation"})
@@ -132,14 +135,21 @@ def validate_annotation(task: dict, annotation: dict, path: str = "") -> list[Er
     """Checks on the result items of one annotation of a (shape-valid) task.
 
     Tolerates Label Studio's whitespace collapsing in value.text; any other difference from
-    the text at the offsets is a text_mismatch.
+    the text at the offsets is a text_mismatch. (The meaning of the regions — relations,
+    speakers, stances — is checked on the record built from it, or all at once by
+    `check_result`.)
     """
-    text = task["data"]["text"]
+    return _result_item_errors(annotation.get("result") or [], task["data"]["text"], f"{path}/result")
+
+
+def _result_item_errors(result: list, text: str, path: str, *, prediction: bool = False) -> list[Error]:
+    """Shape of each result item (`path` points at the result list): region ids, offsets,
+    labels, choices, relation ends."""
     errors: list[Error] = []
     region_ids: set[str] = set()
     choice_items = []
-    for i, item in enumerate(annotation.get("result") or []):
-        where = f"{path}/result/{i}"
+    for i, item in enumerate(result):
+        where = f"{path}/{i}"
         if not isinstance(item, dict):
             errors.append(Error("malformed_result", where, "a result item must be an object"))
             continue
@@ -167,9 +177,14 @@ def validate_annotation(task: dict, annotation: dict, path: str = "") -> list[Er
                 errors.append(Error("multiple_labels", f"{where}/value/labels", f"one label per region, got {labels}"))
             region_ids.add(item["id"])
             shown = value.get("text")
+            if prediction and not isinstance(shown, str):
+                errors.append(Error("malformed_result", f"{where}/value/text",
+                                    "a predicted region needs value.text (the text at its offsets)"))
             if isinstance(shown, str) and 0 <= start <= end <= len(text):
                 actual = text[start:end]
-                if shown != actual and _squash(shown) != _squash(actual):
+                # A prediction's value.text is ours: exact. Label Studio may collapse whitespace in
+                # an annotation's.
+                if shown != actual and (prediction or _squash(shown) != _squash(actual)):
                     errors.append(Error("text_mismatch", f"{where}/value/text",
                                         f"value.text {_short(shown)} but the text at {start}:{end} is {_short(actual)}"))
         elif kind == "choices":
@@ -182,6 +197,9 @@ def validate_annotation(task: dict, annotation: dict, path: str = "") -> list[Er
                 continue
             if len(picked) > 1:
                 errors.append(Error("multiple_choices", f"{where}/value/choices", f"{name} takes one value, got {picked}"))
+            if name == ATTRIBUTION_FROM and picked[0] != UNATTRIBUTED:
+                errors.append(Error("unknown_choice", f"{where}/value/choices",
+                                    f"attribution {picked[0]!r} is not one of {[UNATTRIBUTED]}"))
             choice_items.append((where, item["id"], name))
         elif kind == "relation":
             if not (isinstance(item.get("from_id"), str) and isinstance(item.get("to_id"), str)):
@@ -198,6 +216,126 @@ def validate_annotation(task: dict, annotation: dict, path: str = "") -> list[Er
     for where, rid, name in choice_items:
         if rid not in region_ids:
             errors.append(Error("orphan_choice", f"{where}/id", f"{name} choice for region {rid!r}, which has no label"))
+    return errors
+
+
+# --- the one checker ---------------------------------------------------------------------------
+
+
+def check_result(result, text: str, targets: list[str], *, prediction: bool = False,
+                 path: str = "") -> list[Error]:
+    """Every problem of one Label Studio result list on `text`: THE checker of the contract.
+
+    Called by push and the ML backend on predictions and by pull / validate on annotations, so
+    what we pre-annotate and what we accept are checked by the same code. It checks each
+    item's shape (region ids, offsets, labels, per-region choices of the config, relation
+    ends) and then what the regions mean together (SPEC section 6: offsets inside the text, no
+    empty span, choices on the right label, every Quote said_by exactly one Speaker or marked
+    unattributed, stances inside a Quote with a polarity and one of `targets`, refers_to
+    without loops, no duplicate region ids or relations). Paths point into the result list
+    (`{path}/N`), so an error names the item to fix.
+
+    `prediction=True` is the one difference between a prediction and an annotation: a
+    prediction's `value.text` must be present and equal to the text at its offsets, while
+    Label Studio may collapse whitespace in an annotation's.
+    """
+    if not isinstance(result, list):
+        return [Error("malformed_annotation", path or "/", "result must be a list")]
+    errors = _result_item_errors(result, text, path, prediction=prediction)
+    from .gold import parse_regions
+
+    spans, relations = parse_regions(result)
+    for span in spans:
+        if isinstance(span["start"], int) and isinstance(span["end"], int):
+            span["text"] = text[span["start"]:span["end"]] if 0 <= span["start"] <= span["end"] <= len(text) else ""
+    where_span = _item_positions(result, path)
+    region = _region_errors({"spans": spans, "relations": relations}, text, list(targets))
+    seen = {(e.code, e.path) for e in errors}
+    for e in region:
+        moved = Error(e.code, _result_path(e.path, spans, relations, where_span, path), e.message)
+        if (moved.code, moved.path) not in seen and not _already_said(moved, errors):
+            errors.append(moved)
+    return errors
+
+
+def _item_positions(result: list, path: str) -> dict:
+    """('span', region id) and ('rel', from, to, type) -> the JSON pointer of its result item."""
+    where: dict = {}
+    for i, item in enumerate(result):
+        if not isinstance(item, dict):
+            continue
+        if item.get("type") == "labels" and isinstance(item.get("id"), str):
+            where.setdefault(("span", item["id"]), f"{path}/{i}")
+        elif item.get("type") == "relation":
+            src, dst = item.get("from_id"), item.get("to_id")
+            if item.get("direction") == "left":
+                src, dst = dst, src
+            for label in item.get("labels") if isinstance(item.get("labels"), list) else []:
+                where.setdefault(("rel", src, dst, label), f"{path}/{i}")
+    return where
+
+
+def _result_path(record_path: str, spans: list, relations: list, where: dict, path: str) -> str:
+    """A record pointer (/spans/3/target, /relations/1) as the pointer of its result item."""
+    parts = record_path.split("/")
+    if len(parts) >= 3 and parts[1] in ("spans", "relations") and parts[2].isdigit():
+        index = int(parts[2])
+        if parts[1] == "spans" and index < len(spans):
+            return where.get(("span", spans[index]["id"]), path or "/")
+        if parts[1] == "relations" and index < len(relations):
+            r = relations[index]
+            return where.get(("rel", r["from"], r["to"], r["type"]), path or "/")
+    return path or "/"
+
+
+def _already_said(error: Error, errors: list[Error]) -> bool:
+    """A region-level error the item check already reported for the same item and code."""
+    return any(e.code == error.code and (e.path == error.path or e.path.startswith(error.path + "/"))
+               for e in errors)
+
+
+def check_prediction_task(task) -> list[Error]:
+    """A task we are about to send (push) or answer with (the ML backend): its shape, and each
+    prediction through `check_result(prediction=True)`. [] when it is fine."""
+    if not isinstance(task, dict):
+        return [Error("not_an_object", "", "a task must be a JSON object")]
+    data = task.get("data")
+    if not isinstance(data, dict):
+        return [Error("missing_data", "/data", "the task has no data object")]
+    text = data.get("text")
+    if not isinstance(text, str) or not text:
+        return [Error("missing_text", "/data/text", "data.text must be a non-empty string")]
+    errors: list[Error] = []
+    targets = data.get("targets")
+    if targets is None:
+        errors.append(Error("malformed_targets", "/data/targets",
+                            "data.targets is missing (the config's $targets needs it; [] is fine)"))
+        targets = []
+    elif not isinstance(targets, list) or not all(isinstance(t, dict) and isinstance(t.get("value"), str)
+                                                  for t in targets):
+        errors.append(Error("malformed_targets", "/data/targets", 'data.targets must be a list of {"value": string}'))
+        targets = []
+    values = [t["value"] for t in targets]
+    meta = task.get("meta")
+    if meta is not None and not isinstance(meta, dict):
+        errors.append(Error("malformed_meta", "/meta", "meta must be an object"))
+    elif meta and meta.get("text_sha256") and meta["text_sha256"] != sha256_text(text):
+        errors.append(Error("text_hash_mismatch", "/meta/text_sha256", "meta.text_sha256 is not the sha256 of data.text"))
+    predictions = task.get("predictions", [])
+    if not isinstance(predictions, list):
+        return errors + [Error("malformed_prediction", "/predictions", "predictions must be a list")]
+    for k, pred in enumerate(predictions):
+        where = f"/predictions/{k}"
+        if not isinstance(pred, dict):
+            errors.append(Error("malformed_prediction", where, "a prediction must be an object"))
+            continue
+        if not isinstance(pred.get("model_version", ""), str):
+            errors.append(Error("malformed_prediction", f"{where}/model_version", "model_version must be a string"))
+        score = pred.get("score")
+        if score is not None and not (isinstance(score, (int, float)) and not isinstance(score, bool)
+                                      and 0 <= score <= 1):
+            errors.append(Error("malformed_prediction", f"{where}/score", "score must be a number in 0..1"))
+        errors += check_result(pred.get("result"), text, values, prediction=True, path=f"{where}/result")
     return errors
 
 
@@ -291,6 +429,12 @@ def _semantic_errors(record: dict, expected_sha: str | None, targets: list[str] 
         elif expected_sha and expected_sha != actual:
             errors.append(Error("text_hash_mismatch", "/text_sha256",
                                 "the text differs from what was pushed (meta.text_sha256)"))
+    return errors + _region_errors(record, text, targets)
+
+
+def _region_errors(record: dict, text: str | None, targets: list[str] | None) -> list[Error]:
+    """What the spans and relations of a record (or of a parsed result) mean: SPEC section 6."""
+    errors: list[Error] = []
     if targets is None:
         targets = record.get("targets") if isinstance(record.get("targets"), list) else []
     spans = record.get("spans") if isinstance(record.get("spans"), list) else []
@@ -420,5 +564,6 @@ def _span_errors(s: dict, where: str, text: str | None, targets: list) -> list[E
     return errors
 
 
-__all__ = ["CODES", "FATAL_CODES", "UNATTRIBUTED", "Error", "schema_errors", "validate_annotation",
+__all__ = ["CODES", "FATAL_CODES", "UNATTRIBUTED", "Error", "check_prediction_task", "check_result",
+           "schema_errors", "validate_annotation",
            "validate_record", "validate_task"]
