@@ -286,6 +286,20 @@ def test_long_ids_in_every_format(tmp_path):
     assert report.formats["bio"].notes["record ids with a line break written on one line in '# id ='"] == 1
 
 
+def test_invalid_record_message_escapes_control_characters(tmp_path):
+    """The one-line error names the first invalid record by its id, which comes from the
+    export: an escape sequence in it is shown escaped, never sent to the terminal."""
+    record = {**tricky_record(), "id": "evil\x1b[2J\u202e\nline two"}
+    record["spans"][0]["end"] = len(record["text"]) + 5  # offsets outside the text
+    gold = tmp_path / "gold.jsonl"
+    write_jsonl(gold, [record])
+    result = CliRunner().invoke(cli, ["export", str(gold), "-f", "bio", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
+    assert "evil\\x1b[2J\\u202e\\nline two" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
 def test_export_under_a_file_is_one_line(dataset, tmp_path):
     (tmp_path / "somefile").write_text("x", encoding="utf-8")
     target = tmp_path / "somefile" / "x"

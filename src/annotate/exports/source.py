@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..errors import UsageError, ValidationFailed
 from ..io import read_jsonl
+from ..redact import printable
 
 SPLITS = ("train", "dev", "test")
 WHOLE = "gold"  # the one split of a gold.jsonl given alone ("all" is reserved by datasets)
@@ -51,9 +52,12 @@ def check_records(splits: dict[str, list[dict]], src: str | Path) -> None:
                 errors.extend(found)
     if errors:
         first = errors[0]
+        def one_line(text) -> str:  # the id and the message quote the records
+            return printable(text).replace("\n", "\\n")
+
         raise ValidationFailed(
-            f"{len(bad)} invalid record(s) in {src}, nothing exported (first: {first['id']}: "
-            f"{first.get('code')} at {first.get('path')}: {first.get('message')}); "
+            f"{len(bad)} invalid record(s) in {src}, nothing exported (first: {one_line(first['id'])}: "
+            f"{first.get('code')} at {first.get('path')}: {one_line(first.get('message'))}); "
             f"run `annotate validate` for the full list", errors)
 
 
