@@ -13,6 +13,10 @@ that two or more annotators completed (cancelled annotations left out):
 
 Pairwise F1 between two annotators is 2 * matched / (spans of A + spans of B); summing the
 counts over tasks and pairs before dividing gives the micro average.
+
+Exports are streamed (`pull.read_export`) and every task is checked before use
+(`clean_task`, shared with `editreport` and `adjudicate`): a hand-broken export gives
+warnings and a `problems` count, never a traceback.
 """
 
 from __future__ import annotations
@@ -336,7 +340,8 @@ class Version:
 
 
 def versions_of(task: dict, names: dict | None = None) -> list[Version]:
-    """The task's non-cancelled annotations, the most recent one per annotator, oldest first."""
+    """The task's non-cancelled annotations, the most recent one per annotator, oldest first.
+    `task` is checked (`clean_task`): an export's raw task may hold anything."""
     latest: dict[object, dict] = {}
     for ann in task.get("annotations") or ():
         if ann.get("was_cancelled"):
@@ -893,10 +898,3 @@ def _format_agreement(report: dict) -> str:
                          for d in report["disputed"]])]
     return "\n".join(parts)
 
-
-def iter_multi(tasks: Iterable[dict], names: dict | None = None) -> Iterator[tuple[dict, list]]:
-    """(task, versions) for each task with two or more non-cancelled annotations."""
-    for task in tasks:
-        versions = versions_of(task, names)
-        if len(versions) >= 2:
-            yield task, versions
