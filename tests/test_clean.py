@@ -2,7 +2,7 @@
 
 import pytest
 
-from annotate.converters import clean_text, convert_text
+from annotate.converters import annotate_text, clean_text, convert_documents, convert_text
 
 ARTICLE = "Mayor Ana Ruiz said the bridge will reopen in May."
 
@@ -84,6 +84,41 @@ def test_title_and_dateline_source():
     assert out["title"] == "City bridge will reopen in May"
     assert out["source"] == "Reuters"
     assert clean_text("Bridge news\n\nSPRINGFIELD, Ill. (AP) — " + ARTICLE)["source"] == "AP"
+
+
+@pytest.mark.parametrize("raw, title", [
+    # A headline with the final period some archives add (PolNeAR), after boilerplate lines.
+    ("Skip to main content\nRep. Welch to back Sanders for president.\n\n" + ARTICLE,
+     "Rep. Welch to back Sanders for president."),
+    ("Republicans Finally Confirmed A Judge. Is This Obama’s Last One?\n\n" + ARTICLE,
+     "Republicans Finally Confirmed A Judge. Is This Obama’s Last One?"),
+    # A headline and its subhead on the next line, the headline ending in ';'.
+    ("Jobs report gives Democrats a lift; \nSolid upturn could blunt Republican claims.\n\n" + ARTICLE,
+     "Jobs report gives Democrats a lift; Solid upturn could blunt Republican claims."),
+    # No headline (the first line is a 28-word paragraph): its first sentence (at most 15 words).
+    ("The city council voted on Tuesday to close the old bridge for repairs. It will reopen in May,"
+     " the mayor told reporters after the long and heated vote.",
+     "The city council voted on Tuesday to close the old bridge for repairs."),
+    ("A" + " very" * 30 + " long lede sentence.", "A" + " very" * 14 + "…"),
+    ("", ""),
+])
+def test_title_is_the_headline_line_or_the_first_sentence(raw, title):
+    assert clean_text(raw)["title"] == title
+
+
+def test_title_of_a_source_and_of_annotated_text():
+    doc = {"raw": "Body line one.\n\n" + ARTICLE, "doc_id": "t", "source_file": "", "title": "From the feed"}
+    assert next(convert_documents([doc]))["data"]["title"] == "From the feed"
+    text = "Bridge to reopen in May\n\n" + ARTICLE
+    assert annotate_text(text)["data"]["title"] == "Bridge to reopen in May"
+    assert annotate_text(text, title="Given")["data"]["title"] == "Given"
+
+
+def test_title_is_data_only_not_in_the_task_hash():
+    body = "Bridge to reopen in May\n\n" + ARTICLE
+    a, b = annotate_text(body), annotate_text(body, title="Another title")
+    assert a["data"]["title"] != b["data"]["title"]
+    assert a["meta"]["task_hash"] == b["meta"]["task_hash"]
 
 
 def test_zero_width_characters_are_dropped_but_raw_hash_kept():

@@ -92,3 +92,19 @@ def test_seed_boilerplate_is_cleaned():
     assert not task["data"]["text"].startswith("date")
     assert "Follow us on" not in task["data"]["text"]
     assert task["data"]["published"] == "2024-11-06"
+
+
+@pytest.mark.parametrize("prefix, title", [
+    # The headline is the first line of these two articles.
+    ("001", "Kremlin says U.S. ties at a low but Russia is open to dialogue after Trump declares victory"),
+    ("002", "Kremlin says Moscow is still open for talks with US despite Trump election victory"),
+    # No headline in the page (000 starts with image chrome, 003 with a forum header, 004 with
+    # its lede): the first sentence, cut to its first 15 words.
+    ("000", "Moscow: As Donald Trump was elected the US president for a second term, Russia on…"),
+    ("003", "Kremlin press secretary Dmitry Peskov said at a Wednesday briefing that he was not aware…"),
+    ("004", "Russian President Vladimir Putin has no plans to call US Republican President-elect Donald Trump to…"),
+])
+def test_seed_title_is_the_headline_or_the_lede(prefix, title):
+    task = seed_task(prefix)
+    assert task["data"]["title"] == title
+    assert task["data"]["text"].startswith(title.rstrip("…"))

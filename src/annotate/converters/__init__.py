@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from ..io import sha256_text
-from .clean import clean_text
+from .clean import clean_text, find_title
 from .quotes import find_quotes
 from .stance import find_stances, find_target_mentions, find_targets
 from .tasks import build_task
@@ -23,14 +23,18 @@ MODEL_VERSION = f"annotate-rules-{CONVERTER_VERSION}"
 
 __all__ = [
     "CONVERTER_VERSION", "MODEL_VERSION", "annotate_text", "clean", "clean_text",
-    "convert_documents", "convert_text", "find_all_quotes", "find_all_stances", "to_tasks",
+    "convert_documents", "convert_text", "find_all_quotes", "find_all_stances", "find_title", "to_tasks",
 ]
 
 
 def clean(docs: Iterable[dict]) -> Iterator[dict]:
-    """Add clean `text`, `title`, `published`, `source` from each doc's `raw`."""
+    """Add clean `text`, `title`, `published`, `source` from each doc's `raw`; a doc that
+    brings its own non-empty `title` (a source with a title field) keeps it."""
     for doc in docs:
-        yield {**doc, **clean_text(doc["raw"])}
+        cleaned = clean_text(doc["raw"])
+        if doc.get("title"):
+            cleaned["title"] = doc["title"]
+        yield {**doc, **cleaned}
 
 
 def find_all_quotes(docs: Iterable[dict]) -> Iterator[dict]:
@@ -69,7 +73,9 @@ def convert_text(raw: str, doc_id: str | None = None, source_file: str = "") -> 
     return next(convert_documents([doc]))
 
 
-def annotate_text(text: str, doc_id: str | None = None) -> dict:
-    """Pre-annotate `text` exactly as given (offsets index into it); returns the task."""
-    doc = {"raw": text, "text": text, "doc_id": doc_id or default_doc_id(text), "source_file": ""}
+def annotate_text(text: str, doc_id: str | None = None, title: str | None = None) -> dict:
+    """Pre-annotate `text` exactly as given (offsets index into it); returns the task. Its
+    `data.title` is `title` when given, else the headline found in the text (see find_title)."""
+    doc = {"raw": text, "text": text, "doc_id": doc_id or default_doc_id(text), "source_file": "",
+           "title": title or find_title(text)}
     return next(to_tasks(find_all_stances(find_all_quotes([doc]))))

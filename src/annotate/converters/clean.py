@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from .text import sentences
+
 # Lines that are boilerplate wherever they stand (matched against the stripped line).
 _DROP_LINE = re.compile(
     r"""^(?:
@@ -108,9 +110,44 @@ def find_published(raw: str) -> str:
     return ""
 
 
-def _looks_like_title(line: str) -> bool:
-    words = line.split()
-    return 2 <= len(words) <= 25 and not line.rstrip().endswith((".", ",", ";", ":"))
+TITLE_MAX_WORDS = 25
+LEDE_TITLE_WORDS = 15
+
+
+def _looks_like_title(line: str, max_words: int = TITLE_MAX_WORDS) -> bool:
+    """A headline: 2 to 25 words, not ending in ',' or ':' (a sentence-final period is fine:
+    many archives add one, "Rep. Welch to back Sanders for president.")."""
+    return 2 <= len(line.split()) <= max_words and not line.endswith((",", ":", ";"))
+
+
+def find_title(body: str) -> str:
+    """The article's title, from its clean text: the first line when it looks like a headline
+    ("Kremlin says U.S. ties at a low ..."), with the line after it when the first ends in ';'
+    (a headline and its subhead: "Jobs report gives Democrats a lift; Solid upturn, ...");
+    otherwise the first sentence, cut to 15 words and '…' when longer, so that every task
+    has a name in Label Studio's task list."""
+    pos = 0
+    lines: list[str] = []
+    while len(lines) < 2 and pos <= len(body):
+        nl = body.find("\n", pos)
+        nl = len(body) if nl < 0 else nl
+        line = body[pos:nl].strip()
+        if line or lines:
+            lines.append(line)
+        pos = nl + 1
+    if not lines:
+        return ""
+    first = lines[0]
+    if first.endswith(";") and len(lines) > 1 and lines[1] and _looks_like_title(f"{first} {lines[1]}", 30):
+        return f"{first} {lines[1]}"
+    if _looks_like_title(first):
+        return first
+    start = body.find(first)
+    ss, se = next(sentences(body, start, start + len(first)), (start, start + len(first)))
+    words = body[ss:se].split()
+    if len(words) <= LEDE_TITLE_WORDS:
+        return " ".join(words)
+    return " ".join(words[:LEDE_TITLE_WORDS]).rstrip(",;:—–-") + "…"
 
 
 def clean_text(raw: str) -> dict:
@@ -134,7 +171,7 @@ def clean_text(raw: str) -> dict:
     # Leading and trailing blank space goes; a final line break stays, as in the raw file.
     body = body.strip() + ("\n" if body.strip() and text.rstrip(" \t").endswith("\n") else "")
     lines = [ln.strip() for ln in body.split("\n") if ln.strip()]
-    title = lines[0] if lines and _looks_like_title(lines[0]) else ""
+    title = find_title(body)
     source = ""
     for ln in lines[:5]:
         m = _DATELINE_SOURCE.match(ln)
