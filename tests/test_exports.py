@@ -80,9 +80,10 @@ def seed_records(*, drop_unattributed: bool = False) -> list[dict]:
     return records
 
 
-def write_dataset(records: list[dict], out: Path, seed: int = 5) -> Path:
+def write_dataset(records: list[dict], out: Path, seed: int = 5,
+                  ratios: tuple[float, float, float] = (0.4, 0.3, 0.3)) -> Path:
     """A dataset directory as `annotate pull` writes it (seed 5: 3 train, 1 dev, 1 test)."""
-    with DatasetWriter(out, seed=seed, ratios=(0.4, 0.3, 0.3)) as writer:
+    with DatasetWriter(out, seed=seed, ratios=ratios) as writer:
         for record in records:
             writer.add_gold(record)
         writer.commit({"file": "seeds"}, created_at="2026-11-25T00:00:00+00:00")
@@ -195,7 +196,8 @@ def test_an_empty_split_is_still_written(records, tmp_path):
     from datasets import load_from_disk
     from spacy.tokens import DocBin
 
-    dataset = write_dataset(records, tmp_path / "dataset", seed=3)  # nothing lands in test
+    # pull deals at least one record to every split with a ratio above 0: a 0 ratio stays empty
+    dataset = write_dataset(records, tmp_path / "dataset", ratios=(0.6, 0.4, 0.0))
     assert not split_records(dataset)["test"]
     out = tmp_path / "out"
     report = export_dataset(dataset, "all", out)
