@@ -496,3 +496,21 @@ def test_version_names_the_package_and_the_rules():
     assert result.output.strip() == f"annotate {__version__} (pre-annotation rules {MODEL_VERSION})"
     pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text()
     assert 'dynamic = ["version"]' in pyproject  # one source: annotate/__init__.py
+
+
+def test_json_output_escapes_terminal_controls_from_an_export(tmp_path):
+    """agree --json: an annotator e-mail with a bidi override or a C1 control stays valid JSON
+    but never reaches the terminal raw."""
+    task = json.loads(VALID.read_text())[0]
+    first = task["annotations"][0]
+    second = copy.deepcopy(first)
+    first["completed_by"] = {"id": 1, "email": "evil\u202eusr@example.com"}
+    second.update(id=first["id"] + 1, completed_by={"id": 2, "email": "b\x9bob@example.com"})
+    task["annotations"] = [first, second]
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps([task], ensure_ascii=False), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["agree", "--from-file", str(export), "--json"])
+    assert result.exit_code == 0, result.output
+    assert "\u202e" not in result.stdout and "\x9b" not in result.stdout
+    parsed = json.loads(result.stdout)
+    assert "evil\u202eusr@example.com" in json.dumps(parsed, ensure_ascii=False)

@@ -23,6 +23,16 @@ def _progress(items, label: str):
     return contextlib.nullcontext(items)
 
 
+def _json(value) -> str:
+    """Pretty JSON for the terminal: real UTF-8, but C1 controls and bidi overrides from an
+    export escaped as \\uXXXX (still valid JSON; json already escapes C0 controls)."""
+    import json
+    import re
+
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    return re.sub(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]", lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def warn(message: str) -> None:
     from .redact import redact
 
@@ -136,15 +146,14 @@ def agree(project, from_file, as_json, output, top, exclude, url, api_key):
         annotate agree --project "Quotes 2024" -o agreement.html
         annotate agree --from-file export.json --json --exclude lead@example.com
     """
-    import json
 
     from .agreement import agreement_report, format_agreement, save_html
     from .htmlreport import agreement_html
 
-    report = agreement_report(project, from_file, url, api_key, top=top, exclude=exclude)
+    report = agreement_report(project, from_file, url, api_key, top=top, exclude=exclude, warn=warn)
     if output:
         save_html(output, agreement_html(report))
-    click.echo(json.dumps(report, indent=2, ensure_ascii=False) if as_json else format_agreement(report))
+    click.echo(_json(report) if as_json else format_agreement(report))
     if output:
         click.echo(f"HTML report -> {output}", err=True)
 
@@ -212,16 +221,15 @@ def report(project, from_file, as_json, output, url, api_key):
         annotate report --project "Quotes 2024" -o edits.html
         annotate report --from-file export.json --json
     """
-    import json
 
     from .agreement import save_html
     from .editreport import edit_report, format_edit_report
     from .htmlreport import edits_html
 
-    figures = edit_report(project, from_file, url, api_key)
+    figures = edit_report(project, from_file, url, api_key, warn=warn)
     if output:
         save_html(output, edits_html(figures))
-    click.echo(json.dumps(figures, indent=2, ensure_ascii=False) if as_json else format_edit_report(figures))
+    click.echo(_json(figures) if as_json else format_edit_report(figures))
     if output:
         click.echo(f"HTML report -> {output}", err=True)
 
@@ -248,12 +256,11 @@ def export_cmd(src, formats, output, annotator, as_json):
         annotate export dataset/ --format all -o exports/
         annotate export dataset/gold.jsonl -f spacy,bio -o exports/
     """
-    import json
 
     from .exports import export_dataset
 
     report = export_dataset(src, ",".join(formats), output, annotator=annotator)
-    click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) if as_json else report.table())
+    click.echo(_json(report.to_dict()) if as_json else report.table())
     written = ", ".join(f"{output.rstrip('/')}/{name}" for name in report.formats)
     click.echo(f"Exported {sum(report.splits.values())} records -> {written}", err=True)
 
@@ -279,13 +286,12 @@ def adjudicate(project, apply, requeue, as_json, url, api_key):
         annotate adjudicate --project "Quotes 2024"
         annotate adjudicate --project "Quotes 2024" --apply --requeue
     """
-    import json
 
     from .adjudicate import adjudicate as run_adjudication
     from .adjudicate import format_adjudication
 
-    result = run_adjudication(project, url, api_key, apply=apply, requeue=requeue)
-    click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else format_adjudication(result))
+    result = run_adjudication(project, url, api_key, apply=apply, requeue=requeue, warn=warn)
+    click.echo(_json(result) if as_json else format_adjudication(result))
 
 
 @cli.command()

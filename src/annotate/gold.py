@@ -31,14 +31,17 @@ from pathlib import Path
 
 from .errors import UsageError
 from .io import dumps, sha256_text
-from .labeling import LABEL_FROM, config_hash, gold_schema
+from .labeling import (
+    SPAN_FIELDS,
+    UNATTRIBUTED,
+    config_hash,
+    derive_quotes,
+    gold_schema,
+    parse_result,
+)
 
-# Per-region choices of the labeling config, and where they land on a span.
-CHOICE_FIELDS = {"quote_type": "quote_type", "polarity": "polarity", "target": "target"}
-# Optional per-region choice that marks a Quote as explicitly unattributed (see README:
-# "Unattributed quotes"). Not in the shipped config yet; honoured when a project adds it.
-ATTRIBUTION_FROM = "attribution"
-UNATTRIBUTED = "unattributed"
+# The per-region choices that set a span's quote_type / polarity / target (the contract's).
+CHOICE_FIELDS = {name: field for name, field in SPAN_FIELDS.items() if field != "unattributed"}
 SPLITS = ("train", "dev", "test")
 DATASET_ENTRIES = frozenset({"gold.jsonl", "rejects.jsonl", "splits", "manifest.json", "README.md"})
 DEFAULT_SPLIT = (0.8, 0.1, 0.1)
@@ -108,95 +111,25 @@ def _is_int(value) -> bool:
 
 
 def parse_regions(result: list) -> tuple[list[dict], list[dict]]:
-    """(spans, relations) from a Label Studio result list, skipping malformed items.
+    """(spans, relations) of a gold record from a Label Studio result list (labeling.parse_result).
 
-    Labels results become spans (id, label, start, end); choices results sharing a span's
-    region id set its quote_type / polarity / target (or the unattributed flag); relation
-    results become {from, to, type}, one per relation label, `direction: left` reversed.
+    Spans are {id, label, start, end} plus the per-region choices as the contract maps them
+    (quote_type / polarity / target, `unattributed: true`); relations are {from, to, type}.
     Span text is not set here (it comes from the document text).
     """
-    spans: list[dict] = []
-    choices: dict[str, dict] = {}
-    relations: list[dict] = []
-    for item in result if isinstance(result, list) else []:
-        if not isinstance(item, dict):
-            continue
-        kind = item.get("type")
-        value = item.get("value") if isinstance(item.get("value"), dict) else {}
-        if kind == "labels" and item.get("from_name", LABEL_FROM) == LABEL_FROM:
-            labels = value.get("labels")
-            if not (isinstance(labels, list) and labels and isinstance(labels[0], str) and isinstance(item.get("id"), str)):
-                continue
-            if not (_is_int(value.get("start")) and _is_int(value.get("end"))):
-                continue
-            spans.append({"id": item["id"], "label": labels[0], "start": value["start"], "end": value["end"]})
-        elif kind == "choices" and isinstance(item.get("id"), str) and isinstance(item.get("from_name"), str):
-            picked = value.get("choices")
-            if isinstance(picked, list) and picked and isinstance(picked[0], str):
-                choices.setdefault(item["id"], {})[item.get("from_name")] = picked[0]
-        elif kind == "relation":
-            src, dst = item.get("from_id"), item.get("to_id")
-            if not (isinstance(src, str) and isinstance(dst, str)):
-                continue
-            if item.get("direction") == "left":
-                src, dst = dst, src
-            labels = item.get("labels")
-            for label in labels if isinstance(labels, list) else []:
-                if isinstance(label, str):
-                    relations.append({"from": src, "to": dst, "type": label})
-    seen: set[str] = set()
-    for span in spans:
-        if span["id"] in seen:  # duplicate region ids: choices go to the first (validation rejects it)
-            continue
-        seen.add(span["id"])
-        for name, picked in choices.get(span["id"], {}).items():
-            if name in CHOICE_FIELDS:
-                span[CHOICE_FIELDS[name]] = picked
-            elif name == ATTRIBUTION_FROM and picked == UNATTRIBUTED:
-                span["unattributed"] = True
-    spans.sort(key=lambda s: (s["start"], s["end"], str(s["label"]), s["id"]))
-    relations.sort(key=lambda r: (r["from"], r["to"], str(r["type"])))
-    return spans, relations
-
-
-def derive_quotes(spans: list[dict], relations: list[dict]) -> list[dict]:
-    """The record's derived `quotes`: one per Quote span, in span order.
-
-    `speaker_span` is the Speaker the Quote is said_by (the first if several; validation
-    rejects that), `speaker` the text of the span reached by following refers_to from it
-    (a pronoun resolves to the name it refers to), `stances` the Stance spans inside the quote.
-    """
-    by_id: dict[str, dict] = {}
-    for s in spans:
-        by_id.setdefault(s["id"], s)
-    said_by: dict[str, list[str]] = {}
-    refers_to: dict[str, str] = {}
-    for r in relations:
-        if r["type"] == "said_by":
-            said_by.setdefault(r["from"], []).append(r["to"])
-        elif r["type"] == "refers_to":
-            refers_to.setdefault(r["from"], r["to"])
-    stances = [s for s in spans if s["label"] == "Stance"]
-    quotes = []
-    for q in spans:
-        if q["label"] != "Quote":
-            continue
-        speakers = said_by.get(q["id"], [])
-        speaker_span = speakers[0] if speakers else None
-        name = None
-        if speaker_span is not None:
-            node, seen = speaker_span, {speaker_span}
-            while node in refers_to and refers_to[node] not in seen:
-                node = refers_to[node]
-                seen.add(node)
-            name = by_id[node].get("text") if node in by_id else None
-        quotes.append({
-            "span": q["id"], "start": q["start"], "end": q["end"], "text": q.get("text", ""),
-            "speaker_span": speaker_span, "speaker": name,
-            "quote_type": q.get("quote_type"), "unattributed": bool(q.get("unattributed")),
-            "stances": [s["id"] for s in stances if q["start"] <= s["start"] and s["end"] <= q["end"]],
-        })
-    return quotes
+    regions, relations = parse_result(result)
+    spans = []
+    for region in regions:
+        span = {"id": region.id, "label": region.label, "start": region.start, "end": region.end}
+        for name, value in region.choices.items():
+            target = SPAN_FIELDS.get(name)
+            if target == "unattributed":
+                if value == UNATTRIBUTED:
+                    span["unattributed"] = True
+            elif target is not None:
+                span[target] = value
+        spans.append(span)
+    return spans, [{"from": r.from_id, "to": r.to_id, "type": r.type} for r in relations]
 
 
 def _region_key(span: dict) -> tuple:
@@ -653,7 +586,10 @@ class DatasetWriter:
             from .exports import export_dataset
 
             # Records were validated on the way in; the exports land inside the staged dataset.
-            report = export_dataset(self.stage, formats, self.stage, validate=False, final_out=self.out)
+            try:
+                report = export_dataset(self.stage, formats, self.stage, validate=False, final_out=self.out)
+            except UsageError as exc:  # name the dataset directory, not our workspace inside it
+                raise UsageError(str(exc).replace(str(self.stage), str(self.out))) from None
             exports = {k: v for k, v in report.to_dict().items() if k in ("splits", "formats")}
         card = render_card(self.counts, source, self.seed, self.ratios, files)
         card_file = _HashingFile(self.stage / "README.md")

@@ -1,9 +1,25 @@
-"""The labeling config and gold schema files, from a checkout or from the installed wheel."""
+"""The labeling contract: one owner for what a Label Studio result of ours may say.
+
+Everything that reads or writes Label Studio results asks this module (SPEC section 2):
+
+- the shipped files: `labeling_config()` (the XML that push sends), `gold_schema()`,
+  `config_hash()`;
+- `contract()`: built once from the XML through the SDK's `LabelInterface` — the labels, each
+  per-region choice with the label it belongs to and its values (fixed, or the task's
+  `$targets` list), each relation type with its two ends, and the region id scheme;
+- `Region` / `Relation` with `to_result()` and `parse_result()`: the result items a region
+  or a relation is stored as, both ways;
+- `resolve_speaker()` and `derive_quotes()`: the said_by -> refers_to chain, walked here only.
+
+The checker of a whole result list (`annotate.validate.check_result`) is built on these.
+"""
 
 from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -12,13 +28,21 @@ from .io import sha256_text
 CONFIG_NAME = "quote_attribution.xml"
 SCHEMA_NAME = "gold.schema.json"
 
-# Contract names (SPEC section 2).
+# Contract names (SPEC section 2). `contract()` checks the shipped XML offers exactly these.
 LABELS = ("Speaker", "Quote", "Stance")
 RELATIONS = ("said_by", "refers_to")
 QUOTE_TYPES = ("direct", "indirect", "mixed")
 POLARITIES = ("favor", "against", "neutral")
 LABEL_FROM = "label"
 TEXT_TO = "text"
+UNATTRIBUTED = "unattributed"
+# The ends of each relation type: not expressible in Label Studio's XML, so stated here.
+RELATION_ENDS = {"said_by": ("Quote", "Speaker"), "refers_to": ("Speaker", "Speaker")}
+# Where a per-region choice lands on a gold span (attribution=unattributed sets a flag).
+SPAN_FIELDS = {"quote_type": "quote_type", "polarity": "polarity", "target": "target",
+               "attribution": "unattributed"}
+# Region ids: a prefix per label and the offsets, so the same region always has the same id.
+ID_PREFIX = {"Speaker": "sp", "Quote": "q", "Stance": "st"}
 
 
 def shipped_file(name: str) -> Path:
@@ -45,3 +69,247 @@ def config_hash(config: str | None = None) -> str:
 def gold_schema() -> dict:
     """The gold record JSON Schema (2020-12): what `pull` writes and `validate` checks."""
     return json.loads(shipped_file(SCHEMA_NAME).read_text(encoding="utf-8"))
+
+
+# --- the contract, from the XML ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionChoice:
+    """A per-region Choices control: shown on regions of `label`."""
+
+    name: str  # the control name: quote_type, attribution, polarity, target
+    label: str  # the label whose regions carry it (whenLabelValue)
+    values: tuple[str, ...]  # the fixed values; () when they come from the task
+    task_field: str | None  # "targets" for value="$targets": the task's data.targets list
+    required: bool
+
+    @property
+    def span_field(self) -> str:
+        """The gold span key this choice sets."""
+        return SPAN_FIELDS.get(self.name, self.name)
+
+
+@dataclass(frozen=True)
+class RelationType:
+    name: str
+    from_label: str
+    to_label: str
+
+
+@dataclass(frozen=True)
+class Contract:
+    """What our labeling config lets a result say."""
+
+    labels_control: str
+    text_object: str
+    labels: tuple[str, ...]
+    choices: tuple[RegionChoice, ...]
+    relations: tuple[RelationType, ...]
+
+    def choice(self, name: str) -> RegionChoice | None:
+        return next((c for c in self.choices if c.name == name), None)
+
+    def choices_of(self, label: str) -> tuple[RegionChoice, ...]:
+        return tuple(c for c in self.choices if c.label == label)
+
+    def relation(self, name: str) -> RelationType | None:
+        return next((r for r in self.relations if r.name == name), None)
+
+
+def read_contract(config: str) -> Contract:
+    """The contract a labeling config defines (read through the SDK's LabelInterface)."""
+    import xml.etree.ElementTree as ET
+
+    from label_studio_sdk.label_interface import LabelInterface
+
+    interface = LabelInterface(config)
+    labels_control = text_object = None
+    labels: tuple[str, ...] = ()
+    choices = []
+    for control in interface.controls:
+        tag = control.tag
+        if tag == "Labels":
+            labels_control, labels = control.name, tuple(control.labels)
+            text_object = control.to_name[0] if control.to_name else None
+        elif tag == "Choices" and str(control.attr.get("perRegion", "")).lower() == "true":
+            value = control.attr.get("value") or ""
+            choices.append(RegionChoice(
+                name=control.name, label=control.attr.get("whenLabelValue", ""),
+                values=tuple(control.labels), task_field=value[1:] if value.startswith("$") else None,
+                required=str(control.attr.get("required", "")).lower() == "true"))
+    # LabelInterface does not expose <Relations> (it has no name): read their values directly.
+    names = [el.get("value", "") for el in ET.fromstring(config).iter("Relation")]
+    relations = tuple(RelationType(n, *RELATION_ENDS.get(n, ("", ""))) for n in names)
+    return Contract(labels_control or LABEL_FROM, text_object or TEXT_TO, labels, tuple(choices), relations)
+
+
+@functools.cache
+def contract() -> Contract:
+    """Our contract, from the shipped XML (built once). Raises if the XML and the names here drift."""
+    c = read_contract(labeling_config())
+    expected = {"quote_type": ("Quote", QUOTE_TYPES), "attribution": ("Quote", (UNATTRIBUTED,)),
+                "polarity": ("Stance", POLARITIES), "target": ("Stance", ())}
+    got = {ch.name: (ch.label, ch.values) for ch in c.choices}
+    if (c.labels_control, c.text_object, c.labels) != (LABEL_FROM, TEXT_TO, LABELS) or got != expected \
+            or tuple(r.name for r in c.relations) != RELATIONS:
+        raise RuntimeError(f"{CONFIG_NAME} no longer matches annotate.labeling: {c}")
+    return c
+
+
+# --- regions and relations as result items -------------------------------------------------------
+
+
+def region_id(label: str, start: int, end: int) -> str:
+    """The stable id of a region: label prefix and offsets (a Speaker never shares a Stance's id)."""
+    return f"{ID_PREFIX[label]}{start}-{end}"
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@dataclass
+class Region:
+    """A labeled span with its per-region choices (control name -> value)."""
+
+    id: str
+    label: str
+    start: int
+    end: int
+    score: float | None = None
+    choices: dict[str, str] = field(default_factory=dict)
+
+    def labels_item(self, text: str) -> dict:
+        """The `labels` result item, as the UI stores it (value.text is the text at the offsets)."""
+        item = {"id": self.id, "from_name": LABEL_FROM, "to_name": TEXT_TO, "type": "labels",
+                "value": {"start": self.start, "end": self.end, "text": text[self.start:self.end],
+                          "labels": [self.label]}}
+        if self.score is not None:
+            item["score"] = round(self.score, 3)
+        return item
+
+    def choice_items(self, text: str) -> list[dict]:
+        """One `choices` item per choice: same id and offsets as the region."""
+        return [{"id": self.id, "from_name": name, "to_name": TEXT_TO, "type": "choices",
+                 "value": {"start": self.start, "end": self.end, "text": text[self.start:self.end],
+                           "choices": [value]}}
+                for name, value in self.choices.items()]
+
+    def to_result(self, text: str) -> list[dict]:
+        return [self.labels_item(text), *self.choice_items(text)]
+
+
+@dataclass(frozen=True)
+class Relation:
+    from_id: str
+    to_id: str
+    type: str
+
+    def to_result(self) -> dict:
+        return {"from_id": self.from_id, "to_id": self.to_id, "type": "relation", "direction": "right",
+                "labels": [self.type]}
+
+
+def parse_result(result) -> tuple[list[Region], list[Relation]]:
+    """Regions and relations from a Label Studio result list, skipping malformed items.
+
+    Choices attach to the first region with their id (duplicate ids are the checker's to
+    report); a relation stored `direction: left` is turned around; a relation with several
+    labels is one Relation per label. Regions come sorted by (start, end, label, id).
+    """
+    regions: list[Region] = []
+    picked: dict[str, dict[str, str]] = {}
+    relations: list[Relation] = []
+    for item in result if isinstance(result, list) else []:
+        if not isinstance(item, dict):
+            continue
+        kind = item.get("type")
+        value = item.get("value") if isinstance(item.get("value"), dict) else {}
+        if kind == "labels" and item.get("from_name", LABEL_FROM) == LABEL_FROM:
+            labels = value.get("labels")
+            if not (isinstance(labels, list) and labels and isinstance(labels[0], str) and isinstance(item.get("id"), str)):
+                continue
+            if not (_is_int(value.get("start")) and _is_int(value.get("end"))):
+                continue
+            score = item.get("score")
+            regions.append(Region(item["id"], labels[0], value["start"], value["end"],
+                                  score if isinstance(score, (int, float)) and not isinstance(score, bool) else None))
+        elif kind == "choices" and isinstance(item.get("id"), str) and isinstance(item.get("from_name"), str):
+            values = value.get("choices")
+            if isinstance(values, list) and values and isinstance(values[0], str):
+                picked.setdefault(item["id"], {})[item["from_name"]] = values[0]
+        elif kind == "relation":
+            src, dst = item.get("from_id"), item.get("to_id")
+            if not (isinstance(src, str) and isinstance(dst, str)):
+                continue
+            if item.get("direction") == "left":
+                src, dst = dst, src
+            labels = item.get("labels")
+            for label in labels if isinstance(labels, list) else []:
+                if isinstance(label, str):
+                    relations.append(Relation(src, dst, label))
+    seen: set[str] = set()
+    for region in regions:
+        if region.id not in seen:
+            seen.add(region.id)
+            region.choices = dict(picked.get(region.id, {}))
+    regions.sort(key=lambda r: (r.start, r.end, r.label, r.id))
+    relations.sort(key=lambda r: (r.from_id, r.to_id, r.type))
+    return regions, relations
+
+
+# --- the speaker chain ---------------------------------------------------------------------------
+
+
+def resolve_speaker(span_id: str, refers_to: dict[str, str]) -> str:
+    """Follow refers_to from a Speaker span to the mention it finally means (cycle-safe)."""
+    node, seen = span_id, {span_id}
+    while node in refers_to and refers_to[node] not in seen:
+        node = refers_to[node]
+        seen.add(node)
+    return node
+
+
+def reference_map(relations: Iterable[dict]) -> dict[str, str]:
+    """Speaker id -> the Speaker it refers_to (the first link of each, as the record stores it)."""
+    out: dict[str, str] = {}
+    for r in relations:
+        if r["type"] == "refers_to":
+            out.setdefault(r["from"], r["to"])
+    return out
+
+
+def derive_quotes(spans: list[dict], relations: list[dict]) -> list[dict]:
+    """A gold record's derived `quotes`: one per Quote span, in span order.
+
+    `speaker_span` is the Speaker the Quote is said_by (the first if several; validation
+    rejects that), `speaker` the text of the span reached by following refers_to from it
+    (a pronoun resolves to the name it refers to), `stances` the Stance spans inside the quote.
+    """
+    by_id: dict[str, dict] = {}
+    for s in spans:
+        by_id.setdefault(s["id"], s)
+    said_by: dict[str, list[str]] = {}
+    for r in relations:
+        if r["type"] == "said_by":
+            said_by.setdefault(r["from"], []).append(r["to"])
+    refers_to = reference_map(relations)
+    stances = [s for s in spans if s["label"] == "Stance"]
+    quotes = []
+    for q in spans:
+        if q["label"] != "Quote":
+            continue
+        speakers = said_by.get(q["id"], [])
+        speaker_span = speakers[0] if speakers else None
+        name = None
+        if speaker_span is not None:
+            node = resolve_speaker(speaker_span, refers_to)
+            name = by_id[node].get("text") if node in by_id else None
+        quotes.append({
+            "span": q["id"], "start": q["start"], "end": q["end"], "text": q.get("text", ""),
+            "speaker_span": speaker_span, "speaker": name,
+            "quote_type": q.get("quote_type"), "unattributed": bool(q.get("unattributed")),
+            "stances": [s["id"] for s in stances if q["start"] <= s["start"] and s["end"] <= q["end"]],
+        })
+    return quotes

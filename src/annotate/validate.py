@@ -21,8 +21,18 @@ from dataclasses import dataclass
 
 from jsonschema import Draft202012Validator, FormatChecker
 
-from .gold import ATTRIBUTION_FROM, CHOICE_FIELDS, UNATTRIBUTED, derive_quotes, sha256_text
-from .labeling import LABEL_FROM, LABELS, POLARITIES, QUOTE_TYPES, RELATIONS
+from .io import sha256_text
+from .labeling import (
+    LABEL_FROM,
+    LABELS,
+    POLARITIES,
+    QUOTE_TYPES,
+    RELATION_ENDS,
+    RELATIONS,
+    UNATTRIBUTED,
+    contract,
+    derive_quotes,
+)
 
 CODES = {
     # reading the input file
@@ -190,16 +200,17 @@ def _result_item_errors(result: list, text: str, path: str, *, prediction: bool 
         elif kind == "choices":
             name = item.get("from_name")
             picked = value.get("choices")
-            if not isinstance(name, str) or (name not in CHOICE_FIELDS and name != ATTRIBUTION_FROM):
+            control = contract().choice(name) if isinstance(name, str) else None
+            if control is None:
                 errors.append(Error("unknown_control", f"{where}/from_name", f"choices from unknown control {name!r}"))
             if not (isinstance(picked, list) and picked and all(isinstance(x, str) for x in picked)):
                 errors.append(Error("malformed_result", f"{where}/value/choices", "a choices result needs a list of values"))
                 continue
             if len(picked) > 1:
                 errors.append(Error("multiple_choices", f"{where}/value/choices", f"{name} takes one value, got {picked}"))
-            if name == ATTRIBUTION_FROM and picked[0] != UNATTRIBUTED:
+            if control is not None and control.task_field is None and picked[0] not in control.values:
                 errors.append(Error("unknown_choice", f"{where}/value/choices",
-                                    f"attribution {picked[0]!r} is not one of {[UNATTRIBUTED]}"))
+                                    f"{name} {picked[0]!r} is not one of {list(control.values)}"))
             choice_items.append((where, item["id"], name))
         elif kind == "relation":
             if not (isinstance(item.get("from_id"), str) and isinstance(item.get("to_id"), str)):
@@ -480,7 +491,7 @@ def _region_errors(record: dict, text: str | None, targets: list[str] | None) ->
         if src == dst:
             errors.append(Error("self_relation", where, f"{kind} from span {src!r} to itself"))
             continue
-        want = ("Quote", "Speaker") if kind == "said_by" else ("Speaker", "Speaker")
+        want = RELATION_ENDS[kind]
         got = (by_id[src].get("label"), by_id[dst].get("label"))
         if got != want:
             errors.append(Error("relation_label", where, f"{kind} must link {want[0]} -> {want[1]}, got {got[0]} -> {got[1]}"))
