@@ -132,6 +132,7 @@ def test_retrieve_predictions_and_a_new_converter_version(studio, backends, monk
         return_task_ids=True)
     filled_id, given_id = imported.task_ids
     assert wait_until(lambda: listed_tasks(client, pid)[filled_id].predictions)
+    assert backend.app.filler.wait_idle(60)  # both new tasks got their predictions in the background
 
     retrieve_predictions(client, pid, [filled_id, given_id])  # the Data Manager action
     tasks = listed_tasks(client, pid)
@@ -152,8 +153,8 @@ def test_retrieve_predictions_and_a_new_converter_version(studio, backends, monk
 def test_connect_errors_are_one_line(studio_env, backends):
     client = studio_env.client()
     pid = new_project(client)
-    code, out = run("connect", "--project", "no such project here", "--backend", "http://127.0.0.1:9")
-    assert code == 3 and "no project titled" in out
+    code, out = run("connect", "--project", "987654", "--backend", "http://127.0.0.1:9")
+    assert code == 3 and "no project with id 987654" in out
     code, out = run("connect", "--project", str(pid), "--backend", "http://127.0.0.1:9")
     assert code == 3
     assert "health check failed" in out and "ML_BLOCK_LOCAL_IP" in out
@@ -238,3 +239,82 @@ def test_reconnecting_a_moved_backend_replaces_the_stale_registration(studio_env
     hooks = [h.url for h in client.webhooks.list(project=str(pid))]
     assert hooks == [second.url + "/webhook"]
     assert client.projects.get(pid).model_version == "annotate-rules"
+
+
+def test_tasks_imported_with_targets_get_predictions_without_being_opened(studio, backends):
+    """Issue 15 item 18: only tasks whose empty targets the backend filled had their
+    predictions retrieved; a task imported by hand *with* targets showed none in the task
+    list until someone opened it."""
+    client = studio.client()
+    backend = backends()
+    pid = new_project(client)
+    connect_backend(client, pid, backend.url)
+    given = [{"value": "Russia"}, {"value": "United States"}]
+    pushed = annotate_text(ARTICLE)  # what `annotate push` imports: with its prediction
+    imported = client.projects.import_tasks(
+        id=pid, request=[{"text": ARTICLE, "targets": given}, {"data": {"text": "No quotes here.", "targets": []}},
+                         {"data": pushed["data"], "predictions": pushed["predictions"]}],
+        return_task_ids=True)
+    with_targets, no_entities, with_prediction = imported.task_ids
+
+    def predicted():
+        tasks = listed_tasks(client, pid)
+        return tasks if tasks[with_targets].predictions and tasks[no_entities].predictions else None
+
+    tasks = wait_until(predicted, timeout=60)
+    assert tasks, "tasks imported with targets got no predictions without being opened"
+    (prediction,) = tasks[with_targets].predictions
+    assert prediction.model_version == converters.MODEL_VERSION
+    assert tasks[with_targets].data["targets"] == given  # never overwritten
+    assert_consistent(ARTICLE, prediction.result, given)
+    assert target_choices(prediction.result) and target_choices(prediction.result) <= {"Russia", "United States"}
+    assert tasks[no_entities].predictions[0].result == []  # asked, nothing to find
+    assert backend.app.filler.wait_idle(30)
+    assert len(listed_tasks(client, pid)[with_prediction].predictions) == 1  # already had one: not asked again
+    assert backend.app.filler.failed == 0
+
+
+def test_connect_creates_a_project_that_does_not_exist(studio_env, backends):
+    """Issue 15 item 19: `connect --project TITLE` on a new title failed; it is created with
+    our labeling config, as `push` does."""
+    from annotate.studio import config_problems
+
+    client = studio_env.client()
+    backend = backends()
+    title = f"connect new {secrets.token_hex(4)}"
+    code, out = run("connect", "--project", title, "--backend", backend.url)
+    assert code == 0, out
+    (project,) = [p for p in client.projects.list(title=title) if p.title == title]
+    assert out.splitlines()[0] == f"Created project {project.id} ({title!r}) with the annotate labeling config"
+    assert f"Connected ML backend {backend.url} (id " in out
+    assert config_problems(client.projects.get(project.id).label_config, labeling_config()) == []
+    assert [m.url for m in client.ml.list(project=project.id)] == [backend.url]
+    code, out = run("connect", "--project", title, "--backend", backend.url)
+    assert code == 0 and out.startswith("Already connected:") and "Created" not in out
+
+    other = f"connect unreachable {secrets.token_hex(4)}"
+    code, out = run("connect", "--project", other, "--backend", "http://127.0.0.1:9")
+    assert code == 3 and "health check failed" in out and "was created; re-run once the backend is reachable" in out
+
+
+def test_credentials_in_the_backend_url_become_basic_auth_and_are_never_printed(studio_env, backends):
+    """Issue 15 item 13: `--backend http://u:pw@host` repeated `u:pw` in the output (and left
+    the password in the URL every project member sees)."""
+    client = studio_env.client()
+    password = "url-pw-" + secrets.token_hex(4)
+    backend = backends(basic_auth=("ls", password))
+    pid = new_project(client)
+    with_credentials = backend.url.replace("http://", f"http://ls:{password}@")
+    code, out = run("connect", "--project", str(pid), "--backend", with_credentials)
+    assert code == 0, out
+    assert password not in out and "ls:" not in out
+    assert f"Connected ML backend {backend.url} (id " in out
+    (ml,) = client.ml.list(project=pid)
+    assert ml.url == backend.url and str(ml.auth_method) == "BASIC_AUTH" and str(ml.state) == "CO"
+
+    fresh = new_project(client)
+    code, out = run("connect", "--project", str(fresh), "--backend", with_credentials.replace(password, "wrong-pw-42"))
+    assert code == 3 and "401" in out
+    assert "wrong-pw-42" not in out and password not in out
+    code, out = run("connect", "--project", str(pid), "--backend", with_credentials, "--basic-auth", "ls:other-pw-7")
+    assert code == 2 and "other-pw-7" not in out and password not in out

@@ -13,12 +13,20 @@ Label Studio calls it over HTTP (the ML backend protocol, checked on 1.23.2):
   nothing for them and asks again later).
 - `POST /webhook` (`{"action": "TASKS_CREATED", "tasks": [...]}`): tasks with an empty
   `data.targets` get the entities the converter finds, written back through the Label Studio
-  API off the request thread, so the annotator's stance target choices appear.
+  API off the request thread, so the annotator's stance target choices appear; then every
+  new task with a text and no prediction (imported with or without targets) has its
+  predictions retrieved, so the task list shows them before anyone opens the task.
+
+Slow or hostile clients cannot stall it: a request is judged on its headers first (route,
+basic auth, declared size) and refused without reading its body, must arrive in 10 s or at
+8 KiB/s, and at the connection limit the most stalled connection makes room (`guard`).
+Log lines and error messages never show a token or password (`annotate.redact`).
 
 Modules: `predict` (converter -> one prediction per task, region checks), `targets` (filling
-`data.targets` through the API, off the request thread), `app` (the WSGI app: routes, limits,
-basic auth, log lines), `serve` (waitress, foreground or in a thread), `connect` (registering
-with a project, idempotently).
+`data.targets` and retrieving predictions through the API, off the request thread), `app`
+(the WSGI app: routes, limits, basic auth, log lines), `guard` (the waitress channel and
+server that bound slow clients), `serve` (waitress, foreground or in a thread), `connect`
+(registering with a project, creating it if needed, idempotently).
 """
 
 from .app import DEFAULT_MAX_BODY, BackendApp, BackendConfig, HTTPError, make_app, parse_basic_auth

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import UsageError
+from ..redact import redact, remember
 from .predict import (
     DEFAULT_BUDGET,
     DEFAULT_MAX_TEXT,
@@ -19,10 +20,30 @@ from .predict import (
     model_version,
     predict_tasks,
     setup_problems,
+    task_text,
 )
 from .targets import TargetFiller, needs_targets, project_id_of
 
 log = logging.getLogger("annotate.backend")
+
+
+class RedactingFilter(logging.Filter):
+    """Masks tokens, passwords and `user:password@` in every backend log record, its
+    traceback included: log lines quote Label Studio's answers, which may echo them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+log.addFilter(RedactingFilter())
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024  # bytes per request (1,000 news articles fit easily)
 
@@ -66,6 +87,8 @@ class BackendApp:
 
     def __init__(self, config: BackendConfig | None = None):
         self.config = config or BackendConfig()
+        if self.config.basic_auth:
+            remember(self.config.basic_auth[1])
         self.filler = TargetFiller(self.config.url, self.config.api_key, self.config.max_text)
         self._warned: set[int | None] = set()  # projects we already said "no API key" about
         self.routes: dict[tuple[str, str], Callable[[dict], tuple[int, dict, str]]] = {
@@ -115,7 +138,12 @@ class BackendApp:
         return 200, {"status": "ok", "action": action, "queued": queued}, f"action={action} queued={queued}"
 
     def _queue_fill(self, project, tasks: list, then_predict: bool = False) -> int:
-        todo = [t for t in tasks if needs_targets(t)]
+        """Queue tasks for the background thread: those with empty targets, or (new tasks,
+        `then_predict`) every task with a text, to retrieve its predictions."""
+        if then_predict:
+            todo = [t for t in tasks if isinstance(t, dict) and isinstance(t.get("id"), int) and task_text(t)]
+        else:
+            todo = [t for t in tasks if needs_targets(t)]
         if not todo:
             return 0
         pid = project_id_of(project) if project is not None else None
@@ -124,8 +152,8 @@ class BackendApp:
         queued = self.filler.submit(pid, [t["id"] for t in todo], then_predict=then_predict)
         if not queued and pid not in self._warned:
             self._warned.add(pid)
-            log.warning("%d new tasks have no targets and no Label Studio API key is known for project %s: "
-                        "start the backend with --url/--api-key to fill them", len(todo), pid)
+            log.warning("%d tasks need targets or predictions and no Label Studio API key is known for project "
+                        "%s: start the backend with --url/--api-key", len(todo), pid)
         return queued
 
     # plumbing

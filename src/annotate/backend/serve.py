@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 
 from ..errors import UsageError
+from ..studio import display_url
 from .app import BackendApp, make_app
 from .guard import CONNECTION_LIMIT, READ_GRACE, GuardedServer
 from .predict import model_version
@@ -58,7 +59,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = DEF
     app = make_app(**app_options)
     server = create_server(app, host, port, workers, connection_limit, read_grace)
     url = _server_url(server, host)
-    fill = (f"filling empty data.targets via {app.filler.configured.url}" if app.filler.configured
+    fill = (f"filling empty data.targets via {display_url(app.filler.configured.url)}" if app.filler.configured
             else "filling empty data.targets with the token Label Studio sends to /setup")
     say(f"annotate ML backend ({model_version()}) on {url} with {max(1, workers)} threads; {fill}")
     say(f"Connect it: annotate connect --project NAME --backend {url}")
