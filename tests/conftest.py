@@ -14,6 +14,7 @@ import os
 import secrets
 import shutil
 import signal
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -181,6 +182,9 @@ def _isolated_home(tmp_path, monkeypatch):
     monkeypatch.setenv("ANNOTATE_HOME", str(tmp_path / "annotate-home"))
 
 
+_replaced: dict[signal.Signals, object] = {}
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt(f"pytest got {signal.Signals(signum).name}")
 
@@ -191,9 +195,16 @@ def pytest_configure(config):
     # pytest on the spot, and the servers in their own sessions would outlive it. As an
     # interruption (like Ctrl-C) pytest runs the finalizers that stop them. A signal the caller
     # chose to ignore (nohup) stays ignored.
+    if threading.current_thread() is not threading.main_thread():
+        return  # signal handlers belong to the main thread
     for sig in (signal.SIGTERM, signal.SIGHUP):
         if signal.getsignal(sig) is signal.SIG_DFL:
-            signal.signal(sig, _interrupt)
+            _replaced[sig] = signal.signal(sig, _interrupt)
+
+
+def pytest_unconfigure(config):
+    while _replaced:
+        signal.signal(*_replaced.popitem())
 
 
 def pytest_collection_modifyitems(items):
