@@ -3,7 +3,7 @@
 A child process builds the dataset first, as `annotate pull` would write it: the converter's
 predictions on the seed articles taken as submitted annotations, each record a distinct
 document (a numbered line appended to the text), turned into gold records by
-annotate.gold.build_record and written by annotate.gold.DatasetWriter (train/dev/test).
+annotate.gold.build_record and written by annotate.dataset.DatasetWriter (train/dev/test).
 This process then times `export_dataset(DIR, "spacy,hf,bio", OUT)` — validation included —
 and prints the figure and its own peak memory (the dataset building is not in it).
 
@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from annotate import convert_text  # noqa: E402
-from annotate.gold import DatasetWriter, build_record, sha256_text  # noqa: E402
+from annotate.dataset import DatasetWriter  # noqa: E402
+from annotate.gold import build_record, sha256_text  # noqa: E402
 
 TARGET_SECONDS = 60.0
 

@@ -2,7 +2,7 @@
 
 Gold records come from the real pipeline: the converter's predictions on the seed articles,
 taken as an annotator's submitted annotation, turned into records by annotate.gold.build_record
-and written as a dataset directory by annotate.gold.DatasetWriter (as `annotate pull` does).
+and written as a dataset directory by annotate.dataset.DatasetWriter (as `annotate pull` does).
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ from click.testing import CliRunner
 
 from annotate import convert_text
 from annotate.cli import cli
+from annotate.dataset import DatasetWriter
 from annotate.errors import UsageError, ValidationFailed
 from annotate.exports import export_dataset, parse_formats
 from annotate.exports.bio import read_bio, tokenize
 from annotate.exports.source import speaker_clusters
-from annotate.gold import DatasetWriter, build_record
+from annotate.gold import build_record
 from annotate.io import read_jsonl, write_jsonl
 
 ROOT = Path(__file__).resolve().parents[1]

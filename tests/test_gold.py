@@ -8,17 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from annotate.dataset import DatasetWriter, assign_split, parse_split
 from annotate.errors import UsageError
-from annotate.gold import (
-    DatasetWriter,
-    assign_split,
-    build_record,
-    choose_annotation,
-    derive_quotes,
-    edit_summary,
-    has_disagreement,
-    parse_split,
-)
+from annotate.gold import build_record, choose_annotation, edit_summary, has_disagreement
+from annotate.labeling import derive_quotes
 from annotate.validate import validate_record
 
 DATA = Path(__file__).parent / "data"

@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from annotate import gold
+from annotate import dataset, gold
 from annotate.cli import cli
+from annotate.dataset import DatasetWriter, assign_split, parse_split
 from annotate.errors import UsageError
-from annotate.gold import DatasetWriter, assign_split, parse_split
 from annotate.pull import pull
 
 DATA = Path(__file__).parent / "data"
@@ -109,7 +109,7 @@ def test_a_failed_swap_restores_the_old_dataset(tmp_path, monkeypatch):
             raise OSError(errno.EIO, "Input/output error", str(dst))
         return real_replace(src, dst)
 
-    monkeypatch.setattr(gold.os, "replace", failing_replace)
+    monkeypatch.setattr(dataset.os, "replace", failing_replace)
     with pytest.raises(UsageError, match="unchanged"):
         pull(None, ds, from_file=DATA / "bad_offsets.json")
     after = {p.relative_to(ds): p.read_bytes() for p in ds.rglob("*") if p.is_file()}
@@ -128,7 +128,7 @@ def test_a_pull_killed_in_the_middle_of_its_swap_is_rolled_back_by_the_next(tmp_
     ds = dataset_with_notes(tmp_path)
     old_gold = (ds / "gold.jsonl").read_bytes()
     script = f"""
-import os, annotate.gold as g
+import os, annotate.dataset as g
 from annotate.pull import pull
 real = os.replace
 n = {{"calls": 0}}
@@ -145,7 +145,7 @@ pull(None, {str(ds)!r}, from_file={str(DATA / 'bad_offsets.json')!r})
     assert not (ds / "manifest.json").exists()  # the marker of a complete dataset is gone
     assert list(ds.glob(".annotate-pull-*"))
     # Any later pull into the directory first restores the old dataset, then replaces it.
-    from annotate.gold import recover_output_dir
+    from annotate.dataset import recover_output_dir
 
     handled = recover_output_dir(ds)
     assert any("restored" in line for line in handled)
@@ -337,7 +337,7 @@ def test_deeply_nested_json_is_a_clean_reject(tmp_path, shape):
 
 def test_the_card_names_the_project_in_words():
     source = {"project": {"id": 3, "title": "News", "config_hash": "ab"}, "url": "http://h:8080"}
-    card = gold.render_card(gold.Counts(), source, 0, (0.8, 0.1, 0.1), {})
+    card = dataset.render_card(dataset.Counts(), source, 0, (0.8, 0.1, 0.1), {})
     assert 'project 3 "News" at http://h:8080' in card
     assert "{" not in card.split("\n")[2]
 
@@ -429,7 +429,7 @@ def test_disk_full_is_one_line_in_convert_and_pull(tmp_path, monkeypatch):
     def full_write(self, text):
         raise OSError(errno.ENOSPC, "No space left on device", str(self.path))
 
-    monkeypatch.setattr(gold._HashingFile, "write", full_write)
+    monkeypatch.setattr(dataset._HashingFile, "write", full_write)
     out = tmp_path / "ds"
     result = CliRunner().invoke(cli, ["pull", "--from-file", str(VALID), "-o", str(out)])
     assert result.exit_code == 2 and "No space left on device" in result.output
@@ -453,7 +453,7 @@ def test_closed_stdin_and_stdout_are_one_line(tmp_path):
                                 stderr=subprocess.PIPE, text=True, timeout=60, env=user_env())
     assert closed_out.returncode == 2 and "standard output is closed" in closed_out.stderr
     closed_in = subprocess.run(["sh", "-c", f'exec "{ANNOTATE}" convert - <&-'],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60, env=user_env())
+                               capture_output=True, text=True, timeout=60, env=user_env())
     assert closed_in.returncode == 2 and "standard input is closed" in closed_in.stderr
     for result in (closed_out, closed_in):
         assert "bug" not in result.stderr and "Traceback" not in result.stderr

@@ -326,7 +326,7 @@ def _gold(rt) -> dict:
 
 
 def _span_set(result, text):
-    from annotate.gold import parse_regions
+    from annotate.labeling import parse_regions
 
     spans, relations = parse_regions(result)
     for s in spans:
@@ -547,7 +547,7 @@ def test_correction_in_the_labeling_ui_comes_back_as_gold(studio, browser, tmp_p
     summary = pull(project_id, tmp_path / "gold", url=studio.url, api_key=studio.token)
     assert (summary.counts.gold, summary.counts.rejected) == (1, 0), summary.lines()
     record = read_jsonl(tmp_path / "gold" / "gold.jsonl")[0]
-    from annotate.gold import parse_regions
+    from annotate.labeling import parse_regions
 
     predicted = parse_regions(task["annotations"][0]["result"])[0]
     assert [(s["id"], s["label"], s["start"], s["end"]) for s in record["spans"]] == [

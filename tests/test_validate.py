@@ -95,7 +95,7 @@ def _move_stance_out(rec):
 
 def _refresh_quotes(edit):
     """Apply an edit to spans/relations and re-derive quotes, so only the intended code fires."""
-    from annotate.gold import derive_quotes
+    from annotate.labeling import derive_quotes
 
     def wrapped(rec):
         edit(rec)
@@ -176,7 +176,7 @@ def test_unattributed_quote_is_allowed_only_when_marked(record):
     rec = copy.deepcopy(record)
     rec["relations"] = [r for r in rec["relations"] if r["type"] != "said_by"]
     span(rec, "qu1")["unattributed"] = True
-    from annotate.gold import derive_quotes
+    from annotate.labeling import derive_quotes
 
     rec["quotes"] = derive_quotes(rec["spans"], rec["relations"])
     assert validate_record(rec) == []

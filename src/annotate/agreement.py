@@ -278,7 +278,7 @@ def parse_result(result: Iterable[dict] | None, text: str | None = None) -> tupl
     also gets its `text`, sliced from the task text when given (Label Studio's own `value.text`
     can drift in whitespace).
     """
-    from .gold import parse_regions
+    from .labeling import parse_regions
 
     result = result if isinstance(result, list) else []
     spans, relations = parse_regions(result)

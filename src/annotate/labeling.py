@@ -259,6 +259,29 @@ def parse_result(result) -> tuple[list[Region], list[Relation]]:
     return regions, relations
 
 
+def parse_regions(result: list) -> tuple[list[dict], list[dict]]:
+    """(spans, relations) of a gold record from a Label Studio result list (via parse_result).
+
+    Spans are {id, label, start, end} plus the per-region choices as the contract maps them
+    (quote_type / polarity / target, `unattributed: true`); relations are {from, to, type}.
+    Span text is not set here (it comes from the document text).
+    """
+    regions, relations = parse_result(result)
+    spans = []
+    for region in regions:
+        span = {"id": region.id, "label": region.label, "start": region.start, "end": region.end}
+        for name, value in region.choices.items():
+            target = SPAN_FIELDS.get(name)
+            if target == "unattributed":
+                if value == UNATTRIBUTED:
+                    span["unattributed"] = True
+            elif target is not None:
+                span[target] = value
+        spans.append(span)
+    return spans, [{"from": r.from_id, "to": r.to_id, "type": r.type} for r in relations]
+
+
+
 # --- the speaker chain ---------------------------------------------------------------------------
 
 

@@ -18,19 +18,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .dataset import DEFAULT_SPLIT, Counts, DatasetWriter, assign_split, check_output, parse_split
 from .errors import InputError, Interrupted, UsageError, ValidationFailed
-from .gold import (
-    DEFAULT_SPLIT,
-    Counts,
-    DatasetWriter,
-    Selection,
-    build_record,
-    check_output,
-    choose_annotation,
-    has_disagreement,
-    parse_split,
-    record_id,
-)
+from .gold import Selection, build_record, choose_annotation, has_disagreement, record_id
 from .validate import FATAL_CODES, Error, validate_annotation, validate_record, validate_task
 
 CHUNK = 1 << 20
@@ -334,8 +324,6 @@ class _DryWriter:
     """DatasetWriter's counting half, for --dry-run."""
 
     def __init__(self, seed: int, ratios: tuple):
-        from .gold import assign_split
-
         self.counts = Counts()
         self.empty_splits: list[str] = []
         self._split = lambda rec: assign_split(rec, seed, ratios)
@@ -405,8 +393,19 @@ def build_dataset(items: Iterable[Item], output: str | Path | None, *, source: d
                 counts.unannotated += 1
         if dry_run:
             return PullSummary(counts, None, dry_run=True)
-        manifest = writer.commit(source, created_at=created_at, formats=formats)
+        manifest = writer.commit(source, created_at=created_at, derive=_exporter(formats) if formats else None)
     return PullSummary(counts, writer.out, manifest, empty_splits=writer.empty_splits)
+
+
+def _exporter(formats: tuple):
+    """The training formats, written into the staged dataset (records were validated on the way in)."""
+    from .exports import export_dataset
+
+    def derive(staged: Path, final: Path) -> dict:
+        report = export_dataset(staged, formats, staged, validate=False, final_out=final)
+        return {k: v for k, v in report.to_dict().items() if k in ("splits", "formats")}
+
+    return derive
 
 
 def _check_unique(outcome: Outcome, seen: dict[str, str], where: str) -> None:

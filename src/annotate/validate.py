@@ -253,7 +253,7 @@ def check_result(result, text: str, targets: list[str], *, prediction: bool = Fa
     if not isinstance(result, list):
         return [Error("malformed_annotation", path or "/", "result must be a list")]
     errors = _result_item_errors(result, text, path, prediction=prediction)
-    from .gold import parse_regions
+    from .labeling import parse_regions
 
     spans, relations = parse_regions(result)
     for span in spans:

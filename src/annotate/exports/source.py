@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..dataset import SPLITS
 from ..errors import UsageError, ValidationFailed
 from ..io import read_jsonl
 from ..redact import printable
 
-SPLITS = ("train", "dev", "test")
 WHOLE = "gold"  # the one split of a gold.jsonl given alone ("all" is reserved by datasets)
 
 
