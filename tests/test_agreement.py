@@ -14,11 +14,9 @@ from annotate.agreement import (
     compute_agreement,
     format_agreement,
     krippendorff_alpha,
-    load_export,
     match_spans,
-    parse_result,
-    versions_of,
 )
+from annotate.annotations import load_export, spans_with_text, versions_of
 from annotate.cli import cli
 
 # ----------------------------------------------------------------------------- builders
@@ -108,7 +106,7 @@ def test_parse_result_merges_choices_and_relations():
     result = (region("q", "Quote", T3, '"We will win."', quote_type="direct")
               + region("z", "Speaker", T3, "Zelensky") + [rel("q", "z", "said_by")]
               + [{**rel("z", "q", "said_by"), "direction": "left"}])
-    spans, relations = parse_result(result, T3)
+    spans, relations = spans_with_text(result, T3)
     assert spans == [
         {"id": "z", "label": "Speaker", "start": 0, "end": 8, "text": "Zelensky"},
         {"id": "q", "label": "Quote", "start": 14, "end": 28, "text": '"We will win."', "quote_type": "direct"},
@@ -274,8 +272,7 @@ def render_in_chromium(browser, html_path, png_path, counts: dict[str, str] | No
 
 @pytest.mark.browser
 def test_agreement_html_renders_in_headless_chromium(tmp_path, browser):
-    from annotate.agreement import save_html
-    from annotate.htmlreport import agreement_html
+    from annotate.htmlreport import agreement_html, save_html
 
     report = compute_agreement(sample_export(), names={1: "ann@x.org", 2: "bob@x.org", 3: "cy@x.org"})
     html = tmp_path / "agreement.html"
@@ -326,8 +323,7 @@ def test_heat_map_shortens_a_very_long_name_and_keeps_it_in_the_tooltip():
 def test_heat_map_labels_are_drawn_inside_the_svg_in_chromium(tmp_path, browser):
     """Every text of the heat map lies inside the drawing (nothing clipped) and row labels end
     before the first column of cells, with a wide name in Chromium's own font."""
-    from annotate.agreement import save_html
-    from annotate.htmlreport import agreement_html
+    from annotate.htmlreport import agreement_html, save_html
 
     report = compute_agreement(sample_export(), names=WIDE_NAMES)
     html = tmp_path / "agreement.html"

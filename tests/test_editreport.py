@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from annotate.agreement import parse_result
+from annotate.annotations import spans_with_text
 from annotate.cli import cli
 from annotate.editreport import IDS_ONLY, compare_regions, compute_edit_report, final_annotation
 
@@ -63,8 +63,8 @@ def test_final_annotation_prefers_ground_truth():
 
 
 def test_compare_regions_outcomes():
-    pred, _ = parse_result(edited_export()[0]["predictions"][0]["result"])
-    final, _ = parse_result(edited_export()[0]["annotations"][0]["result"])
+    pred, _ = spans_with_text(edited_export()[0]["predictions"][0]["result"])
+    final, _ = spans_with_text(edited_export()[0]["annotations"][0]["result"])
     rows, added = compare_regions(pred, final)
     assert {p["id"]: what for p, what, _ in rows} == {
         "p_sp": "kept", "p_q1": "boundary_moved", "p_st": "choice_changed",
@@ -133,8 +133,7 @@ def test_quick_export_with_prediction_ids_says_so(tmp_path):
 
 @pytest.mark.browser
 def test_edit_report_html_renders_in_headless_chromium(tmp_path, browser):
-    from annotate.agreement import save_html
-    from annotate.htmlreport import edits_html
+    from annotate.htmlreport import edits_html, save_html
 
     html = tmp_path / "edits.html"
     save_html(html, edits_html(compute_edit_report(edited_export())))

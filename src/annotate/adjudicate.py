@@ -21,16 +21,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .agreement import (
-    Problems,
-    canonical,
-    clean_tasks,
-    project_tasks,
-    table,
-    task_label,
-    user_names,
-    versions_of,
-)
+from .agreement import canonical, table
+from .annotations import Problems, clean_tasks, project_tasks, task_label, user_names, versions_of
 from .gold import REVIEW_SUFFIX, is_review_copy
 from .redact import printable
 
@@ -76,7 +68,7 @@ def plan_adjudication(tasks: Iterable, names: dict | None = None,
 
     Each disputed task lists, per annotator, the review prediction it needs: `create` (none
     yet), `update` (there, but the annotation changed since) or `present`. Tasks are checked
-    first (`agreement.clean_task`): what is broken is left out or ignored, `warn` is told
+    first (`annotations.clean_task`): what is broken is left out or ignored, `warn` is told
     (default: stderr) and `Plan.problems` counts it.
     """
     problems = warn if isinstance(warn, Problems) else Problems(warn)

@@ -147,8 +147,8 @@ def agree(project, from_file, as_json, output, top, exclude, url, api_key):
         annotate agree --from-file export.json --json --exclude lead@example.com
     """
 
-    from .agreement import agreement_report, format_agreement, save_html
-    from .htmlreport import agreement_html
+    from .agreement import agreement_report, format_agreement
+    from .htmlreport import agreement_html, save_html
 
     report = agreement_report(project, from_file, url, api_key, top=top, exclude=exclude, warn=warn)
     if output:
@@ -222,9 +222,8 @@ def report(project, from_file, as_json, output, url, api_key):
         annotate report --from-file export.json --json
     """
 
-    from .agreement import save_html
     from .editreport import edit_report, format_edit_report
-    from .htmlreport import edits_html
+    from .htmlreport import edits_html, save_html
 
     figures = edit_report(project, from_file, url, api_key, warn=warn)
     if output:

@@ -23,15 +23,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .agreement import (
-    CHOICE_FIELDS,
-    Problems,
-    clean_tasks,
-    load_tasks,
-    match_spans,
-    parse_result,
-    table,
-)
+from .agreement import CHOICE_FIELDS, match_spans, table
+from .annotations import Problems, clean_tasks, load_tasks, spans_with_text
 from .gold import is_review_copy
 from .labeling import LABELS
 from .redact import printable
@@ -131,7 +124,7 @@ def _ratio(a: int, b: int) -> float | None:
 def compute_edit_report(tasks: Iterable, warn: Callable[[str], None] | Problems | None = None) -> dict:
     """The edit report for exported tasks (with full prediction objects), as a JSON-ready dict.
 
-    Each task is checked first (`agreement.clean_task`; who annotated does not matter here):
+    Each task is checked first (`annotations.clean_task`; who annotated does not matter here):
     what is broken is left out or ignored, `warn` is told (default: stderr) and the report's
     `problems` counts it.
     """
@@ -163,7 +156,7 @@ def _compute_edit_report(tasks: Iterable[dict]) -> dict:
             n_ids_only += 1
             continue
         preds = [p for p in preds if not is_review_copy(p)]
-        f_spans, f_rels = parse_result(final.get("result"))
+        f_spans, f_rels = spans_with_text(final.get("result"))
         lead_time = final.get("lead_time")
         if not preds:
             if lead_time is not None:
@@ -174,7 +167,7 @@ def _compute_edit_report(tasks: Iterable[dict]) -> dict:
         for pred in preds:
             model = str(pred.get("model_version") or "unknown")
             model_tasks[model] += 1
-            p_spans, p_rels = parse_result(pred.get("result"))
+            p_spans, p_rels = spans_with_text(pred.get("result"))
             rows, added = compare_regions(p_spans, f_spans)
             for span, what, _ in rows:
                 counts[model][span["label"]]["predicted"] += 1

@@ -7,6 +7,10 @@ the dict of `editreport.compute_edit_report`. Both open offline from a file or a
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
+
+from .errors import UsageError
+from .io import atomic_writer
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#222;margin:24px auto;max-width:1100px;padding:0 16px}
@@ -307,3 +311,16 @@ def edits_html(report: dict, title: str = "What happened to the pre-annotations"
                          [[b["bucket"], b["tasks"], b["mean_lead_time"]] for b in lt]))
     sub = f"{report['tasks']['compared']} annotated tasks with pre-annotations"
     return page(title, sub, "".join(body))
+
+
+def save_html(path: str | Path, html: str) -> None:
+    """Write an HTML report atomically; an output that cannot be written (a directory that
+    is a file, no permission, disk full) is one UsageError line, and nothing is left behind."""
+    parent = Path(path).parent
+    if parent.exists() and not parent.is_dir():
+        raise UsageError(f"cannot write {path}: {parent} is not a directory")
+    try:
+        with atomic_writer(path) as fh:
+            fh.write(html)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None

@@ -285,13 +285,18 @@ def parse_regions(result: list) -> tuple[list[dict], list[dict]]:
 # --- the speaker chain ---------------------------------------------------------------------------
 
 
+def speaker_chain(span_id: str, refers_to: dict[str, str]) -> list[str]:
+    """The Speaker ids from `span_id` following refers_to (cycle-safe): ["he", "Peskov"]."""
+    chain, seen = [span_id], {span_id}
+    while chain[-1] in refers_to and refers_to[chain[-1]] not in seen:
+        chain.append(refers_to[chain[-1]])
+        seen.add(chain[-1])
+    return chain
+
+
 def resolve_speaker(span_id: str, refers_to: dict[str, str]) -> str:
     """Follow refers_to from a Speaker span to the mention it finally means (cycle-safe)."""
-    node, seen = span_id, {span_id}
-    while node in refers_to and refers_to[node] not in seen:
-        node = refers_to[node]
-        seen.add(node)
-    return node
+    return speaker_chain(span_id, refers_to)[-1]
 
 
 def reference_map(relations: Iterable[dict]) -> dict[str, str]:
