@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from annotate.annotations import read_export
 from annotate.cli import cli
-from annotate.pull import pull, read_export, validate_file
+from annotate.pull import pull, validate_file
 from annotate.validate import validate_record
 
 from .conftest import open_task
@@ -70,7 +71,7 @@ def test_reader_streams_items_before_a_truncation():
 
 
 def test_reader_handles_chunk_boundaries(tmp_path, monkeypatch):
-    import annotate.pull as pull_module
+    import annotate.annotations as pull_module
 
     monkeypatch.setattr(pull_module, "CHUNK", 7)  # every value crosses many buffer edges
     items = list(read_export(DATA / "valid.json"))

@@ -1,7 +1,7 @@
 """Reading annotations: the one reader behind pull's siblings agree, report and adjudicate.
 
 - `load_tasks(project=..., from_file=...)`: a project's full JSON export (downloaded to a
-  temporary file) or an export file, streamed with `pull.read_export`, plus user names.
+  temporary file) or an export file, streamed with `read_export`, plus user names.
 - `clean_task(task, ...)` / `clean_tasks`: each task checked before use; a hand-broken export
   gives warnings (`Problems`) and a count, never a traceback.
 - `versions_of(task)`: each annotator's latest non-cancelled annotation as a `Version` (spans
@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,6 +21,224 @@ from pathlib import Path
 
 from .errors import InputError, UsageError
 from .redact import printable
+from .validate import Error
+
+# --------------------------------------------------------------------------- reading an export file
+
+CHUNK = 1 << 20
+MAX_DEPTH = 64  # deeper values are not tasks: refused before any checker walks them
+WHOLE_FILE_LIMIT = 256 << 20  # a pretty-printed single object is read whole up to this size
+
+
+# --- reading an export file --------------------------------------------------------------------
+
+
+@dataclass
+class Item:
+    """One item of an input file: the parsed object, or the errors that kept it from parsing."""
+
+    where: str  # "item:N" (array) or "line:N" (JSONL), 1-based
+    value: object = None
+    errors: list[Error] = field(default_factory=list)
+
+
+def read_export(path: str | Path) -> Iterator[Item]:
+    """Stream the items of a JSON-array export or a JSONL file, in file order.
+
+    Never raises for bad content: an empty file, a wrong top-level type, invalid or truncated
+    JSON become an Item with errors (items before a truncation still come through). Only a
+    file that cannot be opened or is not UTF-8 raises InputError.
+    """
+    try:
+        fh = open(path, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    with fh:
+        try:
+            head = fh.read(CHUNK)
+            stripped = head.lstrip()
+            if not stripped:
+                yield Item("file", errors=[Error("empty_file", "", f"{path} is empty")])
+            elif stripped[0] == "[":
+                yield from _depth_checked(_iter_array(fh, head))
+            elif stripped[0] == "{":
+                yield from _depth_checked(_single_wrapper_check(_iter_jsonl(path, fh, head)))
+            else:
+                yield Item("file", errors=[Error("top_level_type", "",
+                                                 "expected a JSON array of tasks or JSONL (one object a line)")])
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: not UTF-8 text") from None
+
+
+def _depth_checked(items: Iterator[Item]) -> Iterator[Item]:
+    """Items nested deeper than MAX_DEPTH become too_deep errors (no checker recurses into them)."""
+    for item in items:
+        if item.value is not None and _deeper_than(item.value, MAX_DEPTH):
+            item = Item(item.where, errors=[_too_deep(item.where.replace(":", " "))])
+        yield item
+
+
+def _deeper_than(value, limit: int) -> bool:
+    """True when a parsed JSON value nests lists/objects more than `limit` levels (iterative)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+def _single_wrapper_check(items: Iterator[Item]) -> Iterator[Item]:
+    """A file that is one object, neither a task nor a record ({"tasks": [...]}) is a top-level error."""
+    first = next(items, None)
+    if first is None:
+        return
+    second = next(items, None)
+    value = first.value
+    if second is None and isinstance(value, dict) and not {"data", "spans", "provenance"} & value.keys():
+        keys = ", ".join(sorted(value)[:5])
+        yield Item("file", errors=[Error("top_level_type", "",
+                                         f"expected a JSON array of tasks, got one object with keys {keys}")])
+        return
+    yield first
+    if second is not None:
+        yield second
+        yield from items
+
+
+def _iter_array(fh, buf: str) -> Iterator[Item]:
+    """Items of a top-level JSON array, decoded one at a time from a growing buffer."""
+    decoder = json.JSONDecoder()
+    pos = len(buf) - len(buf.lstrip()) + 1
+    eof = False
+    n = 0
+    expect_value = True
+
+    def refill() -> bool:
+        nonlocal buf, pos, eof
+        more = fh.read(max(CHUNK, len(buf) - pos))
+        buf, pos = buf[pos:] + more, 0
+        eof = not more
+        return bool(more)
+
+    while True:
+        while True:  # skip whitespace and one comma between values
+            while pos < len(buf) and buf[pos] in " \t\r\n":
+                pos += 1
+            if pos < len(buf) or eof or not refill():
+                break
+        if pos >= len(buf):
+            yield Item(f"item:{n + 1}", errors=[Error("truncated_json", "", f"the array ends after {n} items without ']'")])
+            return
+        ch = buf[pos]
+        if ch == "]":
+            rest = buf[pos + 1:] + fh.read()
+            if rest.strip():
+                yield Item("file", errors=[Error("invalid_json", "", "extra data after the closing ']'")])
+            return
+        if not expect_value:
+            if ch != ",":
+                yield Item(f"item:{n + 1}", errors=[Error("invalid_json", "", f"expected ',' or ']' after item {n}")])
+                return
+            pos += 1
+            expect_value = True
+            continue
+        try:
+            value, end = decoder.raw_decode(buf, pos)
+            if end >= len(buf) and not eof and refill():  # a number cut at the buffer edge
+                continue
+        except RecursionError:
+            error = _too_deep(f"item {n + 1}")
+            yield Item(f"item:{n + 1}", errors=[Error(error.code, "", error.message + "; the items after it are not read")])
+            return
+        except json.JSONDecodeError as exc:
+            if not eof and refill():
+                continue
+            code = "truncated_json" if exc.pos >= len(buf) - 1 or "Unterminated" in exc.msg else "invalid_json"
+            yield Item(f"item:{n + 1}", errors=[Error(code, "", f"item {n + 1}: {exc.msg}")])
+            return
+        n += 1
+        pos = end
+        expect_value = False
+        yield Item(f"item:{n}", value)
+
+
+def _iter_jsonl(path, fh, head: str) -> Iterator[Item]:
+    """Items of a JSONL file; a bad line is an error item and the next lines still count."""
+    lines = _lines(head, fh)
+    first = next(lines, None)
+    if first is None:
+        return
+    lineno, line = first
+    try:
+        value = json.loads(line)
+    except RecursionError:
+        yield _line_item(lineno, line)
+        yield from (_line_item(n, text) for n, text in lines)
+        return
+    except json.JSONDecodeError:
+        # Not JSONL after all? A single pretty-printed object (or array) read whole.
+        if os.path.getsize(path) <= WHOLE_FILE_LIMIT:
+            whole = line + "".join(rest for _, rest in lines)
+            try:
+                value = json.loads(whole)
+            except RecursionError:
+                yield Item("line:1", errors=[_too_deep("the file")])
+                return
+            except json.JSONDecodeError as exc:
+                code = "truncated_json" if exc.pos >= len(whole.rstrip()) else "invalid_json"
+                yield Item("line:1", errors=[Error(code, "", f"line {exc.lineno}: {exc.msg}")])
+                return
+            for i, v in enumerate(value if isinstance(value, list) else [value], 1):
+                yield Item(f"item:{i}", v)
+            return
+        yield _line_item(lineno, line)
+        yield from (_line_item(n, text) for n, text in lines)
+        return
+    yield Item(f"line:{lineno}", value)
+    yield from (_line_item(n, text) for n, text in lines)
+
+
+def _lines(head: str, fh) -> Iterator[tuple[int, str]]:
+    """(line number, text) of non-blank lines, from the already-read head then the rest."""
+    pending = ""
+    lineno = 0
+    for chunk in _chunks(head, fh):
+        pending += chunk
+        *complete, pending = pending.split("\n")
+        for line in complete:
+            lineno += 1
+            if line.strip():
+                yield lineno, line
+    if pending.strip():
+        yield lineno + 1, pending
+
+
+def _chunks(head: str, fh) -> Iterator[str]:
+    yield head
+    while chunk := fh.read(CHUNK):
+        yield chunk
+
+
+def _too_deep(where: str) -> Error:
+    return Error("too_deep", "", f"{where}: JSON nested deeper than {MAX_DEPTH} levels")
+
+
+def _line_item(lineno: int, line: str) -> Item:
+    try:
+        return Item(f"line:{lineno}", json.loads(line))
+    except RecursionError:
+        return Item(f"line:{lineno}", errors=[_too_deep(f"line {lineno}")])
+    except json.JSONDecodeError as exc:
+        return Item(f"line:{lineno}", errors=[Error("invalid_json", "", f"line {lineno}: {exc.msg}")])
+
 
 # --------------------------------------------------------------------------- input
 
@@ -56,14 +275,12 @@ def problems_for(warn) -> tuple[Problems, bool]:
 
 def iter_export(path: str | Path, warn: Callable[[str], None] | Problems | None = None) -> Iterator[object]:
     """Stream the tasks of a Label Studio full-JSON export (a JSON array, or JSONL) with
-    `pull.read_export`: memory stays flat however large the file.
+    `read_export`: memory stays flat however large the file.
 
     A part that cannot be parsed (a bad line, a truncated array) is a warning and what can be
     read is still used; a file with nothing readable at all is an InputError (exit 2).
     Items come as they are: `clean_task` checks their shape.
     """
-    from .pull import read_export
-
     problems, mine = problems_for(warn)
     first_error = None
     good = 0
@@ -353,12 +570,23 @@ def task_label(task: dict) -> str:
     return str(data.get("doc_id") or f"task {task.get('id')}")
 
 
-def user_names(client) -> dict:
-    """Label Studio user id -> email (or username), so reports name people, not numbers."""
+def user_names(client, warn: Callable[[str], None] | None = None) -> dict:
+    """Label Studio user id -> email (or username), so reports and provenance name people.
+
+    A token that may not list users raises ConnectionFailed, or, with `warn`, is told to it
+    and gives {} (user ids only).
+    """
+    from .errors import ConnectionFailed
     from .studio import api_errors
 
-    with api_errors(client, "list users"):
-        return {u.id: (u.email or u.username or f"user {u.id}") for u in client.users.list()}
+    try:
+        with api_errors(client, "list users"):
+            return {u.id: (u.email or u.username or f"user {u.id}") for u in client.users.list()}
+    except ConnectionFailed as exc:
+        if warn is None:
+            raise
+        warn(f"annotator emails unavailable ({exc}); recording user ids only")
+        return {}
 
 
 def project_tasks(client, project_id: int, progress: Callable[[str], None] | None = None,
