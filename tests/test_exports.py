@@ -413,7 +413,7 @@ def test_validate_false_skips_the_checks(records, tmp_path):
 def test_duplicate_record_ids_are_rejected(records, tmp_path):
     gold = tmp_path / "gold.jsonl"
     write_jsonl(gold, [records[0], records[0]])
-    with pytest.raises(ValidationFailed, match="duplicate_record_id"):
+    with pytest.raises(ValidationFailed, match="duplicate_record"):
         export_dataset(gold, "bio", tmp_path / "out")
 
 

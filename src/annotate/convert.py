@@ -16,7 +16,7 @@ from .converters import convert_documents, default_doc_id
 from .errors import UsageError
 from .io import atomic_writer, dumps
 
-TEXT_SUFFIXES = (".txt",)
+TEXT_SUFFIXES = (".txt",)  # what a directory of articles is searched for (push asks here too)
 
 
 @dataclass

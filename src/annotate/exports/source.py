@@ -44,7 +44,7 @@ def check_records(splits: dict[str, list[dict]], src: str | Path) -> None:
             rec_id = rec.get("id") if isinstance(rec.get("id"), str) else f"{split}:{n}"
             found = [dict(e.as_dict(), id=rec_id, split=split) for e in validate_record(rec)]
             if rec_id in seen:
-                found.append({"id": rec_id, "split": split, "code": "duplicate_record_id",
+                found.append({"id": rec_id, "split": split, "code": "duplicate_record",
                               "path": "/id", "message": f"id also used in split {seen[rec_id]}"})
             seen.setdefault(rec_id, split)
             if found:
