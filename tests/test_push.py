@@ -382,3 +382,72 @@ def test_push_stats_summary_wording():
     stats = PushStats(project_id=3, project_title="Quotes", created=2, updated=1, skipped=4, invalid=0)
     assert stats.summary() == "project 3 ('Quotes'): created 2, updated 1, skipped 4 (already there), invalid 0"
     assert not stats.failed
+
+
+class _EchoingServer:
+    """A tiny HTTP server on 127.0.0.1 that accepts the token check (whoami) and answers every
+    other call with a 500 whose body echoes the request's headers, as some proxies and debug
+    pages do."""
+
+    def __init__(self, body_kind: str):
+        import http.server
+        import threading
+
+        kind = body_kind
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _answer(self):
+                if self.path.startswith("/api/current-user/whoami"):
+                    body, status, ctype = json.dumps({"id": 1, "email": "u@example.com", "username": "u"}), 200, "application/json"
+                else:
+                    # The credential-bearing header first: an echo may put it anywhere.
+                    items = sorted(self.headers.items(), key=lambda kv: kv[0].lower() != "authorization")
+                    headers = "".join(f"{k}: {v}\n" for k, v in items)
+                    if kind == "json":  # the token quoted bare, which no header pattern recognises
+                        token = self.headers.get("Authorization", "").split()[-1]
+                        body = json.dumps({"detail": f"key {token} may not read http://admin:hunter2@db:5432{self.path}"})
+                        ctype = "application/json"
+                    else:
+                        body, ctype = f"<html><pre>Internal error\n{headers}</pre></html>", "text/html"
+                    status = 500
+                data = body.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PATCH = _answer
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("body_kind", ["html", "json"])
+def test_a_server_echoing_the_token_in_an_error_does_not_print_it(body_kind):
+    token = "e" * 40
+    with _EchoingServer(body_kind) as server:
+        proc = cli_subprocess("push", str(SEEDS), "--project", "Quotes here", "--url", server.url, "--api-key", token)
+    assert proc.returncode == 3, proc.stderr
+    assert "HTTP 500" in proc.stderr and "Traceback" not in proc.stderr
+    assert token not in proc.stdout + proc.stderr
+    assert "hunter2" not in proc.stdout + proc.stderr
+    # The library's own message is clean too, for callers that print it themselves.
+    from annotate import push as push_module
+    from annotate.errors import ConnectionFailed
+
+    with _EchoingServer(body_kind) as server, pytest.raises(ConnectionFailed, match="HTTP 500") as err:
+        push_module.push(server.url, token, [str(SEEDS)], "Quotes here")
+    assert token not in str(err.value) and "hunter2" not in str(err.value)

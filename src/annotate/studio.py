@@ -13,6 +13,8 @@ Public API (other modules rely on these signatures):
 - `existing_task_hashes(client, project_id) -> set[str]` and `iter_task_index(...)` — what
   is already in a project, for idempotent pushes.
 - `import_tasks(client, project_id, tasks) -> list[int]` — one non-retrying import POST.
+- `replace_task`, `delete_unannotated_tasks`, `delete_project` — the writes a push
+  needs to update a document in place and to remove a concurrent push's duplicates.
 
 Every failure is an `errors.ConnectionFailed` / `errors.ProjectError` with one line that
 names the server but never the token. The SDK is imported lazily so `--help` and offline
@@ -31,6 +33,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
+from . import redact
 from .errors import ConnectionFailed, ProjectError, UsageError
 
 CHECK_TIMEOUT = 15.0  # seconds for the connectivity check
@@ -59,7 +62,12 @@ def _base_url(client) -> str:
 
 
 def _detail(body) -> str:
-    """A short human reason from an API error body (never headers: they may echo secrets)."""
+    """A short human reason from an API error body, with every secret masked (`redact`): a
+    server's error text may echo the request's headers, the token with them."""
+    return redact.redact(_reason(body))
+
+
+def _reason(body) -> str:
     if isinstance(body, dict):
         if body.get("validation_errors"):
             errors = json.dumps(body["validation_errors"], ensure_ascii=False)[:300]
@@ -106,9 +114,7 @@ def _translate(exc: BaseException, where: str, action: str, secret: str | None =
             msg = f"Label Studio at {where} answered HTTP {status} while trying to {action}: {_detail(exc.body)}"
     else:
         msg = f"unexpected answer from {where} while trying to {action}: {type(exc).__name__}"
-    if secret:
-        msg = msg.replace(secret, "***")
-    return ConnectionFailed(msg)
+    return ConnectionFailed(redact.redact(msg, secret))
 
 
 @contextlib.contextmanager
@@ -136,6 +142,7 @@ def connect(url: str, api_key: str | None, timeout: float | None = None):
     is malformed, the server is unreachable or times out, or the token is refused.
     """
     where = display_url(url or "")
+    redact.remember(api_key)  # every later message built from server text masks it
     if not api_key:
         raise ConnectionFailed(
             "no Label Studio API key: pass --api-key or set LABEL_STUDIO_API_KEY "
@@ -143,7 +150,7 @@ def connect(url: str, api_key: str | None, timeout: float | None = None):
     parts = urlsplit(url or "")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         shown = re.sub(r"[^@/]*@", "", url or "")[:100]  # never echo a user:password@ part
-        raise ConnectionFailed(f"not a Label Studio URL: {shown!r} (expected http://host:port)")
+        raise ConnectionFailed(redact.redact(f"not a Label Studio URL: {shown!r} (expected http://host:port)"))
 
     import httpx
     from label_studio_sdk import LabelStudio
@@ -242,28 +249,101 @@ def config_problems(theirs: str, ours: str) -> list[str]:
     return problems
 
 
+CREATED_BY_PUSH = "Created by annotate push."  # marks a project a push made (see ensure_project)
+
+
+def _titled_exactly(client, title: str) -> list:
+    """The projects with exactly this title, oldest (smallest id) first."""
+    return sorted((p for p in _projects_titled(client, title) if p.title == title), key=lambda p: p.id)
+
+
+def _is_empty(client, project_id: int) -> bool | None:
+    """Whether the project has no tasks (and so no annotations); None when it is gone."""
+    try:
+        with api_errors(client, f"open project {project_id}", not_found="gone"):
+            project = client.projects.get(project_id)
+    except ProjectError:
+        return None
+    return not (project.task_number or 0) and not (project.total_annotations_number or 0)
+
+
+def delete_project(client, project_id: int) -> None:
+    """Delete a project; one that is already gone is fine (a concurrent push deleted it)."""
+    with contextlib.suppress(ProjectError), api_errors(client, f"delete project {project_id}", not_found="gone"):
+        client.projects.delete(project_id, request_options=NO_RETRY)
+
+
+def _oldest_titled(client, title: str):
+    """The project with this title, or None. Several: the oldest, when every younger one is an
+    empty project made by a push (a concurrent push's twin, about to be deleted by its
+    creator, or one left by an interrupted push; deleted here); otherwise a ProjectError."""
+    matches = _titled_exactly(client, title)
+    if not matches:
+        return None
+    younger = matches[1:]
+    if any(p.description != CREATED_BY_PUSH or _is_empty(client, p.id) is False for p in younger):
+        ids = ", ".join(str(p.id) for p in matches)
+        raise ProjectError(f"{len(matches)} projects are titled {title!r} on {_base_url(client)} (ids {ids}): pass the id")
+    for p in younger:
+        delete_project(client, p.id)
+    with api_errors(client, f"open project {matches[0].id}", not_found=f"project {matches[0].id} disappeared"):
+        return client.projects.get(matches[0].id)
+
+
+def _settle_created(client, title: str, mine):
+    """After creating `mine`: the project every concurrent pusher of this title will use.
+
+    The oldest project with the title wins (every pusher reads the same ids, so they agree
+    without talking to each other). If that is not ours, ours is deleted while still empty.
+    On SQLite, Label Studio re-runs a request that hit "database is locked", even one that had
+    already created its project: one create can leave two projects, hence the re-read.
+    """
+    matches = _titled_exactly(client, title)
+    winner = matches[0] if matches else mine
+    if winner.id >= mine.id:
+        return mine
+    if _is_empty(client, mine.id) is False:  # someone already pushed into it: do not guess
+        ids = ", ".join(str(p.id) for p in matches)
+        raise ProjectError(f"{len(matches)} projects titled {title!r} were created at the same time on "
+                           f"{_base_url(client)} (ids {ids}): pass the id")
+    delete_project(client, mine.id)
+    with api_errors(client, f"open project {winner.id}", not_found=f"project {winner.id} disappeared"):
+        return client.projects.get(winner.id)
+
+
+
 def ensure_project(client, name_or_id: str | int, config: str | None = None):
-    """(project, created): find the project, or create it with our labeling config.
+    """(project, created): find the project, or create it with our labeling config; `created`
+    says the project did not exist when we looked.
 
     A numeric value must be an existing project id. A title that does not exist yet is
     created with `config` (default: annotate.labeling.labeling_config()). An existing project
     must have a compatible config; one with an empty config and no tasks gets ours.
+
+    Safe against a concurrent push creating the same title (Label Studio has no unique
+    title): after creating, the projects with this title are listed again and the oldest
+    (smallest id) wins; a younger one we created is deleted while still empty and the winner
+    is used, so every pusher settles on the same project. An empty younger twin that an
+    interrupted push left behind (marked `CREATED_BY_PUSH`) is deleted on the next push.
     """
     from .labeling import labeling_config
 
     config = config or labeling_config()
     key = str(name_or_id).strip()
-    try:
+    created = False  # True: the project did not exist when we looked (even if a twin won)
+    if key.isdigit():
         project = find_project(client, key)
-    except ProjectError:
-        if key.isdigit():
-            raise
-        if len(key) < 3:
-            raise UsageError(f"project title {key!r} is too short: Label Studio needs at least 3 characters") from None
-        with api_errors(client, f"create project {key!r}"):
-            project = client.projects.create(title=key, label_config=config,
-                                             request_options=NO_RETRY)
-        return project, True
+    else:
+        project = _oldest_titled(client, key)
+        if project is None:
+            if len(key) < 3:
+                raise UsageError(f"project title {key!r} is too short: Label Studio needs at least 3 characters")
+            with api_errors(client, f"create project {key!r}"):
+                mine = client.projects.create(title=key, label_config=config, description=CREATED_BY_PUSH,
+                                              request_options=NO_RETRY)
+            project, created = _settle_created(client, key, mine), True
+            if project.id == mine.id:
+                return project, created
 
     where = _base_url(client)
     theirs = project.label_config or ""
@@ -272,13 +352,13 @@ def ensure_project(client, name_or_id: str | int, config: str | None = None):
             with api_errors(client, f"set the labeling config of project {project.id}"):
                 client.projects.update(project.id, label_config=config)
                 project = client.projects.get(project.id)
-            return project, False
+            return project, created
     problems = config_problems(theirs, config)
     if problems:
         raise ProjectError(
             f"project {project.id} ({project.title!r}) on {where} has an incompatible labeling config: "
             + "; ".join(problems))
-    return project, False
+    return project, created
 
 
 # --- reading what is in a project ----------------------------------------------------------
@@ -292,7 +372,8 @@ class TaskRef:
     doc_id: str | None
     task_hash: str | None
     text_sha256: str | None
-    annotations: int
+    annotations: int  # not counting cancelled (skipped) ones
+    cancelled: int = 0
 
 
 def iter_task_index(client, project_id: int) -> Iterator[TaskRef]:
@@ -303,7 +384,7 @@ def iter_task_index(client, project_id: int) -> Iterator[TaskRef]:
             response = client._client_wrapper.httpx_client.request(
                 "api/tasks", method="GET",
                 params={"project": project_id, "page": page, "page_size": INDEX_PAGE_SIZE,
-                        "include": "id,meta,data,total_annotations"},
+                        "include": "id,meta,data,total_annotations,cancelled_annotations"},
                 request_options={"timeout": LONG_TIMEOUT},
             )
         if response.status_code == 404 and page > 1:
@@ -320,6 +401,7 @@ def iter_task_index(client, project_id: int) -> Iterator[TaskRef]:
                 task_hash=meta.get("task_hash"),
                 text_sha256=meta.get("text_sha256"),
                 annotations=t.get("total_annotations") or 0,
+                cancelled=t.get("cancelled_annotations") or 0,
             )
         if len(tasks) < INDEX_PAGE_SIZE:
             return
@@ -377,12 +459,12 @@ def replace_task(client, task_id: int, task: dict) -> None:
     """Update a task in place: new data and meta, and new predictions replacing the old ones of
     the same model family (other models' predictions, e.g. from an ML backend, stay).
 
-    Annotations on the task are kept.
+    Annotations on the task are kept. The data and meta (with the new task_hash) are written
+    last: a push stopped half-way leaves the old hash, so the next push redoes the update.
     """
     action = f"update task {task_id}"
     families = {model_family(p.get("model_version")) for p in task.get("predictions") or []}
     with api_errors(client, action, not_found=f"task {task_id} disappeared during the push"):
-        client.tasks.update(id=str(task_id), data=task["data"], meta=task.get("meta") or {})
         for old in client.predictions.list(task=task_id):
             if model_family(old.model_version) in families:
                 client.predictions.delete(id=old.id)
@@ -390,6 +472,31 @@ def replace_task(client, task_id: int, task: dict) -> None:
             client.predictions.create(
                 task=task_id, result=pred.get("result") or [], score=pred.get("score"),
                 model_version=pred.get("model_version"), request_options=NO_RETRY)
+        client.tasks.update(id=str(task_id), data=task["data"], meta=task.get("meta") or {})
+
+
+def delete_unannotated_tasks(client, project_id: int, task_ids: list[int]) -> int:
+    """Delete these tasks of the project, except any that has an annotation (cancelled ones
+    too) by the time the server runs the delete; returns how many were deleted.
+
+    One data-manager `delete_tasks` action whose filters (no annotations) and selection are
+    applied by the server in the same query, so an annotation that arrives after we looked is
+    still safe. Ids that are already gone are ignored.
+    """
+    if not task_ids:
+        return 0
+    action = f"delete duplicate tasks in project {project_id}"
+    no_annotations = [{"filter": f"filter:tasks:{field}", "operator": "equal", "type": "Number", "value": 0}
+                      for field in ("total_annotations", "cancelled_annotations")]
+    body = {"selectedItems": {"all": False, "included": list(task_ids)},
+            "filters": {"conjunction": "and", "items": no_annotations}}
+    with api_errors(client, action, not_found=f"project {project_id} disappeared during the push"):
+        response = client._client_wrapper.httpx_client.request(
+            "api/dm/actions", method="POST", params={"id": "delete_tasks", "project": project_id},
+            json=body, request_options={"max_retries": 0, "timeout": LONG_TIMEOUT})
+    if response.status_code != 200:
+        _raise_http(client, response, action)
+    return int(response.json().get("processed_items") or 0)
 
 
 # --- full export ---------------------------------------------------------------------------
@@ -399,7 +506,7 @@ def export_tasks(client, project_id: int, progress: Callable[[str], None] | None
     """Every task of the project in Label Studio's full JSON export shape, in memory.
 
     See `download_export`; for large projects prefer it and stream the file
-    (`annotate.pull.read_export`), as `pull` does.
+    (`annotate.annotations.read_export`), as `pull` does.
     """
     with tempfile.TemporaryFile() as fh:
         download_export(client, project_id, fh, progress)
