@@ -3,7 +3,9 @@
 Starts its own Label Studio (temporary data dir, free port), writes N synthetic tasks (the
 converted seeds, varied so every task is distinct and valid) to a JSONL file, then times
 `annotate.push.push` on it twice: the first push creates every task, the second skips them all.
-Also times `annotate.studio.export_tasks` (the full JSON export that `pull` reads) on the result.
+Then two pushes of the same file at once into a new title (as from two shells): both import,
+and their clean-up must leave each task once in one project. Also times
+`annotate.studio.export_tasks` (the full JSON export that `pull` reads) on the first result.
 
     .venv/bin/python benchmarks/push.py [--tasks 10000] [--batch-size 500]
 """
@@ -16,7 +18,9 @@ import json
 import resource
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,7 +31,7 @@ from annotate.converters.tasks import task_hash  # noqa: E402
 from annotate.demo import LabelStudioServer, Login, free_port  # noqa: E402
 from annotate.io import sha256_text  # noqa: E402
 from annotate.push import push  # noqa: E402
-from annotate.studio import connect, export_tasks  # noqa: E402
+from annotate.studio import connect, export_tasks, iter_task_index  # noqa: E402
 
 TARGET_SECONDS = 60.0
 
@@ -43,6 +47,34 @@ def synthetic_tasks(n: int):
         task["meta"]["text_sha256"] = sha256_text(text)
         task["meta"]["task_hash"] = task_hash(text, task["predictions"])
         yield task
+
+
+def time_concurrent_pushes(url: str, token: str, tasks_file: Path, args) -> bool:
+    """Two pushes of the same file into a new title at once; True when each task ends up once."""
+    title = "push benchmark (two at once)"
+    barrier, stats = threading.Barrier(2), []
+
+    def one():
+        barrier.wait()
+        stats.append(push(url, token, [str(tasks_file)], title, batch_size=args.batch_size))
+
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - t0
+    client = connect(url, token)
+    projects = [p for p in client.projects.list(title=title).items if p.title == title]
+    per_hash = Counter(r.task_hash for p in projects for r in iter_task_index(client, p.id))
+    ok = (len(projects) == 1 and len(per_hash) == args.tasks and max(per_hash.values()) == 1
+          and sum(s.created for s in stats) == args.tasks)
+    print(f"{'2 pushes at once (new)':24s} {seconds:6.1f} s  {len(projects)} project(s), "
+          f"{sum(per_hash.values())} tasks for {args.tasks}: {'unique' if ok else 'NOT UNIQUE'}")
+    for s in stats:
+        print(f"{'':33s}{s.summary()}")
+    return ok
 
 
 def peak_rss_mb() -> float:
@@ -87,6 +119,7 @@ def main() -> int:
                 print(f"{label:24s} {seconds:6.1f} s  {args.tasks / seconds:7.0f} tasks/s  {stats.summary()}")
                 results.append((label, seconds, stats))
             print(f"peak memory after pushing {args.tasks} tasks: {peak_rss_mb():.0f} MB")
+            concurrent_ok = time_concurrent_pushes(server.url, login.token, tasks_file, args)
             # What `pull` starts from: the full JSON export with full prediction objects.
             client = connect(server.url, login.token)
             t0 = time.perf_counter()
@@ -98,7 +131,7 @@ def main() -> int:
 
     (_, first, first_stats), (_, second, second_stats) = results
     ok = (first < TARGET_SECONDS and first_stats.created == args.tasks
-          and second_stats.skipped == args.tasks and second_stats.created == 0)
+          and second_stats.skipped == args.tasks and second_stats.created == 0 and concurrent_ok)
     print(f"target: {args.tasks} tasks in < {TARGET_SECONDS:.0f} s -> {'OK' if ok else 'MISSED'}")
     return 0 if ok else 1
 

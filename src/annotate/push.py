@@ -13,6 +13,16 @@
   its annotations — unless the text itself changed and the task already has annotations
   (their offsets would point into the old text): that is a *conflict*, left untouched and
   reported.
+- Safe to run concurrently (two shells, two machines, one server). Label Studio has no unique
+  constraint on task data, so two pushes that read the index before either imported both
+  import the same tasks. After its last batch a push re-reads the index and, for every
+  task_hash and doc_id of its input held by several tasks, keeps the oldest (smallest id) and
+  deletes the others: every pusher picks the same survivor, and deleting is idempotent. A
+  younger copy with annotations is never deleted: it is reported as a conflict. The same
+  clean-up runs when the first index read already shows duplicates of the input (left by a
+  killed push), so re-running fixes them. Projects: see `studio.ensure_project`.
+- Ctrl-C finishes the batch in flight, then raises `PushInterrupted` (a KeyboardInterrupt)
+  carrying what was done; re-running resumes.
 """
 
 from __future__ import annotations
@@ -48,6 +58,7 @@ class PushStats:
     skipped: int = 0
     invalid: int = 0
     conflicts: int = 0
+    duplicates_removed: int = 0  # tasks of this input held twice (a concurrent/killed push), removed
     problems: list[str] = field(default_factory=list)  # the first MAX_REPORTED, one line each
     offline: str = ""  # a dry run without the server: why it could not connect
 
@@ -65,7 +76,10 @@ class PushStats:
             return (f"offline ({self.offline}): {valid} valid tasks, invalid {self.invalid}; "
                     "which of them are already in the project is unknown without the server")
         verb = "would create" if self.dry_run else "created"
-        parts = [f"{verb} {self.created}", f"updated {self.updated}", f"skipped {self.skipped} (already there)",
+        created = f"{verb} {self.created}"
+        if self.duplicates_removed:
+            created += f" ({self.duplicates_removed} duplicates from a concurrent or interrupted push removed)"
+        parts = [created, f"updated {self.updated}", f"skipped {self.skipped} (already there)",
                  f"invalid {self.invalid}"]
         if self.conflicts:
             parts.append(f"conflicts {self.conflicts}")
@@ -78,6 +92,15 @@ class PushStats:
             if self.project_created:
                 where = "new " + where
         return f"{where}: " + ", ".join(parts)
+
+
+class PushInterrupted(KeyboardInterrupt):  # noqa: N818  (a KeyboardInterrupt, named for what happened)
+    """Ctrl-C during a push, raised once the batch in flight has finished; `stats` is what was done."""
+
+    def __init__(self, stats: PushStats):
+        self.stats = stats
+        super().__init__(f"Interrupted: {stats.summary()} before the interrupt; "
+                         "re-running resumes (tasks already in the project are skipped)")
 
 
 # --- local validation ----------------------------------------------------------------------
@@ -315,6 +338,7 @@ class _Importer:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="annotate-import")
         self.in_flight = None  # (future, batch)
         self.in_flight_docs: set[str] = set()
+        self.imported_ids: set[int] = set()  # task ids this push created
 
     def submit(self, batch: list[dict]) -> None:
         self.drain()
@@ -329,18 +353,61 @@ class _Importer:
         if self.in_flight is None:
             return
         future, batch = self.in_flight
+        ids = future.result()  # an interrupt while waiting leaves it in flight, for settle()
         self.in_flight, self.in_flight_docs = None, set()
-        self._record(batch, future.result())
+        self._record(batch, ids)
+
+    def settle(self) -> None:
+        """After an interrupt: wait for the POST in flight and record it if it went in."""
+        if self.in_flight is None:
+            return
+        future, batch = self.in_flight
+        self.in_flight, self.in_flight_docs = None, set()
+        try:
+            ids = future.result()
+        except Exception:  # the interrupt is what gets reported; a re-run redoes this batch
+            return
+        self._record(batch, ids)
 
     def _record(self, batch: list[dict], ids: list[int]) -> None:
         for task_id, task in zip(ids, batch, strict=True):
             if task["data"].get("doc_id"):
                 self.by_doc[task["data"]["doc_id"]] = (task_id, task["meta"]["text_sha256"], 0)
+        if not self.dry_run:
+            self.imported_ids.update(ids)
         self.stats.created += len(batch)
 
     def close(self) -> None:
         # On an interrupt too: let the POST in flight finish, so its tasks are skipped next time.
         self.pool.shutdown(wait=True)
+
+
+@dataclass
+class _Index:
+    """What the project holds, as push needs it: hashes, the oldest task of each doc_id, and the
+    task hashes / doc_ids held by several tasks (a concurrent or killed push's duplicates)."""
+
+    hashes: set[str] = field(default_factory=set)
+    by_doc: dict[str, tuple[int, str | None, int]] = field(default_factory=dict)  # doc_id -> (id, text sha, annotations)
+    doubled: set[str] = field(default_factory=set)  # task hashes and doc_ids held more than once
+
+    @classmethod
+    def read(cls, client, project_id: int | None) -> _Index:
+        index = cls()
+        if project_id is None:
+            return index
+        for ref in studio.iter_task_index(client, project_id):
+            if ref.task_hash:
+                if ref.task_hash in index.hashes:
+                    index.doubled.add(ref.task_hash)
+                index.hashes.add(ref.task_hash)
+            if ref.doc_id:
+                known = index.by_doc.get(ref.doc_id)
+                if known:
+                    index.doubled.add(ref.doc_id)
+                if not known or ref.id < known[0]:  # the oldest copy is the one that stays
+                    index.by_doc[ref.doc_id] = (ref.id, ref.text_sha256, ref.annotations)
+        return index
 
 
 def push_tasks(client, project_id: int | None, tasks: Iterable[tuple[str, dict]], *,
@@ -351,21 +418,21 @@ def push_tasks(client, project_id: int | None, tasks: Iterable[tuple[str, dict]]
 
     A task whose task_hash is already in the project is skipped before anything else; every
     other task is validated, then imported (new doc_id) or updated in place (known doc_id).
+    Then duplicates a concurrent push made of this input's tasks are removed.
     `project_id=None` (dry run into a project that does not exist yet) treats the project as
     empty. `progress(n)` is called with the number of input tasks handled since the last call.
+    Ctrl-C raises `PushInterrupted` once the batch in flight is in.
     """
     if batch_size < 1:
         raise UsageError("--batch-size must be at least 1")
     stats = stats or PushStats(project_id=project_id, dry_run=dry_run)
-    interface = _label_interface()
-    hashes: set[str] = set()
-    by_doc: dict[str, tuple[int, str | None, int]] = {}  # doc_id -> (task id, text sha256, annotations)
-    if project_id is not None:
-        for ref in studio.iter_task_index(client, project_id):
-            if ref.task_hash:
-                hashes.add(ref.task_hash)
-            if ref.doc_id:
-                by_doc[ref.doc_id] = (ref.id, ref.text_sha256, ref.annotations)
+    try:
+        interface = _label_interface()
+        index = _Index.read(client, project_id)
+    except KeyboardInterrupt:
+        raise PushInterrupted(stats) from None
+    hashes, by_doc = index.hashes, index.by_doc
+    keys: set[str] = set()  # the task hashes and doc_ids of this input, for the clean-up
 
     importer = _Importer(client, project_id, dry_run, stats, by_doc)
     batch: list[dict] = []
@@ -377,6 +444,10 @@ def push_tasks(client, project_id: int | None, tasks: Iterable[tuple[str, dict]]
             given = (task.get("meta") or {}).get("task_hash") if isinstance(task, dict) else None
             if given and given in hashes:
                 stats.skipped += 1  # already pushed, so validated then: nothing to check or send
+                keys.add(given)
+                doc = (task.get("data") or {}).get("doc_id") if isinstance(task.get("data"), dict) else None
+                if isinstance(doc, str) and doc:
+                    keys.add(doc)
                 continue
             problems = validate_task(task, interface)
             if problems:
@@ -389,11 +460,14 @@ def push_tasks(client, project_id: int | None, tasks: Iterable[tuple[str, dict]]
                 meta["task_hash"] = compute_task_hash(task)
             if not meta.get("text_sha256"):
                 meta["text_sha256"] = sha256_text(task["data"]["text"])
+            keys.add(meta["task_hash"])
+            doc_id = task["data"].get("doc_id")
+            if doc_id:
+                keys.add(doc_id)
             if meta["task_hash"] in hashes:
                 stats.skipped += 1
                 continue
             hashes.add(meta["task_hash"])
-            doc_id = task["data"].get("doc_id")
             if doc_id in batch_docs:  # the same document twice in one run: the later one updates
                 importer.submit(batch)
                 batch, batch_docs = [], set()
@@ -411,9 +485,50 @@ def push_tasks(client, project_id: int | None, tasks: Iterable[tuple[str, dict]]
         if batch:
             importer.submit(batch)
         importer.drain()
+        if not dry_run and project_id is not None and (importer.imported_ids or index.doubled & keys):
+            remove_duplicates(client, project_id, keys, importer.imported_ids, stats)
+    except KeyboardInterrupt:
+        importer.settle()
+        raise PushInterrupted(stats) from None
     finally:
         importer.close()
     return stats
+
+
+def remove_duplicates(client, project_id: int, keys: set[str], imported_ids: set[int], stats: PushStats) -> None:
+    """Leave each task_hash and doc_id in `keys` in the project once: the oldest task stays.
+
+    Re-reads the project's index; every task that has an older task with the same task_hash
+    or doc_id (one in `keys`) is deleted, in one request, unless it has annotations (then it
+    is kept and reported as a conflict). Two pushers doing this at once pick the same tasks;
+    deleting one that is already gone is fine. Our own imports (`imported_ids`) that are gone
+    count as removed duplicates, not as created.
+    """
+    refs = sorted(studio.iter_task_index(client, project_id), key=lambda r: r.id)
+    oldest: dict[str, int] = {}
+    younger: list[tuple[studio.TaskRef, int]] = []  # (duplicate, the task it duplicates)
+    for ref in refs:
+        mine = [k for k in (ref.task_hash, ref.doc_id) if k and k in keys]
+        older = next((oldest[k] for k in mine if k in oldest), None)
+        if older is None:
+            oldest.update(dict.fromkeys(mine, ref.id))
+        else:
+            younger.append((ref, older))
+    doomed = [ref.id for ref, _ in younger if not (ref.annotations or ref.cancelled)]
+    kept = [(ref, older) for ref, older in younger if ref.annotations or ref.cancelled]
+    if studio.delete_unannotated_tasks(client, project_id, doomed) < len(doomed):
+        # Some were gone already (the concurrent push deleted them) or were annotated meanwhile.
+        still = {r.id: r for r in studio.iter_task_index(client, project_id)}
+        kept += [(still[i], older) for (ref, older) in younger if (i := ref.id) in still and i in doomed]
+        doomed = [i for i in doomed if i not in still]
+    for ref, older in kept:
+        stats.conflicts += 1
+        stats.note(f"conflict: task {ref.id} (doc_id {ref.doc_id!r}) duplicates task {older} but has "
+                   "annotations; both kept (move the annotations to one, then delete the other)")
+    present = {r.id for r in refs} - set(doomed)
+    ours_gone = len(imported_ids - present)
+    stats.created -= ours_gone
+    stats.duplicates_removed += len(doomed) + len(imported_ids - {r.id for r in refs})
 
 
 def _update(client, task: dict, where: str, by_doc: dict, stats: PushStats, dry_run: bool) -> None:
@@ -447,6 +562,15 @@ def push(url: str, api_key: str | None, inputs: Iterable[str], project: str, *,
         raise UsageError("--batch-size must be at least 1")
     tasks = iter_input_tasks(inputs, warn=warn)
     stats = PushStats(dry_run=dry_run, project_title=str(project))
+    try:
+        return _push(url, api_key, tasks, project, stats, batch_size, dry_run, progress)
+    except PushInterrupted:
+        raise
+    except KeyboardInterrupt:  # while connecting or finding/creating the project
+        raise PushInterrupted(stats) from None
+
+
+def _push(url, api_key, tasks, project, stats: PushStats, batch_size: int, dry_run: bool, progress) -> PushStats:
     try:
         client = studio.connect(url, api_key)
     except ConnectionFailed as exc:
