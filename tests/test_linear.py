@@ -25,8 +25,8 @@ SIZES = {
     "according": 30_000,
     "end_marks": 4_000,
     "no_spaces": 100_000,
-    "short_lines": 15_000,
-    "bylines": 40_000,
+    "short_lines": 10_000,
+    "bylines": 100_000,
     "footer_lines": 100_000,
     "stance_quote": 50_000,
 }

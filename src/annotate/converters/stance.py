@@ -140,9 +140,41 @@ def find_people(text: str, caps: list[tuple[int, int, str]] | None = None) -> li
         counts[f"{first} {last}"] += 1
     if not counts:
         return []
-    lower = _lowercase_words(text)
+    seen: dict[str, bool] = {}
+    lower: set[str] = set()
+
+    def in_lower_case(word: str) -> bool:
+        low = word.lower()
+        if low not in seen:
+            if len(seen) < _FIND_LIMIT:
+                seen[low] = _occurs_as_word(text, low)
+            else:  # a text of many names: one scan for every lowercase word instead (linear)
+                if not lower:
+                    lower.update(_lowercase_words(text) or {""})
+                seen[low] = low in lower
+        return seen[low]
+
     return [n for n, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-            if not any(w.lower() in lower for w in n.split())]
+            if not any(in_lower_case(w) for w in n.split())]
+
+
+# Names looked up one by one with str.find (fast for the dozens an article has) before
+# find_people switches to one scan of the whole text (a text of thousands of names).
+_FIND_LIMIT = 64
+
+
+def _occurs_as_word(text: str, low: str) -> bool:
+    """True when `low` stands in text as a whole lowercase word ("step" in "a step forward")."""
+    if not low or not all("a" <= c <= "z" for c in low):
+        return False  # "fact-check", "o'brien": never one lowercase word
+    at = text.find(low)
+    while at >= 0:
+        before = text[at - 1] if at else " "
+        after = text[at + len(low)] if at + len(low) < len(text) else " "
+        if not (before.isalnum() or before in "_.") and not ("a" <= after <= "z"):
+            return True
+        at = text.find(low, at + 1)
+    return False
 
 
 # A word in lower case: a run of a-z not preceded by a letter, digit, "_" or "." (\w is
@@ -151,8 +183,8 @@ _LOWER_WORD = re.compile(r"(?<![\w.])[a-z]+(?![a-z])")
 
 
 def _lowercase_words(text: str) -> set[str]:
-    """Every word that stands in text in lower case ("step" in "a step forward"), in one scan
-    (looking each name up with text.find rescans the text per name: quadratic in a list of names)."""
+    """Every word that stands in text in lower case ("step" in "a step forward"), in one scan:
+    the same answers as _occurs_as_word for every word at once."""
     return set(_LOWER_WORD.findall(text))
 
 

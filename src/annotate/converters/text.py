@@ -63,8 +63,10 @@ def sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         if m.group(0)[0] == "." and closes_abbreviation(text, m.start(), s):
             continue
         e = m.end()
-        if e > s:
+        if e - s > MAX_SENTENCE:
             yield from bounded(text, s, e, MAX_SENTENCE)
+        elif e > s:
+            yield s, e
         s = e
         while s < end and text[s].isspace():
             s += 1
