@@ -186,6 +186,11 @@ _replaced: dict[signal.Signals, object] = {}
 
 
 def _interrupt(signum, frame):
+    # Once: the stop that follows must not be cut short by the next signal (make passes its
+    # SIGTERM on to pytest, after the one a group kill already delivered). It is bounded by
+    # the servers' SIGKILL timeouts.
+    for sig in _replaced:
+        signal.signal(sig, signal.SIG_IGN)
     raise KeyboardInterrupt(f"pytest got {signal.Signals(signum).name}")
 
 

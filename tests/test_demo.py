@@ -367,8 +367,10 @@ def test_server_gets_sigterm_when_its_parent_is_killed(tmp_path, fake_label_stud
             os.killpg(child, signal.SIGKILL)
 
 
-def test_pytest_stopped_with_sigterm_still_stops_the_servers(tmp_path, fake_label_studio):
-    """conftest turns SIGTERM into an interruption, so the finalizers that stop servers run."""
+def test_pytest_stopped_with_sigterm_still_stops_the_servers(tmp_path, fake_label_studio, monkeypatch):
+    """conftest turns SIGTERM into an interruption, so the finalizers that stop servers run,
+    and a second SIGTERM (make passes its own on to pytest) does not cut that stop short."""
+    monkeypatch.setenv("FAKE_IGNORE", "SIGTERM")  # the stop takes its SIGKILL timeout
     inner = tmp_path / "inner" / "test_inner.py"
     inner.parent.mkdir()
     inner.write_text(
@@ -376,31 +378,40 @@ def test_pytest_stopped_with_sigterm_still_stops_the_servers(tmp_path, fake_labe
         "def test_holds_a_server(request, tmp_path):\n"
         f"    demo.label_studio_bin = lambda: {str(fake_label_studio)!r}\n"
         "    server = demo.LabelStudioServer(tmp_path, demo.Login('a@example.com', 'fake-password', 'f' * 40))\n"
-        "    request.addfinalizer(lambda: print('stopped with', server.stop(), flush=True))\n"
+        "    def stop():\n"
+        "        print('stopping', flush=True)\n"
+        "        print('stopped with', server.stop(timeout=3), flush=True)\n"
+        "    request.addfinalizer(stop)\n"
         "    server.start()\n"
+        "    while 'ready' not in server.log_tail(1):\n"
+        "        time.sleep(0.05)\n"
         "    print('server', server.proc.pid, flush=True)\n"
         "    time.sleep(300)\n")
     proc = subprocess.Popen(
         [sys.executable, "-m", "pytest", "-q", "-s", "-p", "tests.conftest", "-p", "no:cacheprovider",
          "--rootdir", str(inner.parent), str(inner)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    server = None
+    server, out = None, []
     try:
         for line in proc.stdout:
+            out.append(line)
             if line.startswith("server "):
                 server = int(line.split()[1])
+                proc.terminate()
+            elif line.startswith("stopping"):
+                proc.terminate()  # again, while the finalizer waits for the server
                 break
-        assert server, "the inner test did not start its server"
-        proc.terminate()
-        out = proc.communicate(timeout=60)[0]
+        assert server, "".join(out)
+        out.append(proc.communicate(timeout=60)[0])
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         if server is not None and alive(server):
             os.killpg(server, signal.SIGKILL)
+    out = "".join(out)
     assert proc.returncode == pytest.ExitCode.INTERRUPTED, out
-    assert f"stopped with {-signal.SIGTERM}" in out, out
+    assert f"stopped with {-signal.SIGKILL}" in out, out
     assert not alive(server)
 
 
