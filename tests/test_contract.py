@@ -55,14 +55,13 @@ def test_a_quote_the_rules_cannot_attribute_is_marked_unattributed():
     """No speaker in the text: the Quote carries the config's attribution choice, no said_by."""
     from annotate import annotate_text
 
-    task = annotate_text('"The bridge will close for a month," a notice posted on Monday read.\n'
-                         '"We regret the inconvenience."\n')
+    task = annotate_text('The bridge closed on Monday.\n"We regret the inconvenience."\n')
     result = task["predictions"][0]["result"]
     quotes = {r["id"] for r in result if r["type"] == "labels" and r["value"]["labels"] == ["Quote"]}
     said = {r["from_id"] for r in result if r["type"] == "relation" and r["labels"] == ["said_by"]}
     unattributed = {r["id"] for r in result if r["type"] == "choices" and r["from_name"] == "attribution"}
-    assert quotes, "the converter finds the quotes"
-    assert quotes == said | unattributed and not said & unattributed
+    assert len(quotes) == 1, "the converter finds the quote"
+    assert said == set() and unattributed == quotes  # nobody in the text said it
     assert all(r["value"]["choices"] == ["unattributed"] for r in result
                if r["type"] == "choices" and r["from_name"] == "attribution")
     assert check_prediction_task(task) == []

@@ -18,7 +18,7 @@ from .quotes import find_quotes
 from .stance import find_stances, find_target_mentions, find_targets
 from .tasks import build_task
 
-CONVERTER_VERSION = "0.3.0"
+CONVERTER_VERSION = "0.3.1"
 MODEL_VERSION = f"annotate-rules-{CONVERTER_VERSION}"
 
 __all__ = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from ..io import sha256_text
-from ..labeling import LABEL_FROM, TEXT_TO
+from ..labeling import UNATTRIBUTED, Region, Relation, region_id
 from .cues import SPEECH_LEMMAS, cue_lemma
 from .speakers import find_antecedent
 
@@ -19,37 +19,6 @@ def task_hash(text: str, predictions: list[dict]) -> str:
     """
     blob = json.dumps(predictions, separators=(",", ":"))
     return sha256_text(sha256_text(text) + "\n" + blob)
-
-
-_ID_PREFIX = {"Speaker": "sp", "Quote": "q", "Stance": "st"}
-
-
-def _region_id(label: str, start: int, end: int) -> str:
-    """Stable id from label and offsets; distinct prefixes so a Speaker never shares a Stance id."""
-    return f"{_ID_PREFIX[label]}{start}-{end}"
-
-
-def _span_value(text: str, start: int, end: int, **extra) -> dict:
-    return {"start": start, "end": end, "text": text[start:end], **extra}
-
-
-def label_result(text: str, rid: str, label: str, start: int, end: int, score: float) -> dict:
-    return {
-        "id": rid, "from_name": LABEL_FROM, "to_name": TEXT_TO, "type": "labels",
-        "value": _span_value(text, start, end, labels=[label]), "score": round(score, 3),
-    }
-
-
-def choice_result(text: str, rid: str, name: str, start: int, end: int, choice: str) -> dict:
-    """A per-region choice: same id as the span, same offsets (how the UI stores it)."""
-    return {
-        "id": rid, "from_name": name, "to_name": TEXT_TO, "type": "choices",
-        "value": _span_value(text, start, end, choices=[choice]),
-    }
-
-
-def relation_result(from_id: str, to_id: str, label: str) -> dict:
-    return {"from_id": from_id, "to_id": to_id, "type": "relation", "direction": "right", "labels": [label]}
 
 
 def _is_speech(quote: dict) -> bool:
@@ -80,26 +49,30 @@ def build_result(text: str, quotes: list[dict], stances: list[dict]) -> list[dic
         if ante and ante != sp:
             links[sp] = ante
             speakers.setdefault(ante, 0.5 * speakers[sp])
-    regions: list[dict] = []
-    choices: list[dict] = []
-    relations: list[dict] = []
+    regions: list[Region] = []
+    relations: list[Relation] = []
+    quote_regions: list[Region] = []
+    stance_regions: list[Region] = []
     for (s, e), score in sorted(speakers.items()):
-        regions.append(label_result(text, _region_id("Speaker", s, e), "Speaker", s, e, score))
+        regions.append(Region(region_id("Speaker", s, e), "Speaker", s, e, score))
     for q in quotes:
-        rid = _region_id("Quote", q["start"], q["end"])
-        regions.append(label_result(text, rid, "Quote", q["start"], q["end"], q["score"]))
-        choices.append(choice_result(text, rid, "quote_type", q["start"], q["end"], q["quote_type"]))
+        region = Region(region_id("Quote", q["start"], q["end"]), "Quote", q["start"], q["end"], q["score"],
+                        {"quote_type": q["quote_type"]})
         if q.get("speaker"):
-            relations.append(relation_result(rid, _region_id("Speaker", *q["speaker"]), "said_by"))
+            relations.append(Relation(region.id, region_id("Speaker", *q["speaker"]), "said_by"))
+        else:  # no speaker in the text: say so, as the config lets an annotator do
+            region.choices["attribution"] = UNATTRIBUTED
+        quote_regions.append(region)
     for sp, ante in sorted(links.items()):
-        relations.append(relation_result(_region_id("Speaker", *sp), _region_id("Speaker", *ante), "refers_to"))
+        relations.append(Relation(region_id("Speaker", *sp), region_id("Speaker", *ante), "refers_to"))
     for st in stances:
-        rid = _region_id("Stance", st["start"], st["end"])
-        regions.append(label_result(text, rid, "Stance", st["start"], st["end"], st["score"]))
-        choices.append(choice_result(text, rid, "polarity", st["start"], st["end"], st["polarity"]))
-        choices.append(choice_result(text, rid, "target", st["start"], st["end"], st["target"]))
-    regions.sort(key=lambda r: (r["value"]["start"], r["value"]["end"], r["id"]))
-    return regions + choices + relations
+        stance_regions.append(Region(region_id("Stance", st["start"], st["end"]), "Stance", st["start"], st["end"],
+                                     st["score"], {"polarity": st["polarity"], "target": st["target"]}))
+    regions += quote_regions + stance_regions
+    labels = sorted((r.labels_item(text) for r in regions),
+                    key=lambda item: (item["value"]["start"], item["value"]["end"], item["id"]))
+    choices = [item for r in quote_regions + stance_regions for item in r.choice_items(text)]
+    return labels + choices + [r.to_result() for r in relations]
 
 
 def build_task(doc: dict, model_version: str, converter_version: str) -> dict:
