@@ -21,7 +21,7 @@ from annotate.backend import (
 from annotate.cli import cli
 from annotate.converters import MODEL_VERSION, annotate_text
 from annotate.errors import UsageError
-from annotate.validate import validate_annotation
+from annotate.validate import check_prediction_task
 
 from .conftest import SEEDS
 
@@ -77,7 +77,9 @@ def test_setup_refuses_a_config_without_our_controls(http):
 
 
 def test_predict_one_prediction_per_task_in_order(http):
-    tasks = [{"id": i, "data": {"text": t, "targets": []}} for i, t in enumerate(SEED_TEXTS)]
+    # tasks as the converter would make them (with its targets): nothing to fit, same prediction
+    tasks = [{"id": i, "data": {"text": t, "targets": annotate_text(t)["data"]["targets"]}}
+             for i, t in enumerate(SEED_TEXTS)]
     r = http.post("/predict", json={"tasks": tasks, "project": "1.1"})
     assert r.status_code == 200
     results = r.json()["results"]
@@ -91,8 +93,7 @@ def test_predict_one_prediction_per_task_in_order(http):
         for item in prediction["result"]:
             if "value" in item:
                 assert item["value"]["text"] == text[item["value"]["start"]:item["value"]["end"]]
-        task_with_targets = {"data": {"text": text, "targets": annotate_text(text)["data"]["targets"]}}
-        assert validate_annotation(task_with_targets, prediction) == []
+        assert check_prediction_task({"data": task["data"], "predictions": [prediction]}) == []
 
 
 def test_predict_keeps_the_text_as_stored(http):
@@ -109,13 +110,18 @@ def test_predict_keeps_the_text_as_stored(http):
 
 def test_predict_only_offers_targets_the_task_has():
     text = SEED_TEXTS[2]
-    full = predict_task({"data": {"text": text}})
+    full = predict_task({"data": {"text": text, "targets": annotate_text(text)["data"]["targets"]}})
     stance_targets = {c for r in full["result"] if r.get("from_name") == "target" for c in r["value"]["choices"]}
     assert stance_targets, "the seed has stances with targets"
     keep = sorted(stance_targets)[0]
     narrowed = predict_task({"data": {"text": text, "targets": [{"value": keep}]}})
     left = {c for r in narrowed["result"] if r.get("from_name") == "target" for c in r["value"]["choices"]}
     assert left == {keep}
+    # a stance whose target the task does not offer is left out whole (pull would reject it)
+    stances = [r for r in narrowed["result"] if r.get("type") == "labels" and r["value"]["labels"] == ["Stance"]]
+    assert len(stances) == sum(1 for r in narrowed["result"] if r.get("from_name") == "target")
+    assert check_prediction_task({"data": {"text": text, "targets": [{"value": keep}]},
+                                  "predictions": [narrowed]}) == []
 
 
 @pytest.mark.parametrize(
@@ -261,10 +267,10 @@ def test_a_converter_failure_empties_only_that_task(monkeypatch, http):
 
     real = backend.annotate_text
 
-    def flaky(text, doc_id=None):
+    def flaky(text, doc_id=None, title=None):
         if "BOOM" in text:
             raise RuntimeError("converter bug")
-        return real(text, doc_id=doc_id)
+        return real(text, doc_id=doc_id, title=title)
 
     monkeypatch.setattr(backend, "annotate_text", flaky)
     r = http.post("/predict", json={"tasks": [{"id": 1, "data": {"text": "BOOM " + SEED_TEXTS[0]}},
@@ -287,7 +293,7 @@ def test_regions_whose_text_does_not_match_are_left_out_with_their_choices_and_r
     for r in result:
         if r.get("id") == quote_id:
             r["value"]["text"] = "shifted"
-    monkeypatch.setattr(backend, "annotate_text", lambda t, doc_id=None: bad)
+    monkeypatch.setattr(backend, "annotate_text", lambda t, doc_id=None, title=None: bad)
     kept = predict_task({"data": {"text": text}})["result"]
     assert kept, "the speaker region stays"
     assert all(r.get("id") != quote_id and r.get("from_id") != quote_id for r in kept)

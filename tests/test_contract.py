@@ -172,3 +172,22 @@ def test_the_checker_and_pull_agree_on_every_broken_prediction():
         summary = build_dataset(export_items([export]), None, source={}, dry_run=True)
         assert summary.counts.rejected == 1, name
         assert code in summary.counts.rejected_by_code, (name, summary.counts.rejected_by_code)
+
+
+@pytest.mark.parametrize("targets", ["converter", "none", "one"])
+def test_backend_predictions_accepted_unchanged_pull_as_gold(targets):
+    """The ML backend answers on the task as Label Studio stores it, whatever targets it has:
+    its prediction must fit that task (no stance target the task does not offer)."""
+    from annotate.backend.predict import predict_task
+
+    tasks = []
+    for task in _converted(SEEDS):
+        offered = {"converter": task["data"]["targets"], "none": [],
+                   "one": task["data"]["targets"][:1]}[targets]
+        data = {"text": task["data"]["text"], "doc_id": task["data"]["doc_id"], "targets": offered}
+        prediction = predict_task({"id": 1, "data": data})
+        assert prediction["result"], "the backend still predicts quotes"
+        tasks.append({"data": data, "predictions": [prediction]})
+        assert check_prediction_task(tasks[-1]) == []
+    summary = _dry_pull(tasks)
+    assert summary.counts.rejected == 0 and summary.counts.gold == len(tasks), summary.lines()

@@ -52,39 +52,69 @@ def consistent(result: dict, text: str) -> bool:
             and value.get("text") == text[start:end])
 
 
-def _drop_inconsistent(result: list[dict], text: str) -> list[dict]:
-    """Leave out regions whose text does not match their offsets, with their choices and relations."""
-    bad = {r.get("id") for r in result if not consistent(r, text)}
-    if not bad:
-        return result
-    return [r for r in result if r.get("id") not in bad and r.get("from_id") not in bad and r.get("to_id") not in bad]
+def _without(result: list[dict], gone: set[str]) -> list[dict]:
+    """The result without the regions `gone` (their labels and choices) and their relations."""
+    return [r for r in result if r.get("id") not in gone and r.get("from_id") not in gone and r.get("to_id") not in gone]
 
 
-def _restrict_targets(result: list[dict], allowed: set[str]) -> list[dict]:
-    """Drop stance `target` choices the task does not offer (the UI could not show them)."""
-    return [r for r in result
-            if not (r.get("type") == "choices" and r.get("from_name") == "target"
-                    and not set(r["value"].get("choices", [])) <= allowed)]
+def _fit_to_task(result: list[dict], text: str, offered: set[str]) -> list[dict]:
+    """The prediction made valid for this task: what an annotator accepts unchanged must pull.
+
+    Regions whose text does not match their offsets go; a Stance whose target the task does not
+    offer goes (Label Studio could not show it, and pull would reject it); a Quote that lost its
+    speaker with them is marked unattributed. Then the one checker (validate.check_result): a
+    region it still flags is left out, and if anything is still wrong nothing is predicted.
+    """
+    from ..labeling import UNATTRIBUTED
+    from ..validate import check_result
+
+    gone = {r.get("id") for r in result if not consistent(r, text)}
+    gone |= {r.get("id") for r in result if r.get("type") == "choices" and r.get("from_name") == "target"
+             and not set(r["value"].get("choices", [])) <= offered}
+    if gone:
+        result = _without(result, gone)
+        said = {r["from_id"] for r in result if r.get("type") == "relation" and "said_by" in (r.get("labels") or [])}
+        marked = {r["id"] for r in result if r.get("type") == "choices" and r.get("from_name") == "attribution"}
+        for item in list(result):
+            if (item.get("type") == "labels" and item["value"].get("labels") == ["Quote"]
+                    and item["id"] not in said | marked):
+                v = item["value"]
+                result.append({"id": item["id"], "from_name": "attribution", "to_name": item.get("to_name", "text"),
+                               "type": "choices", "value": {"start": v["start"], "end": v["end"], "text": v["text"],
+                                                            "choices": [UNATTRIBUTED]}})
+    for _ in range(3):
+        errors = check_result(result, text, sorted(offered), prediction=True)
+        if not errors:
+            return result
+        flagged = set()
+        for e in errors:
+            index = e.path.strip("/").split("/")[0]
+            if index.isdigit() and int(index) < len(result):
+                item = result[int(index)]
+                flagged.add(item.get("id") or item.get("from_id"))
+        log.warning("left out %d predicted regions the checker refused: %s", len(flagged),
+                    "; ".join(sorted({e.code for e in errors})))
+        result = _without(result, flagged)
+    return [] if check_result(result, text, sorted(offered), prediction=True) else result
 
 
 def predict_task(task, max_text: int = DEFAULT_MAX_TEXT) -> dict:
-    """One prediction for one Label Studio task (never raises)."""
+    """One prediction for one Label Studio task (never raises; always valid for the task)."""
     text = task_text(task)
     if text is None or len(text) > max_text:
         return empty_prediction()
-    doc_id = task["data"].get("doc_id")
+    data = task["data"]
+    doc_id, title = data.get("doc_id"), data.get("title")
     try:
-        prediction = annotate_text(text, doc_id=doc_id if isinstance(doc_id, str) else None)["predictions"][0]
+        prediction = annotate_text(text, doc_id=doc_id if isinstance(doc_id, str) else None,
+                                   title=title if isinstance(title, str) else None)["predictions"][0]
     except Exception:  # one bad text must not fail the batch
         log.exception("converter failed on task %s", task.get("id"))
         return empty_prediction()
-    result = _drop_inconsistent(prediction["result"], text)
+    result = _fit_to_task(prediction["result"], text, set(target_values(task)))
     if len(result) != len(prediction["result"]):
-        log.warning("task %s: left out %d regions whose text does not match their offsets",
-                    task.get("id"), len({r.get("id") for r in prediction["result"]} - {r.get("id") for r in result}))
-    offered = target_values(task)
-    if offered:
-        result = _restrict_targets(result, set(offered))
+        log.info("task %s: %d of %d predicted result items left out to fit the task", task.get("id"),
+                 len(prediction["result"]) - len(result), len(prediction["result"]))
     return {**prediction, "model_version": model_version(), "result": result}
 
 
