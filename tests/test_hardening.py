@@ -514,3 +514,17 @@ def test_json_output_escapes_terminal_controls_from_an_export(tmp_path):
     assert "\u202e" not in result.stdout and "\x9b" not in result.stdout
     parsed = json.loads(result.stdout)
     assert "evil\u202eusr@example.com" in json.dumps(parsed, ensure_ascii=False)
+
+
+def test_exports_respect_the_umask(tmp_path):
+    out = tmp_path / "ds"
+    old = os.umask(0o027)
+    try:
+        result = run(["pull", "--from-file", str(VALID), "-o", str(out), "--format", "bio,brat"])
+    finally:
+        os.umask(old)
+    assert result.returncode == 0, result.stderr
+    for folder in ("bio", "brat", "brat/train/text"):
+        assert stat.S_IMODE((out / folder).stat().st_mode) == 0o750, folder
+    for f in (out / "bio").iterdir():
+        assert stat.S_IMODE(f.stat().st_mode) == 0o640, f

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import os
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -87,6 +88,12 @@ def _write_error(where: Path, exc: OSError) -> UsageError:
     return UsageError(f"cannot write {where}: {exc.strerror or exc}")
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def export_dataset(src: str | Path, fmt: str | Iterable[str], out: str | Path, *,
                    annotator: str | None = None, validate: bool = True,
                    final_out: str | Path | None = None) -> LossReport:
@@ -122,7 +129,7 @@ def export_dataset(src: str | Path, fmt: str | Iterable[str], out: str | Path, *
             where = out / name
             loss = report.formats[name] = FormatLoss(name)
             tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=out))
-            tmp.chmod(0o755)  # mkdtemp makes it private; the export is for sharing
+            tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private: give it what mkdir would
             staged.append((tmp, out / name))
             kwargs = ({"annotator": annotator} if name == "brat" else
                       {"final_dir": Path(final_out or out) / name} if name == "spacy" else {})
