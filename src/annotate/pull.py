@@ -20,7 +20,7 @@ from .annotations import Item, read_export
 from .dataset import DEFAULT_SPLIT, Counts, DatasetWriter, assign_split, check_output, parse_split
 from .errors import Interrupted, UsageError, ValidationFailed
 from .gold import Selection, build_record, choose_annotation, has_disagreement, record_id
-from .validate import FATAL_CODES, Error, validate_annotation, validate_record, validate_task
+from .validate import FATAL_CODES, Error, check_result, validate_record, validate_task
 
 # --- one task ----------------------------------------------------------------------------------
 
@@ -62,12 +62,14 @@ def process_task(task, *, users: dict | None = None, where: str = "unknown") -> 
         return Outcome(selection.status, rid, task_id=task_id)
     annotation = selection.annotation
     position = next(i for i, a in enumerate(task["annotations"]) if a is annotation)
-    errors += validate_annotation(task, annotation, f"/annotations/{position}")
     ann_id = annotation.get("id") if isinstance(annotation.get("id"), int) else None
     record = build_record(task, annotation, users=users, selection=selection)
+    # The one checker, as push and the backend use it on predictions; then the record's own checks.
+    errors += check_result(annotation.get("result") or [], record["text"], record["targets"],
+                           path=f"/annotations/{position}/result")
     meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
     expected = meta.get("text_sha256") if isinstance(meta.get("text_sha256"), str) else None
-    errors += validate_record(record, expected_text_sha256=expected)
+    errors += validate_record(record, expected_text_sha256=expected, result_checked=True)
     disagreement = has_disagreement(selection)
     status = "rejected" if errors else "gold"
     return Outcome(status, rid, record, errors, task_id, ann_id, disagreement)

@@ -281,8 +281,11 @@ def _item_positions(result: list, path: str) -> dict:
             src, dst = item.get("from_id"), item.get("to_id")
             if item.get("direction") == "left":
                 src, dst = dst, src
+            if not (isinstance(src, str) and isinstance(dst, str)):
+                continue
             for label in item.get("labels") if isinstance(item.get("labels"), list) else []:
-                where.setdefault(("rel", src, dst, label), f"{path}/{i}")
+                if isinstance(label, str):
+                    where.setdefault(("rel", src, dst, label), f"{path}/{i}")
     return where
 
 
@@ -417,16 +420,21 @@ def _covers(a: str, b: str) -> bool:
 
 
 def validate_record(record, *, expected_text_sha256: str | None = None,
-                    targets: list[str] | None = None) -> list[Error]:
+                    targets: list[str] | None = None, result_checked: bool = False) -> list[Error]:
     """Every problem of one gold record: schema plus semantic checks (SPEC section 6).
 
     `expected_text_sha256` is the hash pushed with the task (meta.text_sha256); `targets`
     defaults to the record's own `targets`. A schema error at (or around) a place a semantic
     check already named is left out, so each problem is reported once, under its own code.
+    `result_checked=True` (pull, after `check_result` on the annotation the record was built
+    from): what the regions mean was reported there, at the result items; only the record's
+    own problems (text hash, schema) are added.
     """
     semantic = _semantic_errors(record, expected_text_sha256, targets) if isinstance(record, dict) else []
     keep = [e for e in schema_errors(record)
             if not any(_covers(s.path, e.path) or _covers(e.path, s.path) for s in semantic if s.path)]
+    if result_checked:
+        semantic = [e for e in semantic if e.code == "text_hash_mismatch"]
     return semantic + keep
 
 
