@@ -27,22 +27,28 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import studio
-from .errors import ConnectionFailed, ProjectError, UsageError
+from .errors import ConnectionFailed, Interrupted, ProjectError, UsageError
 from .io import sha256_text
-from .labeling import LABEL_FROM, LABELS, POLARITIES, QUOTE_TYPES, RELATIONS, TEXT_TO
+from .labeling import LABEL_FROM, LABELS, RELATION_ENDS, RELATIONS, TEXT_TO, contract
 
 DEFAULT_BATCH_SIZE = 500
 TASK_SUFFIXES = (".jsonl", ".ndjson")
 TEXT_SUFFIXES = (".txt",)
 MAX_REPORTED = 20  # invalid tasks / conflicts described one by one; the rest only counted
 
-CHOICES = {"quote_type": ("Quote", QUOTE_TYPES), "polarity": ("Stance", POLARITIES), "target": ("Stance", None)}
-RELATION_ENDS = {"said_by": ("Quote", "Speaker"), "refers_to": ("Speaker", "Speaker")}
+
+
+@functools.cache
+def _choices() -> dict[str, tuple[str, tuple[str, ...] | None]]:
+    """Per-region choice name -> (the label it belongs on, its values; None: the task's targets),
+    from the labeling contract (quote_type and attribution on Quotes, polarity and target on Stances)."""
+    return {ch.name: (ch.label, None if ch.task_field else ch.values) for ch in contract().choices}
 
 
 @dataclass
@@ -94,12 +100,13 @@ class PushStats:
         return f"{where}: " + ", ".join(parts)
 
 
-class PushInterrupted(KeyboardInterrupt):  # noqa: N818  (a KeyboardInterrupt, named for what happened)
-    """Ctrl-C during a push, raised once the batch in flight has finished; `stats` is what was done."""
+class PushInterrupted(Interrupted):  # noqa: N818  (a KeyboardInterrupt, named for what happened)
+    """Ctrl-C during a push, raised once the batch in flight has finished; `stats` is what was
+    done. The CLI prints "Interrupted: " + str(exc) and exits 130."""
 
     def __init__(self, stats: PushStats):
         self.stats = stats
-        super().__init__(f"Interrupted: {stats.summary()} before the interrupt; "
+        super().__init__(f"{stats.summary()} before the interrupt; "
                          "re-running resumes (tasks already in the project are skipped)")
 
 
@@ -238,13 +245,14 @@ def _validate_span(r: dict, at: str, text: str, regions: dict) -> list[str]:
 
 def _validate_choice(r: dict, at: str, regions: dict, targets: set[str]) -> list[str]:
     name = r.get("from_name")
-    if name not in CHOICES or r.get("to_name") != TEXT_TO:
-        return [f"{at}.from_name: {name!r} is not one of {', '.join(CHOICES)}"]
+    choices_by_name = _choices()
+    if name not in choices_by_name or r.get("to_name") != TEXT_TO:
+        return [f"{at}.from_name: {name!r} is not one of {', '.join(choices_by_name)}"]
     rid = r.get("id")
     if rid not in regions:
         return [f"{at}.id: {name} choice on unknown region {rid!r}"]
     label, start, end = regions[rid]
-    want_label, allowed = CHOICES[name]
+    want_label, allowed = choices_by_name[name]
     errors = []
     if label not in ("?", want_label):
         errors.append(f"{at}: {name} belongs on a {want_label} region, {rid!r} is a {label}")
@@ -254,7 +262,7 @@ def _validate_choice(r: dict, at: str, regions: dict, targets: set[str]) -> list
     if not (isinstance(choices, list) and len(choices) == 1):
         errors.append(f"{at}.value.choices: expected exactly one choice, got {choices!r}")
     elif choices[0] not in allowed:
-        what = "data.targets" if name == "target" else ", ".join(CHOICES[name][1])
+        what = "data.targets" if choices_by_name[name][1] is None else ", ".join(choices_by_name[name][1])
         errors.append(f"{at}.value.choices: {choices[0]!r} is not in {what}")
     if "start" in value and start >= 0 and (value.get("start"), value.get("end")) != (start, end):
         errors.append(f"{at}.value: offsets differ from region {rid!r}")
@@ -339,6 +347,7 @@ class _Importer:
         self.in_flight = None  # (future, batch)
         self.in_flight_docs: set[str] = set()
         self.imported_ids: set[int] = set()  # task ids this push created
+        self.imported_batches: list[list[int]] = []
 
     def submit(self, batch: list[dict]) -> None:
         self.drain()
@@ -375,6 +384,7 @@ class _Importer:
                 self.by_doc[task["data"]["doc_id"]] = (task_id, task["meta"]["text_sha256"], 0)
         if not self.dry_run:
             self.imported_ids.update(ids)
+            self.imported_batches.append(ids)
         self.stats.created += len(batch)
 
     def close(self) -> None:
@@ -390,6 +400,7 @@ class _Index:
     hashes: set[str] = field(default_factory=set)
     by_doc: dict[str, tuple[int, str | None, int]] = field(default_factory=dict)  # doc_id -> (id, text sha, annotations)
     doubled: set[str] = field(default_factory=set)  # task hashes and doc_ids held more than once
+    size: int = 0  # tasks in the project when it was read
 
     @classmethod
     def read(cls, client, project_id: int | None) -> _Index:
@@ -397,6 +408,7 @@ class _Index:
         if project_id is None:
             return index
         for ref in studio.iter_task_index(client, project_id):
+            index.size += 1
             if ref.task_hash:
                 if ref.task_hash in index.hashes:
                     index.doubled.add(ref.task_hash)
@@ -474,7 +486,7 @@ def push_tasks(client, project_id: int | None, tasks: Iterable[tuple[str, dict]]
             if doc_id and doc_id in importer.in_flight_docs:
                 importer.drain()
             if doc_id and doc_id in by_doc:
-                _update(client, task, where, by_doc, stats, dry_run)
+                _update(client, project_id, task, where, by_doc, stats, dry_run)
                 continue
             batch.append(task)
             if doc_id:
@@ -485,7 +497,8 @@ def push_tasks(client, project_id: int | None, tasks: Iterable[tuple[str, dict]]
         if batch:
             importer.submit(batch)
         importer.drain()
-        if not dry_run and project_id is not None and (importer.imported_ids or index.doubled & keys):
+        if not dry_run and project_id is not None and (
+                index.doubled & keys or _others_wrote(client, project_id, index.size, importer.imported_batches)):
             remove_duplicates(client, project_id, keys, importer.imported_ids, stats)
     except KeyboardInterrupt:
         importer.settle()
@@ -493,6 +506,29 @@ def push_tasks(client, project_id: int | None, tasks: Iterable[tuple[str, dict]]
     finally:
         importer.close()
     return stats
+
+
+def _others_wrote(client, project_id: int, size_before: int, batches: list[list[int]]) -> bool:
+    """Whether anyone else may have imported or deleted tasks since we read the index (then the
+    clean-up must re-read it). Two cheap counts instead of that re-read: the project holds
+    exactly what it held plus what we imported, and every task we imported is still there.
+    Only when each batch got consecutive ids (so an id range holds nothing but ours)."""
+    if not batches:
+        return False
+    ranges: list[tuple[int, int]] = []
+    for ids in sorted((b for b in batches if b), key=min):
+        lo, hi = min(ids), max(ids)
+        if hi - lo + 1 != len(ids):
+            return True  # interleaved with another writer's ids
+        if ranges and ranges[-1][1] + 1 == lo:
+            ranges[-1] = (ranges[-1][0], hi)
+        else:
+            ranges.append((lo, hi))
+    if len(ranges) > 50:  # a long filter: just re-read
+        return True
+    ours = sum(len(b) for b in batches)
+    return (studio.count_tasks(client, project_id) != size_before + ours
+            or studio.count_tasks(client, project_id, ranges) != ours)
 
 
 def remove_duplicates(client, project_id: int, keys: set[str], imported_ids: set[int], stats: PushStats) -> None:
@@ -514,8 +550,9 @@ def remove_duplicates(client, project_id: int, keys: set[str], imported_ids: set
             oldest.update(dict.fromkeys(mine, ref.id))
         else:
             younger.append((ref, older))
-    doomed = [ref.id for ref, _ in younger if not (ref.annotations or ref.cancelled)]
-    kept = [(ref, older) for ref, older in younger if ref.annotations or ref.cancelled]
+    annotated = studio.annotated_tasks(client, project_id, [ref.id for ref, _ in younger]) if younger else set()
+    doomed = [ref.id for ref, _ in younger if ref.id not in annotated]
+    kept = [(ref, older) for ref, older in younger if ref.id in annotated]
     if studio.delete_unannotated_tasks(client, project_id, doomed) < len(doomed):
         # Some were gone already (the concurrent push deleted them) or were annotated meanwhile.
         still = {r.id: r for r in studio.iter_task_index(client, project_id)}
@@ -531,13 +568,16 @@ def remove_duplicates(client, project_id: int, keys: set[str], imported_ids: set
     stats.duplicates_removed += len(doomed) + len(imported_ids - {r.id for r in refs})
 
 
-def _update(client, task: dict, where: str, by_doc: dict, stats: PushStats, dry_run: bool) -> None:
+def _update(client, project_id: int | None, task: dict, where: str, by_doc: dict, stats: PushStats,
+            dry_run: bool) -> None:
     """A known doc_id with a new task_hash: update in place, or report a conflict."""
     meta, doc_id = task["meta"], task["data"]["doc_id"]
     task_id, old_sha, annotations = by_doc[doc_id]
-    if old_sha != meta["text_sha256"] and annotations:
+    # The index's annotation counter can read 0 on an annotated task: ask for the annotations.
+    if old_sha != meta["text_sha256"] and (annotations or (
+            client is not None and project_id is not None and studio.annotated_tasks(client, project_id, [task_id]))):
         stats.conflicts += 1
-        stats.note(f"conflict {where}: doc_id {doc_id!r} (task {task_id}) has {annotations} annotation(s) "
+        stats.note(f"conflict {where}: doc_id {doc_id!r} (task {task_id}) has annotations "
                    "on a different text; left untouched (push it to a new project, or delete the task)")
         return
     if not dry_run:

@@ -13,7 +13,7 @@ Public API (other modules rely on these signatures):
 - `existing_task_hashes(client, project_id) -> set[str]` and `iter_task_index(...)` — what
   is already in a project, for idempotent pushes.
 - `import_tasks(client, project_id, tasks) -> list[int]` — one non-retrying import POST.
-- `replace_task`, `delete_unannotated_tasks`, `delete_project` — the writes a push
+- `replace_task`, `annotated_tasks`, `delete_unannotated_tasks`, `count_tasks`, `delete_project` — the writes a push
   needs to update a document in place and to remove a concurrent push's duplicates.
 
 Every failure is an `errors.ConnectionFailed` / `errors.ProjectError` with one line that
@@ -294,22 +294,26 @@ def _settle_created(client, title: str, mine):
     """After creating `mine`: the project every concurrent pusher of this title will use.
 
     The oldest project with the title wins (every pusher reads the same ids, so they agree
-    without talking to each other). If that is not ours, ours is deleted while still empty.
-    On SQLite, Label Studio re-runs a request that hit "database is locked", even one that had
-    already created its project: one create can leave two projects, hence the re-read.
+    without talking to each other). Every younger one made by a push (ours, a concurrent
+    push's, or an orphan: on SQLite Label Studio re-runs a request that hit "database is
+    locked", even one that had already created its project) is deleted while still empty.
     """
     matches = _titled_exactly(client, title)
-    winner = matches[0] if matches else mine
-    if winner.id >= mine.id:
+    winner = matches[0] if matches and matches[0].id < mine.id else mine
+    for p in matches:
+        if p.id == winner.id or (p.id != mine.id and p.description != CREATED_BY_PUSH):
+            continue  # a project someone made by hand is not ours to judge
+        if _is_empty(client, p.id) is False:
+            if p.id == mine.id:  # someone already pushed into it: do not guess
+                ids = ", ".join(str(m.id) for m in matches)
+                raise ProjectError(f"{len(matches)} projects titled {title!r} were created at the same time on "
+                                   f"{_base_url(client)} (ids {ids}): pass the id")
+            continue
+        delete_project(client, p.id)
+    if winner.id == mine.id:
         return mine
-    if _is_empty(client, mine.id) is False:  # someone already pushed into it: do not guess
-        ids = ", ".join(str(p.id) for p in matches)
-        raise ProjectError(f"{len(matches)} projects titled {title!r} were created at the same time on "
-                           f"{_base_url(client)} (ids {ids}): pass the id")
-    delete_project(client, mine.id)
     with api_errors(client, f"open project {winner.id}", not_found=f"project {winner.id} disappeared"):
         return client.projects.get(winner.id)
-
 
 
 def ensure_project(client, name_or_id: str | int, config: str | None = None):
@@ -408,6 +412,24 @@ def iter_task_index(client, project_id: int) -> Iterator[TaskRef]:
         page += 1
 
 
+def count_tasks(client, project_id: int, id_ranges: list[tuple[int, int]] | None = None) -> int:
+    """How many tasks the project holds (only those with an id in one of `id_ranges`, both ends
+    included, when given): one cheap request, the server counts."""
+    params: dict = {"project": project_id, "page_size": 1, "include": "id"}
+    if id_ranges is not None:
+        items = [{"filter": "filter:tasks:id", "operator": "in", "type": "Number", "value": {"min": lo, "max": hi}}
+                 for lo, hi in id_ranges]
+        params["query"] = json.dumps({"filters": {"conjunction": "or", "items": items}})
+    action = f"count the tasks of project {project_id}"
+    with api_errors(client, action):
+        response = client._client_wrapper.httpx_client.request("api/tasks", method="GET", params=params)
+    if response.status_code == 404:
+        return 0  # Label Studio answers an empty first page with 404
+    if response.status_code != 200:
+        _raise_http(client, response, action)
+    return int(response.json().get("total") or 0)
+
+
 def _raise_http(client, response, action: str):
     from label_studio_sdk.core.api_error import ApiError
 
@@ -475,13 +497,40 @@ def replace_task(client, task_id: int, task: dict) -> None:
         client.tasks.update(id=str(task_id), data=task["data"], meta=task.get("meta") or {})
 
 
+def annotated_tasks(client, project_id: int, task_ids: list[int]) -> set[int]:
+    """Which of these tasks have at least one annotation (cancelled ones too).
+
+    Reads the annotations themselves: the task's stored counters (`total_annotations`) were
+    seen at 0 on a task holding an annotation (Label Studio 1.23.2), so they cannot decide
+    what may be deleted.
+    """
+    found: set[int] = set()
+    action = f"read the annotations of tasks in project {project_id}"
+    for i in range(0, len(task_ids), INDEX_PAGE_SIZE):
+        chunk = list(task_ids[i:i + INDEX_PAGE_SIZE])
+        query = json.dumps({"selectedItems": {"all": False, "included": chunk}})
+        with api_errors(client, action):
+            response = client._client_wrapper.httpx_client.request(
+                "api/tasks", method="GET", request_options={"timeout": LONG_TIMEOUT},
+                params={"project": project_id, "page_size": len(chunk), "query": query, "fields": "all",
+                        "include": "id,annotations,total_annotations,cancelled_annotations"})
+        if response.status_code == 404:
+            continue  # none of them is left
+        if response.status_code != 200:
+            _raise_http(client, response, action)
+        for t in response.json().get("tasks", []):
+            if t.get("annotations") or t.get("total_annotations") or t.get("cancelled_annotations"):
+                found.add(t["id"])
+    return found
+
+
 def delete_unannotated_tasks(client, project_id: int, task_ids: list[int]) -> int:
     """Delete these tasks of the project, except any that has an annotation (cancelled ones
     too) by the time the server runs the delete; returns how many were deleted.
 
-    One data-manager `delete_tasks` action whose filters (no annotations) and selection are
-    applied by the server in the same query, so an annotation that arrives after we looked is
-    still safe. Ids that are already gone are ignored.
+    Check with `annotated_tasks` first: this is one data-manager `delete_tasks` action whose
+    filter on the task's annotation counters the server applies in the same query, a second
+    guard for an annotation made after that check. Ids that are already gone are ignored.
     """
     if not task_ids:
         return 0
