@@ -320,6 +320,7 @@ def test_time_budget_defers_the_rest_of_a_huge_batch():
 
 
 def test_annotate_backend_command_serves_until_stopped(tmp_path):
+    import os
     import signal
     import subprocess
     import sys
@@ -330,7 +331,7 @@ def test_annotate_backend_command_serves_until_stopped(tmp_path):
     log = tmp_path / "backend.log"
     with open(log, "wb") as fh:
         proc = subprocess.Popen([sys.executable, "-m", "annotate", "backend", "--port", str(port), "--workers", "2"],
-                                stdout=fh, stderr=subprocess.STDOUT)
+                                stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     try:
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
@@ -344,9 +345,15 @@ def test_annotate_backend_command_serves_until_stopped(tmp_path):
         r = httpx.post(url + "/predict", json={"tasks": [{"id": 1, "data": {"text": SEED_TEXTS[0]}}]}, timeout=30)
         assert r.status_code == 200 and r.json()["results"][0]["result"]
     finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=20)
+        # SIGTERM, not SIGINT: a background job's children inherit SIGINT ignored.
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
     out = log.read_text()
+    assert proc.returncode == 0 and out.rstrip().endswith("Stopped."), out  # SIGTERM is a clean stop
     assert f"on http://127.0.0.1:{port} with 2 threads" in out
     assert "annotate connect --project NAME --backend" in out
     assert "POST /predict 200" in out  # the per-request log line

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 from collections.abc import Callable
 
@@ -63,12 +64,24 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = DEF
             else "filling empty data.targets with the token Label Studio sends to /setup")
     say(f"annotate ML backend ({model_version()}) on {url} with {max(1, workers)} threads; {fill}")
     say(f"Connect it: annotate connect --project NAME --backend {url}")
+    # SIGTERM (kill, a service manager, a test) and SIGHUP (the terminal closed) stop it like
+    # Ctrl-C: a child of a background job has SIGINT ignored, so SIGINT cannot be relied on.
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {sig: signal.signal(sig, _raise_keyboard_interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        server.run()
+        server.run()  # waitress catches the KeyboardInterrupt itself and returns
     except KeyboardInterrupt:
-        say("Stopped.")
+        pass
     finally:
         server.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    say("Stopped.")
+
+
+def _raise_keyboard_interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 class RunningBackend:
