@@ -31,9 +31,22 @@ SHARED = ROOT.parent / "shared"  # the shared checkout beside the repository (SP
 
 def need(reason: str) -> NoReturn:
     """Skip the test for want of `reason`, or fail it under CI=true (CI must run every tier)."""
-    if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
+    if under_ci():
         pytest.fail(f"{reason} (required under CI=true)", pytrace=False)
     pytest.skip(reason)
+
+
+def under_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def missing_module(name: str) -> bool:
+    """For `skipif`: True when an optional package (spacy, datasets) is not installed, but
+    never under CI=true, where `make test` installs every extra and the test must run (and
+    fail on its import if the install is broken)."""
+    import importlib.util
+
+    return importlib.util.find_spec(name) is None and not under_ci()
 
 
 def need_shared(*parts: str) -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 import time
@@ -12,12 +11,12 @@ import pytest
 
 from annotate.exports import export_dataset
 
+from .conftest import missing_module
 from .test_exports import seed_records, write_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("spacy") is None,
-                                reason="annotate[spacy] not installed")
+pytestmark = pytest.mark.skipif(missing_module("spacy"), reason="annotate[spacy] not installed")
 
 
 def test_shipped_config_is_the_export_config_with_its_paths(tmp_path):

@@ -14,7 +14,7 @@ from annotate.cli import cli
 from annotate.pull import pull, validate_file
 from annotate.validate import validate_record
 
-from .conftest import open_task
+from .conftest import missing_module, open_task
 
 DATA = Path(__file__).parent / "data"
 
@@ -150,7 +150,8 @@ def test_cli_pull_exit_codes_and_summary(tmp_path):
 
 
 def test_cli_pull_with_formats_writes_them_inside_the_dataset(tmp_path):
-    pytest.importorskip("spacy")
+    if missing_module("spacy"):
+        pytest.skip("annotate[spacy] not installed")
     out = tmp_path / "gold"
     runner = CliRunner()
     res = runner.invoke(cli, ["pull", "--from-file", str(DATA / "valid.json"), "-o", str(out),
