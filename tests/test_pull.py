@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -523,13 +524,14 @@ def annotate_in_ui(studio, browser, config: str, title: str):
     page = open_task(browser, studio, project.id, task_id)
     try:
         page.locator(".lsf-outliner-item").filter(has=page.get_by_text("Stance", exact=True)).first.click()
-        page.get_by_text("Stance polarity").wait_for(timeout=10_000)
+        page.get_by_text("Stance polarity").wait_for()  # the page's default timeout (open_task)
         page.locator("label", has_text="against").first.click()
         page.get_by_role("button", name="Submit").first.click()
-        for _ in range(30):
+        deadline = time.monotonic() + 120  # the state we need: the annotation stored
+        while time.monotonic() < deadline:
             if client.annotations.list(id=task_id):
                 return project.id, task, True
-            page.wait_for_timeout(500)
+            time.sleep(0.5)
         return project.id, task, False
     finally:
         page.close()
