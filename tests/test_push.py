@@ -105,32 +105,35 @@ def _said_by(t):
     return next(r for r in t["predictions"][0]["result"] if r["type"] == "relation" and r["labels"] == ["said_by"])
 
 
+# (how the task is broken, the error code of the one checker that must be among the problems)
 BREAKS = {
-    "no data.targets": (lambda t: t["data"].pop("targets"), "data.targets"),
-    "targets not a list": (lambda t: t["data"].__setitem__("targets", "Russia"), "data.targets"),
-    "no text": (lambda t: t["data"].pop("text"), "data.text"),
-    "end past the text": (lambda t: _span(t)["value"].__setitem__("end", 10**6), "outside the text"),
-    "empty span": (lambda t: _span(t)["value"].__setitem__("end", _span(t)["value"]["start"]), "empty"),
-    "value.text differs": (lambda t: _span(t)["value"].__setitem__("text", "Someone"), "value.text"),
-    "unknown label": (lambda t: _span(t)["value"].__setitem__("labels", ["Person"]), "labels"),
-    "unknown control": (lambda t: _span(t).__setitem__("from_name", "lbl"), "labels must go from"),
-    "unknown choice": (lambda t: _quote_type(t)["value"].__setitem__("choices", ["paraphrase"]), "'paraphrase'"),
-    "choice on unknown region": (lambda t: _quote_type(t).__setitem__("id", "nope"), "unknown region"),
+    "no data.targets": (lambda t: t["data"].pop("targets"), "malformed_targets"),
+    "targets not a list": (lambda t: t["data"].__setitem__("targets", "Russia"), "malformed_targets"),
+    "no text": (lambda t: t["data"].pop("text"), "missing_text"),
+    "end past the text": (lambda t: _span(t)["value"].__setitem__("end", 10**6), "offset_out_of_range"),
+    "empty span": (lambda t: _span(t)["value"].__setitem__("end", _span(t)["value"]["start"]), "empty_span"),
+    "value.text differs": (lambda t: _span(t)["value"].__setitem__("text", "Someone"), "text_mismatch"),
+    "unknown label": (lambda t: _span(t)["value"].__setitem__("labels", ["Person"]), "unknown_label"),
+    "unknown control": (lambda t: _span(t).__setitem__("from_name", "lbl"), "unknown_control"),
+    "unknown object": (lambda t: _span(t).__setitem__("to_name", "body"), "unknown_control"),
+    "unknown choice": (lambda t: _quote_type(t)["value"].__setitem__("choices", ["paraphrase"]), "unknown_choice"),
+    "choice on unknown region": (lambda t: _quote_type(t).__setitem__("id", "nope"), "orphan_choice"),
     "target not in data.targets": (
         lambda t: first(t, "choices", from_name="target")["value"].__setitem__("choices", ["Atlantis"]),
-        "not in data.targets"),
+        "unknown_target"),
     "quote_type on a Stance": (
-        lambda t: _quote_type(t).__setitem__("id", stance_region(t)["id"]), "belongs on a Quote"),
-    "relation to unknown region": (lambda t: _said_by(t).__setitem__("to_id", "ghost"), "unknown region 'ghost'"),
-    "unknown relation": (lambda t: _said_by(t).__setitem__("labels", ["quoted_by"]), "said_by, refers_to"),
+        lambda t: _quote_type(t).__setitem__("id", stance_region(t)["id"]), "misplaced_choice"),
+    "relation to unknown region": (lambda t: _said_by(t).__setitem__("to_id", "ghost"), "dangling_relation"),
+    "unknown relation": (lambda t: _said_by(t).__setitem__("labels", ["quoted_by"]), "unknown_relation"),
     "said_by reversed": (
         lambda t: _said_by(t).update(from_id=_said_by(t)["to_id"], to_id=_said_by(t)["from_id"]),
-        "said_by goes Quote -> Speaker"),
+        "relation_label"),
+    "quote without speaker": (lambda t: t["predictions"][0]["result"].remove(_said_by(t)), "quote_without_speaker"),
     "duplicate region id": (
-        lambda t: t["predictions"][0]["result"].append(copy.deepcopy(_span(t))), "duplicate region id"),
-    "score out of range": (lambda t: t["predictions"][0].__setitem__("score", 7), "score"),
-    "text hash mismatch": (lambda t: t["meta"].__setitem__("text_sha256", "0" * 64), "text_sha256"),
-    "annotations included": (lambda t: t.__setitem__("annotations", []), "annotations"),
+        lambda t: t["predictions"][0]["result"].append(copy.deepcopy(_span(t))), "duplicate_id"),
+    "score out of range": (lambda t: t["predictions"][0].__setitem__("score", 7), "malformed_prediction"),
+    "text hash mismatch": (lambda t: t["meta"].__setitem__("text_sha256", "0" * 64), "text_hash_mismatch"),
+    "annotations included": (lambda t: t.__setitem__("annotations", []), "pre-annotations only"),
 }
 
 
@@ -141,7 +144,7 @@ def test_validate_task_rejects_one_broken_field(name):
     breaker(task)
     errors = validate_task(task)
     assert errors, f"{name}: accepted"
-    assert any(expected in e for e in errors), errors
+    assert any(f": {expected}: " in e or expected in e.split(": ", 1)[-1] for e in errors), errors
 
 
 def test_validate_task_accepts_a_task_without_predictions():
@@ -149,8 +152,8 @@ def test_validate_task_accepts_a_task_without_predictions():
 
 
 def test_validate_task_on_non_objects():
-    assert validate_task([1, 2]) == ["task: expected a JSON object"]
-    assert validate_task({"data": "x"}) == ["data: missing or not an object"]
+    assert [e.split(": ")[1] for e in validate_task([1, 2])] == ["not_an_object"]
+    assert [e.split(": ")[1] for e in validate_task({"data": "x"})] == ["missing_data"]
 
 
 def test_inputs_are_checked_before_anything_is_read(tmp_path):
@@ -180,7 +183,7 @@ def test_dry_run_without_a_server_still_validates(tmp_path):
     assert result.exit_code == 1
     assert "Offline (cannot reach Label Studio" in result.output
     assert "1 valid tasks, invalid 1" in result.output and "unknown without the server" in result.output
-    assert f"invalid task {path}:2: data.targets" in result.output
+    assert f"invalid task {path}:2: /data/targets: malformed_targets" in result.output
     assert "secret-token" not in result.output
     # Without --dry-run the same failure is an error (exit 3).
     result = run("push", str(path), "--project", "x", "--url", f"http://localhost:{free_port()}", "--api-key", "k")

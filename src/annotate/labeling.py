@@ -157,6 +157,26 @@ def contract() -> Contract:
     return c
 
 
+@functools.cache
+def _interface():
+    from label_studio_sdk.label_interface import LabelInterface
+
+    return LabelInterface(labeling_config())
+
+
+def sdk_prediction_problems(prediction: dict) -> list[str]:
+    """The SDK's own `LabelInterface.validate_prediction` on our config, as plain lines: an
+    extra opinion after `validate.check_result` ([] when it has nothing to say)."""
+    def flatten(errors):
+        for e in errors:
+            if isinstance(e, (list, tuple)):
+                yield from flatten(e)
+            else:
+                yield str(e)
+
+    return list(flatten(_interface().validate_prediction(prediction, return_errors=True) or []))
+
+
 # --- regions and relations as result items -------------------------------------------------------
 
 

@@ -27,28 +27,18 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import studio
+from .convert import TEXT_SUFFIXES
 from .errors import ConnectionFailed, Interrupted, ProjectError, UsageError
 from .io import sha256_text
-from .labeling import LABEL_FROM, LABELS, RELATION_ENDS, RELATIONS, TEXT_TO, contract
 
 DEFAULT_BATCH_SIZE = 500
 TASK_SUFFIXES = (".jsonl", ".ndjson")
-TEXT_SUFFIXES = (".txt",)
 MAX_REPORTED = 20  # invalid tasks / conflicts described one by one; the rest only counted
-
-
-
-@functools.cache
-def _choices() -> dict[str, tuple[str, tuple[str, ...] | None]]:
-    """Per-region choice name -> (the label it belongs on, its values; None: the task's targets),
-    from the labeling contract (quote_type and attribution on Quotes, polarity and target on Stances)."""
-    return {ch.name: (ch.label, None if ch.task_field else ch.values) for ch in contract().choices}
 
 
 @dataclass
@@ -120,169 +110,24 @@ def compute_task_hash(task: dict) -> str:
     return task_hash(task["data"]["text"], task.get("predictions") or [])
 
 
-def _label_interface():
-    from label_studio_sdk.label_interface import LabelInterface
-
-    from .labeling import labeling_config
-
-    return LabelInterface(labeling_config())
-
-
-def _flatten(errors) -> Iterator[str]:
-    for e in errors:
-        if isinstance(e, list | tuple):
-            yield from _flatten(e)
-        else:
-            yield str(e)
-
-
-def validate_task(task, interface=None) -> list[str]:
+def validate_task(task) -> list[str]:
     """Every problem that would make this task wrong in our project ([] when it is fine).
 
-    Checks the task shape, `data.text`/`data.targets`, and each prediction: known controls,
-    labels, choices and relations; offsets inside the text with `value.text` equal to the
-    slice; unique region ids; per-region choices on a region of the right label; stance
-    targets among `data.targets`; relation ends that exist with the right labels. Then the
-    SDK's own `LabelInterface.validate_prediction` (pass `interface` to reuse one).
+    The one checker of the labeling contract, `validate.check_prediction_task` (the same
+    checks `pull` runs on annotations: offsets, `value.text`, labels, per-region choices on the
+    right label, stance targets among `data.targets`, relation ends, every Quote said_by a
+    Speaker or marked unattributed, ...), then the SDK's own `LabelInterface.validate_prediction`
+    as an extra opinion. Each problem is one line "PATH: CODE: message".
     """
-    if not isinstance(task, dict):
-        return ["task: expected a JSON object"]
-    data = task.get("data")
-    if not isinstance(data, dict):
-        return ["data: missing or not an object"]
-    text = data.get("text")
-    if not isinstance(text, str) or not text:
-        return ["data.text: missing or empty"]
-    errors: list[str] = []
-    targets = data.get("targets")
-    target_values: set[str] = set()
-    if targets is None:
-        errors.append("data.targets: missing (the config's $targets needs it; [] is fine)")
-    elif not isinstance(targets, list) or not all(isinstance(t, dict) and isinstance(t.get("value"), str) for t in targets):
-        errors.append('data.targets: expected a list of {"value": "..."}')
-    else:
-        target_values = {t["value"] for t in targets}
-    meta = task.get("meta")
-    if meta is not None and not isinstance(meta, dict):
-        errors.append("meta: not an object")
-    elif meta and meta.get("text_sha256") and meta["text_sha256"] != sha256_text(text):
-        errors.append("meta.text_sha256: does not match data.text")
-    if "annotations" in task:
-        errors.append("annotations: push sends pre-annotations only (put them in predictions)")
-    predictions = task.get("predictions", [])
-    if not isinstance(predictions, list):
-        return errors + ["predictions: not a list"]
-    for p, pred in enumerate(predictions):
-        errors.extend(_validate_prediction(pred, f"predictions[{p}]", text, target_values))
-    if not errors and predictions:
-        interface = interface or _label_interface()
-        for p, pred in enumerate(predictions):
-            errors.extend(f"predictions[{p}]: {e}" for e in _flatten(interface.validate_prediction(pred, return_errors=True) or []))
-    return errors
+    from .labeling import sdk_prediction_problems
+    from .validate import check_prediction_task
 
-
-def _validate_prediction(pred, where: str, text: str, targets: set[str]) -> list[str]:
-    if not isinstance(pred, dict):
-        return [f"{where}: not an object"]
-    errors = []
-    if not isinstance(pred.get("model_version", ""), str):
-        errors.append(f"{where}.model_version: not a string")
-    score = pred.get("score")
-    if score is not None and not (isinstance(score, int | float) and 0 <= score <= 1):
-        errors.append(f"{where}.score: not a number in 0..1")
-    result = pred.get("result")
-    if not isinstance(result, list):
-        return errors + [f"{where}.result: missing or not a list"]
-    regions: dict[str, tuple[str, int, int]] = {}
-    for i, r in enumerate(result):  # spans first: choices and relations refer to them
-        if isinstance(r, dict) and r.get("type") == "labels":
-            errors.extend(_validate_span(r, f"{where}.result[{i}]", text, regions))
-    for i, r in enumerate(result):
-        at = f"{where}.result[{i}]"
-        if not isinstance(r, dict):
-            errors.append(f"{at}: not an object")
-        elif r.get("type") == "choices":
-            errors.extend(_validate_choice(r, at, regions, targets))
-        elif r.get("type") == "relation":
-            errors.extend(_validate_relation(r, at, regions))
-        elif r.get("type") != "labels":
-            errors.append(f"{at}.type: {r.get('type')!r} is not labels, choices or relation")
-    return errors
-
-
-def _validate_offsets(value: dict, at: str, text: str) -> list[str]:
-    start, end = value.get("start"), value.get("end")
-    if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool) or isinstance(end, bool):
-        return [f"{at}.value: start/end missing or not integers"]
-    if not 0 <= start < end <= len(text):
-        return [f"{at}.value: span {start}-{end} is empty or outside the text (length {len(text)})"]
-    if value.get("text") != text[start:end]:
-        return [f"{at}.value.text: differs from data.text[{start}:{end}]"]
-    return []
-
-
-def _validate_span(r: dict, at: str, text: str, regions: dict) -> list[str]:
-    errors = []
-    if r.get("from_name") != LABEL_FROM or r.get("to_name") != TEXT_TO:
-        errors.append(f"{at}: labels must go from {LABEL_FROM!r} to {TEXT_TO!r}")
-    rid = r.get("id")
-    if not isinstance(rid, str) or not rid:
-        errors.append(f"{at}.id: missing region id")
-    elif rid in regions:
-        errors.append(f"{at}.id: duplicate region id {rid!r}")
-    value = r.get("value") if isinstance(r.get("value"), dict) else {}
-    labels = value.get("labels")
-    if not (isinstance(labels, list) and len(labels) == 1 and labels[0] in LABELS):
-        errors.append(f"{at}.value.labels: expected one of {', '.join(LABELS)}, got {labels!r}")
-    offsets = _validate_offsets(value, at, text)
-    errors.extend(offsets)
-    if not errors and isinstance(rid, str):
-        regions[rid] = (labels[0], value["start"], value["end"])
-    elif isinstance(rid, str) and rid and rid not in regions:
-        regions[rid] = ("?", -1, -1)  # known id, so choices/relations on it are not double-reported
-    return errors
-
-
-def _validate_choice(r: dict, at: str, regions: dict, targets: set[str]) -> list[str]:
-    name = r.get("from_name")
-    choices_by_name = _choices()
-    if name not in choices_by_name or r.get("to_name") != TEXT_TO:
-        return [f"{at}.from_name: {name!r} is not one of {', '.join(choices_by_name)}"]
-    rid = r.get("id")
-    if rid not in regions:
-        return [f"{at}.id: {name} choice on unknown region {rid!r}"]
-    label, start, end = regions[rid]
-    want_label, allowed = choices_by_name[name]
-    errors = []
-    if label not in ("?", want_label):
-        errors.append(f"{at}: {name} belongs on a {want_label} region, {rid!r} is a {label}")
-    value = r.get("value") if isinstance(r.get("value"), dict) else {}
-    choices = value.get("choices")
-    allowed = targets if allowed is None else set(allowed)
-    if not (isinstance(choices, list) and len(choices) == 1):
-        errors.append(f"{at}.value.choices: expected exactly one choice, got {choices!r}")
-    elif choices[0] not in allowed:
-        what = "data.targets" if choices_by_name[name][1] is None else ", ".join(choices_by_name[name][1])
-        errors.append(f"{at}.value.choices: {choices[0]!r} is not in {what}")
-    if "start" in value and start >= 0 and (value.get("start"), value.get("end")) != (start, end):
-        errors.append(f"{at}.value: offsets differ from region {rid!r}")
-    return errors
-
-
-def _validate_relation(r: dict, at: str, regions: dict) -> list[str]:
-    errors = []
-    ends = []
-    for key in ("from_id", "to_id"):
-        rid = r.get(key)
-        if rid not in regions:
-            errors.append(f"{at}.{key}: unknown region {rid!r}")
-        ends.append(regions.get(rid, ("?",))[0])
-    labels = r.get("labels") or []
-    if not isinstance(labels, list) or len(labels) != 1 or labels[0] not in RELATIONS:
-        return errors + [f"{at}.labels: expected one of {', '.join(RELATIONS)}, got {labels!r}"]
-    want = RELATION_ENDS[labels[0]]
-    if not errors and "?" not in ends and tuple(ends) != want:
-        errors.append(f"{at}: {labels[0]} goes {want[0]} -> {want[1]}, not {ends[0]} -> {ends[1]}")
+    errors = [f"{e.path or '/'}: {e.code}: {e.message}" for e in check_prediction_task(task)]
+    if isinstance(task, dict) and "annotations" in task:
+        errors.append("/annotations: push sends pre-annotations only (put them in predictions)")
+    if not errors and isinstance(task, dict):
+        for p, pred in enumerate(task.get("predictions") or []):
+            errors += [f"/predictions/{p}: sdk: {e}" for e in sdk_prediction_problems(pred)]
     return errors
 
 
@@ -439,7 +284,6 @@ def push_tasks(client, project_id: int | None, tasks: Iterable[tuple[str, dict]]
         raise UsageError("--batch-size must be at least 1")
     stats = stats or PushStats(project_id=project_id, dry_run=dry_run)
     try:
-        interface = _label_interface()
         index = _Index.read(client, project_id)
     except KeyboardInterrupt:
         raise PushInterrupted(stats) from None
@@ -461,7 +305,7 @@ def push_tasks(client, project_id: int | None, tasks: Iterable[tuple[str, dict]]
                 if isinstance(doc, str) and doc:
                     keys.add(doc)
                 continue
-            problems = validate_task(task, interface)
+            problems = validate_task(task)
             if problems:
                 stats.invalid += 1
                 more = f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""

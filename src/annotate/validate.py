@@ -29,6 +29,7 @@ from .labeling import (
     QUOTE_TYPES,
     RELATION_ENDS,
     RELATIONS,
+    TEXT_TO,
     UNATTRIBUTED,
     contract,
     derive_quotes,
@@ -172,6 +173,9 @@ def _result_item_errors(result: list, text: str, path: str, *, prediction: bool 
             if not isinstance(value, dict):
                 errors.append(Error("malformed_result", f"{where}/value", f"a {kind} result needs a value object"))
                 continue
+        if kind in ("labels", "choices") and item.get("to_name", TEXT_TO) != TEXT_TO:
+            errors.append(Error("unknown_control", f"{where}/to_name",
+                                f"{kind} on {item.get('to_name')!r}; the config's text object is {TEXT_TO!r}"))
         if kind == "labels":
             if item.get("from_name", LABEL_FROM) != LABEL_FROM:
                 errors.append(Error("unknown_control", f"{where}/from_name",
