@@ -68,6 +68,15 @@ def _detail(body) -> str:
 
 
 def _reason(body) -> str:
+    """The body cut to a readable length; secrets are masked first, so a token that straddles
+    the cut cannot leak in part."""
+    if isinstance(body, str):
+        body = redact.redact(body)
+    elif isinstance(body, (dict, list)):
+        try:
+            body = json.loads(redact.redact(json.dumps(body, ensure_ascii=False)))
+        except ValueError:
+            pass
     if isinstance(body, dict):
         if body.get("validation_errors"):
             errors = json.dumps(body["validation_errors"], ensure_ascii=False)[:300]
@@ -115,6 +124,23 @@ def _translate(exc: BaseException, where: str, action: str, secret: str | None =
     else:
         msg = f"unexpected answer from {where} while trying to {action}: {type(exc).__name__}"
     return ConnectionFailed(redact.redact(msg, secret))
+
+
+def http_status(exc: BaseException) -> int | None:
+    """The HTTP status of an SDK API error (None for anything else): for callers that treat
+    some refusals specially without importing the SDK."""
+    from label_studio_sdk.core.api_error import ApiError
+
+    return exc.status_code if isinstance(exc, ApiError) else None
+
+
+def client(url: str, api_key: str, timeout: float = 60.0):
+    """A Label Studio client without the connectivity check of `connect` (for a background
+    worker that checks each call itself); the token is registered with `redact`."""
+    from label_studio_sdk import LabelStudio
+
+    redact.remember(api_key)
+    return LabelStudio(base_url=url, api_key=api_key, timeout=timeout)
 
 
 @contextlib.contextmanager

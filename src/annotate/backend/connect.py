@@ -158,8 +158,6 @@ def _register(client, proj, backend_url: str, title: str, basic_auth: tuple[str,
     auth = {}
     if basic_auth:
         auth = {"auth_method": "BASIC_AUTH", "basic_auth_user": basic_auth[0], "basic_auth_pass": basic_auth[1]}
-    from label_studio_sdk.core.api_error import ApiError
-
     action = f"connect the ML backend {shown} to project {proj.id}"
     with studio.api_errors(client, action):
         try:
@@ -171,8 +169,8 @@ def _register(client, proj, backend_url: str, title: str, basic_auth: tuple[str,
                 ml = client.ml.create(url=backend_url, project=proj.id, title=title, is_interactive=False,
                                       request_options=studio.NO_RETRY, **auth)
                 created = True
-        except ApiError as exc:
-            if exc.status_code not in (400, 403):  # 403: a reserved address (ML_BLOCK_LOCAL_IP)
+        except Exception as exc:
+            if studio.http_status(exc) not in (400, 403):  # 403: a reserved address (ML_BLOCK_LOCAL_IP)
                 raise
             raise ProjectError(f"Label Studio refused the ML backend {shown} for project {proj.id}: "
                                f"{_refusal(exc.body)}") from None

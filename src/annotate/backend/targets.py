@@ -192,9 +192,9 @@ class TargetFiller:
 
     def _client(self, creds: Credentials):
         if creds not in self._clients:
-            from label_studio_sdk import LabelStudio
+            from ..studio import client
 
-            self._clients[creds] = LabelStudio(base_url=creds.url, api_key=creds.api_key, timeout=60.0)
+            self._clients[creds] = client(creds.url, creds.api_key, timeout=60.0)
         return self._clients[creds]
 
     def _run(self) -> None:
