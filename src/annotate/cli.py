@@ -63,6 +63,8 @@ class AnnotateGroup(click.Group):
 
             click.secho(f"Error: {redact(exc)}", fg="red", err=True)
             ctx.exit(exc.exit_code)
+        except KeyboardInterrupt as exc:  # before click's own handler, which prints a blank line
+            _interrupted(exc)
 
 
 def _print_version(ctx, _param, value) -> None:
