@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .agreement import canonical, table
-from .annotations import Problems, clean_tasks, project_tasks, task_label, user_names, versions_of
+from .annotations import Problems, clean_tasks, iter_export, open_source, task_label, versions_of
 from .gold import REVIEW_SUFFIX, is_review_copy
 from .redact import printable
 
@@ -160,11 +160,10 @@ def adjudicate(project: str, url: str | None = None, api_key: str | None = None,
     `warn` receives one line per problem found in the export (default: stderr)."""
     from . import studio
 
-    client = studio.connect(url, api_key)
-    proj = studio.find_project(client, project)
     problems = Problems(warn)
-    names = user_names(client)
-    plan = plan_adjudication(project_tasks(client, proj.id, progress, warn=problems), names, warn=problems)
+    with open_source(project, url=url, api_key=api_key, progress=progress) as source:
+        client, proj = source.client, source.project
+        plan = plan_adjudication(iter_export(source.path, problems), source.users, warn=problems)
     problems.close()
     plan.requeue = requeue
     if apply:

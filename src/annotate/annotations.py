@@ -10,11 +10,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import math
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -489,16 +491,23 @@ def spans_with_text(result: Iterable[dict] | None, text: str | None = None) -> t
     return spans, relations
 
 
+def display_name(uid, email=None, username=None) -> str:
+    """How reports name an annotator: the e-mail, else the username, else "user <id>"."""
+    for name in (email, username):
+        if isinstance(name, str) and name:
+            return name
+    return f"user {uid}"
+
+
 def annotator_of(annotation: dict, names: dict | None = None) -> tuple[object, str]:
     """(user id, display name) of an annotation; `completed_by` may be an id or a user dict."""
     who = annotation.get("completed_by")
     if isinstance(who, dict):
         uid = who.get("id") if _is_id(who.get("id")) else who.get("email")
-        name = who.get("email") or who.get("username") or f"user {uid}"
-        name = name if isinstance(name, str) else f"user {uid}"
+        name = display_name(uid, who.get("email"), who.get("username"))
     else:
         uid = who
-        name = f"user {uid}"
+        name = display_name(uid)
     if not (uid is None or _is_id(uid)):  # an unchecked export: see clean_annotation
         return None, "user None"
     if names and uid in names:
@@ -581,7 +590,7 @@ def user_names(client, warn: Callable[[str], None] | None = None) -> dict:
 
     try:
         with api_errors(client, "list users"):
-            return {u.id: (u.email or u.username or f"user {u.id}") for u in client.users.list()}
+            return {u.id: display_name(u.id, u.email, u.username) for u in client.users.list()}
     except ConnectionFailed as exc:
         if warn is None:
             raise
@@ -589,30 +598,67 @@ def user_names(client, warn: Callable[[str], None] | None = None) -> dict:
         return {}
 
 
-def project_tasks(client, project_id: int, progress: Callable[[str], None] | None = None,
-                  warn: Callable[[str], None] | Problems | None = None) -> Iterator[object]:
-    """The project's full JSON export (`studio.download_export`), downloaded to a temporary
-    file now and streamed from it as it is iterated (`iter_export`); the file is removed after."""
-    import os
-    import tempfile
+class ExportSource:
+    """Where annotations come from: an export file, or a project's full JSON export downloaded
+    to a temporary file (removed by `close()`). `path` is the file to stream; `project` the
+    Label Studio project (None for a file), `users` user id -> name, `info` what the dataset's
+    manifest says of the source."""
 
+    def __init__(self, path: Path, *, project=None, client=None, users: dict | None = None,
+                 info: dict | None = None, temporary: bool = False):
+        self.path, self.project, self.client = path, project, client
+        self.users, self.info, self._temporary = users or {}, info or {}, temporary
+
+    def __enter__(self) -> ExportSource:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._temporary:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+            self._temporary = False
+
+
+def open_source(project: str | int | None = None, from_file: str | Path | None = None,
+                url: str | None = None, api_key: str | None = None, *,
+                progress: Callable[[str], None] | None = None,
+                users_warn: Callable[[str], None] | None = None) -> ExportSource:
+    """The one place that decides "project or file?" for every command that reads annotations.
+
+    With `from_file`, no server is contacted (a `project` given as well only names the source).
+    Otherwise the project (title or id) is found, its users listed (`users_warn` makes a token
+    that may not list users a warning instead of an error), and its full JSON export downloaded
+    to a temporary file.
+    """
+    if from_file is not None:
+        return ExportSource(Path(from_file),
+                            info={"file": str(from_file), "project": None if project is None else str(project)})
+    if project is None:
+        raise UsageError("pass --project NAME|ID (or --from-file EXPORT.json)")
     from . import studio
+    from .labeling import config_hash
 
+    client = studio.connect(url, api_key)
+    proj = studio.find_project(client, project)
+    users = user_names(client, warn=users_warn)
+    info = {"project": {"id": proj.id, "title": proj.title, "config_hash": config_hash(proj.label_config or "")},
+            "url": studio.display_url(url)}
     fd, tmp = tempfile.mkstemp(prefix="annotate-export-", suffix=".json")
     try:
         with os.fdopen(fd, "wb") as fh:
-            studio.download_export(client, project_id, fh, progress)
+            studio.download_export(client, proj.id, fh, progress)
     except BaseException:
         os.unlink(tmp)
         raise
+    return ExportSource(Path(tmp), project=proj, client=client, users=users, info=info, temporary=True)
 
-    def stream() -> Iterator[object]:
-        try:
-            yield from iter_export(tmp, warn)
-        finally:
-            os.unlink(tmp)
 
-    return stream()
+def _streamed(source: ExportSource, warn) -> Iterator[object]:
+    with source:
+        yield from iter_export(source.path, warn)
 
 
 def load_tasks(project: str | None = None, from_file: str | Path | None = None,
@@ -621,19 +667,13 @@ def load_tasks(project: str | None = None, from_file: str | Path | None = None,
     """(tasks, user names) from a project on a Label Studio server or from an export file.
 
     Exactly one of `project` (title or id) and `from_file` must be given. Both are Label
-    Studio's full JSON export (full prediction objects), streamed from a file: the tasks come
-    as an iterator, unchecked (see `clean_tasks`).
+    Studio's full JSON export (full prediction objects), streamed from a file (`open_source`):
+    the tasks come as an iterator, unchecked (see `clean_tasks`).
     """
     if (project is None) == (from_file is None):
         raise UsageError("give either --project NAME|ID or --from-file EXPORT.json")
-    if from_file is not None:
-        return iter_export(from_file, warn), {}
-    from . import studio
-
-    client = studio.connect(url, api_key)
-    proj = studio.find_project(client, project)
-    names = user_names(client)
-    return project_tasks(client, proj.id, warn=warn), names
+    source = open_source(project, from_file, url, api_key)
+    return _streamed(source, warn), source.users
 
 
 def without_annotators(tasks: Iterable[dict], names: dict | None, exclude: Iterable[str]) -> Iterator[dict]:

@@ -10,13 +10,12 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .annotations import Item, read_export
+from .annotations import Item, open_source, read_export
 from .dataset import DEFAULT_SPLIT, Counts, DatasetWriter, assign_split, check_output, parse_split
 from .errors import Interrupted, UsageError, ValidationFailed
 from .gold import Selection, build_record, choose_annotation, has_disagreement, record_id
@@ -230,38 +229,23 @@ def pull(project: str | int | None, output: str | Path | None, *, from_file: str
 def _pull(project, output, *, from_file, url, api_key, seed, split, on_error, dry_run, progress,
           formats) -> PullSummary:
     formats = _check_formats(formats)
-    if from_file is not None:
-        source = {"file": str(from_file), "project": None if project is None else str(project)}
-        return build_dataset(read_export(from_file), output, source=source, seed=seed, split=split,
-                             on_error=on_error, dry_run=dry_run, formats=formats)
-    if project is None:
+    if from_file is None and project is None:
         raise UsageError("pass --project NAME|ID (or --from-file export.json)")
     if not dry_run and output is not None:
-        check_output(output)  # before the download, which may take minutes
-    from . import studio
+        check_output(output)  # before the server is asked for an export, which may take minutes
+    # A project's export goes to a temporary file and is streamed from there (Label Studio
+    # writes it in task-id order), so memory stays flat however large the project is.
+    with open_source(project, from_file, url, api_key, progress=_throttled(progress), users_warn=progress or (lambda _m: None)) as source:
+        if source.project is not None:
+            from . import studio
+            from .labeling import labeling_config
 
-    client = studio.connect(url, api_key)
-    proj = studio.find_project(client, project)
-    from .labeling import labeling_config
-
-    problems = studio.config_problems(proj.label_config or "", labeling_config())
-    if problems and progress:
-        progress(f"warning: project {proj.id}'s labeling config differs from annotate's ({'; '.join(problems)}): "
-                 "its annotations may be rejected")
-    from .annotations import user_names
-
-    users = user_names(client, warn=progress or (lambda _m: None))
-    from .labeling import config_hash
-
-    source = {"project": {"id": proj.id, "title": proj.title,
-                          "config_hash": config_hash(proj.label_config or "")},
-              "url": studio.display_url(url)}
-    # The export goes to a temporary file and is streamed from there (Label Studio writes it
-    # in task-id order), so memory stays flat however large the project is.
-    with tempfile.NamedTemporaryFile(prefix="annotate-export-", suffix=".json") as fh:
-        studio.download_export(client, proj.id, fh, progress=_throttled(progress))
-        return build_dataset(read_export(fh.name), output, source=source, seed=seed, split=split,
-                             on_error=on_error, users=users, dry_run=dry_run, formats=formats)
+            problems = studio.config_problems(source.project.label_config or "", labeling_config())
+            if problems and progress:
+                progress(f"warning: project {source.project.id}'s labeling config differs from annotate's "
+                         f"({'; '.join(problems)}): its annotations may be rejected")
+        return build_dataset(read_export(source.path), output, source=source.info, seed=seed, split=split,
+                             on_error=on_error, users=source.users or None, dry_run=dry_run, formats=formats)
 
 
 def _check_formats(formats) -> tuple:

@@ -27,6 +27,7 @@ import json
 import re
 from pathlib import Path
 
+from ..annotations import display_name
 from .report import FormatLoss
 from .source import said_by
 
@@ -102,7 +103,9 @@ def quoted(text: str, frags: list[tuple[int, int]]) -> str:
 def annotator_of(record: dict) -> str:
     """The annotator in the record's provenance (email, else user<id>), else "gold"."""
     who = (record.get("provenance") or {}).get("annotator") or {}
-    name = who.get("email") or (f"user{who['id']}" if who.get("id") is not None else "gold")
+    # the reports' name for the annotator; in a file name without the space ("user12")
+    name = display_name(who["id"], who.get("email")).replace(" ", "") if who.get("id") is not None \
+        else who.get("email") or "gold"
     return annotator_part(name)
 
 
