@@ -18,6 +18,7 @@ import pytest
 
 from annotate import studio as ls
 from annotate.converters.tasks import task_hash
+from annotate.errors import ConnectionFailed
 from annotate.io import sha256_text
 from annotate.labeling import labeling_config
 from annotate.push import PushInterrupted, PushStats, push, push_tasks
@@ -47,6 +48,18 @@ def projects_titled(client, title: str) -> list:
 
 def index(client, project_id: int) -> list[ls.TaskRef]:
     return list(ls.iter_task_index(client, project_id))
+
+
+def arrived(client, title: str) -> int:
+    """Tasks in the projects with this title so far; a twin project that a push deletes while
+    we look (the title race settling) counts as empty."""
+    total = 0
+    for p in projects_titled(client, title):
+        try:
+            total += len(index(client, p.id))
+        except ConnectionFailed:
+            pass
+    return total
 
 
 def assert_unique(client, title: str, tasks: list[dict]) -> int:
@@ -182,15 +195,20 @@ def test_a_push_killed_mid_way_is_fixed_by_a_rerun(studio, tmp_path):
     # Two pushes at once; one is killed (SIGKILL: no clean-up at all) once tasks are arriving.
     survivor = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     victim = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        found = projects_titled(client, title)
-        if found and sum(len(index(client, p.id)) for p in found) >= 40:
-            break
-        time.sleep(0.2)
-    victim.send_signal(signal.SIGKILL)
-    victim.wait(timeout=60)
-    out, err = survivor.communicate(timeout=300)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if arrived(client, title) >= 40:
+                break
+            time.sleep(0.2)
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(timeout=60)
+        out, err = survivor.communicate(timeout=300)
+    finally:  # whatever happened above, no push outlives the test
+        for proc in (victim, survivor):
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
     assert survivor.returncode == 0, err
     rerun = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
