@@ -49,9 +49,13 @@ def article_5kb() -> str:
     return text[:cut if cut > 4000 else 5000]
 
 
-def start_server(port: int, workers: int) -> subprocess.Popen:
-    code = ("import logging; logging.disable(logging.INFO); from annotate.backend import serve; "
-            f"serve(port={port}, workers={workers}, say=lambda m: None)")
+def start_server(port: int, workers: int, silence: str = "INFO", **options) -> subprocess.Popen:
+    """`annotate.backend.serve` in a child process on 127.0.0.1:`port`, returned once /health
+    answers. `options` are more serve() keywords (e.g. basic_auth); log records up to the level
+    `silence` are dropped so the benchmark's own output stays readable."""
+    extra = "".join(f", {name}={value!r}" for name, value in options.items())
+    code = (f"import logging; logging.disable(logging.{silence}); from annotate.backend import serve; "
+            f"serve(port={port}, workers={workers}, say=lambda m: None{extra})")
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src"),
                             "PATH": "/usr/bin:/bin"}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
@@ -60,6 +64,7 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/health")
             if conn.getresponse().status == 200:
+                conn.close()
                 return proc
         except OSError:
             time.sleep(0.1)

@@ -35,6 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from backend import start_server as start_backend  # noqa: E402  (benchmarks/backend.py)
+
 from annotate.demo import free_port  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -44,23 +46,8 @@ AUTH = ("ls", "bench-secret-pw")
 
 
 def start_server(port: int, auth: bool) -> subprocess.Popen:
-    option = f", basic_auth={AUTH!r}" if auth else ""
-    code = ("import logging; logging.disable(logging.WARNING); from annotate.backend import serve; "
-            f"serve(host={HOST!r}, port={port}, workers=4, say=lambda m: None{option})")
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src"),
-                            "PATH": "/usr/bin:/bin"}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=2)
-            conn.request("GET", "/health")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit(f"backend did not start: {proc.stderr.read().decode()[-2000:]}")
+    """The backend with 4 threads (and basic auth when `auth`); its eviction warnings silenced."""
+    return start_backend(port, 4, silence="WARNING", **({"basic_auth": AUTH} if auth else {}))
 
 
 class SlowBodies:
