@@ -9,8 +9,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from .errors import UsageError
-from .io import atomic_writer
+from .io import atomic_writer, write_error
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#222;margin:24px auto;max-width:1100px;padding:0 16px}
@@ -316,11 +315,8 @@ def edits_html(report: dict, title: str = "What happened to the pre-annotations"
 def save_html(path: str | Path, html: str) -> None:
     """Write an HTML report atomically; an output that cannot be written (a directory that
     is a file, no permission, disk full) is one UsageError line, and nothing is left behind."""
-    parent = Path(path).parent
-    if parent.exists() and not parent.is_dir():
-        raise UsageError(f"cannot write {path}: {parent} is not a directory")
     try:
         with atomic_writer(path) as fh:
             fh.write(html)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    except OSError as exc:  # atomic_writer names the usual ones itself; any other, likewise
+        raise write_error(path, exc) from None

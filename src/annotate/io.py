@@ -56,7 +56,8 @@ def read_jsonl(path: str | Path) -> Iterator[dict]:
             raise InputError(f"{path}: not UTF-8 text") from None
 
 
-def _umask() -> int:
+def umask() -> int:
+    """The process's umask (read without changing it): what new files and folders should get."""
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
@@ -65,6 +66,14 @@ def _umask() -> int:
 def write_error(path: str | Path, exc: OSError) -> UsageError:
     """One line for an output that cannot be written: not writable, disk full, name too long."""
     return UsageError(f"cannot write {path}: {exc.strerror or exc}")
+
+
+def _file_in_the_way(path: Path) -> Path | None:
+    """The nearest existing ancestor of `path` when it is a file, not a directory."""
+    for parent in path.parents:
+        if os.path.lexists(parent):
+            return None if parent.is_dir() else parent
+    return None
 
 
 @contextlib.contextmanager
@@ -81,14 +90,15 @@ def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO]:
         try:
             yield sys.stdout
             sys.stdout.flush()
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
+        except OSError as exc:  # EPIPE is not among them: the CLI ends quietly on a closed pipe
             if exc.errno in WRITE_ERRNOS or exc.errno == errno.EBADF:
                 raise write_error("standard output", exc) from None
             raise
         return
     path = Path(path)
+    blocker = _file_in_the_way(path)
+    if blocker is not None:
+        raise UsageError(f"cannot write {path}: {blocker} is not a directory")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -98,7 +108,7 @@ def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO]:
         try:
             perms = stat.S_IMODE(os.stat(path).st_mode)
         except OSError:
-            perms = 0o666 & ~_umask()
+            perms = 0o666 & ~umask()
         os.fchmod(fd, perms)
         kwargs = {"encoding": "utf-8", "newline": "\n"} if "b" not in mode else {}
         with os.fdopen(fd, mode, **kwargs) as fh:

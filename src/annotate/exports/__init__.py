@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import os
 import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import UsageError
+from ..io import umask, write_error
 from .report import FormatLoss, LossReport
 from .source import check_records, load_splits
 
@@ -83,17 +83,6 @@ def _swap_into_place(new: Path, final: Path) -> None:
         new.rename(final)
 
 
-def _write_error(where: Path, exc: OSError) -> UsageError:
-    """One line for an export that cannot be written: not writable, disk full, name too long."""
-    return UsageError(f"cannot write {where}: {exc.strerror or exc}")
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def export_dataset(src: str | Path, fmt: str | Iterable[str], out: str | Path, *,
                    annotator: str | None = None, validate: bool = True,
                    final_out: str | Path | None = None) -> LossReport:
@@ -121,7 +110,7 @@ def export_dataset(src: str | Path, fmt: str | Iterable[str], out: str | Path, *
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise _write_error(out, exc) from None
+        raise write_error(out, exc) from None
     staged: list[tuple[Path, Path]] = []
     where = out
     try:
@@ -129,7 +118,7 @@ def export_dataset(src: str | Path, fmt: str | Iterable[str], out: str | Path, *
             where = out / name
             loss = report.formats[name] = FormatLoss(name)
             tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=out))
-            tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private: give it what mkdir would
+            tmp.chmod(0o777 & ~umask())  # mkdtemp makes it private: give it what mkdir would
             staged.append((tmp, out / name))
             kwargs = ({"annotator": annotator} if name == "brat" else
                       {"final_dir": Path(final_out or out) / name} if name == "spacy" else {})
@@ -138,7 +127,7 @@ def export_dataset(src: str | Path, fmt: str | Iterable[str], out: str | Path, *
             where = final
             _swap_into_place(tmp, final)
     except OSError as exc:
-        raise _write_error(where, exc) from None
+        raise write_error(where, exc) from None
     finally:
         for tmp, _ in staged:
             with contextlib.suppress(OSError):
