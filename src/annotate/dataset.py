@@ -201,7 +201,6 @@ class DatasetWriter:
         self.out = _resolve_output(out_dir)
         self.seed, self.ratios = seed, tuple(ratios)
         self.counts = Counts()
-        self.empty_splits: list[str] = []
         created = not self.out.exists()
         try:
             self.out.mkdir(parents=True, exist_ok=True)
@@ -226,6 +225,11 @@ class DatasetWriter:
             self.discard()
             raise _write_error(self.out, exc) from None
         self.committed = False
+
+    @property
+    def empty_splits(self) -> list[str]:
+        """The splits without a record (read it after `commit`, which may fill small ones)."""
+        return [name for name in SPLITS if not self.counts.splits.get(name)]
 
     def __enter__(self) -> DatasetWriter:
         return self
@@ -327,12 +331,11 @@ class DatasetWriter:
         and there are at least as many records as such splits, the records are ranked by their
         split hash and dealt out by rank (each such split at least one, the rest by ratio):
         still deterministic, and independent of the input order. Returns the rewritten files'
-        entries for the manifest; `empty_splits` lists splits that stay empty.
+        entries for the manifest; `empty_splits` then lists the splits that stay empty.
         """
         wanted = [name for name, r in zip(SPLITS, self.ratios, strict=True) if r > 0]
         n = self.counts.gold
         if all(self.counts.splits.get(name) for name in wanted) or n < len(wanted):
-            self.empty_splits = [name for name in SPLITS if not self.counts.splits.get(name)]
             return {}
         keyed = []
         with open(self.stage / "gold.jsonl", encoding="utf-8") as fh:
@@ -350,9 +353,7 @@ class DatasetWriter:
         for name, f in new.items():
             out[f"splits/{name}.jsonl"] = f.close()
             os.replace(f.path, self.stage / "splits" / f"{name}.jsonl")
-        self.counts.splits = Counter({name: info["records"] for name, info in
-                                      ((k.split("/")[1][:-6], v) for k, v in out.items()) if info["records"]})
-        self.empty_splits = [name for name in SPLITS if not self.counts.splits.get(name)]
+        self.counts.splits = Counter({name: f.records for name, f in new.items() if f.records})
         return out
 
 
@@ -372,7 +373,7 @@ def _rank_sizes(n: int, ratios: list[float]) -> list[int]:
 def _resolve_output(out_dir: str | Path) -> Path:
     """The real directory an output path names (`.`, `..`, symlinks and trailing slashes resolved)."""
     try:
-        return Path(os.path.abspath(out_dir)).resolve()
+        return Path(out_dir).resolve()
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop on older Pythons
         raise UsageError(f"output {out_dir}: cannot resolve the path ({exc})") from None
 

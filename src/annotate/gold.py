@@ -18,17 +18,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .io import sha256_text
-from .labeling import SPAN_FIELDS, derive_quotes, gold_schema, parse_regions
+from .labeling import derive_quotes, is_int, parse_regions
 
-# The per-region choices that set a span's quote_type / polarity / target (the contract's).
-CHOICE_FIELDS = {name: field for name, field in SPAN_FIELDS.items() if field != "unattributed"}
 META_FIELDS = ("title", "source", "published")
 TASK_META_FIELDS = ("raw_sha256", "task_hash", "converter_version")
-
-
-def schema_version() -> str:
-    """The gold schema's version (its `x-schema-version`)."""
-    return gold_schema()["x-schema-version"]
 
 
 # --- which annotation ------------------------------------------------------------------------
@@ -81,10 +74,6 @@ def choose_annotation(task: dict) -> Selection:
 
 
 # --- regions of one annotation / prediction ------------------------------------------------
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _region_key(span: dict) -> tuple:
@@ -191,17 +180,17 @@ def _prediction_for(task: dict, annotation: dict) -> dict | None:
     preds = [p for p in preds if not is_review_copy(p)]
     if preds:
         return max(preds, key=_when)
-    ids = [p for p in listed if _is_int(p)]
+    ids = [p for p in listed if is_int(p)]
     return {"id": ids[-1]} if ids else None
 
 
 def _user(value, users: dict | None) -> dict:
     """{id, email} of a completed_by value: an id, or a user object as some exports give."""
     if isinstance(value, dict):
-        uid = value.get("id") if _is_int(value.get("id")) else None
+        uid = value.get("id") if is_int(value.get("id")) else None
         email = value.get("email") if isinstance(value.get("email"), str) else None
     else:
-        uid, email = (value if _is_int(value) else None), None
+        uid, email = (value if is_int(value) else None), None
     if email is None and users and uid in users:
         email = users[uid]
     return {"id": uid, "email": email}
@@ -272,10 +261,10 @@ def build_record(task: dict, annotation: dict, *, users: dict | None = None,
         "relations": relations,
         "quotes": derive_quotes(spans, relations),
         "provenance": {
-            "project": task.get("project") if _is_int(task.get("project")) else None,
-            "task": task.get("id") if _is_int(task.get("id")) else None,
-            "annotation": annotation.get("id") if _is_int(annotation.get("id")) else None,
-            "annotations": [a["id"] for a in selection.submitted if _is_int(a.get("id"))],
+            "project": task.get("project") if is_int(task.get("project")) else None,
+            "task": task.get("id") if is_int(task.get("id")) else None,
+            "annotation": annotation.get("id") if is_int(annotation.get("id")) else None,
+            "annotations": [a["id"] for a in selection.submitted if is_int(a.get("id"))],
             "annotator": _user(annotation.get("completed_by"), users),
             "annotators": annotators,
             "created_at": annotation.get("created_at"),
@@ -284,7 +273,7 @@ def build_record(task: dict, annotation: dict, *, users: dict | None = None,
             "ground_truth": annotation.get("ground_truth") is True,
             "cancelled": selection.cancelled,
             "prediction": None if prediction is None else {
-                "id": prediction.get("id") if _is_int(prediction.get("id")) else None,
+                "id": prediction.get("id") if is_int(prediction.get("id")) else None,
                 "model_version": prediction.get("model_version"),
                 "score": prediction.get("score"),
             },

@@ -185,7 +185,8 @@ def region_id(label: str, start: int, end: int) -> str:
     return f"{ID_PREFIX[label]}{start}-{end}"
 
 
-def _is_int(value) -> bool:
+def is_int(value) -> bool:
+    """A JSON integer (an id, an offset): an int that is not a bool."""
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -250,7 +251,7 @@ def parse_result(result) -> tuple[list[Region], list[Relation]]:
             labels = value.get("labels")
             if not (isinstance(labels, list) and labels and isinstance(labels[0], str) and isinstance(item.get("id"), str)):
                 continue
-            if not (_is_int(value.get("start")) and _is_int(value.get("end"))):
+            if not (is_int(value.get("start")) and is_int(value.get("end"))):
                 continue
             score = item.get("score")
             regions.append(Region(item["id"], labels[0], value["start"], value["end"],

@@ -110,7 +110,6 @@ class _DryWriter:
 
     def __init__(self, seed: int, ratios: tuple):
         self.counts = Counts()
-        self.empty_splits: list[str] = []
         self._split = lambda rec: assign_split(rec, seed, ratios)
 
     def __enter__(self):

@@ -33,6 +33,7 @@ from .labeling import (
     UNATTRIBUTED,
     contract,
     derive_quotes,
+    is_int,
 )
 
 CODES = {
@@ -101,9 +102,6 @@ class Error:
     def as_dict(self) -> dict:
         return {"code": self.code, "path": self.path, "message": self.message}
 
-
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _squash(text: str) -> str:
@@ -181,7 +179,7 @@ def _result_item_errors(result: list, text: str, path: str, *, prediction: bool 
                 errors.append(Error("unknown_control", f"{where}/from_name",
                                     f"labels from {item.get('from_name')!r}; the config's Labels control is {LABEL_FROM!r}"))
             start, end, labels = value.get("start"), value.get("end"), value.get("labels")
-            if not (_is_int(start) and _is_int(end)):
+            if not (is_int(start) and is_int(end)):
                 errors.append(Error("malformed_result", f"{where}/value", "a labeled region needs integer start and end"))
                 continue
             if not (isinstance(labels, list) and labels and all(isinstance(x, str) for x in labels)):
@@ -265,10 +263,9 @@ def check_result(result, text: str, targets: list[str], *, prediction: bool = Fa
             span["text"] = text[span["start"]:span["end"]] if 0 <= span["start"] <= span["end"] <= len(text) else ""
     where_span = _item_positions(result, path)
     region = _region_errors({"spans": spans, "relations": relations}, text, list(targets))
-    seen = {(e.code, e.path) for e in errors}
     for e in region:
         moved = Error(e.code, _result_path(e.path, spans, relations, where_span, path), e.message)
-        if (moved.code, moved.path) not in seen and not _already_said(moved, errors):
+        if not _already_said(moved, errors):
             errors.append(moved)
     return errors
 
@@ -476,7 +473,7 @@ def _region_errors(record: dict, text: str | None, targets: list[str] | None) ->
             continue
         by_id[s["id"]] = s
         index_of[s["id"]] = i
-        good_spans = good_spans and _is_int(s.get("start")) and _is_int(s.get("end")) and isinstance(s.get("label"), str)
+        good_spans = good_spans and is_int(s.get("start")) and is_int(s.get("end")) and isinstance(s.get("label"), str)
 
     said_by: dict[str, list[str]] = {}
     refers_to: dict[str, list[str]] = {}
@@ -532,9 +529,9 @@ def _region_errors(record: dict, text: str | None, targets: list[str] | None) ->
             errors.append(Error("quote_without_speaker", where, f"quote {q['id']!r} has no said_by relation"))
         elif n > 1:
             errors.append(Error("quote_many_speakers", where, f"quote {q['id']!r} is said_by {said_by[q['id']]}"))
-    ranges = [(q["start"], q["end"]) for q in quotes if _is_int(q.get("start")) and _is_int(q.get("end"))]
+    ranges = [(q["start"], q["end"]) for q in quotes if is_int(q.get("start")) and is_int(q.get("end"))]
     for s in by_id.values():
-        if s.get("label") == "Stance" and _is_int(s.get("start")) and _is_int(s.get("end")):
+        if s.get("label") == "Stance" and is_int(s.get("start")) and is_int(s.get("end")):
             if not any(a <= s["start"] and s["end"] <= b for a, b in ranges):
                 errors.append(Error("stance_outside_quote", f"/spans/{index_of[s['id']]}",
                                     f"stance {s['id']!r} ({s['start']}:{s['end']}) lies inside no Quote"))
@@ -556,7 +553,7 @@ def _span_errors(s: dict, where: str, text: str | None, targets: list) -> list[E
     if isinstance(label, str) and label not in LABELS:
         errors.append(Error("unknown_label", f"{where}/label", f"label {label!r} is not one of {list(LABELS)}"))
     start, end = s.get("start"), s.get("end")
-    if text is not None and _is_int(start) and _is_int(end):
+    if text is not None and is_int(start) and is_int(end):
         if not (0 <= start <= end <= len(text)):
             errors.append(Error("offset_out_of_range", where,
                                 f"span {s.get('id')!r} at {start}:{end} is outside the text (length {len(text)})"))
