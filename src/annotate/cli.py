@@ -14,6 +14,7 @@ import click
 
 from . import __version__
 from .errors import AnnotateError
+from .redact import redact, terminal_json
 
 
 def _progress(items, label: str):
@@ -23,19 +24,7 @@ def _progress(items, label: str):
     return contextlib.nullcontext(items)
 
 
-def _json(value) -> str:
-    """Pretty JSON for the terminal: real UTF-8, but C1 controls and bidi overrides from an
-    export escaped as \\uXXXX (still valid JSON; json already escapes C0 controls)."""
-    import json
-    import re
-
-    text = json.dumps(value, indent=2, ensure_ascii=False)
-    return re.sub(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]", lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
 def warn(message: str) -> None:
-    from .redact import redact
-
     click.secho(f"warning: {redact(message)}", fg="yellow", err=True)
 
 
@@ -59,8 +48,6 @@ class AnnotateGroup(click.Group):
         try:
             return super().invoke(ctx)
         except AnnotateError as exc:
-            from .redact import redact
-
             click.secho(f"Error: {redact(exc)}", fg="red", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt as exc:  # before click's own handler, which prints a blank line
@@ -155,7 +142,7 @@ def agree(project, from_file, as_json, output, top, exclude, url, api_key):
     report = agreement_report(project, from_file, url, api_key, top=top, exclude=exclude, warn=warn)
     if output:
         save_html(output, agreement_html(report))
-    click.echo(_json(report) if as_json else format_agreement(report))
+    click.echo(terminal_json(report) if as_json else format_agreement(report))
     if output:
         click.echo(f"HTML report -> {output}", err=True)
 
@@ -230,7 +217,7 @@ def report(project, from_file, as_json, output, url, api_key):
     figures = edit_report(project, from_file, url, api_key, warn=warn)
     if output:
         save_html(output, edits_html(figures))
-    click.echo(_json(figures) if as_json else format_edit_report(figures))
+    click.echo(terminal_json(figures) if as_json else format_edit_report(figures))
     if output:
         click.echo(f"HTML report -> {output}", err=True)
 
@@ -261,7 +248,7 @@ def export_cmd(src, formats, output, annotator, as_json):
     from .exports import export_dataset
 
     report = export_dataset(src, ",".join(formats), output, annotator=annotator)
-    click.echo(_json(report.to_dict()) if as_json else report.table())
+    click.echo(terminal_json(report.to_dict()) if as_json else report.table())
     written = ", ".join(f"{output.rstrip('/')}/{name}" for name in report.formats)
     click.echo(f"Exported {sum(report.splits.values())} records -> {written}", err=True)
 
@@ -292,7 +279,7 @@ def adjudicate(project, apply, requeue, as_json, url, api_key):
     from .adjudicate import format_adjudication
 
     result = run_adjudication(project, url, api_key, apply=apply, requeue=requeue, warn=warn)
-    click.echo(_json(result) if as_json else format_adjudication(result))
+    click.echo(terminal_json(result) if as_json else format_adjudication(result))
 
 
 @cli.command()
@@ -498,8 +485,6 @@ def main() -> None:
     re-raised whole. Every line and the crash file pass through `redact` (no token, no
     `user:password@`).
     """
-    from .redact import redact
-
     try:
         code = cli.main(prog_name="annotate", standalone_mode=False)
     except (KeyboardInterrupt, click.exceptions.Abort) as exc:
@@ -515,13 +500,13 @@ def main() -> None:
         click.echo("Error: the output pipe was closed before everything was written", err=True)
         sys.exit(2)
     except OSError as exc:
-        if os.environ.get("PYTEST_CURRENT_TEST") or os.environ.get("ANNOTATE_DEBUG"):
+        if _debugging():
             raise
         where = f" ({redact(exc.filename)})" if exc.filename else ""
         click.secho(f"Error: {redact(exc.strerror or exc)}{where}", fg="red", err=True)
         sys.exit(2)
     except Exception as exc:
-        if os.environ.get("PYTEST_CURRENT_TEST") or os.environ.get("ANNOTATE_DEBUG"):
+        if _debugging():
             raise
         import tempfile
         import traceback
@@ -534,6 +519,11 @@ def main() -> None:
                    "(ANNOTATE_DEBUG=1 prints it here).", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _debugging() -> bool:
+    """Under tests or ANNOTATE_DEBUG=1 an unexpected error is re-raised whole."""
+    return bool(os.environ.get("PYTEST_CURRENT_TEST") or os.environ.get("ANNOTATE_DEBUG"))
 
 
 def _interrupted(exc: BaseException) -> None:

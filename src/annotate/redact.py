@@ -59,7 +59,10 @@ def redact(text: object, *extra: str | None) -> str:
     return out
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# DEL and C1 controls, bidi embeddings/overrides/isolates: what JSON leaves raw but a terminal obeys.
+_TERMINAL_ONLY = r"\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(rf"[\x00-\x08\x0b-\x1f{_TERMINAL_ONLY}]")
+_JSON_RAW_CONTROL = re.compile(rf"[{_TERMINAL_ONLY}]")
 
 
 def printable(text: object) -> str:
@@ -72,3 +75,12 @@ def printable(text: object) -> str:
         return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
     return _CONTROL.sub(esc, out)
+
+
+def terminal_json(value) -> str:
+    """Pretty JSON for the terminal: real UTF-8, with the controls `json` leaves raw (C1,
+    bidi overrides) written as \\uXXXX escapes, so it is still valid JSON for a pipe."""
+    import json
+
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    return _JSON_RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
