@@ -1,7 +1,10 @@
-"""Reading annotations: the one reader behind pull's siblings agree, report and adjudicate.
+"""Reading annotations: the one reader behind pull, agree, report and adjudicate.
 
-- `load_tasks(project=..., from_file=...)`: a project's full JSON export (downloaded to a
-  temporary file) or an export file, streamed with `read_export`, plus user names.
+- `read_export(path)`: the items of a Label Studio export file (a JSON array or JSONL),
+  streamed; unreadable parts become error items, never exceptions.
+- `open_source(project=..., from_file=...)`: the one place that decides "project or file?";
+  a project's full JSON export is downloaded to a temporary file. `load_tasks` streams its
+  tasks with warnings (`iter_export`), plus user names.
 - `clean_task(task, ...)` / `clean_tasks`: each task checked before use; a hand-broken export
   gives warnings (`Problems`) and a count, never a traceback.
 - `versions_of(task)`: each annotator's latest non-cancelled annotation as a `Version` (spans
@@ -30,9 +33,6 @@ from .validate import Error
 CHUNK = 1 << 20
 MAX_DEPTH = 64  # deeper values are not tasks: refused before any checker walks them
 WHOLE_FILE_LIMIT = 256 << 20  # a pretty-printed single object is read whole up to this size
-
-
-# --- reading an export file --------------------------------------------------------------------
 
 
 @dataclass

@@ -228,13 +228,12 @@ def pull(project: str | int | None, output: str | Path | None, *, from_file: str
 def _pull(project, output, *, from_file, url, api_key, seed, split, on_error, dry_run, progress,
           formats) -> PullSummary:
     formats = _check_formats(formats)
-    if from_file is None and project is None:
-        raise UsageError("pass --project NAME|ID (or --from-file export.json)")
     if not dry_run and output is not None:
         check_output(output)  # before the server is asked for an export, which may take minutes
     # A project's export goes to a temporary file and is streamed from there (Label Studio
     # writes it in task-id order), so memory stays flat however large the project is.
-    with open_source(project, from_file, url, api_key, progress=_throttled(progress), users_warn=progress or (lambda _m: None)) as source:
+    with open_source(project, from_file, url, api_key, progress=_throttled(progress),
+                     users_warn=progress or (lambda _m: None)) as source:
         if source.project is not None:
             from . import studio
             from .labeling import labeling_config
