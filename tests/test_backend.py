@@ -357,3 +357,23 @@ def test_annotate_backend_command_serves_until_stopped(tmp_path):
     assert f"on http://127.0.0.1:{port} with 2 threads" in out
     assert "annotate connect --project NAME --backend" in out
     assert "POST /predict 200" in out  # the per-request log line
+
+
+def test_a_quote_whose_speaker_is_left_out_is_predicted_unattributed(monkeypatch):
+    """The speaker's region does not match its offsets, so it goes; the quote it said stays,
+    marked unattributed, and the prediction still passes the one checker."""
+    import annotate.backend.predict as backend
+
+    text = "\u201cWe will win,\u201d Peskov said."
+    bad = json.loads(json.dumps(annotate_text(text)))
+    result = bad["predictions"][0]["result"]
+    speaker = next(r for r in result if r["type"] == "labels" and r["value"]["labels"] == ["Speaker"])
+    quote = next(r for r in result if r["type"] == "labels" and r["value"]["labels"] == ["Quote"])
+    speaker["value"]["text"] = "shifted"
+    monkeypatch.setattr(backend, "annotate_text", lambda t, doc_id=None, title=None: bad)
+    kept = predict_task({"data": {"text": text, "targets": []}})["result"]
+    assert not any(r.get("id") == speaker["id"] or r.get("to_id") == speaker["id"] for r in kept)
+    marks = [r for r in kept if r.get("from_name") == "attribution"]
+    assert [(m["id"], m["value"]["choices"], m["value"]["text"]) for m in marks] == \
+        [(quote["id"], ["unattributed"], text[quote["value"]["start"]:quote["value"]["end"]])]
+    assert check_prediction_task({"data": {"text": text, "targets": []}, "predictions": [{"result": kept}]}) == []

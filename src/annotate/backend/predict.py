@@ -65,7 +65,7 @@ def _fit_to_task(result: list[dict], text: str, offered: set[str]) -> list[dict]
     speaker with them is marked unattributed. Then the one checker (validate.check_result): a
     region it still flags is left out, and if anything is still wrong nothing is predicted.
     """
-    from ..labeling import UNATTRIBUTED
+    from ..labeling import UNATTRIBUTED, Region, parse_result
     from ..validate import check_result
 
     gone = {r.get("id") for r in result if not consistent(r, text)}
@@ -75,13 +75,11 @@ def _fit_to_task(result: list[dict], text: str, offered: set[str]) -> list[dict]
         result = _without(result, gone)
         said = {r["from_id"] for r in result if r.get("type") == "relation" and "said_by" in (r.get("labels") or [])}
         marked = {r["id"] for r in result if r.get("type") == "choices" and r.get("from_name") == "attribution"}
-        for item in list(result):
-            if (item.get("type") == "labels" and item["value"].get("labels") == ["Quote"]
-                    and item["id"] not in said | marked):
-                v = item["value"]
-                result.append({"id": item["id"], "from_name": "attribution", "to_name": item.get("to_name", "text"),
-                               "type": "choices", "value": {"start": v["start"], "end": v["end"], "text": v["text"],
-                                                            "choices": [UNATTRIBUTED]}})
+        regions, _ = parse_result(result)
+        for quote in regions:
+            if quote.label == "Quote" and quote.id not in said | marked:
+                result += Region(quote.id, "Quote", quote.start, quote.end,
+                                 choices={"attribution": UNATTRIBUTED}).choice_items(text)
     for _ in range(3):
         errors = check_result(result, text, sorted(offered), prediction=True)
         if not errors:
