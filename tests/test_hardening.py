@@ -528,3 +528,18 @@ def test_exports_respect_the_umask(tmp_path):
         assert stat.S_IMODE((out / folder).stat().st_mode) == 0o750, folder
     for f in (out / "bio").iterdir():
         assert stat.S_IMODE(f.stat().st_mode) == 0o640, f
+
+
+def test_push_reports_what_a_directory_cannot_give_and_goes_on(tmp_path):
+    """The same directory walk as convert: a named pipe among the articles is a warning and
+    the other articles are still read (the input stream alone, no server needed)."""
+    from annotate.push import iter_input_tasks
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "good.txt").write_text(ARTICLE)
+    os.mkfifo(src / "pipe.txt")
+    warnings = []
+    tasks = list(iter_input_tasks([str(src)], warn=warnings.append))
+    assert [Path(t["meta"]["source_file"]).name for _, t in tasks] == ["good.txt"]
+    assert len(warnings) == 1 and "pipe.txt" in warnings[0] and "named pipe" in warnings[0]

@@ -209,10 +209,16 @@ def _stderr_warn(message: str) -> None:
 
 
 def iter_tasks(paths: Iterable[str], stats: ConvertStats | None = None,
-               warn: Callable[[str], None] | None = None) -> Iterator[dict]:
-    """Stream tasks for the given input paths (already expanded)."""
+               warn: Callable[[str], None] | None = None,
+               problems: Iterable[tuple[str, str]] = ()) -> Iterator[dict]:
+    """Stream tasks for the given input paths (already expanded). `problems` are what
+    `expand_inputs` could not take from a directory: each is warned about and counted as
+    skipped, like an input that cannot be read."""
     stats = stats if stats is not None else ConvertStats()
     warn = warn or _stderr_warn
+    for path, reason in problems:
+        stats.skipped.append((path, reason))
+        warn(f"skipped {path}: {reason}")
     for task in convert_documents(read_documents(paths, stats, warn)):
         stats.add(task)
         yield task
@@ -229,12 +235,9 @@ def convert_paths(inputs: Iterable[str], output: str, warn: Callable[[str], None
     stats = ConvertStats()
     problems = list(problems or [])
     paths = expand_inputs(inputs, problems)
-    for path, reason in problems:
-        stats.skipped.append((path, reason))
-        (warn or _stderr_warn)(f"skipped {path}: {reason}")
     paths_iter = progress(paths) if progress else paths
     with atomic_writer(output) as fh:
-        for task in iter_tasks(paths_iter, stats, warn):
+        for task in iter_tasks(paths_iter, stats, warn, problems):
             fh.write(dumps(task))
             fh.write("\n")
     return stats

@@ -153,8 +153,10 @@ def _iter_checked(checked: list[tuple[str, str]], warn) -> Iterator[tuple[str, d
         if kind == "tasks":
             for n, task in enumerate(read_jsonl(item), 1):
                 yield f"{item}:{n}", task
-        else:
-            for task in iter_tasks(expand_inputs([item]), warn=warn):
+        else:  # what a directory cannot give is reported and skipped, as by `annotate convert`
+            problems: list[tuple[str, str]] = []
+            paths = expand_inputs([item], problems)
+            for task in iter_tasks(paths, warn=warn, problems=problems):
                 yield (task.get("meta") or {}).get("source_file") or item, task
 
 
