@@ -28,7 +28,6 @@ from .io import dumps
 from .labeling import config_hash, gold_schema
 
 SPLITS = ("train", "dev", "test")
-DATASET_ENTRIES = frozenset({"gold.jsonl", "rejects.jsonl", "splits", "manifest.json", "README.md"})
 DEFAULT_SPLIT = (0.8, 0.1, 0.1)
 
 
