@@ -85,7 +85,10 @@ def cli():
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", default="-", show_default=True,
               help="Tasks JSONL to write ('-' for stdout). Written atomically.")
-def convert(inputs, output):
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Convert with N processes [default: one per core]. The output is the same "
+                   "as with --jobs 1, in input order.")
+def convert(inputs, output, jobs):
     """Convert raw articles into pre-annotated Label Studio tasks (JSONL).
 
     INPUTS are .txt files, directories (searched for .txt files) or - for stdin.
@@ -96,13 +99,14 @@ def convert(inputs, output):
 
     \b
         annotate convert seeds/ -o tasks.jsonl
+        annotate convert articles/ --jobs 4 -o tasks.jsonl
     """
     from .convert import convert_paths, expand_inputs
 
     problems: list[tuple[str, str]] = []
     paths = expand_inputs(inputs, problems)
     with _progress(paths, "Converting") as bar:
-        stats = convert_paths(paths, output, warn=warn, progress=lambda _: bar, problems=problems)
+        stats = convert_paths(paths, output, warn=warn, progress=lambda _: bar, problems=problems, jobs=jobs)
     where = "" if output == "-" else f" -> {output}"
     click.echo(f"Converted {stats.summary()}{where}", err=True)
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import multiprocessing
 import os
+import signal
 import stat
 import sys
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -208,36 +211,88 @@ def _stderr_warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
+def default_jobs() -> int:
+    """How many processes convert by default: the cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _convert_one(doc: dict) -> dict:
+    """One document -> its task (what a worker process runs)."""
+    return next(convert_documents([doc]))
+
+
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the parent, which stops them and reports one line."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _convert_parallel(docs: Iterable[dict], jobs: int) -> Iterator[dict]:
+    """Tasks in input order from `jobs` worker processes.
+
+    At most 2 × `jobs` documents are in flight, so memory stays bounded by a few articles
+    however long the input; a worker's error is raised here for the document it failed on.
+    Workers are started by a fork server that has the converter imported, not forked from
+    this process (which may hold threads and locks, e.g. while pushing).
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["annotate.converters"])
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init) as pool:
+        pending: deque = deque()
+        try:
+            for doc in docs:
+                pending.append(pool.submit(_convert_one, doc))
+                if len(pending) >= 2 * jobs:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
+
+
 def iter_tasks(paths: Iterable[str], stats: ConvertStats | None = None,
                warn: Callable[[str], None] | None = None,
-               problems: Iterable[tuple[str, str]] = ()) -> Iterator[dict]:
+               problems: Iterable[tuple[str, str]] = (), jobs: int = 1) -> Iterator[dict]:
     """Stream tasks for the given input paths (already expanded). `problems` are what
     `expand_inputs` could not take from a directory: each is warned about and counted as
-    skipped, like an input that cannot be read."""
+    skipped, like an input that cannot be read.
+
+    With `jobs` > 1 the articles are converted by that many processes; the tasks come out
+    in input order and byte-identical to `jobs=1`.
+    """
+    if jobs < 1:
+        raise UsageError(f"--jobs must be 1 or more, not {jobs}")
     stats = stats if stats is not None else ConvertStats()
     warn = warn or _stderr_warn
     for path, reason in problems:
         stats.skipped.append((path, reason))
         warn(f"skipped {path}: {reason}")
-    for task in convert_documents(read_documents(paths, stats, warn)):
+    docs = read_documents(paths, stats, warn)
+    tasks = convert_documents(docs) if jobs == 1 else _convert_parallel(docs, jobs)
+    for task in tasks:
         stats.add(task)
         yield task
 
 
 def convert_paths(inputs: Iterable[str], output: str, warn: Callable[[str], None] | None = None,
                   progress: Callable[[Iterable[str]], Iterable[str]] | None = None,
-                  problems: list[tuple[str, str]] | None = None) -> ConvertStats:
+                  problems: list[tuple[str, str]] | None = None, jobs: int | None = 1) -> ConvertStats:
     """Convert inputs to a tasks JSONL file written atomically ('-' = stdout).
 
     `problems` are inputs already found unreadable by `expand_inputs` (reported and counted
     with the others); inputs are expanded again here, which is a no-op for expanded paths.
+    `jobs` processes convert (None: one per core; never more than there are inputs).
     """
     stats = ConvertStats()
     problems = list(problems or [])
     paths = expand_inputs(inputs, problems)
+    jobs = min(default_jobs() if jobs is None else jobs, max(1, len(paths)))
     paths_iter = progress(paths) if progress else paths
     with atomic_writer(output) as fh:
-        for task in iter_tasks(paths_iter, stats, warn, problems):
+        for task in iter_tasks(paths_iter, stats, warn, problems, jobs=jobs):
             fh.write(dumps(task))
             fh.write("\n")
     return stats
