@@ -6,13 +6,17 @@
 2. Memory: runs `annotate convert` in a fresh subprocess on the corpus (1x) and on a
    temporary directory holding every file ten times (10x), and prints each run's peak
    resident memory (ru_maxrss). Streaming means the 10x figure stays close to the 1x one.
-3. Adversarial texts (annotate.converters.adversarial: one line of cue words without
+3. Parallel convert: `annotate convert --jobs 1` against `--jobs N` (default: every core) on a
+   directory of at least 20 MB of articles (the corpus copied as often as needed): wall seconds
+   and the speed-up (target: >= 1.7x on 2 cores), and that both outputs are byte-identical.
+4. Adversarial texts (annotate.converters.adversarial: one line of cue words without
    punctuation, runs of quote marks, thousands of commas or names, ...): CPU seconds and MB/s
    at sizes n, 2n, 4n (default 0.1, 0.2, 0.4 MB) and the ratio t(4n)/t(n), which must stay near
    4 (at most 6): convert is linear in the length of any text (issue 15).
 
     .venv/bin/python benchmarks/speed.py [--text DIR] [--copies 10] [--runs 3]
                                          [--adversarial MB,MB,MB | --adversarial none] [--only-adversarial]
+                                         [--jobs N] [--jobs-mb 20]
 """
 
 from __future__ import annotations
@@ -58,16 +62,35 @@ def throughput(files: list[Path]) -> dict:
             "mb_s_cpu": nbytes / 1e6 / cpu, "mb_s_wall": nbytes / 1e6 / wall}
 
 
-def peak_memory(inputs: list[str], out: Path) -> tuple[int, float]:
-    """Peak RSS (MiB) and seconds of one `annotate convert INPUTS -o OUT` in a subprocess."""
+def peak_memory(inputs: list[str], out: Path, jobs: int = 1) -> tuple[int, float]:
+    """Peak RSS (MiB) of the parent and wall seconds of one `annotate convert INPUTS -o OUT
+    --jobs JOBS` in a subprocess."""
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", _PEAK, "convert", *inputs, "-o", str(out)],
+    proc = subprocess.run([sys.executable, "-c", _PEAK, "convert", *inputs, "-o", str(out), "--jobs", str(jobs)],
                           capture_output=True, text=True)
     seconds = time.perf_counter() - t0
     peak = [ln for ln in proc.stderr.splitlines() if ln.startswith("PEAK_KB")]
     if proc.returncode != 0 or not peak:
         raise SystemExit(f"convert failed ({proc.returncode}): {proc.stderr[-500:]}")
     return int(peak[-1].split()[1]) // 1024, seconds
+
+
+def parallel(files: list[Path], jobs: int, min_mb: float) -> str:
+    """`convert --jobs 1` against `--jobs JOBS` on >= min_mb MB of articles: seconds, speed-up, same bytes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus"
+        corpus.mkdir()
+        size, copy = 0, 0
+        while size < min_mb * 1e6:
+            for f in files:
+                shutil.copyfile(f, corpus / f"{f.stem}__{copy}.txt")
+                size += f.stat().st_size
+            copy += 1
+        _, one = peak_memory([str(corpus)], Path(tmp) / "one.jsonl", jobs=1)
+        _, many = peak_memory([str(corpus)], Path(tmp) / "many.jsonl", jobs=jobs)
+        same = (Path(tmp) / "one.jsonl").read_bytes() == (Path(tmp) / "many.jsonl").read_bytes()
+    return (f"parallel convert: {size / 1e6:.1f} MB, --jobs 1 {one:.1f} s, --jobs {jobs} {many:.1f} s"
+            f" -> speed-up {one / many:.2f}x (target >= 1.7x on 2 cores), output {'identical' if same else 'DIFFERENT'}")
 
 
 def adversarial(sizes_mb: list[float]) -> list[str]:
@@ -95,6 +118,8 @@ def main() -> int:
     ap.add_argument("--adversarial", default="0.1,0.2,0.4",
                     help="sizes in MB for the adversarial texts, comma-separated, or 'none'")
     ap.add_argument("--only-adversarial", action="store_true", help="skip the corpus throughput and memory runs")
+    ap.add_argument("--jobs", type=int, default=None, help="processes for the parallel run [default: every core]")
+    ap.add_argument("--jobs-mb", type=float, default=20.0, help="MB of articles for the parallel run (0: skip it)")
     args = ap.parse_args()
     sizes = [] if args.adversarial == "none" else [float(x) for x in args.adversarial.split(",")]
     if args.only_adversarial:
@@ -121,6 +146,10 @@ def main() -> int:
         rssn, sn = peak_memory([str(big)], Path(tmp) / "xn.jsonl")
     print(f"peak memory: 1x {rss1} MiB ({s1:.1f} s), {args.copies}x {rssn} MiB ({sn:.1f} s)"
           f" -> ratio {rssn / rss1:.2f} (flat if close to 1)")
+    if args.jobs_mb > 0:
+        from annotate.convert import default_jobs
+
+        print(parallel(files, args.jobs or default_jobs(), args.jobs_mb))
     if sizes:
         print("\n".join(adversarial(sizes)))
     return 0
