@@ -632,3 +632,97 @@ def test_disk_full_while_writing_html_is_one_line(tmp_path, monkeypatch, command
     assert result.exit_code == 2, result.output
     assert result.stderr.strip() == f"Error: cannot write {target}: No space left on device"
     assert not target.exists() and list((tmp_path / "out").iterdir()) == []  # no temp file left behind
+
+
+# ----------------------------------------------------------------------------- speaker equivalence
+
+
+def two_annotators(text: str, result_a: list, result_b: list) -> list[dict]:
+    return [task(1, text, [annotation(1, A, result_a, 10), annotation(2, B, result_b, 10)])]
+
+
+FLYNN = 'Retired Lt. Gen. Michael Flynn spoke on Monday. Flynn said "The deal is dead." He added that talks had failed.'
+
+
+def flynn_export() -> list[dict]:
+    """A links both quotes to the short form "Flynn" (the second via "He"); B links both to
+    the full name, the first via "Flynn" refers_to the full name."""
+    spans = (region("long", "Speaker", FLYNN, "Retired Lt. Gen. Michael Flynn")
+             + region("short", "Speaker", FLYNN, "Flynn", nth=1)
+             + region("he", "Speaker", FLYNN, "He")
+             + region("q1", "Quote", FLYNN, '"The deal is dead."', quote_type="direct")
+             + region("q2", "Quote", FLYNN, "talks had failed", quote_type="indirect"))
+    a = spans + [rel("q1", "short", "said_by"), rel("q2", "he", "said_by"), rel("he", "short", "refers_to")]
+    b = spans + [rel("q1", "short", "said_by"), rel("short", "long", "refers_to"),
+                 rel("q2", "he", "said_by"), rel("he", "long", "refers_to")]
+    return two_annotators(FLYNN, a, b)
+
+
+def test_name_forms_of_one_speaker_are_equivalent_not_exact():
+    r = compute_agreement(flynn_export())
+    # q1: A resolves to "Flynn" (chars 48-53), B to "Retired Lt. Gen. Michael Flynn" (0-30):
+    # different spans, different text -> not the same speaker; q2 likewise via "He".
+    assert r["attribution"] == {"matched_quotes": 2, "agreed": 0, "agreement": 0.0}
+    # "Flynn" is the surname of the full name and no other speaker mention has "Flynn" in it.
+    assert r["speaker_equivalent"] == {"matched_quotes": 2, "agreed": 2, "agreement": 1.0}
+    # the per-task dispute count stays the exact one
+    assert r["disputed"][0]["attribution_disagreements"] == 2
+
+
+def test_speaker_equivalence_equals_exact_when_names_differ():
+    # sample_export: every disagreement is Blinken vs Lavrov (different surnames)
+    r = compute_agreement(sample_export())
+    assert r["speaker_equivalent"] == {"matched_quotes": 6, "agreed": 5, "agreement": round(5 / 6, 4)}
+
+
+TRUMP = 'Donald Trump Jr. spoke first. Trump said "We will win."'
+BIDEN = 'Joe Biden and Jill Biden spoke. Biden said "Hope is back."'
+
+
+@pytest.mark.parametrize("text, short, long, extra, agreed", [
+    # the son is not the short form: the last words differ ("jr" vs "trump")
+    (TRUMP, ("Trump", 1), ("Donald Trump Jr.", 0), [], 0),
+    # two people share the surname in the document's speaker mentions: ambiguous
+    (BIDEN, ("Biden", 2), ("Joe Biden", 0), [("Jill Biden", 0)], 0),
+    # ... and without the second Biden among the mentions the short form is Joe Biden
+    (BIDEN, ("Biden", 2), ("Joe Biden", 0), [], 1),
+])
+def test_speaker_equivalence_rule(text, short, long, extra, agreed):
+    q = region("q", "Quote", text, text[text.index('"'):], quote_type="direct")
+    others = [x for k, (part, nth) in enumerate(extra) for x in region(f"x{k}", "Speaker", text, part, nth)]
+    a = q + region("s", "Speaker", text, short[0], short[1]) + others + [rel("q", "s", "said_by")]
+    b = q + region("s", "Speaker", text, long[0], long[1]) + [rel("q", "s", "said_by")]
+    r = compute_agreement(two_annotators(text, a, b))
+    assert r["attribution"]["agreed"] == 0
+    assert r["speaker_equivalent"]["agreed"] == agreed
+
+
+def test_equivalent_names_unit():
+    from annotate.agreement import equivalent_names, name_tokens
+
+    assert name_tokens("Retired Lt. Gen. Michael Flynn") == ("michael", "flynn")
+    assert name_tokens("Flynn's") == ("flynn",)
+    assert name_tokens("Donald Trump Jr.") == ("donald", "trump", "jr")
+    none: frozenset = frozenset()
+    assert equivalent_names("Gen. Flynn", "Michael Flynn", none)  # titles aside
+    assert equivalent_names("flynn", "FLYNN", none)
+    assert not equivalent_names("Michael Flynn", "Mike Flynn", none)  # neither within the other
+    assert not equivalent_names("Flynn", "Michael Flynn Jr.", none)
+    assert not equivalent_names("He", "Michael Flynn", none)
+    assert not equivalent_names("", "Flynn", none)
+    mentions = frozenset({("michael", "flynn"), ("flynn",), ("michael", "flynn", "jr")})
+    assert not equivalent_names("Flynn", "Michael Flynn", mentions)  # the son speaks too
+
+
+def test_agree_prints_speaker_equivalence(tmp_path):
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(flynn_export()), encoding="utf-8")
+    out = CliRunner().invoke(cli, ["agree", "--from-file", str(path)])
+    assert out.exit_code == 0, out.output
+    assert "Attribution: 0 of 2 matched quotes said by the same speaker (0.000)" in out.output
+    assert "Speaker equivalence: 2 of 2 matched quotes said by the same person" in out.output
+    js = json.loads(CliRunner().invoke(cli, ["agree", "--from-file", str(path), "--json"]).output)
+    assert js["speaker_equivalent"]["agreement"] == 1.0
+    html = tmp_path / "r.html"
+    assert CliRunner().invoke(cli, ["agree", "--from-file", str(path), "-o", str(html)]).exit_code == 0
+    assert "speaker equivalence" in html.read_text(encoding="utf-8")

@@ -7,6 +7,8 @@ that two or more annotators completed (cancelled annotations left out):
   overlap (one-to-one greedy matching by overlap), micro-averaged and per annotator pair;
 - attribution agreement: of the quotes matched between two annotators, how many are said by
   the same speaker (overlapping speaker spans, or the same name, after following `refers_to`);
+- speaker equivalence, reported beside it: the same, or names of one person in two forms
+  ("Flynn" and "Retired Lt. Gen. Michael Flynn"; see `equivalent_names` for the rule);
 - Krippendorff's alpha (nominal) for `quote_type` and `polarity` over matched spans, with the
   maintained `krippendorff` package;
 - a per-annotator table and the most disputed tasks.
@@ -21,8 +23,9 @@ count, never a traceback.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -160,6 +163,65 @@ def same_speaker(a: list[dict], b: list[dict]) -> bool:
     return _norm(x.get("text", "")) == _norm(y.get("text", "")) != ""
 
 
+# Words before a surname that name a role, not a person ("Gen. Flynn", "President Biden"):
+# left out when two name forms are compared.
+TITLES = frozenset("""
+    mr mrs ms miss mx dr prof sir dame lord lady rev fr
+    president vice prime minister secretary chancellor premier king queen prince princess
+    senator sen rep representative congressman congresswoman gov governor mayor judge justice
+    gen general lt col colonel maj major capt captain sgt adm admiral cmdr commander
+    retired ret former acting deputy spokesperson spokesman spokeswoman ambassador
+""".split())
+_NAME_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+
+def name_tokens(text: str) -> tuple[str, ...]:
+    """The words of a speaker mention, case-folded, without punctuation, a possessive 's or the
+    role words in TITLES: "Retired Lt. Gen. Michael Flynn" -> ("michael", "flynn")."""
+    words = (w.removesuffix("'s").removesuffix("’s") for w in _NAME_TOKEN.findall(text.casefold()))
+    return tuple(w for w in words if w and w not in TITLES)
+
+
+def _compatible(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
+    """Two name forms that may be one person: the same last word, and one's words all in the other."""
+    return bool(x) and bool(y) and x[-1] == y[-1] and (set(x) <= set(y) or set(y) <= set(x))
+
+
+def equivalent_names(x: str, y: str, mentions: Collection[tuple[str, ...]]) -> bool:
+    """Whether two speaker names are one person in a document whose speaker mentions (as
+    `name_tokens`) are `mentions`.
+
+    The rule: both names end in the same word (the surname: "Trump" is not "Donald Trump Jr."),
+    the words of the shorter are all words of the longer (titles aside: "Gen. Flynn" and
+    "Michael Flynn"), and no mention in the document that contains that surname names someone
+    else — every such mention must itself fit the longer name by the same test. So "Biden" is
+    not "Joe Biden" in a document that also has a "Jill Biden" speaker, and "Trump" is not
+    "Donald Trump" where "Donald Trump Jr." speaks too.
+    """
+    a, b = name_tokens(x), name_tokens(y)
+    if not _compatible(a, b):
+        return False
+    longer = a if set(b) <= set(a) else b
+    surname = longer[-1]
+    return all(_compatible(m, longer) for m in mentions if surname in m)
+
+
+def speaker_mentions(versions: Iterable[Version]) -> frozenset[tuple[str, ...]]:
+    """Every Speaker mention of a task, across its annotators, as `name_tokens`."""
+    return frozenset(name_tokens(s.get("text", "")) for v in versions for s in v.spans
+                     if s["label"] == "Speaker")
+
+
+def equivalent_speaker(a: list[dict], b: list[dict], mentions: Collection[tuple[str, ...]]) -> bool:
+    """Two speaker chains name the same person: `same_speaker`, or the speakers they resolve to
+    are two forms of one name (`equivalent_names` among the document's `mentions`)."""
+    if same_speaker(a, b):
+        return True
+    if not a or not b:
+        return False
+    return equivalent_names(a[-1].get("text", ""), b[-1].get("text", ""), mentions)
+
+
 def canonical(version: Version) -> frozenset:
     """A comparable form of an annotation (`gold.annotation_signature`: spans by label, offsets
     and choices; relations by the positions of their ends; region ids and order ignored).
@@ -203,16 +265,21 @@ class PairResult:
     overlap: dict[str, tuple[int, int]]
     quotes_matched: int
     attribution_agreed: int
+    speaker_equivalent: int
     choice_pairs: int
     choice_disagreements: int
     unmatched: int
 
 
-def compare_pair(a: Version, b: Version) -> tuple[PairResult, list[tuple[dict, dict]]]:
-    """Compare two annotations of one task; also return the overlap-matched span pairs."""
+def compare_pair(a: Version, b: Version, mentions: Collection[tuple[str, ...]] | None = None,
+                 ) -> tuple[PairResult, list[tuple[dict, dict]]]:
+    """Compare two annotations of one task; also return the overlap-matched span pairs.
+    `mentions` are the task's speaker mentions for speaker equivalence (default: those of a and b)."""
+    if mentions is None:
+        mentions = speaker_mentions((a, b))
     la, lb = by_label(a.spans), by_label(b.spans)
     exact, overlap, matched_pairs = {}, {}, []
-    quotes_matched = attribution_agreed = choice_pairs = choice_dis = unmatched = 0
+    quotes_matched = attribution_agreed = equivalent = choice_pairs = choice_dis = unmatched = 0
     for label in set(la) | set(lb):
         sa, sb = la.get(label, []), lb.get(label, [])
         total = len(sa) + len(sb)
@@ -230,10 +297,14 @@ def compare_pair(a: Version, b: Version) -> tuple[PairResult, list[tuple[dict, d
                     choice_dis += s.get(f) != t.get(f)
             if label == "Quote":
                 quotes_matched += 1
-                if same_speaker(speaker_chain(a, s["id"]), speaker_chain(b, t["id"])):
+                ca, cb = speaker_chain(a, s["id"]), speaker_chain(b, t["id"])
+                if same_speaker(ca, cb):
                     attribution_agreed += 1
-    result = PairResult(exact, overlap, quotes_matched, attribution_agreed, choice_pairs,
-                        choice_dis, unmatched)
+                    equivalent += 1
+                elif equivalent_speaker(ca, cb, mentions):
+                    equivalent += 1
+    result = PairResult(exact, overlap, quotes_matched, attribution_agreed, equivalent,
+                        choice_pairs, choice_dis, unmatched)
     return result, matched_pairs
 
 
@@ -315,7 +386,7 @@ def _compute_agreement(tasks: Iterable[dict], names: dict | None, top: int, prob
     annot = defaultdict(lambda: {"tasks": 0, "spans": 0, "lead": [], "exact": Counts(),
                                  "overlap": Counts()})
     alpha_data = {f: [] for f in ALPHA_FIELDS}
-    quotes_matched = attribution_agreed = 0
+    quotes_matched = attribution_agreed = speaker_equivalent = 0
     n_tasks = n_multi = n_annotations = 0
     disputed = []
     for task in tasks:
@@ -333,8 +404,9 @@ def _compute_agreement(tasks: Iterable[dict], names: dict | None, top: int, prob
                 row["lead"].append(float(v.lead_time))
         task_overlap, task_exact = Counts(), Counts()
         task_choice = task_attr = task_unmatched = 0
+        mentions = speaker_mentions(versions)
         for a, b in combinations(versions, 2):
-            pr, _ = compare_pair(a, b)
+            pr, _ = compare_pair(a, b, mentions)
             key = _pair_key(a.annotator, b.annotator)
             pair_tasks[key] += 1
             for label, (m, n) in pr.exact.items():
@@ -352,6 +424,7 @@ def _compute_agreement(tasks: Iterable[dict], names: dict | None, top: int, prob
                     annot[who.annotator]["overlap"].add(m, n)
             quotes_matched += pr.quotes_matched
             attribution_agreed += pr.attribution_agreed
+            speaker_equivalent += pr.speaker_equivalent
             task_choice += pr.choice_disagreements
             task_attr += pr.quotes_matched - pr.attribution_agreed
             task_unmatched += pr.unmatched
@@ -402,6 +475,10 @@ def _compute_agreement(tasks: Iterable[dict], names: dict | None, top: int, prob
         "attribution": {
             "matched_quotes": quotes_matched, "agreed": attribution_agreed,
             "agreement": round(attribution_agreed / quotes_matched, 4) if quotes_matched else None,
+        },
+        "speaker_equivalent": {
+            "matched_quotes": quotes_matched, "agreed": speaker_equivalent,
+            "agreement": round(speaker_equivalent / quotes_matched, 4) if quotes_matched else None,
         },
         "alpha": {
             choice: {"label": label, "alpha": krippendorff_alpha(alpha_data[choice]),
@@ -479,6 +556,10 @@ def _format_agreement(report: dict) -> str:
     att = report["attribution"]
     parts.append(f"Attribution: {att['agreed']} of {att['matched_quotes']} matched quotes "
                  f"said by the same speaker ({_fmt(att['agreement'])})")
+    eq = report.get("speaker_equivalent")
+    if eq is not None:
+        parts.append(f"Speaker equivalence: {eq['agreed']} of {eq['matched_quotes']} matched quotes "
+                     f"said by the same person, name forms counted as one ({_fmt(eq['agreement'])})")
     for choice, a in report["alpha"].items():
         parts.append(f"Krippendorff's alpha {choice}: {_fmt(a['alpha'])} "
                      f"(over {a['units']} {a['label']} spans marked by two or more annotators, "

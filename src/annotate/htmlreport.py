@@ -236,6 +236,7 @@ def agreement_html(report: dict, title: str = "Annotator agreement") -> str:
         ("span F1 (overlap, micro)", report["micro"]["overlap"]["f1"]),
         ("span F1 (exact, micro)", report["micro"]["exact"]["f1"]),
         ("attribution agreement", report["attribution"]["agreement"]),
+        ("speaker equivalence", (report.get("speaker_equivalent") or {}).get("agreement")),
         ("alpha quote_type", report["alpha"]["quote_type"]["alpha"]),
         ("alpha polarity", report["alpha"]["polarity"]["alpha"]),
     ])]
@@ -259,6 +260,8 @@ def agreement_html(report: dict, title: str = "Annotator agreement") -> str:
     body.append("<h2>Attribution and choices</h2>" + html_table(
         ["measure", "value", "over"],
         [["attribution agreement", att["agreement"], f"{att['matched_quotes']} matched quotes"]]
+        + [["speaker equivalence (name forms of one person)", eq["agreement"],
+            f"{eq['matched_quotes']} matched quotes"] for eq in [report.get("speaker_equivalent")] if eq]
         + [[f"Krippendorff's alpha ({k})", a["alpha"], f"{a['units']} matched {a['label']} spans"]
            for k, a in report["alpha"].items()]))
     body.append("<h2>Annotators</h2>" + html_table(
