@@ -480,6 +480,89 @@ def connect_cmd(project, backend_url, title, basic_auth, url, api_key):
              "but their empty targets are not filled")
 
 
+@cli.group("users")
+def users_group():
+    """Label Studio accounts for annotators: add accounts that can log in, list them.
+
+    Example:
+
+    \b
+        annotate users add ann@example.org bob@example.org
+        annotate users list
+    """
+
+
+@users_group.command("add")
+@click.argument("emails", nargs=-1, required=True, metavar="EMAIL...")
+@click.option("--password-file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Give every new account the password on the first line of FILE "
+                   "(8 to 128 characters) instead of a generated one each.")
+@studio_options
+def users_add(emails, password_file, url, api_key):
+    """Create Label Studio accounts that can log in to the web UI (idempotent).
+
+    Each account is made through your organisation's invite link (the signup link on the
+    People page), so it can log in and sees the organisation's projects. A new account gets
+    a generated password, printed here once (annotate keeps no copy: pass it on); with
+    --password-file every new account gets the password held in FILE. An e-mail that already
+    has an account is said so and left unchanged (its password too).
+
+    Example:
+
+    \b
+        annotate users add ann@example.org bob@example.org
+        annotate users add carl@example.org --password-file team-password.txt
+    """
+    from .redact import printable
+    from .users import ensure_accounts, read_password_file
+
+    password = read_password_file(password_file) if password_file else None
+
+    def show(account) -> None:
+        who = f"{printable(account.email)} (id {account.id})"
+        if not account.created:
+            click.echo(f"Exists:  {who}, unchanged")
+        elif password is None:
+            click.echo(f"Created: {who}, password: {account.password}")
+        else:
+            click.echo(f"Created: {who}, password from {printable(password_file)}")
+
+    accounts = ensure_accounts(url, api_key, list(emails), password, report=show)
+    made = sum(a.created for a in accounts)
+    if made and password is None:
+        click.echo("The passwords above are shown only this once.", err=True)
+
+
+@users_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the accounts as JSON.")
+@studio_options
+def users_list(as_json, url, api_key):
+    """List the accounts of your Label Studio organisation: id, e-mail, name, last activity.
+
+    Label Studio's API does not say whether an account has a password: one made by
+    `annotate users add` can log in, one made by `POST /api/users/` cannot.
+
+    Example:
+
+    \b
+        annotate users list
+        annotate users list --json
+    """
+    from .redact import printable
+    from .users import list_accounts
+
+    accounts = list_accounts(url, api_key)
+    if as_json:
+        click.echo(terminal_json(accounts))
+        return
+    rows = [("ID", "EMAIL", "NAME", "LAST ACTIVE")]
+    rows += [(str(a["id"]), printable(a["email"]), printable(a["name"] or a["username"]),
+              (a["last_activity"] or "")[:16].replace("T", " ")) for a in accounts]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        click.echo("  ".join([cell.ljust(w) for cell, w in zip(row[:3], widths, strict=True)] + [row[3]]).rstrip())
+
+
 def main() -> None:
     """Console-script entry point.
 
