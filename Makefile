@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint format bench bench-quality bench-speed bench-scale browser clean
+.PHONY: demo test test-fast lint format bench bench-quality bench-speed bench-scale browser postgres clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,10 +22,18 @@ browser:
 	      || echo "could not install chromium: browser tests will be skipped (failed under CI=true)"; \
 	  else echo "chromium not installed and not root: browser tests will be skipped (failed under CI=true)"; fi; }
 
+# Debian's PostgreSQL server for `annotate demo --postgres` and its test (same rules as chromium).
+postgres:
+	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >/dev/null \
+	      || echo "could not install postgresql: its tests will be skipped (failed under CI=true)"; \
+	  else echo "postgresql not installed and not root: its tests will be skipped (failed under CI=true)"; fi; }
+
 demo: $(STAMP)
 	$(BIN)/annotate demo
 
-test: $(STAMP) browser
+test: $(STAMP) browser postgres
 	$(BIN)/ruff check src tests $(wildcard benchmarks)
 	$(BIN)/python -m pytest -q
 

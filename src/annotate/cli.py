@@ -158,21 +158,27 @@ def agree(project, from_file, as_json, output, top, exclude, url, api_key):
 @click.option("--batch-size", default=500, show_default=True, type=click.IntRange(min=1),
               help="Tasks per import request.")
 @click.option("--dry-run", is_flag=True, help="Validate and show what would happen; write nothing.")
+@click.option("--annotators", metavar="EMAIL,...",
+              help="Blind double annotation: one project '<title> · <email>' per annotator, the same "
+                   "tasks in each; missing accounts are created (their passwords printed once).")
 @studio_options
-def push(inputs, project, batch_size, dry_run, url, api_key):
+def push(inputs, project, batch_size, dry_run, annotators, url, api_key):
     """Validate tasks and import them into a Label Studio project, skipping those already there.
 
     INPUTS are tasks JSONL files from `annotate convert` (.jsonl, or - for stdin) or raw
     .txt files/directories, converted on the fly. Tasks whose task_hash is already in the
     project are skipped, so re-running (even after an interrupted push) creates no
     duplicates; a document (doc_id) pushed again with new predictions is updated in place.
-    Invalid tasks are reported and not sent (exit code 1).
+    Invalid tasks are reported and not sent (exit code 1). With --annotators, every
+    annotator works in a project of their own and cannot see the others' annotations there;
+    pull, agree, report and adjudicate given --project TITLE read all of them as one.
 
     Example:
 
     \b
         annotate push tasks.jsonl --project "Quote attribution"
         annotate push seeds/ --project 3 --dry-run
+        annotate push seeds/ --project "Quotes 2024" --annotators ann@example.org,bob@example.org
     """
     from .push import count_input_tasks
     from .push import push as push_inputs
@@ -184,7 +190,8 @@ def push(inputs, project, batch_size, dry_run, url, api_key):
             bar = click.progressbar(length=total, label="Pushing", file=sys.stderr)
     with bar or contextlib.nullcontext():
         stats = push_inputs(url, api_key, inputs, project, batch_size=batch_size, dry_run=dry_run,
-                            warn=warn, progress=bar.update if bar else None)
+                            warn=warn, progress=bar.update if bar else None, annotators=annotators,
+                            on_account=_show_password)
     for line in stats.problems:
         warn(line)
     if stats.invalid + stats.conflicts > len(stats.problems):
@@ -193,6 +200,12 @@ def push(inputs, project, batch_size, dry_run, url, api_key):
     click.echo(("Dry run, nothing written. " if dry_run else "") + summary[0].upper() + summary[1:])
     if stats.failed:
         sys.exit(1)
+
+
+def _show_password(account) -> None:
+    """A new annotator's account and generated password, printed once (push --annotators)."""
+    if account.created and account.password:
+        click.echo(f"New account {account.email} with password {account.password} (shown only now)")
 
 
 @cli.command()
@@ -366,7 +379,13 @@ def validate_cmd(file, max_errors):
 @click.option("--no-push", is_flag=True, help="Only start the server; do not push the seeds.")
 @click.option("--no-backend", is_flag=True,
               help="Do not start the ML backend that pre-annotates tasks imported in the UI.")
-def demo(port, host, data_dir, no_push, no_backend):
+@click.option("--postgres", is_flag=True,
+              help="Keep Label Studio's database in a local PostgreSQL cluster that the demo creates "
+                   "under the data dir and starts and stops with it (needs Debian's postgresql package).")
+@click.option("--database-url", envvar="ANNOTATE_DATABASE_URL", metavar="URL",
+              help="Use an existing PostgreSQL server: postgresql://USER:PASSWORD@HOST:5432/NAME "
+                   "[env: ANNOTATE_DATABASE_URL].")
+def demo(port, host, data_dir, no_push, no_backend, postgres, database_url):
     """Run a local Label Studio with the five seed articles pre-annotated; Ctrl-C stops it.
 
     The first run creates a user and an API token (stored, mode 0600, beside the data) and
@@ -374,8 +393,14 @@ def demo(port, host, data_dir, no_push, no_backend):
 
     Example:
 
+    SQLite is the default database. For tens of thousands of tasks or several annotators at
+    once, use PostgreSQL (--postgres, or --database-url for a server you run).
+
+    Examples:
+
     \b
         annotate demo --port 8081
+        annotate demo --postgres --data-dir ~/ls-pg
     """
     from .demo import run_demo
 
@@ -403,7 +428,7 @@ def demo(port, host, data_dir, no_push, no_backend):
         click.echo("\n".join(lines))
 
     run_demo(host=host, port=port, data_dir=data_dir, push_seeds=not no_push, backend=not no_backend,
-             say=say, ready=ready, tick=tick)
+             say=say, ready=ready, tick=tick, postgres=postgres, database_url=database_url)
 
 
 @cli.command()
@@ -556,7 +581,8 @@ def users_list(as_json, url, api_key):
         click.echo(terminal_json(accounts))
         return
     rows = [("ID", "EMAIL", "NAME", "LAST ACTIVE")]
-    rows += [(str(a["id"]), printable(a["email"]), printable(a["name"] or a["username"]),
+    rows += [(str(a["id"]), "(removed from the organisation)" if a["removed"] else printable(a["email"]),
+              "" if a["removed"] else printable(a["name"] or a["username"]),
               (a["last_activity"] or "")[:16].replace("T", " ")) for a in accounts]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for row in rows:

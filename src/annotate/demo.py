@@ -146,8 +146,10 @@ class LabelStudioServer:
     its environment, never its command line.
     """
 
-    def __init__(self, data_dir: Path, login: Login, host: str = "localhost", port: int = 8080):
+    def __init__(self, data_dir: Path, login: Login, host: str = "localhost", port: int = 8080,
+                 env: dict[str, str] | None = None):
         self.data_dir, self.login, self.host, self.port = Path(data_dir), login, host, port
+        self.extra_env = dict(env or {})  # e.g. the POSTGRE_* variables of postgres.Database
         self.url = f"http://{host}:{port}"
         self.log = self.data_dir / "label-studio.log"
         self.proc: subprocess.Popen | None = None
@@ -171,6 +173,7 @@ class LabelStudioServer:
             "LABEL_STUDIO_PASSWORD": self.login.password,
             "LABEL_STUDIO_USER_TOKEN": self.login.token,
             **QUIET_ENV,
+            **self.extra_env,
         }
         cmd = [label_studio_bin(), "start", "--no-browser", "--host", self.host, "--port", str(self.port),
                "--enable-legacy-api-token", "--data-dir", str(self.data_dir)]
@@ -257,13 +260,18 @@ def _raise_keyboard_interrupt(signum, frame):
 def run_demo(host: str = "localhost", port: int = 8080, data_dir: str | Path | None = None,
              push_seeds: bool = True, backend: bool = True, say: Callable[[str], None] = print,
              ready: Callable[[DemoInfo], None] | None = None,
-             tick: Callable[[float], None] | None = None) -> int | None:
+             tick: Callable[[float], None] | None = None,
+             postgres: bool = False, database_url: str | None = None) -> int | None:
     """Start the demo server, push the seeds, call `ready(info)`, then block until Ctrl-C/SIGTERM/SIGHUP.
 
     With `backend`, the ML backend (`annotate backend`) runs in a thread of this process and
     is connected to the demo project, so tasks imported by hand in the UI get predictions.
     Returns Label Studio's exit code after a clean stop. A port in use is a UsageError naming
     a free one; a server that dies is a ConnectionFailed with the end of its log.
+
+    The database is SQLite in the data dir unless `postgres` (a PostgreSQL cluster created
+    and started under the data dir, stopped with the demo) or `database_url` (an existing
+    PostgreSQL server) is given.
     """
     data_dir = Path(data_dir).expanduser() if data_dir else default_data_dir()
     if not port_is_free(host, port):
@@ -272,15 +280,52 @@ def run_demo(host: str = "localhost", port: int = 8080, data_dir: str | Path | N
     if (data_dir / "label_studio.sqlite3").exists() and not (data_dir / LOGIN_FILE).exists():
         raise UsageError(f"{data_dir} holds a Label Studio database but no {LOGIN_FILE}, so the demo "
                          "cannot log in to it: pass another --data-dir (or delete this one to start over)")
+    if postgres and database_url:
+        raise UsageError("--postgres and --database-url exclude each other: --postgres runs a local "
+                         "PostgreSQL, --database-url names an existing one")
+    database = cluster = None
+    if database_url:
+        from .postgres import parse_url
+
+        database = parse_url(database_url)
+    elif postgres:
+        from .postgres import LocalPostgres, find_binary
+
+        find_binary("initdb"), find_binary("pg_ctl")  # a missing package is said before anything is made
+        cluster = LocalPostgres(data_dir)
+    if (database or cluster) and (data_dir / "label_studio.sqlite3").exists():
+        say(f"Note: {data_dir} also holds a SQLite database; its projects are not in PostgreSQL.")
     login, created = load_or_create_login(data_dir)
-    server = LabelStudioServer(data_dir, login, host, port)
-    say(f"Starting Label Studio on {server.url} (data: {data_dir}; log: {server.log})"
-        + (" - first run, setting up the database" if created else ""))
     # Ctrl-C, SIGTERM and SIGHUP (the terminal closed) all become KeyboardInterrupt, so the
     # server - in its own session, out of reach of the terminal's signals - is stopped too.
     # SIGINT gets its handler even where the shell started us with it ignored (background jobs).
     stop_signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     previous = {sig: signal.signal(sig, _raise_keyboard_interrupt) for sig in stop_signals}
+    try:
+        if cluster is not None:
+            say("Setting up PostgreSQL (first run)" if not cluster.state_path.exists() else "Starting PostgreSQL")
+            cluster.ensure()
+            cluster.start()
+            database = cluster.database
+        env = database.label_studio_env() if database else {}
+        server = LabelStudioServer(data_dir, login, host, port, env=env)
+        say(f"Starting Label Studio on {server.url} (data: {data_dir}; log: {server.log}"
+            + (f"; database: {database.shown}" if database else "") + ")"
+            + (" - first run, setting up the database" if created else ""))
+        return _serve(server, login, data_dir, created, push_seeds, backend, say, ready, tick)
+    except KeyboardInterrupt:
+        return None
+    finally:
+        if cluster is not None:
+            cluster.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _serve(server: LabelStudioServer, login: Login, data_dir: Path, created: bool, push_seeds: bool,
+           backend: bool, say: Callable[[str], None], ready: Callable[[DemoInfo], None] | None,
+           tick: Callable[[float], None] | None) -> int | None:
+    """Run the demo server until a stop signal (a KeyboardInterrupt here): push, connect, wait."""
     running_backend = None
     try:
         server.start()
@@ -319,5 +364,3 @@ def run_demo(host: str = "localhost", port: int = 8080, data_dir: str | Path | N
         if running_backend is not None:
             running_backend.stop()
         server.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
