@@ -141,7 +141,7 @@ def ensure_accounts(url: str, api_key: str, emails: list[str], password: str | N
     if password is not None:
         password = check_password(password)
     session = _AdminSession(url, api_key)
-    members = {(m["email"] or "").lower(): m["id"] for m in session.members()}
+    members = {m["email"].lower(): m["id"] for m in session.members() if not m["removed"]}
     missing = [e for e in wanted if e not in members]
     invite = session.invite_token() if missing else None
     accounts = []
@@ -164,7 +164,8 @@ def ensure_accounts(url: str, api_key: str, emails: list[str], password: str | N
 
 def list_accounts(url: str, api_key: str) -> list[dict]:
     """The accounts of the admin's organisation, by id: id, email, username, name,
-    last_activity, date_joined (ISO strings or None).
+    last_activity, date_joined (ISO strings or None), removed (a member removed from the
+    organisation, whose e-mail Label Studio no longer shows).
 
     Whether an account has a password (can log in) is not in Label Studio's API: accounts
     made by `POST /api/users/` are listed like any other.
@@ -240,8 +241,11 @@ def _member(user) -> dict:
         return value.isoformat() if hasattr(value, "isoformat") else value
 
     name = " ".join(part for part in (text("first_name"), text("last_name")) if part)
+    # Label Studio shows a member removed from the organisation as "Deleted User", e-mail
+    # "Deleted" (users.serializers.BaseUserSerializer.to_representation).
+    removed = text("email") == "Deleted" and name == "Deleted User"
     return {"id": user.id, "email": text("email"), "username": text("username"), "name": name,
-            "last_activity": when("last_activity"), "date_joined": when("date_joined")}
+            "last_activity": when("last_activity"), "date_joined": when("date_joined"), "removed": removed}
 
 
 def sign_up(url: str, invite_token: str, email: str, password: str) -> tuple[int | None, int | None]:
