@@ -14,6 +14,13 @@ Over every task with two or more non-cancelled annotations:
   their annotation is updated in place.
 
 Nothing is written unless `apply` is true: the default is a dry run that says what would be done.
+
+A blind-annotation family (`push --annotators`, annotate.family) is adjudicated as one project
+and written into its head project `T` (created with our labeling config if needed), where the
+lead reviews: an article not there yet is imported (its data, meta and pre-annotations); an
+agreed version is copied there as a ground-truth annotation under its annotator's name (so
+agreement still sees one version per annotator), and the disputed versions always become
+review predictions there (`--requeue` is implied: the annotators' own projects are theirs).
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from dataclasses import dataclass, field
 
 from .agreement import canonical, table
 from .annotations import Problems, clean_tasks, iter_export, open_source, task_label, versions_of
+from .family import head_task, importable
 from .gold import REVIEW_SUFFIX, is_review_copy
 from .redact import printable
 
@@ -63,8 +71,13 @@ def review_version(name: str) -> str:
 
 
 def plan_adjudication(tasks: Iterable, names: dict | None = None,
-                      warn: Callable[[str], None] | Problems | None = None) -> Plan:
+                      warn: Callable[[str], None] | Problems | None = None,
+                      family_head: int | None | bool = False) -> Plan:
     """Sort the multi-annotated tasks into agreed, resolved and disputed (no writes).
+
+    `family_head`: the tasks are a family's merged export (False: one project's); the id of
+    the family's head project, or None when it does not exist yet. Each item then says which
+    task of the head holds the article (`head_task`, None: to import).
 
     Each disputed task lists, per annotator, the review prediction it needs: `create` (none
     yet), `update` (there, but the annotation changed since) or `present`. Tasks are checked
@@ -73,15 +86,16 @@ def plan_adjudication(tasks: Iterable, names: dict | None = None,
     """
     problems = warn if isinstance(warn, Problems) else Problems(warn)
     before = problems.count
-    plan = _plan(clean_tasks(tasks, problems), names)
+    plan = _plan(clean_tasks(tasks, problems), names, family_head)
     if not isinstance(warn, Problems):
         problems.close()
     plan.problems = problems.count - before
     return plan
 
 
-def _plan(tasks: Iterable[dict], names: dict | None) -> Plan:
+def _plan(tasks: Iterable[dict], names: dict | None, family_head: int | None | bool = False) -> Plan:
     plan = Plan()
+    in_family = family_head is not False
     for task in tasks:
         versions = versions_of(task, names)
         if len(versions) < 2:
@@ -89,6 +103,10 @@ def _plan(tasks: Iterable[dict], names: dict | None) -> Plan:
         plan.compared += 1
         base = {"task_id": task.get("id"), "doc": task_label(task),
                 "annotators": [v.annotator for v in versions]}
+        if in_family:
+            base["head_task"] = head_task(task, family_head if family_head is not True else None)
+            if base["head_task"] is None:
+                base["_import"] = importable(task)
         truth = [v for v in versions if v.ground_truth]
         if truth:
             plan.resolved.append({**base, "annotation_id": truth[-1].annotation_id,
@@ -97,7 +115,9 @@ def _plan(tasks: Iterable[dict], names: dict | None) -> Plan:
         if len({canonical(v) for v in versions}) == 1:
             chosen = versions[-1]
             plan.agreed.append({**base, "annotation_id": chosen.annotation_id,
-                                "annotator": chosen.annotator, "marked": False})
+                                "annotator": chosen.annotator, "marked": False,
+                                "_copy": {"result": chosen.result, "completed_by": chosen.user_id,
+                                          "lead_time": chosen.lead_time}})
             continue
         existing = {}
         for p in task.get("predictions") or ():
@@ -122,13 +142,14 @@ def _plan(tasks: Iterable[dict], names: dict | None) -> Plan:
 
 
 def apply_plan(client, project_id: int, plan: Plan, requeue: bool = False,
-               progress: Callable[[str], None] | None = None) -> Plan:
-    """Mark agreed tasks ground truth and, with `requeue`, copy disputed versions as predictions."""
+               progress: Callable[[str], None] | None = None, mark: bool = True) -> Plan:
+    """Mark agreed tasks ground truth (unless not `mark`) and, with `requeue`, copy disputed
+    versions as predictions."""
     from .studio import api_errors
 
     say = progress or (lambda _msg: None)
     plan.applied, plan.requeue = True, requeue
-    for item in plan.agreed:
+    for item in plan.agreed if mark else ():
         with api_errors(client, f"mark annotation {item['annotation_id']} as ground truth"):
             client.annotations.update(id=item["annotation_id"], ground_truth=True)
         item["marked"] = True
@@ -152,6 +173,41 @@ def apply_plan(client, project_id: int, plan: Plan, requeue: bool = False,
     return plan
 
 
+def apply_family_plan(client, family, plan: Plan, progress: Callable[[str], None] | None = None):
+    """Write a family's plan into its head project `T` (created if needed; returns it): the
+    articles it lacks are imported (one request a batch), each agreed version is copied there
+    as ground truth under its annotator's name, and every disputed version becomes a review
+    prediction on T's task."""
+    from . import studio
+    from .push import DEFAULT_BATCH_SIZE
+
+    say = progress or (lambda _msg: None)
+    head, created = studio.ensure_project(client, family.title)
+    if created:
+        say(f"created project {head.id} ({head.title}) for the review")
+    todo = [item for item in (*plan.agreed, *plan.disputed) if item.get("head_task") is None]
+    for i in range(0, len(todo), DEFAULT_BATCH_SIZE):
+        batch = todo[i:i + DEFAULT_BATCH_SIZE]
+        ids = studio.import_tasks(client, head.id, [item["_import"] for item in batch])
+        for item, task_id in zip(batch, ids, strict=True):
+            item["head_task"] = task_id
+    if todo:
+        say(f"imported {len(todo)} article(s) into project {head.id} ({head.title})")
+    plan.applied, plan.requeue = True, True
+    for item in plan.agreed:
+        copy = item["_copy"]
+        with studio.api_errors(client, f"add the agreed annotation to task {item['head_task']}"):
+            made = client.annotations.create(
+                id=item["head_task"], result=copy["result"], completed_by=copy["completed_by"],
+                lead_time=copy["lead_time"], ground_truth=True, request_options=studio.NO_RETRY)
+        item["marked"], item["ground_truth_id"] = True, made.id
+        say(printable(f"task {item['head_task']}: {item['annotator']}'s agreed version is the ground truth"))
+    for task in plan.disputed:
+        task["task_id"] = task["head_task"]
+    apply_plan(client, head.id, plan, requeue=True, progress=progress, mark=False)
+    return head
+
+
 def adjudicate(project: str, url: str | None = None, api_key: str | None = None,
                apply: bool = False, requeue: bool = False,
                progress: Callable[[str], None] | None = None,
@@ -162,19 +218,30 @@ def adjudicate(project: str, url: str | None = None, api_key: str | None = None,
 
     problems = Problems(warn)
     with open_source(project, url=url, api_key=api_key, progress=progress) as source:
-        client, proj = source.client, source.project
-        plan = plan_adjudication(iter_export(source.path, problems), source.users, warn=problems)
+        client, proj, family = source.client, source.project, source.family
+        head_id = False if family is None else (proj.id if proj is not None else None)
+        plan = plan_adjudication(iter_export(source.path, problems), source.users, warn=problems,
+                                 family_head=head_id)
     problems.close()
-    plan.requeue = requeue
-    if apply:
+    plan.requeue = requeue or family is not None
+    if apply and family is not None:
+        proj = apply_family_plan(client, family, plan, progress=progress)
+    elif apply:
         apply_plan(client, proj.id, plan, requeue=requeue, progress=progress)
     out = plan.as_dict()
     base = studio.display_url(url or "")
-    for task in out["disputed"]:
-        task["link"] = f"{base}/projects/{proj.id}/data?task={task['task_id']}"
-        for r in task["review"]:
+    for task in (*out["agreed"], *out["disputed"]):
+        task.pop("_import", None)
+        task.pop("_copy", None)
+        for r in task.get("review", ()):
             r.pop("_result", None)
-    out["project"] = {"id": proj.id, "title": proj.title}
+    for task in out["disputed"]:
+        where = task.get("head_task", task["task_id"]) if family is not None else task["task_id"]
+        task["link"] = f"{base}/projects/{proj.id}/data?task={where}" if proj is not None and where else ""
+    out["project"] = {"id": proj.id if proj is not None else None,
+                      "title": proj.title if proj is not None else family.title}
+    if family is not None:
+        out["family"] = [{"id": p.id, "title": p.title} for p in family.projects if p is not proj]
     return out
 
 

@@ -605,9 +605,17 @@ class ExportSource:
     manifest says of the source."""
 
     def __init__(self, path: Path, *, project=None, client=None, users: dict | None = None,
-                 info: dict | None = None, temporary: bool = False):
+                 info: dict | None = None, temporary: bool = False, family=None):
         self.path, self.project, self.client = path, project, client
         self.users, self.info, self._temporary = users or {}, info or {}, temporary
+        self.family = family  # a family.Family when the file joins a blind-annotation family
+
+    @property
+    def projects(self) -> list:
+        """The Label Studio projects read: the family's, or the one project ([] for a file)."""
+        if self.family is not None:
+            return self.family.projects
+        return [self.project] if self.project is not None else []
 
     def __enter__(self) -> ExportSource:
         return self
@@ -632,6 +640,11 @@ def open_source(project: str | int | None = None, from_file: str | Path | None =
     Otherwise the project (title or id) is found, its users listed (`users_warn` makes a token
     that may not list users a warning instead of an error), and its full JSON export downloaded
     to a temporary file.
+
+    A title with blind-annotation projects (`T · <email>`, see annotate.family) is read as one
+    project: every project of the family is exported and the exports are joined article by
+    article (`family.merge_exports`); `project` is then `T` itself, or None when it does not
+    exist yet, and `family` lists them all.
     """
     if from_file is not None:
         return ExportSource(Path(from_file),
@@ -642,6 +655,12 @@ def open_source(project: str | int | None = None, from_file: str | Path | None =
     from .labeling import config_hash
 
     client = studio.connect(url, api_key)
+    if not str(project).strip().isdigit():
+        from .family import find_family
+
+        family = find_family(client, project)
+        if family:
+            return _open_family(client, family, url, progress, users_warn)
     proj = studio.find_project(client, project)
     users = user_names(client, warn=users_warn)
     info = {"project": {"id": proj.id, "title": proj.title, "config_hash": config_hash(proj.label_config or "")},
@@ -654,6 +673,23 @@ def open_source(project: str | int | None = None, from_file: str | Path | None =
         os.unlink(tmp)
         raise
     return ExportSource(Path(tmp), project=proj, client=client, users=users, info=info, temporary=True)
+
+
+def _open_family(client, family, url, progress, users_warn) -> ExportSource:
+    """The ExportSource of a blind-annotation family: its projects' exports joined in one file."""
+    from . import studio
+    from .family import download_family_export
+    from .labeling import config_hash
+
+    users = user_names(client, warn=users_warn)
+    head = family.head
+    info = {"project": {"id": head.id if head is not None else None, "title": family.title,
+                        "config_hash": config_hash((head or family.projects[0]).label_config or ""),
+                        "family": [{"id": p.id, "title": p.title} for p in family.projects]},
+            "url": studio.display_url(url)}
+    warn = users_warn or (lambda msg: print(f"warning: {printable(msg)}", file=sys.stderr))
+    path = download_family_export(client, family, progress, warn=warn)
+    return ExportSource(path, project=head, client=client, users=users, info=info, temporary=True, family=family)
 
 
 def _streamed(source: ExportSource, warn) -> Iterator[object]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from .annotations import Item, open_source, read_export
 from .dataset import DEFAULT_SPLIT, Counts, DatasetWriter, assign_split, check_output, parse_split
 from .errors import Interrupted, UsageError, ValidationFailed
+from .family import FAMILY_KEY
 from .gold import Selection, build_record, choose_annotation, has_disagreement, record_id
 from .validate import FATAL_CODES, Error, check_result, validate_record, validate_task
 
@@ -62,6 +63,9 @@ def process_task(task, *, users: dict | None = None, where: str = "unknown") -> 
     annotation = selection.annotation
     position = next(i for i, a in enumerate(task["annotations"]) if a is annotation)
     ann_id = annotation.get("id") if isinstance(annotation.get("id"), int) else None
+    if FAMILY_KEY in task:  # a blind-annotation family's joined task: provenance is the annotation's own
+        task = {**task, "id": annotation.get("task"), "project": annotation.get("project")}
+        task_id = task["id"] if isinstance(task["id"], int) else task_id
     record = build_record(task, annotation, users=users, selection=selection)
     # The one checker, as push and the backend use it on predictions; then the record's own checks.
     errors += check_result(annotation.get("result") or [], record["text"], record["targets"],
@@ -234,13 +238,13 @@ def _pull(project, output, *, from_file, url, api_key, seed, split, on_error, dr
     # writes it in task-id order), so memory stays flat however large the project is.
     with open_source(project, from_file, url, api_key, progress=_throttled(progress),
                      users_warn=progress or (lambda _m: None)) as source:
-        if source.project is not None:
+        for project in source.projects:  # one project, or every project of a family
             from . import studio
             from .labeling import labeling_config
 
-            problems = studio.config_problems(source.project.label_config or "", labeling_config())
+            problems = studio.config_problems(project.label_config or "", labeling_config())
             if problems and progress:
-                progress(f"warning: project {source.project.id}'s labeling config differs from annotate's "
+                progress(f"warning: project {project.id}'s labeling config differs from annotate's "
                          f"({'; '.join(problems)}): its annotations may be rejected")
         return build_dataset(read_export(source.path), output, source=source.info, seed=seed, split=split,
                              on_error=on_error, users=source.users or None, dry_run=dry_run, formats=formats)

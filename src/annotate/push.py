@@ -272,7 +272,8 @@ class _Index:
 def push_tasks(client, project_id: int | None, tasks: Iterable[tuple[str, dict]], *,
                batch_size: int = DEFAULT_BATCH_SIZE, dry_run: bool = False,
                stats: PushStats | None = None,
-               progress: Callable[[int], None] | None = None) -> PushStats:
+               progress: Callable[[int], None] | None = None,
+               verdicts: dict[str, list[str]] | None = None) -> PushStats:
     """Validate and import (where, task) pairs into an existing project; see the module docstring.
 
     A task whose task_hash is already in the project is skipped before anything else; every
@@ -280,6 +281,8 @@ def push_tasks(client, project_id: int | None, tasks: Iterable[tuple[str, dict]]
     Then duplicates a concurrent push made of this input's tasks are removed.
     `project_id=None` (dry run into a project that does not exist yet) treats the project as
     empty. `progress(n)` is called with the number of input tasks handled since the last call.
+    `verdicts` (task_hash -> problems), shared between pushes of one input into several
+    projects (`push --annotators`), validates each task once.
     Ctrl-C raises `PushInterrupted` once the batch in flight is in.
     """
     if batch_size < 1:
@@ -307,7 +310,12 @@ def push_tasks(client, project_id: int | None, tasks: Iterable[tuple[str, dict]]
                 if isinstance(doc, str) and doc:
                     keys.add(doc)
                 continue
-            problems = validate_task(task)
+            if verdicts is not None and given and given in verdicts:
+                problems = verdicts[given]
+            else:
+                problems = validate_task(task)
+                if verdicts is not None and given:
+                    verdicts[given] = problems
             if problems:
                 stats.invalid += 1
                 more = f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""
@@ -435,17 +443,29 @@ def _update(client, project_id: int | None, task: dict, where: str, by_doc: dict
 def push(url: str, api_key: str | None, inputs: Iterable[str], project: str, *,
          batch_size: int = DEFAULT_BATCH_SIZE, dry_run: bool = False,
          warn: Callable[[str], None] | None = None,
-         progress: Callable[[int], None] | None = None) -> PushStats:
+         progress: Callable[[int], None] | None = None,
+         annotators: str | Iterable[str] | None = None,
+         on_account: Callable[[object], None] | None = None):
     """Connect, find or create the project, and push the inputs: the whole `annotate push`.
 
     With `dry_run`, nothing is written: the project is only looked up (a missing one is
     reported as "new project") and the counts say what a real push would do. A dry run that
     cannot reach the server still validates every task and says what it cannot know.
+
+    With `annotators` (e-mails), the push is blind double annotation: one project
+    "<project> · <email>" per annotator (`family.push_family`, which returns a
+    FamilyPushStats; `on_account` receives each account). Without it, a title that has such
+    projects is refused: pushing to `T` alone would leave the annotators without the tasks.
     """
     if not project or not str(project).strip():
         raise UsageError("--project is required (a project title or numeric id)")
     if batch_size < 1:
         raise UsageError("--batch-size must be at least 1")
+    if annotators is not None:
+        from .family import push_family
+
+        return push_family(url, api_key, inputs, project, annotators, batch_size=batch_size, dry_run=dry_run,
+                           warn=warn, progress=progress, on_account=on_account)
     tasks = iter_input_tasks(inputs, warn=warn)
     stats = PushStats(dry_run=dry_run, project_title=str(project))
     try:
@@ -465,6 +485,7 @@ def _push(url, api_key, tasks, project, stats: PushStats, batch_size: int, dry_r
         # A dry run can still validate every task; what already exists stays unknown.
         stats.offline = str(exc)
         return push_tasks(None, None, tasks, batch_size=batch_size, dry_run=True, stats=stats, progress=progress)
+    _refuse_family(client, project)
     if dry_run:
         try:
             found = studio.find_project(client, project)
@@ -483,6 +504,21 @@ def _push(url, api_key, tasks, project, stats: PushStats, batch_size: int, dry_r
         stats.project_id, stats.project_title, stats.project_created = found.id, found.title, created
     return push_tasks(client, stats.project_id, tasks, batch_size=batch_size, dry_run=dry_run,
                       stats=stats, progress=progress)
+
+
+def _refuse_family(client, project) -> None:
+    """A plain push to a title that has annotators' projects ("T · a@x.org") is a UsageError."""
+    from .family import SEP, find_family
+
+    key = str(project).strip()
+    if key.isdigit():
+        return
+    family = find_family(client, key)
+    if family:
+        emails = ",".join(family.members)
+        raise UsageError(
+            f"{key!r} is a blind-annotation family ({len(family.members)} annotator projects '{key}{SEP}<email>'): "
+            f"push with --annotators {emails} to add the tasks to every annotator's project")
 
 
 def _our_config() -> str:

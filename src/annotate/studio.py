@@ -54,6 +54,11 @@ def display_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
 
 
+def display_client_url(client) -> str:
+    """The client's server URL as safe to print (see `display_url`)."""
+    return _base_url(client)
+
+
 def _base_url(client) -> str:
     try:
         return display_url(client._client_wrapper.get_base_url())
@@ -206,7 +211,7 @@ def find_project(client, name_or_id: str | int):
     if key.isdigit():
         with api_errors(client, f"open project {key}", not_found=f"no project with id {key} on {where}"):
             return client.projects.get(int(key))
-    matches = [p for p in _projects_titled(client, key) if p.title == key]
+    matches = [p for p in projects_titled(client, key) if p.title == key]
     if not matches:
         raise ProjectError(f"no project titled {key!r} on {where} (use its title or numeric id)")
     if len(matches) > 1:
@@ -216,8 +221,9 @@ def find_project(client, name_or_id: str | int):
         return client.projects.get(matches[0].id)
 
 
-def _projects_titled(client, title: str) -> list:
-    """Projects whose title contains `title`, paged by hand (the SDK pager asks for one page too many)."""
+def projects_titled(client, title: str) -> list:
+    """Projects whose title contains `title`, paged by hand (the SDK pager asks for one page too
+    many). One listing also finds a blind-annotation family ("T" and "T · <email>", see family.py)."""
     found, page, size = [], 1, 100
     while True:
         with api_errors(client, "list projects"):
@@ -280,7 +286,7 @@ CREATED_BY_PUSH = "Created by annotate push."  # marks a project a push made (se
 
 def _titled_exactly(client, title: str) -> list:
     """The projects with exactly this title, oldest (smallest id) first."""
-    return sorted((p for p in _projects_titled(client, title) if p.title == title), key=lambda p: p.id)
+    return sorted((p for p in projects_titled(client, title) if p.title == title), key=lambda p: p.id)
 
 
 def _is_empty(client, project_id: int) -> bool | None:

@@ -1,0 +1,505 @@
+"""Blind double annotation: one Label Studio project per annotator, read as one project.
+
+Open-source Label Studio shows every user every other user's annotations on a task; the only
+way to keep annotators from seeing each other's work is a project each. A *family* is the
+projects of one title T: `T · <email>` for each annotator (`member_title`) and, if it exists,
+`T` itself, where `adjudicate --apply` puts the agreed ground truth and the disputed versions
+for the lead to review.
+
+- `push_family(...)`: `push --annotators`: accounts (annotate.users), one project per
+  annotator, the same tasks in each (each deduplicated by task_hash as push does).
+- `find_family(client, title)`: the family's projects, from one project listing.
+- `join_key(task)`: what makes tasks of different projects the same article: `data.doc_id`
+  and the hash of the text (so a doc_id whose text differs is never joined).
+- `merge_exports(sources, out)`: several full-JSON exports -> one, each article once with
+  every project's annotations (their ids and `completed_by` untouched: Label Studio numbers
+  annotations and users server-wide), predictions once. `pull`, `agree`, `report` and
+  `adjudicate` read that file through `annotations.open_source` as if it were one project.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ProjectError, UsageError
+from .io import sha256_text
+
+SEP = " \u00b7 "  # between a family's title and an annotator's email: "T · a@x.org"
+FAMILY_KEY = "annotate_family"  # on a merged task: [{"project", "title", "task"}, ...] it was joined from
+_EMAIL = re.compile(r"^[^@\s,\u00b7]+@[^@\s,\u00b7]+\.[^@\s,\u00b7]+$")
+
+
+def member_title(title: str, email: str) -> str:
+    """The title of an annotator's project in the family `title`: "T · a@x.org"."""
+    return f"{title}{SEP}{email}"
+
+
+def parse_annotators(text: str | Iterable[str]) -> list[str]:
+    """The e-mails of `--annotators a@x.org,b@x.org` (lower-cased, in order, each once);
+    a UsageError names the first that is not an e-mail."""
+    from .users import unique_emails
+
+    items = text.split(",") if isinstance(text, str) else [p for t in text for p in str(t).split(",")]
+    items = [i for i in items if i.strip()]
+    if not items:
+        raise UsageError("--annotators: give the annotators' e-mail addresses (a@x.org,b@x.org)")
+    try:
+        emails = unique_emails(items)
+    except UsageError as exc:
+        raise UsageError(f"--annotators: {exc}") from None
+    bad = [e for e in emails if not _EMAIL.match(e)]
+    if bad:
+        raise UsageError(f"--annotators: {bad[0]!r} cannot name a project (no {SEP.strip()!r} or comma)")
+    return emails
+
+
+def check_title(title: str) -> str:
+    """A family is named by a title: not an id, not a member's title."""
+    key = str(title).strip()
+    if key.isdigit():
+        raise UsageError(f"--annotators needs the project's title, not an id ({key}): the annotators' "
+                         f"projects are titled '<title>{SEP}<email>'")
+    if SEP.strip() in key:
+        raise UsageError(f"a family title cannot contain {SEP.strip()!r} (it separates the title from "
+                         f"the annotator's e-mail): {key!r}")
+    if len(key) < 3:
+        raise UsageError(f"project title {key!r} is too short: Label Studio needs at least 3 characters")
+    return key
+
+
+# --------------------------------------------------------------------------- finding a family
+
+
+@dataclass
+class Family:
+    """The projects of one title: `head` (titled exactly `title`, or None) and one member
+    project per annotator e-mail."""
+
+    title: str
+    head: object | None = None
+    members: dict[str, object] = field(default_factory=dict)  # email -> project, in email order
+
+    def __bool__(self) -> bool:  # a family is a title with annotator projects
+        return bool(self.members)
+
+    @property
+    def projects(self) -> list:
+        """The head (when there is one), then the members in e-mail order."""
+        return ([self.head] if self.head is not None else []) + list(self.members.values())
+
+    def describe(self) -> str:
+        return ", ".join(repr(p.title) for p in self.projects)
+
+
+def member_email(title: str, project_title: str) -> str | None:
+    """The e-mail of a `title · email` project title, or None when it is not a member's."""
+    prefix = title + SEP
+    if not project_title.startswith(prefix):
+        return None
+    email = project_title[len(prefix):].strip().lower()
+    return email if _EMAIL.match(email) else None
+
+
+def find_family(client, title: str) -> Family:
+    """The family of `title` from one project listing (titles containing it).
+
+    Several projects with one title: the oldest is used when every younger one is empty (a
+    concurrent push's twin); otherwise a ProjectError lists the ids, as for any title.
+    """
+    from . import studio
+
+    key = str(title).strip()
+    by_title: dict[str, list] = {}
+    for p in studio.projects_titled(client, key):
+        if p.title == key or member_email(key, p.title):
+            by_title.setdefault(p.title, []).append(p)
+    family = Family(key)
+    for t, projects in by_title.items():
+        chosen = _one_titled(client, t, projects)
+        if t == key:
+            family.head = chosen
+        else:
+            family.members[member_email(key, t)] = chosen
+    family.members = dict(sorted(family.members.items()))
+    return family
+
+
+def _one_titled(client, title: str, projects: list):
+    from .studio import display_client_url
+
+    projects = sorted(projects, key=lambda p: p.id)
+    if len(projects) > 1 and any((p.task_number or 0) or (p.total_annotations_number or 0) for p in projects[1:]):
+        ids = ", ".join(str(p.id) for p in projects)
+        raise ProjectError(f"{len(projects)} projects are titled {title!r} on {display_client_url(client)} "
+                           f"(ids {ids}): rename or delete all but one")
+    return projects[0]
+
+
+# --------------------------------------------------------------------------- merging exports
+
+
+def text_hash(task: dict) -> str | None:
+    """The hash of the task's text: of `data.text` itself, else `meta.text_sha256`."""
+    data = task.get("data") if isinstance(task.get("data"), dict) else {}
+    if isinstance(data.get("text"), str):
+        return sha256_text(data["text"])
+    meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
+    sha = meta.get("text_sha256")
+    return sha if isinstance(sha, str) and sha else None
+
+
+def join_key(task) -> tuple | None:
+    """(doc_id or None, text hash): tasks of two projects with the same key are one article.
+    None when the task has no text to hash (it is never joined)."""
+    if not isinstance(task, dict):
+        return None
+    digest = text_hash(task)
+    if digest is None:
+        return None
+    data = task.get("data") if isinstance(task.get("data"), dict) else {}
+    doc = data.get("doc_id")
+    return (doc if isinstance(doc, str) and doc else None, digest)
+
+
+def _prediction_key(pred: dict) -> str:
+    return json.dumps([pred.get("model_version"), pred.get("result")], sort_keys=True, ensure_ascii=False)
+
+
+@dataclass
+class Source:
+    """One project's export file in a family."""
+
+    title: str
+    project_id: int | None
+    path: Path
+
+
+def merge_exports(sources: Iterable[Source], out, warn: Callable[[str], None] | None = None,
+                  problems=None) -> int:
+    """Write one full-JSON export (a JSON array, to the text file `out`) joining the tasks of
+    several exports by `join_key`; returns how many tasks it wrote.
+
+    The first source's copy of an article is the merged task (its id, data, meta, project);
+    the others add their annotations and any prediction not already there (the same
+    model_version and result is the same prediction: an annotation's `parent_prediction`
+    is pointed at the copy that is kept). Each merged task lists where it came from under
+    `annotate_family`. A doc_id seen with two different texts is told to `warn` and kept
+    apart. Memory holds one copy of each article and every annotation.
+    """
+    from .annotations import iter_export
+
+    say = warn or (lambda _m: None)
+    merged: dict[object, dict] = {}
+    seen_pred: dict[object, dict[str, object]] = {}  # key -> prediction content -> kept id
+    texts: dict[str, tuple[str, str]] = {}  # doc_id -> (text hash, where first seen)
+    n = 0
+    for source in sources:
+        for task in iter_export(source.path, problems):
+            n += 1
+            key = join_key(task)
+            if key is None:
+                merged[("unjoined", n)] = task
+                continue
+            origin = {"project": source.project_id, "title": source.title,
+                      "task": task.get("id") if isinstance(task, dict) else None}
+            doc, digest = key
+            if doc is not None:
+                first = texts.setdefault(doc, (digest, source.title))
+                if first[0] != digest:
+                    say(f"doc_id {doc!r} has a different text in {source.title!r} than in {first[1]!r}: "
+                        "kept apart (the annotations are not compared)")
+            annotations = [a for a in task.get("annotations") or () if isinstance(a, dict)] \
+                if isinstance(task.get("annotations"), list) else []
+            predictions = task.get("predictions") if isinstance(task.get("predictions"), list) else []
+            base = merged.get(key)
+            if base is None:
+                base = {**task, "annotations": [], "predictions": [], FAMILY_KEY: []}
+                merged[key] = base
+                seen_pred[key] = {}
+            kept = seen_pred[key]
+            remap: dict[object, object] = {}
+            for pred in predictions:
+                if not isinstance(pred, dict):
+                    if not base[FAMILY_KEY]:  # ids only (a quick export): the first copy's
+                        base["predictions"].append(pred)
+                    continue
+                content = _prediction_key(pred)
+                if content in kept:
+                    remap[pred.get("id")] = kept[content]
+                    continue
+                kept[content] = pred.get("id")
+                base["predictions"].append(pred)
+            for ann in annotations:
+                if ann.get("parent_prediction") in remap:
+                    ann = {**ann, "parent_prediction": remap[ann["parent_prediction"]]}
+                ann.setdefault("task", origin["task"])
+                ann.setdefault("project", source.project_id)
+                base["annotations"].append(ann)
+            base[FAMILY_KEY].append(origin)
+    out.write("[")
+    for i, task in enumerate(merged.values()):
+        out.write(",\n" if i else "\n")
+        out.write(json.dumps(task, ensure_ascii=False))
+    out.write("\n]\n")
+    return len(merged)
+
+
+def download_family_export(client, family: Family, progress: Callable[[str], None] | None = None,
+                           warn: Callable[[str], None] | None = None) -> Path:
+    """Export every project of the family and merge them into one temporary JSON file
+    (the caller removes it). One export snapshot per project, no per-task requests."""
+    from . import studio
+
+    say = progress or (lambda _m: None)
+    parts: list[Source] = []
+    try:
+        for project in family.projects:
+            fd, tmp = tempfile.mkstemp(prefix="annotate-export-", suffix=".json")
+            parts.append(Source(project.title, project.id, Path(tmp)))
+            with os.fdopen(fd, "wb") as fh:
+                say(f"exporting project {project.id} ({project.title})")
+                studio.download_export(client, project.id, fh, progress)
+        fd, merged = tempfile.mkstemp(prefix="annotate-family-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                count = merge_exports(parts, out, warn=warn)
+        except BaseException:
+            os.unlink(merged)
+            raise
+        say(f"joined {len(parts)} projects into {count} tasks")
+        return Path(merged)
+    finally:
+        for part in parts:
+            try:
+                os.unlink(part.path)
+            except OSError:
+                pass
+
+
+def origins(task: dict) -> list[dict]:
+    """Where a merged task came from ([] for a task of one project)."""
+    found = task.get(FAMILY_KEY) if isinstance(task, dict) else None
+    return [o for o in found if isinstance(o, dict)] if isinstance(found, list) else []
+
+
+def head_task(task: dict, head_id: int | None) -> int | None:
+    """The id of the article's task in the family's head project, or None."""
+    if head_id is None:
+        return None
+    return next((o["task"] for o in origins(task) if o.get("project") == head_id), None)
+
+
+def importable(task: dict) -> dict:
+    """What to import into another project of the family for this article: its data, meta and
+    pre-annotations (not `adjudicate`'s review copies), shaped for Label Studio's import."""
+    from .gold import is_review_copy
+
+    preds = []
+    for p in task.get("predictions") or ():
+        if isinstance(p, dict) and isinstance(p.get("result"), list) and not is_review_copy(p):
+            preds.append({k: p[k] for k in ("model_version", "score", "result") if p.get(k) is not None})
+    out = {"data": task.get("data") or {}, "predictions": preds}
+    if isinstance(task.get("meta"), dict) and task["meta"]:
+        out["meta"] = task["meta"]
+    return out
+
+
+def iter_importable(paths: Iterable[Path], problems=None) -> Iterator[tuple[str, dict]]:
+    """(where, task to import) for every task of these export files."""
+    from .annotations import iter_export
+
+    for path in paths:
+        for n, task in enumerate(iter_export(path, problems), 1):
+            if isinstance(task, dict) and isinstance(task.get("data"), dict):
+                yield f"task {task.get('id', n)}", importable(task)
+
+
+# --------------------------------------------------------------------------- push --annotators
+
+
+@dataclass
+class FamilyPushStats:
+    """What `push --annotators` did (or, with dry_run, would do), one PushStats per annotator."""
+
+    title: str
+    dry_run: bool = False
+    members: list = field(default_factory=list)  # [(email, PushStats)], in --annotators order
+    accounts: list = field(default_factory=list)  # users.Account, one per annotator
+    new_accounts: list[str] = field(default_factory=list)  # dry run: the e-mails that have no account
+    notes: list[str] = field(default_factory=list)  # what happened to the family as a whole
+
+    @property
+    def invalid(self) -> int:  # the same input went to every member
+        return max((s.invalid for _, s in self.members), default=0)
+
+    @property
+    def conflicts(self) -> int:
+        return sum(s.conflicts for _, s in self.members)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.invalid or self.conflicts)
+
+    @property
+    def problems(self) -> list[str]:
+        """Each problem line once (an invalid task is reported by every member's push)."""
+        seen: dict[str, None] = {}
+        for _, s in self.members:
+            seen.update(dict.fromkeys(s.problems))
+        return list(seen)
+
+    def summary(self) -> str:
+        lines = [f"family {self.title!r}: {len(self.members)} annotator project(s)"]
+        if self.dry_run and self.new_accounts:
+            lines.append("would create accounts for " + ", ".join(self.new_accounts))
+        made = [a.email for a in self.accounts if a.created]
+        if made:
+            lines.append("accounts created: " + ", ".join(made))
+        had = [a.email for a in self.accounts if not a.created]
+        if had:
+            lines.append("accounts already there: " + ", ".join(had))
+        lines += self.notes
+        lines += [s.summary() for _, s in self.members]
+        return "\n".join(lines)
+
+
+def push_family(url: str, api_key: str | None, inputs: Iterable[str], title: str, annotators, *,
+                batch_size: int = 500, dry_run: bool = False, warn: Callable[[str], None] | None = None,
+                progress: Callable[[int], None] | None = None,
+                on_account: Callable[[object], None] | None = None) -> FamilyPushStats:
+    """`annotate push INPUT --project T --annotators a@x.org,b@x.org`.
+
+    Every annotator gets an account (`users.ensure_accounts`; `on_account` receives each one
+    as soon as it is settled, so a generated password is shown even if a later step fails)
+    and a project `T · <email>` with our labeling config, into which the input is pushed as
+    `push` does (deduplicated by task_hash, updated by doc_id). An annotator new to an
+    existing family first gets every task the family's other annotators have. Annotators of
+    the family not named in `annotators` are left as they are (and the summary says so).
+    Nothing is written with `dry_run`. The input is read once (spooled to a temporary file).
+    """
+    from . import studio
+    from .annotations import user_names
+    from .errors import Interrupted
+    from .push import PushStats, check_inputs, iter_input_tasks, push_tasks
+
+    key = check_title(title)
+    emails = parse_annotators(annotators)
+    check_inputs(inputs)  # a bad path is a UsageError before anything is written
+    stats = FamilyPushStats(key, dry_run=dry_run)
+    client = studio.connect(url, api_key)
+    family = find_family(client, key)
+    new = [e for e in emails if e not in family.members]
+    left = [e for e in family.members if e not in emails]
+    if family.members and new:
+        stats.notes.append(f"new in the family: {', '.join(new)} (given every task the family already has)")
+    if left:
+        stats.notes.append(f"in the family but not in --annotators, left as they are: {', '.join(left)}")
+    if dry_run:
+        known = {str(n).lower() for n in user_names(client).values()}
+        stats.new_accounts = [e for e in emails if e not in known]
+    else:
+        from .users import ensure_accounts
+
+        stats.accounts = ensure_accounts(url, api_key, emails, report=on_account)
+    spool = _Spool()
+    backfill: list[Path] = []
+    try:
+        spool.fill(iter_input_tasks(inputs, warn=warn))
+        if family.members and new:
+            backfill = _export_family_tasks(client, family)
+        verdicts: dict[str, list[str]] = {}
+        for n, email in enumerate(emails):
+            member = PushStats(dry_run=dry_run, project_title=member_title(key, email))
+            stats.members.append((email, member))
+            project = family.members.get(email)
+            if dry_run:
+                pid = project.id if project is not None else None
+                if project is not None:
+                    member.project_id = project.id
+            else:
+                project, member.project_created = studio.ensure_project(client, member_title(key, email))
+                pid = member.project_id = project.id
+            if email in new and backfill:
+                copied = PushStats(dry_run=dry_run)
+                push_tasks(client, pid, iter_importable(backfill), batch_size=batch_size, dry_run=dry_run,
+                           stats=copied, verdicts=verdicts)
+                verb = "would copy" if dry_run else "copied"
+                stats.notes.append(f"{email}: {verb} {copied.created} task(s) the family already had")
+                if copied.invalid or copied.conflicts:
+                    member.problems += copied.problems
+                    member.invalid += copied.invalid
+                    member.conflicts += copied.conflicts
+            push_tasks(client, pid, spool.read(), batch_size=batch_size, dry_run=dry_run, stats=member,
+                       progress=progress if n == 0 else None, verdicts=verdicts)
+    except KeyboardInterrupt:
+        done = "; ".join(s.summary() for _, s in stats.members) or "nothing pushed yet"
+        raise Interrupted(f"{done}; re-running resumes (tasks already in a project are skipped)") from None
+    finally:
+        spool.close()
+        for path in backfill:
+            _unlink(path)
+    return stats
+
+
+class _Spool:
+    """The input's (where, task) pairs in a temporary JSONL file: read once, pushed N times."""
+
+    def __init__(self):
+        fd, name = tempfile.mkstemp(prefix="annotate-push-", suffix=".jsonl")
+        self.path = Path(name)
+        self._fh = os.fdopen(fd, "w", encoding="utf-8")
+
+    def fill(self, pairs: Iterable[tuple[str, dict]]) -> None:
+        for where, task in pairs:
+            self._fh.write(json.dumps([where, task], ensure_ascii=False) + "\n")
+        self._fh.close()
+
+    def read(self) -> Iterator[tuple[str, dict]]:
+        with open(self.path, encoding="utf-8") as fh:
+            for line in fh:
+                where, task = json.loads(line)
+                yield where, task
+
+    def close(self) -> None:
+        if not self._fh.closed:
+            self._fh.close()
+        _unlink(self.path)
+
+
+def _unlink(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _export_family_tasks(client, family: Family) -> list[Path]:
+    """Export files that together hold every task of the family's annotator projects: the
+    largest project's, then any other project holding a task_hash the ones before lack
+    (usually none: every annotator has the same tasks). The caller removes the files."""
+    from . import studio
+
+    members = sorted(family.members.values(), key=lambda p: -(p.task_number or 0))
+    paths: list[Path] = []
+    covered: set[str] = set()
+    try:
+        for project in members:
+            hashes = {t.task_hash for t in studio.iter_task_index(client, project.id) if t.task_hash}
+            if paths and not hashes - covered:
+                continue
+            covered |= hashes
+            fd, tmp = tempfile.mkstemp(prefix="annotate-export-", suffix=".json")
+            paths.append(Path(tmp))
+            with os.fdopen(fd, "wb") as fh:
+                studio.download_export(client, project.id, fh, None)
+    except BaseException:
+        for path in paths:
+            _unlink(path)
+        raise
+    return paths
