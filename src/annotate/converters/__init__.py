@@ -10,12 +10,13 @@ cleaning), which is what the ML backend needs for text that already lives on the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from ..io import sha256_text
 from .clean import clean_text, find_title
 from .quotes import find_quotes
-from .stance import find_stances, find_target_mentions, find_targets
+from .stance import find_stances
+from .targets import candidate_targets, final_targets, target_mentions
 from .tasks import build_task
 
 CONVERTER_VERSION = "0.3.1"
@@ -43,13 +44,30 @@ def find_all_quotes(docs: Iterable[dict]) -> Iterator[dict]:
         yield {**doc, "quotes": find_quotes(doc["text"])}
 
 
-def find_all_stances(docs: Iterable[dict]) -> Iterator[dict]:
-    """Add `targets` (entities in the text) and `stances` inside quotes."""
+def find_all_stances(docs: Iterable[dict], fixed_targets: Sequence[str] = ()) -> Iterator[dict]:
+    """Add `stances` inside quotes and `targets`: the targets the stances use, then the
+    people, countries, organisations and issues the quotes talk about (see targets.py).
+
+    `fixed_targets` (a project's own list), and a doc's own `targets`, are always listed
+    and can be the target of a proposed stance."""
     for doc in docs:
-        mentions = find_target_mentions(doc["text"])
-        targets = find_targets(doc["text"], mentions=mentions)
-        stances = find_stances(doc["text"], doc["quotes"], targets, mentions=mentions)
-        yield {**doc, "targets": targets, "stances": stances}
+        text = doc["text"]
+        fixed = _fixed(fixed_targets, doc.get("targets"))
+        mentions = target_mentions(text, fixed)
+        candidates = candidate_targets(text, mentions, doc["quotes"], doc.get("title", ""), fixed)
+        stances = find_stances(text, doc["quotes"], [c.name for c in candidates], mentions=mentions)
+        yield {**doc, "targets": final_targets(candidates, stances), "stances": stances}
+
+
+def _fixed(*lists) -> list[str]:
+    """The fixed targets in order, each once: strings or Label Studio's {"value": ...} items."""
+    out: list[str] = []
+    for items in lists:
+        for item in items or ():
+            value = item.get("value") if isinstance(item, dict) else item
+            if isinstance(value, str) and value.strip() and value.strip() not in out:
+                out.append(value.strip())
+    return out
 
 
 def to_tasks(docs: Iterable[dict]) -> Iterator[dict]:
@@ -58,24 +76,28 @@ def to_tasks(docs: Iterable[dict]) -> Iterator[dict]:
         yield build_task(doc, MODEL_VERSION, CONVERTER_VERSION)
 
 
-def convert_documents(docs: Iterable[dict]) -> Iterator[dict]:
-    """Docs with `raw`, `doc_id`, `source_file` -> tasks, one at a time (memory stays flat)."""
-    return to_tasks(find_all_stances(find_all_quotes(clean(docs))))
+def convert_documents(docs: Iterable[dict], fixed_targets: Sequence[str] = ()) -> Iterator[dict]:
+    """Docs with `raw`, `doc_id`, `source_file` (and optionally `title`, `targets`) -> tasks,
+    one at a time (memory stays flat). `fixed_targets` are offered in every task."""
+    return to_tasks(find_all_stances(find_all_quotes(clean(docs)), fixed_targets))
 
 
 def default_doc_id(raw: str) -> str:
     return "doc_" + sha256_text(raw)[:16]
 
 
-def convert_text(raw: str, doc_id: str | None = None, source_file: str = "") -> dict:
+def convert_text(raw: str, doc_id: str | None = None, source_file: str = "",
+                 fixed_targets: Sequence[str] = ()) -> dict:
     """Clean and pre-annotate one raw article; returns the task."""
     doc = {"raw": raw, "doc_id": doc_id or default_doc_id(raw), "source_file": source_file}
-    return next(convert_documents([doc]))
+    return next(convert_documents([doc], fixed_targets))
 
 
-def annotate_text(text: str, doc_id: str | None = None, title: str | None = None) -> dict:
+def annotate_text(text: str, doc_id: str | None = None, title: str | None = None,
+                  fixed_targets: Sequence[str] = ()) -> dict:
     """Pre-annotate `text` exactly as given (offsets index into it); returns the task. Its
-    `data.title` is `title` when given, else the headline found in the text (see find_title)."""
+    `data.title` is `title` when given, else the headline found in the text (see find_title).
+    `fixed_targets` (e.g. a task's own `data.targets`) are listed first and can be stance targets."""
     doc = {"raw": text, "text": text, "doc_id": doc_id or default_doc_id(text), "source_file": "",
            "title": title or find_title(text)}
-    return next(to_tasks(find_all_stances(find_all_quotes([doc]))))
+    return next(to_tasks(find_all_stances(find_all_quotes([doc]), fixed_targets)))

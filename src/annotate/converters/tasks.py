@@ -9,6 +9,8 @@ from ..labeling import UNATTRIBUTED, Region, Relation, region_id
 from .cues import SPEECH_LEMMAS, cue_lemma
 from .speakers import find_antecedent
 
+TARGETS_SEPARATOR = "; "
+
 
 def task_hash(text: str, predictions: list[dict]) -> str:
     """Hash of (text, predictions): re-pushing the same input is recognised as a no-op.
@@ -92,6 +94,8 @@ def build_task(doc: dict, model_version: str, converter_version: str) -> dict:
         "source": doc.get("source", ""),
         "published": doc.get("published", ""),
         "targets": [{"value": t} for t in doc["targets"]],
+        # the same list as one readable string: a data manager column beside the choice list
+        "targets_text": TARGETS_SEPARATOR.join(doc["targets"]),
     }
     meta = {
         "source_file": doc.get("source_file", ""),

@@ -1,0 +1,141 @@
+"""Unit tier: stance targets are full names of people, countries and organisations, and issue
+phrases, that the article's quotes talk about (issues 16 and 19)."""
+
+import pytest
+
+from annotate.converters import annotate_text, convert_text
+from annotate.converters.quotes import find_quotes
+from annotate.converters.targets import (
+    MAX_ISSUES,
+    Candidate,
+    candidate_targets,
+    final_targets,
+    target_mentions,
+)
+
+
+def names(text):
+    """{surface: canonical} of every mention in text, as the body of an article (after a
+    headline line in sentence case)."""
+    text = "A headline in sentence case for the story\n\n" + text
+    return {text[s:e]: t for s, e, t in target_mentions(text)}
+
+
+def listed(text, title=""):
+    return [t["value"] for t in annotate_text(text, title=title or None)["data"]["targets"]]
+
+
+@pytest.mark.parametrize("text, surface, full", [
+    # a title before the name is not part of it; the surname alone means the full name
+    ("RNC Chairman Reince Priebus spoke on Monday. Later Priebus left.", "Priebus", "Reince Priebus"),
+    ("Attorney General Loretta Lynch arrived. Lynch said little.", "Loretta Lynch", "Loretta Lynch"),
+    ("Retired Lt. Gen. Michael Flynn spoke. Flynn was angry.", "Flynn", "Michael Flynn"),
+    ("FBI Director James Comey testified. Comey was calm.", "James Comey", "James Comey"),
+    # an organisation is its whole chain, with 'of'/'for' inside
+    ("The Ku Klux Klan marched. Nobody joined the Ku Klux Klan.", "Ku Klux Klan", "Ku Klux Klan"),
+    ("The Environmental Protection Agency ruled on it.", "Environmental Protection Agency",
+     "Environmental Protection Agency"),
+    ("He met Young Americans for Freedom members.", "Young Americans for Freedom", "Young Americans for Freedom"),
+    ("Bill de Blasio spoke. De Blasio left.", "Bill de Blasio", "Bill de Blasio"),
+    # countries through their gazetteer forms
+    ("Moscow said it was ready.", "Moscow", "Russia"),
+])
+def test_mentions_map_to_the_full_name(text, surface, full):
+    assert names(text).get(surface) == full
+
+
+@pytest.mark.parametrize("text, wrong", [
+    ("RNC Chairman Reince Priebus spoke on Monday.", {"Chairman Reince", "RNC Chairman", "Chairman"}),
+    ("Attorney General Loretta Lynch arrived.", {"Attorney General", "General Loretta"}),
+    ("Retired Lt. Gen. Michael Flynn spoke.", {"Retired Lt", "Lt. Gen. Michael Flynn", "Retired"}),
+    ("The Ku Klux Klan marched.", {"Klux Klan", "Ku Klux", "The Ku Klux Klan"}),
+    ("Hammering Hillary Clinton was his plan. Hillary Clinton did not reply.", {"Hammering Hillary",
+                                                                                "Hammering Hillary Clinton"}),
+    # a place is no stance target
+    ("Divers love the Great Barrier Reef because the reef is great and the barrier is long.",
+     {"Great Barrier", "Great Barrier Reef"}),
+])
+def test_no_title_only_truncated_or_glued_names(text, wrong):
+    assert not wrong & set(names(text).values())
+
+
+def test_a_title_case_headline_only_names_known_people():
+    text = ("Carly Fiorina Endorses Ted Cruz In Race\n\n"
+            "Carly Fiorina said on Wednesday that Ted Cruz was ready. Cruz thanked her.\n")
+    found = set(names(text).values())
+    assert found == {"Carly Fiorina", "Ted Cruz"}
+
+
+ARTICLE = (
+    "Kremlin says dialogue with the US is possible\n\n"
+    "Kremlin spokesman Dmitry Peskov said on Monday that Russia was open to dialogue with the US. "
+    "“We are ready for dialogue with Washington, but the US administration holds a contrary position "
+    "and Joe Biden has done nothing,” Peskov said. "
+    "“The war in Ukraine must end and Joe Biden knows it,” he told reporters in Sochi. "
+    "Peskov spoke at a briefing.\n"
+)
+
+
+def test_targets_are_what_quotes_talk_about_not_the_speaker():
+    targets = listed(ARTICLE)
+    assert "United States" in targets and "Joe Biden" in targets
+    # Peskov only speaks: nobody takes a position on him
+    assert "Dmitry Peskov" not in targets
+    assert "Sochi" not in targets
+
+
+def test_issue_phrases_are_noun_phrases_of_the_article_merged_by_meaning():
+    mentions = target_mentions(ARTICLE)
+    issues = {ARTICLE[s:e]: t for s, e, t in mentions if "dialogue" in t}
+    # "dialogue with the US" (twice) and "dialogue with Washington" are one issue, named as
+    # the article most often names it
+    assert set(issues.values()) == {"dialogue with the US"}
+    assert "dialogue with Washington" in issues
+    assert "dialogue with the US" in listed(ARTICLE)
+    # "the US administration" is the United States, not an issue of its own
+    assert not any("administration" in t for t in listed(ARTICLE))
+
+
+def test_final_targets_lists_every_stance_target_first_and_caps_the_rest():
+    cands = [Candidate(f"Person {chr(65 + i)}", "entity", mentions=5, content=3) for i in range(20)]
+    cands.append(Candidate("Quiet Person", "entity", mentions=1, content=0))
+    stances = [{"target": "Quiet Person"}, {"target": "Quiet Person"}, {"target": "Person T"}]
+    out = final_targets(cands, stances, limit=12)
+    assert out[:2] == ["Quiet Person", "Person T"]  # the stances' targets, most used first
+    assert len(out) == 12 and len(set(out)) == 12
+    # a target no quote talks about is not listed unless a stance uses it
+    assert "Quiet Person" not in final_targets(cands, [], limit=12)
+
+
+def test_final_targets_holds_at_most_a_few_issues():
+    cands = [Candidate(f"talks with country {i}", "issue", mentions=2, content=2) for i in range(8)]
+    assert len(final_targets(cands, [])) == MAX_ISSUES
+
+
+def test_every_stance_target_is_offered():
+    """The accept-unchanged invariant: a proposed stance's target is in data.targets."""
+    text = ("Reporters asked about the talks.\n\n"
+            "“We support Ukraine, and we condemned Russia for the strike,” said Anna Berg, a minister. "
+            "“Ukraine is a friend,” Berg said.\n")
+    task = annotate_text(text)
+    targets = [t["value"] for t in task["data"]["targets"]]
+    used = [r["value"]["choices"][0] for r in task["predictions"][0]["result"] if r.get("from_name") == "target"]
+    assert set(used) <= set(targets)
+    assert task["data"]["targets_text"] == "; ".join(targets)
+
+
+def test_fixed_targets_are_listed_first_and_can_be_stance_targets():
+    text = "“We support the Green Deal,” the minister said. “The Green Deal is good,” she said.\n"
+    task = annotate_text(text, fixed_targets=["the Green Deal", "Climate policy"])
+    targets = [t["value"] for t in task["data"]["targets"]]
+    assert targets[:2] == ["the Green Deal", "Climate policy"]
+    doc_task = convert_text("Headline here now\n\n" + text, fixed_targets=["Climate policy"])
+    assert doc_task["data"]["targets"][0] == {"value": "Climate policy"}
+
+
+def test_candidates_count_mentions_inside_quotes_but_not_as_speaker():
+    text = "“Joe Biden failed,” said Mary Novak. Mary Novak left.\n"
+    quotes = find_quotes(text)
+    cands = {c.name: c for c in candidate_targets(text, target_mentions(text), quotes)}
+    assert cands["Joe Biden"].content == 1
+    assert cands["Mary Novak"].content == 0
