@@ -100,7 +100,9 @@ Once Twice Already Again Later Earlier Today Tonight Tomorrow Yesterday Last Nex
 Third Another Other Such Same Own Any None Nothing Everything Something Anything Everyone Someone
 Anyone Nobody Everybody Somebody Let Do Does Did Is Are Was Were Be Been Has Have Had Will Would
 Can Could Should Must May Might Shall Asked Told Said Says According Read See Click Photo Image
-Video Getty AP Reuters AFP EPA Mr Mrs Ms Oh Well Sure Okay OK Hey Wow Abstract Full Text
+Video Getty AP Reuters AFP EPA Mr Mrs Ms Oh Well Sure Okay OK Hey Wow Abstract Full Text Moreover
+Furthermore Nevertheless Nonetheless Additionally Finally Ultimately Overall Regardless Otherwise
+Therefore Thus Hence Besides Again Sometimes Often Clearly Obviously Certainly Apparently
 """.split())
 MONTHS_DAYS = set("""
 January February March April May June July August September October November December Jan Feb
@@ -305,7 +307,7 @@ def _segments(text: str, headline: list[tuple[int, int]]) -> list[_Segment]:
             e = s + len(word)
             seg = pieces[-1][0]
             if connector and seg and connector not in _PARTICLES:
-                if not _keeps_connector(seg[-1][2]):
+                if not _keeps_connector(seg[-1][2], connector):
                     pieces.append(([], False, False))
                 else:
                     connected.add(id(seg))
@@ -326,10 +328,10 @@ def _segments(text: str, headline: list[tuple[int, int]]) -> list[_Segment]:
     return out
 
 
-def _keeps_connector(word: str) -> bool:
+def _keeps_connector(word: str, connector: str) -> bool:
     """"Department of Justice", "Young Americans for Freedom": the word before 'of'/'for' heads
-    an organisation name; "Trump of New York" is two names."""
-    return word in ORG_WORDS or word in ISSUE_WORDS or (word.endswith("s") and len(word) > 3 and word[0].isupper()
+    an organisation name; "Trump of New York", "Hayes of the Weekly Standard" are two names."""
+    return word in ORG_WORDS or word in ISSUE_WORDS or (connector == "for" and word.endswith("s") and len(word) > 3
                                                         and word[:-1] not in SURFACE)
 
 
@@ -341,6 +343,8 @@ def _is_acronym(word: str) -> bool:
 def _classify(words: list[str], lower: _LowerWords, after_title: bool) -> str | None:
     """'person' | 'org' | 'issue' | None (not a target: a place, a headline phrase, junk)."""
     last = words[-1]
+    if last in MODIFIERS and len(words) > 1:
+        return None  # "Alabama Democratic": a description, not a name
     if last in PLACE_WORDS or (len(words) == 1 and words[0] in US_STATES):
         return None
     if last in ORG_WORDS and len(words) >= 2:
@@ -765,5 +769,6 @@ def final_targets(candidates: Sequence[Candidate], stances: Sequence[dict] = (),
     return out
 
 
-_NOT_ALONE = TITLES | MODIFIERS | FUNCTION_WORDS | ORG_WORDS | ISSUE_WORDS | PLACE_WORDS | US_STATES | MONTHS_DAYS
+_DEPARTMENTS = set("Defense Defence State Justice Treasury Interior Commerce Energy Education Labor Health Homeland".split())
+_NOT_ALONE = _DEPARTMENTS | TITLES | MODIFIERS | FUNCTION_WORDS | ORG_WORDS | ISSUE_WORDS | PLACE_WORDS | US_STATES | MONTHS_DAYS
 _SKIP_ALONE = FUNCTION_WORDS | MONTHS_DAYS | TITLES
