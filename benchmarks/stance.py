@@ -1,0 +1,171 @@
+"""Stance figures: the polarity of a sentence toward a mention (NewsMTSC), and stance spans
+(stance-dev).
+
+1. NewsMTSC devtest_rw (and devtest_mt when the corpus has it): macro-F1 over favor / against /
+   neutral, with per-class precision, recall and F1, for
+   - the majority class of train (a guess),
+   - VADER's compound score of the whole sentence (the lexicon alone, blind to the mention),
+   - the target-aware lexicon rules (annotate.polarity.lexicon_score: the mention's clause and
+     window, negation, 'but', evaluative-verb frames; its neutral band is chosen on train),
+   - annotate.stance_polarity (the shipped model), and its time per call.
+2. stance-dev (when ../shared/corpora/stance-dev exists): converts its articles with
+   `annotate convert` into a temporary file and prints what ../shared/tools/stance_eval.py says
+   (span overlap P/R/F1, polarity and target accuracy on matched spans, target-list precision);
+   then stance_polarity on the gold stances themselves (sentence of the span, mention = the gold
+   target where the sentence names it), as a check of the polarity decision on real stances.
+
+    .venv/bin/python benchmarks/stance.py [--shared ../shared] [--no-convert]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from annotate.polarity import LABELS, lexicon_score, stance_polarity  # noqa: E402
+from annotate.polarity_train import macro_f1, read_newsmtsc  # noqa: E402
+
+SPLITS = ("devtest_rw", "devtest_mt")
+
+
+def show(name: str, gold: list[str], pred: list[str]) -> None:
+    f1, per = macro_f1(gold, pred)
+    cells = "  ".join(f"{label} {p:.2f}/{r:.2f}/{f:.2f}" for label, (p, r, f) in per.items())
+    print(f"  {name:<34} macro-F1 {f1:.3f}   P/R/F1: {cells}")
+
+
+def vader_polarity():
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    analyzer = SentimentIntensityAnalyzer()
+
+    def predict(sentence: str) -> str:
+        c = analyzer.polarity_scores(sentence)["compound"]
+        return "favor" if c >= 0.05 else "against" if c <= -0.05 else "neutral"  # VADER's own cut-offs
+
+    return predict
+
+
+def lexicon_band(train: list[tuple[str, int, int, str]]) -> float:
+    """The neutral band |score| < t of the lexicon rules that gives the best macro-F1 on train."""
+    scores = [lexicon_score(s, a, b) for s, a, b, _ in train]
+    gold = [y for *_, y in train]
+
+    def cut(t: float) -> list[str]:
+        return ["favor" if x > t else "against" if x < -t else "neutral" for x in scores]
+
+    return max((0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0), key=lambda t: macro_f1(gold, cut(t))[0])
+
+
+def newsmtsc(corpus: Path) -> None:
+    train = [e for group in read_newsmtsc(corpus / "train.jsonl") for e in group]
+    majority = Counter(y for *_, y in train).most_common(1)[0][0]
+    band = lexicon_band(train)
+    vader = vader_polarity()
+    for split in SPLITS:
+        path = corpus / f"{split}.jsonl"
+        if not path.exists():
+            print(f"NewsMTSC {split}: not in {corpus}")
+            continue
+        data = [e for group in read_newsmtsc(path) for e in group]
+        gold = [y for *_, y in data]
+        print(f"NewsMTSC {split}: {len(data)} targets ({dict(Counter(gold))})")
+        show(f"majority of train ({majority})", gold, [majority] * len(data))
+        show("VADER compound, whole sentence", gold, [vader(s) for s, *_ in data])
+        lex = [lexicon_score(s, a, b) for s, a, b, _ in data]
+        show(f"lexicon rules, mention-aware (±{band})", gold,
+             ["favor" if x > band else "against" if x < -band else "neutral" for x in lex])
+        stance_polarity(*data[0][:3])  # load the model outside the timing
+        t0 = time.perf_counter()
+        pred = [stance_polarity(s, a, b) for s, a, b, _ in data]
+        per_call = (time.perf_counter() - t0) / len(data)
+        show("annotate.stance_polarity", gold, pred)
+        print(f"  stance_polarity: {per_call * 1e3:.3f} ms per call")
+
+
+def gold_stances(stance_dev: Path):
+    """(sentence, mention start, mention end, polarity) for each gold stance whose sentence
+    names its target."""
+    for ann in sorted((stance_dev / "attributions").glob("*.ann")):
+        doc = re.sub(r"_[^_]+\.ann$", "", ann.name)
+        text = (stance_dev / "text" / f"{doc}.txt").read_text(encoding="utf-8")
+        spans, pol, note = {}, {}, {}
+        for line in ann.read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if parts[0].startswith("T") and parts[1].startswith("Stance "):
+                _, a, b = parts[1].split()
+                spans[parts[0]] = (int(a), int(b))
+            elif parts[0].startswith("A"):
+                _, t, v = parts[1].split()
+                pol[t] = v
+            elif parts[0].startswith("#"):
+                note[parts[1].split()[1]] = parts[2]
+        for t, (a, b) in spans.items():
+            s0 = max(text.rfind(". ", 0, a) + 2, text.rfind("\n", 0, a) + 1)
+            ends = [i for i in (text.find(". ", b), text.find("\n", b)) if i >= 0]
+            s1 = min(ends) + 1 if ends else len(text)
+            sentence = text[s0:s1]
+            target = note.get(t, "")
+            hit = sentence.find(target) if target else -1
+            if hit < 0 and target:  # "Donald Trump" named "Trump" in the sentence
+                last = target.split()[-1]
+                hit = sentence.find(last) if len(last) > 3 else -1
+                target = last
+            if hit >= 0 and pol.get(t):
+                yield sentence, hit, hit + len(target), pol[t]
+
+
+def stance_dev(stance_dev: Path, tool: Path, convert: bool) -> None:
+    if convert:
+        with tempfile.TemporaryDirectory() as tmp:
+            tasks = Path(tmp) / "tasks.jsonl"
+            t0 = time.perf_counter()
+            subprocess.run([str(ROOT / ".venv" / "bin" / "annotate"), "convert", str(stance_dev / "text"),
+                            "-o", str(tasks)], check=True)
+            took = time.perf_counter() - t0
+            out = subprocess.run([sys.executable, str(tool), str(stance_dev), str(tasks)],
+                                 check=True, capture_output=True, text=True).stdout
+        print(f"stance-dev (annotate convert {took:.1f} s, scored by {tool.name}):")
+        for key, value in json.loads(out).items():
+            print(f"  {key}: {value}")
+    rows = list(gold_stances(stance_dev))
+    if rows:
+        gold = [y for *_, y in rows]
+        pred = [stance_polarity(s, a, b) for s, a, b, _ in rows]
+        acc = sum(g == p for g, p in zip(gold, pred, strict=True)) / len(rows)
+        print(f"stance-dev gold stances whose sentence names the target: {len(rows)} ({dict(Counter(gold))})")
+        print(f"  stance_polarity accuracy {acc:.3f}")
+        show("annotate.stance_polarity", gold, pred)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument("--no-convert", action="store_true", help="skip converting stance-dev")
+    args = parser.parse_args()
+    corpus = args.shared / "corpora" / "newsmtsc"
+    if not corpus.exists():
+        print(f"missing: {corpus}", file=sys.stderr)
+        return 2
+    print("labels:", ", ".join(LABELS))
+    newsmtsc(corpus)
+    dev = args.shared / "corpora" / "stance-dev"
+    if dev.exists():
+        stance_dev(dev, args.shared / "tools" / "stance_eval.py", not args.no_convert)
+    else:
+        print(f"stance-dev: {dev} is missing")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
