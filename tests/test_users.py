@@ -22,6 +22,7 @@ from annotate.users import (
     MAX_PASSWORD,
     MIN_PASSWORD,
     Account,
+    LoginRefused,
     check_email,
     check_password,
     ensure_accounts,
@@ -51,7 +52,7 @@ def run(*args: str):
 def logs_in(url: str, email: str, password: str) -> bool:
     try:
         user_token(url, email, password)
-    except ConnectionFailed as exc:
+    except LoginRefused as exc:
         assert "refused the login" in str(exc), exc
         return False
     return True
@@ -216,6 +217,33 @@ def test_account_removed_from_the_organisation_is_named(studio):
         ensure_accounts(studio.url, studio.token, [jo])
 
 
+def test_concurrent_runs_for_one_email_make_one_account(studio):
+    """Two runs signing the same e-mail up at once (two pushes with --annotators): one account;
+    the run whose signup won reports it created with its password, the others as existing."""
+    import threading
+
+    (una,) = emails("una")
+    results: list[Account] = []
+    failures: list[BaseException] = []
+
+    def run_one() -> None:
+        try:
+            results.extend(ensure_accounts(studio.url, studio.token, [una]))
+        except BaseException as exc:  # noqa: BLE001  (reported below)
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run_one) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures, failures
+    assert len({a.id for a in results}) == 1
+    created = [a for a in results if a.created]
+    assert len(created) == 1 and logs_in(studio.url, una, created[0].password)
+    assert all(a.password is None for a in results if not a.created)
+
+
 def test_users_list_shows_the_accounts(studio_env):
     (kim,) = emails("kim")
     account = ensure_accounts(studio_env.url, studio_env.token, [kim])[0]
@@ -248,7 +276,7 @@ def test_user_token_annotates_as_that_user(studio):
     stored = admin.annotations.get(id=made.id)
     assert stored.completed_by == account.id != admin.users.whoami().id
 
-    with pytest.raises(ConnectionFailed, match="refused the login"):
+    with pytest.raises(LoginRefused, match="refused the login"):
         user_token(studio.url, lea, "wrong-password")
 
 

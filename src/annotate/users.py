@@ -44,6 +44,18 @@ TIMEOUT = 30.0
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@(?:localhost|[^@\s<>\"',;.]+(?:\.[^@\s<>\"',;.]+)+)$")
 
 
+class AccountExists(AnnotateError):
+    """The signup form says the e-mail already has an account on the server."""
+
+
+class LoginRefused(ConnectionFailed):
+    """Label Studio's login form did not accept the e-mail and password."""
+
+
+class SignupUnsure(ConnectionFailed):
+    """The server failed (HTTP 5xx) while signing an e-mail up: the account may exist or not."""
+
+
 @dataclass
 class Account:
     """One e-mail's outcome. `password` is set only when this call created the account."""
@@ -141,25 +153,38 @@ def ensure_accounts(url: str, api_key: str, emails: list[str], password: str | N
     if password is not None:
         password = check_password(password)
     session = _AdminSession(url, api_key)
-    members = {m["email"].lower(): m["id"] for m in session.members() if not m["removed"]}
-    missing = [e for e in wanted if e not in members]
-    invite = session.invite_token() if missing else None
+    members = session.member_ids()
+    invite = session.invite_token() if any(e not in members for e in wanted) else None
     accounts = []
     for email in wanted:
-        if email in members:
-            account = Account(email, members[email], created=False, password=None)
-        else:
-            secret = password or generate_password()
-            uid, org = sign_up(url, invite, email, secret)
-            if org is not None and session.org_id is not None and org != session.org_id:
-                raise AnnotateError(
-                    f"{email} was created on {session.where} in organisation {org}, not in yours "
-                    f"({session.org_id}): it will not see your projects")
-            account = Account(email, uid, created=True, password=secret)
+        account = (Account(email, members[email], created=False, password=None) if email in members
+                   else _create(session, invite, email, password or generate_password()))
         accounts.append(account)
         if report:
             report(account)
     return accounts
+
+
+def _create(session: _AdminSession, invite: str, email: str, password: str) -> Account:
+    """Sign `email` up with the invite token.
+
+    When the server says the account exists, or fails (two runs signing the same e-mail up at
+    once: the second gets HTTP 500 from the database's unique e-mail), the organisation is
+    read again: an account that is a member now is ours if our password logs in (so a
+    password is never lost), else a concurrent run's, existing.
+    """
+    try:
+        uid, org = sign_up(session.url, invite, email, password)
+    except (AccountExists, SignupUnsure):
+        uid = session.member_ids().get(email)
+        if uid is None:
+            raise  # an account outside the organisation, or a server error
+        ours = _logs_in(session.url, email, password)
+        return Account(email, uid, created=ours, password=password if ours else None)
+    if org is not None and session.org_id is not None and org != session.org_id:
+        raise AnnotateError(f"{email} was created on {session.where} in organisation {org}, not in yours "
+                            f"({session.org_id}): it will not see your projects")
+    return Account(email, uid, created=True, password=password)
 
 
 def list_accounts(url: str, api_key: str) -> list[dict]:
@@ -200,6 +225,18 @@ def user_token(url: str, email: str, password: str) -> str:
         web.close()
 
 
+def _logs_in(url: str, email: str, password: str) -> bool:
+    """Whether Label Studio's login form accepts this e-mail and password."""
+    web = _WebSession(url)
+    try:
+        web.log_in(email, password)
+        return True
+    except LoginRefused:
+        return False
+    finally:
+        web.close()
+
+
 # --- plumbing -----------------------------------------------------------------------------
 
 
@@ -210,6 +247,7 @@ class _AdminSession:
         from . import studio
 
         self.studio = studio
+        self.url = url
         self.client = studio.connect(url, api_key)
         self.where = studio.display_url(url)
         with studio.api_errors(self.client, "read the current user"):
@@ -220,6 +258,10 @@ class _AdminSession:
         with self.studio.api_errors(self.client, "list users"):
             users = self.client.users.list()
         return [_member(u) for u in users]
+
+    def member_ids(self) -> dict[str, int]:
+        """Lower-cased e-mail -> user id of the organisation's current members."""
+        return {m["email"].lower(): m["id"] for m in self.members() if not m["removed"]}
 
     def invite_token(self) -> str:
         with self.studio.api_errors(self.client, "read the organisation's invite link"):
@@ -263,8 +305,11 @@ def sign_up(url: str, invite_token: str, email: str, password: str) -> tuple[int
         params = {"token": invite_token}
         web.csrf(path, params)
         response = web.request(
-            "POST", path, f"sign up {email}", params=params, expect=(200, 302, 403),
+            "POST", path, f"sign up {email}", params=params, expect=(200, 302, 403, *range(500, 600)),
             data={"email": email, "password": password, "allow_newsletters": "false", "how_find_us": ""})
+        if response.status_code >= 500:
+            raise SignupUnsure(f"Label Studio at {web.where} failed (HTTP {response.status_code}) while "
+                               f"signing up {email}: re-run to see whether the account exists")
         if response.status_code == 403:
             raise ConnectionFailed(
                 f"Label Studio at {web.where} refused to sign up {email} with the organisation's invite link "
@@ -273,7 +318,7 @@ def sign_up(url: str, invite_token: str, email: str, password: str) -> tuple[int
         if response.status_code != 302 or "/user/signup" in response.headers.get("location", ""):
             errors = _form_errors(response.text)
             if any("already exists" in e for e in errors):
-                raise AnnotateError(
+                raise AccountExists(
                     f"{email} already has an account on {web.where}, but not in your organisation (it was "
                     "removed from it, or belongs to another one): Label Studio's API cannot add it back")
             reason = "; ".join(errors) or f"HTTP {response.status_code} without a new account"
@@ -355,7 +400,7 @@ class _WebSession:
                                 data={"email": email, "password": password})
         if response.status_code != 302 or "/user/login" in response.headers.get("location", ""):
             reason = "; ".join(_form_errors(response.text)) or "the login form did not accept it"
-            raise ConnectionFailed(f"Label Studio at {self.where} refused the login of {email}: {reason}")
+            raise LoginRefused(f"Label Studio at {self.where} refused the login of {email}: {reason}")
         self.csrf_token = self.http.cookies.get("csrftoken", self.csrf_token)  # rotated on login
 
     def token_works(self, token: str, kind: str) -> bool:
