@@ -530,7 +530,9 @@ def users_add(emails, password_file, url, api_key):
     People page), so it can log in and sees the organisation's projects. A new account gets
     a generated password, printed here once (annotate keeps no copy: pass it on); with
     --password-file every new account gets the password held in FILE. An e-mail that already
-    has an account is said so and left unchanged (its password too).
+    has an account is said so and left unchanged (its password too): an account made without
+    a password (POST /api/users/, the SDK's users.create) still cannot log in; on the server's
+    machine `label-studio reset_password --username EMAIL` gives it one.
 
     Example:
 
