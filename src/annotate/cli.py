@@ -88,7 +88,10 @@ def cli():
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
               help="Convert with N processes [default: one per core]. The output is the same "
                    "as with --jobs 1, in input order.")
-def convert(inputs, output, jobs):
+@click.option("--targets", "targets_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Your project's own stance targets, one a line ('#' comments): listed first in "
+                   "every task's target list, and proposed stances may use them.")
+def convert(inputs, output, jobs, targets_file):
     """Convert raw articles into pre-annotated Label Studio tasks (JSONL).
 
     INPUTS are .txt files, directories (searched for .txt files) or - for stdin.
@@ -100,13 +103,16 @@ def convert(inputs, output, jobs):
     \b
         annotate convert seeds/ -o tasks.jsonl
         annotate convert articles/ --jobs 4 -o tasks.jsonl
+        annotate convert articles/ --targets targets.txt -o tasks.jsonl
     """
-    from .convert import convert_paths, expand_inputs
+    from .convert import convert_paths, expand_inputs, read_targets_file
 
+    fixed = read_targets_file(targets_file) if targets_file else []
     problems: list[tuple[str, str]] = []
     paths = expand_inputs(inputs, problems)
     with _progress(paths, "Converting") as bar:
-        stats = convert_paths(paths, output, warn=warn, progress=lambda _: bar, problems=problems, jobs=jobs)
+        stats = convert_paths(paths, output, warn=warn, progress=lambda _: bar, problems=problems, jobs=jobs,
+                              fixed_targets=fixed)
     where = "" if output == "-" else f" -> {output}"
     click.echo(f"Converted {stats.summary()}{where}", err=True)
 

@@ -10,7 +10,7 @@ import signal
 import stat
 import sys
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,6 +195,22 @@ def read_documents(paths: Iterable[str], stats: ConvertStats, warn: Callable[[st
         yield {"raw": raw, "doc_id": _doc_id(path, raw), "source_file": "" if path == "-" else shown}
 
 
+def read_targets_file(path: str | Path) -> list[str]:
+    """A project's fixed stance targets: one a line, blank lines and `#` comments skipped, each once."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read the targets file {display_path(path)}: {getattr(exc, 'strerror', None) or exc}") from None
+    targets: list[str] = []
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if line and not line.startswith("#") and line not in targets:
+            targets.append(line)
+    if not targets:
+        raise UsageError(f"the targets file {display_path(path)} lists no targets (one a line)")
+    return targets
+
+
 def _doc_id(path: str, raw: str) -> str:
     """The file's stem; a name with undecodable bytes gets U+FFFD plus a hash of its bytes."""
     if path == "-":
@@ -219,9 +235,9 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _convert_one(doc: dict) -> dict:
+def _convert_one(doc: dict, fixed_targets: tuple[str, ...] = ()) -> dict:
     """One document -> its task (what a worker process runs)."""
-    return next(convert_documents([doc]))
+    return next(convert_documents([doc], fixed_targets))
 
 
 def _worker_init() -> None:
@@ -229,7 +245,7 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _convert_parallel(docs: Iterable[dict], jobs: int) -> Iterator[dict]:
+def _convert_parallel(docs: Iterable[dict], jobs: int, fixed_targets: Sequence[str] = ()) -> Iterator[dict]:
     """Tasks in input order from `jobs` worker processes.
 
     At most 2 × `jobs` documents are in flight, so memory stays bounded by a few articles
@@ -243,7 +259,7 @@ def _convert_parallel(docs: Iterable[dict], jobs: int) -> Iterator[dict]:
         pending: deque = deque()
         try:
             for doc in docs:
-                pending.append(pool.submit(_convert_one, doc))
+                pending.append(pool.submit(_convert_one, doc, tuple(fixed_targets)))
                 if len(pending) >= 2 * jobs:
                     yield pending.popleft().result()
             while pending:
@@ -255,13 +271,15 @@ def _convert_parallel(docs: Iterable[dict], jobs: int) -> Iterator[dict]:
 
 def iter_tasks(paths: Iterable[str], stats: ConvertStats | None = None,
                warn: Callable[[str], None] | None = None,
-               problems: Iterable[tuple[str, str]] = (), jobs: int = 1) -> Iterator[dict]:
+               problems: Iterable[tuple[str, str]] = (), jobs: int = 1,
+               fixed_targets: Sequence[str] = ()) -> Iterator[dict]:
     """Stream tasks for the given input paths (already expanded). `problems` are what
     `expand_inputs` could not take from a directory: each is warned about and counted as
     skipped, like an input that cannot be read.
 
     With `jobs` > 1 the articles are converted by that many processes; the tasks come out
-    in input order and byte-identical to `jobs=1`.
+    in input order and byte-identical to `jobs=1`. `fixed_targets` (a project's own stance
+    targets) come first in every task's `data.targets`.
     """
     if jobs < 1:
         raise UsageError(f"--jobs must be 1 or more, not {jobs}")
@@ -271,7 +289,10 @@ def iter_tasks(paths: Iterable[str], stats: ConvertStats | None = None,
         stats.skipped.append((path, reason))
         warn(f"skipped {path}: {reason}")
     docs = read_documents(paths, stats, warn)
-    tasks = convert_documents(docs) if jobs == 1 else _convert_parallel(docs, jobs)
+    if jobs == 1:
+        tasks = convert_documents(docs, fixed_targets)
+    else:
+        tasks = _convert_parallel(docs, jobs, fixed_targets)
     for task in tasks:
         stats.add(task)
         yield task
@@ -279,7 +300,8 @@ def iter_tasks(paths: Iterable[str], stats: ConvertStats | None = None,
 
 def convert_paths(inputs: Iterable[str], output: str, warn: Callable[[str], None] | None = None,
                   progress: Callable[[Iterable[str]], Iterable[str]] | None = None,
-                  problems: list[tuple[str, str]] | None = None, jobs: int | None = 1) -> ConvertStats:
+                  problems: list[tuple[str, str]] | None = None, jobs: int | None = 1,
+                  fixed_targets: Sequence[str] = ()) -> ConvertStats:
     """Convert inputs to a tasks JSONL file written atomically ('-' = stdout).
 
     `problems` are inputs already found unreadable by `expand_inputs` (reported and counted
@@ -292,7 +314,7 @@ def convert_paths(inputs: Iterable[str], output: str, warn: Callable[[str], None
     jobs = min(default_jobs() if jobs is None else jobs, max(1, len(paths)))
     paths_iter = progress(paths) if progress else paths
     with atomic_writer(output) as fh:
-        for task in iter_tasks(paths_iter, stats, warn, problems, jobs=jobs):
+        for task in iter_tasks(paths_iter, stats, warn, problems, jobs=jobs, fixed_targets=fixed_targets):
             fh.write(dumps(task))
             fh.write("\n")
     return stats

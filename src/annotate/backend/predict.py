@@ -103,13 +103,20 @@ def predict_task(task, max_text: int = DEFAULT_MAX_TEXT) -> dict:
         return empty_prediction()
     data = task["data"]
     doc_id, title = data.get("doc_id"), data.get("title")
+    offered = target_values(task)
+    doc_id = doc_id if isinstance(doc_id, str) else None
+    title = title if isinstance(title, str) else None
     try:
-        prediction = annotate_text(text, doc_id=doc_id if isinstance(doc_id, str) else None,
-                                   title=title if isinstance(title, str) else None)["predictions"][0]
+        made = annotate_text(text, doc_id=doc_id, title=title)
+        if offered and not {t["value"] for t in made["data"]["targets"]} <= set(offered):
+            # The task brings its own target list (a project's fixed targets, or targets set by
+            # hand): stances are proposed toward those, the only ones Label Studio can show.
+            made = annotate_text(text, doc_id=doc_id, title=title, fixed_targets=offered)
+        prediction = made["predictions"][0]
     except Exception:  # one bad text must not fail the batch
         log.exception("converter failed on task %s", task.get("id"))
         return empty_prediction()
-    result = _fit_to_task(prediction["result"], text, set(target_values(task)))
+    result = _fit_to_task(prediction["result"], text, set(offered))
     if len(result) != len(prediction["result"]):
         log.info("task %s: %d of %d predicted result items left out to fit the task", task.get("id"),
                  len(prediction["result"]) - len(result), len(prediction["result"]))

@@ -724,7 +724,10 @@ def candidate_targets(text: str, mentions: list[tuple[int, int, str]] | None = N
         for c in cands.values():
             if any(f in low for f in c.forms if len(f) > 2):
                 c.in_title = True
-    return sorted(cands.values(), key=lambda c: (c.kind != "fixed", -c.salience, c.first, c.name))
+    # Fixed targets first, in the project's order; then the text's, most salient first.
+    rank = {name: i for i, name in enumerate(n for n in fixed if n)}
+    return sorted(cands.values(), key=lambda c: (c.kind != "fixed", rank.get(c.name, 0) if c.kind == "fixed" else 0,
+                                                 -c.salience, c.first, c.name))
 
 
 def _guess_kind(name: str) -> str:
