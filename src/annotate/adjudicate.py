@@ -104,7 +104,7 @@ def _plan(tasks: Iterable[dict], names: dict | None, family_head: int | None | b
         base = {"task_id": task.get("id"), "doc": task_label(task),
                 "annotators": [v.annotator for v in versions]}
         if in_family:
-            base["head_task"] = head_task(task, family_head if family_head is not True else None)
+            base["head_task"] = head_task(task, family_head)
             if base["head_task"] is None:
                 base["_import"] = importable(task)
         truth = [v for v in versions if v.ground_truth]

@@ -5,7 +5,9 @@ Public API (other modules rely on these signatures):
 - `connect(url, api_key, timeout=None) -> LabelStudio` — a checked client (one cheap
   `users.whoami` call). Legacy tokens and personal access tokens (JWT refresh tokens, which the
   SDK exchanges for access tokens) both work.
-- `find_project(client, name_or_id) -> project` — by numeric id or exact title.
+- `find_project(client, name_or_id) -> project` — by numeric id or exact title;
+  `projects_titled(client, text)` — every project whose title contains `text` (one listing
+  that also finds a blind-annotation family, see family.py).
 - `ensure_project(client, name_or_id, config=None) -> (project, created)` — find, or create
   with our labeling config; an existing project's config must be compatible.
 - `export_tasks(client, project_id, progress=None) -> list[dict]` — Label Studio's full JSON
