@@ -773,3 +773,94 @@ def test_missing_extra_names_the_pip_install(dataset, tmp_path, fmt, module, ext
     assert result.stderr.strip().splitlines() == [
         f"Error: the {fmt if fmt != 'all' else 'spacy'} export needs {module}: pip install 'annotate[{extra}]'"]
     assert not (tmp_path / "out").exists()
+
+
+# --- bounded memory: the records stream, the formats are written as they come -----------------
+
+
+def many_records(records: list[dict], copies: int) -> list[dict]:
+    """`copies` copies of each seed record under distinct ids (still valid records)."""
+    return [{**r, "id": f"{r['id']}-{k}"} for k in range(copies) for r in records]
+
+
+def test_export_holds_one_record_at_a_time(records, tmp_path):
+    """`export` used to read every split into lists before writing: its peak memory grew with
+    the dataset. Now the splits stream from their files; the peak stays far below what all the
+    records take in memory."""
+    import tracemalloc
+
+    gold = tmp_path / "gold.jsonl"
+    write_jsonl(gold, many_records(records, 20))  # 100 records
+    write_jsonl(tmp_path / "few.jsonl", records)
+    export_dataset(tmp_path / "few.jsonl", "bio,brat", tmp_path / "warm")  # the schema, compiled once
+    tracemalloc.start()
+    try:
+        held = list(read_jsonl(gold))
+        _, all_records = tracemalloc.get_traced_memory()
+        del held
+        tracemalloc.reset_peak()
+        export_dataset(gold, "bio,brat", tmp_path / "out")
+        _, export_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert (tmp_path / "out" / "bio" / "gold.bio").read_text(encoding="utf-8").count("# id = ") == 100
+    assert export_peak < all_records / 4, (export_peak, all_records)
+
+
+def test_splits_stream_and_count(records, tmp_path):
+    from annotate.exports.source import load_splits
+
+    dataset = write_dataset(records, tmp_path / "dataset")
+    splits = load_splits(dataset)
+    expected = split_records(dataset)
+    assert {name: len(s) for name, s in splits.items()} == {name: len(r) for name, r in expected.items()}
+    assert {name: list(s) for name, s in splits.items()} == expected
+    assert {name: list(s) for name, s in splits.items()} == expected  # read again, the same
+    assert not isinstance(splits["train"], list)
+
+
+@needs_spacy
+def test_docbin_writer_writes_what_docbin_writes(records, tmp_path):
+    """The streamed .spacy file is byte for byte what DocBin.to_disk wrote (one Doc, several,
+    none)."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    from annotate.exports.report import FormatLoss
+    from annotate.exports.spacy_export import DocBinWriter, record_to_doc
+
+    nlp = spacy.blank("en")
+    for n, chosen in enumerate([[], records[:1], records]):
+        db = DocBin(attrs=["ORTH"], store_user_data=True)
+        writer = DocBinWriter(tmp_path / f"{n}.spacy", tmp_path)
+        for record in chosen:
+            doc = record_to_doc(nlp, record, FormatLoss("spacy"))
+            db.add(doc)
+            writer.add(doc)
+        writer.close()
+        assert (tmp_path / f"{n}.spacy").read_bytes() == db.to_bytes(), len(chosen)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["0.spacy", "1.spacy", "2.spacy"]  # no temp file left
+
+
+@needs_hf
+def test_hf_split_is_what_concatenating_the_batches_gave(records, tmp_path, monkeypatch):
+    """The split written batch by batch to a memory-mapped Arrow file is the dataset the
+    in-memory concatenation of the batches was: same rows, info, fingerprint (save_to_disk's
+    state.json) and byte size (the card)."""
+    import io
+
+    from datasets import Dataset, concatenate_datasets
+
+    from annotate.exports import hf_export
+    from annotate.exports.report import FormatLoss
+
+    monkeypatch.setattr(hf_export, "ROWS_PER_BATCH", 2)  # 5 records: batches of 2, 2, 1
+    feats = hf_export.features()
+    old = concatenate_datasets([
+        Dataset.from_list([hf_export.record_to_row(r, FormatLoss("hf")) for r in records[at:at + 2]],
+                          features=feats) for at in range(0, len(records), 2)])
+    new, (n, nbytes) = hf_export._split_table(records, io.StringIO(), feats, tmp_path / "s.arrow",
+                                              FormatLoss("hf"))
+    assert n == len(records) and nbytes == old.data.nbytes
+    assert new._fingerprint == old._fingerprint and new.info == old.info and new.format == old.format
+    assert new.to_list() == old.to_list()

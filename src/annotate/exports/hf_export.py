@@ -13,7 +13,10 @@ As strings they come back byte for byte; `json.loads(row["provenance"])` gives t
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
+import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..io import dumps
@@ -73,36 +76,76 @@ def record_to_row(record: dict, loss: FormatLoss) -> dict:
     }
 
 
-def write_hf(splits: dict[str, list[dict]], out: Path, loss: FormatLoss) -> None:
+def write_hf(splits: dict[str, Iterable[dict]], out: Path, loss: FormatLoss) -> None:
     """Write data/<split>.jsonl, arrow/ (save_to_disk) and README.md (dataset card)."""
-    from datasets import Dataset, DatasetDict, concatenate_datasets
+    from datasets import DatasetDict
 
     feats = features()
     (out / "data").mkdir(parents=True, exist_ok=True)
-    tables = {}
-    for split, records in splits.items():
-        # rows go to JSONL and Arrow a batch at a time: all the rows at once would hold a
-        # second copy of the dataset in memory
-        parts = []
-        with (out / "data" / f"{split}.jsonl").open("w", encoding="utf-8", newline="\n") as fh:
-            for at in range(0, len(records), ROWS_PER_BATCH):
-                rows = [record_to_row(r, loss) for r in records[at:at + ROWS_PER_BATCH]]
-                for row in rows:  # keys in Features order: load_dataset("json") keeps that order
-                    fh.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
-                    fh.write("\n")
-                parts.append(Dataset.from_list(rows, features=feats))
-        loss.files.append(f"data/{split}.jsonl")
-        # from_list([]) would drop every column: an empty split still gets the schema
-        tables[split] = (concatenate_datasets(parts) if parts else
-                         Dataset.from_dict({name: [] for name in feats}, features=feats))
-    # an empty split saved with the default (0 shards) cannot be loaded back: give it one
-    shards = {split: 1 for split, records in splits.items() if not records}
-    with _quiet():
-        DatasetDict(tables).save_to_disk(str(out / "arrow"), num_shards=shards or None)
+    tables, sizes = {}, {}
+    with tempfile.TemporaryDirectory(prefix=".arrow-", dir=out) as scratch:
+        for split, records in splits.items():
+            with (out / "data" / f"{split}.jsonl").open("w", encoding="utf-8", newline="\n") as fh:
+                tables[split], sizes[split] = _split_table(records, fh, feats, Path(scratch) / f"{split}.arrow", loss)
+            loss.files.append(f"data/{split}.jsonl")
+        # an empty split saved with the default (0 shards) cannot be loaded back: give it one
+        shards = {split: 1 for split, (n, _) in sizes.items() if not n}
+        with _quiet():
+            DatasetDict(tables).save_to_disk(str(out / "arrow"), num_shards=shards or None)
+        tables.clear()  # let go of the memory-mapped scratch files before they are removed
     loss.files.append("arrow/")
-    sizes = {split: (len(records), tables[split].data.nbytes) for split, records in splits.items()}
     (out / "README.md").write_text(dataset_card(feats, sizes), encoding="utf-8")
     loss.files.append("README.md")
+
+
+def _split_table(records: Iterable[dict], fh, feats, scratch: Path, loss: FormatLoss):
+    """(the split as a Dataset, (rows, arrow bytes)), its rows also written to `fh` as JSONL.
+
+    Rows go a batch at a time into an in-memory Dataset (`Dataset.from_list`), then to JSONL
+    and to an Arrow file in `scratch`; the split is that file, memory-mapped. The result is
+    what `concatenate_datasets` of the batches gave when they were all held in memory (the
+    same rows, info and fingerprint, so save_to_disk writes the same bytes), without the
+    dataset in memory.
+    """
+    from datasets import Dataset
+    from datasets.arrow_dataset import _concatenate_map_style_datasets
+    from datasets.arrow_writer import ArrowWriter
+    from datasets.fingerprint import update_fingerprint
+    from datasets.info import DatasetInfo
+    from datasets.table import MemoryMappedTable
+
+    fingerprints, infos, nbytes, n, form = [], [], 0, 0, {}
+    writer = None
+    try:
+        batches = iter(records)
+        while rows := [record_to_row(r, loss) for r in itertools.islice(batches, ROWS_PER_BATCH)]:
+            for row in rows:  # keys in Features order: load_dataset("json") keeps that order
+                fh.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
+                fh.write("\n")
+            part = Dataset.from_list(rows, features=feats)
+            fingerprints.append(part._fingerprint)
+            form = part.format
+            infos.append(part.info)
+            nbytes += part.data.nbytes
+            n += len(rows)
+            if writer is None:
+                writer = ArrowWriter(features=feats, path=str(scratch), writer_batch_size=ROWS_PER_BATCH)
+            writer.write_table(part.data.table)
+        if writer is not None:
+            writer.finalize()
+    finally:
+        if writer is not None:
+            writer.close()
+    if writer is None:
+        # from_list([]) would drop every column: an empty split still gets the schema
+        empty = Dataset.from_dict({name: [] for name in feats}, features=feats)
+        return empty, (0, empty.data.nbytes)
+    info = DatasetInfo.from_merge(infos)
+    fingerprint = update_fingerprint("".join(fingerprints), _concatenate_map_style_datasets,
+                                     {"info": info, "split": None, "axis": 0})
+    dataset = Dataset(MemoryMappedTable.from_file(str(scratch)), info=info, split=None, fingerprint=fingerprint)
+    dataset.set_format(**form)
+    return dataset, (n, nbytes)
 
 
 @contextlib.contextmanager

@@ -1,7 +1,12 @@
-"""Read the export's input (a gold.jsonl or a dataset directory) and check it first."""
+"""Read the export's input (a gold.jsonl or a dataset directory) and check it first.
+
+The records are never all in memory: each split is a `Split`, read from its JSONL file one
+record at a time whenever it is iterated (to check, then once per format).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..dataset import SPLITS
@@ -12,26 +17,49 @@ from ..redact import printable
 WHOLE = "gold"  # the one split of a gold.jsonl given alone ("all" is reserved by datasets)
 
 
-def load_splits(src: str | Path) -> dict[str, list[dict]]:
+class Split:
+    """The records of one split: its JSONL file read again, one record at a time, each time
+    the split is iterated (no file: no records). `len()` counts the non-blank lines once."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self._len: int | None = None
+
+    def __iter__(self) -> Iterator[dict]:
+        return read_jsonl(self.path) if self.path is not None else iter(())
+
+    def __len__(self) -> int:
+        if self._len is None:
+            self._len = 0
+            if self.path is not None:
+                with open(self.path, encoding="utf-8") as fh:
+                    self._len = sum(1 for line in fh if line.strip())
+        return self._len
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+
+def load_splits(src: str | Path) -> dict[str, Split]:
     """{split: records}. A dataset directory keeps its splits/{train,dev,test}.jsonl (or, when
     it has none, its gold.jsonl as one split named "gold"); a single JSONL file is one split,
-    named after the file when it is train/dev/test.jsonl, else "gold"."""
+    named after the file when it is train/dev/test.jsonl, else "gold". Nothing is read yet:
+    each split streams its file when iterated."""
     src = Path(src)
     if src.is_dir():
         split_files = {name: src / "splits" / f"{name}.jsonl" for name in SPLITS}
         if any(p.is_file() for p in split_files.values()):
-            return {name: list(read_jsonl(p)) if p.is_file() else []
-                    for name, p in split_files.items()}
+            return {name: Split(p if p.is_file() else None) for name, p in split_files.items()}
         if (src / "gold.jsonl").is_file():
-            return {WHOLE: list(read_jsonl(src / "gold.jsonl"))}
+            return {WHOLE: Split(src / "gold.jsonl")}
         raise UsageError(f"{src} is not a dataset directory (no gold.jsonl, no splits/)")
     if not src.is_file():
         raise UsageError(f"no such file or directory: {src}")
     name = src.name.removesuffix(".jsonl")
-    return {name if name in SPLITS else WHOLE: list(read_jsonl(src))}
+    return {name if name in SPLITS else WHOLE: Split(src)}
 
 
-def check_records(splits: dict[str, list[dict]], src: str | Path) -> None:
+def check_records(splits: dict[str, Split], src: str | Path) -> None:
     """Validate every record the way `annotate validate` does; any failure stops the export
     (ValidationFailed, exit 1) before a single file is written."""
     from ..validate import validate_record

@@ -20,6 +20,8 @@ import contextlib
 import json
 import os
 import re
+import tempfile
+import zlib
 from pathlib import Path
 
 from .report import FormatLoss
@@ -95,6 +97,99 @@ def _encoders_looked_up_once():
         del registry.get_all
 
 
+class DocBinWriter:
+    """Writes the bytes `DocBin(attrs=["ORTH"], store_user_data=True).to_disk(path)` would
+    write for the Docs added, without holding them: a DocBin keeps every Doc's arrays until
+    it is serialised, which at 100,000 articles is gigabytes.
+
+    Each Doc goes through a one-Doc DocBin (so its pieces are exactly DocBin's), and its
+    tokens, spaces, cats, flags, span groups and user data are appended to temporary files
+    (in `tmp_dir`); only the lengths and the set of strings stay in memory. `close()` writes
+    DocBin's msgpack map (the same keys, in the same order, the same encodings) through
+    zlib with DocBin's settings, copying the temporary files in.
+    """
+
+    STREAMED = ("tokens", "spaces", "cats", "flags", "span_groups", "user_data")
+
+    def __init__(self, path: Path, tmp_dir: Path):
+        from spacy.tokens import DocBin
+        from srsly.msgpack import Packer
+
+        self.path = path
+        self._docbin = lambda: DocBin(attrs=["ORTH"], store_user_data=True)
+        self._meta = self._docbin()
+        self._packer = Packer(use_bin_type=True)
+        self._files = {name: tempfile.TemporaryFile(dir=tmp_dir) for name in self.STREAMED}
+        self._lengths: list[int] = []
+        self._strings: set[str] = set()
+
+    def add(self, doc) -> None:
+        one = self._docbin()
+        one.add(doc)
+        tokens, spaces = one.tokens[0], one.spaces[0]
+        assert len(tokens.shape) == 2, tokens.shape  # as DocBin.to_bytes checks
+        self._lengths.append(len(tokens))
+        self._strings |= one.strings
+        self._files["tokens"].write(tokens.tobytes("C"))
+        self._files["spaces"].write(spaces.tobytes("C"))
+        for name in ("cats", "flags", "span_groups", "user_data"):
+            self._files[name].write(self._packer.pack(getattr(one, name)[0]))
+
+    @staticmethod
+    def _bin_header(n: int) -> bytes:
+        if n < 1 << 8:
+            return b"\xc4" + n.to_bytes(1, "big")
+        if n < 1 << 16:
+            return b"\xc5" + n.to_bytes(2, "big")
+        if n < 1 << 32:
+            return b"\xc6" + n.to_bytes(4, "big")
+        raise ValueError("bin too large for msgpack")
+
+    def close(self) -> None:
+        import numpy
+
+        pack = self._packer.pack
+        count = len(self._lengths)
+        meta = self._meta
+        z = zlib.compressobj()
+        try:
+            with self.path.open("wb") as out:
+                def emit(data: bytes) -> None:
+                    out.write(z.compress(data))
+
+                def copy(name: str) -> None:
+                    fh = self._files[name]
+                    fh.seek(0)
+                    while chunk := fh.read(1 << 20):
+                        emit(chunk)
+
+                def binary(name: str) -> None:
+                    emit(self._bin_header(self._files[name].tell()))
+                    copy(name)
+
+                def items(name: str) -> None:
+                    emit(self._packer.pack_array_header(count))
+                    copy(name)
+
+                emit(self._packer.pack_map_header(10))
+                emit(pack("version") + pack(meta.version))
+                emit(pack("attrs") + pack(meta.attrs))
+                emit(pack("tokens"))
+                binary("tokens")
+                emit(pack("spaces"))
+                binary("spaces")
+                lengths = numpy.asarray(self._lengths, dtype="int32").tobytes("C")
+                emit(pack("lengths") + pack(lengths))
+                emit(pack("strings") + pack(sorted(self._strings)))
+                for name in ("cats", "flags", "span_groups", "user_data"):
+                    emit(pack(name))
+                    items(name)
+                out.write(z.flush())
+        finally:
+            for fh in self._files.values():
+                fh.close()
+
+
 def training_config(train: str, dev: str) -> str:
     """The shipped labeling_config/spancat.cfg with [paths] train/dev set to these files."""
     from ..labeling import shipped_file
@@ -110,19 +205,19 @@ def write_spacy(splits: dict[str, list[dict]], out: Path, loss: FormatLoss,
     out/config.cfg, the shipped spancat config pointing at final_dir's train/dev files
     (absolute paths, so `spacy train` works from any directory)."""
     import spacy
-    from spacy.tokens import DocBin
 
     nlp = spacy.blank("en")
     out.mkdir(parents=True, exist_ok=True)
     with _encoders_looked_up_once():
         for split, records in splits.items():
             # blank-pipeline docs carry only tokens (ORTH + spacing) and spans: storing the
-            # default tag/dep/ent/... columns would multiply the memory for nothing
-            db = DocBin(attrs=["ORTH"], store_user_data=True)
+            # default tag/dep/ent/... columns would multiply the memory for nothing. The
+            # records stream from the split's file and each Doc goes to disk as it is made.
+            db = DocBinWriter(out / f"{split}.spacy", out)
             docs = nlp.tokenizer.pipe((r["text"] for r in records), batch_size=256)
             for record, doc in zip(records, docs, strict=True):
                 db.add(record_to_doc(nlp, record, loss, doc))
-            db.to_disk(out / f"{split}.spacy")
+            db.close()
             loss.files.append(f"{split}.spacy")
     names = list(splits)
     train = "train" if "train" in splits else names[0]
