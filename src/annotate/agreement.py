@@ -18,13 +18,15 @@ counts over tasks and pairs before dividing gives the micro average.
 
 Tasks are read through `annotate.annotations` (streamed, every task checked before use, as
 for `editreport` and `adjudicate`): a hand-broken export gives warnings and a `problems`
-count, never a traceback.
+count, never a traceback. Memory does not grow with the number of tasks: what is kept across
+tasks is counts, running sums, the alpha units tallied by their value counts, and the `top`
+most disputed tasks.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from itertools import combinations
@@ -258,6 +260,21 @@ class Counts:
 
 
 @dataclass
+class Mean:
+    """A running mean (the same float as `sum(values) / len(values)` over the values added)."""
+
+    total: float = 0
+    n: int = 0
+
+    def add(self, value: float) -> None:
+        self.total += value
+        self.n += 1
+
+    def rounded(self, digits: int = 2) -> float | None:
+        return round(self.total / self.n, digits) if self.n else None
+
+
+@dataclass
 class PairResult:
     """What two annotators agree on for one task."""
 
@@ -335,21 +352,70 @@ def alpha_units(versions: list[Version], label: str, choice: str) -> list[dict[s
     return out
 
 
-def krippendorff_alpha(units: list[dict[str, int]]) -> float | None:
-    """Nominal Krippendorff's alpha over units of value counts; None when it is undefined."""
-    import krippendorff
+def unit_key(unit: dict[str, int]) -> tuple[tuple[str, int], ...]:
+    """A unit's value counts as a hashable key, for tallying equal units."""
+    return tuple(sorted(unit.items()))
+
+
+def krippendorff_alpha(units: Iterable[dict[str, int]] | Counter) -> float | None:
+    """Nominal Krippendorff's alpha over units of value counts; None when it is undefined.
+
+    `units` is a list of value-count dicts, or a Counter of `unit_key`s (how many units have
+    those counts), which is what `compute_agreement` keeps: however many tasks, the distinct
+    units are few. The computation is the `krippendorff` package's (`alpha(value_counts=...,
+    level_of_measurement="nominal")`: coincidences, expected coincidences, nominal distances)
+    with each distinct unit's coincidences weighted by its count.
+    """
     import numpy as np
 
-    values = sorted({v for u in units for v in u})
-    if not units or len(values) < 2:
+    tally = units if isinstance(units, Counter) else Counter(unit_key(u) for u in units)
+    values = sorted({v for key in tally for v, _ in key})
+    if not tally or len(values) < 2:
         # One value everywhere (or nothing to compare): no expected disagreement, alpha
         # is 0/0. Reported as None rather than a made-up 1.0.
         return None
-    counts = np.array([[u.get(v, 0) for v in values] for u in units], dtype=float)
-    return round(float(krippendorff.alpha(value_counts=counts, level_of_measurement="nominal")), 4)
+    counts = np.array([[dict(key).get(v, 0) for v in values] for key in tally], dtype=float)
+    weights = np.array(list(tally.values()), dtype=float)
+    size = len(values)
+    pairable = np.maximum(counts.sum(axis=1), 2)
+    diagonals = counts[:, np.newaxis, :] * np.eye(size)[np.newaxis, ...]
+    per_unit = np.divide(counts[..., np.newaxis] * counts[:, np.newaxis, :] - diagonals,
+                         (pairable - 1).reshape((-1, 1, 1)))
+    observed = (per_unit * weights.reshape((-1, 1, 1))).sum(axis=0)
+    n_v = observed.sum(axis=0)
+    expected = np.divide(np.outer(n_v, n_v) - np.diagflat(n_v), n_v.sum() - 1)
+    distance = 1.0 - np.eye(size)
+    return round(float(1 - (observed * distance).sum() / (expected * distance).sum()), 4)
 
 
 # --------------------------------------------------------------------------- report
+
+
+class MostDisputed:
+    """The `top` most disputed tasks seen so far (lowest overlap F1, then most disagreements,
+    then task id; ties in arrival order), without keeping the others: what sorting every
+    disputed task and taking the first `top` gives. A negative `top` keeps all but the last
+    -top, as a slice would, and so has to keep them all."""
+
+    def __init__(self, top: int):
+        self.top = top
+        self._kept: list[tuple[tuple, int, dict]] = []
+        self._seen = 0
+
+    @staticmethod
+    def score(d: dict) -> tuple:
+        f1 = d["overlap_f1"] if d["overlap_f1"] is not None else 1.0
+        return (f1, -(d["unmatched_spans"] + d["choice_disagreements"]
+                      + d["attribution_disagreements"]), str(d["task_id"]))
+
+    def add(self, d: dict) -> None:
+        self._kept.append((self.score(d), self._seen, d))
+        self._seen += 1
+        if self.top >= 0 and len(self._kept) > 2 * self.top + 64:
+            self._kept = sorted(self._kept, key=lambda x: x[:2])[:self.top]
+
+    def items(self) -> list[dict]:
+        return [d for *_, d in sorted(self._kept, key=lambda x: x[:2])][:self.top]
 
 
 def _pair_key(x: str, y: str) -> tuple[str, str]:
@@ -383,12 +449,12 @@ def _compute_agreement(tasks: Iterable[dict], names: dict | None, top: int, prob
     pair_overlap = defaultdict(Counts)
     pair_label = defaultdict(lambda: defaultdict(Counts))
     pair_tasks = defaultdict(int)
-    annot = defaultdict(lambda: {"tasks": 0, "spans": 0, "lead": [], "exact": Counts(),
+    annot = defaultdict(lambda: {"tasks": 0, "spans": 0, "lead": Mean(), "exact": Counts(),
                                  "overlap": Counts()})
-    alpha_data = {f: [] for f in ALPHA_FIELDS}
+    alpha_data = {f: Counter() for f in ALPHA_FIELDS}
     quotes_matched = attribution_agreed = speaker_equivalent = 0
-    n_tasks = n_multi = n_annotations = 0
-    disputed = []
+    n_tasks = n_multi = n_annotations = n_disputed = 0
+    disputed = MostDisputed(top)
     for task in tasks:
         n_tasks += 1
         versions = versions_of(task, names)
@@ -401,7 +467,7 @@ def _compute_agreement(tasks: Iterable[dict], names: dict | None, top: int, prob
             row["tasks"] += 1
             row["spans"] += len(v.spans)
             if v.lead_time is not None:
-                row["lead"].append(float(v.lead_time))
+                row["lead"].add(float(v.lead_time))
         task_overlap, task_exact = Counts(), Counts()
         task_choice = task_attr = task_unmatched = 0
         mentions = speaker_mentions(versions)
@@ -429,13 +495,14 @@ def _compute_agreement(tasks: Iterable[dict], names: dict | None, top: int, prob
             task_attr += pr.quotes_matched - pr.attribution_agreed
             task_unmatched += pr.unmatched
         for choice, label in ALPHA_FIELDS.items():
-            alpha_data[choice].extend(alpha_units(versions, label, choice))
+            alpha_data[choice].update(unit_key(u) for u in alpha_units(versions, label, choice))
         # Spans that do not all match exactly, or differing choices, already make a dispute;
         # only otherwise is the full comparison (relations too) needed.
         spans_agree = task_exact.matched * 2 == task_exact.spans and task_choice == 0
         if not spans_agree or len({canonical(v) for v in versions}) > 1:
             f1 = task_overlap.f1
-            disputed.append({
+            n_disputed += 1
+            disputed.add({
                 "task_id": task.get("id"), "doc": task_label(task),
                 "annotators": [v.annotator for v in versions],
                 "overlap_f1": f1, "unmatched_spans": task_unmatched,
@@ -447,12 +514,6 @@ def _compute_agreement(tasks: Iterable[dict], names: dict | None, top: int, prob
                 "tasks": {"total": n_tasks, "annotations": n_annotations, "compared": 0},
                 "problems": problems.count - before}
 
-    def score(d):
-        f1 = d["overlap_f1"] if d["overlap_f1"] is not None else 1.0
-        return (f1, -(d["unmatched_spans"] + d["choice_disagreements"]
-                      + d["attribution_disagreements"]), str(d["task_id"]))
-
-    disputed.sort(key=score)
     micro_exact, micro_overlap = Counts(), Counts()
     for c in label_exact.values():
         micro_exact.add(c.matched, c.spans)
@@ -462,7 +523,7 @@ def _compute_agreement(tasks: Iterable[dict], names: dict | None, top: int, prob
     return {
         "status": "ok",
         "tasks": {"total": n_tasks, "annotations": n_annotations, "compared": n_multi,
-                  "disputed": len(disputed), "agreed": n_multi - len(disputed)},
+                  "disputed": n_disputed, "agreed": n_multi - n_disputed},
         "micro": {"exact": micro_exact.as_dict(), "overlap": micro_overlap.as_dict()},
         "labels": {lb: {"exact": label_exact[lb].as_dict(), "overlap": label_overlap[lb].as_dict()}
                    for lb in labels_present},
@@ -482,17 +543,17 @@ def _compute_agreement(tasks: Iterable[dict], names: dict | None, top: int, prob
         },
         "alpha": {
             choice: {"label": label, "alpha": krippendorff_alpha(alpha_data[choice]),
-                     "units": len(alpha_data[choice]),
-                     "values": sum(sum(u.values()) for u in alpha_data[choice])}
+                     "units": alpha_data[choice].total(),
+                     "values": sum(sum(c for _, c in key) * n for key, n in alpha_data[choice].items())}
             for choice, label in ALPHA_FIELDS.items()
         },
         "annotators": [
             {"annotator": name, "tasks": row["tasks"], "spans": row["spans"],
-             "mean_lead_time": round(sum(row["lead"]) / len(row["lead"]), 2) if row["lead"] else None,
+             "mean_lead_time": row["lead"].rounded(),
              "exact_f1": row["exact"].f1, "overlap_f1": row["overlap"].f1}
             for name, row in sorted(annot.items())
         ],
-        "disputed": disputed[:top],
+        "disputed": disputed.items(),
         "problems": problems.count - before,
     }
 

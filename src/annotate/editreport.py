@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .agreement import CHOICE_FIELDS, match_spans, table
+from .agreement import CHOICE_FIELDS, Mean, match_spans, table
 from .annotations import Problems, clean_tasks, load_tasks, spans_with_text
 from .gold import is_review_copy
 from .labeling import LABELS
@@ -143,7 +143,7 @@ def _compute_edit_report(tasks: Iterable[dict]) -> dict:
     counts = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))  # model -> label -> key
     rel_counts = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))  # model -> type -> key
     model_tasks = defaultdict(int)
-    lead = defaultdict(list)
+    lead = defaultdict(Mean)  # running means: memory does not grow with the tasks
     n_total = n_compared = n_unannotated = n_ids_only = 0
     for task in tasks:
         n_total += 1
@@ -160,7 +160,7 @@ def _compute_edit_report(tasks: Iterable[dict]) -> dict:
         lead_time = final.get("lead_time")
         if not preds:
             if lead_time is not None:
-                lead[NO_PREDICTION].append(float(lead_time))
+                lead[NO_PREDICTION].add(float(lead_time))
             continue
         n_compared += 1
         edited = regions = 0
@@ -185,7 +185,7 @@ def _compute_edit_report(tasks: Iterable[dict]) -> dict:
             edited += sum(what != "kept" for _, what, _ in rows) + len(added)
             regions += len(rows) + len(added)
         if lead_time is not None:
-            lead[_bucket(edited / regions if regions else 0.0)].append(float(lead_time))
+            lead[_bucket(edited / regions if regions else 0.0)].add(float(lead_time))
 
     models = {}
     for model in sorted(counts):
@@ -216,8 +216,8 @@ def _compute_edit_report(tasks: Iterable[dict]) -> dict:
                   "prediction_ids_only": n_ids_only},
         "models": models,
         "lead_time": [
-            {"bucket": b, "tasks": len(lead[b]), "mean_lead_time": round(sum(lead[b]) / len(lead[b]), 2)}
-            for b in (*BUCKETS, NO_PREDICTION) if lead[b]
+            {"bucket": b, "tasks": lead[b].n, "mean_lead_time": lead[b].rounded()}
+            for b in (*BUCKETS, NO_PREDICTION) if lead[b].n
         ],
     }
     if not models:
