@@ -130,9 +130,20 @@ def test_newsmtsc_devtest_rw_macro_f1():
     data = [e for group in read_newsmtsc(path) for e in group]
     assert len(data) > 1000
     stance_polarity(*data[0][:3])  # the model loads once, outside the timing
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time: the wall clock of a shared machine says little
     pred = [stance_polarity(s, a, b) for s, a, b, _ in data]
-    per_call = (time.perf_counter() - t0) / len(data)
+    per_call = (time.process_time() - t0) / len(data)
     f1, _ = macro_f1([y for *_, y in data], pred)
     assert f1 >= 0.60
-    assert per_call < 0.005  # aim < 1 ms; generous for a shared CI machine
+    assert per_call < 0.002  # about 0.25 ms on this machine; the converter calls it per stance
+
+
+def test_the_shipped_weights_carry_the_newsmtsc_licence_notice():
+    """The weights are derived from NewsMTSC (MIT): its copyright and permission notice ship
+    with them, in the file's header."""
+    from annotate.polarity import MODEL_FILE
+
+    head = MODEL_FILE.read_text(encoding="utf-8")[:3000]
+    assert "NewsMTSC" in head and "Copyright 2020 Felix Hamborg" in head
+    assert "Permission is hereby granted, free of charge" in head
+    assert MODEL_FILE.stat().st_size < 5_000_000
