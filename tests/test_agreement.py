@@ -726,3 +726,44 @@ def test_agree_prints_speaker_equivalence(tmp_path):
     html = tmp_path / "r.html"
     assert CliRunner().invoke(cli, ["agree", "--from-file", str(path), "-o", str(html)]).exit_code == 0
     assert "speaker equivalence" in html.read_text(encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------- bounded memory
+
+
+def test_alpha_from_tallied_units_is_the_packages_alpha():
+    """compute_agreement keeps alpha units as a Counter of value counts (memory flat in the
+    number of tasks); the figure is what the krippendorff package gives on every unit listed."""
+    import random
+    from collections import Counter
+
+    from annotate.agreement import unit_key
+
+    rng = random.Random(3)
+    for _ in range(20):
+        units = []
+        for _ in range(rng.randint(1, 300)):
+            unit = Counter(rng.choice("abc" if rng.random() < 0.2 else "a") for _ in range(rng.randint(2, 4)))
+            units.append(dict(unit))
+        values = sorted({v for u in units for v in u})
+        expected = None if len(values) < 2 else round(float(krippendorff.alpha(
+            value_counts=np.array([[u.get(v, 0) for v in values] for u in units], dtype=float),
+            level_of_measurement="nominal")), 4)
+        assert krippendorff_alpha(units) == expected
+        assert krippendorff_alpha(Counter(unit_key(u) for u in units)) == expected
+
+
+@pytest.mark.parametrize("top", [0, 1, 3, 10, 50, -2])
+def test_most_disputed_keeps_what_sorting_everything_gave(top):
+    import random
+
+    from annotate.agreement import MostDisputed
+
+    rng = random.Random(top)
+    tasks = [{"task_id": rng.randint(1, 40), "overlap_f1": rng.choice([None, 0.5, 0.75, 1.0]),
+              "unmatched_spans": rng.randint(0, 2), "choice_disagreements": rng.randint(0, 1),
+              "attribution_disagreements": 0, "n": n} for n in range(500)]  # ties included
+    kept = MostDisputed(top)
+    for t in tasks:
+        kept.add(t)
+    assert kept.items() == sorted(tasks, key=MostDisputed.score)[:top]
