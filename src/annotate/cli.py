@@ -195,9 +195,15 @@ def push(inputs, project, batch_size, dry_run, annotators, url, api_key):
         if total:
             bar = click.progressbar(length=total, label="Pushing", file=sys.stderr)
     with bar or contextlib.nullcontext():
-        stats = push_inputs(url, api_key, inputs, project, batch_size=batch_size, dry_run=dry_run,
-                            warn=warn, progress=bar.update if bar else None, annotators=annotators,
-                            on_account=_show_password)
+        if annotators is not None:
+            from .familypush import push_family
+
+            stats = push_family(url, api_key, inputs, project, annotators, batch_size=batch_size,
+                                dry_run=dry_run, warn=warn, progress=bar.update if bar else None,
+                                on_account=_show_password)
+        else:
+            stats = push_inputs(url, api_key, inputs, project, batch_size=batch_size, dry_run=dry_run,
+                                warn=warn, progress=bar.update if bar else None)
     for line in stats.problems:
         warn(line)
     if stats.invalid + stats.conflicts > len(stats.problems):

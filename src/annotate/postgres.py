@@ -22,6 +22,7 @@ import os
 import pwd
 import secrets
 import shutil
+import socket
 import subprocess
 import time
 import urllib.parse
@@ -151,9 +152,7 @@ class LocalPostgres:
                 self.state.port = self._port
             return False
         initdb = find_binary("initdb")
-        from .demo import free_port
-
-        self.state = _State(str(self._default_cluster()), self._port or free_port(), secrets.token_urlsafe(18))
+        self.state = _State(str(self._default_cluster()), self._port or _free_port(), secrets.token_urlsafe(18))
         remember(self.state.password)
         cluster = self.cluster
         if cluster.exists() and any(cluster.iterdir()):
@@ -248,6 +247,13 @@ class LocalPostgres:
             if time.monotonic() > deadline:
                 raise ConnectionFailed(f"psql failed: {proc.stderr.strip()[:300]}")
             time.sleep(0.5)
+
+
+def _free_port() -> int:
+    """A TCP port free on localhost now (the demo sits above this module, so not demo.free_port)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def _run_as() -> pwd.struct_passwd | None:

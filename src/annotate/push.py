@@ -443,29 +443,21 @@ def _update(client, project_id: int | None, task: dict, where: str, by_doc: dict
 def push(url: str, api_key: str | None, inputs: Iterable[str], project: str, *,
          batch_size: int = DEFAULT_BATCH_SIZE, dry_run: bool = False,
          warn: Callable[[str], None] | None = None,
-         progress: Callable[[int], None] | None = None,
-         annotators: str | Iterable[str] | None = None,
-         on_account: Callable[[object], None] | None = None):
+         progress: Callable[[int], None] | None = None):
     """Connect, find or create the project, and push the inputs: the whole `annotate push`.
 
     With `dry_run`, nothing is written: the project is only looked up (a missing one is
     reported as "new project") and the counts say what a real push would do. A dry run that
     cannot reach the server still validates every task and says what it cannot know.
 
-    With `annotators` (e-mails), the push is blind double annotation: one project
-    "<project> · <email>" per annotator (`family.push_family`, which returns a
-    FamilyPushStats; `on_account` receives each account). Without it, a title that has such
-    projects is refused: pushing to `T` alone would leave the annotators without the tasks.
+    A title that has blind-annotation projects ("<project> · <email>") is refused: pushing to
+    `T` alone would leave the annotators without the tasks; `familypush.push_family` pushes
+    to every annotator's project (`annotate push --annotators`).
     """
     if not project or not str(project).strip():
         raise UsageError("--project is required (a project title or numeric id)")
     if batch_size < 1:
         raise UsageError("--batch-size must be at least 1")
-    if annotators is not None:
-        from .family import push_family
-
-        return push_family(url, api_key, inputs, project, annotators, batch_size=batch_size, dry_run=dry_run,
-                           warn=warn, progress=progress, on_account=on_account)
     tasks = iter_input_tasks(inputs, warn=warn)
     stats = PushStats(dry_run=dry_run, project_title=str(project))
     try:
