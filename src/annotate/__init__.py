@@ -41,6 +41,10 @@ _LAZY = {
     "adjudicate_project": ("adjudicate", "adjudicate"),
     "edit_report": ("editreport", "edit_report"),
     "run_demo": ("demo", "run_demo"),
+    "stance_polarity": ("polarity", "stance_polarity"),
+    "polarity_scores": ("polarity", "polarity_scores"),
+    "push_family": ("familypush", "push_family"),
+    "ensure_accounts": ("users", "ensure_accounts"),
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]
