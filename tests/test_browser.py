@@ -84,7 +84,7 @@ def test_predictions_render_in_the_labeling_ui(studio, browser, pushed_seed, tmp
     result = task["predictions"][0]["result"]
     n_regions = sum(r["type"] == "labels" for r in result)
     assert n_regions > 0
-    page = open_task(browser, studio, project_id, task["id"], height=1300, regions=n_regions)
+    page = open_task(browser, studio, project_id, task["id"], width=1600, height=1000, regions=n_regions)
     try:
 
         # The label buttons show our three labels, and every predicted span is highlighted.
@@ -100,7 +100,7 @@ def test_predictions_render_in_the_labeling_ui(studio, browser, pushed_seed, tmp
         predicted = {r["from_name"]: r["value"]["choices"][0] for r in result if r["type"] == "choices"
                      and r["from_name"] in ("polarity", "target") and (r["value"]["start"], r["value"]["end"]) == span}
         assert set(predicted) == {"polarity", "target"}, (span, predicted)
-        page.get_by_text("Stance polarity").wait_for()
+        page.locator(".qa-side").get_by_text("Polarity", exact=True).wait_for()
         # The per-region choices come with the selection: wait until the predicted ones are drawn.
         page.wait_for_function(f"() => {json.dumps(list(predicted.values()))}.every(c => c in ({CHOICES_STATE})())")
         state = choices_state(page)
@@ -109,12 +109,16 @@ def test_predictions_render_in_the_labeling_ui(studio, browser, pushed_seed, tmp
         assert state[predicted["polarity"]] and state[predicted["target"]], (predicted, state)
         assert sum(state.values()) == 2, state  # exactly the two predicted choices are ticked
 
-        # said_by relations are drawn over the text and listed in the Relations panel.
-        page.locator("svg text", has_text="said_by").first.wait_for()
+        # said_by relations are drawn over the text (their label boxes hidden until hovered, see
+        # test_workbench_ui) and listed in the Relations panel; hovering one shows its label.
+        page.locator("svg text", has_text="said_by").first.wait_for(state="attached")
         page.locator(".lsf-panel-tabs__tab", has_text="Relations").first.click()
         n_relations = sum(r["type"] == "relation" for r in result)
         page.get_by_text(f"Relations ({n_relations})").wait_for()
+        page.locator(".lsf-relations__item").first.hover()
+        page.locator(".relations-overlay g[class*=_highlighted] text").first.wait_for()
 
+        page.locator(".htx-highlight.__active").first.scroll_into_view_if_needed()  # the text pane scrolls to it
         shot = DOCS_SCREENSHOT if os.environ.get("ANNOTATE_UPDATE_SCREENSHOTS") else tmp_path / "task.png"
         page.screenshot(path=str(shot))
     finally:
