@@ -381,6 +381,7 @@ def ensure_project(client, name_or_id: str | int, config: str | None = None):
                                               request_options=NO_RETRY)
             project, created = _settle_created(client, key, mine), True
             if project.id == mine.id:
+                ensure_task_view(client, project.id)
                 return project, created
 
     where = _base_url(client)
@@ -645,3 +646,50 @@ def download_export(client, project_id: int, fh, progress: Callable[[str], None]
             with contextlib.suppress(Exception):
                 client.projects.exports.delete(id=project_id, export_pk=snapshot.id)
     return size
+
+
+# --- the data manager's task list ----------------------------------------------------------
+
+# Columns the project's first data-manager view hides besides Label Studio's own defaults:
+# the raw `targets` list (JSON) in both modes (data.targets_text is its readable twin), and in
+# the narrow list beside the labeling screen everything but the title and the counts.
+TASK_VIEW_TITLE = "Articles"
+TASK_VIEW_HIDDEN = {
+    "explore": ["tasks:data.targets"],
+    "labeling": ["tasks:data.targets", "tasks:data.targets_text", "tasks:data.text", "tasks:data.doc_id",
+                 "tasks:data.source", "tasks:data.published"],
+}
+
+
+def ensure_task_view(client, project_id: int) -> bool:
+    """Give a project that has no data-manager view yet (nobody opened its task list) one that
+    hides the raw `targets` JSON; True when it was created. A project with views is left as it
+    is: they are its users' choices. Label Studio's own hidden defaults (from /api/dm/columns)
+    are kept, else the view would show every internal column. (The SDK's views.create has no
+    hiddenColumns, hence plain HTTP.)"""
+    action = f"set up the task list of project {project_id}"
+    http = client._client_wrapper.httpx_client
+    with api_errors(client, action):
+        response = http.request("api/dm/views/", method="GET", params={"project": project_id})
+    if response.status_code != 200:
+        _raise_http(client, response, action)
+    if response.json():
+        return False
+    with api_errors(client, action):
+        response = http.request("api/dm/columns/", method="GET", params={"project": project_id})
+    if response.status_code != 200:
+        _raise_http(client, response, action)
+    hidden = {mode: list(extra) for mode, extra in TASK_VIEW_HIDDEN.items()}
+    for column in response.json().get("columns", []):
+        defaults = column.get("visibility_defaults") or {}
+        key = f"tasks:{column['parent'] + '.' if column.get('parent') else ''}{column['id']}"
+        for mode in hidden:
+            if defaults.get(mode) is False and key not in hidden[mode]:
+                hidden[mode].append(key)
+    body = {"project": project_id, "data": {"title": TASK_VIEW_TITLE, "type": "list", "target": "tasks",
+                                            "hiddenColumns": hidden}}
+    with api_errors(client, action):
+        response = http.request("api/dm/views/", method="POST", json=body, request_options=NO_RETRY)
+    if response.status_code not in (200, 201):
+        _raise_http(client, response, action)
+    return True

@@ -19,7 +19,7 @@ from .stance import find_stances
 from .targets import candidate_targets, final_targets, target_mentions
 from .tasks import build_task
 
-CONVERTER_VERSION = "0.3.1"
+CONVERTER_VERSION = "0.3.2"
 MODEL_VERSION = f"annotate-rules-{CONVERTER_VERSION}"
 
 __all__ = [

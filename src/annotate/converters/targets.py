@@ -431,22 +431,23 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
     # join the chain of a longer one ("Hillary Clinton" -> "Hillary Rodham Clinton").
     fulls = Counter(form_of[id(s)] for s, k in kinds if k in ("person", "org", "issue") and len(s.words) >= 2)
     kind_of = {form_of[id(s)]: k for s, k in kinds if k in ("person", "org", "issue")}
+    # People by (first word, last word) of their longest form: a shorter form looks only at
+    # the chains it could join, so this stays linear in the number of names.
+    people: dict[tuple[str, str], list[_Name]] = defaultdict(list)
     for form in sorted(fulls, key=lambda f: (-len(f.split()), -fulls[f], f)):
         if form in SURFACE:
             continue
         words = form.split()
         home = None
         if kind_of[form] == "person":
-            for other in names:
-                if other.kind != "person":
-                    continue
-                big = other.key
-                if words[-1] == big[-1] and words[0] == big[0] and set(words) <= set(big) | {w for w in words if len(w) <= 2}:
-                    home = other
-                    break
+            short = {w for w in words if len(w) <= 2}
+            home = next((other for other in people[(words[0], words[-1])]
+                         if set(words) <= set(other.key) | short), None)
         if home is None:
             home = _Name(kind_of[form], key=words)
             names.append(home)
+            if home.kind == "person":
+                people[(words[0], words[-1])].append(home)
         home.forms[form] += fulls[form]
         by_full[form] = home
     # Single words: a surname or first name of a person, an acronym of an organisation.
