@@ -167,8 +167,13 @@ def agree(project, from_file, as_json, output, top, exclude, url, api_key):
 @click.option("--annotators", metavar="EMAIL,...",
               help="Blind double annotation: one project '<title> · <email>' per annotator, the same "
                    "tasks in each; missing accounts are created (their passwords printed once).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Processes converting .txt articles on the fly [default: one per core].")
+@click.option("--targets", "targets_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Your project's own stance targets, one a line, for articles converted on the fly "
+                   "(as convert --targets).")
 @studio_options
-def push(inputs, project, batch_size, dry_run, annotators, url, api_key):
+def push(inputs, project, batch_size, dry_run, annotators, jobs, targets_file, url, api_key):
     """Validate tasks and import them into a Label Studio project, skipping those already there.
 
     INPUTS are tasks JSONL files from `annotate convert` (.jsonl, or - for stdin) or raw
@@ -186,8 +191,11 @@ def push(inputs, project, batch_size, dry_run, annotators, url, api_key):
         annotate push seeds/ --project 3 --dry-run
         annotate push seeds/ --project "Quotes 2024" --annotators ann@example.org,bob@example.org
     """
+    from .convert import read_targets_file
     from .push import count_input_tasks
     from .push import push as push_inputs
+
+    fixed = read_targets_file(targets_file) if targets_file else []
 
     bar = None
     if sys.stderr.isatty():
@@ -200,10 +208,11 @@ def push(inputs, project, batch_size, dry_run, annotators, url, api_key):
 
             stats = push_family(url, api_key, inputs, project, annotators, batch_size=batch_size,
                                 dry_run=dry_run, warn=warn, progress=bar.update if bar else None,
-                                on_account=_show_password)
+                                on_account=_show_password, jobs=jobs, fixed_targets=fixed)
         else:
             stats = push_inputs(url, api_key, inputs, project, batch_size=batch_size, dry_run=dry_run,
-                                warn=warn, progress=bar.update if bar else None)
+                                warn=warn, progress=bar.update if bar else None, jobs=jobs,
+                                fixed_targets=fixed)
     for line in stats.problems:
         warn(line)
     if stats.invalid + stats.conflicts > len(stats.problems):

@@ -39,6 +39,9 @@ from .io import sha256_text
 DEFAULT_BATCH_SIZE = 500
 TASK_SUFFIXES = (".jsonl", ".ndjson")
 MAX_REPORTED = 20  # invalid tasks / conflicts described one by one; the rest only counted
+# Label Studio's guidance: about 100,000 tasks per project at most (and PostgreSQL beyond
+# tens of thousands). A push that brings a project near or past it says so.
+PROJECT_TASK_LIMIT = 100_000
 
 
 @dataclass
@@ -134,19 +137,22 @@ def validate_task(task) -> list[str]:
 # --- inputs --------------------------------------------------------------------------------
 
 
-def iter_input_tasks(inputs: Iterable[str], warn: Callable[[str], None] | None = None) -> Iterator[tuple[str, dict]]:
+def iter_input_tasks(inputs: Iterable[str], warn: Callable[[str], None] | None = None, *,
+                     jobs: int | None = None, fixed_targets: Iterable[str] = ()) -> Iterator[tuple[str, dict]]:
     """(where, task) for every task in the inputs, streamed.
 
     `.jsonl` files and `-` (stdin) are tasks JSONL; `.txt` files and directories are raw
-    articles, converted on the fly exactly as `annotate convert` would. Bad paths raise a
-    UsageError at once (before anything is read or sent), not when the stream reaches them.
+    articles, converted on the fly exactly as `annotate convert` would (with `jobs` processes,
+    default one per core, and the project's `fixed_targets`). Bad paths raise a UsageError at
+    once (before anything is read or sent), not when the stream reaches them.
     """
     checked = check_inputs(inputs)
-    return _iter_checked(checked, warn)
+    return _iter_checked(checked, warn, jobs, tuple(fixed_targets))
 
 
-def _iter_checked(checked: list[tuple[str, str]], warn) -> Iterator[tuple[str, dict]]:
-    from .convert import expand_inputs, iter_tasks
+def _iter_checked(checked: list[tuple[str, str]], warn, jobs: int | None = None,
+                  fixed_targets: tuple[str, ...] = ()) -> Iterator[tuple[str, dict]]:
+    from .convert import default_jobs, expand_inputs, iter_tasks
     from .io import read_jsonl
 
     for kind, item in checked:
@@ -156,7 +162,8 @@ def _iter_checked(checked: list[tuple[str, str]], warn) -> Iterator[tuple[str, d
         else:  # what a directory cannot give is reported and skipped, as by `annotate convert`
             problems: list[tuple[str, str]] = []
             paths = expand_inputs([item], problems)
-            for task in iter_tasks(paths, warn=warn, problems=problems):
+            n = min(default_jobs() if jobs is None else jobs, max(1, len(paths)))
+            for task in iter_tasks(paths, warn=warn, problems=problems, jobs=n, fixed_targets=fixed_targets):
                 yield (task.get("meta") or {}).get("source_file") or item, task
 
 
@@ -443,7 +450,8 @@ def _update(client, project_id: int | None, task: dict, where: str, by_doc: dict
 def push(url: str, api_key: str | None, inputs: Iterable[str], project: str, *,
          batch_size: int = DEFAULT_BATCH_SIZE, dry_run: bool = False,
          warn: Callable[[str], None] | None = None,
-         progress: Callable[[int], None] | None = None):
+         progress: Callable[[int], None] | None = None,
+         jobs: int | None = None, fixed_targets: Iterable[str] = ()):
     """Connect, find or create the project, and push the inputs: the whole `annotate push`.
 
     With `dry_run`, nothing is written: the project is only looked up (a missing one is
@@ -453,22 +461,27 @@ def push(url: str, api_key: str | None, inputs: Iterable[str], project: str, *,
     A title that has blind-annotation projects ("<project> · <email>") is refused: pushing to
     `T` alone would leave the annotators without the tasks; `familypush.push_family` pushes
     to every annotator's project (`annotate push --annotators`).
+
+    Articles (.txt, directories) are converted on the fly with `jobs` processes (default: one
+    per core) and `fixed_targets`. A project that this push brings within 10% of
+    PROJECT_TASK_LIMIT tasks, or past it, is told to `warn` with what to do.
     """
     if not project or not str(project).strip():
         raise UsageError("--project is required (a project title or numeric id)")
     if batch_size < 1:
         raise UsageError("--batch-size must be at least 1")
-    tasks = iter_input_tasks(inputs, warn=warn)
+    tasks = iter_input_tasks(inputs, warn=warn, jobs=jobs, fixed_targets=fixed_targets)
     stats = PushStats(dry_run=dry_run, project_title=str(project))
     try:
-        return _push(url, api_key, tasks, project, stats, batch_size, dry_run, progress)
+        return _push(url, api_key, tasks, project, stats, batch_size, dry_run, progress, warn)
     except PushInterrupted:
         raise
     except KeyboardInterrupt:  # while connecting or finding/creating the project
         raise PushInterrupted(stats) from None
 
 
-def _push(url, api_key, tasks, project, stats: PushStats, batch_size: int, dry_run: bool, progress) -> PushStats:
+def _push(url, api_key, tasks, project, stats: PushStats, batch_size: int, dry_run: bool, progress,
+          warn: Callable[[str], None] | None = None) -> PushStats:
     try:
         client = studio.connect(url, api_key)
     except ConnectionFailed as exc:
@@ -494,8 +507,27 @@ def _push(url, api_key, tasks, project, stats: PushStats, batch_size: int, dry_r
     else:
         found, created = studio.ensure_project(client, project)
         stats.project_id, stats.project_title, stats.project_created = found.id, found.title, created
-    return push_tasks(client, stats.project_id, tasks, batch_size=batch_size, dry_run=dry_run,
-                      stats=stats, progress=progress)
+    before = (found.task_number or 0) if found is not None else 0
+    warned = _warn_size(before, stats, warn, before=True)
+    stats = push_tasks(client, stats.project_id, tasks, batch_size=batch_size, dry_run=dry_run,
+                       stats=stats, progress=progress)
+    if not warned:
+        _warn_size(before + stats.created, stats, warn, before=False)
+    return stats
+
+
+def _warn_size(count: int, stats: PushStats, warn: Callable[[str], None] | None, before: bool) -> bool:
+    """Tell `warn` when the project holds (before the push: within 10% of) or will hold more
+    than PROJECT_TASK_LIMIT tasks, and what to do; True when it did."""
+    limit = PROJECT_TASK_LIMIT
+    if warn is None or count < (0.9 * limit if before else limit):
+        return False
+    where = f"project {stats.project_id} ({stats.project_title!r})"
+    holds = f"already holds {count:,}" if before else f"{'would hold' if stats.dry_run else 'now holds'} {count:,}"
+    warn(f"{where} {holds} tasks; Label Studio recommends about {limit:,} per project at most "
+         "(and PostgreSQL past tens of thousands): push further articles into a new project, "
+         "e.g. one per month or source (see README, Scaling up)")
+    return True
 
 
 def _refuse_family(client, project) -> None:
