@@ -864,3 +864,35 @@ def test_hf_split_is_what_concatenating_the_batches_gave(records, tmp_path, monk
     assert n == len(records) and nbytes == old.data.nbytes
     assert new._fingerprint == old._fingerprint and new.info == old.info and new.format == old.format
     assert new.to_list() == old.to_list()
+
+
+@needs_hf
+def test_hf_shards_are_read_not_mapped_and_written_the_same(records, tmp_path, monkeypatch):
+    """save_to_disk read a memory-mapped split end to end, which left the whole Arrow file
+    resident in the process. The shards are now read from the file batch by batch; the bytes
+    are what save_to_disk wrote through the mapping, for one shard or several."""
+    import io
+
+    import datasets
+    from datasets import DatasetDict
+
+    from annotate.exports import hf_export
+    from annotate.exports.report import FormatLoss
+
+    monkeypatch.setattr(hf_export, "ROWS_PER_BATCH", 2)
+    many = many_records(records, 3)  # 15 rows: batches of 2 in the scratch file
+    split, _ = hf_export._split_table(many, io.StringIO(), hf_export.features(),
+                                      tmp_path / "s.arrow", FormatLoss("hf"))
+    read = []
+    real = hf_export._read_rows
+    monkeypatch.setattr(hf_export, "_read_rows", lambda *a: read.append(a[1:]) or real(*a))
+    for shard_size in ("500MB", "20KB"):  # one shard, then several (rows split between them)
+        monkeypatch.setattr(datasets.config, "MAX_SHARD_SIZE", shard_size)
+        with hf_export._quiet():
+            DatasetDict({"train": split}).save_to_disk(str(tmp_path / f"mapped-{shard_size}"))
+            with hf_export._shards_read_not_mapped():
+                DatasetDict({"train": split}).save_to_disk(str(tmp_path / f"read-{shard_size}"))
+        mapped, streamed = tree_hashes(tmp_path / f"mapped-{shard_size}"), tree_hashes(tmp_path / f"read-{shard_size}")
+        assert mapped == streamed
+    assert len(read) > 2 and sum(rows for _, rows, _ in read) == 2 * len(many)
+    assert [r for r in read if r[0] > 0], "a later shard starts inside the file"

@@ -90,7 +90,7 @@ def write_hf(splits: dict[str, Iterable[dict]], out: Path, loss: FormatLoss) -> 
             loss.files.append(f"data/{split}.jsonl")
         # an empty split saved with the default (0 shards) cannot be loaded back: give it one
         shards = {split: 1 for split, (n, _) in sizes.items() if not n}
-        with _quiet():
+        with _quiet(), _shards_read_not_mapped():
             DatasetDict(tables).save_to_disk(str(out / "arrow"), num_shards=shards or None)
         tables.clear()  # let go of the memory-mapped scratch files before they are removed
     loss.files.append("arrow/")
@@ -146,6 +146,89 @@ def _split_table(records: Iterable[dict], fh, feats, scratch: Path, loss: Format
     dataset = Dataset(MemoryMappedTable.from_file(str(scratch)), info=info, split=None, fingerprint=fingerprint)
     dataset.set_format(**form)
     return dataset, (n, nbytes)
+
+
+def _mapped_range(table) -> tuple[str, int, int] | None:
+    """(file, first row, rows) of a memory-mapped table that is only sliced (and given schema
+    metadata, which the shard's writer replaces anyway); else None."""
+    from datasets.table import MemoryMappedTable
+
+    if not isinstance(table, MemoryMappedTable) or not table.path:
+        return None
+    offset = 0
+    for name, args, _ in table.replays or ():
+        if name == "slice":
+            offset += args[0] if args else 0
+        elif name != "replace_schema_metadata":
+            return None
+    return table.path, offset, table.num_rows
+
+
+def _read_rows(path: str, offset: int, rows: int, batch_size: int):
+    """The rows [offset, offset + rows) of an Arrow stream file as tables of `batch_size` rows
+    (the last one shorter), read record batch by record batch: nothing stays mapped."""
+    import pyarrow as pa
+
+    with pa.OSFile(path) as fh:
+        reader = pa.ipc.open_stream(fh)
+        pending, have, skip, left = [], 0, offset, rows
+        for batch in reader:
+            if left <= 0:
+                break
+            if skip >= batch.num_rows:
+                skip -= batch.num_rows
+                continue
+            batch = batch.slice(skip, left)
+            skip, left = 0, left - batch.num_rows
+            pending.append(batch)
+            have += batch.num_rows
+            while have >= batch_size:
+                table = pa.Table.from_batches(pending, schema=reader.schema)
+                yield table.slice(0, batch_size)
+                rest = table.slice(batch_size)
+                pending, have = rest.to_batches(), rest.num_rows
+        if have:
+            yield pa.Table.from_batches(pending, schema=reader.schema)
+
+
+@contextlib.contextmanager
+def _shards_read_not_mapped():
+    """save_to_disk, with each shard of a memory-mapped split read from its file batch by
+    batch instead of through the mapping: the bytes written are the same (the same rows in
+    the same `writer_batch_size` tables to the same ArrowWriter), but a mapping read end to end
+    stays resident, and would make the process as large as the split's Arrow file.
+
+    `Dataset._save_to_disk_single` (datasets' writer of one shard) is replaced while saving;
+    a shard that is not a sliced memory-mapped table goes to the original."""
+    from datasets import Dataset
+    from datasets.arrow_writer import ArrowWriter
+
+    original = Dataset._save_to_disk_single
+
+    def single(job_id, shard, fpath, storage_options, writer_batch_size):
+        where = _mapped_range(shard._data) if shard._indices is None else None
+        if where is None:
+            yield from original(job_id=job_id, shard=shard, fpath=fpath, storage_options=storage_options,
+                                writer_batch_size=writer_batch_size)
+            return
+        writer = ArrowWriter(features=shard.features, path=fpath, storage_options=storage_options,
+                             embed_local_files=True)
+        done = 0
+        try:
+            for table in _read_rows(*where, writer_batch_size):
+                writer.write_table(table)
+                done += len(table)
+        finally:
+            yield job_id, False, done
+            num_examples, num_bytes = writer.finalize()
+            writer.close()
+        yield job_id, True, (num_examples, num_bytes)
+
+    Dataset._save_to_disk_single = staticmethod(single)
+    try:
+        yield
+    finally:
+        Dataset._save_to_disk_single = original
 
 
 @contextlib.contextmanager
