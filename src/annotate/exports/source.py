@@ -32,7 +32,7 @@ class Split:
         if self._len is None:
             self._len = 0
             if self.path is not None:
-                with open(self.path, encoding="utf-8") as fh:
+                with open(self.path, encoding="utf-8", errors="replace") as fh:
                     self._len = sum(1 for line in fh if line.strip())
         return self._len
 
