@@ -6,6 +6,8 @@ A stream of small generator steps over plain dicts (no I/O, no network):
 
 `convert_documents` chains them; `annotate_text` pre-annotates text exactly as given (no
 cleaning), which is what the ML backend needs for text that already lives on the server.
+Each takes an optional learned `model` (annotate.learn): it re-tags the rule quotes, and the
+prediction then names it; without one the output is the rules' own, byte for byte.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from .clean import clean_text, find_title
 from .quotes import find_quotes
 from .stance import find_stances
 from .targets import candidate_targets, final_targets, target_mentions
-from .tasks import build_task
+from .tasks import build_task, task_hash
 
 CONVERTER_VERSION = "0.3.2"
 MODEL_VERSION = f"annotate-rules-{CONVERTER_VERSION}"
@@ -38,10 +40,14 @@ def clean(docs: Iterable[dict]) -> Iterator[dict]:
         yield {**doc, **cleaned}
 
 
-def find_all_quotes(docs: Iterable[dict]) -> Iterator[dict]:
-    """Add `quotes`: Quote fragments with quote_type and speaker mention."""
+def find_all_quotes(docs: Iterable[dict], model=None) -> Iterator[dict]:
+    """Add `quotes`: Quote fragments with quote_type and speaker mention. With a learned
+    `model` (annotate.learn.load_model), the rule quotes are re-tagged by it."""
     for doc in docs:
-        yield {**doc, "quotes": find_quotes(doc["text"])}
+        quotes = find_quotes(doc["text"])
+        if model is not None:
+            quotes = model.refine(doc["text"], quotes)
+        yield {**doc, "quotes": quotes}
 
 
 def find_all_stances(docs: Iterable[dict], fixed_targets: Sequence[str] = ()) -> Iterator[dict]:
@@ -70,16 +76,29 @@ def _fixed(*lists) -> list[str]:
     return out
 
 
-def to_tasks(docs: Iterable[dict]) -> Iterator[dict]:
-    """Turn each doc into a Label Studio task dict (SPEC section 3)."""
+def to_tasks(docs: Iterable[dict], model=None) -> Iterator[dict]:
+    """Turn each doc into a Label Studio task dict (SPEC section 3).
+
+    With a learned `model` the prediction's `model_version` is `model.version` and its task-level
+    `score` is the score of its least certain quote (the CRF's marginals; 1.0 without quotes),
+    so sorting tasks by prediction score, ascending, puts the least certain first."""
+    if model is None:
+        for doc in docs:
+            yield build_task(doc, MODEL_VERSION, CONVERTER_VERSION)
+        return
     for doc in docs:
-        yield build_task(doc, MODEL_VERSION, CONVERTER_VERSION)
+        task = build_task(doc, model.version, CONVERTER_VERSION)
+        prediction = task["predictions"][0]
+        prediction["score"] = min((q["score"] for q in doc["quotes"]), default=1.0)
+        task["meta"]["task_hash"] = task_hash(task["data"]["text"], task["predictions"])
+        yield task
 
 
-def convert_documents(docs: Iterable[dict], fixed_targets: Sequence[str] = ()) -> Iterator[dict]:
+def convert_documents(docs: Iterable[dict], fixed_targets: Sequence[str] = (), model=None) -> Iterator[dict]:
     """Docs with `raw`, `doc_id`, `source_file` (and optionally `title`, `targets`) -> tasks,
-    one at a time (memory stays flat). `fixed_targets` are offered in every task."""
-    return to_tasks(find_all_stances(find_all_quotes(clean(docs)), fixed_targets))
+    one at a time (memory stays flat). `fixed_targets` are offered in every task; a learned
+    `model` (annotate.learn.load_model) refines the rule quotes."""
+    return to_tasks(find_all_stances(find_all_quotes(clean(docs), model), fixed_targets), model)
 
 
 def default_doc_id(raw: str) -> str:
@@ -87,17 +106,18 @@ def default_doc_id(raw: str) -> str:
 
 
 def convert_text(raw: str, doc_id: str | None = None, source_file: str = "",
-                 fixed_targets: Sequence[str] = ()) -> dict:
+                 fixed_targets: Sequence[str] = (), model=None) -> dict:
     """Clean and pre-annotate one raw article; returns the task."""
     doc = {"raw": raw, "doc_id": doc_id or default_doc_id(raw), "source_file": source_file}
-    return next(convert_documents([doc], fixed_targets))
+    return next(convert_documents([doc], fixed_targets, model))
 
 
 def annotate_text(text: str, doc_id: str | None = None, title: str | None = None,
-                  fixed_targets: Sequence[str] = ()) -> dict:
+                  fixed_targets: Sequence[str] = (), model=None) -> dict:
     """Pre-annotate `text` exactly as given (offsets index into it); returns the task. Its
     `data.title` is `title` when given, else the headline found in the text (see find_title).
-    `fixed_targets` (e.g. a task's own `data.targets`) are listed first and can be stance targets."""
+    `fixed_targets` (e.g. a task's own `data.targets`) are listed first and can be stance targets;
+    a learned `model` refines the rule quotes."""
     doc = {"raw": text, "text": text, "doc_id": doc_id or default_doc_id(text), "source_file": "",
            "title": title or find_title(text)}
-    return next(to_tasks(find_all_stances(find_all_quotes([doc]), fixed_targets)))
+    return next(to_tasks(find_all_stances(find_all_quotes([doc], model), fixed_targets), model))

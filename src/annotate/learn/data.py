@@ -1,0 +1,185 @@
+"""Training documents from the team's own data: gold datasets from `pull` and brat corpora.
+
+A training document is (doc_id, text, quotes): `quotes` are the gold Quote (Content) spans as
+(start, end) pairs in text order, none overlapping (BIO cannot hold nesting: of nested or
+crossing spans the one that starts first, then the longer, is kept and counted as dropped).
+
+Sources:
+- a gold dataset directory written by `annotate pull` (its gold.jsonl), or a gold.jsonl;
+- a brat corpus in the PolNeAR layout: DIR/text/<doc>.txt + DIR/attributions/<doc>_<annotator>.ann
+  (the first annotator per document, as the scorer does), or a directory of such split folders
+  (what `annotate export --format brat` writes: DIR/<split>/text, DIR/<split>/attributions).
+  A Content stored as fragments is one quote when only white space separates the fragments
+  (brat cuts spans at line breaks), else one quote per fragment (SPEC: one Quote per fragment).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import UsageError
+from ..redact import printable
+
+_T_LINE = re.compile(r"(T\d+)\t(\S+) ([\d ;]+)\t")
+
+
+@dataclass
+class Doc:
+    doc_id: str
+    text: str
+    quotes: list[tuple[int, int]]
+
+
+@dataclass
+class SourceInfo:
+    """What one SOURCE gave: for the model card."""
+
+    path: str
+    kind: str
+    docs: int = 0
+    quotes: int = 0
+    dropped_nested: int = 0
+    sha256: str = ""
+    _hash: object = field(default=None, repr=False)
+
+    def feed(self, data: bytes) -> None:
+        if self._hash is None:
+            self._hash = hashlib.sha256()
+        self._hash.update(hashlib.sha256(data).digest())
+
+    def close(self) -> None:
+        self.sha256 = self._hash.hexdigest() if self._hash is not None else hashlib.sha256(b"").hexdigest()
+        self._hash = None
+
+
+def non_nested(spans: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], int]:
+    """The spans sorted, overlapping ones dropped (the earlier, then the longer one stays)."""
+    out: list[tuple[int, int]] = []
+    dropped = 0
+    for s, e in sorted(set(spans), key=lambda x: (x[0], -x[1])):
+        if e <= s:
+            continue
+        if out and s < out[-1][1]:
+            dropped += 1
+            continue
+        out.append((s, e))
+    return out, dropped
+
+
+def parse_ann_contents(ann: str, text: str) -> list[tuple[int, int]]:
+    """The Content spans of a brat .ann; fragments joined across white space."""
+    out: list[tuple[int, int]] = []
+    for line in ann.splitlines():
+        m = _T_LINE.match(line)
+        if not m or m.group(2) != "Content":
+            continue
+        try:
+            frags = sorted(tuple(map(int, f.split())) for f in m.group(3).split(";"))
+        except ValueError:
+            continue
+        cur: list[int] | None = None
+        for a, b in frags:
+            a, b = max(0, a), min(len(text), b)
+            if b <= a:
+                continue
+            if cur is not None and not text[cur[1]:a].strip():
+                cur[1] = max(cur[1], b)
+                continue
+            if cur is not None:
+                out.append((cur[0], cur[1]))
+            cur = [a, b]
+        if cur is not None:
+            out.append((cur[0], cur[1]))
+    return out
+
+
+def _brat_roots(path: Path) -> list[Path]:
+    """DIR itself when it holds text/ and attributions/, else its split folders that do."""
+    if (path / "text").is_dir() and (path / "attributions").is_dir():
+        return [path]
+    return sorted(p for p in path.iterdir() if p.is_dir() and (p / "text").is_dir() and (p / "attributions").is_dir())
+
+
+def _read_brat(root: Path, info: SourceInfo) -> Iterator[Doc]:
+    anns: dict[str, Path] = {}
+    for ann in sorted((root / "attributions").glob("*.ann")):
+        anns.setdefault(ann.stem.rsplit("_", 1)[0], ann)
+    for stem, ann in anns.items():
+        txt = root / "text" / f"{stem}.txt"
+        if not txt.is_file():
+            continue
+        raw_text, raw_ann = txt.read_bytes(), ann.read_bytes()
+        info.feed(raw_text)
+        info.feed(raw_ann)
+        text = raw_text.decode("utf-8")
+        quotes, dropped = non_nested(parse_ann_contents(raw_ann.decode("utf-8"), text))
+        info.docs += 1
+        info.quotes += len(quotes)
+        info.dropped_nested += dropped
+        yield Doc(stem, text, quotes)
+
+
+def _read_gold(path: Path, info: SourceInfo) -> Iterator[Doc]:
+    with open(path, "rb") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            info.feed(line)
+            try:
+                rec = json.loads(line)
+                text = rec["text"]
+                spans = [(int(s["start"]), int(s["end"])) for s in rec.get("spans", []) if s.get("label") == "Quote"]
+            except (ValueError, KeyError, TypeError) as exc:
+                raise UsageError(f"{printable(str(path))} line {n}: not a gold record ({type(exc).__name__}: {exc})") from None
+            if not isinstance(text, str):
+                raise UsageError(f"{printable(str(path))} line {n}: not a gold record (text is not a string)")
+            quotes, dropped = non_nested([(s, e) for s, e in spans if 0 <= s < e <= len(text)])
+            info.docs += 1
+            info.quotes += len(quotes)
+            info.dropped_nested += dropped
+            yield Doc(str(rec.get("id", f"{path.name}:{n}")), text, quotes)
+
+
+def classify(source: str) -> tuple[str, Path]:
+    """('gold', gold.jsonl) or ('brat', root) for a SOURCE, else a one-line UsageError."""
+    path = Path(source)
+    shown = printable(source)
+    if not path.exists():
+        raise UsageError(f"training source {shown}: no such file or directory")
+    if path.is_file():
+        if path.suffix == ".jsonl":
+            return "gold", path
+        raise UsageError(f"training source {shown}: not a gold.jsonl (a .jsonl file), a dataset "
+                         "directory or a brat corpus (text/ + attributions/)")
+    if (path / "gold.jsonl").is_file():
+        return "gold", path / "gold.jsonl"
+    if path.is_dir() and _brat_roots(path):
+        return "brat", path
+    raise UsageError(f"training source {shown}: a directory with neither gold.jsonl nor a brat corpus "
+                     "(text/*.txt + attributions/*.ann)")
+
+
+def read_sources(sources: list[str]) -> tuple[list[Doc], list[SourceInfo]]:
+    """Every document of every SOURCE (checked first: a bad one is an error before any reading)."""
+    if not sources:
+        raise UsageError("no training source given (a gold dataset from pull, a gold.jsonl or a brat corpus)")
+    kinds = [classify(s) for s in sources]
+    docs: list[Doc] = []
+    infos: list[SourceInfo] = []
+    for source, (kind, path) in zip(sources, kinds, strict=True):
+        info = SourceInfo(source, kind)
+        if kind == "gold":
+            docs.extend(_read_gold(path, info))
+        else:
+            for root in _brat_roots(path):
+                docs.extend(_read_brat(root, info))
+        info.close()
+        if not info.docs:
+            raise UsageError(f"training source {printable(source)}: no documents in it")
+        infos.append(info)
+    return docs, infos
