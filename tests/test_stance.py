@@ -1,4 +1,5 @@
-"""Unit tier: stance targets and stance spans (short evaluative expressions inside quotes).
+"""Unit tier: stance spans (short evaluative expressions inside quotes) and their targets
+(the target list itself is tested in test_targets.py).
 
 All sentences are invented for the tests. Expected spans are what an annotator marks: the
 evaluative words with their negator, degree words and article ("not a good idea", "a liar"),
@@ -9,7 +10,7 @@ import pytest
 
 from annotate.converters import annotate_text
 from annotate.converters.quotes import find_quotes
-from annotate.converters.stance import CALIBRATION, find_people, find_stances, find_targets
+from annotate.converters.stance import CALIBRATION, find_stances
 
 from .test_quotes import assert_consistent, regions
 
@@ -132,14 +133,80 @@ def test_find_stances_without_targets_or_quotes():
     assert find_stances(text, [], ["Helena Varga"]) == []
 
 
-def test_targets_rank_entities_by_mentions_and_use_aliases():
-    text = ("Moscow and the Kremlin answered Washington. Russia said the U.S. and America were wrong. "
-            "Helena Varga and Paul Orban met. Varga spoke first.")
-    targets = find_targets(text)
-    assert targets[:2] == ["Russia", "United States"]
-    assert "Helena Varga" in targets and "Paul Orban" in targets
+# A lede that makes Russia the article's most mentioned target: a stance whose own target is
+# missed falls back to it, so the tests below see whether the frame found the right one.
+LEDE = "The Russia talks, the Russia plan and Russia itself were on the agenda.\n\n"
 
 
-def test_headline_phrases_are_not_people():
-    text = "Substantial Step Forward\nThe talks were a substantial step forward, said Paul Orban."
-    assert find_people(text) == ["Paul Orban"]
+def test_a_quote_mark_inside_a_quote_neither_ends_the_clause_nor_joins_the_span():
+    # 'He' is the subject of the quoted fragment's clause: the stance is about the person he means
+    text = LEDE + ("Mark Dunlow led the team for years. His colleague Paul Orban said: He was a “respected "
+                   "manager” in the office.")
+    found = stances(text)
+    assert ("respected", "favor", "Mark Dunlow") in found, found
+    assert not any("“" in span for span, _p, _t in found), found
+
+
+def test_the_object_before_the_quote_mark_is_the_target():
+    # the quote opens mid-clause ('called X “...”'): X stands before the opening mark
+    text = LEDE + "Paul Orban spoke on Monday. He called Helena Varga “a reckless negotiator” and left."
+    found = stances(text)
+    assert ("a reckless negotiator", "against", "Helena Varga") in found, found
+
+
+def test_the_stance_equated_with_a_name_after_the_copula():
+    found = stances(LEDE + "“The clear winner of the evening was Helena Varga,” Paul Orban said.")
+    assert ("winner", "favor", "Helena Varga") in found, found
+
+
+def test_he_means_the_last_person_named_as_a_subject_not_after_a_preposition():
+    found = stances(in_quote("Helena Varga is the best negotiator since Mark Dunlow. She is a uniter."))
+    assert ("a uniter", "favor", "Helena Varga") in found, found
+
+
+def test_a_possessor_inside_the_stance_is_not_its_target():
+    # "Varga is Russia's best partner": the evaluation is of Varga; Russia only qualifies it
+    found = stances(in_quote("Helena Varga is Russia's best partner in the region."))
+    assert any(t == "Helena Varga" and "best" in span for span, _p, t in found), found
+
+
+@pytest.mark.parametrize("sentence", [
+    "Many voters supported Helena Varga in the primary.",
+    "Helena Varga's support among young voters rose after the debate.",
+    "The plan needs congressional approval before Helena Varga can sign it.",
+])
+def test_reported_or_measured_backing_is_no_stance_of_the_speaker(sentence):
+    found = stances(in_quote(sentence))
+    assert not any(p == "favor" for _s, p, _t in found), found
+
+
+def test_the_speakers_own_backing_is_a_stance():
+    found = stances(in_quote("I support Helena Varga and we will vote for her."))
+    assert ("support", "favor", "Helena Varga") in found, found
+
+
+@pytest.mark.parametrize("sentence", [
+    "Three men were detained near the border with Ukraine on Tuesday.",
+    "The deficit and the growth of Ukraine were discussed in a difficult meeting.",
+    "Helena Varga faced a dispute over the tragedy in the north.",
+])
+def test_words_of_events_and_situations_are_no_stance(sentence):
+    assert stances(in_quote(sentence)) == []
+
+
+@pytest.mark.parametrize("sentence, span, polarity", [
+    ("Helena Varga knows nothing about trade.", "knows nothing about trade", "against"),
+    ("What Helena Varga proposed makes no sense at all.", "makes no sense", "against"),
+])
+def test_evaluative_phrases(sentence, span, polarity):
+    found = stances(in_quote(sentence))
+    assert (span, polarity, "Helena Varga") in found, found
+
+
+def test_scores_are_the_calibration_of_the_kind():
+    task = annotate_text(in_quote("Helena Varga is a liar, and we will wait and see."))
+    scores = {r["value"]["text"]: r["score"] for r in task["predictions"][0]["result"]
+              if r["type"] == "labels" and r["value"]["labels"] == ["Stance"]}
+    assert scores["a liar"] == CALIBRATION["hand-anchored"]
+    assert scores["wait and see"] == CALIBRATION["neutral"]
+    assert all(0 < v < 1 for v in CALIBRATION.values())

@@ -139,3 +139,31 @@ def test_candidates_count_mentions_inside_quotes_but_not_as_speaker():
     cands = {c.name: c for c in candidate_targets(text, target_mentions(text), quotes)}
     assert cands["Joe Biden"].content == 1
     assert cands["Mary Novak"].content == 0
+
+
+def test_gazetteer_aliases_are_one_target_ranked_by_mentions():
+    # moved from test_stance (the old stance.find_targets): capitals and short forms count for
+    # their country, and countries quotes talk about most come first
+    text = ("“Moscow and the Kremlin answered Washington,” Paul Orban said. “Russia said the U.S. and "
+            "America were wrong, and Russia is not alone,” Orban added. “Helena Varga met Russia's envoy "
+            "and Helena Varga left,” he said.\n")
+    mentions = {text[s:e]: t for s, e, t in target_mentions(text)}
+    assert mentions["Moscow"] == mentions["Kremlin"] == "Russia"
+    assert mentions["Washington"] == mentions["U.S."] == mentions["America"] == "United States"
+    ranked = [c.name for c in candidate_targets(text, quotes=find_quotes(text))]
+    assert ranked[:3] == ["Russia", "United States", "Helena Varga"]
+
+
+def test_a_headline_phrase_is_not_a_person():
+    # moved from test_stance (the old stance.find_people)
+    text = "Substantial Step Forward\n\nThe talks were a substantial step forward, said Paul Orban."
+    assert "Substantial Step" not in {t for _, _, t in target_mentions(text)}
+
+
+@pytest.mark.parametrize("epithet", ["Crooked", "Corrupt", "Reckless"])
+def test_an_epithet_before_a_name_is_not_part_of_it(epithet):
+    # a nickname made of an insult names the person, it is no new person ("Crooked Hillary")
+    found = names(f"“The lobbyists control {epithet} Helena Varga,” Paul Orban said. Varga did not answer.")
+    assert found.get("Helena Varga") == "Helena Varga"
+    assert f"{epithet} Helena Varga" not in found
+    assert not any(epithet in t for t in found.values())

@@ -35,6 +35,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 # Canonical target -> surface forms. Countries and bodies that news quotes take sides on;
 # capitals stand for their governments ("Moscow says ...").
@@ -378,8 +379,8 @@ def _strip_leading(seg: _Segment, lower: _LowerWords, capital_elsewhere: set[str
                 and len(words) > 1:
             start += len(w) + 1
             words = words[1:]
-    while len(words) > 1 and words[0] in MODIFIERS and words[-1] not in ORG_WORDS | ISSUE_WORDS \
-            and not seg.connected:
+    while len(words) > 1 and (words[0] in MODIFIERS or words[0].lower() in _epithets()) \
+            and words[-1] not in ORG_WORDS | ISSUE_WORDS and not seg.connected:
         start += len(words[0]) + 1
         words = words[1:]
     # A country before a name or role ("Russia President Vladimir Putin", "US Republican ...").
@@ -392,6 +393,20 @@ def _strip_leading(seg: _Segment, lower: _LowerWords, capital_elsewhere: set[str
     if not words:
         return None
     return _Segment(start, seg.end, words, seg.after_title, False, seg.headline, seg.connected)
+
+
+@functools.cache
+def _epithets() -> frozenset[str]:
+    """Single evaluative words of the stance lexicons (lexicons/favor.txt, against.txt): before a
+    name they are an epithet, not part of it ("Crooked Hillary Clinton" is Hillary Clinton)."""
+    out = set()
+    for name in ("favor.txt", "against.txt"):
+        with open(_LEXICONS / name, encoding="utf-8") as f:
+            out.update(w for w in (line.strip() for line in f) if w and not w.startswith("#") and " " not in w)
+    return frozenset(out)
+
+
+_LEXICONS = Path(__file__).parent / "lexicons"
 
 
 @dataclass(eq=False)
