@@ -148,7 +148,7 @@ class Model:
         """The rule quotes of `text` re-tagged by the model (same dict format, text order).
 
         A model span that overlaps rule quotes replaces them when its certainty is at least
-        `adjust`; one that overlaps none is added when at least `add`; a rule quote no accepted
+        `adjust` and it leaves every direct rule quote as it is (their marks are reliable); one that overlaps none is added when at least `add`; a rule quote no accepted
         span overlaps stays unless the model is `drop` sure it is no quote (never a direct one)."""
         starts, ends, labels = self.tag(text, quotes)
         if not labels:
@@ -170,8 +170,10 @@ class Model:
                 if ov > overlap:
                     best, overlap = q, ov
             if best is not None:
-                if score < th["adjust"]:
-                    continue
+                if score < th["adjust"] or any(
+                        q["quote_type"] == "direct" and q["start"] < e and s < q["end"]
+                        and (q["start"], q["end"]) != (s, e) for q in by_start):
+                    continue  # not sure enough, or it would move a direct quote's marks: the rules stand
                 q = dict(best, start=s, end=e, score=score)
                 if (s, e) != (best["start"], best["end"]):
                     q["quote_type"] = quote_type(text, s, e)
