@@ -118,7 +118,10 @@ def _split_table(records: Iterable[dict], fh, feats, scratch: Path, loss: Format
     writer = None
     try:
         batches = iter(records)
-        while rows := [record_to_row(r, loss) for r in itertools.islice(batches, ROWS_PER_BATCH)]:
+        while True:
+            rows = [record_to_row(r, loss) for r in itertools.islice(batches, ROWS_PER_BATCH)]
+            if not rows:
+                break
             for row in rows:  # keys in Features order: load_dataset("json") keeps that order
                 fh.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
                 fh.write("\n")
@@ -131,6 +134,7 @@ def _split_table(records: Iterable[dict], fh, feats, scratch: Path, loss: Format
             if writer is None:
                 writer = ArrowWriter(features=feats, path=str(scratch), writer_batch_size=ROWS_PER_BATCH)
             writer.write_table(part.data.table)
+            del rows, part  # before the next batch is read: one batch in memory, not two
         if writer is not None:
             writer.finalize()
     finally:
