@@ -186,3 +186,26 @@ def test_a_gold_file_that_is_not_gold_is_a_one_line_usage_error(tmp_path):
 def test_a_directory_without_a_model_is_a_usage_error(tmp_path):
     with pytest.raises(UsageError, match="no model.crfsuite"):
         load_model(tmp_path)
+
+
+def test_cli_train_then_convert_with_the_model(sources, tmp_path):
+    """The three-command recipe's last two steps through the CLI: train, then convert --model."""
+    from click.testing import CliRunner
+
+    from annotate.cli import cli
+
+    _, brat, gold = sources
+    out = tmp_path / "model"
+    result = CliRunner().invoke(cli, ["train", str(brat), str(gold), "-o", str(out), "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    assert "Trained annotate-learned-" in result.output
+    card = json.loads((out / "model.json").read_text())
+    text, _ = _article(20)
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    tasks = tmp_path / "tasks.jsonl"
+    result = CliRunner().invoke(cli, ["convert", str(tmp_path / "a.txt"), "--model", str(out), "-o", str(tasks)])
+    assert result.exit_code == 0, result.output
+    [task] = [json.loads(line) for line in tasks.read_text().splitlines()]
+    assert task["predictions"][0]["model_version"] == card["model_version"]
+    bad = CliRunner().invoke(cli, ["convert", str(tmp_path / "a.txt"), "--model", str(tmp_path), "-o", "-"])
+    assert bad.exit_code == 2

@@ -91,7 +91,10 @@ def cli():
 @click.option("--targets", "targets_file", type=click.Path(dir_okay=False), metavar="FILE",
               help="Your project's own stance targets, one a line ('#' comments): listed first in "
                    "every task's target list, and proposed stances may use them.")
-def convert(inputs, output, jobs, targets_file):
+@click.option("--model", "model_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="A learned quote model from `annotate train`: it refines the rule quotes, and the "
+                   "prediction's model_version names it.")
+def convert(inputs, output, jobs, targets_file, model_dir):
     """Convert raw articles into pre-annotated Label Studio tasks (JSONL).
 
     INPUTS are .txt files, directories (searched for .txt files) or - for stdin.
@@ -104,17 +107,71 @@ def convert(inputs, output, jobs, targets_file):
         annotate convert seeds/ -o tasks.jsonl
         annotate convert articles/ --jobs 4 -o tasks.jsonl
         annotate convert articles/ --targets targets.txt -o tasks.jsonl
+        annotate convert articles/ --model model/ -o tasks.jsonl
     """
     from .convert import convert_paths, expand_inputs, read_targets_file
 
     fixed = read_targets_file(targets_file) if targets_file else []
+    model = None
+    if model_dir:
+        from .learn import load_model
+
+        model = load_model(model_dir)
     problems: list[tuple[str, str]] = []
     paths = expand_inputs(inputs, problems)
     with _progress(paths, "Converting") as bar:
         stats = convert_paths(paths, output, warn=warn, progress=lambda _: bar, problems=problems, jobs=jobs,
-                              fixed_targets=fixed)
+                              fixed_targets=fixed, model=model)
     where = "" if output == "-" else f" -> {output}"
     click.echo(f"Converted {stats.summary()}{where}", err=True)
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
+@click.option("-o", "--output", required=True, metavar="MODEL_DIR",
+              help="Directory for model.crfsuite and the model card model.json (created).")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the dev split and training order.")
+@click.option("--dev-fraction", default=0.1, show_default=True, metavar="F",
+              type=click.FloatRange(0, 1, max_open=True), help="Share of documents held out for the card's figures.")
+def train(sources, output, seed, dev_fraction):
+    """Train the learned quote stage on your own gold, stacked on the rules.
+
+    SOURCEs are gold datasets from `pull` (DIR or gold.jsonl) and/or brat corpora in the
+    PolNeAR layout (text/*.txt + attributions/*.ann, as `export --format brat` writes). The
+    model is a CRF over the rule stage's output; MODEL_DIR gets it and a model card with its
+    figures on a held-out dev split. No weights are shipped: train your own.
+
+    Example:
+
+    \b
+        annotate pull --project "Quote attribution" -o data/gold
+        annotate train data/gold -o model/ --seed 0
+        annotate convert articles/ --model model/ -o tasks.jsonl
+    """
+    from .learn import train_model
+
+    labels = {"features": "Rules + features", "train": "Training"}
+    with contextlib.ExitStack() as stack:
+        bars: dict = {}
+
+        def progress(stage, done, total):
+            if not sys.stderr.isatty():
+                return
+            if stage not in bars:
+                for bar in bars.values():
+                    bar.render_finish()
+                bars[stage] = stack.enter_context(click.progressbar(length=total, label=labels.get(stage, stage),
+                                                                    file=sys.stderr))
+            bars[stage].update(done - bars[stage].pos)
+
+        card = train_model(list(sources), output, seed=seed, dev_fraction=dev_fraction, progress=progress)
+    click.echo(f"Trained {card['model_version']} on {card['train_docs']} documents "
+               f"({card['train_tokens']} tokens) in {card['train_seconds']} s -> {output}", err=True)
+    if card.get("dev_figures"):
+        rules, learned = card["dev_figures"]["rules"], card["dev_figures"]["learned"]
+        click.echo(f"dev ({card['dev_docs']} docs): overlap F1 {rules['quote_overlap_prf'][2]} -> "
+                   f"{learned['quote_overlap_prf'][2]}, exact F1 {rules['quote_exact_prf'][2]} -> "
+                   f"{learned['quote_exact_prf'][2]}", err=True)
 
 
 def source_options(f):

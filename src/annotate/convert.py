@@ -235,9 +235,9 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _convert_one(doc: dict, fixed_targets: tuple[str, ...] = ()) -> dict:
-    """One document -> its task (what a worker process runs)."""
-    return next(convert_documents([doc], fixed_targets))
+def _convert_one(doc: dict, fixed_targets: tuple[str, ...] = (), model=None) -> dict:
+    """One document -> its task (what a worker process runs; a model travels as its directory)."""
+    return next(convert_documents([doc], fixed_targets, model))
 
 
 def _worker_init() -> None:
@@ -245,7 +245,8 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _convert_parallel(docs: Iterable[dict], jobs: int, fixed_targets: Sequence[str] = ()) -> Iterator[dict]:
+def _convert_parallel(docs: Iterable[dict], jobs: int, fixed_targets: Sequence[str] = (),
+                      model=None) -> Iterator[dict]:
     """Tasks in input order from `jobs` worker processes.
 
     At most 2 × `jobs` documents are in flight, so memory stays bounded by a few articles
@@ -259,7 +260,7 @@ def _convert_parallel(docs: Iterable[dict], jobs: int, fixed_targets: Sequence[s
         pending: deque = deque()
         try:
             for doc in docs:
-                pending.append(pool.submit(_convert_one, doc, tuple(fixed_targets)))
+                pending.append(pool.submit(_convert_one, doc, tuple(fixed_targets), model))
                 if len(pending) >= 2 * jobs:
                     yield pending.popleft().result()
             while pending:
@@ -272,14 +273,15 @@ def _convert_parallel(docs: Iterable[dict], jobs: int, fixed_targets: Sequence[s
 def iter_tasks(paths: Iterable[str], stats: ConvertStats | None = None,
                warn: Callable[[str], None] | None = None,
                problems: Iterable[tuple[str, str]] = (), jobs: int = 1,
-               fixed_targets: Sequence[str] = ()) -> Iterator[dict]:
+               fixed_targets: Sequence[str] = (), model=None) -> Iterator[dict]:
     """Stream tasks for the given input paths (already expanded). `problems` are what
     `expand_inputs` could not take from a directory: each is warned about and counted as
     skipped, like an input that cannot be read.
 
     With `jobs` > 1 the articles are converted by that many processes; the tasks come out
     in input order and byte-identical to `jobs=1`. `fixed_targets` (a project's own stance
-    targets) come first in every task's `data.targets`.
+    targets) come first in every task's `data.targets`. A `model` (annotate.learn.load_model)
+    refines the rule quotes; without one the output is the rules' alone.
     """
     if jobs < 1:
         raise UsageError(f"--jobs must be 1 or more, not {jobs}")
@@ -290,9 +292,9 @@ def iter_tasks(paths: Iterable[str], stats: ConvertStats | None = None,
         warn(f"skipped {path}: {reason}")
     docs = read_documents(paths, stats, warn)
     if jobs == 1:
-        tasks = convert_documents(docs, fixed_targets)
+        tasks = convert_documents(docs, fixed_targets, model)
     else:
-        tasks = _convert_parallel(docs, jobs, fixed_targets)
+        tasks = _convert_parallel(docs, jobs, fixed_targets, model)
     for task in tasks:
         stats.add(task)
         yield task
@@ -301,7 +303,7 @@ def iter_tasks(paths: Iterable[str], stats: ConvertStats | None = None,
 def convert_paths(inputs: Iterable[str], output: str, warn: Callable[[str], None] | None = None,
                   progress: Callable[[Iterable[str]], Iterable[str]] | None = None,
                   problems: list[tuple[str, str]] | None = None, jobs: int | None = 1,
-                  fixed_targets: Sequence[str] = ()) -> ConvertStats:
+                  fixed_targets: Sequence[str] = (), model=None) -> ConvertStats:
     """Convert inputs to a tasks JSONL file written atomically ('-' = stdout).
 
     `problems` are inputs already found unreadable by `expand_inputs` (reported and counted
@@ -314,7 +316,8 @@ def convert_paths(inputs: Iterable[str], output: str, warn: Callable[[str], None
     jobs = min(default_jobs() if jobs is None else jobs, max(1, len(paths)))
     paths_iter = progress(paths) if progress else paths
     with atomic_writer(output) as fh:
-        for task in iter_tasks(paths_iter, stats, warn, problems, jobs=jobs, fixed_targets=fixed_targets):
+        for task in iter_tasks(paths_iter, stats, warn, problems, jobs=jobs, fixed_targets=fixed_targets,
+                               model=model):
             fh.write(dumps(task))
             fh.write("\n")
     return stats

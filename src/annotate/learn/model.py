@@ -42,7 +42,7 @@ def _import_crfsuite():
     try:
         import pycrfsuite
     except ImportError:  # pragma: no cover - the dependency is declared
-        raise UsageError("the learned stage needs python-crfsuite: pip install python-crfsuite") from None
+        raise UsageError("the learned stage needs python-crfsuite: pip install 'annotate[learn]'") from None
     return pycrfsuite
 
 
