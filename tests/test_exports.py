@@ -896,3 +896,13 @@ def test_hf_shards_are_read_not_mapped_and_written_the_same(records, tmp_path, m
         assert mapped == streamed
     assert len(read) > 2 and sum(rows for _, rows, _ in read) == 2 * len(many)
     assert [r for r in read if r[0] > 0], "a later shard starts inside the file"
+
+
+def test_report_keeps_format_order_whatever_order_the_writers_run_in(exported):
+    """hf runs first (before spaCy is loaded, for a lower peak); the report still lists the
+    formats in FORMATS order."""
+    from annotate.exports import FORMATS, RUN_ORDER
+
+    _, report = exported
+    assert list(report.formats) == list(FORMATS) and RUN_ORDER[0] == "hf"
+    assert [line.split()[0] for line in report.table().splitlines()[1:5]] == list(FORMATS)

@@ -21,6 +21,9 @@ from .report import FormatLoss, LossReport
 from .source import check_records, load_splits
 
 FORMATS = ("spacy", "hf", "bio", "brat")
+# The order the writers run in (the report keeps FORMATS order): hf, the largest, first, while
+# spaCy is not loaded yet, so the peak is one library's, not both.
+RUN_ORDER = ("hf", "bio", "brat", "spacy")
 # format -> (module it needs, extra that installs it)
 EXTRAS = {"spacy": ("spacy", "spacy"), "hf": ("datasets", "hf")}
 
@@ -113,10 +116,12 @@ def export_dataset(src: str | Path, fmt: str | Iterable[str], out: str | Path, *
         raise write_error(out, exc) from None
     staged: list[tuple[Path, Path]] = []
     where = out
+    for name in formats:
+        report.formats[name] = FormatLoss(name)
     try:
-        for name in formats:
+        for name in sorted(formats, key=RUN_ORDER.index):
             where = out / name
-            loss = report.formats[name] = FormatLoss(name)
+            loss = report.formats[name]
             tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=out))
             tmp.chmod(0o777 & ~umask())  # mkdtemp makes it private: give it what mkdir would
             staged.append((tmp, out / name))
