@@ -78,23 +78,30 @@ def test_ctrl_c_stops_the_workers_and_exits_130(tmp_path):
     articles = tmp_path / "in"
     articles.mkdir()
     body = " ".join(f"\u201cWe will talk about item {i},\u201d Ann Lee said." for i in range(400))
-    for i in range(400):  # minutes of work: still running when Ctrl-C comes
-        (articles / f"a{i:03d}.txt").write_text(body)
+    for i in range(3000):  # far more work than the test waits for: still running when Ctrl-C comes
+        (articles / f"a{i:04d}.txt").write_text(body)
     out = tmp_path / "tasks.jsonl"
     proc = subprocess.Popen([sys.executable, "-m", "annotate", "convert", str(articles), "--jobs", "2",
                              "-o", str(out)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True)
     try:
-        time.sleep(2.5)
+        # Interrupt once tasks are being written: the workers are up and busy then.
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            partial = list(tmp_path.glob(".tasks.jsonl.*.tmp"))
+            if partial and partial[0].stat().st_size > 0:
+                break
+            time.sleep(0.05)
         children = _children(proc.pid)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
+    assert children, "no worker processes were seen"
     assert proc.returncode == 130, err
     assert b"Traceback" not in err
-    assert not out.exists()
+    assert not out.exists() and not list(tmp_path.glob(".tasks.jsonl.*.tmp"))
     time.sleep(1)
     assert not [pid for pid in children if _alive(pid)]
 

@@ -146,7 +146,9 @@ def test_demo_starts_pushes_seeds_stops_cleanly_and_keeps_data(tmp_path, demos):
     backend_url = field(out, "ML backend").split()[0]
     with urllib.request.urlopen(backend_url + "/health", timeout=5) as r:
         assert json.loads(r.read())["status"] == "UP"
-    text = '"We will not accept these terms," Ukrainian President Volodymyr Zelensky said of Russia.'
+    # Targets are what quotes talk about (not the speaker): Russia, named twice in the quote.
+    text = ('"Russia will not win this war, and Russia knows it," Ukrainian President Volodymyr Zelensky '
+            'said on Tuesday.')
     [hand] = client.projects.import_tasks(id=project.id, request=[{"text": text, "targets": []}],
                                           return_task_ids=True).task_ids
     for _ in range(60):

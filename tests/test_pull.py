@@ -524,7 +524,7 @@ def annotate_in_ui(studio, browser, config: str, title: str):
     page = open_task(browser, studio, project.id, task_id)
     try:
         page.locator(".lsf-outliner-item").filter(has=page.get_by_text("Stance", exact=True)).first.click()
-        page.get_by_text("Stance polarity").wait_for()  # the page's default timeout (open_task)
+        page.get_by_text("Polarity", exact=True).wait_for()  # the page's default timeout (open_task)
         page.locator("label", has_text="against").first.click()
         page.get_by_role("button", name="Submit").first.click()
         deadline = time.monotonic() + 120  # the state we need: the annotation stored

@@ -25,6 +25,7 @@ from __future__ import annotations
 import html
 import re
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,7 +210,7 @@ def user_token(url: str, email: str, password: str) -> str:
     web = _WebSession(url)
     try:
         web.log_in(check_email(email), password)
-        token = web.api("GET", "api/current-user/token", "read the user's API token").get("token")
+        token = _legacy_token(web)
         if token and web.token_works(token, "Token"):
             redact.remember(token)
             return token
@@ -223,6 +224,25 @@ def user_token(url: str, email: str, password: str) -> str:
         return token
     finally:
         web.close()
+
+
+def _legacy_token(web) -> str | None:
+    """The logged-in user's legacy token. Label Studio 1.23 answers HTTP 500 when the user has
+    none (its view does Token.objects.get) and, on SQLite under load, sometimes transiently: the
+    read is tried three times, then the token is made with reset-token (which is what the
+    Account page's "Reset" does; the user had no usable token to lose)."""
+    for attempt in range(3):
+        try:
+            return web.api("GET", "api/current-user/token", "read the user's API token").get("token")
+        except ConnectionFailed as exc:
+            if "answered HTTP 5" not in str(exc):
+                raise
+            time.sleep(0.5 * (attempt + 1))
+    response = web.request("POST", "api/current-user/reset-token/", "make the user's API token", expect=(200, 201))
+    try:
+        return response.json().get("token")
+    except ValueError:
+        return None
 
 
 def _logs_in(url: str, email: str, password: str) -> bool:
