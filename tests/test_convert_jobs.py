@@ -83,7 +83,10 @@ def test_ctrl_c_stops_the_workers_and_exits_130(tmp_path):
     out = tmp_path / "tasks.jsonl"
     proc = subprocess.Popen([sys.executable, "-m", "annotate", "convert", str(articles), "--jobs", "2",
                              "-o", str(out)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, start_new_session=True)
+                            stderr=subprocess.PIPE, start_new_session=True,
+                            # A background job (CI) inherits SIGINT ignored; a user's Ctrl-C
+                            # reaches a foreground one, whose SIGINT is the default.
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         # Interrupt once tasks are being written: the workers are up and busy then.
         deadline = time.monotonic() + 120
