@@ -1,6 +1,8 @@
 """`annotate convert --jobs N`: parallel conversion, same bytes, input order, bounded memory."""
 
+import contextlib
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -98,15 +100,17 @@ def test_ctrl_c_stops_the_workers_and_exits_130(tmp_path):
         children = _children(proc.pid)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+        time.sleep(1)
+        left = [pid for pid in children if _alive(pid)]  # what Ctrl-C itself did not stop
+    finally:  # whatever happened, nothing of the convert (its fork server, workers) outlives the test
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
     assert children, "no worker processes were seen"
     assert proc.returncode == 130, err
     assert b"Traceback" not in err
     assert not out.exists() and not list(tmp_path.glob(".tasks.jsonl.*.tmp"))
-    time.sleep(1)
-    assert not [pid for pid in children if _alive(pid)]
+    assert not left
 
 
 def _children(pid):
