@@ -32,20 +32,11 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from push import synthetic_tasks  # noqa: E402
+from speed import _PEAK  # noqa: E402  (the CLI in a child that reports its own peak RSS)
 
 from annotate.demo import LabelStudioServer, Login, free_port  # noqa: E402
 from annotate.postgres import LocalPostgres  # noqa: E402
 from annotate.studio import connect  # noqa: E402
-
-# Runs the CLI in a child and reports the child's own peak RSS (KiB on Linux) on stderr.
-_PEAK = (
-    "import resource, sys\n"
-    "from annotate.cli import main\n"
-    "try:\n"
-    "    main()\n"
-    "finally:\n"
-    "    print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
-)
 
 
 def run_cli(*args: str, env: dict) -> tuple[float, int, str]:

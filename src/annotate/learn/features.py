@@ -49,6 +49,17 @@ def _shape(w: str) -> str:
     return "m"
 
 
+def token_span(starts: list[int], ends: list[int], i: int, qs: int, qe: int) -> tuple[int, int]:
+    """Tokens [i, j) overlapping the span qs..qe, searching from token `i` (spans come sorted)."""
+    n = len(starts)
+    while i < n and ends[i] <= qs:
+        i += 1
+    j = i
+    while j < n and starts[j] < qe:
+        j += 1
+    return i, j
+
+
 def rule_tags(starts: list[int], ends: list[int], quotes: list[dict]) -> tuple[list[str], list[str], list[str]]:
     """Per token: B/I/E/O of the rule quotes, the rule quote's type and its cue lemma ('' outside)."""
     n = len(starts)
@@ -57,12 +68,7 @@ def rule_tags(starts: list[int], ends: list[int], quotes: list[dict]) -> tuple[l
     cues = [""] * n
     i = 0
     for q in sorted(quotes, key=lambda q: q["start"]):
-        qs, qe = q["start"], q["end"]
-        while i < n and ends[i] <= qs:
-            i += 1
-        j = i
-        while j < n and starts[j] < qe:
-            j += 1
+        i, j = token_span(starts, ends, i, q["start"], q["end"])
         if j > i:
             tags[i:j] = ["B"] + ["I"] * (j - i - 1)
             if j - i > 1:

@@ -26,7 +26,7 @@ from pathlib import Path
 from ..errors import UsageError
 from ..redact import printable
 from .data import Doc, read_sources
-from .features import FEATURE_SET, features, tokenize
+from .features import FEATURE_SET, features, token_span, tokenize
 
 MODEL_FILE = "model.crfsuite"
 CARD_FILE = "model.json"
@@ -59,11 +59,7 @@ def gold_labels(starts: list[int], ends: list[int], quotes: list[tuple[int, int]
     labels = ["O"] * n
     i = 0
     for qs, qe in quotes:
-        while i < n and ends[i] <= qs:
-            i += 1
-        j = i
-        while j < n and starts[j] < qe:
-            j += 1
+        i, j = token_span(starts, ends, i, qs, qe)
         if j > i:
             labels[i] = "B"
             for k in range(i + 1, j):
