@@ -303,3 +303,21 @@ def test_browser_login_as_an_account_made_by_users_add(studio_env, browser):
         assert who["email"] == email
     finally:
         page.close()
+
+
+def test_user_token_makes_a_token_for_a_user_who_has_none(studio):
+    """Label Studio 1.23 answers HTTP 500 on GET /api/current-user/token when the user has no
+    legacy token row (its view does Token.objects.get). Delete Ivo's row in the server's own
+    SQLite database, as an account made outside Label Studio's signup would be: user_token must
+    still hand back a token that works as Ivo."""
+    import sqlite3
+
+    (ivo,) = emails("ivo")
+    account = ensure_accounts(studio.url, studio.token, [ivo])[0]
+    (db,) = studio.data_dir.rglob("label_studio.sqlite3")
+    with sqlite3.connect(db, timeout=30) as conn:
+        deleted = conn.execute("DELETE FROM authtoken_token WHERE user_id = ?", (account.id,)).rowcount
+    assert deleted == 1
+
+    token = user_token(studio.url, ivo, account.password)
+    assert ls.connect(studio.url, token).users.whoami().email == ivo
