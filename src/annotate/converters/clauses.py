@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from .lexicon import pattern, words
 from .speakers import speaker_after
 from .text import closes_abbreviation
 
@@ -24,22 +25,15 @@ _SENT_BREAK = re.compile(r"[.!?][\"”’']?\s+|\n")
 
 
 # Words that open an adjunct, never a subject noun phrase, at the start of a sentence.
-_NOT_SUBJECT_START = set("""
-throughout shortly in on at during after before since until despite among for with without within under
-over by from while when although though because if as once maybe perhaps later earlier meanwhile still
-yet now then instead however also even only just indeed moreover furthermore nevertheless yesterday
-today tonight last next ready unlike like amid amidst following according besides beyond upon
-""".split())
+_NOT_SUBJECT_START = words("not_subject_starts")
 
 
 # A time phrase that opens a sentence ("Eight years ago,", "Last March,", "In 2012,").
-_TIME_LEAD = re.compile(r"[^,.;:!?]{0,30}\b(?:ago|later|earlier|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
-                        r"Sunday|January|February|March|April|May|June|July|August|September|October|November|"
-                        r"December|week|month|year|\d{4})\s*,")
+_TIME_LEAD = re.compile(r"[^,.;:!?]{0,30}\b" + pattern("time_words", "sentence-lead") + r"\s*,")
 
 
 # A noun phrase that opens a subordinate adjunct, not the subject: "Days after its report ...,".
-_SUBORDINATE_AFTER = re.compile(r"\s+(?:after|before|since|until|when|while|ago|later|earlier|into)\b[^.;:!?]{0,60},")
+_SUBORDINATE_AFTER = re.compile(r"\s+" + pattern("clause_words", "adjunct-after") + r"\b[^.;:!?]{0,60},")
 # A participle phrase opening a sentence: "Arriving upon the scene,", "Led by the mayor,".
 _PARTICIPLE_LEAD = re.compile(r"[A-Z][a-z]{2,}(?:ing|ed)\s+(?:upon|to|by|at|in|on|with|from|the|a|an|his|her|their|its|"
                               r"about|for|after|before|into|over|through|out|up|back|off)\b[^.;:!?]{0,80},")
@@ -73,10 +67,8 @@ def sentence_subject(text: str, pos: int, floor: int) -> tuple[int, int] | None:
     return None
 
 
-_CLAUSE_OPEN = re.compile(r"(?:,\s+(?:and|but|while|as|because|although|though)\s+|;\s+|\b(?:and|but)\s+)")
-_PROGRESSIVE = {"is", "are", "was", "were", "be", "been", "am", "’s", "'s", "’re", "'re", "keep", "keeps",
-                "kept", "started", "start", "starts", "began", "begin", "begins", "stop", "stopped",
-                "continued", "continue", "continues", "not", "also", "still", "now"}
+_CLAUSE_OPEN = re.compile(r"(?:,\s+" + pattern("clause_words", "coordinate") + r"\s+|;\s+|\b(?:and|but)\s+)")
+_PROGRESSIVE = words("be_verbs", "progressive")
 
 
 def clause_subject(text: str, pos: int, ss: int) -> tuple[int, int] | None:

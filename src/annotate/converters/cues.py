@@ -17,78 +17,22 @@ from __future__ import annotations
 import functools
 import re
 
+from .lexicon import entries, listed, table, words
+
+# The cue lexicon (lexicons/quotes/cue_verbs.txt): lemma -> the complements it takes.
+_CUE_VERBS = entries("cue_verbs")
 # Speech and writing: any complement, and they may follow their content ("..., X said").
-SPEECH = """
-say tell add write ask note report announce suggest argue explain declare claim insist warn
-acknowledge admit deny respond reply tweet post recall predict confirm reveal stress emphasize
-emphasise assert allege contend maintain complain concede testify state remark observe comment
-answer joke quip boast brag lament plead shout yell exclaim reiterate repeat
-echo mention hint imply propose recommend demand caution remind assure inform advise tout
-counter retort scoff muse wonder speculate estimate conclude agree disagree vow pledge promise
-threaten concur predict charge declare proclaim write email text reason explain clarify
-rebut recite disclose forecast confess profess opine posit theorize surmise reaffirm affirm underscore
-underline
-""".split()
-
+SPEECH = [lemma for lemma, kinds in _CUE_VERBS if "any" in kinds]
 # Cognition, perception of facts, findings: a clause must follow.
-CLAUSE = """
-think believe know feel expect hope fear worry doubt suspect assume understand realize realise
-recognize recognise learn consider see find show indicate demonstrate determine decide rule
-remember imagine guess figure reckon bet acknowledge discover notice sense hear read
-envision envisage deem
-""".split()
-
+CLAUSE = [lemma for lemma, kinds in _CUE_VERBS if "clause" in kinds]
 # Intention, desire, commitment: a to-infinitive must follow.
-TO = """
-want wish plan intend seek aim hope vow promise pledge refuse decline agree offer threaten
-expect prefer vote push urge ask encourage call decide seem appear choose resolve prepare implore beg
-""".split()
-
+TO = [lemma for lemma, kinds in _CUE_VERBS if "to" in kinds]
 # Evaluation and stance toward something: the object is the content.
-OBJECT = """
-criticize criticise accuse praise endorse support oppose blame reject dismiss question defend
-attack blast slam mock condemn denounce decry applaud welcome hail fault rebuke chide ridicule
-lambaste champion back favor favour dispute challenge deride describe discuss cite propose
-recommend deny admit announce reveal confirm demand call want show find indicate suggest
-rebuke assail praise thank slam blast question fault mock criticize identify order request
-nominate appoint list portray compare expose retweet highlight view ignore
-celebrate mourn regret deplore protest swear signal voice express tout hail applaud welcome
-dismiss spurn denounce berate scold knock ridicule lambaste castigate embrace reject express
-dub pan trash rip love dislike admire fear offer share advocate outline recount
-unveil invoke articulate reference bemoan liken eviscerate promote excoriate chastise disparage belittle
-vilify demonize refute rebuff laud extol commend congratulate downplay trumpet credit
-""".split()
-
+OBJECT = [lemma for lemma, kinds in _CUE_VERBS if "object" in kinds]
 # Phrasal cues: verb + particle/preposition; content is the object after it.
-PHRASAL = {
-    "call": ("for", "on"), "point": ("out", "to"), "refer": ("to",), "talk": ("about",),
-    "speak": ("about", "of", "out against"), "complain": ("about", "of"), "rail": ("against",),
-    "warn": ("of", "about", "against"), "push": ("for",), "argue": ("for", "against"),
-    "ask": ("about", "for"), "think": ("about", "of"), "worry": ("about",), "vote": ("for", "against"),
-    "insist": ("on",), "comment": ("on",), "focus": ("on",), "express": ("concern about", "support for"),
-    "weigh": ("in on",), "lay": ("out",), "go": ("after",), "shrug": ("off",), "open": ("up about",),
-    "sign": ("off on",), "hit": ("back at", "out at"), "lash": ("out at",), "fire": ("back at",),
-    "take": ("aim at", "issue with"), "single": ("out",), "cast": ("doubt on",), "make": ("clear", "it clear", "the case"),
-    "worried": ("about",), "concerned": ("about",), "skeptical": ("of", "about"), "sceptical": ("of", "about"),
-    "optimistic": ("about",), "hopeful": ("about",), "angry": ("about", "at"), "upset": ("about", "with"),
-    "frustrated": ("with", "by"),
-}
-
-_IRREGULAR = {
-    "say": ["says", "said", "saying"], "tell": ["tells", "told", "telling"],
-    "write": ["writes", "wrote", "written", "writing"], "think": ["thinks", "thought", "thinking"],
-    "know": ["knows", "knew", "known", "knowing"], "feel": ["feels", "felt", "feeling"],
-    "see": ["sees", "saw", "seen", "seeing"], "find": ["finds", "found", "finding"],
-    "show": ["shows", "showed", "shown", "showing"], "seek": ["seeks", "sought", "seeking"],
-    "speak": ["speaks", "spoke", "spoken", "speaking"], "understand": ["understands", "understood", "understanding"],
-    "hear": ["hears", "heard", "hearing"], "read": ["reads", "read", "reading"],
-    "bet": ["bets", "bet", "betting"], "learn": ["learns", "learned", "learnt", "learning"],
-    "mean": ["means", "meant", "meaning"], "forecast": ["forecasts", "forecast", "forecasting"],
-    "lay": ["lays", "laid", "laying"], "go": ["goes", "went", "going"], "hit": ["hits", "hitting"],
-    "take": ["takes", "took", "taking"], "make": ["makes", "made", "making"], "cast": ["casts", "casting"],
-    "swear": ["swears", "swore", "sworn", "swearing"],
-}
-_DOUBLE = {"admit", "refer", "prefer", "plan", "commit", "regret", "quip", "rebut", "bet", "concur", "abet"}
+PHRASAL = table("phrasal_cues")
+_IRREGULAR = {lemma: list(forms) for lemma, forms in table("irregular_verbs").items()}
+_DOUBLE = words("doubled_verbs")
 
 
 # One-syllable verbs ending consonant-vowel-consonant double it: slam -> slammed, ban -> banned.
@@ -111,13 +55,7 @@ def verb_forms(lemma: str) -> list[str]:
 
 
 # Attitude adjectives after "is/was/remains": "is confident that ...", "was eager to ...".
-ADJECTIVES = """
-eager willing confident sure certain convinced worried concerned happy optimistic pessimistic
-skeptical sceptical hopeful afraid determined adamant unsure aware proud angry upset frustrated
-disappointed reluctant unwilling keen aghast glad pleased sorry surprised shocked thrilled delighted
-positive mindful conscious fearful doubtful dubious grateful thankful furious outraged troubled alarmed
-dismayed anxious nervous
-""".split()
+ADJECTIVES = listed("attitude_adjectives")
 
 
 def _build() -> dict[str, tuple[str, set[str]]]:
@@ -125,9 +63,8 @@ def _build() -> dict[str, tuple[str, set[str]]]:
     kinds: dict[str, set[str]] = {}
     for adj in ADJECTIVES:
         kinds[adj] = {"clause", "to", "adjective"}
-    for kind, lemmas in (("any", SPEECH), ("clause", CLAUSE), ("to", TO), ("object", OBJECT)):
-        for lemma in lemmas:
-            kinds.setdefault(lemma, set()).add(kind)
+    for lemma, lemma_kinds in _CUE_VERBS:
+        kinds.setdefault(lemma, set()).update(lemma_kinds)
     for lemma in PHRASAL:
         kinds.setdefault(lemma, set()).add("phrasal")
     forms: dict[str, tuple[str, set[str]]] = {}
@@ -139,8 +76,7 @@ def _build() -> dict[str, tuple[str, set[str]]]:
 
 FORMS = _build()
 # Forms that are nouns or non-reporting far more often than cues ("the state", "continued to").
-for _form in ("state", "states", "reason", "reasons", "reasoned", "reasoning", "maintain", "maintains",
-              "pledge", "pledges", "challenge", "challenges", "challenged", "challenging"):
+for _form in listed("not_cue_forms"):
     FORMS.pop(_form, None)
 
 
@@ -149,12 +85,7 @@ _TITLE_WORD = re.compile(r"(?<![\w’'-])[A-Za-z][a-z]+(?![\w’'-])")
 
 # Any past-tense verb that takes a that-clause reports content ("X bragged that ...").
 _THAT_VERB = re.compile(r"(?<![\w’'-])([a-z]{3,}ed)(?=\s+that\s)")
-_NOT_THAT_VERBS = set("""
-is was has does means makes ensures ensured made seems seemed becomes became remains remained
-gives gave takes took sees saw needs needed requires required provides provided includes
-included assumes shows happens happened helps helped causes caused allows allowed guarantees
-guaranteed proves proved this thus less unless bus its his hers ours yours theirs
-""".split())
+_NOT_THAT_VERBS = words("not_that_verbs")
 
 
 def word_alternation(words) -> str:
@@ -207,15 +138,7 @@ def cue_lemma(word: str) -> tuple[str, set[str]]:
 
 # Speech verbs that can follow their content or be inverted ("..., said Peskov").
 SPEECH_LEMMAS = frozenset(SPEECH)
-_TENSES = {"said", "says", "told", "tells", "added", "adds", "wrote", "writes", "asked", "asks",
-           "noted", "notes", "argued", "argues", "explained", "explains", "continued", "continues",
-           "insisted", "insists", "warned", "warns", "stated", "declared", "replied", "responded",
-           "tweeted", "posted", "recalled", "stressed", "remarked", "concluded", "joked", "quipped",
-           "acknowledged", "admitted", "conceded", "predicted", "claimed", "claims", "emphasized",
-           "emphasised", "suggested", "suggests", "countered", "reported", "reports", "announced",
-           "observed", "lamented", "boasted", "cautioned", "agreed", "confirmed", "maintained",
-           "contended", "asserted", "complained", "reiterated", "wondered", "mused", "shouted", "exclaimed", "answered", "commented", "estimated", "believes",
-           "believed", "thinks", "thought"}
+_TENSES = set(words("speech_forms"))
 # Finite speech forms that attribute an adjacent direct quote ('"...," he said').
 # Every finite (-s and past) form of the speech lemmas counts too ("testified", "retorted").
 _TENSES |= {f for lemma in SPEECH for f in verb_forms(lemma)[1:3]} - {"states", "stated", "reasons", "reasoned"}
@@ -224,16 +147,12 @@ SPEECH_RE = re.compile(r"\b(?:" + word_alternation(_TENSES) + r")\b")
 
 # Verbs of manner that attribute an adjacent direct quote only ('"Go back," Trump barked'),
 # never an indirect clause: they stay out of the cue lexicon.
-MANNER = """
-bark snap gush marvel sneer laugh sigh smile grin chuckle shrug nod whisper mutter murmur groan
-grumble cry roar thunder bellow scream holler fume rage crack tease interject interrupt summarize
-summarise continue chant sing rant rave cheer snarl growl hiss huff beam deadpan gasp begin
-""".split()
-_MANNER_FORMS = {f for lemma in MANNER for f in verb_forms(lemma)[1:3]} | {"began", "begins", "read", "reads"}
-_MANNER_FORMS |= {"fired back", "shot back", "pushed back", "chimed in", "cried out", "called out", "piped up",
-                  "points out", "pointed out", "spoke up", "speaks up", "weighed in", "weighs in"}
+MANNER = listed("manner_verbs")
+_MANNER_FORMS = {f for lemma in MANNER for f in verb_forms(lemma)[1:3]}
+_MANNER_FORMS |= words("manner_phrases") - words("manner_phrases", "participle")
 # Participles that introduce a quote after a comma ('..., interjecting, "Only Rosie."').
-DIRECT_PARTICIPLES = frozenset({verb_forms(lemma)[-1] for lemma in (*SPEECH, *MANNER)} | {"pointing out"})
+DIRECT_PARTICIPLES = frozenset({verb_forms(lemma)[-1] for lemma in (*SPEECH, *MANNER)}
+                               | words("manner_phrases", "participle"))
 DIRECT_WORDS = SPEECH_WORDS | _MANNER_FORMS
 # Speech and manner verbs right next to a direct quote.
 DIRECT_RE = re.compile(r"\b(?:" + word_alternation(DIRECT_WORDS) + r")\b")

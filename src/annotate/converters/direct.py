@@ -15,8 +15,10 @@ from .cues import (
     DIRECT_WORDS,
     SPEECH_RE,
     find_cues,
+    verb_forms,
     word_alternation,
 )
+from .lexicon import listed, pattern, words
 from .speakers import speaker_after, speaker_before
 from .text import trim
 
@@ -97,7 +99,7 @@ def direct_spans(text: str, start: int, end: int) -> list[tuple[int, int, bool]]
 _REAL_QUOTE = re.compile(r"''|[\"“”„«»‹›「」『』]")
 _AFTER_QUOTE = re.compile(r"\s*[,.!?]?\s*(?:[—–-]+\s*)?")
 _QUOTED_AS = re.compile(r"(?:the\s+\w+\s+)?quoted\s+")
-_RECIPIENT_CUES = {"told", "tells", "asked", "asks"}
+_RECIPIENT_CUES = {f for lemma in listed("recipient_verbs", "direct") for f in verb_forms(lemma)[1:3]}
 
 
 # '"...," Ruiz went on': continuing speech after a quote.
@@ -109,7 +111,7 @@ _NEXT_QUOTE_FRAME = re.compile(r"(?:\s+(?:back|in|out|up|on|again|later|also))?\
 
 
 # Words after a quote that open another clause, whose cue is not the quote's.
-_NEW_CLAUSE = re.compile(r"(?:while|whereas|but|because|although|though|since|if|so|when|and)\s", re.IGNORECASE)
+_NEW_CLAUSE = re.compile(pattern("clause_words", "new-clause") + r"\s", re.IGNORECASE)
 
 
 def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[int, int] | None:
@@ -235,7 +237,7 @@ _WORK_BEFORE = re.compile(r"(?:[’']s|\bon|\bin|\bshow|\bprogram|\bbook|\bfilm|
 
 
 # Small words a title leaves in lower case ("Face the Nation", "Secret Lives of the Super Rich").
-_TITLE_SMALL = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "with", "by", "from", "vs", "as"}
+_TITLE_SMALL = words("title_small_words")
 
 
 def _is_title(text: str, qs: int, qe: int, before: re.Pattern = _TITLE_BEFORE) -> bool:

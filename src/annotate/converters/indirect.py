@@ -21,28 +21,28 @@ from .cues import (
     verb_forms,
     word_alternation,
 )
+from .lexicon import listed, pattern, words
 from .speakers import ROLE_WORDS, speaker_after, speaker_before
 from .text import trim
 
+
+def _either_case(word: str) -> str:
+    """A regex for `word` with its first letter in either case ("when" -> "[Ww]hen")."""
+    return f"[{word[0].upper()}{word[0]}]{word[1:]}"
+
+
 # Words that open a that/wh complement clause.
-_CLAUSE_START = re.compile(r"(?:that|whether|if|how|why|what|when|where|who|which)\b", re.IGNORECASE)
-_SUBJECT_START = re.compile(r"(?:he|she|they|it|we|i|you|there|this|these|those)\b(?!['’]s)", re.IGNORECASE)
+_CLAUSE_START = re.compile(pattern("clause_words", "complement") + r"\b", re.IGNORECASE)
+_SUBJECT_START = re.compile(pattern("clause_subjects", "pronoun") + r"\b(?!['’]s)", re.IGNORECASE)
 # A finite verb or auxiliary early in a bare clause ("found the plan was flawed").
-_FINITE = re.compile(
-    r"\b(?:is|are|was|were|will|would|could|should|can|can['’]t|cannot|has|have|had|may|might|must|"
-    r"did|does|do|didn['’]t|doesn['’]t|don['’]t|won['’]t|isn['’]t|wasn['’]t|aren['’]t|hasn['’]t)\b"
-)
-_NP_START = re.compile(r"(?:the|a|an|his|her|their|its|[A-Z][a-z]+)\b")
+_FINITE = re.compile(r"\b" + pattern("finite_verbs") + r"\b")
+_NP_START = re.compile("(?:" + "|".join(listed("clause_subjects", "np")) + r"|[A-Z][a-z]+)\b")
 _TO_INF = re.compile(r"to\s+(?:not\s+)?[a-z]")
 # Adjuncts that may stand between a speech verb and its clause, or after a final ", X said".
 _ADJUNCT_START = re.compile(
-    r"(?:in|on|at|during|after|before|last|earlier|late|from|"
-    r"this\s+(?:week|month|year|morning|afternoon|evening|weekend|spring|summer|fall|autumn|winter|season|time)|via|with|outside|inside|to|"
-    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|tonight|recently|"
-    r"repeatedly|again|later|previously|privately|publicly|also|then|once|afterward)\b"
+    "(?:" + "|".join(listed("time_words", "adjunct")) + r"|this\s+" + pattern("time_words", "this") + r")\b"
 )
-_RECIPIENT_VERBS = {"tell", "ask", "urge", "warn", "remind", "assure", "inform", "advise",
-                    "encourage", "promise", "call", "push", "show"}
+_RECIPIENT_VERBS = words("recipient_verbs")
 
 
 _ACCORDING_NP = re.compile(r"\s*([^,;:“”\"]{2,120}?)\s*(?:[,;:“”\"]|[.!?]?$)")
@@ -52,15 +52,13 @@ _LEAD_PUNCT = re.compile(r"\s*[:,]?\s*")
 _UNTIL_THAT = re.compile(r"[^.;:!?“”\"]{0,140}?\bthat\b")
 _MAY_CUT = re.compile(r"[;—–]|--|ccording")  # cheap test before _CLAUSE_CUT
 _CLAUSE_CUT = re.compile(r";\s|,\s+according to\b|\s[—–]\s|\s--\s")
-_OBJECT_PRONOUN = re.compile(r"(him|her|them|me|us|you)\b")
+_OBJECT_PRONOUN = re.compile("(" + "|".join(listed("object_pronouns", "recipient")) + r")\b")
 _TIME_ADJUNCT = re.compile(
-    r"(?:\s+(?:on|in|at|during|last|this|late|early)?\s*(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
-    r"week|month|year|night|morning|afternoon|evening|an interview|a statement|a phone interview|"
-    r"today|tonight|yesterday|now|recently|again|repeatedly|previously|privately|publicly|later|earlier|once))+\b"
+    r"(?:\s+" + pattern("time_words", "time-prep") + r"?\s*" + pattern("time_words", "time") + r")+\b"
 )
 _ACCORDING = re.compile(r"\baccording to\b", re.IGNORECASE)
 _AS_CUE = re.compile(r"(?:^|[\s,(])[Aa]s\s+$")
-_PRONOUN_OBJECT = {"it", "this", "that", "so", "him", "her", "them", "me", "us", "you", "one"}
+_PRONOUN_OBJECT = words("object_pronouns")
 
 
 def _according_source(text: str, a: int, se: int) -> tuple[int, int] | None:
@@ -72,11 +70,11 @@ def _according_source(text: str, a: int, se: int) -> tuple[int, int] | None:
 
 
 # Prepositions whose object, right before a cue, is an adjunct ("Ruiz at the time said").
-_ADJUNCT_PREPOSITIONS = {"at", "in", "on", "during", "after", "before", "from", "with", "over", "since",
-                         "through", "via", "amid", "under"}
+_ADJUNCT_PREPOSITIONS = words("adjunct_prepositions")
 
 
-_ADJUNCT_DETERMINERS = {"the", "a", "an", "his", "her", "their", "its", "this", "that"}
+_ADJUNCT_DETERMINERS = words("determiners", "adjunct")
+_NOUN_DETERMINERS = words("determiners")
 
 
 def _source_before(text: str, cue_start: int, floor: int) -> tuple[int, int] | None:
@@ -99,24 +97,15 @@ def _source_before(text: str, cue_start: int, floor: int) -> tuple[int, int] | N
 
 
 # Cue lemmas whose bare and -s forms are usually nouns ("the state", "his support", "a call").
-_NOUNISH = set("""
-state report support back attack comment email remark charge rule challenge call demand question
-plan push vote focus post answer claim fear hope promise pledge vow offer doubt estimate note
-praise blame view reply tweet text read cite mention bet counter favor favour guess figure find
-wish worry aim show sense notice echo hint repeat decline dispute defend welcome respect record
-""".split())
-_SUBJECT_BEFORE = set("""
-i we you they he she who to will would could can should may might must do does did don't doesn't
-didn't won't wouldn't can't not don’t doesn’t didn’t won’t wouldn’t can’t also still strongly
-now fully firmly openly never often always generally repeatedly already just really
-""".split())
+_NOUNISH = words("nounish_cues")
+_SUBJECT_BEFORE = words("verb_markers")
 # Adjective endings: "Republican claims", "political support", "federal rules" are nouns.
-_ADJ_END = re.compile(r"(?:al|ic|ive|ous|ful|ary|an|ese|ish|ed|ing|less|ent|ant|ern|ior)$")
-_COORD_BEFORE = re.compile(r"[^;]\s+(?:and|but)\s+(?:(?:also|then|later|repeatedly|again|even|has|had|have|officially|publicly)\s+)?$")
+_ADJ_END = re.compile(pattern("adjective_endings") + "$")
+_COORD_BEFORE = re.compile(r"[^;]\s+(?:and|but)\s+(?:" + pattern("adverbs", "coordinated") + r"\s+)?$")
 # A bare clause's verb ("think the argument reveals ...") and an "X as Y" frame ("sees Cruz as a uniter").
 _BARE_VERB = re.compile(r"(?:[\w’'-]+\s+){1,6}?(?:[a-z]{3,}(?:ed|es|s))\s+(?:the|a|an|to|that|it|him|her|them|[a-z]+ly)\b")
 _AS_FRAME = re.compile(r"(?:[\w’'-]+\s+){1,6}?as\s")
-_BE = {"is", "are", "was", "were", "be", "been", "being", "’s", "'s", "get", "got", "gets"}
+_BE = words("be_verbs", "passive")
 
 
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_’'.-")
@@ -133,18 +122,11 @@ def _previous_word(text: str, lo: int, end: int) -> tuple[int, str]:
     return (b, text[b:e]) if b < e else (end, "")
 
 
-_NEGATION = {"not", "never", "also", "still", "already", "just", "even", "since", "long", "widely", "once"}
+_NEGATION = words("adverbs", "verb")
 
 
 # Verbs (and time words) that make "back" an adverb: "bring the jobs back", "fought back".
-_BACK_VERBS = set("""
-bring brings brought bringing come comes came coming go goes went going fight fights fought fighting push pushes
-pushed pushing pull pulls pulled hold holds held look looks looked step steps stepped turn turns turned get gets
-got call calls called write writes wrote talk talks talked bounce bounced roll rolls rolled cut cuts scale scaled
-walk walks walked hit hits fire fires fired shot shoots dial dialed win wins won pay pays paid give gives gave
-take takes took way years months weeks days decades time times it them him her me us all way further sit sat
-set sets moved move moves fall falls fell pared play plays played kicked lean leaned
-""".split())
+_BACK_VERBS = words("back_verbs")
 
 
 def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
@@ -168,7 +150,7 @@ def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
     followed_by_that = text.startswith(" that ", m.end())
     if low in {"that", "which", "who"} and form != lemma:
         return "verb"  # "a paper that found ...", "a bill which favors ..."
-    if low in {"a", "an", "the", "his", "her", "their", "its", "our", "my", "your", "this", "that", "of", "for", "with", "no"} \
+    if low in _NOUN_DETERMINERS \
             or low.endswith(("’s", "'s")):
         return "noun"  # "the state", "Trump's promise", "a stated goal"
     if lemma == "back" and (low in _BACK_VERBS or text[m.end():m.end() + 1] in ",.;:!?)" or low[:1].isdigit()):
@@ -188,22 +170,17 @@ def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
     return "verb"
 
 
-_LINKERS = {"and", "but", "so", "yet", "still", "however", "also", "instead", "indeed", "now", "then",
-            "meanwhile", "moreover", "thus", "therefore", "besides", "or", "of course", "in fact"}
+_LINKERS = words("linkers")
 
 
-_ADJ_ADVERBS = {"not", "very", "so", "quite", "increasingly", "less", "more", "too", "still", "also", "deeply",
-                "fully", "all", "now", "clearly", "particularly", "especially", "n't", "never", "really"}
+_ADJ_ADVERBS = words("adverbs", "adjective")
 
 
-_BE_PREDICATE = {"is", "are", "was", "were", "be", "been", "remain", "remains", "remained", "seem", "seems",
-                 "seemed", "appear", "appears", "appeared", "feel", "feels", "felt", "’s", "'s", "’re", "'re",
-                 "am", "became", "becomes", "become", "isn’t", "isn't", "wasn’t", "wasn't", "aren’t", "aren't"}
+_BE_PREDICATE = words("be_verbs", "predicate")
 
 
 _CONTRACTED = re.compile(r"(?:he|she|it|they|we|i|you|who|that)(?:['’](?:s|d|ll|re|ve))$")
-_PARTICIPLES = {"said", "told", "thought", "found", "sought", "felt", "heard", "read", "written", "known",
-                "seen", "shown"}
+_PARTICIPLES = words("passive_participles")
 
 
 def _only_linkers(phrase: str) -> bool:
@@ -213,28 +190,24 @@ def _only_linkers(phrase: str) -> bool:
 
 
 # Words that cannot open an object noun phrase: the cue has no object here.
-_NO_OBJECT = {"in", "at", "during", "after", "before", "since", "until", "than", "when", "while", "where", "because",
-              "is", "are", "were", "has", "have", "had", "remains", "remain", "off", "down", "back", "but", "or"}
+_NO_OBJECT = words("no_object")
 
 
 # Where an object noun phrase stops: a comma before a new clause or a participle, or a dash.
-_OBJECT_END = re.compile(
-    r",(?P<q>[\"”’']{0,2})\s+(?:but|and\s+(?:he|she|they|it|we|I|then)|or|yet|so|while|as|because|although|though|"
-    r"which|who|whom|when|where|after|before|since|until|if|even|[a-z]{3,}ing)\b|\s[-—–]\s"
-)
+_OBJECT_END = re.compile(r",(?P<q>[\"”’']{0,2})\s+" + pattern("clause_words", "object-end") + r"\b|\s[-—–]\s")
 
 
 _CLAUSE_END = re.compile(
-    r",(?P<q>[\"”’']{0,2})\s+(?:which|while|whereas|although|though|even\s+though|before|after|because|"
-    r"and\s+(?:he|she|they|it|we|I|then)|" + word_alternation(DIRECT_PARTICIPLES) + r")\b"
-    r"|[,”\"]?\s+(?:before|after|while|without)\s+(?:[a-z]+ly\s+)?[a-z]{3,}ing\b"
+    r",(?P<q>[\"”’']{0,2})\s+(?:" + "|".join(listed("clause_words", "clause-end")) + "|"
+    + word_alternation(DIRECT_PARTICIPLES) + r")\b"
+    r"|[,”\"]?\s+" + pattern("clause_words", "before-ing") + r"\s+(?:[a-z]+ly\s+)?[a-z]{3,}ing\b"
 )
 
 
-_ADJUNCT_UNTIL_CLAUSE = re.compile(r"[^,.;:!?“”\"]{0,50}?\s((?:that|whether|if)\s)")
+_ADJUNCT_UNTIL_CLAUSE = re.compile(r"[^,.;:!?“”\"]{0,50}?\s(" + pattern("clause_words", "content") + r"\s)")
 
 
-_RECIPIENT_ONLY = {"ask", "tell", "remind", "inform", "advise", "urge", "warn", "assure"}
+_RECIPIENT_ONLY = words("recipient_verbs", "only")
 
 
 _CLOSING_AFTER_COMMA = re.compile(r"[\"”’']{1,2}(?=\s)")
@@ -335,15 +308,14 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
 
 
 # How a short tail after ", X said" may start besides an adjunct: a recipient or a by-line.
-_TAIL_START = re.compile(r"(?:reporters|journalists|the\s|a\s|an\s|his\s|her\s|their\s|its\s|our\s|[A-Z]|him|her|them|us|me|CNN|Fox|NBC|ABC|CBS|MSNBC)")
+_TAIL_START = re.compile(pattern("tell_recipients"))
 _SHORT_TAIL = re.compile(r"[^“”\"]{0,90}$")
 
 
 _RELATIVE_TAIL = re.compile(r"\s*,?\s*(?:who|whose)\s")
 
 
-_SUBORDINATE_TAIL = re.compile(r"(?:^|\s)(?:as|while|when|after|before|because|since|during|following|amid|"
-                               r"until|once)\s")
+_SUBORDINATE_TAIL = re.compile(r"(?:^|\s)" + pattern("clause_words", "tail") + r"\s")
 
 
 def _tail_is_adjunct(text: str, a: int, se: int, lemma: str = "") -> bool:
@@ -361,12 +333,7 @@ def _tail_is_adjunct(text: str, a: int, se: int, lemma: str = "") -> bool:
 
 
 # Openers of a sentence-initial adverbial ("In February, ..., Mr. Trump said, ...").
-_OPENER = re.compile(
-    r"(?:In|On|At|When|While|After|Before|As|With|Since|During|Last|This|Earlier|Later|Quite|"
-    r"Immediately|Until|Once|Then|Now|Today|Yesterday|Monday|Tuesday|Wednesday|Thursday|Friday|"
-    r"Saturday|Sunday|[0-9]+|One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Months|Years|Weeks|Days|"
-    r"Asked|Pressed|Reached|Questioned|Interviewed|Confronted|[A-Z][a-z]+ing)\b"
-)
+_OPENER = re.compile(pattern("sentence_openers") + r"\b")
 
 
 _MODIFIERS = re.compile(r"\s*(?:[a-z]+\s+){1,3}$")
@@ -389,22 +356,16 @@ def _parenthetical_rest(text: str, a: int, se: int, cut_points: list[int]) -> tu
     return rest
 
 
-_VP_COORD = re.compile(r",?\s+(?:and|but)\s+(?:(?:also|then|later|even|instead|quickly|repeatedly)\s+)?$")
-_COORD_CUE_FORMS = {f for lemma in ("defend", "imply", "insist", "warn", "argue", "suggest", "promise",
-                                    "vow", "call", "urge", "criticize", "praise", "accuse", "deny",
-                                    "acknowledge", "admit", "express", "reject", "dismiss", "blame")
+_VP_COORD = re.compile(r",?\s+(?:and|but)\s+(?:" + pattern("adverbs", "vp-coordinated") + r"\s+)?$")
+_COORD_CUE_FORMS = {f for lemma in words("coordinated_cues") - words("coordinated_cues", "form")
                     for f in verb_forms(lemma)[1:]}
-
-
-_COORD_CUE_FORMS |= {verb_forms(lemma)[-1] for lemma in SPEECH_LEMMAS}
-_COORD_CUE_FORMS |= {"saying", "adding", "noting", "claiming", "accusing", "calling", "suggesting", "arguing",
-                     "insisting", "warning", "stressing", "explaining", "asking", "telling", "writing"}
+_COORD_CUE_FORMS |= {verb_forms(lemma)[-1] for lemma in SPEECH_LEMMAS} | words("coordinated_cues", "form")
 
 
 _COORD_ENDERS = frozenset(SPEECH_WORDS | _COORD_CUE_FORMS)
 
 
-_CLAUSE_BEGIN = re.compile(r"\b(?:that|whether|if|because|while|when|although|though)\s|[,;:]\s")
+_CLAUSE_BEGIN = re.compile(r"\b" + pattern("clause_words", "begin") + r"\s|[,;:]\s")
 
 
 def _clause_begin(text: str, ss: int, pos: int) -> int:
@@ -415,12 +376,11 @@ def _clause_begin(text: str, ss: int, pos: int) -> int:
     return begin
 
 
-_RELATIVE_WORDS = re.compile(r"\b(?:that|which|who|whom|whose)\b")
+_RELATIVE_WORDS = re.compile(r"\b" + pattern("clause_words", "relative") + r"\b")
 
 
 # A subordinate clause the cue stands in: its content ends at the clause's comma.
-_SUBORDINATE_OPEN = re.compile(r"\b(?:where|when|whenever|while|if|because|although|though|since|unless|until|once)\s",
-                               re.IGNORECASE)
+_SUBORDINATE_OPEN = re.compile(r"\b" + pattern("clause_words", "subordinate") + r"\s", re.IGNORECASE)
 
 
 def _names_people(text: str, span: tuple[int, int]) -> bool:
@@ -430,13 +390,11 @@ def _names_people(text: str, span: tuple[int, int]) -> bool:
     return last[:1].isupper() or bool(_PEOPLE_NOUN.search(last.lower()))
 
 
-_PEOPLE_NOUN = re.compile(r"(?:ers|ors|ists|ians|ents|ants|people|men|women|voters|residents|members)$")
+_PEOPLE_NOUN = re.compile(pattern("people_endings") + "$")
 
 
 # A short adverbial aside between a subject and its cue: ", on the other hand,", ", however,".
-_ASIDE_BEFORE = re.compile(r",\s*(?:[a-z]+ly|however|meanwhile|though|too|instead|in turn|in fact|of course|"
-                           r"on the other hand|for (?:his|her|their|its) part|at the time|in response|in a statement|"
-                           r"in an interview|in (?:a|an) [a-z]+ (?:statement|interview))\s*,\s*$")
+_ASIDE_BEFORE = re.compile(r",\s*" + pattern("asides") + r"\s*,\s*$")
 
 
 def _earlier_cue_source(text: str, ss: int, pos: int) -> tuple[int, int] | None:
@@ -457,23 +415,25 @@ _COMMA_ENDS = (",", ",\"", ",”", ",''", ",’")
 
 
 # Passive cues whose clause is attributed content without a named source ("is expected to win").
-_PASSIVE_CUES = {"expect", "accuse", "suspect", "believe", "consider", "think", "know", "say", "report",
-                 "see", "charge", "allege", "estimate", "predict", "rumor", "view"}
+_PASSIVE_CUES = words("passive_cues")
 
 
 # A question put to someone without a named asker: "Asked if he would run, Ruiz said no.",
 # "Voters were asked whether ...", "When pressed about the plan, ...".
+_ASKED_VERBS = listed("asked_frame", "verb")
+_ASKED_LEADS = [_either_case(w) if w in words("asked_frame", "capital") else w for w in listed("asked_frame", "lead")]
 _ASKED = re.compile(
-    r"(?:(?<![\w’'-])(?:[Ww]hen|[Aa]fter being|[Ww]hile being|was|were|is|are|been|being|be)\s+"
-    r"(?:(?:again|later|repeatedly|specifically|directly|also|then|once|twice|recently|previously)\s+)?"
-    r"(?:asked|questioned|pressed)"
-    r"|(?<![\w’'-])(?:Asked|Questioned|Pressed))\s+"
-    r"(?:(?:again|later|repeatedly|specifically|directly|once|twice)\s+)?"
-    r"(?:(?:by|at|during|in|on)\s[^,;]{1,50}?\s)?(?=(?:if|whether|about|what|why|how|who|when|where|which|to)\s)"
+    r"(?:(?<![\w’'-])(?:" + "|".join(_ASKED_LEADS) + r")\s+"
+    r"(?:" + pattern("asked_frame", "adverb") + r"\s+)?" + "(?:" + "|".join(_ASKED_VERBS) + ")"
+    r"|(?<![\w’'-])(?:" + "|".join(w.capitalize() for w in _ASKED_VERBS) + r"))\s+"
+    r"(?:" + pattern("asked_frame", "after") + r"\s+)?"
+    r"(?:(?:by|at|during|in|on)\s[^,;]{1,50}?\s)?(?=" + pattern("clause_words", "question") + r"\s)"
 )
+# Cheap test before _ASKED: the verb without its first letter ("sked " for "asked"/"Asked").
+_ASKED_HINTS = tuple(w[1:] + " " for w in _ASKED_VERBS)
 
 
-_BY_AGENT = re.compile(r"\bby\s+((?:the|a|an|[A-Z])[^,;]{0,48}?)\s+(?=(?:if|whether|about|what|why|how|who|when|where|which|to)\s)")
+_BY_AGENT = re.compile(r"\bby\s+((?:the|a|an|[A-Z])[^,;]{0,48}?)\s+(?=" + pattern("clause_words", "question") + r"\s)")
 
 
 def _asked_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]]) -> list[dict]:
@@ -521,7 +481,7 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
         if _words(text, *content) >= 3:
             out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp, score=0.6,
                             cue="according to"))
-    if "sked " in sent or "uestioned " in sent or "ressed " in sent:
+    if any(h in sent for h in _ASKED_HINTS):
         out.extend(_asked_quotes(text, ss, se, blocked))
     taken = [(q["start"], q["end"]) for q in out]
     if cues is None:
@@ -744,23 +704,17 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
 
 # A noun of saying or believing with its that-clause, whoever holds it: "the notion that X",
 # "a reminder that X", "growing fears that X".
-_NOUN_THAT = re.compile(
-    r"\b(?:claims?|notion|idea|belief|arguments?|assertions?|allegations?|accusations?|suggestions?|fears?|hopes?|"
-    r"concerns?|warnings?|promises?|assurances?|insistence|contention|perception|impression|reminder|"
-    r"message|charges?|complaints?|speculation|rumou?rs?|conclusion|predictions?|expectations?|assumption|"
-    r"acknowledg(?:e)?ment|admission|denial|theory|view|sentiment|consensus|recognition|worries|worry)"
-    r"\s+that\s"
-)
+_NOUN_THAT = re.compile(r"\b" + pattern("that_nouns") + r"\s+that\s")
 
 
 # What may open the that-clause of a noun: a subject, not a verb ("the claim that he lied").
-_THAT_SUBJECT = re.compile(r"(?:he|she|they|it|we|I|you|there|this|these|those|the|a|an|his|her|their|its|our|my|"
-                           r"some|many|most|all|no|none|both|only|such|[A-Z0-9])")
+_THAT_SUBJECT = re.compile("(?:" + "|".join(listed("clause_subjects")) + "|[A-Z0-9])")
 
 
 # A possessive right before the noun: "Trump's accusation that", "her growing fear that".
-_POSSESSOR = re.compile(r"\b((?:[Hh]is|[Hh]er|[Tt]heir|[Oo]ur|[Mm]y)|(?:[A-Z][\w.-]*\s)?[A-Z][\w-]*[’']s?)\s+"
-                        r"(?:[a-z-]+\s+){0,2}$")
+_POSSESSIVES = listed("possessives")
+_POSSESSOR = re.compile(r"\b((?:" + "|".join(_either_case(w) for w in listed("possessives", "possessor")) + ")"
+                        r"|(?:[A-Z][\w.-]*\s)?[A-Z][\w-]*[’']s?)\s+(?:[a-z-]+\s+){0,2}$")
 
 
 def _noun_that_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]],
@@ -786,26 +740,17 @@ def _noun_that_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]
 # Nominal cues with a possessive source: "his promise to build a wall", "Obama's endorsement of
 # Clinton", "her claim that the vote was rigged".
 _NOMINAL = re.compile(
-    r"\b(?P<src>[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ur|[Mm]y|[A-Z][\w.-]*(?:\s[A-Z][\w-]*)?[’']s?)\s+"
+    r"\b(?P<src>" + "|".join(_either_case(w) for w in _POSSESSIVES) + r"|[A-Z][\w.-]*(?:\s[A-Z][\w-]*)?[’']s?)\s+"
     r"(?:[a-z-]+\s+){0,2}?"
-    r"(?P<noun>promises?|pledges?|vows?|plans?|threats?|calls?|demands?|refusal|decision|proposals?|"
-    r"claims?|assertions?|arguments?|beliefs?|views?|insistence|suggestions?|warnings?|predictions?|"
-    r"contention|allegations?|accusations?|admission|denial|assessment|criticism|condemnation|praise|"
-    r"support|endorsement|opposition|defense|attacks?|rejection|remarks|comments|statements?)\s+"
-    r"(?P<link>that|to|of|for|on|against|about)\s"
+    r"(?P<noun>" + "|".join(listed("nominal_nouns")) + r")\s+"
+    r"(?P<link>" + "|".join(listed("nominal_links")) + r")\s"
 )
 
 
-# Cheap test before _NOMINAL: one of its nouns must be in the sentence.
-_NOMINAL_NOUN = re.compile(
-    r"(?:promise|pledge|vow|plan|threat|call|demand|refusal|decision|proposal|claim|assertion|argument|belief|"
-    r"view|insistence|suggestion|warning|prediction|contention|allegation|accusation|admission|denial|"
-    r"assessment|criticism|condemnation|praise|support|endorsement|opposition|defense|attack|rejection|"
-    r"remarks|comments|statement)"
-)
-_NOMINAL_LEAD = re.compile(r"(?:On|In|At|For|But|And|As|After|Before|With|From|Since|Despite|Under|Of|By)\s+")
-_NOMINAL_HINTS = ("’s ", "'s ", "his ", "His ", "her ", "Her ", "their ", "Their ", "its ", "Its ", "our ", "Our ",
-                  "my ", "My ")
+# Cheap test before _NOMINAL: one of its nouns (its optional plural left off) must be in the sentence.
+_NOMINAL_NOUN = re.compile(pattern("nominal_nouns").replace("s?", ""))
+_NOMINAL_LEAD = re.compile(pattern("nominal_leads") + r"\s+")
+_NOMINAL_HINTS = ("’s ", "'s ", *(f"{w}{t} " for p in _POSSESSIVES for w, t in ((p[0], p[1:]), (p[0].upper(), p[1:]))))
 
 
 _NOMINAL_HINT = re.compile("|".join(re.escape(h) for h in _NOMINAL_HINTS))

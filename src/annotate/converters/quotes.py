@@ -25,6 +25,7 @@ from .clauses import _STRIP, _words
 from .cues import DIRECT_RE, find_cues
 from .direct import _REAL_QUOTE, _colon_frame_speaker, direct_spans, find_direct
 from .indirect import cue_quotes
+from .lexicon import words
 from .text import bounded, paragraphs, sentences, trim
 
 __all__ = ["cue_quotes", "direct_spans", "find_direct", "find_quotes"]
@@ -45,13 +46,7 @@ def _is_title_case(text: str, ps: int, pe: int) -> bool:
 
 # A headline "Graham: Trump's rhetoric hurts the party" attributes the rest to the name before the colon.
 _HEADLINE_COLON = re.compile(r"([A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3}):\s+(?=[\w“\"‘'])")
-_NOT_HEADLINE_SOURCE = {"update", "updated", "watch", "video", "photos", "photo", "exclusive", "breaking", "live",
-                        "listen", "read", "note", "editor", "editors", "correction", "opinion", "analysis",
-                        "review", "q", "a", "the", "in", "on", "at", "and", "or", "for", "why", "what", "how",
-                        "when", "who", "where", "here", "this", "that", "part", "chapter", "step", "day", "mr.",
-                        "mrs.", "ms.", "dr.", "related", "source", "sources", "see", "also", "more", "tags", "by",
-                        "contributing", "paid", "notice", "busted", "boom", "wow", "look", "revealed", "bombshell",
-                        "leaked", "just", "shocking", "urgent", "alert", "must", "featured", "sponsored"}
+_NOT_HEADLINE_SOURCE = words("not_headline_sources")
 
 
 def _headline_quote(text: str, ps: int, pe: int) -> dict | None:

@@ -6,81 +6,24 @@ import bisect
 import functools
 import re
 
-PRONOUNS = {"he", "she", "they", "we", "i", "it", "you", "who", "which"}
-REFERRING_PRONOUNS = {"he", "she"}
+from .lexicon import words
+
+PRONOUNS = set(words("speaker_pronouns"))
+REFERRING_PRONOUNS = set(words("speaker_pronouns", "referring"))
 
 # Lowercase words that may stand inside a speaker noun phrase ("Kremlin spokesman Dmitry Peskov").
-ROLE_WORDS = set(
-    """
-    spokesman spokeswoman spokesperson spokespeople spokesmen minister ministry president
-    official officials secretary press head leader leaders chief director officer officers
-    analyst analysts expert experts source sources aide aides adviser advisers advisor advisors
-    lawmaker lawmakers senator senators governor governors candidate candidates campaign agency
-    government administration department foreign former senior top deputy state-owned
-    state news report reports statement police prosecutor prosecutors critic critics supporter
-    supporters resident residents voter voters member members chairman chairwoman chair ceo
-    founder economist economists researcher researchers study survey poll party committee
-    office commission council court judge attorney lawyer lawyers general representative
-    representatives ambassador envoy correspondent editor reporter reporters people
-    authorities military army manager managers strategist strategists organizer organizers
-    democrats republicans activist activists group groups union unions company firm bank
-    white house media newspaper paper magazine website website's network campaign's
-    security defense defence interior justice affairs economic national federal local
-    russian american chinese british french german ukrainian european iranian israeli
-    presidential prime vice assistant acting executive communications political legal
-    intelligence health finance trade energy military's pollster pollsters observers
-    officials' ministry's influential historian men women man woman team camp scholar professor dr. person persons people's
-    insiders respondents americans participants students workers families fans donors delegates
-    operatives consultants advocates opponents allies colleagues friends staff staffers aide
-    spokeswoman's spokesman's insider voters' poll polls survey surveys data figures records
-    documents document letter memo email emails filing filings report's study's analysis
-    campaign spokesperson's newspaper's outlet network's agency's committee's party's
-    """.split()
-)
+ROLE_WORDS = set(words("role_words"))
 # Quantities and quantifiers that open a source ("six in 10", "two-thirds of Republicans").
-QUANT_WORDS = set(
-    """
-    one two three four five six seven eight nine ten dozen dozens hundreds thousands millions
-    half third thirds quarter quarters majority minority most many some several few all both
-    each percent nearly about almost more than in of other others another no none
-    """.split()
-)
+QUANT_WORDS = set(words("quantity_words"))
 _AGENT = re.compile(r"^[a-z][a-z-]{2,}(?:ers?|ists?|ians?|ents|ants|ors?|eers?)$")
 # Words with an agent-like ending that are not people.
-_NOT_AGENT = set("""
-other others after under over never ever however whether later rather either neither together
-latter order border number matter letter power water paper minor major error sector factor
-floor door prior junior terror mirror labor favor honor color humor corner quarter center
-cancer chamber december november october september summer winter offer answer manner
-partner(s) murder barrier register filter monster theater poster cluster character shelter
-further fewer lower higher greater better bigger larger smaller longer stronger earlier
-""".split())
-DETERMINERS = {"the", "a", "an", "its", "his", "her", "their", "our", "this", "that", "these", "those"}
+_NOT_AGENT = words("not_agents")
+DETERMINERS = set(words("speaker_determiners"))
 # Capitalised words that start clauses rather than names.
-_NOT_NAME = set(
-    """
-    But And Or So Yet Still However Meanwhile Also Then Now Asked When While If As After Before
-    Although Though Because Since In On At For From With Without By To Of This That These Those
-    It Its He She They We I You His Her Their Our There Here What Which Who Whom Whose Why How
-    Monday Tuesday Wednesday Thursday Friday Saturday Sunday Today Yesterday Tomorrow Last Next
-    Earlier Later Instead Indeed Moreover Furthermore Nevertheless Nonetheless Finally First
-    Second Third Many Some Most Several Both All Each Every No Not Even Only Just Well Mr.
-    """.split()
-)
-_KEEP_CAP = {"Mr.", "Mrs.", "Ms.", "Dr.", "Sen.", "Rep.", "Gov.", "Gen.", "Prof.", "Lt.", "Col."}
+_NOT_NAME = words("not_names")
+_KEEP_CAP = words("titles")
 # Words allowed between a speaker and its cue ("Peskov also said", "he has repeatedly said").
-SKIP_BETWEEN = set(
-    """
-    also then later previously repeatedly has had have would will could may might once
-    recently earlier reportedly publicly privately separately further again frequently often
-    still long quickly flatly bluntly simply openly explicitly initially reportedly was is were am
-    are been already even never not just first last ultimately subsequently herself himself
-    themselves itself apparently allegedly now today yesterday did does do should must can
-    cannot shall ought don’t don't doesn’t doesn't didn’t didn't won’t won't wouldn’t wouldn't
-    can’t can't couldn’t couldn't shouldn’t shouldn't isn’t isn't wasn’t wasn't aren’t aren't
-    weren’t weren't haven’t haven't hasn’t hasn't hadn’t hadn't being
-    """.split()
-)
+SKIP_BETWEEN = set(words("skip_between"))
 _POSS = re.compile(r"[’']s$")
 _TOKEN = re.compile(r"[A-Za-z0-9][\w’'.&-]*[\w.]%?|[A-Za-z0-9]%?")
 
@@ -95,12 +38,7 @@ def _is_name_token(tok: str) -> bool:
 
 
 # Lowercase words that never sit inside a noun phrase between its determiner and head.
-_FUNCTION_WORDS = set("""
-is are was were be been being has have had do does did will would can could should may might must
-and or but nor in on at for with by from to about after before into over under than as of that
-which who whom whose when while if because not no also said says told say tell added wrote
-whatever whichever what how why where
-""".split())
+_FUNCTION_WORDS = words("function_words")
 
 
 def _modifier_before_head(text: str, toks: list[tuple[int, int]], k: int) -> bool:
@@ -146,10 +84,9 @@ def _is_head(word: str) -> bool:
             or (low in QUANT_WORDS and low not in {"in", "of", "about", "more", "than", "nearly", "almost", "no"}))
 
 
-_PEOPLE_HEADS = {"members", "leaders", "supporters", "opponents", "critics", "advocates", "officials", "residents",
-                 "voters", "people", "families", "friends", "allies", "staff", "fans", "students"}
-_OPENING_QUANTIFIERS = {"many", "some", "most", "several", "few", "both", "other", "numerous", "countless"}
-_CLAUSE_LINKS = {"while", "and", "but", "that", "as", "because", "when", "if", "although", "though"}
+_PEOPLE_HEADS = words("people_heads")
+_OPENING_QUANTIFIERS = words("opening_quantifiers")
+_CLAUSE_LINKS = words("clause_words", "link")
 
 
 def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int | None:
@@ -314,19 +251,12 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
 
 
 # Verb-chain and time words between a subject and its cue ("went on to say", "on Sunday tweeted").
-_CHAIN = set("""
-to on went go goes going gone continue continues continued continuing began begin begins tried
-try tries trying want wants wanted decided refused seemed seems appeared appears used able
-likely set expected about got get gets came come comes moved sought hoped planned plans needs
-needed quick last this next week month year night morning afternoon evening monday tuesday
-wednesday thursday friday saturday sunday early late attempted attempt attempts back
-""".split())
-_LY_NOUNS = {"family", "ally", "rally", "italy", "july", "kelly", "assembly", "supply", "reply", "belly", "bully"}
+_CHAIN = words("verb_chain")
+_LY_NOUNS = words("ly_nouns")
 
 
-_FLOATING = {"both", "all", "each"}
-_AUXILIARIES = {"has", "have", "had", "are", "were", "is", "was", "will", "would", "can", "could", "should",
-                "may", "might", "must", "do", "did", "does"}
+_FLOATING = words("floating_quantifiers")
+_AUXILIARIES = words("auxiliaries")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -417,26 +347,8 @@ def _head_name(mention: str) -> str:
 _PERSON = re.compile(r"\b(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+){1,2}[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
 
 
-FEMALE = set("""
-mrs mrs. ms ms. miss madam lady queen spokeswoman chairwoman congresswoman businesswoman
-woman women wife mother daughter sister grandmother aunt actress she her
-mary maria marie anna ann anne hillary kamala nancy elizabeth sarah susan karen linda lisa
-barbara jennifer jessica patricia margaret angela theresa nikki sarah michelle melania ivanka
-carly debbie elizabeth amy kirsten tulsi marsha lindsey laura julia olga irina elena natalia
-tatiana svetlana yulia ursula christine kristalina liz kelly megyn donna diane dianne sonia
-catherine kate emma emily rachel rebecca jane janet joan judy helen heather hannah sophie
-claire alice victoria valentina ana rosa carmen isabel lucia fatima aisha priya nicola
-""".split())
-MALE = set("""
-mr mr. sir lord king spokesman chairman congressman businessman man men husband father son
-brother grandfather uncle actor he him his
-john james robert michael william david richard joseph thomas charles donald joe barack bernie
-ted marco jeb ben chris mike rand john paul mitch vladimir dmitry sergei kirill volodymyr
-boris emmanuel olaf xi recep benjamin narendra justin rishi keir andrew peter mark george
-steven stephen kevin brian jeff jeffrey eric scott tim timothy gary jim jimmy bill bob frank
-jack henry harry tony alex alexander nicholas ivan igor alexei andrei yuri mohammed muhammad
-ali ahmed omar hassan ron rudy newt jared steve reince corey kellyanne lindsey
-""".split()) - {"kellyanne", "lindsey"}
+FEMALE = set(words("female_words"))
+MALE = set(words("male_words"))
 _GENDER_WORD = re.compile(r"[A-Za-z.]+")
 
 

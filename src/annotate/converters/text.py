@@ -6,14 +6,10 @@ import bisect
 import re
 from collections.abc import Iterator, Sequence
 
+from .lexicon import words
+
 # Abbreviations after which a period does not end a sentence.
-_ABBREV = {
-    "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt",
-    "st", "jr", "sr", "inc", "corp", "co", "ltd", "no", "vs", "v", "etc", "approx", "dept",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    "u.s", "u.k", "u.n", "e.u", "d.c", "a.m", "p.m", "i.e", "e.g", "mt", "ft", "ave", "blvd",
-    "pres", "sec", "adm", "maj", "cmdr", "rev", "hon", "atty", "supt", "fig", "al",
-}
+_ABBREV = words("abbreviations")
 # A sentence end: a run of end marks, closing marks (English, German „…“, guillemets either way,
 # CJK), then space and a capital (or the end).
 # Possessive runs, tried only where a run begins, so a long run of marks costs its length
