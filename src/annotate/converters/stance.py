@@ -83,6 +83,7 @@ class _Lexicon:
                 entry = entry.lower().replace("’", "'")
                 (phrases if " " in entry or kind == "neutral" else self.words)[entry] = (v, kind)
         self.phrases = phrases
+        self.word_set = frozenset(self.words)
         self.phrase_re = re.compile(r"(?<![\w'-])(?:" + word_alternation(phrases) + r")(?![\w'-])")
 
 
@@ -227,9 +228,10 @@ class _Context:
     def quote_stances(self, q: dict) -> list[dict]:
         text, qs, qe = self.text, q["start"], q["end"]
         low = text[qs:qe].translate(_FOLD)
+        lex = self.lex
+        if lex.word_set.isdisjoint(_TOKEN.findall(low)) and not lex.phrase_re.search(low):
+            return []  # no lexicon word or phrase: most quotes
         toks = [(m.start() + qs, m.end() + qs, m.group(0)) for m in _TOKEN.finditer(low)]
-        if not toks:
-            return []
         clause = self._clauses(toks)
         names = self._name_tokens(toks)
         speaker = self._speaker_targets(q)
@@ -269,19 +271,34 @@ class _Context:
 
     def _clauses(self, toks) -> list[int]:
         """Clause number of every token: punctuation or a contrast word starts a new clause."""
-        text, ids, n = self.text, [], 0
-        for k, (s, _e, w) in enumerate(toks):
-            if k and (_BREAK.search(text, toks[k - 1][1], s) or w in _CONTRAST):
+        # Tokens hold no break character, so each break lies in the gap before some token.
+        breaks = [m.start() for m in _BREAK.finditer(self.text, toks[0][1], toks[-1][0])]
+        ids, n, b, nb = [0], 0, 0, len(breaks)
+        for s, _e, w in toks[1:]:
+            if b < nb and breaks[b] < s:
+                n += 1
+                while b < nb and breaks[b] < s:
+                    b += 1
+            elif w in _CONTRAST:
                 n += 1
             ids.append(n)
         return ids
 
     def _name_tokens(self, toks) -> list[bool]:
         """Tokens inside a target mention (a name is not an evaluation: "United", "Justice")."""
-        flags = []
-        for s, e, _w in toks:
-            k = bisect.bisect_right(self.starts, s) - 1
-            flags.append(k >= 0 and self.mentions[k][1] >= e)
+        flags = [False] * len(toks)
+        starts, mentions = self.starts, self.mentions
+        tok_starts = [t[0] for t in toks]
+        lo = max(0, bisect.bisect_right(starts, toks[0][0]) - 1)
+        hi = bisect.bisect_right(starts, toks[-1][0])
+        for k in range(lo, hi):
+            # the tokens whose last mention starting at or before them is mention k
+            ms, me = mentions[k][0], mentions[k][1]
+            stop = starts[k + 1] if k + 1 < len(starts) else toks[-1][0] + 1
+            i = bisect.bisect_left(tok_starts, ms)
+            while i < len(toks) and toks[i][0] < stop and toks[i][1] <= me:
+                flags[i] = True
+                i += 1
         return flags
 
     def _speaker_targets(self, q: dict) -> set[str]:

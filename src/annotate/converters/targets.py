@@ -37,6 +37,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cues import word_alternation
+
 # Canonical target -> surface forms. Countries and bodies that news quotes take sides on;
 # capitals stand for their governments ("Moscow says ...").
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -222,7 +224,7 @@ class _LowerWords:
 
     def _find(self, low: str) -> bool:
         text = self.text
-        if not low or not all("a" <= c <= "z" for c in low):
+        if not (low.isascii() and low.isalpha() and low.islower()):
             return False
         at = text.find(low)
         while at >= 0:
@@ -292,41 +294,54 @@ def _segments(text: str, headline: list[tuple[int, int]]) -> list[_Segment]:
     out: list[_Segment] = []
     hl = iter(headline)
     cur = next(hl, None)
+    skip = _SKIP_ALONE
     for m in _CHAIN.finditer(text):
-        while cur is not None and cur[1] < m.start():
-            cur = next(hl, None)
-        in_headline = cur is not None and cur[0] <= m.start() <= cur[1]
         chain = m.group(0)
-        if chain in _SKIP_ALONE:  # most chains are one sentence-initial "The", "But", "He"
+        if chain in skip:  # most chains are one sentence-initial "The", "But", "He"
             continue
-        toks = _token_words(chain, m.start())
-        opens = _opens_sentence(text, m.start())
-        pieces: list[tuple[list[tuple[int, int, str]], bool, bool]] = [([], False, opens)]
-        connected: set[int] = set()  # pieces joined by 'of'/'for': organisation names
-        for s, e, word, connector in toks:
-            word, possessive = _strip_possessive(word)
-            e = s + len(word)
-            seg = pieces[-1][0]
-            if connector and seg and connector not in _PARTICLES:
-                if not _keeps_connector(seg[-1][2], connector):
-                    pieces.append(([], False, False))
-                else:
-                    connected.add(id(seg))
-            if word in TITLES or word.rstrip(".") in TITLES or word in MONTHS_DAYS:
-                pieces.append(([], word not in MONTHS_DAYS, False))
-                continue
-            seg, after_title, initial = pieces[-1]
-            if not seg and (word in FUNCTION_WORDS or connector):
-                pieces[-1] = (seg, after_title, initial and word in FUNCTION_WORDS)
-                continue
-            seg.append((s, e, word))
-            if possessive:
-                pieces.append(([], False, False))
-        for seg, after_title, initial in pieces:
-            if seg:
-                out.append(_Segment(seg[0][0], seg[-1][1], [w for _, _, w in seg], after_title, initial,
-                                    in_headline, id(seg) in connected))
+        pieces = _chain_pieces(chain)
+        if not pieces:
+            continue
+        start = m.start()
+        while cur is not None and cur[1] < start:
+            cur = next(hl, None)
+        in_headline = cur is not None and cur[0] <= start <= cur[1]
+        opens = _opens_sentence(text, start)
+        for s, e, words, after_title, initial, connected in pieces:
+            out.append(_Segment(start + s, start + e, list(words), after_title, initial and opens, in_headline,
+                                connected))
     return out
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _chain_pieces(chain: str) -> tuple[tuple[int, int, tuple[str, ...], bool, bool, bool], ...]:
+    """The segments of one chain, offsets relative to its start: (start, end, words, after a
+    title, sentence-initial when the chain opens a sentence, joined by 'of'/'for'). Chains
+    repeat ("Trump", "Mr. Trump"), so each is cut once."""
+    toks = _token_words(chain, 0)
+    pieces: list[tuple[list[tuple[int, int, str]], bool, bool]] = [([], False, True)]
+    connected: set[int] = set()  # pieces joined by 'of'/'for': organisation names
+    for s, e, word, connector in toks:
+        word, possessive = _strip_possessive(word)
+        e = s + len(word)
+        seg = pieces[-1][0]
+        if connector and seg and connector not in _PARTICLES:
+            if not _keeps_connector(seg[-1][2], connector):
+                pieces.append(([], False, False))
+            else:
+                connected.add(id(seg))
+        if word in TITLES or word.rstrip(".") in TITLES or word in MONTHS_DAYS:
+            pieces.append(([], word not in MONTHS_DAYS, False))
+            continue
+        seg, after_title, initial = pieces[-1]
+        if not seg and (word in FUNCTION_WORDS or connector):
+            pieces[-1] = (seg, after_title, initial and word in FUNCTION_WORDS)
+            continue
+        seg.append((s, e, word))
+        if possessive:
+            pieces.append(([], False, False))
+    return tuple((seg[0][0], seg[-1][1], tuple(w for _, _, w in seg), after_title, initial, id(seg) in connected)
+                 for seg, after_title, initial in pieces if seg)
 
 
 def _keeps_connector(word: str, connector: str) -> bool:
@@ -368,6 +383,15 @@ def _classify(words: list[str], lower: _LowerWords, after_title: bool) -> str | 
     return "person"
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _classify_word(word: str) -> str | None:
+    """_classify of a one-word segment (it needs no context: cached across articles)."""
+    return _classify([word], _NO_WORDS, False)
+
+
+_NO_WORDS: frozenset[str] = frozenset()
+
+
 def _strip_leading(seg: _Segment, lower: _LowerWords, capital_elsewhere: set[str]) -> _Segment | None:
     """Drop a sentence-initial word that is not a name ("Hammering Hillary") and modifiers
     before a person ("Republican Donald Trump")."""
@@ -380,13 +404,13 @@ def _strip_leading(seg: _Segment, lower: _LowerWords, capital_elsewhere: set[str
             start += len(w) + 1
             words = words[1:]
     while len(words) > 1 and (words[0] in MODIFIERS or words[0].lower() in _epithets()) \
-            and words[-1] not in ORG_WORDS | ISSUE_WORDS and not seg.connected:
+            and words[-1] not in _ORG_OR_ISSUE and not seg.connected:
         start += len(words[0]) + 1
         words = words[1:]
     # A country before a name or role ("Russia President Vladimir Putin", "US Republican ...").
     for n in (3, 2, 1):
         head = " ".join(words[:n])
-        if len(words) > n and head in SURFACE and words[-1] not in ORG_WORDS | ISSUE_WORDS:
+        if len(words) > n and head in SURFACE and words[-1] not in _ORG_OR_ISSUE:
             start += len(head) + 1
             words = words[n:]
             break
@@ -433,14 +457,16 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
     raw = _segments(text, headline)
     capital_elsewhere = {w for s in raw if not s.sentence_initial and not s.headline for w in s.words}
     capital_elsewhere |= {w for s in raw if not s.headline for w in s.words[1:]}
-    segs = [s2 for s in raw if (s2 := _strip_leading(s, lower, capital_elsewhere))]
+    segs = [s if len(s.words) == 1 else s2 for s in raw
+            if len(s.words) == 1 or (s2 := _strip_leading(s, lower, capital_elsewhere))]
     form_of = {id(seg): _tidy(text[seg.start:seg.end]) for seg in segs}  # "Bill de Blasio"
 
     names: list[_Name] = []
     by_full: dict[str, _Name] = {}
     kinds: list[tuple[_Segment, str | None]] = []
     for seg in segs:
-        kind = None if seg.headline else "org" if seg.connected else _classify(seg.words, lower, seg.after_title)
+        kind = (None if seg.headline else "org" if seg.connected else _classify_word(seg.words[0])
+                if len(seg.words) == 1 else _classify(seg.words, lower, seg.after_title))
         kinds.append((seg, kind))
     # Full names (two words or more) found in body text, longest first so that shorter forms
     # join the chain of a longer one ("Hillary Clinton" -> "Hillary Rodham Clinton").
@@ -574,7 +600,7 @@ def _alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
-_GAZETTEER = re.compile(r"(?=[A-Z])(?<![\w.’'-])(?:" + _alternation(SURFACE) + r")(?=\.?(?![\w.&’'-]|['’]s\b)|['’]s\b)")
+_GAZETTEER = re.compile(r"(?=[A-Z])(?<![\w.’'-])(?:" + word_alternation(SURFACE) + r")(?=\.?(?![\w.&’'-]|['’]s\b)|['’]s\b)")
 
 # --- issue phrases -------------------------------------------------------------------------
 
@@ -791,3 +817,4 @@ def final_targets(candidates: Sequence[Candidate], stances: Sequence[dict] = (),
 _DEPARTMENTS = set("Defense Defence State Justice Treasury Interior Commerce Energy Education Labor Health Homeland".split())
 _NOT_ALONE = _DEPARTMENTS | TITLES | MODIFIERS | FUNCTION_WORDS | ORG_WORDS | ISSUE_WORDS | PLACE_WORDS | US_STATES | MONTHS_DAYS
 _SKIP_ALONE = FUNCTION_WORDS | MONTHS_DAYS | TITLES
+_ORG_OR_ISSUE = ORG_WORDS | ISSUE_WORDS
