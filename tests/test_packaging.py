@@ -26,6 +26,12 @@ def test_wheel_has_only_the_annotate_package(wheel):
     assert "annotate/labeling_config/quote_attribution.xml" in names
     assert "annotate/labeling_config/gold.schema.json" in names
     assert "annotate/labeling_config/spancat.cfg" in names
+    # the converter's word lists and the polarity weights are data files read at run time
+    src = ROOT / "src"
+    data_files = [p for p in (src / "annotate").rglob("*") if p.suffix in {".txt", ".tsv"}]
+    assert data_files
+    for path in data_files:
+        assert path.relative_to(src).as_posix() in names
 
 
 def test_config_loads_from_installed_wheel(wheel, tmp_path):
