@@ -18,6 +18,7 @@ from .cues import (
     verb_forms,
     word_alternation,
 )
+from .frames import SCORES
 from .lexicon import listed, pattern, words
 from .speakers import speaker_after, speaker_before
 from .text import trim
@@ -283,15 +284,15 @@ def find_direct(text: str, ps: int, pe: int, prev: dict | None, group: int) -> t
                 continue  # a scare quote, a title or a headline: left to the cue finder (mixed quotes)
             sp = sentence_subject(text, qs, ps) if qs > ps else None
         if continuing and prev["speaker"] is None and sp is not None and not prev["closed"]:
-            g, score = prev["group"], 0.8  # the speaker comes at the end of a multi-paragraph quote
+            g, score = prev["group"], SCORES["direct-speaker-at-end"]  # the speaker comes at the end
         elif continuing and (sp is None or sp == prev["speaker"]):
-            g, sp, score = prev["group"], prev["speaker"], 0.75
+            g, sp, score = prev["group"], prev["speaker"], SCORES["direct-continued"]
         else:
             group += 1
-            g, score = group, (0.9 if sp else 0.5)
+            g, score = group, SCORES["direct" if sp else "direct-unattributed"]
             if sp is None and qs > ps:
                 sp = _nearby_subject(text, ps, qs)  # "He promised to stay. “We are in till the end!”"
-                score = 0.6 if sp else score
+                score = SCORES["direct-nearby"] if sp else score
         q = dict(start=qs, end=qe, quote_type="direct", speaker=sp, score=score, group=g,
                  closed=closed, para_start=ps, para_end=pe)
         out.append(q)

@@ -1,9 +1,10 @@
-"""Cue quotes (indirect and mixed): a cue from the lexicon in `cues.py` with its source and content.
+"""Reading cues: what the frames of frames.py need to know about a cue verb in its sentence.
 
-The source is the subject before the cue, an inverted subject after it, or "according to X";
-the content is the complement after the cue (a clause, a to-infinitive or an object, by the
-cue's kind) or the clause before a sentence-final ", X said". Nouns of saying ("his call for",
-"rumors that") and unattributed questions ("Asked whether ...") are found here too.
+A cue from the lexicon (cues.py, lexicons/quotes/cue_verbs.txt) is read as a verb, a noun or a
+passive (`_verb_reading`); its source is the subject before it, an inverted subject after it or
+the subject of its clause (`read_cues`); its content is the complement after it — a clause, a
+to-infinitive or an object, by the cue's kind (`_content_after`) — or the clause before a
+sentence-final ", X said" (`_parenthetical_rest` finds the clause going on after it).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ def _either_case(word: str) -> str:
 # Words that open a that/wh complement clause.
 _CLAUSE_START = re.compile(pattern("clause_words", "complement") + r"\b", re.IGNORECASE)
 _SUBJECT_START = re.compile(pattern("clause_subjects", "pronoun") + r"\b(?!['’]s)", re.IGNORECASE)
+# What may open a that-clause reached over an adjunct, or a noun's: a subject, not a verb.
+_THAT_SUBJECT = re.compile("(?:" + "|".join(listed("clause_subjects")) + "|[A-Z0-9])")
 # A finite verb or auxiliary early in a bare clause ("found the plan was flawed").
 _FINITE = re.compile(r"\b" + pattern("finite_verbs") + r"\b")
 _NP_START = re.compile("(?:" + "|".join(listed("clause_subjects", "np")) + r"|[A-Z][a-z]+)\b")
@@ -45,28 +48,16 @@ _ADJUNCT_START = re.compile(
 _RECIPIENT_VERBS = words("recipient_verbs")
 
 
-_ACCORDING_NP = re.compile(r"\s*([^,;:“”\"]{2,120}?)\s*(?:[,;:“”\"]|[.!?]?$)")
 _RECIPIENT = re.compile(r"((?:[\w.’'-]+\s+){0,4}?[\w.’'-]+)\s*[,:]?\s*(?=(?:that|to|about|of)\b|[“\"])")
 _COMMA = re.compile(r"[,;]")
 _LEAD_PUNCT = re.compile(r"\s*[:,]?\s*")
 _UNTIL_THAT = re.compile(r"[^.;:!?“”\"]{0,140}?\bthat\b")
-_MAY_CUT = re.compile(r"[;—–]|--|ccording")  # cheap test before _CLAUSE_CUT
-_CLAUSE_CUT = re.compile(r";\s|,\s+according to\b|\s[—–]\s|\s--\s")
 _OBJECT_PRONOUN = re.compile("(" + "|".join(listed("object_pronouns", "recipient")) + r")\b")
 _TIME_ADJUNCT = re.compile(
     r"(?:\s+" + pattern("time_words", "time-prep") + r"?\s*" + pattern("time_words", "time") + r")+\b"
 )
-_ACCORDING = re.compile(r"\baccording to\b", re.IGNORECASE)
 _AS_CUE = re.compile(r"(?:^|[\s,(])[Aa]s\s+$")
 _PRONOUN_OBJECT = words("object_pronouns")
-
-
-def _according_source(text: str, a: int, se: int) -> tuple[int, int] | None:
-    """The phrase after "according to", up to the next comma or the sentence end."""
-    m = _ACCORDING_NP.match(text, a, se)
-    if not m or len(m.group(1).split()) > 14:
-        return None
-    return m.start(1), m.end(1)
 
 
 # Prepositions whose object, right before a cue, is an adjunct ("Ruiz at the time said").
@@ -418,81 +409,12 @@ _COMMA_ENDS = (",", ",\"", ",”", ",''", ",’")
 _PASSIVE_CUES = words("passive_cues")
 
 
-# A question put to someone without a named asker: "Asked if he would run, Ruiz said no.",
-# "Voters were asked whether ...", "When pressed about the plan, ...".
-_ASKED_VERBS = listed("asked_frame", "verb")
-_ASKED_LEADS = [_either_case(w) if w in words("asked_frame", "capital") else w for w in listed("asked_frame", "lead")]
-_ASKED = re.compile(
-    r"(?:(?<![\w’'-])(?:" + "|".join(_ASKED_LEADS) + r")\s+"
-    r"(?:" + pattern("asked_frame", "adverb") + r"\s+)?" + "(?:" + "|".join(_ASKED_VERBS) + ")"
-    r"|(?<![\w’'-])(?:" + "|".join(w.capitalize() for w in _ASKED_VERBS) + r"))\s+"
-    r"(?:" + pattern("asked_frame", "after") + r"\s+)?"
-    r"(?:(?:by|at|during|in|on)\s[^,;]{1,50}?\s)?(?=" + pattern("clause_words", "question") + r"\s)"
-)
-# Cheap test before _ASKED: the verb without its first letter ("sked " for "asked"/"Asked").
-_ASKED_HINTS = tuple(w[1:] + " " for w in _ASKED_VERBS)
-
-
-_BY_AGENT = re.compile(r"\bby\s+((?:the|a|an|[A-Z])[^,;]{0,48}?)\s+(?=" + pattern("clause_words", "question") + r"\s)")
-
-
-def _asked_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]]) -> list[dict]:
-    """The question of an "Asked if/whether/about ..." frame; its asker is not named."""
-    out = []
-    for m in _ASKED.finditer(text, ss, se):
-        if m.start() > ss and not text[ss:m.start()].strip(" (") == "" and text[m.start()].isupper():
-            continue
-        if any(a <= m.end() < b for a, b in blocked):
-            continue
-        comma = text.find(",", m.end(), se)
-        end = comma if comma > 0 else se
-        content = trim(text, m.end(), end, _STRIP)
-        if _words(text, *content) < 2:
-            continue
-        asker = _BY_AGENT.search(text, m.start(), min(se, m.end() + 12))  # "When asked by a reporter whether"
-        out.append(dict(start=content[0], end=content[1], quote_type="indirect",
-                        speaker=trim(text, *asker.span(1), _STRIP) if asker else None, score=0.4, cue="ask/question"))
-    return out
-
-
-def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], title_case: bool = False,
-               cues: list[re.Match] | None = None) -> list[dict]:
-    """Indirect (or mixed) quotes signalled by cues inside one sentence (`cues`: found already)."""
-    out: list[dict] = []
-    sent = text[ss:se]
-    # "According to X, ..." / "..., according to X." / "The plan, according to X, is ..."
-    for m in (_ACCORDING.finditer(sent) if "ccording" in sent else ()):
-        a = ss + m.end()
-        sp = speaker_after(text, a + 1, min(se, a + 120)) or _according_source(text, a, se)
-        if not sp:
-            continue
-        before = trim(text, ss, ss + m.start(), _STRIP + "\"“”")
-        if _words(text, *before) >= 3:
-            content = trim(text, ss, ss + m.start(), _STRIP)
-        else:
-            comma = text.find(",", sp[1], min(se, sp[1] + 3))
-            if comma < 0:
-                # "According to officials familiar with the matter, the deal ...": the source
-                # phrase runs on to its comma when no verb stands in between.
-                far = text.find(",", sp[1], min(se, sp[1] + 80))
-                if far > 0 and not _FINITE.search(text, sp[1], far) and not find_cues(text, sp[1], far):
-                    comma, sp = far, (sp[0], trim(text, sp[0], far, _STRIP)[1])
-            content = trim(text, (comma if comma >= 0 else sp[1]) + 1, se, _STRIP)
-        if _words(text, *content) >= 3:
-            out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp, score=0.6,
-                            cue="according to"))
-    if any(h in sent for h in _ASKED_HINTS):
-        out.extend(_asked_quotes(text, ss, se, blocked))
-    taken = [(q["start"], q["end"]) for q in out]
-    if cues is None:
-        cues = find_cues(text, ss, se, title_case)
-    if blocked:
-        cues = [m for m in cues if not any(a <= m.start() < b for a, b in blocked)]
-    nominal = _NOMINAL_HINT.search(sent) is not None
-    noun_that = " that " in sent and _NOUN_THAT.search(sent) is not None
-    if not cues and not nominal and not noun_that:
-        return out
-    cut_points = [ss + k.start() for k in _CLAUSE_CUT.finditer(sent)] if _MAY_CUT.search(sent) else []
+def read_cues(text: str, ss: int, se: int, cues: list[re.Match], cut_points: list[int]
+              ) -> tuple[list[tuple[re.Match, tuple[int, int] | None, str]], list[re.Match]]:
+    """Read each cue of a sentence in context: its source mention and its role ("after": content
+    after it, "subject": after it with a far subject, "before": ", X said", "participle"), and the
+    passive cues apart. Adds to `cut_points` where a content must end (a coordinated second cue,
+    the comma before ", X said")."""
     for m in cues:
         # "complained about X but defended Y": a second cue verb in a coordinated predicate
         # ends the first one's content.
@@ -587,211 +509,4 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
         if fallback:
             role = "subject"
         found.append((m, sp, role))
-    for m, sp, role in found:
-        lemma, kinds = cue_lemma(m.group(0))
-        if any(a <= m.start() < b for a, b in taken):
-            continue  # a cue inside another attribution's content: nested, not annotated
-        if role == "before":
-            comma = text.rfind(",", ss, min(m.start(), sp[0]))
-            start = max([ss, *(c + 1 for c in cut_points if c < comma)])
-            content = trim(text, start, comma, _STRIP)
-            score = 0.6
-            # After an inverted "said Ana Ruiz," a comma opens her description, not more content.
-            rest = None if sp[0] > m.start() else _parenthetical_rest(text, max(m.end(), sp[1]), se, cut_points)
-            as_frame = text[comma + 1:sp[0]].strip().lower() == "as" if sp[0] > comma else False
-            if as_frame and rest is None and _words(text, *content) < 3:
-                after = text.find(",", max(m.end(), sp[1]), se)
-                rest = trim(text, after + 1, se, _STRIP) if after > 0 else None
-            if as_frame and rest and _words(text, *rest) >= 3 and _words(text, *content) < 3:
-                # "And, as the Post reported, Clinton is ...": the content follows.
-                out.append(dict(start=rest[0], end=rest[1], quote_type="indirect", speaker=sp,
-                                score=score, cue=f"{lemma}/after"))
-                taken.append(rest)
-                continue
-            if _words(text, *content) < 3:
-                if rest and (_OPENER.match(text, content[0]) or _only_linkers(text[content[0]:content[1]])):
-                    out.append(dict(start=rest[0], end=rest[1], quote_type="indirect", speaker=sp,
-                                    score=0.55, cue=f"{lemma}/after"))  # "In March, she said, the plan ..."
-                    taken.append(rest)
-                elif rest and content[1] > content[0] and text[content[0]:content[1]].lower() not in _LINKERS:
-                    # "Loyalty, he noted, has long been ...": the short subject is its own fragment.
-                    out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp,
-                                    score=score, cue=f"{lemma}/{role}"))
-                    out.append(dict(start=rest[0], end=rest[1], quote_type="indirect", speaker=sp,
-                                    score=score, cue=f"{lemma}/{role}", continues=True))
-                    taken.extend([content, rest])
-                continue
-            if rest is None:
-                after = text.find(",", max(m.end(), sp[1]), se)
-                if after > 0 and _OPENER.match(text, content[0]):
-                    rest = trim(text, after + 1, se, _STRIP)  # "In May, he said, the plan ..."
-                    if _words(text, *rest) >= 3:
-                        out.append(dict(start=rest[0], end=rest[1], quote_type="indirect", speaker=sp,
-                                        score=0.55, cue=f"{lemma}/after"))
-                        taken.append(rest)
-                    continue
-            elif _OPENER.match(text, content[0]):
-                out.append(dict(start=rest[0], end=rest[1], quote_type="indirect", speaker=sp,
-                                score=0.55, cue=f"{lemma}/after"))
-                taken.append(rest)
-                continue
-            if rest:
-                # "The tax, the panel concluded, must rise": the clause goes on after the cue.
-                out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp,
-                                score=score, cue=f"{lemma}/{role}"))
-                taken.append(content)
-                out.append(dict(start=rest[0], end=rest[1], quote_type="indirect", speaker=sp,
-                                score=score, cue=f"{lemma}/{role}", continues=True))
-                taken.append(rest)
-                continue
-        else:
-            if sp and any(0 <= sp[0] - b <= 3 for _, b in blocked) and "any" in kinds \
-                    and not _CLAUSE_START.match(text, m.end() + 1):
-                continue  # '"...," he said aboard the plane': the quote before is the content
-            end = min([se, *(c for c in cut_points if c > m.end())])
-            if _SUBORDINATE_OPEN.search(text, max(ss, text.rfind(",", ss, m.start()) + 1), m.start()):
-                comma = text.find(",", m.end(), end)  # "where voters support X, Clinton leads": X ends
-                if comma > 0:
-                    end = comma
-            if sp and text[sp[0]:sp[1]].lower() in ("who", "which") and text[ss:sp[0]].rstrip().endswith(","):
-                close = text.find(",", m.end(), end)  # "X, who backed Y, said ...": the relative clause ends
-                while close > 0:
-                    inside = next((b for a, b in blocked if a <= close < b), None)
-                    if inside is None:
-                        break
-                    if inside - close <= 3:
-                        close = inside  # "who called it ''toxic,'' said": the quotation's own comma
-                        break
-                    close = text.find(",", close + 1, end)  # a comma inside a quotation does not end it
-                if close > 0:
-                    end = close
-            content = _content_after(text, m.end(), end, lemma, kinds)
-            if content is None:
-                continue
-            if role == "subject" and not (_CLAUSE_START.match(text, content[0]) or _SUBJECT_START.match(text, content[0])
-                                          or _FINITE.search(text, content[0], min(content[1], content[0] + 50))):
-                continue  # a subject found far away: only a clear clause counts as its content
-            as_m = _AS_CUE.search(text, max(ss, sp[0] - 5), sp[0]) if sp else None
-            if as_m and text.find(",", m.end(), content[1]) > 0:
-                comma = text.find(",", m.end(), content[1])
-                content = trim(text, comma + 1, content[1], _STRIP)
-                if _words(text, *content) < 3:
-                    continue
-            score = 0.55 if "any" in kinds else 0.45
-            if role == "participle":
-                sp = out[-1]["speaker"] if out else (_earlier_cue_source(text, ss, m.start())
-                                                     or clause_subject(text, m.start(), ss))
-                score = 0.45
-        out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp, score=score,
-                        cue=f"{lemma}/{role}"))
-        taken.append(content)
-    for m in passives:
-        start = max([ss, *(c + 1 for c in cut_points if c < m.start())])
-        end = min([se, *(c for c in cut_points if c > m.end())])
-        content = trim(text, start, end, _STRIP)
-        complement = _TO_INF.match(text, m.end() + 1) or text.startswith(" of ", m.end())
-        if complement and _words(text, *content) >= 4 \
-                and not any(a < content[1] and content[0] < b for a, b in taken):
-            out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=None, score=0.35,
-                            cue=f"{cue_lemma(m.group(0))[0]}/passive"))
-            taken.append(content)
-    if nominal:
-        out.extend(_nominal_quotes(text, ss, se, blocked, taken, cut_points))
-    if noun_that:
-        out.extend(_noun_that_quotes(text, ss, se, blocked, [*taken, *((q["start"], q["end"]) for q in out)], cut_points))
-    return out
-
-
-# A noun of saying or believing with its that-clause, whoever holds it: "the notion that X",
-# "a reminder that X", "growing fears that X".
-_NOUN_THAT = re.compile(r"\b" + pattern("that_nouns") + r"\s+that\s")
-
-
-# What may open the that-clause of a noun: a subject, not a verb ("the claim that he lied").
-_THAT_SUBJECT = re.compile("(?:" + "|".join(listed("clause_subjects")) + "|[A-Z0-9])")
-
-
-# A possessive right before the noun: "Trump's accusation that", "her growing fear that".
-_POSSESSIVES = listed("possessives")
-_POSSESSOR = re.compile(r"\b((?:" + "|".join(_either_case(w) for w in listed("possessives", "possessor")) + ")"
-                        r"|(?:[A-Z][\w.-]*\s)?[A-Z][\w-]*[’']s?)\s+(?:[a-z-]+\s+){0,2}$")
-
-
-def _noun_that_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]],
-                      taken: list[tuple[int, int]], cut_points: list[int]) -> list[dict]:
-    out = []
-    for m in _NOUN_THAT.finditer(text, ss, se):
-        start = m.end() - 5  # at "that"
-        if any(a <= start < b for a, b in blocked + taken) or not _THAT_SUBJECT.match(text, m.end()):
-            continue  # "a claim that is false": a relative clause, not the claim's content
-        end = min([se, *(c for c in cut_points if c > start)])
-        cut = _CLAUSE_END.search(text, start, end)
-        content = trim(text, start, _cut_at(cut) if cut else end, _STRIP)
-        if _words(text, *content) < 4 or any(a < content[1] and content[0] < b for a, b in taken + blocked):
-            continue
-        owner = _POSSESSOR.search(text, max(ss, m.start() - 40), m.start())
-        out.append(dict(start=content[0], end=content[1], quote_type="indirect",
-                        speaker=owner.span(1) if owner else None, score=0.35,
-                        cue=f"{m.group(0).split()[0]}/noun-that"))
-        taken = [*taken, content]
-    return out
-
-
-# Nominal cues with a possessive source: "his promise to build a wall", "Obama's endorsement of
-# Clinton", "her claim that the vote was rigged".
-_NOMINAL = re.compile(
-    r"\b(?P<src>" + "|".join(_either_case(w) for w in _POSSESSIVES) + r"|[A-Z][\w.-]*(?:\s[A-Z][\w-]*)?[’']s?)\s+"
-    r"(?:[a-z-]+\s+){0,2}?"
-    r"(?P<noun>" + "|".join(listed("nominal_nouns")) + r")\s+"
-    r"(?P<link>" + "|".join(listed("nominal_links")) + r")\s"
-)
-
-
-# Cheap test before _NOMINAL: one of its nouns (its optional plural left off) must be in the sentence.
-_NOMINAL_NOUN = re.compile(pattern("nominal_nouns").replace("s?", ""))
-_NOMINAL_LEAD = re.compile(pattern("nominal_leads") + r"\s+")
-_NOMINAL_HINTS = ("’s ", "'s ", *(f"{w}{t} " for p in _POSSESSIVES for w, t in ((p[0], p[1:]), (p[0].upper(), p[1:]))))
-
-
-_NOMINAL_HINT = re.compile("|".join(re.escape(h) for h in _NOMINAL_HINTS))
-
-
-# A possessive pronoun and the subject pronoun that cannot be its antecedent in the same clause.
-_POSSESSIVE_PRONOUNS = {"his": "she", "her": "he", "their": "it", "its": "they"}
-
-
-def _nominal_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]],
-                    taken: list[tuple[int, int]], cut_points: list[int]) -> list[dict]:
-    out = []
-    if not _NOMINAL_NOUN.search(text, ss, se):
-        return out
-    for m in _NOMINAL.finditer(text, ss, se):
-        if any(a <= m.start() < b for a, b in blocked + taken):
-            continue
-        start = m.start("link") if m.group("link") in ("that", "to") else m.end()
-        end = min([se, *(c for c in cut_points if c > m.end())])
-        comma = text.find(",", start, end)
-        end = comma if comma > 0 else end
-        if m.group("link") != "that":
-            verb = _FINITE.search(text, start, end)
-            if verb:
-                end = verb.start()  # "his promise to build a wall was popular": the main verb ends it
-        content = trim(text, start, end, _STRIP)
-        if content[1] <= content[0] or _words(text, *content) > 30:
-            continue
-        if any(a < content[1] and content[0] < b for a, b in taken):
-            continue
-        sp = m.span("src")
-        lead = _NOMINAL_LEAD.match(text, sp[0], sp[1])
-        if lead:
-            sp = (lead.end(), sp[1])  # "On Trump's pledge ..." -> "Trump's"
-        elif text[sp[0]:sp[1]].lower() in _POSSESSIVE_PRONOUNS:
-            # "The senator renewed his call for ...": the possessive refers to the clause subject.
-            subj = clause_subject(text, sp[0], ss)
-            if subj and subj[1] <= sp[0] and _POSSESSIVE_PRONOUNS[text[sp[0]:sp[1]].lower()] != \
-                    text[subj[0]:subj[1]].lower():
-                sp = subj
-        out.append(dict(start=content[0], end=content[1], quote_type="indirect", speaker=sp, score=0.4,
-                        cue=f"{m.group('noun')}/nominal"))
-        taken.append(content)
-    return out
+    return found, passives

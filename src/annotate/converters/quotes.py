@@ -9,7 +9,7 @@ Two finders run per paragraph and are merged here:
 - direct quotes (`direct.py`): stretches between quote marks, attributed from the words next to them
   ('"...," Peskov said', 'Peskov said: "..."', '"...," said Peskov') or carried over from the
   previous fragment (interrupted and multi-paragraph quotes);
-- cue quotes (`indirect.py`): a cue from the lexicon in `cues.py` with its source (the subject before it,
+- cue quotes (`frames.py`, reading cues with `indirect.py`): a cue from the lexicon in `cues.py` with its source (the subject before it,
   an inverted subject after it, "according to X") and its content (the complement clause
   after it, or the clause before a sentence-final ", X said").
 An indirect content that contains a direct quote becomes one `mixed` quote. Both finders take
@@ -24,7 +24,7 @@ import re
 from .clauses import _STRIP, _words
 from .cues import DIRECT_RE, find_cues
 from .direct import _REAL_QUOTE, _colon_frame_speaker, direct_spans, find_direct
-from .indirect import cue_quotes
+from .frames import SCORES, cue_quotes
 from .lexicon import words
 from .text import bounded, paragraphs, sentences, trim
 
@@ -60,8 +60,8 @@ def _headline_quote(text: str, ps: int, pe: int) -> dict | None:
     content = trim(text, m.end(), pe, _STRIP)
     if _words(text, *content) < 3 or text[pe - 1:pe] == ":":
         return None
-    return dict(start=content[0], end=content[1], quote_type="indirect", speaker=m.span(1), score=0.5,
-                cue="headline/colon")
+    return dict(start=content[0], end=content[1], quote_type="indirect", speaker=m.span(1),
+                score=SCORES["headline"], cue="headline/colon")
 
 
 # At most this many cues and direct quotes in one sentence: a run-on line of cue words (garbage,
@@ -208,9 +208,9 @@ def _merge(text: str, direct: list[dict], indirect: list[dict]) -> list[dict]:
         if inside:
             ds = [direct[i] for i in inside]
             if len(ds) == 1 and text[q["start"]:q["end"]].strip(" \"“”‘’',.") == text[ds[0]["start"]:ds[0]["end"]].strip(" \"“”‘’',."):
-                q = dict(ds[0], speaker=ds[0]["speaker"] or q["speaker"], score=0.9)
+                q = dict(ds[0], speaker=ds[0]["speaker"] or q["speaker"], score=SCORES["direct"])
             else:
-                q = dict(q, quote_type="mixed", score=0.7)
+                q = dict(q, quote_type="mixed", score=SCORES["mixed"])
             absorbed.update(inside)
         kept.append(q)
     kept.extend(d for i, d in enumerate(direct) if i not in absorbed)

@@ -1,0 +1,520 @@
+"""Frames of the cue finder: each a named function that turns one pattern of attribution in a
+sentence into quote candidates, and the one table of their scores.
+
+`cue_quotes` dispatches over one sentence, in this order (the order decides which of two
+overlapping candidates is kept, and a participle takes the speaker of the quote before it):
+
+1. sentence frames: `according_to`, `asked_if`;
+2. each cue verb (cues.py), once its source and role are read (`read_cues` in indirect.py):
+   - source before the cue, content after it: `cue_complement` ("Peskov said the talks failed"),
+     `participle` ("..., saying the talks failed"), `passive` ("is expected to pass");
+   - content before the cue (", X said"): `as_reported`, `opening_adverbial`,
+     `split_subject`, `interrupted_clause`, `said_after` — the first that applies;
+3. noun frames: `nominal` ("his promise to ..."), `noun_that` ("the notion that ...").
+
+A frame returns its quotes (plain dicts, see `_quote`) or None when it does not apply.
+Direct quotes (direct.py) and headlines (quotes.py) take their scores from SCORES too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .clauses import _STRIP, _words, clause_subject
+from .cues import cue_lemma, find_cues
+from .indirect import (
+    _AS_CUE,
+    _CLAUSE_END,
+    _CLAUSE_START,
+    _FINITE,
+    _LINKERS,
+    _OPENER,
+    _SUBJECT_START,
+    _SUBORDINATE_OPEN,
+    _THAT_SUBJECT,
+    _TO_INF,
+    _content_after,
+    _cut_at,
+    _earlier_cue_source,
+    _either_case,
+    _only_linkers,
+    _parenthetical_rest,
+    read_cues,
+)
+from .lexicon import listed, pattern, words
+from .speakers import speaker_after
+from .text import trim
+
+# The score of each frame's quotes: how often such a candidate is right, roughly (Label Studio
+# shows it, and a project can hide low-scoring regions). One table for the whole quote side.
+SCORES = {
+    # direct quotes (direct.py, quotes.py)
+    "direct": 0.9,                   # '"...," Peskov said': marks and a speaker next to them
+    "direct-unattributed": 0.5,      # marks, no speaker found
+    "direct-nearby": 0.6,            # speaker from the last cue before it in the paragraph
+    "direct-speaker-at-end": 0.8,    # a multi-paragraph quote whose speaker comes at its end
+    "direct-continued": 0.75,        # the next fragment of an interrupted or multi-paragraph quote
+    "mixed": 0.7,                    # an indirect content that holds a direct quote
+    "headline": 0.5,                 # 'Graham: Trump's rhetoric hurts the party'
+    # cue frames (this module)
+    "according-to": 0.6,
+    "asked-if": 0.4,
+    "speech-complement": 0.55,       # a speech verb's complement: "said the plan failed"
+    "complement": 0.45,              # any other cue's: "plans to run", "criticized the plan"
+    "participle": 0.45,
+    "passive": 0.35,
+    "said-after": 0.6,               # ", X said" and its split forms: content before the cue
+    "opening-adverbial": 0.55,       # "In March, she said, the plan ...": content after the cue
+    "nominal": 0.4,
+    "noun-that": 0.35,
+}
+
+
+@dataclass
+class Sentence:
+    """One sentence (or window) being read, and what its frames have found so far."""
+
+    text: str
+    ss: int
+    se: int
+    blocked: list[tuple[int, int]]          # direct quotes and headlines: no cue inside them counts
+    cut_points: list[int] = field(default_factory=list)  # where one attribution's content must end
+    taken: list[tuple[int, int]] = field(default_factory=list)  # contents found so far
+    out: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Cue:
+    """A cue verb read in its sentence: its source mention and role (see indirect.read_cues)."""
+
+    m: re.Match
+    speaker: tuple[int, int] | None
+    role: str  # "after" / "subject": content after it; "before": content before it; "participle"
+    lemma: str = ""
+    kinds: set[str] = field(default_factory=set)
+
+    def __post_init__(self):
+        self.lemma, self.kinds = cue_lemma(self.m.group(0))
+
+
+def _quote(span: tuple[int, int], speaker, frame: str, cue: str, continues: bool = False) -> dict:
+    """A quote candidate: `frame` names its score in SCORES, `cue` what signalled it."""
+    q = dict(start=span[0], end=span[1], quote_type="indirect", speaker=speaker, score=SCORES[frame], cue=cue)
+    if continues:
+        q["continues"] = True  # the second fragment of one quotation: same group as the one before
+    return q
+
+
+# --- sentence frames ---------------------------------------------------------------------------
+
+_ACCORDING = re.compile(r"\baccording to\b", re.IGNORECASE)
+_ACCORDING_NP = re.compile(r"\s*([^,;:“”\"]{2,120}?)\s*(?:[,;:“”\"]|[.!?]?$)")
+
+
+def _according_source(text: str, a: int, se: int) -> tuple[int, int] | None:
+    """The phrase after "according to", up to the next comma or the sentence end."""
+    m = _ACCORDING_NP.match(text, a, se)
+    if not m or len(m.group(1).split()) > 14:
+        return None
+    return m.start(1), m.end(1)
+
+
+def according_to(s: Sentence) -> list[dict]:
+    """'According to X, ...', '..., according to X.', 'The plan, according to X, is ...'.
+
+    Example: "The deal is off, according to two officials." -> "The deal is off" by "two officials".
+    """
+    text, ss, se = s.text, s.ss, s.se
+    out = []
+    sent = text[ss:se]
+    for m in (_ACCORDING.finditer(sent) if "ccording" in sent else ()):
+        a = ss + m.end()
+        sp = speaker_after(text, a + 1, min(se, a + 120)) or _according_source(text, a, se)
+        if not sp:
+            continue
+        before = trim(text, ss, ss + m.start(), _STRIP + "\"“”")
+        if _words(text, *before) >= 3:
+            content = trim(text, ss, ss + m.start(), _STRIP)
+        else:
+            comma = text.find(",", sp[1], min(se, sp[1] + 3))
+            if comma < 0:
+                # "According to officials familiar with the matter, the deal ...": the source
+                # phrase runs on to its comma when no verb stands in between.
+                far = text.find(",", sp[1], min(se, sp[1] + 80))
+                if far > 0 and not _FINITE.search(text, sp[1], far) and not find_cues(text, sp[1], far):
+                    comma, sp = far, (sp[0], trim(text, sp[0], far, _STRIP)[1])
+            content = trim(text, (comma if comma >= 0 else sp[1]) + 1, se, _STRIP)
+        if _words(text, *content) >= 3:
+            out.append(_quote(content, sp, "according-to", "according to"))
+    return out
+
+
+# A question put to someone without a named asker: "Asked if he would run, Ruiz said no.",
+# "Voters were asked whether ...", "When pressed about the plan, ...".
+_ASKED_VERBS = listed("asked_frame", "verb")
+_ASKED_LEADS = [_either_case(w) if w in words("asked_frame", "capital") else w for w in listed("asked_frame", "lead")]
+_ASKED = re.compile(
+    r"(?:(?<![\w’'-])(?:" + "|".join(_ASKED_LEADS) + r")\s+"
+    r"(?:" + pattern("asked_frame", "adverb") + r"\s+)?" + "(?:" + "|".join(_ASKED_VERBS) + ")"
+    r"|(?<![\w’'-])(?:" + "|".join(w.capitalize() for w in _ASKED_VERBS) + r"))\s+"
+    r"(?:" + pattern("asked_frame", "after") + r"\s+)?"
+    r"(?:(?:by|at|during|in|on)\s[^,;]{1,50}?\s)?(?=" + pattern("clause_words", "question") + r"\s)"
+)
+# Cheap test before _ASKED: the verb without its first letter ("sked " for "asked"/"Asked").
+_ASKED_HINTS = tuple(w[1:] + " " for w in _ASKED_VERBS)
+_BY_AGENT = re.compile(r"\bby\s+((?:the|a|an|[A-Z])[^,;]{0,48}?)\s+(?=" + pattern("clause_words", "question") + r"\s)")
+
+
+def asked_if(s: Sentence) -> list[dict]:
+    """The question of an "Asked if/whether/about ..." frame; its asker is not named.
+
+    Example: "Asked whether he would run, Ruiz said no." -> "whether he would run", no speaker.
+    """
+    text, ss, se = s.text, s.ss, s.se
+    sent = text[ss:se]
+    out: list[dict] = []
+    if not any(h in sent for h in _ASKED_HINTS):
+        return out
+    for m in _ASKED.finditer(text, ss, se):
+        if m.start() > ss and not text[ss:m.start()].strip(" (") == "" and text[m.start()].isupper():
+            continue
+        if any(a <= m.end() < b for a, b in s.blocked):
+            continue
+        comma = text.find(",", m.end(), se)
+        end = comma if comma > 0 else se
+        content = trim(text, m.end(), end, _STRIP)
+        if _words(text, *content) < 2:
+            continue
+        asker = _BY_AGENT.search(text, m.start(), min(se, m.end() + 12))  # "When asked by a reporter whether"
+        out.append(_quote(content, trim(text, *asker.span(1), _STRIP) if asker else None, "asked-if", "ask/question"))
+    return out
+
+
+# --- cue frames: the content after the cue --------------------------------------------------------
+
+
+def _complement(s: Sentence, cue: Cue) -> tuple[int, int] | None:
+    """The content after a cue: its complement, cut where the sentence's clause structure ends it."""
+    text, ss, se, m, sp = s.text, s.ss, s.se, cue.m, cue.speaker
+    if sp and any(0 <= sp[0] - b <= 3 for _, b in s.blocked) and "any" in cue.kinds \
+            and not _CLAUSE_START.match(text, m.end() + 1):
+        return None  # '"...," he said aboard the plane': the quote before is the content
+    end = min([se, *(c for c in s.cut_points if c > m.end())])
+    if _SUBORDINATE_OPEN.search(text, max(ss, text.rfind(",", ss, m.start()) + 1), m.start()):
+        comma = text.find(",", m.end(), end)  # "where voters support X, Clinton leads": X ends
+        if comma > 0:
+            end = comma
+    if sp and text[sp[0]:sp[1]].lower() in ("who", "which") and text[ss:sp[0]].rstrip().endswith(","):
+        close = text.find(",", m.end(), end)  # "X, who backed Y, said ...": the relative clause ends
+        while close > 0:
+            inside = next((b for a, b in s.blocked if a <= close < b), None)
+            if inside is None:
+                break
+            if inside - close <= 3:
+                close = inside  # "who called it ''toxic,'' said": the quotation's own comma
+                break
+            close = text.find(",", close + 1, end)  # a comma inside a quotation does not end it
+        if close > 0:
+            end = close
+    content = _content_after(text, m.end(), end, cue.lemma, cue.kinds)
+    if content is None:
+        return None
+    if cue.role == "subject" and not (_CLAUSE_START.match(text, content[0]) or _SUBJECT_START.match(text, content[0])
+                                      or _FINITE.search(text, content[0], min(content[1], content[0] + 50))):
+        return None  # a subject found far away: only a clear clause counts as its content
+    as_m = _AS_CUE.search(text, max(ss, sp[0] - 5), sp[0]) if sp else None
+    if as_m and text.find(",", m.end(), content[1]) > 0:
+        comma = text.find(",", m.end(), content[1])
+        content = trim(text, comma + 1, content[1], _STRIP)
+        if _words(text, *content) < 3:
+            return None
+    return content
+
+
+def cue_complement(s: Sentence, cue: Cue) -> list[dict] | None:
+    """A cue verb with its source before it and its complement after it.
+
+    Example: "Peskov said the talks had failed." -> "the talks had failed" by "Peskov";
+    "The mayor plans to run again." -> "to run again" by "The mayor".
+    """
+    content = _complement(s, cue)
+    if content is None:
+        return None
+    frame = "speech-complement" if "any" in cue.kinds else "complement"
+    return [_quote(content, cue.speaker, frame, f"{cue.lemma}/{cue.role}")]
+
+
+def participle(s: Sentence, cue: Cue) -> list[dict] | None:
+    """A participle after a comma takes the speaker of the quote before it, else of its clause.
+
+    Example: "Ruiz spoke for an hour, saying the plan would fail." -> "the plan would fail" by "Ruiz".
+    """
+    content = _complement(s, cue)
+    if content is None:
+        return None
+    sp = s.out[-1]["speaker"] if s.out else (_earlier_cue_source(s.text, s.ss, cue.m.start())
+                                               or clause_subject(s.text, cue.m.start(), s.ss))
+    return [_quote(content, sp, "participle", f"{cue.lemma}/participle")]
+
+
+def passive(s: Sentence, m: re.Match) -> list[dict] | None:
+    """A passive cue with a to-infinitive or "of": the clause is content without a named source.
+
+    Example: "The House is expected to pass the bill on Friday." -> the whole clause, no speaker.
+    """
+    text = s.text
+    start = max([s.ss, *(c + 1 for c in s.cut_points if c < m.start())])
+    end = min([s.se, *(c for c in s.cut_points if c > m.end())])
+    content = trim(text, start, end, _STRIP)
+    complement = _TO_INF.match(text, m.end() + 1) or text.startswith(" of ", m.end())
+    if complement and _words(text, *content) >= 4 \
+            and not any(a < content[1] and content[0] < b for a, b in s.taken):
+        return [_quote(content, None, "passive", f"{cue_lemma(m.group(0))[0]}/passive")]
+    return None
+
+
+# --- cue frames: the content before the cue (", X said") ------------------------------------------
+
+
+@dataclass
+class _Before:
+    """The parts of a sentence around a cue whose content comes before it."""
+
+    content: tuple[int, int]      # from the clause start to the comma before the source or cue
+    rest: tuple[int, int] | None  # the clause going on after ", X said," (if any)
+    as_frame: bool                # ", as X reported,"
+    short: bool                   # content of fewer than three words
+
+
+def _before_parts(s: Sentence, cue: Cue) -> _Before:
+    text, ss, se, m, sp = s.text, s.ss, s.se, cue.m, cue.speaker
+    comma = text.rfind(",", ss, min(m.start(), sp[0]))
+    start = max([ss, *(c + 1 for c in s.cut_points if c < comma)])
+    content = trim(text, start, comma, _STRIP)
+    # After an inverted "said Ana Ruiz," a comma opens her description, not more content.
+    rest = None if sp[0] > m.start() else _parenthetical_rest(text, max(m.end(), sp[1]), se, s.cut_points)
+    as_frame = text[comma + 1:sp[0]].strip().lower() == "as" if sp[0] > comma else False
+    short = _words(text, *content) < 3
+    if as_frame and rest is None and short:
+        after = text.find(",", max(m.end(), sp[1]), se)
+        rest = trim(text, after + 1, se, _STRIP) if after > 0 else None
+    return _Before(content, rest, as_frame, short)
+
+
+def as_reported(s: Sentence, cue: Cue, p: _Before) -> list[dict] | None:
+    """', as X reported,' with a short lead: the content is the clause after it.
+
+    Example: "And, as the Post reported, Clinton is ahead in Ohio." -> "Clinton is ahead in Ohio".
+    """
+    if p.as_frame and p.rest and _words(s.text, *p.rest) >= 3 and p.short:
+        return [_quote(p.rest, cue.speaker, "said-after", f"{cue.lemma}/after")]
+    return None
+
+
+def opening_adverbial(s: Sentence, cue: Cue, p: _Before) -> list[dict] | None:
+    """An opening adverbial or linker before ', X said,': the content is what follows.
+
+    Example: "In March, she said, the plan was dropped." -> "the plan was dropped" by "she".
+    """
+    text = s.text
+    if p.short:
+        if p.rest and (_OPENER.match(text, p.content[0]) or _only_linkers(text[p.content[0]:p.content[1]])):
+            return [_quote(p.rest, cue.speaker, "opening-adverbial", f"{cue.lemma}/after")]
+        return None
+    if p.rest is None:
+        after = text.find(",", max(cue.m.end(), cue.speaker[1]), s.se)
+        if after > 0 and _OPENER.match(text, p.content[0]):
+            rest = trim(text, after + 1, s.se, _STRIP)  # "In May, he said, the plan ..."
+            return [_quote(rest, cue.speaker, "opening-adverbial", f"{cue.lemma}/after")] \
+                if _words(text, *rest) >= 3 else []
+        return None
+    if _OPENER.match(text, p.content[0]):
+        return [_quote(p.rest, cue.speaker, "opening-adverbial", f"{cue.lemma}/after")]
+    return None
+
+
+def split_subject(s: Sentence, cue: Cue, p: _Before) -> list[dict] | None:
+    """A short subject, ', X said,', then its predicate: two fragments of one quotation.
+
+    Example: "Loyalty, he noted, has long been prized." -> "Loyalty" + "has long been prized".
+    """
+    if not p.short:
+        return None
+    text = s.text
+    if p.rest and p.content[1] > p.content[0] and text[p.content[0]:p.content[1]].lower() not in _LINKERS:
+        return [_quote(p.content, cue.speaker, "said-after", f"{cue.lemma}/before"),
+                _quote(p.rest, cue.speaker, "said-after", f"{cue.lemma}/before", continues=True)]
+    return []  # too short to be content, and no clause after the cue
+
+
+def interrupted_clause(s: Sentence, cue: Cue, p: _Before) -> list[dict] | None:
+    """A clause interrupted by ', X said,': the part before and the part after, one quotation.
+
+    Example: "The tax, the panel concluded, must rise." -> "The tax" + "must rise" by "the panel".
+    """
+    if p.rest is None:
+        return None
+    return [_quote(p.content, cue.speaker, "said-after", f"{cue.lemma}/before"),
+            _quote(p.rest, cue.speaker, "said-after", f"{cue.lemma}/before", continues=True)]
+
+
+def said_after(s: Sentence, cue: Cue, p: _Before) -> list[dict] | None:
+    """A clause and then ', X said' (or ', said X'): the clause is the content.
+
+    Example: "The talks have failed, Peskov said." -> "The talks have failed" by "Peskov".
+    """
+    return [_quote(p.content, cue.speaker, "said-after", f"{cue.lemma}/before")]
+
+
+# In this order, the first that applies (returns a list) gives the quotes of a ", X said" cue.
+BEFORE_FRAMES = (as_reported, opening_adverbial, split_subject, interrupted_clause, said_after)
+
+
+def _content_before(s: Sentence, cue: Cue) -> list[dict]:
+    parts = _before_parts(s, cue)
+    for frame in BEFORE_FRAMES:
+        quotes = frame(s, cue, parts)
+        if quotes is not None:
+            return quotes
+    return []
+
+
+# --- noun frames -----------------------------------------------------------------------------------
+
+# A noun of saying or believing with its that-clause, whoever holds it: "the notion that X",
+# "a reminder that X", "growing fears that X".
+_NOUN_THAT = re.compile(r"\b" + pattern("that_nouns") + r"\s+that\s")
+# A possessive right before the noun: "Trump's accusation that", "her growing fear that".
+_POSSESSIVES = listed("possessives")
+_POSSESSOR = re.compile(r"\b((?:" + "|".join(_either_case(w) for w in listed("possessives", "possessor")) + ")"
+                        r"|(?:[A-Z][\w.-]*\s)?[A-Z][\w-]*[’']s?)\s+(?:[a-z-]+\s+){0,2}$")
+
+
+def noun_that(s: Sentence) -> list[dict]:
+    """A noun of saying or believing and its that-clause; its possessor, if any, is the source.
+
+    Example: "Her fear that the plant will close is real." -> "that the plant will close is real" by "Her".
+    """
+    text, ss, se, blocked = s.text, s.ss, s.se, s.blocked
+    taken = [*s.taken, *((q["start"], q["end"]) for q in s.out)]
+    out = []
+    for m in _NOUN_THAT.finditer(text, ss, se):
+        start = m.end() - 5  # at "that"
+        if any(a <= start < b for a, b in blocked + taken) or not _THAT_SUBJECT.match(text, m.end()):
+            continue  # "a claim that is false": a relative clause, not the claim's content
+        end = min([se, *(c for c in s.cut_points if c > start)])
+        cut = _CLAUSE_END.search(text, start, end)
+        content = trim(text, start, _cut_at(cut) if cut else end, _STRIP)
+        if _words(text, *content) < 4 or any(a < content[1] and content[0] < b for a, b in taken + blocked):
+            continue
+        owner = _POSSESSOR.search(text, max(ss, m.start() - 40), m.start())
+        out.append(_quote(content, owner.span(1) if owner else None, "noun-that", f"{m.group(0).split()[0]}/noun-that"))
+        taken = [*taken, content]
+    return out
+
+
+# Nominal cues with a possessive source: "his promise to build a wall", "Obama's endorsement of
+# Clinton", "her claim that the vote was rigged".
+_NOMINAL = re.compile(
+    r"\b(?P<src>" + "|".join(_either_case(w) for w in _POSSESSIVES) + r"|[A-Z][\w.-]*(?:\s[A-Z][\w-]*)?[’']s?)\s+"
+    r"(?:[a-z-]+\s+){0,2}?"
+    r"(?P<noun>" + "|".join(listed("nominal_nouns")) + r")\s+"
+    r"(?P<link>" + "|".join(listed("nominal_links")) + r")\s"
+)
+# Cheap test before _NOMINAL: one of its nouns (its optional plural left off) must be in the sentence.
+_NOMINAL_NOUN = re.compile(pattern("nominal_nouns").replace("s?", ""))
+_NOMINAL_LEAD = re.compile(pattern("nominal_leads") + r"\s+")
+_NOMINAL_HINTS = ("’s ", "'s ", *(f"{w}{t} " for p in _POSSESSIVES for w, t in ((p[0], p[1:]), (p[0].upper(), p[1:]))))
+_NOMINAL_HINT = re.compile("|".join(re.escape(h) for h in _NOMINAL_HINTS))
+# A possessive pronoun and the subject pronoun that cannot be its antecedent in the same clause.
+_POSSESSIVE_PRONOUNS = {"his": "she", "her": "he", "their": "it", "its": "they"}
+
+
+def nominal(s: Sentence) -> list[dict]:
+    """A noun of saying or intending with a possessive source and its complement.
+
+    Example: "The senator renewed his call for a ban." -> "a ban" by "The senator".
+    """
+    text, ss, se, blocked, taken = s.text, s.ss, s.se, s.blocked, s.taken
+    out = []
+    if not _NOMINAL_NOUN.search(text, ss, se):
+        return out
+    for m in _NOMINAL.finditer(text, ss, se):
+        if any(a <= m.start() < b for a, b in blocked + taken):
+            continue
+        start = m.start("link") if m.group("link") in ("that", "to") else m.end()
+        end = min([se, *(c for c in s.cut_points if c > m.end())])
+        comma = text.find(",", start, end)
+        end = comma if comma > 0 else end
+        if m.group("link") != "that":
+            verb = _FINITE.search(text, start, end)
+            if verb:
+                end = verb.start()  # "his promise to build a wall was popular": the main verb ends it
+        content = trim(text, start, end, _STRIP)
+        if content[1] <= content[0] or _words(text, *content) > 30:
+            continue
+        if any(a < content[1] and content[0] < b for a, b in taken):
+            continue
+        sp = m.span("src")
+        lead = _NOMINAL_LEAD.match(text, sp[0], sp[1])
+        if lead:
+            sp = (lead.end(), sp[1])  # "On Trump's pledge ..." -> "Trump's"
+        elif text[sp[0]:sp[1]].lower() in _POSSESSIVE_PRONOUNS:
+            # "The senator renewed his call for ...": the possessive refers to the clause subject.
+            subj = clause_subject(text, sp[0], ss)
+            if subj and subj[1] <= sp[0] and _POSSESSIVE_PRONOUNS[text[sp[0]:sp[1]].lower()] != \
+                    text[subj[0]:subj[1]].lower():
+                sp = subj
+        out.append(_quote(content, sp, "nominal", f"{m.group('noun')}/nominal"))
+        taken.append(content)
+    return out
+
+
+# --- the dispatcher --------------------------------------------------------------------------------
+
+_MAY_CUT = re.compile(r"[;—–]|--|ccording")  # cheap test before _CLAUSE_CUT
+_CLAUSE_CUT = re.compile(r";\s|,\s+according to\b|\s[—–]\s|\s--\s")
+
+
+def _add(s: Sentence, quotes: list[dict] | None) -> None:
+    for q in quotes or ():
+        s.out.append(q)
+        s.taken.append((q["start"], q["end"]))
+
+
+def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], title_case: bool = False,
+               cues: list[re.Match] | None = None) -> list[dict]:
+    """Indirect (or mixed) quotes signalled by cues inside one sentence (`cues`: found already)."""
+    s = Sentence(text, ss, se, blocked)
+    s.out.extend(according_to(s))
+    s.out.extend(asked_if(s))
+    s.taken = [(q["start"], q["end"]) for q in s.out]
+    if cues is None:
+        cues = find_cues(text, ss, se, title_case)
+    if blocked:
+        cues = [m for m in cues if not any(a <= m.start() < b for a, b in blocked)]
+    sent = text[ss:se]
+    has_nominal = _NOMINAL_HINT.search(sent) is not None
+    has_noun_that = " that " in sent and _NOUN_THAT.search(sent) is not None
+    if not cues and not has_nominal and not has_noun_that:
+        return s.out
+    s.cut_points = [ss + k.start() for k in _CLAUSE_CUT.finditer(sent)] if _MAY_CUT.search(sent) else []
+    found, passives = read_cues(text, ss, se, cues, s.cut_points)
+    for m, sp, role in found:
+        if any(a <= m.start() < b for a, b in s.taken):
+            continue  # a cue inside another attribution's content: nested, not annotated
+        cue = Cue(m, sp, role)
+        if role == "before":
+            _add(s, _content_before(s, cue))
+        elif role == "participle":
+            _add(s, participle(s, cue))
+        else:
+            _add(s, cue_complement(s, cue))
+    for m in passives:
+        _add(s, passive(s, m))
+    if has_nominal:
+        s.out.extend(nominal(s))  # nominal() records its contents in s.taken itself
+    if has_noun_that:
+        s.out.extend(noun_that(s))
+    return s.out
