@@ -210,3 +210,25 @@ def test_scores_are_the_calibration_of_the_kind():
     assert scores["a liar"] == CALIBRATION["hand-anchored"]
     assert scores["wait and see"] == CALIBRATION["neutral"]
     assert all(0 < v < 1 for v in CALIBRATION.values())
+
+
+def test_he_in_an_indirect_quote_is_the_speaker_not_the_last_person_named():
+    # "Paul Orban said ... that he was deeply disappointed": he is Orban himself, so the stance is
+    # not about Mark Dunlow; no target is named in the quote, so it falls back to the article's
+    # main target, Russia (the lede names it three times)
+    text = LEDE + "Mark Dunlow left the team in May. Paul Orban said on Monday that he was deeply disappointed."
+    assert stances(text) == [("deeply disappointed", "against", "Russia")]
+    # in the speaker's own words "he" is someone else: the last person named
+    text = LEDE + "Mark Dunlow left the team in May. “He was deeply disappointing,” Paul Orban said on Monday."
+    assert stances(text) == [("deeply disappointing", "against", "Mark Dunlow")]
+
+
+def test_a_stance_without_a_named_target_is_about_the_main_target_that_never_speaks():
+    # Anna Berg is named four times, Russia three, but Berg only ever speaks: Orban's "a disgrace"
+    # with no target of its own is taken to be about Russia, what the article's quotes discuss
+    text = ("Anna Berg spoke in Riga about Russia. Anna Berg said Russia had moved troops. “We count every "
+            "tank,” Anna Berg said. Anna Berg added that Russia had not replied.\n\n"
+            "“This is a disgrace,” said Paul Orban, a minister.")
+    assert stances(text) == [("a disgrace", "against", "Russia")]
+    # the target list holds what stances use: Berg, who only speaks, is not offered
+    assert [t["value"] for t in annotate_text(text)["data"]["targets"]] == ["Russia"]

@@ -78,8 +78,14 @@ ARTICLE = (
 
 def test_targets_are_what_quotes_talk_about_not_the_speaker():
     targets = listed(ARTICLE)
-    assert "United States" in targets and "Joe Biden" in targets
-    # Peskov only speaks: nobody takes a position on him
+    # "holds a contrary position" is a stance toward the US (its administration)
+    assert "United States" in targets
+    # issue phrases the quotes name are offered even without a stance
+    assert "war in Ukraine" in targets and "dialogue with the US" in targets
+    # a name is offered only when a proposed stance is about it: "Joe Biden has done nothing"
+    # and "Joe Biden knows it" evaluate nobody
+    assert "Joe Biden" not in targets
+    # Peskov only speaks: nobody takes a position on him; Sochi is a place
     assert "Dmitry Peskov" not in targets
     assert "Sochi" not in targets
 
@@ -99,12 +105,19 @@ def test_issue_phrases_are_noun_phrases_of_the_article_merged_by_meaning():
 def test_final_targets_lists_every_stance_target_first_and_caps_the_rest():
     cands = [Candidate(f"Person {chr(65 + i)}", "entity", mentions=5, content=3) for i in range(20)]
     cands.append(Candidate("Quiet Person", "entity", mentions=1, content=0))
+    cands += [Candidate(f"talks with country {i}", "issue", mentions=2, content=1) for i in range(3)]
     stances = [{"target": "Quiet Person"}, {"target": "Quiet Person"}, {"target": "Person T"}]
     out = final_targets(cands, stances, limit=12)
-    assert out[:2] == ["Quiet Person", "Person T"]  # the stances' targets, most used first
-    assert len(out) == 12 and len(set(out)) == 12
-    # a target no quote talks about is not listed unless a stance uses it
-    assert "Quiet Person" not in final_targets(cands, [], limit=12)
+    # the stances' targets, most used first, then the issue phrases the quotes name
+    assert out == ["Quiet Person", "Person T", "talks with country 0", "talks with country 1",
+                   "talks with country 2"]
+    # a name is listed only when a stance uses it, however often the quotes name it
+    assert final_targets(cands, [], limit=12) == ["talks with country 0", "talks with country 1",
+                                                  "talks with country 2"]
+    # at most `limit`, never dropping a stance's target
+    many = [{"target": f"Person {chr(65 + i)}"} for i in range(14)]
+    out = final_targets(cands, many, limit=12)
+    assert len(out) == 14 and out == [f"Person {chr(65 + i)}" for i in range(14)]
 
 
 def test_final_targets_holds_at_most_a_few_issues():

@@ -10,6 +10,7 @@ kind of proposal had on stance-dev (CALIBRATION), so a Label Studio user can hid
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections import Counter
 from importlib import resources
@@ -99,6 +100,16 @@ def _lexicon() -> _Lexicon:
 
 # ASCII case folding and straight apostrophes: same length, so offsets still index the text.
 _FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ’‘", "abcdefghijklmnopqrstuvwxyz''")
+
+
+def _fold(s: str) -> str:
+    """Lower case with straight apostrophes, same length as `s` (offsets still index the text)."""
+    low = s.lower()
+    if len(low) != len(s):  # a letter whose lower case is longer ("İ"): ASCII folding only
+        return s.translate(_FOLD)
+    return low.replace("’", "'").replace("‘", "'")
+
+
 _TOKEN = re.compile(r"[a-z0-9](?:[a-z0-9'-]*[a-z0-9])?")
 # Punctuation between two tokens ends a clause (and any frame); a quote mark does not ("He was a
 # “respected manager”": a scare quote or a quoted fragment sits inside its clause).
@@ -184,6 +195,7 @@ def find_stances(text: str, quotes: list[dict], targets: list[str],
     ranked.sort(key=lambda t: -counts.get(t, 0))
     speaking = [tuple(q["speaker"]) for q in quotes if q.get("speaker")]
     ctx = _Context(text, _not_speaking(mentions, speaking), ranked, mentions)
+    ctx.speakers = set().union(*(ctx._speaker_targets(q) for q in quotes))
     out: list[dict] = []
     seen: set[tuple[int, int]] = set()
     for q in quotes:
@@ -227,7 +239,7 @@ class _Context:
     # -- one quote -------------------------------------------------------------------------
     def quote_stances(self, q: dict) -> list[dict]:
         text, qs, qe = self.text, q["start"], q["end"]
-        low = text[qs:qe].translate(_FOLD)
+        low = _fold(text[qs:qe])
         lex = self.lex
         if lex.word_set.isdisjoint(_TOKEN.findall(low)) and not lex.phrase_re.search(low):
             return []  # no lexicon word or phrase: most quotes
@@ -244,7 +256,7 @@ class _Context:
                 polarity = "neutral"
             else:
                 polarity = "favor" if (valence > 0) != negated else "against"
-            target, how = self._target(toks, clause, i, j, qs, speaker)
+            target, how = self._target(toks, clause, i, j, qs, speaker, q.get("quote_type") == "indirect")
             if target is None:
                 continue
             cop = self._predicative(toks, clause, i)
@@ -389,7 +401,7 @@ class _Context:
         return any(c in before for c in "“‘\"'") and any(c in after for c in "”’\"'")
 
     # -- targets ----------------------------------------------------------------------------
-    def _target(self, toks, clause, i, j, qs, speaker) -> str | None:
+    def _target(self, toks, clause, i, j, qs, speaker, reported: bool = False) -> str | None:
         # 1. named right after the stance: "horrified by X", "stand with X", "Crooked X"
         k = j + 1
         while k < len(toks) and k - j <= 4 and clause[k] == clause[j]:
@@ -415,7 +427,9 @@ class _Context:
                 if not _POSSESSIVE.match(self.text, self.mentions[idx][1]):
                     return self.mentions[idx][2], "subject"
                 possessor = possessor or self.mentions[idx][2]
-            elif toks[k][2] in _PRONOUNS:
+            elif toks[k][2] in _PRONOUNS and not reported:
+                # in an indirect quote he/she is mostly the speaker ("Sanders said he didn't
+                # support ..."): only in the speaker's own words does he/she point at someone else
                 person = self._last_person(s, speaker)
                 if person:
                     return person, "pronoun"
@@ -434,8 +448,10 @@ class _Context:
         for _s, _e, t in reversed(self.mentions[max(lo, hi - 20):hi]):
             if t not in speaker:
                 return t, "near"
-        # 4. the article's main target
-        return next((t for t in self.ranked if t not in speaker), None), "topic"
+        # 4. the article's main target, preferring one that never speaks (a commentator quoted
+        # throughout is seldom what the others evaluate)
+        return next((t for t in self.ranked if t not in speaker and t not in self.speakers),
+                    next((t for t in self.ranked if t not in speaker), None)), "topic"
 
     def _equated(self, toks, clause, j, speaker) -> str | None:
         """The target named right after the copula that follows the stance in its clause."""
@@ -505,6 +521,7 @@ _AFTER_PREPOSITION = re.compile(
     r"\b(?:of|for|with|by|to|from|since|than|about|against|like|at|on|in|as|and|or)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_person(name: str) -> bool:
     """A canonical target that names a person: two or more capitalised words, no acronym,
     not a country or an organisation ("Ahmed Helal", not "BFMTV", "Facebook", "Fox News")."""
