@@ -267,10 +267,10 @@ def test_a_converter_failure_empties_only_that_task(monkeypatch, http):
 
     real = backend.annotate_text
 
-    def flaky(text, doc_id=None, title=None):
+    def flaky(text, doc_id=None, title=None, **options):
         if "BOOM" in text:
             raise RuntimeError("converter bug")
-        return real(text, doc_id=doc_id, title=title)
+        return real(text, doc_id=doc_id, title=title, **options)
 
     monkeypatch.setattr(backend, "annotate_text", flaky)
     r = http.post("/predict", json={"tasks": [{"id": 1, "data": {"text": "BOOM " + SEED_TEXTS[0]}},
@@ -293,7 +293,7 @@ def test_regions_whose_text_does_not_match_are_left_out_with_their_choices_and_r
     for r in result:
         if r.get("id") == quote_id:
             r["value"]["text"] = "shifted"
-    monkeypatch.setattr(backend, "annotate_text", lambda t, doc_id=None, title=None: bad)
+    monkeypatch.setattr(backend, "annotate_text", lambda t, doc_id=None, title=None, **options: bad)
     kept = predict_task({"data": {"text": text}})["result"]
     assert kept, "the speaker region stays"
     assert all(r.get("id") != quote_id and r.get("from_id") != quote_id for r in kept)
@@ -370,7 +370,7 @@ def test_a_quote_whose_speaker_is_left_out_is_predicted_unattributed(monkeypatch
     speaker = next(r for r in result if r["type"] == "labels" and r["value"]["labels"] == ["Speaker"])
     quote = next(r for r in result if r["type"] == "labels" and r["value"]["labels"] == ["Quote"])
     speaker["value"]["text"] = "shifted"
-    monkeypatch.setattr(backend, "annotate_text", lambda t, doc_id=None, title=None: bad)
+    monkeypatch.setattr(backend, "annotate_text", lambda t, doc_id=None, title=None, **options: bad)
     kept = predict_task({"data": {"text": text, "targets": []}})["result"]
     assert not any(r.get("id") == speaker["id"] or r.get("to_id") == speaker["id"] for r in kept)
     marks = [r for r in kept if r.get("from_name") == "attribution"]

@@ -229,8 +229,11 @@ def agree(project, from_file, as_json, output, top, exclude, url, api_key):
 @click.option("--targets", "targets_file", type=click.Path(dir_okay=False), metavar="FILE",
               help="Your project's own stance targets, one a line, for articles converted on the fly "
                    "(as convert --targets).")
+@click.option("--model", "model_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="A learned quote model from `annotate train` for articles converted on the fly (as "
+                   "convert --model): their predictions name it and carry its certainty as their score.")
 @studio_options
-def push(inputs, project, batch_size, dry_run, annotators, jobs, targets_file, url, api_key):
+def push(inputs, project, batch_size, dry_run, annotators, jobs, targets_file, model_dir, url, api_key):
     """Validate tasks and import them into a Label Studio project, skipping those already there.
 
     INPUTS are tasks JSONL files from `annotate convert` (.jsonl, or - for stdin) or raw
@@ -247,12 +250,21 @@ def push(inputs, project, batch_size, dry_run, annotators, jobs, targets_file, u
         annotate push tasks.jsonl --project "Quote attribution"
         annotate push seeds/ --project 3 --dry-run
         annotate push seeds/ --project "Quotes 2024" --annotators ann@example.org,bob@example.org
+        annotate push articles/ --project "Quotes" --model model/
     """
     from .convert import read_targets_file
-    from .push import count_input_tasks
+    from .push import check_inputs, count_input_tasks
     from .push import push as push_inputs
 
     fixed = read_targets_file(targets_file) if targets_file else []
+    extra = {}
+    if model_dir:
+        from .learn import load_model
+
+        extra["model"] = load_model(model_dir)  # a missing or broken model fails before anything is sent
+        if all(kind == "tasks" for kind, _ in check_inputs(inputs)):
+            warn("--model applies to articles (.txt, directories) converted on the fly; the tasks files "
+                 "given keep the predictions they have")
 
     bar = None
     if sys.stderr.isatty():
@@ -265,11 +277,11 @@ def push(inputs, project, batch_size, dry_run, annotators, jobs, targets_file, u
 
             stats = push_family(url, api_key, inputs, project, annotators, batch_size=batch_size,
                                 dry_run=dry_run, warn=warn, progress=bar.update if bar else None,
-                                on_account=_show_password, jobs=jobs, fixed_targets=fixed)
+                                on_account=_show_password, jobs=jobs, fixed_targets=fixed, **extra)
         else:
             stats = push_inputs(url, api_key, inputs, project, batch_size=batch_size, dry_run=dry_run,
                                 warn=warn, progress=bar.update if bar else None, jobs=jobs,
-                                fixed_targets=fixed)
+                                fixed_targets=fixed, **extra)
     for line in stats.problems:
         warn(line)
     if stats.invalid + stats.conflicts > len(stats.problems):
@@ -524,28 +536,45 @@ def demo(port, host, data_dir, no_push, no_backend, postgres, database_url):
               help="Longest task text pre-annotated; longer ones get an empty prediction.")
 @click.option("--time-budget", default=60.0, show_default=True, type=click.FloatRange(min=1), metavar="SECONDS",
               help="Converter time per /predict request; tasks left over are asked again later.")
+@click.option("--model", "model_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="A learned quote model from `annotate train`: predictions are made with it and "
+                   "their model_version names it.")
+@click.option("--train-every", type=click.IntRange(min=1), metavar="N",
+              help="With --model: retrain in the background on the projects' gold after every N new or "
+                   "updated annotations and on Label Studio's \"Start training\"; new versions go to "
+                   "DIR/versions, DIR/latest names the one served.")
+@click.option("--train-iterations", type=click.IntRange(min=1), metavar="N",
+              help="Cap on the training iterations of each retraining [default: as `annotate train`].")
 @studio_options
-def backend(host, port, workers, basic_auth, max_body, max_text, time_budget, url, api_key):
+def backend(host, port, workers, basic_auth, max_body, max_text, time_budget, model_dir, train_every,
+            train_iterations, url, api_key):
     """Serve the converter as a Label Studio ML backend (live pre-annotation).
 
     Tasks imported through Label Studio's UI or cloud storage get Speaker/Quote/Stance
     predictions from the same converter as `convert`, and empty data.targets are filled
     with the entities it finds (through the API: --url/--api-key, or else the token Label
     Studio sends the backend). Label Studio must run with ML_BLOCK_LOCAL_IP=false and
-    SSRF_PROTECTION_ENABLED=false to use a backend on localhost.
+    SSRF_PROTECTION_ENABLED=false to use a backend on localhost. With --model the learned
+    quote model makes the predictions; with --train-every too, the backend learns from the
+    annotations (only gold that `annotate pull` accepts trains).
 
     Example:
 
     \b
         annotate backend --port 9090 &
+        annotate backend --model model/ --train-every 20 &
         annotate connect --project "Quotes" --backend http://localhost:9090
     """
     from .backend import parse_basic_auth, serve
+    from .errors import UsageError
 
+    if train_every is not None and not model_dir:
+        raise UsageError("--train-every needs --model DIR (train a first model with `annotate train`)")
     auth = parse_basic_auth(basic_auth)
     serve(host=host, port=port, workers=workers, say=lambda m: click.echo(m, err=True),
           basic_auth=auth, max_body=max_body * 1024 * 1024, max_text=max_text, budget=time_budget,
-          url=url if api_key else None, api_key=api_key)
+          url=url if api_key else None, api_key=api_key, model_dir=model_dir, train_every=train_every,
+          train_iterations=train_iterations)
 
 
 @cli.command("connect")

@@ -45,6 +45,9 @@ class RedactingFilter(logging.Filter):
 
 log.addFilter(RedactingFilter())
 
+# Webhook actions that change a project's gold: counted towards --train-every.
+ANNOTATION_ACTIONS = ("ANNOTATION_CREATED", "ANNOTATIONS_CREATED", "ANNOTATION_UPDATED")
+
 DEFAULT_MAX_BODY = 16 * 1024 * 1024  # bytes per request (1,000 news articles fit easily)
 
 
@@ -70,6 +73,9 @@ class BackendConfig:
     basic_auth: tuple[str, str] | None = None
     url: str | None = None
     api_key: str | None = None
+    model_dir: str | None = None  # a learned model (annotate train): predictions are made with it
+    train_every: int | None = None  # with model_dir: retrain after this many new/updated annotations
+    train_iterations: int | None = None  # cap on the CRF's iterations when retraining (None: default)
 
 
 def parse_basic_auth(value: str | None) -> tuple[str, str] | None:
@@ -89,7 +95,17 @@ class BackendApp:
         self.config = config or BackendConfig()
         if self.config.basic_auth:
             remember(self.config.basic_auth[1])
-        self.filler = TargetFiller(self.config.url, self.config.api_key, self.config.max_text)
+        self.learner = None
+        if self.config.model_dir is not None:
+            from .training import Learner
+
+            self.learner = Learner(self.config.model_dir, every=self.config.train_every,
+                                   iterations=self.config.train_iterations,
+                                   credentials=lambda pid: self.filler.credentials(pid))
+        elif self.config.train_every is not None:
+            raise UsageError("--train-every needs --model DIR (a model from `annotate train` to start from)")
+        self.filler = TargetFiller(self.config.url, self.config.api_key, self.config.max_text,
+                                   model=lambda: self.model)
         self._warned: set[int | None] = set()  # projects we already said "no API key" about
         self.routes: dict[tuple[str, str], Callable[[dict], tuple[int, dict, str]]] = {
             ("GET", "/"): self.health,
@@ -97,12 +113,26 @@ class BackendApp:
             ("POST", "/setup"): self.setup,
             ("POST", "/predict"): self.predict,
             ("POST", "/webhook"): self.webhook,
+            ("POST", "/train"): self.train,
         }
+
+    @property
+    def model(self):
+        """The learned model predictions are made with now (None: the rules alone)."""
+        return self.learner.model if self.learner is not None else None
+
+    def close(self) -> None:
+        """Stop background work that outlives requests (a retraining run)."""
+        if self.learner is not None:
+            self.learner.close()
 
     # handlers: request JSON (or {}) -> (status, body, note for the log line)
 
     def health(self, _payload) -> tuple[int, dict, str]:
-        return 200, {"status": "UP", "model_class": MODEL_CLASS, "model_version": model_version()}, ""
+        body = {"status": "UP", "model_class": MODEL_CLASS, "model_version": model_version(self.model)}
+        if self.learner is not None:
+            body["learning"] = self.learner.status()
+        return 200, body, ""
 
     def setup(self, payload) -> tuple[int, dict, str]:
         project = project_id_of(payload.get("project", ""))
@@ -110,23 +140,50 @@ class BackendApp:
         if problems:
             raise HTTPError(400, "this labeling config cannot hold annotate's predictions: " + "; ".join(problems))
         self.filler.learn(project, payload.get("hostname"), payload.get("access_token"))
-        return 200, {"model_version": model_version()}, f"project={project}"
+        return 200, {"model_version": model_version(self.model)}, f"project={project}"
 
     def predict(self, payload) -> tuple[int, dict, str]:
         tasks = payload.get("tasks")
         if not isinstance(tasks, list):
             raise HTTPError(400, 'the request needs "tasks": a list of Label Studio tasks')
-        results = predict_tasks(tasks, self.config.max_text, self.config.budget)
+        model = self.model  # one model for the whole request, even if a retraining lands meanwhile
+        results = predict_tasks(tasks, self.config.max_text, self.config.budget, model)
         # Tasks imported before the backend was connected never had a TASKS_CREATED webhook:
         # "Retrieve predictions" fills their targets too.
         self._queue_fill(payload.get("project"), tasks)
         regions = sum(1 for p in results for r in p.get("result", ()) if r.get("type") == "labels")
         late = sum(1 for p in results if "result" not in p)
         note = f"tasks={len(tasks)} regions={regions}" + (f" deferred={late}" if late else "")
-        return 200, {"results": results, "model_version": model_version()}, note
+        return 200, {"results": results, "model_version": model_version(model)}, note
+
+    def train(self, payload) -> tuple[int, dict, str]:
+        """POST /train (Label Studio's "Start training" without its webhook flag): a retraining run."""
+        return self._start_training(payload.get("project"), "START_TRAINING")
+
+    def _start_training(self, project, action: str) -> tuple[int, dict, str]:
+        if self.learner is None or self.learner.every is None:
+            return 200, {"status": "ignored", "action": action,
+                         "reason": "start the backend with --model DIR --train-every N to train"}, f"action={action}"
+        pid = project.get("id") if isinstance(project, dict) else project
+        pid = project_id_of(pid) if pid is not None else None
+        outcome = self.learner.request(pid, "Start training")
+        return 200, {"status": outcome, "action": action, "model_version": model_version(self.model)}, \
+            f"action={action} project={pid} training={outcome}"
 
     def webhook(self, payload) -> tuple[int, dict, str]:
         action = payload.get("action")
+        if action == "START_TRAINING":
+            return self._start_training(payload.get("project"), action)
+        if action in ANNOTATION_ACTIONS:
+            if self.learner is None or self.learner.every is None:
+                return 200, {"status": "ignored", "action": action}, f"action={action}"
+            project = payload.get("project")
+            pid = project.get("id") if isinstance(project, dict) else project
+            pid = project_id_of(pid) if pid is not None else None
+            changed = payload.get("annotation")
+            count = len(changed) if isinstance(changed, list) else 1
+            outcome = self.learner.note_annotations(pid, count)
+            return 200, {"status": outcome, "action": action}, f"action={action} project={pid} training={outcome}"
         if action != "TASKS_CREATED":
             return 200, {"status": "ignored", "action": action}, f"action={action}"
         tasks = payload.get("tasks")
@@ -248,7 +305,10 @@ class BackendApp:
 
 def make_app(max_body: int = DEFAULT_MAX_BODY, max_text: int = DEFAULT_MAX_TEXT,
              budget: float | None = DEFAULT_BUDGET, basic_auth: tuple[str, str] | None = None,
-             url: str | None = None, api_key: str | None = None) -> BackendApp:
-    """Build the WSGI app. `url`/`api_key` let it fill `data.targets` through the API."""
+             url: str | None = None, api_key: str | None = None, model_dir: str | None = None,
+             train_every: int | None = None, train_iterations: int | None = None) -> BackendApp:
+    """Build the WSGI app. `url`/`api_key` let it fill `data.targets` through the API;
+    `model_dir` serves a learned model, retrained every `train_every` annotations (training.py)."""
     return BackendApp(BackendConfig(max_body=max_body, max_text=max_text, budget=budget,
-                                    basic_auth=basic_auth, url=url, api_key=api_key))
+                                    basic_auth=basic_auth, url=url, api_key=api_key, model_dir=model_dir,
+                                    train_every=train_every, train_iterations=train_iterations))

@@ -16,14 +16,15 @@ DEFAULT_MAX_TEXT = 200_000  # characters per task; longer texts get an empty pre
 DEFAULT_BUDGET = 60.0  # seconds of converter time per /predict request (Label Studio waits 100 s)
 
 
-def model_version() -> str:
-    """The converter's model version, read at call time (it changes with the converter)."""
-    return converters.MODEL_VERSION
+def model_version(model=None) -> str:
+    """The version predictions are made with: a learned `model`'s (`annotate-learned-<hash>`),
+    else the converter's, read at call time (it changes with the converter)."""
+    return model.version if model is not None else converters.MODEL_VERSION
 
 
-def empty_prediction() -> dict:
+def empty_prediction(model=None) -> dict:
     """The prediction for a task we cannot pre-annotate: no regions, our model version."""
-    return {"model_version": model_version(), "score": 0.0, "result": []}
+    return {"model_version": model_version(model), "score": 0.0, "result": []}
 
 
 def task_text(task) -> str | None:
@@ -96,40 +97,44 @@ def _fit_to_task(result: list[dict], text: str, offered: set[str]) -> list[dict]
     return [] if check_result(result, text, sorted(offered), prediction=True) else result
 
 
-def predict_task(task, max_text: int = DEFAULT_MAX_TEXT) -> dict:
-    """One prediction for one Label Studio task (never raises; always valid for the task)."""
+def predict_task(task, max_text: int = DEFAULT_MAX_TEXT, model=None) -> dict:
+    """One prediction for one Label Studio task (never raises; always valid for the task).
+
+    With a learned `model` (annotate.learn.load_model) it refines the rule quotes, the
+    prediction's `model_version` names it and its `score` is the least certain quote's."""
     text = task_text(task)
     if text is None or len(text) > max_text:
-        return empty_prediction()
+        return empty_prediction(model)
     data = task["data"]
     doc_id, title = data.get("doc_id"), data.get("title")
     offered = target_values(task)
     doc_id = doc_id if isinstance(doc_id, str) else None
     title = title if isinstance(title, str) else None
     try:
-        made = annotate_text(text, doc_id=doc_id, title=title)
+        made = annotate_text(text, doc_id=doc_id, title=title, model=model)
         if offered and not {t["value"] for t in made["data"]["targets"]} <= set(offered):
             # The task brings its own target list (a project's fixed targets, or targets set by
             # hand): stances are proposed toward those, the only ones Label Studio can show.
-            made = annotate_text(text, doc_id=doc_id, title=title, fixed_targets=offered)
+            made = annotate_text(text, doc_id=doc_id, title=title, fixed_targets=offered, model=model)
         prediction = made["predictions"][0]
     except Exception:  # one bad text must not fail the batch
         log.exception("converter failed on task %s", task.get("id"))
-        return empty_prediction()
+        return empty_prediction(model)
     result = _fit_to_task(prediction["result"], text, set(offered))
     if len(result) != len(prediction["result"]):
         log.info("task %s: %d of %d predicted result items left out to fit the task", task.get("id"),
                  len(prediction["result"]) - len(result), len(prediction["result"]))
-    return {**prediction, "model_version": model_version(), "result": result}
+    return {**prediction, "model_version": model_version(model), "result": result}
 
 
-def deferred() -> dict:
+def deferred(model=None) -> dict:
     """An answer for a task left for later: Label Studio stores no prediction without `result`,
     so the task is asked for again (when opened, or on "Retrieve predictions")."""
-    return {"model_version": model_version(), "score": 0.0, "deferred": "time budget of the request used up"}
+    return {"model_version": model_version(model), "score": 0.0, "deferred": "time budget of the request used up"}
 
 
-def predict_tasks(tasks: Iterable, max_text: int = DEFAULT_MAX_TEXT, budget: float | None = None) -> list[dict]:
+def predict_tasks(tasks: Iterable, max_text: int = DEFAULT_MAX_TEXT, budget: float | None = None,
+                  model=None) -> list[dict]:
     """One prediction per task, in order.
 
     With a `budget` (seconds), tasks still waiting when it is used up are `deferred()`, so a
@@ -140,15 +145,16 @@ def predict_tasks(tasks: Iterable, max_text: int = DEFAULT_MAX_TEXT, budget: flo
     out = []
     for task in tasks:
         if deadline is not None and time.monotonic() > deadline:
-            out.append(deferred())
+            out.append(deferred(model))
         else:
-            out.append(predict_task(task, max_text))
+            out.append(predict_task(task, max_text, model))
     return out
 
 
-def targets_for_text(text: str) -> list[dict]:
-    """The converter's entities for `text`, as `data.targets` items (`[{"value": ...}]`)."""
-    return annotate_text(text)["data"]["targets"]
+def targets_for_text(text: str, model=None) -> list[dict]:
+    """The converter's entities for `text`, as `data.targets` items (`[{"value": ...}]`); with
+    a learned `model`, those of its quotes (what `predict_task` would offer)."""
+    return annotate_text(text, model=model)["data"]["targets"]
 
 
 def setup_problems(schema) -> list[str]:

@@ -62,7 +62,10 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = DEF
     url = _server_url(server, host)
     fill = (f"filling empty data.targets via {display_url(app.filler.configured.url)}" if app.filler.configured
             else "filling empty data.targets with the token Label Studio sends to /setup")
-    say(f"annotate ML backend ({model_version()}) on {url} with {max(1, workers)} threads; {fill}")
+    say(f"annotate ML backend ({model_version(app.model)}) on {url} with {max(1, workers)} threads; {fill}")
+    if app.learner is not None and app.learner.every is not None:
+        say(f"Retraining on the projects' gold every {app.learner.every} new/updated annotations and on "
+            f"\"Start training\"; new versions go to {app.learner.store.versions}")
     say(f"Connect it: annotate connect --project NAME --backend {url}")
     # SIGTERM (kill, a service manager, a test) and SIGHUP (the terminal closed) stop it like
     # Ctrl-C: a child of a background job has SIGINT ignored, so SIGINT cannot be relied on.
@@ -75,6 +78,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = DEF
         pass
     finally:
         server.close()
+        app.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     say("Stopped.")
@@ -122,6 +126,7 @@ class RunningBackend:
                 channel.handle_close()
         self.server.trigger.close()
         self.thread.join(timeout)
+        self.app.close()
 
     def __enter__(self) -> RunningBackend:
         return self
@@ -137,5 +142,10 @@ def start_backend_in_thread(host: str = DEFAULT_HOST, port: int = 0, workers: in
 
     Port 0 picks a free port; the chosen URL is `.url`. Call `.stop()` when done.
     """
-    return RunningBackend(make_app(**app_options), host, port, workers, connection_limit=connection_limit,
-                          read_grace=read_grace).start()
+    app = make_app(**app_options)
+    try:
+        return RunningBackend(app, host, port, workers, connection_limit=connection_limit,
+                              read_grace=read_grace).start()
+    except BaseException:
+        app.close()
+        raise

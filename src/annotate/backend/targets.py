@@ -82,7 +82,7 @@ def read_tasks(client, project_id: int, task_ids: list[int]) -> dict[int, dict]:
 
 
 def fill_targets(client, project_id: int, task_ids: list[int], max_text: int = DEFAULT_MAX_TEXT,
-                 states: dict[int, TaskState] | None = None) -> list[int]:
+                 states: dict[int, TaskState] | None = None, model=None) -> list[int]:
     """Write the converter's entities into the tasks' `data.targets` where it is empty.
 
     The tasks are read from the server first (the webhook payload is not trusted to be
@@ -99,7 +99,7 @@ def fill_targets(client, project_id: int, task_ids: list[int], max_text: int = D
         text = state.data.get("text")
         if not needs_targets({"id": tid, "data": state.data}) or len(text) > max_text:
             continue
-        targets = targets_for_text(text)
+        targets = targets_for_text(text, model)
         if targets:
             state.data = {**state.data, "targets": targets}
             client.tasks.update(id=str(tid), data=state.data)
@@ -139,10 +139,11 @@ class TargetFiller:
     """
 
     def __init__(self, url: str | None = None, api_key: str | None = None,
-                 max_text: int = DEFAULT_MAX_TEXT):
+                 max_text: int = DEFAULT_MAX_TEXT, model=None):
         self.configured = Credentials(url.rstrip("/"), api_key) if url and api_key else None
         remember(api_key)
         self.max_text = max_text
+        self.model = model or (lambda: None)  # () -> the learned model predictions use now, or None
         self.learned: dict[int, Credentials] = {}
         self.filled = 0
         self.failed = 0
@@ -216,7 +217,8 @@ class TargetFiller:
                 client = self._client(creds)
                 states = read_task_states(client, job.project_id, job.task_ids,
                                           wait=COMMIT_WAIT if job.then_predict else 0.0)
-                filled = fill_targets(client, job.project_id, job.task_ids, self.max_text, states)
+                filled = fill_targets(client, job.project_id, job.task_ids, self.max_text, states,
+                                      model=self.model())
                 if job.then_predict:
                     # every new task with a text and no prediction yet, whether its targets
                     # were just filled or came with it, so the task list shows predictions
