@@ -10,17 +10,27 @@ relations each, made distinct by a numbered closing line), and measures, in one 
 3. the same push again (every task skipped): target < 3 minutes at 100,000;
 4. `annotate pull` of a project whose N tasks carry an accepted annotation each (imported with
    their annotations): target < 5 minutes at 100,000 end to end;
-and each subprocess's peak RSS (target < 500 MB throughout).
+and each subprocess's peak RSS (target < 500 MB throughout), its CPU seconds (the client's own
+work, which the machine's load does not inflate much: the bare import's in this process) and
+the load average around each step.
+
+Peak RSS is the child's own VmHWM, read from /proc/self/status as it exits: `ru_maxrss` (and
+`os.wait4`'s) also counts the pages of the parent it was forked from, so a child of a parent
+that holds 400 MB reports at least 400 MB.
 
     .venv/bin/python benchmarks/scale.py [--tasks 100000] [--batch-size 1000]
 
-100,000 tasks take a long while on a 2-core machine (several imports of ~0.5 GB of JSON).
+100,000 tasks take hours on a 2-core machine (several imports of ~2.4 GB of JSON): progress
+lines every --every tasks say how far each import is.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -32,33 +42,56 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from push import synthetic_tasks  # noqa: E402
-from speed import _PEAK  # noqa: E402  (the CLI in a child that reports its own peak RSS)
 
 from annotate.demo import LabelStudioServer, Login, free_port  # noqa: E402
 from annotate.postgres import LocalPostgres  # noqa: E402
 from annotate.studio import connect  # noqa: E402
 
+# The CLI in a child that reports its own peak RSS (VmHWM: this process image only).
+PEAK = (
+    "import sys\n"
+    "from annotate.cli import main\n"
+    "try:\n"
+    "    main()\n"
+    "finally:\n"
+    "    hwm = [ln.split()[1] for ln in open('/proc/self/status') if ln.startswith('VmHWM:')]\n"
+    "    print('PEAK_KB', hwm[0], file=sys.stderr)\n"
+)
 
-def run_cli(*args: str, env: dict) -> tuple[float, int, str]:
-    """(wall seconds, peak RSS MiB, last stderr line) of `annotate ARGS` in a subprocess."""
-    t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", _PEAK, *args], capture_output=True, text=True,
+
+def load() -> str:
+    """The 1-minute load average (2 cores: above 2 means processes waited for a core)."""
+    return f"load {os.getloadavg()[0]:.1f}"
+
+
+def cpu_seconds(who) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_cli(*args: str, env: dict) -> tuple[float, int, str, float]:
+    """(wall seconds, peak RSS MiB, last stderr line, CPU seconds) of `annotate ARGS` in a subprocess."""
+    t0, c0 = time.perf_counter(), cpu_seconds(resource.RUSAGE_CHILDREN)
+    proc = subprocess.run([sys.executable, "-c", PEAK, *args], capture_output=True, text=True,
                           env=env, stdin=subprocess.DEVNULL)
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, cpu_seconds(resource.RUSAGE_CHILDREN) - c0
     peak = [ln for ln in proc.stderr.splitlines() if ln.startswith("PEAK_KB")]
     lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip() and not ln.startswith("PEAK_KB")]
     if proc.returncode not in (0, 1) or not peak:
         raise SystemExit(f"annotate {args[0]} failed ({proc.returncode}): {proc.stderr[-800:]}")
-    return seconds, int(peak[-1].split()[1]) // 1024, (lines[-1] if lines else "")
+    return seconds, int(peak[-1].split()[1]) // 1024, (lines[-1] if lines else ""), cpu
 
 
-def bare_import(client, title: str, tasks_file: Path, batch: int, with_annotations: bool = False) -> tuple[int, float]:
-    """(project id, seconds) of importing the file with the SDK alone, `batch` tasks a request."""
+def bare_import(client, title: str, tasks_file: Path, batch: int, with_annotations: bool = False,
+                every: int = 0) -> tuple[int, float, float]:
+    """(project id, seconds, CPU seconds of this process) of importing the file with the SDK
+    alone, `batch` tasks a request; a progress line every `every` tasks."""
     from annotate.labeling import labeling_config
 
     project = client.projects.create(title=title, label_config=labeling_config())
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_seconds(resource.RUSAGE_SELF)
     chunk: list[dict] = []
+    done = 0
     with open(tasks_file, encoding="utf-8") as fh:
         for line in fh:
             task = json.loads(line)
@@ -67,18 +100,26 @@ def bare_import(client, title: str, tasks_file: Path, batch: int, with_annotatio
             chunk.append(task)
             if len(chunk) == batch:
                 client.projects.import_tasks(id=project.id, request=chunk)
-                chunk = []
+                done, chunk = done + len(chunk), []
+                if every and done % every == 0:
+                    elapsed = time.perf_counter() - t0
+                    print(f"  {title}: {done} tasks in {elapsed:.0f} s ({done / elapsed:.0f} tasks/s, {load()})",
+                          flush=True)
     if chunk:
         client.projects.import_tasks(id=project.id, request=chunk)
-    return project.id, time.perf_counter() - t0
+    return project.id, time.perf_counter() - t0, cpu_seconds(resource.RUSAGE_SELF) - c0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=100_000)
     parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument("--every", type=int, default=10_000, help="A progress line every N tasks of a bare import.")
     args = parser.parse_args()
     n = args.tasks
+    # `kill PID` stops Label Studio and PostgreSQL on the way out, as Ctrl-C does.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    print(f"{time.strftime('%H:%M:%S')} start ({load()}, {os.cpu_count()} cores)", flush=True)
 
     with tempfile.TemporaryDirectory(prefix="annotate-scale-") as tmp:
         tmp = Path(tmp)
@@ -86,7 +127,7 @@ def main() -> int:
         with open(tasks_file, "w", encoding="utf-8") as fh:
             for task in synthetic_tasks(n):
                 fh.write(json.dumps(task, ensure_ascii=False) + "\n")
-        print(f"{n} tasks, {tasks_file.stat().st_size / 1e6:.0f} MB of JSONL")
+        print(f"{n} tasks, {tasks_file.stat().st_size / 1e6:.0f} MB of JSONL", flush=True)
 
         cluster = LocalPostgres(tmp / "label-studio")
         with cluster.running() as database:
@@ -95,33 +136,40 @@ def main() -> int:
                                        env=database.label_studio_env())
             started = time.monotonic()
             with server.running():
-                print(f"Label Studio on PostgreSQL up in {time.monotonic() - started:.0f} s at {server.url}")
+                print(f"Label Studio on PostgreSQL up in {time.monotonic() - started:.0f} s at {server.url}", flush=True)
                 client = connect(server.url, login.token)
                 env = {"PATH": "/usr/bin:/bin", "LABEL_STUDIO_URL": server.url, "LABEL_STUDIO_API_KEY": login.token,
                        "PYTHONPATH": str(ROOT / "src")}
 
-                _, bare = bare_import(client, "scale: bare SDK import", tasks_file, args.batch_size)
-                print(f"{'bare SDK import':24s} {bare:7.1f} s  {n / bare:6.0f} tasks/s")
-                push_s, push_mb, summary = run_cli("push", str(tasks_file), "--project", "scale: annotate push",
-                                                   "--batch-size", str(args.batch_size), env=env)
-                print(f"{'annotate push':24s} {push_s:7.1f} s  {n / push_s:6.0f} tasks/s  peak {push_mb} MB  "
-                      f"ratio {push_s / bare:.2f} x bare (target <= 1.3)  {summary}")
-                again_s, again_mb, summary = run_cli("push", str(tasks_file), "--project", "scale: annotate push",
-                                                     "--batch-size", str(args.batch_size), env=env)
-                print(f"{'re-push (all skipped)':24s} {again_s:7.1f} s  peak {again_mb} MB  "
-                      f"(target < 180 s at 100,000)  {summary}")
+                def step(name: str, seconds: float, rest: str) -> None:
+                    print(f"{time.strftime('%H:%M:%S')} {name:24s} {seconds:7.1f} s  {n / seconds:6.0f} tasks/s  "
+                          f"{rest}  ({load()})", flush=True)
 
-                annotated, seconds = bare_import(client, "scale: annotated", tasks_file, args.batch_size,
-                                                 with_annotations=True)
-                print(f"{'import with annotations':24s} {seconds:7.1f} s")
-                pull_s, pull_mb, summary = run_cli("pull", "--project", str(annotated), "-o", str(tmp / "gold"),
-                                                   env=env)
+                _, bare, bare_cpu = bare_import(client, "scale: bare SDK import", tasks_file, args.batch_size,
+                                                every=args.every)
+                step("bare SDK import", bare, f"client CPU {bare_cpu:.0f} s")
+                push_s, push_mb, summary, push_cpu = run_cli(
+                    "push", str(tasks_file), "--project", "scale: annotate push",
+                    "--batch-size", str(args.batch_size), env=env)
+                step("annotate push", push_s, f"client CPU {push_cpu:.0f} s  peak {push_mb} MB  "
+                     f"ratio {push_s / bare:.2f} x bare (target <= 1.3)  {summary}")
+                again_s, again_mb, summary, again_cpu = run_cli(
+                    "push", str(tasks_file), "--project", "scale: annotate push",
+                    "--batch-size", str(args.batch_size), env=env)
+                step("re-push (all skipped)", again_s, f"client CPU {again_cpu:.0f} s  peak {again_mb} MB  "
+                     f"(target < 180 s at 100,000)  {summary}")
+
+                annotated, seconds, _ = bare_import(client, "scale: annotated", tasks_file, args.batch_size,
+                                                    with_annotations=True, every=args.every)
+                step("import with annotations", seconds, "")
+                pull_s, pull_mb, summary, pull_cpu = run_cli("pull", "--project", str(annotated),
+                                                             "-o", str(tmp / "gold"), env=env)
                 records = sum(1 for _ in open(tmp / "gold" / "gold.jsonl", encoding="utf-8"))
-                print(f"{'annotate pull':24s} {pull_s:7.1f} s  {n / pull_s:6.0f} tasks/s  peak {pull_mb} MB  "
-                      f"{records} gold records (target < 300 s at 100,000)  {summary}")
+                step("annotate pull", pull_s, f"client CPU {pull_cpu:.0f} s  peak {pull_mb} MB  "
+                     f"{records} gold records (target < 300 s at 100,000)  {summary}")
         peak = max(push_mb, again_mb, pull_mb)
         ok = push_s <= 1.3 * bare and peak < 500 and records == n
-        print(f"peak RSS of annotate: {peak} MB (target < 500); {'OK' if ok else 'MISSED'}")
+        print(f"peak RSS of annotate: {peak} MB (target < 500); {'OK' if ok else 'MISSED'}", flush=True)
     return 0 if ok else 1
 
 

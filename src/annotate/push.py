@@ -27,6 +27,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,8 +132,78 @@ def validate_task(task) -> list[str]:
         errors.append("/annotations: push sends pre-annotations only (put them in predictions)")
     if not errors and isinstance(task, dict):
         for p, pred in enumerate(task.get("predictions") or []):
-            errors += [f"/predictions/{p}: sdk: {e}" for e in sdk_prediction_problems(pred)]
+            problems = [] if _sdk_finds_nothing(pred) else sdk_prediction_problems(pred)
+            errors += [f"/predictions/{p}: sdk: {e}" for e in problems]
     return errors
+
+
+# The SDK's validator costs ~20 ms a real-sized task, four fifths of push's own work: it
+# checks every region on its own, and each Labels region scans the whole result for a
+# geometry partner (quadratic in the regions). Its verdict on a region depends only on the
+# region's from_name, to_name, type and the shape of its value (labels/choices, and the types
+# of start/end/text, which is all its pydantic models look at), so a region shape it has
+# passed once passes again: only shapes not seen yet are sent to it. Anything unusual (a
+# geometry type, a non-dict, a missing field) or any complaint goes to the full validator,
+# whose messages are the ones reported.
+_SDK_GOOD_SHAPES: set[str] = set()
+_SDK_SHAPES_LIMIT = 100_000
+_GEOMETRY = {"rectangle", "polygon", "ellipse", "keypoint", "brush", "bitmask", "vector"}
+_RELATION_FIELDS = ("type", "direction", "from_id", "to_id")
+_SPAN_KEYS = frozenset(("start", "end", "text"))
+
+
+def _region_shape(region: dict) -> str | None:
+    """What the SDK's region check depends on, as a key (None: not to be cached)."""
+    value = region.get("value")
+    if not isinstance(value, dict) or not all(isinstance(region.get(k), str) for k in ("from_name", "to_name", "type")):
+        return None
+    shape = sorted((k, type(v).__name__ if k in _SPAN_KEYS else v) for k, v in value.items())
+    return repr((region["from_name"], region["to_name"], region["type"], shape))
+
+
+def _sdk_finds_nothing(pred) -> bool:
+    """True when the SDK's `validate_prediction` would surely return no error for `pred`;
+    False means "ask it" (not that it complains)."""
+    try:
+        return _sdk_passes(pred)
+    except (TypeError, ValueError, AttributeError):  # unhashable ids and the like: ask the SDK
+        return False
+
+
+def _sdk_passes(pred) -> bool:
+    from .labeling import _interface
+
+    result = pred.get("result") if isinstance(pred, dict) else None
+    if not isinstance(result, list) or not all(isinstance(r, dict) for r in result):
+        return False
+    score = pred.get("score")
+    if score is not None and not (isinstance(score, (int, float)) and not isinstance(score, bool) and 0 <= score <= 1):
+        return False
+    if any(str(r.get("type") or "").lower() in _GEOMETRY for r in result):
+        return False  # split-format pairs: the SDK looks at siblings
+    iface = _interface()
+    regions = []
+    for i, region in enumerate(result):
+        if region.get("type") == "relation":
+            continue
+        shape = _region_shape(region)
+        if shape is None:
+            return False
+        if shape not in _SDK_GOOD_SHAPES:
+            if iface.validate_region(region, return_errors=True, region_index=i,
+                                     context={"result": result, "region": region}):
+                return False
+            if len(_SDK_GOOD_SHAPES) < _SDK_SHAPES_LIMIT:
+                _SDK_GOOD_SHAPES.add(shape)
+        regions.append(region)
+    ids = {r["id"] for r in regions if "id" in r}
+    for relation in result:
+        if relation.get("type") != "relation":
+            continue
+        if (not all(k in relation for k in _RELATION_FIELDS) or relation.get("direction") not in ("left", "right", "bi")
+                or relation.get("from_id") not in ids or relation.get("to_id") not in ids):
+            return False
+    return True
 
 
 # --- inputs --------------------------------------------------------------------------------
@@ -151,12 +223,16 @@ def iter_input_tasks(inputs: Iterable[str], warn: Callable[[str], None] | None =
 
 
 def _iter_checked(checked: list[tuple[str, str]], warn, jobs: int | None = None,
-                  fixed_targets: tuple[str, ...] = ()) -> Iterator[tuple[str, dict]]:
+                  fixed_targets: tuple[str, ...] = (), lazy: bool = False) -> Iterator[tuple[str, dict]]:
+    """`lazy`: the tasks of a JSONL input come as `_Line`s, parsed only when needed."""
     from .convert import default_jobs, expand_inputs, iter_tasks
     from .io import read_jsonl
 
     for kind, item in checked:
-        if kind == "tasks":
+        if kind == "tasks" and lazy:
+            for n, line in enumerate(_read_lines(item), 1):
+                yield f"{item}:{n}", line
+        elif kind == "tasks":
             for n, task in enumerate(read_jsonl(item), 1):
                 yield f"{item}:{n}", task
         else:  # what a directory cannot give is reported and skipped, as by `annotate convert`
@@ -165,6 +241,74 @@ def _iter_checked(checked: list[tuple[str, str]], warn, jobs: int | None = None,
             n = min(default_jobs() if jobs is None else jobs, max(1, len(paths)))
             for task in iter_tasks(paths, warn=warn, problems=problems, jobs=n, fixed_targets=fixed_targets):
                 yield (task.get("meta") or {}).get("source_file") or item, task
+
+
+_TASK_HASH = re.compile(r'"task_hash"\s*:\s*"([0-9A-Za-z_.:+-]{1,200})"')
+_DOC_ID = re.compile(r'"doc_id"\s*:\s*"([^"\\]*)"')
+
+
+@dataclass
+class _Line:
+    """One non-blank line of a tasks JSONL input, parsed only when needed: a re-push skips
+    tasks already in the project by their task_hash, found without parsing 20 KB of JSON."""
+
+    path: str
+    lineno: int
+    text: str
+
+    def task(self) -> dict:
+        """The parsed task; the errors of `io.read_jsonl` (InputError naming file and line)."""
+        from .errors import InputError
+
+        try:
+            obj = json.loads(self.text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{self.path}:{self.lineno}: not valid JSON ({exc.msg})") from None
+        if not isinstance(obj, dict):
+            raise InputError(f"{self.path}:{self.lineno}: expected a JSON object per line")
+        return obj
+
+    def quick_keys(self) -> tuple[str, str | None] | None:
+        """(task_hash, doc_id) read off the text when that is unambiguous: the line names the
+        key "task_hash" once (a JSON key: quotes inside strings are escaped, so `"task_hash":`
+        can only be a key) with a plain string value, and "doc_id" at most once, without
+        escapes. None: parse the line to know."""
+        text = self.text
+        if text.count('"task_hash"') != 1 or text.count('"doc_id"') > 1:
+            return None
+        found = _TASK_HASH.search(text)
+        if found is None:
+            return None
+        doc = None
+        if '"doc_id"' in text:
+            match = _DOC_ID.search(text)
+            if match is None:
+                return None
+            doc = match.group(1)
+        return found.group(1), doc
+
+
+def _read_lines(path: str) -> Iterator[_Line]:
+    """The non-blank lines of a tasks JSONL file (or stdin for "-"), as `io.read_jsonl` reads them."""
+    import contextlib
+    import sys
+
+    from .errors import InputError
+
+    stream = sys.stdin if str(path) == "-" else None
+    try:
+        fh = stream or open(path, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    with contextlib.ExitStack() as stack:
+        if stream is None:
+            stack.enter_context(fh)
+        try:
+            for lineno, line in enumerate(fh, 1):
+                if line.strip():
+                    yield _Line(str(path), lineno, line)
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: not UTF-8 text") from None
 
 
 def check_inputs(inputs: Iterable[str]) -> list[tuple[str, str]]:
@@ -188,6 +332,15 @@ def check_inputs(inputs: Iterable[str]) -> list[tuple[str, str]]:
 # --- the push ------------------------------------------------------------------------------
 
 
+@dataclass
+class _Pending:
+    """A validated task waiting in a batch: what the index needs, and the JSON to send."""
+
+    doc_id: str | None
+    text_sha256: str
+    body: bytes
+
+
 class _Importer:
     """Imports batches one POST at a time on a worker thread, so validating the next batch
     overlaps the server's work on this one. At most one batch is in flight."""
@@ -203,13 +356,14 @@ class _Importer:
         self.imported_ids: set[int] = set()  # task ids this push created
         self.imported_batches: list[list[int]] = []
 
-    def submit(self, batch: list[dict]) -> None:
+    def submit(self, batch: list[_Pending]) -> None:
         self.drain()
         if self.dry_run:
             self._record(batch, [-1] * len(batch))
             return
-        self.in_flight = (self.pool.submit(studio.import_tasks, self.client, self.project_id, batch), batch)
-        self.in_flight_docs = {t["data"]["doc_id"] for t in batch if t["data"].get("doc_id")}
+        bodies = [t.body for t in batch]
+        self.in_flight = (self.pool.submit(studio.import_task_json, self.client, self.project_id, bodies), batch)
+        self.in_flight_docs = {t.doc_id for t in batch if t.doc_id}
 
     def drain(self) -> None:
         """Wait for the batch in flight (re-raising its error) and record its new task ids."""
@@ -232,10 +386,10 @@ class _Importer:
             return
         self._record(batch, ids)
 
-    def _record(self, batch: list[dict], ids: list[int]) -> None:
+    def _record(self, batch: list[_Pending], ids: list[int]) -> None:
         for task_id, task in zip(ids, batch, strict=True):
-            if task["data"].get("doc_id"):
-                self.by_doc[task["data"]["doc_id"]] = (task_id, task["meta"]["text_sha256"], 0)
+            if task.doc_id:
+                self.by_doc[task.doc_id] = (task_id, task.text_sha256, 0)
         if not self.dry_run:
             self.imported_ids.update(ids)
             self.imported_batches.append(ids)
@@ -303,12 +457,20 @@ def push_tasks(client, project_id: int | None, tasks: Iterable[tuple[str, dict]]
     keys: set[str] = set()  # the task hashes and doc_ids of this input, for the clean-up
 
     importer = _Importer(client, project_id, dry_run, stats, by_doc)
-    batch: list[dict] = []
+    batch: list[_Pending] = []
     batch_docs: set[str] = set()
     try:
         for where, task in tasks:
             if progress:
                 progress(1)
+            line = task if isinstance(task, _Line) else None
+            if line is not None:
+                quick = line.quick_keys()
+                if quick is not None and quick[0] in hashes:
+                    stats.skipped += 1  # as below, without parsing the line
+                    keys.update(k for k in quick if k)
+                    continue
+                task = line.task()
             given = (task.get("meta") or {}).get("task_hash") if isinstance(task, dict) else None
             if given and given in hashes:
                 stats.skipped += 1  # already pushed, so validated then: nothing to check or send
@@ -329,6 +491,7 @@ def push_tasks(client, project_id: int | None, tasks: Iterable[tuple[str, dict]]
                 stats.note(f"invalid task {where}: " + "; ".join(problems[:3]) + more)
                 continue
             meta = task.setdefault("meta", {})
+            as_read = line is not None and bool(meta.get("task_hash") and meta.get("text_sha256"))
             if not meta.get("task_hash"):
                 meta["task_hash"] = compute_task_hash(task)
             if not meta.get("text_sha256"):
@@ -349,7 +512,10 @@ def push_tasks(client, project_id: int | None, tasks: Iterable[tuple[str, dict]]
             if doc_id and doc_id in by_doc:
                 _update(client, project_id, task, where, by_doc, stats, dry_run)
                 continue
-            batch.append(task)
+            # The line itself when push changed nothing in the task: no re-encoding.
+            body = line.text.strip().encode("utf-8") if as_read else json.dumps(
+                task, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            batch.append(_Pending(doc_id or None, meta["text_sha256"], body))
             if doc_id:
                 batch_docs.add(doc_id)
             if len(batch) >= batch_size:
@@ -470,7 +636,7 @@ def push(url: str, api_key: str | None, inputs: Iterable[str], project: str, *,
         raise UsageError("--project is required (a project title or numeric id)")
     if batch_size < 1:
         raise UsageError("--batch-size must be at least 1")
-    tasks = iter_input_tasks(inputs, warn=warn, jobs=jobs, fixed_targets=fixed_targets)
+    tasks = _iter_checked(check_inputs(inputs), warn, jobs, tuple(fixed_targets), lazy=True)
     stats = PushStats(dry_run=dry_run, project_title=str(project))
     try:
         return _push(url, api_key, tasks, project, stats, batch_size, dry_run, progress, warn)

@@ -14,7 +14,8 @@ Public API (other modules rely on these signatures):
   export (annotations, relations, per-region choices) with full prediction objects.
 - `existing_task_hashes(client, project_id) -> set[str]` and `iter_task_index(...)` — what
   is already in a project, for idempotent pushes.
-- `import_tasks(client, project_id, tasks) -> list[int]` — one non-retrying import POST.
+- `import_tasks(client, project_id, tasks) -> list[int]` — one non-retrying import POST
+  (`import_task_json` for tasks already serialised).
 - `replace_task`, `annotated_tasks`, `delete_unannotated_tasks`, `count_tasks`, `delete_project` — the writes a push
   needs to update a document in place and to remove a concurrent push's duplicates.
 
@@ -487,8 +488,16 @@ def import_tasks(client, project_id: int, tasks: list[dict]) -> list[int]:
     sent through the SDK's HTTP client (same auth, JWT refresh and base URL): the SDK's own
     encoder walks every nested value and costs ~1 ms a task, a tenth of the whole budget.
     """
+    return import_task_json(client, project_id,
+                            [json.dumps(t, ensure_ascii=False, separators=(",", ":")).encode("utf-8") for t in tasks])
+
+
+def import_task_json(client, project_id: int, tasks: list[bytes]) -> list[int]:
+    """`import_tasks` of tasks already serialised (one JSON object each, UTF-8): push sends the
+    lines of a tasks file as they are instead of parsing and re-encoding them, and a batch
+    waiting or in flight is held as bytes, a fraction of its size as Python objects."""
     action = f"import tasks into project {project_id}"
-    body = json.dumps(tasks, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    body = b"[" + b",".join(tasks) + b"]"
     with api_errors(client, action):
         response = client._client_wrapper.httpx_client.request(
             f"api/projects/{project_id}/import", method="POST", params={"return_task_ids": "true"},
