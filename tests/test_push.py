@@ -454,3 +454,55 @@ def test_a_server_echoing_the_token_in_an_error_does_not_print_it(body_kind):
     with _EchoingServer(body_kind) as server, pytest.raises(ConnectionFailed, match="HTTP 500") as err:
         push_module.push(server.url, token, [str(SEEDS)], "Quotes here")
     assert token not in str(err.value) and "hunter2" not in str(err.value)
+
+
+# --- push --model: predictions made with a learned model --------------------------------------
+
+_PUSH_TAKES_MODEL = "model" in __import__("inspect").signature(__import__("annotate.push").push.push).parameters
+
+
+@pytest.fixture(scope="module")
+def small_model(tmp_path_factory):
+    from .test_backend_learn import train_small_model
+
+    return train_small_model(tmp_path_factory.mktemp("push-model"))
+
+
+def test_push_model_errors_are_one_line_exit_2(tmp_path, small_model):
+    result = CliRunner().invoke(cli, ["push", str(SEEDS), "--project", "x", "--model", str(tmp_path / "none"),
+                                      "--url", "http://127.0.0.1:9"])
+    assert result.exit_code == 2, result.output
+    assert "no model.crfsuite" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.skipif(not _PUSH_TAKES_MODEL, reason="push.push does not take model= yet (see the backend report)")
+def test_push_model_names_it_and_label_studio_orders_the_least_certain_first(studio_env, small_model):
+    """Articles pushed with --model carry its version and the least certain quote's score; a new
+    project's prediction selector is that version, so the Data Manager's "Prediction score"
+    (tasks:predictions_score) orders the tasks by it, the least certain first."""
+    import httpx
+
+    from annotate.learn import load_model
+
+    model = load_model(small_model)
+    title = new_title()
+    result = run("push", str(SEEDS), "--project", title, "--model", str(small_model), "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert "created 5" in result.output
+    client = studio_env.client()
+    project = ls.find_project(client, title)
+    assert project.model_version == model.version  # Label Studio selects the imported version
+    scores = {}
+    for task in server_tasks(client, project.id):
+        [pred] = task["predictions"]
+        assert pred["model_version"] == model.version
+        quotes = [r["score"] for r in pred["result"] if r["type"] == "labels" and r["value"]["labels"] == ["Quote"]]
+        assert pred["score"] == min(quotes, default=1.0)  # the least certain quote
+        scores[task["id"]] = pred["score"]
+    assert len(set(scores.values())) > 1, "the seeds' scores differ, so the order means something"
+    for order, reverse in (("tasks:predictions_score", False), ("-tasks:predictions_score", True)):
+        answer = httpx.get(f"{studio_env.url}/api/tasks/", headers={"Authorization": f"Token {studio_env.token}"},
+                           params={"project": project.id, "query": json.dumps({"ordering": [order]})}, timeout=30)
+        listed = [(t["id"], t["predictions_score"]) for t in answer.json()["tasks"]]
+        assert [s for _, s in listed] == sorted(scores.values(), reverse=reverse)
+        assert all(abs(s - scores[i]) < 1e-9 for i, s in listed)
