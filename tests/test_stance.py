@@ -232,3 +232,36 @@ def test_a_stance_without_a_named_target_is_about_the_main_target_that_never_spe
     assert stances(text) == [("a disgrace", "against", "Russia")]
     # the target list holds what stances use: Berg, who only speaks, is not offered
     assert [t["value"] for t in annotate_text(text)["data"]["targets"]] == ["Russia"]
+
+
+@pytest.mark.parametrize("sentence, span, polarity", [
+    # a negator reaches the evaluation across "plans to", "going to", "intention of", "be"
+    ("We have no plans to congratulate Helena Varga.", "no plans to congratulate", "against"),
+    ("I am not going to support Helena Varga.", "not going to support", "against"),
+    ("We have no intention of backing Helena Varga.", "no intention of backing", "against"),
+    ("Helena Varga can't be trusted.", "can't be trusted", "against"),
+    # a denier does the same: "refused to", "far from", "lack of"
+    ("We refused to endorse Helena Varga.", "refused to endorse", "against"),
+    ("Helena Varga's plan is far from perfect.", "far from perfect", "against"),
+])
+def test_negation_across_a_frame_flips_the_polarity_and_joins_the_span(sentence, span, polarity):
+    assert stances(in_quote(sentence)) == [(span, polarity, "Helena Varga")]
+
+
+@pytest.mark.parametrize("sentence, span, polarity", [
+    # "far" before a comparative intensifies, it does not deny
+    ("Helena Varga is far better than her rivals.", "better", "favor"),
+    # "stop lying" demands that someone stop: the lying is still what the speaker condemns
+    ("Helena Varga must stop lying.", "lying", "against"),
+])
+def test_words_that_look_like_frames_but_do_not_deny(sentence, span, polarity):
+    assert stances(in_quote(sentence)) == [(span, polarity, "Helena Varga")]
+
+
+def test_a_negated_word_of_backing_is_the_speakers_only_when_the_speaker_is_its_subject():
+    # "we ... no intention of backing" is the speaker's own position (the frame between the
+    # subject and the word of backing does not hide the subject) ...
+    assert stances(in_quote("We have no intention of backing Helena Varga.")) == [
+        ("no intention of backing", "against", "Helena Varga")]
+    # ... a poll's "more likely to vote for" reports other people's backing: no stance
+    assert stances(in_quote("They were more likely to vote for Helena Varga.")) == []

@@ -85,6 +85,9 @@ class _Lexicon:
                 (phrases if " " in entry or kind == "neutral" else self.words)[entry] = (v, kind)
         self.phrases = phrases
         self.word_set = frozenset(self.words)
+        # deniers as token tuples, so that a phrase ("far from") is matched where it ends
+        self.deniers = frozenset(tuple(_TOKEN.findall(e.lower())) for e in _read_list("deniers.txt"))
+        self.bridges = frozenset(_read_list("bridges.txt"))
         self.phrase_re = re.compile(r"(?<![\w'-])(?:" + word_alternation(phrases) + r")(?![\w'-])")
 
 
@@ -267,12 +270,17 @@ class _Context:
                 kind = ("hand" if kind == "hand" else "vader") + ("-anchored" if anchored else "-loose")
             out.append(dict(start=toks[i][0], end=toks[j][1], polarity=polarity, target=target,
                             score=CALIBRATION[kind], kind=kind, how=how))
+        if len(out) > 1:  # a phrase inside a longer one ("not ready" in "not ready to support") goes
+            out = [st for st in out if not any(o is not st and o["start"] <= st["start"] and st["end"] <= o["end"]
+                                               and o["end"] - o["start"] > st["end"] - st["start"] for o in out)]
         return out
 
     def _own_backing(self, toks, clause, i, q) -> bool:
         """'I support X', 'we will vote for X' (or 'he supports' in an indirect quote, where he is
         the speaker): the speaker's own backing. 'Trump's support', 'those who supported him',
-        'congressional approval' report or measure other people's backing: no stance."""
+        'congressional approval' report or measure other people's backing: no stance. A
+        negating frame between them does not count ('we have no intention of backing X')."""
+        i = self._denied(toks, clause, i, i)[0]
         for k in range(i - 1, max(-1, i - 5), -1):
             if clause[k] != clause[i]:
                 break
@@ -377,7 +385,11 @@ class _Context:
             k -= 1
             steps += 1
         i = k + 1
-        if toks[i][2] in _DETERMINERS or toks[i][2] in _BOOSTERS or toks[i][2] in _NEGATORS or i < j:
+        np_start = i
+        if not negated:
+            i, negated = self._denied(toks, clause, i, j)
+        if toks[np_start][2] in _DETERMINERS or toks[np_start][2] in _BOOSTERS or toks[np_start][2] in _NEGATORS \
+                or np_start < j:
             # a noun phrase ("a dangerous mistake"): take in the words it modifies
             k = j + 1
             while (k < len(toks) and k - j <= 2 and clause[k] == clause[j] and j - i + 1 < MAX_WORDS
@@ -387,6 +399,26 @@ class _Context:
             if k > j + 1 and (k >= len(toks) or clause[k] != clause[j] or toks[k][2] in _FUNCTION):
                 j = k - 1
         return i, j, negated
+
+    def _denied(self, toks, clause, i, j) -> tuple[int, bool]:
+        """A negator or denier reaching the phrase across bridge words: "no plans to
+        congratulate", "refused to endorse", "not going to support", "far from perfect".
+        Returns the new first token and True when one is found, else (i, False)."""
+        lex = self.lex
+        k = i - 1
+        while k >= 0 and i - k <= 3 and clause[k] == clause[i] and j - k < MAX_WORDS \
+                and not self._marked(toks[k][1], toks[k + 1][0]):
+            w = toks[k][2]
+            if w in _NEGATORS:
+                return k, True
+            for n in (1, 2, 3):  # a denier word or phrase ending here
+                if k - n + 1 >= 0 and tuple(t[2] for t in toks[k - n + 1:k + 1]) in lex.deniers \
+                        and clause[k - n + 1] == clause[i] and j - (k - n + 1) < MAX_WORDS:
+                    return k - n + 1, True
+            if w not in lex.bridges:
+                break
+            k -= 1
+        return i, False
 
     def _marked(self, a: int, b: int) -> bool:
         """A quote mark stands between two tokens: a span never reaches across it ('a “respected')."""
