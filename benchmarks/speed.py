@@ -9,14 +9,17 @@
 3. Parallel convert: `annotate convert --jobs 1` against `--jobs N` (default: every core) on a
    directory of at least 20 MB of articles (the corpus copied as often as needed): wall seconds
    and the speed-up (target: >= 1.7x on 2 cores), and that both outputs are byte-identical.
-4. Adversarial texts (annotate.converters.adversarial: one line of cue words without
+4. One long line (issue 17, item 6): the corpus joined with spaces into a single line of 4 MB (no
+   line breaks: one paragraph) converts at the same MB/s as the paragraphed corpus, within 1.5x;
+   prints both MB/s (CPU) and the ratio of seconds per MB.
+5. Adversarial texts (annotate.converters.adversarial: one line of cue words without
    punctuation, runs of quote marks, thousands of commas or names, ...): CPU seconds and MB/s
    at sizes n, 2n, 4n (default 0.1, 0.2, 0.4 MB) and the ratio t(4n)/t(n), which must stay near
    4 (at most 6): convert is linear in the length of any text (issue 15).
 
     .venv/bin/python benchmarks/speed.py [--text DIR] [--copies 10] [--runs 3]
                                          [--adversarial MB,MB,MB | --adversarial none] [--only-adversarial]
-                                         [--jobs N] [--jobs-mb 20]
+                                         [--jobs N] [--jobs-mb 20] [--single-line 4]
 """
 
 from __future__ import annotations
@@ -93,6 +96,24 @@ def parallel(files: list[Path], jobs: int, min_mb: float) -> str:
             f" -> speed-up {one / many:.2f}x (target >= 1.7x on 2 cores), output {'identical' if same else 'DIFFERENT'}")
 
 
+def single_line(files: list[Path], mb: float, paragraphed_mb_s: float) -> str:
+    """Convert the corpus joined into one line of `mb` MB (repeated if shorter) and compare its
+    MB/s (CPU) with the paragraphed corpus's: the ratio of seconds per MB must stay <= 1.5."""
+    joined = " ".join(" ".join(f.read_text(encoding="utf-8").split()) for f in files)
+    line = joined
+    while len(line.encode("utf-8")) < mb * 1e6:
+        line += " " + joined
+    line = line.encode("utf-8")[: int(mb * 1e6)].decode("utf-8", "ignore").rsplit(" ", 1)[0]
+    nbytes = len(line.encode("utf-8"))
+    t0 = time.process_time()
+    json.dumps(convert_text(line), ensure_ascii=False)
+    cpu = time.process_time() - t0
+    mb_s = nbytes / 1e6 / cpu
+    ratio = paragraphed_mb_s / mb_s
+    return (f"single line: {nbytes / 1e6:.2f} MB in one line, {cpu:.2f} s CPU -> {mb_s:.2f} MB/s; paragraphed"
+            f" {paragraphed_mb_s:.2f} MB/s -> ratio {ratio:.2f} (target <= 1.5) {'met' if ratio <= 1.5 else 'NOT met'}")
+
+
 def adversarial(sizes_mb: list[float]) -> list[str]:
     """One line per adversarial text: CPU seconds and MB/s at each size, and t(last)/t(first)."""
     lines = [f"{'adversarial text':14s} " + " ".join(f"{mb:>5g} MB: s / MB/s " for mb in sizes_mb)
@@ -120,6 +141,8 @@ def main() -> int:
     ap.add_argument("--only-adversarial", action="store_true", help="skip the corpus throughput and memory runs")
     ap.add_argument("--jobs", type=int, default=None, help="processes for the parallel run [default: every core]")
     ap.add_argument("--jobs-mb", type=float, default=20.0, help="MB of articles for the parallel run (0: skip it)")
+    ap.add_argument("--single-line", type=float, default=4.0,
+                    help="MB of the corpus joined into one line, against the paragraphed corpus (0: skip it)")
     args = ap.parse_args()
     sizes = [] if args.adversarial == "none" else [float(x) for x in args.adversarial.split(",")]
     if args.only_adversarial:
@@ -136,6 +159,8 @@ def main() -> int:
     print(f"throughput (median of {len(runs)}): {t['docs']} docs, {t['mb']:.2f} MB in {t['cpu_s']:.2f} s CPU /"
           f" {t['wall_s']:.2f} s wall -> {t['mb_s_cpu']:.2f} MB/s CPU (runs {spread}), {t['mb_s_wall']:.2f} MB/s wall"
           f" (target >= {TARGET_MB_S} MB/s) {'met' if t['mb_s_cpu'] >= TARGET_MB_S else 'NOT met'}")
+    if args.single_line > 0:
+        print(single_line(files, args.single_line, t["mb_s_cpu"]))
     with tempfile.TemporaryDirectory() as tmp:
         big = Path(tmp) / "x10"
         big.mkdir()

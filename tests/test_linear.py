@@ -61,3 +61,44 @@ def test_convert_time_grows_linearly(kind):
 def test_generators_are_deterministic():
     for kind, make in GENERATORS.items():
         assert make(1000, seed=3) == make(1000, seed=3), kind
+
+
+# --- one long line (issue 17, item 6): no line breaks, so the whole text is one paragraph ---
+
+from annotate.converters.clean import clean_text  # noqa: E402
+
+from .conftest import SEEDS  # noqa: E402
+
+
+def _seed_text(n: int, one_line: bool) -> str:
+    """n characters of the seed articles' clean text (their footers would end a repeated text):
+    joined into one line, or as paragraphs (as written)."""
+    raw = "\n\n".join(clean_text(p.read_text(encoding="utf-8"))["text"].strip() for p in sorted(SEEDS.glob("*.txt")))
+    if one_line:
+        raw = " ".join(raw.split())
+    sep = " " if one_line else "\n\n"
+    text = raw
+    while len(text) < n:
+        text += sep + raw
+    return text[:n]
+
+
+def test_one_long_line_converts_as_fast_as_paragraphs():
+    n = 50_000
+    line, paragraphed = _seed_text(n, True), _seed_text(n, False)
+    assert "\n" not in line and paragraphed.count("\n") > 100
+    assert len(clean_text(paragraphed)["text"]) > 0.99 * n  # cleaning keeps it all
+    t_para = min(_cpu_seconds(paragraphed) for _ in range(2))
+    t_line = min(_cpu_seconds(line) for _ in range(2))
+    assert t_line <= 1.5 * t_para + SLACK_S, f"one line {t_line:.3f} s, paragraphs {t_para:.3f} s"
+
+
+def test_one_long_line_grows_linearly():
+    n = 25_000
+    small, large = _seed_text(n, True), _seed_text(4 * n, True)
+    t_small = min(_cpu_seconds(small) for _ in range(3))
+    bound = 4 * 1.5 * t_small + SLACK_S
+    t_large = _cpu_seconds(large)
+    if t_large > bound:  # a second try before failing: the machine is shared
+        t_large = min(t_large, _cpu_seconds(large))
+    assert t_large <= bound, f"{n} chars {t_small:.3f} s, {4 * n} chars {t_large:.3f} s (bound {bound:.3f} s)"
