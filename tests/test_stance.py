@@ -265,3 +265,13 @@ def test_a_negated_word_of_backing_is_the_speakers_only_when_the_speaker_is_its_
         ("no intention of backing", "against", "Helena Varga")]
     # ... a poll's "more likely to vote for" reports other people's backing: no stance
     assert stances(in_quote("They were more likely to vote for Helena Varga.")) == []
+
+
+def test_a_loose_sentiment_word_whose_only_target_is_a_name_said_earlier_is_no_stance():
+    # "a wonderful dinner" is neither predicated of a target nor next to one, and its clause
+    # names none: the only candidate is a name said before the comma, so nothing is proposed
+    found = stances(in_quote("Helena Varga met us in Berlin, and we had a wonderful dinner."))
+    assert found == [], found
+    # predicated ("it was a disaster"), the same word class is still proposed
+    found = stances(in_quote("Helena Varga met us in Berlin, and it was a disaster."))
+    assert [(span, pol) for span, pol, _t in found] == [("a disaster", "against")], found
