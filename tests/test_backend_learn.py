@@ -108,6 +108,31 @@ def test_predictions_are_made_with_the_model_and_name_it(model_dir):
     assert health["model_version"] == model.version
 
 
+def test_concurrent_predictions_with_the_model_equal_sequential_ones(model_dir):
+    """The server's threads share one model: each prediction is the one made alone."""
+    app = make_app(model_dir=str(model_dir))
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    tasks = [{"id": i, "data": {"text": t, "targets": []}} for i, t in enumerate(texts)]
+    alone = [post(app, "/predict", {"tasks": [t]})[1]["results"][0] for t in tasks]
+    wrong: list[object] = []
+
+    def work(k: int) -> None:
+        try:
+            for i in range(4):
+                j = (k + i) % len(tasks)
+                if post(app, "/predict", {"tasks": [tasks[j]]})[1]["results"][0] != alone[j]:
+                    wrong.append(j)
+        except Exception as exc:  # noqa: BLE001  (reported below)
+            wrong.append(exc)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wrong == []
+
+
 def test_backend_cli_model_errors_are_one_line_exit_2(tmp_path, model_dir):
     broken = tmp_path / "broken"
     broken.mkdir()

@@ -64,6 +64,28 @@ def _load(path: Path):
     return load_model(path)
 
 
+class SharedModel:
+    """A learned model for a server's threads: `refine` calls take turns.
+
+    A `Model` tags with one CRFsuite tagger whose state lives between `set`, `tag` and
+    `marginal`; two threads refining at once mix their texts (measured: wrong spans, an
+    IndexError). The rest of a prediction (rules, stances, checks) still runs in parallel.
+    """
+
+    def __init__(self, model):
+        self.model = model
+        self.version = model.version
+        self.sha256 = model.sha256
+        self._lock = threading.Lock()
+
+    def refine(self, text: str, quotes: list[dict]) -> list[dict]:
+        with self._lock:
+            return self.model.refine(text, quotes)
+
+    def __reduce__(self):  # a worker process gets the plain model (its own tagger)
+        return self.model.__reduce__()
+
+
 class ModelStore:
     """The base model directory, its retrained versions and the `latest` pointer."""
 
@@ -164,7 +186,7 @@ class Learner:
             raise UsageError("--train-every must be at least 1")
         self.store = ModelStore(model_dir)
         self.base = self.store.load_base()
-        self.model = self.store.load_serving()
+        self.model = SharedModel(self.store.load_serving())
         self.every = every
         self.credentials = credentials or (lambda _pid: [])
         self.iterations = iterations
@@ -308,7 +330,7 @@ class Learner:
                 if self._closing:
                     return
             model = self.store.publish(work / "model", retrain)
-            self.model = model  # one assignment: a request sees the old model or the new one
+            self.model = SharedModel(model)  # one assignment: a request sees the old model or the new one
             self.trained += 1
             self.last = {"status": "trained", "model_version": model.version, "previous": before,
                          "gold": sum(p["gold"] for p in result["projects"]), "seconds": seconds}
