@@ -7,10 +7,10 @@ same parameters as `annotate train`). Each model converts the dev articles the w
 convert --model` does (cleaning included), and the shared scorer `attribution_eval.py` scores
 the tasks against a gold folder holding just the dev articles; the rules-only line is the same
 conversion without a model. Prints a table (overlap / exact / attribution F1, direct-quote
-recall, train time, model size, convert MB/s on one core) and writes learning_curve.png when
-matplotlib is installed.
+recall, train time, model size, convert MB/s on one core), writes it as markdown to
+docs/learning_curve.md and plots docs/learning_curve.png when matplotlib is installed.
 
-    .venv/bin/python benchmarks/learning_curve.py [--sizes 25,50,...] [--png FILE] [--json FILE]
+    .venv/bin/python benchmarks/learning_curve.py [--sizes 25,50,...] [--png FILE] [--md FILE] [--json FILE]
 """
 
 from __future__ import annotations
@@ -95,6 +95,34 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def markdown(rows: list[dict], dev: int, pool: int) -> str:
+    """The table as markdown, with how it was made."""
+    lines = [
+        "# Learned quote stage: learning curve",
+        "",
+        f"Made by `benchmarks/learning_curve.py`. Dev split: every 5th PolNeAR tuning article by sorted "
+        f"name ({dev} articles), never trained on; each model is trained on the first N of the other "
+        f"{pool} (sorted by name, seed 0) and converts the dev articles as `annotate convert --model` does; "
+        "the shared scorer `attribution_eval.py` scores the tasks. `rules` is the same conversion without "
+        "a model. MB/s: article text converted per CPU second on one core (cleaning, rules, model, stance, "
+        "JSON), on a shared 2-core machine.",
+        "",
+        "| train articles | overlap F1 (P / R) | exact F1 | attribution F1 | direct recall | quotes | train s | model MB | convert MB/s |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(f"| {r['train_docs']} | {r['overlap_f1']:.4f} ({r['overlap_p']:.3f} / {r['overlap_r']:.3f}) | "
+                     f"{r['exact_f1']:.4f} | {r['attribution_f1']:.4f} | {r['direct_recall']:.4f} | "
+                     f"{r['pred_quotes']} | {r.get('train_s', '')} | {r.get('model_mb', '')} | {r['mb_per_s']:.2f} |")
+    rules, best = rows[0], rows[-1]
+    lines += ["", f"All {best['train_docs']} vs rules: overlap F1 {best['overlap_f1'] - rules['overlap_f1']:+.4f} "
+              f"(target +{TARGETS['overlap']}), exact F1 {best['exact_f1'] - rules['exact_f1']:+.4f} "
+              f"(target +{TARGETS['exact']}), attribution F1 {best['attribution_f1'] - rules['attribution_f1']:+.4f} "
+              f"(target >= 0), direct recall {best['direct_recall']:.4f} (target >= 0.98).", "",
+              "![learning curve](learning_curve.png)", ""]
+    return "\n".join(lines)
+
+
 def plot(rows: list[dict], path: Path) -> str:
     try:
         import matplotlib
@@ -114,9 +142,9 @@ def plot(rows: list[dict], path: Path) -> str:
     ax.set_xscale("log")
     ax.set_xticks(xs)
     ax.set_xticklabels([str(x) for x in xs])
-    ax.set_xlabel("training articles (PolNeAR tuning corpus; 168 held-out dev articles)")
+    ax.set_xlabel("training articles (PolNeAR tuning corpus; dev split: every 5th article, held out)")
     ax.set_ylabel("F1 on the dev split")
-    ax.set_title("Learned quote stage (CRF over the rules) vs rules only")
+    ax.set_title("Learned quote stage (CRFsuite edits of the rule quotes) vs rules only")
     ax.legend(fontsize=7, loc="lower right")
     ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -131,7 +159,8 @@ def main() -> int:
     ap.add_argument("--sizes", default=",".join(map(str, SIZES)),
                     help="training set sizes, comma-separated; 0 = the whole pool")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--png", type=Path, default=Path("learning_curve.png"))
+    ap.add_argument("--png", type=Path, default=ROOT / "docs" / "learning_curve.png")
+    ap.add_argument("--md", type=Path, default=ROOT / "docs" / "learning_curve.md")
     ap.add_argument("--json", type=Path, help="also write the rows as JSON here")
     args = ap.parse_args()
     if not (args.gold / "text").is_dir() or not args.scorer.is_file():
@@ -172,6 +201,9 @@ def main() -> int:
           f"(target >= 0), direct recall {best['direct_recall']:.4f} (target >= 0.98)")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+    if len(rows) > 1 and args.md:
+        args.md.write_text(markdown(rows, len(dev), len(pool_docs)), encoding="utf-8")
+        print(f"table -> {args.md}")
     if len(rows) > 1:
         print(plot(rows, args.png))
     return 0

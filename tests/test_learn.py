@@ -84,10 +84,12 @@ def test_both_kinds_of_source_are_read_with_their_quotes(sources):
     assert docs[0].text == text and docs[0].quotes == spans
 
 
-def test_fragments_split_only_by_white_space_are_one_quote():
+def test_a_content_in_fragments_is_one_quote_from_its_first_fragment_to_its_last():
+    # brat cuts a span at a line break; PolNeAR stores "“A,” she said, “B.”" as one Content in
+    # two fragments, and the shared scorer reads it from the first fragment's start to the last's end
     text = "He said “one\ntwo,” she said, “three.”"
-    ann = "T1\tContent 8 12;13 18\tone two\nT2\tContent 8 18;29 37\tx\n"
-    assert parse_ann_contents(ann, text) == [(8, 18), (8, 18), (29, 37)]
+    ann = "T1\tContent 8 12;13 18\tone two\nT2\tContent 8 18;29 37\tx\nT3\tSource 0 2\the\n"
+    assert parse_ann_contents(ann, text) == [(8, 18), (8, 37)]
 
 
 def test_two_trainings_with_one_seed_give_identical_model_files(sources, model_dir, tmp_path):
@@ -136,30 +138,127 @@ def test_without_a_model_the_rules_output_is_unchanged():
     assert json.dumps(convert_text(raw, doc_id="x", model=None)) == json.dumps(plain)
 
 
-def test_a_quote_the_model_finds_alone_has_no_speaker():
+class _Stub:
+    """A Model whose decisions are given: P(merge) and the boundaries by quote."""
+
+    def __init__(self, merge=0.0, bounds=None):
+        from annotate.learn.model import THRESHOLDS
+
+        self.thresholds = dict(THRESHOLDS)
+        self.version = "annotate-learned-000000000000"
+        self.merge, self.bounds = merge, bounds or {}
+
+    def _yes(self, item, yes, no):
+        return self.merge
+
+    def _boundary(self, text, q, kind):
+        s, e = self.bounds.get((q["start"], q["end"]), (q["start"], q["end"]))
+        return (s, 0.95) if kind == "s" else (e, 0.8)
+
+
+def _refine(stub, text, quotes):
     from annotate.learn.model import Model
 
-    class Stub(Model):  # the tagger's path: a span over "Taxes are too high" that no rule found
-        def __init__(self):
-            self.thresholds = {"adjust": 0.0, "add": 0.0, "drop": 2.0}
-            self.version = "annotate-learned-000000000000"
+    return Model.refine(stub, text, quotes)
 
-        def tag(self, text, quotes):
-            from annotate.learn.features import tokenize
 
-            starts, ends, words = tokenize(text)
-            labels = ["B" if i == 0 else "I" if i < 4 else "O" for i in range(len(words))]
-            return starts, ends, labels
+def _quote(text, part, kind="direct", speaker=None, group=1):
+    s = text.index(part)
+    return {"start": s, "end": s + len(part), "quote_type": kind, "speaker": speaker, "score": 0.5,
+            "group": group, "antecedent": None, "cue": "direct" if kind == "direct" else "say/after"}
 
-        def _certainty(self, labels, a, b):
-            return 0.6
 
-        def _outside(self, starts, ends, s, e):
-            return 0.0
+INTERRUPTED = "“We will win,” she said, “and soon.” Then she left."
 
-    text = "Taxes are too high . The rest is news."
-    out = Stub().refine(text, [])
-    assert [(text[q["start"]:q["end"]], q["speaker"], q["score"]) for q in out] == [("Taxes are too high", None, 0.6)]
+
+def test_an_interrupted_quote_the_model_takes_for_one_becomes_one_quote_with_its_speaker():
+    speaker = (INTERRUPTED.index("she"), INTERRUPTED.index("she") + 3)
+    quotes = [_quote(INTERRUPTED, "We will win,", speaker=speaker), _quote(INTERRUPTED, "and soon.", speaker=speaker)]
+    [one] = _refine(_Stub(merge=0.9), INTERRUPTED, quotes)
+    assert INTERRUPTED[one["start"]:one["end"]] == "We will win,” she said, “and soon."
+    assert one["quote_type"] == "direct" and one["speaker"] == speaker
+    assert one["score"] == 0.9  # its least sure decision: the merge (0.9; start 0.95, a direct end is not asked)
+    apart = _refine(_Stub(merge=0.2), INTERRUPTED, quotes)
+    assert [(q["start"], q["end"]) for q in apart] == [(q["start"], q["end"]) for q in quotes]
+
+
+def test_a_direct_and_an_indirect_quote_are_never_merged():
+    text = "“We will win,” she said, adding that the vote was close."
+    quotes = [_quote(text, "We will win,"), _quote(text, "the vote was close", kind="indirect")]
+    assert len(_refine(_Stub(merge=1.0), text, quotes)) == 2
+
+
+def test_the_model_neither_drops_nor_adds_a_quote():
+    text = "He said the plan failed. She called it “a disaster” on Monday. “No,” he said."
+    quotes = [_quote(text, "the plan failed", kind="indirect", group=1),
+              _quote(text, "it “a disaster”", kind="mixed", group=2), _quote(text, "“No,”", group=3)]
+    out = _refine(_Stub(merge=0.0), text, quotes)
+    assert [text[q["start"]:q["end"]] for q in out] == ["the plan failed", "it “a disaster”", "“No,”"]
+    # the least sure decision: the end (0.8) of the two not direct, the start (0.95) of the direct one
+    assert [q["score"] for q in out] == [0.8, 0.8, 0.95]
+
+
+def test_moved_boundaries_give_the_type_and_a_direct_quote_never_runs_past_its_closing_mark():
+    text = "Critics saw him as a “strongman” who would win. Others disagreed."
+    q = _quote(text, "“strongman”")
+    wide = (text.index("a “strong"), text.index(" who") + len(" who would win"))
+    [out] = _refine(_Stub(bounds={(q["start"], q["end"]): wide}), text, [q])
+    assert text[out["start"]:out["end"]] == "a “strongman”"  # the start moved, the end stayed
+    assert out["quote_type"] == "mixed"  # words outside the marks now
+
+
+def test_a_moved_boundary_that_runs_into_the_next_quote_goes_back_to_the_rules():
+    text = "He said the plan failed and she said the vote was close."
+    a = _quote(text, "the plan failed", kind="indirect", group=1)
+    b = _quote(text, "the vote was close", kind="indirect", group=2)
+    grab = (b["start"] - len("she said "), b["end"])  # b taking in "she said " would overlap a's new end
+    bounds = {(a["start"], a["end"]): (a["start"], a["end"] + len(" and she")), (b["start"], b["end"]): grab}
+    out = _refine(_Stub(bounds=bounds), text, [a, b])
+    assert [text[q["start"]:q["end"]] for q in out] == ["the plan failed and she", "the vote was close"]
+
+
+def test_the_model_looks_only_near_each_quote(model_dir):
+    """Text far from every quote changes nothing: the cost grows with the quotes, not the text."""
+    from annotate.converters.quotes import find_quotes
+
+    model = load_model(model_dir)
+    text, _ = _article(5)
+    pad = "Filler words without any quotation at all. " * 50
+    near = model.refine(text + pad, find_quotes(text + pad))
+    far = model.refine(text + pad * 40, find_quotes(text + pad * 40))
+    assert near and [(q["start"], q["end"], q["score"]) for q in near] == [(q["start"], q["end"], q["score"]) for q in far]
+
+
+def _corpus(root, stored_as_one: bool):
+    """Articles with interrupted quotes: in brat as one two-fragment Content, or as two Contents."""
+    (root / "text").mkdir(parents=True)
+    (root / "attributions").mkdir()
+    for k in range(12):
+        name, claim = NAMES[k % len(NAMES)], CLAIMS[k % len(CLAIMS)]
+        text = f"Story {k}.\n“We think {claim},” {name} said, “and we will say so.”\nThe end.\n"
+        a = text.index("“We")
+        a_end = text.index(",” ") + 2
+        b = text.index("“and")
+        b_end = len(text) - len("\nThe end.\n")
+        lines = ([f"T1\tContent {a} {a_end};{b} {b_end}\tx"] if stored_as_one
+                 else [f"T1\tContent {a} {a_end}\tx", f"T2\tContent {b} {b_end}\tx"])
+        (root / "text" / f"d{k}.txt").write_text(text, encoding="utf-8")
+        (root / "attributions" / f"d{k}_a.ann").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("stored_as_one", [True, False])
+def test_the_model_learns_whether_its_gold_joins_interrupted_quotes(tmp_path, stored_as_one):
+    brat = _corpus(tmp_path / "brat", stored_as_one)
+    train_model([str(brat)], tmp_path / "m", dev_fraction=0, params={"max_iterations": 50})
+    text = "Story 99.\n“We think the port is too small,” Ana Ruiz said, “and we will say so.”\nThe end.\n"
+    from annotate.converters.quotes import find_quotes
+
+    rules = find_quotes(text)
+    assert len(rules) == 2  # the rules give one Quote per fragment (SPEC)
+    out = load_model(tmp_path / "m").refine(text, rules)
+    assert len(out) == (1 if stored_as_one else 2)
+    assert out[0]["start"] == rules[0]["start"] and out[-1]["end"] == rules[-1]["end"]
 
 
 @pytest.mark.parametrize("make, says", [

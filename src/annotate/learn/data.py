@@ -9,8 +9,10 @@ Sources:
 - a brat corpus in the PolNeAR layout: DIR/text/<doc>.txt + DIR/attributions/<doc>_<annotator>.ann
   (the first annotator per document, as the scorer does), or a directory of such split folders
   (what `annotate export --format brat` writes: DIR/<split>/text, DIR/<split>/attributions).
-  A Content stored as fragments is one quote when only white space separates the fragments
-  (brat cuts spans at line breaks), else one quote per fragment (SPEC: one Quote per fragment).
+  A Content stored as fragments (brat cuts spans at line breaks; PolNeAR stores "“A,” she said,
+  “B.”" as one discontinuous Content) is one quote from its first fragment to its last, as the
+  shared scorer reads it: the model learns its gold's habit. Gold from `pull` has one Quote per
+  fragment (SPEC), so a model trained on it keeps interrupted quotes apart.
 """
 
 from __future__ import annotations
@@ -72,29 +74,20 @@ def non_nested(spans: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], int
 
 
 def parse_ann_contents(ann: str, text: str) -> list[tuple[int, int]]:
-    """The Content spans of a brat .ann; fragments joined across white space."""
+    """The Content spans of a brat .ann, each as one span from its first fragment's start to
+    its last fragment's end (as the corpus's annotators mean it and the shared scorer reads it)."""
     out: list[tuple[int, int]] = []
     for line in ann.splitlines():
         m = _T_LINE.match(line)
         if not m or m.group(2) != "Content":
             continue
         try:
-            frags = sorted(tuple(map(int, f.split())) for f in m.group(3).split(";"))
+            frags = [tuple(map(int, f.split())) for f in m.group(3).split(";")]
         except ValueError:
             continue
-        cur: list[int] | None = None
-        for a, b in frags:
-            a, b = max(0, a), min(len(text), b)
-            if b <= a:
-                continue
-            if cur is not None and not text[cur[1]:a].strip():
-                cur[1] = max(cur[1], b)
-                continue
-            if cur is not None:
-                out.append((cur[0], cur[1]))
-            cur = [a, b]
-        if cur is not None:
-            out.append((cur[0], cur[1]))
+        a, b = max(0, min(f[0] for f in frags)), min(len(text), max(f[-1] for f in frags))
+        if b > a:
+            out.append((a, b))
     return out
 
 

@@ -1,11 +1,18 @@
-"""Tokens and per-token features of the learned quote stage (feature set FEATURE_SET).
+"""Items and features of the learned quote stage (feature set FEATURE_SET).
 
-Tokens are words (letters/digits with inner ' ’ . -) and single other characters. Each token
-gets lexical features (lowercased word, word shape, cue lexicon lemma, quote-mark kind, inside
-quote marks, paragraph and sentence start) and the rule stage's output (B/I/E/O of the rule
-quotes, the rule quote's type and cue), for itself and its neighbours within two tokens, plus
-"a cue word within 4 tokens before / after". One sequence is one document: quotes may run over
-paragraphs.
+The model edits the rule quotes; it looks only at a few tokens around each of them, so its cost
+grows with the number of quotes, not with the text. Three kinds of decisions, each a CRFsuite
+sequence whose every item carries the feature `T=<kind>` (one model file holds them all, each
+kind with its own two labels):
+
+- `m` merge (one item): do two consecutive rule quotes belong to one quote? ("“A,” she said,
+  “B.”" is one discontinuous Content in a brat corpus, two fragments in SPEC-style gold: the
+  model learns its gold's habit). Labels m1 / m0.
+- `s` start (a window of WINDOW tokens either side of the quote's start): s0 before the first
+  token of the quote, s1 from it on. The first s1 is the start.
+- `e` end (a window around the end): e1 up to the last token of the quote, e0 after it.
+
+Tokens are words (letters/digits with inner ' ’ . -) and single other characters.
 """
 
 from __future__ import annotations
@@ -14,28 +21,31 @@ import re
 
 from ..converters.cues import FORMS
 
-FEATURE_SET = "1"
+FEATURE_SET = "2"
+WINDOW = 8  # tokens either side of a boundary
+_SLICE = 7  # characters scanned per window token at first (a token plus its space)
 
 TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’.\-][A-Za-z0-9]+)*|\S")
 OPEN_MARKS = frozenset("“‘«„‚‹「『")
-CLOSE_MARKS = frozenset("”’»‹›」』")
+CLOSE_MARKS = frozenset("”’»›」』")
 AMBIGUOUS_MARKS = frozenset("\"'")
-_END = frozenset(".!?")
+QUOTE_CHARS = "\"“”‘’'«»„‚‹›「」『』"
+CUE_WORDS = frozenset(w for w in FORMS if w.isalpha())
 
 
-def tokenize(text: str) -> tuple[list[int], list[int], list[str]]:
-    """(starts, ends, words) of the tokens of `text`."""
+def tokenize(text: str, start: int = 0, end: int | None = None) -> tuple[list[int], list[int], list[str]]:
+    """(starts, ends, words) of the tokens of `text[start:end]` (offsets into `text`)."""
     starts: list[int] = []
     ends: list[int] = []
     words: list[str] = []
-    for m in TOKEN.finditer(text):
+    for m in TOKEN.finditer(text, start, len(text) if end is None else end):
         starts.append(m.start())
         ends.append(m.end())
         words.append(m.group())
     return starts, ends, words
 
 
-def _shape(w: str) -> str:
+def shape(w: str) -> str:
     if w.isalpha():
         if w.islower():
             return "x"
@@ -49,122 +59,138 @@ def _shape(w: str) -> str:
     return "m"
 
 
-def token_span(starts: list[int], ends: list[int], i: int, qs: int, qe: int) -> tuple[int, int]:
-    """Tokens [i, j) overlapping the span qs..qe, searching from token `i` (spans come sorted)."""
-    n = len(starts)
-    while i < n and ends[i] <= qs:
-        i += 1
-    j = i
-    while j < n and starts[j] < qe:
-        j += 1
-    return i, j
+def _mark(w: str) -> str:
+    if w in OPEN_MARKS:
+        return "open"
+    if w in CLOSE_MARKS:
+        return "close"
+    if w in AMBIGUOUS_MARKS:
+        return "amb"
+    return ""
 
 
-def rule_tags(starts: list[int], ends: list[int], quotes: list[dict]) -> tuple[list[str], list[str], list[str]]:
-    """Per token: B/I/E/O of the rule quotes, the rule quote's type and its cue lemma ('' outside)."""
-    n = len(starts)
-    tags = ["O"] * n
-    types = [""] * n
-    cues = [""] * n
-    i = 0
-    for q in sorted(quotes, key=lambda q: q["start"]):
-        i, j = token_span(starts, ends, i, q["start"], q["end"])
-        if j > i:
-            tags[i:j] = ["B"] + ["I"] * (j - i - 1)
-            if j - i > 1:
-                tags[j - 1] = "E"
-            qt = q.get("quote_type", "")
-            cue = (q.get("cue") or "").split("/")[0]
-            types[i:j] = [qt] * (j - i)
-            cues[i:j] = [cue] * (j - i)
-        i = j
-    return tags, types, cues
+def _cue(w: str) -> str:
+    f = FORMS.get(w)
+    return f[0] if f else ""
 
 
-def features(text: str, starts: list[int], ends: list[int], words: list[str], quotes: list[dict]) -> list[list[str]]:
-    """The feature strings of every token."""
+def window(text: str, pos: int, n: int = WINDOW) -> tuple[list[int], list[int], list[str], int]:
+    """Up to `n` tokens before `pos` and `n` from it on: (starts, ends, words, index of the
+    first token that ends after `pos`). Scans a few characters a token, more only when needed."""
+    reach = n * _SLICE
+    while True:
+        lo, hi = max(0, pos - reach), min(len(text), pos + reach)
+        starts, ends, words = tokenize(text, lo, hi)
+        if lo > 0 and words:  # the slice may begin inside a token: leave that one out
+            starts, ends, words = starts[1:], ends[1:], words[1:]
+        a = 0
+        while a < len(ends) and ends[a] <= pos:
+            a += 1
+        if (a >= n or lo == 0) and (len(words) - a >= n or hi == len(text)) or reach >= n * 400:
+            break
+        reach *= 4
+    i, j = max(0, a - n), min(len(words), a + n)
+    return starts[i:j], ends[i:j], words[i:j], a - i
+
+
+def quote_facts(q: dict) -> list[str]:
+    """Features of a rule quote that every item about it shares."""
+    cue = (q.get("cue") or "").split("/")
+    f = ["qt=" + q.get("quote_type", ""), "cue=" + cue[0], "sp=" + ("1" if q.get("speaker") else "0")]
+    if len(cue) > 1:
+        f.append("frame=" + cue[1])
+    return f
+
+
+def boundary_features(text: str, kind: str, q: dict, starts: list[int], ends: list[int], words: list[str],
+                      anchor: int) -> list[list[str]]:
+    """The features of each token of a boundary window (`kind` 's' or 'e'); `anchor` is the
+    token where the rule put the boundary."""
     n = len(words)
     low = [w.lower() for w in words]
-    shape = [_shape(w) for w in words]
-    rtag, rtype, rcue = rule_tags(starts, ends, quotes)
-    cue = [FORMS[w][0] if w in FORMS else "" for w in low]
-    # quote marks: kind, and a running "inside marks" flag per paragraph (straight marks toggle)
-    inside = [False] * n
-    para_start = [False] * n
-    sent_start = [False] * n
-    qkind = [""] * n
-    state = False
-    prev_end = -1
+    shp = [shape(w) for w in words]
+    mark = [_mark(w) for w in words]
+    cue = [w in CUE_WORDS for w in low]
+    nl = [False] + ["\n" in text[ends[i - 1]:starts[i]] for i in range(1, n)]
+    qs, qe = q["start"], q["end"]
+    facts = quote_facts(q)
+    dq = "d|" + facts[0] + "="
+    t = "T=" + kind
+    prev = ["first"] + ["-1w=" + w for w in low[:-1]]
+    prev_s = [""] + ["-1s=" + x for x in shp[:-1]]
+    nxt = ["+1w=" + w for w in low[1:]] + ["last"]
+    nxt_s = ["+1s=" + x for x in shp[1:]] + [""]
+    out = []
     for i in range(n):
-        s = starts[i]
-        if prev_end < 0 or "\n" in text[prev_end:s]:
-            state = False
-            para_start[i] = True
-            sent_start[i] = True
-        elif words[i - 1] in _END or (words[i - 1] in CLOSE_MARKS or words[i - 1] == '"') and i > 1 and words[i - 2] in _END:
-            sent_start[i] = shape[i] in ("Xx", "X", "X1", "d") or words[i] in OPEN_MARKS or words[i] == '"'
-        w = words[i]
-        if w in OPEN_MARKS:
-            qkind[i] = "open"
-            state = True
-        elif w in CLOSE_MARKS:
-            if w == "’" and i + 1 < n and starts[i + 1] == ends[i] and shape[i + 1] == "x":
-                qkind[i] = "apos"
-            else:
-                qkind[i] = "close"
-                state = False
-        elif w in AMBIGUOUS_MARKS:
-            qkind[i] = "amb"
-            if w == '"':
-                state = not state
-        inside[i] = state
-        prev_end = ends[i]
-    # a cue word within 4 tokens before / after
-    cue_before = [""] * n
-    cue_after = [""] * n
-    last = -10
-    for i in range(n):
-        if last >= i - 4 and last >= 0:
-            cue_before[i] = cue[last]
+        d = i - anchor
+        dd = str(d) if -3 <= d <= 3 else ("<" if d < 0 else ">")
+        w = low[i]
+        f = [t, "d=" + dd, "w=" + w, "s=" + shp[i], "in=1" if qs <= starts[i] and ends[i] <= qe else "in=0",
+             dq + dd, "w|d=" + w + "|" + dd, prev[i], nxt[i]]
+        if i:
+            f.append(prev_s[i])
+            f.append("-1w|w=" + low[i - 1] + "|" + w)
+            if mark[i - 1]:
+                f.append("-1m=" + mark[i - 1])
+            if cue[i - 1]:
+                f.append("-1c")
+        if i + 1 < n:
+            f.append(nxt_s[i])
+            if mark[i + 1]:
+                f.append("+1m=" + mark[i + 1])
+            if nl[i + 1]:
+                f.append("+1nl")
+            if cue[i + 1]:
+                f.append("+1c")
+        if mark[i]:
+            f.append("m=" + mark[i])
+        if nl[i]:
+            f.append("nl")
         if cue[i]:
-            last = i
-    nxt = n + 10
-    for i in range(n - 1, -1, -1):
-        if nxt <= i + 4:
-            cue_after[i] = cue[nxt]
-        if cue[i]:
-            nxt = i
-    out: list[list[str]] = []
-    pad = "^"
-    for i in range(n):
-        w, sh, rt = low[i], shape[i], rtag[i]
-        f = ["b", "w=" + w, "s=" + sh, "r=" + rt, "rt=" + rtype[i], "rc=" + rcue[i],
-             "q=" + qkind[i], "in=" + ("1" if inside[i] else "0"), "cb=" + cue_before[i], "ca=" + cue_after[i],
-             "r|in=" + rt + ("1" if inside[i] else "0")]
-        if cue[i]:
-            f.append("c=" + cue[i])
-        if para_start[i]:
-            f.append("PS")
-        if sent_start[i]:
-            f.append("SS")
+            f.append("c=" + _cue(w))
         if len(w) > 3:
             f.append("suf=" + w[-3:])
-        for k in (-2, -1, 1, 2):
-            j = i + k
-            if 0 <= j < n:
-                f.append(f"{k}w={low[j]}")
-                f.append(f"{k}r={rtag[j]}")
-                if k in (-1, 1):
-                    f.append(f"{k}s={shape[j]}")
-                    f.append(f"{k}q={qkind[j]}")
-                    f.append(f"{k}r|r={rtag[j]}|{rt}")
-                    if cue[j]:
-                        f.append(f"{k}c={cue[j]}")
-                    if para_start[j] and k == 1:
-                        f.append("+1PS")
-                    if sent_start[j] and k == 1:
-                        f.append("+1SS")
-            else:
-                f.append(f"{k}w={pad}")
+        if d == 0:
+            f.extend(facts)
         out.append(f)
     return out
+
+
+def merge_features(text: str, a: dict, b: dict) -> list[str]:
+    """The features of the merge decision about consecutive rule quotes `a` and `b`."""
+    gap = text[a["end"]:b["start"]]
+    words = TOKEN.findall(gap)
+    low = [w.lower() for w in words]
+    n = len(words)
+    bucket = "0" if n == 0 else "1-2" if n <= 2 else "3-5" if n <= 5 else "6-10" if n <= 10 else "11+"
+    qa, qb = a.get("quote_type", ""), b.get("quote_type", "")
+    f = ["T=m", "b|m", "types=" + qa + "|" + qb, "gap=" + bucket,
+         "group=" + ("same" if a.get("group") == b.get("group") else "other"),
+         "nl=" + str(min(gap.count("\n"), 2)), "cuea=" + (a.get("cue") or "").split("/")[0],
+         "cueb=" + (b.get("cue") or "").split("/")[0],
+         "sp=" + ("same" if a.get("speaker") and a.get("speaker") == b.get("speaker")
+                  else "none" if not (a.get("speaker") or b.get("speaker")) else "other")]
+    f.append("gap|types=" + bucket + "|" + qa + "|" + qb)
+    f.append("grp|types=" + f[4] + "|" + qa + "|" + qb)
+    for w in low[:8]:
+        f.append("gw=" + w)
+    if low:
+        f.append("gfirst=" + low[0])
+        f.append("glast=" + low[-1])
+    if any(w in CUE_WORDS for w in low):
+        f.append("gcue")
+    if any(_mark(w) for w in words):
+        f.append("gmark")
+    if "." in low[1:] or "!" in low[1:] or "?" in low[1:]:
+        f.append("gstop")  # a sentence ends between them
+    tail = text[max(a["start"], a["end"] - 3):a["end"]].rstrip(QUOTE_CHARS + " ")
+    f.append("aend=" + (tail[-1] if tail and not tail[-1].isalnum() else "w"))
+    after = text[a["end"]:a["end"] + 2].strip()
+    f.append("aafter=" + (after[:1] if after else ""))
+    head = text[b["start"]:b["start"] + 3].lstrip(QUOTE_CHARS + " ")
+    f.append("bcap=" + ("1" if head[:1].isupper() else "0"))
+    aend = f[-3][5:]
+    f.append("aend|gstop=" + aend + "|" + ("1" if "gstop" in f else "0"))
+    f.append("aend|group=" + aend + "|" + f[4])
+    f.append("aend|bcap=" + aend + "|" + f[-2])
+    return f
