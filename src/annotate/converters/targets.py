@@ -465,9 +465,19 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
     names: list[_Name] = []
     by_full: dict[str, _Name] = {}
     kinds: list[tuple[_Segment, str | None]] = []
+    classified: dict[tuple, str | None] = {}  # a name recurs: classify each form once
     for seg in segs:
-        kind = (None if seg.headline else "org" if seg.connected else _classify_word(seg.words[0])
-                if len(seg.words) == 1 else _classify(seg.words, lower, seg.after_title))
+        if seg.headline:
+            kind = None
+        elif seg.connected:
+            kind = "org"
+        elif len(seg.words) == 1:
+            kind = _classify_word(seg.words[0])
+        else:
+            key = (tuple(seg.words), seg.after_title)
+            kind = classified.get(key, "?")
+            if kind == "?":
+                kind = classified[key] = _classify(seg.words, lower, seg.after_title)
         kinds.append((seg, kind))
     # Full names (two words or more) found in body text, longest first so that shorter forms
     # join the chain of a longer one ("Hillary Clinton" -> "Hillary Rodham Clinton").
@@ -507,30 +517,21 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
     singles: dict[str, _Name] = {}
     out: list[tuple[int, int, str, str]] = []
     assigned: list[tuple[_Segment, _Name]] = []
+    homes: dict[tuple, tuple] = {}  # (form, kind, one word, headline) -> where its segments go
     for seg, kind in kinds:
         form = form_of[id(seg)]
-        if form in SURFACE:
-            continue
-        home = by_full.get(form)
-        if home is None and len(seg.words) == 1:
-            w = seg.words[0]
-            home = by_last.get(w)
-            if home is None and len(by_first.get(w, ())) == 1:
-                home = by_first[w][0]
-            if home is None and _is_acronym(w):
-                home = by_initials.get(w.replace(".", ""))
-            if home is None and kind in ("org", "name"):
-                if kind == "name" and (w.lower() in lower or w in _NOT_ALONE
-                                       or w.endswith(("ans", "ians", "ese", "ish"))):
-                    continue
-                home = singles.setdefault(w, _Name("org" if kind == "org" else "name"))
-                home.forms[w] += 1
-        elif home is None and seg.headline and len(seg.words) >= 2:
+        one = len(seg.words) == 1
+        key = (form, kind, one, seg.headline)
+        where = homes.get(key)
+        if where is None:
+            where = homes[key] = _home_of(form, kind, seg, lower, by_full, by_last, by_first, by_initials, singles)
+        if where[0] == "home":
+            if where[2]:
+                where[1].forms[where[2]] += 1
+            assigned.append((seg, where[1]))
+        elif where[0] == "headline":
             # a Title Case line: find known names inside it ("Carly Fiorina Endorses Ted Cruz")
             _headline_names(seg, by_full, by_last, out)
-            continue
-        if home is not None:
-            assigned.append((seg, home))
     places = _places(text, assigned)
     single_ids = {id(n) for n in singles.values()}
     for seg, home in assigned:
@@ -544,6 +545,29 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
         out.append((m.start(), m.end(), SURFACE[m.group(0)], "country"))
     out.sort()
     return _drop_nested(out)
+
+
+def _home_of(form, kind, seg, lower, by_full, by_last, by_first, by_initials, singles) -> tuple:
+    """Where a segment's mention goes: ("home", name, word counted as a form of a one-word name
+    or None), ("headline",) for a Title Case chain to search for known names, or ("none",)."""
+    if form in SURFACE:
+        return ("none",)
+    home = by_full.get(form)
+    if home is None and len(seg.words) == 1:
+        w = seg.words[0]
+        home = by_last.get(w)
+        if home is None and len(by_first.get(w, ())) == 1:
+            home = by_first[w][0]
+        if home is None and _is_acronym(w):
+            home = by_initials.get(w.replace(".", ""))
+        if home is None and kind in ("org", "name"):
+            if kind == "name" and (w.lower() in lower or w in _NOT_ALONE
+                                   or w.endswith(("ans", "ians", "ese", "ish"))):
+                return ("none",)
+            return ("home", singles.setdefault(w, _Name("org" if kind == "org" else "name")), w)
+    elif home is None and seg.headline and len(seg.words) >= 2:
+        return ("headline",)
+    return ("home", home, None) if home is not None else ("none",)
 
 
 _PLACE_BEFORE = re.compile(r"(?:\b(?:in|at|from|near|outside|across|around|throughout|to|of)|,)\s+(?:the\s+)?$")
