@@ -271,6 +271,8 @@ def _wait(check, timeout: float = 60, every: float = 0.3):
 def test_backend_retrains_on_annotations_and_serves_the_new_model(studio, tmp_path, model_dir):
     """Annotate tasks through the API: the backend pulls the gold (rejects left out), retrains in a
     child process while /health stays fast, and later predictions carry the new model_version."""
+    import httpx
+
     from annotate.backend import connect_backend, retrieve_predictions
 
     test_started = time.perf_counter()
@@ -336,6 +338,19 @@ def test_backend_retrains_on_annotations_and_serves_the_new_model(studio, tmp_pa
 
         assert _wait(renewed), {t.id: [p.model_version for p in t.predictions]
                                 for t in client.tasks.list(project=pid, fields="all")}
+
+        # Least certain first: with the project's prediction selector on the model's version
+        # (connect points it at the backend's title, which leaves "Prediction score" empty), the
+        # Data Manager orders tasks by the score of that version's prediction.
+        client.projects.update(pid, model_version=new)
+        scored = {t.id: p.score for t in client.tasks.list(project=pid, fields="all")
+                  for p in t.predictions if p.model_version == new}
+        answer = httpx.get(f"{studio.url}/api/tasks/", headers={"Authorization": f"Token {studio.token}"},
+                           params={"project": pid, "query": json.dumps({"ordering": ["tasks:predictions_score"]})},
+                           timeout=30).json()["tasks"]
+        ordered = [t["id"] for t in answer if t["predictions_score"] is not None]
+        assert sorted(ordered) == sorted(scored)
+        assert [scored[i] for i in ordered] == sorted(scored.values())
 
         # Label Studio's "Start training" (POST /api/ml/<id>/train -> a START_TRAINING webhook).
         runs = learner.runs

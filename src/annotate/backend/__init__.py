@@ -17,6 +17,11 @@ Label Studio calls it over HTTP (the ML backend protocol, checked on 1.23.2):
   new task with a text and no prediction (imported with or without targets) has its
   predictions retrieved, so the task list shows them before anyone opens the task.
 
+With `--model DIR` a learned quote model (annotate.learn) makes the predictions and names
+them; with `--train-every N` too, ANNOTATION_CREATED/UPDATED webhooks (every N) and
+START_TRAINING (the webhook, or `POST /train`) retrain it in a child process on the projects'
+gold, pulled as `annotate pull` does, and later predictions use the new version (`training`).
+
 Slow or hostile clients cannot stall it: a request is judged on its headers first (route,
 basic auth, declared size) and refused without reading its body, must arrive in 10 s or at
 8 KiB/s, and at the connection limit the most stalled connection makes room (`guard`).
@@ -26,7 +31,8 @@ Modules: `predict` (converter -> one prediction per task, region checks), `targe
 `data.targets` and retrieving predictions through the API, off the request thread), `app`
 (the WSGI app: routes, limits, basic auth, log lines), `guard` (the waitress channel and
 server that bound slow clients), `serve` (waitress, foreground or in a thread), `connect`
-(registering with a project, creating it if needed, idempotently).
+(registering with a project, creating it if needed, idempotently), `training` (the learned
+model served, its versions and the retraining runs).
 """
 
 from .app import DEFAULT_MAX_BODY, BackendApp, BackendConfig, HTTPError, make_app, parse_basic_auth
@@ -53,10 +59,12 @@ from .serve import (
     start_backend_in_thread,
 )
 from .targets import TargetFiller, fill_targets, project_id_of, read_tasks, retrieve_predictions
+from .training import Learner, ModelStore, SharedModel
 
 __all__ = [
     "DEFAULT_BUDGET", "DEFAULT_HOST", "DEFAULT_MAX_BODY", "DEFAULT_MAX_TEXT", "DEFAULT_PORT", "DEFAULT_TITLE",
-    "DEFAULT_WORKERS", "MODEL_CLASS", "BackendApp", "BackendConfig", "Connection", "HTTPError", "RunningBackend",
+    "DEFAULT_WORKERS", "MODEL_CLASS", "BackendApp", "BackendConfig", "Connection", "HTTPError", "Learner",
+    "ModelStore", "RunningBackend", "SharedModel",
     "TargetFiller", "connect", "connect_backend", "consistent", "create_server", "deferred", "empty_prediction",
     "fill_targets", "make_app", "model_version", "parse_basic_auth", "predict_task", "predict_tasks",
     "project_id_of", "read_tasks", "retrieve_predictions", "serve", "start_and_connect",
