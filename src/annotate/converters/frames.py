@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from .clauses import _STRIP, _words, clause_subject
-from .cues import cue_lemma, find_cues
+from .cues import cue_lemma, find_cues, word_alternation
 from .indirect import (
     _AS_CUE,
     _CLAUSE_END,
@@ -35,7 +35,9 @@ from .indirect import (
     _THAT_SUBJECT,
     _TO_INF,
     _content_after,
+    _cut_after,
     _cut_at,
+    _cut_before,
     _earlier_cue_source,
     _either_case,
     _only_linkers,
@@ -71,7 +73,7 @@ SCORES = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Sentence:
     """One sentence (or window) being read, and what its frames have found so far."""
 
@@ -79,12 +81,13 @@ class Sentence:
     ss: int
     se: int
     blocked: list[tuple[int, int]]          # direct quotes and headlines: no cue inside them counts
+    sent: str = ""                          # text[ss:se]
     cut_points: list[int] = field(default_factory=list)  # where one attribution's content must end
     taken: list[tuple[int, int]] = field(default_factory=list)  # contents found so far
     out: list[dict] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Cue:
     """A cue verb read in its sentence: its source mention and role (see indirect.read_cues)."""
 
@@ -127,7 +130,7 @@ def according_to(s: Sentence) -> list[dict]:
     """
     text, ss, se = s.text, s.ss, s.se
     out = []
-    sent = text[ss:se]
+    sent = s.sent
     for m in (_ACCORDING.finditer(sent) if "ccording" in sent else ()):
         a = ss + m.end()
         sp = speaker_after(text, a + 1, min(se, a + 120)) or _according_source(text, a, se)
@@ -172,9 +175,8 @@ def asked_if(s: Sentence) -> list[dict]:
     Example: "Asked whether he would run, Ruiz said no." -> "whether he would run", no speaker.
     """
     text, ss, se = s.text, s.ss, s.se
-    sent = text[ss:se]
     out: list[dict] = []
-    if not any(h in sent for h in _ASKED_HINTS):
+    if not _has_any(s.sent, _ASKED_HINTS):
         return out
     for m in _ASKED.finditer(text, ss, se):
         if m.start() > ss and not text[ss:m.start()].strip(" (") == "" and text[m.start()].isupper():
@@ -200,7 +202,7 @@ def _complement(s: Sentence, cue: Cue) -> tuple[int, int] | None:
     if sp and any(0 <= sp[0] - b <= 3 for _, b in s.blocked) and "any" in cue.kinds \
             and not _CLAUSE_START.match(text, m.end() + 1):
         return None  # '"...," he said aboard the plane': the quote before is the content
-    end = min([se, *(c for c in s.cut_points if c > m.end())])
+    end = _cut_after(s.cut_points, m.end(), se)
     if _SUBORDINATE_OPEN.search(text, max(ss, text.rfind(",", ss, m.start()) + 1), m.start()):
         comma = text.find(",", m.end(), end)  # "where voters support X, Clinton leads": X ends
         if comma > 0:
@@ -264,8 +266,8 @@ def passive(s: Sentence, m: re.Match) -> list[dict] | None:
     Example: "The House is expected to pass the bill on Friday." -> the whole clause, no speaker.
     """
     text = s.text
-    start = max([s.ss, *(c + 1 for c in s.cut_points if c < m.start())])
-    end = min([s.se, *(c for c in s.cut_points if c > m.end())])
+    start = _cut_before(s.cut_points, m.start(), s.ss - 1) + 1
+    end = _cut_after(s.cut_points, m.end(), s.se)
     content = trim(text, start, end, _STRIP)
     complement = _TO_INF.match(text, m.end() + 1) or text.startswith(" of ", m.end())
     if complement and _words(text, *content) >= 4 \
@@ -277,7 +279,7 @@ def passive(s: Sentence, m: re.Match) -> list[dict] | None:
 # --- cue frames: the content before the cue (", X said") ------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Before:
     """The parts of a sentence around a cue whose content comes before it."""
 
@@ -290,7 +292,7 @@ class _Before:
 def _before_parts(s: Sentence, cue: Cue) -> _Before:
     text, ss, se, m, sp = s.text, s.ss, s.se, cue.m, cue.speaker
     comma = text.rfind(",", ss, min(m.start(), sp[0]))
-    start = max([ss, *(c + 1 for c in s.cut_points if c < comma)])
+    start = _cut_before(s.cut_points, comma, ss - 1) + 1
     content = trim(text, start, comma, _STRIP)
     # After an inverted "said Ana Ruiz," a comma opens her description, not more content.
     rest = None if sp[0] > m.start() else _parenthetical_rest(text, max(m.end(), sp[1]), se, s.cut_points)
@@ -403,7 +405,7 @@ def noun_that(s: Sentence) -> list[dict]:
         start = m.end() - 5  # at "that"
         if any(a <= start < b for a, b in blocked + taken) or not _THAT_SUBJECT.match(text, m.end()):
             continue  # "a claim that is false": a relative clause, not the claim's content
-        end = min([se, *(c for c in s.cut_points if c > start)])
+        end = _cut_after(s.cut_points, start, se)
         cut = _CLAUSE_END.search(text, start, end)
         content = trim(text, start, _cut_at(cut) if cut else end, _STRIP)
         if _words(text, *content) < 4 or any(a < content[1] and content[0] < b for a, b in taken + blocked):
@@ -423,10 +425,9 @@ _NOMINAL = re.compile(
     r"(?P<link>" + "|".join(listed("nominal_links")) + r")\s"
 )
 # Cheap test before _NOMINAL: one of its nouns (its optional plural left off) must be in the sentence.
-_NOMINAL_NOUN = re.compile(pattern("nominal_nouns").replace("s?", ""))
+_NOMINAL_NOUN = re.compile(word_alternation(n.replace("s?", "") for n in listed("nominal_nouns")))
 _NOMINAL_LEAD = re.compile(pattern("nominal_leads") + r"\s+")
 _NOMINAL_HINTS = ("’s ", "'s ", *(f"{w}{t} " for p in _POSSESSIVES for w, t in ((p[0], p[1:]), (p[0].upper(), p[1:]))))
-_NOMINAL_HINT = re.compile("|".join(re.escape(h) for h in _NOMINAL_HINTS))
 # A possessive pronoun and the subject pronoun that cannot be its antecedent in the same clause.
 _POSSESSIVE_PRONOUNS = {"his": "she", "her": "he", "their": "it", "its": "they"}
 
@@ -444,7 +445,7 @@ def nominal(s: Sentence) -> list[dict]:
         if any(a <= m.start() < b for a, b in blocked + taken):
             continue
         start = m.start("link") if m.group("link") in ("that", "to") else m.end()
-        end = min([se, *(c for c in s.cut_points if c > m.end())])
+        end = _cut_after(s.cut_points, m.end(), se)
         comma = text.find(",", start, end)
         end = comma if comma > 0 else end
         if m.group("link") != "that":
@@ -473,8 +474,16 @@ def nominal(s: Sentence) -> list[dict]:
 
 # --- the dispatcher --------------------------------------------------------------------------------
 
-_MAY_CUT = re.compile(r"[;—–]|--|ccording")  # cheap test before _CLAUSE_CUT
+_MAY_CUT = (";", "—", "–", "--", "ccording")  # cheap test before _CLAUSE_CUT
 _CLAUSE_CUT = re.compile(r";\s|,\s+according to\b|\s[—–]\s|\s--\s")
+
+
+def _has_any(sent: str, needles: tuple[str, ...]) -> bool:
+    """True when one of `needles` is in `sent` (str.__contains__ is faster than a regex here)."""
+    for needle in needles:
+        if needle in sent:
+            return True
+    return False
 
 
 def _add(s: Sentence, quotes: list[dict] | None) -> None:
@@ -486,7 +495,8 @@ def _add(s: Sentence, quotes: list[dict] | None) -> None:
 def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], title_case: bool = False,
                cues: list[re.Match] | None = None) -> list[dict]:
     """Indirect (or mixed) quotes signalled by cues inside one sentence (`cues`: found already)."""
-    s = Sentence(text, ss, se, blocked)
+    sent = text[ss:se]
+    s = Sentence(text, ss, se, blocked, sent)
     s.out.extend(according_to(s))
     s.out.extend(asked_if(s))
     s.taken = [(q["start"], q["end"]) for q in s.out]
@@ -494,12 +504,11 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
         cues = find_cues(text, ss, se, title_case)
     if blocked:
         cues = [m for m in cues if not any(a <= m.start() < b for a, b in blocked)]
-    sent = text[ss:se]
-    has_nominal = _NOMINAL_HINT.search(sent) is not None
+    has_nominal = _has_any(sent, _NOMINAL_HINTS)
     has_noun_that = " that " in sent and _NOUN_THAT.search(sent) is not None
     if not cues and not has_nominal and not has_noun_that:
         return s.out
-    s.cut_points = [ss + k.start() for k in _CLAUSE_CUT.finditer(sent)] if _MAY_CUT.search(sent) else []
+    s.cut_points = [ss + k.start() for k in _CLAUSE_CUT.finditer(sent)] if _has_any(sent, _MAY_CUT) else []
     found, passives = read_cues(text, ss, se, cues, s.cut_points)
     for m, sp, role in found:
         if any(a <= m.start() < b for a, b in s.taken):

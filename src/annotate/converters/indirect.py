@@ -27,6 +27,24 @@ from .speakers import ROLE_WORDS, speaker_after, speaker_before
 from .text import trim
 
 
+def _cut_before(cuts: list[int], pos: int, floor: int) -> int:
+    """The last cut point before `pos`, or `floor` (the same as max([floor, *(c < pos)]))."""
+    best = floor
+    for c in cuts:
+        if best < c < pos:
+            best = c
+    return best
+
+
+def _cut_after(cuts: list[int], pos: int, ceiling: int) -> int:
+    """The first cut point after `pos`, or `ceiling` (the same as min([ceiling, *(c > pos)]))."""
+    best = ceiling
+    for c in cuts:
+        if pos < c < best:
+            best = c
+    return best
+
+
 def _either_case(word: str) -> str:
     """A regex for `word` with its first letter in either case ("when" -> "[Ww]hen")."""
     return f"[{word[0].upper()}{word[0]}]{word[1:]}"
@@ -336,7 +354,7 @@ def _parenthetical_rest(text: str, a: int, se: int, cut_points: list[int]) -> tu
     comma = text.find(",", a, min(se, a + 120))
     if comma < 0:
         return None
-    end = min([se, *(c for c in cut_points if c > comma)])
+    end = _cut_after(cut_points, comma, se)
     rest = trim(text, comma + 1, end, _STRIP)
     if _words(text, *rest) < 3 or not (_FINITE.search(text, rest[0], min(rest[1], rest[0] + 80))
                                         or _PAST_VERB.search(text, rest[0], min(rest[1], rest[0] + 60))):
@@ -418,9 +436,10 @@ def read_cues(text: str, ss: int, se: int, cues: list[re.Match], cut_points: lis
     for m in cues:
         # "complained about X but defended Y": a second cue verb in a coordinated predicate
         # ends the first one's content.
-        coord = _VP_COORD.search(text, max(ss, m.start() - 30), m.start())
-        if coord and m.group(0).lower() in _COORD_ENDERS:
-            cut_points.append(coord.start())
+        if m.group(0).lower() in _COORD_ENDERS:
+            coord = _VP_COORD.search(text, max(ss, m.start() - 30), m.start())
+            if coord:
+                cut_points.append(coord.start())
     found: list[tuple[re.Match, tuple[int, int] | None, str]] = []
     passives: list[re.Match] = []
     for m in cues:
@@ -435,7 +454,7 @@ def read_cues(text: str, ss: int, se: int, cues: list[re.Match], cut_points: lis
         comma = text.rfind(",", ss, m.start())
         while comma > ss and text[comma - 1].isdigit() and text[comma + 1:comma + 2].isdigit():
             comma = text.rfind(",", ss, comma)  # "3,500" is a number, not a clause break
-        floor = max([ss, *(c for c in cut_points if c < m.start())])
+        floor = _cut_before(cut_points, m.start(), ss)
         if form.endswith("ing"):
             at, prev_word = _previous_word(text, max(ss, m.start() - 40), m.start())
             while prev_word.islower() and prev_word.endswith("ly") and len(prev_word) > 4:

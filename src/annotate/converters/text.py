@@ -10,6 +10,7 @@ from .lexicon import words
 
 # Abbreviations after which a period does not end a sentence.
 _ABBREV = words("abbreviations")
+_ABBREV_LONGEST = max(map(len, _ABBREV))
 # A sentence end: a run of end marks, closing marks (English, German „…“, guillemets either way,
 # CJK), then space and a capital (or the end).
 # Possessive runs, tried only where a run begins, so a long run of marks costs its length
@@ -38,6 +39,8 @@ def paragraphs(text: str) -> Iterator[tuple[int, int]]:
 def closes_abbreviation(text: str, period: int, lo: int) -> bool:
     """True when the period at `period` ends an abbreviation or an initial ("Mr.", "J."), looking
     back no further than `lo`: such a period does not end a sentence."""
+    if period - lo > _ABBREV_LONGEST and text[period - _ABBREV_LONGEST - 1:period].isalpha():
+        return False  # the word before is longer than any abbreviation (the common case: be quick)
     w = max(text.rfind(" ", lo, period), text.rfind("\n", lo, period), lo - 1) + 1
     word = text[w:period].lower().strip("\"“‘'(\t")
     return word in _ABBREV or (len(word) == 1 and word.isalpha())
