@@ -56,6 +56,7 @@ RETRAIN_FILE = "retrain.json"
 WORK_PREFIX = ".work-"
 KEEP_VERSIONS = 5  # retrained versions kept on disk (the one served always among them)
 NICE = 10  # the training child's CPU priority, below the backend's
+RUN_TIMEOUT = 6 * 3600  # seconds a run may take (a hung export, say) before it is killed
 
 
 def _load(path: Path):
@@ -353,7 +354,11 @@ class Learner:
             if closing:
                 proc.kill()
             try:
-                proc.communicate(json.dumps(job).encode("utf-8"))
+                proc.communicate(json.dumps(job).encode("utf-8"), timeout=RUN_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate()
+                log.warning("retraining took over %d s: stopped", RUN_TIMEOUT)
             finally:
                 with self._lock:
                     self._proc = None
