@@ -50,12 +50,18 @@ def test_convert_time_grows_linearly(kind):
     small = GENERATORS[kind](n, seed=11)
     large = GENERATORS[kind](4 * n, seed=11)
     assert len(small) == n and len(large) == 4 * n
+    assert_linear(kind, small, large)
+
+
+def assert_linear(name: str, small: str, large: str) -> None:
+    """Converting `large` (4x `small`) takes at most 1.5 x 4 times as long, plus timer slack."""
     t_small = min(_cpu_seconds(small) for _ in range(3))
     bound = 4 * 1.5 * t_small + SLACK_S
     t_large = _cpu_seconds(large)
     if t_large > bound:  # a second try before failing: the machine is shared
         t_large = min(t_large, _cpu_seconds(large))
-    assert t_large <= bound, f"{kind}: {n} chars {t_small:.3f} s, {4 * n} chars {t_large:.3f} s (bound {bound:.3f} s)"
+    assert t_large <= bound, (f"{name}: {len(small)} chars {t_small:.3f} s, {len(large)} chars {t_large:.3f} s"
+                              f" (bound {bound:.3f} s)")
 
 
 def test_generators_are_deterministic():
@@ -95,10 +101,4 @@ def test_one_long_line_converts_as_fast_as_paragraphs():
 
 def test_one_long_line_grows_linearly():
     n = 25_000
-    small, large = _seed_text(n, True), _seed_text(4 * n, True)
-    t_small = min(_cpu_seconds(small) for _ in range(3))
-    bound = 4 * 1.5 * t_small + SLACK_S
-    t_large = _cpu_seconds(large)
-    if t_large > bound:  # a second try before failing: the machine is shared
-        t_large = min(t_large, _cpu_seconds(large))
-    assert t_large <= bound, f"{n} chars {t_small:.3f} s, {4 * n} chars {t_large:.3f} s (bound {bound:.3f} s)"
+    assert_linear("one line", _seed_text(n, True), _seed_text(4 * n, True))
