@@ -91,6 +91,7 @@ class _Lexicon:
         self.word_set = frozenset(self.words)
         # deniers as token tuples, so that a phrase ("far from") is matched where it ends
         self.deniers = frozenset(tuple(_TOKEN.findall(e.lower())) for e in _read_list("deniers.txt"))
+        self.denier_ends = frozenset(e[-1] for e in self.deniers)
         self.bridges = frozenset(_read_list("bridges.txt"))
         self.phrase_re = re.compile(r"(?<![\w'-])(?:" + word_alternation(phrases) + r")(?![\w'-])")
 
@@ -359,7 +360,7 @@ class _Context:
         words = self.lex.words
         text = self.text
         for k, (s, _e, w) in enumerate(toks):
-            if k in covered or names[k] or w not in words:
+            if w not in words or k in covered or names[k]:
                 continue
             if text[s].isupper() and k and not (k + 1 < len(toks) and toks[k + 1][0] in self.by_start):
                 continue  # a capitalised word mid-quote is a name or a title, unless it names one ("Crooked X")
@@ -423,10 +424,11 @@ class _Context:
             w = toks[k][2]
             if w in _NEGATORS:
                 return k, True
-            for n in (1, 2, 3):  # a denier word or phrase ending here
-                if k - n + 1 >= 0 and tuple(t[2] for t in toks[k - n + 1:k + 1]) in lex.deniers \
-                        and clause[k - n + 1] == clause[i] and j - (k - n + 1) < MAX_WORDS:
-                    return k - n + 1, True
+            if w in lex.denier_ends:
+                for n in (1, 2, 3):  # a denier word or phrase ending here
+                    if k - n + 1 >= 0 and tuple(t[2] for t in toks[k - n + 1:k + 1]) in lex.deniers \
+                            and clause[k - n + 1] == clause[i] and j - (k - n + 1) < MAX_WORDS:
+                        return k - n + 1, True
             if w not in lex.bridges:
                 break
             k -= 1
@@ -435,7 +437,7 @@ class _Context:
     def _marked(self, a: int, b: int) -> bool:
         """A quote mark stands between two tokens: a span never reaches across it ('a “respected')."""
         between = self.text[a:b]
-        return any(c in _QUOTE_MARKS for c in between) or "''" in between
+        return not _QUOTE_MARKS.isdisjoint(between) or "''" in between
 
     def _quoted(self, s: int, e: int, qs: int, qe: int) -> bool:
         """The span is a short phrase in quote marks of its own inside the quote (a scare quote)."""

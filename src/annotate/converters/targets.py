@@ -436,7 +436,7 @@ _LEXICONS = Path(__file__).parent / "lexicons"
 @dataclass(eq=False)
 class _Name:  # compared by identity: two chains with the same forms are still two names
     kind: str
-    forms: Counter = field(default_factory=Counter)
+    forms: defaultdict = field(default_factory=lambda: defaultdict(int))  # form -> count (not a Counter: cheaper to make)
     key: list = field(default_factory=list)  # the words of its longest form, which founded it
 
     @functools.cached_property
@@ -642,6 +642,7 @@ _PERSON_HEADS = {"administration", "campaign", "presidency", "nomination"}
 _GOVERNMENT_HEADS = {"administration", "government", "regime", "presidency", "election", "elections", "campaign"}
 _PREP = r"(?:with|in|on|against|between|over|toward|towards|to|for|of)"
 _PREP_BEFORE = re.compile(r"\b" + _PREP + r"\s+(?:the\s+)?$")
+_DASH_GAP = re.compile(r"\s*[-–—/]\s*")
 # An issue head and its preposition right before an entity: "dialogue with [the US]".
 _HEAD_BEFORE = re.compile(r"\b(?P<the>the\s+)?(?P<head>" + "|".join(ISSUE_HEADS) + r")\s+(?P<prep>" + _PREP
                           + r")\s+(?:the\s+)?$")
@@ -660,7 +661,7 @@ def issue_mentions(text: str, entities: list[tuple[int, int, str, str]]) -> list
     for ent in entities:
         if ent[3] not in ("country", "org", "person"):
             continue
-        if not _PREP_BEFORE.search(text, max(0, ent[0] - 14), ent[0]):
+        if not text[ent[0] - 1:ent[0]].isspace() or not _PREP_BEFORE.search(text, max(0, ent[0] - 14), ent[0]):
             continue
         m = _HEAD_BEFORE.search(text, max(0, ent[0] - 40), ent[0])
         if m is None:
@@ -687,7 +688,7 @@ def issue_mentions(text: str, entities: list[tuple[int, int, str, str]]) -> list
         start, end, names = ent[0], ent[1], [ent[2]]
         if i + 1 < len(ents):
             gap = text[end:ents[i + 1][0]]
-            if re.fullmatch(r"\s*[-–—/]\s*", gap):
+            if len(gap) <= 5 and _DASH_GAP.fullmatch(gap):
                 names.append(ents[i + 1][2])
                 end = ents[i + 1][1]
         if text[end:end + 2] in ("'s", "’s"):
@@ -797,12 +798,16 @@ def candidate_targets(text: str, mentions: list[tuple[int, int, str]] | None = N
                                                  -c.salience, c.first, c.name))
 
 
+@functools.lru_cache(maxsize=4096)
 def _guess_kind(name: str) -> str:
     """The kind of a canonical target: a country, an issue phrase (it has a lower-case issue
     word: "US–Russia relations"), or a named entity."""
     if name in ALIASES:
         return "country"
-    return "issue" if any(w in _ISSUE_HEAD_SET for w in re.findall(r"[a-z]+", name)) else "entity"
+    return "issue" if any(w in _ISSUE_HEAD_SET for w in _LOWER_RUN.findall(name)) else "entity"
+
+
+_LOWER_RUN = re.compile(r"[a-z]+")
 
 
 # How many issue targets a list holds at most.
