@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 
 from .lexicon import words
@@ -25,6 +26,8 @@ _KEEP_CAP = words("titles")
 # Words allowed between a speaker and its cue ("Peskov also said", "he has repeatedly said").
 SKIP_BETWEEN = set(words("skip_between"))
 _POSS = re.compile(r"[’']s$")
+_SPAN = re.Match.span
+_AFTER_TOKENS = 14
 _TOKEN = re.compile(r"[A-Za-z0-9][\w’'.&-]*[\w.]%?|[A-Za-z0-9]%?")
 
 
@@ -185,7 +188,7 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
     paren = _TRAILING_PAREN.search(text, floor, limit) if ")" in text[max(floor, limit - 40):limit] else None
     if paren:
         limit = paren.start()  # "Gov. Phil Bryant (R) said", "Rep. X (D-Calif.) said"
-    toks = [m.span() for m in _TOKEN.finditer(text, floor, limit)]
+    toks = list(map(_SPAN, _TOKEN.finditer(text, floor, limit)))
     i = len(toks) - 1
 
     def gap_after(k: int) -> str:
@@ -276,7 +279,8 @@ _FINITE_WORD = re.compile(
 
 def speaker_after(text: str, start: int, ceiling: int) -> tuple[int, int] | None:
     """The speaker noun phrase that starts at `start` (after a cue: 'said Peskov')."""
-    toks = [m.span() for m in _TOKEN.finditer(text, start, ceiling)]
+    # No step below reads past the 13th token (a phrase of at most 10, a look 3 further): stop there.
+    toks = list(map(_SPAN, itertools.islice(_TOKEN.finditer(text, start, ceiling), _AFTER_TOKENS)))
     if not toks or text[start : toks[0][0]].strip():
         return None
     first = text[toks[0][0] : toks[0][1]]
