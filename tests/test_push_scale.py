@@ -147,3 +147,19 @@ def test_repush_skips_tasks_without_parsing_them_and_sends_lines_as_they_are(stu
     monkeypatch.setattr(push_module._Line, "task", lambda self: parsed.append(self.lineno) or task(self))
     again = push(studio.url, studio.token, [str(path)], "Repush without parsing")
     assert (again.created, again.skipped, parsed) == (0, 5, [])
+
+
+def test_push_hands_the_learned_model_to_the_converter(monkeypatch):
+    """`annotate push --model DIR` passes the loaded model on (the CLI did; push refused it)."""
+    import annotate.convert
+
+    seen = []
+
+    def fake_iter_tasks(paths, **kwargs):
+        seen.append(kwargs.get("model"))
+        return iter(())
+
+    monkeypatch.setattr(annotate.convert, "iter_tasks", fake_iter_tasks)
+    model = object()
+    stats = push("http://127.0.0.1:9", None, [str(SEEDS)], "Model check", dry_run=True, model=model)
+    assert seen == [model] and stats.offline

@@ -75,7 +75,7 @@ def push_family(url: str, api_key: str | None, inputs: Iterable[str], title: str
                 batch_size: int = 500, dry_run: bool = False, warn: Callable[[str], None] | None = None,
                 progress: Callable[[int], None] | None = None,
                 on_account: Callable[[object], None] | None = None,
-                jobs: int | None = None, fixed_targets: Iterable[str] = ()) -> FamilyPushStats:
+                jobs: int | None = None, fixed_targets: Iterable[str] = (), model=None) -> FamilyPushStats:
     """`annotate push INPUT --project T --annotators a@x.org,b@x.org`.
 
     Every annotator gets an account (`users.ensure_accounts`; `on_account` receives each one
@@ -114,7 +114,7 @@ def push_family(url: str, api_key: str | None, inputs: Iterable[str], title: str
     spool = _Spool()
     backfill: list[Path] = []
     try:
-        spool.fill(iter_input_tasks(inputs, warn=warn, jobs=jobs, fixed_targets=fixed_targets))
+        spool.fill(iter_input_tasks(inputs, warn=warn, jobs=jobs, fixed_targets=fixed_targets, model=model))
         if family.members and new:
             backfill = _export_family_tasks(client, family)
         verdicts: dict[str, list[str]] = {}

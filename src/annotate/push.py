@@ -210,7 +210,8 @@ def _sdk_passes(pred) -> bool:
 
 
 def iter_input_tasks(inputs: Iterable[str], warn: Callable[[str], None] | None = None, *,
-                     jobs: int | None = None, fixed_targets: Iterable[str] = ()) -> Iterator[tuple[str, dict]]:
+                     jobs: int | None = None, fixed_targets: Iterable[str] = (),
+                     model=None) -> Iterator[tuple[str, dict]]:
     """(where, task) for every task in the inputs, streamed.
 
     `.jsonl` files and `-` (stdin) are tasks JSONL; `.txt` files and directories are raw
@@ -219,11 +220,12 @@ def iter_input_tasks(inputs: Iterable[str], warn: Callable[[str], None] | None =
     once (before anything is read or sent), not when the stream reaches them.
     """
     checked = check_inputs(inputs)
-    return _iter_checked(checked, warn, jobs, tuple(fixed_targets))
+    return _iter_checked(checked, warn, jobs, tuple(fixed_targets), model=model)
 
 
 def _iter_checked(checked: list[tuple[str, str]], warn, jobs: int | None = None,
-                  fixed_targets: tuple[str, ...] = (), lazy: bool = False) -> Iterator[tuple[str, dict]]:
+                  fixed_targets: tuple[str, ...] = (), lazy: bool = False,
+                  model=None) -> Iterator[tuple[str, dict]]:
     """`lazy`: the tasks of a JSONL input come as `_Line`s, parsed only when needed."""
     from .convert import default_jobs, expand_inputs, iter_tasks
     from .io import read_jsonl
@@ -239,7 +241,8 @@ def _iter_checked(checked: list[tuple[str, str]], warn, jobs: int | None = None,
             problems: list[tuple[str, str]] = []
             paths = expand_inputs([item], problems)
             n = min(default_jobs() if jobs is None else jobs, max(1, len(paths)))
-            for task in iter_tasks(paths, warn=warn, problems=problems, jobs=n, fixed_targets=fixed_targets):
+            for task in iter_tasks(paths, warn=warn, problems=problems, jobs=n, fixed_targets=fixed_targets,
+                                   model=model):
                 yield (task.get("meta") or {}).get("source_file") or item, task
 
 
@@ -617,7 +620,7 @@ def push(url: str, api_key: str | None, inputs: Iterable[str], project: str, *,
          batch_size: int = DEFAULT_BATCH_SIZE, dry_run: bool = False,
          warn: Callable[[str], None] | None = None,
          progress: Callable[[int], None] | None = None,
-         jobs: int | None = None, fixed_targets: Iterable[str] = ()):
+         jobs: int | None = None, fixed_targets: Iterable[str] = (), model=None):
     """Connect, find or create the project, and push the inputs: the whole `annotate push`.
 
     With `dry_run`, nothing is written: the project is only looked up (a missing one is
@@ -629,14 +632,15 @@ def push(url: str, api_key: str | None, inputs: Iterable[str], project: str, *,
     to every annotator's project (`annotate push --annotators`).
 
     Articles (.txt, directories) are converted on the fly with `jobs` processes (default: one
-    per core) and `fixed_targets`. A project that this push brings within 10% of
+    per core), `fixed_targets` and `model` (a learned quote model, `learn.load_model`; as
+    `annotate convert --model`). A project that this push brings within 10% of
     PROJECT_TASK_LIMIT tasks, or past it, is told to `warn` with what to do.
     """
     if not project or not str(project).strip():
         raise UsageError("--project is required (a project title or numeric id)")
     if batch_size < 1:
         raise UsageError("--batch-size must be at least 1")
-    tasks = _iter_checked(check_inputs(inputs), warn, jobs, tuple(fixed_targets), lazy=True)
+    tasks = _iter_checked(check_inputs(inputs), warn, jobs, tuple(fixed_targets), lazy=True, model=model)
     stats = PushStats(dry_run=dry_run, project_title=str(project))
     try:
         return _push(url, api_key, tasks, project, stats, batch_size, dry_run, progress, warn)
