@@ -139,7 +139,7 @@ def test_without_a_model_the_rules_output_is_unchanged():
 
 
 class _Stub:
-    """A Model whose decisions are given: P(merge) and the boundaries by quote."""
+    """A Model whose decisions are given: P(merge) and the start by quote."""
 
     def __init__(self, merge=0.0, bounds=None):
         from annotate.learn.model import THRESHOLDS
@@ -151,9 +151,8 @@ class _Stub:
     def _yes(self, item, yes, no):
         return self.merge
 
-    def _boundary(self, text, q, kind):
-        s, e = self.bounds.get((q["start"], q["end"]), (q["start"], q["end"]))
-        return (s, 0.95) if kind == "s" else (e, 0.8)
+    def _start(self, text, q):
+        return self.bounds.get((q["start"], q["end"]), q["start"]), 0.95
 
 
 def _refine(stub, text, quotes):
@@ -177,7 +176,7 @@ def test_an_interrupted_quote_the_model_takes_for_one_becomes_one_quote_with_its
     [one] = _refine(_Stub(merge=0.9), INTERRUPTED, quotes)
     assert INTERRUPTED[one["start"]:one["end"]] == "We will win,” she said, “and soon."
     assert one["quote_type"] == "direct" and one["speaker"] == speaker
-    assert one["score"] == 0.9  # its least sure decision: the merge (0.9; start 0.95, a direct end is not asked)
+    assert one["score"] == 0.9  # its least sure decision: the merge (0.9; the start 0.95)
     apart = _refine(_Stub(merge=0.2), INTERRUPTED, quotes)
     assert [(q["start"], q["end"]) for q in apart] == [(q["start"], q["end"]) for q in quotes]
 
@@ -194,27 +193,28 @@ def test_the_model_neither_drops_nor_adds_a_quote():
               _quote(text, "it “a disaster”", kind="mixed", group=2), _quote(text, "“No,”", group=3)]
     out = _refine(_Stub(merge=0.0), text, quotes)
     assert [text[q["start"]:q["end"]] for q in out] == ["the plan failed", "it “a disaster”", "“No,”"]
-    # the least sure decision: the end (0.8) of the two not direct, the start (0.95) of the direct one
-    assert [q["score"] for q in out] == [0.8, 0.8, 0.95]
+    assert [q["score"] for q in out] == [0.95, 0.95, 0.95]  # the start's certainty (no merge: 1 - 0.0)
 
 
-def test_moved_boundaries_give_the_type_and_a_direct_quote_never_runs_past_its_closing_mark():
+def test_a_moved_start_gives_the_type_and_the_end_stays_the_rules():
     text = "Critics saw him as a “strongman” who would win. Others disagreed."
     q = _quote(text, "“strongman”")
-    wide = (text.index("a “strong"), text.index(" who") + len(" who would win"))
-    [out] = _refine(_Stub(bounds={(q["start"], q["end"]): wide}), text, [q])
-    assert text[out["start"]:out["end"]] == "a “strongman”"  # the start moved, the end stayed
+    [out] = _refine(_Stub(bounds={(q["start"], q["end"]): text.index("a “strong")}), text, [q])
+    assert text[out["start"]:out["end"]] == "a “strongman”"
     assert out["quote_type"] == "mixed"  # words outside the marks now
 
 
-def test_a_moved_boundary_that_runs_into_the_next_quote_goes_back_to_the_rules():
-    text = "He said the plan failed and she said the vote was close."
-    a = _quote(text, "the plan failed", kind="indirect", group=1)
+def test_a_start_moved_into_the_quote_before_goes_back_to_the_rules():
+    text = "He said “the plan failed” and she said the vote was close."
+    a = _quote(text, "“the plan failed”", group=1)
     b = _quote(text, "the vote was close", kind="indirect", group=2)
-    grab = (b["start"] - len("she said "), b["end"])  # b taking in "she said " would overlap a's new end
-    bounds = {(a["start"], a["end"]): (a["start"], a["end"] + len(" and she")), (b["start"], b["end"]): grab}
-    out = _refine(_Stub(bounds=bounds), text, [a, b])
-    assert [text[q["start"]:q["end"]] for q in out] == ["the plan failed and she", "the vote was close"]
+    into_a = {(b["start"], b["end"]): text.index("“the plan")}
+    out = _refine(_Stub(bounds=into_a), text, [a, b])
+    assert [text[q["start"]:q["end"]] for q in out] == ["“the plan failed”", "the vote was close"]
+    assert out[1]["quote_type"] == "indirect"  # not "mixed", as the moved start had made it
+    clear = {(b["start"], b["end"]): text.index("she said the")}
+    out = _refine(_Stub(bounds=clear), text, [a, b])
+    assert [text[q["start"]:q["end"]] for q in out] == ["“the plan failed”", "she said the vote was close"]
 
 
 def test_the_model_looks_only_near_each_quote(model_dir):

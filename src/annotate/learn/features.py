@@ -1,7 +1,7 @@
 """Items and features of the learned quote stage (feature set FEATURE_SET).
 
 The model edits the rule quotes; it looks only at a few tokens around each of them, so its cost
-grows with the number of quotes, not with the text. Three kinds of decisions, each a CRFsuite
+grows with the number of quotes, not with the text. Two kinds of decisions, each a CRFsuite
 sequence whose every item carries the feature `T=<kind>` (one model file holds them all, each
 kind with its own two labels):
 
@@ -10,19 +10,19 @@ kind with its own two labels):
   model learns its gold's habit). Labels m1 / m0.
 - `s` start (a window of WINDOW tokens either side of the quote's start): s0 before the first
   token of the quote, s1 from it on. The first s1 is the start.
-- `e` end (a window around the end): e1 up to the last token of the quote, e0 after it.
 
 Tokens are words (letters/digits with inner ' ’ . -) and single other characters.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ..converters.cues import FORMS
 
 FEATURE_SET = "2"
-WINDOW = 8  # tokens either side of a boundary
+WINDOW = 6  # tokens either side of a boundary
 _SLICE = 7  # characters scanned per window token at first (a token plus its space)
 
 TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’.\-][A-Za-z0-9]+)*|\S")
@@ -39,9 +39,10 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> tuple[list[in
     ends: list[int] = []
     words: list[str] = []
     for m in TOKEN.finditer(text, start, len(text) if end is None else end):
-        starts.append(m.start())
-        ends.append(m.end())
-        words.append(m.group())
+        s, e = m.span()
+        starts.append(s)
+        ends.append(e)
+        words.append(text[s:e])
     return starts, ends, words
 
 
@@ -102,54 +103,56 @@ def quote_facts(q: dict) -> list[str]:
     return f
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _word(w: str) -> tuple:
+    """A token's own feature strings, made once per distinct word: (lowercased, its features,
+    as the previous token, as the next token, quote-mark kind, a cue word?)."""
+    low = w.lower()
+    sh = shape(w)
+    mark = _mark(w)
+    own = ["w=" + low, "s=" + sh]
+    if mark:
+        own.append("m=" + mark)
+    cue = low in CUE_WORDS
+    if cue:
+        own.append("c=" + _cue(low))
+    if len(low) > 3:
+        own.append("suf=" + low[-3:])
+    prev = ["-1w=" + low, "-1s=" + sh] + (["-1m=" + mark] if mark else []) + (["-1c"] if cue else [])
+    nxt = ["+1w=" + low, "+1s=" + sh] + (["+1m=" + mark] if mark else []) + (["+1c"] if cue else [])
+    return low, own, prev, nxt
+
+
 def boundary_features(text: str, kind: str, q: dict, starts: list[int], ends: list[int], words: list[str],
                       anchor: int) -> list[list[str]]:
-    """The features of each token of a boundary window (`kind` 's' or 'e'); `anchor` is the
+    """The features of each token of a boundary window (`kind` 's': a start); `anchor` is the
     token where the rule put the boundary."""
     n = len(words)
-    low = [w.lower() for w in words]
-    shp = [shape(w) for w in words]
-    mark = [_mark(w) for w in words]
-    cue = [w in CUE_WORDS for w in low]
-    nl = [False] + ["\n" in text[ends[i - 1]:starts[i]] for i in range(1, n)]
+    info = [_word(w) for w in words]
     qs, qe = q["start"], q["end"]
     facts = quote_facts(q)
     dq = "d|" + facts[0] + "="
     t = "T=" + kind
-    prev = ["first"] + ["-1w=" + w for w in low[:-1]]
-    prev_s = [""] + ["-1s=" + x for x in shp[:-1]]
-    nxt = ["+1w=" + w for w in low[1:]] + ["last"]
-    nxt_s = ["+1s=" + x for x in shp[1:]] + [""]
     out = []
     for i in range(n):
         d = i - anchor
         dd = str(d) if -3 <= d <= 3 else ("<" if d < 0 else ">")
-        w = low[i]
-        f = [t, "d=" + dd, "w=" + w, "s=" + shp[i], "in=1" if qs <= starts[i] and ends[i] <= qe else "in=0",
-             dq + dd, "w|d=" + w + "|" + dd, prev[i], nxt[i]]
+        low, own, _, _ = info[i]
+        f = [t, "d=" + dd, "in=1" if qs <= starts[i] and ends[i] <= qe else "in=0", dq + dd,
+             "w|d=" + low + "|" + dd, *own]
         if i:
-            f.append(prev_s[i])
-            f.append("-1w|w=" + low[i - 1] + "|" + w)
-            if mark[i - 1]:
-                f.append("-1m=" + mark[i - 1])
-            if cue[i - 1]:
-                f.append("-1c")
+            f += info[i - 1][2]
+            f.append("-1w|w=" + info[i - 1][0] + "|" + low)
+            if "\n" in text[ends[i - 1]:starts[i]]:
+                f.append("nl")
+        else:
+            f.append("first")
         if i + 1 < n:
-            f.append(nxt_s[i])
-            if mark[i + 1]:
-                f.append("+1m=" + mark[i + 1])
-            if nl[i + 1]:
+            f += info[i + 1][3]
+            if "\n" in text[ends[i]:starts[i + 1]]:
                 f.append("+1nl")
-            if cue[i + 1]:
-                f.append("+1c")
-        if mark[i]:
-            f.append("m=" + mark[i])
-        if nl[i]:
-            f.append("nl")
-        if cue[i]:
-            f.append("c=" + _cue(w))
-        if len(w) > 3:
-            f.append("suf=" + w[-3:])
+        else:
+            f.append("last")
         if d == 0:
             f.extend(facts)
         out.append(f)

@@ -4,16 +4,18 @@ Why edits and not a tagger: a token CRF over whole documents that re-tagged ever
 first version) never beat the rules it was stacked on (on its own it scored below them); the
 rules already find most quotes, and what costs exact F1 is interrupted quotes ("“A,” she said,
 “B.”" is one discontinuous Content in a brat corpus, two Quotes from the rules) and where quotes
-start and stop. So the model decides, about the rule quotes (features.py), whether two
-consecutive ones are one quote, and where each starts and ends (a small CRF over the WINDOW
-tokens around each boundary). One CRFsuite model file holds both kinds (L-BFGS, elastic net);
-each costs a few tokens per quote, so the model adds little to conversion whatever the length.
+start. So the model decides, about the rule quotes (features.py), whether two consecutive
+ones are one quote, and where each starts (a small CRF over the WINDOW tokens either side of
+the rule's start). One CRFsuite model file holds both kinds (L-BFGS, elastic net); each costs
+a few tokens per quote, so the model adds little to conversion whatever the text's length.
+The same CRF for ends fixed as many rule ends as it broke on the tuning corpus (most wrong ends
+are more than a window away) and was dropped, as was a classifier for dropping rule quotes
+(what it dropped cost as much recall as it won precision). The model never adds a quote.
 
 `train_model(sources, out_dir)` reads gold datasets / brat corpora, runs the rule stage on each
 text, makes every decision's items with their gold answers and trains; MODEL_DIR gets
 `model.crfsuite` and the model card `model.json`. `load_model(dir).refine(text, quotes)` applies
-the decisions. The model never adds or drops a quote: a classifier for dropping rule quotes
-gained nothing on the tuning corpus (what it dropped cost as much recall as it won precision).
+the decisions.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ CARD_FORMAT = "annotate-learned-model/2"
 # The probability a merge needs (0.5: the model's own choice; higher keeps more direct quotes
 # apart where the gold may have them apart, see the README).
 THRESHOLDS = {"merge": 0.5}
-PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 150, "feature.possible_transitions": True}
+PARAMS = {"c1": 0.1, "c2": 0.1, "max_iterations": 150, "feature.possible_transitions": True}  # c1/c2 from a small sweep (PolNeAR pool docs 400-559)
 MERGE_GAP = 300  # characters between two rule quotes that may be one quote
 _TRIM = " \t\n\"“”‘’',."
 
@@ -108,10 +110,6 @@ def start_labels(ends: list[int], gold_start: int) -> list[str]:
     return ["s1" if e > gold_start else "s0" for e in ends]
 
 
-def end_labels(starts: list[int], gold_end: int) -> list[str]:
-    return ["e1" if s < gold_end else "e0" for s in starts]
-
-
 class Model:
     """A trained learned stage: `refine(text, quotes) -> quotes`; `version` names it."""
 
@@ -143,31 +141,26 @@ class Model:
         p, q = t.marginal(yes, 0), t.marginal(no, 0)
         return p / (p + q) if p + q > 0 else 0.5
 
-    def _boundary(self, text: str, q: dict, kind: str) -> tuple[int, float]:
-        """Where the model puts the start (kind 's') or end ('e') of quote `q`, and how sure
-        it is (the marginal of its label at the boundary token)."""
-        pos = q["start"] if kind == "s" else q["end"] - 1
-        starts, ends, words, anchor = window(text, pos)
+    def _start(self, text: str, q: dict) -> tuple[int, float]:
+        """Where the model starts quote `q`, and how sure it is (the marginal of s1 there)."""
+        starts, ends, words, anchor = window(text, q["start"])
         if not words:
-            return (q["start"] if kind == "s" else q["end"]), 1.0
+            return q["start"], 1.0
         t = self._tagger
-        t.set(boundary_features(text, kind, q, starts, ends, words, anchor))
+        t.set(boundary_features(text, "s", q, starts, ends, words, anchor))
         labels = t.tag()
-        inside = "s1" if kind == "s" else "e1"
-        hits = [i for i, y in enumerate(labels) if y == inside]
-        if not hits:
-            return (q["start"] if kind == "s" else q["end"]), 0.5
-        i = hits[0] if kind == "s" else hits[-1]
-        return (starts[i] if kind == "s" else ends[i]), t.marginal(inside, i)
+        if "s1" not in labels:
+            return q["start"], 0.5
+        i = labels.index("s1")
+        return starts[i], t.marginal("s1", i)
 
     def refine(self, text: str, quotes: list[dict]) -> list[dict]:
         """The rule quotes of `text` edited by the model (same dict format, text order).
 
         Consecutive rule quotes the model takes for one are merged (`merge` sure; never a direct
-        with an indirect one, never across a line break); each quote starts and ends where the
-        model says (a direct one keeps its end at the closing mark), unless that would make
-        quotes overlap. Each quote's score is the model's certainty about it (its least sure
-        decision)."""
+        with an indirect one, never across a line break); each quote starts where the model
+        says, unless that would make quotes overlap; ends stay the rules'. Each quote's score is
+        the model's certainty about it (its least sure decision)."""
         if not quotes:
             return []
         th = self.thresholds
@@ -189,25 +182,21 @@ class Model:
         out: list[dict] = []
         for parts, certainty in zip(groups, sure, strict=True):
             q = merged(text, parts) if len(parts) > 1 else dict(parts[0])
-            s, ps = self._boundary(text, q, "s")
-            if q.get("quote_type") == "direct":
-                e, pe = q["end"], 1.0  # a direct quote ends at its closing mark (past it: another sentence)
-            else:
-                e, pe = self._boundary(text, q, "e")
-            if max(s, q["start"]) < min(e, q["end"]) and (s, e) != (q["start"], q["end"]):
-                if _trim(text, s, e) != _trim(text, q["start"], q["end"]):
-                    q["start"], q["end"] = s, e
-                    if len(parts) == 1 or q.get("quote_type") != "direct":
-                        q["quote_type"] = quote_type(text, s, e)
-            q["score"] = round(min(certainty, ps, pe), 3)
-            q["_rule"] = (parts[0]["start"], parts[-1]["end"])
+            rule = (parts[0]["start"], q["end"], q.get("quote_type"))
+            s, ps = self._start(text, q)
+            e = q["end"]
+            if s < e and s != q["start"] and _trim(text, s, e) != _trim(text, q["start"], e):
+                q["start"] = s
+                if len(parts) == 1 or q.get("quote_type") != "direct":
+                    q["quote_type"] = quote_type(text, s, e)
+            q["score"] = round(min(certainty, ps), 3)
+            q["_rule"] = rule
             out.append(q)
-        out.sort(key=lambda q: (q["start"], -q["end"]))
         kept: list[dict] = []
-        for q in out:  # a moved boundary that runs into a neighbour goes back to the rules'
-            rs, re_ = q.pop("_rule")
+        for q in out:  # in the rules' order: a start moved into the quote before goes back to the rules'
+            rs, re_, kind = q.pop("_rule")
             if kept and q["start"] < kept[-1]["end"]:
-                q["start"], q["end"] = max(rs, kept[-1]["end"]), re_
+                q["start"], q["end"], q["quote_type"] = max(rs, kept[-1]["end"]), re_, kind
                 if q["start"] >= q["end"] or not text[q["start"]:q["end"]].strip(_TRIM):
                     continue
             kept.append(q)
@@ -294,10 +283,6 @@ def items(doc: Doc, quotes: list[dict] | None = None) -> list[tuple[list[list[st
         ys = start_labels(ends, gs)
         if words and ys[0] == "s0" and ys[-1] == "s1":  # the gold start is in the window
             out.append((boundary_features(text, "s", q, starts, ends, words, anchor), ys))
-        starts, ends, words, anchor = window(text, q["end"] - 1)
-        ys = end_labels(starts, ge)
-        if words and ys[0] == "e1" and ys[-1] == "e0":
-            out.append((boundary_features(text, "e", q, starts, ends, words, anchor), ys))
     return out
 
 
