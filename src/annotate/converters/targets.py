@@ -160,7 +160,8 @@ _PARTICLES = {"de", "van", "von", "der", "da", "bin", "al", "la", "le", "du", "d
 
 # One capitalised token: a word ("Peskov", "O'Malley", "McCain", "Wasserman-Schultz"), an
 # acronym ("NATO", "G.O.P."), an initial ("J."), a title abbreviation ("Gen.", "Lt.").
-_ABBR = r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Maj|Adm|Cmdr|Rev|Hon|Atty|Pres|Sec|Supt|Jr|Sr|St|Mt|Ft|Prof|Ret|Cpl|Pvt|Det|Insp|Corp|Inc|Co)\."
+_ABBR = r"(?:" + word_alternation("""Mr Mrs Ms Dr Sen Rep Gov Gen Lt Col Sgt Capt Maj Adm Cmdr Rev Hon Atty Pres Sec Supt
+Jr Sr St Mt Ft Prof Ret Cpl Pvt Det Insp Corp Inc Co""".split()) + r")\."
 _TOKEN = (r"(?:" + _ABBR + r"|(?:[A-Z]\.){2,}|[A-Z]\.(?=\s[A-Z])|(?:Mc|Mac|O['’]|D['’])?[A-Z][a-z]+(?:[A-Z][a-z]+)*"
           r"(?:-[A-Z]?[a-z]+)*|[A-Z]{2,}[a-z]?)")
 _CHAIN = re.compile(  # (?=[A-Z]) first: the scan skips to capitals instead of trying every position
