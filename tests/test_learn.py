@@ -282,6 +282,17 @@ def test_a_gold_file_that_is_not_gold_is_a_one_line_usage_error(tmp_path):
     assert "\n" not in str(info.value)
 
 
+def test_a_model_of_an_older_feature_set_is_a_one_line_usage_error(model_dir, tmp_path):
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "model.crfsuite").write_bytes((model_dir / "model.crfsuite").read_bytes())
+    card = json.loads((model_dir / "model.json").read_text())
+    (old / "model.json").write_text(json.dumps(dict(card, feature_set="1")), encoding="utf-8")
+    with pytest.raises(UsageError, match="older annotate .*train it again") as info:
+        load_model(old)
+    assert "\n" not in str(info.value)
+
+
 def test_a_directory_without_a_model_is_a_usage_error(tmp_path):
     with pytest.raises(UsageError, match="no model.crfsuite"):
         load_model(tmp_path)

@@ -216,9 +216,13 @@ def _load(path: str, mtime_ns: int, size: int) -> Model:
     except OSError as exc:
         raise UsageError(f"model {printable(path)}: cannot read {MODEL_FILE} ({exc.strerror or exc})") from None
     try:
-        return Model(p.resolve(), data, card)
+        model = Model(p.resolve(), data, card)
     except (ValueError, OSError) as exc:
         raise UsageError(f"model {printable(path)}: {MODEL_FILE} is not a CRFsuite model ({exc})") from None
+    if str(card.get("feature_set", FEATURE_SET)) != FEATURE_SET or not model._labels & {"m0", "m1", "s0", "s1"}:
+        raise UsageError(f"model {printable(path)}: made by an older annotate (feature set "
+                         f"{card.get('feature_set', '?')}, this one reads {FEATURE_SET}): train it again with `annotate train`")
+    return model
 
 
 def load_model(path: str | os.PathLike) -> Model:
