@@ -335,14 +335,13 @@ class _Context:
         return flags
 
     def _speaker_targets(self, q: dict) -> set[str]:
+        """The targets named in the quote's speaker span (and the mention it refers to)."""
         found = set()
         for span in (q.get("speaker"), q.get("antecedent")):
             if span:
                 lo = bisect.bisect_left(self.all_starts, span[0])
-                for s, _e, t in self.all_mentions[lo:]:
-                    if s >= span[1]:
-                        break
-                    found.add(t)
+                hi = bisect.bisect_left(self.all_starts, span[1], lo)  # no copy of the list's tail
+                found.update(t for _s, _e, t in self.all_mentions[lo:hi])
         return found
 
     def _seeds(self, low: str, qs: int, toks, names, clause) -> list[tuple[int, int, float, str]]:
