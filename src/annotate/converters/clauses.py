@@ -14,7 +14,7 @@ from .text import closes_abbreviation
 
 _STRIP = " \t\n,;:."
 _COMMA_LEAD = re.compile(r"[^,]{1,40},\s*")
-_LEAD = re.compile(r"(?:(?:But|And|So|Yet|Still|Then|Later|Earlier|Instead|However|Also)\b,?\s*)|[^,]{1,40},\s*")
+_LEAD = re.compile(r"(?:" + pattern("sentence_connectives") + r"\b,?\s*)|[^,]{1,40},\s*")
 
 
 def _words(text: str, s: int, e: int) -> int:
@@ -35,8 +35,7 @@ _TIME_LEAD = re.compile(r"[^,.;:!?]{0,30}\b" + pattern("time_words", "sentence-l
 # A noun phrase that opens a subordinate adjunct, not the subject: "Days after its report ...,".
 _SUBORDINATE_AFTER = re.compile(r"\s+" + pattern("clause_words", "adjunct-after") + r"\b[^.;:!?]{0,60},")
 # A participle phrase opening a sentence: "Arriving upon the scene,", "Led by the mayor,".
-_PARTICIPLE_LEAD = re.compile(r"[A-Z][a-z]{2,}(?:ing|ed)\s+(?:upon|to|by|at|in|on|with|from|the|a|an|his|her|their|its|"
-                              r"about|for|after|before|into|over|through|out|up|back|off)\b[^.;:!?]{0,80},")
+_PARTICIPLE_LEAD = re.compile(r"[A-Z][a-z]{2,}(?:ing|ed)\s+" + pattern("participle_lead_words") + r"\b[^.;:!?]{0,80},")
 
 
 def sentence_subject(text: str, pos: int, floor: int) -> tuple[int, int] | None:

@@ -195,9 +195,7 @@ _BEFORE_QUOTE_WORDS = DIRECT_WORDS | DIRECT_PARTICIPLES | {"saying", "adding", "
                                       "reading", "screaming"}
 
 
-_FRAME_WORDS = re.compile(r"\b(?:statement|saying|said|says|wrote|writes|following|tweet|tweeted|remarks|message|letter|"
-                          r"interview|told|added|explained|declared|post|posted|reads|read|continued|continues|"
-                          r"went on|goes on|speech|address|testimony|comments|wrote in|put it)\b")
+_FRAME_WORDS = re.compile(r"\b" + pattern("frame_words") + r"\b")
 
 
 # A paragraph that stops right after a cue ("Peskov replied that" + quote in the next line).
