@@ -138,8 +138,9 @@ def train(sources, output, seed, dev_fraction):
 
     SOURCEs are gold datasets from `pull` (DIR or gold.jsonl) and/or brat corpora in the
     PolNeAR layout (text/*.txt + attributions/*.ann, as `export --format brat` writes). The
-    model is a CRF over the rule stage's output; MODEL_DIR gets it and a model card with its
-    figures on a held-out dev split. No weights are shipped: train your own.
+    model edits the rule stage's quotes (CRFsuite: which consecutive quotes are one quote,
+    where each starts); MODEL_DIR gets it and a model card with its figures on a held-out dev
+    split. No weights are shipped: train your own.
 
     Example:
 
