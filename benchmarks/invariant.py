@@ -6,7 +6,10 @@ Label Studio would give if an annotator submitted every prediction unchanged
 (`annotate.pull.build_dataset`, dry run). Every task must come out gold: prints the counts,
 the reject codes (none expected) and how long it took.
 
-    .venv/bin/python benchmarks/invariant.py [--corpus DIR ...]
+    .venv/bin/python benchmarks/invariant.py [--corpus DIR ...] [--model MODEL_DIR]
+
+With --model the predictions are the learned stage's (`annotate convert --model`): the
+invariant binds every code that makes predictions.
 """
 
 from __future__ import annotations
@@ -30,13 +33,20 @@ DEFAULT = [ROOT / "seeds", ROOT.parent / "shared" / "corpora" / "polnear-train" 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", nargs="*", type=Path, default=DEFAULT)
+    parser.add_argument("--model", type=Path, help="a model directory from `annotate train`")
     args = parser.parse_args()
     missing = [c for c in args.corpus if not c.exists()]
     if missing:
         print(f"missing: {', '.join(map(str, missing))}", file=sys.stderr)
         return 2
+    model = None
+    if args.model:
+        from annotate.learn import load_model
+
+        model = load_model(args.model)
+        print(f"model {model.version}")
     t0 = time.perf_counter()
-    tasks = list(iter_tasks(expand_inputs([str(c) for c in args.corpus]), warn=lambda _m: None))
+    tasks = list(iter_tasks(expand_inputs([str(c) for c in args.corpus]), warn=lambda _m: None, model=model))
     convert_s = time.perf_counter() - t0
     flagged = sum(1 for t in tasks if check_prediction_task(t))
     t0 = time.perf_counter()
