@@ -6,13 +6,15 @@ Writes a synthetic Label Studio full-JSON export of N real-sized tasks (~5 KB of
 text, ~22 regions and ~12 relations each, one prediction, 3 annotators who each move a
 boundary, change a choice or drop a stance now and then, seeded), one task at a time; makes
 the gold dataset of N records from it with `annotate pull`; then runs each command in its own
-subprocess and reports its wall time and peak resident memory (`os.wait4`'s ru_maxrss of that
-child alone):
+subprocess and reports its wall time and peak resident memory (the child's own VmHWM from
+/proc/self/status as it exits; `ru_maxrss` would also count the pages of the parent it was
+forked from):
 
     agree       annotate agree --from-file EXPORT --json (and -o agree.html)
     report      annotate report --from-file EXPORT --json (and -o report.html)
-    adjudicate  adjudicate.plan_adjudication over the export file (the command itself has no
-                --from-file: it needs a server for --apply)
+    adjudicate  adjudicate.plan_adjudication over the export file without the payloads, as
+                `annotate adjudicate` plans (the command itself has no --from-file: it
+                needs a server for --apply)
     export      annotate export GOLD -f FORMATS -o DIR --json
     pull        annotate pull --from-file EXPORT -o GOLD (it makes the gold dataset anyway)
 
@@ -21,7 +23,8 @@ child alone):
 
 `--keep DIR` keeps the inputs and every output under DIR/<N>/ (to diff two versions of the
 code: run once with `--src` pointing at the other checkout's src/). An existing export and
-gold dataset in DIR/<N>/ are reused.
+gold dataset in DIR/<N>/ are reused, and the export is only written when a command reads it
+(`--commands export` with a gold dataset in place needs none).
 """
 
 from __future__ import annotations
@@ -156,11 +159,30 @@ def write_export(path: Path, n: int, seed: int = 7) -> None:
     part.rename(path)
 
 
-PLAN = """
+# The child's own peak: VmHWM of this process image (ru_maxrss also counts the forking parent).
+PEAK = """
+import runpy, sys
+def peak():
+    hwm = [ln.split()[1] for ln in open("/proc/self/status") if ln.startswith("VmHWM:")]
+    print("PEAK_KB", hwm[0], file=sys.stderr)
+"""
+CLI = PEAK + """
+sys.argv = ["annotate"] + sys.argv[1:]
+try:
+    runpy.run_module("annotate", run_name="__main__", alter_sys=True)
+finally:
+    peak()
+"""
+PLAN = PEAK + """
 import json, sys
 from annotate.adjudicate import plan_adjudication
 from annotate.annotations import iter_export
-out = plan_adjudication(iter_export(sys.argv[1])).as_dict()
+try:
+    kw = {"keep_payload": False}
+    plan_adjudication([], **kw)
+except TypeError:  # an older checkout (--src): it always kept them
+    kw = {}
+out = plan_adjudication(iter_export(sys.argv[1]), **kw).as_dict()
 for task in out["agreed"] + out["resolved"] + out["disputed"]:
     for r in [task, *task.get("review", ())]:
         for key in [k for k in r if k.startswith("_")]:  # what --json leaves out
@@ -168,6 +190,7 @@ for task in out["agreed"] + out["resolved"] + out["disputed"]:
 with open(sys.argv[2], "w", encoding="utf-8") as fh:
     json.dump(out, fh, sort_keys=True)
 print(json.dumps(out["counts"]))
+peak()
 """
 
 
@@ -175,21 +198,23 @@ def run(argv: list[str], stdout: Path | None, env: dict) -> tuple[float, float, 
     """(seconds, peak RSS in MB of this child, exit code)."""
     t0 = time.perf_counter()
     with open(stdout or os.devnull, "wb") as out:
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return time.perf_counter() - t0, usage.ru_maxrss / 1024, proc.returncode
+        proc = subprocess.run(argv, stdout=out, stderr=subprocess.PIPE, env=env)
+    peak = [ln for ln in proc.stderr.decode("utf-8", "replace").splitlines() if ln.startswith("PEAK_KB")]
+    mb = int(peak[-1].split()[1]) / 1024 if peak else float("nan")
+    return time.perf_counter() - t0, mb, proc.returncode
 
 
 def bench(n: int, work: Path, commands: list[str], formats: list[str], env: dict) -> list[tuple]:
     work.mkdir(parents=True, exist_ok=True)
     export, gold = work / "export.json", work / "gold"
-    if not export.exists():
+    need_gold = "export" in commands and not (gold / "gold.jsonl").exists()
+    need_export = need_gold or bool({"pull", "agree", "report", "adjudicate"} & set(commands))
+    if need_export and not export.exists():
         t0 = time.perf_counter()
         write_export(export, n)
         print(f"  export: {n} tasks x {ANNOTATORS} annotators, {export.stat().st_size / 1e6:.0f} MB "
               f"(written in {time.perf_counter() - t0:.0f} s)", flush=True)
-    py = [sys.executable, "-m", "annotate"]
+    py = [sys.executable, "-c", CLI]
     rows = []
     steps = {
         "pull": (py + ["pull", "--from-file", str(export), "-o", str(gold)], work / "pull.txt"),
@@ -202,7 +227,6 @@ def bench(n: int, work: Path, commands: list[str], formats: list[str], env: dict
         "export": (py + ["export", str(gold), "-f", ",".join(formats), "-o", str(work / "exports"), "--json"],
                    work / "export.txt"),
     }
-    need_gold = "export" in commands and not (gold / "gold.jsonl").exists()
     for name in COMMANDS:
         if name not in commands and not (name == "pull" and need_gold):
             continue

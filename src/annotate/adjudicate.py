@@ -25,11 +25,14 @@ review predictions there (`--requeue` is implied: the annotators' own projects a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain, islice
 
 from .agreement import canonical, table
 from .annotations import Problems, clean_tasks, iter_export, open_source, task_label, versions_of
+from .errors import InputError
 from .family import head_task, importable
 from .gold import REVIEW_SUFFIX, is_review_copy
 from .redact import printable
@@ -72,7 +75,7 @@ def review_version(name: str) -> str:
 
 def plan_adjudication(tasks: Iterable, names: dict | None = None,
                       warn: Callable[[str], None] | Problems | None = None,
-                      family_head: int | None | bool = False) -> Plan:
+                      family_head: int | None | bool = False, keep_payload: bool = True) -> Plan:
     """Sort the multi-annotated tasks into agreed, resolved and disputed (no writes).
 
     `family_head`: the tasks are a family's merged export (False: one project's); the id of
@@ -83,68 +86,133 @@ def plan_adjudication(tasks: Iterable, names: dict | None = None,
     yet), `update` (there, but the annotation changed since) or `present`. Tasks are checked
     first (`annotations.clean_task`): what is broken is left out or ignored, `warn` is told
     (default: stderr) and `Plan.problems` counts it.
+
+    `keep_payload`: the items carry what `apply_plan` writes (each annotator's result, the
+    article to import): with many tasks that is every annotation of the export in memory.
+    Without it, each item has `_at` (its place among the tasks) instead, and `apply_plan` /
+    `apply_family_plan` given `reread` (`payload_reader`) read the payloads again from the
+    export, a task at a time.
     """
     problems = warn if isinstance(warn, Problems) else Problems(warn)
     before = problems.count
-    plan = _plan(clean_tasks(tasks, problems), names, family_head)
+    plan = _plan(clean_tasks(tasks, problems), names, family_head, keep_payload)
     if not isinstance(warn, Problems):
         problems.close()
     plan.problems = problems.count - before
     return plan
 
 
-def _plan(tasks: Iterable[dict], names: dict | None, family_head: int | None | bool = False) -> Plan:
+def _plan(tasks: Iterable[dict], names: dict | None, family_head: int | None | bool = False,
+          keep_payload: bool = True) -> Plan:
     plan = Plan()
-    in_family = family_head is not False
-    for task in tasks:
-        versions = versions_of(task, names)
-        if len(versions) < 2:
-            continue
-        plan.compared += 1
-        base = {"task_id": task.get("id"), "doc": task_label(task),
-                "annotators": [v.annotator for v in versions]}
-        if in_family:
-            base["head_task"] = head_task(task, family_head)
-            if base["head_task"] is None:
-                base["_import"] = importable(task)
-        truth = [v for v in versions if v.ground_truth]
-        if truth:
-            plan.resolved.append({**base, "annotation_id": truth[-1].annotation_id,
-                                  "annotator": truth[-1].annotator})
-            continue
-        if len({canonical(v) for v in versions}) == 1:
-            chosen = versions[-1]
-            plan.agreed.append({**base, "annotation_id": chosen.annotation_id,
-                                "annotator": chosen.annotator, "marked": False,
-                                "_copy": {"result": chosen.result, "completed_by": chosen.user_id,
-                                          "lead_time": chosen.lead_time}})
-            continue
-        existing = {}
-        for p in task.get("predictions") or ():
-            if isinstance(p, dict) and is_review_copy(p):
-                existing[p["model_version"]] = p
-        review = []
-        for v in versions:
-            mv = review_version(v.annotator)
-            have = existing.get(mv)
-            if have is None:
-                need = "create"
-            elif have.get("result") != v.result:
-                need = "update"
-            else:
-                need = "present"
-            review.append({"annotator": v.annotator, "annotation_id": v.annotation_id,
-                           "model_version": mv, "need": need, "action": "none",
-                           "prediction_id": have.get("id") if have else None,
-                           "_result": v.result})
-        plan.disputed.append({**base, "review": review})
+    for at, task in enumerate(tasks):
+        found = _plan_task(task, names, family_head, keep_payload, at)
+        if found is not None:
+            plan.compared += 1
+            getattr(plan, found[0]).append(found[1])
     return plan
 
 
+PAYLOADS = ("_import", "_copy")  # an item's payload keys (and "_result" in its review entries)
+
+
+def _plan_task(task: dict, names: dict | None, family_head: int | None | bool, keep_payload: bool,
+               at: int) -> tuple[str, dict] | None:
+    """("agreed" | "resolved" | "disputed", item) for a task with two or more versions."""
+    versions = versions_of(task, names)
+    if len(versions) < 2:
+        return None
+    in_family = family_head is not False
+    # One string object per annotator name, not one per task: the plan lists every task.
+    base = {"task_id": task.get("id"), "doc": task_label(task),
+            "annotators": [sys.intern(v.annotator) for v in versions]}
+    if in_family:
+        base["head_task"] = head_task(task, family_head)
+        if base["head_task"] is None and keep_payload:
+            base["_import"] = importable(task)
+    if not keep_payload:
+        base["_at"] = at
+    truth = [v for v in versions if v.ground_truth]
+    if truth:
+        return "resolved", {**base, "annotation_id": truth[-1].annotation_id, "annotator": truth[-1].annotator}
+    if len({canonical(v) for v in versions}) == 1:
+        chosen = versions[-1]
+        item = {**base, "annotation_id": chosen.annotation_id, "annotator": chosen.annotator, "marked": False}
+        if keep_payload:
+            item["_copy"] = {"result": chosen.result, "completed_by": chosen.user_id, "lead_time": chosen.lead_time}
+        return "agreed", item
+    existing = {}
+    for p in task.get("predictions") or ():
+        if isinstance(p, dict) and is_review_copy(p):
+            existing[p["model_version"]] = p
+    review = []
+    for v in versions:
+        mv = sys.intern(review_version(v.annotator))
+        have = existing.get(mv)
+        if have is None:
+            need = "create"
+        elif have.get("result") != v.result:
+            need = "update"
+        else:
+            need = "present"
+        review.append({"annotator": sys.intern(v.annotator), "annotation_id": v.annotation_id,
+                       "model_version": mv, "need": need, "action": "none",
+                       "prediction_id": have.get("id") if have else None})
+        if keep_payload:
+            review[-1]["_result"] = v.result
+    return "disputed", {**base, "review": review}
+
+
+def payload_reader(path, names: dict | None = None, family_head: int | None | bool = False):
+    """A `reread` for `apply_plan` / `apply_family_plan`: each call streams the export file
+    again and yields (place, item with payloads) for the tasks a plan made with
+    `keep_payload=False` lists (problems were told when the plan was made: not again)."""
+    def reread() -> Iterator[tuple[int, dict]]:
+        quiet = Problems(lambda _msg: None)
+        for at, task in enumerate(clean_tasks(iter_export(path, quiet), quiet)):
+            found = _plan_task(task, names, family_head, True, at)
+            if found is not None:
+                yield at, found[1]
+    return reread
+
+
+def _with_payloads(items: Iterable[dict], reread: Callable[[], Iterator[tuple[int, dict]]] | None) -> Iterator[dict]:
+    """The items, each with its payloads filled in from `reread` (without it they carry them
+    already). `items` are in export order, as a plan lists them. The caller drops them again
+    with `_drop_payloads` once written, so memory holds only the items in hand."""
+    if reread is None:
+        yield from items
+        return
+    fresh = reread()
+    for item in items:
+        full = next((found for at, found in fresh if at == item["_at"]), None)
+        if full is None:
+            raise InputError("the export changed while adjudicating; run it again")
+        for key in PAYLOADS:
+            if key in full:
+                item[key] = full[key]
+        for mine, theirs in zip(item.get("review", ()), full.get("review", ()), strict=False):
+            if "_result" in theirs:
+                mine["_result"] = theirs["_result"]
+        yield item
+
+
+def _drop_payloads(item: dict, reread) -> None:
+    """Forget what `_with_payloads` filled in (a plan made with its payloads keeps them)."""
+    if reread is None:
+        return
+    for key in PAYLOADS:
+        item.pop(key, None)
+    for r in item.get("review", ()):
+        r.pop("_result", None)
+
+
 def apply_plan(client, project_id: int, plan: Plan, requeue: bool = False,
-               progress: Callable[[str], None] | None = None, mark: bool = True) -> Plan:
+               progress: Callable[[str], None] | None = None, mark: bool = True,
+               reread: Callable[[], Iterator[tuple[int, dict]]] | None = None) -> Plan:
     """Mark agreed tasks ground truth (unless not `mark`) and, with `requeue`, copy disputed
-    versions as predictions."""
+    versions as predictions. `reread`: where the payloads of a plan made without them are
+    (`payload_reader`)."""
     from .studio import api_errors
 
     say = progress or (lambda _msg: None)
@@ -156,7 +224,7 @@ def apply_plan(client, project_id: int, plan: Plan, requeue: bool = False,
         say(printable(f"task {item['task_id']}: annotation {item['annotation_id']} marked ground truth"))
     if not requeue:
         return plan
-    for task in plan.disputed:
+    for task in _with_payloads(plan.disputed, reread):
         for r in task["review"]:
             if r["need"] == "create":
                 with api_errors(client, f"add a review prediction to task {task['task_id']}"):
@@ -169,15 +237,17 @@ def apply_plan(client, project_id: int, plan: Plan, requeue: bool = False,
                 r["action"] = "updated"
             else:
                 r["action"] = "present"
+        _drop_payloads(task, reread)
         say(printable(f"task {task['task_id']}: {len(task['review'])} versions ready for review"))
     return plan
 
 
-def apply_family_plan(client, family, plan: Plan, progress: Callable[[str], None] | None = None):
+def apply_family_plan(client, family, plan: Plan, progress: Callable[[str], None] | None = None,
+                      reread: Callable[[], Iterator[tuple[int, dict]]] | None = None):
     """Write a family's plan into its head project `T` (created if needed; returns it): the
     articles it lacks are imported (one request a batch), each agreed version is copied there
     as ground truth under its annotator's name, and every disputed version becomes a review
-    prediction on T's task."""
+    prediction on T's task. `reread`: as for `apply_plan`."""
     from . import studio
     from .push import DEFAULT_BATCH_SIZE
 
@@ -185,26 +255,30 @@ def apply_family_plan(client, family, plan: Plan, progress: Callable[[str], None
     head, created = studio.ensure_project(client, family.title)
     if created:
         say(f"created project {head.id} ({head.title}) for the review")
-    todo = [item for item in (*plan.agreed, *plan.disputed) if item.get("head_task") is None]
-    for i in range(0, len(todo), DEFAULT_BATCH_SIZE):
-        batch = todo[i:i + DEFAULT_BATCH_SIZE]
+    todo = chain(_with_payloads([item for item in plan.agreed if item.get("head_task") is None], reread),
+                 _with_payloads([item for item in plan.disputed if item.get("head_task") is None], reread))
+    imported = 0
+    while batch := list(islice(todo, DEFAULT_BATCH_SIZE)):
         ids = studio.import_tasks(client, head.id, [item["_import"] for item in batch])
         for item, task_id in zip(batch, ids, strict=True):
             item["head_task"] = task_id
-    if todo:
-        say(f"imported {len(todo)} article(s) into project {head.id} ({head.title})")
+            _drop_payloads(item, reread)
+        imported += len(batch)
+    if imported:
+        say(f"imported {imported} article(s) into project {head.id} ({head.title})")
     plan.applied, plan.requeue = True, True
-    for item in plan.agreed:
+    for item in _with_payloads(plan.agreed, reread):
         copy = item["_copy"]
         with studio.api_errors(client, f"add the agreed annotation to task {item['head_task']}"):
             made = client.annotations.create(
                 id=item["head_task"], result=copy["result"], completed_by=copy["completed_by"],
                 lead_time=copy["lead_time"], ground_truth=True, request_options=studio.NO_RETRY)
         item["marked"], item["ground_truth_id"] = True, made.id
+        _drop_payloads(item, reread)
         say(printable(f"task {item['head_task']}: {item['annotator']}'s agreed version is the ground truth"))
     for task in plan.disputed:
         task["task_id"] = task["head_task"]
-    apply_plan(client, head.id, plan, requeue=True, progress=progress, mark=False)
+    apply_plan(client, head.id, plan, requeue=True, progress=progress, mark=False, reread=reread)
     return head
 
 
@@ -220,19 +294,23 @@ def adjudicate(project: str, url: str | None = None, api_key: str | None = None,
     with open_source(project, url=url, api_key=api_key, progress=progress) as source:
         client, proj, family = source.client, source.project, source.family
         head_id = False if family is None else (proj.id if proj is not None else None)
+        # Without the payloads (every annotator's result): the plan of 100,000 tasks stays
+        # small; applying it reads them again from the export, a task at a time.
         plan = plan_adjudication(iter_export(source.path, problems), source.users, warn=problems,
-                                 family_head=head_id)
-    problems.close()
-    plan.requeue = requeue or family is not None
-    if apply and family is not None:
-        proj = apply_family_plan(client, family, plan, progress=progress)
-    elif apply:
-        apply_plan(client, proj.id, plan, requeue=requeue, progress=progress)
+                                 family_head=head_id, keep_payload=False)
+        problems.close()
+        plan.requeue = requeue or family is not None
+        reread = payload_reader(source.path, source.users, head_id)
+        if apply and family is not None:
+            proj = apply_family_plan(client, family, plan, progress=progress, reread=reread)
+        elif apply:
+            apply_plan(client, proj.id, plan, requeue=requeue, progress=progress, reread=reread)
     out = plan.as_dict()
     base = studio.display_url(url or "")
-    for task in (*out["agreed"], *out["disputed"]):
+    for task in (*out["agreed"], *out["resolved"], *out["disputed"]):
         task.pop("_import", None)
         task.pop("_copy", None)
+        task.pop("_at", None)
         for r in task.get("review", ()):
             r.pop("_result", None)
     for task in out["disputed"]:
