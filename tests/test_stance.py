@@ -301,3 +301,12 @@ def test_find_stances_time_grows_linearly_with_the_quotes():
     cpu(500)  # warm up
     small, large = cpu(5000), cpu(20000)
     assert large < 6.5 * small, (small, large)  # 4x the quotes: about 4x the time, not 16x
+
+
+def test_a_stance_inside_a_longer_one_is_dropped_and_equal_ones_stay():
+    from annotate.converters.stance import _drop_contained
+
+    spans = [dict(start=10, end=20), dict(start=12, end=15), dict(start=10, end=20),
+             dict(start=30, end=34), dict(start=30, end=40), dict(start=18, end=25)]
+    # (12,15) lies inside (10,20); (30,34) inside (30,40); (18,25) overlaps but sticks out
+    assert _drop_contained(spans) == [spans[0], spans[2], spans[4], spans[5]]

@@ -284,8 +284,7 @@ class _Context:
             out.append(dict(start=toks[i][0], end=toks[j][1], polarity=polarity, target=target,
                             score=CALIBRATION[kind], kind=kind, how=how))
         if len(out) > 1:  # a phrase inside a longer one ("not ready" in "not ready to support") goes
-            out = [st for st in out if not any(o is not st and o["start"] <= st["start"] and st["end"] <= o["end"]
-                                               and o["end"] - o["start"] > st["end"] - st["start"] for o in out)]
+            out = _drop_contained(out)
         return out
 
     def _own_backing(self, toks, clause, i, q) -> bool:
@@ -573,3 +572,21 @@ def _is_person(name: str) -> bool:
     words = name.split()
     return (len(words) >= 2 and name not in ALIASES and words[-1] not in ORG_WORDS
             and all(w[:1].isupper() and not (len(w) > 1 and w.isupper()) for w in words))
+
+
+def _drop_contained(spans: list[dict]) -> list[dict]:
+    """The spans that no longer span contains, in their order. One sweep by start (ends
+    descending): a span is inside a longer one exactly when some span before it in that order,
+    other than its own duplicates, reaches its end. Linear after the sort, so a quote with
+    thousands of stances costs no more than their number."""
+    order = sorted(range(len(spans)), key=lambda k: (spans[k]["start"], -spans[k]["end"]))
+    dropped, reach, k = set(), -1, 0
+    while k < len(order):
+        s, e = spans[order[k]]["start"], spans[order[k]]["end"]
+        group = k
+        while k < len(order) and (spans[order[k]]["start"], spans[order[k]]["end"]) == (s, e):
+            k += 1
+        if reach >= e:
+            dropped.update(order[group:k])
+        reach = max(reach, e)
+    return [st for n, st in enumerate(spans) if n not in dropped]
