@@ -86,6 +86,8 @@ _TITLE_WORD = re.compile(r"(?<![\w’'-])[A-Za-z][a-z]+(?![\w’'-])")
 # Any past-tense verb that takes a that-clause reports content ("X bragged that ...").
 _THAT_VERB = re.compile(r"(?<![\w’'-])([a-z]{3,}ed)(?=\s+that\s)")
 _NOT_THAT_VERBS = words("not_that_verbs")
+# Cheap test before _THAT_VERB (a literal prefix, scanned fast): no "ed that", no that-verb.
+_ED_THAT = re.compile(r"ed\s+that\s")
 
 
 def word_alternation(words) -> str:
@@ -121,7 +123,7 @@ def find_cues(text: str, start: int, end: int, title_case: bool = False) -> list
     if title_case:
         return [m for m in _TITLE_WORD.finditer(text, start, end) if m.group(0).lower() in FORMS]
     found = list(_CUE_WORD.finditer(text, start, end))
-    if text.find(" that ", start, end) >= 0:
+    if text.find(" that ", start, end) >= 0 and _ED_THAT.search(text, start, end):
         seen = {m.start() for m in found}
         extra = [m for m in _THAT_VERB.finditer(text, start, end)
                  if m.start() not in seen and m.group(1) not in _NOT_THAT_VERBS]

@@ -237,16 +237,17 @@ _WORK_BEFORE = re.compile(r"(?:[’']s|\bon|\bin|\bshow|\bprogram|\bbook|\bfilm|
 
 # Small words a title leaves in lower case ("Face the Nation", "Secret Lives of the Super Rich").
 _TITLE_SMALL = words("title_small_words")
+_TITLE_WORD = re.compile(r"[A-Za-z][\w’'-]*")
 
 
 def _is_title(text: str, qs: int, qe: int, before: re.Pattern = _TITLE_BEFORE) -> bool:
     """Title-cased words ("Face the Nation.") after "on NBC's", "the book", ...: a title, not speech."""
-    words = re.findall(r"[A-Za-z][\w’'-]*", text[qs:qe])
+    if not before.search(text, max(0, qs - 30), qs):
+        return False  # the cheap test first: most quotes follow no such word
+    words = _TITLE_WORD.findall(text, qs, qe)
     if not words or not words[0][0].isupper() or len(words) > 10:
         return False
-    if not all(w[0].isupper() or w in _TITLE_SMALL for w in words):
-        return False
-    return bool(before.search(text, max(0, qs - 30), qs))
+    return all(w[0].isupper() or w in _TITLE_SMALL for w in words)
 
 
 def _nearby_subject(text: str, ps: int, qs: int) -> tuple[int, int] | None:

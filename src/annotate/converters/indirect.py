@@ -117,18 +117,14 @@ _AS_FRAME = re.compile(r"(?:[\w’'-]+\s+){1,6}?as\s")
 _BE = words("be_verbs", "passive")
 
 
-_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_’'.-")
+_WORD_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_’'.-"
 
 
 def _previous_word(text: str, lo: int, end: int) -> tuple[int, str]:
     """(start, word) of the word that ends just before `end` (spaces skipped), or (end, '')."""
-    e = end
-    while e > lo and text[e - 1] in " \t":
-        e -= 1
-    b = e
-    while b > lo and text[b - 1] in _WORD_CHARS:
-        b -= 1
-    return (b, text[b:e]) if b < e else (end, "")
+    before = text[lo:end].rstrip(" \t")  # str.rstrip: the walk back over characters runs in C
+    word = before[len(before.rstrip(_WORD_CHARS)):]
+    return (lo + len(before) - len(word), word) if word else (end, "")
 
 
 _NEGATION = words("adverbs", "verb")

@@ -33,15 +33,16 @@ __all__ = ["cue_quotes", "direct_spans", "find_direct", "find_quotes"]
 _SPACES = re.compile(r"\s*")
 
 
-_CAP_RATIO_WORD = re.compile(r"[A-Za-z][\w’'-]*")
+# A word; its group holds its first letter when that is a capital (counted in C, not per word).
+_CAP_RATIO_WORD = re.compile(r"(?:([A-Z])|[a-z])[\w’'-]*")
 
 
 def _is_title_case(text: str, ps: int, pe: int) -> bool:
     """A short headline-style paragraph ("Senator Blasts Plan To Close Base")."""
     if pe - ps > 250:
         return False
-    words = _CAP_RATIO_WORD.findall(text, ps, pe)
-    return len(words) >= 4 and len([w for w in words if w[0].isupper()]) >= 0.7 * len(words)
+    capitals = _CAP_RATIO_WORD.findall(text, ps, pe)  # "" for each word in lower case
+    return len(capitals) >= 4 and len(capitals) - capitals.count("") >= 0.7 * len(capitals)
 
 
 # A headline "Graham: Trump's rhetoric hurts the party" attributes the rest to the name before the colon.
