@@ -6,6 +6,7 @@ fragment (interrupted and multi-paragraph quotes). Titles of works and scare quo
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from .clauses import _words, clause_subject, sentence_subject
@@ -242,12 +243,13 @@ _TITLE_WORD = re.compile(r"[A-Za-z][\w’'-]*")
 
 def _is_title(text: str, qs: int, qe: int, before: re.Pattern = _TITLE_BEFORE) -> bool:
     """Title-cased words ("Face the Nation.") after "on NBC's", "the book", ...: a title, not speech."""
-    if not before.search(text, max(0, qs - 30), qs):
-        return False  # the cheap test first: most quotes follow no such word
-    words = _TITLE_WORD.findall(text, qs, qe)
+    # At most 11 words are read (a longer quotation is no title), then the context before it.
+    words = [m.group() for m in itertools.islice(_TITLE_WORD.finditer(text, qs, qe), 11)]
     if not words or not words[0][0].isupper() or len(words) > 10:
         return False
-    return all(w[0].isupper() or w in _TITLE_SMALL for w in words)
+    if not all(w[0].isupper() or w in _TITLE_SMALL for w in words):
+        return False
+    return bool(before.search(text, max(0, qs - 30), qs))
 
 
 def _nearby_subject(text: str, ps: int, qs: int) -> tuple[int, int] | None:

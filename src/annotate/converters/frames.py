@@ -424,8 +424,11 @@ _NOMINAL = re.compile(
     r"(?P<noun>" + "|".join(listed("nominal_nouns")) + r")\s+"
     r"(?P<link>" + "|".join(listed("nominal_links")) + r")\s"
 )
-# Cheap test before _NOMINAL: one of its nouns (its optional plural left off) must be in the sentence.
-_NOMINAL_NOUN = re.compile(word_alternation(n.replace("s?", "") for n in listed("nominal_nouns")))
+# Cheap tests before _NOMINAL: one of its nouns (its optional plural left off) after a space, then
+# a noun with its link word (a pattern that opens with \s is scanned fast).
+_NOMINAL_NOUN = re.compile(r"\s" + word_alternation(n.replace("s?", "") for n in listed("nominal_nouns")))
+_NOMINAL_NOUN_LINK = re.compile(r"\s(?:" + "|".join(listed("nominal_nouns")) + r")\s+(?:"
+                                + "|".join(listed("nominal_links")) + r")\s")
 _NOMINAL_LEAD = re.compile(pattern("nominal_leads") + r"\s+")
 _NOMINAL_HINTS = ("’s ", "'s ", *(f"{w}{t} " for p in _POSSESSIVES for w, t in ((p[0], p[1:]), (p[0].upper(), p[1:]))))
 # A possessive pronoun and the subject pronoun that cannot be its antecedent in the same clause.
@@ -439,7 +442,7 @@ def nominal(s: Sentence) -> list[dict]:
     """
     text, ss, se, blocked, taken = s.text, s.ss, s.se, s.blocked, s.taken
     out = []
-    if not _NOMINAL_NOUN.search(text, ss, se):
+    if not _NOMINAL_NOUN.search(text, ss, se) or not _NOMINAL_NOUN_LINK.search(text, ss, se):
         return out
     for m in _NOMINAL.finditer(text, ss, se):
         if any(a <= m.start() < b for a, b in blocked + taken):
@@ -496,16 +499,22 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
                cues: list[re.Match] | None = None) -> list[dict]:
     """Indirect (or mixed) quotes signalled by cues inside one sentence (`cues`: found already)."""
     sent = text[ss:se]
-    s = Sentence(text, ss, se, blocked, sent)
-    s.out.extend(according_to(s))
-    s.out.extend(asked_if(s))
-    s.taken = [(q["start"], q["end"]) for q in s.out]
     if cues is None:
         cues = find_cues(text, ss, se, title_case)
-    if blocked:
+    if blocked and cues:
         cues = [m for m in cues if not any(a <= m.start() < b for a, b in blocked)]
     has_nominal = _has_any(sent, _NOMINAL_HINTS)
     has_noun_that = " that " in sent and _NOUN_THAT.search(sent) is not None
+    has_according = "ccording" in sent
+    has_asked = _has_any(sent, _ASKED_HINTS)
+    if not (cues or has_nominal or has_noun_that or has_according or has_asked):
+        return []  # no frame applies (the common case: no Sentence is built)
+    s = Sentence(text, ss, se, blocked, sent)
+    if has_according:
+        s.out.extend(according_to(s))
+    if has_asked:
+        s.out.extend(asked_if(s))
+    s.taken = [(q["start"], q["end"]) for q in s.out]
     if not cues and not has_nominal and not has_noun_that:
         return s.out
     s.cut_points = [ss + k.start() for k in _CLAUSE_CUT.finditer(sent)] if _has_any(sent, _MAY_CUT) else []

@@ -125,7 +125,7 @@ def find_quotes(text: str) -> list[dict]:
         cue_starts = [m.start() for m in para_cues]
         for ss, se in _windows(text, ps, pe, cue_starts, b_starts):
             local = blocked[bisect.bisect_right(b_ends, ss):bisect.bisect_left(b_starts, se)]
-            if any(a <= ss + 1 and b >= se - 1 for a, b in local):
+            if local and any(a <= ss + 1 and b >= se - 1 for a, b in local):
                 continue
             cues = para_cues[bisect.bisect_left(cue_starts, ss):bisect.bisect_left(cue_starts, se)]
             head = _headline_quote(text, ps, pe) if ss == ps else None

@@ -52,7 +52,7 @@ def _modifier_before_head(text: str, toks: list[tuple[int, int]], k: int) -> boo
             return True  # "the city council", "retired Army Lt. Gen. Mick Bednarek"
         if not (w.isalpha() and w.islower()) or w in _FUNCTION_WORDS or w in DETERMINERS:
             return False
-        if n + 1 < len(toks) and _gap_breaks(text, toks[n][1], toks[n + 1][0]):
+        if n + 1 < len(toks) and text[toks[n][1] : toks[n + 1][0]].strip():
             return False
     return False
 
@@ -98,18 +98,18 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
     j = i
     while j >= 0 and end_tok - j < 10:
         w = text[toks[j][0] : toks[j][1]]
-        if not _np_token_ok(w, first=True):
+        if not _np_token_ok(w, True):
             break
-        if j < end_tok and _gap_breaks(text, toks[j][1], toks[j + 1][0]):
+        if j < end_tok and text[toks[j][1] : toks[j + 1][0]].strip():
             break
         j -= 1
     j += 1
     if j > end_tok:
         # A people noun with an "of" phrase: "supporters of abortion rights", "members of the panel".
         for d in range(end_tok - 1, max(0, end_tok - 4), -1):
-            if _gap_breaks(text, toks[d][1], toks[d + 1][0]):
+            if text[toks[d][1] : toks[d + 1][0]].strip():
                 break
-            if text[toks[d][0] : toks[d][1]] == "of" and not _gap_breaks(text, toks[d - 1][1], toks[d][0]):
+            if text[toks[d][0] : toks[d][1]] == "of" and not text[toks[d - 1][1] : toks[d][0]].strip():
                 head = _POSS.sub("", text[toks[d - 1][0] : toks[d - 1][1]].lower())
                 if _is_agent(head) or head in _PEOPLE_HEADS:
                     return _np_left(text, toks, d - 1, limit)
@@ -121,7 +121,7 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
         plural = w.endswith("s") and not w.endswith("ss") and len(w) > 3
         for d in range(end_tok - 1, max(-1, end_tok - 6), -1):
             dw = text[toks[d][0] : toks[d][1]]
-            if _gap_breaks(text, toks[d][1], toks[d + 1][0]):
+            if text[toks[d][1] : toks[d + 1][0]].strip():
                 return d + 1 if plural and d + 1 < end_tok else None  # ", political analysts say"
             if plural and dw.lower() in _CLAUSE_LINKS and d + 1 < end_tok:
                 return d + 1  # "while old political hands say"
@@ -135,7 +135,7 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
     k = j - 1
     while 0 <= k and j <= end_tok and j - k <= 3:
         w = text[toks[k][0] : toks[k][1]]
-        if _gap_breaks(text, toks[k][1], toks[k + 1][0]):
+        if text[toks[k][1] : toks[k + 1][0]].strip():
             break
         if (w.lower() in DETERMINERS and w.lower() != "that") or w.lower() in _OPENING_QUANTIFIERS:
             j = k  # "the city council", "many rank-and-file members"
@@ -143,7 +143,7 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
         if w.endswith(("’s", "'s")) and w[:1].isupper():
             j = k  # "the EU’s foreign policy chief": a possessive name before the modifiers
             if k > 0 and text[toks[k - 1][0] : toks[k - 1][1]].lower() in ("the", "a", "an") \
-                    and not _gap_breaks(text, toks[k - 1][1], toks[k][0]):
+                    and not text[toks[k - 1][1] : toks[k][0]].strip():
                 j = k - 1
             break
         if not _lower_word(w) or w in _FUNCTION_WORDS:
@@ -154,7 +154,7 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
     if j > end_tok:
         return None
     span_words = [text[a:b] for a, b in toks[j : end_tok + 1]]
-    if not any(_is_head(w) for w in span_words):
+    if not any(map(_is_head, span_words)):
         return None
     last = span_words[-1].lower()
     if last in DETERMINERS or last in {"of", "in", "than", "about", "more", "for"}:
@@ -290,11 +290,11 @@ def speaker_after(text: str, start: int, ceiling: int) -> tuple[int, int] | None
     det = first.lower() in DETERMINERS
     while k < len(toks) and k < 10:
         w = text[toks[k][0] : toks[k][1]]
-        if not _np_token_ok(w, first=k == 0):
+        if not _np_token_ok(w, k == 0):
             # "the city council": a lowercase modifier right after the determiner
             if not ((det and 0 < k <= 3 or k == 0) and _modifier_before_head(text, toks, k)):
                 break
-        if k > 0 and _gap_breaks(text, toks[k - 1][1], toks[k][0]):
+        if k > 0 and text[toks[k - 1][1] : toks[k][0]].strip():
             break
         k += 1
     while k > 0 and text[toks[k - 1][0] : toks[k - 1][1]].lower() in DETERMINERS | {"of"}:
@@ -302,7 +302,7 @@ def speaker_after(text: str, start: int, ceiling: int) -> tuple[int, int] | None
     if k == 0:
         return _common_noun_phrase(text, toks) if det else None
     span_words = [text[a:b] for a, b in toks[:k]]
-    if not any(_is_head(w) for w in span_words) or span_words[-1].lower() in {"in", "than", "about", "more"}:
+    if not any(map(_is_head, span_words)) or span_words[-1].lower() in {"in", "than", "about", "more"}:
         common = _common_noun_phrase(text, toks) if det else None
         if common is None:
             return None
