@@ -139,17 +139,19 @@ def test_without_a_model_the_rules_output_is_unchanged():
 
 
 class _Stub:
-    """A Model whose decisions are given: P(merge) and the start by quote."""
+    """A Model whose decisions are given: P(merge), P(add) and the start by quote."""
 
-    def __init__(self, merge=0.0, bounds=None):
-        from annotate.learn.model import THRESHOLDS
+    def __init__(self, merge=0.0, bounds=None, add=0.0):
+        from annotate.learn.model import THRESHOLDS, Model
 
         self.thresholds = dict(THRESHOLDS)
         self.version = "annotate-learned-000000000000"
-        self.merge, self.bounds = merge, bounds or {}
+        self.merge, self.bounds, self.add = merge, bounds or {}, add
+        self._labels = frozenset({"m0", "m1", "s0", "s1", "a0", "a1"})
+        self._add = Model._add.__get__(self)
 
     def _yes(self, item, yes, no):
-        return self.merge
+        return self.add if item[0] == "T=a" else self.merge
 
     def _start(self, text, q):
         return self.bounds.get((q["start"], q["end"]), q["start"]), 0.95
@@ -187,7 +189,7 @@ def test_a_direct_and_an_indirect_quote_are_never_merged():
     assert len(_refine(_Stub(merge=1.0), text, quotes)) == 2
 
 
-def test_the_model_neither_drops_nor_adds_a_quote():
+def test_the_model_drops_no_quote_and_adds_none_it_is_unsure_of():
     text = "He said the plan failed. She called it “a disaster” on Monday. “No,” he said."
     quotes = [_quote(text, "the plan failed", kind="indirect", group=1),
               _quote(text, "it “a disaster”", kind="mixed", group=2), _quote(text, "“No,”", group=3)]
@@ -218,7 +220,8 @@ def test_a_start_moved_into_the_quote_before_goes_back_to_the_rules():
 
 
 def test_the_model_looks_only_near_each_quote(model_dir):
-    """Text far from every quote changes nothing: the cost grows with the quotes, not the text."""
+    """Text far from every quote and without a cue word changes nothing: the cost grows with the
+    quotes and the cue words, not the text."""
     from annotate.converters.quotes import find_quotes
 
     model = load_model(model_dir)
@@ -227,6 +230,65 @@ def test_the_model_looks_only_near_each_quote(model_dir):
     near = model.refine(text + pad, find_quotes(text + pad))
     far = model.refine(text + pad * 40, find_quotes(text + pad * 40))
     assert near and [(q["start"], q["end"], q["score"]) for q in near] == [(q["start"], q["end"], q["score"]) for q in far]
+
+
+def test_merges_of_two_direct_quotes_need_more_certainty_than_others():
+    """A merge of two direct fragments costs a direct quote whenever the gold has them apart: it
+    needs P 0.7; two indirect quotes merge from 0.6."""
+    speaker = (INTERRUPTED.index("she"), INTERRUPTED.index("she") + 3)
+    quotes = [_quote(INTERRUPTED, "We will win,", speaker=speaker), _quote(INTERRUPTED, "and soon.", speaker=speaker)]
+    assert len(_refine(_Stub(merge=0.65), INTERRUPTED, quotes)) == 2
+    assert len(_refine(_Stub(merge=0.75), INTERRUPTED, quotes)) == 1
+    text = "He argued the plan had failed and, he added, the vote was close."
+    indirect = [_quote(text, "the plan had failed", kind="indirect", group=1),
+                _quote(text, "the vote was close", kind="indirect", group=2)]
+    assert len(_refine(_Stub(merge=0.65), text, indirect)) == 1
+
+
+ADDED = "The report is out. Senator Blake criticized the new tax plan for its cost to farmers. “No,” he said."
+
+
+def test_the_model_adds_the_clause_after_a_cue_the_rules_left_with_the_rule_speaker():
+    """'criticized' is a cue word with no rule quote near it: the clause after it becomes a quote
+    when the model is sure enough, its speaker the noun phrase before the cue."""
+    direct = _quote(ADDED, "“No,”", group=1)
+    out = _refine(_Stub(add=0.9), ADDED, [direct])
+    assert [ADDED[q["start"]:q["end"]] for q in out] == ["the new tax plan for its cost to farmers", "“No,”"]
+    new = out[0]
+    assert ADDED[slice(*new["speaker"])] == "Senator Blake"
+    assert new["quote_type"] == "indirect" and new["score"] == 0.9 and new["cue"].endswith("/learned")
+    assert new["group"] not in {q["group"] for q in out[1:]}
+    assert [ADDED[q["start"]:q["end"]] for q in _refine(_Stub(add=0.2), ADDED, [direct])] == ["“No,”"]
+
+
+def test_no_quote_is_added_without_a_speaker_or_next_to_a_rule_quote():
+    lone = "Lately, criticized for its cost to farmers, the bill stalled in the state senate."
+    assert _refine(_Stub(add=1.0), lone, []) == []  # no noun phrase before "criticized"
+    text = "Senator Blake criticized the plan, saying it would cost farmers a great deal."
+    q = _quote(text, "it would cost farmers a great deal", kind="indirect")
+    out = _refine(_Stub(add=1.0), text, [q])  # "criticized" is within 40 characters of the rule quote
+    assert [(x["start"], x["end"]) for x in out] == [(q["start"], q["end"])]
+
+
+def test_added_quotes_keep_the_accept_unchanged_invariant(model_dir):
+    from annotate.learn.features import cue_candidates
+
+    text = ("Senator Blake criticized the new tax plan for its cost to farmers. The mayor praised the "
+            "bridge crews for their speed. “We will win,” she said.\n")
+    model = load_model(model_dir)
+    saved = model.thresholds
+    model.thresholds = dict(saved, add=0.0)  # every candidate is added (the loaded model is shared: restored below)
+    try:
+        assert len(cue_candidates(text, [])) == 2
+        task = convert_text(text, doc_id="added", model=model)
+    finally:
+        model.thresholds = saved
+    quotes = [r for r in task["predictions"][0]["result"] if r.get("value", {}).get("labels") == ["Quote"]]
+    assert len(quotes) == 3
+    assert check_prediction_task(task) == []
+    summary = build_dataset(export_items(accepted_export([task])), None, source={}, dry_run=True)
+    assert summary.counts.rejected == 0, summary.lines()
+    assert summary.counts.gold == 1
 
 
 def _corpus(root, stored_as_one: bool):

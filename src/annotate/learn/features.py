@@ -21,7 +21,7 @@ import re
 
 from ..converters.cues import FORMS
 
-FEATURE_SET = "2"
+FEATURE_SET = "3"
 WINDOW = 6  # tokens either side of a boundary
 _SLICE = 7  # characters scanned per window token at first (a token plus its space)
 
@@ -196,4 +196,142 @@ def merge_features(text: str, a: dict, b: dict) -> list[str]:
     f.append("aend|gstop=" + aend + "|" + ("1" if "gstop" in f else "0"))
     f.append("aend|group=" + aend + "|" + f[4])
     f.append("aend|bcap=" + aend + "|" + f[-2])
+    f.extend(_second_facts(text, a, b, low))
     return f
+
+
+def _len_bucket(n: int) -> str:
+    return "1-3" if n <= 3 else "4-8" if n <= 8 else "9-20" if n <= 20 else "21+"
+
+
+def _second_facts(text: str, a: dict, b: dict, gap: list[str]) -> list[str]:
+    """What the second quote says of itself: its own cue just after it ("“B,” he said": often a
+    quote of its own), its length and the first's (a short one is a title or a scare quote), how
+    many cue words the gap has ("she said, adding, “B”": two speech events)."""
+    after = [w.lower() for w in TOKEN.findall(text, b["end"], min(len(text), b["end"] + 40))][:4]
+    ncue = sum(1 for w in gap if w in CUE_WORDS)
+    types = (a.get("quote_type") == "direct") and "d" or "i"
+    f = ["bafter=" + ("cue" if any(w in CUE_WORDS for w in after) else after[0] if after and not after[0].isalnum() else "w"),
+         "blen=" + _len_bucket(len(TOKEN.findall(text, b["start"], b["end"]))),
+         "alen=" + _len_bucket(len(TOKEN.findall(text, a["start"], a["end"]))),
+         "gcues=" + str(min(ncue, 2)) + "|" + types]
+    f.append("bafter|gcues=" + f[0][7:] + "|" + f[3][6:])
+    return f
+
+
+# --- added quotes: the clause after a cue word the rules did not take ---------------------------
+
+ADD_NEAR = 40  # a cue this close to a rule quote is that quote's (the rules took it or ruled it out)
+_SENT_END = re.compile(r"[.!?;]\s|[.!?;]?\n|[.!?;]$")
+_SENT_BACK = 300  # characters looked back for the sentence's start
+_SENT_AHEAD = 400  # characters a proposed quote may reach
+_BACK_STOP = re.compile(r"[.!?;\n]")
+_TRIM_CHARS = " \t\n\"“”‘’',.:"
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    lo = max(0, pos - _SENT_BACK)
+    last = lo
+    for m in _BACK_STOP.finditer(text, lo, pos):
+        last = m.end()
+    return last
+
+
+def cue_candidates(text: str, rules: list[dict]) -> list[dict]:
+    """Quotes the rules did not propose: for each cue word (the rule stage's cue lexicon) more
+    than ADD_NEAR characters from every rule quote, the rest of its sentence after it (after a
+    "that"), with the speaker the rule stage's speaker finder reads before the cue; a cue
+    without one proposes nothing. Each candidate: start, end, speaker, cue (lemma/learned),
+    its cue match's span and words. Linear: one regex pass, a bisect per cue."""
+    import bisect
+
+    from ..converters.cues import find_cues
+    from ..converters.speakers import speaker_before
+
+    spans = sorted((q["start"], q["end"]) for q in rules)
+    starts = [s for s, _ in spans]
+    reach_end = [0] * len(spans)  # the furthest end among quotes starting at or before each
+    far = 0
+    for k, (_, e) in enumerate(spans):
+        far = max(far, e)
+        reach_end[k] = far
+    out: list[dict] = []
+    last_end = -1
+    for m in find_cues(text, 0, len(text)):
+        cs, ce = m.span()
+        if cs < last_end:
+            continue
+        k = bisect.bisect_left(starts, ce + ADD_NEAR)
+        if k and reach_end[k - 1] > cs - ADD_NEAR:
+            continue  # a rule quote starts before ce+ADD_NEAR and ends after cs-ADD_NEAR
+        end_m = _SENT_END.search(text, ce, min(len(text), ce + _SENT_AHEAD))
+        end = end_m.start() if end_m else min(len(text), ce + _SENT_AHEAD)
+        if k < len(starts):
+            end = min(end, starts[k])
+        s = ce
+        while s < end and text[s] in " \t,":
+            s += 1
+        if text.startswith("that ", s):
+            s += 5
+        while end > s and text[end - 1] in _TRIM_CHARS:
+            end -= 1
+        if end - s < 12 or " " not in text[s:end]:
+            continue
+        floor = max(_sentence_start(text, cs), reach_end[k - 1] if k else 0)
+        sp = speaker_before(text, cs, floor)
+        if sp is None:
+            continue
+        lemma = _cue(m.group(0).lower()) or m.group(0).lower()
+        out.append({"start": s, "end": end, "speaker": sp, "cue": lemma + "/learned", "_cue": (cs, ce),
+                    "_gap": (min((abs(a - end) for a in starts[k:k + 1]), default=9999),
+                             cs - reach_end[k - 1] if k else 9999)})
+        last_end = end
+    return out
+
+
+def add_features(text: str, c: dict) -> list[str]:
+    """The features of the decision whether a candidate (cue_candidates) is a quote."""
+    cs, ce = c["_cue"]
+    word = text[cs:ce].lower()
+    lemma = c["cue"].split("/")[0]
+    kinds = FORMS.get(word, (word, {"clause"}))[1]
+    ss, se = c["speaker"]
+    sp = text[ss:se]
+    sp_words = TOKEN.findall(sp)
+    body = TOKEN.findall(text, c["start"], min(c["end"], c["start"] + 200))
+    low = [w.lower() for w in body[:3]]
+    between = TOKEN.findall(text, se, cs)
+    after = text[ce:c["start"]].strip().lower()
+    n = len(TOKEN.findall(text, c["start"], c["end"]))
+    head = sp_words[-1] if sp_words else ""
+    f = ["T=a", "b|a", "lemma=" + lemma, "word=" + word, "that=" + ("1" if after == "that" else "0"),
+         "len=" + _len_bucket(n), "splen=" + _len_bucket(len(sp_words)),
+         "sphead=" + ("pron" if len(sp_words) == 1 and head.lower() in _PRONOUNS else shape(head)),
+         "between=" + str(min(len(between), 3)),
+         "marks=" + ("1" if any(ch in QUOTE_CHARS for ch in text[c["start"]:c["end"]]) else "0"),
+         "near_next=" + _dist(c["_gap"][0]), "near_prev=" + _dist(c["_gap"][1])]
+    f += ["kind=" + k for k in sorted(kinds)]
+    if low:
+        f.append("w1=" + low[0])
+        f.append("lemma|w1=" + lemma + "|" + low[0])
+    if len(low) > 1:
+        f.append("w2=" + low[1])
+    for w in between[:3]:
+        f.append("bw=" + w.lower())
+    before = TOKEN.findall(text, max(0, ss - 20), ss)
+    f.append("spprev=" + (before[-1].lower() if before else "^"))
+    f.append("lemma|that=" + lemma + "|" + f[4][5:])
+    return f
+
+
+def _dist(d: int) -> str:
+    return "<100" if d < 100 else "<300" if d < 300 else "far"
+
+
+def _pronouns() -> frozenset:
+    from ..converters.speakers import PRONOUNS
+
+    return frozenset(PRONOUNS)
+
+
+_PRONOUNS = _pronouns()
