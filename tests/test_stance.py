@@ -310,3 +310,20 @@ def test_a_stance_inside_a_longer_one_is_dropped_and_equal_ones_stay():
              dict(start=30, end=34), dict(start=30, end=40), dict(start=18, end=25)]
     # (12,15) lies inside (10,20); (30,34) inside (30,40); (18,25) overlaps but sticks out
     assert _drop_contained(spans) == [spans[0], spans[2], spans[4], spans[5]]
+
+
+def test_a_name_after_a_preposition_is_not_the_subject_of_the_evaluation():
+    # "Russia in its dealings with Helena Varga is dangerous": Varga is the object of 'with';
+    # what is called dangerous is the clause's subject, Russia
+    found = stances(in_quote("Russia in its dealings with Helena Varga is dangerous."))
+    assert ("dangerous", "against", "Russia") in found, found
+    # with no other name in the clause the object of the preposition is still the target
+    found = stances(in_quote("The fight against Helena Varga is a disgrace."))
+    assert any(span.endswith("disgrace") and t == "Helena Varga" for span, _p, t in found), found
+
+
+def test_a_name_inside_an_issue_phrase_points_at_the_phrase():
+    # "the Varga campaign" (Varga + campaign) is an issue target of its own: what is called a
+    # disgrace is her campaign, not Helena Varga herself
+    found = stances(in_quote("The Varga campaign is a disgrace."))
+    assert any(span.endswith("disgrace") and t == "The Varga campaign" for span, _p, t in found), found

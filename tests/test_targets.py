@@ -180,3 +180,13 @@ def test_an_epithet_before_a_name_is_not_part_of_it(epithet):
     assert found.get("Helena Varga") == "Helena Varga"
     assert f"{epithet} Helena Varga" not in found
     assert not any(epithet in t for t in found.values())
+
+
+def test_an_issue_compound_and_its_prepositional_form_are_one_target():
+    # "the Iran deal" and "deal with Iran" name one issue (head "deal", entity Iran); the
+    # phrase named most often ("the Iran deal", twice) is its name
+    text = ("“The Iran deal is a mistake,” Senator Jack Ruby said. “We never wanted a deal with Iran. "
+            "The Iran deal must go,” he added.")
+    issues = {text[s:e]: t for s, e, t in target_mentions(text) if "deal" in t}
+    assert set(issues) == {"The Iran deal", "deal with Iran"}, issues
+    assert set(issues.values()) == {"The Iran deal"}, issues

@@ -463,14 +463,20 @@ class _Context:
         # 2. the subject before it in its clause: a name, or he/she for the last person named
         # ("Cruz is the GOP's best candidate": a possessor is the target only when no subject is found)
         k = i - 1
-        possessor = None
+        possessor = oblique = None
         while k >= 0 and clause[k] == clause[i]:
             s = toks[k][0]
             idx = bisect.bisect_right(self.starts, s) - 1
             if idx >= 0 and self.mentions[idx][0] <= s < self.mentions[idx][1] and self.mentions[idx][2] not in speaker:
-                if not _POSSESSIVE.match(self.text, self.mentions[idx][1]):
-                    return self.mentions[idx][2], "subject"
-                possessor = possessor or self.mentions[idx][2]
+                ms, me, name = self._enclosing(idx)
+                if name in speaker:
+                    pass
+                elif _OBLIQUE.search(self.text, max(0, ms - 12), ms):
+                    oblique = oblique or name  # "the DNC's move against Sanders": not the subject
+                elif not _POSSESSIVE.match(self.text, me):
+                    return name, "subject"
+                else:
+                    possessor = possessor or name
             elif toks[k][2] in _PRONOUNS and not reported:
                 # in an indirect quote he/she is mostly the speaker ("Sanders said he didn't
                 # support ..."): only in the speaker's own words does he/she point at someone else
@@ -478,8 +484,8 @@ class _Context:
                 if person:
                     return person, "pronoun"
             k -= 1
-        if possessor:
-            return possessor, "subject"
+        if possessor or oblique:
+            return possessor or oblique, "subject"
         # 2b. the clause began before the quote opened: 'He was a “respected manager”',
         # 'called him “a liar”' -- the subject (or object of 'called') stands before the mark
         if clause[i] == clause[0]:
@@ -496,6 +502,16 @@ class _Context:
         # throughout is seldom what the others evaluate)
         return next((t for t in self.ranked if t not in speaker and t not in self.speakers),
                     next((t for t in self.ranked if t not in speaker), None)), "topic"
+
+    def _enclosing(self, idx: int) -> tuple[int, int, str]:
+        """The issue phrase a name is part of ("the Clinton campaign", "dialogue with the US"),
+        else the name's own mention. Issue phrases start before the names inside them."""
+        ms, me, _t = m = self.mentions[idx]
+        for n in range(idx - 1, max(-1, idx - 4), -1):
+            other = self.mentions[n]
+            if other[1] >= me and other[0] <= ms and other[2] != m[2]:
+                m = other
+        return m
 
     def _equated(self, toks, clause, j, speaker) -> str | None:
         """The target named right after the copula that follows the stance in its clause."""
@@ -561,6 +577,9 @@ class _Context:
         return first
 
 
+_OBLIQUE = re.compile(
+    r"\b(?:of|for|with|by|to|from|since|than|about|against|like|at|on|in|over|toward|towards|among|between)"
+    r"\s+(?:the\s+)?$", re.IGNORECASE)
 _AFTER_PREPOSITION = re.compile(
     r"\b(?:of|for|with|by|to|from|since|than|about|against|like|at|on|in|as|and|or)\s+(?:the\s+)?$", re.IGNORECASE)
 

@@ -707,7 +707,7 @@ def issue_mentions(text: str, entities: list[tuple[int, int, str, str]]) -> list
             head = m.group("head")
             key = (head, frozenset(names))
         else:
-            key = ((m.group("mod") or "") + " " + m.group("head"), frozenset(names))
+            key = ((m.group("mod") + " " if m.group("mod") else "") + m.group("head"), frozenset(names))
         out.append((s, m.end(), text[s:m.end()], key))
     out.sort()
     return out
