@@ -39,6 +39,14 @@ def listed(text, title=""):
     ("Bill de Blasio spoke. De Blasio left.", "Bill de Blasio", "Bill de Blasio"),
     # countries through their gazetteer forms
     ("Moscow said it was ready.", "Moscow", "Russia"),
+    # a title word after 'of' inside an organisation's name is part of it, not a cut
+    ("The Department of Justice ruled. He trusts the Department of Justice.", "Department of Justice",
+     "Department of Justice"),
+    # the acronym of a named law is that law ("ISA": Iran Sanctions Act)
+    ("Congress renewed the Iran Sanctions Act. The ISA expires soon, and the ISA matters.", "ISA",
+     "Iran Sanctions Act"),
+    # a group's other names are one target, under the name annotators use
+    ("ISIS fighters retreated. Officials said ISIL was weaker.", "ISIL", "Islamic State"),
 ])
 def test_mentions_map_to_the_full_name(text, surface, full):
     assert names(text).get(surface) == full
@@ -54,6 +62,9 @@ def test_mentions_map_to_the_full_name(text, surface, full):
     # a place is no stance target
     ("Divers love the Great Barrier Reef because the reef is great and the barrier is long.",
      {"Great Barrier", "Great Barrier Reef"}),
+    # a capitalised word that only ever opens a sentence is a common word, not a name
+    ("Voters want less of it. Majorities in many countries agree. Majorities elsewhere do not.",
+     {"Majorities"}),
 ])
 def test_no_title_only_truncated_or_glued_names(text, wrong):
     assert not wrong & set(names(text).values())

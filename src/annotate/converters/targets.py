@@ -59,6 +59,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "Congress": ("Congress",), "Republican Party": ("Republicans", "GOP", "G.O.P.", "Republican Party"),
     "Democratic Party": ("Democrats", "Democratic Party"), "White House": ("White House",),
     "Supreme Court": ("Supreme Court",), "Hamas": ("Hamas",), "Hezbollah": ("Hezbollah",),
+    "Islamic State": ("Islamic State", "ISIS", "ISIL", "Daesh"), "Taliban": ("Taliban",),
 }
 # Other countries: each is its own only surface.
 COUNTRIES = """Afghanistan Albania Algeria Angola Argentina Armenia Australia Austria Azerbaijan Bahrain
@@ -326,12 +327,14 @@ def _chain_pieces(chain: str) -> tuple[tuple[int, int, tuple[str, ...], bool, bo
         word, possessive = _strip_possessive(word)
         e = s + len(word)
         seg = pieces[-1][0]
+        joined = False  # "Department of Justice": the name goes on after 'of'
         if connector and seg and connector not in _PARTICLES:
             if not _keeps_connector(seg[-1][2], connector):
                 pieces.append(([], False, False))
             else:
                 connected.add(id(seg))
-        if word in TITLES or word.rstrip(".") in TITLES or word in MONTHS_DAYS:
+                joined = True
+        if (word in TITLES or word.rstrip(".") in TITLES or word in MONTHS_DAYS) and not joined:
             pieces.append(([], word not in MONTHS_DAYS, False))
             continue
         seg, after_title, initial = pieces[-1]
@@ -513,7 +516,7 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
             for f in n.forms:
                 by_last.setdefault(f.split()[-1], n)
             by_first[words[0]].append(n)
-        elif n.kind == "org" and len(words) >= 2:
+        elif n.kind in ("org", "issue") and len(words) >= 2:  # "ISA" for the Iran Sanctions Act
             by_initials.setdefault(_initials(n.canonical), n)
     singles: dict[str, _Name] = {}
     out: list[tuple[int, int, str, str]] = []
@@ -535,10 +538,14 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
             _headline_names(seg, by_full, by_last, out)
     places = _places(text, assigned)
     single_ids = {id(n) for n in singles.values()}
+    # a lone capitalised word that only ever opens a sentence is a common word ("Majorities
+    # across ..."); a one-word name is written capitalised mid-sentence too
+    mid_sentence = {id(home) for seg, home in assigned if id(home) in single_ids and not seg.sentence_initial}
     for seg, home in assigned:
         if id(home) in places:
             continue
-        if id(home) in single_ids and sum(home.forms.values()) < 2:
+        if id(home) in single_ids and (sum(home.forms.values()) < 2
+                                       or (home.kind == "name" and id(home) not in mid_sentence)):
             continue  # a lone word ("COVID", "Ohio") seen once: too little to call it a target
         kind = "org" if home.kind == "name" else home.kind
         out.append((seg.start, seg.end, home.canonical, kind))
