@@ -299,14 +299,15 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
     if e <= s:
         return None
     content = text[s:e]
-    if kind == "any" and lemma in _RECIPIENT_ONLY and len(content.split()) <= 5 \
+    # split(None, n): the first words are enough to count up to a small bound (contents run long).
+    if kind == "any" and lemma in _RECIPIENT_ONLY and len(content.split(None, 6)) <= 5 \
             and not (_FINITE.search(content) or _CLAUSE_START.match(content) or _TO_INF.search(content)):
         return None  # "Todd asked the real estate mogul.": a recipient, not what was said
-    if kind == "object" and content.split()[0].lower() in _NO_OBJECT:
+    if kind == "object" and content.split(None, 1)[0].lower() in _NO_OBJECT:
         return None  # "showed up in the flesh", "as she showed in the debates", "a show and is ..."
-    if kind == "object" and content.split()[0].lower() in _PRONOUN_OBJECT and len(content.split()) < 3:
+    if kind == "object" and content.split(None, 1)[0].lower() in _PRONOUN_OBJECT and len(content.split(None, 3)) < 3:
         return None
-    if len(content.split()) < 2 and not (kind == "object" and content[:1].isupper() and content.isalpha()) \
+    if len(content.split(None, 2)) < 2 and not (kind == "object" and content[:1].isupper() and content.isalpha()) \
             and not (lemma == "say" and content.lower() in ("yes", "no")):
         return None
     return s, e
