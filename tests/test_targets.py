@@ -45,6 +45,12 @@ def listed(text, title=""):
     # the acronym of a named law is that law ("ISA": Iran Sanctions Act)
     ("Congress renewed the Iran Sanctions Act. The ISA expires soon, and the ISA matters.", "ISA",
      "Iran Sanctions Act"),
+    # a person is named with the first name, however often the text leaves it out
+    ("Debbie Wasserman Schultz spoke. Wasserman Schultz left, and Wasserman Schultz came back.",
+     "Wasserman Schultz", "Debbie Wasserman Schultz"),
+    # ... and among forms with the first name, the one the text uses most
+    ("Hillary Rodham Clinton spoke. Hillary Clinton left, and Hillary Clinton came back.",
+     "Hillary Rodham Clinton", "Hillary Clinton"),
     # a group's other names are one target, under the name annotators use
     ("ISIS fighters retreated. Officials said ISIL was weaker.", "ISIL", "Islamic State"),
 ])

@@ -446,6 +446,10 @@ class _Name:  # compared by identity: two chains with the same forms are still t
     @functools.cached_property
     def canonical(self) -> str:  # asked once its forms are all in
         full = [f for f in self.forms if len(f.split()) >= 2] or list(self.forms)
+        if self.kind == "person" and self.key:
+            # a person's name opens with the first name ("Debbie Wasserman Schultz", however
+            # often the text says "Wasserman Schultz")
+            full = [f for f in full if f.split()[0] == self.key[0]] or full
         return max(full, key=lambda f: (self.forms[f], len(f.split()), len(f), f))
 
 
@@ -504,6 +508,8 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
             names.append(home)
             if home.kind == "person":
                 people[(words[0], words[-1])].append(home)
+                if len(words) >= 3:  # "Wasserman Schultz" is Debbie Wasserman Schultz
+                    people[(words[1], words[-1])].append(home)
         home.forms[form] += fulls[form]
         by_full[form] = home
     # Single words: a surname or first name of a person, an acronym of an organisation.
