@@ -148,7 +148,8 @@ class _Stub:
         self.version = "annotate-learned-000000000000"
         self.merge, self.bounds, self.add = merge, bounds or {}, add
         self._labels = frozenset({"m0", "m1", "s0", "s1", "a0", "a1"})
-        self._add = Model._add.__get__(self)
+        if hasattr(Model, "_add"):
+            self._add = Model._add.__get__(self)
 
     def _yes(self, item, yes, no):
         return self.add if item[0] == "T=a" else self.merge
@@ -261,8 +262,17 @@ def test_the_model_adds_the_clause_after_a_cue_the_rules_left_with_the_rule_spea
     assert [ADDED[q["start"]:q["end"]] for q in _refine(_Stub(add=0.2), ADDED, [direct])] == ["“No,”"]
 
 
+def test_a_candidate_runs_to_its_sentence_end_past_abbreviations_and_a_past_tense_verb_is_a_cue():
+    from annotate.learn.features import cue_candidates
+
+    text = "Mr. Trump has disparaged immigrants from the U.S. and Mexico. Then he left."
+    [c] = cue_candidates(text, [])  # "disparaged" is in no cue list: a past tense verb with a speaker
+    assert text[c["start"]:c["end"]] == "immigrants from the U.S. and Mexico"
+    assert text[slice(*c["speaker"])] == "Mr. Trump"
+
+
 def test_no_quote_is_added_without_a_speaker_or_next_to_a_rule_quote():
-    lone = "Lately, criticized for its cost to farmers, the bill stalled in the state senate."
+    lone = "Lately, criticized for its cost to farmers, the bill is stuck in the state senate."
     assert _refine(_Stub(add=1.0), lone, []) == []  # no noun phrase before "criticized"
     text = "Senator Blake criticized the plan, saying it would cost farmers a great deal."
     q = _quote(text, "it would cost farmers a great deal", kind="indirect")

@@ -222,6 +222,7 @@ def _second_facts(text: str, a: dict, b: dict, gap: list[str]) -> list[str]:
 # --- added quotes: the clause after a cue word the rules did not take ---------------------------
 
 ADD_NEAR = 40  # a cue this close to a rule quote is that quote's (the rules took it or ruled it out)
+_PAST = re.compile(r"(?<![\w’'-])[a-z]{3,}ed(?![\w’'-])")  # a verb in the past outside the lexicon ("disparaged")
 _SENT_END = re.compile(r"[.!?;]\s|[.!?;]?\n|[.!?;]$")
 _SENT_BACK = 300  # characters looked back for the sentence's start
 _SENT_AHEAD = 400  # characters a proposed quote may reach
@@ -229,17 +230,35 @@ _BACK_STOP = re.compile(r"[.!?;\n]")
 _TRIM_CHARS = " \t\n\"“”‘’',.:"
 
 
+_ABBREV = re.compile(r"(?:^|[\s(])(?:[A-Z][a-z]{0,3}|[A-Za-z](?:\.[A-Za-z])*)$")  # "Mr", "Sen", "U.S", "p.m"
+
+
+def _stop(text: str, k: int) -> bool:
+    """Whether the character at k ends a sentence (a period after "Mr" or "U.S" does not)."""
+    return text[k] != "." or not _ABBREV.search(text, max(0, k - 8), k)
+
+
 def _sentence_start(text: str, pos: int) -> int:
     lo = max(0, pos - _SENT_BACK)
     last = lo
     for m in _BACK_STOP.finditer(text, lo, pos):
-        last = m.end()
+        if _stop(text, m.start()):
+            last = m.end()
     return last
 
 
+def _sentence_end(text: str, pos: int) -> int:
+    hi = min(len(text), pos + _SENT_AHEAD)
+    for m in _SENT_END.finditer(text, pos, hi):
+        if _stop(text, m.start()):
+            return m.start()
+    return hi
+
+
 def cue_candidates(text: str, rules: list[dict]) -> list[dict]:
-    """Quotes the rules did not propose: for each cue word (the rule stage's cue lexicon) more
-    than ADD_NEAR characters from every rule quote, the rest of its sentence after it (after a
+    """Quotes the rules did not propose: for each cue word (the rule stage's cue lexicon, and any
+    lowercase past-tense "-ed" word: "has disparaged immigrants") more than ADD_NEAR characters
+    from every rule quote, the rest of its sentence after it (after a
     "that"), with the speaker the rule stage's speaker finder reads before the cue; a cue
     without one proposes nothing. Each candidate: start, end, speaker, cue (lemma/learned),
     its cue match's span and words. Linear: one regex pass, a bisect per cue."""
@@ -257,15 +276,17 @@ def cue_candidates(text: str, rules: list[dict]) -> list[dict]:
         reach_end[k] = far
     out: list[dict] = []
     last_end = -1
-    for m in find_cues(text, 0, len(text)):
+    cues = find_cues(text, 0, len(text))
+    seen = {m.start() for m in cues}
+    cues = sorted(cues + [m for m in _PAST.finditer(text) if m.start() not in seen], key=lambda m: m.start())
+    for m in cues:
         cs, ce = m.span()
         if cs < last_end:
             continue
         k = bisect.bisect_left(starts, ce + ADD_NEAR)
         if k and reach_end[k - 1] > cs - ADD_NEAR:
             continue  # a rule quote starts before ce+ADD_NEAR and ends after cs-ADD_NEAR
-        end_m = _SENT_END.search(text, ce, min(len(text), ce + _SENT_AHEAD))
-        end = end_m.start() if end_m else min(len(text), ce + _SENT_AHEAD)
+        end = _sentence_end(text, ce)
         if k < len(starts):
             end = min(end, starts[k])
         s = ce
@@ -304,7 +325,7 @@ def add_features(text: str, c: dict) -> list[str]:
     after = text[ce:c["start"]].strip().lower()
     n = len(TOKEN.findall(text, c["start"], c["end"]))
     head = sp_words[-1] if sp_words else ""
-    f = ["T=a", "b|a", "lemma=" + lemma, "word=" + word, "that=" + ("1" if after == "that" else "0"),
+    f = ["T=a", "b|a", "lex=" + ("1" if word in FORMS else "0"), "lemma=" + lemma, "word=" + word, "that=" + ("1" if after == "that" else "0"),
          "len=" + _len_bucket(n), "splen=" + _len_bucket(len(sp_words)),
          "sphead=" + ("pron" if len(sp_words) == 1 and head.lower() in _PRONOUNS else shape(head)),
          "between=" + str(min(len(between), 3)),
@@ -320,7 +341,7 @@ def add_features(text: str, c: dict) -> list[str]:
         f.append("bw=" + w.lower())
     before = TOKEN.findall(text, max(0, ss - 20), ss)
     f.append("spprev=" + (before[-1].lower() if before else "^"))
-    f.append("lemma|that=" + lemma + "|" + f[4][5:])
+    f.append("lemma|that=" + lemma + "|" + f[5][5:])
     return f
 
 
