@@ -4,7 +4,8 @@
     annotate convert articles/ --model model/ -o tasks.jsonl
 
 From Python: `load_model(dir)` -> `Model` with `version` ("annotate-learned-<hash>") and
-`refine(text, quotes) -> quotes` (the rule stage's quote dicts, re-tagged);
+`refine(text, quotes) -> quotes` (the rule stage's quote dicts edited: merged, starts moved,
+quotes the rules missed added with a rule-stage speaker);
 `train_model(sources, dir, seed=0, dev_fraction=0.1)` writes the model and its card.
 """
 

@@ -1,15 +1,17 @@
 """Items and features of the learned quote stage (feature set FEATURE_SET).
 
-The model edits the rule quotes; it looks only at a few tokens around each of them, so its cost
-grows with the number of quotes, not with the text. Two kinds of decisions, each a CRFsuite
-sequence whose every item carries the feature `T=<kind>` (one model file holds them all, each
-kind with its own two labels):
+The model edits the rule quotes; it looks only at a few tokens around each of them and at the
+cue words, so its cost grows with the number of quotes and cues (one regex pass over the
+text). Three kinds of decisions, each a CRFsuite sequence whose every item carries the feature
+`T=<kind>` (one model file holds them all, each kind with its own two labels):
 
 - `m` merge (one item): do two consecutive rule quotes belong to one quote? ("“A,” she said,
   “B.”" is one discontinuous Content in a brat corpus, two fragments in SPEC-style gold: the
   model learns its gold's habit). Labels m1 / m0.
 - `s` start (a window of WINDOW tokens either side of the quote's start): s0 before the first
   token of the quote, s1 from it on. The first s1 is the start.
+- `a` add (one item): is the rest of the sentence after a cue word no rule quote is near, with a
+  speaker before the cue, a quote the rules missed? Labels a1 / a0 (cue_candidates).
 
 Tokens are words (letters/digits with inner ' ’ . -) and single other characters.
 """

@@ -10,7 +10,11 @@ the rule's start). One CRFsuite model file holds both kinds (L-BFGS, elastic net
 a few tokens per quote, so the model adds little to conversion whatever the text's length.
 The same CRF for ends fixed as many rule ends as it broke on the tuning corpus (most wrong ends
 are more than a window away) and was dropped, as was a classifier for dropping rule quotes
-(what it dropped cost as much recall as it won precision). The model never adds a quote.
+(what it dropped cost as much recall as it won precision). It never drops a quote; it adds one
+where a cue word (or a past-tense verb) that no rule quote is near has a speaker the rule
+stage's speaker finder reads before it, and a third decision (`a`) says the rest of the
+sentence is a quote (features.cue_candidates): most of what the rules miss are such broad
+attributions ("has disparaged immigrants", "called for a no-fly zone").
 
 `train_model(sources, out_dir)` reads gold datasets / brat corpora, runs the rule stage on each
 text, makes every decision's items with their gold answers and trains; MODEL_DIR gets
@@ -438,7 +442,8 @@ def train_model(sources: list[str], out_dir: str | os.PathLike, seed: int = 0, d
         "model_sha256": hashlib.sha256(data).hexdigest(),
         "model_bytes": len(data),
         "kind": ("CRFsuite decisions over the rule stage's quotes (L-BFGS, elastic net): merge two "
-                 "consecutive quotes or not, and a CRF over the tokens around each start and end"),
+                 "consecutive quotes or not, a CRF over the tokens around each start, and whether the "
+                 "clause after a cue word the rules left (with a rule-stage speaker) is a quote"),
         "window_tokens": WINDOW,
         "thresholds": THRESHOLDS,
         "feature_set": FEATURE_SET,
