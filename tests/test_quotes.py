@@ -717,3 +717,63 @@ def test_a_clause_with_a_quotation_ends_after_its_closing_mark():
     quotes = quotes_of('Critics called the plan "a giveaway," while the mayor insists it will create jobs.')
     assert find(quotes, "a giveaway")[2] == "Critics"
     assert find(quotes, "create jobs")[2] == "the mayor"
+
+
+# --- the quote side's fast paths (issue 19): rewritten helpers keep their answers --------------
+
+
+def test_sentences_split_at_runs_of_end_marks_and_skip_any_white_space():
+    from annotate.converters.text import sentences
+
+    text = "Wait... What?! Yes. \u00a0Then\tit ended."
+    spans = list(sentences(text, 0, len(text)))
+    assert [text[a:b] for a, b in spans] == ["Wait...", "What?!", "Yes.", "Then\tit ended."]
+    # A start inside a run of marks ends the first sentence with the rest of that run.
+    assert [text[a:b] for a, b in sentences(text, 5, len(text))] == ["..", "What?!", "Yes.", "Then\tit ended."]
+
+
+def test_previous_word_skips_spaces_and_keeps_apostrophes_and_periods():
+    from annotate.converters.indirect import _previous_word
+
+    text = "Mr. O’Brien \t said"
+    assert _previous_word(text, 0, text.index("said")) == (4, "O’Brien")
+    assert _previous_word(text, 0, 3) == (0, "Mr.")
+    assert _previous_word(text, 6, text.index("said")) == (6, "Brien")  # not past `lo`
+    assert _previous_word("  ", 0, 2) == (2, "")
+
+
+def test_title_case_paragraphs_are_counted_by_their_capitals():
+    from annotate.converters.quotes import _is_title_case
+
+    for text, expected in [("Senator Blasts Plan To Close Base", True),
+                           ("Senator blasts plan to close the base", False),
+                           ("Senator Blasts Plan", False),  # fewer than four words
+                           ("Graham Says Party Must Change Its rules", True)]:  # 6 of 7 capitalised
+        assert _is_title_case(text, 0, len(text)) is expected
+
+
+def test_a_title_after_a_work_word_and_a_long_quotation_that_is_no_title():
+    from annotate.converters.direct import _WORK_BEFORE, _is_title
+
+    text = "He said on the show “Meet the Press” that it was over."
+    qs, qe = text.index("“"), text.index("”") + 1
+    assert _is_title(text, qs, qe, _WORK_BEFORE)
+    long = "He said on the show “One Two Three Four Five Six Seven Eight Nine Ten Eleven” again."
+    qs, qe = long.index("“"), long.index("”") + 1
+    assert not _is_title(long, qs, qe, _WORK_BEFORE)  # eleven words: longer than any title
+
+
+def test_any_ed_verb_before_that_is_a_cue():
+    from annotate.converters.cues import find_cues
+
+    text = "Ruiz gloated  that the idea worked, and Lind fumed."  # "gloated" is in no lexicon
+    assert [m.group(0) for m in find_cues(text, 0, len(text))] == ["gloated"]
+    text = "Ruiz gloated, not that it mattered."
+    assert find_cues(text, 0, len(text)) == []
+
+
+def test_a_nominal_needs_its_noun_and_link_word():
+    quotes = quotes_of("The senator renewed his call for a ban on the sale of rifles.")
+    assert find(quotes, "a ban")[0] == "a ban on the sale of rifles"
+    assert find(quotes, "a ban")[2] == "The senator"
+    assert quotes_of("His support grew over the summer.") == []
