@@ -36,7 +36,9 @@ from .targets import ALIASES, ORG_WORDS, target_mentions
 # X", "Crooked X"), a target named after the copula it is the subject of ("the clear winner was
 # X"), the subject before it in its clause (a name, or he/she resolved to the last person named
 # as a subject -- in a direct or mixed quote only, as in an indirect one he/she is mostly the
-# speaker; a possessor "X's best candidate" only when there is no subject), looking back past
+# speaker; a possessor "X's best candidate", or a name after a preposition "the move against X",
+# only when there is no subject; a name inside an issue phrase stands for the phrase: "the X
+# campaign"), looking back past
 # the quote's opening mark when the clause began before it ('He called X “a liar”'), the nearest
 # target named before it in the quote (a loose VADER word with only that is no stance), else
 # the article's main target among those who never speak; the quote's own speaker is never its

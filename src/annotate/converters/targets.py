@@ -17,8 +17,10 @@ How names are found (general rules, no list of the corpus's names):
   *organisation* (an acronym, or a chain ending in an organisation word: "Party", "Agency",
   "Klan", "Times"), a *named issue* ("Iran Sanctions Act") or a country from the gazetteer
   ("Moscow", "the Kremlin" -> Russia); anything else (places, headline words) is no target;
-- every shorter form of a name ("Trump", "Mr. Trump", "Hillary") is a mention of the full
-  form most used in the article ("Donald Trump"), never a target of its own;
+- every shorter form of a name ("Trump", "Mr. Trump", "Hillary", "Wasserman Schultz") is a
+  mention of the full form with the first name most used in the article ("Donald Trump",
+  "Debbie Wasserman Schultz"), never a target of its own; an acronym is the organisation or
+  named law it abbreviates ("ISA": "Iran Sanctions Act");
 - *issue phrases* are noun phrases around an entity: "dialogue with the US", "the war in
   Ukraine", "US-Russia relations", "the Iran nuclear deal", "Obama administration".
 
