@@ -30,6 +30,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -135,47 +136,60 @@ def main() -> int:
         print(f"{n} tasks, {tasks_file.stat().st_size / 1e6:.0f} MB of JSONL", flush=True)
 
         cluster = LocalPostgres(tmp / "label-studio")
-        with cluster.running() as database:
-            login = Login("scale@example.com", "scale-password", "c" * 40)
-            server = LabelStudioServer(tmp / "label-studio", login, "localhost", free_port(),
-                                       env=database.label_studio_env())
-            started = time.monotonic()
-            with server.running():
-                print(f"Label Studio on PostgreSQL up in {time.monotonic() - started:.0f} s at {server.url}", flush=True)
-                client = connect(server.url, login.token)
-                env = {"PATH": "/usr/bin:/bin", "LABEL_STUDIO_URL": server.url, "LABEL_STUDIO_API_KEY": login.token,
-                       "PYTHONPATH": str(ROOT / "src")}
+        try:
+            with cluster.running() as database:
+                run_steps(args, n, tmp, tasks_file, database)
+        finally:
+            # Run by root, the cluster lives outside the temporary directory (postgres.py).
+            if cluster.state is not None and not cluster.cluster.is_relative_to(tmp):
+                shutil.rmtree(cluster.cluster, ignore_errors=True)
+    return 0 if RESULT["ok"] else 1
 
-                def step(name: str, seconds: float, rest: str) -> None:
-                    print(f"{time.strftime('%H:%M:%S')} {name:24s} {seconds:7.1f} s  {n / seconds:6.0f} tasks/s  "
-                          f"{rest}  ({load()})", flush=True)
 
-                _, bare, bare_cpu = bare_import(client, "scale: bare SDK import", tasks_file, args.batch_size,
-                                                every=args.every)
-                step("bare SDK import", bare, f"client CPU {bare_cpu:.0f} s")
-                push_s, push_mb, summary, push_cpu = run_cli(
-                    "push", str(tasks_file), "--project", "scale: annotate push",
-                    "--batch-size", str(args.batch_size), env=env)
-                step("annotate push", push_s, f"client CPU {push_cpu:.0f} s  peak {push_mb} MB  "
-                     f"ratio {push_s / bare:.2f} x bare (target <= 1.3)  {summary}")
-                again_s, again_mb, summary, again_cpu = run_cli(
-                    "push", str(tasks_file), "--project", "scale: annotate push",
-                    "--batch-size", str(args.batch_size), env=env)
-                step("re-push (all skipped)", again_s, f"client CPU {again_cpu:.0f} s  peak {again_mb} MB  "
-                     f"(target < 180 s at 100,000)  {summary}")
+RESULT = {"ok": False}
 
-                annotated, seconds, _ = bare_import(client, "scale: annotated", tasks_file, args.batch_size,
-                                                    with_annotations=True, every=args.every)
-                step("import with annotations", seconds, "")
-                pull_s, pull_mb, summary, pull_cpu = run_cli("pull", "--project", str(annotated),
-                                                             "-o", str(tmp / "gold"), env=env)
-                records = sum(1 for _ in open(tmp / "gold" / "gold.jsonl", encoding="utf-8"))
-                step("annotate pull", pull_s, f"client CPU {pull_cpu:.0f} s  peak {pull_mb} MB  "
-                     f"{records} gold records (target < 300 s at 100,000)  {summary}")
-        peak = max(push_mb, again_mb, pull_mb)
-        ok = push_s <= 1.3 * bare and peak < 500 and records == n
-        print(f"peak RSS of annotate: {peak} MB (target < 500); {'OK' if ok else 'MISSED'}", flush=True)
-    return 0 if ok else 1
+
+def run_steps(args, n: int, tmp: Path, tasks_file: Path, database) -> None:
+    """Label Studio on `database`, then the bare import, push, re-push, import with annotations, pull."""
+    login = Login("scale@example.com", "scale-password", "c" * 40)
+    server = LabelStudioServer(tmp / "label-studio", login, "localhost", free_port(),
+                               env=database.label_studio_env())
+    started = time.monotonic()
+    with server.running():
+        print(f"Label Studio on PostgreSQL up in {time.monotonic() - started:.0f} s at {server.url}", flush=True)
+        client = connect(server.url, login.token)
+        env = {"PATH": "/usr/bin:/bin", "LABEL_STUDIO_URL": server.url, "LABEL_STUDIO_API_KEY": login.token,
+               "PYTHONPATH": str(ROOT / "src")}
+
+        def step(name: str, seconds: float, rest: str) -> None:
+            print(f"{time.strftime('%H:%M:%S')} {name:24s} {seconds:7.1f} s  {n / seconds:6.0f} tasks/s  "
+                  f"{rest}  ({load()})", flush=True)
+
+        _, bare, bare_cpu = bare_import(client, "scale: bare SDK import", tasks_file, args.batch_size,
+                                        every=args.every)
+        step("bare SDK import", bare, f"client CPU {bare_cpu:.0f} s")
+        push_s, push_mb, summary, push_cpu = run_cli(
+            "push", str(tasks_file), "--project", "scale: annotate push",
+            "--batch-size", str(args.batch_size), env=env)
+        step("annotate push", push_s, f"client CPU {push_cpu:.0f} s  peak {push_mb} MB  "
+             f"ratio {push_s / bare:.2f} x bare (target <= 1.3)  {summary}")
+        again_s, again_mb, summary, again_cpu = run_cli(
+            "push", str(tasks_file), "--project", "scale: annotate push",
+            "--batch-size", str(args.batch_size), env=env)
+        step("re-push (all skipped)", again_s, f"client CPU {again_cpu:.0f} s  peak {again_mb} MB  "
+             f"(target < 180 s at 100,000)  {summary}")
+
+        annotated, seconds, _ = bare_import(client, "scale: annotated", tasks_file, args.batch_size,
+                                            with_annotations=True, every=args.every)
+        step("import with annotations", seconds, "")
+        pull_s, pull_mb, summary, pull_cpu = run_cli("pull", "--project", str(annotated),
+                                                     "-o", str(tmp / "gold"), env=env)
+        records = sum(1 for _ in open(tmp / "gold" / "gold.jsonl", encoding="utf-8"))
+        step("annotate pull", pull_s, f"client CPU {pull_cpu:.0f} s  peak {pull_mb} MB  "
+             f"{records} gold records (target < 300 s at 100,000)  {summary}")
+    peak = max(push_mb, again_mb, pull_mb)
+    RESULT["ok"] = ok = push_s <= 1.3 * bare and peak < 500 and records == n
+    print(f"peak RSS of annotate: {peak} MB (target < 500); {'OK' if ok else 'MISSED'}", flush=True)
 
 
 if __name__ == "__main__":
