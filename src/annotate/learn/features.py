@@ -344,6 +344,14 @@ def add_features(text: str, c: dict) -> list[str]:
     before = TOKEN.findall(text, max(0, ss - 20), ss)
     f.append("spprev=" + (before[-1].lower() if before else "^"))
     f.append("lemma|that=" + lemma + "|" + f[5][5:])
+    f.append("lemma|sphead=" + lemma + "|" + f[8][7:])
+    if body:
+        f.append("w1s=" + shape(body[0]))
+        f.append("lemma|w1s=" + lemma + "|" + shape(body[0]))
+    if len(low) > 1:
+        f.append("w12=" + low[0] + "|" + low[1])
+    tail = TOKEN.findall(text, c["end"], min(len(text), c["end"] + 20))
+    f.append("endby=" + (tail[0] if tail and not tail[0].isalnum() else "w" if tail else "$"))
     return f
 
 
