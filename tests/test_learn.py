@@ -269,10 +269,13 @@ def test_a_candidate_runs_to_its_sentence_end_past_abbreviations_and_a_past_tens
     [c] = cue_candidates(text, [])  # "disparaged" is in no cue list: a past tense verb with a speaker
     assert text[c["start"]:c["end"]] == "immigrants from the U.S. and Mexico"
     assert text[slice(*c["speaker"])] == "Mr. Trump"
+    text = "Senator Blake cosponsors the bill on farm subsidies. It passed."
+    [c] = cue_candidates(text, [])  # nor is "cosponsors": a present tense verb after a word
+    assert text[c["start"]:c["end"]] == "the bill on farm subsidies" and c["cue"] == "cosponsors/learned"
 
 
 def test_no_quote_is_added_without_a_speaker_or_next_to_a_rule_quote():
-    lone = "Lately, criticized for its cost to farmers, the bill is stuck in the state senate."
+    lone = "Lately, criticized for its cost, the bill is stuck in the state senate."
     assert _refine(_Stub(add=1.0), lone, []) == []  # no noun phrase before "criticized"
     text = "Senator Blake criticized the plan, saying it would cost farmers a great deal."
     q = _quote(text, "it would cost farmers a great deal", kind="indirect")

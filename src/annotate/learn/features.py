@@ -224,7 +224,7 @@ def _second_facts(text: str, a: dict, b: dict, gap: list[str]) -> list[str]:
 # --- added quotes: the clause after a cue word the rules did not take ---------------------------
 
 ADD_NEAR = 40  # a cue this close to a rule quote is that quote's (the rules took it or ruled it out)
-_PAST = re.compile(r"(?<![\w’'-])[a-z]{3,}ed(?![\w’'-])")  # a verb in the past outside the lexicon ("disparaged")
+_PAST = re.compile(r"(?<![\w’'-])(?:[a-z]{3,}ed|(?<=[A-Za-z] )[a-z]{3,}[^s\W]s)(?![\w’'-])")  # a verb outside the lexicon ("disparaged", "cosponsors")
 _SENT_END = re.compile(r"[.!?;]\s|[.!?;]?\n|[.!?;]$")
 _SENT_BACK = 300  # characters looked back for the sentence's start
 _SENT_AHEAD = 400  # characters a proposed quote may reach
@@ -258,8 +258,9 @@ def _sentence_end(text: str, pos: int) -> int:
 
 
 def cue_candidates(text: str, rules: list[dict]) -> list[dict]:
-    """Quotes the rules did not propose: for each cue word (the rule stage's cue lexicon, and any
-    lowercase past-tense "-ed" word: "has disparaged immigrants") more than ADD_NEAR characters
+    """Quotes the rules did not propose: for each cue word (the rule stage's cue lexicon, any
+    lowercase past-tense "-ed" word, "has disparaged immigrants", and any lowercase "-s" word
+    after a word, "Blake cosponsors the bill") more than ADD_NEAR characters
     from every rule quote, the rest of its sentence after it (after a
     "that"), with the speaker the rule stage's speaker finder reads before the cue; a cue
     without one proposes nothing. Each candidate: start, end, speaker, cue (lemma/learned),
