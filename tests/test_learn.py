@@ -262,7 +262,7 @@ def test_the_model_adds_the_clause_after_a_cue_the_rules_left_with_the_rule_spea
     assert [ADDED[q["start"]:q["end"]] for q in _refine(_Stub(add=0.2), ADDED, [direct])] == ["“No,”"]
 
 
-def test_a_candidate_runs_to_its_sentence_end_past_abbreviations_and_a_past_tense_verb_is_a_cue():
+def test_a_candidate_runs_to_its_sentence_end_past_abbreviations_and_a_verb_outside_the_lexicon_is_a_cue():
     from annotate.learn.features import cue_candidates
 
     text = "Mr. Trump has disparaged immigrants from the U.S. and Mexico. Then he left."
