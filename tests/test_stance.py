@@ -249,6 +249,21 @@ def test_negation_across_a_frame_flips_the_polarity_and_joins_the_span(sentence,
 
 
 @pytest.mark.parametrize("sentence, span, polarity", [
+    # the denied plan is further back than a span reaches (a name or an object between): the
+    # polarity turns, the span stays the evaluation
+    ("I am not aware of any plans by President Milan Horvat to congratulate Helena Varga.",
+     "congratulate", "against"),
+    ("Milan Horvat has no plans to call President Lars Olsen to congratulate Helena Varga.",
+     "congratulate", "against"),
+    # without the negator the plan is what it says
+    ("Milan Horvat plans to call President Lars Olsen to congratulate Helena Varga.",
+     "congratulate", "favor"),
+])
+def test_a_denied_plan_further_back_turns_the_polarity(sentence, span, polarity):
+    assert stances(in_quote(sentence)) == [(span, polarity, "Helena Varga")]
+
+
+@pytest.mark.parametrize("sentence, span, polarity", [
     # "far" before a comparative intensifies, it does not deny
     ("Helena Varga is far better than her rivals.", "better", "favor"),
     # "stop lying" demands that someone stop: the lying is still what the speaker condemns

@@ -46,6 +46,7 @@ from .targets import ALIASES, ORG_WORDS, target_mentions
 # Its score is the precision stance-dev measured for its kind (CALIBRATION).
 
 MAX_WORDS = 6
+FAR_WORDS = 12  # how far back a negator still turns a stance it cannot join (_denied_afar)
 MIN_VALENCE = 1.5  # VADER words weaker than this (|valence|) do not seed a stance
 
 _LEXICON_DIR = Path(__file__).parent / "lexicons"
@@ -127,6 +128,9 @@ _BREAK = re.compile(r"[.,;:!?()\[\]{}—–…]|\s-+\s|\n")
 _QUOTE_MARKS = frozenset("\"“”‘")
 _POSSESSIVE = re.compile(r"['’]s?(?!\w)")
 _CONTRAST = frozenset("but however although though yet whereas while".split())
+# The plan a far negator denies (_denied_afar): "no plans by X to ...", "no intention of ...".
+_PLAN_WORDS = frozenset("plan plans intention intentions intend intends intended".split())
+_PLAN_BRIDGES = frozenset("any aware the".split())
 _NEGATORS = frozenset(
     """not no never nothing none nobody neither nor without hardly barely don't doesn't didn't
     isn't aren't wasn't weren't won't wouldn't can't cannot couldn't shouldn't haven't hasn't
@@ -401,6 +405,8 @@ class _Context:
         np_start = i
         if not negated:
             i, negated = self._denied(toks, clause, i, j)
+        if not negated:
+            negated = self._denied_afar(toks, clause, i)
         if toks[np_start][2] in _DETERMINERS or toks[np_start][2] in _BOOSTERS or toks[np_start][2] in _NEGATORS \
                 or np_start < j:
             # a noun phrase ("a dangerous mistake"): take in the words it modifies
@@ -433,6 +439,31 @@ class _Context:
                 break
             k -= 1
         return i, False
+
+    def _denied_afar(self, toks, clause, i) -> bool:
+        """A denied plan further back than a span may reach: NEGATOR ... PLAN-WORD ... to
+        EVALUATION, as in "not aware of any plans by President X to congratulate" or "no plans
+        to call Y to congratulate him". The polarity turns; the span stays short."""
+        if i < 2 or toks[i - 1][2] != "to":
+            return False
+        lex = self.lex
+        k, stop = i - 2, max(-1, i - 2 - FAR_WORDS)
+        while k > stop and clause[k] == clause[i] and not self._marked(toks[k][1], toks[k + 1][0]):
+            if toks[k][2] in _PLAN_WORDS:
+                break
+            k -= 1
+        else:
+            return False
+        for n in range(k - 1, max(-1, k - 5), -1):  # "no plans", "not aware of any plans"
+            w = toks[n][2]
+            if clause[n] != clause[i]:
+                return False
+            if w in _NEGATORS or (w in lex.denier_ends and any(
+                    tuple(t[2] for t in toks[max(0, n - m + 1):n + 1]) in lex.deniers for m in (1, 2, 3))):
+                return True
+            if not (w in lex.bridges or w in _PLAN_BRIDGES):
+                return False
+        return False
 
     def _marked(self, a: int, b: int) -> bool:
         """A quote mark stands between two tokens: a span never reaches across it ('a “respected')."""
