@@ -15,6 +15,7 @@ import secrets
 import shutil
 import signal
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -143,6 +144,16 @@ _LABELING_STATE = """(min) => {
     if (shown('.lsf-label-view_loading, .ant-spin-spinning, .lsf-spinner-ls')) missing.push('still loading');
     return missing.join(', ');
 }"""
+
+
+def wait_until(check, timeout: float = 90, every: float = 0.5):
+    """Call `check` until it returns something true or `timeout` seconds pass; its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(every)
 
 
 def log_in(page, studio: Studio) -> None:

@@ -23,30 +23,8 @@ from annotate.cli import cli
 from annotate.labeling import labeling_config
 from annotate.learn import load_model, train_model
 
-from .conftest import SEEDS
-
-NAMES = ["Maria Lopez", "John Carter", "the ministry", "Senator Blake", "Ana Ruiz", "the mayor"]
-CLAIMS = ["the bridge would reopen next week", "taxes were too high", "the plan had failed",
-          "talks with the union were going well", "the budget was balanced", "crime had fallen sharply"]
-
-
-def article(k: int) -> tuple[str, list[tuple[int, int]]]:
-    """A short news-like text and its Quote spans: 'X said on Monday that CLAIM.' and '“We think CLAIM,” X told reporters.'"""
-    parts, spans = [f"Report number {k}."], []
-    pos = len(parts[0]) + 1
-    for j in range(3):
-        name, claim = NAMES[(k + j) % len(NAMES)], CLAIMS[(k * 2 + j) % len(CLAIMS)]
-        if j % 2 == 0:
-            head = f"{name} said on Monday that "
-            spans.append((pos + len(head), pos + len(head) + len(claim)))
-            sentence = f"{head}{claim}."
-        else:
-            quote = f"“We think {claim},”"
-            spans.append((pos, pos + len(quote)))
-            sentence = f"{quote} {name} told reporters."
-        parts.append(sentence)
-        pos += len(sentence) + 1
-    return "\n".join(parts) + "\n", spans
+from .conftest import SEEDS, wait_until
+from .test_learn import _article as article  # a short news-like text and its Quote spans
 
 
 def train_small_model(root: Path, docs: range = range(10), iterations: int = 10) -> Path:
@@ -259,15 +237,6 @@ def _health_latency(url: str, stop: threading.Event, out: list[float]) -> None:
         time.sleep(0.02)
 
 
-def _wait(check, timeout: float = 60, every: float = 0.3):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(every)
-
-
 def test_backend_retrains_on_annotations_and_serves_the_new_model(studio, tmp_path, model_dir):
     """Annotate tasks through the API: the backend pulls the gold (rejects left out), retrains in a
     child process while /health stays fast, and later predictions carry the new model_version."""
@@ -295,7 +264,7 @@ def test_backend_retrains_on_annotations_and_serves_the_new_model(studio, tmp_pa
             tasks = {t.id: t for t in client.tasks.list(project=pid, fields="all")}
             return tasks if all(tasks[i].predictions for i in ids) else None
 
-        tasks = _wait(predicted)
+        tasks = wait_until(predicted)
         assert tasks, "the backend's predictions did not arrive"
         assert {p.model_version for t in tasks.values() for p in t.predictions} == {first}
 
@@ -309,7 +278,7 @@ def test_backend_retrains_on_annotations_and_serves_the_new_model(studio, tmp_pa
         client.annotations.create(id=ids[2], result=[{
             "id": "bad1", "from_name": "label", "to_name": "text", "type": "labels",
             "value": {"start": 0, "end": 6, "text": "nonsense", "labels": ["Quote"]}}])
-        assert _wait(lambda: backend.app.learner.runs >= 1 and not backend.app.learner.training, timeout=90)
+        assert wait_until(lambda: backend.app.learner.runs >= 1 and not backend.app.learner.training, timeout=90)
         learner = backend.app.learner
         retrain_seconds = time.perf_counter() - started
         stop_probe.set()
@@ -336,7 +305,7 @@ def test_backend_retrains_on_annotations_and_serves_the_new_model(studio, tmp_pa
             versions = {i: {p.model_version for p in tasks[i].predictions} for i in (late, ids[3])}
             return versions if all(new in v for v in versions.values()) else None
 
-        assert _wait(renewed), {t.id: [p.model_version for p in t.predictions]
+        assert wait_until(renewed), {t.id: [p.model_version for p in t.predictions]
                                 for t in client.tasks.list(project=pid, fields="all")}
 
         # Least certain first: with the project's prediction selector on the model's version
@@ -355,7 +324,7 @@ def test_backend_retrains_on_annotations_and_serves_the_new_model(studio, tmp_pa
         # Label Studio's "Start training" (POST /api/ml/<id>/train -> a START_TRAINING webhook).
         runs = learner.runs
         client.ml.train(id=connection.backend_id)
-        assert _wait(lambda: learner.runs > runs and not learner.training, timeout=90)
+        assert wait_until(lambda: learner.runs > runs and not learner.training, timeout=90)
         assert learner.last["status"] in ("trained", "unchanged"), learner.last
         p95 = statistics.quantiles(latencies, n=20)[-1] if len(latencies) >= 20 else max(latencies)
         print(f"\ntest body {time.perf_counter() - test_started:.1f} s; retrain {retrain_seconds:.1f} s (from the first annotation); /health during training: "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import time
 
 import pytest
 from click.testing import CliRunner
@@ -21,7 +20,7 @@ from annotate.converters import annotate_text
 from annotate.labeling import labeling_config
 from annotate.validate import validate_annotation
 
-from .conftest import SEEDS, open_task
+from .conftest import SEEDS, open_task, wait_until
 
 # Raw seed text, as a person would paste it (the backend must not clean it).
 ARTICLE = (SEEDS / "002_935d5d5bef1305a7.txt").read_text(encoding="utf-8")
@@ -54,15 +53,6 @@ def run(*args):
 def listed_tasks(client, pid: int) -> dict[int, object]:
     """Tasks through the list API (which, unlike opening a task, does not ask the backend)."""
     return {t.id: t for t in client.tasks.list(project=pid, fields="all")}
-
-
-def wait_until(check, timeout: float = 90, every: float = 0.5):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(every)
 
 
 def target_choices(result: list[dict]) -> set[str]:

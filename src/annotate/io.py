@@ -31,8 +31,9 @@ def dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def read_jsonl(path: str | Path) -> Iterator[dict]:
-    """Yield one dict per non-blank line; a broken line is an InputError naming file and line."""
+def read_lines(path: str | Path) -> Iterator[tuple[int, str]]:
+    """(line number, line) for every non-blank line of a text file, or of stdin for "-";
+    an unreadable or non-UTF-8 file is an InputError naming it."""
     stream = sys.stdin if str(path) == "-" else None
     try:
         fh = stream or open(path, encoding="utf-8")
@@ -43,17 +44,22 @@ def read_jsonl(path: str | Path) -> Iterator[dict]:
             stack.enter_context(fh)
         try:
             for lineno, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise InputError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
-                if not isinstance(obj, dict):
-                    raise InputError(f"{path}:{lineno}: expected a JSON object per line")
-                yield obj
+                if line.strip():
+                    yield lineno, line
         except UnicodeDecodeError:
             raise InputError(f"{path}: not UTF-8 text") from None
+
+
+def read_jsonl(path: str | Path) -> Iterator[dict]:
+    """Yield one dict per non-blank line; a broken line is an InputError naming file and line."""
+    for lineno, line in read_lines(path):
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
+        if not isinstance(obj, dict):
+            raise InputError(f"{path}:{lineno}: expected a JSON object per line")
+        yield obj
 
 
 def umask() -> int:

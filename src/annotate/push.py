@@ -293,25 +293,10 @@ class _Line:
 
 def _read_lines(path: str) -> Iterator[_Line]:
     """The non-blank lines of a tasks JSONL file (or stdin for "-"), as `io.read_jsonl` reads them."""
-    import contextlib
-    import sys
+    from .io import read_lines
 
-    from .errors import InputError
-
-    stream = sys.stdin if str(path) == "-" else None
-    try:
-        fh = stream or open(path, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    with contextlib.ExitStack() as stack:
-        if stream is None:
-            stack.enter_context(fh)
-        try:
-            for lineno, line in enumerate(fh, 1):
-                if line.strip():
-                    yield _Line(str(path), lineno, line)
-        except UnicodeDecodeError:
-            raise InputError(f"{path}: not UTF-8 text") from None
+    for lineno, line in read_lines(path):
+        yield _Line(str(path), lineno, line)
 
 
 def check_inputs(inputs: Iterable[str]) -> list[tuple[str, str]]:
