@@ -314,7 +314,8 @@ def test_find_stances_time_grows_linearly_with_the_quotes():
         return time.process_time() - t0
 
     cpu(500)  # warm up
-    small, large = cpu(5000), cpu(20000)
+    small = min(cpu(5000) for _ in range(3))  # the least disturbed of three runs: the machine is shared
+    large = min(cpu(20000) for _ in range(2))
     assert large < 6.5 * small, (small, large)  # 4x the quotes: about 4x the time, not 16x
 
 

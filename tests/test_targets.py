@@ -207,3 +207,17 @@ def test_an_issue_compound_and_its_prepositional_form_are_one_target():
     issues = {text[s:e]: t for s, e, t in target_mentions(text) if "deal" in t}
     assert set(issues) == {"The Iran deal", "deal with Iran"}, issues
     assert set(issues.values()) == {"The Iran deal"}, issues
+
+
+def test_an_article_without_stances_still_offers_the_name_its_quotes_talk_about():
+    # No stance is proposed ("will not win this war" predicts, it does not evaluate), but an
+    # annotator who marks one needs a target to choose: Russia, named twice inside the quote.
+    text = ('"Russia will not win this war, and Russia knows it," Ukrainian President Volodymyr '
+            'Zelensky said on Tuesday.')
+    task = annotate_text(text)
+    assert [t["value"] for t in task["data"]["targets"]] == ["Russia"]
+    # the filling never displaces what stances use or the issues quotes name
+    cands = [Candidate("Person A", "entity", mentions=5, content=3),
+             Candidate("talks with country 0", "issue", mentions=2, content=1)]
+    assert final_targets(cands, []) == ["talks with country 0"]
+    assert final_targets(cands[:1], []) == ["Person A"]

@@ -830,6 +830,9 @@ _LOWER_RUN = re.compile(r"[a-z]+")
 MAX_ISSUES = 4
 
 
+MIN_TARGETS = 1  # an empty list gets the name quotes talk about most
+
+
 def _talked_about(c: Candidate) -> bool:
     """Listed without a stance: an issue phrase a quote names (speakers seldom repeat one word
     for word). A person, organisation or country is listed only when a proposed stance is about
@@ -858,6 +861,14 @@ def final_targets(candidates: Sequence[Candidate], stances: Sequence[dict] = (),
                 continue
             issues += 1
         out.append(c.name)
+    # An annotator who marks a stance the converter missed needs something to choose: an empty
+    # list gets the name the quotes talk about most (MIN_TARGETS; filling every list up to three
+    # lowered list precision on stance-dev from .52 to .47, filling only empty ones changed nothing).
+    for c in candidates:
+        if len(out) >= min(MIN_TARGETS, limit):
+            break
+        if c.name not in out and c.kind != "issue" and c.content >= 1:
+            out.append(c.name)
     return out
 
 
