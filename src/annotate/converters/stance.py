@@ -430,15 +430,24 @@ class _Context:
             w = toks[k][2]
             if w in _NEGATORS:
                 return k, True
-            if w in lex.denier_ends:
-                for n in (1, 2, 3):  # a denier word or phrase ending here
-                    if k - n + 1 >= 0 and tuple(t[2] for t in toks[k - n + 1:k + 1]) in lex.deniers \
-                            and clause[k - n + 1] == clause[i] and j - (k - n + 1) < MAX_WORDS:
-                        return k - n + 1, True
+            start = self._denier_start(toks, k)
+            if start is not None and clause[start] == clause[i] and j - start < MAX_WORDS:
+                return start, True
             if w not in lex.bridges:
                 break
             k -= 1
         return i, False
+
+    def _denier_start(self, toks, k) -> int | None:
+        """The first token of a denier word or phrase (lexicons/deniers.txt) that ends at token
+        k, the shortest first ("refused", "declined to", "far from"), or None."""
+        lex = self.lex
+        if toks[k][2] not in lex.denier_ends:
+            return None
+        for n in (1, 2, 3):
+            if k - n + 1 >= 0 and tuple(t[2] for t in toks[k - n + 1:k + 1]) in lex.deniers:
+                return k - n + 1
+        return None
 
     def _denied_afar(self, toks, clause, i) -> bool:
         """A denied plan further back than a span may reach: NEGATOR ... PLAN-WORD ... to
@@ -458,8 +467,7 @@ class _Context:
             w = toks[n][2]
             if clause[n] != clause[i]:
                 return False
-            if w in _NEGATORS or (w in lex.denier_ends and any(
-                    tuple(t[2] for t in toks[max(0, n - m + 1):n + 1]) in lex.deniers for m in (1, 2, 3))):
+            if w in _NEGATORS or self._denier_start(toks, n) is not None:
                 return True
             if not (w in lex.bridges or w in _PLAN_BRIDGES):
                 return False
