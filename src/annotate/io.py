@@ -53,13 +53,19 @@ def read_lines(path: str | Path) -> Iterator[tuple[int, str]]:
 def read_jsonl(path: str | Path) -> Iterator[dict]:
     """Yield one dict per non-blank line; a broken line is an InputError naming file and line."""
     for lineno, line in read_lines(path):
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
-        if not isinstance(obj, dict):
-            raise InputError(f"{path}:{lineno}: expected a JSON object per line")
-        yield obj
+        yield parse_jsonl_line(path, lineno, line)
+
+
+def parse_jsonl_line(path: str | Path, lineno: int, line: str) -> dict:
+    """One line of a JSONL file as a dict; not JSON or not an object: an InputError naming
+    the file and line."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
+    if not isinstance(obj, dict):
+        raise InputError(f"{path}:{lineno}: expected a JSON object per line")
+    return obj
 
 
 def umask() -> int:

@@ -261,15 +261,9 @@ class _Line:
 
     def task(self) -> dict:
         """The parsed task; the errors of `io.read_jsonl` (InputError naming file and line)."""
-        from .errors import InputError
+        from .io import parse_jsonl_line
 
-        try:
-            obj = json.loads(self.text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{self.path}:{self.lineno}: not valid JSON ({exc.msg})") from None
-        if not isinstance(obj, dict):
-            raise InputError(f"{self.path}:{self.lineno}: expected a JSON object per line")
-        return obj
+        return parse_jsonl_line(self.path, self.lineno, self.text)
 
     def quick_keys(self) -> tuple[str, str | None] | None:
         """(task_hash, doc_id) read off the text when that is unambiguous: the line names the
