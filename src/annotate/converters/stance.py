@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from .cues import word_alternation
-from .targets import ALIASES, ORG_WORDS, target_mentions
+from .mentions import ALIASES, ORG_WORDS, target_mentions
 
 # --------------------------------------------------------------------------------------------
 # Stance spans: short evaluative expressions inside quotes.

@@ -1,0 +1,752 @@
+"""Mentions of stance targets in a text: the people, countries, organisations and issue
+phrases it names, each mapped to its full canonical form.
+
+    target_mentions(text) -> [(start, end, canonical target)]
+
+How names are found (general rules, no list of the corpus's names):
+
+- a *capitalised chain* ("RNC Chairman Reince Priebus", "Ku Klux Klan", "Bank of America") is
+  cut at titles and honorifics ("Chairman", "Retired Lt. Gen.", "Attorney General"), at
+  possessives and at dates; a leading function word or a sentence-initial word that is not a
+  name ("But", "Hammering") goes, so only the name is left;
+- a chain is a *person* (two to four name words, none of them a common word of the text), an
+  *organisation* (an acronym, or a chain ending in an organisation word: "Party", "Agency",
+  "Klan", "Times"), a *named issue* ("Iran Sanctions Act") or a country from the gazetteer
+  ("Moscow", "the Kremlin" -> Russia); anything else (places, headline words) is no target;
+- every shorter form of a name ("Trump", "Mr. Trump", "Hillary", "Wasserman Schultz") is a
+  mention of the full form with the first name most used in the article ("Donald Trump",
+  "Debbie Wasserman Schultz"), never a target of its own; an acronym is the organisation or
+  named law it abbreviates ("ISA": "Iran Sanctions Act");
+- *issue phrases* are noun phrases around an entity: "dialogue with the US", "the war in
+  Ukraine", "US-Russia relations", "the Iran nuclear deal", "Obama administration".
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cues import word_alternation
+
+# Canonical target -> surface forms. Countries and bodies that news quotes take sides on;
+# capitals stand for their governments ("Moscow says ...").
+ALIASES: dict[str, tuple[str, ...]] = {
+    "United States": ("United States", "U.S.", "US", "USA", "U.S.A.", "America", "Washington"),
+    "Russia": ("Russia", "Moscow", "Kremlin", "Russian Federation"),
+    "Ukraine": ("Ukraine", "Kyiv", "Kiev"),
+    "China": ("China", "Beijing"),
+    "European Union": ("European Union", "EU", "E.U.", "Brussels"),
+    "United Kingdom": ("United Kingdom", "Britain", "Great Britain", "UK", "U.K.", "London"),
+    "NATO": ("NATO", "Nato"),
+    "United Nations": ("United Nations", "UN", "U.N."),
+    "Israel": ("Israel",), "Iran": ("Iran", "Tehran"), "Syria": ("Syria", "Damascus"),
+    "Germany": ("Germany", "Berlin"), "France": ("France", "Paris"), "Japan": ("Japan", "Tokyo"),
+    "India": ("India", "New Delhi"), "Mexico": ("Mexico",), "Canada": ("Canada", "Ottawa"),
+    "North Korea": ("North Korea", "Pyongyang"), "South Korea": ("South Korea", "Seoul"),
+    "Turkey": ("Turkey", "Ankara"), "Saudi Arabia": ("Saudi Arabia", "Riyadh"),
+    "Palestine": ("Palestine", "Palestinians"), "Taiwan": ("Taiwan", "Taipei"),
+    "Congress": ("Congress",), "Republican Party": ("Republicans", "GOP", "G.O.P.", "Republican Party"),
+    "Democratic Party": ("Democrats", "Democratic Party"), "White House": ("White House",),
+    "Supreme Court": ("Supreme Court",), "Hamas": ("Hamas",), "Hezbollah": ("Hezbollah",),
+    "Islamic State": ("Islamic State", "ISIS", "ISIL", "Daesh"), "Taliban": ("Taliban",),
+}
+# Other countries: each is its own only surface.
+COUNTRIES = """Afghanistan Albania Algeria Angola Argentina Armenia Australia Austria Azerbaijan Bahrain
+Bangladesh Belarus Belgium Bolivia Bosnia Brazil Bulgaria Cambodia Cameroon Chile Colombia Congo Croatia
+Cuba Cyprus Czechia Denmark Ecuador Egypt Estonia Ethiopia Finland Georgia Ghana Greece Guatemala Haiti
+Honduras Hungary Iceland Indonesia Iraq Ireland Italy Jamaica Jordan Kazakhstan Kenya Kosovo Kuwait
+Latvia Lebanon Libya Lithuania Malaysia Mali Moldova Mongolia Morocco Myanmar Nepal Netherlands Nicaragua
+Niger Nigeria Norway Oman Pakistan Panama Paraguay Peru Philippines Poland Portugal Qatar Romania Rwanda
+Senegal Serbia Singapore Slovakia Slovenia Somalia Spain Sudan Sweden Switzerland Tajikistan Tanzania
+Thailand Tunisia Turkmenistan Uganda Uruguay Uzbekistan Venezuela Vietnam Yemen Zambia Zimbabwe""".split()
+for _c in COUNTRIES:
+    ALIASES.setdefault(_c, (_c,))
+for _c in ("New Zealand", "South Africa", "Sri Lanka", "Czech Republic", "United Arab Emirates",
+           "Costa Rica", "Dominican Republic", "El Salvador", "Ivory Coast"):
+    ALIASES.setdefault(_c, (_c,))
+SURFACE = {s: canon for canon, forms in ALIASES.items() for s in forms}
+
+# Titles, ranks and roles: never part of a name; they cut a chain ("RNC Chairman Reince Priebus").
+TITLES = set("""
+President President-elect Vice Prime Minister Chancellor Secretary Senator Sen. Representative Rep.
+Congressman Congresswoman Governor Gov. Mayor Chairman Chairwoman Chair Director Spokesman
+Spokeswoman Spokesperson Press Ambassador General Gen. Lt. Lieutenant Colonel Col. Sgt. Sergeant
+Captain Capt. Major Maj. Admiral Adm. Commander Cmdr. Retired Ret. Former Acting Deputy Assistant
+Chief Executive Officer CEO Founder Co-founder Judge Justice Attorney Mr. Mrs. Ms. Dr. Prof. Professor
+Rev. Reverend Pope King Queen Prince Princess Sheikh Speaker Leader Majority Minority Whip Candidate
+Nominee Author Host Anchor Commissioner Superintendent Sheriff Agent Analyst Editor Columnist
+Correspondent Reporter Chairperson Treasurer Counsel Adviser Advisor Aide Strategist Pastor Bishop
+Cardinal Rabbi Imam Dean Coach Lord Lady Sir Dame Ayatollah Premier Emir Sultan Councilman
+Councilwoman Councillor Delegate Trooper Officer Private Corporal Cpl. Pvt. Hon. Atty. Supt. Pres.
+Sec. Insp. Inspector Detective Det. Marshal Commandant Gov Sen Rep Mr Mrs Ms Dr Lt Gen Col Sgt
+Capt Maj Adm Rev Hon Sgt Jr. Sr. Jr Sr II III IV Exclusive Breaking Watch Update Updated Opinion Editorial Analysis
+""".split())
+# Capitalised words that start sentences or headlines but never a name.
+FUNCTION_WORDS = set("""
+The A An But And Or Nor In On At For From With By To Of Off Up This That These Those It Its He She
+They We I You His Her Their Our My Your When While If As After Before Although Though Since
+Because Among Under Over Now Then Like Unlike Every Each Both All Some Many Most Much More Few
+Meanwhile However Also Yet So Still Even Only Just What Why How Who Whom Whose Where Which There
+Here Dear Yes No Not Never Please Thank Thanks Despite During Until Upon Into Onto Through
+Without Within Across Against Between Beyond Near Per Via Whether Instead Indeed Perhaps Maybe
+Once Twice Already Again Later Earlier Today Tonight Tomorrow Yesterday Last Next First Second
+Third Another Other Such Same Own Any None Nothing Everything Something Anything Everyone Someone
+Anyone Nobody Everybody Somebody Let Do Does Did Is Are Was Were Be Been Has Have Had Will Would
+Can Could Should Must May Might Shall Asked Told Said Says According Read See Click Photo Image
+Video Getty AP Reuters AFP EPA Mr Mrs Ms Oh Well Sure Okay OK Hey Wow Abstract Full Text Moreover
+Furthermore Nevertheless Nonetheless Additionally Finally Ultimately Overall Regardless Otherwise
+Therefore Thus Hence Besides Again Sometimes Often Clearly Obviously Certainly Apparently
+""".split())
+MONTHS_DAYS = set("""
+January February March April May June July August September October November December Jan Feb
+Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Monday Tuesday Wednesday Thursday Friday Saturday Sunday
+Jan. Feb. Mar. Apr. Jun. Jul. Aug. Sep. Sept. Oct. Nov. Dec.
+""".split())
+# Adjectives of nationality, party and creed: before a person they are a description
+# ("Republican Donald Trump"), not part of the name.
+MODIFIERS = set("""
+Russian American Ukrainian Chinese British French German European Israeli Iranian Syrian Iraqi
+Afghan Saudi Turkish Japanese Korean Indian Pakistani Mexican Canadian Palestinian Egyptian Polish
+Italian Spanish Greek Dutch Swedish Norwegian Danish Finnish Belarusian Georgian Cuban Venezuelan
+Brazilian Australian Irish Scottish Welsh English Republican Democratic Democrat Conservative Liberal
+Labour Tory Progressive Independent Libertarian Muslim Christian Jewish Catholic Evangelical
+Sunni Shia Shiite Western Eastern Northern Southern Soviet Federal National State Senior Junior Veteran
+Longtime Top New Young Old Late Then Current Incoming Outgoing Fellow Rival Presidential
+""".split())
+# Last words of organisation names.
+ORG_WORDS = set("""
+Party Committee Association Council Agency Department Ministry University College Institute
+Foundation Commission Court Congress Senate Parliament Assembly Duma Cabinet Caucus Times News Post
+Journal Network Networks Corp Corp. Corporation Inc Inc. Company Co. Bank Office Service Services
+Administration Campaign Coalition Union League Center Centre Board Bureau Authority Group Fund
+Organization Organisation Alliance Movement Front Forces Army Navy Guard Police Klan Federation
+Society Club Church Project Airlines Airways Airport Media Press Studios Broadcasting Magazine Review
+Monitor Tribune Herald Gazette Telegraph Guardian Channel Radio TV Reserve Conference Academy School
+Hospital Trust Partners Holdings Industries Systems Labs Records Books Institution Watch Action
+Brigade Brigades Command Corps Secretariat Directorate Tribunal Exchange Insider Examiner Observer
+Daily Weekly Today Fund Foundation Initiative Network Council Forum Companies Motors Group Times
+Republicans Democrats Mosque Synagogue Cathedral Station Laboratory Lab Team Squad Institute Legion
+""".split())
+# Last words of named issues: laws, agreements, plans ("Iran Sanctions Act", "Paris Agreement").
+ISSUE_WORDS = set("""
+Act Agreement Accord Accords Treaty Deal Plan Bill Amendment Doctrine Protocol Statement
+Resolution Declaration Care Reform Pact Charter Program Programme
+""".split())
+# Last words of places: a chain ending so is no target ("Great Barrier Reef", "Terre Haute County").
+PLACE_WORDS = set("""
+Street St. Avenue Ave. Road Rd. Boulevard Blvd. Lane Drive County City Town Village River Lake
+Mountain Mountains Mount Mt. Island Islands Beach Valley Bay Reef Park Square Ocean Sea Desert Canyon
+Falls Heights Coast Peninsula Region Province District Strait Gulf Harbor Harbour Hills Hill Springs
+Plaza Bridge Hall Tower Building Stadium Arena Center Hotel Airport Capitol Avenue Range Basin Forest
+""".split()) - {"Center", "Airport"}
+US_STATES = set("""
+Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Hawaii Idaho
+Illinois Indiana Iowa Kansas Kentucky Louisiana Maine Maryland Massachusetts Michigan Minnesota
+Mississippi Missouri Montana Nebraska Nevada Ohio Oklahoma Oregon Pennsylvania Tennessee Texas Utah
+Vermont Virginia Wisconsin Wyoming Carolina Dakota Hampshire Jersey Mexico York Island Columbia
+""".split())
+# Particles inside a person's name ("Bill de Blasio", "Ludwig van Beethoven").
+_PARTICLES = {"de", "van", "von", "der", "da", "bin", "al", "la", "le", "du", "del"}
+
+# One capitalised token: a word ("Peskov", "O'Malley", "McCain", "Wasserman-Schultz"), an
+# acronym ("NATO", "G.O.P."), an initial ("J."), a title abbreviation ("Gen.", "Lt.").
+_ABBR = r"(?:" + word_alternation("""Mr Mrs Ms Dr Sen Rep Gov Gen Lt Col Sgt Capt Maj Adm Cmdr Rev Hon Atty Pres Sec Supt
+Jr Sr St Mt Ft Prof Ret Cpl Pvt Det Insp Corp Inc Co""".split()) + r")\."
+_TOKEN = (r"(?:" + _ABBR + r"|(?:[A-Z]\.){2,}|[A-Z]\.(?=\s[A-Z])|(?:Mc|Mac|O['’]|D['’])?[A-Z][a-z]+(?:[A-Z][a-z]+)*"
+          r"(?:-[A-Z]?[a-z]+)*|[A-Z]{2,}[a-z]?)")
+_CHAIN = re.compile(  # (?=[A-Z]) first: the scan skips to capitals instead of trying every position
+    r"(?=[A-Z])(?<![\w.’'@#/-])" + _TOKEN + r"(?:['’]s?)?(?:(?:\s|\s(?:of|for|of the|de|van|von|der|da|bin|al|la|le|du|del)\s)"
+    + _TOKEN + r"(?:['’]s?)?)*(?![\w@])"
+)
+_PIECE = re.compile(r"\s+(?:(?:of the|of|for|de|van|von|der|da|bin|al|la|le|du|del)\s+)?")
+_POSSESSIVE = ("'s", "’s", "'", "’")
+_LOWER_WORD = re.compile(r"(?<![\w.])[a-z]+(?![a-z])")
+_OPENERS = set(".!?:;…\"“‘([—–-\n")
+
+
+def _opens_sentence(text: str, pos: int) -> bool:
+    """True when text[pos] starts a sentence, line or quotation (its capital says nothing)."""
+    k = pos - 1
+    while k >= 0 and k > pos - 4 and text[k] in " \t":
+        k -= 1
+    return k < 0 or text[k] in _OPENERS
+
+
+# --- names ---------------------------------------------------------------------------------
+
+class _LowerWords:
+    """`word in lower`: does `word` stand in the text as a whole lower-case word ("step" in "a
+    step forward")? Looked up with str.find for the first few dozen words (an article has a few
+    dozen names), then one scan of the whole text answers the rest (a text of thousands)."""
+
+    LIMIT = 64
+
+    def __init__(self, text: str):
+        self.text = text
+        self.seen: dict[str, bool] = {}
+        self.all: set[str] | None = None
+
+    def __contains__(self, low: str) -> bool:
+        if low not in self.seen:
+            if self.all is not None or len(self.seen) >= self.LIMIT:
+                if self.all is None:
+                    self.all = set(_LOWER_WORD.findall(self.text))
+                self.seen[low] = low in self.all
+            else:
+                self.seen[low] = self._find(low)
+        return self.seen[low]
+
+    def _find(self, low: str) -> bool:
+        text = self.text
+        if not (low.isascii() and low.isalpha() and low.islower()):
+            return False
+        at = text.find(low)
+        while at >= 0:
+            before = text[at - 1] if at else " "
+            after = text[at + len(low)] if at + len(low) < len(text) else " "
+            if not (before.isalnum() or before in "_.") and not ("a" <= after <= "z"):
+                return True
+            at = text.find(low, at + 1)
+        return False
+
+
+def _headline_case_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of short lines written in Title Case (headlines: "Carly Fiorina Endorses Ted
+    Cruz"), where capitals do not mark names."""
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        if len(line) > 150:  # a paragraph, not a headline
+            pos += len(line) + 1
+            continue
+        words = [w.lstrip("\"“‘'(") for w in line.split()]
+        words = [w for w in words if len(w) >= 4 and w[0].isalpha()]
+        upper = sum(w[0].isupper() for w in words)
+        lower = len(words) - upper  # prose has lower-case words between its names
+        if lower <= 1 and (upper >= 4 or (upper >= 3 and lower == 0)):
+            out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+def _token_words(chain: str, start: int) -> list[tuple[int, int, str, str]]:
+    """(start, end, word, connector-before) of each token of a chain."""
+    if " " not in chain and "\n" not in chain and "\t" not in chain:
+        return [(start, start + len(chain), chain, "")]
+    out = []
+    pos = 0
+    connector = ""
+    for m in _PIECE.finditer(chain + " "):
+        word = chain[pos:m.start()]
+        if word:
+            out.append((start + pos, start + m.start(), word, connector))
+        connector = m.group(0).strip()
+        pos = m.end()
+    return out
+
+
+def _strip_possessive(word: str) -> tuple[str, bool]:
+    for p in _POSSESSIVE:
+        if word.endswith(p) and len(word) > len(p) + 1:
+            return word[: -len(p)], True
+    return word, False
+
+
+@dataclass(slots=True)
+class _Segment:
+    start: int
+    end: int
+    words: list[str]
+    after_title: bool
+    sentence_initial: bool
+    headline: bool
+    connected: bool = False  # "Department of Justice": an organisation's name
+
+
+def _segments(text: str, headline: list[tuple[int, int]]) -> list[_Segment]:
+    """Name segments: capitalised chains cut at titles, possessives, dates and function words."""
+    out: list[_Segment] = []
+    hl = iter(headline)
+    cur = next(hl, None)
+    skip = _SKIP_ALONE
+    for m in _CHAIN.finditer(text):
+        chain = m.group(0)
+        if chain in skip:  # most chains are one sentence-initial "The", "But", "He"
+            continue
+        pieces = _chain_pieces(chain)
+        if not pieces:
+            continue
+        start = m.start()
+        while cur is not None and cur[1] < start:
+            cur = next(hl, None)
+        in_headline = cur is not None and cur[0] <= start <= cur[1]
+        opens = _opens_sentence(text, start)
+        for s, e, words, after_title, initial, connected in pieces:
+            out.append(_Segment(start + s, start + e, list(words), after_title, initial and opens, in_headline,
+                                connected))
+    return out
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _chain_pieces(chain: str) -> tuple[tuple[int, int, tuple[str, ...], bool, bool, bool], ...]:
+    """The segments of one chain, offsets relative to its start: (start, end, words, after a
+    title, sentence-initial when the chain opens a sentence, joined by 'of'/'for'). Chains
+    repeat ("Trump", "Mr. Trump"), so each is cut once."""
+    toks = _token_words(chain, 0)
+    pieces: list[tuple[list[tuple[int, int, str]], bool, bool]] = [([], False, True)]
+    connected: set[int] = set()  # pieces joined by 'of'/'for': organisation names
+    for s, e, word, connector in toks:
+        word, possessive = _strip_possessive(word)
+        e = s + len(word)
+        seg = pieces[-1][0]
+        joined = False  # "Department of Justice": the name goes on after 'of'
+        if connector and seg and connector not in _PARTICLES:
+            if not _keeps_connector(seg[-1][2], connector):
+                pieces.append(([], False, False))
+            else:
+                connected.add(id(seg))
+                joined = True
+        if (word in TITLES or word.rstrip(".") in TITLES or word in MONTHS_DAYS) and not joined:
+            pieces.append(([], word not in MONTHS_DAYS, False))
+            continue
+        seg, after_title, initial = pieces[-1]
+        if not seg and (word in FUNCTION_WORDS or connector):
+            pieces[-1] = (seg, after_title, initial and word in FUNCTION_WORDS)
+            continue
+        seg.append((s, e, word))
+        if possessive:
+            pieces.append(([], False, False))
+    return tuple((seg[0][0], seg[-1][1], tuple(w for _, _, w in seg), after_title, initial, id(seg) in connected)
+                 for seg, after_title, initial in pieces if seg)
+
+
+def _keeps_connector(word: str, connector: str) -> bool:
+    """"Department of Justice", "Young Americans for Freedom": the word before 'of'/'for' heads
+    an organisation name; "Trump of New York", "Hayes of the Weekly Standard" are two names."""
+    return word in ORG_WORDS or word in ISSUE_WORDS or (connector == "for" and word.endswith("s") and len(word) > 3
+                                                        and word[:-1] not in SURFACE)
+
+
+def _is_acronym(word: str) -> bool:
+    letters = word.replace(".", "")
+    return len(letters) >= 2 and letters.isupper() and letters.isalpha()
+
+
+def _classify(words: list[str], lower: _LowerWords, after_title: bool) -> str | None:
+    """'person' | 'org' | 'issue' | None (not a target: a place, a headline phrase, junk)."""
+    last = words[-1]
+    if last in MODIFIERS and len(words) > 1:
+        return None  # "Alabama Democratic": a description, not a name
+    if last in PLACE_WORDS or (len(words) == 1 and words[0] in US_STATES):
+        return None
+    if last in ORG_WORDS and len(words) >= 2:
+        return "org"
+    if last in ISSUE_WORDS and len(words) >= 2:
+        return "issue"
+    if len(words) == 1:
+        if _is_acronym(last):
+            return "org"
+        return "name"  # a single name word: a surname, a first name or a one-word body
+    if any(_is_acronym(w) and len(w.replace(".", "")) > 1 for w in words):
+        return None
+    if len(words) > 4:
+        return None
+    if all(w in US_STATES or w in {"New", "North", "South", "West", "East"} for w in words):
+        return None
+    common = [w for w in words if w.lower() in lower and len(w) > 2]
+    if common and not after_title:
+        return None  # "Great Barrier", "Step Forward": words the text also uses in lower case
+    return "person"
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _classify_word(word: str) -> str | None:
+    """_classify of a one-word segment (it needs no context: cached across articles)."""
+    return _classify([word], _NO_WORDS, False)
+
+
+_NO_WORDS: frozenset[str] = frozenset()
+
+
+def _strip_leading(seg: _Segment, lower: _LowerWords, capital_elsewhere: set[str]) -> _Segment | None:
+    """Drop a sentence-initial word that is not a name ("Hammering Hillary") and modifiers
+    before a person ("Republican Donald Trump")."""
+    words = list(seg.words)
+    start = seg.start
+    if seg.sentence_initial and words:
+        w = words[0]
+        if (w.lower() in lower or (len(w) >= 7 and w.endswith(("ing", "ed", "ly")))) and w not in capital_elsewhere \
+                and len(words) > 1:
+            start += len(w) + 1
+            words = words[1:]
+    while len(words) > 1 and (words[0] in MODIFIERS or words[0].lower() in _epithets()) \
+            and words[-1] not in _ORG_OR_ISSUE and not seg.connected:
+        start += len(words[0]) + 1
+        words = words[1:]
+    # A country before a name or role ("Russia President Vladimir Putin", "US Republican ...").
+    for n in (3, 2, 1):
+        head = " ".join(words[:n])
+        if len(words) > n and head in SURFACE and words[-1] not in _ORG_OR_ISSUE:
+            start += len(head) + 1
+            words = words[n:]
+            break
+    if not words:
+        return None
+    return _Segment(start, seg.end, words, seg.after_title, False, seg.headline, seg.connected)
+
+
+@functools.cache
+def _epithets() -> frozenset[str]:
+    """Single evaluative words of the stance lexicons (lexicons/favor.txt, against.txt): before a
+    name they are an epithet, not part of it ("Crooked Hillary Clinton" is Hillary Clinton)."""
+    out = set()
+    for name in ("favor.txt", "against.txt"):
+        with open(_LEXICONS / name, encoding="utf-8") as f:
+            out.update(w for w in (line.strip() for line in f) if w and not w.startswith("#") and " " not in w)
+    return frozenset(out)
+
+
+_LEXICONS = Path(__file__).parent / "lexicons"
+
+
+@dataclass(eq=False)
+class _Name:  # compared by identity: two chains with the same forms are still two names
+    kind: str
+    forms: defaultdict = field(default_factory=lambda: defaultdict(int))  # form -> count (not a Counter: cheaper to make)
+    key: list = field(default_factory=list)  # the words of its longest form, which founded it
+
+    @functools.cached_property
+    def canonical(self) -> str:  # asked once its forms are all in
+        full = [f for f in self.forms if len(f.split()) >= 2] or list(self.forms)
+        if self.kind == "person" and self.key:
+            # a person's name opens with the first name ("Debbie Wasserman Schultz", however
+            # often the text says "Wasserman Schultz")
+            full = [f for f in full if f.split()[0] == self.key[0]] or full
+        return max(full, key=lambda f: (self.forms[f], len(f.split()), len(f), f))
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w[0].isupper())
+
+
+def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, canonical target, kind) for every mention of a person, organisation,
+    country or named issue, each mapped to its full form."""
+    lower = _LowerWords(text)
+    headline = _headline_case_lines(text)
+    raw = _segments(text, headline)
+    capital_elsewhere = {w for s in raw if not s.sentence_initial and not s.headline for w in s.words}
+    capital_elsewhere |= {w for s in raw if not s.headline for w in s.words[1:]}
+    segs = [s if len(s.words) == 1 else s2 for s in raw
+            if len(s.words) == 1 or (s2 := _strip_leading(s, lower, capital_elsewhere))]
+    form_of = {id(seg): seg.words[0] if len(seg.words) == 1 and seg.words[0].isascii() else _tidy(text[seg.start:seg.end])
+               for seg in segs}  # "Bill de Blasio"; a no-break space inside a word ("Donald\xa0Trump") is a space
+
+    names: list[_Name] = []
+    by_full: dict[str, _Name] = {}
+    kinds: list[tuple[_Segment, str | None]] = []
+    classified: dict[tuple, str | None] = {}  # a name recurs: classify each form once
+    for seg in segs:
+        if seg.headline:
+            kind = None
+        elif seg.connected:
+            kind = "org"
+        elif len(seg.words) == 1:
+            kind = _classify_word(seg.words[0])
+        else:
+            key = (tuple(seg.words), seg.after_title)
+            kind = classified.get(key, "?")
+            if kind == "?":
+                kind = classified[key] = _classify(seg.words, lower, seg.after_title)
+        kinds.append((seg, kind))
+    # Full names (two words or more) found in body text, longest first so that shorter forms
+    # join the chain of a longer one ("Hillary Clinton" -> "Hillary Rodham Clinton").
+    fulls = Counter(form_of[id(s)] for s, k in kinds if k in ("person", "org", "issue") and len(s.words) >= 2)
+    kind_of = {form_of[id(s)]: k for s, k in kinds if k in ("person", "org", "issue")}
+    # People by (first word, last word) of their longest form: a shorter form looks only at
+    # the chains it could join, so this stays linear in the number of names.
+    people: dict[tuple[str, str], list[_Name]] = defaultdict(list)
+    for form in sorted(fulls, key=lambda f: (-len(f.split()), -fulls[f], f)):
+        if form in SURFACE:
+            continue
+        words = form.split()
+        home = None
+        if kind_of[form] == "person":
+            short = {w for w in words if len(w) <= 2}
+            home = next((other for other in people[(words[0], words[-1])]
+                         if set(words) <= set(other.key) | short), None)
+        if home is None:
+            home = _Name(kind_of[form], key=words)
+            names.append(home)
+            if home.kind == "person":
+                people[(words[0], words[-1])].append(home)
+                if len(words) >= 3:  # "Wasserman Schultz" is Debbie Wasserman Schultz
+                    people[(words[1], words[-1])].append(home)
+        home.forms[form] += fulls[form]
+        by_full[form] = home
+    # Single words: a surname or first name of a person, an acronym of an organisation.
+    by_last: dict[str, _Name] = {}
+    by_first: dict[str, list[_Name]] = defaultdict(list)
+    by_initials: dict[str, _Name] = {}
+    for n in sorted(names, key=lambda n: -sum(n.forms.values())):
+        words = n.canonical.split()
+        if n.kind == "person":
+            for f in n.forms:
+                by_last.setdefault(f.split()[-1], n)
+            by_first[words[0]].append(n)
+        elif n.kind in ("org", "issue") and len(words) >= 2:  # "ISA" for the Iran Sanctions Act
+            by_initials.setdefault(_initials(n.canonical), n)
+    singles: dict[str, _Name] = {}
+    out: list[tuple[int, int, str, str]] = []
+    assigned: list[tuple[_Segment, _Name]] = []
+    homes: dict[tuple, tuple] = {}  # (form, kind, one word, headline) -> where its segments go
+    for seg, kind in kinds:
+        form = form_of[id(seg)]
+        one = len(seg.words) == 1
+        key = (form, kind, one, seg.headline)
+        where = homes.get(key)
+        if where is None:
+            where = homes[key] = _home_of(form, kind, seg, lower, by_full, by_last, by_first, by_initials, singles)
+        if where[0] == "home":
+            if where[2]:
+                where[1].forms[where[2]] += 1
+            assigned.append((seg, where[1]))
+        elif where[0] == "headline":
+            # a Title Case line: find known names inside it ("Carly Fiorina Endorses Ted Cruz")
+            _headline_names(seg, by_full, by_last, out)
+    places = _places(text, assigned)
+    single_ids = {id(n) for n in singles.values()}
+    # a lone capitalised word that only ever opens a sentence is a common word ("Majorities
+    # across ..."); a one-word name is written capitalised mid-sentence too
+    mid_sentence = {id(home) for seg, home in assigned if id(home) in single_ids and not seg.sentence_initial}
+    for seg, home in assigned:
+        if id(home) in places:
+            continue
+        if id(home) in single_ids and (sum(home.forms.values()) < 2
+                                       or (home.kind == "name" and id(home) not in mid_sentence)):
+            continue  # a lone word ("COVID", "Ohio") seen once: too little to call it a target
+        kind = "org" if home.kind == "name" else home.kind
+        out.append((seg.start, seg.end, home.canonical, kind))
+    for m in _GAZETTEER.finditer(text):
+        out.append((m.start(), m.end(), SURFACE[m.group(0)], "country"))
+    out.sort()
+    return _drop_nested(out)
+
+
+def _home_of(form, kind, seg, lower, by_full, by_last, by_first, by_initials, singles) -> tuple:
+    """Where a segment's mention goes: ("home", name, word counted as a form of a one-word name
+    or None), ("headline",) for a Title Case chain to search for known names, or ("none",)."""
+    if form in SURFACE:
+        return ("none",)
+    home = by_full.get(form)
+    if home is None and len(seg.words) == 1:
+        w = seg.words[0]
+        home = by_last.get(w)
+        if home is None and len(by_first.get(w, ())) == 1:
+            home = by_first[w][0]
+        if home is None and _is_acronym(w):
+            home = by_initials.get(w.replace(".", ""))
+        if home is None and kind in ("org", "name"):
+            if kind == "name" and (w.lower() in lower or w in _NOT_ALONE
+                                   or w.endswith(("ans", "ians", "ese", "ish"))):
+                return ("none",)
+            return ("home", singles.setdefault(w, _Name("org" if kind == "org" else "name")), w)
+    elif home is None and seg.headline and len(seg.words) >= 2:
+        return ("headline",)
+    return ("home", home, None) if home is not None else ("none",)
+
+
+_PLACE_BEFORE = re.compile(r"(?:\b(?:in|at|from|near|outside|across|around|throughout|to|of)|,)\s+(?:the\s+)?$")
+_PLACE_AFTER = re.compile(r",\s+(?:" + "|".join(sorted(US_STATES | set(COUNTRIES))) + r")\b")
+
+
+def _places(text: str, assigned: list[tuple[_Segment, _Name]]) -> set[int]:
+    """Ids of names used as places: most mentions after 'in', 'at', 'from', ... or followed by
+    ', <state or country>' ("in Des Moines", "Park Ridge, Illinois"). Organisations are exempt."""
+    where: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for seg, home in assigned:
+        if home.kind in ("org", "issue"):
+            continue
+        counts = where[id(home)]
+        counts[1] += 1
+        if text.startswith(",", seg.end) and _PLACE_AFTER.match(text, seg.end):
+            counts[0] += 2
+        elif text[seg.start - 1:seg.start].isspace() and _PLACE_BEFORE.search(text, max(0, seg.start - 12), seg.start):
+            counts[0] += 1
+    return {key for key, (place, total) in where.items() if place * 2 > total}
+
+
+def _headline_names(seg: _Segment, by_full: dict, by_last: dict, out: list) -> None:
+    """Known names inside a Title Case chain, longest first from each position."""
+    words = seg.words
+    pos = seg.start
+    offsets = []
+    for w in words:
+        offsets.append(pos)
+        pos += len(w) + 1
+    i = 0
+    while i < len(words):
+        for j in range(min(len(words), i + 4), i, -1):
+            form = " ".join(words[i:j])
+            home = by_full.get(form) if j - i >= 2 else by_last.get(form)
+            if home is not None:
+                out.append((offsets[i], offsets[i] + len(form), home.canonical, home.kind))
+                i = j
+                break
+        else:
+            i += 1
+
+
+def _drop_nested(mentions: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    """Keep the outer mention where two overlap ("Iran" inside "Iran Sanctions Act")."""
+    out: list[tuple[int, int, str, str]] = []
+    for m in sorted(mentions, key=lambda m: (m[0], -m[1])):
+        if out and m[0] < out[-1][1]:
+            continue
+        out.append(m)
+    return out
+
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+_GAZETTEER = re.compile(r"(?=[A-Z])(?<![\w.’'-])(?:" + word_alternation(SURFACE) + r")(?=\.?(?![\w.&’'-]|['’]s\b)|['’]s\b)")
+
+# --- issue phrases -------------------------------------------------------------------------
+
+ISSUE_HEADS = """dialogue talks negotiations relations ties war wars conflict deal agreement accord treaty
+sanctions ban policy policies plan proposal reform law bill legislation program programme strategy
+surveillance invasion occupation aid tariffs trade cooperation partnership peace ceasefire summit
+investigation probe lawsuit recount strikes airstrikes attacks support administration campaign
+government regime presidency nomination election elections withdrawal intervention blockade
+embargo alliance""".split()
+_ISSUE_HEAD_SET = set(ISSUE_HEADS)
+# Heads that follow an entity as a compound ("Obama administration", "Iran deal").
+_COMPOUND_HEADS = set(ISSUE_HEADS) - {"support", "attacks", "strikes", "aid", "trade", "peace"}
+_PERSON_HEADS = {"administration", "campaign", "presidency", "nomination"}
+_GOVERNMENT_HEADS = {"administration", "government", "regime", "presidency", "election", "elections", "campaign"}
+_PREP = r"(?:with|in|on|against|between|over|toward|towards|to|for|of)"
+_PREP_BEFORE = re.compile(r"\b" + _PREP + r"\s+(?:the\s+)?$")
+_DASH_GAP = re.compile(r"\s*[-–—/]\s*")
+# An issue head and its preposition right before an entity: "dialogue with [the US]".
+_HEAD_BEFORE = re.compile(r"\b(?P<the>the\s+)?(?P<head>" + "|".join(ISSUE_HEADS) + r")\s+(?P<prep>" + _PREP
+                          + r")\s+(?:the\s+)?$")
+_COMPOUND_RE = re.compile(r"\s*(?:(?:[-–—/]|\s+and\s+)\s*)?")
+_MODIFIER_RE = re.compile(r"\s+(?:(?P<mod>nuclear|trade|peace|immigration|foreign|military|economic|security|"
+                          r"energy|climate|tax|health|gun|border|sanctions|free|bilateral)\s+)?(?P<head>"
+                          + "|".join(sorted(_COMPOUND_HEADS, key=len, reverse=True)) + r")\b")
+
+
+def issue_mentions(text: str, entities: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, tuple]]:
+    """(start, end, surface, key) of issue phrases around entity mentions: "dialogue with the
+    US", "the war in Ukraine", "US–Russia relations", "the Iran nuclear deal". The key
+    (head, entities) makes "dialogue with Washington" and "dialogue with the US" one issue."""
+    at_start = {m[0]: m for m in entities}
+    out = []
+    for ent in entities:
+        if ent[3] not in ("country", "org", "person"):
+            continue
+        if not text[ent[0] - 1:ent[0]].isspace() or not _PREP_BEFORE.search(text, max(0, ent[0] - 14), ent[0]):
+            continue
+        m = _HEAD_BEFORE.search(text, max(0, ent[0] - 40), ent[0])
+        if m is None:
+            continue
+        if m.group("head") in ("support", "attacks", "strikes", "aid", "campaign", "administration", "government",
+                               "regime", "presidency", "nomination", "election", "elections") \
+                and m.group("prep") not in ("for", "on", "against", "of"):
+            continue
+        start = m.start() if m.group("the") else m.start("head")
+        end = ent[1]
+        names = [ent[2]]
+        # "relations between Russia and the United States"
+        nxt = re.match(r"\s+and\s+(?:the\s+)?", text[end:end + 12])
+        if nxt and m.group("prep") == "between" and at_start.get(end + nxt.end()):
+            second = at_start[end + nxt.end()]
+            names.append(second[2])
+            end = second[1]
+        if _MODIFIES_NEXT.match(text, end):
+            continue  # "war in Ukraine policy": the phrase goes on
+        out.append((start, end, text[start:end], (m.group("head"), frozenset(names))))
+    # Compounds: "US–Russia relations", "Iran nuclear deal", "Obama administration".
+    ents = [e for e in entities if e[3] in ("country", "org", "person")]
+    for i, ent in enumerate(ents):
+        start, end, names = ent[0], ent[1], [ent[2]]
+        if i + 1 < len(ents):
+            gap = text[end:ents[i + 1][0]]
+            if len(gap) <= 5 and _DASH_GAP.fullmatch(gap):
+                names.append(ents[i + 1][2])
+                end = ents[i + 1][1]
+        if text[end:end + 2] in ("'s", "’s"):
+            continue
+        m = _MODIFIER_RE.match(text, end)
+        if not m or (len(names) == 1 and ent[3] == "person" and m.group("head") not in _PERSON_HEADS):
+            continue
+        if len(names) == 1 and ent[3] != "person" and m.group("head") in _GOVERNMENT_HEADS:
+            continue  # "the US administration" is the United States itself
+        if _MODIFIES_NEXT.match(text, m.end()):
+            continue
+        the = text[max(0, start - 4):start]
+        s = start - 4 if the.lower() == "the " else start
+        if len(names) > 1:
+            head = m.group("head")
+            key = (head, frozenset(names))
+        else:
+            key = ((m.group("mod") + " " if m.group("mod") else "") + m.group("head"), frozenset(names))
+        out.append((s, m.end(), text[s:m.end()], key))
+    out.sort()
+    return out
+
+
+_MODIFIES_NEXT = re.compile(r"\s+(?:policy|policies|deal|plan|program|talks|officials?|leaders?|forces?|troops)\b")
+
+
+# --- the pipeline --------------------------------------------------------------------------
+
+def _fixed_mentions(text: str, fixed: Sequence[str]) -> list[tuple[int, int, str, str]]:
+    out = []
+    for name in fixed:
+        if not name:
+            continue
+        for m in re.finditer(r"(?<!\w)" + re.escape(name) + r"(?!\w)", text, re.IGNORECASE):
+            out.append((m.start(), m.end(), name, "fixed"))
+    return out
+
+
+def _all_mentions(text: str, fixed: Sequence[str] = ()) -> tuple[list, dict]:
+    entities = entity_mentions(text)
+    if fixed:
+        entities = _drop_nested(sorted(_fixed_mentions(text, fixed) + entities, key=lambda m: (m[0], m[3] != "fixed")))
+    issues = issue_mentions(text, entities)
+    surfaces: dict[tuple, Counter] = defaultdict(Counter)
+    for _s, _e, surface, key in issues:
+        surfaces[key][_tidy(surface)] += 1
+    canon = {key: max(c, key=lambda s: (c[s], -len(s))) for key, c in surfaces.items()}
+    kinds = {m[2]: m[3] for m in entities}
+    mentions = [(s, e, t) for s, e, t, _k in entities]
+    mentions += [(s, e, canon[key]) for s, e, _surface, key in issues]
+    kinds.update({v: "issue" for v in canon.values()})
+    mentions.sort()
+    return mentions, kinds
+
+
+def _tidy(surface: str) -> str:
+    return " ".join(surface.split())
+
+
+def target_mentions(text: str, fixed: Sequence[str] = ()) -> list[tuple[int, int, str]]:
+    """(start, end, canonical target) for every mention of an entity target (person,
+    organisation, country: "Trump" -> "Donald Trump", "Moscow" -> "Russia") and of an issue
+    target ("dialogue with Washington" -> "dialogue with the US"), sorted by start. Issue
+    phrases contain entity mentions: both are listed. `fixed` targets are found verbatim."""
+    return _all_mentions(text, fixed)[0]
+
+
+_DEPARTMENTS = set("Defense Defence State Justice Treasury Interior Commerce Energy Education Labor Health Homeland".split())
+_NOT_ALONE = _DEPARTMENTS | TITLES | MODIFIERS | FUNCTION_WORDS | ORG_WORDS | ISSUE_WORDS | PLACE_WORDS | US_STATES | MONTHS_DAYS
+_SKIP_ALONE = FUNCTION_WORDS | MONTHS_DAYS | TITLES
+_ORG_OR_ISSUE = ORG_WORDS | ISSUE_WORDS
