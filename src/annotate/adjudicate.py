@@ -25,7 +25,9 @@ review predictions there (`--requeue` is implied: the annotators' own projects a
 
 from __future__ import annotations
 
+import json
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
@@ -35,33 +37,91 @@ from .annotations import Problems, clean_tasks, iter_export, open_source, task_l
 from .errors import InputError
 from .family import head_task, importable
 from .gold import REVIEW_SUFFIX, is_review_copy
-from .redact import printable
+from .redact import printable, terminal_json
+
+
+class Spool:
+    """A list of plan items kept in a temporary file, one JSON line each: a plan of 100,000
+    tasks holds none of them in memory. Appended to while planning, read back (each time it
+    is iterated, from its own file handle) to apply and to print; `edit()` lets a pass change
+    the items."""
+
+    def __init__(self, items: Iterable[dict] = ()):
+        self._file = tempfile.NamedTemporaryFile("w", encoding="utf-8", prefix="annotate-plan-", suffix=".jsonl")
+        self._len = 0
+        for item in items:
+            self.append(item)
+
+    def append(self, item: dict) -> None:
+        self._file.write(json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self._len += 1
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __bool__(self) -> bool:
+        return self._len > 0
+
+    def __iter__(self) -> Iterator[dict]:
+        self._file.flush()
+        with open(self._file.name, encoding="utf-8") as fh:
+            for line in fh:
+                yield json.loads(line)
+
+    def edit(self) -> Iterator[dict]:
+        """Each item, in order; what the caller changed in an item is kept once it asks for
+        the next one or stops (an item not reached, say after an error, is kept as it was)."""
+        new, items, pending = Spool(), iter(self), None
+        try:
+            for pending in items:
+                yield pending
+                new.append(pending)
+                pending = None
+        finally:
+            if pending is not None:
+                new.append(pending)
+            for item in items:
+                new.append(item)
+            items.close()
+            self._file.close()
+            self._file, self._len = new._file, new._len
+
+
+def _edit(items: list[dict] | Spool) -> Iterator[dict]:
+    """The items, to be changed in place: a list's own dicts, a Spool's `edit()`."""
+    return items.edit() if isinstance(items, Spool) else iter(items)
 
 
 @dataclass
 class Plan:
-    """What adjudication found (and, with `apply`, did)."""
+    """What adjudication found (and, with `apply`, did). The item lists are lists, or Spools
+    when planned with `spool=True`."""
 
     applied: bool = False
     requeue: bool = False
     compared: int = 0
-    agreed: list[dict] = field(default_factory=list)
-    resolved: list[dict] = field(default_factory=list)
-    disputed: list[dict] = field(default_factory=list)
+    agreed: list[dict] | Spool = field(default_factory=list)
+    resolved: list[dict] | Spool = field(default_factory=list)
+    disputed: list[dict] | Spool = field(default_factory=list)
     problems: int = 0
 
     def as_dict(self) -> dict:
-        review = [r for d in self.disputed for r in d["review"]]
+        review = {"created": 0, "updated": 0, "present": 0, "needed": 0}
+        for d in self.disputed:
+            for r in d["review"]:
+                if r["action"] in review:
+                    review[r["action"]] += 1
+                review["needed"] += r["need"] != "present"
         return {
             "applied": self.applied, "requeue": self.requeue, "compared": self.compared,
             "counts": {
                 "agreed": len(self.agreed), "resolved": len(self.resolved),
                 "disputed": len(self.disputed),
                 "marked_ground_truth": sum(a["marked"] for a in self.agreed),
-                "review_created": sum(r["action"] == "created" for r in review),
-                "review_updated": sum(r["action"] == "updated" for r in review),
-                "review_present": sum(r["action"] == "present" for r in review),
-                "review_needed": sum(r["need"] != "present" for r in review),
+                "review_created": review["created"],
+                "review_updated": review["updated"],
+                "review_present": review["present"],
+                "review_needed": review["needed"],
             },
             "agreed": self.agreed, "resolved": self.resolved, "disputed": self.disputed,
             "problems": self.problems,
@@ -75,7 +135,8 @@ def review_version(name: str) -> str:
 
 def plan_adjudication(tasks: Iterable, names: dict | None = None,
                       warn: Callable[[str], None] | Problems | None = None,
-                      family_head: int | None | bool = False, keep_payload: bool = True) -> Plan:
+                      family_head: int | None | bool = False, keep_payload: bool = True,
+                      spool: bool = False) -> Plan:
     """Sort the multi-annotated tasks into agreed, resolved and disputed (no writes).
 
     `family_head`: the tasks are a family's merged export (False: one project's); the id of
@@ -92,10 +153,13 @@ def plan_adjudication(tasks: Iterable, names: dict | None = None,
     Without it, each item has `_at` (its place among the tasks) instead, and `apply_plan` /
     `apply_family_plan` given `reread` (`payload_reader`) read the payloads again from the
     export, a task at a time.
+
+    `spool`: the item lists are Spools (temporary files) instead of lists, so the plan of any
+    number of tasks takes no memory; with `keep_payload=False`, what `adjudicate` does.
     """
     problems = warn if isinstance(warn, Problems) else Problems(warn)
     before = problems.count
-    plan = _plan(clean_tasks(tasks, problems), names, family_head, keep_payload)
+    plan = _plan(clean_tasks(tasks, problems), names, family_head, keep_payload, spool)
     if not isinstance(warn, Problems):
         problems.close()
     plan.problems = problems.count - before
@@ -103,8 +167,8 @@ def plan_adjudication(tasks: Iterable, names: dict | None = None,
 
 
 def _plan(tasks: Iterable[dict], names: dict | None, family_head: int | None | bool = False,
-          keep_payload: bool = True) -> Plan:
-    plan = Plan()
+          keep_payload: bool = True, spool: bool = False) -> Plan:
+    plan = Plan(agreed=Spool(), resolved=Spool(), disputed=Spool()) if spool else Plan()
     for at, task in enumerate(tasks):
         found = _plan_task(task, names, family_head, keep_payload, at)
         if found is not None:
@@ -217,14 +281,14 @@ def apply_plan(client, project_id: int, plan: Plan, requeue: bool = False,
 
     say = progress or (lambda _msg: None)
     plan.applied, plan.requeue = True, requeue
-    for item in plan.agreed if mark else ():
+    for item in _edit(plan.agreed) if mark else ():
         with api_errors(client, f"mark annotation {item['annotation_id']} as ground truth"):
             client.annotations.update(id=item["annotation_id"], ground_truth=True)
         item["marked"] = True
         say(printable(f"task {item['task_id']}: annotation {item['annotation_id']} marked ground truth"))
     if not requeue:
         return plan
-    for task in _with_payloads(plan.disputed, reread):
+    for task in _with_payloads(_edit(plan.disputed), reread):
         for r in task["review"]:
             if r["need"] == "create":
                 with api_errors(client, f"add a review prediction to task {task['task_id']}"):
@@ -285,9 +349,14 @@ def apply_family_plan(client, family, plan: Plan, progress: Callable[[str], None
 def adjudicate(project: str, url: str | None = None, api_key: str | None = None,
                apply: bool = False, requeue: bool = False,
                progress: Callable[[str], None] | None = None,
-               warn: Callable[[str], None] | None = None) -> dict:
+               warn: Callable[[str], None] | None = None, spool: bool = False) -> dict:
     """`annotate adjudicate` as a function: plan, and with `apply` write to Label Studio.
-    `warn` receives one line per problem found in the export (default: stderr)."""
+    `warn` receives one line per problem found in the export (default: stderr).
+
+    The plan of a project is kept in temporary files while it is made and applied. With
+    `spool`, the result's agreed/resolved/disputed are those files too (Spools, read each time
+    they are iterated; print them with `iter_adjudication_json`), so memory stays flat however
+    many tasks the project has; without it they are lists."""
     from . import studio
 
     problems = Problems(warn)
@@ -297,7 +366,7 @@ def adjudicate(project: str, url: str | None = None, api_key: str | None = None,
         # Without the payloads (every annotator's result): the plan of 100,000 tasks stays
         # small; applying it reads them again from the export, a task at a time.
         plan = plan_adjudication(iter_export(source.path, problems), source.users, warn=problems,
-                                 family_head=head_id, keep_payload=False)
+                                 family_head=head_id, keep_payload=False, spool=family is None)
         problems.close()
         plan.requeue = requeue or family is not None
         reread = payload_reader(source.path, source.users, head_id)
@@ -305,22 +374,47 @@ def adjudicate(project: str, url: str | None = None, api_key: str | None = None,
             proj = apply_family_plan(client, family, plan, progress=progress, reread=reread)
         elif apply:
             apply_plan(client, proj.id, plan, requeue=requeue, progress=progress, reread=reread)
-    out = plan.as_dict()
     base = studio.display_url(url or "")
-    for task in (*out["agreed"], *out["resolved"], *out["disputed"]):
-        task.pop("_import", None)
-        task.pop("_copy", None)
-        task.pop("_at", None)
-        for r in task.get("review", ()):
-            r.pop("_result", None)
-    for task in out["disputed"]:
-        where = task.get("head_task", task["task_id"]) if family is not None else task["task_id"]
-        task["link"] = f"{base}/projects/{proj.id}/data?task={where}" if proj is not None and where else ""
+    for items in (plan.agreed, plan.resolved, plan.disputed):
+        for task in _edit(items):
+            task.pop("_import", None)
+            task.pop("_copy", None)
+            task.pop("_at", None)
+            for r in task.get("review", ()):
+                r.pop("_result", None)
+            if items is plan.disputed:
+                where = task.get("head_task", task["task_id"]) if family is not None else task["task_id"]
+                task["link"] = f"{base}/projects/{proj.id}/data?task={where}" if proj is not None and where else ""
+    if not spool:
+        plan.agreed, plan.resolved, plan.disputed = list(plan.agreed), list(plan.resolved), list(plan.disputed)
+    out = plan.as_dict()
     out["project"] = {"id": proj.id if proj is not None else None,
                       "title": proj.title if proj is not None else family.title}
     if family is not None:
         out["family"] = [{"id": p.id, "title": p.title} for p in family.projects if p is not proj]
     return out
+
+
+def iter_adjudication_json(result: dict) -> Iterator[str]:
+    """`redact.terminal_json(result)` in pieces, an item of the agreed/resolved/disputed lists
+    at a time: with `adjudicate`'s Spools, printing 100,000 tasks holds one in memory.
+    The pieces joined are the same text, byte for byte."""
+    def nested(value, depth: int) -> str:  # a value as json.dumps(indent=2) writes it at this depth
+        return terminal_json(value).replace("\n", "\n" + "  " * depth)
+
+    yield "{"
+    for i, (key, value) in enumerate(result.items()):
+        yield ("," if i else "") + "\n  " + nested(key, 1) + ": "
+        if isinstance(value, Spool | list) and key in ("agreed", "resolved", "disputed"):
+            if not value:
+                yield "[]"
+                continue
+            for j, item in enumerate(value):
+                yield ("[" if not j else ",") + "\n    " + nested(item, 2)
+            yield "\n  ]"
+        else:
+            yield nested(value, 1)
+    yield "\n}" if result else "}"
 
 
 def format_adjudication(result: dict) -> str:

@@ -1,0 +1,80 @@
+"""`annotate adjudicate --json` at scale (issue 18): the plan kept in temporary files (Spool)
+and its JSON written an item at a time, the same bytes as the whole result dumped at once."""
+
+import copy
+import tracemalloc
+
+from annotate.adjudicate import Spool, iter_adjudication_json, plan_adjudication
+from annotate.redact import terminal_json
+
+from .test_agreement import sample_export
+
+
+def _listed(out: dict) -> dict:
+    return {k: list(v) if isinstance(v, Spool) else v for k, v in out.items()}
+
+
+def test_spooled_plan_prints_the_same_bytes_as_the_listed_one():
+    for keep in (True, False):
+        listed = plan_adjudication(copy.deepcopy(sample_export()), keep_payload=keep).as_dict()
+        spooled = plan_adjudication(copy.deepcopy(sample_export()), keep_payload=keep, spool=True).as_dict()
+        assert isinstance(spooled["disputed"], Spool) and len(spooled["disputed"]) == 2
+        assert _listed(spooled) == listed
+        assert "".join(iter_adjudication_json(spooled)) == terminal_json(listed)
+
+
+def test_json_pieces_match_terminal_json_on_awkward_values():
+    """Nesting, empty lists and dicts, non-ASCII and the controls terminal_json escapes."""
+    values = [
+        {},
+        {"agreed": [], "resolved": [], "disputed": []},
+        {"a": {"k": [1, {"y": "\u0085 é"}], "e": {}}, "agreed": [{"b": [[], {}, [1, [2]]], "c": None}],
+         "resolved": Spool([{"doc": "x\u202ey"}, {"n": 1.5}]), "disputed": Spool(), "z": "\u2028"},
+    ]
+    for value in values:
+        assert "".join(iter_adjudication_json(value)) == terminal_json(_listed(value))
+
+
+def _many(times: int) -> list[dict]:
+    """The sample export's tasks `times` over, each copy with its own task and annotation ids."""
+    out = []
+    for k in range(times):
+        for task in sample_export():
+            task["id"] += 1000 * k
+            for a in task.get("annotations") or ():
+                a["id"] += 1000 * k
+            out.append(task)
+    return out
+
+
+def _plan_memory(times: int, spool: bool) -> int:
+    """Bytes the plan of `times` copies still holds once made (the input is freed first)."""
+    tasks = _many(times)
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    plan = plan_adjudication(iter(tasks), keep_payload=False, spool=spool)
+    del tasks
+    held = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert plan.compared == 3 * times
+    return held
+
+
+def test_a_spooled_plan_does_not_grow_with_the_tasks():
+    """Before: every planned task's item (~1.4 KB each) stayed in the plan's lists."""
+    listed_small, listed_large = _plan_memory(20, spool=False), _plan_memory(400, spool=False)
+    assert listed_large > listed_small + 380 * 3 * 300  # the lists grow with the tasks (the cost)
+    small, large = _plan_memory(20, spool=True), _plan_memory(400, spool=True)
+    assert large < small + 64 * 1024  # the spools hold nothing in memory
+
+
+def test_edit_keeps_the_changes_and_the_items_not_reached():
+    items = Spool({"n": i} for i in range(5))
+    for item in items.edit():
+        item["seen"] = True
+        if item["n"] == 2:
+            break  # stops after changing item 2: 3 and 4 are kept as they were
+    assert list(items) == [{"n": 0, "seen": True}, {"n": 1, "seen": True}, {"n": 2, "seen": True},
+                           {"n": 3}, {"n": 4}]
+    assert len(items) == 5 and items
+    assert not Spool() and list(Spool()) == []
