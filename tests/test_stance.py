@@ -343,3 +343,33 @@ def test_a_name_inside_an_issue_phrase_points_at_the_phrase():
     # disgrace is her campaign, not Helena Varga herself
     found = stances(in_quote("The Varga campaign is a disgrace."))
     assert any(span.endswith("disgrace") and t == "The Varga campaign" for span, _p, t in found), found
+
+
+def test_a_seed_ending_in_its_preposition_is_about_the_noun_phrase_after_it():
+    # "We are open to dialogue": the speaker takes no one's side; what the openness is about is
+    # the noun phrase after "open to", which the span takes in (as in the seed headline "Russia
+    # is open to dialogue"); the determiner is not part of the target
+    found = stances(in_quote("We are tired of the status quo in the region."))
+    assert ("tired of the status quo", "against", "status quo") in found, found
+    found = stances(in_quote("We are open to dialogue after the election."))
+    assert ("open to dialogue", "favor", "dialogue") in found, found
+    # the target list offers the phrase the stance uses
+    task = annotate_text(in_quote("We are open to dialogue after the election."))
+    assert {"value": "dialogue"} in task["data"]["targets"]
+
+
+def test_the_noun_phrase_after_the_preposition_takes_the_listed_issue_of_the_same_head():
+    # the article names the issue "dialogue with Russia"; "open to dialogue" is about that issue,
+    # not about Helena Varga, named just before it in the quote
+    text = ("Helena Varga proposed a dialogue with Russia.\n\n“Helena Varga made an offer. We are open "
+            "to dialogue, of course,” Foreign minister Paul Orban said on Monday.")
+    assert ("open to dialogue", "favor", "dialogue with Russia") in stances(text)
+
+
+def test_a_named_subject_or_object_outranks_the_noun_phrase_after_the_preposition():
+    # "Helena Varga fought for our liberty": the speaker praises Varga, the one who fought;
+    # "fought for years" names no issue at all (a time)
+    found = stances(in_quote("Helena Varga fought for our liberty."))
+    assert any(t == "Helena Varga" and span.startswith("fought for") for span, _p, t in found), found
+    found = stances(in_quote("We fought for years against this."))
+    assert all(t != "years" for _s, _p, t in found), found

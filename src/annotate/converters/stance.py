@@ -268,19 +268,29 @@ class _Context:
                  if not _backing(toks, sd[0], sd[1]) or self._own_backing(toks, clause, sd[0], q)]
         out = []
         for i, j, valence, kind in self._merge(seeds, toks, clause):
+            seed_end = j
             i, j, negated = self._grow(toks, clause, names, i, j)
             if valence == 0.0:
                 polarity = "neutral"
             else:
                 polarity = "favor" if (valence > 0) != negated else "against"
             target, how = self._target(toks, clause, i, j, qs, speaker, q.get("quote_type") == "indirect")
+            if how not in ("object", "subject", "pronoun") and toks[seed_end][2] in _NP_PREPS:
+                # "(I'm) tired of [the status quo]", "(we are) open to [dialogue]": with no one
+                # else named as its subject or object, a seed that ends in its preposition is
+                # about the noun phrase after it, which the span takes in
+                found = self._object_phrase(toks, clause, seed_end)
+                if found:
+                    target, how = found[0], "issue"
+                    if found[1] - i < MAX_WORDS:
+                        j = found[1]
             if target is None:
                 continue
             cop = self._predicative(toks, clause, i)
             if kind != "neutral" and self._quoted(toks[i][0], toks[j][1], qs, qe):
                 kind = "quoted"
             elif kind != "neutral":
-                anchored = cop or how in ("subject", "object")
+                anchored = cop or how in ("subject", "object", "issue")
                 kind = ("hand" if kind == "hand" else "vader") + ("-anchored" if anchored else "-loose")
                 if kind == "vader-loose" and how == "near":
                     # a general sentiment word, neither predicated nor next to a target, whose
@@ -544,6 +554,35 @@ class _Context:
         return next((t for t in self.ranked if t not in speaker and t not in self.speakers),
                     next((t for t in self.ranked if t not in speaker), None)), "topic"
 
+    def _object_phrase(self, toks, clause, p) -> tuple[str, int] | None:
+        """The noun phrase after the preposition at token p that a seed ends in ("open to
+        [dialogue]", "tired of [the status quo]", "fought for [comprehensive immigration
+        reform]") and its last token, when it names no target (a name there is the object
+        target, rule 1 of _target). The phrase is its words without a leading determiner, or
+        the listed issue with the same head ("dialogue with the US" for "dialogue"); None when
+        there is none or it is no issue: a time, an amount, a pronoun ("fought for years")."""
+        n, text = len(toks), self.text
+        k = p + 1
+        if k < n and clause[k] == clause[p] and toks[k][2] in _NP_DETS and not self._marked(toks[k - 1][1], toks[k][0]):
+            k += 1
+        first = k
+        while (k < n and k - first < 4 and clause[k] == clause[p] and toks[k][2] not in _FUNCTION
+               and toks[k][2] not in _NP_DETS and toks[k][2] not in _NP_STOP and toks[k][0] not in self.by_start
+               and not self._marked(toks[k - 1][1], toks[k][0])):
+            k += 1
+        if k == first or (k - first == 4 and k < n and clause[k] == clause[p] and toks[k][2] not in _FUNCTION
+                          and toks[k][2] not in _NP_STOP):
+            return None  # no words, or more than four: a clause rather than a noun phrase
+        head = toks[k - 1][2]
+        if head in _NOT_ISSUES or head.endswith("ly") or head in self.lex.words:
+            return None
+        return self._listed_issue(head) or text[toks[first][0]:toks[k - 1][1]], k - 1
+
+    def _listed_issue(self, head: str) -> str | None:
+        """A listed target that has `head` as a lower-case word ("dialogue with the US" for
+        "dialogue", "the Iran deal" for "deal"): the article's own wording of that issue."""
+        return next((t for t in self.ranked if head in t.split()), None)
+
     def _enclosing(self, idx: int) -> tuple[int, int, str]:
         """The issue phrase a name is part of ("the Clinton campaign", "dialogue with the US"),
         else the name's own mention. Issue phrases start before the names inside them."""
@@ -616,6 +655,21 @@ class _Context:
                 return t
             first = first or t
         return first
+
+
+# The noun phrase after a stance (_object_phrase): one preposition, one determiner, then words.
+_NP_PREPS = frozenset("of for with to about in on against toward towards over".split())
+_NP_DETS = frozenset("the this that these those such any all a an our their his her its my your".split())
+_NP_STOP = frozenset(
+    """after before since until during through because without within across among between like
+    including despite upon onto off out up down via per whether unless once""".split())
+# Heads that are no issue: times, amounts, people in general, vague nouns, pronoun-like words.
+_NOT_ISSUES = frozenset(
+    """year years month months week weeks day days decade decades hour hours minute minutes time
+    times moment today tonight tomorrow yesterday morning night way ways lot lots thing things
+    one ones kind sort part number bit people person everyone everybody anyone anybody someone
+    somebody something anything everything nothing reason reasons point points fact case cases
+    sense matter matters""".split())
 
 
 _OBLIQUE = re.compile(
