@@ -6,7 +6,6 @@ fragment (interrupted and multi-paragraph quotes). Titles of works and scare quo
 
 from __future__ import annotations
 
-import itertools
 import re
 
 from .clauses import _words, clause_subject, sentence_subject
@@ -243,13 +242,17 @@ _TITLE_WORD = re.compile(r"[A-Za-z][\w’'-]*")
 
 def _is_title(text: str, qs: int, qe: int, before: re.Pattern = _TITLE_BEFORE) -> bool:
     """Title-cased words ("Face the Nation.") after "on NBC's", "the book", ...: a title, not speech."""
-    # At most 11 words are read (a longer quotation is no title), then the context before it.
-    words = [m.group() for m in itertools.islice(_TITLE_WORD.finditer(text, qs, qe), 11)]
-    if not words or not words[0][0].isupper() or len(words) > 10:
-        return False
-    if not all(w[0].isupper() or w in _TITLE_SMALL for w in words):
-        return False
-    return bool(before.search(text, max(0, qs - 30), qs))
+    # Word by word, stopping at the first that is no title word (most quotations: the second
+    # word); at most 11 are read (a longer quotation is no title), then the context before it.
+    n = 0
+    for m in _TITLE_WORD.finditer(text, qs, qe):
+        w = m.group()
+        if not (w[0].isupper() or (n and w in _TITLE_SMALL)):
+            return False
+        n += 1
+        if n > 10:
+            return False
+    return n > 0 and bool(before.search(text, max(0, qs - 30), qs))
 
 
 def _nearby_subject(text: str, ps: int, qs: int) -> tuple[int, int] | None:

@@ -185,20 +185,29 @@ def speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None:
 
 def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None:
     floor = max(floor, limit - 200)
-    paren = _TRAILING_PAREN.search(text, floor, limit) if ")" in text[max(floor, limit - 40):limit] else None
-    if paren:
-        limit = paren.start()  # "Gov. Phil Bryant (R) said", "Rep. X (D-Calif.) said"
+    if text.find(")", max(floor, limit - 40), limit) >= 0:
+        paren = _TRAILING_PAREN.search(text, floor, limit)
+        if paren:
+            limit = paren.start()  # "Gov. Phil Bryant (R) said", "Rep. X (D-Calif.) said"
     toks = list(map(_SPAN, _TOKEN.finditer(text, floor, limit)))
-    i = len(toks) - 1
+    last = len(toks) - 1
 
     def gap_after(k: int) -> str:
-        return text[toks[k][1] : limit if k == len(toks) - 1 else toks[k + 1][0]]
+        return text[toks[k][1] : limit if k == last else toks[k + 1][0]]
 
-    while i >= 0 and not gap_after(i).strip() and (
-            _skippable(text[toks[i][0] : toks[i][1]])
-            # "who has both endorsed": a floating quantifier after an auxiliary
-            or (text[toks[i][0] : toks[i][1]] in _FLOATING and i > 0
-                and text[toks[i - 1][0] : toks[i - 1][1]].lower() in _AUXILIARIES)):
+    # Walk left over adverbs, auxiliaries and "who has both endorsed" (a floating quantifier
+    # after an auxiliary) while only spaces separate the tokens.
+    i = last
+    nxt = limit
+    while i >= 0:
+        a, b = toks[i]
+        if b != nxt and text[b:nxt].strip():
+            break
+        w = text[a:b]
+        if not (_skippable(w) or (w in _FLOATING and i > 0
+                                   and text[toks[i - 1][0] : toks[i - 1][1]].lower() in _AUXILIARIES)):
+            break
+        nxt = a
         i -= 1
     if i < 0:
         return None
