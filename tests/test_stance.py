@@ -373,3 +373,33 @@ def test_a_named_subject_or_object_outranks_the_noun_phrase_after_the_prepositio
     assert any(t == "Helena Varga" and span.startswith("fought for") for span, _p, t in found), found
     found = stances(in_quote("We fought for years against this."))
     assert all(t != "years" for _s, _p, t in found), found
+
+
+THEME_ARTICLE = ("Helena Varga thanked the volunteers. Many of the volunteers had worked for weeks.\n\n"
+                 "“The volunteers did a wonderful job,” Foreign minister Paul Orban said on Monday.\n\n"
+                 "“Without exception the volunteers were very brave,” he added.")
+
+
+def test_a_group_the_article_keeps_naming_is_the_target_of_the_stances_about_it():
+    # no name in either quote: what is praised is "the volunteers", named as a noun three times
+    # in the article (twice before the quotes), and two stances are about them
+    found = stances(THEME_ARTICLE)
+    assert ("a wonderful job", "favor", "volunteers") in found, found
+    assert ("very brave", "favor", "volunteers") in found, found
+    task = annotate_text(THEME_ARTICLE)
+    assert {"value": "volunteers"} in task["data"]["targets"]
+
+
+def test_a_group_noun_found_by_one_stance_alone_is_not_its_target():
+    # only the first quote: one stance about the volunteers is too little to list them; the
+    # stance keeps the article's main target, Helena Varga (who never speaks)
+    text = THEME_ARTICLE.split("\n\n“Without")[0]
+    found = stances(text)
+    assert ("a wonderful job", "favor", "Helena Varga") in found, found
+
+
+def test_a_theme_noun_is_counted_in_its_singular_and_plural_forms():
+    from annotate.converters.stance import _theme_key
+
+    assert _theme_key("staffers") == _theme_key("staffer") == "staffer"
+    assert _theme_key("business") == "business"  # -ss is no plural

@@ -39,10 +39,13 @@ from .mentions import ALIASES, ORG_WORDS, target_mentions
 # speaker; a possessor "X's best candidate", or a name after a preposition "the move against X",
 # only when there is no subject; a name inside an issue phrase stands for the phrase: "the X
 # campaign"), looking back past
-# the quote's opening mark when the clause began before it ('He called X “a liar”'), the nearest
+# the quote's opening mark when the clause began before it ('He called X “a liar”'), a group or
+# issue the article keeps naming with a common noun, in its clause ("the staffers ... made a bad
+# decision"; only when two stances or more of the article are about that noun), the nearest
 # target named before it in the quote (a loose VADER word with only that is no stance), else
 # the article's main target among those who never speak; the quote's own speaker is never its
-# target. A quote mark inside a quote does not end a clause, but no span reaches across one.
+# target. A seed that ends in its preposition ("open to", "tired of") with no named subject or
+# object is about the noun phrase after it ("open to dialogue"), which the span takes in. A quote mark inside a quote does not end a clause, but no span reaches across one.
 # Its score is the precision stance-dev measured for its kind (CALIBRATION).
 
 MAX_WORDS = 6
@@ -216,7 +219,27 @@ def find_stances(text: str, quotes: list[dict], targets: list[str],
             if (st["start"], st["end"]) not in seen:
                 seen.add((st["start"], st["end"]))
                 out.append(st)
+    out = _theme_targets(out)
     out.sort(key=lambda st: (st["start"], st["end"]))
+    return out
+
+
+def _theme_targets(stances: list[dict]) -> list[dict]:
+    """A group or issue noun the article keeps naming (_Context._theme_nouns) stays the target
+    of the stances that found it only when at least two stances of the article found it ("the
+    staffers ... made a bad decision", "the staffers' actions were completely unacceptable");
+    a stance alone with its noun gets the target the other rules give it (or none: then it goes)."""
+    count = Counter(st["target"] for st in stances if st["how"] == "theme")
+    out = []
+    for st in stances:
+        fallback = st.pop("_fallback", None)
+        if st["how"] == "theme" and count[st["target"]] < MIN_THEME_STANCES:
+            if fallback is None or fallback[0] is None:
+                continue
+            st["target"], st["how"] = fallback
+            if st["kind"] == "vader-loose" and st["how"] == "near":
+                continue  # as in quote_stances: a loose general word with only an earlier name
+        out.append(st)
     return out
 
 
@@ -252,6 +275,7 @@ class _Context:
         self.ranked = ranked
         self.lex = _lexicon()
         self.low = _fold(text)  # folded once: a quote's tokens are read from it
+        self._themes: dict[str, str] | None = None  # _theme_nouns, made when first needed
 
     # -- one quote -------------------------------------------------------------------------
     def quote_stances(self, q: dict) -> list[dict]:
@@ -284,6 +308,9 @@ class _Context:
                     target, how = found[0], "issue"
                     if found[1] - i < MAX_WORDS:
                         j = found[1]
+            fallback = None
+            if how == "theme":  # the target without the theme rule, should it stay alone (_theme_targets)
+                fallback = self._target(toks, clause, i, j, qs, speaker, q.get("quote_type") == "indirect", False)
             if target is None:
                 continue
             cop = self._predicative(toks, clause, i)
@@ -299,6 +326,8 @@ class _Context:
                     continue
             out.append(dict(start=toks[i][0], end=toks[j][1], polarity=polarity, target=target,
                             score=CALIBRATION[kind], kind=kind, how=how))
+            if fallback is not None:
+                out[-1]["_fallback"] = fallback
         if len(out) > 1:  # a phrase inside a longer one ("not ready" in "not ready to support") goes
             out = _drop_contained(out)
         return out
@@ -496,7 +525,7 @@ class _Context:
         return any(c in before for c in "“‘\"'") and any(c in after for c in "”’\"'")
 
     # -- targets ----------------------------------------------------------------------------
-    def _target(self, toks, clause, i, j, qs, speaker, reported: bool = False) -> str | None:
+    def _target(self, toks, clause, i, j, qs, speaker, reported: bool = False, themes: bool = True):
         # 1. named right after the stance: "horrified by X", "stand with X", "Crooked X"
         k = j + 1
         while k < len(toks) and k - j <= 4 and clause[k] == clause[j]:
@@ -543,6 +572,12 @@ class _Context:
             found = self._subject_before_quote(qs, speaker)
             if found:
                 return found
+        # 2c. a group or issue the article keeps naming with a common noun, in the stance's
+        # clause ("a staffer who made a bad decision", "see immigrants as an economic burden")
+        if themes:
+            found = self._theme_near(toks, clause, i, j)
+            if found:
+                return found, "theme"
         # 3. the nearest target named before it in the quote
         lo = bisect.bisect_left(self.starts, qs)
         hi = bisect.bisect_left(self.starts, toks[i][0])
@@ -553,6 +588,47 @@ class _Context:
         # throughout is seldom what the others evaluate)
         return next((t for t in self.ranked if t not in speaker and t not in self.speakers),
                     next((t for t in self.ranked if t not in speaker), None)), "topic"
+
+    def _theme_nouns(self) -> dict[str, str]:
+        """The common nouns the article keeps naming as nouns (after a determiner or a
+        preposition, with at most one word between: "the staffers", "of immigrants", "a
+        campaign staffer"), at least MIN_THEME_MENTIONS times: {singular-ish key: its most used
+        form}. One regex pass over the text, made when a stance first needs it."""
+        if self._themes is None:
+            counts: Counter = Counter()
+            forms: dict[str, Counter] = {}
+            words = self.lex.words
+            for m in _NOMINAL.finditer(self.text):
+                first, noun = m.group(1, 2)
+                if not _theme_word(noun, words):
+                    # "the staffer would": the word after the determiner is the noun
+                    if not (first and len(first) > 3 and noun in _FUNCTION and _theme_word(first, words)):
+                        continue
+                    noun = first
+                key = _theme_key(noun)
+                counts[key] += 1
+                forms.setdefault(key, Counter())[noun] += 1
+            self._themes = {key: forms[key].most_common(1)[0][0] for key, n in counts.items()
+                            if n >= MIN_THEME_MENTIONS}
+        return self._themes
+
+    def _theme_near(self, toks, clause, i, j) -> str | None:
+        """The theme noun (_theme_nouns) nearest the stance in its clause, within THEME_REACH
+        tokens either side, or inside the span itself ("a broken system")."""
+        themes = self._theme_nouns()
+        if not themes:
+            return None
+        best = None
+        text = self.text
+        for k in range(max(0, i - THEME_REACH), min(len(toks), j + THEME_REACH + 1)):
+            if clause[k] != clause[i] and not i <= k <= j:
+                continue
+            form = themes.get(_theme_key(toks[k][2]))
+            if form and not text[toks[k][0]].isupper():
+                d = 0 if i <= k <= j else (i - k if k < i else k - j)
+                if best is None or d < best[0]:
+                    best = (d, form)
+        return best[1] if best else None
 
     def _object_phrase(self, toks, clause, p) -> tuple[str, int] | None:
         """The noun phrase after the preposition at token p that a seed ends in ("open to
@@ -655,6 +731,33 @@ class _Context:
                 return t
             first = first or t
         return first
+
+
+# Theme nouns (_Context._theme_nouns): a common noun after a determiner or preposition, with
+# at most one word between ("the staffers", "of immigrants", "the campaign staffers"), or the
+# word right after one when a function word follows ("the staffer would").
+MIN_THEME_MENTIONS = 2  # named as a noun at least this often in the article
+MIN_THEME_STANCES = 2  # the target of at least this many stances of the article (_theme_targets)
+THEME_REACH = 10  # tokens either side of the stance, in its clause
+_NOMINAL = re.compile(r"\b(?i:the|a|an|this|that|these|those|our|their|his|her|its|my|your|such|any|no|more|"
+                      r"some|every|of|for|on|about|against|with|over)\s+(?:([a-z][a-z'-]+)\s+)?([a-z][a-z-]{3,}[a-z])\b")
+# Words that are seldom a noun or too general to be what a stance is about.
+_NOT_THEMES = frozenset(
+    """said says told think know going want make made take come came give gave been have were
+    will would could should must might also very much many more most other others same another
+    first last next new old former latest recent several whole such only even just still
+    american americans democratic republican national federal political public social
+    president campaign""".split())
+
+
+def _theme_word(word: str, evaluative) -> bool:
+    return not (word in _FUNCTION or word in evaluative or word in _NOT_ISSUES or word in _NOT_THEMES
+                or word.endswith(("ly", "ed", "ing")))
+
+
+def _theme_key(word: str) -> str:
+    """"staffers" and "staffer" are one theme."""
+    return word[:-1] if len(word) > 4 and word.endswith("s") and not word.endswith("ss") else word
 
 
 # The noun phrase after a stance (_object_phrase): one preposition, one determiner, then words.
