@@ -19,6 +19,7 @@ Direct quotes (direct.py) and headlines (quotes.py) take their scores from SCORE
 from __future__ import annotations
 
 import re
+import re._parser as sre_parse
 from dataclasses import dataclass, field
 
 from .clauses import _STRIP, _words, clause_subject
@@ -31,7 +32,6 @@ from .indirect import (
     _LINKERS,
     _OPENER,
     _SUBJECT_START,
-    _SUBORDINATE_OPEN,
     _THAT_SUBJECT,
     _TO_INF,
     _content_after,
@@ -43,6 +43,7 @@ from .indirect import (
     _only_linkers,
     _parenthetical_rest,
     read_cues,
+    subordinate_open,
 )
 from .lexicon import listed, pattern, words
 from .speakers import speaker_after
@@ -203,7 +204,7 @@ def _complement(s: Sentence, cue: Cue) -> tuple[int, int] | None:
             and not _CLAUSE_START.match(text, m.end() + 1):
         return None  # '"...," he said aboard the plane': the quote before is the content
     end = _cut_after(s.cut_points, m.end(), se)
-    if _SUBORDINATE_OPEN.search(text, max(ss, text.rfind(",", ss, m.start()) + 1), m.start()):
+    if subordinate_open(text, max(ss, text.rfind(",", ss, m.start()) + 1), m.start()):
         comma = text.find(",", m.end(), end)  # "where voters support X, Clinton leads": X ends
         if comma > 0:
             end = comma
@@ -387,6 +388,28 @@ def _content_before(s: Sentence, cue: Cue) -> list[dict]:
 # A noun of saying or believing with its that-clause, whoever holds it: "the notion that X",
 # "a reminder that X", "growing fears that X".
 _NOUN_THAT = re.compile(r"\b" + pattern("that_nouns") + r"\s+that\s")
+# The noun of a _NOUN_THAT match, read back from its "that" (found with str.find: fast), and how far
+# back it can start (the widest match of the noun pattern).
+_NOUN_BEFORE = re.compile(r"\b" + pattern("that_nouns") + r"\Z")
+_NOUN_WIDTH = sre_parse.parse(pattern("that_nouns")).getwidth()[1]
+_NOUNS_ARE_WORDS = all(re.fullmatch(r"[a-z()?:]+", e) for e in listed("that_nouns"))
+
+
+def _has_noun_that(sent: str) -> bool:
+    """The same as `_NOUN_THAT.search(sent) is not None`: each "that" between white space, then
+    the noun that ends where the white space before it starts (nouns are words: no space inside)."""
+    if not _NOUNS_ARE_WORDS:
+        return _NOUN_THAT.search(sent) is not None
+    at = sent.find("that", 1)
+    while at >= 0:
+        if sent[at - 1].isspace() and sent[at + 4:at + 5].isspace():
+            q = at - 1
+            while q > 0 and sent[q - 1].isspace():
+                q -= 1
+            if _NOUN_BEFORE.search(sent, max(0, q - _NOUN_WIDTH), q):
+                return True
+        at = sent.find("that", at + 1)
+    return False
 # A possessive right before the noun: "Trump's accusation that", "her growing fear that".
 _POSSESSIVES = listed("possessives")
 _POSSESSOR = re.compile(r"\b((?:" + "|".join(_either_case(w) for w in listed("possessives", "possessor")) + ")"
@@ -512,7 +535,7 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
     if blocked and cues:
         cues = [m for m in cues if not _inside(m.start(), blocked)]
     has_nominal = _has_any(sent, _NOMINAL_HINTS)
-    has_noun_that = " that " in sent and _NOUN_THAT.search(sent) is not None
+    has_noun_that = " that " in sent and _has_noun_that(sent)
     has_according = "ccording" in sent
     has_asked = _has_any(sent, _ASKED_HINTS)
     if not (cues or has_nominal or has_noun_that or has_according or has_asked):

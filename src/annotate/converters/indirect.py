@@ -150,7 +150,7 @@ def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
     low = word.lower()
     if low in _BE and (form.endswith(("ed", "en", "wn")) or form in _PARTICIPLES):
         return "passive"
-    if _CONTRACTED.match(low):
+    if ("'" in low or "’" in low) and _CONTRACTED.match(low):
         return "verb"  # "he's predicting", "she’d support"
     followed_by_that = text.startswith(" that ", m.end())
     if low in {"that", "which", "who"} and form != lemma:
@@ -387,6 +387,24 @@ _RELATIVE_WORDS = re.compile(r"\b" + pattern("clause_words", "relative") + r"\b"
 
 # A subordinate clause the cue stands in: its content ends at the clause's comma.
 _SUBORDINATE_OPEN = re.compile(r"\b" + pattern("clause_words", "subordinate") + r"\s", re.IGNORECASE)
+_SUBORDINATE_WORDS = tuple(listed("clause_words", "subordinate"))
+# Characters that IGNORECASE matches to an ASCII letter of another case than str.lower() gives.
+_CASE_ODD = ("ı", "İ", "ſ", "K")
+_PLAIN_SUBORDINATES = all(w.isascii() and w.isalpha() and w.islower() for w in _SUBORDINATE_WORDS)
+
+
+def subordinate_open(text: str, start: int, end: int) -> bool:
+    """True when a subordinator ("where", "if", "because" ...) opens a clause in text[start:end].
+
+    The same as _SUBORDINATE_OPEN.search; a substring test on the lowercased stretch comes first
+    (no subordinator in it, no match), since few stretches hold one.
+    """
+    stretch = text[start:end]
+    if _PLAIN_SUBORDINATES and not any(c in stretch for c in _CASE_ODD):
+        low = stretch.lower()
+        if not any(w in low for w in _SUBORDINATE_WORDS):
+            return False
+    return _SUBORDINATE_OPEN.search(text, start, end) is not None
 
 
 def _names_people(text: str, span: tuple[int, int]) -> bool:
@@ -434,7 +452,9 @@ def read_cues(text: str, ss: int, se: int, cues: list[re.Match], cut_points: lis
         # "complained about X but defended Y": a second cue verb in a coordinated predicate
         # ends the first one's content.
         if m.group(0).lower() in _COORD_ENDERS:
-            coord = _VP_COORD.search(text, max(ss, m.start() - 30), m.start())
+            lo = max(ss, m.start() - 30)
+            coord = _VP_COORD.search(text, lo, m.start()) \
+                if text.find("and", lo, m.start()) >= 0 or text.find("but", lo, m.start()) >= 0 else None
             if coord:
                 cut_points.append(coord.start())
     found: list[tuple[re.Match, tuple[int, int] | None, str]] = []

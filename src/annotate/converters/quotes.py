@@ -53,6 +53,8 @@ _NOT_HEADLINE_SOURCE = words("not_headline_sources")
 def _headline_quote(text: str, ps: int, pe: int) -> dict | None:
     """'Name: claim' as a short one-line paragraph (a headline) or 'NAME: ...' (a transcript line):
     the rest, attributed to the name."""
+    if text.find(":", ps, pe) < 0:
+        return None  # no colon, no headline frame (a cheap test before the regex)
     m = _HEADLINE_COLON.match(text, ps, pe)
     if m and (pe - ps > 200 or "\n" in text[ps:pe]) and not (m.group(1).isupper() and len(m.group(1)) > 2):
         return None  # only a transcript's "SPEAKER:" line may be long
@@ -110,7 +112,8 @@ def find_quotes(text: str) -> list[dict]:
                         para_end=pe, frame_end=None)
             nxt = _SPACES.match(text, pe)
             prev["frame_end"] = nxt.end() if nxt else pe
-        byline = _DASH_BYLINE.match(text, ps, pe)
+        # A paragraph starts at a non-space character: a by-line starts with its dash.
+        byline = _DASH_BYLINE.match(text, ps, pe) if text[ps] in "-—–" else None
         if byline and direct and direct[-1]["speaker"] is None and _blank_between(text, direct[-1]["para_end"], ps):
             # "“...”" then a paragraph "— Michelle Marks, Philadelphia.": the dash names the speaker.
             for d in direct:

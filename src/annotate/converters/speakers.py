@@ -26,6 +26,16 @@ _KEEP_CAP = words("titles")
 # Words allowed between a speaker and its cue ("Peskov also said", "he has repeatedly said").
 SKIP_BETWEEN = set(words("skip_between"))
 _POSS = re.compile(r"[’']s$")
+_POSS_ENDS = ("’s", "'s")
+
+
+def _unpossessed(word: str) -> str:
+    """`word` without a final possessive "’s"/"'s": _POSS.sub("", word), with no regex in the common case."""
+    if word.endswith(_POSS_ENDS):
+        return word[:-2]
+    return _POSS.sub("", word) if word.endswith("\n") else word  # `$` also matches before a final newline
+
+
 _SPAN = re.Match.span
 _AFTER_TOKENS = 14
 _TOKEN = re.compile(r"[A-Za-z0-9][\w’'.&-]*[\w.]%?|[A-Za-z0-9]%?")
@@ -36,7 +46,7 @@ def _is_name_token(tok: str) -> bool:
     if tok in _KEEP_CAP:
         return True
     core = tok.rstrip(".")
-    core = _POSS.sub("", core)
+    core = _unpossessed(core)
     return bool(core) and core[0].isupper() and tok not in _NOT_NAME
 
 
@@ -70,7 +80,7 @@ def _is_agent(low: str) -> bool:
 
 @functools.lru_cache(maxsize=65536)
 def _np_token_ok(tok: str, first: bool) -> bool:
-    low = _POSS.sub("", tok.lower())
+    low = _unpossessed(tok.lower())
     if low.endswith("s") and low[:-1] in ROLE_WORDS:
         return True
     return (_is_name_token(tok) or low in ROLE_WORDS or (low in DETERMINERS and first) or low in ("of", "for")
@@ -80,7 +90,7 @@ def _np_token_ok(tok: str, first: bool) -> bool:
 @functools.lru_cache(maxsize=65536)
 def _is_head(word: str) -> bool:
     """A token that can be the head of a source phrase (a name, role, agent noun or number)."""
-    low = _POSS.sub("", word.lower())
+    low = _unpossessed(word.lower())
     if low.endswith("s") and low[:-1] in ROLE_WORDS:
         return True  # plural of a role word: "networks", "agencies"
     return (_is_name_token(word) or low in ROLE_WORDS or _is_agent(low) or low[:1].isdigit()
@@ -110,7 +120,7 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
             if text[toks[d][1] : toks[d + 1][0]].strip():
                 break
             if text[toks[d][0] : toks[d][1]] == "of" and not text[toks[d - 1][1] : toks[d][0]].strip():
-                head = _POSS.sub("", text[toks[d - 1][0] : toks[d - 1][1]].lower())
+                head = _unpossessed(text[toks[d - 1][0] : toks[d - 1][1]].lower())
                 if _is_agent(head) or head in _PEOPLE_HEADS:
                     return _np_left(text, toks, d - 1, limit)
                 break
@@ -247,7 +257,7 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
     word = text[toks[i][0] : toks[i][1]]
     if word.lower() in PRONOUNS:
         return toks[i]
-    contracted = _CONTRACTION.match(word)
+    contracted = _CONTRACTION.match(word) if "'" in word or "’" in word else None
     if contracted:
         return toks[i][0], toks[i][0] + contracted.end(1)  # "they've offered", "he's trying"
     if word.endswith(("’s", "'s")):
@@ -326,7 +336,7 @@ def _common_noun_phrase(text: str, toks: list[tuple[int, int]]) -> tuple[int, in
     """'the boy,' / 'a woman who ...': determiner + 1-3 lowercase words that end at a break."""
     for n in range(1, min(5, len(toks))):
         w = text[toks[n][0] : toks[n][1]]
-        stem = _POSS.sub("", w)
+        stem = _unpossessed(w)
         # Lowercase words, a possessive ("the ad's narrator") or a name as a modifier ("the Cruz card").
         modifier = stem != w or (_is_name_token(w) and n + 1 < len(toks))
         if not ((stem.isalpha() and stem.islower()) or modifier) or w in _FUNCTION_WORDS or w in DETERMINERS:
@@ -354,7 +364,7 @@ def is_pronoun(text: str, span: tuple[int, int]) -> bool:
 def _head_name(mention: str) -> str:
     """The last capitalised token of a mention ('Kremlin spokesman Dmitry Peskov' -> 'Peskov')."""
     toks = [t for t in re.findall(r"[\w’'.-]+", mention) if t[:1].isupper()]
-    return _POSS.sub("", toks[-1]).rstrip(".") if toks else ""
+    return _unpossessed(toks[-1]).rstrip(".") if toks else ""
 
 
 _PERSON = re.compile(r"\b(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+){1,2}[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
@@ -462,7 +472,7 @@ def find_antecedent(
         return None
     # A short mention ("Peskov") refers to an earlier fuller one ending in the same name.
     if len(word.split()) == 1 and word[:1].isupper():
-        bare = _POSS.sub("", word)
+        bare = _unpossessed(word)
         for m in reversed(earlier):
             full = text[m[0] : m[1]]
             if len(full.split()) > 1 and _head_name(full) == bare:
