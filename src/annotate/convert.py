@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .converters import convert_documents, default_doc_id
+from .converters.tasks import task_json
 from .errors import UsageError
-from .io import atomic_writer, dumps
+from .io import atomic_writer
 
 TEXT_SUFFIXES = (".txt",)  # what a directory of articles is searched for (push asks here too)
 
@@ -318,6 +319,6 @@ def convert_paths(inputs: Iterable[str], output: str, warn: Callable[[str], None
     with atomic_writer(output) as fh:
         for task in iter_tasks(paths_iter, stats, warn, problems, jobs=jobs, fixed_targets=fixed_targets,
                                model=model):
-            fh.write(dumps(task))
+            fh.write(task_json(task))  # io.dumps(task), without writing the result list again
             fh.write("\n")
     return stats

@@ -61,10 +61,11 @@ _FOOTER = re.compile(
     re.IGNORECASE,
 )
 _MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
-_ANY_DATE = re.compile(
-    r"\b(?P<iso>\d{4}-\d{2}-\d{2})\b"
+_ANY_DATE = re.compile(  # (?=...) first: a date starts with a digit or a month's capital, and the
+    # scan skips every other position at once instead of trying the three forms there
+    r"(?=[\dJFMASOND])(?:\b(?P<iso>\d{4}-\d{2}-\d{2})\b"
     r"|\b(?P<long>(?P<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(?P<day>\d{1,2}),\s+(?P<year>\d{4}))\b"
-    r"|\b(?P<dmy>(?P<d>\d{1,2})-(?P<m>\d{1,2})-(?P<y>\d{4}))\b"
+    r"|\b(?P<dmy>(?P<d>\d{1,2})-(?P<m>\d{1,2})-(?P<y>\d{4}))\b)"
 )
 _DATELINE_SOURCE = re.compile(r"^(?:[A-Z][\w.,' -]{1,40}?\s)?\(([A-Z][\w .&'-]{1,40})\)\s+[—–-]")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -79,7 +80,11 @@ def normalise(raw: str) -> str:
 
 def is_boilerplate(line: str) -> bool:
     """True for a line that is site chrome rather than article text."""
-    s = line.strip()
+    return _boilerplate(line.strip())
+
+
+def _boilerplate(s: str) -> bool:
+    """is_boilerplate of a stripped line."""
     if not s:
         return False
     if _DROP_LINE.match(s):
@@ -157,10 +162,15 @@ def clean_text(raw: str) -> dict:
     kept_chars = 0  # a running total: summing `kept` at every footer-like line is quadratic
     dropped = False
     for line in text.split("\n"):
-        if _FOOTER.match(line.strip()) and kept_chars > 200:
+        stripped = line.strip()
+        if not stripped:  # a blank line is neither footer nor boilerplate
+            kept.append(line)
+            kept_chars += len(line)
+            continue
+        if kept_chars > 200 and _FOOTER.match(stripped):
             dropped = True
             break
-        if is_boilerplate(line):
+        if _boilerplate(stripped):
             dropped = True
             continue
         kept.append(line)
@@ -170,12 +180,25 @@ def clean_text(raw: str) -> dict:
         body = re.sub(r"\n(?:[ \t]*\n){2,}", "\n\n", body)
     # Leading and trailing blank space goes; a final line break stays, as in the raw file.
     body = body.strip() + ("\n" if body.strip() and text.rstrip(" \t").endswith("\n") else "")
-    lines = [ln.strip() for ln in body.split("\n") if ln.strip()]
     title = find_title(body)
     source = ""
-    for ln in lines[:5]:
+    for ln in _first_lines(body, 5):
         m = _DATELINE_SOURCE.match(ln)
         if m:
             source = m.group(1).strip()
             break
     return {"text": body, "title": title, "published": find_published(text), "source": source}
+
+
+def _first_lines(body: str, n: int) -> list[str]:
+    """The first `n` non-blank lines of `body`, stripped (without splitting the whole text)."""
+    out: list[str] = []
+    pos = 0
+    while len(out) < n and pos <= len(body):
+        nl = body.find("\n", pos)
+        nl = len(body) if nl < 0 else nl
+        line = body[pos:nl].strip()
+        if line:
+            out.append(line)
+        pos = nl + 1
+    return out
