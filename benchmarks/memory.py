@@ -12,9 +12,9 @@ forked from):
 
     agree       annotate agree --from-file EXPORT --json (and -o agree.html)
     report      annotate report --from-file EXPORT --json (and -o report.html)
-    adjudicate  adjudicate.plan_adjudication over the export file without the payloads, as
-                `annotate adjudicate` plans (the command itself has no --from-file: it
-                needs a server for --apply)
+    adjudicate  `annotate adjudicate --json` (adjudicate.adjudicate with spool=True, its JSON
+                written by iter_adjudication_json) with the export read from the file (the
+                command itself has no --from-file: it needs a server for --apply)
     export      annotate export GOLD -f FORMATS -o DIR --json
     pull        annotate pull --from-file EXPORT -o GOLD (it makes the gold dataset anyway)
 
@@ -174,21 +174,34 @@ finally:
     peak()
 """
 PLAN = PEAK + """
-import json, sys
-from annotate.adjudicate import plan_adjudication
+import contextlib, json, sys, types
+import annotate.adjudicate as adj
 from annotate.annotations import iter_export
-try:
-    kw = {"keep_payload": False}
-    plan_adjudication([], **kw)
-except TypeError:  # an older checkout (--src): it always kept them
-    kw = {}
-out = plan_adjudication(iter_export(sys.argv[1]), **kw).as_dict()
-for task in out["agreed"] + out["resolved"] + out["disputed"]:
-    for r in [task, *task.get("review", ())]:
-        for key in [k for k in r if k.startswith("_")]:  # what --json leaves out
-            del r[key]
-with open(sys.argv[2], "w", encoding="utf-8") as fh:
-    json.dump(out, fh, sort_keys=True)
+if hasattr(adj, "iter_adjudication_json"):
+    # `annotate adjudicate --json` itself, its export read from the file instead of a server
+    @contextlib.contextmanager
+    def source(project, url=None, api_key=None, progress=None):
+        yield types.SimpleNamespace(client=None, project=types.SimpleNamespace(id=1, title="memory"),
+                                    family=None, users={}, path=sys.argv[1])
+    adj.open_source = source
+    out = adj.adjudicate("memory", url="http://localhost:8080", warn=lambda _m: None, spool=True)
+    with open(sys.argv[2], "w", encoding="utf-8") as fh:
+        for piece in adj.iter_adjudication_json(out):
+            fh.write(piece)
+        fh.write("\\n")
+else:  # an older checkout (--src): the plan it makes, dumped at once
+    try:
+        adj.plan_adjudication([], keep_payload=False)
+        kw = {"keep_payload": False}
+    except TypeError:  # older still: it always kept the payloads
+        kw = {}
+    out = adj.plan_adjudication(iter_export(sys.argv[1]), **kw).as_dict()
+    for task in out["agreed"] + out["resolved"] + out["disputed"]:
+        for r in [task, *task.get("review", ())]:
+            for key in [k for k in r if k.startswith("_")]:  # what --json leaves out
+                del r[key]
+    with open(sys.argv[2], "w", encoding="utf-8") as fh:
+        json.dump(out, fh, sort_keys=True)
 print(json.dumps(out["counts"]))
 peak()
 """
