@@ -24,6 +24,10 @@ from .speakers import speaker_after, speaker_before
 from .text import trim
 
 QUOTE_MARK = re.compile(r"''|[\"“”„«»‘’‚‹›「」『』]")
+# The marks direct_spans reads: QUOTE_MARK less a ’ before a lowercase letter (the apostrophe of
+# "Trump’s", "don’t": most marks in news), which changes nothing there (a ’ closes only before
+# a non-letter). It opens with a character class, which the regex engine scans for quickly.
+_MARK = re.compile(r"[\"“”„«»‘’‚‹›「」『』'](?:(?<=')'|(?<![’'])|(?<=’)(?![a-z]))")
 OPENERS = "“„«‹「『"
 CLOSERS = "”»›」』"
 # What closes a quotation opened by each mark, where that is not simply any closer: German and
@@ -45,7 +49,7 @@ def direct_spans(text: str, start: int, end: int) -> list[tuple[int, int, bool]]
     spans: list[tuple[int, int, bool]] = []
     stack: list[str] = []
     open_at = -1
-    for m in QUOTE_MARK.finditer(text, start, end):
+    for m in _MARK.finditer(text, start, end):
         i, j = m.start(), m.end()
         c = m.group(0)
         prev = text[i - 1] if i > start else " "

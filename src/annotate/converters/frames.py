@@ -32,6 +32,7 @@ from .indirect import (
     _LINKERS,
     _OPENER,
     _SUBJECT_START,
+    _SUBORDINATE_OPEN,
     _THAT_SUBJECT,
     _TO_INF,
     _content_after,
@@ -43,7 +44,6 @@ from .indirect import (
     _only_linkers,
     _parenthetical_rest,
     read_cues,
-    subordinate_open,
 )
 from .lexicon import listed, pattern, words
 from .speakers import speaker_after
@@ -204,7 +204,7 @@ def _complement(s: Sentence, cue: Cue) -> tuple[int, int] | None:
             and not _CLAUSE_START.match(text, m.end() + 1):
         return None  # '"...," he said aboard the plane': the quote before is the content
     end = _cut_after(s.cut_points, m.end(), se)
-    if subordinate_open(text, max(ss, text.rfind(",", ss, m.start()) + 1), m.start()):
+    if _SUBORDINATE_OPEN.search(text, max(ss, text.rfind(",", ss, m.start()) + 1), m.start()):
         comma = text.find(",", m.end(), end)  # "where voters support X, Clinton leads": X ends
         if comma > 0:
             end = comma

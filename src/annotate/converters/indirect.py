@@ -387,24 +387,6 @@ _RELATIVE_WORDS = re.compile(r"\b" + pattern("clause_words", "relative") + r"\b"
 
 # A subordinate clause the cue stands in: its content ends at the clause's comma.
 _SUBORDINATE_OPEN = re.compile(r"\b" + pattern("clause_words", "subordinate") + r"\s", re.IGNORECASE)
-_SUBORDINATE_WORDS = tuple(listed("clause_words", "subordinate"))
-# Characters that IGNORECASE matches to an ASCII letter of another case than str.lower() gives.
-_CASE_ODD = ("ı", "İ", "ſ", "K")
-_PLAIN_SUBORDINATES = all(w.isascii() and w.isalpha() and w.islower() for w in _SUBORDINATE_WORDS)
-
-
-def subordinate_open(text: str, start: int, end: int) -> bool:
-    """True when a subordinator ("where", "if", "because" ...) opens a clause in text[start:end].
-
-    The same as _SUBORDINATE_OPEN.search; a substring test on the lowercased stretch comes first
-    (no subordinator in it, no match), since few stretches hold one.
-    """
-    stretch = text[start:end]
-    if _PLAIN_SUBORDINATES and not any(c in stretch for c in _CASE_ODD):
-        low = stretch.lower()
-        if not any(w in low for w in _SUBORDINATE_WORDS):
-            return False
-    return _SUBORDINATE_OPEN.search(text, start, end) is not None
 
 
 def _names_people(text: str, span: tuple[int, int]) -> bool:
