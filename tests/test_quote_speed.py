@@ -1,0 +1,116 @@
+"""The quote stage's fast paths give the answers of the regexes they stand in for.
+
+Each speed-up of find_quotes replaced a regex scan by a cheaper test that must agree with it on
+every input (benchmarks/quote_equivalence.py checks whole texts; these pin the edge cases):
+- frames._has_noun_that reads each "that" back to its noun instead of scanning with _NOUN_THAT;
+- speakers._unpossessed strips a final possessive without _POSS.sub;
+- direct._MARK skips the apostrophe before a lowercase letter ("don’t"), which closes nothing;
+- cheap substring tests before _CONTRACTED, _CONTRACTION, _VP_COORD, the headline and by-line frames.
+
+All sentences here are invented for the tests.
+"""
+
+import pytest
+
+from annotate.converters import direct, frames, indirect, speakers
+from annotate.converters.quotes import find_quotes
+
+
+@pytest.mark.parametrize(("sent", "expected"), [
+    ("The claim that taxes rose is false.", True),
+    ("Her fears  that the plant will close grew.", True),       # two spaces before "that"
+    ("Their worry\tthat it fails is old.", True),                # a tab is white space too
+    ("A notion that", False),                                    # no space after "that"
+    ("The reclaim that land plan.", False),                      # "claim" inside a word
+    ("The Claim that taxes rose.", False),                       # the nouns are lower case
+    ("He said that that claim that taxes rose was wrong.", True),  # the third "that" counts
+    ("The acknowledgment that it failed came late.", True),       # an optional letter in the pattern
+    ("The acknowledgement that it failed came late.", True),
+    ("She said that he left.", False),                           # a verb, not a noun of saying
+    ("that claim", False),
+])
+def test_noun_that_read_back_from_that_agrees_with_the_regex(sent, expected):
+    assert frames._has_noun_that(sent) is expected
+    assert (frames._NOUN_THAT.search(sent) is not None) is expected
+
+
+@pytest.mark.parametrize(("word", "expected"), [
+    ("Trump’s", "Trump"),
+    ("Trump's", "Trump"),
+    ("boss", "boss"),
+    ("’s", ""),
+    ("Trump's\n", "Trump\n"),  # `$` matches before a final newline: the regex strips it there too
+    ("Trump’s’s", "Trump’s"),
+])
+def test_unpossessed_strips_what_the_possessive_regex_strips(word, expected):
+    assert speakers._unpossessed(word) == expected
+    assert speakers._POSS.sub("", word) == expected
+
+
+def _span(text, quoted):
+    start = text.index(quoted)
+    return start, start + len(quoted)
+
+
+@pytest.mark.parametrize(("text", "quoted"), [
+    ("He said ‘don’t go’ today.", "‘don’t go’"),          # the inner ’ is an apostrophe
+    ("He said ‘we’re here’, she’d say.", "‘we’re here’"),
+    ("He said ''Go home'' now.", "''Go home''"),          # the archives' doubled apostrophe
+    ("“It’s over,” she said.", "“It’s over,”"),
+])
+def test_direct_spans_skip_only_apostrophes_inside_words(text, quoted):
+    start, end = _span(text, quoted)
+    assert direct.direct_spans(text, 0, len(text)) == [(start, end, True)]
+
+
+def test_a_lone_apostrophe_is_no_quote_mark():
+    text = "They played rock 'n' roll all night."
+    assert direct.direct_spans(text, 0, len(text)) == []
+
+
+def test_a_closing_single_mark_at_the_paragraph_end_still_closes():
+    text = "He called it ‘the plan’"
+    assert direct.direct_spans(text, 0, len(text)) == [(_span(text, "‘the plan’")[0], len(text), True)]
+
+
+def test_mark_regex_finds_the_quote_marks_but_apostrophes_before_lowercase():
+    text = "‘Don’t’ “x” ''y'' it's O’Neil’ «z» ’s"
+    found = [m.group() for m in direct._MARK.finditer(text)]
+    # ’ before "t" and "s" (lowercase) is skipped, ’ before a space or a capital ("O’Neil") is
+    # kept; a single ' never counts, a doubled '' does
+    assert found == ["‘", "’", "“", "”", "''", "''", "’", "’", "«", "»"]
+
+
+@pytest.mark.parametrize(("word", "verb"), [
+    ("he's", True), ("she’d", True), ("they’ve", True), ("hes", False), ("the", False),
+])
+def test_contracted_subject_needs_an_apostrophe(word, verb):
+    assert bool(("'" in word or "’" in word) and indirect._CONTRACTED.match(word)) is verb
+    assert bool(indirect._CONTRACTED.match(word)) is verb
+
+
+def test_coordinated_cue_cut_and_speakers_unchanged():
+    # "complained about X but defended Y": the second cue ends the first one's content;
+    # "complain about" is a phrasal cue (phrasal_cues.txt), whose object after "about" is the content
+    text = "Ruiz complained about the delays but defended the budget."
+    quotes = find_quotes(text)
+    contents = [text[q["start"]:q["end"]] for q in quotes]
+    assert contents == ["the delays", "the budget"]
+    assert {text[q["speaker"][0]:q["speaker"][1]] for q in quotes} == {"Ruiz"}
+
+
+def test_contracted_subject_speaker_is_found():
+    text = "He said they’ve offered to pay the bill."
+    (q,) = find_quotes(text)
+    assert text[q["start"]:q["end"]] == "they’ve offered to pay the bill"
+    assert text[q["speaker"][0]:q["speaker"][1]] == "He"
+
+
+def test_headline_and_byline_frames_still_apply():
+    text = "Graham: Trump rhetoric hurts the party\n\n“We will win this.”\n— Ana Ruiz, Ohio"
+    quotes = find_quotes(text)
+    by_text = {text[q["start"]:q["end"]]: q for q in quotes}
+    head = by_text["Trump rhetoric hurts the party"]
+    assert text[head["speaker"][0]:head["speaker"][1]] == "Graham"
+    quote = by_text["“We will win this.”"]
+    assert text[quote["speaker"][0]:quote["speaker"][1]] == "Ana Ruiz"
