@@ -234,9 +234,10 @@ def _theme_targets(stances: list[dict]) -> list[dict]:
     for st in stances:
         fallback = st.pop("_fallback", None)
         if st["how"] == "theme" and count[st["target"]] < MIN_THEME_STANCES:
-            if fallback is None or fallback[0] is None:
+            target, how = fallback()
+            if target is None:
                 continue
-            st["target"], st["how"] = fallback
+            st["target"], st["how"] = target, how
             if st["kind"] == "vader-loose" and st["how"] == "near":
                 continue  # as in quote_stances: a loose general word with only an earlier name
         out.append(st)
@@ -275,7 +276,9 @@ class _Context:
         self.ranked = ranked
         self.lex = _lexicon()
         self.low = _fold(text)  # folded once: a quote's tokens are read from it
-        self._themes: dict[str, str] | None = None  # _theme_nouns, made when first needed
+        self.quotes = quotes
+        self._themes: dict[str, str] | None = None
+        self._issue_heads: dict[str, str] | None = None  # _listed_issue's index  # _theme_nouns, made when first needed
 
     # -- one quote -------------------------------------------------------------------------
     def quote_stances(self, q: dict) -> list[dict]:
@@ -284,7 +287,7 @@ class _Context:
         if lex.word_set.isdisjoint(_TOKEN.findall(whole, qs, qe)) and not lex.phrase_re.search(whole[qs:qe]):
             return []  # no lexicon word or phrase: most quotes
         low = whole[qs:qe]
-        toks = [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(whole, qs, qe)]
+        toks = [(m.start(), m.end(), m[0]) for m in _TOKEN.finditer(whole, qs, qe)]
         clause = self._clauses(toks)
         names = self._name_tokens(toks)
         speaker = self.speaker_of[id(q)]
@@ -310,7 +313,8 @@ class _Context:
                         j = found[1]
             fallback = None
             if how == "theme":  # the target without the theme rule, should it stay alone (_theme_targets)
-                fallback = self._target(toks, clause, i, j, qs, speaker, q.get("quote_type") == "indirect", False)
+                fallback = functools.partial(self._target, toks, clause, i, j, qs, speaker,
+                                             q.get("quote_type") == "indirect", False)
             if target is None:
                 continue
             cop = self._predicative(toks, clause, i)
@@ -590,27 +594,39 @@ class _Context:
                     next((t for t in self.ranked if t not in speaker), None)), "topic"
 
     def _theme_nouns(self) -> dict[str, str]:
-        """The common nouns the article keeps naming as nouns (after a determiner or a
+        """The common nouns the article's quotes keep naming as nouns (after a determiner or a
         preposition, with at most one word between: "the staffers", "of immigrants", "a
-        campaign staffer"), at least MIN_THEME_MENTIONS times: {singular-ish key: its most used
-        form}. One regex pass over the text, made when a stance first needs it."""
+        campaign staffer"), at least MIN_THEME_MENTIONS times, singular and plural counted as
+        one: {each form: the form used most}. One regex pass over the quotes, made when a
+        stance first needs it."""
         if self._themes is None:
-            counts: Counter = Counter()
-            forms: dict[str, Counter] = {}
-            words = self.lex.words
-            for m in _NOMINAL.finditer(self.text):
-                first, noun = m.group(1, 2)
-                if not _theme_word(noun, words):
-                    # "the staffer would": the word after the determiner is the noun
-                    if not (first and len(first) > 3 and noun in _FUNCTION and _theme_word(first, words)):
-                        continue
-                    noun = first
-                key = _theme_key(noun)
-                counts[key] += 1
-                forms.setdefault(key, Counter())[noun] += 1
-            self._themes = {key: forms[key].most_common(1)[0][0] for key, n in counts.items()
-                            if n >= MIN_THEME_MENTIONS}
+            # "the staffer would": the word after the determiner is the noun
+            low = self.low
+            counts = Counter([first if noun in _FUNCTION and len(first) > 3 else noun
+                              for s, e in self._quoted_text() for first, noun in _NOMINAL.findall(low, s, e)])
+            by_key: dict[str, list[tuple[int, str]]] = {}
+            for noun in counts.keys() - _FUNCTION - self.lex.word_set - _NOT_ISSUES - _NOT_THEMES:
+                if not noun.endswith(("ly", "ed", "ing")):
+                    by_key.setdefault(_theme_key(noun), []).append((counts[noun], noun))
+            themes = {}
+            for key, forms in by_key.items():
+                if sum(n for n, _w in forms) >= MIN_THEME_MENTIONS:
+                    shown = max(forms)[1]
+                    for form in (key, key + "s"):
+                        themes[form] = shown
+            self._themes = themes
         return self._themes
+
+    def _quoted_text(self) -> list[tuple[int, int]]:
+        """The stretches of text inside quotes (overlapping quotes joined), each from the space
+        before its first word."""
+        out: list[list[int]] = []
+        for s, e in sorted((q["start"], q["end"]) for q in self.quotes):
+            if out and s <= out[-1][1]:
+                out[-1][1] = max(out[-1][1], e)
+            else:
+                out.append([max(0, s - 1), e])
+        return [(s, e) for s, e in out]
 
     def _theme_near(self, toks, clause, i, j) -> str | None:
         """The theme noun (_theme_nouns) nearest the stance in its clause, within THEME_REACH
@@ -621,10 +637,8 @@ class _Context:
         best = None
         text = self.text
         for k in range(max(0, i - THEME_REACH), min(len(toks), j + THEME_REACH + 1)):
-            if clause[k] != clause[i] and not i <= k <= j:
-                continue
-            form = themes.get(_theme_key(toks[k][2]))
-            if form and not text[toks[k][0]].isupper():
+            form = themes.get(toks[k][2])
+            if form and (clause[k] == clause[i] or i <= k <= j) and not text[toks[k][0]].isupper():
                 d = 0 if i <= k <= j else (i - k if k < i else k - j)
                 if best is None or d < best[0]:
                     best = (d, form)
@@ -656,8 +670,15 @@ class _Context:
 
     def _listed_issue(self, head: str) -> str | None:
         """A listed target that has `head` as a lower-case word ("dialogue with the US" for
-        "dialogue", "the Iran deal" for "deal"): the article's own wording of that issue."""
-        return next((t for t in self.ranked if head in t.split()), None)
+        "dialogue", "the Iran deal" for "deal"): the article's own wording of that issue. The
+        first such target in rank order; the index is made once, when first asked."""
+        if self._issue_heads is None:
+            self._issue_heads = {}
+            for t in self.ranked:
+                for w in t.split():
+                    if w.islower():
+                        self._issue_heads.setdefault(w, t)
+        return self._issue_heads.get(head)
 
     def _enclosing(self, idx: int) -> tuple[int, int, str]:
         """The issue phrase a name is part of ("the Clinton campaign", "dialogue with the US"),
@@ -739,8 +760,10 @@ class _Context:
 MIN_THEME_MENTIONS = 2  # named as a noun at least this often in the article
 MIN_THEME_STANCES = 2  # the target of at least this many stances of the article (_theme_targets)
 THEME_REACH = 10  # tokens either side of the stance, in its clause
-_NOMINAL = re.compile(r"\b(?i:the|a|an|this|that|these|those|our|their|his|her|its|my|your|such|any|no|more|"
-                      r"some|every|of|for|on|about|against|with|over)\s+(?:([a-z][a-z'-]+)\s+)?([a-z][a-z-]{3,}[a-z])\b")
+# Matched in the folded text; the leading space lets the regex engine jump from space to space.
+_NOMINAL = re.compile(" (?:" + word_alternation(
+    """the a an this that these those our their his her its my your such any no more some every of for on about
+    against with over""".split()) + r") (?:([a-z][a-z'-]*) )?([a-z][a-z-]{3,}[a-z])\b")
 # Words that are seldom a noun or too general to be what a stance is about.
 _NOT_THEMES = frozenset(
     """said says told think know going want make made take come came give gave been have were
@@ -748,11 +771,6 @@ _NOT_THEMES = frozenset(
     first last next new old former latest recent several whole such only even just still
     american americans democratic republican national federal political public social
     president campaign""".split())
-
-
-def _theme_word(word: str, evaluative) -> bool:
-    return not (word in _FUNCTION or word in evaluative or word in _NOT_ISSUES or word in _NOT_THEMES
-                or word.endswith(("ly", "ed", "ing")))
 
 
 def _theme_key(word: str) -> str:
