@@ -230,10 +230,9 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
     """The complement of a cue that ends at `pos`, up to `se` (already cut at clause ends)."""
     while pos < se and text[pos] == " ":
         pos += 1
-    rest = text[pos:se]
     kind = None
     for particle in PHRASAL.get(lemma, ()):
-        if rest.startswith(particle + " "):
+        if text.startswith(particle + " ", pos, se):
             pos += len(particle) + 1
             kind = "object"
             break
@@ -262,10 +261,11 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
     if kind is None:
         if "any" in kinds:
             # Skip an adjunct before a that-clause ("said on Tuesday that ...").
-            m = _UNTIL_THAT.match(text, pos, se)
-            if m and _ADJUNCT_START.match(text, pos):
+            adjunct = _ADJUNCT_START.match(text, pos)
+            m = _UNTIL_THAT.match(text, pos, se) if adjunct else None
+            if m:
                 pos = m.end() - 4
-            elif _ADJUNCT_START.match(text, pos) and not _TO_INF.match(text, pos):
+            elif adjunct and not _TO_INF.match(text, pos):
                 adj = _TIME_ADJUNCT.match(text, pos - 1, se)
                 if not (adj and (_SUBJECT_START.match(text, adj.end() + 1) or (
                         _NP_START.match(text, adj.end() + 1) and _FINITE.search(text, adj.end(), min(se, adj.end() + 60))))):
