@@ -78,3 +78,29 @@ def test_edit_keeps_the_changes_and_the_items_not_reached():
                            {"n": 3}, {"n": 4}]
     assert len(items) == 5 and items
     assert not Spool() and list(Spool()) == []
+
+
+def test_adjudicate_with_spools_prints_what_it_printed_with_lists(tmp_path, monkeypatch):
+    """The whole command's result (links, no payload keys), from an export file."""
+    import contextlib
+    import json
+    import types
+
+    import annotate.adjudicate as adjudicate_module
+
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(sample_export()), encoding="utf-8")
+
+    @contextlib.contextmanager
+    def source(project, url=None, api_key=None, progress=None):
+        yield types.SimpleNamespace(client=None, project=types.SimpleNamespace(id=4, title="Quotes"), family=None,
+                                    users={}, path=path)
+
+    monkeypatch.setattr(adjudicate_module, "open_source", source)
+    listed = adjudicate_module.adjudicate("Quotes", url="http://localhost:8080", warn=lambda _m: None)
+    spooled = adjudicate_module.adjudicate("Quotes", url="http://localhost:8080", warn=lambda _m: None, spool=True)
+    assert isinstance(listed["disputed"], list) and isinstance(spooled["disputed"], Spool)
+    text = "".join(iter_adjudication_json(spooled))
+    assert text == terminal_json(listed)
+    assert [d["link"] for d in listed["disputed"]] == [f"http://localhost:8080/projects/4/data?task={t}" for t in (1, 2)]
+    assert '"_at"' not in text
