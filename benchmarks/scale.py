@@ -21,7 +21,10 @@ that holds 400 MB reports at least 400 MB.
     .venv/bin/python benchmarks/scale.py [--tasks 100000] [--batch-size 1000]
 
 100,000 tasks take hours on a 2-core machine (several imports of ~2.4 GB of JSON): progress
-lines every --every tasks say how far each import is.
+lines every --every tasks say how far each import is. Each step also prints Label Studio's
+CPU seconds (its process's own, from /proc): the import is bound by that one process (Django's
+threaded development server, one core at most), so server CPU per task is what projects a
+larger run on a quieter machine.
 """
 
 from __future__ import annotations
@@ -73,6 +76,13 @@ def load() -> str:
 def cpu_seconds(who) -> float:
     usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far: Label Studio's own work, which the
+    machine's load does not inflate (its wall time is waiting for a core as well)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run_cli(*args: str, env: dict) -> tuple[float, int, str, float]:
@@ -161,9 +171,13 @@ def run_steps(args, n: int, tmp: Path, tasks_file: Path, database) -> None:
         env = {"PATH": "/usr/bin:/bin", "LABEL_STUDIO_URL": server.url, "LABEL_STUDIO_API_KEY": login.token,
                "PYTHONPATH": str(ROOT / "src")}
 
+        server_cpu = [process_cpu(server.proc.pid)]
+
         def step(name: str, seconds: float, rest: str) -> None:
+            used = process_cpu(server.proc.pid) - server_cpu[0]
+            server_cpu[0] += used
             print(f"{time.strftime('%H:%M:%S')} {name:24s} {seconds:7.1f} s  {n / seconds:6.0f} tasks/s  "
-                  f"{rest}  ({load()})", flush=True)
+                  f"{rest}  server CPU {used:.0f} s ({1000 * used / n:.0f} ms a task)  ({load()})", flush=True)
 
         _, bare, bare_cpu = bare_import(client, "scale: bare SDK import", tasks_file, args.batch_size,
                                         every=args.every)
