@@ -111,7 +111,8 @@ def word_alternation(words) -> str:
 
 
 # Every lowercase cue form as one word-bounded regex: scanning in C beats a dict lookup per word.
-_CUE_WORD = re.compile(r"(?<![\w’'-])(?:" + word_alternation(FORMS) + r")(?![\w’'-])")
+# (A-Za-z0-9_ listed besides \w: the same class, tested against a bitmap first, which is faster.)
+_CUE_WORD = re.compile(r"(?<![A-Za-z0-9_\w’'-])(?:" + word_alternation(FORMS) + r")(?![A-Za-z0-9_\w’'-])")
 
 
 def find_cues(text: str, start: int, end: int, title_case: bool = False) -> list[re.Match]:

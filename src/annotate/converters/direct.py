@@ -241,7 +241,7 @@ _WORK_BEFORE = re.compile(r"(?:[’']s|\bon|\bin|\bshow|\bprogram|\bbook|\bfilm|
 
 # Small words a title leaves in lower case ("Face the Nation", "Secret Lives of the Super Rich").
 _TITLE_SMALL = words("title_small_words")
-_TITLE_WORD = re.compile(r"[A-Za-z][\w’'-]*")
+_TITLE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_\w’'-]*")  # A-Za-z0-9_ besides \w: the same, faster
 
 
 def _is_title(text: str, qs: int, qe: int, before: re.Pattern = _TITLE_BEFORE) -> bool:

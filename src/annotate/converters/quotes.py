@@ -34,7 +34,8 @@ _SPACES = re.compile(r"\s*")
 
 
 # A word; its group holds its first letter when that is a capital (counted in C, not per word).
-_CAP_RATIO_WORD = re.compile(r"(?:([A-Z])|[a-z])[\w’'-]*")
+# (A-Za-z0-9_ listed besides \w: the same class, tested against a bitmap first, which is faster.)
+_CAP_RATIO_WORD = re.compile(r"(?:([A-Z])|[a-z])[A-Za-z0-9_\w’'-]*")
 
 
 def _is_title_case(text: str, ps: int, pe: int) -> bool:

@@ -38,7 +38,10 @@ def _unpossessed(word: str) -> str:
 
 _SPAN = re.Match.span
 _AFTER_TOKENS = 14
-_TOKEN = re.compile(r"[A-Za-z0-9][\w’'.&-]*[\w.]%?|[A-Za-z0-9]%?")
+# (A class that lists A-Za-z0-9_ besides \w means the same, and the regex engine tests those
+# ASCII characters against a bitmap before it asks the Unicode database: faster on news text.)
+_W = r"A-Za-z0-9_\w"
+_TOKEN = re.compile(rf"[A-Za-z0-9][{_W}’'.&-]*[{_W}.]%?|[A-Za-z0-9]%?")
 
 
 @functools.lru_cache(maxsize=65536)
