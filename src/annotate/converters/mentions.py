@@ -220,7 +220,7 @@ def _headline_case_lines(text: str) -> list[tuple[int, int]]:
     out = []
     pos = 0
     for line in text.split("\n"):
-        if len(line) > 150:  # a paragraph, not a headline
+        if not line or len(line) > 150:  # a blank line, or a paragraph: not a headline
             pos += len(line) + 1
             continue
         words = [w.lstrip("\"“‘'(") for w in line.split()]
@@ -260,7 +260,7 @@ def _strip_possessive(word: str) -> tuple[str, bool]:
 class _Segment:
     start: int
     end: int
-    words: list[str]
+    words: tuple[str, ...]
     after_title: bool
     sentence_initial: bool
     headline: bool
@@ -270,24 +270,29 @@ class _Segment:
 def _segments(text: str, headline: list[tuple[int, int]]) -> list[_Segment]:
     """Name segments: capitalised chains cut at titles, possessives, dates and function words."""
     out: list[_Segment] = []
+    append, segment, pieces_of, opens_sentence = out.append, _Segment, _chain_pieces, _opens_sentence
     hl = iter(headline)
     cur = next(hl, None)
     skip = _SKIP_ALONE
     for m in _CHAIN.finditer(text):
-        chain = m.group(0)
+        chain = m.group()
         if chain in skip:  # most chains are one sentence-initial "The", "But", "He"
             continue
-        pieces = _chain_pieces(chain)
+        pieces = pieces_of(chain)
         if not pieces:
             continue
         start = m.start()
         while cur is not None and cur[1] < start:
             cur = next(hl, None)
         in_headline = cur is not None and cur[0] <= start <= cur[1]
-        opens = _opens_sentence(text, start)
+        if len(pieces) == 1:  # most chains: one name
+            s, e, words, after_title, initial, connected = pieces[0]
+            append(segment(start + s, start + e, words, after_title, initial and opens_sentence(text, start),
+                           in_headline, connected))
+            continue
+        opens = pieces[0][4] and opens_sentence(text, start)  # asked only when a piece opens the chain
         for s, e, words, after_title, initial, connected in pieces:
-            out.append(_Segment(start + s, start + e, list(words), after_title, initial and opens, in_headline,
-                                connected))
+            append(segment(start + s, start + e, words, after_title, initial and opens, in_headline, connected))
     return out
 
 
@@ -296,6 +301,11 @@ def _chain_pieces(chain: str) -> tuple[tuple[int, int, tuple[str, ...], bool, bo
     """The segments of one chain, offsets relative to its start: (start, end, words, after a
     title, sentence-initial when the chain opens a sentence, joined by 'of'/'for'). Chains
     repeat ("Trump", "Mr. Trump"), so each is cut once."""
+    if " " not in chain and "\n" not in chain and "\t" not in chain:  # one word: what the loop below does to it
+        word = _strip_possessive(chain)[0]
+        if word in TITLES or word.rstrip(".") in TITLES or word in MONTHS_DAYS or word in FUNCTION_WORDS:
+            return ()
+        return ((0, len(word), (word,), False, True, False),)
     toks = _token_words(chain, 0)
     pieces: list[tuple[list[tuple[int, int, str]], bool, bool]] = [([], False, True)]
     connected: set[int] = set()  # pieces joined by 'of'/'for': organisation names
@@ -357,8 +367,7 @@ def _classify(words: list[str], lower: _LowerWords, after_title: bool) -> str | 
         return None
     if all(w in US_STATES or w in {"New", "North", "South", "West", "East"} for w in words):
         return None
-    common = [w for w in words if w.lower() in lower and len(w) > 2]
-    if common and not after_title:
+    if not after_title and any(len(w) > 2 and w.lower() in lower for w in words):
         return None  # "Great Barrier", "Step Forward": words the text also uses in lower case
     return "person"
 
@@ -375,16 +384,25 @@ _NO_WORDS: frozenset[str] = frozenset()
 def _strip_leading(seg: _Segment, lower: _LowerWords, capital_elsewhere: set[str]) -> _Segment | None:
     """Drop a sentence-initial word that is not a name ("Hammering Hillary") and modifiers
     before a person ("Republican Donald Trump")."""
-    words = list(seg.words)
-    start = seg.start
-    if seg.sentence_initial and words:
+    cut = _leading_cut(seg.words, seg.sentence_initial, seg.connected, lower, capital_elsewhere)
+    if cut is None:
+        return None
+    start, words = cut
+    return _Segment(seg.start + start, seg.end, words, seg.after_title, False, seg.headline, seg.connected)
+
+
+def _leading_cut(words: tuple[str, ...], sentence_initial: bool, connected: bool, lower: _LowerWords,
+                 capital_elsewhere: set[str]) -> tuple[int, tuple[str, ...]] | None:
+    """_strip_leading on the words alone: (characters cut from the start, words left), or None."""
+    start = 0
+    if sentence_initial and words:
         w = words[0]
-        if (w.lower() in lower or (len(w) >= 7 and w.endswith(("ing", "ed", "ly")))) and w not in capital_elsewhere \
-                and len(words) > 1:
+        if len(words) > 1 and w not in capital_elsewhere \
+                and ((len(w) >= 7 and w.endswith(("ing", "ed", "ly"))) or w.lower() in lower):
             start += len(w) + 1
             words = words[1:]
     while len(words) > 1 and (words[0] in MODIFIERS or words[0].lower() in _epithets()) \
-            and words[-1] not in _ORG_OR_ISSUE and not seg.connected:
+            and words[-1] not in _ORG_OR_ISSUE and not connected:
         start += len(words[0]) + 1
         words = words[1:]
     # A country before a name or role ("Russia President Vladimir Putin", "US Republican ...").
@@ -396,7 +414,7 @@ def _strip_leading(seg: _Segment, lower: _LowerWords, capital_elsewhere: set[str
             break
     if not words:
         return None
-    return _Segment(start, seg.end, words, seg.after_title, False, seg.headline, seg.connected)
+    return start, words
 
 
 @functools.cache
@@ -439,34 +457,51 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
     lower = _LowerWords(text)
     headline = _headline_case_lines(text)
     raw = _segments(text, headline)
-    capital_elsewhere = {w for s in raw if not s.sentence_initial and not s.headline for w in s.words}
-    capital_elsewhere |= {w for s in raw if not s.headline for w in s.words[1:]}
-    segs = [s if len(s.words) == 1 else s2 for s in raw
-            if len(s.words) == 1 or (s2 := _strip_leading(s, lower, capital_elsewhere))]
-    form_of = {id(seg): seg.words[0] if len(seg.words) == 1 and seg.words[0].isascii() else _tidy(text[seg.start:seg.end])
-               for seg in segs}  # "Bill de Blasio"; a no-break space inside a word ("Donald\xa0Trump") is a space
+    capital_elsewhere: set[str] = set()  # words capitalised mid-sentence, or inside a chain
+    for s in raw:
+        if not s.headline:
+            if len(s.words) == 1:
+                if not s.sentence_initial:
+                    capital_elsewhere.add(s.words[0])
+            else:
+                capital_elsewhere.update(s.words[1:] if s.sentence_initial else s.words)
 
     names: list[_Name] = []
     by_full: dict[str, _Name] = {}
-    kinds: list[tuple[_Segment, str | None]] = []
-    classified: dict[tuple, str | None] = {}  # a name recurs: classify each form once
-    for seg in segs:
+    # (segment, form, kind): the form is its text with spaces tidied ("Bill de Blasio"; a
+    # no-break space inside a name, "Donald\xa0Trump", is a space)
+    kinds: list[tuple[_Segment, str, str | None]] = []
+    cuts: dict[tuple, tuple | None] = {}  # a name recurs: strip and classify each form once
+    classified: dict[tuple, str | None] = {}
+    for seg in raw:
+        words = seg.words
+        if len(words) > 1:
+            key = (words, seg.sentence_initial, seg.connected)
+            cut = cuts.get(key, ())
+            if cut == ():
+                cut = cuts[key] = _leading_cut(words, seg.sentence_initial, seg.connected, lower, capital_elsewhere)
+            if cut is None:
+                continue
+            words = cut[1]
+            seg = _Segment(seg.start + cut[0], seg.end, words, seg.after_title, False, seg.headline, seg.connected)
+        one = len(words) == 1
+        form = words[0] if one and words[0].isascii() else _tidy(text[seg.start:seg.end])
         if seg.headline:
             kind = None
         elif seg.connected:
             kind = "org"
-        elif len(seg.words) == 1:
-            kind = _classify_word(seg.words[0])
+        elif one:
+            kind = _classify_word(words[0])
         else:
-            key = (tuple(seg.words), seg.after_title)
+            key = (words, seg.after_title)
             kind = classified.get(key, "?")
             if kind == "?":
-                kind = classified[key] = _classify(seg.words, lower, seg.after_title)
-        kinds.append((seg, kind))
+                kind = classified[key] = _classify(words, lower, seg.after_title)
+        kinds.append((seg, form, kind))
     # Full names (two words or more) found in body text, longest first so that shorter forms
     # join the chain of a longer one ("Hillary Clinton" -> "Hillary Rodham Clinton").
-    fulls = Counter(form_of[id(s)] for s, k in kinds if k in ("person", "org", "issue") and len(s.words) >= 2)
-    kind_of = {form_of[id(s)]: k for s, k in kinds if k in ("person", "org", "issue")}
+    fulls = Counter(form for s, form, k in kinds if k in ("person", "org", "issue") and len(s.words) >= 2)
+    kind_of = {form: k for s, form, k in kinds if k in ("person", "org", "issue")}
     # People by (first word, last word) of their longest form: a shorter form looks only at
     # the chains it could join, so this stays linear in the number of names.
     people: dict[tuple[str, str], list[_Name]] = defaultdict(list)
@@ -504,8 +539,7 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
     out: list[tuple[int, int, str, str]] = []
     assigned: list[tuple[_Segment, _Name]] = []
     homes: dict[tuple, tuple] = {}  # (form, kind, one word, headline) -> where its segments go
-    for seg, kind in kinds:
-        form = form_of[id(seg)]
+    for seg, form, kind in kinds:
         one = len(seg.words) == 1
         key = (form, kind, one, seg.headline)
         where = homes.get(key)
@@ -551,8 +585,8 @@ def _home_of(form, kind, seg, lower, by_full, by_last, by_first, by_initials, si
         if home is None and _is_acronym(w):
             home = by_initials.get(w.replace(".", ""))
         if home is None and kind in ("org", "name"):
-            if kind == "name" and (w.lower() in lower or w in _NOT_ALONE
-                                   or w.endswith(("ans", "ians", "ese", "ish"))):
+            if kind == "name" and (w in _NOT_ALONE or w.endswith(("ans", "ians", "ese", "ish"))
+                                   or w.lower() in lower):
                 return ("none",)
             return ("home", singles.setdefault(w, _Name("org" if kind == "org" else "name")), w)
     elif home is None and seg.headline and len(seg.words) >= 2:
