@@ -181,7 +181,7 @@ def _cue_before_quote(before: str) -> re.Match | None:
     lo = max(0, len(before) - 130)
     start = max(before.rfind(c, lo) for c in ".!?“”\"") + 1
     start = max(start, lo)
-    if not any(w in _BEFORE_QUOTE_WORDS for w in _LOWER.findall(before, start)):
+    if _BEFORE_QUOTE_WORDS.isdisjoint(_LOWER.findall(before, start)):
         return None
     m = _CUE_BEFORE_QUOTE.search(before, start)
     while m:  # the cue nearest the quote: 'Asked if he thought ..., Devine responded: "...'
