@@ -403,3 +403,13 @@ def test_a_theme_noun_is_counted_in_its_singular_and_plural_forms():
 
     assert _theme_key("staffers") == _theme_key("staffer") == "staffer"
     assert _theme_key("business") == "business"  # -ss is no plural
+
+
+def test_a_theme_noun_takes_the_listed_issue_of_the_same_head():
+    # "our relations", "the relations": the quotes keep naming relations, and the article names
+    # the issue "relations with Russia"; both stances are about that issue, in its own words
+    text = ("Helena Varga spoke about relations with Russia.\n\n“Our relations are very bad,” "
+            "Foreign minister Paul Orban said on Monday.\n\n“The relations have been terrible for years,” he added.")
+    found = stances(text)
+    assert ("very bad", "against", "relations with Russia") in found, found
+    assert ("terrible", "against", "relations with Russia") in found, found

@@ -630,7 +630,8 @@ class _Context:
 
     def _theme_near(self, toks, clause, i, j) -> str | None:
         """The theme noun (_theme_nouns) nearest the stance in its clause, within THEME_REACH
-        tokens either side, or inside the span itself ("a broken system")."""
+        tokens either side, or inside the span itself ("a broken system"); the listed issue
+        phrase of the same head stands for it ("relations" -> "relations with the US")."""
         themes = self._theme_nouns()
         if not themes:
             return None
@@ -641,8 +642,11 @@ class _Context:
             if form and (clause[k] == clause[i] or i <= k <= j) and not text[toks[k][0]].isupper():
                 d = 0 if i <= k <= j else (i - k if k < i else k - j)
                 if best is None or d < best[0]:
-                    best = (d, form)
-        return best[1] if best else None
+                    best = (d, form, toks[k][2])
+        if best is None:
+            return None
+        # the article's own issue phrase with that head, if it names one ("relations with the US")
+        return self._listed_issue(best[2]) or self._listed_issue(best[1]) or best[1]
 
     def _object_phrase(self, toks, clause, p) -> tuple[str, int] | None:
         """The noun phrase after the preposition at token p that a seed ends in ("open to
