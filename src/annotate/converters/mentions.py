@@ -664,8 +664,10 @@ _ISSUE_HEAD_SET = set(ISSUE_HEADS)
 _COMPOUND_HEADS = set(ISSUE_HEADS) - {"support", "attacks", "strikes", "aid", "trade", "peace"}
 _PERSON_HEADS = {"administration", "campaign", "presidency", "nomination"}
 _GOVERNMENT_HEADS = {"administration", "government", "regime", "presidency", "election", "elections", "campaign"}
-_PREP = r"(?:with|in|on|against|between|over|toward|towards|to|for|of)"
+_PREP_WORDS = ("with", "in", "on", "against", "between", "over", "toward", "towards", "to", "for", "of")
+_PREP = "(?:" + "|".join(_PREP_WORDS) + ")"
 _PREP_BEFORE = re.compile(r"\b" + _PREP + r"\s+(?:the\s+)?$")
+_PREP_TAILS = (*_PREP_WORDS, "the")  # what a text ends with where _PREP_BEFORE matches (spaces stripped)
 _DASH_GAP = re.compile(r"\s*[-–—/]\s*")
 # An issue head and its preposition right before an entity: "dialogue with [the US]".
 _HEAD_BEFORE = re.compile(r"\b(?P<the>the\s+)?(?P<head>" + "|".join(ISSUE_HEADS) + r")\s+(?P<prep>" + _PREP
@@ -685,7 +687,9 @@ def issue_mentions(text: str, entities: list[tuple[int, int, str, str]]) -> list
     for ent in entities:
         if ent[3] not in ("country", "org", "person"):
             continue
-        if not text[ent[0] - 1:ent[0]].isspace() or not _PREP_BEFORE.search(text, max(0, ent[0] - 14), ent[0]):
+        before = text[max(0, ent[0] - 14):ent[0]]
+        if not before[-1:].isspace() or not before.rstrip().endswith(_PREP_TAILS) \
+                or not _PREP_BEFORE.search(text, max(0, ent[0] - 14), ent[0]):
             continue
         m = _HEAD_BEFORE.search(text, max(0, ent[0] - 40), ent[0])
         if m is None:
