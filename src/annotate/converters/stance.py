@@ -764,8 +764,9 @@ class _Context:
 MIN_THEME_MENTIONS = 2  # named as a noun at least this often in the article
 MIN_THEME_STANCES = 2  # the target of at least this many stances of the article (_theme_targets)
 THEME_REACH = 10  # tokens either side of the stance, in its clause
-# Matched in the folded text; the leading space lets the regex engine jump from space to space.
-_NOMINAL = re.compile(" (?:" + word_alternation(
+# Matched in the folded text; the leading space (or quote mark) lets the regex engine jump
+# from space to space.
+_NOMINAL = re.compile("[ \n“\"'(](?:" + word_alternation(
     """the a an this that these those our their his her its my your such any no more some every of for on about
     against with over""".split()) + r") (?:([a-z][a-z'-]*) )?([a-z][a-z-]{3,}[a-z])\b")
 # Words that are seldom a noun or too general to be what a stance is about.
