@@ -141,18 +141,18 @@ def test_without_a_model_the_rules_output_is_unchanged():
 class _Stub:
     """A Model whose decisions are given: P(merge), P(add) and the start by quote."""
 
-    def __init__(self, merge=0.0, bounds=None, add=0.0):
+    def __init__(self, merge=0.0, bounds=None, add=0.0, marked=None):
         from annotate.learn.model import THRESHOLDS, Model
 
         self.thresholds = dict(THRESHOLDS)
         self.version = "annotate-learned-000000000000"
-        self.merge, self.bounds, self.add = merge, bounds or {}, add
-        self._labels = frozenset({"m0", "m1", "s0", "s1", "a0", "a1"})
+        self.merge, self.bounds, self.add, self.marked = merge, bounds or {}, add, marked
+        self._labels = frozenset({"m0", "m1", "s0", "s1", "a0", "a1"} | ({"q0", "q1"} if marked is not None else set()))
         if hasattr(Model, "_add"):
             self._add = Model._add.__get__(self)
 
     def _yes(self, item, yes, no):
-        return self.add if item[0] == "T=a" else self.merge
+        return {"T=a": self.add, "T=q": self.marked}.get(item[0], self.merge)
 
     def _start(self, text, q):
         return self.bounds.get((q["start"], q["end"]), q["start"]), 0.95
@@ -176,10 +176,10 @@ INTERRUPTED = "“We will win,” she said, “and soon.” Then she left."
 def test_an_interrupted_quote_the_model_takes_for_one_becomes_one_quote_with_its_speaker():
     speaker = (INTERRUPTED.index("she"), INTERRUPTED.index("she") + 3)
     quotes = [_quote(INTERRUPTED, "We will win,", speaker=speaker), _quote(INTERRUPTED, "and soon.", speaker=speaker)]
-    [one] = _refine(_Stub(merge=0.9), INTERRUPTED, quotes)
+    [one] = _refine(_Stub(merge=0.93), INTERRUPTED, quotes)
     assert INTERRUPTED[one["start"]:one["end"]] == "We will win,” she said, “and soon."
     assert one["quote_type"] == "direct" and one["speaker"] == speaker
-    assert one["score"] == 0.9  # its least sure decision: the merge (0.9; the start 0.95)
+    assert one["score"] == 0.93  # its least sure decision: the merge (0.93; the start 0.95)
     apart = _refine(_Stub(merge=0.2), INTERRUPTED, quotes)
     assert [(q["start"], q["end"]) for q in apart] == [(q["start"], q["end"]) for q in quotes]
 
@@ -235,11 +235,13 @@ def test_the_model_looks_only_near_each_quote(model_dir):
 
 def test_merges_of_two_direct_quotes_need_more_certainty_than_others():
     """A merge of two direct fragments costs a direct quote whenever the gold has them apart: it
-    needs P 0.7; two indirect quotes merge from 0.6."""
+    needs P 0.92 (chosen by cross-validation inside the training pool so that direct-quote recall
+    stays at 0.98); two indirect quotes merge from 0.6."""
     speaker = (INTERRUPTED.index("she"), INTERRUPTED.index("she") + 3)
     quotes = [_quote(INTERRUPTED, "We will win,", speaker=speaker), _quote(INTERRUPTED, "and soon.", speaker=speaker)]
-    assert len(_refine(_Stub(merge=0.65), INTERRUPTED, quotes)) == 2
-    assert len(_refine(_Stub(merge=0.75), INTERRUPTED, quotes)) == 1
+    assert len(_refine(_Stub(merge=0.75), INTERRUPTED, quotes)) == 2
+    assert len(_refine(_Stub(merge=0.91), INTERRUPTED, quotes)) == 2
+    assert len(_refine(_Stub(merge=0.93), INTERRUPTED, quotes)) == 1
     text = "He argued the plan had failed and, he added, the vote was close."
     indirect = [_quote(text, "the plan had failed", kind="indirect", group=1),
                 _quote(text, "the vote was close", kind="indirect", group=2)]
@@ -362,7 +364,7 @@ def test_a_model_of_an_older_feature_set_is_a_one_line_usage_error(model_dir, tm
     old.mkdir()
     (old / "model.crfsuite").write_bytes((model_dir / "model.crfsuite").read_bytes())
     card = json.loads((model_dir / "model.json").read_text())
-    (old / "model.json").write_text(json.dumps(dict(card, feature_set="1")), encoding="utf-8")
+    (old / "model.json").write_text(json.dumps(dict(card, feature_set="3")), encoding="utf-8")  # the previous set
     with pytest.raises(UsageError, match="older annotate .*train it again") as info:
         load_model(old)
     assert "\n" not in str(info.value)
@@ -394,3 +396,83 @@ def test_cli_train_then_convert_with_the_model(sources, tmp_path):
     assert task["predictions"][0]["model_version"] == card["model_version"]
     bad = CliRunner().invoke(cli, ["convert", str(tmp_path / "a.txt"), "--model", str(tmp_path), "-o", "-"])
     assert bad.exit_code == 2
+
+
+SCARE = "Democrats labeled the hearing a “witch hunt” on Monday. “It is over,” Senator Blake said."
+
+
+def test_a_quoted_phrase_no_rule_quote_holds_is_added_without_a_speaker_when_the_model_is_sure():
+    """“witch hunt” is in quote marks, in no rule quote and no speaker: a candidate quote of its
+    own (PolNeAR annotates such phrases); it has no speaker in the rule stage, so none is given."""
+    speaker = (SCARE.index("Senator"), SCARE.index(" said"))
+    direct = _quote(SCARE, "“It is over,”", speaker=speaker, group=1)
+    out = _refine(_Stub(marked=0.9), SCARE, [direct])
+    assert [SCARE[q["start"]:q["end"]] for q in out] == ["“witch hunt”", "“It is over,”"]
+    new = out[0]
+    assert new["speaker"] is None and new["quote_type"] == "direct" and new["score"] == 0.9
+    assert new["group"] != direct["group"]
+    assert [SCARE[q["start"]:q["end"]] for q in _refine(_Stub(marked=0.3), SCARE, [direct])] == ["“It is over,”"]
+
+
+def test_a_quoted_phrase_inside_a_quote_or_a_speaker_is_no_candidate():
+    from annotate.learn.features import mark_candidates
+
+    text = "He said the hearing was a “witch hunt” and the “Freedom Caucus” chairman agreed. Then “go.”"
+    inside = _quote(text, "the hearing was a “witch hunt”", kind="mixed")
+    spans = [(inside["start"], inside["end"]), (text.index("the “Freedom"), text.index(" chairman"))]
+    assert [text[c["start"]:c["end"]] for c in mark_candidates(text, spans)] == ["“go.”"]
+
+
+def test_merge_features_tell_a_second_fragment_followed_by_its_own_cue():
+    """“A,” she said. “B,” he added. — B ends with a comma and a cue follows: on the PolNeAR
+    training pool 23 of 24 such pairs are two quotes in the gold, against about 1 in 20 otherwise."""
+    from annotate.learn.features import merge_features
+
+    text = "“We will win,” she said. “We are ready,” he added. “Go.” Then they left."
+    a, b, c = _quote(text, "“We will win,”"), _quote(text, "“We are ready,”"), _quote(text, "“Go.”")
+    ab = merge_features(text, a, b)
+    assert "bend=," in ab and "bend|bafter=,|cue" in ab
+    bc = merge_features(text, b, c)
+    assert "bend=." in bc and "bend|bafter=.|w" in bc
+
+
+def test_cue_candidates_scanned_only_far_from_rule_quotes_are_those_of_a_full_scan(monkeypatch):
+    """The cue scan skips text within ADD_NEAR of a rule quote (a cue there is never a candidate):
+    the candidates are the same as scanning the whole text, on every seed article."""
+    from annotate.converters.quotes import find_quotes
+    from annotate.learn import features
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    texts.append("Senator Blake criticized the plan. " + "“No,” he said. " * 3 + "Mr. Trump has disparaged immigrants.")
+    fast = [features.cue_candidates(t, find_quotes(t)) for t in texts]
+    monkeypatch.setattr(features, "_gaps", lambda spans, size: [(0, size)])
+    full = [features.cue_candidates(t, find_quotes(t)) for t in texts]
+    assert fast == full
+    assert sum(map(len, full)) >= 2
+
+
+def test_added_quoted_phrases_keep_the_accept_unchanged_invariant(tmp_path):
+    """A model trained on gold that holds quoted phrases adds them; accepted unchanged, the
+    prediction is a valid gold record (an unattributed Quote)."""
+    root = tmp_path / "brat"
+    (root / "text").mkdir(parents=True)
+    (root / "attributions").mkdir()
+    for k in range(12):
+        name, claim = NAMES[k % len(NAMES)], CLAIMS[k % len(CLAIMS)]
+        text = f"Story {k}.\nThe “{claim.split()[-1]} plan” is on the table since Monday.\n“We think {claim},” {name} said.\n"
+        spans = [(text.index("“We"), text.index(",” ") + 2)]
+        if k % 3:
+            spans.append((text.index("“"), text.index(" is on")))
+        lines = [f"T{i}\tContent {a} {b}\tx" for i, (a, b) in enumerate(spans, 1)]
+        (root / "text" / f"d{k}.txt").write_text(text, encoding="utf-8")
+        (root / "attributions" / f"d{k}_a.ann").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    train_model([str(root)], tmp_path / "m", dev_fraction=0, params={"max_iterations": 50})
+    model = load_model(tmp_path / "m")
+    assert {"q0", "q1"} <= model._labels
+    model.thresholds = dict(model.thresholds, add_marked=0.0)  # every quoted phrase is added
+    task = convert_text(SCARE + "\n", doc_id="marked", model=model)
+    texts = [r["value"]["text"] for r in task["predictions"][0]["result"] if r.get("value", {}).get("labels") == ["Quote"]]
+    assert "“witch hunt”" in texts and len(texts) == 2
+    assert check_prediction_task(task) == []
+    summary = build_dataset(export_items(accepted_export([task])), None, source={}, dry_run=True)
+    assert summary.counts.rejected == 0, summary.lines()

@@ -2,7 +2,7 @@
 
 The model edits the rule quotes; it looks only at a few tokens around each of them and at the
 cue words, so its cost grows with the number of quotes and cues (one regex pass over the
-text). Three kinds of decisions, each a CRFsuite sequence whose every item carries the feature
+text). Four kinds of decisions, each a CRFsuite sequence whose every item carries the feature
 `T=<kind>` (one model file holds them all, each kind with its own two labels):
 
 - `m` merge (one item): do two consecutive rule quotes belong to one quote? ("“A,” she said,
@@ -12,6 +12,9 @@ text). Three kinds of decisions, each a CRFsuite sequence whose every item carri
   token of the quote, s1 from it on. The first s1 is the start.
 - `a` add (one item): is the rest of the sentence after a cue word no rule quote is near, with a
   speaker before the cue, a quote the rules missed? Labels a1 / a0 (cue_candidates).
+- `q` add a quoted phrase (one item): is a phrase in quote marks that no rule quote (or speaker)
+  holds ("labeled the hearing a “witch hunt”") a quote of its own? Labels q1 / q0
+  (mark_candidates); it is added without a speaker.
 
 Tokens are words (letters/digits with inner ' ’ . -) and single other characters.
 """
@@ -23,7 +26,7 @@ import re
 
 from ..converters.cues import FORMS
 
-FEATURE_SET = "3"
+FEATURE_SET = "4"
 WINDOW = 6  # tokens either side of a boundary
 _SLICE = 7  # characters scanned per window token at first (a token plus its space)
 
@@ -32,6 +35,7 @@ OPEN_MARKS = frozenset("“‘«„‚‹「『")
 CLOSE_MARKS = frozenset("”’»›」』")
 AMBIGUOUS_MARKS = frozenset("\"'")
 QUOTE_CHARS = "\"“”‘’'«»„‚‹›「」『』"
+_QUOTE_SET = frozenset(QUOTE_CHARS)
 CUE_WORDS = frozenset(w for w in FORMS if w.isalpha())
 
 
@@ -81,19 +85,24 @@ def window(text: str, pos: int, n: int = WINDOW) -> tuple[list[int], list[int], 
     """Up to `n` tokens before `pos` and `n` from it on: (starts, ends, words, index of the
     first token that ends after `pos`). Scans a few characters a token, more only when needed."""
     reach = n * _SLICE
+    size = len(text)
     while True:
-        lo, hi = max(0, pos - reach), min(len(text), pos + reach)
-        starts, ends, words = tokenize(text, lo, hi)
-        if lo > 0 and words:  # the slice may begin inside a token: leave that one out
-            starts, ends, words = starts[1:], ends[1:], words[1:]
+        lo, hi = max(0, pos - reach), min(size, pos + reach)
+        spans = [m.span() for m in TOKEN.finditer(text, lo, hi)]
+        if lo > 0 and spans:  # the slice may begin inside a token: leave that one out
+            del spans[0]
         a = 0
-        while a < len(ends) and ends[a] <= pos:
-            a += 1
-        if (a >= n or lo == 0) and (len(words) - a >= n or hi == len(text)) or reach >= n * 400:
+        for a, (_, e) in enumerate(spans):  # noqa: B007 - the first token ending after pos
+            if e > pos:
+                break
+        else:
+            a = len(spans)
+        if (a >= n or lo == 0) and (len(spans) - a >= n or hi == size) or reach >= n * 400:
             break
         reach *= 4
-    i, j = max(0, a - n), min(len(words), a + n)
-    return starts[i:j], ends[i:j], words[i:j], a - i
+    i, j = max(0, a - n), min(len(spans), a + n)
+    spans = spans[i:j]
+    return [s for s, _ in spans], [e for _, e in spans], [text[s:e] for s, e in spans], a - i
 
 
 def quote_facts(q: dict) -> list[str]:
@@ -125,6 +134,9 @@ def _word(w: str) -> tuple:
     return low, own, prev, nxt
 
 
+_DD = {d: str(d) for d in range(-3, 4)}
+
+
 def boundary_features(text: str, kind: str, q: dict, starts: list[int], ends: list[int], words: list[str],
                       anchor: int) -> list[list[str]]:
     """The features of each token of a boundary window (`kind` 's': a start); `anchor` is the
@@ -135,23 +147,25 @@ def boundary_features(text: str, kind: str, q: dict, starts: list[int], ends: li
     facts = quote_facts(q)
     dq = "d|" + facts[0] + "="
     t = "T=" + kind
+    nl = [False] + ["\n" in text[ends[i - 1]:starts[i]] for i in range(1, n)]  # a line break before token i
     out = []
     for i in range(n):
         d = i - anchor
-        dd = str(d) if -3 <= d <= 3 else ("<" if d < 0 else ">")
+        dd = _DD.get(d) or ("<" if d < 0 else ">")
         low, own, _, _ = info[i]
         f = [t, "d=" + dd, "in=1" if qs <= starts[i] and ends[i] <= qe else "in=0", dq + dd,
              "w|d=" + low + "|" + dd, *own]
         if i:
-            f += info[i - 1][2]
-            f.append("-1w|w=" + info[i - 1][0] + "|" + low)
-            if "\n" in text[ends[i - 1]:starts[i]]:
+            prev = info[i - 1]
+            f += prev[2]
+            f.append("-1w|w=" + prev[0] + "|" + low)
+            if nl[i]:
                 f.append("nl")
         else:
             f.append("first")
         if i + 1 < n:
             f += info[i + 1][3]
-            if "\n" in text[ends[i]:starts[i + 1]]:
+            if nl[i + 1]:
                 f.append("+1nl")
         else:
             f.append("last")
@@ -218,6 +232,11 @@ def _second_facts(text: str, a: dict, b: dict, gap: list[str]) -> list[str]:
          "alen=" + _len_bucket(len(TOKEN.findall(text, a["start"], a["end"]))),
          "gcues=" + str(min(ncue, 2)) + "|" + types]
     f.append("bafter|gcues=" + f[0][7:] + "|" + f[3][6:])
+    # How the second ends: "“B,” said X" (a comma, then a cue) is a speech event of its own.
+    tail = text[max(b["start"], b["end"] - 3):b["end"]].rstrip(QUOTE_CHARS + " ")
+    bend = tail[-1] if tail and tail[-1] in ",.?!:;" else "w"
+    f.append("bend=" + bend)
+    f.append("bend|bafter=" + bend + "|" + f[0][7:])
     return f
 
 
@@ -257,6 +276,32 @@ def _sentence_end(text: str, pos: int) -> int:
     return hi
 
 
+_SCAN_MARGIN = 80  # characters scanned beyond a gap: a cue's regex context (lookarounds, "… that")
+
+
+def _gaps(spans: list[tuple[int, int]], size: int) -> list[tuple[int, int]]:
+    """The ranges of the text to scan for cues: those more than ADD_NEAR characters from every
+    span, widened by _SCAN_MARGIN (a cue any nearer is skipped anyway), merged, in order."""
+    out: list[tuple[int, int]] = []
+    lo = 0
+    for s, e in sorted(spans):
+        hi = s - ADD_NEAR
+        if hi > lo:
+            a, b = max(0, lo - _SCAN_MARGIN), min(size, hi + _SCAN_MARGIN)
+            if out and a <= out[-1][1]:
+                out[-1] = (out[-1][0], b)
+            else:
+                out.append((a, b))
+        lo = max(lo, e + ADD_NEAR)
+    if lo < size:
+        a = max(0, lo - _SCAN_MARGIN)
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], size)
+        else:
+            out.append((a, size))
+    return out
+
+
 def cue_candidates(text: str, rules: list[dict]) -> list[dict]:
     """Quotes the rules did not propose: for each cue word (the rule stage's cue lexicon, any
     lowercase past-tense "-ed" word, "has disparaged immigrants", and any lowercase "-s" word
@@ -279,9 +324,11 @@ def cue_candidates(text: str, rules: list[dict]) -> list[dict]:
         reach_end[k] = far
     out: list[dict] = []
     last_end = -1
-    cues = find_cues(text, 0, len(text))
-    seen = {m.start() for m in cues}
-    cues = sorted(cues + [m for m in _PAST.finditer(text) if m.start() not in seen], key=lambda m: m.start())
+    cues = []
+    for lo, hi in _gaps(spans, len(text)):  # only where a cue may be far enough from every rule quote
+        found = find_cues(text, lo, hi)
+        seen = {m.start() for m in found}
+        cues += sorted(found + [m for m in _PAST.finditer(text, lo, hi) if m.start() not in seen], key=lambda m: m.start())
     for m in cues:
         cs, ce = m.span()
         if cs < last_end:
@@ -332,7 +379,7 @@ def add_features(text: str, c: dict) -> list[str]:
          "len=" + _len_bucket(n), "splen=" + _len_bucket(len(sp_words)),
          "sphead=" + ("pron" if len(sp_words) == 1 and head.lower() in _PRONOUNS else shape(head)),
          "between=" + str(min(len(between), 3)),
-         "marks=" + ("1" if any(ch in QUOTE_CHARS for ch in text[c["start"]:c["end"]]) else "0"),
+         "marks=" + ("0" if _QUOTE_SET.isdisjoint(text[c["start"]:c["end"]]) else "1"),
          "near_next=" + _dist(c["_gap"][0]), "near_prev=" + _dist(c["_gap"][1])]
     f += ["kind=" + k for k in sorted(kinds)]
     if low:
@@ -367,3 +414,70 @@ def _pronouns() -> frozenset:
 
 
 _PRONOUNS = _pronouns()
+
+
+# --- added quotes: a quoted phrase no rule quote holds ------------------------------------------
+
+# A phrase between paired quote marks within a line: “…”, "…", ''…'' (two apostrophes, as some
+# papers print quotes), ‘…’ (not an apostrophe inside a word).
+_MARKED = re.compile(r"“[^“”\n]{1,200}”|\"[^\"\n]{1,200}\"|''[^\n]{1,200}?''|‘[^‘’\n]{1,120}’(?![\w’'])")
+_NAMING = frozenset({"as", "called", "calls", "call", "dubbed", "labeled", "labelled", "branded", "termed",
+                     "so-called", "word", "words", "phrase", "term", "of", "the", "a", "an", "for", "about"})
+
+
+def mark_candidates(text: str, spans: list[tuple[int, int]]) -> list[dict]:
+    """Quoted phrases (_MARKED) that overlap no quote in `spans` (sorted (start, end) pairs): the
+    scare quotes and quoted words the rules leave ("labeled as a “witch hunt”"), each a candidate
+    quote without a speaker. Linear: one regex pass, a bisect per phrase."""
+    import bisect
+
+    starts = [s for s, _ in spans]
+    out = []
+    for m in _MARKED.finditer(text):
+        s, e = m.span()
+        k = bisect.bisect_left(starts, e)
+        if k and max(b for _, b in spans[max(0, k - 4):k]) > s:
+            continue
+        if not text[s + 1:e - 1].strip(QUOTE_CHARS + " "):
+            continue
+        out.append({"start": s, "end": e})
+    return out
+
+
+def mark_features(text: str, c: dict) -> list[str]:
+    """The features of the decision whether a quoted phrase (mark_candidates) is a quote."""
+    s, e = c["start"], c["end"]
+    inner = TOKEN.findall(text, s, e)
+    words = [w for w in inner if w[0].isalnum()]
+    before = TOKEN.findall(text, max(0, s - 40), s)[-3:]
+    after = TOKEN.findall(text, e, min(len(text), e + 25))[:2]
+    low = [w.lower() for w in before]
+    n = len(words)
+    title = bool(words) and all(w[0].isupper() or w.lower() in ("of", "the", "a", "and", "in", "to", "for", "on")
+                                for w in words)
+    last = text[e - 2:e - 1] if text[e - 2:e - 1] in ",.!?" else ""
+    mark = text[s]
+    line_start = text.rfind("\n", 0, s) + 1
+    f = ["T=q", "b|q", "n=" + (str(n) if n < 4 else "4+"), "mk=" + ("'" if mark == "'" else mark),
+         "title=" + ("1" if title else "0"), "cap=" + ("1" if words and words[0][0].isupper() else "0"),
+         "punct=" + (last or "-"), "digit=" + ("1" if any(ch.isdigit() for ch in text[s:e]) else "0"),
+         "bol=" + ("1" if not text[line_start:s].strip() else "0"),
+         "tag=" + ("1" if "<" in text[max(0, s - 30):s] or "=" in text[s - 1:s] else "0"),
+         "n|title=" + (str(n) if n < 4 else "4+") + "|" + ("1" if title else "0")]
+    for i, w in enumerate(reversed(low)):
+        f.append(f"p{i + 1}=" + w)
+        if i == 0:
+            f.append("p1s=" + shape(before[-1]))
+            f.append("p1c=" + ("1" if w in CUE_WORDS else "0"))
+            f.append("p1n=" + ("1" if w in _NAMING else "0"))
+            f.append("p1|n=" + w + "|" + (str(n) if n < 4 else "4+"))
+    for i, w in enumerate(after):
+        f.append(f"a{i + 1}=" + w.lower())
+        if i == 0:
+            f.append("a1c=" + ("1" if w.lower() in CUE_WORDS else "0"))
+    if len(words) > 0:
+        f.append("w1=" + words[0].lower())
+    ctx = text[line_start:s]
+    f.append("marks_before=" + str(min(sum(ctx.count(ch) for ch in "“\""), 3)))
+    return f
+
