@@ -45,7 +45,8 @@ from .mentions import ALIASES, ORG_WORDS, target_mentions
 # target named before it in the quote (a loose VADER word with only that is no stance), else
 # the article's main target among those who never speak; the quote's own speaker is never its
 # target. A seed that ends in its preposition ("open to", "tired of") with no named subject or
-# object is about the noun phrase after it ("open to dialogue"), which the span takes in. A quote mark inside a quote does not end a clause, but no span reaches across one.
+# object is about the noun phrase after it ("open to dialogue"), which the span takes in. A
+# quote mark inside a quote does not end a clause, but no span reaches across one.
 # Its score is the precision stance-dev measured for its kind (CALIBRATION).
 
 MAX_WORDS = 6
@@ -277,8 +278,8 @@ class _Context:
         self.lex = _lexicon()
         self.low = _fold(text)  # folded once: a quote's tokens are read from it
         self.quotes = quotes
-        self._themes: dict[str, str] | None = None
-        self._issue_heads: dict[str, str] | None = None  # _listed_issue's index  # _theme_nouns, made when first needed
+        self._themes: dict[str, str] | None = None  # _theme_nouns, made when first needed
+        self._issue_heads: dict[str, str] | None = None  # _listed_issue's index, likewise
 
     # -- one quote -------------------------------------------------------------------------
     def quote_stances(self, q: dict) -> list[dict]:
@@ -618,8 +619,8 @@ class _Context:
         return self._themes
 
     def _quoted_text(self) -> list[tuple[int, int]]:
-        """The stretches of text inside quotes (overlapping quotes joined), each from the space
-        before its first word."""
+        """The stretches of text inside quotes (overlapping quotes joined), each from the
+        character before the quote (_NOMINAL wants a space or a mark before a determiner)."""
         out: list[list[int]] = []
         for s, e in sorted((q["start"], q["end"]) for q in self.quotes):
             if out and s <= out[-1][1]:
@@ -761,7 +762,7 @@ class _Context:
 # Theme nouns (_Context._theme_nouns): a common noun after a determiner or preposition, with
 # at most one word between ("the staffers", "of immigrants", "the campaign staffers"), or the
 # word right after one when a function word follows ("the staffer would").
-MIN_THEME_MENTIONS = 2  # named as a noun at least this often in the article
+MIN_THEME_MENTIONS = 2  # named as a noun at least this often in the article's quotes
 MIN_THEME_STANCES = 2  # the target of at least this many stances of the article (_theme_targets)
 THEME_REACH = 10  # tokens either side of the stance, in its clause
 # Matched in the folded text; the leading space (or quote mark) lets the regex engine jump
