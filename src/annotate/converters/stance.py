@@ -770,13 +770,17 @@ THEME_REACH = 10  # tokens either side of the stance, in its clause
 _NOMINAL = re.compile("[ \n“\"'(](?:" + word_alternation(
     """the a an this that these those our their his her its my your such any no more some every of for on about
     against with over""".split()) + r") (?:([a-z][a-z'-]*) )?([a-z][a-z-]{3,}[a-z])\b")
-# Words that are seldom a noun or too general to be what a stance is about.
+# Words that are seldom a noun or too general to be what a stance is about, and nouns that
+# stand for a named entity ("this country", "the party", "the candidate": the target is the
+# entity they refer to, not the word).
 _NOT_THEMES = frozenset(
     """said says told think know going want make made take come came give gave been have were
     will would could should must might also very much many more most other others same another
     first last next new old former latest recent several whole such only even just still
     american americans democratic republican national federal political public social
-    president campaign""".split())
+    president campaign white black military
+    country countries nation nations world state states party parties government governments
+    candidate candidates nominee company companies city cities region place places""".split())
 
 
 def _theme_key(word: str) -> str:
