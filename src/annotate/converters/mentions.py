@@ -594,7 +594,9 @@ def _home_of(form, kind, seg, lower, by_full, by_last, by_first, by_initials, si
     return ("home", home, None) if home is not None else ("none",)
 
 
-_PLACE_BEFORE = re.compile(r"(?:\b(?:in|at|from|near|outside|across|around|throughout|to|of)|,)\s+(?:the\s+)?$")
+_PLACE_PREPS = ("in", "at", "from", "near", "outside", "across", "around", "throughout", "to", "of")
+_PLACE_BEFORE = re.compile(r"(?:\b(?:" + "|".join(_PLACE_PREPS) + r")|,)\s+(?:the\s+)?$")
+_PLACE_TAILS = (*_PLACE_PREPS, ",", "the")  # what a text ends with where _PLACE_BEFORE matches (spaces stripped)
 _PLACE_AFTER = re.compile(r",\s+(?:" + "|".join(sorted(US_STATES | set(COUNTRIES))) + r")\b")
 
 
@@ -609,7 +611,9 @@ def _places(text: str, assigned: list[tuple[_Segment, _Name]]) -> set[int]:
         counts[1] += 1
         if text.startswith(",", seg.end) and _PLACE_AFTER.match(text, seg.end):
             counts[0] += 2
-        elif text[seg.start - 1:seg.start].isspace() and _PLACE_BEFORE.search(text, max(0, seg.start - 12), seg.start):
+        elif text[seg.start - 1:seg.start].isspace() \
+                and text[max(0, seg.start - 12):seg.start].rstrip().endswith(_PLACE_TAILS) \
+                and _PLACE_BEFORE.search(text, max(0, seg.start - 12), seg.start):
             counts[0] += 1
     return {key for key, (place, total) in where.items() if place * 2 > total}
 
