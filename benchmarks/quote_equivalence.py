@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"DIFFERENT: {k}")
             if k in saved and k in found:
                 old, new = json.loads(saved[k]), json.loads(found[k])
-                for i, (a, b) in enumerate(zip(old, new)):
+                for i, (a, b) in enumerate(zip(old, new, strict=False)):  # lengths may differ
                     if a != b:
                         print(f"  quote {i}: before {a}\n            after  {b}")
                         break
