@@ -235,13 +235,13 @@ def test_the_model_looks_only_near_each_quote(model_dir):
 
 def test_merges_of_two_direct_quotes_need_more_certainty_than_others():
     """A merge of two direct fragments costs a direct quote whenever the gold has them apart: it
-    needs P 0.92 (chosen by cross-validation inside the training pool so that direct-quote recall
+    needs P 0.8 (chosen by cross-validation inside the training pool so that direct-quote recall
     stays at 0.98); two indirect quotes merge from 0.6."""
     speaker = (INTERRUPTED.index("she"), INTERRUPTED.index("she") + 3)
     quotes = [_quote(INTERRUPTED, "We will win,", speaker=speaker), _quote(INTERRUPTED, "and soon.", speaker=speaker)]
-    assert len(_refine(_Stub(merge=0.75), INTERRUPTED, quotes)) == 2
-    assert len(_refine(_Stub(merge=0.91), INTERRUPTED, quotes)) == 2
-    assert len(_refine(_Stub(merge=0.93), INTERRUPTED, quotes)) == 1
+    assert len(_refine(_Stub(merge=0.65), INTERRUPTED, quotes)) == 2
+    assert len(_refine(_Stub(merge=0.78), INTERRUPTED, quotes)) == 2
+    assert len(_refine(_Stub(merge=0.82), INTERRUPTED, quotes)) == 1
     text = "He argued the plan had failed and, he added, the vote was close."
     indirect = [_quote(text, "the plan had failed", kind="indirect", group=1),
                 _quote(text, "the vote was close", kind="indirect", group=2)]
@@ -276,13 +276,23 @@ def test_a_candidate_runs_to_its_sentence_end_past_abbreviations_and_a_verb_outs
     assert text[c["start"]:c["end"]] == "the bill on farm subsidies" and c["cue"] == "cosponsors/learned"
 
 
-def test_no_quote_is_added_without_a_speaker_or_next_to_a_rule_quote():
-    lone = "Lately, criticized for its cost, the bill is stuck in the state senate."
-    assert _refine(_Stub(add=1.0), lone, []) == []  # no noun phrase before "criticized"
+def test_no_quote_is_added_next_to_a_rule_quote_nor_after_a_verb_outside_the_lexicon_without_a_speaker():
+    lone = "Lately, shelved for its cost, the bill is stuck in the state senate."
+    assert _refine(_Stub(add=1.0), lone, []) == []  # "shelved": no cue word, and no noun phrase before it
     text = "Senator Blake criticized the plan, saying it would cost farmers a great deal."
     q = _quote(text, "it would cost farmers a great deal", kind="indirect")
     out = _refine(_Stub(add=1.0), text, [q])  # "criticized" is within 40 characters of the rule quote
     assert [(x["start"], x["end"]) for x in out] == [(q["start"], q["end"])]
+
+
+def test_a_cue_word_without_a_speaker_before_it_proposes_a_quote_without_a_speaker():
+    """"criticized" is a cue word; no noun phrase before it reads as a speaker: the clause after it
+    is still a candidate (the model has a feature for the missing speaker), added without one."""
+    lone = "Lately, criticized for its cost, the bill is stuck in the state senate."
+    [q] = _refine(_Stub(add=0.9), lone, [])
+    assert lone[q["start"]:q["end"]] == "for its cost, the bill is stuck in the state senate"
+    assert q["speaker"] is None and q["score"] == 0.9
+    assert _refine(_Stub(add=0.5), lone, []) == []  # below the add threshold (0.6)
 
 
 def test_added_quotes_keep_the_accept_unchanged_invariant(model_dir):
@@ -476,3 +486,32 @@ def test_added_quoted_phrases_keep_the_accept_unchanged_invariant(tmp_path):
     assert check_prediction_task(task) == []
     summary = build_dataset(export_items(accepted_export([task])), None, source={}, dry_run=True)
     assert summary.counts.rejected == 0, summary.lines()
+
+
+def test_a_direct_quote_opening_its_line_keeps_its_start_without_asking_the_model(model_dir):
+    """On the PolNeAR training pool the start CRF moved none of 2,100 direct quotes whose opening
+    mark begins the line: such a start is the rules', certain, and costs no CRF call."""
+    from annotate.learn.features import fixed_start
+
+    text = "Intro line.\n“We will win,” she said. He said “soon” then.\n"
+    opening = _quote(text, "“We will win,”")
+    inner = _quote(text, "“soon”")
+    assert fixed_start(text, opening) and not fixed_start(text, inner)
+    assert not fixed_start(text, dict(opening, quote_type="mixed"))
+    model = load_model(model_dir)
+    calls = []
+    real = model._tagger
+
+    class Counting:
+        def __getattr__(self, name):
+            calls.append(name)
+            return getattr(real, name)
+
+    model._tagger = Counting()
+    try:
+        assert model._start(text, opening) == (opening["start"], 1.0)
+        assert calls == []
+        model._start(text, inner)
+        assert "tag" in calls
+    finally:
+        model._tagger = real
