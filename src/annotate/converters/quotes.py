@@ -76,6 +76,9 @@ MAX_SENTENCE_MARKS = 40
 
 def _windows(text: str, ps: int, pe: int, cue_starts: list[int], quote_starts: list[int]):
     """The paragraph's sentences, each cut into windows of at most MAX_SENTENCE_MARKS cues and quotes."""
+    if len(cue_starts) + len(quote_starts) <= MAX_SENTENCE_MARKS:
+        yield from sentences(text, ps, pe)  # no sentence can hold more marks than the paragraph
+        return
     marks: list[int] | None = None
     for ss, se in sentences(text, ps, pe):
         count = (bisect.bisect_left(cue_starts, se) - bisect.bisect_left(cue_starts, ss)
