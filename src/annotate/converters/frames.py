@@ -19,7 +19,6 @@ Direct quotes (direct.py) and headlines (quotes.py) take their scores from SCORE
 from __future__ import annotations
 
 import re
-import re._parser as sre_parse
 from dataclasses import dataclass, field
 
 from .clauses import _STRIP, _words, clause_subject
@@ -391,8 +390,9 @@ _NOUN_THAT = re.compile(r"\b" + pattern("that_nouns") + r"\s+that\s")
 # The noun of a _NOUN_THAT match, read back from its "that" (found with str.find: fast), and how far
 # back it can start (the widest match of the noun pattern).
 _NOUN_BEFORE = re.compile(r"\b" + pattern("that_nouns") + r"\Z")
-_NOUN_WIDTH = sre_parse.parse(pattern("that_nouns")).getwidth()[1]
 _NOUNS_ARE_WORDS = all(re.fullmatch(r"[a-z()?:]+", e) for e in listed("that_nouns"))
+# Letters, groups and optional marks only: a noun is at most as long as its entry's letters.
+_NOUN_WIDTH = max(sum(c.isalpha() for c in e) for e in listed("that_nouns"))
 
 
 def _has_noun_that(sent: str) -> bool:
