@@ -12,7 +12,14 @@ import pytest
 from click.testing import CliRunner
 
 from annotate.cli import cli
-from annotate.convert import _convert_parallel, convert_paths, default_jobs
+from annotate.convert import (
+    ConvertStats,
+    _convert_line,
+    _convert_one,
+    _in_parallel,
+    convert_paths,
+    default_jobs,
+)
 
 from .conftest import SEEDS, need_shared
 
@@ -50,7 +57,7 @@ def test_at_most_two_documents_per_worker_are_in_flight():
             pulled.append(i)
             yield {"raw": f"Doc {i}. \u201cWe will see,\u201d Ann Lee said.", "doc_id": f"d{i:02d}", "source_file": ""}
 
-    tasks = _convert_parallel(docs(), jobs=2)
+    tasks = _in_parallel(_convert_one, docs(), jobs=2)
     first = next(tasks)
     assert first["data"]["doc_id"] == "d00"
     assert len(pulled) == 4  # 2 jobs x 2 in flight, then the first result is handed out
@@ -60,7 +67,7 @@ def test_at_most_two_documents_per_worker_are_in_flight():
 
 def test_a_worker_error_reaches_the_caller():
     with pytest.raises(KeyError):
-        list(_convert_parallel(iter([{"doc_id": "no-raw", "source_file": ""}] * 3), jobs=2))
+        list(_in_parallel(_convert_line, iter([{"doc_id": "no-raw", "source_file": ""}] * 3), jobs=2))
 
 
 def test_jobs_zero_is_a_usage_error(tmp_path):
@@ -134,3 +141,18 @@ def _alive(pid):
             return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_workers_send_lines_and_counts_that_add_up_as_the_tasks_do():
+    """With --jobs > 1 the workers serialise: the parent's summary counts must be the same
+    as counting the tasks themselves."""
+    docs = [{"raw": "Doc. \u201cWe will see,\u201d Ann Lee said. \u201cGo,\u201d Bo Ray said.", "doc_id": "d1",
+             "source_file": ""}]
+    line, counts = _convert_line(docs[0])
+    task = _convert_one(docs[0])
+    by_tasks, by_counts = ConvertStats(), ConvertStats()
+    by_tasks.add(task)
+    by_counts.add_counts(counts)
+    assert by_counts == by_tasks
+    assert by_tasks.quotes == 2 and by_tasks.speakers == 2  # two quotes, each with its speaker
+    assert json.loads(line) == task

@@ -35,21 +35,34 @@ class ConvertStats:
     by_type: Counter = field(default_factory=Counter)
 
     def add(self, task: dict) -> None:
+        self.add_counts(task_counts(task))
+
+    def add_counts(self, counts: tuple[int, int, int, dict[str, int]]) -> None:
+        """Count one task from its `task_counts` (what a worker process sends back)."""
+        quotes, speakers, stances, by_type = counts
         self.docs += 1
-        for r in task["predictions"][0]["result"]:
-            if r["type"] == "labels":
-                label = r["value"]["labels"][0]
-                self.quotes += label == "Quote"
-                self.speakers += label == "Speaker"
-                self.stances += label == "Stance"
-            elif r["type"] == "choices" and r["from_name"] == "quote_type":
-                self.by_type[r["value"]["choices"][0]] += 1
+        self.quotes += quotes
+        self.speakers += speakers
+        self.stances += stances
+        self.by_type.update(by_type)
 
     def summary(self) -> str:
         line = f"{self.docs} docs, {self.quotes} quotes, {self.speakers} speakers, {self.stances} stances"
         if self.skipped:
             line += f", {len(self.skipped)} inputs skipped"
         return line
+
+
+def task_counts(task: dict) -> tuple[int, int, int, dict[str, int]]:
+    """(quotes, speakers, stances, {quote type: count}) of a task's prediction."""
+    labels: Counter = Counter()
+    by_type: Counter = Counter()
+    for r in task["predictions"][0]["result"]:
+        if r["type"] == "labels":
+            labels[r["value"]["labels"][0]] += 1
+        elif r["type"] == "choices" and r["from_name"] == "quote_type":
+            by_type[r["value"]["choices"][0]] += 1
+    return labels["Quote"], labels["Speaker"], labels["Stance"], dict(by_type)
 
 
 def expand_inputs(inputs: Iterable[str], problems: list[tuple[str, str]] | None = None) -> list[str]:
@@ -241,14 +254,21 @@ def _convert_one(doc: dict, fixed_targets: tuple[str, ...] = (), model=None) -> 
     return next(convert_documents([doc], fixed_targets, model))
 
 
+def _convert_line(doc: dict, fixed_targets: tuple[str, ...] = (), model=None) -> tuple[str, tuple]:
+    """One document -> (its JSONL line, its `task_counts`): what `annotate convert`'s workers
+    send back, so the parent only writes (a task dict costs more to pickle than its line)."""
+    task = _convert_one(doc, fixed_targets, model)
+    return task_json(task), task_counts(task)
+
+
 def _worker_init() -> None:
     """Workers leave Ctrl-C to the parent, which stops them and reports one line."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _convert_parallel(docs: Iterable[dict], jobs: int, fixed_targets: Sequence[str] = (),
-                      model=None) -> Iterator[dict]:
-    """Tasks in input order from `jobs` worker processes.
+def _in_parallel(work: Callable, docs: Iterable[dict], jobs: int, fixed_targets: Sequence[str] = (),
+                 model=None) -> Iterator:
+    """`work(doc, fixed_targets, model)` for each doc, in input order, from `jobs` worker processes.
 
     At most 2 × `jobs` documents are in flight, so memory stays bounded by a few articles
     however long the input; a worker's error is raised here for the document it failed on.
@@ -261,7 +281,7 @@ def _convert_parallel(docs: Iterable[dict], jobs: int, fixed_targets: Sequence[s
         pending: deque = deque()
         try:
             for doc in docs:
-                pending.append(pool.submit(_convert_one, doc, tuple(fixed_targets), model))
+                pending.append(pool.submit(work, doc, tuple(fixed_targets), model))
                 if len(pending) >= 2 * jobs:
                     yield pending.popleft().result()
             while pending:
@@ -269,6 +289,18 @@ def _convert_parallel(docs: Iterable[dict], jobs: int, fixed_targets: Sequence[s
         finally:
             for future in pending:
                 future.cancel()
+
+
+def _documents(paths: Iterable[str], stats: ConvertStats, warn: Callable[[str], None] | None,
+               problems: Iterable[tuple[str, str]], jobs: int) -> Iterator[dict]:
+    """The documents to convert, after reporting `problems` (each counted as skipped)."""
+    if jobs < 1:
+        raise UsageError(f"--jobs must be 1 or more, not {jobs}")
+    warn = warn or _stderr_warn
+    for path, reason in problems:
+        stats.skipped.append((path, reason))
+        warn(f"skipped {path}: {reason}")
+    return read_documents(paths, stats, warn)
 
 
 def iter_tasks(paths: Iterable[str], stats: ConvertStats | None = None,
@@ -284,21 +316,33 @@ def iter_tasks(paths: Iterable[str], stats: ConvertStats | None = None,
     targets) come first in every task's `data.targets`. A `model` (annotate.learn.load_model)
     refines the rule quotes; without one the output is the rules' alone.
     """
-    if jobs < 1:
-        raise UsageError(f"--jobs must be 1 or more, not {jobs}")
     stats = stats if stats is not None else ConvertStats()
-    warn = warn or _stderr_warn
-    for path, reason in problems:
-        stats.skipped.append((path, reason))
-        warn(f"skipped {path}: {reason}")
-    docs = read_documents(paths, stats, warn)
+    docs = _documents(paths, stats, warn, problems, jobs)
     if jobs == 1:
         tasks = convert_documents(docs, fixed_targets, model)
     else:
-        tasks = _convert_parallel(docs, jobs, fixed_targets, model)
+        tasks = _in_parallel(_convert_one, docs, jobs, fixed_targets, model)
     for task in tasks:
         stats.add(task)
         yield task
+
+
+def iter_lines(paths: Iterable[str], stats: ConvertStats | None = None,
+               warn: Callable[[str], None] | None = None,
+               problems: Iterable[tuple[str, str]] = (), jobs: int = 1,
+               fixed_targets: Sequence[str] = (), model=None) -> Iterator[str]:
+    """`iter_tasks` as the JSONL lines `annotate convert` writes (without the newline): with
+    `jobs` > 1 the workers serialise, and the parent only counts and writes."""
+    stats = stats if stats is not None else ConvertStats()
+    docs = _documents(paths, stats, warn, problems, jobs)
+    if jobs == 1:
+        for task in convert_documents(docs, fixed_targets, model):
+            stats.add(task)
+            yield task_json(task)
+        return
+    for line, counts in _in_parallel(_convert_line, docs, jobs, fixed_targets, model):
+        stats.add_counts(counts)
+        yield line
 
 
 def convert_paths(inputs: Iterable[str], output: str, warn: Callable[[str], None] | None = None,
@@ -317,8 +361,8 @@ def convert_paths(inputs: Iterable[str], output: str, warn: Callable[[str], None
     jobs = min(default_jobs() if jobs is None else jobs, max(1, len(paths)))
     paths_iter = progress(paths) if progress else paths
     with atomic_writer(output) as fh:
-        for task in iter_tasks(paths_iter, stats, warn, problems, jobs=jobs, fixed_targets=fixed_targets,
+        for line in iter_lines(paths_iter, stats, warn, problems, jobs=jobs, fixed_targets=fixed_targets,
                                model=model):
-            fh.write(task_json(task))  # io.dumps(task), without writing the result list again
+            fh.write(line)  # io.dumps(task)
             fh.write("\n")
     return stats
