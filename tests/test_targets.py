@@ -45,6 +45,8 @@ def listed(text, title=""):
     # the acronym of a named law is that law ("ISA": Iran Sanctions Act)
     ("Congress renewed the Iran Sanctions Act. The ISA expires soon, and the ISA matters.", "ISA",
      "Iran Sanctions Act"),
+    # an acronym may keep the initial of "of"/"for"/"and" ("DOJ": Department of Justice)
+    ("The Department of Justice opened a case. A DOJ lawyer said so.", "DOJ", "Department of Justice"),
     # a person is named with the first name, however often the text leaves it out
     ("Debbie Wasserman Schultz spoke. Wasserman Schultz left, and Wasserman Schultz came back.",
      "Wasserman Schultz", "Debbie Wasserman Schultz"),

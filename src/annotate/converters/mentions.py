@@ -447,8 +447,13 @@ class _Name:  # compared by identity: two chains with the same forms are still t
         return max(full, key=lambda f: (self.forms[f], len(f.split()), len(f), f))
 
 
-def _initials(name: str) -> str:
-    return "".join(w[0] for w in name.split() if w[0].isupper())
+_CONNECTORS = ("of", "for", "and")
+
+
+def _initials(name: str, connectors: bool = False) -> str:
+    """"Iran Sanctions Act" -> "ISA"; with `connectors`, "of", "for" and "and" count too:
+    "Department of Justice" -> "DOJ", "Organizing for Action" -> "OFA"."""
+    return "".join(w[0].upper() for w in name.split() if w[0].isupper() or (connectors and w in _CONNECTORS))
 
 
 def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
@@ -535,6 +540,7 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
             by_first[words[0]].append(n)
         elif n.kind in ("org", "issue") and len(words) >= 2:  # "ISA" for the Iran Sanctions Act
             by_initials.setdefault(_initials(n.canonical), n)
+            by_initials.setdefault(_initials(n.canonical, connectors=True), n)
     singles: dict[str, _Name] = {}
     out: list[tuple[int, int, str, str]] = []
     assigned: list[tuple[_Segment, _Name]] = []
