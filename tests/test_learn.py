@@ -515,3 +515,30 @@ def test_a_direct_quote_opening_its_line_keeps_its_start_without_asking_the_mode
         assert "tag" in calls
     finally:
         model._tagger = real
+
+
+def test_threads_sharing_a_model_get_the_answers_of_one_thread(model_dir):
+    """The backend's threads share one Model: each has its own tagger, so one thread's set()
+    never lands between another's set() and tag() (it did: starts from another quote's window)."""
+    import threading
+
+    from annotate.converters.quotes import find_quotes
+
+    model = load_model(model_dir)
+    texts = [_article(k)[0] * 3 for k in range(6)]
+    want = [model.refine(t, find_quotes(t)) for t in texts]
+    got: dict[int, list] = {}
+
+    def work(k):
+        for _ in range(30):
+            out = model.refine(texts[k], find_quotes(texts[k]))
+            if out != want[k]:
+                got[k] = out
+                return
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert got == {}

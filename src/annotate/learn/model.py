@@ -33,6 +33,7 @@ import hashlib
 import json
 import os
 import random
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -140,11 +141,24 @@ class Model:
         self.sha256 = hashlib.sha256(data).hexdigest()
         self.version = f"annotate-learned-{self.sha256[:12]}"
         self.thresholds = dict(THRESHOLDS, **(card.get("thresholds") or {}))
-        pycrfsuite = _import_crfsuite()
-        self._data = data  # the tagger reads the model from this buffer: keep it alive
-        self._tagger = pycrfsuite.Tagger()
-        self._tagger.open_inmemory(self._data)
+        self._data = data  # the taggers read the model from this buffer: keep it alive
+        self._local = threading.local()  # one tagger a thread: set() then tag() must not interleave
         self._labels = frozenset(self._tagger.labels())  # a decision its gold never showed is never taken
+
+    @property
+    def _tagger(self):
+        """This thread's CRFsuite tagger (a tagger holds the sequence being tagged: the backend's
+        threads each need their own)."""
+        tagger = getattr(self._local, "tagger", None)
+        if tagger is None:
+            tagger = _import_crfsuite().Tagger()
+            tagger.open_inmemory(self._data)
+            self._local.tagger = tagger
+        return tagger
+
+    @_tagger.setter
+    def _tagger(self, tagger) -> None:
+        self._local.tagger = tagger
 
     def __reduce__(self):
         """Pickled as its directory: a worker process loads it once (load_model caches)."""
