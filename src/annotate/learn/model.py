@@ -484,8 +484,9 @@ def train_model(sources: list[str], out_dir: str | os.PathLike, seed: int = 0, d
         "model_sha256": hashlib.sha256(data).hexdigest(),
         "model_bytes": len(data),
         "kind": ("CRFsuite decisions over the rule stage's quotes (L-BFGS, elastic net): merge two "
-                 "consecutive quotes or not, a CRF over the tokens around each start, and whether the "
-                 "clause after a cue word the rules left (with a rule-stage speaker) is a quote"),
+                 "consecutive quotes or not, a CRF over the tokens around each start, whether the "
+                 "clause after a cue word the rules left is a quote, and whether a quoted phrase no "
+                 "rule quote holds is one"),
         "window_tokens": WINDOW,
         "thresholds": THRESHOLDS,
         "feature_set": FEATURE_SET,
