@@ -64,8 +64,11 @@ def start_server(port: int, workers: int, silence: str = "INFO", **options) -> s
     extra = "".join(f", {name}={value!r}" for name, value in options.items())
     code = (f"import logging; logging.disable(logging.{silence}); from annotate.backend import serve; "
             f"serve(port={port}, workers={workers}, say=lambda m: None{extra})")
+    # stderr to a file, not a pipe nobody reads: waitress's queue-depth warnings under load would
+    # fill a pipe and block the server mid-benchmark.
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src"),
-                            "PATH": "/usr/bin:/bin"}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            "PATH": "/usr/bin:/bin"}, stdout=subprocess.DEVNULL, stderr=log)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -77,7 +80,9 @@ def start_server(port: int, workers: int, silence: str = "INFO", **options) -> s
         except OSError:
             time.sleep(0.1)
     proc.kill()
-    raise SystemExit(f"backend did not start: {proc.stderr.read().decode()[-2000:]}")
+    proc.wait()
+    log.seek(0)
+    raise SystemExit(f"backend did not start: {log.read().decode(errors='replace')[-2000:]}")
 
 
 class Client:
