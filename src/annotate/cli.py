@@ -384,10 +384,15 @@ def adjudicate(project, apply, requeue, as_json, url, api_key):
     """
 
     from .adjudicate import adjudicate as run_adjudication
-    from .adjudicate import format_adjudication
+    from .adjudicate import format_adjudication, iter_adjudication_json
 
-    result = run_adjudication(project, url, api_key, apply=apply, requeue=requeue, warn=warn)
-    click.echo(terminal_json(result) if as_json else format_adjudication(result))
+    result = run_adjudication(project, url, api_key, apply=apply, requeue=requeue, warn=warn, spool=as_json)
+    if as_json:  # a task at a time: the plan of a big project stays in its temporary files
+        for piece in iter_adjudication_json(result):
+            click.echo(piece, nl=False)
+        click.echo()
+    else:
+        click.echo(format_adjudication(result))
 
 
 @cli.command()
