@@ -72,19 +72,28 @@ def _depth_checked(items: Iterator[Item]) -> Iterator[Item]:
 
 
 def _deeper_than(value, limit: int) -> bool:
-    """True when a parsed JSON value nests lists/objects more than `limit` levels (iterative)."""
-    stack = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
-            children = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
+    """True when a parsed JSON value nests lists/objects more than `limit` levels (iterative).
+
+    One level at a time; a leaf (most of a task: strings and numbers) costs one type test, as
+    this runs on every task of an export."""
+    if not isinstance(value, dict | list):
+        return False
+    level, depth = [value], 0
+    while level:
+        depth += 1
         if depth > limit:
             return True
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+        below = []
+        for node in level:
+            for child in node.values() if isinstance(node, dict) else node:
+                kind = child.__class__
+                if kind is dict or kind is list:
+                    below.append(child)
+                elif kind is str or kind is int or kind is float or kind is bool or child is None:
+                    continue
+                elif isinstance(child, dict | list):
+                    below.append(child)
+        level = below
     return False
 
 

@@ -187,7 +187,7 @@ def region_id(label: str, start: int, end: int) -> str:
 
 def is_int(value) -> bool:
     """A JSON integer (an id, an offset): an int that is not a bool."""
-    return isinstance(value, int) and not isinstance(value, bool)
+    return type(value) is int or (isinstance(value, int) and not isinstance(value, bool))
 
 
 @dataclass
