@@ -66,22 +66,20 @@ def _load(path: Path):
 
 
 class SharedModel:
-    """A learned model for a server's threads: `refine` calls take turns.
+    """The learned model a server's threads predict with.
 
-    A `Model` tags with one CRFsuite tagger whose state lives between `set`, `tag` and
-    `marginal`; two threads refining at once mix their texts (measured: wrong spans, an
-    IndexError). The rest of a prediction (rules, stances, checks) still runs in parallel.
+    `Model` keeps one CRFsuite tagger a thread (its state lives between `set`, `tag` and
+    `marginal`; two threads on one tagger mixed their texts: wrong spans, an IndexError), so
+    `refine` calls run in parallel like the rest of a prediction.
     """
 
     def __init__(self, model):
         self.model = model
         self.version = model.version
         self.sha256 = model.sha256
-        self._lock = threading.Lock()
 
     def refine(self, text: str, quotes: list[dict]) -> list[dict]:
-        with self._lock:
-            return self.model.refine(text, quotes)
+        return self.model.refine(text, quotes)
 
     def __reduce__(self):  # a worker process gets the plain model (its own tagger)
         return self.model.__reduce__()
