@@ -2,6 +2,7 @@
 and its JSON written an item at a time, the same bytes as the whole result dumped at once."""
 
 import copy
+import gc
 import tracemalloc
 
 from annotate.adjudicate import Spool, iter_adjudication_json, plan_adjudication
@@ -50,10 +51,14 @@ def _many(times: int) -> list[dict]:
 def _plan_memory(times: int, spool: bool) -> int:
     """Bytes the plan of `times` copies still holds once made (the input is freed first)."""
     tasks = _many(times)
+    gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
     plan = plan_adjudication(iter(tasks), keep_payload=False, spool=spool)
     del tasks
+    # Garbage the planning left in reference cycles is not held: when the cycle collector gets
+    # to it depends on the whole process's history (with the full suite collected it had not yet).
+    gc.collect()
     held = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
     assert plan.compared == 3 * times
@@ -64,7 +69,10 @@ def test_a_spooled_plan_does_not_grow_with_the_tasks():
     """Before: every planned task's item (~1.4 KB each) stayed in the plan's lists."""
     listed_small, listed_large = _plan_memory(20, spool=False), _plan_memory(400, spool=False)
     assert listed_large > listed_small + 380 * 3 * 300  # the lists grow with the tasks (the cost)
-    small, large = _plan_memory(20, spool=True), _plan_memory(400, spool=True)
+    # The smaller of two runs: a one-time resize of an interpreter-wide table (the interned
+    # strings, when the whole suite's modules are loaded: 3.7 MB in one block) may land in either.
+    small = min(_plan_memory(20, spool=True) for _ in range(2))
+    large = min(_plan_memory(400, spool=True) for _ in range(2))
     assert large < small + 64 * 1024  # the spools hold nothing in memory
 
 
