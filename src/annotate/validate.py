@@ -158,76 +158,77 @@ def _result_item_errors(result: list, text: str, path: str, *, prediction: bool 
     region_ids: set[str] = set()
     choice_items = []
     for i, item in enumerate(result):
+        where = f"{path}/{i}"
         if not isinstance(item, dict):
-            errors.append(Error("malformed_result", f"{path}/{i}", "a result item must be an object"))
+            errors.append(Error("malformed_result", where, "a result item must be an object"))
             continue
         kind = item.get("type")
         value = item.get("value")
         if kind in ("labels", "choices"):
             if not isinstance(item.get("id"), str) or not item["id"]:
-                errors.append(Error("malformed_result", f"{path}/{i}/id", f"a {kind} result needs a region id"))
+                errors.append(Error("malformed_result", f"{where}/id", f"a {kind} result needs a region id"))
                 continue
             if not isinstance(value, dict):
-                errors.append(Error("malformed_result", f"{path}/{i}/value", f"a {kind} result needs a value object"))
+                errors.append(Error("malformed_result", f"{where}/value", f"a {kind} result needs a value object"))
                 continue
         if kind in ("labels", "choices") and item.get("to_name", TEXT_TO) != TEXT_TO:
-            errors.append(Error("unknown_control", f"{path}/{i}/to_name",
+            errors.append(Error("unknown_control", f"{where}/to_name",
                                 f"{kind} on {item.get('to_name')!r}; the config's text object is {TEXT_TO!r}"))
         if kind == "labels":
             if item.get("from_name", LABEL_FROM) != LABEL_FROM:
-                errors.append(Error("unknown_control", f"{path}/{i}/from_name",
+                errors.append(Error("unknown_control", f"{where}/from_name",
                                     f"labels from {item.get('from_name')!r}; the config's Labels control is {LABEL_FROM!r}"))
             start, end, labels = value.get("start"), value.get("end"), value.get("labels")
             if not (is_int(start) and is_int(end)):
-                errors.append(Error("malformed_result", f"{path}/{i}/value", "a labeled region needs integer start and end"))
+                errors.append(Error("malformed_result", f"{where}/value", "a labeled region needs integer start and end"))
                 continue
             if not (isinstance(labels, list) and labels and all(isinstance(x, str) for x in labels)):
-                errors.append(Error("malformed_result", f"{path}/{i}/value/labels", "a labeled region needs a list of labels"))
+                errors.append(Error("malformed_result", f"{where}/value/labels", "a labeled region needs a list of labels"))
                 continue
             if len(labels) > 1:
-                errors.append(Error("multiple_labels", f"{path}/{i}/value/labels", f"one label per region, got {labels}"))
+                errors.append(Error("multiple_labels", f"{where}/value/labels", f"one label per region, got {labels}"))
             region_ids.add(item["id"])
             shown = value.get("text")
             if prediction and not isinstance(shown, str):
-                errors.append(Error("malformed_result", f"{path}/{i}/value/text",
+                errors.append(Error("malformed_result", f"{where}/value/text",
                                     "a predicted region needs value.text (the text at its offsets)"))
             if isinstance(shown, str) and 0 <= start <= end <= len(text):
                 actual = text[start:end]
                 # A prediction's value.text is ours: exact. Label Studio may collapse whitespace in
                 # an annotation's.
                 if shown != actual and (prediction or _squash(shown) != _squash(actual)):
-                    errors.append(Error("text_mismatch", f"{path}/{i}/value/text",
+                    errors.append(Error("text_mismatch", f"{where}/value/text",
                                         f"value.text {_short(shown)} but the text at {start}:{end} is {_short(actual)}"))
         elif kind == "choices":
             name = item.get("from_name")
             picked = value.get("choices")
             control = contract().choice(name) if isinstance(name, str) else None
             if control is None:
-                errors.append(Error("unknown_control", f"{path}/{i}/from_name", f"choices from unknown control {name!r}"))
+                errors.append(Error("unknown_control", f"{where}/from_name", f"choices from unknown control {name!r}"))
             if not (isinstance(picked, list) and picked and all(isinstance(x, str) for x in picked)):
-                errors.append(Error("malformed_result", f"{path}/{i}/value/choices", "a choices result needs a list of values"))
+                errors.append(Error("malformed_result", f"{where}/value/choices", "a choices result needs a list of values"))
                 continue
             if len(picked) > 1:
-                errors.append(Error("multiple_choices", f"{path}/{i}/value/choices", f"{name} takes one value, got {picked}"))
+                errors.append(Error("multiple_choices", f"{where}/value/choices", f"{name} takes one value, got {picked}"))
             if control is not None and control.task_field is None and picked[0] not in control.values:
-                errors.append(Error("unknown_choice", f"{path}/{i}/value/choices",
+                errors.append(Error("unknown_choice", f"{where}/value/choices",
                                     f"{name} {picked[0]!r} is not one of {list(control.values)}"))
-            choice_items.append((i, item["id"], name))
+            choice_items.append((where, item["id"], name))
         elif kind == "relation":
             if not (isinstance(item.get("from_id"), str) and isinstance(item.get("to_id"), str)):
-                errors.append(Error("malformed_result", f"{path}/{i}", "a relation needs from_id and to_id"))
+                errors.append(Error("malformed_result", where, "a relation needs from_id and to_id"))
                 continue
             labels = item.get("labels")
             if labels is not None and not (isinstance(labels, list) and all(isinstance(x, str) for x in labels)):
-                errors.append(Error("malformed_result", f"{path}/{i}/labels", "relation labels must be a list of strings"))
+                errors.append(Error("malformed_result", f"{where}/labels", "relation labels must be a list of strings"))
             elif not labels:
-                errors.append(Error("untyped_relation", f"{path}/{i}",
+                errors.append(Error("untyped_relation", where,
                                     f"relation {item['from_id']} -> {item['to_id']} has no said_by/refers_to label"))
         else:
-            errors.append(Error("unknown_control", f"{path}/{i}/type", f"result type {kind!r} is not part of the labeling config"))
-    for i, rid, name in choice_items:
+            errors.append(Error("unknown_control", f"{where}/type", f"result type {kind!r} is not part of the labeling config"))
+    for where, rid, name in choice_items:
         if rid not in region_ids:
-            errors.append(Error("orphan_choice", f"{path}/{i}/id", f"{name} choice for region {rid!r}, which has no label"))
+            errors.append(Error("orphan_choice", f"{where}/id", f"{name} choice for region {rid!r}, which has no label"))
     return errors
 
 
