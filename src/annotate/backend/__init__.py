@@ -59,12 +59,12 @@ from .serve import (
     start_backend_in_thread,
 )
 from .targets import TargetFiller, fill_targets, project_id_of, read_tasks, retrieve_predictions
-from .training import Learner, ModelStore, SharedModel
+from .training import Learner, ModelStore
 
 __all__ = [
     "DEFAULT_BUDGET", "DEFAULT_HOST", "DEFAULT_MAX_BODY", "DEFAULT_MAX_TEXT", "DEFAULT_PORT", "DEFAULT_TITLE",
     "DEFAULT_WORKERS", "MODEL_CLASS", "BackendApp", "BackendConfig", "Connection", "HTTPError", "Learner",
-    "ModelStore", "RunningBackend", "SharedModel",
+    "ModelStore", "RunningBackend",
     "TargetFiller", "connect", "connect_backend", "consistent", "create_server", "deferred", "empty_prediction",
     "fill_targets", "make_app", "model_version", "parse_basic_auth", "predict_task", "predict_tasks",
     "project_id_of", "read_tasks", "retrieve_predictions", "serve", "start_and_connect",

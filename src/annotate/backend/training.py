@@ -65,26 +65,6 @@ def _load(path: Path):
     return load_model(path)
 
 
-class SharedModel:
-    """The learned model a server's threads predict with.
-
-    `Model` keeps one CRFsuite tagger a thread (its state lives between `set`, `tag` and
-    `marginal`; two threads on one tagger mixed their texts: wrong spans, an IndexError), so
-    `refine` calls run in parallel like the rest of a prediction.
-    """
-
-    def __init__(self, model):
-        self.model = model
-        self.version = model.version
-        self.sha256 = model.sha256
-
-    def refine(self, text: str, quotes: list[dict]) -> list[dict]:
-        return self.model.refine(text, quotes)
-
-    def __reduce__(self):  # a worker process gets the plain model (its own tagger)
-        return self.model.__reduce__()
-
-
 class ModelStore:
     """The base model directory, its retrained versions and the `latest` pointer."""
 
@@ -185,7 +165,7 @@ class Learner:
             raise UsageError("--train-every must be at least 1")
         self.store = ModelStore(model_dir)
         self.base = self.store.load_base()
-        self.model = SharedModel(self.store.load_serving())
+        self.model = self.store.load_serving()  # one CRFsuite tagger a thread: /predict runs in parallel
         self.every = every
         self.credentials = credentials or (lambda _pid: [])
         self.iterations = iterations
@@ -329,7 +309,7 @@ class Learner:
                 if self._closing:
                     return
             model = self.store.publish(work / "model", retrain)
-            self.model = SharedModel(model)  # one assignment: a request sees the old model or the new one
+            self.model = model  # one assignment: a request sees the old model or the new one
             self.trained += 1
             self.last = {"status": "trained", "model_version": model.version, "previous": before,
                          "gold": sum(p["gold"] for p in result["projects"]), "seconds": seconds}
