@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from annotate.converters import convert_documents, convert_text  # noqa: E402
 from annotate.converters.adversarial import GENERATORS  # noqa: E402
-from annotate.converters.tasks import task_json  # noqa: E402
+from annotate.io import dumps  # noqa: E402
 
 DEFAULT_TEXT = ROOT.parent / "shared" / "corpora" / "polnear-train" / "text"
 TARGET_MB_S = 1.0
@@ -59,7 +59,7 @@ def throughput(files: list[Path]) -> dict:
     cpu0, wall0 = time.process_time(), time.perf_counter()
     out = 0
     for task in convert_documents(docs):
-        out += len(task_json(task))  # the line `annotate convert` writes
+        out += len(dumps(task))  # the line `annotate convert` writes
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     return {"docs": len(docs), "mb": nbytes / 1e6, "cpu_s": cpu, "wall_s": wall,
             "mb_s_cpu": nbytes / 1e6 / cpu, "mb_s_wall": nbytes / 1e6 / wall}
@@ -106,7 +106,7 @@ def single_line(files: list[Path], mb: float, paragraphed_mb_s: float) -> str:
     line = line.encode("utf-8")[: int(mb * 1e6)].decode("utf-8", "ignore").rsplit(" ", 1)[0]
     nbytes = len(line.encode("utf-8"))
     t0 = time.process_time()
-    task_json(convert_text(line))
+    dumps(convert_text(line))
     cpu = time.process_time() - t0
     mb_s = nbytes / 1e6 / cpu
     ratio = paragraphed_mb_s / mb_s

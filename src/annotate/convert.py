@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .converters import convert_documents, default_doc_id
-from .converters.tasks import task_json
 from .errors import UsageError
-from .io import atomic_writer
+from .io import atomic_writer, dumps
 
 TEXT_SUFFIXES = (".txt",)  # what a directory of articles is searched for (push asks here too)
 
@@ -258,7 +257,7 @@ def _convert_line(doc: dict, fixed_targets: tuple[str, ...] = (), model=None) ->
     """One document -> (its JSONL line, its `task_counts`): what `annotate convert`'s workers
     send back, so the parent only writes (a task dict costs more to pickle than its line)."""
     task = _convert_one(doc, fixed_targets, model)
-    return task_json(task), task_counts(task)
+    return dumps(task), task_counts(task)
 
 
 def _worker_init() -> None:
@@ -338,7 +337,7 @@ def iter_lines(paths: Iterable[str], stats: ConvertStats | None = None,
     if jobs == 1:
         for task in convert_documents(docs, fixed_targets, model):
             stats.add(task)
-            yield task_json(task)
+            yield dumps(task)
         return
     for line, counts in _in_parallel(_convert_line, docs, jobs, fixed_targets, model):
         stats.add_counts(counts)
@@ -363,6 +362,6 @@ def convert_paths(inputs: Iterable[str], output: str, warn: Callable[[str], None
     with atomic_writer(output) as fh:
         for line in iter_lines(paths_iter, stats, warn, problems, jobs=jobs, fixed_targets=fixed_targets,
                                model=model):
-            fh.write(line)  # io.dumps(task)
+            fh.write(line)
             fh.write("\n")
     return stats
