@@ -47,21 +47,26 @@ def test_every_generator_has_a_size():
 @pytest.mark.parametrize("kind", sorted(SIZES))
 def test_convert_time_grows_linearly(kind):
     n = SIZES[kind]
-    small = GENERATORS[kind](n, seed=11)
-    large = GENERATORS[kind](4 * n, seed=11)
-    assert len(small) == n and len(large) == 4 * n
-    assert_linear(kind, small, large)
+    # A new text for every run (another seed): the converter's caches (names, cue words) must
+    # not make the small runs cheaper than they are on first sight, as repeating one text did.
+    smalls = [GENERATORS[kind](n, seed=seed) for seed in (11, 12, 13)]
+    larges = [GENERATORS[kind](4 * n, seed=seed) for seed in (14, 15)]
+    assert all(len(t) == n for t in smalls) and all(len(t) == 4 * n for t in larges)
+    assert_linear(kind, smalls, larges)
 
 
-def assert_linear(name: str, small: str, large: str) -> None:
-    """Converting `large` (4x `small`) takes at most 1.5 x 4 times as long, plus timer slack."""
-    t_small = min(_cpu_seconds(small) for _ in range(3))
+def assert_linear(name: str, smalls: list[str], larges: list[str]) -> None:
+    """Converting a text 4x as long takes at most 1.5 x 4 times as long, plus timer slack: the
+    best of the small texts against the first large one (the second only if the first fails)."""
+    t_small = min(_cpu_seconds(small) for small in smalls)
     bound = 4 * 1.5 * t_small + SLACK_S
-    t_large = _cpu_seconds(large)
-    if t_large > bound:  # a second try before failing: the machine is shared
-        t_large = min(t_large, _cpu_seconds(large))
-    assert t_large <= bound, (f"{name}: {len(small)} chars {t_small:.3f} s, {len(large)} chars {t_large:.3f} s"
-                              f" (bound {bound:.3f} s)")
+    t_large = _cpu_seconds(larges[0])
+    for large in larges[1:]:
+        if t_large <= bound:
+            break
+        t_large = min(t_large, _cpu_seconds(large))  # another try: the machine is shared
+    assert t_large <= bound, (f"{name}: {len(smalls[0])} chars {t_small:.3f} s, {len(larges[0])} chars "
+                              f"{t_large:.3f} s (bound {bound:.3f} s)")
 
 
 def test_generators_are_deterministic():
@@ -101,4 +106,5 @@ def test_one_long_line_converts_as_fast_as_paragraphs():
 
 def test_one_long_line_grows_linearly():
     n = 25_000
-    assert_linear("one line", _seed_text(n, True), _seed_text(4 * n, True))
+    small, large = _seed_text(n, True), _seed_text(4 * n, True)  # the seeds repeated: one text each
+    assert_linear("one line", [small] * 3, [large] * 2)
