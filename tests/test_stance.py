@@ -424,3 +424,39 @@ def test_a_noun_that_stands_for_a_named_entity_is_no_theme():
         "the volunteers were", "the country was")
     found = stances(text)
     assert found and all(t != "country" for _s, _p, t in found), found
+
+
+@pytest.mark.parametrize("sentence, span, polarity, target", [
+    # the phrase between a calling verb and the evaluation is what it is said of
+    ("Critics called the new tax plan a disaster for families.", "a disaster", "against", "new tax plan"),
+    # the object of an evaluative verb
+    ("I oppose mandatory military service for teenagers.", "oppose", "against", "mandatory military service"),
+    ("We always reject higher taxes on farmers.", "reject", "against", "higher taxes"),
+    # the noun phrase after an evaluative word's own preposition
+    ("Our government will remain neutral in the border dispute.", "remain neutral", "neutral", "border dispute"),
+    # the common noun a copula predicates the evaluation of
+    ("Frankly, the pension reform is a disaster.", "a disaster", "against", "pension reform"),
+    ("Many people believe immigration is a good thing.", "a good thing", "favor", "immigration"),
+])
+def test_the_noun_phrase_an_evaluation_is_said_of_is_its_target(sentence, span, polarity, target):
+    found = stances(in_quote(sentence))
+    assert (span, polarity, target) in found, found
+
+
+@pytest.mark.parametrize("sentence, not_target", [
+    ("He was a respected manager at the plant.", "manager"),  # an adjective before its noun, no verb
+    ("She has the best chance of winning the race.", "winning the race"),  # a complement of the noun
+    ("We don't support their right to sue the company.", "right"),  # the phrase goes on: "right to sue"
+    ("We oppose a candidate who lies.", "candidate"),  # a noun that stands for a named entity
+])
+def test_no_noun_phrase_target_from_a_cut_or_borrowed_phrase(sentence, not_target):
+    found = stances(in_quote(sentence))
+    assert all(t != not_target for _s, _p, t in found), found
+
+
+def test_him_after_a_calling_verb_is_the_last_person_named_even_in_an_indirect_quote():
+    # in an indirect quote "he" is mostly the speaker, but the one called names is someone else
+    text = ("Helena Varga opened the summit in Vienna on Monday, and Helena Varga's aides stayed "
+            "until Friday. Marek Novak left the talks early. Paul Orban said the minister had "
+            "called him a coward.")
+    assert ("a coward", "against", "Marek Novak") in stances(text)

@@ -296,13 +296,25 @@ class _Context:
                  if not _backing(toks, sd[0], sd[1]) or self._own_backing(toks, clause, sd[0], q)]
         out = []
         for i, j, valence, kind in self._merge(seeds, toks, clause):
-            seed_end = j
+            seed_start, seed_end = i, j
             i, j, negated = self._grow(toks, clause, names, i, j)
             if valence == 0.0:
                 polarity = "neutral"
             else:
                 polarity = "favor" if (valence > 0) != negated else "against"
             target, how = self._target(toks, clause, i, j, qs, speaker, q.get("quote_type") == "indirect")
+            if how != "object":
+                # what the evaluation is said of, before any subject: "called [the plan] a hoax",
+                # "I oppose [abortion]", "neutral in [the dispute]"
+                found = self._complement(toks, clause, i, j, seed_start, seed_end, speaker)
+                if found:
+                    target, how = found, "object"
+            if how in ("near", "topic"):
+                # no name before or after it: the common noun it is predicated of ("immigration
+                # is a good thing")
+                found = self._predicated_noun(toks, clause, i)
+                if found:
+                    target, how = found, "subject"
             if how not in ("object", "subject", "pronoun") and toks[seed_end][2] in _NP_PREPS:
                 # "(I'm) tired of [the status quo]", "(we are) open to [dialogue]": with no one
                 # else named as its subject or object, a seed that ends in its preposition is
@@ -322,7 +334,7 @@ class _Context:
             if kind != "neutral" and self._quoted(toks[i][0], toks[j][1], qs, qe):
                 kind = "quoted"
             elif kind != "neutral":
-                anchored = cop or how in ("subject", "object", "issue")
+                anchored = cop or how in ("subject", "oblique", "object", "issue")
                 kind = ("hand" if kind == "hand" else "vader") + ("-anchored" if anchored else "-loose")
                 if kind == "vader-loose" and how == "near":
                     # a general sentiment word, neither predicated nor next to a target, whose
@@ -350,6 +362,114 @@ class _Context:
             if w in _FIRST_PERSON or (w in _SPEAKER_PRONOUNS and q.get("quote_type") == "indirect"):
                 return True
         return False
+
+    def _complement(self, toks, clause, i, j, seed_start, seed_end, speaker) -> str | None:
+        """The noun phrase an evaluation is said of, when no name follows the span: the object
+        of a calling verb before it ("called [the notion of X] a hoax", "made [climate change]
+        the top priority"), the object of an evaluative verb ("I oppose [abortion]"), or the
+        noun phrase after an evaluative word's preposition ("neutral in [the dispute]",
+        "grateful to [the parties involved]"). A name inside the phrase is the target."""
+        found = self._called(toks, clause, i, speaker)
+        if found:
+            return found
+        w = toks[seed_end][2]
+        if seed_end == j and w in _EVAL_VERBS and not (
+                seed_start and (toks[seed_start - 1][2] in _DETERMINERS
+                                or self._marked(toks[seed_start - 1][1], toks[seed_start][0]))):
+            # a verb, not an adjective before its noun ("a “respected manager”")
+            obj = self._clean_object(toks, clause, seed_end)
+            if obj:
+                return obj
+        # a one-word evaluation and its preposition ("neutral in", "critical of"); not a noun
+        # phrase ("the best chance of winning", "one of the heroes in ..."): what follows its
+        # noun is a complement of the noun
+        k = j + 1
+        if (seed_end == j and k < len(toks) and clause[k] == clause[j] and toks[k][2] in _ADJ_PREPS
+                and not any(toks[n][2] in _DETERMINERS or toks[n][2] == "of" for n in range(i, j + 1))
+                and not self._marked(toks[j][1], toks[k][0])):
+            obj = self._clean_object(toks, clause, k)
+            if obj:
+                return obj
+        return None
+
+    def _predicated_noun(self, toks, clause, i) -> str | None:
+        """The common noun a copula predicates the evaluation of: "immigration is [a good
+        thing]", "the program was [a good thing]" (the noun, or its listed issue); None for a
+        pronoun ("it is a broken system"), a name (the subject rule's) or no copula."""
+        k = i - 1
+        while k >= 0 and clause[k] == clause[i] and (toks[k][2] in _DETERMINERS or toks[k][2] in _BOOSTERS
+                                                     or toks[k][2] in _NEGATORS):
+            k -= 1
+        if k < 1 or clause[k] != clause[i] or toks[k][2] not in _EQUATING:
+            return None
+        n = k - 1
+        w = toks[n][2]
+        if (clause[n] != clause[i] or w in _FUNCTION or w in _NOT_ISSUES or w in _NOT_THEMES or len(w) < 4
+                or w.endswith(("ly", "ed")) or w in self.lex.words or toks[n][0] in self.by_start
+                or self.text[toks[n][0]].isupper() and not (n == 0 or toks[n - 1][2] in _DETERMINERS)):
+            return None
+        first = n
+        while first > 0 and n - first < 2 and clause[first - 1] == clause[i] and toks[first - 1][2] not in _FUNCTION \
+                and toks[first - 1][2] not in self.lex.words and toks[first - 1][0] not in self.by_start:
+            first -= 1
+        if first < n and not (first > 0 and toks[first - 1][2] in _DETERMINERS):
+            first = n  # without a determiner before them the words before the noun may be a verb
+        return self._listed_issue(w) or self.text[toks[first][0]:toks[n][1]]
+
+    def _clean_object(self, toks, clause, p) -> str | None:
+        """_object_phrase after token p, when it is a whole noun phrase that can be a target:
+        not cut short by a complement ("their right [to sue]", "the answers [he was getting]"),
+        not a number or a participle ("in five of", "respect included"), not a noun that
+        stands for a named entity ("endorse a candidate")."""
+        obj = self._object_phrase(toks, clause, p)
+        if not obj:
+            return None
+        phrase, last = obj
+        words = phrase.lower().split()
+        if (words[0].endswith("ed") or words[-1] in _NOT_THEMES or words[-1] in _NUMBER_WORDS
+                or words[-1][:1].isdigit()):
+            return None
+        n = last + 1
+        if n < len(toks) and clause[n] == clause[last] and toks[n][2] in _CUT_SHORT \
+                and not self._marked(toks[last][1], toks[n][0]):
+            return None
+        return phrase
+
+    def _called(self, toks, clause, i, speaker) -> str | None:
+        """'called X a hoax', 'made X the top priority', 'considers X a threat': X, the phrase
+        between a calling verb and the evaluation (the span starts with a determiner or the
+        evaluation itself); a name in it is the target, else the phrase (or its listed issue)."""
+        k = i - 1
+        stop = max(-1, i - 9)
+        while k > stop and clause[k] == clause[i] and toks[k][2] not in _CALLING:
+            if toks[k][2] in _CALL_STOP:
+                return None
+            k -= 1
+        if k <= stop or clause[k] != clause[i] or toks[k][2] not in _CALLING or k + 1 >= i:
+            return None
+        first, last = k + 1, i - 1
+        if toks[last][2] == "as":  # "see X as a burden"
+            last -= 1
+        if first > last:
+            return None
+        if first == last and toks[first][2] in ("him", "her"):
+            # 'called him a liar': the one called is someone the speaker talks about, in an
+            # indirect quote too (there he/she is mostly the speaker, him/her is not)
+            return self._last_person(toks[first][0], speaker)
+        if toks[first][2] in _PRONOUNS or toks[first][2] in _CALL_PRONOUNS:
+            return None  # it/them/this: the subject rules decide
+        for n in range(first, last + 1):
+            m = self.by_start.get(toks[n][0])
+            if m:
+                return m[2]
+        while first <= last and toks[first][2] in _NP_DETS:
+            first += 1
+        if first > last:
+            return None
+        head = toks[last][2]
+        if head in _NOT_ISSUES or head in _FUNCTION:
+            return None
+        return self._listed_issue(head) or self.text[toks[first][0]:toks[last][1]]
 
     def _clauses(self, toks) -> list[int]:
         """Clause number of every token: punctuation or a contrast word starts a new clause."""
@@ -570,7 +690,7 @@ class _Context:
                     return person, "pronoun"
             k -= 1
         if possessor or oblique:
-            return possessor or oblique, "subject"
+            return possessor or oblique, "oblique"
         # 2b. the clause began before the quote opened: 'He was a “respected manager”',
         # 'called him “a liar”' -- the subject (or object of 'called') stands before the mark
         if clause[i] == clause[0]:
@@ -794,13 +914,37 @@ _NP_DETS = frozenset("the this that these those such any all a an our their his 
 _NP_STOP = frozenset(
     """after before since until during through because without within across among between like
     including despite upon onto off out up down via per whether unless once""".split())
+# Verbs that say what the next phrase is: "called X a hoax", "made X the top priority".
+_CALLING = frozenset(
+    """call calls called calling make makes made making consider considers considered considering
+    deem deems deemed label labels labeled labelled branded brand brands dubbed dub termed
+    find finds found see sees saw seen view views viewed regard regards regarded""".split())
+# Words that end the search for a calling verb: a finite verb, a relative, a conjunction.
+_CALL_STOP = frozenset(
+    """is are was were be been being am has have had do does did will would can could should
+    and or that which who because if when said says think thinks""".split())
+_CALL_PRONOUNS = frozenset("it them they this that these those us me you him her".split())
+# Evaluative verbs whose object is what they evaluate: "I oppose [abortion]".
+_EVAL_VERBS = frozenset(
+    """oppose opposes opposed opposing support supports supported supporting reject rejects
+    rejected rejecting condemn condemns condemned condemning denounce denounces denounced
+    praise praises praised praising criticize criticizes criticized criticizing criticise
+    criticised welcome welcomes welcomed applaud applauds applauded endorse endorses endorsed
+    favor favors favored favour favours oppose hate hates hated love loves loved admire
+    admires admired blame blames blamed embrace embraces embraced trust trusts trusted
+    distrust distrusts respect respects respected ban bans banned""".split())
+_NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten dozen dozens hundred hundreds thousand".split())
+# After a noun phrase, words that show it goes on: "their right to sue", "the answers he got".
+_CUT_SHORT = frozenset("to of that who which i we you he she they it".split())
+# Prepositions after an evaluative word that name what it is about: "grateful to X".
+_ADJ_PREPS = frozenset("of about with in toward towards over on".split())  # not "to": "ready to use"
 # Heads that are no issue: times, amounts, people in general, vague nouns, pronoun-like words.
 _NOT_ISSUES = frozenset(
     """year years month months week weeks day days decade decades hour hours minute minutes time
     times moment today tonight tomorrow yesterday morning night way ways lot lots thing things
     one ones kind sort part number bit people person everyone everybody anyone anybody someone
     somebody something anything everything nothing reason reasons point points fact case cases
-    sense matter matters""".split())
+    sense matter matters issue issues""".split())
 
 
 _OBLIQUE = re.compile(
