@@ -475,3 +475,11 @@ def test_a_general_sentiment_word_linked_to_no_target_is_no_stance():
     assert stances(LEDE + "“It was a great evening,” Paul Orban said on Monday.") == []
     found = stances(LEDE + "“Russia was great,” Paul Orban said on Monday.")
     assert ("great", "favor", "Russia") in found, found
+
+
+def test_backing_with_a_possessive_is_the_speakers_only_when_it_is_his_own():
+    # "his soft support": someone else's backing, measured by the speaker, though "we" is near
+    assert not any(s == "support" for s, _p, _t in stances(in_quote("We are getting his soft support for Helena Varga.")))
+    # "our full support": the speaker's own
+    found = stances(in_quote("Helena Varga has our full support."))
+    assert any("support" in s and p == "favor" for s, p, _t in found), found

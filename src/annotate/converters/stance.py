@@ -186,6 +186,7 @@ _BACKING = frozenset(
     approves approved approving approval back backs backed backing vote voting""".split())
 _FIRST_PERSON = frozenset("i we i'm we're i've we've i'll we'll i'd we'd".split())
 _SPEAKER_PRONOUNS = frozenset("he she they".split())
+_OTHERS = frozenset("his her their its your".split())  # whose backing it is, when not the speaker's
 
 
 def _backing(toks, i: int, j: int) -> bool:
@@ -364,8 +365,10 @@ class _Context:
             if clause[k] != clause[i]:
                 break
             w = toks[k][2]
-            if w in _FIRST_PERSON or (w in _SPEAKER_PRONOUNS and q.get("quote_type") == "indirect"):
-                return True
+            if w in _OTHERS or w.endswith("'s") and w not in _FIRST_PERSON:
+                return False  # "we're getting his soft support": someone else's backing, measured
+            if w in _FIRST_PERSON or w in ("our", "my") or (w in _SPEAKER_PRONOUNS and q.get("quote_type") == "indirect"):
+                return True  # "I support", "you have our full support"
         return False
 
     def _complement(self, toks, clause, i, j, seed_start, seed_end, speaker) -> str | None:
