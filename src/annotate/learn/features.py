@@ -86,23 +86,23 @@ def window(text: str, pos: int, n: int = WINDOW) -> tuple[list[int], list[int], 
     first token that ends after `pos`). Scans a few characters a token, more only when needed."""
     reach = n * _SLICE
     size = len(text)
+    finditer = TOKEN.finditer
     while True:
         lo, hi = max(0, pos - reach), min(size, pos + reach)
-        spans = [m.span() for m in TOKEN.finditer(text, lo, hi)]
-        if lo > 0 and spans:  # the slice may begin inside a token: leave that one out
-            del spans[0]
-        a = 0
-        for a, (_, e) in enumerate(spans):  # noqa: B007 - the first token ending after pos
-            if e > pos:
+        ms = list(finditer(text, lo, hi))
+        if lo > 0 and ms:  # the slice may begin inside a token: leave that one out
+            del ms[0]
+        a = len(ms)
+        for k, m in enumerate(ms):  # the first token ending after pos
+            if m.end() > pos:
+                a = k
                 break
-        else:
-            a = len(spans)
-        if (a >= n or lo == 0) and (len(spans) - a >= n or hi == size) or reach >= n * 400:
+        if (a >= n or lo == 0) and (len(ms) - a >= n or hi == size) or reach >= n * 400:
             break
         reach *= 4
-    i, j = max(0, a - n), min(len(spans), a + n)
-    spans = spans[i:j]
-    return [s for s, _ in spans], [e for _, e in spans], [text[s:e] for s, e in spans], a - i
+    i = a - n if a > n else 0
+    ms = ms[i:a + n]
+    return [m.start() for m in ms], [m.end() for m in ms], [m.group() for m in ms], a - i
 
 
 def fixed_start(text: str, q: dict) -> bool:
@@ -127,10 +127,16 @@ def quote_facts(q: dict) -> list[str]:
     return f
 
 
-@functools.lru_cache(maxsize=1 << 16)
+_WORDS: dict[str, tuple] = {}  # _word's memo (cleared when it reaches 1 << 16 words)
+
+
 def _word(w: str) -> tuple:
     """A token's own feature strings, made once per distinct word: (lowercased, its features,
-    as the previous token, as the next token, quote-mark kind, a cue word?)."""
+    as the previous token, as the next token, the prefix of its w|d feature, the prefix of
+    the -1w|w feature when it is the previous token)."""
+    got = _WORDS.get(w)
+    if got is not None:
+        return got
     low = w.lower()
     sh = shape(w)
     mark = _mark(w)
@@ -144,10 +150,25 @@ def _word(w: str) -> tuple:
         own.append("suf=" + low[-3:])
     prev = ["-1w=" + low, "-1s=" + sh] + (["-1m=" + mark] if mark else []) + (["-1c"] if cue else [])
     nxt = ["+1w=" + low, "+1s=" + sh] + (["+1m=" + mark] if mark else []) + (["+1c"] if cue else [])
-    return low, own, prev, nxt
+    if len(_WORDS) >= 1 << 16:
+        _WORDS.clear()
+    got = _WORDS[w] = (low, own, prev, nxt, "w|d=" + low + "|", "-1w|w=" + low + "|")
+    return got
 
 
 _DD = {d: str(d) for d in range(-3, 4)}
+
+
+@functools.lru_cache(maxsize=1024)
+def _heads(t: str, qt: str, anchor: int, n: int) -> tuple[tuple[str, str, str, str], ...]:
+    """For each token of an n-token window whose boundary token is `anchor`: its constant
+    features (T=kind, d=distance, d|qt=type=distance) and its distance bucket."""
+    out = []
+    for i in range(n):
+        d = i - anchor
+        dd = _DD.get(d) or ("<" if d < 0 else ">")
+        out.append((t, "d=" + dd, "d|qt=" + qt + "=" + dd, dd))
+    return tuple(out)
 
 
 def boundary_features(text: str, kind: str, q: dict, starts: list[int], ends: list[int], words: list[str],
@@ -155,36 +176,36 @@ def boundary_features(text: str, kind: str, q: dict, starts: list[int], ends: li
     """The features of each token of a boundary window (`kind` 's': a start); `anchor` is the
     token where the rule put the boundary."""
     n = len(words)
-    info = [_word(w) for w in words]
+    info = [_WORDS.get(w) or _word(w) for w in words]
     qs, qe = q["start"], q["end"]
-    facts = quote_facts(q)
-    dq = "d|" + facts[0] + "="
-    t = "T=" + kind
-    nl = [False] + ["\n" in text[ends[i - 1]:starts[i]] for i in range(1, n)]  # a line break before token i
+    heads = _heads("T=" + kind, q.get("quote_type", ""), anchor, n)
+    find = text.find
+    nl = [False] + [find("\n", ends[i - 1], starts[i]) >= 0 for i in range(1, n)]  # a line break before token i
+    nl.append(False)
+    last = n - 1
     out = []
+    prev = None
     for i in range(n):
-        d = i - anchor
-        dd = _DD.get(d) or ("<" if d < 0 else ">")
-        low, own, _, _ = info[i]
-        f = [t, "d=" + dd, "in=1" if qs <= starts[i] and ends[i] <= qe else "in=0", dq + dd,
-             "w|d=" + low + "|" + dd, *own]
-        if i:
-            prev = info[i - 1]
+        t, dist, dq, dd = heads[i]
+        low, own, _, _, wd, _ = word = info[i]
+        f = [t, dist, "in=1" if qs <= starts[i] and ends[i] <= qe else "in=0", dq, wd + dd, *own]
+        if prev is None:
+            f.append("first")
+        else:
             f += prev[2]
-            f.append("-1w|w=" + prev[0] + "|" + low)
+            f.append(prev[5] + low)
             if nl[i]:
                 f.append("nl")
-        else:
-            f.append("first")
-        if i + 1 < n:
+        if i < last:
             f += info[i + 1][3]
             if nl[i + 1]:
                 f.append("+1nl")
         else:
             f.append("last")
-        if d == 0:
-            f.extend(facts)
+        if i == anchor:
+            f.extend(quote_facts(q))
         out.append(f)
+        prev = word
     return out
 
 
@@ -274,12 +295,18 @@ def _stop(text: str, k: int) -> bool:
 
 
 def _sentence_start(text: str, pos: int) -> int:
+    """Just after the last sentence stop (_BACK_STOP, not after an abbreviation) in the
+    _SENT_BACK characters before `pos`, else where they begin. Searched backwards: most cues
+    have a stop shortly before them."""
     lo = max(0, pos - _SENT_BACK)
-    last = lo
-    for m in _BACK_STOP.finditer(text, lo, pos):
-        if _stop(text, m.start()):
-            last = m.end()
-    return last
+    rfind = text.rfind
+    k = pos
+    while True:
+        k = max(rfind(".", lo, k), rfind("\n", lo, k), rfind(";", lo, k), rfind("?", lo, k), rfind("!", lo, k))
+        if k < 0:
+            return lo
+        if _stop(text, k):
+            return k + 1
 
 
 def _sentence_end(text: str, pos: int) -> int:
