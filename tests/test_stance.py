@@ -214,10 +214,10 @@ def test_scores_are_the_calibration_of_the_kind():
 
 def test_he_in_an_indirect_quote_is_the_speaker_not_the_last_person_named():
     # "Paul Orban said ... that he was deeply disappointed": he is Orban himself, so the stance is
-    # not about Mark Dunlow; no target is named in the quote, and a general sentiment word whose
-    # only target would be the article's main one (Russia) is no stance
+    # not about Mark Dunlow; no target is named in the quote, so it falls back to the article's
+    # main target, Russia (the lede names it three times)
     text = LEDE + "Mark Dunlow left the team in May. Paul Orban said on Monday that he was deeply disappointed."
-    assert stances(text) == []
+    assert stances(text) == [("deeply disappointed", "against", "Russia")]
     # in the speaker's own words "he" is someone else: the last person named
     text = LEDE + "Mark Dunlow left the team in May. “He was deeply disappointing,” Paul Orban said on Monday."
     assert stances(text) == [("deeply disappointing", "against", "Mark Dunlow")]
@@ -392,14 +392,9 @@ def test_a_group_the_article_keeps_naming_is_the_target_of_the_stances_about_it(
 
 def test_a_group_noun_found_by_one_stance_alone_is_not_its_target():
     # only the first quote: one stance about the volunteers is too little to list them; the
-    # stance would keep only the article's main target, Helena Varga, which for a general
-    # sentiment word ("wonderful") is no stance at all
+    # stance keeps the article's main target, Helena Varga (who never speaks)
     text = THEME_ARTICLE.split("\n\n“Without")[0]
     found = stances(text)
-    assert not any(t == "volunteers" for _s, _p, t in found), found
-    assert ("a wonderful job", "favor", "Helena Varga") not in found, found
-    # "Helena Varga did a wonderful job": named as its subject, it is about her
-    found = stances(text.replace("The volunteers did", "Helena Varga did"))
     assert ("a wonderful job", "favor", "Helena Varga") in found, found
 
 
@@ -468,13 +463,19 @@ def test_him_after_a_calling_verb_is_the_last_person_named_even_in_an_indirect_q
     assert ("a coward", "against", "Marek Novak") in stances(text)
 
 
-def test_a_general_sentiment_word_linked_to_no_target_is_no_stance():
+def test_a_general_sentiment_word_linked_to_no_target_has_a_low_score():
     # "great" (a general word) with nothing named in its quote: only the article's main target
-    # (Russia) could be its target, which is mostly wrong, so it is not proposed; a word of the
-    # political lexicon ("a disgrace") still is, and so is the general word predicated of a name
-    assert stances(LEDE + "“It was a great evening,” Paul Orban said on Monday.") == []
-    found = stances(LEDE + "“Russia was great,” Paul Orban said on Monday.")
-    assert ("great", "favor", "Russia") in found, found
+    # (Russia) can be its target, which is mostly wrong, so its score is the lowest kind's; the
+    # same word predicated of a name is anchored and scores higher
+    def scored(text):
+        task = annotate_text(text)
+        return {r["value"]["text"]: r.get("score") for r in task["predictions"][0]["result"]
+                if r["type"] == "labels" and r["value"]["labels"] == ["Stance"]}
+
+    # (the span takes in its article and noun: "a great evening")
+    assert scored(LEDE + "“It was a great evening,” Paul Orban said on Monday.") == {"a great evening": CALIBRATION["vader-topic"]}
+    assert scored(LEDE + "“Russia was great,” Paul Orban said on Monday.") == {"great": CALIBRATION["vader-anchored"]}
+    assert CALIBRATION["vader-topic"] == min(CALIBRATION.values())
 
 
 def test_backing_with_a_possessive_is_the_speakers_only_when_it_is_his_own():
