@@ -484,3 +484,13 @@ def test_backing_with_a_possessive_is_the_speakers_only_when_it_is_his_own():
     # "our full support": the speaker's own
     found = stances(in_quote("Helena Varga has our full support."))
     assert any("support" in s and p == "favor" for s, p, _t in found), found
+
+
+@pytest.mark.parametrize("sentence", [
+    "Delegates should vote as they see fit on Helena Varga.",
+    "Helena Varga is best known for her work on trade.",
+    "Families of Helena Varga and their loved ones met on Monday.",
+    "Helena Varga would be better off in Berlin.",
+])
+def test_fixed_expressions_whose_sentiment_word_evaluates_nothing_are_no_stance(sentence):
+    assert stances(in_quote(sentence)) == []

@@ -196,6 +196,13 @@ def _backing(toks, i: int, j: int) -> bool:
     return any(toks[k][2] in _BACKING for k in range(i, j + 1))
 
 
+# Fixed expressions whose sentiment word evaluates nothing ("as they see fit", "best known for",
+# "friends and loved ones", "better off", "should know better", "gone for good").
+_IDIOMS = frozenset(tuple(pair.split()) for pair in (
+    "see fit", "sees fit", "saw fit", "seen fit", "best known", "well known", "loved ones", "loved one",
+    "better off", "worse off", "know better", "knows better", "knew better", "for good",
+    "best behavior", "best behaviour", "good morning", "good night", "good luck"))
+
 _RANK = {"neutral": 3, "hand": 2, "vader-strong": 1, "vader": 0}
 
 
@@ -559,6 +566,8 @@ class _Context:
         for k, (s, _e, w) in enumerate(toks):
             if w not in words or k in covered or names[k]:
                 continue
+            if (k and (toks[k - 1][2], w) in _IDIOMS) or (k + 1 < len(toks) and (w, toks[k + 1][2]) in _IDIOMS):
+                continue  # "as they see fit", "best known for", "loved ones": no evaluation
             if text[s].isupper() and k and not (k + 1 < len(toks) and toks[k + 1][0] in self.by_start):
                 continue  # a capitalised word mid-quote is a name or a title, unless it names one ("Crooked X")
             v, kind = words[w]
