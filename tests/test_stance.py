@@ -494,3 +494,11 @@ def test_backing_with_a_possessive_is_the_speakers_only_when_it_is_his_own():
 ])
 def test_fixed_expressions_whose_sentiment_word_evaluates_nothing_are_no_stance(sentence):
     assert stances(in_quote(sentence)) == []
+
+
+def test_a_phrase_in_quote_marks_that_is_named_not_used_is_no_stance():
+    # the slogan is named, not said by the speaker of anyone
+    assert stances("Paul Orban said the campaign used the slogan “shameful deals” against Helena Varga.") == []
+    # said of someone, the same word in quote marks is a stance
+    found = stances("Paul Orban said Helena Varga ran a “dangerous” campaign.")
+    assert any("dangerous" in s and p == "against" for s, p, _t in found), found

@@ -358,6 +358,8 @@ class _Context:
             if target is None:
                 continue
             cop = self._predicative(toks, clause, i)
+            if self._titled(toks[i][0]):
+                continue  # 'an ad titled “Dangerous”', 'the slogan “shameful deals”': named, not used
             if kind != "neutral" and self._quoted(toks[i][0], toks[j][1], qs, qe):
                 kind = "quoted"
             elif kind != "neutral":
@@ -442,6 +444,12 @@ class _Context:
         if first < n and not (first > 0 and toks[first - 1][2] in _DETERMINERS):
             first = n  # without a determiner before them the words before the noun may be a verb
         return self._listed_issue(w) or self.text[toks[first][0]:toks[n][1]]
+
+    def _titled(self, pos: int) -> bool:
+        """The phrase in quote marks at `pos` is named, not used: the word before its opening
+        mark says so ('titled “Dangerous”', 'the word “shameful”', 'the slogan “...”')."""
+        m = _MARKED_WORD_BEFORE.search(self.low, max(0, pos - 24), pos)
+        return bool(m) and m[1] in _NAMING
 
     def _called_before(self, pos: int) -> bool:
         """The word before `pos` (across spaces and quote marks only) is a calling verb."""
@@ -961,7 +969,12 @@ _CALLING = frozenset(
 _CALL_STOP = frozenset(
     """is are was were be been being am has have had do does did will would can could should
     and or that which who because if when said says think thinks""".split())
+_MARKED_WORD_BEFORE = re.compile(r"([a-z]+)\s*[“\"'‘]$")
 _WORD_BEFORE = re.compile(r"([a-z]+)[\s“”\"'‘]*$")
+# Words before a phrase in quote marks that name the phrase rather than use it.
+_NAMING = frozenset(
+    """titled entitled headlined headline named word words term phrase slogan motto nickname moniker
+    hashtag label""".split())
 _CALL_PRONOUNS = frozenset("it them they this that these those us me you him her".split())
 # Evaluative verbs whose object is what they evaluate: "I oppose [abortion]".
 _EVAL_VERBS = frozenset(
