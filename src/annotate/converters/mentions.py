@@ -154,12 +154,38 @@ _PARTICLES = {"de", "van", "von", "der", "da", "bin", "al", "la", "le", "du", "d
 
 # One capitalised token: a word ("Peskov", "O'Malley", "McCain", "Wasserman-Schultz"), an
 # acronym ("NATO", "G.O.P."), an initial ("J."), a title abbreviation ("Gen.", "Lt.").
-_ABBR = r"(?:" + word_alternation("""Mr Mrs Ms Dr Sen Rep Gov Gen Lt Col Sgt Capt Maj Adm Cmdr Rev Hon Atty Pres Sec Supt
-Jr Sr St Mt Ft Prof Ret Cpl Pvt Det Insp Corp Inc Co""".split()) + r")\."
-_TOKEN = (r"(?:" + _ABBR + r"|(?:[A-Z]\.){2,}|[A-Z]\.(?=\s[A-Z])|(?:Mc|Mac|O['’]|D['’])?[A-Z][a-z]+(?:[A-Z][a-z]+)*"
-          r"(?:-[A-Z]?[a-z]+)*|[A-Z]{2,}[a-z]?)")
-_CHAIN = re.compile(  # (?=[A-Z]) first: the scan skips to capitals instead of trying every position
-    r"(?=[A-Z])(?<![\w.’'@#/-])" + _TOKEN + r"(?:['’]s?)?(?:(?:\s|\s(?:of|for|of the|de|van|von|der|da|bin|al|la|le|du|del)\s)"
+_ABBR_WORDS = """Mr Mrs Ms Dr Sen Rep Gov Gen Lt Col Sgt Capt Maj Adm Cmdr Rev Hon Atty Pres Sec Supt
+Jr Sr St Mt Ft Prof Ret Cpl Pvt Det Insp Corp Inc Co""".split()
+_ABBR = r"(?:" + word_alternation(_ABBR_WORDS) + r")\."
+_NAME_REST = r"[a-z]+(?:[A-Z][a-z]+)*(?:-[A-Z]?[a-z]+)*"  # a name after its capital
+_TOKEN = (r"(?:" + _ABBR + r"|(?:[A-Z]\.){2,}|[A-Z]\.(?=\s[A-Z])|(?:Mc|Mac|O['’]|D['’])?[A-Z]" + _NAME_REST
+          + r"|[A-Z]{2,}[a-z]?)")
+
+
+def _first_token(not_after: str) -> str:
+    """(?<![not_after])_TOKEN, written so that every branch opens with its capital letter and
+    the check follows it (as _first_letter_alternation below): a pattern that opens with a
+    look-around, even (?=[A-Z]), gives the regex engine no first character to skip to, so it
+    tries every position of the text; one that opens with letters lets it skip to capitals.
+    Each capital's branch lists what _TOKEN tries after that capital, in _TOKEN's order."""
+    abbr_rests: dict[str, list[str]] = defaultdict(list)
+    for w in _ABBR_WORDS:
+        abbr_rests[w[0]].append(w[1:])
+    branches = []
+    for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+        tails = [r"(?:" + word_alternation(abbr_rests[c]) + r")\."] if c in abbr_rests else []
+        tails += [r"\.(?:[A-Z]\.)+", r"\.(?=\s[A-Z])"]  # (?:[A-Z]\.){2,} and [A-Z]\.(?=\s[A-Z])
+        if c == "M":
+            tails += ["c[A-Z]" + _NAME_REST, "ac[A-Z]" + _NAME_REST]  # "McCain", "MacArthur"
+        elif c in "OD":
+            tails.append("['’][A-Z]" + _NAME_REST)  # "O'Malley", "D’Amato"
+        tails += [_NAME_REST, "[A-Z]+[a-z]?"]  # "Peskov"; "NATO", "GOPs"
+        branches.append(f"{c}(?<![{not_after}].)(?:" + "|".join(tails) + ")")
+    return "(?:" + "|".join(branches) + ")"
+
+
+_CHAIN = re.compile(
+    _first_token(r"\w.’'@#/-") + r"(?:['’]s?)?(?:(?:\s|\s(?:of|for|of the|de|van|von|der|da|bin|al|la|le|du|del)\s)"
     + _TOKEN + r"(?:['’]s?)?)*(?![\w@])"
 )
 _PIECE = re.compile(r"\s+(?:(?:of the|of|for|de|van|von|der|da|bin|al|la|le|du|del)\s+)?")
