@@ -449,6 +449,10 @@ def test_the_noun_phrase_an_evaluation_is_said_of_is_its_target(sentence, span, 
     ("She has the best chance of winning the race.", "winning the race"),  # a complement of the noun
     ("We don't support their right to sue the company.", "right"),  # the phrase goes on: "right to sue"
     ("We oppose a candidate who lies.", "candidate"),  # a noun that stands for a named entity
+    ("They want to adopt favored policies on trade.", "policies"),  # an adjective before its noun, no verb
+    ("It was an awful hate crime in the town.", "crime"),  # a noun before a noun
+    ("You can see why their plan sucks.", "why their plan"),  # 'see' calls something only with 'as'
+    ("The group sees itself as the enlightened part of the nation.", "itself"),  # a reflexive
 ])
 def test_no_noun_phrase_target_from_a_cut_or_borrowed_phrase(sentence, not_target):
     found = stances(in_quote(sentence))

@@ -272,6 +272,15 @@ def _kind(kind: str, how: str) -> str:
     return "vader-topic" if kind.startswith("vader") and how == "topic" else kind
 
 
+def _no_phrase_word(w: str) -> bool:
+    """A word no target phrase holds: a subject pronoun (the phrase is a clause), a reflexive,
+    a comparative of quantity."""
+    return w in _CLAUSE_WORDS or w.endswith(("self", "selves"))
+
+
+_CLAUSE_WORDS = frozenset("i we you he she they it less more much".split())
+
+
 def _not_speaking(mentions, speakers):
     """Mentions outside every speaker span: a name that says something is not what a stance is about."""
     spans = sorted(speakers)
@@ -402,24 +411,39 @@ class _Context:
         if found:
             return found
         w = toks[seed_end][2]
-        if seed_end == j and w in _EVAL_VERBS and not (
-                seed_start and (toks[seed_start - 1][2] in _DETERMINERS
-                                or self._marked(toks[seed_start - 1][1], toks[seed_start][0]))):
-            # a verb, not an adjective before its noun ("a “respected manager”")
+        if seed_end == j and w in _EVAL_VERBS and self._verb_position(toks, clause, i):
             obj = self._clean_object(toks, clause, seed_end)
             if obj:
                 return obj
         # a one-word evaluation and its preposition ("neutral in", "critical of"); not a noun
         # phrase ("the best chance of winning", "one of the heroes in ..."): what follows its
         # noun is a complement of the noun
+        # predicated ("we remain neutral in", "they are angry about"), not a noun's complement
+        # ("a violation of law", "popularity with voters", "prosecuted with less evidence")
         k = j + 1
         if (seed_end == j and k < len(toks) and clause[k] == clause[j] and toks[k][2] in _ADJ_PREPS
+                and (self._predicative(toks, clause, i) or any(toks[n][2] in _COPULAS for n in range(i, j + 1)))
                 and not any(toks[n][2] in _DETERMINERS or toks[n][2] == "of" for n in range(i, j + 1))
                 and not self._marked(toks[j][1], toks[k][0])):
             obj = self._clean_object(toks, clause, k)
             if obj:
                 return obj
         return None
+
+    def _verb_position(self, toks, clause, i) -> bool:
+        """The word of backing or rejection at token i is used as a verb: at the start of its
+        clause, or after a subject pronoun, an auxiliary, 'to', a negator, an adverb or a name
+        ("I oppose", "will hate", "consistently reject", "Smith supports"); not an adjective or
+        a noun before another noun ("a “respected manager”", "adopt favored policies", "an
+        anti-gay hate crime")."""
+        k = i - 1
+        if k < 0 or clause[k] != clause[i]:
+            return True
+        if self._marked(toks[k][1], toks[k + 1][0]):
+            return False
+        w = toks[k][2]
+        return (w in _VERB_LEFT or w in _NEGATORS or w in _FIRST_PERSON or w.endswith("ly")
+                or self.text[toks[k][0]].isupper() and k > 0)
 
     def _predicated_noun(self, toks, clause, i) -> str | None:
         """The common noun a copula predicates the evaluation of: "immigration is [a good
@@ -466,7 +490,10 @@ class _Context:
             return None
         phrase, last = obj
         words = phrase.lower().split()
-        if (words[0].endswith("ed") or words[-1] in _NOT_THEMES or words[-1] in _NUMBER_WORDS
+        n = last + 1
+        if n < len(toks) and toks[n][0] in self.by_start:
+            return None  # cut short by a name ("support Sen. [X]", "Speaker [X]'s agenda")
+        if (words[0].endswith(("ed", "ing")) or words[-1] in _NOT_THEMES or any(_no_phrase_word(w) for w in words) or words[-1] in _NUMBER_WORDS
                 or words[-1][:1].isdigit()):
             return None
         n = last + 1
@@ -494,12 +521,19 @@ class _Context:
             if toks[n][2] == "as":  # "see X as an economic burden"
                 last = n - 1
                 break
+        else:
+            if (toks[k][2] if k >= 0 else _WORD_BEFORE.search(self.low, max(0, toks[0][0] - 24), toks[0][0])[1]) in _SEEING:
+                return None  # 'see why their life sucks': seeing verbs call something only with 'as'
+        if first > last:
+            return None
         if first == last and toks[first][2] in ("him", "her"):
             # 'called him a liar': the one called is someone the speaker talks about, in an
             # indirect quote too (there he/she is mostly the speaker, him/her is not)
             return self._last_person(toks[first][0], speaker)
         if first > last or all(toks[n][2] in _BOOSTERS or toks[n][2] in _FUNCTION for n in range(first, last + 1)):
             return None  # "find much better jobs"
+        if last - first >= MAX_WORDS or any(_no_phrase_word(toks[n][2]) for n in range(first, last + 1)):
+            return None  # a clause ("made clear he believes ..."), a reflexive ("sees itself as"), "less"
         if toks[first][2] in _PRONOUNS or toks[first][2] in _CALL_PRONOUNS:
             return None  # it/them/this: the subject rules decide
         for n in range(first, last + 1):
@@ -975,6 +1009,11 @@ _WORD_BEFORE = re.compile(r"([a-z]+)[\s“”\"'‘]*$")
 _NAMING = frozenset(
     """titled entitled headlined headline named word words term phrase slogan motto nickname moniker
     hashtag label""".split())
+_SEEING = frozenset("see sees saw seen view views viewed regard regards regarded".split())
+# Words before an evaluative verb used as a verb (_verb_position).
+_VERB_LEFT = frozenset(
+    """i we you they he she it who which that to will would can could should must may might shall do does
+    did also still always never just even really truly strongly fully and or not""".split())
 _CALL_PRONOUNS = frozenset("it them they this that these those us me you him her".split())
 # Evaluative verbs whose object is what they evaluate: "I oppose [abortion]".
 _EVAL_VERBS = frozenset(
