@@ -100,17 +100,19 @@ def _compare(p_spans: list, p_rels: list, a_spans: list, a_rels: list) -> dict:
     """edit_summary on already parsed regions."""
     p_by_id = {s["id"]: s for s in p_spans}
     mapping: dict[str, str] = {}  # annotation region id -> prediction region id
+    matched: set[str] = set()  # mapping's values, while they are only added to
     counts = Counter(kept=0, changed=0, deleted=0, added=0)
     unmatched = []
     for s in a_spans:
         p = p_by_id.get(s["id"])
-        if p is not None and p["id"] not in mapping.values():
+        if p is not None and p["id"] not in matched:
             mapping[s["id"]] = p["id"]
+            matched.add(p["id"])
         else:
             unmatched.append(s)
     free = {}
     for p in p_spans:
-        if p["id"] not in mapping.values():
+        if p["id"] not in matched:
             free.setdefault(_region_key(p), []).append(p)
     for s in unmatched:
         candidates = free.get(_region_key(s))

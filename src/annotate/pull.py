@@ -20,7 +20,7 @@ from .dataset import DEFAULT_SPLIT, Counts, DatasetWriter, assign_split, check_o
 from .errors import Interrupted, UsageError, ValidationFailed
 from .family import FAMILY_KEY
 from .gold import Selection, build_record, choose_annotation, has_disagreement, record_id
-from .validate import FATAL_CODES, Error, check_result, validate_record, validate_task
+from .validate import FATAL_CODES, Error, check_record_result, validate_record, validate_task
 
 # --- one task ----------------------------------------------------------------------------------
 
@@ -68,8 +68,7 @@ def process_task(task, *, users: dict | None = None, where: str = "unknown") -> 
         task_id = task["id"] if isinstance(task["id"], int) else task_id
     record = build_record(task, annotation, users=users, selection=selection)
     # The one checker, as push and the backend use it on predictions; then the record's own checks.
-    errors += check_result(annotation.get("result") or [], record["text"], record["targets"],
-                           path=f"/annotations/{position}/result")
+    errors += check_record_result(annotation.get("result") or [], record, path=f"/annotations/{position}/result")
     meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
     expected = meta.get("text_sha256") if isinstance(meta.get("text_sha256"), str) else None
     errors += validate_record(record, expected_text_sha256=expected, result_checked=True)

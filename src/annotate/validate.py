@@ -157,37 +157,40 @@ def _result_item_errors(result: list, text: str, path: str, *, prediction: bool 
     errors: list[Error] = []
     region_ids: set[str] = set()
     choice_items = []
+    controls = _choice_controls()
     for i, item in enumerate(result):
         where = f"{path}/{i}"
         if not isinstance(item, dict):
             errors.append(Error("malformed_result", where, "a result item must be an object"))
             continue
-        kind = item.get("type")
-        value = item.get("value")
-        if kind in ("labels", "choices"):
-            if not isinstance(item.get("id"), str) or not item["id"]:
+        get = item.get
+        kind = get("type")
+        if kind == "labels" or kind == "choices":
+            rid = get("id")
+            if not isinstance(rid, str) or not rid:
                 errors.append(Error("malformed_result", f"{where}/id", f"a {kind} result needs a region id"))
                 continue
+            value = get("value")
             if not isinstance(value, dict):
                 errors.append(Error("malformed_result", f"{where}/value", f"a {kind} result needs a value object"))
                 continue
-        if kind in ("labels", "choices") and item.get("to_name", TEXT_TO) != TEXT_TO:
-            errors.append(Error("unknown_control", f"{where}/to_name",
-                                f"{kind} on {item.get('to_name')!r}; the config's text object is {TEXT_TO!r}"))
+            if get("to_name", TEXT_TO) != TEXT_TO:
+                errors.append(Error("unknown_control", f"{where}/to_name",
+                                    f"{kind} on {get('to_name')!r}; the config's text object is {TEXT_TO!r}"))
         if kind == "labels":
-            if item.get("from_name", LABEL_FROM) != LABEL_FROM:
+            if get("from_name", LABEL_FROM) != LABEL_FROM:
                 errors.append(Error("unknown_control", f"{where}/from_name",
-                                    f"labels from {item.get('from_name')!r}; the config's Labels control is {LABEL_FROM!r}"))
+                                    f"labels from {get('from_name')!r}; the config's Labels control is {LABEL_FROM!r}"))
             start, end, labels = value.get("start"), value.get("end"), value.get("labels")
             if not (is_int(start) and is_int(end)):
                 errors.append(Error("malformed_result", f"{where}/value", "a labeled region needs integer start and end"))
                 continue
-            if not (isinstance(labels, list) and labels and all(isinstance(x, str) for x in labels)):
+            if not _strings(labels):
                 errors.append(Error("malformed_result", f"{where}/value/labels", "a labeled region needs a list of labels"))
                 continue
             if len(labels) > 1:
                 errors.append(Error("multiple_labels", f"{where}/value/labels", f"one label per region, got {labels}"))
-            region_ids.add(item["id"])
+            region_ids.add(rid)
             shown = value.get("text")
             if prediction and not isinstance(shown, str):
                 errors.append(Error("malformed_result", f"{where}/value/text",
@@ -200,12 +203,12 @@ def _result_item_errors(result: list, text: str, path: str, *, prediction: bool 
                     errors.append(Error("text_mismatch", f"{where}/value/text",
                                         f"value.text {_short(shown)} but the text at {start}:{end} is {_short(actual)}"))
         elif kind == "choices":
-            name = item.get("from_name")
+            name = get("from_name")
             picked = value.get("choices")
-            control = contract().choice(name) if isinstance(name, str) else None
+            control = controls.get(name) if isinstance(name, str) else None
             if control is None:
                 errors.append(Error("unknown_control", f"{where}/from_name", f"choices from unknown control {name!r}"))
-            if not (isinstance(picked, list) and picked and all(isinstance(x, str) for x in picked)):
+            if not _strings(picked):
                 errors.append(Error("malformed_result", f"{where}/value/choices", "a choices result needs a list of values"))
                 continue
             if len(picked) > 1:
@@ -213,12 +216,12 @@ def _result_item_errors(result: list, text: str, path: str, *, prediction: bool 
             if control is not None and control.task_field is None and picked[0] not in control.values:
                 errors.append(Error("unknown_choice", f"{where}/value/choices",
                                     f"{name} {picked[0]!r} is not one of {list(control.values)}"))
-            choice_items.append((where, item["id"], name))
+            choice_items.append((where, rid, name))
         elif kind == "relation":
-            if not (isinstance(item.get("from_id"), str) and isinstance(item.get("to_id"), str)):
+            if not (isinstance(get("from_id"), str) and isinstance(get("to_id"), str)):
                 errors.append(Error("malformed_result", where, "a relation needs from_id and to_id"))
                 continue
-            labels = item.get("labels")
+            labels = get("labels")
             if labels is not None and not (isinstance(labels, list) and all(isinstance(x, str) for x in labels)):
                 errors.append(Error("malformed_result", f"{where}/labels", "relation labels must be a list of strings"))
             elif not labels:
@@ -230,6 +233,23 @@ def _result_item_errors(result: list, text: str, path: str, *, prediction: bool 
         if rid not in region_ids:
             errors.append(Error("orphan_choice", f"{where}/id", f"{name} choice for region {rid!r}, which has no label"))
     return errors
+
+
+def _strings(values) -> bool:
+    """A non-empty list of strings (a region's labels, a choice's values); one string is the
+    common case and is tested first."""
+    if values.__class__ is list and len(values) == 1 and values[0].__class__ is str:
+        return True
+    return isinstance(values, list) and bool(values) and all(isinstance(x, str) for x in values)
+
+
+@functools.cache
+def _choice_controls() -> dict:
+    """Per-region choice control name -> its RegionChoice (`contract().choice`, looked up once)."""
+    controls: dict = {}
+    for c in contract().choices:
+        controls.setdefault(c.name, c)
+    return controls
 
 
 # --- the one checker ---------------------------------------------------------------------------
@@ -254,19 +274,40 @@ def check_result(result, text: str, targets: list[str], *, prediction: bool = Fa
     """
     if not isinstance(result, list):
         return [Error("malformed_annotation", path or "/", "result must be a list")]
-    errors = _result_item_errors(result, text, path, prediction=prediction)
     from .labeling import parse_regions
 
     spans, relations = parse_regions(result)
     for span in spans:
         if isinstance(span["start"], int) and isinstance(span["end"], int):
             span["text"] = text[span["start"]:span["end"]] if 0 <= span["start"] <= span["end"] <= len(text) else ""
-    where_span = _item_positions(result, path)
+    return _check_parsed(result, text, targets, spans, relations, prediction=prediction, path=path)
+
+
+def check_record_result(result, record: dict, *, path: str = "") -> list[Error]:
+    """`check_result(result, record["text"], record["targets"])` for the record built from
+    `result` (gold.build_record): the record's spans and relations are that result parsed, so
+    they are checked as they are instead of parsing the result a second time (pull's path).
+
+    The record's span texts are the text at their offsets; where the offsets fall outside the
+    text the region checks report offset_out_of_range and never read a span's text, so the
+    errors are check_result's."""
+    if not isinstance(result, list):
+        return [Error("malformed_annotation", path or "/", "result must be a list")]
+    return _check_parsed(result, record["text"], record["targets"], record["spans"], record["relations"],
+                         prediction=False, path=path)
+
+
+def _check_parsed(result: list, text: str, targets, spans: list, relations: list, *, prediction: bool,
+                  path: str) -> list[Error]:
+    """check_result on a result list and its parsed (spans, relations)."""
+    errors = _result_item_errors(result, text, path, prediction=prediction)
     region = _region_errors({"spans": spans, "relations": relations}, text, list(targets))
-    for e in region:
-        moved = Error(e.code, _result_path(e.path, spans, relations, where_span, path), e.message)
-        if not _already_said(moved, errors):
-            errors.append(moved)
+    if region:
+        where_span = _item_positions(result, path)
+        for e in region:
+            moved = Error(e.code, _result_path(e.path, spans, relations, where_span, path), e.message)
+            if not _already_said(moved, errors):
+                errors.append(moved)
     return errors
 
 
@@ -491,7 +532,8 @@ def _region_errors(record: dict, text: str | None, targets: list[str] | None) ->
     good_rels = True
     for j, r in enumerate(relations):
         where = f"/relations/{j}"
-        if not isinstance(r, dict) or not all(isinstance(r.get(k), str) for k in ("from", "to", "type")):
+        if not (isinstance(r, dict) and isinstance(r.get("from"), str) and isinstance(r.get("to"), str)
+                and isinstance(r.get("type"), str)):
             good_rels = False
             continue
         src, dst, kind = r["from"], r["to"], r["type"]
@@ -542,7 +584,8 @@ def _region_errors(record: dict, text: str | None, targets: list[str] | None) ->
     ranges = [(q["start"], q["end"]) for q in quotes if is_int(q.get("start")) and is_int(q.get("end"))]
     for s in by_id.values():
         if s.get("label") == "Stance" and is_int(s.get("start")) and is_int(s.get("end")):
-            if not any(a <= s["start"] and s["end"] <= b for a, b in ranges):
+            start, end = s["start"], s["end"]
+            if not any(a <= start and end <= b for a, b in ranges):
                 errors.append(Error("stance_outside_quote", f"/spans/{index_of[s['id']]}",
                                     f"stance {s['id']!r} ({s['start']}:{s['end']}) lies inside no Quote"))
 
@@ -557,6 +600,12 @@ def _region_errors(record: dict, text: str | None, targets: list[str] | None) ->
     return errors
 
 
+# The per-region choices a span of each label may not carry, in the order they are reported.
+_MISPLACED = {label: tuple(name for name in ("quote_type", "unattributed", "polarity", "target") if name not in allowed)
+              for label, allowed in {"Quote": ("quote_type", "unattributed"), "Stance": ("polarity", "target"),
+                                     "Speaker": ()}.items()}
+
+
 def _span_errors(s: dict, where: str, text: str | None, targets: list) -> list[Error]:
     errors = []
     label = s.get("label")
@@ -567,15 +616,17 @@ def _span_errors(s: dict, where: str, text: str | None, targets: list) -> list[E
         if not (0 <= start <= end <= len(text)):
             errors.append(Error("offset_out_of_range", where,
                                 f"span {s.get('id')!r} at {start}:{end} is outside the text (length {len(text)})"))
-        elif not text[start:end].strip():
-            errors.append(Error("empty_span", where, f"span {s.get('id')!r} at {start}:{end} covers no text"))
-        elif isinstance(s.get("text"), str) and s["text"] != text[start:end]:
-            errors.append(Error("text_mismatch", f"{where}/text",
-                                f"span {s.get('id')!r} has text {_short(s['text'])} but the text at {start}:{end} is {_short(text[start:end])}"))
-    fields = {"Quote": ("quote_type", "unattributed"), "Stance": ("polarity", "target"), "Speaker": ()}
-    if isinstance(label, str) and label in fields:
-        for name in ("quote_type", "unattributed", "polarity", "target"):
-            if name in s and name not in fields[label]:
+        else:
+            piece = text[start:end]
+            if not piece.strip():
+                errors.append(Error("empty_span", where, f"span {s.get('id')!r} at {start}:{end} covers no text"))
+            elif isinstance(s.get("text"), str) and s["text"] != piece:
+                errors.append(Error("text_mismatch", f"{where}/text",
+                                    f"span {s.get('id')!r} has text {_short(s['text'])} but the text at {start}:{end} is {_short(piece)}"))
+    misplaced = _MISPLACED.get(label) if isinstance(label, str) else None
+    if misplaced:
+        for name in misplaced:
+            if name in s:
                 errors.append(Error("misplaced_choice", f"{where}/{name}", f"{name} on a {label} span"))
     if label == "Quote":
         if "quote_type" not in s:
