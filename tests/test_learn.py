@@ -190,6 +190,21 @@ def test_a_direct_and_an_indirect_quote_are_never_merged():
     assert len(_refine(_Stub(merge=1.0), text, quotes)) == 2
 
 
+def test_two_direct_quotes_are_not_merged_when_a_word_leads_into_the_second():
+    """“A,” she said, “B.” may be one quote; a quoted phrase the sentence runs straight into
+    ("urging them to “give him time.”") is a quote of its own, whatever the model says, and
+    the model is not asked (the quotes keep the start's certainty)."""
+    text = "“Let him decide,” said Biden, urging them to “give him time.” Then he left."
+    quotes = [_quote(text, "“Let him decide,”", group=1), _quote(text, "“give him time.”", group=2)]
+    out = _refine(_Stub(merge=1.0), text, quotes)
+    assert [text[q["start"]:q["end"]] for q in out] == ["“Let him decide,”", "“give him time.”"]
+    assert [q["score"] for q in out] == [0.95, 0.95]
+    text = "“Let him decide,” said Biden, “give him time.” Then he left."
+    quotes = [_quote(text, "“Let him decide,”", group=1), _quote(text, "“give him time.”", group=2)]
+    [one] = _refine(_Stub(merge=1.0), text, quotes)
+    assert text[one["start"]:one["end"]] == "“Let him decide,” said Biden, “give him time.”"
+
+
 def test_the_model_drops_no_quote_and_adds_none_it_is_unsure_of():
     text = "He said the plan failed. She called it “a disaster” on Monday. “No,” he said."
     quotes = [_quote(text, "the plan failed", kind="indirect", group=1),
