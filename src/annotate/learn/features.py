@@ -36,6 +36,7 @@ CLOSE_MARKS = frozenset("”’»›」』")
 AMBIGUOUS_MARKS = frozenset("\"'")
 QUOTE_CHARS = "\"“”‘’'«»„‚‹›「」『』"
 _QUOTE_SET = frozenset(QUOTE_CHARS)
+_MARKS = OPEN_MARKS | CLOSE_MARKS | AMBIGUOUS_MARKS  # the tokens _mark names
 CUE_WORDS = frozenset(w for w in FORMS if w.isalpha())
 
 
@@ -230,9 +231,9 @@ def merge_features(text: str, a: dict, b: dict) -> list[str]:
     if low:
         f.append("gfirst=" + low[0])
         f.append("glast=" + low[-1])
-    if any(w in CUE_WORDS for w in low):
+    if not CUE_WORDS.isdisjoint(low):
         f.append("gcue")
-    if any(_mark(w) for w in words):
+    if not _MARKS.isdisjoint(words):
         f.append("gmark")
     if "." in low[1:] or "!" in low[1:] or "?" in low[1:]:
         f.append("gstop")  # a sentence ends between them
@@ -414,7 +415,7 @@ def add_features(text: str, c: dict) -> list[str]:
     low = [w.lower() for w in body[:3]]
     between = TOKEN.findall(text, se, cs)
     after = text[ce:c["start"]].strip().lower()
-    n = len(TOKEN.findall(text, c["start"], c["end"]))
+    n = len(body) if c["end"] <= c["start"] + 200 else len(TOKEN.findall(text, c["start"], c["end"]))
     head = sp_words[-1] if sp_words else ""
     f = ["T=a", "b|a", "lex=" + ("1" if word in FORMS else "0"), "lemma=" + lemma, "word=" + word, "that=" + ("1" if after == "that" else "0"),
          "len=" + _len_bucket(n), "splen=" + _len_bucket(len(sp_words)),
