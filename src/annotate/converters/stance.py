@@ -303,8 +303,8 @@ class _Context:
         self.all_mentions = all_mentions
         self.all_starts = [m[0] for m in all_mentions]
         # the targets each quote's speaker names, and everyone who speaks in the article
-        self.speaker_of = {id(q): self._speaker_targets(q) for q in quotes}
-        self.speakers = set().union(*self.speaker_of.values())
+        # (made when first needed: most quotes hold no lexicon word)
+        self._speakers: set[str] | None = None
         self.mentions = mentions
         self.starts = [m[0] for m in mentions]
         self.by_start = {m[0]: m for m in mentions}
@@ -327,7 +327,7 @@ class _Context:
         toks = [(m.start(), m.end(), m[0]) for m in _TOKEN.finditer(whole, qs, qe)]
         clause = self._clauses(toks)
         names = self._name_tokens(toks)
-        speaker = self.speaker_of[id(q)]
+        speaker = self._speaker_targets(q)
         seeds = [sd for sd in self._seeds(low, qs, toks, names, clause)
                  if not _backing(toks, sd[0], sd[1]) or self._own_backing(toks, clause, sd[0], q)]
         out = []
@@ -472,6 +472,8 @@ class _Context:
     def _titled(self, pos: int) -> bool:
         """The phrase in quote marks at `pos` is named, not used: the word before its opening
         mark says so ('titled “Dangerous”', 'the word “shameful”', 'the slogan “...”')."""
+        if pos == 0 or self.text[pos - 1] not in _OPENING_MARKS:
+            return False
         m = _MARKED_WORD_BEFORE.search(self.low, max(0, pos - 24), pos)
         return bool(m) and m[1] in _NAMING
 
@@ -791,7 +793,9 @@ class _Context:
                 return t, "near"
         # 4. the article's main target, preferring one that never speaks (a commentator quoted
         # throughout is seldom what the others evaluate)
-        return next((t for t in self.ranked if t not in speaker and t not in self.speakers),
+        if self._speakers is None:
+            self._speakers = set().union(*(self._speaker_targets(q) for q in self.quotes))
+        return next((t for t in self.ranked if t not in speaker and t not in self._speakers),
                     next((t for t in self.ranked if t not in speaker), None)), "topic"
 
     def _theme_nouns(self) -> dict[str, str]:
@@ -1003,6 +1007,7 @@ _CALLING = frozenset(
 _CALL_STOP = frozenset(
     """is are was were be been being am has have had do does did will would can could should
     and or that which who because if when said says think thinks""".split())
+_OPENING_MARKS = frozenset("“\"'‘")
 _MARKED_WORD_BEFORE = re.compile(r"([a-z]+)\s*[“\"'‘]$")
 _WORD_BEFORE = re.compile(r"([a-z]+)[\s“”\"'‘]*$")
 # Words before a phrase in quote marks that name the phrase rather than use it.
