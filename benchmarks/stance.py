@@ -11,6 +11,8 @@
 2. stance-dev (when ../shared/corpora/stance-dev exists): converts its articles with
    `annotate convert` into a temporary file and prints what ../shared/tools/stance_eval.py says
    (span overlap P/R/F1, polarity and target accuracy on matched spans, target-list precision)
+   and the target list's recall (the share of distinct gold targets of each article the list
+   offers, and of gold stances whose target it offers)
    for all 30 articles, the 20 the rules were tuned on and the 10 held out (every third by
    sorted name, starting with the third: HELD_OUT); then, on the matched spans, the converter's
    lexicon polarity against stance_polarity (toward the stance's target where its sentence names
@@ -210,6 +212,27 @@ def matched_polarity(stance_dev: Path, tasks_file: Path) -> None:
               f"stance_polarity toward the target {counts['target'] / m:.3f}")
 
 
+def list_recall(stance_dev: Path, tool: Path, tasks_file: Path) -> tuple[float, float]:
+    """Target-list recall: the share of gold stances whose target the task's list offers, and
+    the share of distinct (article, gold target) pairs it offers (stance_eval.py's matching)."""
+    sys.path.insert(0, str(tool.parent))
+    from stance_eval import parse, same_target  # noqa: PLC0415 - the shared scorer's own matching
+
+    stances = offered = pairs = pairs_offered = 0
+    for line in tasks_file.read_text(encoding="utf-8").splitlines():
+        task = json.loads(line)
+        anns = list((stance_dev / "attributions").glob(f"{task['data']['doc_id']}_*.ann"))
+        if not anns:
+            continue
+        listed = [t.get("value") for t in task["data"].get("targets", []) if isinstance(t, dict)]
+        gold = [target for *_, target in parse(str(anns[0]))]
+        stances += len(gold)
+        offered += sum(any(same_target(t, g) for t in listed) for g in gold)
+        pairs += len(set(gold))
+        pairs_offered += sum(any(same_target(t, g) for t in listed) for g in set(gold))
+    return offered / max(stances, 1), pairs_offered / max(pairs, 1)
+
+
 def stance_dev(stance_dev: Path, tool: Path, convert: bool) -> None:
     if convert:
         with tempfile.TemporaryDirectory() as tmp:
@@ -230,10 +253,11 @@ def stance_dev(stance_dev: Path, tool: Path, convert: bool) -> None:
                 out = json.loads(subprocess.run([sys.executable, str(tool), str(gold), str(part)],
                                                 check=True, capture_output=True, text=True).stdout)
                 p, r, f = out["stance_overlap_prf"]
+                listed, distinct = list_recall(stance_dev, tool, part)
                 print(f"  {split:<12} stances {out['pred_stances']:>3} of gold {out['gold_stances']:>3}  "
                       f"P/R/F1 {p:.3f}/{r:.3f}/{f:.3f}  polarity {out['polarity_acc_on_matched']:.3f}  "
                       f"target {out['target_acc_on_matched']:.3f}  target list {out['target_list_precision']:.3f} "
-                      f"of {out['targets_listed']}")
+                      f"of {out['targets_listed']}, recall {distinct:.3f} ({listed:.3f} of gold stances)")
             matched_polarity(stance_dev, tasks)
     rows = list(gold_stances(stance_dev))
     if rows:
