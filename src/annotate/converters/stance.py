@@ -29,22 +29,26 @@ from .mentions import ALIASES, ORG_WORDS, target_mentions
 # "a liar"), a negator or denier reaching it across bridge words (lexicons/deniers.txt,
 # bridges.txt: "no plans to congratulate", "refused to endorse", "can't be trusted"), the noun
 # it modifies after it ("a dangerous mistake"), at most MAX_WORDS words; a span inside a longer
-# one goes. A word of backing ("support", "endorsed", "vote for") seeds a stance only with the
-# speaker as its subject ("I support X"): "Trump's support", "those who backed him" report or
-# measure other people's backing. Its polarity is the seed's sign, flipped by a negator or
+# one goes. A sentiment word in a fixed expression ("as they see fit", "best known", "loved
+# ones") and a phrase in quote marks that is named, not used ('titled “Dangerous”') seed no
+# stance. A word of backing ("support", "endorsed", "vote for") seeds a stance only with the
+# speaker as its subject ("I support X", "our full support"): "Trump's support", "his soft
+# support", "those who backed him" report or measure other people's backing. Its polarity is the seed's sign, flipped by a negator or
 # denier. Its target is, in order: a target named right after it ("horrified by X", "stand with
 # X", "Crooked X"), a target named after the copula it is the subject of ("the clear winner was
-# X"), the subject before it in its clause (a name, or he/she resolved to the last person named
+# X"), the noun phrase it is said of (_complement: 'called [the plan] a hoax', 'called [him] a
+# liar', 'I oppose [abortion]', 'we remain neutral in [the dispute]'), the subject before it in its clause (a name, or he/she resolved to the last person named
 # as a subject -- in a direct or mixed quote only, as in an indirect one he/she is mostly the
 # speaker; a possessor "X's best candidate", or a name after a preposition "the move against X",
 # only when there is no subject; a name inside an issue phrase stands for the phrase: "the X
 # campaign"), looking back past
 # the quote's opening mark when the clause began before it ('He called X “a liar”'), a group or
 # issue the article keeps naming with a common noun, in its clause ("the staffers ... made a bad
-# decision"; only when two stances or more of the article are about that noun), the nearest
-# target named before it in the quote (a loose VADER word with only that is no stance), else
-# the article's main target among those who never speak; the quote's own speaker is never its
-# target. A seed that ends in its preposition ("open to", "tired of") with no named subject or
+# decision"; only when two stances or more of the article are about that noun), the common
+# noun a copula predicates it of ("immigration is a good thing"), the nearest target named
+# before it in the quote (a loose VADER word with only that is no stance), else the article's
+# main target among those who never speak (a VADER word with only that is the low-scored kind
+# "vader-topic"); the quote's own speaker is never its target. A seed that ends in its preposition ("open to", "tired of") with no named subject or
 # object is about the noun phrase after it ("open to dialogue"), which the span takes in. A
 # quote mark inside a quote does not end a clause, but no span reaches across one.
 # Its score is the precision stance-dev measured for its kind (CALIBRATION).
