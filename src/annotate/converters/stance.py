@@ -213,7 +213,7 @@ _RANK = {"neutral": 3, "hand": 2, "vader-strong": 1, "vader": 0}
 def find_stances(text: str, quotes: list[dict], targets: list[str],
                  mentions: list[tuple[int, int, str]] | None = None) -> list[dict]:
     """Stance spans inside quotes: {"start", "end", "polarity", "target", "score", "kind", "how"}
-    ("how": which rule found the target: object, subject, pronoun, near or topic).
+    ("how": which rule found the target: object, subject, oblique, pronoun, theme, issue, near or topic).
 
     `mentions` are (start, end, canonical target) sorted by start; only mentions of a target
     in `targets` can become a stance's target."""
