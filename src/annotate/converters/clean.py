@@ -61,8 +61,10 @@ _FOOTER = re.compile(
     re.IGNORECASE,
 )
 _MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
-_ANY_DATE = re.compile(  # (?=...) first: a date starts with a digit or a month's capital, and the
-    # scan skips every other position at once instead of trying the three forms there
+_ANY_DATE = re.compile(  # (?=...) first: a date starts with a digit or a month's capital, so every
+    # other position fails at once instead of trying the three forms there (the scan still enters
+    # the matcher at every position: only a pattern that opens with a character or a set of them
+    # lets the engine skip ahead, see mentions._first_token; the named groups keep this one as is)
     r"(?=[\dJFMASOND])(?:\b(?P<iso>\d{4}-\d{2}-\d{2})\b"
     r"|\b(?P<long>(?P<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(?P<day>\d{1,2}),\s+(?P<year>\d{4}))\b"
     r"|\b(?P<dmy>(?P<d>\d{1,2})-(?P<m>\d{1,2})-(?P<y>\d{4}))\b)"
