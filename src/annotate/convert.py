@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import errno
 import hashlib
 import multiprocessing
@@ -165,8 +166,22 @@ def display_path(path: str | Path) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
+# UTF-32 first: its little-endian mark begins with UTF-16's.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+
+
 def decode(data: bytes) -> tuple[str | None, str]:
-    """Bytes -> text, or (None, reason) for binary data. Falls back from UTF-8 to cp1252."""
+    """Bytes -> text, or (None, reason) for binary data. Falls back from UTF-8 to cp1252.
+
+    Text with a UTF-32 or UTF-16 byte-order mark (Notepad's "Unicode") is decoded by it: its
+    NUL bytes are part of the encoding, not a sign of a binary file."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(codec), ""
+            except UnicodeDecodeError:
+                return None, f"not {codec.upper()} text despite its byte-order mark"
     if b"\x00" in data[:8192]:
         return None, "binary file (NUL bytes), not text"
     try:
@@ -253,11 +268,27 @@ def _convert_one(doc: dict, fixed_targets: tuple[str, ...] = (), model=None) -> 
     return next(convert_documents([doc], fixed_targets, model))
 
 
-def _convert_line(doc: dict, fixed_targets: tuple[str, ...] = (), model=None) -> tuple[str, tuple]:
+def _convert_line(doc: dict, fixed_targets: tuple[str, ...] = (), model=None) -> tuple[str | None, tuple | dict]:
     """One document -> (its JSONL line, its `task_counts`): what `annotate convert`'s workers
-    send back, so the parent only writes (a task dict costs more to pickle than its line)."""
+    send back, so the parent only writes (a task dict costs more to pickle than its line).
+    A task with no text left is sent back as (None, task) for the parent to skip."""
     task = _convert_one(doc, fixed_targets, model)
+    if not task["data"]["text"]:
+        return None, task
     return dumps(task), task_counts(task)
+
+
+def _keep(task: dict, stats: ConvertStats, warn: Callable[[str], None]) -> bool:
+    """False (counted and warned as skipped) for an article with nothing left after cleaning:
+    only boilerplate or invisible characters. Its task would have an empty data.text, which
+    no annotation can turn into a gold record."""
+    if task["data"]["text"]:
+        return True
+    shown = task["meta"].get("source_file") or "stdin"
+    reason = "nothing left after cleaning (only boilerplate or invisible characters)"
+    stats.skipped.append((shown, reason))
+    warn(f"skipped {shown}: {reason}")
+    return False
 
 
 def _worker_init() -> None:
@@ -316,14 +347,16 @@ def iter_tasks(paths: Iterable[str], stats: ConvertStats | None = None,
     refines the rule quotes; without one the output is the rules' alone.
     """
     stats = stats if stats is not None else ConvertStats()
+    warn = warn or _stderr_warn
     docs = _documents(paths, stats, warn, problems, jobs)
     if jobs == 1:
         tasks = convert_documents(docs, fixed_targets, model)
     else:
         tasks = _in_parallel(_convert_one, docs, jobs, fixed_targets, model)
     for task in tasks:
-        stats.add(task)
-        yield task
+        if _keep(task, stats, warn):
+            stats.add(task)
+            yield task
 
 
 def iter_lines(paths: Iterable[str], stats: ConvertStats | None = None,
@@ -333,13 +366,18 @@ def iter_lines(paths: Iterable[str], stats: ConvertStats | None = None,
     """`iter_tasks` as the JSONL lines `annotate convert` writes (without the newline): with
     `jobs` > 1 the workers serialise, and the parent only counts and writes."""
     stats = stats if stats is not None else ConvertStats()
+    warn = warn or _stderr_warn
     docs = _documents(paths, stats, warn, problems, jobs)
     if jobs == 1:
         for task in convert_documents(docs, fixed_targets, model):
-            stats.add(task)
-            yield dumps(task)
+            if _keep(task, stats, warn):
+                stats.add(task)
+                yield dumps(task)
         return
     for line, counts in _in_parallel(_convert_line, docs, jobs, fixed_targets, model):
+        if line is None:
+            _keep(counts, stats, warn)
+            continue
         stats.add_counts(counts)
         yield line
 

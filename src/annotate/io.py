@@ -27,8 +27,12 @@ def sha256_text(text: str) -> str:
 
 
 def dumps(obj) -> str:
-    """Serialise one record the way every file we write does: stable keys, real UTF-8."""
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """Serialise one record the way every file we write does: stable keys, real UTF-8.
+
+    Without json's cycle check (the records are trees parsed from JSON or built fresh; the
+    check keeps a dict of every container): same bytes, a little faster.
+    """
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), check_circular=False)
 
 
 def read_lines(path: str | Path) -> Iterator[tuple[int, str]]:

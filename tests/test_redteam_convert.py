@@ -1,0 +1,57 @@
+"""Red-team: `annotate convert` on hostile inputs (encodings, text that cleans away)."""
+
+import json
+
+from click.testing import CliRunner
+
+from annotate.cli import cli
+
+QUOTE = '"We will win," Jane Smith said.\n'
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+def tasks_of(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_utf16_with_a_bom_is_read_as_text_not_skipped_as_binary(tmp_path):
+    # Notepad's "Unicode" is UTF-16 LE with a BOM; its ASCII characters carry NUL bytes
+    (tmp_path / "le.txt").write_bytes("\ufeff".encode("utf-16-le") + QUOTE.encode("utf-16-le"))
+    (tmp_path / "be.txt").write_bytes("\ufeff".encode("utf-16-be") + QUOTE.encode("utf-16-be"))
+    out = tmp_path / "tasks.jsonl"
+    result = run("convert", str(tmp_path / "le.txt"), str(tmp_path / "be.txt"), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "skipped" not in result.output
+    tasks = tasks_of(out)
+    # the same article as UTF-8 gives the same text (cleaning keeps the final newline)
+    assert [t["data"]["text"] for t in tasks] == [QUOTE, QUOTE]
+    for task in tasks:  # the BOM is not part of the text and the quote is found
+        labels = [r["value"]["labels"][0] for r in task["predictions"][0]["result"] if r["type"] == "labels"]
+        assert "Quote" in labels and "Speaker" in labels
+
+
+def test_a_file_of_nul_bytes_is_still_skipped_as_binary(tmp_path):
+    (tmp_path / "nul.txt").write_bytes(b'"We will\x00 win," she said.')
+    out = tmp_path / "tasks.jsonl"
+    result = run("convert", str(tmp_path / "nul.txt"), "-o", str(out))
+    assert "binary" in result.output
+    assert out.read_text() == ""
+
+
+def test_an_article_that_cleans_to_nothing_is_skipped_not_an_empty_task(tmp_path):
+    # only boilerplate, or only invisible characters: no text is left to annotate, and a task
+    # with an empty data.text could never become a gold record (pull rejects it: missing_text)
+    (tmp_path / "boiler.txt").write_text("Skip to main content\nShare on Facebook\n", encoding="utf-8")
+    (tmp_path / "invisible.txt").write_text("\u00a0\u200b\ufeff\u2003\n", encoding="utf-8")
+    (tmp_path / "good.txt").write_text(QUOTE, encoding="utf-8")
+    for jobs in ("1", "2"):
+        out = tmp_path / f"tasks{jobs}.jsonl"
+        result = run("convert", str(tmp_path), "-o", str(out), "--jobs", jobs)
+        assert result.exit_code == 0, result.output
+        tasks = tasks_of(out)
+        assert [t["data"]["doc_id"] for t in tasks] == ["good"]
+        assert "boiler.txt" in result.output and "invisible.txt" in result.output
+        assert "Converted 1 docs" in result.output and "2 inputs skipped" in result.output
