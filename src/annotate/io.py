@@ -92,6 +92,16 @@ def _file_in_the_way(path: Path) -> Path | None:
     return None
 
 
+def _is_special(path: Path) -> bool:
+    """True for an existing output that is neither a regular file nor a directory (a device,
+    a FIFO, a socket), following symbolic links."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 @contextlib.contextmanager
 def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO]:
     """Write to a temp file beside `path` and rename it into place only on success.
@@ -115,6 +125,17 @@ def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO]:
     blocker = _file_in_the_way(path)
     if blocker is not None:
         raise UsageError(f"cannot write {path}: {blocker} is not a directory")
+    if _is_special(path):
+        # /dev/null, /dev/stdout, a FIFO: written into, never swapped for a regular file by
+        # the rename (as root, that would replace /dev/null for every process on the machine)
+        try:
+            with open(path, mode, **({"encoding": "utf-8", "newline": "\n"} if "b" not in mode else {})) as fh:
+                yield fh
+        except OSError as exc:
+            if exc.errno in WRITE_ERRNOS:
+                raise write_error(path, exc) from None
+            raise
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
