@@ -17,6 +17,11 @@ forked from):
                 command itself has no --from-file: it needs a server for --apply)
     export      annotate export GOLD -f FORMATS -o DIR --json
     pull        annotate pull --from-file EXPORT -o GOLD (it makes the gold dataset anyway)
+    family      `annotate adjudicate --json` on a blind-annotation family: the same tasks as
+                one project export per annotator (`T · <email>`, each with its own task and
+                prediction ids, the annotator's own annotation), joined by family.merge_exports
+                as `--project T` joins the downloaded exports, then planned and written as
+                above (T itself does not exist yet: every article is to import)
 
     .venv/bin/python benchmarks/memory.py --tasks 10000 [--tasks 100000] [--commands agree,report]
         [--formats bio,brat,hf,spacy] [--keep DIR] [--src OTHER_CHECKOUT/src]
@@ -42,7 +47,7 @@ from pathlib import Path
 
 LIMIT_MB = 300
 ANNOTATORS = 3
-COMMANDS = ("pull", "agree", "report", "adjudicate", "export")
+COMMANDS = ("pull", "agree", "report", "adjudicate", "export", "family")
 FORMATS = ("bio", "brat", "hf", "spacy")
 
 PEOPLE = [("Dmitry", "Peskov", "Kremlin spokesperson"), ("Antony", "Blinken", "Secretary of State"),
@@ -159,6 +164,35 @@ def write_export(path: Path, n: int, seed: int = 7) -> None:
     part.rename(path)
 
 
+def write_family_exports(work: Path, n: int, seed: int = 7) -> list[Path]:
+    """The tasks of `write_export` (same seed, same articles and versions) as a blind family:
+    one JSON-array export per annotator, as `push --annotators` leaves the projects."""
+    rng = random.Random(seed)
+    paths = [work / f"family-{a + 1}.json" for a in range(ANNOTATORS)]
+    parts = [p.with_name(p.name + ".part") for p in paths]
+    handles = [p.open("w", encoding="utf-8") for p in parts]
+    try:
+        for fh in handles:
+            fh.write("[")
+        for i in range(n):
+            task = make_task(rng, i + 1)
+            for a, fh in enumerate(handles):
+                project, tid = 101 + a, (a + 1) * 10_000_000 + task["id"]
+                pred = {**task["predictions"][0], "id": tid, "task": tid}
+                ann = {**task["annotations"][a], "task": tid, "project": project, "parent_prediction": tid}
+                own = {"id": tid, "project": project, "data": task["data"], "annotations": [ann],
+                       "predictions": [pred]}
+                fh.write(("," if i else "") + json.dumps(own, ensure_ascii=False))
+        for fh in handles:
+            fh.write("]")
+    finally:
+        for fh in handles:
+            fh.close()
+    for part, path in zip(parts, paths, strict=True):
+        part.rename(path)
+    return paths
+
+
 # The child's own peak: VmHWM of this process image (ru_maxrss also counts the forking parent).
 PEAK = """
 import runpy, sys
@@ -207,6 +241,35 @@ peak()
 """
 
 
+FAMILY = PEAK + """
+import contextlib, os, sys, tempfile, types
+from pathlib import Path
+import annotate.adjudicate as adj
+from annotate.family import Source, merge_exports, member_title
+parts = [Path(p) for p in sys.argv[3:]]
+projects = [types.SimpleNamespace(id=101 + a, title=member_title("memory", f"a{a + 1}@example.org"))
+            for a in range(len(parts))]
+family = types.SimpleNamespace(title="memory", projects=projects, head=None)
+@contextlib.contextmanager
+def source(project, url=None, api_key=None, progress=None):
+    # what open_source does for `--project memory` once the members' exports are downloaded
+    fd, merged = tempfile.mkstemp(prefix="annotate-family-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            merge_exports([Source(p.title, p.id, path) for p, path in zip(projects, parts)], out)
+        yield types.SimpleNamespace(client=None, project=None, family=family, users={}, path=merged)
+    finally:
+        os.unlink(merged)
+adj.open_source = source
+out = adj.adjudicate("memory", url="http://localhost:8080", warn=lambda _m: None, spool=True)
+with open(sys.argv[2], "w", encoding="utf-8") as fh:
+    for piece in adj.iter_adjudication_json(out):
+        fh.write(piece)
+    fh.write("\\n")
+peak()
+"""
+
+
 def run(argv: list[str], stdout: Path | None, env: dict) -> tuple[float, float, int]:
     """(seconds, peak RSS in MB of this child, exit code)."""
     t0 = time.perf_counter()
@@ -227,6 +290,12 @@ def bench(n: int, work: Path, commands: list[str], formats: list[str], env: dict
         write_export(export, n)
         print(f"  export: {n} tasks x {ANNOTATORS} annotators, {export.stat().st_size / 1e6:.0f} MB "
               f"(written in {time.perf_counter() - t0:.0f} s)", flush=True)
+    members = [work / f"family-{a + 1}.json" for a in range(ANNOTATORS)]
+    if "family" in commands and not all(p.exists() for p in members):
+        t0 = time.perf_counter()
+        write_family_exports(work, n)
+        print(f"  family: {n} tasks in {ANNOTATORS} projects, {sum(p.stat().st_size for p in members) / 1e6:.0f} MB "
+              f"(written in {time.perf_counter() - t0:.0f} s)", flush=True)
     py = [sys.executable, "-c", CLI]
     rows = []
     steps = {
@@ -239,6 +308,8 @@ def bench(n: int, work: Path, commands: list[str], formats: list[str], env: dict
                        work / "adjudicate.txt"),
         "export": (py + ["export", str(gold), "-f", ",".join(formats), "-o", str(work / "exports"), "--json"],
                    work / "export.txt"),
+        "family": ([sys.executable, "-c", FAMILY, "", str(work / "family-adjudicate.json"), *map(str, members)],
+                   work / "family.txt"),
     }
     for name in COMMANDS:
         if name not in commands and not (name == "pull" and need_gold):

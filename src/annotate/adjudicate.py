@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
@@ -319,19 +320,27 @@ def apply_family_plan(client, family, plan: Plan, progress: Callable[[str], None
     head, created = studio.ensure_project(client, family.title)
     if created:
         say(f"created project {head.id} ({head.title}) for the review")
-    todo = chain(_with_payloads([item for item in plan.agreed if item.get("head_task") is None], reread),
-                 _with_payloads([item for item in plan.disputed if item.get("head_task") is None], reread))
-    imported = 0
+    # The articles T lacks, imported a batch at a time; the new task ids (8 bytes each) are
+    # written into the items afterwards, in the same order (a Spool's items are changed only
+    # through edit(), one at a time).
+    todo = chain(_with_payloads((item for item in plan.agreed if item.get("head_task") is None), reread),
+                 _with_payloads((item for item in plan.disputed if item.get("head_task") is None), reread))
+    new_ids = array("q")
     while batch := list(islice(todo, DEFAULT_BATCH_SIZE)):
         ids = studio.import_tasks(client, head.id, [item["_import"] for item in batch])
         for item, task_id in zip(batch, ids, strict=True):
-            item["head_task"] = task_id
+            new_ids.append(task_id)
             _drop_payloads(item, reread)
-        imported += len(batch)
-    if imported:
-        say(f"imported {imported} article(s) into project {head.id} ({head.title})")
+        del batch
+    if new_ids:
+        placed = iter(new_ids)
+        for items in (plan.agreed, plan.disputed):
+            for item in _edit(items):
+                if item.get("head_task") is None:
+                    item["head_task"] = next(placed)
+        say(f"imported {len(new_ids)} article(s) into project {head.id} ({head.title})")
     plan.applied, plan.requeue = True, True
-    for item in _with_payloads(plan.agreed, reread):
+    for item in _with_payloads(_edit(plan.agreed), reread):
         copy = item["_copy"]
         with studio.api_errors(client, f"add the agreed annotation to task {item['head_task']}"):
             made = client.annotations.create(
@@ -340,7 +349,7 @@ def apply_family_plan(client, family, plan: Plan, progress: Callable[[str], None
         item["marked"], item["ground_truth_id"] = True, made.id
         _drop_payloads(item, reread)
         say(printable(f"task {item['head_task']}: {item['annotator']}'s agreed version is the ground truth"))
-    for task in plan.disputed:
+    for task in _edit(plan.disputed):
         task["task_id"] = task["head_task"]
     apply_plan(client, head.id, plan, requeue=True, progress=progress, mark=False, reread=reread)
     return head
@@ -366,7 +375,7 @@ def adjudicate(project: str, url: str | None = None, api_key: str | None = None,
         # Without the payloads (every annotator's result): the plan of 100,000 tasks stays
         # small; applying it reads them again from the export, a task at a time.
         plan = plan_adjudication(iter_export(source.path, problems), source.users, warn=problems,
-                                 family_head=head_id, keep_payload=False, spool=family is None)
+                                 family_head=head_id, keep_payload=False, spool=True)
         problems.close()
         plan.requeue = requeue or family is not None
         reread = payload_reader(source.path, source.users, head_id)

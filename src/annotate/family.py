@@ -189,64 +189,142 @@ def merge_exports(sources: Iterable[Source], out, warn: Callable[[str], None] | 
     model_version and result is the same prediction: an annotation's `parent_prediction`
     is pointed at the copy that is kept). Each merged task lists where it came from under
     `annotate_family`. A doc_id seen with two different texts is told to `warn` and kept
-    apart. Memory holds one copy of each article and every annotation.
+    apart. The articles and their parts wait in a temporary SQLite file (`_MergeStore`), so
+    memory holds one task at a time however large the family is.
     """
     from .exportfile import iter_export
 
     say = warn or (lambda _m: None)
-    merged: dict[object, dict] = {}
-    seen_pred: dict[object, dict[str, object]] = {}  # key -> prediction content -> kept id
-    texts: dict[str, tuple[str, str]] = {}  # doc_id -> (text hash, where first seen)
-    n = 0
-    for source in sources:
-        for task in iter_export(source.path, problems):
-            n += 1
-            key = join_key(task)
+    with _MergeStore() as store:
+        for source in sources:
+            for task in iter_export(source.path, problems):
+                key = join_key(task)
+                if key is None:
+                    store.add_unjoined(task)
+                    continue
+                origin = {"project": source.project_id, "title": source.title,
+                          "task": task.get("id") if isinstance(task, dict) else None}
+                doc, digest = key
+                if doc is not None:
+                    first = store.first_text(doc, digest, source.title)
+                    if first[0] != digest:
+                        say(f"doc_id {doc!r} has a different text in {source.title!r} than in {first[1]!r}: "
+                            "kept apart (the annotations are not compared)")
+                annotations = [a for a in task.get("annotations") or () if isinstance(a, dict)] \
+                    if isinstance(task.get("annotations"), list) else []
+                predictions = task.get("predictions") if isinstance(task.get("predictions"), list) else []
+                article, new = store.article(key, task)
+                remap: dict[object, object] = {}
+                for pred in predictions:
+                    if not isinstance(pred, dict):
+                        if new:  # ids only (a quick export): the first copy's
+                            store.add_part(article, "predictions", pred)
+                        continue
+                    content = _prediction_key(pred)
+                    kept = store.kept_prediction(article, content, pred.get("id"))
+                    if kept is not _NEW:
+                        remap[pred.get("id")] = kept
+                        continue
+                    store.add_part(article, "predictions", pred)
+                for ann in annotations:
+                    if ann.get("parent_prediction") in remap:
+                        ann = {**ann, "parent_prediction": remap[ann["parent_prediction"]]}
+                    ann.setdefault("task", origin["task"])
+                    ann.setdefault("project", source.project_id)
+                    store.add_part(article, "annotations", ann)
+                store.add_part(article, FAMILY_KEY, origin)
+        out.write("[")
+        count = 0
+        for i, line in enumerate(store.tasks()):
+            out.write(",\n" if i else "\n")
+            out.write(line)
+            count += 1
+        out.write("\n]\n")
+    return count
+
+
+_NEW = object()  # _MergeStore.kept_prediction: a prediction not seen on the article before
+
+
+class _MergeStore:
+    """merge_exports' articles on disk (SQLite in a temporary directory), in first-seen order.
+
+    An article is the JSON of its first copy with empty `annotations`, `predictions` and
+    `annotate_family` (their places in the object kept), plus its parts: each annotation,
+    prediction and origin as JSON, in the order they were added. `tasks()` puts each article
+    together again and gives its JSON, the text `json.dumps(task, ensure_ascii=False)` gave
+    when the whole merge was held in memory: JSON keeps the order of an object's keys, and
+    every value here came from JSON and goes back to it unchanged."""
+
+    def __init__(self):
+        import sqlite3
+
+        self._dir = tempfile.TemporaryDirectory(prefix="annotate-family-")
+        self._db = sqlite3.connect(os.path.join(self._dir.name, "merge.db"))
+        self._db.executescript("""
+            PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+            CREATE TABLE article (seq INTEGER PRIMARY KEY, key TEXT UNIQUE, json TEXT NOT NULL);
+            CREATE TABLE part (n INTEGER PRIMARY KEY, article INTEGER NOT NULL, field TEXT NOT NULL,
+                               json TEXT NOT NULL);
+            CREATE INDEX part_of ON part (article, n);
+            CREATE TABLE prediction (article INTEGER NOT NULL, content TEXT NOT NULL, kept TEXT NOT NULL,
+                                     PRIMARY KEY (article, content));
+            CREATE TABLE doc (doc TEXT PRIMARY KEY, digest TEXT NOT NULL, title TEXT NOT NULL);
+        """)
+
+    def __enter__(self) -> _MergeStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._db.close()
+        self._dir.cleanup()
+
+    def add_unjoined(self, task) -> None:
+        """A task without text: passed on as it is, never joined."""
+        self._db.execute("INSERT INTO article (key, json) VALUES (NULL, ?)", (_dump(task),))
+
+    def first_text(self, doc: str, digest: str, title: str) -> tuple[str, str]:
+        """(text hash, source title) where doc_id `doc` was first seen (now, if it was not)."""
+        self._db.execute("INSERT OR IGNORE INTO doc VALUES (?, ?, ?)", (doc, digest, title))
+        return self._db.execute("SELECT digest, title FROM doc WHERE doc = ?", (doc,)).fetchone()
+
+    def article(self, key: tuple, task: dict) -> tuple[int, bool]:
+        """(the article's row, whether this task starts it) for a joined task's key."""
+        text = json.dumps(list(key), ensure_ascii=False)
+        row = self._db.execute("SELECT seq FROM article WHERE key = ?", (text,)).fetchone()
+        if row is not None:
+            return row[0], False
+        base = {**task, "annotations": [], "predictions": [], FAMILY_KEY: []}
+        return self._db.execute("INSERT INTO article (key, json) VALUES (?, ?)", (text, _dump(base))).lastrowid, True
+
+    def kept_prediction(self, article: int, content: str, ident) -> object:
+        """The id of the article's prediction with this content, or _NEW (and `ident` is kept)."""
+        digest = sha256_text(content)
+        row = self._db.execute("SELECT kept FROM prediction WHERE article = ? AND content = ?",
+                               (article, digest)).fetchone()
+        if row is not None:
+            return json.loads(row[0])
+        self._db.execute("INSERT INTO prediction VALUES (?, ?, ?)", (article, digest, json.dumps(ident)))
+        return _NEW
+
+    def add_part(self, article: int, name: str, value) -> None:
+        self._db.execute("INSERT INTO part (article, field, json) VALUES (?, ?, ?)", (article, name, _dump(value)))
+
+    def tasks(self) -> Iterator[str]:
+        """Each merged task's JSON, in the order the articles were first seen."""
+        reader = self._db.cursor()
+        for seq, key, text in reader.execute("SELECT seq, key, json FROM article ORDER BY seq"):
             if key is None:
-                merged[("unjoined", n)] = task
+                yield text
                 continue
-            origin = {"project": source.project_id, "title": source.title,
-                      "task": task.get("id") if isinstance(task, dict) else None}
-            doc, digest = key
-            if doc is not None:
-                first = texts.setdefault(doc, (digest, source.title))
-                if first[0] != digest:
-                    say(f"doc_id {doc!r} has a different text in {source.title!r} than in {first[1]!r}: "
-                        "kept apart (the annotations are not compared)")
-            annotations = [a for a in task.get("annotations") or () if isinstance(a, dict)] \
-                if isinstance(task.get("annotations"), list) else []
-            predictions = task.get("predictions") if isinstance(task.get("predictions"), list) else []
-            base = merged.get(key)
-            if base is None:
-                base = {**task, "annotations": [], "predictions": [], FAMILY_KEY: []}
-                merged[key] = base
-                seen_pred[key] = {}
-            kept = seen_pred[key]
-            remap: dict[object, object] = {}
-            for pred in predictions:
-                if not isinstance(pred, dict):
-                    if not base[FAMILY_KEY]:  # ids only (a quick export): the first copy's
-                        base["predictions"].append(pred)
-                    continue
-                content = _prediction_key(pred)
-                if content in kept:
-                    remap[pred.get("id")] = kept[content]
-                    continue
-                kept[content] = pred.get("id")
-                base["predictions"].append(pred)
-            for ann in annotations:
-                if ann.get("parent_prediction") in remap:
-                    ann = {**ann, "parent_prediction": remap[ann["parent_prediction"]]}
-                ann.setdefault("task", origin["task"])
-                ann.setdefault("project", source.project_id)
-                base["annotations"].append(ann)
-            base[FAMILY_KEY].append(origin)
-    out.write("[")
-    for i, task in enumerate(merged.values()):
-        out.write(",\n" if i else "\n")
-        out.write(json.dumps(task, ensure_ascii=False))
-    out.write("\n]\n")
-    return len(merged)
+            task = json.loads(text)
+            for name, part in self._db.execute("SELECT field, json FROM part WHERE article = ? ORDER BY n", (seq,)):
+                task[name].append(json.loads(part))
+            yield _dump(task)
+
+
+def _dump(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def download_family_export(client, family: Family, progress: Callable[[str], None] | None = None,
