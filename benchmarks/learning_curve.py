@@ -106,7 +106,7 @@ def markdown(rows: list[dict], dev: int, pool: int) -> str:
         "the shared scorer `attribution_eval.py` scores the tasks. `rules` is the same conversion without "
         "a model. The model's decision thresholds (`THRESHOLDS` in src/annotate/learn/model.py) and features were "
         "chosen on the training pool alone (4-fold cross-validation inside the 672: the highest overlap F1 "
-        "whose direct-quote recall stays at or above 0.98), and so was the rule that two direct quotes are "
+        "whose direct-quote recall stays at or above 0.98; see THRESHOLDS for merge_direct), and so was the rule that two direct quotes are "
         "never merged when a word leads into the second (`runs_into`); never on the dev split. "
         "MB/s: article text converted per CPU second on one core (cleaning, rules, model, stance, "
         "JSON), on a shared 2-core machine.",
