@@ -54,7 +54,6 @@ from .mentions import ALIASES, ORG_WORDS, target_mentions
 # Its score is the precision stance-dev measured for its kind (CALIBRATION).
 
 MAX_WORDS = 6
-SAME_REACH = 1500  # characters to the same speaker's other stance (_same_speaker)
 FAR_WORDS = 12  # how far back a negator still turns a stance it cannot join (_denied_afar)
 MIN_VALENCE = 1.5  # VADER words weaker than this (|valence|) do not seed a stance
 
@@ -231,40 +230,14 @@ def find_stances(text: str, quotes: list[dict], targets: list[str],
     out: list[dict] = []
     seen: set[tuple[int, int]] = set()
     for q in quotes:
-        found = ctx.quote_stances(q)
-        key = (tuple(sorted(ctx._speaker_targets(q))) or q.get("group")) if found else None
-        for st in found:
+        for st in ctx.quote_stances(q):
             if (st["start"], st["end"]) not in seen:
                 seen.add((st["start"], st["end"]))
-                st["_who"] = key
                 out.append(st)
     out = _theme_targets(out)
     out.sort(key=lambda st: (st["start"], st["end"]))
-    _same_speaker(out)
     return out
 
-
-def _same_speaker(stances: list[dict]) -> None:
-    """A stance whose only target is the article's main one ("topic") takes the target of the
-    nearest stance of the same speaker, within SAME_REACH characters, that a rule linked to a
-    target: a speaker keeps talking about the same thing ('“It made no sense. Was that not the
-    most hypocritical statement ...”' after a stance about X). On the 20 tuning articles 7 such
-    stances matched a gold one, and this target was right for 4 of them (the main target for 1). Stances are sorted by start;
-    one bisect a stance, so the time grows with their number."""
-    linked: dict = {}
-    for st in stances:
-        if st["how"] != "topic" and st.get("_who"):
-            linked.setdefault(st["_who"], []).append((st["start"], st["target"]))
-    for st in stances:
-        who = st.pop("_who", None)
-        if st["how"] != "topic" or who not in linked:
-            continue
-        row = linked[who]
-        k = bisect.bisect_left(row, (st["start"],))
-        near = [row[n] for n in (k - 1, k) if 0 <= n < len(row) and abs(row[n][0] - st["start"]) < SAME_REACH]
-        if near:
-            st["target"] = min(near, key=lambda r: abs(r[0] - st["start"]))[1]
-            st["how"] = "speaker"
 
 def _theme_targets(stances: list[dict]) -> list[dict]:
     """A group or issue noun the article keeps naming (_Context._theme_nouns) stays the target
