@@ -55,3 +55,48 @@ def test_an_article_that_cleans_to_nothing_is_skipped_not_an_empty_task(tmp_path
         assert [t["data"]["doc_id"] for t in tasks] == ["good"]
         assert "boiler.txt" in result.output and "invisible.txt" in result.output
         assert "Converted 1 docs" in result.output and "2 inputs skipped" in result.output
+
+
+def test_ctrl_c_while_a_worker_starts_waits_until_the_start_is_done(monkeypatch):
+    # Ctrl-C used to land inside ProcessPoolExecutor.submit while it started a worker: the
+    # worker, half-started, then failed to unpickle the pool's already released locks and
+    # printed a traceback under "Interrupted: ...". The signal must wait for submit to return.
+    import os
+    import signal
+    from concurrent.futures import Future
+
+    import annotate.convert as convert_module
+
+    finished = []
+
+    class Pool:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def submit(self, fn, *args):
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C half-way through starting a worker
+            for _ in range(1000):  # a few bytecodes for the handler to run at
+                pass
+            finished.append(True)
+            future = Future()
+            future.set_result(fn)
+            return future
+
+    monkeypatch.setattr(convert_module, "ProcessPoolExecutor", Pool)
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        try:
+            list(convert_module._in_parallel(str, [{"raw": "x"}], 1))
+        except KeyboardInterrupt:
+            pass
+        else:
+            raise AssertionError("the Ctrl-C was lost")
+    finally:
+        signal.signal(signal.SIGINT, old)
+    assert finished == [True]

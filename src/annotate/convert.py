@@ -296,6 +296,19 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _submit(pool: ProcessPoolExecutor, *args):
+    """`pool.submit(*args)` with Ctrl-C held until it returns. A submit may start a worker
+    (and the pool's threads, which inherit the mask); interrupted half-way, the worker was
+    left unpickling locks the parent had already released, and printed a traceback."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return pool.submit(*args)
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        return pool.submit(*args)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def _in_parallel(work: Callable, docs: Iterable[dict], jobs: int, fixed_targets: Sequence[str] = (),
                  model=None) -> Iterator:
     """`work(doc, fixed_targets, model)` for each doc, in input order, from `jobs` worker processes.
@@ -311,7 +324,7 @@ def _in_parallel(work: Callable, docs: Iterable[dict], jobs: int, fixed_targets:
         pending: deque = deque()
         try:
             for doc in docs:
-                pending.append(pool.submit(work, doc, tuple(fixed_targets), model))
+                pending.append(_submit(pool, work, doc, tuple(fixed_targets), model))
                 if len(pending) >= 2 * jobs:
                     yield pending.popleft().result()
             while pending:
