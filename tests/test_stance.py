@@ -453,6 +453,8 @@ def test_the_noun_phrase_an_evaluation_is_said_of_is_its_target(sentence, span, 
     ("It was an awful hate crime in the town.", "crime"),  # a noun before a noun
     ("You can see why their plan sucks.", "why their plan"),  # 'see' calls something only with 'as'
     ("The group sees itself as the enlightened part of the nation.", "itself"),  # a reflexive
+    ("The plan to spend more by 2030 was warmly welcomed.", "2030"),  # a number is no noun phrase
+    ("Helena Varga is very cute with a big mouth.", "big mouth"),  # the person named as subject is evaluated
 ])
 def test_no_noun_phrase_target_from_a_cut_or_borrowed_phrase(sentence, not_target):
     found = stances(in_quote(sentence))

@@ -346,7 +346,8 @@ class _Context:
             if how != "object":
                 # what the evaluation is said of, before any subject: "called [the plan] a hoax",
                 # "I oppose [abortion]", "neutral in [the dispute]"
-                found = self._complement(toks, clause, i, j, seed_start, seed_end, speaker)
+                found = self._complement(toks, clause, i, j, seed_start, seed_end, speaker,
+                                         kind == "neutral" or how not in ("subject", "pronoun"))
                 if found:
                     target, how = found, "object"
             if how in ("near", "topic"):
@@ -405,7 +406,7 @@ class _Context:
                 return True  # "I support", "you have our full support"
         return False
 
-    def _complement(self, toks, clause, i, j, seed_start, seed_end, speaker) -> str | None:
+    def _complement(self, toks, clause, i, j, seed_start, seed_end, speaker, preposition=True) -> str | None:
         """The noun phrase an evaluation is said of, when no name follows the span: the object
         of a calling verb before it ("called [the notion of X] a hoax", "made [climate change]
         the top priority"), the object of an evaluative verb ("I oppose [abortion]"), or the
@@ -425,7 +426,9 @@ class _Context:
         # predicated ("we remain neutral in", "they are angry about"), not a noun's complement
         # ("a violation of law", "popularity with voters", "prosecuted with less evidence")
         k = j + 1
-        if (seed_end == j and k < len(toks) and clause[k] == clause[j] and toks[k][2] in _ADJ_PREPS
+        # (`preposition` False: a person named as its subject is what is evaluated, "X is very
+        # cute with a big mouth", "she's a champion of our values"; wait-and-see is about the issue)
+        if (preposition and seed_end == j and k < len(toks) and clause[k] == clause[j] and toks[k][2] in _ADJ_PREPS
                 and (self._predicative(toks, clause, i) or any(toks[n][2] in _COPULAS for n in range(i, j + 1)))
                 and not any(toks[n][2] in _DETERMINERS or toks[n][2] == "of" for n in range(i, j + 1))
                 and not self._marked(toks[j][1], toks[k][0])):
@@ -462,6 +465,7 @@ class _Context:
         n = k - 1
         w = toks[n][2]
         if (clause[n] != clause[i] or w in _FUNCTION or w in _NOT_ISSUES or w in _NOT_THEMES or len(w) < 4
+                or w[0].isdigit()
                 or w.endswith(("ly", "ed")) or w in self.lex.words or toks[n][0] in self.by_start
                 or self.text[toks[n][0]].isupper() and not (n == 0 or toks[n - 1][2] in _DETERMINERS)):
             return None
@@ -1044,7 +1048,7 @@ _NOT_ISSUES = frozenset(
     times moment today tonight tomorrow yesterday morning night way ways lot lots thing things
     one ones kind sort part number bit people person everyone everybody anyone anybody someone
     somebody something anything everything nothing reason reasons point points fact case cases
-    sense matter matters issue issues""".split())
+    sense matter matters issue issues mind opinion view""".split())
 
 
 _OBLIQUE = re.compile(
