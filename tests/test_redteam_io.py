@@ -36,3 +36,23 @@ def test_an_output_that_is_a_pipe_is_written_into_not_replaced_by_a_file(tmp_pat
         if reader.is_alive():  # free the reader if the writer never opened the pipe
             with open(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK), "w"):
                 pass
+
+
+def test_a_jsonl_file_saved_with_a_byte_order_mark_is_read(tmp_path):
+    # Notepad and Excel save UTF-8 "with BOM": the mark is not part of the first record
+    from annotate.io import read_jsonl
+
+    path = tmp_path / "gold.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf{"id": "a"}\n{"id": "b"}\n')
+    assert list(read_jsonl(path)) == [{"id": "a"}, {"id": "b"}]
+
+
+def test_an_export_file_saved_with_a_byte_order_mark_is_read(tmp_path):
+    # the same for a Label Studio export (JSON array or JSONL) that validate / agree / report read
+    from annotate.exportfile import read_export
+
+    for name, body in (("a.json", '[{"id": 1}, {"id": 2}]'), ("b.jsonl", '{"id": 1}\n{"id": 2}\n')):
+        path = tmp_path / name
+        path.write_bytes(b"\xef\xbb\xbf" + body.encode())
+        items = list(read_export(path))
+        assert [(i.value, i.errors) for i in items] == [({"id": 1}, []), ({"id": 2}, [])], name

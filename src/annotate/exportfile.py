@@ -43,7 +43,7 @@ def read_export(path: str | Path) -> Iterator[Item]:
     file that cannot be opened or is not UTF-8 raises InputError.
     """
     try:
-        fh = open(path, encoding="utf-8")
+        fh = open(path, encoding="utf-8-sig")  # a BOM (Notepad, Excel) is not data
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
     with fh:

@@ -40,7 +40,7 @@ def read_lines(path: str | Path) -> Iterator[tuple[int, str]]:
     an unreadable or non-UTF-8 file is an InputError naming it."""
     stream = sys.stdin if str(path) == "-" else None
     try:
-        fh = stream or open(path, encoding="utf-8")
+        fh = stream or open(path, encoding="utf-8-sig")  # a BOM (Notepad, Excel) is not data
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
     with contextlib.ExitStack() as stack:
