@@ -7,6 +7,7 @@ import binascii
 import hmac
 import json
 import logging
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -265,6 +266,9 @@ class BackendApp:
             raise HTTPError(400, f"request body is not valid JSON ({exc})") from None
         except RecursionError:  # json.loads recurses per nesting level
             raise HTTPError(400, "request body is nested too deeply to be a Label Studio request") from None
+        except ValueError:  # an integer of more digits than Python converts (4300 by default)
+            raise HTTPError(400, "request body has a number with too many digits "
+                                 f"(at most {sys.get_int_max_str_digits()})") from None
         if not isinstance(payload, dict):
             raise HTTPError(400, f"request body must be a JSON object, got {type(payload).__name__}")
         return payload
