@@ -100,3 +100,30 @@ def test_ctrl_c_while_a_worker_starts_waits_until_the_start_is_done(monkeypatch)
     finally:
         signal.signal(signal.SIGINT, old)
     assert finished == [True]
+
+
+def test_files_with_the_same_name_in_different_folders_get_different_doc_ids(tmp_path):
+    # news/2024/a/story.txt and news/2024/b/story.txt: one doc_id each, else pull keeps one
+    # record and rejects the rest as duplicate_record (an accepted prediction must be gold)
+    import hashlib
+
+    from annotate.accept import accepted_export
+    from annotate.pull import build_dataset, export_items
+
+    for sub, quote in (("a", '"We will win," Peskov said.\n'), ("b", '"We will lose," Smith said.\n')):
+        (tmp_path / "in" / sub).mkdir(parents=True)
+        (tmp_path / "in" / sub / "story.txt").write_text(quote, encoding="utf-8")
+    (tmp_path / "in" / "story.TXT").write_text('"Same," Jones said.\n', encoding="utf-8")
+    out = tmp_path / "tasks.jsonl"
+    result = run("convert", str(tmp_path / "in"), "-o", str(out), "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    tasks = tasks_of(out)
+    second = str(tmp_path / "in" / "b" / "story.txt")
+    third = str(tmp_path / "in" / "story.TXT")
+    # inputs in sorted order; the first keeps its stem, the others add a hash of their path
+    assert [t["data"]["doc_id"] for t in tasks] == [
+        "story", "story-" + hashlib.sha256(second.encode()).hexdigest()[:8],
+        "story-" + hashlib.sha256(third.encode()).hexdigest()[:8]]
+    assert "already used by" in result.output
+    summary = build_dataset(export_items(accepted_export(tasks)), None, source={}, dry_run=True)
+    assert (summary.counts.gold, summary.counts.rejected) == (3, 0)

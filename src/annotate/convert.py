@@ -195,7 +195,12 @@ def decode(data: bytes) -> tuple[str | None, str]:
 
 
 def read_documents(paths: Iterable[str], stats: ConvertStats, warn: Callable[[str], None]) -> Iterator[dict]:
-    """Yield {"raw", "doc_id", "source_file"} per readable, non-empty input; warn on the rest."""
+    """Yield {"raw", "doc_id", "source_file"} per readable, non-empty input; warn on the rest.
+
+    Each doc_id is used once: a later file with the stem of an earlier one (a/story.txt and
+    b/story.txt) gets the stem + "-" + 8 hex digits of its path's SHA-256, with a warning, as
+    a dataset holds one record per doc_id (pull rejects the second as duplicate_record)."""
+    used: dict[str, str] = {}
     for path in paths:
         shown = display_path(path) if path != "-" else "stdin"
         if path == "-":
@@ -220,7 +225,15 @@ def read_documents(paths: Iterable[str], stats: ConvertStats, warn: Callable[[st
             stats.skipped.append((shown, "empty"))
             warn(f"skipped {shown}: empty file")
             continue
-        yield {"raw": raw, "doc_id": _doc_id(path, raw), "source_file": "" if path == "-" else shown}
+        doc_id = _doc_id(path, raw)
+        if doc_id in used:
+            first, salt = doc_id, shown
+            while doc_id in used:
+                doc_id = f"{first}-{hashlib.sha256(salt.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
+                salt += "\n"
+            warn(f"{shown}: doc_id {first!r} is already used by {used[first]}; this one is {doc_id!r}")
+        used[doc_id] = shown
+        yield {"raw": raw, "doc_id": doc_id, "source_file": "" if path == "-" else shown}
 
 
 def read_targets_file(path: str | Path) -> list[str]:
