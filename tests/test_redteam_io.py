@@ -56,3 +56,34 @@ def test_an_export_file_saved_with_a_byte_order_mark_is_read(tmp_path):
         path.write_bytes(b"\xef\xbb\xbf" + body.encode())
         items = list(read_export(path))
         assert [(i.value, i.errors) for i in items] == [({"id": 1}, []), ({"id": 2}, [])], name
+
+
+BIG = "1" + "0" * 5000  # over Python's 4300-digit limit for int(): a ValueError, not a JSONDecodeError
+
+
+def test_a_jsonl_line_with_a_number_too_long_to_read_is_an_input_error(tmp_path):
+    import pytest
+
+    from annotate.errors import InputError
+    from annotate.io import read_jsonl
+
+    path = tmp_path / "gold.jsonl"
+    path.write_text('{"id": "a"}\n{"id": ' + BIG + "}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"gold.jsonl:2: a number of more than \d+ digits"):
+        list(read_jsonl(path))
+
+
+def test_an_export_item_with_a_number_too_long_to_read_is_an_error_item(tmp_path):
+    from annotate.exportfile import read_export
+
+    jsonl = tmp_path / "a.jsonl"  # the bad line alone is refused, the others still read
+    jsonl.write_text('{"id": ' + BIG + '}\n{"id": 2}\n{"id": ' + BIG + "}\n", encoding="utf-8")
+    items = list(read_export(jsonl))
+    assert [i.value for i in items] == [None, {"id": 2}, None]
+    assert [[e.code for e in i.errors] for i in items] == [["invalid_json"], [], ["invalid_json"]]
+    assert "digits" in items[0].errors[0].message
+    array = tmp_path / "b.json"  # in an array the reading stops at the bad item
+    array.write_text('[{"id": 1}, {"id": ' + BIG + '}, {"id": 3}]', encoding="utf-8")
+    items = list(read_export(array))
+    assert [i.value for i in items] == [{"id": 1}, None]
+    assert items[1].where == "item:2" and [e.code for e in items[1].errors] == ["invalid_json"]

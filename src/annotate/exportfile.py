@@ -166,6 +166,11 @@ def _iter_array(fh, buf: str) -> Iterator[Item]:
             code = "truncated_json" if exc.pos >= len(buf) - 1 or "Unterminated" in exc.msg else "invalid_json"
             yield Item(f"item:{n + 1}", errors=[Error(code, "", f"item {n + 1}: {exc.msg}")])
             return
+        except ValueError:  # an integer longer than Python converts
+            if not eof and refill():
+                continue
+            yield Item(f"item:{n + 1}", errors=[_too_long_number(f"item {n + 1}")])
+            return
         n += 1
         pos = end
         expect_value = False
@@ -198,9 +203,16 @@ def _iter_jsonl(path, fh, head: str) -> Iterator[Item]:
                 code = "truncated_json" if exc.pos >= len(whole.rstrip()) else "invalid_json"
                 yield Item("line:1", errors=[Error(code, "", f"line {exc.lineno}: {exc.msg}")])
                 return
+            except ValueError:
+                yield Item("line:1", errors=[_too_long_number("the file")])
+                return
             for i, v in enumerate(value if isinstance(value, list) else [value], 1):
                 yield Item(f"item:{i}", v)
             return
+        yield _line_item(lineno, line)
+        yield from (_line_item(n, text) for n, text in lines)
+        return
+    except ValueError:  # an integer longer than Python converts: this line only
         yield _line_item(lineno, line)
         yield from (_line_item(n, text) for n, text in lines)
         return
@@ -233,6 +245,10 @@ def _too_deep(where: str) -> Error:
     return Error("too_deep", "", f"{where}: JSON nested deeper than {MAX_DEPTH} levels")
 
 
+def _too_long_number(where: str) -> Error:
+    return Error("invalid_json", "", f"{where}: a number of more than {sys.get_int_max_str_digits()} digits")
+
+
 def _line_item(lineno: int, line: str) -> Item:
     try:
         return Item(f"line:{lineno}", json.loads(line))
@@ -240,6 +256,8 @@ def _line_item(lineno: int, line: str) -> Item:
         return Item(f"line:{lineno}", errors=[_too_deep(f"line {lineno}")])
     except json.JSONDecodeError as exc:
         return Item(f"line:{lineno}", errors=[Error("invalid_json", "", f"line {lineno}: {exc.msg}")])
+    except ValueError:
+        return Item(f"line:{lineno}", errors=[_too_long_number(f"line {lineno}")])
 
 
 # --------------------------------------------------------------------------- input

@@ -67,6 +67,8 @@ def parse_jsonl_line(path: str | Path, lineno: int, line: str) -> dict:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
+    except ValueError:  # an integer of more digits than Python converts
+        raise InputError(f"{path}:{lineno}: a number of more than {sys.get_int_max_str_digits()} digits") from None
     if not isinstance(obj, dict):
         raise InputError(f"{path}:{lineno}: expected a JSON object per line")
     return obj
