@@ -87,3 +87,32 @@ def test_an_export_item_with_a_number_too_long_to_read_is_an_error_item(tmp_path
     items = list(read_export(array))
     assert [i.value for i in items] == [{"id": 1}, None]
     assert items[1].where == "item:2" and [e.code for e in items[1].errors] == ["invalid_json"]
+
+
+def test_a_lone_surrogate_escape_is_refused_as_input_but_an_escaped_emoji_is_text(tmp_path):
+    # "\ud800" alone parses to a str that cannot be hashed or written as UTF-8: validate and
+    # export crashed in sha256_text ("This is a bug"). "\ud83d\ude00" is the emoji 😀.
+    import pytest
+
+    from annotate.errors import InputError
+    from annotate.exportfile import read_export
+    from annotate.io import read_jsonl
+
+    path = tmp_path / "gold.jsonl"
+    path.write_text('{"text": "\\ud83d\\ude00 ok"}\n{"text": "\\ud800 x"}\n{"text": "\\\\ud800 is a backslash"}\n',
+                    encoding="utf-8")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    with pytest.raises(InputError, match=r"gold.jsonl:2: .*lone surrogate"):
+        list(read_jsonl(path))
+    items = list(read_export(path))
+    assert [i.value for i in items] == [{"text": "\U0001F600 ok"}, None, {"text": "\\ud800 is a backslash"}]
+    assert [e.code for e in items[1].errors] == ["invalid_json"] and "surrogate" in items[1].errors[0].message
+    array = tmp_path / "export.json"
+    array.write_text("[" + ",".join(lines) + "]", encoding="utf-8")
+    items = list(read_export(array))
+    assert [i.value for i in items] == [{"text": "\U0001F600 ok"}, None, {"text": "\\ud800 is a backslash"}]
+    assert items[1].where == "item:2" and "surrogate" in items[1].errors[0].message
+    pretty = tmp_path / "pretty.json"  # one object over several lines: read whole
+    pretty.write_text('{\n "data": {"text": "\\udc00"}\n}\n', encoding="utf-8")
+    items = list(read_export(pretty))
+    assert [i.value for i in items] == [None] and "surrogate" in items[0].errors[0].message

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError
+from .io import LONE_SURROGATE, has_lone_surrogate
 from .redact import printable
 from .validate import Error
 
@@ -172,9 +173,10 @@ def _iter_array(fh, buf: str) -> Iterator[Item]:
             yield Item(f"item:{n + 1}", errors=[_too_long_number(f"item {n + 1}")])
             return
         n += 1
+        raw = buf[pos:end] if buf.find("\\u", pos, end) != -1 else ""  # no escape: no surrogate
         pos = end
         expect_value = False
-        yield Item(f"item:{n}", value)
+        yield _checked(f"item:{n}", raw, value)
 
 
 def _iter_jsonl(path, fh, head: str) -> Iterator[Item]:
@@ -206,6 +208,10 @@ def _iter_jsonl(path, fh, head: str) -> Iterator[Item]:
             except ValueError:
                 yield Item("line:1", errors=[_too_long_number("the file")])
                 return
+            if has_lone_surrogate(whole, value):  # which item: each is checked on its own
+                for i, v in enumerate(value if isinstance(value, list) else [value], 1):
+                    yield _checked(f"item:{i}", json.dumps(v), v)
+                return
             for i, v in enumerate(value if isinstance(value, list) else [value], 1):
                 yield Item(f"item:{i}", v)
             return
@@ -216,7 +222,7 @@ def _iter_jsonl(path, fh, head: str) -> Iterator[Item]:
         yield _line_item(lineno, line)
         yield from (_line_item(n, text) for n, text in lines)
         return
-    yield Item(f"line:{lineno}", value)
+    yield _checked(f"line:{lineno}", line, value)
     yield from (_line_item(n, text) for n, text in lines)
 
 
@@ -245,13 +251,20 @@ def _too_deep(where: str) -> Error:
     return Error("too_deep", "", f"{where}: JSON nested deeper than {MAX_DEPTH} levels")
 
 
+def _checked(where: str, raw: str, value) -> Item:
+    """The item parsed from `raw`, or an invalid_json error when it holds a lone surrogate."""
+    if has_lone_surrogate(raw, value):
+        return Item(where, errors=[Error("invalid_json", "", f"{where.replace(':', ' ')}: {LONE_SURROGATE}")])
+    return Item(where, value)
+
+
 def _too_long_number(where: str) -> Error:
     return Error("invalid_json", "", f"{where}: a number of more than {sys.get_int_max_str_digits()} digits")
 
 
 def _line_item(lineno: int, line: str) -> Item:
     try:
-        return Item(f"line:{lineno}", json.loads(line))
+        return _checked(f"line:{lineno}", line, json.loads(line))
     except RecursionError:
         return Item(f"line:{lineno}", errors=[_too_deep(f"line {lineno}")])
     except json.JSONDecodeError as exc:

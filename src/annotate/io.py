@@ -7,6 +7,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -33,6 +34,26 @@ def dumps(obj) -> str:
     check keeps a dict of every container): same bytes, a little faster.
     """
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), check_circular=False)
+
+
+# A \\uD800-\\uDFFF escape not in a high+low pair: a lone surrogate, which is no text
+# (Python parses it, but it cannot be hashed, written or printed as UTF-8). A cheap filter
+# for the lines that may hold one; `has_lone_surrogate` then checks the parsed value.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def has_lone_surrogate(raw: str, value) -> bool:
+    """True when `value`, parsed from the JSON text `raw`, holds a lone surrogate."""
+    if "\\u" not in raw or not _SURROGATE_ESCAPE.search(raw):
+        return False
+    try:
+        json.dumps(value, ensure_ascii=False, check_circular=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+LONE_SURROGATE = "a \\uD800-\\uDFFF escape that is half of a character (a lone surrogate), not text"
 
 
 def read_lines(path: str | Path) -> Iterator[tuple[int, str]]:
@@ -71,6 +92,8 @@ def parse_jsonl_line(path: str | Path, lineno: int, line: str) -> dict:
         raise InputError(f"{path}:{lineno}: a number of more than {sys.get_int_max_str_digits()} digits") from None
     if not isinstance(obj, dict):
         raise InputError(f"{path}:{lineno}: expected a JSON object per line")
+    if has_lone_surrogate(line, obj):
+        raise InputError(f"{path}:{lineno}: {LONE_SURROGATE}")
     return obj
 
 
