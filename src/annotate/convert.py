@@ -10,6 +10,7 @@ import os
 import signal
 import stat
 import sys
+import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -310,16 +311,20 @@ def _worker_init() -> None:
 
 
 def _submit(pool: ProcessPoolExecutor, *args):
-    """`pool.submit(*args)` with Ctrl-C held until it returns. A submit may start a worker
-    (and the pool's threads, which inherit the mask); interrupted half-way, the worker was
-    left unpickling locks the parent had already released, and printed a traceback."""
-    if not hasattr(signal, "pthread_sigmask"):
-        return pool.submit(*args)
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    """`pool.submit(*args)` with Ctrl-C held until it returns. A submit may start a worker;
+    interrupted half-way, the worker was left unpickling locks the parent had already
+    released, and printed a traceback. The signal is noted and raised again after the submit
+    (a Python handler, not a signal mask: another thread would take a masked signal)."""
+    if threading.current_thread() is not threading.main_thread():
+        return pool.submit(*args)  # only the main thread sets handlers (and gets Ctrl-C)
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
     try:
         return pool.submit(*args)
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            signal.raise_signal(signal.SIGINT)
 
 
 def _in_parallel(work: Callable, docs: Iterable[dict], jobs: int, fixed_targets: Sequence[str] = (),
