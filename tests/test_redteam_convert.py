@@ -134,3 +134,17 @@ def test_files_with_the_same_name_in_different_folders_get_different_doc_ids(tmp
     assert "already used by" in result.output
     summary = build_dataset(export_items(accepted_export(tasks)), None, source={}, dry_run=True)
     assert (summary.counts.gold, summary.counts.rejected) == (3, 0)
+
+
+def test_a_stray_nul_past_the_binary_check_is_removed_from_the_text(tmp_path):
+    # a NUL in the first 8 KiB marks a binary file; one further on reached data.text as
+    # \u0000, which Label Studio on PostgreSQL refuses to store
+    path = tmp_path / "late.txt"
+    path.write_bytes(b"Intro line.\n" + b"x " * 5000 + b'\n"We will win," Peskov\x00 said.\n')
+    out = tmp_path / "tasks.jsonl"
+    result = run("convert", str(path), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "1 NUL character removed" in result.output
+    (task,) = tasks_of(out)
+    assert "\x00" not in task["data"]["text"]
+    assert task["data"]["text"].endswith('"We will win," Peskov said.\n')

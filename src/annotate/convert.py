@@ -176,7 +176,19 @@ def decode(data: bytes) -> tuple[str | None, str]:
     """Bytes -> text, or (None, reason) for binary data. Falls back from UTF-8 to cp1252.
 
     Text with a UTF-32 or UTF-16 byte-order mark (Notepad's "Unicode") is decoded by it: its
-    NUL bytes are part of the encoding, not a sign of a binary file."""
+    NUL bytes are part of the encoding, not a sign of a binary file. A NUL character in the
+    text (past the first 8 KiB, which would make it binary) is removed, with a note: Label
+    Studio on PostgreSQL refuses a task whose text holds one."""
+    text, note = _decode(data)
+    if text is not None and "\x00" in text:
+        n = text.count("\x00")
+        text = text.replace("\x00", "")
+        removed = f"{n} NUL character{'s' if n > 1 else ''} removed"
+        note = f"{note}; {removed}" if note else removed
+    return text, note
+
+
+def _decode(data: bytes) -> tuple[str | None, str]:
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
