@@ -12,6 +12,7 @@ prediction then names it; without one the output is the rules' own, byte for byt
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from ..io import sha256_text
@@ -118,6 +119,29 @@ def annotate_text(text: str, doc_id: str | None = None, title: str | None = None
     `data.title` is `title` when given, else the headline found in the text (see find_title).
     `fixed_targets` (e.g. a task's own `data.targets`) are listed first and can be stance targets;
     a learned `model` refines the rule quotes."""
-    doc = {"raw": text, "text": text, "doc_id": doc_id or default_doc_id(text), "source_file": "",
-           "title": title or find_title(text)}
-    return next(to_tasks(find_all_stances(find_all_quotes([doc], model), fixed_targets), model))
+    # A lone carriage return (old Mac line ends) breaks a line as "\n" does: the rules read a
+    # copy with "\n" in its place (the same length, so every offset holds) and the task keeps
+    # the text as given. "\r\n" needs nothing: its "\n" is the line break.
+    work = _LONE_CR.sub("\n", text) if "\r" in text else text
+    doc = {"raw": text, "text": work, "doc_id": doc_id or default_doc_id(text), "source_file": "",
+           "title": title or find_title(work)}
+    task = next(to_tasks(find_all_stances(find_all_quotes([doc], model), fixed_targets), model))
+    if work is not text:
+        _restore_text(task, text)
+    return task
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def _restore_text(task: dict, text: str) -> None:
+    """Put `text` back into a task made from a copy of it with characters replaced one for one."""
+    task["data"]["text"] = text
+    predictions = task["predictions"]
+    for prediction in predictions:
+        for item in prediction["result"]:
+            value = item.get("value") or {}
+            if "text" in value and "start" in value:
+                value["text"] = text[value["start"]:value["end"]]
+    task["meta"]["text_sha256"] = sha256_text(text)
+    task["meta"]["task_hash"] = task_hash(text, predictions)
