@@ -130,6 +130,12 @@ def validate_task(task) -> list[str]:
     errors = [f"{e.path or '/'}: {e.code}: {e.message}" for e in check_prediction_task(task)]
     if isinstance(task, dict) and "annotations" in task:
         errors.append("/annotations: push sends pre-annotations only (put them in predictions)")
+    data = task.get("data") if isinstance(task, dict) else None
+    for key, value in (data.items() if isinstance(data, dict) else ()):
+        if isinstance(value, str) and "\x00" in value:
+            errors.append(f"/data/{key}: nul_character: a NUL character (U+0000), which Label Studio on "
+                          "PostgreSQL cannot store; remove it from the article and convert again "
+                          "(annotate convert removes them)")
     if not errors and isinstance(task, dict):
         for p, pred in enumerate(task.get("predictions") or []):
             problems = [] if _sdk_finds_nothing(pred) else sdk_prediction_problems(pred)
