@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
+import math
 from dataclasses import dataclass
 
 from jsonschema import Draft202012Validator, FormatChecker
@@ -83,6 +85,7 @@ CODES = {
     "quote_many_speakers": "a Quote with more than one said_by relation",
     "unattributed_with_speaker": "a Quote marked unattributed that also has a said_by",
     "quotes_mismatch": "the derived quotes list does not follow from spans and relations",
+    "non_finite_number": "NaN or Infinity somewhere in the record (not JSON: most readers refuse it)",
     # a task we send (push, the ML backend)
     "malformed_meta": "the task's meta is not an object",
     "malformed_prediction": "a prediction is not an object, or its model_version / score / result is malformed",
@@ -473,16 +476,53 @@ def validate_record(record, *, expected_text_sha256: str | None = None,
     own problems (text hash, schema) are added.
     """
     schema = schema_errors(record)
-    if result_checked and not schema and isinstance(record, dict):
+    nonfinite = _non_finite(record)
+    if result_checked and not schema and not nonfinite and isinstance(record, dict):
         # Nothing for the region checks to cover, and their own errors were reported at the
         # result items: the text hash is all that is left to check (pull's every valid task).
         return _text_hash_errors(record, expected_text_sha256)
     semantic = _semantic_errors(record, expected_text_sha256, targets) if isinstance(record, dict) else []
+    semantic = nonfinite + semantic
     keep = [e for e in schema
             if not any(_covers(s.path, e.path) or _covers(e.path, s.path) for s in semantic if s.path)]
     if result_checked:
-        semantic = [e for e in semantic if e.code == "text_hash_mismatch"]
+        semantic = [e for e in semantic if e.code in ("text_hash_mismatch", "non_finite_number")]
     return semantic + keep
+
+
+_STRICT = json.JSONEncoder(allow_nan=False, check_circular=False)
+
+
+def _non_finite(record) -> list[Error]:
+    """NaN / Infinity in a record (Python's json reads and writes them; JSON has none).
+
+    Such a value would reach gold.jsonl as a bare NaN that jq, JavaScript and strict readers
+    refuse, so the record is rejected and the export named as the place to fix it. Only
+    `meta` (its free-form `extra`) and `provenance` (lead time, prediction score) can hold a
+    float: the schema allows no number anywhere else, so a NaN there is a schema error."""
+    if not isinstance(record, dict):
+        return []
+    errors: list[Error] = []
+    for key in ("meta", "provenance"):
+        root = record.get(key)
+        try:  # the common case at C speed: nothing to find
+            _STRICT.encode(root)
+            continue
+        except (ValueError, TypeError):
+            pass
+        stack = [(f"/{key}", root)]
+        while stack:
+            path, node = stack.pop()
+            if isinstance(node, dict):
+                stack.extend((f"{path}/{k}", v) for k, v in node.items())
+            elif isinstance(node, list):
+                stack.extend((f"{path}/{i}", v) for i, v in enumerate(node))
+            elif node.__class__ is float and not math.isfinite(node):
+                errors.append(Error("non_finite_number", path,
+                                    f"{path} is {node!r}, which is not JSON; put a number (or remove the "
+                                    "field) in the export"))
+    errors.sort(key=lambda e: e.path)
+    return errors
 
 
 def _semantic_errors(record: dict, expected_sha: str | None, targets: list[str] | None) -> list[Error]:

@@ -1,0 +1,69 @@
+"""Red team of `annotate pull --from-file` with hand-broken Label Studio exports.
+
+The base export is the seeds converted and accepted unchanged (annotate.accept); each test
+breaks one task by hand and checks that exactly that task is rejected, loudly, and the other
+documents still reach gold.jsonl.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from annotate.accept import accepted_export
+from annotate.convert import expand_inputs, iter_tasks
+from annotate.pull import pull
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+@pytest.fixture(scope="module")
+def export() -> list[dict]:
+    tasks = list(iter_tasks(expand_inputs([str(SEEDS)]), warn=lambda _m: None))
+    return list(accepted_export(tasks))
+
+
+def run_pull(tmp_path: Path, tasks: list) -> tuple[list[dict], list[dict], str]:
+    src = tmp_path / "export.json"
+    src.write_text(json.dumps(tasks), encoding="utf-8")  # json.dumps writes NaN / Infinity as LS never should
+    out = tmp_path / "gold"
+    pull(None, out, from_file=src)
+    gold_text = (out / "gold.jsonl").read_text(encoding="utf-8")
+    gold = [json.loads(line) for line in gold_text.splitlines()]
+    rejects = [json.loads(line) for line in (out / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
+    return gold, rejects, gold_text
+
+
+def strict_loads(line: str):
+    """JSON as every other reader sees it: NaN / Infinity are not JSON."""
+    def refuse(token):
+        raise ValueError(f"{token} is not JSON")
+    return json.loads(line, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("where", ["data", "meta", "lead_time", "prediction_score"])
+@pytest.mark.parametrize("number", [math.nan, math.inf, -math.inf])
+def test_non_finite_number_is_rejected_not_written_as_nan(tmp_path, export, where, number):
+    tasks = copy.deepcopy(export)
+    task = tasks[0]
+    if where == "data":
+        task["data"]["rating"] = number  # an extra data field: copied to meta.extra
+    elif where == "meta":
+        task["meta"]["score"] = number
+    elif where == "lead_time":
+        task["annotations"][0]["lead_time"] = number
+    else:
+        task["predictions"][0]["score"] = number
+    gold, rejects, gold_text = run_pull(tmp_path, tasks)
+    # the other four seeds are untouched and still gold; gold.jsonl is strict JSON
+    assert len(gold) == len(export) - 1
+    for line in gold_text.splitlines():
+        strict_loads(line)
+    assert [r["task"] for r in rejects] == [task["id"]]
+    codes = {e["code"] for e in rejects[0]["errors"]}
+    assert codes == {"non_finite_number"}, rejects[0]["errors"]
+    assert "not JSON" in rejects[0]["errors"][0]["message"]
