@@ -67,3 +67,22 @@ def test_non_finite_number_is_rejected_not_written_as_nan(tmp_path, export, wher
     codes = {e["code"] for e in rejects[0]["errors"]}
     assert codes == {"non_finite_number"}, rejects[0]["errors"]
     assert "not JSON" in rejects[0]["errors"][0]["message"]
+
+
+def first_region(task: dict, label: str) -> dict:
+    return next(r for r in task["annotations"][0]["result"]
+                if r.get("type") == "labels" and r["value"]["labels"] == [label])
+
+
+def test_start_after_end_says_so(tmp_path, export):
+    tasks = copy.deepcopy(export)
+    region = first_region(tasks[0], "Speaker")
+    value = region["value"]
+    start, end = value["start"], value["end"]
+    value["start"], value["end"] = end, start  # swapped by hand
+    gold, rejects, _ = run_pull(tmp_path, tasks)
+    assert len(gold) == len(export) - 1
+    errors = [e for e in rejects[0]["errors"] if e["code"] == "offset_out_of_range"]
+    assert len(errors) == 1
+    assert f"start {end} is after end {start}" in errors[0]["message"], errors
+    assert "outside the text" not in errors[0]["message"]

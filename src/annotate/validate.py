@@ -653,7 +653,10 @@ def _span_errors(s: dict, where: str, text: str | None, targets: list) -> list[E
         errors.append(Error("unknown_label", f"{where}/label", f"label {label!r} is not one of {list(LABELS)}"))
     start, end = s.get("start"), s.get("end")
     if text is not None and is_int(start) and is_int(end):
-        if not (0 <= start <= end <= len(text)):
+        if 0 <= end < start <= len(text):
+            errors.append(Error("offset_out_of_range", where,
+                                f"span {s.get('id')!r}: start {start} is after end {end} (swapped by hand?)"))
+        elif not (0 <= start <= end <= len(text)):
             errors.append(Error("offset_out_of_range", where,
                                 f"span {s.get('id')!r} at {start}:{end} is outside the text (length {len(text)})"))
         else:
