@@ -86,3 +86,56 @@ def test_start_after_end_says_so(tmp_path, export):
     assert len(errors) == 1
     assert f"start {end} is after end {start}" in errors[0]["message"], errors
     assert "outside the text" not in errors[0]["message"]
+
+
+def shift_offsets(items: list, moved) -> None:
+    for r in items:
+        value = r.get("value") or {}
+        if "start" in value:
+            value["start"], value["end"] = moved(value["start"]), moved(value["end"])
+
+
+def test_offsets_in_utf16_code_units_are_rejected_with_the_reason(tmp_path, export):
+    """Label Studio before 1.4 counted an emoji as two (JavaScript string units)."""
+    tasks = copy.deepcopy(export)
+    task = tasks[0]
+    task["data"]["text"] = "\U0001F600 " + task["data"]["text"]  # 1 code point + space, 2 UTF-16 units + space
+    task["meta"].pop("text_sha256")
+    shift_offsets(task["predictions"][0]["result"], lambda i: i + 2)  # ours: code points
+    shift_offsets(task["annotations"][0]["result"], lambda i: i + 3)  # the old frontend's UTF-16 units
+    ok = copy.deepcopy(tasks[1])
+    ok["data"]["text"] = "\U0001F600 " + ok["data"]["text"]
+    ok["meta"].pop("text_sha256")
+    for a in (ok["predictions"][0], ok["annotations"][0]):
+        shift_offsets(a["result"], lambda i: i + 2)  # code points throughout: fine
+    tasks[1] = ok
+    gold, rejects, _ = run_pull(tmp_path, tasks)
+    assert len(gold) == len(export) - 1 and ok["data"]["doc_id"] in {r["id"] for r in gold}
+    assert [r["task"] for r in rejects] == [task["id"]]
+    region = first_region(export[0], "Speaker")  # where the first Speaker really is, after the shift
+    start, end = region["value"]["start"] + 2, region["value"]["end"] + 2
+    messages = [e["message"] for e in rejects[0]["errors"] if e["code"] == "text_mismatch"]
+    assert messages and "UTF-16" in messages[0], messages  # the hint, on the first ones at least
+    assert any(f"{start}:{end}" in m for m in messages), messages
+
+
+def test_offsets_counting_crlf_as_one_are_rejected_with_the_reason(tmp_path, export):
+    tasks = copy.deepcopy(export)
+    task = tasks[0]
+    text = task["data"]["text"]
+    assert "\n" in text and "\r" not in text
+    task["data"]["text"] = text.replace("\n", "\r\n")
+    task["meta"].pop("text_sha256")
+    shift_offsets(task["predictions"][0]["result"], lambda i: i + text.count("\n", 0, i))
+    # the annotation keeps the offsets of the "\n" text: each "\r\n" counted as one
+    gold, rejects, _ = run_pull(tmp_path, tasks)
+    assert len(gold) == len(export) - 1
+    assert [r["task"] for r in rejects] == [task["id"]]
+    messages = [e["message"] for e in rejects[0]["errors"] if e["code"] == "text_mismatch"]
+    assert messages and "\\r\\n" in messages[0], messages
+    # the first mismatched region: its offsets counted in the "\r\n" text
+    bad = next(r["value"] for r in task["annotations"][0]["result"]
+               if r.get("type") == "labels" and text.count("\n", 0, r["value"]["start"]))
+    start = bad["start"] + text.count("\n", 0, bad["start"])
+    end = bad["end"] + text.count("\n", 0, bad["end"])
+    assert any(f"{start}:{end}" in m for m in messages), messages

@@ -161,6 +161,7 @@ def _result_item_errors(result: list, text: str, path: str, *, prediction: bool 
     region_ids: set[str] = set()
     choice_items = []
     controls = _choice_controls()
+    hints = 0
     for i, item in enumerate(result):
         where = f"{path}/{i}"
         if not isinstance(item, dict):
@@ -203,8 +204,11 @@ def _result_item_errors(result: list, text: str, path: str, *, prediction: bool 
                 # A prediction's value.text is ours: exact. Label Studio may collapse whitespace in
                 # an annotation's.
                 if shown != actual and (prediction or _squash(shown) != _squash(actual)):
+                    hints += 1
+                    hint = _offset_hint(text, start, end, shown) if hints <= HINTS else ""
                     errors.append(Error("text_mismatch", f"{where}/value/text",
-                                        f"value.text {_short(shown)} but the text at {start}:{end} is {_short(actual)}"))
+                                        f"value.text {_short(shown)} but the text at {start}:{end} is "
+                                        f"{_short(actual)}{hint}"))
         elif kind == "choices":
             name = get("from_name")
             picked = value.get("choices")
@@ -236,6 +240,49 @@ def _result_item_errors(result: list, text: str, path: str, *, prediction: bool 
         if rid not in region_ids:
             errors.append(Error("orphan_choice", f"{where}/id", f"{name} choice for region {rid!r}, which has no label"))
     return errors
+
+
+HINTS = 5  # text_mismatch errors a result gets an offset-unit diagnosis on (each costs O(len(text)))
+
+
+def _offset_hint(text: str, start: int, end: int, shown: str) -> str:
+    """Why a region's offsets miss its value.text, when the usual suspects explain it: offsets
+    in UTF-16 code units (Label Studio before 1.4 counted an emoji as two) or counting each
+    "\r\n" as one character. "" when neither does."""
+    def fits(a: int | None, b: int | None) -> bool:
+        return a is not None and b is not None and a <= b and _squash(text[a:b]) == _squash(shown)
+
+    if _utf16_len(text[:end]) != end:  # something beyond U+FFFF before the end
+        a, b = _from_units(text, start, _utf16_len), _from_units(text, end, _utf16_len)
+        if fits(a, b):
+            return (f"; the offsets look like UTF-16 code units (an emoji or other character beyond "
+                    f"U+FFFF comes before: old Label Studio counted those as two); in code points, "
+                    f"as data.text needs, the region is {a}:{b}")
+    if "\r\n" in text:
+        def lf_len(prefix: str) -> int:
+            return len(prefix) - prefix.count("\r\n")
+        a, b = _from_units(text, start, lf_len), _from_units(text, end, lf_len)
+        if fits(a, b):
+            return (f"; the offsets count each \\r\\n line end as one character, data.text has "
+                    f"\\r\\n: in data.text the region is {a}:{b}")
+    return ""
+
+
+def _from_units(text: str, units: int, measure) -> int | None:
+    """The code point index whose prefix `measure`s `units`, or None (a few fixed-point steps)."""
+    c = min(units, len(text))
+    for _ in range(8):
+        if not 0 <= c <= len(text):
+            return None
+        got = measure(text[:c])
+        if got == units:
+            return c
+        c += units - got
+    return None
+
+
+def _utf16_len(prefix: str) -> int:
+    return len(prefix.encode("utf-16-le")) // 2
 
 
 def _strings(values) -> bool:
