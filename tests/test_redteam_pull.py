@@ -139,3 +139,27 @@ def test_offsets_counting_crlf_as_one_are_rejected_with_the_reason(tmp_path, exp
     start = bad["start"] + text.count("\n", 0, bad["start"])
     end = bad["end"] + text.count("\n", 0, bad["end"])
     assert any(f"{start}:{end}" in m for m in messages), messages
+
+
+def json_min(task: dict) -> dict:
+    """A task as Label Studio's JSON_MIN export writes it: data at the top level, no relations."""
+    labels = [dict(r["value"]) for r in task["annotations"][0]["result"] if r.get("type") == "labels"]
+    return {"id": task["id"], "text": task["data"]["text"], "doc_id": task["data"]["doc_id"],
+            "label": labels, "annotator": 1, "annotation_id": task["id"], "lead_time": 1.0}
+
+
+def test_json_min_export_says_to_export_full_json(tmp_path, export):
+    from annotate.pull import validate_file
+
+    tasks = [json_min(export[0])] + copy.deepcopy(export[1:])  # one task re-exported as JSON_MIN
+    gold, rejects, _ = run_pull(tmp_path, tasks)
+    assert len(gold) == len(export) - 1
+    assert len(rejects) == 1
+    message = rejects[0]["errors"][0]["message"]
+    assert rejects[0]["errors"][0]["code"] == "missing_data"
+    assert "JSON_MIN" in message and "full JSON" in message, message
+    only_min = tmp_path / "min.json"
+    only_min.write_text(json.dumps([json_min(t) for t in export]), encoding="utf-8")
+    report = validate_file(only_min)
+    assert report.valid == 0
+    assert any("JSON_MIN" in line for line in report.lines()), report.lines()

@@ -20,7 +20,14 @@ from .dataset import DEFAULT_SPLIT, Counts, DatasetWriter, assign_split, check_o
 from .errors import Interrupted, UsageError, ValidationFailed
 from .family import FAMILY_KEY
 from .gold import Selection, build_record, choose_annotation, has_disagreement, record_id
-from .validate import FATAL_CODES, Error, check_record_result, validate_record, validate_task
+from .validate import (
+    FATAL_CODES,
+    Error,
+    check_record_result,
+    json_min_hint,
+    validate_record,
+    validate_task,
+)
 
 # --- one task ----------------------------------------------------------------------------------
 
@@ -330,7 +337,8 @@ def validate_file(path: str | Path) -> ValidationReport:
             if isinstance(item.value.get("id"), str):
                 ident = f"{item.value['id']} ({item.where})"
         elif isinstance(item.value, dict):
-            errors = [Error("unknown_item", "", "neither a Label Studio task (data) nor a gold record (spans)")]
+            errors = [Error("unknown_item", "", "neither a Label Studio task (data) nor a gold record (spans)"
+                            + json_min_hint(item.value))]
         else:
             errors = [Error("not_an_object", "", f"expected a JSON object, got {type(item.value).__name__}")]
         record_key = _record_key(item.value)

@@ -122,7 +122,7 @@ def validate_task(task) -> list[Error]:
     errors = []
     data = task.get("data")
     if not isinstance(data, dict):
-        return [Error("missing_data", "/data", "the task has no data object")]
+        return [Error("missing_data", "/data", "the task has no data object" + json_min_hint(task))]
     if not isinstance(data.get("text"), str) or not data["text"]:
         errors.append(Error("missing_text", "/data/text", "data.text must be a non-empty string"))
     targets = data.get("targets", [])
@@ -141,6 +141,15 @@ def validate_task(task) -> list[Error]:
         elif not isinstance(a.get("result", []), list):
             errors.append(Error("malformed_annotation", f"/annotations/{i}/result", "result must be a list"))
     return errors
+
+
+def json_min_hint(item: dict) -> str:
+    """"" or a hint for an item that looks like Label Studio's JSON_MIN / CSV rows (the text at
+    the top level instead of under data)."""
+    if "data" not in item and isinstance(item.get("text"), str):
+        return ("; it looks like a JSON_MIN (or CSV) export, with the text at the top level, which "
+                "drops relations and per-region choices: export the project as full JSON")
+    return ""
 
 
 def validate_annotation(task: dict, annotation: dict, path: str = "") -> list[Error]:
@@ -736,5 +745,5 @@ def _span_errors(s: dict, where: str, text: str | None, targets: list) -> list[E
 
 
 __all__ = ["CODES", "FATAL_CODES", "UNATTRIBUTED", "Error", "check_prediction_task", "check_result",
-           "schema_errors", "validate_annotation",
+           "json_min_hint", "schema_errors", "validate_annotation",
            "validate_record", "validate_task"]
