@@ -1,4 +1,4 @@
-"""task_hash's bytes: whatever makes it cheaper (no cycle check, a compiled encoder) must keep them.
+"""task_hash's bytes: whatever makes it cheaper (no cycle check, another encoder) must keep them.
 
 The hash is SHA-256 of the text's SHA-256, a newline and the predictions as compact JSON in
 their own key order with non-ASCII characters escaped; tasks already pushed carry it, so a
