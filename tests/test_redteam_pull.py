@@ -163,3 +163,35 @@ def test_json_min_export_says_to_export_full_json(tmp_path, export):
     report = validate_file(only_min)
     assert report.valid == 0
     assert any("JSON_MIN" in line for line in report.lines()), report.lines()
+
+
+@pytest.mark.parametrize("flag, value", [("was_cancelled", "false"), ("was_cancelled", 0),
+                                         ("ground_truth", "true"), ("ground_truth", 1)])
+def test_flag_that_is_not_a_boolean_is_rejected(tmp_path, export, flag, value):
+    """"false" is truthy: it used to count a good annotation as cancelled and drop it quietly."""
+    tasks = copy.deepcopy(export)
+    tasks[0]["annotations"][0][flag] = value
+    gold, rejects, _ = run_pull(tmp_path, tasks)
+    assert len(gold) == len(export) - 1
+    assert [r["task"] for r in rejects] == [tasks[0]["id"]]
+    error = rejects[0]["errors"][0]
+    assert error["code"] == "malformed_annotation" and error["path"] == f"/annotations/0/{flag}"
+    assert flag in error["message"] and "true or false" in error["message"]
+
+
+def test_a_region_given_two_different_values_of_one_choice_is_rejected(tmp_path, export):
+    tasks = copy.deepcopy(export)
+    result = tasks[0]["annotations"][0]["result"]
+    choice = next(r for r in result if r.get("type") == "choices" and r["from_name"] == "quote_type")
+    other = copy.deepcopy(choice)
+    old = choice["value"]["choices"][0]
+    new = "indirect" if old != "indirect" else "direct"
+    other["value"]["choices"] = [new]
+    result.append(other)  # the same region's quote_type twice: which one is meant?
+    gold, rejects, _ = run_pull(tmp_path, tasks)
+    assert len(gold) == len(export) - 1
+    errors = rejects[0]["errors"]
+    assert [e["code"] for e in errors] == ["multiple_choices"], errors
+    assert errors[0]["path"] == f"/annotations/0/result/{len(result) - 1}/value/choices"
+    assert repr(old) in errors[0]["message"] and repr(new) in errors[0]["message"]
+    assert choice["id"] in errors[0]["message"]

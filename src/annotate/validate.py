@@ -138,8 +138,14 @@ def validate_task(task) -> list[Error]:
     for i, a in enumerate(annotations):
         if not isinstance(a, dict):
             errors.append(Error("malformed_annotation", f"/annotations/{i}", "an annotation must be an object"))
-        elif not isinstance(a.get("result", []), list):
-            errors.append(Error("malformed_annotation", f"/annotations/{i}/result", "result must be a list"))
+        else:
+            if not isinstance(a.get("result", []), list):
+                errors.append(Error("malformed_annotation", f"/annotations/{i}/result", "result must be a list"))
+            for flag in ("was_cancelled", "ground_truth"):
+                value = a.get(flag)
+                if value is not None and not isinstance(value, bool):
+                    errors.append(Error("malformed_annotation", f"/annotations/{i}/{flag}",
+                                        f"{flag} must be true or false (JSON booleans), got {value!r}"))
     return errors
 
 
@@ -171,6 +177,7 @@ def _result_item_errors(result: list, text: str, path: str, *, prediction: bool 
     choice_items = []
     controls = _choice_controls()
     hints = 0
+    chosen: dict = {}  # (region id, control) -> (where, its value)
     for i, item in enumerate(result):
         where = f"{path}/{i}"
         if not isinstance(item, dict):
@@ -233,6 +240,12 @@ def _result_item_errors(result: list, text: str, path: str, *, prediction: bool 
                 errors.append(Error("unknown_choice", f"{where}/value/choices",
                                     f"{name} {picked[0]!r} is not one of {list(control.values)}"))
             choice_items.append((where, rid, name))
+            if isinstance(name, str) and picked:
+                said = chosen.setdefault((rid, name), (where, picked[0]))
+                if said[1] != picked[0]:
+                    errors.append(Error("multiple_choices", f"{where}/value/choices",
+                                        f"{name} of region {rid!r} is {picked[0]!r} here but {said[1]!r} at "
+                                        f"{said[0]}: keep one"))
         elif kind == "relation":
             if not (isinstance(get("from_id"), str) and isinstance(get("to_id"), str)):
                 errors.append(Error("malformed_result", where, "a relation needs from_id and to_id"))
