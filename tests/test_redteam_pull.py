@@ -195,3 +195,21 @@ def test_a_region_given_two_different_values_of_one_choice_is_rejected(tmp_path,
     assert errors[0]["path"] == f"/annotations/0/result/{len(result) - 1}/value/choices"
     assert repr(old) in errors[0]["message"] and repr(new) in errors[0]["message"]
     assert choice["id"] in errors[0]["message"]
+
+
+def test_a_number_too_long_for_python_loses_only_its_task(tmp_path, export):
+    """Python refuses to convert an integer of more than 4300 digits; the other tasks of the
+    array used to be lost with it ("the rest of the file is not read")."""
+    tasks = copy.deepcopy(export)
+    tasks[1]["annotations"][0]["lead_time"] = 7  # replaced by a 5000-digit number below
+    text = json.dumps(tasks).replace('"lead_time": 7', '"lead_time": 1' + "0" * 5000, 1)
+    src = tmp_path / "export.json"
+    src.write_text(text, encoding="utf-8")
+    out = tmp_path / "gold"
+    summary = pull(None, out, from_file=src)
+    gold = [json.loads(line) for line in (out / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {r["id"] for r in gold} == {t["data"]["doc_id"] for t in export} - {export[1]["data"]["doc_id"]}
+    rejects = [json.loads(line) for line in (out / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(r["input"], r["errors"][0]["code"]) for r in rejects] == [("item:2", "invalid_json")]
+    assert "digits" in rejects[0]["errors"][0]["message"]
+    assert summary.counts.gold == len(export) - 1

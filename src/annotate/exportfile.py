@@ -170,8 +170,15 @@ def _iter_array(fh, buf: str) -> Iterator[Item]:
         except ValueError:  # an integer longer than Python converts
             if not eof and refill():
                 continue
-            yield Item(f"item:{n + 1}", errors=[_too_long_number(f"item {n + 1}")])
-            return
+            end = _end_of_value(buf, pos)
+            if end is None:  # not even its end can be found: nothing after it is read
+                yield Item(f"item:{n + 1}", errors=[_too_long_number(f"item {n + 1}")])
+                return
+            n += 1  # this item alone is lost; the next ones are read
+            pos = end
+            expect_value = False
+            yield Item(f"item:{n}", errors=[_too_long_number(f"item {n}")])
+            continue
         n += 1
         raw = buf[pos:end] if buf.find("\\u", pos, end) != -1 else ""  # no escape: no surrogate
         pos = end
@@ -256,6 +263,15 @@ def _checked(where: str, raw: str, value) -> Item:
     if has_lone_surrogate(raw, value):
         return Item(where, errors=[Error("invalid_json", "", f"{where.replace(':', ' ')}: {LONE_SURROGATE}")])
     return Item(where, value)
+
+
+def _end_of_value(buf: str, pos: int) -> int | None:
+    """Where the JSON value at `pos` ends, parsing its over-long integers as nothing (rare: only
+    after the fast decoder refused one), or None when it does not parse at all."""
+    try:
+        return json.JSONDecoder(parse_int=lambda _digits: 0).raw_decode(buf, pos)[1]
+    except (ValueError, RecursionError):
+        return None
 
 
 def _too_long_number(where: str) -> Error:
