@@ -125,6 +125,9 @@ def _translate(exc: BaseException, where: str, action: str, secret: str | None =
             reason = _detail(exc.body)
             if "expired" in reason:
                 msg += "; the token has expired"
+        elif 200 <= status < 300:  # the SDK could not parse a success answer: not Label Studio's JSON
+            msg = (f"unexpected answer from {where} while trying to {action} (HTTP {status}, not JSON: "
+                   f"{_detail(exc.body)[:80]}): is this a Label Studio URL (and not a proxy or login page)?")
         elif status == 404:
             msg = f"{where} has no such Label Studio API endpoint (HTTP 404) while trying to {action}: is this a Label Studio URL?"
         else:
@@ -165,6 +168,45 @@ def api_errors(client, action: str, not_found: str | None = None) -> Iterator[No
         raise _translate(exc, _base_url(client), action) from None
     except httpx.HTTPError as exc:
         raise _translate(exc, _base_url(client), action) from None
+    except (ValueError, TypeError) as exc:
+        # The SDK parsing an answer that is not Label Studio's JSON: an HTML page served with
+        # 200, a list where an object belongs (JSONDecodeError, pydantic errors, TypeError).
+        raise _unexpected(client, action, exc) from None
+
+
+def _unexpected(client, action: str, what) -> ConnectionFailed:
+    """One line for an answer that is not the JSON Label Studio sends (exit 3)."""
+    what = what if isinstance(what, str) else type(what).__name__
+    return ConnectionFailed(redact.redact(
+        f"unexpected answer from {_base_url(client)} while trying to {action} ({what}): "
+        "is this a Label Studio URL (and not a proxy or login page)?"))
+
+
+def _json(client, response, action: str, kind: type = dict):
+    """The JSON body of a raw answer, which must be a `kind` (dict or list); else ConnectionFailed."""
+    try:
+        body = response.json()
+    except ValueError:
+        raise _unexpected(client, action, f"HTTP {response.status_code}, not JSON: {_detail(response.text)[:80]}") from None
+    if not isinstance(body, kind):
+        raise _unexpected(client, action, f"a JSON {type(body).__name__} where a {kind.__name__} belongs")
+    return body
+
+
+def _ids(client, values, action: str) -> list[int]:
+    """Task ids from an answer: integers only (not strings, floats or booleans)."""
+    if not isinstance(values, list) or not all(type(v) is int for v in values):
+        raise _unexpected(client, action, "task ids that are not integers")
+    return values
+
+
+def _task_list(client, body: dict, action: str) -> list[dict]:
+    """The `tasks` of a task-list page: objects with an integer `id` each."""
+    tasks = body.get("tasks") or []
+    if not isinstance(tasks, list) or not all(isinstance(t, dict) for t in tasks):
+        raise _unexpected(client, action, "a task list that is not a list of objects")
+    _ids(client, [t.get("id") for t in tasks], action)
+    return tasks
 
 
 def connect(url: str, api_key: str | None, timeout: float | None = None):
@@ -485,10 +527,16 @@ def _read_range(client, project_id: int, after: int, upto: int, size: int) -> li
     refs: list[TaskRef] = []
     while True:
         tasks = _index_request(client, project_id, size, after=after, upto=upto)["tasks"]
+        ids = [t["id"] for t in tasks]
+        if any(not after < i <= upto for i in ids) or ids != sorted(set(ids)):
+            # A server (or proxy) that ignores the id filter repeats pages forever: never loop
+            # on it, never count a task twice.
+            raise _unexpected(client, f"list the tasks of project {project_id}",
+                              f"tasks outside the id range {after + 1}..{upto} asked for, or out of order")
         refs.extend(_task_ref(t) for t in tasks)
         if len(tasks) < size:
             return refs
-        after = tasks[-1]["id"]
+        after = ids[-1]
 
 
 def _index_request(client, project_id: int, size: int, ordering: str = "tasks:id",
@@ -512,8 +560,9 @@ def _index_request(client, project_id: int, size: int, ordering: str = "tasks:id
         return {"tasks": [], "total": 0}  # Label Studio answers an empty first page with 404
     if response.status_code != 200:
         _raise_http(client, response, action)
-    body = response.json()
-    return {"tasks": body.get("tasks") or [], "total": body.get("total") or 0}
+    body = _json(client, response, action)
+    total = body.get("total") or 0
+    return {"tasks": _task_list(client, body, action), "total": total if type(total) is int else 0}
 
 
 def _task_ref(t: dict) -> TaskRef:
@@ -544,7 +593,10 @@ def count_tasks(client, project_id: int, id_ranges: list[tuple[int, int]] | None
         return 0  # Label Studio answers an empty first page with 404
     if response.status_code != 200:
         _raise_http(client, response, action)
-    return int(response.json().get("total") or 0)
+    total = _json(client, response, action).get("total") or 0
+    if type(total) is not int:
+        raise _unexpected(client, action, "a task count that is not an integer")
+    return total
 
 
 def _raise_http(client, response, action: str):
@@ -589,7 +641,7 @@ def import_task_json(client, project_id: int, tasks: list[bytes]) -> list[int]:
         raise ProjectError(f"project {project_id} disappeared during the import")
     if response.status_code not in (200, 201):
         _raise_http(client, response, action)
-    ids = list(response.json().get("task_ids") or [])
+    ids = _ids(client, _json(client, response, action).get("task_ids") or [], action)
     if len(ids) != len(tasks):
         raise ConnectionFailed(
             f"Label Studio at {_base_url(client)} imported {len(ids)} of {len(tasks)} tasks; "
@@ -643,7 +695,7 @@ def annotated_tasks(client, project_id: int, task_ids: list[int]) -> set[int]:
             continue  # none of them is left
         if response.status_code != 200:
             _raise_http(client, response, action)
-        for t in response.json().get("tasks", []):
+        for t in _task_list(client, _json(client, response, action), action):
             if t.get("annotations") or t.get("total_annotations") or t.get("cancelled_annotations"):
                 found.add(t["id"])
     return found
@@ -670,7 +722,8 @@ def delete_unannotated_tasks(client, project_id: int, task_ids: list[int]) -> in
             json=body, request_options={"max_retries": 0, "timeout": LONG_TIMEOUT})
     if response.status_code != 200:
         _raise_http(client, response, action)
-    return int(response.json().get("processed_items") or 0)
+    processed = _json(client, response, action).get("processed_items") or 0
+    return processed if type(processed) is int else 0
 
 
 # --- full export ---------------------------------------------------------------------------
@@ -763,14 +816,16 @@ def ensure_task_view(client, project_id: int) -> bool:
         response = http.request("api/dm/views/", method="GET", params={"project": project_id})
     if response.status_code != 200:
         _raise_http(client, response, action)
-    if response.json():
+    if _json(client, response, action, list):
         return False
     with api_errors(client, action):
         response = http.request("api/dm/columns/", method="GET", params={"project": project_id})
     if response.status_code != 200:
         _raise_http(client, response, action)
     hidden = {mode: list(extra) for mode, extra in TASK_VIEW_HIDDEN.items()}
-    for column in response.json().get("columns", []):
+    for column in _json(client, response, action).get("columns") or []:
+        if not isinstance(column, dict) or "id" not in column:
+            continue
         defaults = column.get("visibility_defaults") or {}
         key = f"tasks:{column['parent'] + '.' if column.get('parent') else ''}{column['id']}"
         for mode in hidden:
