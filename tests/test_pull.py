@@ -30,8 +30,6 @@ CORPUS = {
     "wrong_label.json": ({"doc_001", "doc_003"}, {"doc_002": "unknown_label"}),
     "duplicate_ids.json": ({"doc_001", "doc_003"}, {"doc_002": "duplicate_id"}),
     "truncated.json": ({"doc_001", "doc_002"}, {"item:3": "truncated_json"}),
-    "top_level_object.json": (set(), {"file": "top_level_type"}),
-    "empty.json": (set(), {"file": "empty_file"}),
     "mixed.jsonl": ({"doc_001", "doc_005"}, {"line:2": "invalid_json", "line:3": "not_an_object",
                                              "doc_004": "missing_text"}),
 }
@@ -63,6 +61,26 @@ def test_broken_export_corpus(tmp_path, name):
     assert summary.counts.gold == len(gold_ids) and summary.counts.rejected == len(rejected)
     split_ids = {r["id"] for s in ("train", "dev", "test") for r in read_jsonl(out / "splits" / f"{s}.jsonl")}
     assert split_ids == gold_ids
+
+
+@pytest.mark.parametrize("name, words", [("top_level_object.json", "one object with keys"),
+                                         ("empty.json", "is empty")])
+def test_a_file_that_is_no_export_at_all_leaves_the_dataset_as_it_was(tmp_path, name, words):
+    """An empty file, CSV or a wrapped object (a failed download, the wrong file) is an input
+    error, exit 2, and the gold dataset already in the output directory stays: written over, it
+    would have lost every record."""
+    from annotate.errors import InputError
+
+    out = tmp_path / "gold"
+    pull(None, out, from_file=DATA / "valid.json")
+    before = {p.name: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert (out / "gold.jsonl").read_bytes().count(b"\n") == 2  # valid.json: doc_001 and doc_002
+    with pytest.raises(InputError, match=words) as caught:
+        pull(None, out, from_file=DATA / name)
+    assert caught.value.exit_code == 2 and "nothing written" in str(caught.value)
+    assert {p.name: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    result = CliRunner().invoke(cli, ["pull", "--from-file", str(DATA / name), "-o", str(out)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
 
 
 def test_reader_streams_items_before_a_truncation():

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .annotations import Item, open_source, read_export
 from .dataset import DEFAULT_SPLIT, Counts, DatasetWriter, assign_split, check_output, parse_split
-from .errors import Interrupted, UsageError, ValidationFailed
+from .errors import InputError, Interrupted, UsageError, ValidationFailed
 from .family import FAMILY_KEY
 from .gold import Selection, build_record, choose_annotation, has_disagreement, record_id
 from .validate import (
@@ -164,6 +164,10 @@ def build_dataset(items: Iterable[Item], output: str | Path | None, *, source: d
     with writer:
         counts = writer.counts
         for item in items:
+            if item.where == "file":  # the whole file is unusable: keep any dataset there was
+                kept = f"; {output} is as it was before" if output and not dry_run else ""
+                raise InputError(f"{item.errors[0].message} (not a Label Studio JSON export: nothing "
+                                 f"written{kept})")
             if item.errors:
                 outcome = Outcome("rejected", item.where, errors=item.errors)
             else:
