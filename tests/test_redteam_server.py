@@ -197,3 +197,46 @@ def test_an_import_answer_of_the_wrong_shape_is_one_line_and_sent_once(hostile, 
     server = hostile(("POST", r"/api/projects/7/import/?", raw(reply, 201, "application/json")))
     assert_one_line(push(server), 3, "import tasks into project 7")
     assert imports(server) == 1
+
+
+# --- slow servers ----------------------------------------------------------------------------
+
+
+def trickle(seconds: float):
+    """A JSON answer that arrives one byte every 0.2 s, for `seconds` (then it ends)."""
+    import time
+
+    def serve(h, _body):
+        h.send_response(200)
+        h.send_header("Content-Type", "application/json")
+        h.send_header("Transfer-Encoding", "chunked")
+        h.end_headers()
+        data = b'{"id": 1, "email": "' + b"x" * 10_000
+        end = time.monotonic() + seconds
+        try:
+            for byte in data:
+                if time.monotonic() > end:
+                    break
+                h.wfile.write(b"1\r\n" + bytes([byte]) + b"\r\n")
+                h.wfile.flush()
+                time.sleep(0.2)
+            h.wfile.write(b'2\r\n"}\r\n0\r\n\r\n')
+        except OSError:
+            pass  # the client gave up
+    return serve
+
+
+def test_an_answer_trickling_in_byte_by_byte_times_out(hostile, monkeypatch):
+    # httpx's read timeout bounds the silence between bytes, not an answer: before, a server
+    # sending a byte every 0.2 s held `connect` (and every command) for as long as it liked.
+    import time
+
+    from annotate import studio
+
+    monkeypatch.setattr(studio, "CHECK_TIMEOUT", 1.0)  # whole answer: TRICKLE_FACTOR x 1 s
+    server = hostile(("GET", r"/api/current-user/whoami/?", trickle(30)))
+    started = time.monotonic()
+    result = push(server)
+    elapsed = time.monotonic() - started
+    assert_one_line(result, 3, "did not answer in time", "check the API key")
+    assert elapsed < 15, elapsed

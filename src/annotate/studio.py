@@ -145,13 +145,52 @@ def http_status(exc: BaseException) -> int | None:
     return exc.status_code if isinstance(exc, ApiError) else None
 
 
+TRICKLE_FACTOR = 4  # an answer may take this many times its read timeout in all (see _sdk_client)
+
+
+def _sdk_client(url: str, api_key: str, timeout: float):
+    """The SDK client, on an httpx client whose answers have a deadline as a whole.
+
+    httpx's read timeout bounds the silence between two bytes, not an answer: a server (or
+    proxy) sending one byte every few seconds would hold every command forever. Here an
+    answer whose body is still arriving TRICKLE_FACTOR read timeouts after the request was
+    sent fails as a timeout (a 60 s request: 4 minutes; an export's 600 s: 40 minutes).
+    Redirects are followed as the SDK does (httpx drops the Authorization header on a
+    redirect to another host).
+    """
+    import httpx
+    from label_studio_sdk import LabelStudio
+
+    class Deadline(httpx.SyncByteStream):
+        def __init__(self, stream, request, deadline: float):
+            self.stream, self.request, self.deadline = stream, request, deadline
+
+        def __iter__(self):
+            for chunk in self.stream:
+                if time.monotonic() > self.deadline:
+                    raise httpx.ReadTimeout("the answer kept arriving too slowly", request=self.request)
+                yield chunk
+
+        def close(self):
+            self.stream.close()
+
+    class Transport(httpx.HTTPTransport):
+        def handle_request(self, request):
+            started = time.monotonic()
+            response = super().handle_request(request)
+            read = (request.extensions.get("timeout") or {}).get("read") or timeout
+            response.stream = Deadline(response.stream, request, started + TRICKLE_FACTOR * read)
+            return response
+
+    http = httpx.Client(timeout=timeout, follow_redirects=True, transport=Transport())
+    return LabelStudio(base_url=url, api_key=api_key, timeout=timeout, httpx_client=http)
+
+
 def client(url: str, api_key: str, timeout: float = 60.0):
     """A Label Studio client without the connectivity check of `connect` (for a background
     worker that checks each call itself); the token is registered with `redact`."""
-    from label_studio_sdk import LabelStudio
-
     redact.remember(api_key)
-    return LabelStudio(base_url=url, api_key=api_key, timeout=timeout)
+    return _sdk_client(url, api_key, timeout)
 
 
 @contextlib.contextmanager
@@ -229,11 +268,10 @@ def connect(url: str, api_key: str | None, timeout: float | None = None):
         raise ConnectionFailed(redact.redact(f"not a Label Studio URL: {shown!r} (expected http://host:port)"))
 
     import httpx
-    from label_studio_sdk import LabelStudio
     from label_studio_sdk.core.api_error import ApiError
 
     try:
-        client = LabelStudio(base_url=url.rstrip("/"), api_key=api_key, timeout=timeout or 60.0)
+        client = _sdk_client(url.rstrip("/"), api_key, timeout or 60.0)
         check_timeout = min(CHECK_TIMEOUT, timeout) if timeout else CHECK_TIMEOUT
         client.users.whoami(request_options={"max_retries": 0, "timeout": check_timeout})
     except (ApiError, httpx.HTTPError) as exc:
