@@ -240,3 +240,14 @@ def test_an_answer_trickling_in_byte_by_byte_times_out(hostile, monkeypatch):
     elapsed = time.monotonic() - started
     assert_one_line(result, 3, "did not answer in time", "check the API key")
     assert elapsed < 15, elapsed
+
+
+def test_a_gzip_bomb_is_refused_before_it_is_decoded(hostile):
+    # 20 MB of spaces gzip to ~20 KB; before, httpx decoded the whole answer into memory
+    # (300 KB of gzip took the client to 1.1 GB), so a few MB could exhaust the machine.
+    import gzip
+
+    bomb = gzip.compress(b'{"id": 1, "email": "' + b" " * (20 << 20) + b'"}', 9)
+    server = hostile(("GET", r"/api/current-user/whoami/?",
+                      lambda h, _b: h.send_raw(bomb, 200, "application/json", {"Content-Encoding": "gzip"})))
+    assert_one_line(push(server), 3, "check the API key")

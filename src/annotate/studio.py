@@ -155,6 +155,7 @@ def _sdk_client(url: str, api_key: str, timeout: float):
     proxy) sending one byte every few seconds would hold every command forever. Here an
     answer whose body is still arriving TRICKLE_FACTOR read timeouts after the request was
     sent fails as a timeout (a 60 s request: 4 minutes; an export's 600 s: 40 minutes).
+    Answers are asked for uncompressed and a compressed one is refused (no gzip bomb).
     Redirects are followed as the SDK does (httpx drops the Authorization header on a
     redirect to another host).
     """
@@ -177,7 +178,12 @@ def _sdk_client(url: str, api_key: str, timeout: float):
     class Transport(httpx.HTTPTransport):
         def handle_request(self, request):
             started = time.monotonic()
+            request.headers["Accept-Encoding"] = "identity"
             response = super().handle_request(request)
+            if response.headers.get("Content-Encoding", "identity").strip().lower() not in ("", "identity"):
+                # Not asked for: a gzip bomb of a few MB would decode into gigabytes in memory.
+                response.close()
+                raise httpx.DecodingError("a compressed answer although none was asked for", request=request)
             read = (request.extensions.get("timeout") or {}).get("read") or timeout
             response.stream = Deadline(response.stream, request, started + TRICKLE_FACTOR * read)
             return response
