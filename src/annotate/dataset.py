@@ -223,6 +223,9 @@ class DatasetWriter:
         except OSError as exc:
             self.discard()
             raise _write_error(self.out, exc) from None
+        except BaseException:  # Ctrl-C while the workspace is made: no `with` block to remove it
+            self.discard()
+            raise
         self.committed = False
 
     @property
