@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -91,9 +92,18 @@ def label_studio_routes() -> list:
     ]
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Errors of the server's own threads (the client hanging up on a bomb, say) are kept, not
+    printed: printed, they landed in the CLI's captured stderr as a second and third line."""
+
+    def handle_error(self, request, client_address):
+        self.errors.append(sys.exc_info()[1])
+
+
 class HostileServer:
     def __init__(self, *override):
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.httpd = _QuietServer(("127.0.0.1", 0), _Handler)
+        self.httpd.errors = []
         self.httpd.daemon_threads = True
         self.httpd.routes = list(override) + label_studio_routes()
         self.httpd.log = []
