@@ -83,4 +83,10 @@ def test_a_task_with_annotations_is_counted(studio):
     ids = ls.import_tasks(client, project.id, small_tasks(3, f"n{project.id}"))
     client.annotations.create(id=ids[1], result=[], lead_time=1.0)
     refs = {r.id: r for r in ls.iter_task_index(client, project.id)}
-    assert [refs[i].annotations for i in ids] == [0, 1, 0]
+    # The index passes on the server's own counter, which Label Studio 1.23.2 does not always
+    # update (seen at 0 in a full CI run, 1 alone): so it is compared with the task's counter as
+    # the server reports it, and what may be deleted is decided by `annotated_tasks`, which
+    # reads the annotations themselves.
+    counters = [client.tasks.get(id=str(i)).total_annotations or 0 for i in ids]
+    assert [refs[i].annotations for i in ids] == counters and counters[0] == counters[2] == 0
+    assert ls.annotated_tasks(client, project.id, ids) == {ids[1]}
