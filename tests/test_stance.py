@@ -508,3 +508,30 @@ def test_a_phrase_in_quote_marks_that_is_named_not_used_is_no_stance():
     # said of someone, the same word in quote marks is a stance
     found = stances("Paul Orban said Helena Varga ran a “dangerous” campaign.")
     assert any("dangerous" in s and p == "against" for s, p, _t in found), found
+
+
+def test_he_or_she_means_a_person_of_that_gender_when_the_article_shows_it():
+    # Varga is "she" and Novak "he" in the narrative; in Orban's words "He" comes right after
+    # Varga is named, but he can only be Novak
+    text = (LEDE + "Marek Novak left the talks early, and his aides went with him. Helena Varga stayed, "
+            "and she spoke last. “I met Helena Varga today. He is a disgrace,” Paul Orban said.")
+    assert ("a disgrace", "against", "Marek Novak") in stances(text)
+    # without any pronoun that shows a gender, he is still the last person named
+    text = (LEDE + "Marek Novak left the talks early. Helena Varga stayed. "
+            "“I met Helena Varga today. He is a disgrace,” Paul Orban said.")
+    assert ("a disgrace", "against", "Helena Varga") in stances(text)
+
+
+def test_a_pronoun_after_a_quote_mark_or_inside_a_quote_gives_no_gender():
+    # 'Novak met them. “...,” she said': she is the speaker of the next quote, not Novak; and in
+    # a quote "I met Varga. He ..." says nothing of Varga: "He" stays the last person named
+    text = (LEDE + "Marek Novak met them in May. “We talked for hours,” she said. "
+            "“I met Helena Varga today. He is a disgrace,” Paul Orban said.")
+    assert ("a disgrace", "against", "Helena Varga") in stances(text)
+
+
+def test_a_name_written_with_the_is_no_person_he_or_she_stands_for():
+    # "the Daily Planet" is a newspaper: in "He is a disgrace" he is Novak, named before it
+    text = (LEDE + "Marek Novak left the talks early. "
+            "“I read the Daily Planet today. He is a disgrace,” Paul Orban said.")
+    assert ("a disgrace", "against", "Marek Novak") in stances(text)

@@ -312,7 +312,7 @@ class _Context:
         self.mentions = mentions
         self.starts = [m[0] for m in mentions]
         self.by_start = {m[0]: m for m in mentions}
-        self.people = [m for m in mentions if _is_person(m[2])]
+        self.people = _people(text, mentions)
         self.people_starts = [m[0] for m in self.people]
         self.ranked = ranked
         self.lex = _lexicon()
@@ -320,6 +320,7 @@ class _Context:
         self.quotes = quotes
         self._themes: dict[str, str] | None = None  # _theme_nouns, made when first needed
         self._issue_heads: dict[str, str] | None = None  # _listed_issue's index, likewise
+        self._gender: dict[str, str] | None = None  # _genders, likewise
 
     # -- one quote -------------------------------------------------------------------------
     def quote_stances(self, q: dict) -> list[dict]:
@@ -539,7 +540,7 @@ class _Context:
         if first == last and toks[first][2] in ("him", "her"):
             # 'called him a liar': the one called is someone the speaker talks about, in an
             # indirect quote too (there he/she is mostly the speaker, him/her is not)
-            return self._last_person(toks[first][0], speaker)
+            return self._last_person(toks[first][0], speaker, toks[first][2])
         if first > last or all(toks[n][2] in _BOOSTERS or toks[n][2] in _FUNCTION for n in range(first, last + 1)):
             return None  # "find much better jobs"
         if last - first >= MAX_WORDS or any(_no_phrase_word(toks[n][2]) for n in range(first, last + 1)):
@@ -775,7 +776,7 @@ class _Context:
             elif toks[k][2] in _PRONOUNS and not reported:
                 # in an indirect quote he/she is mostly the speaker ("Sanders said he didn't
                 # support ..."): only in the speaker's own words does he/she point at someone else
-                person = self._last_person(s, speaker)
+                person = self._last_person(s, speaker, toks[k][2])
                 if person:
                     return person, "pronoun"
             k -= 1
@@ -940,7 +941,7 @@ class _Context:
             if idx >= 0 and self.mentions[idx][0] <= s < self.mentions[idx][1] and self.mentions[idx][2] not in speaker:
                 return self.mentions[idx][2], "subject"
             if m.group(0) in _PRONOUNS:
-                person = self._last_person(s, speaker)
+                person = self._last_person(s, speaker, m.group(0))
                 if person:
                     return person, "pronoun"
         return None
@@ -954,21 +955,52 @@ class _Context:
                 return True
         return False
 
-    def _last_person(self, pos: int, speaker: set[str]) -> str | None:
+    def _last_person(self, pos: int, speaker: set[str], pronoun: str = "") -> str | None:
         """The person he/she/him/her stands for: the last one named before `pos` (not the
-        speaker), preferring one named as a subject over one after a preposition ("Cruz is the
-        best since Ronald Reagan. He unites ..." -> Cruz)."""
+        speaker, and not one the article refers to with the other gender's pronouns:
+        _genders), preferring one named as a subject over one after a preposition ("Cruz is
+        the best since Ronald Reagan. He unites ..." -> Cruz)."""
+        want = _PRONOUN_GENDER.get(pronoun)
+        genders = self._genders() if want else {}
         hi = bisect.bisect_left(self.people_starts, pos)
         first = None
         for s, _e, t in reversed(self.people[max(0, hi - 12):hi]):
             if pos - s > 3000:
                 break
-            if t in speaker:
+            if t in speaker or genders.get(t, want) != want:
                 continue
             if not _AFTER_PREPOSITION.search(self.text, max(0, s - 12), s):
                 return t
             first = first or t
         return first
+
+    def _genders(self) -> dict[str, str]:
+        """{person: "m" or "f"} for the persons the narrative refers to with one gender's
+        pronouns. A vote: a person named outside every quote (in a quote, "I met X. He ..." says
+        nothing of X) and first in its sentence (its subject, mostly: in "as X criticized Y, she
+        ..." she is X), then the first he/him/his or she/her/hers before another name or a
+        quote mark comes (the speaker of a quote after X: 'X met them. “...,” she said'), within
+        GENDER_REACH characters. A person gets the gender of two votes in three or more. Made
+        when first needed."""
+        if self._gender is None:
+            votes: dict[str, Counter] = {}
+            people, low = _people(self.text, self.all_mentions), self.low  # speakers too
+            quoted = self._quoted_text()
+            quote_starts = [qs for qs, _qe in quoted]
+            for n, (s, e, t) in enumerate(people):
+                k = bisect.bisect_right(quote_starts, s) - 1
+                if k >= 0 and s < quoted[k][1]:
+                    continue  # inside a quote
+                if n and people[n - 1][0] >= _sentence_start(low, s):
+                    continue  # not the first person named in its sentence
+                k = bisect.bisect_left(self.all_starts, e)  # the next name of any kind ends the search
+                stop = min(e + GENDER_REACH, self.all_starts[k] if k < len(self.all_starts) else len(low))
+                mark = _ANY_QUOTE_MARK.search(low, e, stop)
+                m = _GENDERED.search(low, e, mark.start() if mark else stop)
+                if m:
+                    votes.setdefault(t, Counter())[_PRONOUN_GENDER[m[0]]] += 1
+            self._gender = {t: g for t, c in votes.items() for g, n in c.items() if 3 * n >= 2 * sum(c.values())}
+        return self._gender
 
 
 # Theme nouns (_Context._theme_nouns): a common noun after a determiner or preposition, with
@@ -1056,6 +1088,40 @@ _OBLIQUE = re.compile(
     r"\s+(?:the\s+)?$", re.IGNORECASE)
 _AFTER_PREPOSITION = re.compile(
     r"\b(?:of|for|with|by|to|from|since|than|about|against|like|at|on|in|as|and|or)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _people(text: str, mentions: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The mentions of persons (_is_person), less any name the text writes with a definite
+    article at least half the time: a person's name takes none, so "the Daily Beast", "the
+    White House" and "the Islamic State" are no one he/she/him/her can stand for ("the
+    Clinton campaign" now and then does not make Clinton a thing)."""
+    named, with_article = Counter(), Counter()
+    for s, _e, t in mentions:
+        named[t] += 1
+        if _THE_BEFORE.search(text, max(0, s - 4), s):
+            with_article[t] += 1
+    return [m for m in mentions if 2 * with_article[m[2]] < named[m[2]] and _is_person(m[2])]
+
+
+# He/she resolution by gender (_Context._genders): the pronouns, and how far after a name the
+# first one still counts as a vote for that name's gender.
+_PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "he's": "m", "she": "f", "her": "f", "hers": "f",
+                   "she's": "f"}
+_GENDERED = re.compile(r"\b(?:he|him|his|she|her|hers)\b")
+GENDER_REACH = 200
+_ANY_QUOTE_MARK = re.compile("[\"“”]")
+_SENTENCE_BREAK = re.compile(r"[.!?][\"”’']?\s|\n")
+
+
+def _sentence_start(low: str, pos: int) -> int:
+    """Where the sentence holding `pos` starts (after the last . ! ? and space, or line break)."""
+    best = 0
+    for m in _SENTENCE_BREAK.finditer(low, max(0, pos - 400), pos):
+        best = m.end()
+    return best
+
+
+_THE_BEFORE = re.compile(r"\b[Tt]he\s+$")
 
 
 @functools.lru_cache(maxsize=4096)
