@@ -34,9 +34,18 @@ from dataclasses import dataclass, field
 from itertools import chain, islice
 
 from .agreement import canonical, table
-from .annotations import Problems, clean_tasks, iter_export, open_source, task_label, versions_of
+from .annotations import (
+    Problems,
+    _recency,
+    annotator_of,
+    clean_tasks,
+    iter_export,
+    open_source,
+    task_label,
+    versions_of,
+)
 from .errors import InputError
-from .family import head_task, importable
+from .family import head_task, importable, without_member_ground_truth
 from .gold import REVIEW_SUFFIX, is_review_copy
 from .redact import printable, terminal_json
 
@@ -184,10 +193,12 @@ PAYLOADS = ("_import", "_copy")  # an item's payload keys (and "_result" in its 
 def _plan_task(task: dict, names: dict | None, family_head: int | None | bool, keep_payload: bool,
                at: int) -> tuple[str, dict] | None:
     """("agreed" | "resolved" | "disputed", item) for a task with two or more versions."""
+    in_family = family_head is not False
+    if in_family:  # an annotator's star in their own project is no review: only T's count
+        task = without_member_ground_truth(task)
     versions = versions_of(task, names)
     if len(versions) < 2:
         return None
-    in_family = family_head is not False
     # One string object per annotator name, not one per task: the plan lists every task.
     base = {"task_id": task.get("id"), "doc": task_label(task),
             "annotators": [sys.intern(v.annotator) for v in versions]}
@@ -197,9 +208,13 @@ def _plan_task(task: dict, names: dict | None, family_head: int | None | bool, k
             base["_import"] = importable(task)
     if not keep_payload:
         base["_at"] = at
-    truth = [v for v in versions if v.ground_truth]
+    # Any ground truth on the task settles it, as it decides what `pull` exports: also one
+    # that is not its annotator's latest annotation (a copy `--apply` put in T, then the
+    # annotator re-submitted in their own project), so a re-run never adds a second one.
+    truth = [a for a in task.get("annotations") or () if a.get("ground_truth") is True and not a.get("was_cancelled")]
     if truth:
-        return "resolved", {**base, "annotation_id": truth[-1].annotation_id, "annotator": truth[-1].annotator}
+        chosen = max(truth, key=_recency)
+        return "resolved", {**base, "annotation_id": chosen.get("id"), "annotator": annotator_of(chosen, names)[1]}
     if len({canonical(v) for v in versions}) == 1:
         chosen = versions[-1]
         item = {**base, "annotation_id": chosen.annotation_id, "annotator": chosen.annotator, "marked": False}

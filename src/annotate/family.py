@@ -10,6 +10,7 @@ for the lead to review.
 - `find_family(client, title)`: the family's projects, from one project listing.
 - `join_key(task)`: what makes tasks of different projects the same article: `data.doc_id`
   and the hash of the text (so a doc_id whose text differs is never joined).
+- `without_member_ground_truth(task)`: a star (ground truth) counts only in the head project.
 - `merge_exports(sources, out)`: several full-JSON exports -> one, each article once with
   every project's annotations (their ids and `completed_by` untouched: Label Studio numbers
   annotations and users server-wide), predictions once. `pull`, `agree`, `report` and
@@ -363,6 +364,34 @@ def origins(task: dict) -> list[dict]:
     """Where a merged task came from ([] for a task of one project)."""
     found = task.get(FAMILY_KEY) if isinstance(task, dict) else None
     return [o for o in found if isinstance(o, dict)] if isinstance(found, list) else []
+
+
+def review_projects(task: dict) -> set | None:
+    """The ids of the family's head project(s) a merged task came from (titles without the
+    member separator), or None for a task of one project (not joined by merge_exports)."""
+    if not isinstance(task, dict) or FAMILY_KEY not in task:
+        return None
+    return {o.get("project") for o in origins(task) if SEP not in str(o.get("title") or "")}
+
+
+def without_member_ground_truth(task: dict) -> dict:
+    """The merged task with the ground-truth flag kept only on annotations of the head project.
+
+    In open-source Label Studio every member can star an annotation as ground truth, and an
+    annotator can star their own in their own project; in a family only the head project `T`
+    is the lead's review (where `adjudicate --apply` writes agreed versions and the lead
+    resolves disputes), so a star elsewhere settles nothing: taken as false. A task of one
+    project is returned as it is."""
+    heads = review_projects(task)
+    annotations = task.get("annotations") if heads is not None else None
+    if not isinstance(annotations, list):
+        return task
+    out, changed = [], False
+    for ann in annotations:
+        if isinstance(ann, dict) and ann.get("ground_truth") is True and ann.get("project") not in heads:
+            ann, changed = {**ann, "ground_truth": False}, True
+        out.append(ann)
+    return {**task, "annotations": out} if changed else task
 
 
 def head_task(task: dict, head_id: int | None) -> int | None:

@@ -1,0 +1,174 @@
+"""Red team: the multi-annotator path (blind double annotation families, agree, adjudicate,
+pull over a family) fed with what annotators and hand-broken exports really do.
+
+Unit tier: member exports built here and joined with `family.merge_exports`, as
+`--project T` does with the projects' downloads. Studio tier: the same on a real Label Studio
+with each annotator working through their own account's token."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import re
+import uuid
+
+import pytest
+from click.testing import CliRunner
+
+from annotate.adjudicate import plan_adjudication
+from annotate.cli import cli
+from annotate.family import Source, member_title, merge_exports
+
+from .test_agreement import annotation, region, rel
+
+TEXT = 'Peskov said "We are open to dialogue with Washington." He added that talks were possible.'
+TITLE = "Quotes"
+A, B, LEAD = 11, 12, 1
+A_MAIL, B_MAIL = "ann@example.org", "bob@example.org"
+
+
+def result(quote_type: str = "direct") -> list[dict]:
+    """A full annotation of TEXT: Peskov said the quote; `quote_type` is what annotators differ on."""
+    return (region("sp", "Speaker", TEXT, "Peskov")
+            + region("q1", "Quote", TEXT, '"We are open to dialogue with Washington."', quote_type=quote_type)
+            + [rel("q1", "sp", "said_by")])
+
+
+def member_task(tid: int, project: int, annotations: list[dict]) -> dict:
+    for a in annotations:
+        a["project"], a["task"] = project, tid
+    return {"id": tid, "project": project,
+            "data": {"text": TEXT, "doc_id": "doc1", "targets": [{"value": "United States"}]},
+            "annotations": annotations,
+            "predictions": [{"id": tid, "model_version": "annotate-rules-0.3", "result": result()}]}
+
+
+def merged(tmp_path, projects: dict[tuple[str, int], list[dict]]) -> list[dict]:
+    """The family export `--project T` reads: each project's export joined by merge_exports."""
+    sources = []
+    for n, ((title, pid), tasks) in enumerate(projects.items()):
+        path = tmp_path / f"p{n}.json"
+        path.write_text(json.dumps(tasks))
+        sources.append(Source(title, pid, path))
+    out = io.StringIO()
+    merge_exports(sources, out)
+    return json.loads(out.getvalue())
+
+
+# --- an annotator's own star in their own project ---------------------------------------------
+
+
+def starred_family(tmp_path, head: list[dict] | None = None) -> list[dict]:
+    """Ann and Bob disagree on the quote_type; Ann starred her own annotation (ground truth) in
+    her own project, which every member of an open-source organisation can do."""
+    projects = {
+        (member_title(TITLE, A_MAIL), 2): [member_task(21, 2, [annotation(1, A, result("direct"), 5.0,
+                                                                            ground_truth=True)])],
+        (member_title(TITLE, B_MAIL), 3): [member_task(31, 3, [annotation(2, B, result("mixed"), 5.0)])],
+    }
+    if head is not None:
+        projects = {(TITLE, 1): [member_task(41, 1, head)], **projects}
+    return merged(tmp_path, projects)
+
+
+def test_an_annotators_own_star_does_not_settle_a_family_dispute(tmp_path):
+    """Blind double annotation: the two versions disagree, so the article goes to the lead's
+    review. Ann's star on her own annotation, in her own project, is not a review: before, the
+    plan called the article `resolved` (left alone, no review copies) and `pull` took Ann's
+    version as the gold."""
+    plan = plan_adjudication(starred_family(tmp_path), {A: A_MAIL, B: B_MAIL}, family_head=None)
+    assert len(plan.resolved) == 0
+    assert len(plan.disputed) == 1
+    assert sorted(r["annotator"] for r in plan.disputed[0]["review"]) == [A_MAIL, B_MAIL]
+
+
+def test_the_leads_ground_truth_in_the_review_project_settles_it(tmp_path):
+    """The lead's starred annotation in the family's head project T is the resolution."""
+    lead = annotation(3, LEAD, result("mixed"), 9.0, ground_truth=True)
+    plan = plan_adjudication(starred_family(tmp_path, head=[lead]), {A: A_MAIL, B: B_MAIL, LEAD: "lead@example.org"},
+                             family_head=1)
+    assert [(r["annotation_id"], r["annotator"]) for r in plan.resolved] == [(3, "lead@example.org")]
+    assert len(plan.disputed) == 0
+
+
+def test_an_agreed_copy_in_the_review_project_stays_resolved_after_its_annotator_edits(tmp_path):
+    """adjudicate --apply copied the agreed version into T as ground truth under Ann's name; Ann
+    later re-submitted in her own project. The article has its ground truth in T: a re-run
+    leaves it alone instead of adding a second ground truth copy."""
+    copied = annotation(3, A, result("direct"), 5.0, ground_truth=True)
+    family = merged(tmp_path, {
+        (TITLE, 1): [member_task(41, 1, [copied])],
+        (member_title(TITLE, A_MAIL), 2): [member_task(21, 2, [annotation(4, A, result("direct"), 5.0)])],
+        (member_title(TITLE, B_MAIL), 3): [member_task(31, 3, [annotation(2, B, result("direct"), 5.0)])],
+    })
+    plan = plan_adjudication(family, {A: A_MAIL, B: B_MAIL}, family_head=1)
+    assert [r["annotation_id"] for r in plan.resolved] == [3]
+    assert len(plan.agreed) == 0 and len(plan.disputed) == 0
+
+
+@pytest.mark.xfail(strict=True, reason="routed to lead: pull.process_task must call "
+                   "family.without_member_ground_truth(task) before gold.choose_annotation")
+def test_pull_of_a_family_ignores_an_annotators_own_star(tmp_path):
+    """`pull --project T` of the starred family: no review happened, so the gold is the most
+    recent annotation (Bob's, 00:00:02), not Ann's self-starred one (00:00:01), and it is
+    not a ground truth."""
+    from annotate.pull import process_task
+
+    (task,) = starred_family(tmp_path)
+    outcome = process_task(task, users={A: A_MAIL, B: B_MAIL})
+    assert outcome.status == "gold"
+    assert outcome.record["provenance"]["annotation"] == 2
+    assert outcome.record["provenance"]["ground_truth"] is False
+    assert outcome.disagreement
+
+
+# --- studio tier ------------------------------------------------------------------------------
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_annotator_star_in_own_project_goes_to_review_on_a_real_server(studio_env):
+    """On Label Studio: Ann and Bob annotate one article in their own projects through their own
+    accounts and disagree on a quote_type; Ann stars her annotation with her own token. Before,
+    adjudicate said `resolved` and wrote nothing (no review project even); now the article is
+    disputed and both versions become review tabs in T."""
+    from label_studio_sdk import LabelStudio
+
+    from annotate import studio as ls
+    from annotate.family import find_family
+    from annotate.users import user_token
+
+    from .conftest import SEEDS
+
+    tag = uuid.uuid4().hex[:8]
+    title = f"Star {tag}"
+    a, b = f"ann-{tag}@example.org", f"bob-{tag}@example.org"
+    seed = sorted(SEEDS.glob("*.txt"))[0]
+    pushed = run("push", str(seed), "--project", title, "--annotators", f"{a},{b}")
+    assert pushed.exit_code == 0, pushed.output
+    passwords = dict(re.findall(r"New account (\S+) with password (\S+)", pushed.stdout))
+    admin = ls.connect(studio_env.url, studio_env.token)
+    family = find_family(admin, title)
+    for email in (a, b):
+        client = LabelStudio(base_url=studio_env.url, api_key=user_token(studio_env.url, email, passwords[email]))
+        (ref,) = ls.iter_task_index(admin, family.members[email].id)
+        res = copy.deepcopy(client.tasks.get(ref.id).predictions[0].result)
+        if email == b:
+            item = next(r for r in res if r["from_name"] == "quote_type")
+            item["value"]["choices"] = ["indirect" if item["value"]["choices"] != ["indirect"] else "direct"]
+        made = client.annotations.create(id=ref.id, result=res, lead_time=3.0)
+        if email == a:
+            client.annotations.update(id=made.id, ground_truth=True)
+            assert client.annotations.get(id=made.id).ground_truth is True  # allowed to any member
+    result = run("adjudicate", "--project", title, "--apply", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["counts"]["resolved"] == 0 and report["counts"]["disputed"] == 1
+    assert report["counts"]["review_created"] == 2
+    head = ls.find_project(admin, title)
+    (task,) = ls.export_tasks(admin, head.id)
+    assert sorted(p["model_version"] for p in task["predictions"] if p["model_version"].endswith(" (annotator)")) \
+        == sorted(f"{e} (annotator)" for e in (a, b))
