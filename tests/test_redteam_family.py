@@ -172,3 +172,55 @@ def test_annotator_star_in_own_project_goes_to_review_on_a_real_server(studio_en
     (task,) = ls.export_tasks(admin, head.id)
     assert sorted(p["model_version"] for p in task["predictions"] if p["model_version"].endswith(" (annotator)")) \
         == sorted(f"{e} (annotator)" for e in (a, b))
+
+
+# --- annotators removed from the organisation -------------------------------------------------
+
+
+def two_removed_disagree() -> list[dict]:
+    """One task, two annotators (ids 4 and 5) who disagree on the quote_type; both were removed
+    from the organisation since, so Label Studio's user list names each of them "Deleted"."""
+    from .test_agreement import task
+
+    return [task(1, TEXT, [annotation(1, 4, result("direct"), 5.0), annotation(2, 5, result("mixed"), 7.0)])]
+
+
+REMOVED = {4: "Deleted", 5: "Deleted", 6: "kim@example.org"}
+
+
+def test_two_removed_annotators_are_two_annotators_in_agree():
+    """Before: one row "Deleted" with tasks 2, and a pair "Deleted / Deleted" (a person compared
+    with themselves)."""
+    from annotate.agreement import compute_agreement
+
+    report = compute_agreement(two_removed_disagree(), REMOVED)
+    assert [(r["annotator"], r["tasks"]) for r in report["annotators"]] == \
+        [("Deleted (user 4)", 1), ("Deleted (user 5)", 1)]
+    (pair,) = report["pairs"]
+    assert (pair["a"], pair["b"]) == ("Deleted (user 4)", "Deleted (user 5)")
+
+
+def test_two_removed_annotators_get_two_review_tabs():
+    """Before: both versions were queued as model_version "Deleted (annotator)"; the next run
+    found one copy under that name and overwrote it with the other version, every run."""
+    plan = plan_adjudication(two_removed_disagree(), REMOVED)
+    (item,) = plan.disputed
+    assert [r["model_version"] for r in item["review"]] == \
+        ["Deleted (user 4) (annotator)", "Deleted (user 5) (annotator)"]
+    # the review copies as --requeue made them: the re-run finds each one present
+    task = two_removed_disagree()[0]
+    task["predictions"] = [{"id": 10 + n, "model_version": r["model_version"], "result": r["_result"]}
+                           for n, r in enumerate(item["review"])]
+    again = plan_adjudication([task], REMOVED)
+    assert [r["need"] for r in again.disputed[0]["review"]] == ["present", "present"]
+
+
+def test_exclude_takes_the_name_the_table_shows():
+    from annotate.agreement import compute_agreement, distinct_names
+    from annotate.annotations import without_annotators
+
+    tasks = [dict(t, annotations=t["annotations"] + [annotation(3, 6, result("direct"), 1.0)])
+             for t in two_removed_disagree()]
+    kept = list(without_annotators(tasks, distinct_names(REMOVED), ["Deleted (user 5)"]))
+    report = compute_agreement(kept, REMOVED)
+    assert [r["annotator"] for r in report["annotators"]] == ["Deleted (user 4)", "kim@example.org"]

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
 
-from .agreement import canonical, table
+from .agreement import canonical, distinct_names, table
 from .annotations import (
     Problems,
     _recency,
@@ -169,7 +169,7 @@ def plan_adjudication(tasks: Iterable, names: dict | None = None,
     """
     problems = warn if isinstance(warn, Problems) else Problems(warn)
     before = problems.count
-    plan = _plan(clean_tasks(tasks, problems), names, family_head, keep_payload, spool)
+    plan = _plan(clean_tasks(tasks, problems), distinct_names(names), family_head, keep_payload, spool)
     if not isinstance(warn, Problems):
         problems.close()
     plan.problems = problems.count - before
@@ -247,6 +247,8 @@ def payload_reader(path, names: dict | None = None, family_head: int | None | bo
     """A `reread` for `apply_plan` / `apply_family_plan`: each call streams the export file
     again and yields (place, item with payloads) for the tasks a plan made with
     `keep_payload=False` lists (problems were told when the plan was made: not again)."""
+    names = distinct_names(names)  # as plan_adjudication names them
+
     def reread() -> Iterator[tuple[int, dict]]:
         quiet = Problems(lambda _msg: None)
         for at, task in enumerate(clean_tasks(iter_export(path, quiet), quiet)):

@@ -69,10 +69,28 @@ def agreement_report(project: str | None = None, from_file: str | Path | None = 
     problems = Problems(warn)
     tasks, names = load_tasks(project, from_file, url, api_key, warn=problems)
     if exclude:
-        tasks = without_annotators(clean_tasks(tasks, problems), names, exclude)
+        tasks = without_annotators(clean_tasks(tasks, problems), distinct_names(names), exclude)
     report = compute_agreement(tasks, names, top=top, warn=problems)
     problems.close()
     return report
+
+
+# Label Studio's name for a member removed from the organisation: its API shows every such
+# member with this e-mail (see annotate.users), so it names nobody in particular.
+REMOVED_MEMBER = "Deleted"
+
+
+def distinct_names(names: dict | None) -> dict:
+    """user id -> display name where each name is one user's: a name several ids share, and
+    Label Studio's "Deleted" (every member removed from the organisation), gets the id added,
+    "Deleted (user 4)". Without it two removed annotators were one row of the agreement
+    tables, compared with themselves, and `adjudicate` gave their two versions one review tab
+    name (each re-run overwrote one version with the other)."""
+    if not names:
+        return {}
+    seen = Counter(names.values())
+    return {uid: f"{name} (user {uid})" if seen[name] > 1 or name == REMOVED_MEMBER else name
+            for uid, name in names.items()}
 
 
 # --------------------------------------------------------------------------- matching
@@ -435,7 +453,7 @@ def compute_agreement(tasks: Iterable, names: dict | None = None, top: int = 10,
     problems, mine = problems_for(warn)
     before = problems.count
     try:
-        return _compute_agreement(clean_tasks(tasks, problems), names, top, problems, before)
+        return _compute_agreement(clean_tasks(tasks, problems), distinct_names(names), top, problems, before)
     finally:
         if mine:
             problems.close()
