@@ -455,6 +455,7 @@ def test_the_noun_phrase_an_evaluation_is_said_of_is_its_target(sentence, span, 
     ("The group sees itself as the enlightened part of the nation.", "itself"),  # a reflexive
     ("The plan to spend more by 2030 was warmly welcomed.", "2030"),  # a number is no noun phrase
     ("Helena Varga is very cute with a big mouth.", "big mouth"),  # the person named as subject is evaluated
+    ("Their stance on the lawsuit is wrong.", "lawsuit"),  # a preposition's object is no subject
 ])
 def test_no_noun_phrase_target_from_a_cut_or_borrowed_phrase(sentence, not_target):
     found = stances(in_quote(sentence))
@@ -535,3 +536,14 @@ def test_a_name_written_with_the_is_no_person_he_or_she_stands_for():
     text = (LEDE + "Marek Novak left the talks early. "
             "“I read the Daily Planet today. He is a disgrace,” Paul Orban said.")
     assert ("a disgrace", "against", "Marek Novak") in stances(text)
+
+
+def test_a_name_the_speaker_tells_before_the_quote_is_not_its_target():
+    # "told X that ...": X is whom Orban tells, not what he finds unfair; with no other target in
+    # the quote it falls back to the article's main one, Russia (the lede)
+    text = LEDE + "Paul Orban told Helena Varga that it was unfair."
+    found = stances(text)
+    assert ("unfair", "against", "Russia") in found, found
+    # the one he called names before the quote still is ('He called X “...”')
+    text = LEDE + "Paul Orban spoke on Monday. He called Helena Varga “a reckless negotiator” and left."
+    assert ("a reckless negotiator", "against", "Helena Varga") in stances(text)

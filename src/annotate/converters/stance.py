@@ -476,6 +476,11 @@ class _Context:
             first -= 1
         if first < n and not (first > 0 and toks[first - 1][2] in _DETERMINERS):
             first = n  # without a determiner before them the words before the noun may be a verb
+        p = first - 1
+        while p >= 0 and clause[p] == clause[i] and toks[p][2] in _DETERMINERS:
+            p -= 1
+        if p >= 0 and clause[p] == clause[i] and toks[p][2] in _PREPOSITIONS:
+            return None  # the object of a preposition is not the subject: "linking him to the massacre was unfair"
         return self._listed_issue(w) or self.text[toks[first][0]:toks[n][1]]
 
     def _titled(self, pos: int) -> bool:
@@ -939,8 +944,12 @@ class _Context:
             s = lo + m.start()
             idx = bisect.bisect_right(self.starts, s) - 1
             if idx >= 0 and self.mentions[idx][0] <= s < self.mentions[idx][1] and self.mentions[idx][2] not in speaker:
+                if _ADDRESSEE.search(text, max(lo, self.mentions[idx][0] - 40), self.mentions[idx][0]):
+                    continue  # "complained to X that ...", "told X that ...": whom the speaker tells
                 return self.mentions[idx][2], "subject"
             if m.group(0) in _PRONOUNS:
+                if _ADDRESSEE.search(text, max(lo, s - 40), s):
+                    continue
                 person = self._last_person(s, speaker, m.group(0))
                 if person:
                     return person, "pronoun"
@@ -1121,6 +1130,11 @@ def _sentence_start(low: str, pos: int) -> int:
     return best
 
 
+# Before a name in the clause that leads into a quote: the one the speaker tells, not what the
+# quote evaluates ("complained to CBS's X that", "told X", "in an interview with X").
+_ADDRESSEE = re.compile(r"\b(?:to|told|tell|tells|telling|asked|asks|with)\s+(?:[A-Z][\w.'’-]*\s+){0,4}$")
+_PREPOSITIONS = frozenset(
+    "of for with by to from since than about against like at on in over toward towards among between into".split())
 _THE_BEFORE = re.compile(r"\b[Tt]he\s+$")
 
 
