@@ -547,3 +547,15 @@ def test_a_name_the_speaker_tells_before_the_quote_is_not_its_target():
     # the one he called names before the quote still is ('He called X “...”')
     text = LEDE + "Paul Orban spoke on Monday. He called Helena Varga “a reckless negotiator” and left."
     assert ("a reckless negotiator", "against", "Helena Varga") in stances(text)
+
+
+@pytest.mark.parametrize("sentence, span, polarity, target", [
+    # the subject of a word of feeling is the one who feels: the phrase after its preposition is
+    # what the stance is about, even with a name as the subject
+    ("Helena Varga was deeply dissatisfied with the new pension rules.", "deeply dissatisfied", "against",
+     "new pension rules"),
+    ("We are grateful to the mediators from the region.", "grateful", "favor", "mediators"),
+])
+def test_a_word_of_feeling_is_about_what_its_preposition_names_not_its_subject(sentence, span, polarity, target):
+    found = stances(in_quote(sentence))
+    assert (span, polarity, target) in found, found

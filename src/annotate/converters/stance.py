@@ -421,6 +421,15 @@ class _Context:
             obj = self._clean_object(toks, clause, seed_end)
             if obj:
                 return obj
+        k = j + 1
+        if (seed_end == j and w in _experiencer_words() and k < len(toks) and clause[k] == clause[j]
+                and toks[k][2] in _FEELING_PREPS and not self._marked(toks[j][1], toks[k][0])):
+            # a word of feeling: its subject is the one who feels, the phrase after its
+            # preposition what the feeling is about ("we are grateful to [the parties involved]",
+            # "X grew dissatisfied with [the answers]")
+            obj = self._clean_object(toks, clause, k)
+            if obj:
+                return obj
         # a one-word evaluation and its preposition ("neutral in", "critical of"); not a noun
         # phrase ("the best chance of winning", "one of the heroes in ..."): what follows its
         # noun is a complement of the noun
@@ -1135,6 +1144,18 @@ def _sentence_start(low: str, pos: int) -> int:
 _ADDRESSEE = re.compile(r"\b(?:to|told|tell|tells|telling|asked|asks|with)\s+(?:[A-Z][\w.'’-]*\s+){0,4}$")
 _PREPOSITIONS = frozenset(
     "of for with by to from since than about against like at on in over toward towards among between into".split())
+# Words of feeling (data/experiencer_words.txt) and the prepositions that name what is felt about.
+_FEELING_PREPS = frozenset("with about by of at over to toward towards in".split())
+
+
+@functools.lru_cache(maxsize=1)
+def _experiencer_words() -> frozenset:
+    """The words of feeling whose subject is the one who feels (data/experiencer_words.txt)."""
+    path = Path(__file__).parent.parent / "data" / "experiencer_words.txt"
+    with open(path, encoding="utf-8") as f:
+        return frozenset(line.strip() for line in f if line.strip() and not line.startswith("#"))
+
+
 _THE_BEFORE = re.compile(r"\b[Tt]he\s+$")
 
 
