@@ -16,8 +16,18 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
-from .converters import convert_documents, default_doc_id
+from .converters import (
+    CONVERTER_VERSION,
+    MODEL_VERSION,
+    clean,
+    convert_documents,
+    default_doc_id,
+    find_all_quotes,
+    find_all_stances,
+)
+from .converters.tasks import TaskCounts, build_line
 from .errors import UsageError
 from .io import atomic_writer, dumps
 
@@ -38,7 +48,7 @@ class ConvertStats:
     def add(self, task: dict) -> None:
         self.add_counts(task_counts(task))
 
-    def add_counts(self, counts: tuple[int, int, int, dict[str, int]]) -> None:
+    def add_counts(self, counts: TaskCounts) -> None:
         """Count one task from its `task_counts` (what a worker process sends back)."""
         quotes, speakers, stances, by_type = counts
         self.docs += 1
@@ -54,7 +64,7 @@ class ConvertStats:
         return line
 
 
-def task_counts(task: dict) -> tuple[int, int, int, dict[str, int]]:
+def task_counts(task: dict) -> TaskCounts:
     """(quotes, speakers, stances, {quote type: count}) of a task's prediction."""
     labels: Counter = Counter()
     by_type: Counter = Counter()
@@ -63,7 +73,7 @@ def task_counts(task: dict) -> tuple[int, int, int, dict[str, int]]:
             labels[r["value"]["labels"][0]] += 1
         elif r["type"] == "choices" and r["from_name"] == "quote_type":
             by_type[r["value"]["choices"][0]] += 1
-    return labels["Quote"], labels["Speaker"], labels["Stance"], dict(by_type)
+    return TaskCounts(labels["Quote"], labels["Speaker"], labels["Stance"], dict(by_type))
 
 
 def expand_inputs(inputs: Iterable[str], problems: list[tuple[str, str]] | None = None) -> list[str]:
@@ -294,26 +304,51 @@ def _convert_one(doc: dict, fixed_targets: tuple[str, ...] = (), model=None) -> 
     return next(convert_documents([doc], fixed_targets, model))
 
 
-def _convert_line(doc: dict, fixed_targets: tuple[str, ...] = (), model=None) -> tuple[str | None, tuple | dict]:
-    """One document -> (its JSONL line, its `task_counts`): what `annotate convert`'s workers
-    send back, so the parent only writes (a task dict costs more to pickle than its line).
-    A task with no text left is sent back as (None, task) for the parent to skip."""
-    task = _convert_one(doc, fixed_targets, model)
-    if not task["data"]["text"]:
-        return None, task
-    return dumps(task), task_counts(task)
+class Converted(NamedTuple):
+    """One document as `annotate convert` writes it: its JSONL line (without the newline) and
+    its counts; both None for an article with nothing left after cleaning (skipped)."""
+
+    line: str | None
+    counts: TaskCounts | None
+
+
+NOTHING_LEFT = Converted(None, None)
+
+
+def _converted(docs: Iterable[dict], fixed_targets: Sequence[str] = (), model=None) -> Iterator[Converted]:
+    """`convert_documents` as JSONL lines. With the rules alone each line is written straight
+    from the regions (`tasks.build_line`, the same bytes as `dumps` of the task, without
+    building the task); a learned model's tasks are built and serialised."""
+    if model is not None:
+        for task in convert_documents(docs, fixed_targets, model):
+            yield Converted(dumps(task), task_counts(task)) if task["data"]["text"] else NOTHING_LEFT
+        return
+    for doc in find_all_stances(find_all_quotes(clean(docs)), fixed_targets):
+        yield Converted(*build_line(doc, MODEL_VERSION, CONVERTER_VERSION)) if doc["text"] else NOTHING_LEFT
+
+
+def _convert_line(doc: dict, fixed_targets: tuple[str, ...] = (), model=None) -> Converted:
+    """One document -> its `Converted` line and counts: what `annotate convert`'s workers send
+    back, so the parent only writes (a task dict costs more to pickle than its line)."""
+    return next(_converted([doc], fixed_targets, model))
+
+
+_NOTHING_LEFT_REASON = "nothing left after cleaning (only boilerplate or invisible characters)"
+
+
+def _skip_empty(shown: str, stats: ConvertStats, warn: Callable[[str], None]) -> None:
+    """Count and warn about an article with nothing left after cleaning: only boilerplate or
+    invisible characters. Its task would have an empty data.text, which no annotation can
+    turn into a gold record."""
+    stats.skipped.append((shown, _NOTHING_LEFT_REASON))
+    warn(f"skipped {shown}: {_NOTHING_LEFT_REASON}")
 
 
 def _keep(task: dict, stats: ConvertStats, warn: Callable[[str], None]) -> bool:
-    """False (counted and warned as skipped) for an article with nothing left after cleaning:
-    only boilerplate or invisible characters. Its task would have an empty data.text, which
-    no annotation can turn into a gold record."""
+    """False (counted and warned as skipped) for a task with nothing left after cleaning."""
     if task["data"]["text"]:
         return True
-    shown = task["meta"].get("source_file") or "stdin"
-    reason = "nothing left after cleaning (only boilerplate or invisible characters)"
-    stats.skipped.append((shown, reason))
-    warn(f"skipped {shown}: {reason}")
+    _skip_empty(task["meta"].get("source_file") or "stdin", stats, warn)
     return False
 
 
@@ -410,16 +445,22 @@ def iter_lines(paths: Iterable[str], stats: ConvertStats | None = None,
     `jobs` > 1 the workers serialise, and the parent only counts and writes."""
     stats = stats if stats is not None else ConvertStats()
     warn = warn or _stderr_warn
-    docs = _documents(paths, stats, warn, problems, jobs)
+    shown: deque[str] = deque()  # what each document in flight is called, for a skip's warning
+
+    def noted(docs: Iterable[dict]) -> Iterator[dict]:
+        for doc in docs:
+            shown.append(doc.get("source_file") or "stdin")
+            yield doc
+
+    docs = noted(_documents(paths, stats, warn, problems, jobs))
     if jobs == 1:
-        for task in convert_documents(docs, fixed_targets, model):
-            if _keep(task, stats, warn):
-                stats.add(task)
-                yield dumps(task)
-        return
-    for line, counts in _in_parallel(_convert_line, docs, jobs, fixed_targets, model):
+        results = _converted(docs, fixed_targets, model)
+    else:
+        results = _in_parallel(_convert_line, docs, jobs, fixed_targets, model)
+    for line, counts in results:  # one result per document, in input order
+        name = shown.popleft()
         if line is None:
-            _keep(counts, stats, warn)
+            _skip_empty(name, stats, warn)
             continue
         stats.add_counts(counts)
         yield line

@@ -1,15 +1,35 @@
-"""Quotes, speakers and stances -> one Label Studio task (SPEC section 3)."""
+"""Quotes, speakers and stances -> one Label Studio task (SPEC section 3).
+
+`build_task` gives the task as a dict; `build_line` gives the same task as the JSONL line
+`annotate convert` writes (what `io.dumps(build_task(...))` gives, byte for byte), written
+straight from the regions: no result dicts, and the predictions are serialised once for the
+line and once, as they stream, into `task_hash`.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
+from collections import Counter
+from json.encoder import encode_basestring, encode_basestring_ascii
+from typing import NamedTuple
 
-from ..io import sha256_text
-from ..labeling import UNATTRIBUTED, Region, Relation, region_id
+from ..io import dumps, sha256_text
+from ..labeling import LABEL_FROM, TEXT_TO, UNATTRIBUTED, Region, Relation, region_id
 from .cues import SPEECH_LEMMAS, cue_lemma
 from .speakers import find_antecedent
 
 TARGETS_SEPARATOR = "; "
+
+
+class TaskCounts(NamedTuple):
+    """What a task holds, for `annotate convert`'s summary: regions by label, quotes by type."""
+
+    quotes: int
+    speakers: int
+    stances: int
+    by_type: dict[str, int]
 
 
 def task_hash(text: str, predictions: list[dict]) -> str:
@@ -34,8 +54,16 @@ def _is_speech(quote: dict) -> bool:
     return lemma in SPEECH_LEMMAS or "object" in cue_lemma(lemma)[1]
 
 
-def build_result(text: str, quotes: list[dict], stances: list[dict]) -> list[dict]:
-    """The prediction's result list: regions first, then choices, then relations."""
+class _Plan(NamedTuple):
+    """A prediction's regions and relations in the order its result lists them."""
+
+    labeled: list[Region]  # every region, in the order of their `labels` items
+    with_choices: list[Region]  # quotes then stances: the order of the `choices` items
+    relations: list[Relation]  # said_by in quote order, then refers_to
+
+
+def _plan(text: str, quotes: list[dict], stances: list[dict]) -> _Plan:
+    """Speakers (with the antecedents pronouns refer to), quotes and stances as regions."""
     speakers: dict[tuple[int, int], float] = {}
     for q in quotes:
         if q.get("speaker"):
@@ -72,24 +100,26 @@ def build_result(text: str, quotes: list[dict], stances: list[dict]) -> list[dic
     for st in stances:
         stance_regions.append(Region(region_id("Stance", st["start"], st["end"]), "Stance", st["start"], st["end"],
                                      st["score"], {"polarity": st["polarity"], "target": st["target"]}))
-    regions += quote_regions + stance_regions
-    labels = sorted((r.labels_item(text) for r in regions),
-                    key=lambda item: (item["value"]["start"], item["value"]["end"], item["id"]))
-    choices = [item for r in quote_regions + stance_regions for item in r.choice_items(text)]
-    return labels + choices + [r.to_result() for r in relations]
+    with_choices = quote_regions + stance_regions
+    labeled = regions + with_choices
+    labeled.sort(key=lambda r: (r.start, r.end, r.id))
+    return _Plan(labeled, with_choices, relations)
 
 
-def build_task(doc: dict, model_version: str, converter_version: str) -> dict:
-    """One Label Studio task from a converted document dict."""
-    text = doc["text"]
-    result = build_result(text, doc["quotes"], doc["stances"])
-    scores = [r["score"] for r in result if "score" in r]
-    predictions = [{
-        "model_version": model_version,
-        "score": round(sum(scores) / len(scores), 3) if scores else 0.0,
-        "result": result,
-    }]
-    data = {
+def build_result(text: str, quotes: list[dict], stances: list[dict]) -> list[dict]:
+    """The prediction's result list: regions first, then choices, then relations."""
+    plan = _plan(text, quotes, stances)
+    labels = [r.labels_item(text) for r in plan.labeled]
+    choices = [item for r in plan.with_choices for item in r.choice_items(text)]
+    return labels + choices + [r.to_result() for r in plan.relations]
+
+
+def _mean_score(scores: list) -> float:
+    return round(sum(scores) / len(scores), 3) if scores else 0.0
+
+
+def _data(doc: dict, text: str) -> dict:
+    return {
         "text": text,
         "doc_id": doc["doc_id"],
         "title": doc.get("title", ""),
@@ -99,11 +129,148 @@ def build_task(doc: dict, model_version: str, converter_version: str) -> dict:
         # the same list as one readable string: a data manager column beside the choice list
         "targets_text": TARGETS_SEPARATOR.join(doc["targets"]),
     }
+
+
+def _hashes(doc: dict, text: str) -> tuple[str, str]:
+    """(raw_sha256, text_sha256): the text is hashed once when it is the raw text too."""
+    text_sha = sha256_text(text)
+    raw = doc.get("raw", text)
+    return (text_sha if raw is text or raw == text else sha256_text(raw)), text_sha
+
+
+def build_task(doc: dict, model_version: str, converter_version: str) -> dict:
+    """One Label Studio task from a converted document dict."""
+    text = doc["text"]
+    result = build_result(text, doc["quotes"], doc["stances"])
+    scores = [r["score"] for r in result if "score" in r]
+    predictions = [{
+        "model_version": model_version,
+        "score": _mean_score(scores),
+        "result": result,
+    }]
+    raw_sha, text_sha = _hashes(doc, text)
     meta = {
         "source_file": doc.get("source_file", ""),
-        "raw_sha256": sha256_text(doc.get("raw", text)),
-        "text_sha256": sha256_text(text),
-        "task_hash": task_hash(text, predictions),
+        "raw_sha256": raw_sha,
+        "text_sha256": text_sha,
+        "task_hash": sha256_text(text_sha + "\n" + json.dumps(predictions, separators=(",", ":"),
+                                                               check_circular=False)),
         "converter_version": converter_version,
     }
-    return {"data": data, "meta": meta, "predictions": predictions}
+    return {"data": _data(doc, text), "meta": meta, "predictions": predictions}
+
+
+# --- the task as its JSONL line -------------------------------------------------------------
+#
+# `build_line` writes what `dumps(build_task(...))` writes: keys sorted, non-ASCII as is, no
+# spaces. `task_hash` reads the same predictions with the keys in the order build_task puts
+# them (Region.labels_item, Region.choice_items, Relation.to_result) and non-ASCII escaped;
+# both are written here from one walk over the regions. Strings go through json's own
+# escapers, numbers through json's own rules, so the bytes are json's (tests/test_build_line.py
+# compares the two over the corpus and the adversarial texts).
+
+
+def _number(x) -> str:
+    """A number as json writes it (repr for finite floats and ints; NaN/Infinity/bools by json)."""
+    if type(x) is float and math.isfinite(x):
+        return float.__repr__(x)
+    if type(x) is int:
+        return int.__repr__(x)
+    return json.dumps(x)
+
+
+_LABEL_FROM_U, _LABEL_FROM_A = encode_basestring(LABEL_FROM), encode_basestring_ascii(LABEL_FROM)
+_TEXT_TO_U, _TEXT_TO_A = encode_basestring(TEXT_TO), encode_basestring_ascii(TEXT_TO)
+
+
+def _json_pair(s: str) -> tuple[str, str]:
+    """A string as JSON, non-ASCII as is and non-ASCII escaped (one escape when they agree)."""
+    u = encode_basestring(s)
+    return u, (u if s.isascii() and "\x7f" not in s else encode_basestring_ascii(s))
+
+
+def _result_json(text: str, plan: _Plan, digest) -> list[str]:
+    """The result items as the line writes them (keys sorted, non-ASCII as is); task_hash's
+    spelling of each (keys in build_task's order, non-ASCII escaped) goes into `digest`."""
+    line: list[str] = []
+    hashed: list[str] = []
+    sep = b""
+
+    def flush() -> None:  # task_hash's spelling, a few hundred items at a time
+        nonlocal sep
+        if hashed:
+            digest.update(sep + ",".join(hashed).encode("ascii"))
+            hashed.clear()
+            sep = b","
+
+    vocab: dict[str, tuple[str, str]] = {}  # labels, choice names and values, relation types: a few dozen
+
+    def word(s: str) -> tuple[str, str]:
+        got = vocab.get(s)
+        if got is None:
+            got = vocab[s] = _json_pair(s)
+        return got
+
+    ids: dict[str, tuple[str, str]] = {}
+    lf_u, lf_a = _json_pair(LABEL_FROM)
+    tt_u, tt_a = _json_pair(TEXT_TO)
+    for r in plan.labeled:
+        s = str(r.start) if type(r.start) is int else _number(r.start)
+        e = str(r.end) if type(r.end) is int else _number(r.end)
+        rid_u, rid_a = ids[r.id] = _json_pair(r.id)
+        tu, ta = _json_pair(text[r.start:r.end])
+        lab_u, lab_a = word(r.label)
+        sc = "" if r.score is None else ',"score":' + _number(round(r.score, 3))
+        line.append(f'{{"from_name":{lf_u},"id":{rid_u}{sc},"to_name":{tt_u},"type":"labels",'
+                    f'"value":{{"end":{e},"labels":[{lab_u}],"start":{s},"text":{tu}}}}}')
+        hashed.append(f'{{"id":{rid_a},"from_name":{lf_a},"to_name":{tt_a},"type":"labels",'
+                      f'"value":{{"start":{s},"end":{e},"text":{ta},"labels":[{lab_a}]}}{sc}}}')
+        if len(hashed) >= 512:
+            flush()
+    for r in plan.with_choices:
+        s = str(r.start) if type(r.start) is int else _number(r.start)
+        e = str(r.end) if type(r.end) is int else _number(r.end)
+        rid_u, rid_a = ids.get(r.id) or _json_pair(r.id)
+        tu, ta = _json_pair(text[r.start:r.end])
+        for name, value in r.choices.items():
+            name_u, name_a = word(name)
+            value_u, value_a = word(value)
+            line.append(f'{{"from_name":{name_u},"id":{rid_u},"to_name":{tt_u},"type":"choices",'
+                        f'"value":{{"choices":[{value_u}],"end":{e},"start":{s},"text":{tu}}}}}')
+            hashed.append(f'{{"id":{rid_a},"from_name":{name_a},"to_name":{tt_a},"type":"choices",'
+                          f'"value":{{"start":{s},"end":{e},"text":{ta},"choices":[{value_a}]}}}}')
+        if len(hashed) >= 512:
+            flush()
+    for rel in plan.relations:
+        f_u, f_a = ids.get(rel.from_id) or _json_pair(rel.from_id)
+        t_u, t_a = ids.get(rel.to_id) or _json_pair(rel.to_id)
+        k_u, k_a = word(rel.type)
+        line.append(f'{{"direction":"right","from_id":{f_u},"labels":[{k_u}],"to_id":{t_u},"type":"relation"}}')
+        hashed.append(f'{{"from_id":{f_a},"to_id":{t_a},"type":"relation","direction":"right","labels":[{k_a}]}}')
+    flush()
+    return line
+
+
+def build_line(doc: dict, model_version: str, converter_version: str) -> tuple[str, TaskCounts]:
+    """`io.dumps(build_task(doc, ...))` and the task's counts, without building the task."""
+    text = doc["text"]
+    plan = _plan(text, doc["quotes"], doc["stances"])
+    raw_sha, text_sha = _hashes(doc, text)
+    score = _number(_mean_score([round(r.score, 3) for r in plan.labeled if r.score is not None]))
+    mv_u, mv_a = _json_pair(model_version)
+    digest = hashlib.sha256(f'{text_sha}\n[{{"model_version":{mv_a},"score":{score},"result":['.encode("ascii"))
+    result = _result_json(text, plan, digest)
+    digest.update(b"]}]")
+    meta = {
+        "source_file": doc.get("source_file", ""),
+        "raw_sha256": raw_sha,
+        "text_sha256": text_sha,
+        "task_hash": digest.hexdigest(),
+        "converter_version": converter_version,
+    }
+    line = "".join(('{"data":', dumps(_data(doc, text)), ',"meta":', dumps(meta),
+                    ',"predictions":[{"model_version":', mv_u, ',"result":[', ",".join(result), '],"score":', score,
+                    "}]}"))
+    counts = TaskCounts(len(doc["quotes"]), sum(r.label == "Speaker" for r in plan.labeled), len(doc["stances"]),
+                        dict(Counter(q["quote_type"] for q in doc["quotes"])))
+    return line, counts
