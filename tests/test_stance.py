@@ -570,3 +570,11 @@ def test_a_stance_without_a_target_takes_the_one_the_articles_other_stances_agre
     # with one such stance only, the bare stance keeps the article's main target
     text = LEDE + "“Helena Varga is a liar,” Paul Orban said. “This is shameful,” Paul Orban said later."
     assert ("shameful", "against", "Russia") in stances(text)
+
+
+def test_the_speakers_own_pronoun_before_an_indirect_quote_is_not_its_target():
+    # "he said he didn't support it": the first he is the speaker (Orban), so the stance is not
+    # about Novak, the last other person named; it falls back to the main target, Russia
+    text = (LEDE + "Marek Novak spoke first. Paul Orban left early. "
+            "Later, he said he didn't support it.")
+    assert ("didn't support", "against", "Russia") in stances(text)

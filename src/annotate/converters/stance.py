@@ -342,6 +342,7 @@ class _Context:
         self._themes: dict[str, str] | None = None  # _theme_nouns, made when first needed
         self._issue_heads: dict[str, str] | None = None  # _listed_issue's index, likewise
         self._gender: dict[str, str] | None = None  # _genders, likewise
+        self._speaker_span: tuple[int, int] = (0, 0)  # the speaker span of the quote being read
 
     # -- one quote -------------------------------------------------------------------------
     def quote_stances(self, q: dict) -> list[dict]:
@@ -350,6 +351,7 @@ class _Context:
         if lex.word_set.isdisjoint(_TOKEN.findall(whole, qs, qe)) and not lex.phrase_re.search(whole[qs:qe]):
             return []  # no lexicon word or phrase: most quotes
         low = whole[qs:qe]
+        self._speaker_span = q.get("speaker") or (0, 0)
         toks = [(m.start(), m.end(), m[0]) for m in _TOKEN.finditer(whole, qs, qe)]
         clause = self._clauses(toks)
         names = self._name_tokens(toks)
@@ -978,8 +980,8 @@ class _Context:
                     continue  # "complained to X that ...", "told X that ...": whom the speaker tells
                 return self.mentions[idx][2], "subject"
             if m.group(0) in _PRONOUNS:
-                if _ADDRESSEE.search(text, max(lo, s - 40), s):
-                    continue
+                if _ADDRESSEE.search(text, max(lo, s - 40), s) or self._speaker_span[0] <= s < self._speaker_span[1]:
+                    continue  # whom the speaker tells, or the speaker itself ('he said he ...')
                 person = self._last_person(s, speaker, m.group(0))
                 if person:
                     return person, "pronoun"
