@@ -104,3 +104,13 @@ def test_the_line_costs_less_than_the_task_and_its_dump(rounds):
             build_line(doc, MODEL_VERSION, CONVERTER_VERSION)
         new.append(time.process_time() - t0)
     assert min(new) < 0.85 * min(old), (min(new), min(old))
+
+
+@pytest.mark.parametrize("n", [*range(168, 174), *range(338, 345), 700])
+def test_a_long_result_is_written_in_pieces_that_join_into_the_line(n):
+    """The result items go out in chunks of a few hundred (so a huge article's line is never
+    one string): every count around the chunk size joins into the same line and hash."""
+    text = "“Hi” " * n
+    quotes = [{"start": 5 * i, "end": 5 * i + 4, "score": 0.5, "quote_type": "direct"} for i in range(n)]
+    doc = {"text": text, "doc_id": "d", "targets": [], "quotes": quotes, "stances": []}
+    _same(doc)

@@ -27,7 +27,7 @@ from .converters import (
     find_all_quotes,
     find_all_stances,
 )
-from .converters.tasks import TaskCounts, build_line
+from .converters.tasks import TaskCounts, build_line_parts
 from .errors import UsageError
 from .io import atomic_writer, dumps
 
@@ -305,8 +305,16 @@ def _convert_one(doc: dict, fixed_targets: tuple[str, ...] = (), model=None) -> 
 
 
 class Converted(NamedTuple):
-    """One document as `annotate convert` writes it: its JSONL line (without the newline) and
-    its counts; both None for an article with nothing left after cleaning (skipped)."""
+    """One document as `annotate convert` writes it: its JSONL line (without the newline) as
+    pieces that make it when joined, and its counts; both None for an article with nothing
+    left after cleaning (skipped)."""
+
+    parts: list[str] | None
+    counts: TaskCounts | None
+
+
+class Line(NamedTuple):
+    """`Converted` with the line as one string: what a worker process sends back."""
 
     line: str | None
     counts: TaskCounts | None
@@ -317,20 +325,22 @@ NOTHING_LEFT = Converted(None, None)
 
 def _converted(docs: Iterable[dict], fixed_targets: Sequence[str] = (), model=None) -> Iterator[Converted]:
     """`convert_documents` as JSONL lines. With the rules alone each line is written straight
-    from the regions (`tasks.build_line`, the same bytes as `dumps` of the task, without
-    building the task); a learned model's tasks are built and serialised."""
+    from the regions (`tasks.build_line_parts`, the same bytes as `dumps` of the task,
+    without building the task); a learned model's tasks are built and serialised."""
     if model is not None:
         for task in convert_documents(docs, fixed_targets, model):
-            yield Converted(dumps(task), task_counts(task)) if task["data"]["text"] else NOTHING_LEFT
+            yield Converted([dumps(task)], task_counts(task)) if task["data"]["text"] else NOTHING_LEFT
         return
     for doc in find_all_stances(find_all_quotes(clean(docs)), fixed_targets):
-        yield Converted(*build_line(doc, MODEL_VERSION, CONVERTER_VERSION)) if doc["text"] else NOTHING_LEFT
+        yield Converted(*build_line_parts(doc, MODEL_VERSION, CONVERTER_VERSION)) if doc["text"] else NOTHING_LEFT
 
 
-def _convert_line(doc: dict, fixed_targets: tuple[str, ...] = (), model=None) -> Converted:
-    """One document -> its `Converted` line and counts: what `annotate convert`'s workers send
-    back, so the parent only writes (a task dict costs more to pickle than its line)."""
-    return next(_converted([doc], fixed_targets, model))
+def _convert_line(doc: dict, fixed_targets: tuple[str, ...] = (), model=None) -> Line:
+    """One document -> its JSONL line and counts: what `annotate convert`'s workers send
+    back, so the parent only writes (a task dict costs more to pickle than its line, and
+    one string less than its pieces)."""
+    parts, counts = next(_converted([doc], fixed_targets, model))
+    return Line(None if parts is None else "".join(parts), counts)
 
 
 _NOTHING_LEFT_REASON = "nothing left after cleaning (only boilerplate or invisible characters)"
@@ -443,6 +453,14 @@ def iter_lines(paths: Iterable[str], stats: ConvertStats | None = None,
                fixed_targets: Sequence[str] = (), model=None) -> Iterator[str]:
     """`iter_tasks` as the JSONL lines `annotate convert` writes (without the newline): with
     `jobs` > 1 the workers serialise, and the parent only counts and writes."""
+    for parts in _iter_parts(paths, stats, warn, problems, jobs, fixed_targets, model):
+        yield "".join(parts)
+
+
+def _iter_parts(paths: Iterable[str], stats: ConvertStats | None, warn: Callable[[str], None] | None,
+                problems: Iterable[tuple[str, str]], jobs: int, fixed_targets: Sequence[str],
+                model) -> Iterator[list[str]]:
+    """`iter_lines`, each line as pieces to write one after the other (see `Converted`)."""
     stats = stats if stats is not None else ConvertStats()
     warn = warn or _stderr_warn
     shown: deque[str] = deque()  # what each document in flight is called, for a skip's warning
@@ -454,16 +472,17 @@ def iter_lines(paths: Iterable[str], stats: ConvertStats | None = None,
 
     docs = noted(_documents(paths, stats, warn, problems, jobs))
     if jobs == 1:
-        results = _converted(docs, fixed_targets, model)
+        results: Iterator = _converted(docs, fixed_targets, model)
     else:
-        results = _in_parallel(_convert_line, docs, jobs, fixed_targets, model)
-    for line, counts in results:  # one result per document, in input order
+        results = (Converted(None if line is None else [line], counts)
+                   for line, counts in _in_parallel(_convert_line, docs, jobs, fixed_targets, model))
+    for parts, counts in results:  # one result per document, in input order
         name = shown.popleft()
-        if line is None:
+        if parts is None:
             _skip_empty(name, stats, warn)
             continue
         stats.add_counts(counts)
-        yield line
+        yield parts
 
 
 def convert_paths(inputs: Iterable[str], output: str, warn: Callable[[str], None] | None = None,
@@ -482,8 +501,7 @@ def convert_paths(inputs: Iterable[str], output: str, warn: Callable[[str], None
     jobs = min(default_jobs() if jobs is None else jobs, max(1, len(paths)))
     paths_iter = progress(paths) if progress else paths
     with atomic_writer(output) as fh:
-        for line in iter_lines(paths_iter, stats, warn, problems, jobs=jobs, fixed_targets=fixed_targets,
-                               model=model):
-            fh.write(line)
+        for parts in _iter_parts(paths_iter, stats, warn, problems, jobs, fixed_targets, model):
+            fh.writelines(parts)
             fh.write("\n")
     return stats

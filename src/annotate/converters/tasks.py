@@ -190,18 +190,22 @@ def _json_pair(s: str) -> tuple[str, str]:
 
 
 def _result_json(text: str, plan: _Plan, digest) -> list[str]:
-    """The result items as the line writes them (keys sorted, non-ASCII as is); task_hash's
-    spelling of each (keys in build_task's order, non-ASCII escaped) goes into `digest`."""
+    """The result items as the line writes them (keys sorted, non-ASCII as is), in chunks of
+    a few hundred items joined by commas; task_hash's spelling of each (keys in build_task's
+    order, non-ASCII escaped) goes into `digest` as it is made."""
+    chunks: list[str] = []
     line: list[str] = []
     hashed: list[str] = []
     sep = b""
 
-    def flush() -> None:  # task_hash's spelling, a few hundred items at a time
+    def flush() -> None:  # a few hundred items at a time: a huge text's result is never one string
         nonlocal sep
         if hashed:
             digest.update(sep + ",".join(hashed).encode("ascii"))
             hashed.clear()
             sep = b","
+            chunks.append(",".join(line))
+            line.clear()
 
     vocab: dict[str, tuple[str, str]] = {}  # labels, choice names and values, relation types: a few dozen
 
@@ -248,11 +252,18 @@ def _result_json(text: str, plan: _Plan, digest) -> list[str]:
         line.append(f'{{"direction":"right","from_id":{f_u},"labels":[{k_u}],"to_id":{t_u},"type":"relation"}}')
         hashed.append(f'{{"from_id":{f_a},"to_id":{t_a},"type":"relation","direction":"right","labels":[{k_a}]}}')
     flush()
-    return line
+    return chunks
 
 
 def build_line(doc: dict, model_version: str, converter_version: str) -> tuple[str, TaskCounts]:
     """`io.dumps(build_task(doc, ...))` and the task's counts, without building the task."""
+    parts, counts = build_line_parts(doc, model_version, converter_version)
+    return "".join(parts), counts
+
+
+def build_line_parts(doc: dict, model_version: str, converter_version: str) -> tuple[list[str], TaskCounts]:
+    """`build_line` as pieces that make the line when joined: written one after the other, a
+    huge article's line is never one string (nor encoded as one)."""
     text = doc["text"]
     plan = _plan(text, doc["quotes"], doc["stances"])
     raw_sha, text_sha = _hashes(doc, text)
@@ -268,9 +279,11 @@ def build_line(doc: dict, model_version: str, converter_version: str) -> tuple[s
         "task_hash": digest.hexdigest(),
         "converter_version": converter_version,
     }
-    line = "".join(('{"data":', dumps(_data(doc, text)), ',"meta":', dumps(meta),
-                    ',"predictions":[{"model_version":', mv_u, ',"result":[', ",".join(result), '],"score":', score,
-                    "}]}"))
+    parts = ['{"data":', dumps(_data(doc, text)), ',"meta":', dumps(meta), ',"predictions":[{"model_version":', mv_u,
+             ',"result":[']
+    for i, chunk in enumerate(result):
+        parts += (",", chunk) if i else (chunk,)
+    parts.append(f'],"score":{score}}}]}}')
     counts = TaskCounts(len(doc["quotes"]), sum(r.label == "Speaker" for r in plan.labeled), len(doc["stances"]),
                         dict(Counter(q["quote_type"] for q in doc["quotes"])))
-    return line, counts
+    return parts, counts
