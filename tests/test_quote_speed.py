@@ -114,3 +114,27 @@ def test_headline_and_byline_frames_still_apply():
     assert text[head["speaker"][0]:head["speaker"][1]] == "Graham"
     quote = by_text["“We will win this.”"]
     assert text[quote["speaker"][0]:quote["speaker"][1]] == "Ana Ruiz"
+
+
+def _speaker_after_reading_every_token(text, start, ceiling):
+    """speaker_after as it was before it read the first token alone: 14 tokens, then the test."""
+    import itertools
+    toks = list(itertools.islice(speakers._TOKEN.finditer(text, start, ceiling), speakers._AFTER_TOKENS))
+    if not toks or text[start:toks[0].start()].strip():
+        return None
+    return speakers.speaker_after(text, start, ceiling)
+
+
+@pytest.mark.parametrize(("text", "start", "expected"), [
+    ("said Peskov.", 5, "Peskov"),                     # the sentence's period is not the name's
+    ("said   Ana Ruiz, a lawyer", 5, "Ana Ruiz"),      # spaces before the first token are fine
+    ('said "a," "b," "c,"', 5, None),                  # a quote mark before the first token: no phrase
+    ("said, Peskov", 4, None),                          # a comma before it
+    ("said", 4, None),                                   # nothing after the cue
+    ("said \u00a0", 4, None),                           # white space only
+    ("told (Peskov)", 5, None),
+])
+def test_speaker_after_reads_the_first_token_first(text, start, expected):
+    found = speakers.speaker_after(text, start, len(text))
+    assert (text[found[0]:found[1]] if found else None) == expected
+    assert found == _speaker_after_reading_every_token(text, start, len(text))

@@ -301,10 +301,13 @@ _FINITE_WORD = re.compile(
 
 def speaker_after(text: str, start: int, ceiling: int) -> tuple[int, int] | None:
     """The speaker noun phrase that starts at `start` (after a cue: 'said Peskov')."""
-    # No step below reads past the 13th token (a phrase of at most 10, a look 3 further): stop there.
-    toks = list(map(_SPAN, itertools.islice(_TOKEN.finditer(text, start, ceiling), _AFTER_TOKENS)))
-    if not toks or text[start : toks[0][0]].strip():
+    # The phrase starts at `start`, only white space before its first token: that token is read
+    # alone first, and the rest only when it passes (many calls end here: '"a," "b,"' ...).
+    first = _TOKEN.search(text, start, ceiling)
+    if first is None or text[start : first.start()].strip():
         return None
+    # No step below reads past the 13th token (a phrase of at most 10, a look 3 further): stop there.
+    toks = [first.span(), *map(_SPAN, itertools.islice(_TOKEN.finditer(text, first.end(), ceiling), _AFTER_TOKENS - 1))]
     first = text[toks[0][0] : toks[0][1]]
     if first.lower() in PRONOUNS:
         return toks[0]
