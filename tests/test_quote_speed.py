@@ -138,3 +138,19 @@ def test_speaker_after_reads_the_first_token_first(text, start, expected):
     found = speakers.speaker_after(text, start, len(text))
     assert (text[found[0]:found[1]] if found else None) == expected
     assert found == _speaker_after_reading_every_token(text, start, len(text))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("“We won,” said", None),                  # a quote mark right before the cue: no phrase ends there
+    ("the deal (said", None),
+    ("the deal — said", None),
+    ("   said", None),                          # white space only
+    ("Peskov   said", "Peskov"),
+    ("Ana Ruiz, a lawyer, said", "Ana Ruiz, a lawyer"),   # the appositive's comma is looked at
+    ("Gov. Phil Bryant (R) said", "Gov. Phil Bryant"),     # a trailing parenthesis is skipped first
+    ("the U.S. said", "the U.S."),               # a token may end with a period
+])
+def test_speaker_before_sees_without_tokenising_that_no_phrase_ends_at_the_cue(text, expected):
+    limit = text.rindex("said")
+    found = speakers.speaker_before(text, limit, 0)
+    assert (text[found[0]:found[1]] if found else None) == expected

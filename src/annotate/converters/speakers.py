@@ -42,6 +42,8 @@ _AFTER_TOKENS = 14
 # ASCII characters against a bitmap before it asks the Unicode database: faster on news text.)
 _W = r"A-Za-z0-9_\w"
 _TOKEN = re.compile(rf"[A-Za-z0-9][{_W}’'.&-]*[{_W}.]%?|[A-Za-z0-9]%?")
+# The last character of a token, or the comma of an appositive before a cue.
+_TOKEN_END = re.compile(rf"[{_W}.%,]")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -202,6 +204,14 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
         paren = _TRAILING_PAREN.search(text, floor, limit)
         if paren:
             limit = paren.start()  # "Gov. Phil Bryant (R) said", "Rep. X (D-Calif.) said"
+    # What stands last before the cue, white space aside: unless a token can end there (a word,
+    # a number, a period or %) or it is an appositive's comma, no phrase ends at the cue, and the
+    # walk below would stop at once ('“...,” said', '(said', '— said'). Seen without tokenising.
+    q = limit
+    while q > floor and text[q - 1].isspace():
+        q -= 1
+    if q == floor or not _TOKEN_END.match(text, q - 1):
+        return None
     toks = list(map(_SPAN, _TOKEN.finditer(text, floor, limit)))
     last = len(toks) - 1
 
