@@ -22,9 +22,25 @@ from .io import LONE_SURROGATE, has_lone_surrogate
 from .redact import printable
 from .validate import Error
 
+try:  # optional: a faster decoder for the tasks it reads exactly as json does (see _decode)
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - the stdlib decoder gives the same values, slower
+    _orjson = None
+
 CHUNK = 1 << 20
 MAX_DEPTH = 64  # deeper values are not tasks: refused before any checker walks them
 WHOLE_FILE_LIMIT = 256 << 20  # a pretty-printed single object is read whole up to this size
+MAX_ITEM_CHARS = 64 << 20  # one task (or JSONL line) larger than this is refused, not held in memory
+
+# orjson reads a task as json does, except integers beyond 64 bits (orjson makes them floats)
+# and what it refuses (NaN/Infinity, lone surrogates: json's reading is kept for those). A run
+# of 19 digits anywhere (even in a string) sends the text to json: rare, and never wrong.
+_DIGITS = bytes.maketrans(b"0123456789", b"0" * 10)
+_LONG_DIGITS = b"0" * 19
+# orjson refuses more than 1024 levels: behind this many brackets a value may nest MAX_DEPTH.
+_ORJSON_DEPTH = 1024
+_DEPTH_PREFIX = "[" * (_ORJSON_DEPTH - MAX_DEPTH)
+_DEPTH_PREFIX_BYTES = _DEPTH_PREFIX.encode()
 
 
 @dataclass
@@ -34,6 +50,8 @@ class Item:
     where: str  # "item:N" (array) or "line:N" (JSONL), 1-based
     value: object = None
     errors: list[Error] = field(default_factory=list)
+    shallow: bool = field(default=False, compare=False, repr=False)  # depth already checked
+    raw: str | None = field(default=None, compare=False, repr=False)  # its JSON text, if at hand
 
 
 def read_export(path: str | Path) -> Iterator[Item]:
@@ -67,9 +85,60 @@ def read_export(path: str | Path) -> Iterator[Item]:
 def _depth_checked(items: Iterator[Item]) -> Iterator[Item]:
     """Items nested deeper than MAX_DEPTH become too_deep errors (no checker recurses into them)."""
     for item in items:
-        if item.value is not None and _deeper_than(item.value, MAX_DEPTH):
+        if item.value is not None and not item.shallow and _value_deeper(item):
             item = Item(item.where, errors=[_too_deep(item.where.replace(":", " "))])
+        item.raw = None  # the text was only for this check
         yield item
+
+
+def _value_deeper(item: Item) -> bool:
+    """Whether an item's value nests deeper than MAX_DEPTH (from its JSON text when it has it)."""
+    if item.raw is not None and _orjson is not None:
+        deeper = _text_deeper_than(item.raw)
+        if deeper is not None:
+            return deeper
+    return _deeper_than(item.value, MAX_DEPTH)
+
+
+def _text_deeper_than(text: str | bytes, parses: bool = False) -> bool | None:
+    """Whether the JSON text of one value nests deeper than MAX_DEPTH, asked of orjson's parser
+    without building the value (None: orjson cannot say; walk the value).
+
+    Behind _DEPTH_PREFIX the value may nest MAX_DEPTH levels before orjson's limit; a
+    character after it makes the parse fail there, so no Python object is built. `parses`:
+    orjson is known to read the text (then any other failure is at that character)."""
+    if isinstance(text, str):
+        prefix, tail = _DEPTH_PREFIX, "x"
+    else:
+        prefix, tail = _DEPTH_PREFIX_BYTES, b"x"
+    try:
+        _orjson.loads(prefix + text + tail)
+    except _orjson.JSONDecodeError as exc:
+        if exc.msg.startswith("depth limit exceeded"):
+            return True
+        if exc.msg.startswith("unexpected character") and (
+                parses or (isinstance(text, str) and exc.pos == len(prefix) + len(text))):
+            return False
+    return None  # e.g. "failed to allocate memory": orjson sizes its memory by the text's length
+
+
+def _decode(text: str) -> tuple[object, bool]:
+    """(json.loads(text), whether it is known to nest at most MAX_DEPTH levels).
+
+    orjson reads it when it gives json's value (no long digit run, and within MAX_DEPTH so that
+    json's own recursion limit cannot matter); anything else, and every error, is json's own,
+    so the error messages and positions stay the stdlib's."""
+    if _orjson is not None:
+        data = text.encode("utf-8", "surrogatepass")
+        if _LONG_DIGITS not in data.translate(_DIGITS):
+            try:
+                value = _orjson.loads(data)
+            except _orjson.JSONDecodeError:
+                pass
+            else:
+                if _text_deeper_than(data, parses=True) is False:
+                    return value, True
+    return json.loads(text), False
 
 
 def _deeper_than(value, limit: int) -> bool:
@@ -120,13 +189,17 @@ def _iter_array(fh, buf: str) -> Iterator[Item]:
     """Items of a top-level JSON array, decoded one at a time from a growing buffer."""
     decoder = json.JSONDecoder()
     pos = len(buf) - len(buf.lstrip()) + 1
+    base = 0  # characters of the file before buf[0]
+    comma = -1  # where in the file the last comma between items was
     eof = False
     n = 0
     expect_value = True
+    window = 1 << 16  # how much text orjson is shown for the next item (grows with the items)
 
     def refill() -> bool:
-        nonlocal buf, pos, eof
+        nonlocal buf, pos, eof, base
         more = fh.read(max(CHUNK, len(buf) - pos))
+        base += pos
         buf, pos = buf[pos:] + more, 0
         eof = not more
         return bool(more)
@@ -142,6 +215,11 @@ def _iter_array(fh, buf: str) -> Iterator[Item]:
             return
         ch = buf[pos]
         if ch == "]":
+            if expect_value and n:  # "[{...},]": json refuses it, the comma promises another item
+                yield Item(f"item:{n + 1}", errors=[Error(
+                    "invalid_json", "", f"a comma after the last item (item {n}) at {_position(fh, comma)}: "
+                    "JSON allows no trailing comma (the items before it are read)")])
+                return
             rest = buf[pos + 1:] + fh.read()
             if rest.strip():
                 yield Item("file", errors=[Error("invalid_json", "", "extra data after the closing ']'")])
@@ -150,9 +228,23 @@ def _iter_array(fh, buf: str) -> Iterator[Item]:
             if ch != ",":
                 yield Item(f"item:{n + 1}", errors=[Error("invalid_json", "", f"expected ',' or ']' after item {n}")])
                 return
+            comma = base + pos
             pos += 1
             expect_value = True
             continue
+        if _orjson is not None and ch in "{[":
+            fast = _fast_item(buf, pos, window)
+            if fast == "more" and not eof and len(buf) - pos <= MAX_ITEM_CHARS:
+                refill()  # the item goes on past the buffer: read more and look again
+                continue
+            if isinstance(fast, tuple):
+                value, end = fast
+                window = max(window, 2 * (end - pos))
+                n += 1
+                pos = end
+                expect_value = False
+                yield Item(f"item:{n}", value, shallow=True)
+                continue
         try:
             value, end = decoder.raw_decode(buf, pos)
             if end >= len(buf) and not eof and refill():  # a number cut at the buffer edge
@@ -162,15 +254,22 @@ def _iter_array(fh, buf: str) -> Iterator[Item]:
             yield Item(f"item:{n + 1}", errors=[Error(error.code, "", error.message + "; the items after it are not read")])
             return
         except json.JSONDecodeError as exc:
+            if not eof and len(buf) - pos > MAX_ITEM_CHARS:
+                yield Item(f"item:{n + 1}", errors=[_too_large(f"item {n + 1}")])
+                return
             if not eof and refill():
                 continue
             code = "truncated_json" if exc.pos >= len(buf) - 1 or "Unterminated" in exc.msg else "invalid_json"
             yield Item(f"item:{n + 1}", errors=[Error(code, "", f"item {n + 1}: {exc.msg}")])
             return
         except ValueError:  # an integer longer than Python converts
-            if not eof and refill():
-                continue
             end = _end_of_value(buf, pos)
+            if (end is None or end >= len(buf)) and not eof:  # the item may go on: read more first
+                if len(buf) - pos > MAX_ITEM_CHARS:
+                    yield Item(f"item:{n + 1}", errors=[_too_large(f"item {n + 1}")])
+                    return
+                if refill():
+                    continue
             if end is None:  # not even its end can be found: nothing after it is read
                 yield Item(f"item:{n + 1}", errors=[_too_long_number(f"item {n + 1}")])
                 return
@@ -180,10 +279,54 @@ def _iter_array(fh, buf: str) -> Iterator[Item]:
             yield Item(f"item:{n}", errors=[_too_long_number(f"item {n}")])
             continue
         n += 1
-        raw = buf[pos:end] if buf.find("\\u", pos, end) != -1 else ""  # no escape: no surrogate
+        raw = buf[pos:end]
         pos = end
         expect_value = False
         yield _checked(f"item:{n}", raw, value)
+
+
+def _fast_item(buf: str, pos: int, window: int):
+    """(value, end) of the object or array at buf[pos] read by orjson, as `raw_decode` reads
+    it; "more" when it goes on past the buffer; None when orjson cannot say (it refuses the
+    item or might read it differently: json then reads it, with json's errors and positions).
+
+    orjson has no raw_decode: shown the text from the item on, it stops at the first
+    character after the item ("unexpected content after document") and says where."""
+    while True:
+        text = buf[pos:pos + window]
+        try:
+            _orjson.loads(text)
+        except _orjson.JSONDecodeError as exc:
+            if exc.msg.startswith("unexpected content after document"):
+                text = text[:exc.pos]
+                break
+            if exc.msg.startswith("unexpected end of data"):
+                if pos + window < len(buf):
+                    window *= 2  # cut by the window, not by the buffer: show more
+                    continue
+                return "more"
+            return None
+        return None  # the text ends exactly with the item: rare, json reads it
+    data = text.encode("utf-8")
+    if _LONG_DIGITS in data.translate(_DIGITS) or _text_deeper_than(data, parses=True) is not False:
+        return None
+    return _orjson.loads(data), pos + len(text)
+
+
+def _position(fh, char: int) -> str:
+    """'line L column C (char N)' of a character of the file, as json's messages say it (the
+    file is read again up to it, a chunk at a time: only for an error)."""
+    fh.seek(0)
+    line, newline, done = 1, -1, 0
+    while done < char:
+        chunk = fh.read(min(CHUNK, char - done))
+        if not chunk:
+            break
+        line += chunk.count("\n")
+        if (k := chunk.rfind("\n")) != -1:
+            newline = done + k
+        done += len(chunk)
+    return f"line {line} column {char - newline} (char {char})"
 
 
 def _iter_jsonl(path, fh, head: str) -> Iterator[Item]:
@@ -193,8 +336,12 @@ def _iter_jsonl(path, fh, head: str) -> Iterator[Item]:
     if first is None:
         return
     lineno, line = first
+    if line is None:
+        yield _line_item(lineno, line)
+        yield from (_line_item(n, text) for n, text in lines)
+        return
     try:
-        value = json.loads(line)
+        value, shallow = _decode(line)
     except RecursionError:
         yield _line_item(lineno, line)
         yield from (_line_item(n, text) for n, text in lines)
@@ -229,21 +376,32 @@ def _iter_jsonl(path, fh, head: str) -> Iterator[Item]:
         yield _line_item(lineno, line)
         yield from (_line_item(n, text) for n, text in lines)
         return
-    yield _checked(f"line:{lineno}", line, value)
+    yield _checked(f"line:{lineno}", line, value, shallow)
     yield from (_line_item(n, text) for n, text in lines)
 
 
-def _lines(head: str, fh) -> Iterator[tuple[int, str]]:
-    """(line number, text) of non-blank lines, from the already-read head then the rest."""
+def _lines(head: str, fh) -> Iterator[tuple[int, str | None]]:
+    """(line number, text) of non-blank lines, from the already-read head then the rest; the
+    text is None for a line longer than MAX_ITEM_CHARS (not held: read past to its end)."""
     pending = ""
     lineno = 0
+    skipping = False  # inside a line too long to keep
     for chunk in _chunks(head, fh):
+        if skipping:
+            cut = chunk.find("\n")
+            if cut == -1:
+                continue
+            chunk, skipping = chunk[cut + 1:], False
         pending += chunk
         *complete, pending = pending.split("\n")
         for line in complete:
             lineno += 1
             if line.strip():
                 yield lineno, line
+        if len(pending) > MAX_ITEM_CHARS:
+            lineno += 1
+            yield lineno, None
+            pending, skipping = "", True
     if pending.strip():
         yield lineno + 1, pending
 
@@ -254,15 +412,23 @@ def _chunks(head: str, fh) -> Iterator[str]:
         yield chunk
 
 
+def _too_large(where: str, kind: str = "item") -> Error:
+    after = "the lines after it are read" if kind == "line" else "the items after it are not read"
+    return Error("too_large", "", f"{where}: more than {MAX_ITEM_CHARS:,} characters of JSON in one task "
+                 f"(not read; {after})")
+
+
 def _too_deep(where: str) -> Error:
     return Error("too_deep", "", f"{where}: JSON nested deeper than {MAX_DEPTH} levels")
 
 
-def _checked(where: str, raw: str, value) -> Item:
-    """The item parsed from `raw`, or an invalid_json error when it holds a lone surrogate."""
-    if has_lone_surrogate(raw, value):
+def _checked(where: str, raw: str, value, shallow: bool = False) -> Item:
+    """The item parsed from `raw`, or an invalid_json error when it holds a lone surrogate.
+
+    `shallow`: orjson read it (it refuses lone surrogates) and its depth is checked."""
+    if not shallow and has_lone_surrogate(raw, value):
         return Item(where, errors=[Error("invalid_json", "", f"{where.replace(':', ' ')}: {LONE_SURROGATE}")])
-    return Item(where, value)
+    return Item(where, value, shallow=shallow, raw=None if shallow else raw)
 
 
 def _end_of_value(buf: str, pos: int) -> int | None:
@@ -278,9 +444,11 @@ def _too_long_number(where: str) -> Error:
     return Error("invalid_json", "", f"{where}: a number of more than {sys.get_int_max_str_digits()} digits")
 
 
-def _line_item(lineno: int, line: str) -> Item:
+def _line_item(lineno: int, line: str | None) -> Item:
+    if line is None:
+        return Item(f"line:{lineno}", errors=[_too_large(f"line {lineno}", "line")])
     try:
-        return _checked(f"line:{lineno}", line, json.loads(line))
+        return _checked(f"line:{lineno}", line, *_decode(line))
     except RecursionError:
         return Item(f"line:{lineno}", errors=[_too_deep(f"line {lineno}")])
     except json.JSONDecodeError as exc:

@@ -44,6 +44,7 @@ CODES = {
     "invalid_json": "the file (or a line of it) is not valid JSON",
     "truncated_json": "the file ends in the middle of a JSON value",
     "too_deep": "a JSON value nested deeper than the reader accepts (a hand-made or hostile file)",
+    "too_large": "one task of the export is larger than the reader holds in memory (64 MB of JSON)",
     "top_level_type": "the file is not a JSON array of tasks / JSONL of objects",
     "not_an_object": "an item of the file is not a JSON object",
     "unknown_item": "an item is neither a Label Studio task nor a gold record",

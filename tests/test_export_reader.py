@@ -1,0 +1,180 @@
+"""The export reader (annotate.exportfile): orjson reads what json reads, a trailing comma and a
+task too large to hold are refused with a reason. No server: export files written here."""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+import annotate.exportfile as exportfile
+from annotate.accept import accepted_export
+from annotate.convert import expand_inputs, iter_tasks
+from annotate.exportfile import MAX_DEPTH, _deeper_than, read_export
+from annotate.pull import pull, validate_file
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+@pytest.fixture(scope="module")
+def export() -> list[dict]:
+    tasks = list(iter_tasks(expand_inputs([str(SEEDS)]), warn=lambda _m: None))
+    return list(accepted_export(tasks))
+
+
+def items_of(path: Path) -> list[tuple]:
+    return [(i.where, i.value, [e.as_dict() for e in i.errors]) for i in read_export(path)]
+
+
+# --- a trailing comma -----------------------------------------------------------------------------
+
+def test_trailing_comma_after_the_last_task_is_rejected_with_its_position(tmp_path, export):
+    """json.loads refuses '[{...},]'; the streaming reader took the comma for the end."""
+    head = "[" + ",\n".join(json.dumps(t) for t in export[:2]) + ","
+    src = tmp_path / "export.json"
+    src.write_text(head + "\n]\n", encoding="utf-8")
+    comma = len(head) - 1  # the trailing comma's character offset
+    line = head.count("\n") + 1
+    column = comma - head.rfind("\n")
+    summary = pull(None, tmp_path / "gold", from_file=src)
+    assert (summary.counts.gold, summary.counts.rejected) == (2, 1)  # the tasks before it are read
+    reject = json.loads((tmp_path / "gold" / "rejects.jsonl").read_text(encoding="utf-8"))
+    error = reject["errors"][0]
+    assert error["code"] == "invalid_json" and reject["input"] == "item:3"
+    assert f"line {line} column {column} (char {comma})" in error["message"], error
+    assert "trailing comma" in error["message"] and "\n" not in error["message"]
+    with pytest.raises(json.JSONDecodeError):  # what every other reader says of the file
+        json.loads(src.read_text(encoding="utf-8"))
+
+
+def test_trailing_comma_exit_code_is_1(tmp_path, export):
+    from click.testing import CliRunner
+
+    from annotate.cli import cli
+
+    src = tmp_path / "export.json"
+    src.write_text("[" + json.dumps(export[0]) + ",]", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["pull", "--from-file", str(src), "-o", str(tmp_path / "gold")])
+    assert result.exit_code == 1, result.output
+    assert "invalid_json: 1" in result.output
+    report = validate_file(src)
+    assert report.invalid == 1 and any("trailing comma" in line for line in report.lines())
+
+
+def test_empty_array_and_a_comma_inside_a_task_are_fine(tmp_path, export):
+    src = tmp_path / "empty.json"
+    src.write_text("[ ]", encoding="utf-8")
+    assert items_of(src) == []
+    src.write_text("[" + json.dumps(export[0], indent=1) + "\n]", encoding="utf-8")
+    assert [w for w, _, errors in items_of(src) if not errors] == ["item:1"]
+
+
+# --- one task too large to hold -------------------------------------------------------------------
+
+def test_a_task_over_the_size_cap_is_refused_not_held(tmp_path, export, monkeypatch):
+    """A hostile or broken file with one enormous task: a too_large reject, not gigabytes in memory."""
+    monkeypatch.setattr(exportfile, "MAX_ITEM_CHARS", 200_000)
+    monkeypatch.setattr(exportfile, "CHUNK", 4096)
+    huge = copy.deepcopy(export[1])
+    huge["data"]["padding"] = "x" * 300_000
+    src = tmp_path / "export.json"
+    src.write_text(json.dumps([export[0], huge, export[2]]), encoding="utf-8")
+    got = items_of(src)
+    assert [w for w, _, _ in got] == ["item:1", "item:2"]  # nothing after it can be found
+    assert got[0][1] == export[0]
+    assert [e["code"] for e in got[1][2]] == ["too_large"]
+    message = got[1][2][0]["message"]
+    assert "more than 200,000 characters" in message and "items after it are not read" in message
+
+
+def test_a_jsonl_line_over_the_size_cap_loses_only_that_line(tmp_path, export, monkeypatch):
+    monkeypatch.setattr(exportfile, "MAX_ITEM_CHARS", 200_000)
+    monkeypatch.setattr(exportfile, "CHUNK", 4096)
+    huge = copy.deepcopy(export[1])
+    huge["data"]["padding"] = "x" * 300_000
+    src = tmp_path / "export.jsonl"
+    src.write_text("\n".join(json.dumps(t) for t in (export[0], huge, export[2])) + "\n", encoding="utf-8")
+    got = items_of(src)
+    assert [(w, [e["code"] for e in errors]) for w, _, errors in got] == [
+        ("line:1", []), ("line:2", ["too_large"]), ("line:3", [])]
+    assert got[2][1] == export[2]
+
+
+# --- orjson reads what json reads -----------------------------------------------------------------
+
+def odd_tasks(export: list[dict]) -> list[str]:
+    """An export array with what orjson and json might read differently, one task each."""
+    parts = [json.dumps(t, ensure_ascii=False) for t in export]
+    big = copy.deepcopy(export[0])
+    big["annotations"][0]["id"] = 10**20  # beyond 64 bits: orjson would make it a float
+    big["meta"]["neg"] = -(2**63) - 1
+    parts.append(json.dumps(big))
+    floats = copy.deepcopy(export[1])
+    floats["meta"]["floats"] = [1e-05, 0.1 + 0.2, 1e16, 5e-324, 1.7976931348623157e308, -0.0, 123456789.123456789]
+    parts.append(json.dumps(floats, ensure_ascii=True))  # every non-ASCII character escaped
+    nan = copy.deepcopy(export[2])
+    nan["meta"]["score"] = float("nan")
+    parts.append(json.dumps(nan))
+    parts.append(json.dumps(export[3]).replace('"title": "', '"title": "\\ud800', 1))  # lone surrogate
+    for depth in (MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1):
+        for opener, closer in (("[", "]"), ('{"a":', "}")):
+            deep = copy.deepcopy(export[4])
+            parts.append(json.dumps(deep)[:-1] + ', "deep": ' + opener * (depth - 1) + '"x"' + closer * (depth - 1) + "}")
+    parts.append('{"data": {"text": "1e400"}, "n": 1e400}')
+    parts.append('{"dup": 1, "dup": 2, "x": {"y": [true, false, null]}}')
+    return parts
+
+
+@pytest.mark.parametrize("shape", ["array", "jsonl"])
+def test_orjson_reads_every_item_as_json_does(tmp_path, export, monkeypatch, shape):
+    if exportfile._orjson is None:
+        pytest.skip("orjson is not installed: the stdlib decoder is the only one")
+    parts = odd_tasks(export)
+    text = "\n".join(parts) if shape == "jsonl" else "[\n" + ",\n".join(parts) + "\n]"
+    src = tmp_path / f"export.{shape}"
+    src.write_text(text, encoding="utf-8")
+    fast = items_of(src)
+    monkeypatch.setattr(exportfile, "_orjson", None)
+    slow = items_of(src)
+    assert len(fast) == len(slow) > len(export) + 6
+    for a, b in zip(fast, slow, strict=True):
+        assert a[0] == b[0] and a[2] == b[2]
+        assert json.dumps(a[1], sort_keys=True) == json.dumps(b[1], sort_keys=True)  # NaN-safe equality
+        assert repr(a[1]) == repr(b[1])  # types too: an int stays an int
+    codes = [e["code"] for _, _, errors in fast for e in errors]
+    assert codes.count("too_deep") == 2 and "invalid_json" in codes
+
+
+def test_depth_from_the_text_is_the_depth_of_the_value():
+    from annotate.exportfile import _text_deeper_than
+
+    if exportfile._orjson is None:
+        pytest.skip("orjson is not installed")
+    rng = random.Random(3)
+
+    def small():
+        return rng.choice([1, "x" * rng.randint(0, 3000), None, 2.5, "]]}}[{", [], {}, [[1]], {"a": {"b": []}}])
+
+    def value(depth):
+        """A value nesting exactly `depth` levels, with small siblings along the way."""
+        v = small() if depth == 0 else rng.choice([1, "leaf ]}", None])
+        for _ in range(depth):
+            siblings = [small() for _ in range(rng.randint(0, 2))]
+            if rng.random() < 0.5:
+                v = [*siblings, v] if rng.random() < 0.5 else [v, *siblings]
+            else:
+                v = {**{f"s{i}": x for i, x in enumerate(siblings)}, "v": v}
+        return v
+
+    answered = 0
+    for _ in range(400):
+        v = value(rng.randint(58, 70))
+        text = json.dumps(v)
+        deeper = _text_deeper_than(text)
+        assert deeper in (None, _deeper_than(v, MAX_DEPTH)), text[:200]
+        assert _text_deeper_than(text.encode(), parses=True) in (None, _deeper_than(v, MAX_DEPTH))
+        answered += deeper is not None
+    assert answered > 300  # the text answers most of them (the rest is walked)
