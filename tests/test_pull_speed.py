@@ -191,3 +191,50 @@ def test_strings_is_a_non_empty_list_of_strings():
         assert _strings(value)
     for value in ([], None, "a", ["a", 1], [None], [["a"]], ("a",), {"a": 1}):
         assert not _strings(value)
+
+
+def test_parse_regions_reads_what_parse_result_reads():
+    """parse_regions builds the spans without parse_result's Region/Relation objects: the same
+    spans and relations, in the same order, on valid and broken results (duplicate ids, choices
+    before their region, left relations, several labels)."""
+    import copy
+
+    from annotate.labeling import SPAN_FIELDS, UNATTRIBUTED, parse_regions, parse_result
+
+    def through_parse_result(result):  # the code before, verbatim
+        regions, relations = parse_result(result)
+        spans = []
+        for region in regions:
+            span = {"id": region.id, "label": region.label, "start": region.start, "end": region.end}
+            for name, value in region.choices.items():
+                target = SPAN_FIELDS.get(name)
+                if target == "unattributed":
+                    if value == UNATTRIBUTED:
+                        span["unattributed"] = True
+                elif target is not None:
+                    span[target] = value
+            spans.append(span)
+        return spans, [{"from": r.from_id, "to": r.to_id, "type": r.type} for r in relations]
+
+    rng = random.Random(11)
+    task = _seed_task()
+    text = task["data"]["text"]
+    good = task["predictions"][0]["result"]
+    extra = [{"from_id": "a", "to_id": "b", "type": "relation", "direction": "left", "labels": ["said_by", "refers_to", 3]},
+             {"id": good[0]["id"], "type": "labels", "from_name": "label", "to_name": "text",
+              "value": {"start": 0, "end": 1, "labels": ["Quote"]}},
+             {"id": "late", "type": "choices", "from_name": "polarity", "value": {"choices": ["favor"]}},
+             {"id": "late", "type": "labels", "value": {"start": 5, "end": 9, "labels": ["Stance"]}},
+             {"id": "u", "type": "choices", "from_name": "attribution", "value": {"choices": ["unattributed"]}},
+             {"id": "u", "type": "labels", "from_name": "other", "value": {"start": 1, "end": 2, "labels": ["Quote"]}},
+             {"id": "u", "type": "labels", "value": {"start": 1, "end": 2, "labels": ["Quote"]}},
+             {"type": "labels", "value": None}, {"type": "choices", "id": "u", "from_name": "x", "value": []}]
+    cases = [good, good + extra, "not a list", None, []]
+    for _ in range(500):
+        result = _broken(rng, good + rng.sample(extra, rng.randint(0, len(extra))), text)
+        rng.shuffle(result)
+        cases.append(result)
+    for result in cases:
+        before = copy.deepcopy(result)
+        assert repr(parse_regions(result)) == repr(through_parse_result(result))  # key order too
+        assert result == before

@@ -281,25 +281,74 @@ def parse_result(result) -> tuple[list[Region], list[Relation]]:
 
 
 def parse_regions(result: list) -> tuple[list[dict], list[dict]]:
-    """(spans, relations) of a gold record from a Label Studio result list (via parse_result).
+    """(spans, relations) of a gold record from a Label Studio result list: what
+    `parse_result` reads, as dicts.
 
     Spans are {id, label, start, end} plus the per-region choices as the contract maps them
     (quote_type / polarity / target, `unattributed: true`); relations are {from, to, type}.
-    Span text is not set here (it comes from the document text).
+    Span text is not set here (it comes from the document text). The same reading as
+    parse_result, item by item, without its Region/Relation objects (this runs twice on every
+    task pull reads): tests/test_pull_speed.py holds the two to the same answers.
     """
-    regions, relations = parse_result(result)
-    spans = []
+    regions: list[tuple] = []  # (start, end, label, id, input order)
+    picked: dict[str, dict[str, str]] = {}
+    rels: list[tuple[str, str, str]] = []
+    for item in result if isinstance(result, list) else []:
+        if not isinstance(item, dict):
+            continue
+        get = item.get
+        kind = get("type")
+        if kind == "labels":
+            if get("from_name", LABEL_FROM) != LABEL_FROM:
+                continue
+            value = get("value")
+            if not isinstance(value, dict):
+                continue
+            labels, rid = value.get("labels"), get("id")
+            if not (isinstance(labels, list) and labels and isinstance(labels[0], str) and isinstance(rid, str)):
+                continue
+            start, end = value.get("start"), value.get("end")
+            if not (is_int(start) and is_int(end)):
+                continue
+            regions.append((start, end, labels[0], rid, len(regions)))
+        elif kind == "choices":
+            rid, name = get("id"), get("from_name")
+            if isinstance(rid, str) and isinstance(name, str):
+                value = get("value")
+                values = value.get("choices") if isinstance(value, dict) else None
+                if isinstance(values, list) and values and isinstance(values[0], str):
+                    picked.setdefault(rid, {})[name] = values[0]
+        elif kind == "relation":
+            src, dst = get("from_id"), get("to_id")
+            if not (isinstance(src, str) and isinstance(dst, str)):
+                continue
+            if get("direction") == "left":
+                src, dst = dst, src
+            labels = get("labels")
+            for label in labels if isinstance(labels, list) else []:
+                if isinstance(label, str):
+                    rels.append((src, dst, label))
+    first: set[int] = set()  # choices attach to the first region (in the result) with their id
+    seen: set[str] = set()
     for region in regions:
-        span = {"id": region.id, "label": region.label, "start": region.start, "end": region.end}
-        for name, value in region.choices.items():
-            target = SPAN_FIELDS.get(name)
-            if target == "unattributed":
-                if value == UNATTRIBUTED:
-                    span["unattributed"] = True
-            elif target is not None:
-                span[target] = value
+        if region[3] not in seen:
+            seen.add(region[3])
+            first.add(region[4])
+    regions.sort()  # (start, end, label, id), then input order: parse_result's stable sort
+    spans = []
+    for start, end, label, rid, order in regions:
+        span = {"id": rid, "label": label, "start": start, "end": end}
+        if order in first and rid in picked:
+            for name, value in picked[rid].items():
+                target = SPAN_FIELDS.get(name)
+                if target == "unattributed":
+                    if value == UNATTRIBUTED:
+                        span["unattributed"] = True
+                elif target is not None:
+                    span[target] = value
         spans.append(span)
-    return spans, [{"from": r.from_id, "to": r.to_id, "type": r.type} for r in relations]
+    rels.sort()
+    return spans, [{"from": a, "to": b, "type": t} for a, b, t in rels]
 
 
 
