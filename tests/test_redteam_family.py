@@ -323,3 +323,65 @@ def test_a_page_long_speaker_span_is_read_as_a_name_by_its_end():
 
     assert name_tokens("word " * 100_000 + "Retired Lt. Gen. Michael Flynn")[-2:] == ("michael", "flynn")
     assert len(name_tokens("word " * 100_000)) < 100
+
+
+def test_second_annotator_in_a_real_browser_sees_only_their_own_project(studio_env, browser):
+    """Bob logs in to Label Studio in chromium with the password `push --annotators` printed.
+    On his own project's task he sees the pre-annotation, not Ann's annotation (her e-mail,
+    which the labeling UI shows on an annotation's tab, is nowhere on the page; on Ann's
+    project, which open-source Label Studio lets him open, it is: the check can see it). He
+    submits in the UI; agree and adjudicate then compare both versions."""
+    from label_studio_sdk import LabelStudio
+
+    from annotate import studio as ls
+    from annotate.family import find_family
+    from annotate.users import user_token
+
+    from .conftest import SEEDS, UI_TIMEOUT, wait_for_labeling
+
+    tag = uuid.uuid4().hex[:8]
+    title = f"Browser {tag}"
+    a, b = f"ann-{tag}@example.org", f"bob-{tag}@example.org"
+    seed = sorted(SEEDS.glob("*.txt"))[0]
+    pushed = run("push", str(seed), "--project", title, "--annotators", f"{a},{b}")
+    assert pushed.exit_code == 0, pushed.output
+    passwords = dict(re.findall(r"New account (\S+) with password (\S+)", pushed.stdout))
+    admin = ls.connect(studio_env.url, studio_env.token)
+    family = find_family(admin, title)
+    ann = LabelStudio(base_url=studio_env.url, api_key=user_token(studio_env.url, a, passwords[a]))
+    (ref_a,) = ls.iter_task_index(admin, family.members[a].id)
+    res = copy.deepcopy(ann.tasks.get(ref_a.id).predictions[0].result)
+    first = next(r["id"] for r in res if r["type"] == "labels")
+    ann.annotations.create(id=ref_a.id, result=[r for r in res if r.get("id") != first], lead_time=4.0)
+    (ref_b,) = ls.iter_task_index(admin, family.members[b].id)
+
+    page = browser.new_page(viewport={"width": 1600, "height": 1200})
+    page.set_default_timeout(UI_TIMEOUT)
+    try:
+        page.goto(studio_env.url + "/user/login/")
+        page.fill("input[name=email]", b)
+        page.fill("input[name=password]", passwords[b])
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "/user/login" not in url)
+        page.goto(f"{studio_env.url}/projects/{family.members[a].id}/data?task={ref_a.id}")
+        wait_for_labeling(page)
+        assert a in page.content()  # the control: Ann's tab names her
+        page.goto(f"{studio_env.url}/projects/{family.members[b].id}/data?task={ref_b.id}")
+        wait_for_labeling(page)
+        assert a not in page.content()
+        seen = page.evaluate(f"() => fetch('/api/tasks/{ref_b.id}').then(r => r.json())")
+        assert seen["annotations"] == [] and len(seen["predictions"]) == 1
+        page.get_by_role("button", name=re.compile("^Submit")).first.click()
+        wait = 0
+        while not list(admin.annotations.list(id=ref_b.id)) and wait < 60:
+            page.wait_for_timeout(1000)
+            wait += 1
+    finally:
+        page.close()
+    (submitted,) = admin.annotations.list(id=ref_b.id)
+    assert not submitted.was_cancelled
+    report = json.loads(run("agree", "--project", title, "--json").stdout)
+    assert report["tasks"]["compared"] == 1 and report["tasks"]["disputed"] == 1
+    assert sorted(r["annotator"] for r in report["annotators"]) == sorted([a, b])
+    plan = json.loads(run("adjudicate", "--project", title, "--json").stdout)
+    assert plan["counts"]["disputed"] == 1 and plan["counts"]["review_needed"] == 2
