@@ -385,3 +385,20 @@ def test_second_annotator_in_a_real_browser_sees_only_their_own_project(studio_e
     assert sorted(r["annotator"] for r in report["annotators"]) == sorted([a, b])
     plan = json.loads(run("adjudicate", "--project", title, "--json").stdout)
     assert plan["counts"]["disputed"] == 1 and plan["counts"]["review_needed"] == 2
+
+
+def test_a_head_title_holding_the_separator_is_still_the_head(tmp_path):
+    """`--project "A · B"` finds the family of a head titled "A · B" made by hand (members
+    "A · B · <email>"): the lead's star in that head settles the article."""
+    from annotate.family import review_projects
+
+    title = f"Quotes{' · '}2024"
+    lead = annotation(3, LEAD, result("mixed"), 9.0, ground_truth=True)
+    family = merged(tmp_path, {
+        (title, 1): [member_task(41, 1, [lead])],
+        (member_title(title, A_MAIL), 2): [member_task(21, 2, [annotation(1, A, result("direct"), 5.0)])],
+        (member_title(title, B_MAIL), 3): [member_task(31, 3, [annotation(2, B, result("mixed"), 5.0)])],
+    })
+    assert review_projects(family[0]) == {1}
+    plan = plan_adjudication(family, {A: A_MAIL, B: B_MAIL, LEAD: "lead@example.org"}, family_head=1)
+    assert [r["annotation_id"] for r in plan.resolved] == [3]

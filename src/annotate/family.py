@@ -367,11 +367,16 @@ def origins(task: dict) -> list[dict]:
 
 
 def review_projects(task: dict) -> set | None:
-    """The ids of the family's head project(s) a merged task came from (titles without the
-    member separator), or None for a task of one project (not joined by merge_exports)."""
+    """The ids of the family's head project(s) a merged task came from, or None for a task of
+    one project (not joined by merge_exports). A member's title is `T · <email>`: the head is
+    the title without the separator, or (a title that holds one, not made by annotate) the
+    title T of which another origin is a member."""
     if not isinstance(task, dict) or FAMILY_KEY not in task:
         return None
-    return {o.get("project") for o in origins(task) if SEP not in str(o.get("title") or "")}
+    found = origins(task)
+    titles = [str(o.get("title") or "") for o in found]
+    return {o.get("project") for o, t in zip(found, titles, strict=True)
+            if SEP not in t or any(other.startswith(t + SEP) for other in titles)}
 
 
 def without_member_ground_truth(task: dict) -> dict:
