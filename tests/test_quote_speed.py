@@ -154,3 +154,24 @@ def test_speaker_before_sees_without_tokenising_that_no_phrase_ends_at_the_cue(t
     limit = text.rindex("said")
     found = speakers.speaker_before(text, limit, 0)
     assert (text[found[0]:found[1]] if found else None) == expected
+
+
+_CUE_TEXTS = [
+    "Ruiz said’ they warned''we added ‘no’ and told\"us said ''yes'' it claimed ’tis",
+    "He insisted that it ended that way; she argued the plan failed, warned that voters left.",
+    "said'said’said-said said_ saids said",
+    "“a,” said “b,” told ‘c,’ he added'' it's",
+]
+
+
+@pytest.mark.parametrize("text", _CUE_TEXTS)
+def test_last_cue_from_the_paragraph_scan_is_find_cues_last(text):
+    # every window (lo, qs) of the paragraph: the shared scan gives find_cues' last cue, also for
+    # a cue word right against qs (a quote mark that is a word character: ’ or '') and "-ed that" verbs
+    from annotate.converters.cues import find_cues
+    para: list = []
+    for qs in range(len(text) + 1):
+        for lo in range(0, qs + 1, 3):
+            found = find_cues(text, lo, qs)
+            got = direct._last_cue(text, 0, len(text), lo, qs, para)
+            assert (got.span() if got else None) == (found[-1].span() if found else None), (lo, qs)

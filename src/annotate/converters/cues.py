@@ -112,7 +112,9 @@ def word_alternation(words) -> str:
 
 # Every lowercase cue form as one word-bounded regex: scanning in C beats a dict lookup per word.
 # (A-Za-z0-9_ listed besides \w: the same class, tested against a bitmap first, which is faster.)
-_CUE_WORD = re.compile(r"(?<![A-Za-z0-9_\w’'-])(?:" + word_alternation(FORMS) + r")(?![A-Za-z0-9_\w’'-])")
+# The characters a cue word may not touch on either side.
+CUE_WORD_CHARS = r"A-Za-z0-9_\w’'-"
+_CUE_WORD = re.compile(rf"(?<![{CUE_WORD_CHARS}])(?:" + word_alternation(FORMS) + rf")(?![{CUE_WORD_CHARS}])")
 
 
 def find_cues(text: str, start: int, end: int, title_case: bool = False) -> list[re.Match]:
