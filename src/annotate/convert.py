@@ -238,13 +238,14 @@ def read_documents(paths: Iterable[str], stats: ConvertStats, warn: Callable[[st
                 warn(f"skipped {shown}: {exc.strerror or exc}")
                 continue
         raw, note = decode(data)
+        del data  # not kept alive (as bytes) while the article is converted
         if raw is None:
             stats.skipped.append((shown, note))
             warn(f"skipped {shown}: {note}")
             continue
         if note:
             warn(f"{shown}: {note}")
-        if not raw.strip():
+        if not raw or raw.isspace():  # (no stripped copy of a huge text to find out)
             stats.skipped.append((shown, "empty"))
             warn(f"skipped {shown}: empty file")
             continue

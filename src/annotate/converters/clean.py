@@ -124,7 +124,8 @@ LEDE_TITLE_WORDS = 15
 def _looks_like_title(line: str, max_words: int = TITLE_MAX_WORDS) -> bool:
     """A headline: 2 to 25 words, not ending in ',' or ':' (a sentence-final period is fine:
     many archives add one, "Rep. Welch to back Sanders for president.")."""
-    return 2 <= len(line.split()) <= max_words and not line.endswith((",", ":", ";"))
+    # split at most max_words times: a huge line is not cut into all its words to count them
+    return 2 <= len(line.split(None, max_words)) <= max_words and not line.endswith((",", ":", ";"))
 
 
 def find_title(body: str) -> str:
@@ -151,7 +152,7 @@ def find_title(body: str) -> str:
         return first
     start = body.find(first)
     ss, se = next(sentences(body, start, start + len(first)), (start, start + len(first)))
-    words = body[ss:se].split()
+    words = body[ss:se].split(None, LEDE_TITLE_WORDS)  # the rest, if any, is one piece: never used
     if len(words) <= LEDE_TITLE_WORDS:
         return " ".join(words)
     return " ".join(words[:LEDE_TITLE_WORDS]).rstrip(",;:—–-") + "…"
@@ -181,7 +182,9 @@ def clean_text(raw: str) -> dict:
     if dropped:  # removed lines leave blank runs behind: close them up
         body = re.sub(r"\n(?:[ \t]*\n){2,}", "\n\n", body)
     # Leading and trailing blank space goes; a final line break stays, as in the raw file.
-    body = body.strip() + ("\n" if body.strip() and text.rstrip(" \t").endswith("\n") else "")
+    stripped = body.strip()
+    body = stripped + "\n" if stripped and text.endswith(("\n", " ", "\t")) and text.rstrip(" \t").endswith("\n") \
+        else stripped
     title = find_title(body)
     source = ""
     for ln in _first_lines(body, 5):

@@ -220,7 +220,7 @@ class _LowerWords:
         if low not in self.seen:
             if self.all is not None or len(self.seen) >= self.LIMIT:
                 if self.all is None:
-                    self.all = set(_LOWER_WORD.findall(self.text))
+                    self.all = _lower_words(self.text)
                 self.seen[low] = low in self.all
             else:
                 self.seen[low] = self._find(low)
@@ -238,6 +238,26 @@ class _LowerWords:
                 return True
             at = text.find(low, at + 1)
         return False
+
+
+_NOT_LOWER = re.compile(r"[^a-z]")
+
+
+def _lower_words(text: str, chunk: int = 1 << 16) -> set[str]:
+    """set(_LOWER_WORD.findall(text)), read 64K characters at a time: a huge text's words are
+    never all in one list (a 5 MB line held a million of them, 50 MB of strings at once). Each piece
+    ends before a character that is no lower-case letter, so no word is cut; the look-behind
+    sees the text before a piece."""
+    if len(text) <= chunk:
+        return set(_LOWER_WORD.findall(text))
+    out: set[str] = set()
+    pos = 0
+    while pos < len(text):
+        stop = _NOT_LOWER.search(text, min(len(text), pos + chunk))
+        end = stop.start() if stop else len(text)
+        out.update(_LOWER_WORD.findall(text, pos, end))
+        pos = end
+    return out
 
 
 def _headline_case_lines(text: str) -> list[tuple[int, int]]:

@@ -189,6 +189,9 @@ def _json_pair(s: str) -> tuple[str, str]:
     return u, (u if s.isascii() and "\x7f" not in s else encode_basestring_ascii(s))
 
 
+_CHUNK = 1 << 16
+
+
 def _result_json(text: str, plan: _Plan, digest) -> list[str]:
     """The result items as the line writes them (keys sorted, non-ASCII as is), in chunks of
     a few hundred items joined by commas; task_hash's spelling of each (keys in build_task's
@@ -197,9 +200,11 @@ def _result_json(text: str, plan: _Plan, digest) -> list[str]:
     line: list[str] = []
     hashed: list[str] = []
     sep = b""
+    size = 0  # characters of region text in `line`
 
-    def flush() -> None:  # a few hundred items at a time: a huge text's result is never one string
-        nonlocal sep
+    def flush() -> None:  # a few hundred items (or 64K characters) at a time: a huge text's result
+        nonlocal sep, size  # is never one string
+        size = 0
         if hashed:
             digest.update(sep + ",".join(hashed).encode("ascii"))
             hashed.clear()
@@ -229,7 +234,8 @@ def _result_json(text: str, plan: _Plan, digest) -> list[str]:
                     f'"value":{{"end":{e},"labels":[{lab_u}],"start":{s},"text":{tu}}}}}')
         hashed.append(f'{{"id":{rid_a},"from_name":{lf_a},"to_name":{tt_a},"type":"labels",'
                       f'"value":{{"start":{s},"end":{e},"text":{ta},"labels":[{lab_a}]}}{sc}}}')
-        if len(hashed) >= 512:
+        size += len(tu)
+        if len(hashed) >= 512 or size >= _CHUNK:
             flush()
     for r in plan.with_choices:
         s = str(r.start) if type(r.start) is int else _number(r.start)
@@ -243,7 +249,8 @@ def _result_json(text: str, plan: _Plan, digest) -> list[str]:
                         f'"value":{{"choices":[{value_u}],"end":{e},"start":{s},"text":{tu}}}}}')
             hashed.append(f'{{"id":{rid_a},"from_name":{name_a},"to_name":{tt_a},"type":"choices",'
                           f'"value":{{"start":{s},"end":{e},"text":{ta},"choices":[{value_a}]}}}}')
-        if len(hashed) >= 512:
+            size += len(tu)
+        if len(hashed) >= 512 or size >= _CHUNK:
             flush()
     for rel in plan.relations:
         f_u, f_a = ids.get(rel.from_id) or _json_pair(rel.from_id)
