@@ -333,15 +333,17 @@ class _Context:
         self.mentions = mentions
         self.starts = [m[0] for m in mentions]
         self.by_start = {m[0]: m for m in mentions}
-        self.people = _people(text, mentions)
-        self.people_starts = [m[0] for m in self.people]
+        self._people: list | None = None  # _persons(), made when first needed
         self.ranked = ranked
         self.lex = _lexicon()
         self.low = _fold(text)  # folded once: a quote's tokens are read from it
         self.quotes = quotes
         self._themes: dict[str, str] | None = None  # _theme_nouns, made when first needed
         self._issue_heads: dict[str, str] | None = None  # _listed_issue's index, likewise
-        self._gender: dict[str, str] | None = None  # _genders, likewise
+        self._gender: dict[str, str | None] = {}  # _gender_of, name by name
+        self._mentions_of: dict[str, list] | None = None  # all mentions by name, for _gender_of
+        self._quotes_joined: list[tuple[int, int]] = []
+        self._quote_starts: list[int] = []
         self._speaker_span: tuple[int, int] = (0, 0)  # the speaker span of the quote being read
 
     # -- one quote -------------------------------------------------------------------------
@@ -999,49 +1001,63 @@ class _Context:
     def _last_person(self, pos: int, speaker: set[str], pronoun: str = "") -> str | None:
         """The person he/she/him/her stands for: the last one named before `pos` (not the
         speaker, and not one the article refers to with the other gender's pronouns:
-        _genders), preferring one named as a subject over one after a preposition ("Cruz is
+        _gender_of), preferring one named as a subject over one after a preposition ("Cruz is
         the best since Ronald Reagan. He unites ..." -> Cruz)."""
         want = _PRONOUN_GENDER.get(pronoun)
-        genders = self._genders() if want else {}
-        hi = bisect.bisect_left(self.people_starts, pos)
+        people, starts = self._persons()
+        hi = bisect.bisect_left(starts, pos)
         first = None
-        for s, _e, t in reversed(self.people[max(0, hi - 12):hi]):
+        for s, _e, t in reversed(people[max(0, hi - 12):hi]):
             if pos - s > 3000:
                 break
-            if t in speaker or genders.get(t, want) != want:
+            if t in speaker or want and (self._gender_of(t) or want) != want:
                 continue
             if not _AFTER_PREPOSITION.search(self.text, max(0, s - 12), s):
                 return t
             first = first or t
         return first
 
-    def _genders(self) -> dict[str, str]:
-        """{person: "m" or "f"} for the persons the narrative refers to with one gender's
-        pronouns. A vote: a person named outside every quote (in a quote, "I met X. He ..." says
-        nothing of X) and first in its sentence (its subject, mostly: in "as X criticized Y, she
-        ..." she is X), then the first he/him/his or she/her/hers before another name or a
-        quote mark comes (the speaker of a quote after X: 'X met them. “...,” she said'), within
-        GENDER_REACH characters. A person gets the gender of two votes in three or more. Made
-        when first needed."""
-        if self._gender is None:
-            votes: dict[str, Counter] = {}
-            people, low = _people(self.text, self.all_mentions), self.low  # speakers too
-            quoted = self._quoted_text()
-            quote_starts = [qs for qs, _qe in quoted]
-            for n, (s, e, t) in enumerate(people):
-                k = bisect.bisect_right(quote_starts, s) - 1
-                if k >= 0 and s < quoted[k][1]:
-                    continue  # inside a quote
-                if n and people[n - 1][0] >= _sentence_start(low, s):
-                    continue  # not the first person named in its sentence
-                k = bisect.bisect_left(self.all_starts, e)  # the next name of any kind ends the search
-                stop = min(e + GENDER_REACH, self.all_starts[k] if k < len(self.all_starts) else len(low))
-                mark = _ANY_QUOTE_MARK.search(low, e, stop)
-                m = _GENDERED.search(low, e, mark.start() if mark else stop)
-                if m:
-                    votes.setdefault(t, Counter())[_PRONOUN_GENDER[m[0]]] += 1
-            self._gender = {t: g for t, c in votes.items() for g, n in c.items() if 3 * n >= 2 * sum(c.values())}
-        return self._gender
+    def _persons(self) -> tuple[list[tuple[int, int, str]], list[int]]:
+        """The mentions of persons outside speaker spans (_people) and their starts."""
+        if self._people is None:
+            people = _people(self.text, self.mentions)
+            self._people = (people, [m[0] for m in people])
+        return self._people
+
+    def _gender_of(self, name: str) -> str | None:
+        """"m" or "f" when the narrative refers to the person `name` with one gender's pronouns,
+        else None. A vote: a mention outside every quote (in a quote, "I met X. He ..." says
+        nothing of X) with no other name before it in its sentence (its subject, mostly: in "as
+        X criticized Y, she ..." she is X), then the first he/him/his or she/her/hers before
+        another name or a quote mark comes (the speaker of a quote after X: 'X met them. “...,”
+        she said'), within GENDER_REACH characters. Two votes in three or more decide. Worked
+        out for a name when first asked (most articles never ask)."""
+        if name in self._gender:
+            return self._gender[name]
+        if self._mentions_of is None:
+            self._mentions_of = {}
+            for m in self.all_mentions:
+                self._mentions_of.setdefault(m[2], []).append(m)
+            self._quotes_joined = self._quoted_text()
+            self._quote_starts = [qs for qs, _qe in self._quotes_joined]
+        low, starts, quoted, quote_starts = self.low, self.all_starts, self._quotes_joined, self._quote_starts
+        votes: Counter = Counter()
+        for s, e, _t in self._mentions_of.get(name, ()):
+            k = bisect.bisect_right(quote_starts, s) - 1
+            if k >= 0 and s < quoted[k][1]:
+                continue  # inside a quote
+            k = bisect.bisect_left(starts, s)
+            if k and starts[k - 1] >= _sentence_start(low, s):
+                continue  # another name comes first in its sentence
+            k = bisect.bisect_left(starts, e)  # the next name of any kind ends the search
+            stop = min(e + GENDER_REACH, starts[k] if k < len(starts) else len(low))
+            mark = _ANY_QUOTE_MARK.search(low, e, stop)
+            m = _GENDERED.search(low, e, mark.start() if mark else stop)
+            if m:
+                votes[_PRONOUN_GENDER[m[0]]] += 1
+        gender = next((g for g, n in votes.items() if 3 * n >= 2 * sum(votes.values())), None)
+        self._gender[name] = gender
+        return gender
 
 
 # Theme nouns (_Context._theme_nouns): a common noun after a determiner or preposition, with
@@ -1136,31 +1152,30 @@ def _people(text: str, mentions: list[tuple[int, int, str]]) -> list[tuple[int, 
     article at least half the time: a person's name takes none, so "the Daily Beast", "the
     White House" and "the Islamic State" are no one he/she/him/her can stand for ("the
     Clinton campaign" now and then does not make Clinton a thing)."""
+    persons = [m for m in mentions if _is_person(m[2])]
     named, with_article = Counter(), Counter()
-    for s, _e, t in mentions:
+    for s, _e, t in persons:
         named[t] += 1
-        if _THE_BEFORE.search(text, max(0, s - 4), s):
+        if text[max(0, s - 4):s] in ("the ", "The ") and (s < 5 or not text[s - 5].isalpha()):
             with_article[t] += 1
-    return [m for m in mentions if 2 * with_article[m[2]] < named[m[2]] and _is_person(m[2])]
+    return [m for m in persons if 2 * with_article[m[2]] < named[m[2]]]
 
 
-# He/she resolution by gender (_Context._genders): the pronouns, and how far after a name the
+# He/she resolution by gender (_Context._gender_of): the pronouns, and how far after a name the
 # first one still counts as a vote for that name's gender.
 _PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "he's": "m", "she": "f", "her": "f", "hers": "f",
                    "she's": "f"}
 _GENDERED = re.compile(r"\b(?:he|him|his|she|her|hers)\b")
 GENDER_REACH = 200
 _ANY_QUOTE_MARK = re.compile("[\"“”]")
-_SENTENCE_BREAK = re.compile(r"[.!?][\"”’']?\s|\n")
-
-
 def _sentence_start(low: str, pos: int) -> int:
-    """Where the sentence holding `pos` starts (after the last . ! ? and space, or line break)."""
-    best = 0
-    for m in _SENTENCE_BREAK.finditer(low, max(0, pos - 400), pos):
-        best = m.end()
-    return best
+    """Where the sentence holding `pos` starts (after the last . ! ? and space, or line break,
+    at most 400 characters back; 0 when there is none)."""
+    m = _LAST_BREAK.match(low, max(0, pos - 400), pos)
+    return m.end() if m else 0
 
+
+_LAST_BREAK = re.compile(r"(?s:.*)(?:[.!?][\"”’']?\s|\n)")  # greedy: the last sentence break
 
 # Before a name in the clause that leads into a quote: the one the speaker tells, not what the
 # quote evaluates ("complained to CBS's X that", "told X", "in an interview with X").
@@ -1179,7 +1194,6 @@ def _experiencer_words() -> frozenset:
         return frozenset(line.strip() for line in f if line.strip() and not line.startswith("#"))
 
 
-_THE_BEFORE = re.compile(r"\b[Tt]he\s+$")
 
 
 @functools.lru_cache(maxsize=4096)
