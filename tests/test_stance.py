@@ -578,3 +578,13 @@ def test_the_speakers_own_pronoun_before_an_indirect_quote_is_not_its_target():
     text = (LEDE + "Marek Novak spoke first. Paul Orban left early. "
             "Later, he said he didn't support it.")
     assert ("didn't support", "against", "Russia") in stances(text)
+
+
+def test_a_name_after_in_or_from_is_a_setting_not_the_target():
+    # "out of control in the European Parliament": where things went wrong, not what is judged;
+    # with no other target the stance falls back to the article's main one, Russia
+    found = stances(LEDE + "“Things got out of control in the European Parliament last week.” Paul Orban said.")
+    assert ("out of control", "against", "Russia") in found, found
+    # a name after "by" or "with" still is: "horrified by X", "stand with X"
+    found = stances(LEDE + "“We are horrified by the European Parliament.” Paul Orban said.")
+    assert ("horrified", "against", "European Parliament") in found, found

@@ -157,9 +157,10 @@ _FUNCTION = frozenset(
     their it its there here not no never also just even only still very too more most again
     said says say told tells according who's it's he's she's they're we're i'm that's
     there's""".split())
-# Between a stance and the target it points at: "horrified by X", "stand with the X".
+# Between a stance and the target it points at: "horrified by X", "stand with the X" (not "in" or
+# "from": a name after them is a setting or a source, "out of control in the Senate").
 _TO_TARGET = frozenset(
-    """by of for with against to on toward towards at about over from in the mr mrs ms dr
+    """by of for with against to on toward towards at about over the mr mrs ms dr
     president sen senator gov governor rep secretary candidate""".split())
 _COPULAS = frozenset(
     """is are was were be been being am 's 're seems seem seemed sounds sound looks become
