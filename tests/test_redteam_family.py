@@ -402,3 +402,83 @@ def test_a_head_title_holding_the_separator_is_still_the_head(tmp_path):
     assert review_projects(family[0]) == {1}
     plan = plan_adjudication(family, {A: A_MAIL, B: B_MAIL, LEAD: "lead@example.org"}, family_head=1)
     assert [r["annotation_id"] for r in plan.resolved] == [3]
+
+
+# --- accounts: a server that is not quite Label Studio ---------------------------------------
+
+
+@pytest.fixture
+def odd_server():
+    """A local HTTP server with Label Studio's signup and login forms whose JSON answers are
+    set by the test (`server.answers[path] = body`)."""
+    import http.server
+    import threading
+
+    answers: dict[str, bytes] = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def _send(self, code: int, body: bytes = b"", headers: dict | None = None):
+            self.send_response(code)
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):
+            path = self.path.split("?")[0].strip("/")
+            if path in ("user/signup", "user/login"):
+                form = b'<form><input name="csrfmiddlewaretoken" value="tok"></form>'
+                self._send(200, form, {"Set-Cookie": "csrftoken=tok; Path=/", "Content-Type": "text/html"})
+            elif path in answers:
+                self._send(200, answers[path], {"Content-Type": "application/json"})
+            else:
+                self._send(404)
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            path = self.path.split("?")[0].strip("/")
+            if path in ("user/signup", "user/login"):
+                self._send(302, b"", {"Location": "/projects/"})
+            elif path in answers:
+                self._send(201, answers[path], {"Content-Type": "application/json"})
+            else:
+                self._send(404)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.answers = answers
+    server.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("body", [b"[]", b'"ok"', b"null", b"7"])
+def test_signup_answered_with_json_that_is_not_an_object_is_one_line(odd_server, body):
+    """After the signup form, the new account is read back from whoami; a server answering
+    a list or a string there raised AttributeError (a traceback) instead of one line."""
+    from annotate.errors import ConnectionFailed
+    from annotate.users import sign_up
+
+    odd_server.answers["api/current-user/whoami"] = body
+    with pytest.raises(ConnectionFailed, match="is this a Label Studio URL"):
+        sign_up(odd_server.url, "invite", "ann@example.org", "a-long-password")
+
+
+@pytest.mark.parametrize("body", [b"[]", b'"ok"', b"null"])
+def test_user_token_answered_with_json_that_is_not_an_object_is_one_line(odd_server, body):
+    from annotate.errors import ConnectionFailed
+    from annotate.users import user_token
+
+    odd_server.answers["api/current-user/token"] = body
+    odd_server.answers["api/current-user/reset-token"] = body
+    odd_server.answers["api/token"] = body
+    with pytest.raises(ConnectionFailed, match="is this a Label Studio URL"):
+        user_token(odd_server.url, "ann@example.org", "a-long-password")

@@ -211,15 +211,19 @@ def user_token(url: str, email: str, password: str) -> str:
     try:
         web.log_in(check_email(email), password)
         token = _legacy_token(web)
-        if token and web.token_works(token, "Token"):
+        if isinstance(token, str) and token and web.token_works(token, "Token"):
             redact.remember(token)
             return token
-        response = web.request("POST", "api/token/", "create a personal access token", expect=(201, 409))
+        action = "create a personal access token"
+        response = web.request("POST", "api/token/", action, expect=(201, 409))
         if response.status_code == 409:
             raise ConnectionFailed(
                 f"{email} already has a personal access token on {web.where} and legacy tokens are off: "
                 "Label Studio shows a personal access token only once (revoke it in Account & Settings)")
-        token = response.json().get("token")
+        token = web.json_object(response, action).get("token")
+        if not isinstance(token, str) or not token:
+            raise ConnectionFailed(f"unexpected answer from {web.where} while trying to {action}: "
+                                   "is this a Label Studio URL?")
         redact.remember(token)
         return token
     finally:
@@ -238,11 +242,9 @@ def _legacy_token(web) -> str | None:
             if "answered HTTP 5" not in str(exc):
                 raise
             time.sleep(0.5 * (attempt + 1))
-    response = web.request("POST", "api/current-user/reset-token/", "make the user's API token", expect=(200, 201))
-    try:
-        return response.json().get("token")
-    except ValueError:
-        return None
+    action = "make the user's API token"
+    response = web.request("POST", "api/current-user/reset-token/", action, expect=(200, 201))
+    return web.json_object(response, action).get("token")
 
 
 def _logs_in(url: str, email: str, password: str) -> bool:
@@ -397,12 +399,19 @@ class _WebSession:
         return response
 
     def api(self, method: str, path: str, action: str) -> dict:
-        response = self.request(method, path, action)
+        return self.json_object(self.request(method, path, action), action)
+
+    def json_object(self, response, action: str) -> dict:
+        """The JSON object of an answer; anything else (an HTML page, a list, a string) is one
+        ConnectionFailed line, as Label Studio always answers these calls with an object."""
         try:
-            return response.json()
+            body = response.json()
         except ValueError:
+            body = None
+        if not isinstance(body, dict):
             raise ConnectionFailed(f"unexpected answer from {self.where} while trying to {action}: "
-                                   "is this a Label Studio URL?") from None
+                                   "is this a Label Studio URL?")
+        return body
 
     def csrf(self, path: str, params: dict | None = None) -> None:
         """Open a form page: the CSRF cookie is set and its token kept for the POST."""
