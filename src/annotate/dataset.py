@@ -27,6 +27,11 @@ from .errors import UsageError
 from .io import dumps
 from .labeling import config_hash, gold_schema
 
+try:  # optional: writes a gold record ~8x faster than json, the same bytes (see record_line)
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - json writes them
+    _orjson = None
+
 SPLITS = ("train", "dev", "test")
 DEFAULT_SPLIT = (0.8, 0.1, 0.1)
 
@@ -74,6 +79,46 @@ def assign_split(record: dict, seed: int = 0, ratios: tuple = DEFAULT_SPLIT) -> 
 # --- the dataset on disk ---------------------------------------------------------------------
 
 
+def record_line(record: dict) -> bytes:
+    """One line of gold.jsonl as UTF-8: `io.dumps(record) + "\\n"`, byte for byte.
+
+    orjson writes it when it writes what json does: the same separators, sorted keys and
+    string escapes, and the same shortest float repr except below 1e-4 (json "1e-05", orjson
+    "0.00001"). Floats live only in `meta` and `provenance` (the schema has no other number
+    but integers, and build_record keeps those ints), so only those are looked at; a small or
+    non-finite float, an integer beyond 64 bits or a type orjson might write otherwise sends
+    the record to json."""
+    if _orjson is not None and _orjson_writes_it(record.get("meta")) and _orjson_writes_it(record.get("provenance")):
+        try:
+            return _orjson.dumps(record, option=_orjson.OPT_SORT_KEYS | _orjson.OPT_APPEND_NEWLINE)
+        except TypeError:  # an integer beyond 64 bits, or a type orjson does not write
+            pass
+    return (dumps(record) + "\n").encode("utf-8")
+
+
+_PLAIN = (str, int, bool, type(None))
+
+
+def _orjson_writes_it(node) -> bool:
+    """True when every float under `node` is one orjson writes as json does and every value is
+    of a plain JSON type (no subclass whose output could differ)."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        kind = node.__class__
+        if kind is dict:
+            stack.extend(node.values())
+        elif kind is list:
+            stack.extend(node)
+        elif kind is float:
+            if node != node or (node and abs(node) < 1e-4) or abs(node) == math.inf:
+                return False
+        elif kind not in _PLAIN:
+            return False
+    return True
+
+
+
 class _HashingFile:
     """A text file written as UTF-8 that tracks its sha256, size and line count."""
 
@@ -86,6 +131,13 @@ class _HashingFile:
 
     def write_line(self, line: str) -> None:
         self.write(line)
+        self.records += 1
+
+    def write_encoded_line(self, data: bytes) -> None:
+        """A line already encoded as UTF-8 (ending in a newline)."""
+        self._hash.update(data)
+        self._fh.write(data)
+        self.bytes += len(data)
         self.records += 1
 
     def write(self, text: str) -> None:
@@ -243,9 +295,12 @@ class DatasetWriter:
     def add_gold(self, record: dict) -> str:
         """Append a valid record to gold.jsonl and its split; returns the split name."""
         split = assign_split(record, self.seed, self.ratios)
-        line = dumps(record) + "\n"
-        self._write("gold.jsonl", line)
-        self._write(f"splits/{split}.jsonl", line)
+        line = record_line(record)  # encoded once, written to both files
+        try:
+            self._files["gold.jsonl"].write_encoded_line(line)
+            self._files[f"splits/{split}.jsonl"].write_encoded_line(line)
+        except OSError as exc:
+            raise _write_error(self.out, exc) from None
         self.counts.add_gold(record, split)
         return split
 
