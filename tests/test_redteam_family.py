@@ -92,19 +92,36 @@ def test_the_leads_ground_truth_in_the_review_project_settles_it(tmp_path):
     assert len(plan.disputed) == 0
 
 
-def test_an_agreed_copy_in_the_review_project_stays_resolved_after_its_annotator_edits(tmp_path):
-    """adjudicate --apply copied the agreed version into T as ground truth under Ann's name; Ann
-    later re-submitted in her own project. The article has its ground truth in T: a re-run
-    leaves it alone instead of adding a second ground truth copy."""
+def test_an_agreed_copy_in_the_review_project_is_settled_until_its_annotator_submits_again(tmp_path):
+    """adjudicate --apply copied the agreed version into T as ground truth under Ann's name. A
+    re-run leaves it alone. Once Ann submits a new version in her own project the copy no
+    longer stands for her (a copy does not follow its original): the article is compared
+    again, and the stale copy is not what settles it."""
     copied = annotation(3, A, result("direct"), 5.0, ground_truth=True)
-    family = merged(tmp_path, {
+    projects = {
         (TITLE, 1): [member_task(41, 1, [copied])],
-        (member_title(TITLE, A_MAIL), 2): [member_task(21, 2, [annotation(4, A, result("direct"), 5.0)])],
+        (member_title(TITLE, A_MAIL), 2): [member_task(21, 2, [annotation(1, A, result("direct"), 5.0)])],
         (member_title(TITLE, B_MAIL), 3): [member_task(31, 3, [annotation(2, B, result("direct"), 5.0)])],
-    })
-    plan = plan_adjudication(family, {A: A_MAIL, B: B_MAIL}, family_head=1)
-    assert [r["annotation_id"] for r in plan.resolved] == [3]
-    assert len(plan.agreed) == 0 and len(plan.disputed) == 0
+    }
+    names = {A: A_MAIL, B: B_MAIL}
+    plan = plan_adjudication(merged(tmp_path, projects), names, family_head=1)
+    assert [r["annotation_id"] for r in plan.resolved] == [3] and not plan.agreed and not plan.disputed
+
+    projects[(member_title(TITLE, A_MAIL), 2)][0]["annotations"].append(annotation(4, A, result("mixed"), 5.0))
+    plan = plan_adjudication(merged(tmp_path, projects), names, family_head=1)
+    assert not plan.resolved and len(plan.disputed) == 1
+
+
+def test_a_ground_truth_twice_by_one_annotator_settles_a_single_project():
+    """One project: the lead starred Ann's first annotation; Ann later added a second one.
+    `pull` exports the starred one, so adjudicate leaves the task alone (before, it looked
+    only at each annotator's latest annotation and marked a second ground truth)."""
+    from .test_agreement import task
+
+    one = task(1, TEXT, [annotation(1, A, result("direct"), 5.0, ground_truth=True),
+                         annotation(2, B, result("mixed"), 5.0), annotation(3, A, result("mixed"), 5.0)])
+    plan = plan_adjudication([one], {A: A_MAIL, B: B_MAIL})
+    assert [r["annotation_id"] for r in plan.resolved] == [1] and not plan.agreed
 
 
 @pytest.mark.xfail(strict=True, reason="routed to lead: pull.process_task: `task = "
