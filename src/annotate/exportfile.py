@@ -239,7 +239,7 @@ def _iter_array(fh, buf: str) -> Iterator[Item]:
                 continue
             if isinstance(fast, tuple):
                 value, end = fast
-                window = max(window, 2 * (end - pos))
+                window = max(1 << 14, (end - pos) * 5 // 4)
                 n += 1
                 pos = end
                 expect_value = False
