@@ -308,7 +308,7 @@ def parse_regions(result: list) -> tuple[list[dict], list[dict]]:
             if not (isinstance(labels, list) and labels and isinstance(labels[0], str) and isinstance(rid, str)):
                 continue
             start, end = value.get("start"), value.get("end")
-            if not (is_int(start) and is_int(end)):
+            if not ((start.__class__ is int or is_int(start)) and (end.__class__ is int or is_int(end))):
                 continue
             regions.append((start, end, labels[0], rid, len(regions)))
         elif kind == "choices":

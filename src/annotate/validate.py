@@ -203,7 +203,7 @@ def _result_item_errors(result: list, text: str, path: str, *, prediction: bool 
                 errors.append(Error("unknown_control", f"{where}/from_name",
                                     f"labels from {get('from_name')!r}; the config's Labels control is {LABEL_FROM!r}"))
             start, end, labels = value.get("start"), value.get("end"), value.get("labels")
-            if not (is_int(start) and is_int(end)):
+            if not ((start.__class__ is int or is_int(start)) and (end.__class__ is int or is_int(end))):
                 errors.append(Error("malformed_result", f"{where}/value", "a labeled region needs integer start and end"))
                 continue
             if not _strings(labels):
@@ -634,7 +634,9 @@ def _region_errors(record: dict, text: str | None, targets: list[str] | None) ->
             continue
         by_id[s["id"]] = s
         index_of[s["id"]] = i
-        good_spans = good_spans and is_int(s.get("start")) and is_int(s.get("end")) and isinstance(s.get("label"), str)
+        start, end = s.get("start"), s.get("end")
+        good_spans = (good_spans and (start.__class__ is int or is_int(start)) and (end.__class__ is int or is_int(end))
+                      and isinstance(s.get("label"), str))
 
     said_by: dict[str, list[str]] = {}
     refers_to: dict[str, list[str]] = {}
@@ -722,7 +724,7 @@ def _span_errors(s: dict, where: str, text: str | None, targets: list) -> list[E
     if isinstance(label, str) and label not in LABELS:
         errors.append(Error("unknown_label", f"{where}/label", f"label {label!r} is not one of {list(LABELS)}"))
     start, end = s.get("start"), s.get("end")
-    if text is not None and is_int(start) and is_int(end):
+    if text is not None and (start.__class__ is int or is_int(start)) and (end.__class__ is int or is_int(end)):
         if 0 <= end < start <= len(text):
             errors.append(Error("offset_out_of_range", where,
                                 f"span {s.get('id')!r}: start {start} is after end {end} (swapped by hand?)"))
