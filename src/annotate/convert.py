@@ -324,9 +324,10 @@ class Line(NamedTuple):
 NOTHING_LEFT = Converted(None, None)
 
 
-def _converted(docs: Iterable[dict], fixed_targets: Sequence[str] = (), model=None) -> Iterator[Converted]:
-    """`convert_documents` as JSONL lines. With the rules alone each line is written straight
-    from the regions (`tasks.build_line_parts`, the same bytes as `dumps` of the task,
+def document_lines(docs: Iterable[dict], fixed_targets: Sequence[str] = (), model=None) -> Iterator[Converted]:
+    """`convert_documents` as the JSONL lines `annotate convert` writes, one `Converted` per
+    document, in order. With the rules alone each line is written straight from the regions
+    (`tasks.build_line_parts`: the same bytes as `dumps` of the task, about a third cheaper,
     without building the task); a learned model's tasks are built and serialised."""
     if model is not None:
         for task in convert_documents(docs, fixed_targets, model):
@@ -340,7 +341,7 @@ def _convert_line(doc: dict, fixed_targets: tuple[str, ...] = (), model=None) ->
     """One document -> its JSONL line and counts: what `annotate convert`'s workers send
     back, so the parent only writes (a task dict costs more to pickle than its line, and
     one string less than its pieces)."""
-    parts, counts = next(_converted([doc], fixed_targets, model))
+    parts, counts = next(document_lines([doc], fixed_targets, model))
     return Line(None if parts is None else "".join(parts), counts)
 
 
@@ -473,7 +474,7 @@ def _iter_parts(paths: Iterable[str], stats: ConvertStats | None, warn: Callable
 
     docs = noted(_documents(paths, stats, warn, problems, jobs))
     if jobs == 1:
-        results: Iterator = _converted(docs, fixed_targets, model)
+        results: Iterator = document_lines(docs, fixed_targets, model)
     else:
         results = (Converted(None if line is None else [line], counts)
                    for line, counts in _in_parallel(_convert_line, docs, jobs, fixed_targets, model))
