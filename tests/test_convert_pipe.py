@@ -13,8 +13,6 @@ import pytest
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 
-@pytest.mark.xfail(strict=True, reason="needs the BrokenPipeError handler in cli.AnnotateGroup.invoke "
-                                       "(asked of cli.py's owner); remove this mark with it")
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_closed_stdout_ends_convert_quietly(jobs, tmp_path):
     for i in range(4):  # 20 articles: more than a pipe holds, so convert is still writing when it closes
@@ -30,3 +28,18 @@ def test_a_closed_stdout_ends_convert_quietly(jobs, tmp_path):
     assert first.startswith(b'{"data":')
     assert err.decode() == ""
     assert proc.returncode == 0
+
+
+def test_a_closed_stdout_stops_any_other_command_with_a_line_and_exit_2():
+    """`validate` is not a filter: what it prints may be all the user gets (the same path
+    carries a new account's password in `users`/`push`), so a reader that went away is an
+    error naming what happened, exit 2 — not click's silent exit 1."""
+    env = {**os.environ, "ANNOTATE_DEBUG": ""}
+    env.pop("PYTEST_CURRENT_TEST", None)
+    bad = Path(__file__).resolve().parent / "data" / "bad_offsets.json"
+    proc = subprocess.Popen([sys.executable, "-m", "annotate", "validate", str(bad)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
+    proc.stdout.close()  # gone before validate prints its first line
+    _, err = proc.communicate(timeout=120)
+    assert err.decode().strip() == "Error: the output pipe was closed before everything was written"
+    assert proc.returncode == 2

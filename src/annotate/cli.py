@@ -52,6 +52,18 @@ class AnnotateGroup(click.Group):
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt as exc:  # before click's own handler, which prints a blank line
             _interrupted(exc)
+        except BrokenPipeError:  # before click's own handler, which exits 1 without a word
+            _quiet_stdout()
+            if ctx.invoked_subcommand in _STREAMING:
+                ctx.exit(0)  # `annotate convert ... | head`: the reader took what it wanted
+            click.echo("Error: the output pipe was closed before everything was written", err=True)
+            ctx.exit(2)  # e.g. a new account's password would have been lost
+
+
+# Commands whose standard output is their product, read-only: a reader that closes the pipe
+# early (head, a pager) chose to stop, so they end quietly with 0, as Unix filters do. Any other
+# command stopped by a closed pipe says so and exits 2: what it printed may matter.
+_STREAMING = frozenset({"convert"})
 
 
 def _print_version(ctx, _param, value) -> None:
