@@ -843,7 +843,13 @@ class _Context:
         # 4. the article's main target, preferring one that never speaks (a commentator quoted
         # throughout is seldom what the others evaluate)
         if self._speakers is None:
-            self._speakers = set().union(*(self._speaker_targets(q) for q in self.quotes))
+            # every speaker span once (the fragments of a quote share theirs)
+            spans = {tuple(span) for q in self.quotes for span in (q.get("speaker"), q.get("antecedent")) if span}
+            self._speakers = set()
+            for a, b in spans:
+                lo = bisect.bisect_left(self.all_starts, a)
+                hi = bisect.bisect_left(self.all_starts, b, lo)
+                self._speakers.update(t for _s, _e, t in self.all_mentions[lo:hi])
         return next((t for t in self.ranked if t not in speaker and t not in self._speakers),
                     next((t for t in self.ranked if t not in speaker), None)), "topic"
 
