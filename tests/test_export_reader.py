@@ -221,3 +221,23 @@ def test_writing_a_record_with_orjson_takes_less_cpu(export, monkeypatch):
     monkeypatch.setattr(dataset, "_orjson", None)
     slow = cpu_of(lambda: [dataset.record_line(r) for r in records])
     assert 2 * fast < slow, (fast, slow)  # measured ~8x
+
+
+def test_orjson_is_used_only_as_it_was_checked(monkeypatch):
+    """The depth guard relies on orjson's limit of 1024 levels and its messages: a release
+    refusing otherwise is not used (json reads everything, as before)."""
+    if exportfile._orjson is None:
+        pytest.skip("orjson is not installed")
+    assert exportfile._orjson_as_expected()
+
+    class Other:  # an orjson without a depth limit (and with other messages)
+        JSONDecodeError = json.JSONDecodeError
+
+        @staticmethod
+        def loads(text):
+            if text.count("[") > text.count("]"):
+                raise json.JSONDecodeError("Expecting value", text, len(text))
+            return None
+
+    monkeypatch.setattr(exportfile, "_orjson", Other)
+    assert not exportfile._orjson_as_expected()

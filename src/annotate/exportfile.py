@@ -27,6 +27,27 @@ try:  # optional: a faster decoder for the tasks it reads exactly as json does (
 except ImportError:  # pragma: no cover - the stdlib decoder gives the same values, slower
     _orjson = None
 
+
+def _orjson_as_expected() -> bool:
+    """orjson refuses exactly what this module expects it to (a release that changed its depth
+    limit or its messages is not used: json reads everything then)."""
+    def refusal(text: str) -> str:
+        try:
+            _orjson.loads(text)
+        except _orjson.JSONDecodeError as exc:
+            return exc.msg
+        return ""
+
+    return (refusal("[" * 1024 + "]" * 1024) == ""
+            and refusal("[" * 1025 + "]" * 1025).startswith("depth limit exceeded")
+            and refusal('{"a": 1} ,').startswith("unexpected content after document")
+            and refusal('{"a": [1').startswith("unexpected end of data")
+            and refusal("[[1]x").startswith("unexpected character"))
+
+
+if _orjson is not None and not _orjson_as_expected():  # pragma: no cover - another orjson
+    _orjson = None
+
 CHUNK = 1 << 20
 MAX_DEPTH = 64  # deeper values are not tasks: refused before any checker walks them
 WHOLE_FILE_LIMIT = 256 << 20  # a pretty-printed single object is read whole up to this size
