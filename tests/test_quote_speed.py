@@ -175,3 +175,32 @@ def test_last_cue_from_the_paragraph_scan_is_find_cues_last(text):
             found = find_cues(text, lo, qs)
             got = direct._last_cue(text, 0, len(text), lo, qs, para)
             assert (got.span() if got else None) == (found[-1].span() if found else None), (lo, qs)
+
+
+def _random_mark_texts(n: int, seed: int) -> list[str]:
+    import random
+    r = random.Random(seed)
+    pieces = ['"', '"', '"', '""', '"""', "''", "“", "”", "„", "«", "»", "‘", "’", "‚", " ", "a", "Go", ",", ".", "\t"]
+    return ["".join(r.choice(pieces) for _ in range(r.randint(1, 40))) for _ in range(n)]
+
+
+@pytest.mark.parametrize("text", ['"' * 9, '"' * 10, 'a""b', '“x ""y', '"" ""', '«""', ' "" "', "''\"\"''", '""\'\''])
+def test_runs_of_straight_marks_pair_off_as_read_a_mark_at_a_time(text, monkeypatch):
+    fast = direct.direct_spans(text, 0, len(text))
+    monkeypatch.setattr(direct, "_PAIR_RUNS", False)
+    assert fast == direct.direct_spans(text, 0, len(text))
+
+
+def test_runs_of_straight_marks_pair_off_on_random_mark_soup(monkeypatch):
+    texts = _random_mark_texts(3000, seed=5)
+    fast = [[direct.direct_spans(t, s, len(t)) for s in range(min(3, len(t)))] for t in texts]
+    monkeypatch.setattr(direct, "_PAIR_RUNS", False)
+    slow = [[direct.direct_spans(t, s, len(t)) for s in range(min(3, len(t)))] for t in texts]
+    assert fast == slow
+
+
+def test_a_run_of_straight_marks_is_empty_quotations():
+    # ten marks: five empty quotations, nothing left open; eleven: the last one opens a quotation
+    assert direct.direct_spans('"' * 10, 0, 10) == [(a, a + 2, True) for a in range(0, 10, 2)]
+    assert direct.direct_spans('"' * 11, 0, 11) == [(a, a + 2, True) for a in range(0, 10, 2)]  # 1 char left: no span
+    assert direct.direct_spans('"' * 11 + "ab", 0, 13) == [*((a, a + 2, True) for a in range(0, 10, 2)), (10, 13, False)]

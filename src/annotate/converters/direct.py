@@ -38,6 +38,8 @@ CLOSERS = "”»›」』"
 # Russian „…“ (or Polish „…”), guillemets either way round («…», »…«, ‹…›, ›…‹), CJK 「…」/『…』.
 _CLOSED_BY = {"„": "“”", "«": "»", "»": "«", "‹": "›", "›": "‹", "「": "」", "『": "』"}
 _COLON_END = re.compile(r":\s*$")
+_STRAIGHT_RUN = re.compile('"+')
+_PAIR_RUNS = True  # direct_spans pairs off runs of straight marks at once (tests compare it with False)
 
 
 def direct_spans(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
@@ -53,9 +55,22 @@ def direct_spans(text: str, start: int, end: int) -> list[tuple[int, int, bool]]
     spans: list[tuple[int, int, bool]] = []
     stack: list[str] = []
     open_at = -1
+    skip = start  # marks before this were read with a run of straight marks
     for m in _MARK.finditer(text, start, end):
-        i, j = m.start(), m.end()
+        i = m.start()
+        if i < skip:
+            continue
         c = m.group(0)
+        if c == '"' and not stack and _PAIR_RUNS and text.startswith('""', i, end):
+            # A run of straight marks outside any quotation pairs off ("" "" ...), each pair an
+            # empty quotation, as the steps below find it a mark at a time (one mark opens, the
+            # next closes: it follows a non-space); an odd last mark is read as usual.
+            pairs = (_STRAIGHT_RUN.match(text, i, end).end() - i) // 2
+            spans.extend([(a, a + 2, True) for a in range(i, i + 2 * pairs, 2)])
+            skip = i + 2 * pairs
+            open_at = skip - 2
+            continue
+        j = m.end()
         prev = text[i - 1] if i > start else " "
         nxt = text[j] if j < end else " "
         if c == "''":
