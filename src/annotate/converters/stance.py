@@ -48,8 +48,14 @@ from .mentions import ALIASES, ORG_WORDS, target_mentions
 # noun a copula predicates it of ("immigration is a good thing"), the nearest target named
 # before it in the quote (a loose VADER word with only that is no stance), else the article's
 # main target among those who never speak (a VADER word with only that is the low-scored kind
-# "vader-topic"); the quote's own speaker is never its target. A seed that ends in its preposition ("open to", "tired of") with no named subject or
-# object is about the noun phrase after it ("open to dialogue"), which the span takes in. A
+# "vader-topic"), or what two or more of the article's stances with a target of their own
+# agree on (_agreed_targets); the quote's own speaker is never its target. A seed that ends in its preposition ("open to", "tired of") with no named subject or
+# object is about the noun phrase after it ("open to dialogue"), which the span takes in. A word
+# of feeling ("grateful", "dissatisfied": data/experiencer_words.txt) is about what its
+# preposition names, not its subject ("we are grateful to [the mediators]"). He/she/him/her
+# stand for a person of that gender when the narrative shows it (_gender_of), never for a name
+# written with "the" ("the Daily Beast"); a name the speaker tells ("told X that") or a name
+# after "in"/"from" (a setting, a source) is no target. A
 # quote mark inside a quote does not end a clause, but no span reaches across one.
 # Its score is the precision stance-dev measured for its kind (CALIBRATION).
 
@@ -175,7 +181,7 @@ _PRONOUNS = frozenset("he she him her his hers he's she's".split())
 # own), "hand-*" (lexicons/favor.txt, against.txt), "vader-*" (the VADER lexicon); "*-anchored"
 # when predicated ("X is a joke") or next to its named target ("horrified by X", "X lied"),
 # "*-loose" otherwise; "vader-topic" a VADER word whose target is only the article's main one
-# (_kind). Measured on 20 of the 30 stance-dev articles, (hits + 1) / (n + 2) (again for 0.3.9).
+# (_kind). Measured on 20 of the 30 stance-dev articles, (hits + 1) / (n + 2) (measured again after 0.3.8).
 CALIBRATION = {
     "neutral": 0.8,          # 3 of 3
     "hand-anchored": 0.85,   # 33 of 38
