@@ -561,14 +561,13 @@ def test_a_word_of_feeling_is_about_what_its_preposition_names_not_its_subject(s
     assert (span, polarity, target) in found, found
 
 
-def test_a_stance_without_a_target_takes_the_one_the_articles_other_stances_agree_on():
-    # Russia is the most named (the lede), but two stances with a target of their own are about
-    # Varga: Orban's bare "This is shameful" is taken to be about her too, not about Russia
+def test_a_stance_without_a_target_keeps_the_articles_main_one_even_when_others_agree():
+    # Two stances with a target of their own are about Varga, but Orban's bare "This is
+    # shameful" names nothing: it falls back to the article's main target, Russia. Taking the
+    # target the other stances agree on was tried (0.3.9 work) and cost held-out target
+    # accuracy two sessions running, so the bare stance is not re-aimed.
     text = (LEDE + "“Helena Varga is a liar,” Paul Orban said. “Helena Varga is a disgrace,” Anna Berg "
             "said. “This is shameful,” Paul Orban said later.")
-    assert ("shameful", "against", "Helena Varga") in stances(text)
-    # with one such stance only, the bare stance keeps the article's main target
-    text = LEDE + "“Helena Varga is a liar,” Paul Orban said. “This is shameful,” Paul Orban said later."
     assert ("shameful", "against", "Russia") in stances(text)
 
 
