@@ -9,6 +9,8 @@ projects and annotations. The first run creates a user and a legacy API token an
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import json
 import os
 import secrets
@@ -29,6 +31,13 @@ from .redact import redact, remember
 DEMO_PROJECT = "Quote attribution (demo)"
 DEMO_EMAIL = "demo@example.com"
 LOGIN_FILE = "demo-login.json"
+# Held (flock) by the running demo: a second demo on the same data dir is refused. The kernel
+# drops the lock when its holder dies, even by SIGKILL, so a leftover file never blocks a run.
+LOCK_FILE = "demo.lock"
+# Variables of another Label Studio set up on this machine (its database, its public host, its
+# media dirs) that must not leak into the demo server: the demo sets what it needs itself.
+FOREIGN_ENV_PREFIXES = ("LABEL_STUDIO_", "POSTGRE_", "MYSQL_")
+FOREIGN_ENV_NAMES = ("DJANGO_DB", "DATABASE_URL", "DJANGO_SETTINGS_MODULE")
 # No crash reports or usage analytics leave a local demo or test server.
 QUIET_ENV = {"SENTRY_DSN": "", "FRONTEND_SENTRY_DSN": "", "COLLECT_ANALYTICS": "false"}
 START_TIMEOUT = 300.0  # the first start runs database migrations: ~30 s on a laptop, more on CI
@@ -96,12 +105,27 @@ def label_studio_bin() -> str:
 
 
 def port_is_free(host: str, port: int) -> bool:
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind((host, port))
-        except OSError:
-            return False
+    """Whether `port` can be listened on at `host`; a host that is no name or no address of
+    this machine is a UsageError saying so (not a "busy port")."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise UsageError(f"--host {host}: not a host name or address this machine knows ({exc})") from None
+    for family, socktype, proto, _, address in infos:
+        with socket.socket(family, socktype, proto) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind(address)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    return False
+                if exc.errno == errno.EACCES:
+                    raise UsageError(f"port {port} needs privileges on {host}: pass --port above 1023, "
+                                     f"e.g. --port {free_port()}") from None
+                if family == socket.AF_INET6 and len(infos) > 1:
+                    continue  # no IPv6 here: the IPv4 address decides
+                raise UsageError(f"--host {host}: cannot listen there ({exc.strerror}); "
+                                 "use localhost, 127.0.0.1 or an address of this machine") from None
     return True
 
 
@@ -155,10 +179,13 @@ class LabelStudioServer:
         self.proc: subprocess.Popen | None = None
         remember(login.password, login.token)  # kept out of messages quoting the server's log
 
-    def start(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        env = {
-            **os.environ,
+    def environment(self) -> dict[str, str]:
+        """The server's environment: ours, without another Label Studio's settings
+        (LABEL_STUDIO_*, POSTGRE_*, DJANGO_DB...) that the user may have exported."""
+        inherited = {name: value for name, value in os.environ.items()
+                     if not name.startswith(FOREIGN_ENV_PREFIXES) and name not in FOREIGN_ENV_NAMES}
+        return {
+            **inherited,
             "LABEL_STUDIO_BASE_DATA_DIR": str(self.data_dir),
             "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
             "DEBUG": "false",
@@ -175,6 +202,10 @@ class LabelStudioServer:
             **QUIET_ENV,
             **self.extra_env,
         }
+
+    def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        env = self.environment()
         cmd = [label_studio_bin(), "start", "--no-browser", "--host", self.host, "--port", str(self.port),
                "--enable-legacy-api-token", "--data-dir", str(self.data_dir)]
         with open(self.log, "ab") as fh:
@@ -295,6 +326,38 @@ def run_demo(host: str = "localhost", port: int = 8080, data_dir: str | Path | N
         cluster = LocalPostgres(data_dir)
     if (database or cluster) and (data_dir / "label_studio.sqlite3").exists():
         say(f"Note: {data_dir} also holds a SQLite database; its projects are not in PostgreSQL.")
+    label_studio_bin()  # not installed: said before a login or a cluster is made for nothing
+    lock = _lock_data_dir(data_dir)
+    try:
+        return _run_locked(data_dir, host, port, push_seeds, backend, say, ready, tick, database, cluster)
+    finally:
+        lock.close()
+
+
+def _lock_data_dir(data_dir: Path):
+    """Take the data dir's demo lock (an open file; closing it releases the lock), or a
+    UsageError naming the demo that holds it."""
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fh = open(data_dir / LOCK_FILE, "a+", encoding="utf-8")  # noqa: SIM115 - held for the run
+    except OSError as exc:
+        raise UsageError(f"cannot use the data dir {data_dir}: {exc.strerror or exc}; pass another --data-dir") from None
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.seek(0)
+        holder = fh.read().strip()[:100]
+        fh.close()
+        raise UsageError(f"another annotate demo{f' ({holder})' if holder else ''} is running on {data_dir}: "
+                         "stop it (Ctrl-C in its terminal) or pass another --data-dir") from None
+    fh.seek(0)
+    fh.truncate()
+    fh.write(f"pid {os.getpid()}\n")
+    fh.flush()
+    return fh
+
+
+def _run_locked(data_dir, host, port, push_seeds, backend, say, ready, tick, database, cluster) -> int | None:
     login, created = load_or_create_login(data_dir)
     # Ctrl-C, SIGTERM and SIGHUP (the terminal closed) all become KeyboardInterrupt, so the
     # server - in its own session, out of reach of the terminal's signals - is stopped too.

@@ -1,0 +1,129 @@
+"""Red-team regressions for `annotate demo`: what an unlucky first user runs into.
+
+None of these start Label Studio: each failure must be said before anything is started.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from annotate import demo as demo_mod
+from annotate.demo import LOCK_FILE, LabelStudioServer, Login, run_demo
+from annotate.errors import UsageError
+
+
+def _never_start(*args, **kwargs):
+    raise AssertionError("Label Studio must not be started")
+
+
+def test_unresolvable_host_is_not_called_a_busy_port(tmp_path, monkeypatch):
+    # A typo in --host: the port is free, the host is not a name; "port in use" would mislead.
+    monkeypatch.setattr(LabelStudioServer, "start", _never_start)
+    with pytest.raises(UsageError) as err:
+        run_demo(host="nosuchhost.invalid", port=8080, data_dir=tmp_path / "d", push_seeds=False, say=lambda m: None)
+    message = str(err.value)
+    assert "in use" not in message
+    assert "nosuchhost.invalid" in message
+
+
+def test_host_not_on_this_machine_is_not_called_a_busy_port(tmp_path, monkeypatch):
+    # 192.0.2.1 (TEST-NET-1) is no address of this machine: bind fails with EADDRNOTAVAIL.
+    monkeypatch.setattr(LabelStudioServer, "start", _never_start)
+    with pytest.raises(UsageError) as err:
+        run_demo(host="192.0.2.1", port=8080, data_dir=tmp_path / "d", push_seeds=False, say=lambda m: None)
+    assert "in use" not in str(err.value)
+    assert "192.0.2.1" in str(err.value)
+
+
+def test_foreign_label_studio_and_database_variables_do_not_reach_the_demo_server(tmp_path, monkeypatch):
+    # A user who also runs a production Label Studio has its variables exported: the demo must
+    # not open that PostgreSQL database, nor announce that host, nor read that media dir.
+    monkeypatch.setenv("DJANGO_DB", "default")
+    monkeypatch.setenv("POSTGRE_HOST", "db.elsewhere.example")
+    monkeypatch.setenv("POSTGRE_PASSWORD", "production-secret")
+    monkeypatch.setenv("LABEL_STUDIO_HOST", "https://labels.elsewhere.example")
+    monkeypatch.setenv("LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT", "/srv/elsewhere")
+    server = LabelStudioServer(tmp_path, Login("demo@example.com", "pw", "tok"), port=8080)
+    env = server.environment()
+    for name in ("DJANGO_DB", "POSTGRE_HOST", "POSTGRE_PASSWORD", "LABEL_STUDIO_HOST",
+                 "LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT"):
+        assert name not in env, name
+    assert env["LABEL_STUDIO_BASE_DATA_DIR"] == str(tmp_path)
+    assert env["PATH"] == os.environ["PATH"]  # the rest of the environment is kept
+
+
+def test_the_demo_database_variables_still_reach_the_server(tmp_path, monkeypatch):
+    monkeypatch.setenv("POSTGRE_HOST", "db.elsewhere.example")
+    ours = {"DJANGO_DB": "default", "POSTGRE_HOST": "127.0.0.1", "POSTGRE_PORT": "5999"}
+    env = LabelStudioServer(tmp_path, Login("e", "p", "t"), env=ours).environment()
+    assert env["POSTGRE_HOST"] == "127.0.0.1" and env["POSTGRE_PORT"] == "5999"
+
+
+def test_a_second_demo_on_the_same_data_dir_is_refused_before_starting(tmp_path, monkeypatch):
+    # First demo on port A still running; the user starts another with --port B on the same
+    # data dir: two servers on one SQLite file (or the second stopping the first's PostgreSQL
+    # when it ends). The lock is held by another process here, as a running demo would.
+    data_dir = tmp_path / "d"
+    data_dir.mkdir()
+    holder = subprocess.Popen([sys.executable, "-c",
+                               "import fcntl, sys, time\n"
+                               f"fh = open({str(data_dir / LOCK_FILE)!r}, 'a+')\n"
+                               "fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+                               "print('locked', flush=True); time.sleep(60)\n"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        monkeypatch.setattr(LabelStudioServer, "start", _never_start)
+        with pytest.raises(UsageError) as err:
+            run_demo(port=demo_mod.free_port(), data_dir=data_dir, push_seeds=False, say=lambda m: None)
+        assert "another" in str(err.value) and str(data_dir) in str(err.value)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_lock_left_by_a_killed_demo_does_not_block_the_next(tmp_path, monkeypatch):
+    # SIGKILL leaves the lock file behind but not the lock: the next run goes ahead.
+    data_dir = tmp_path / "d"
+    data_dir.mkdir()
+    (data_dir / LOCK_FILE).write_text("12345\n")
+    started = []
+
+    def fake_start(self):
+        started.append(self.url)
+        raise KeyboardInterrupt  # Ctrl-C right after the start: run_demo returns None
+
+    monkeypatch.setattr(LabelStudioServer, "start", fake_start)
+    monkeypatch.setattr(LabelStudioServer, "stop", lambda self, timeout=30: None)
+    assert run_demo(port=demo_mod.free_port(), data_dir=data_dir, push_seeds=False, say=lambda m: None) is None
+    assert started
+    # and the lock is released when the demo ends
+    with open(data_dir / LOCK_FILE, "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def test_missing_label_studio_is_said_before_anything_is_created(tmp_path, monkeypatch):
+    # `label-studio` not installed: one line, and no login file / cluster made for nothing.
+    def missing():
+        raise UsageError("Label Studio is not installed in this environment: pip install 'annotate[server]'")
+
+    monkeypatch.setattr(demo_mod, "label_studio_bin", missing)
+    data_dir = tmp_path / "d"
+    with pytest.raises(UsageError, match="not installed"):
+        run_demo(port=demo_mod.free_port(), data_dir=data_dir, push_seeds=False, say=lambda m: None)
+    assert not (data_dir / demo_mod.LOGIN_FILE).exists()
+
+
+def test_port_check_still_reports_a_busy_port(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        with pytest.raises(UsageError, match="already in use"):
+            run_demo(host="127.0.0.1", port=port, data_dir=tmp_path / "d", push_seeds=False, say=lambda m: None)
