@@ -127,3 +127,101 @@ def test_port_check_still_reports_a_busy_port(tmp_path):
         port = s.getsockname()[1]
         with pytest.raises(UsageError, match="already in use"):
             run_demo(host="127.0.0.1", port=port, data_dir=tmp_path / "d", push_seeds=False, say=lambda m: None)
+
+
+# -- PostgreSQL (--postgres) -----------------------------------------------------------------
+
+def _need_postgres() -> None:
+    from annotate.postgres import find_binary
+
+    from .conftest import need
+
+    try:
+        for name in ("initdb", "pg_ctl", "psql"):
+            find_binary(name)
+    except UsageError as exc:
+        need(str(exc))
+
+
+@pytest.fixture
+def cluster_cleanup():
+    """LocalPostgres objects to stop and remove after the test, whatever happens."""
+    import shutil
+
+    made = []
+    yield made
+    for cluster in made:
+        cluster.stop()
+        if cluster.state is not None and cluster.cluster != cluster.data_dir / "postgres":
+            shutil.rmtree(cluster.cluster, ignore_errors=True)  # root's clusters live outside tmp_path
+
+
+def test_postgres_cluster_interrupted_during_initdb_is_made_again(tmp_path, monkeypatch, cluster_cleanup):
+    # Ctrl-C while initdb runs: a cluster dir half-filled and no postgres.json (its password is
+    # gone with the process). The next run must not demand the user to find and delete it.
+    _need_postgres()
+    from annotate import postgres
+
+    first = postgres.LocalPostgres(tmp_path / "d")
+    cluster_cleanup.append(first)
+    real_run = subprocess.run
+
+    def interrupted_initdb(cmd, *args, **kwargs):
+        if os.path.basename(cmd[0]) == "initdb":
+            cluster = first.cluster
+            (cluster / "base").mkdir()
+            (cluster / "PG_VERSION").write_text("17\n")  # what initdb writes early
+            raise KeyboardInterrupt
+        return real_run(cmd, *args, **kwargs)
+
+    monkeypatch.setattr(postgres.subprocess, "run", interrupted_initdb)
+    with pytest.raises(KeyboardInterrupt):
+        first.ensure()
+    monkeypatch.setattr(postgres.subprocess, "run", real_run)
+    assert not first.state_path.exists()
+
+    second = postgres.LocalPostgres(tmp_path / "d")
+    cluster_cleanup.append(second)
+    assert second.ensure() is True  # made again, not "exists and is not empty"
+    assert (second.cluster / "PG_VERSION").exists() and second.state_path.exists()
+
+
+def test_a_foreign_non_empty_cluster_dir_is_still_refused(tmp_path, cluster_cleanup):
+    # Without our marker the dir is not ours to delete: the old refusal stands (no data lost).
+    _need_postgres()
+    from annotate import postgres
+
+    cluster = postgres.LocalPostgres(tmp_path / "d")
+    cluster_cleanup.append(cluster)
+    target = cluster._default_cluster()
+    target.mkdir(parents=True)
+    (target / "precious.txt").write_text("keep me")
+    try:
+        with pytest.raises(UsageError, match="not empty"):
+            cluster.ensure()
+        assert (target / "precious.txt").read_text() == "keep me"
+    finally:
+        if target != tmp_path / "d" / "postgres":
+            import shutil
+
+            shutil.rmtree(target, ignore_errors=True)
+
+
+def test_demo_postgres_checks_psql_before_making_a_cluster(tmp_path, monkeypatch):
+    # initdb and pg_ctl present, psql missing: initdb would run, then CREATE DATABASE fail and
+    # leave a half-made cluster. Say the package first.
+    from annotate import postgres
+
+    real = postgres.find_binary
+
+    def no_psql(name):
+        if name == "psql":
+            raise UsageError(f"PostgreSQL server program 'psql' not found: {postgres.PACKAGE_HINT}")
+        return real(name) if name != "initdb" else "/bin/true"
+
+    monkeypatch.setattr(postgres, "find_binary", no_psql)
+    monkeypatch.setattr(demo_mod, "label_studio_bin", lambda: "/bin/true")
+    with pytest.raises(UsageError, match="psql.*apt-get install -y postgresql"):
+        run_demo(port=demo_mod.free_port(), data_dir=tmp_path / "d", push_seeds=False, postgres=True,
+                 say=lambda m: None)
+    assert not (tmp_path / "d" / "postgres.json").exists()

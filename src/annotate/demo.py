@@ -322,7 +322,7 @@ def run_demo(host: str = "localhost", port: int = 8080, data_dir: str | Path | N
     elif postgres:
         from .postgres import LocalPostgres, find_binary
 
-        find_binary("initdb"), find_binary("pg_ctl")  # a missing package is said before anything is made
+        find_binary("initdb"), find_binary("pg_ctl"), find_binary("psql")  # a missing package is said before anything is made
         cluster = LocalPostgres(data_dir)
     if (database or cluster) and (data_dir / "label_studio.sqlite3").exists():
         say(f"Note: {data_dir} also holds a SQLite database; its projects are not in PostgreSQL.")

@@ -155,8 +155,17 @@ class LocalPostgres:
         self.state = _State(str(self._default_cluster()), self._port or _free_port(), secrets.token_urlsafe(18))
         remember(self.state.password)
         cluster = self.cluster
+        # Marks a cluster being made (until postgres.json is written): a run interrupted there
+        # (Ctrl-C in initdb, a kill) leaves a cluster whose password is lost; the next run
+        # removes it and starts again. A non-empty dir without the mark is not ours to delete.
+        making = cluster.parent / f".{cluster.name}.initialising"
         if cluster.exists() and any(cluster.iterdir()):
-            raise UsageError(f"{cluster} exists and is not empty; remove it or pass another --data-dir")
+            if not making.exists():
+                raise UsageError(f"{cluster} exists and is not empty; remove it or pass another --data-dir")
+            self.stop()  # a half-made cluster may have been started (CREATE DATABASE interrupted)
+            shutil.rmtree(cluster)
+        cluster.parent.mkdir(parents=True, exist_ok=True)
+        making.touch()
         cluster.mkdir(parents=True, exist_ok=True, mode=0o700)
         pwfile = cluster.parent / f".{cluster.name}.pw"
         fd = os.open(pwfile, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -181,6 +190,8 @@ class LocalPostgres:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(asdict(self.state), fh, indent=2)
         os.replace(tmp, self.state_path)
+        with contextlib.suppress(OSError):
+            making.unlink()
         return True
 
     def is_running(self) -> bool:
