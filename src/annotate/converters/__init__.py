@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from ..io import sha256_text
 from .clean import clean_text, find_title
+from .letters import Respeller, fold_letters
 from .quotes import find_quotes
 from .stance import find_stances
 from .targets import candidate_targets, final_targets, target_mentions
@@ -45,9 +46,10 @@ def find_all_quotes(docs: Iterable[dict], model=None) -> Iterator[dict]:
     """Add `quotes`: Quote fragments with quote_type and speaker mention. With a learned
     `model` (annotate.learn.load_model), the rule quotes are re-tagged by it."""
     for doc in docs:
-        quotes = find_quotes(doc["text"])
+        work = fold_letters(doc["text"])  # "José Álvarez" read as "Jose Alvarez" (letters.py)
+        quotes = find_quotes(work)
         if model is not None:
-            quotes = model.refine(doc["text"], quotes)
+            quotes = model.refine(work, quotes)
         yield {**doc, "quotes": quotes}
 
 
@@ -60,10 +62,22 @@ def find_all_stances(docs: Iterable[dict], fixed_targets: Sequence[str] = ()) ->
     for doc in docs:
         text = doc["text"]
         fixed = _fixed(fixed_targets, doc.get("targets"))
-        mentions = target_mentions(text, fixed)
-        candidates = candidate_targets(text, mentions, doc["quotes"], doc.get("title", ""), fixed)
-        stances = find_stances(text, doc["quotes"], [c.name for c in candidates], mentions=mentions)
-        yield {**doc, "targets": final_targets(candidates, stances), "stances": stances}
+        work = fold_letters(text)  # the rules read letters with diacritics as ASCII (letters.py)
+        if work is not text:
+            fixed_work = [fold_letters(f) for f in fixed]
+            title = fold_letters(doc.get("title", ""))
+        else:
+            fixed_work, title = fixed, doc.get("title", "")
+        mentions = target_mentions(work, fixed_work)
+        candidates = candidate_targets(work, mentions, doc["quotes"], title, fixed_work)
+        stances = find_stances(work, doc["quotes"], [c.name for c in candidates], mentions=mentions)
+        targets = final_targets(candidates, stances)
+        if work is not text:  # targets back in the article's (or the project's) own spelling
+            respell = Respeller(text, work, fixed)
+            targets = list(dict.fromkeys(respell(t) for t in targets))
+            for stance in stances:
+                stance["target"] = respell(stance["target"])
+        yield {**doc, "targets": targets, "stances": stances}
 
 
 def _fixed(*lists) -> list[str]:

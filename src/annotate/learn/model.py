@@ -38,6 +38,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ..converters.letters import fold_letters
 from ..errors import UsageError
 from ..redact import printable
 from .data import Doc, read_sources
@@ -87,7 +88,7 @@ def _import_crfsuite():
 def _rules(text: str) -> list[dict]:
     from ..converters.quotes import find_quotes
 
-    return find_quotes(text)
+    return find_quotes(fold_letters(text))
 
 
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
@@ -214,6 +215,7 @@ class Model:
         with an indirect one, never across a line break); each quote starts where the model
         says, unless that would make quotes overlap; ends stay the rules'. Each quote's score is
         the model's certainty about it (its least sure decision)."""
+        text = fold_letters(text)  # as the rules read it (converters/letters.py); the same offsets
         if not quotes:
             return self._add(text, [], [])
         th = self.thresholds
@@ -349,7 +351,7 @@ def _best_gold(q: dict, gold: list[tuple[int, int]]) -> int | None:
 
 def items(doc: Doc, quotes: list[dict] | None = None) -> list[tuple[list[list[str]], list[str]]]:
     """Every decision's item sequence and its gold labels for one document."""
-    text, gold = doc.text, doc.quotes
+    text, gold = fold_letters(doc.text), doc.quotes  # read as the converter reads it (letters.py)
     rules = sorted(_rules(text) if quotes is None else quotes, key=lambda q: (q["start"], -q["end"]))
     if not rules:
         return []

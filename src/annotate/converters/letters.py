@@ -1,0 +1,69 @@
+"""Letters with diacritics, read by rules written for ASCII.
+
+The rules find names by their capitals and words by ASCII letters (`[A-Z][a-z]+`), so
+"José Álvarez" was the speaker "José" and never a stance target. Rather than rewrite every
+pattern, the rules read a shadow of the text in which each Latin letter with diacritics is its
+base letter ("Jose Alvarez"): one character for one, so every offset holds, and the task keeps
+the text as written. Strings the rules copy out of the text (stance targets) are put back in
+the article's own spelling with `Respeller`.
+
+>>> fold_letters("José Álvarez of Łódź, “Straße”")
+'Jose Alvarez of Lodz, “Strase”'
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from collections.abc import Iterable
+
+# Letters that have no decomposition but read as one ASCII letter.
+_EXTRA = {"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ß": "s", "æ": "a", "Æ": "A",
+          "œ": "o", "Œ": "O", "ı": "i", "ð": "d", "Ð": "D", "þ": "t", "Þ": "T", "ħ": "h", "Ħ": "H"}
+
+
+@functools.lru_cache(maxsize=4096)
+def _base(ch: str) -> str | None:
+    """The ASCII letter `ch` is written on, or None (not a Latin letter with diacritics)."""
+    if ch in _EXTRA:
+        return _EXTRA[ch]
+    parts = unicodedata.normalize("NFD", ch)
+    if len(parts) > 1 and parts[0].isascii() and parts[0].isalpha() \
+            and all(unicodedata.combining(p) for p in parts[1:]):
+        return parts[0]
+    return None
+
+
+def fold_letters(text: str) -> str:
+    """`text` with each Latin letter with diacritics replaced by its base letter, one for one
+    (the same length, the same offsets); `text` itself when there is none."""
+    if text.isascii():
+        return text
+    table = {ord(ch): base for ch in set(text) if not ch.isascii() and (base := _base(ch))}
+    return text.translate(table) if table else text
+
+
+class Respeller:
+    """Puts strings the rules copied out of a folded text back into the text's own spelling.
+
+    A string found in the folded text takes the original's characters at that place; one of
+    `given` (a project's own targets, written by a person) is given back exactly as written; any
+    other (a canonical name such as "United States") is returned unchanged. The same string always
+    gets the same answer, so a stance's target stays one of the listed targets."""
+
+    def __init__(self, text: str, folded: str, given: Iterable[str] = ()):
+        self.text, self.folded = text, folded
+        self.memo: dict[str, str] = {}
+        if folded is not text:
+            for g in given:
+                self.memo.setdefault(fold_letters(g), g)
+
+    def __call__(self, s: str) -> str:
+        if self.folded is self.text:
+            return s
+        out = self.memo.get(s)
+        if out is None:
+            at = self.folded.find(s)
+            out = self.text[at:at + len(s)] if at >= 0 else s
+            self.memo[s] = out
+        return out

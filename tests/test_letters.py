@@ -1,0 +1,62 @@
+"""Names with diacritics: the rules read a one-for-one ASCII shadow of the text
+(converters/letters.py); the task keeps the text and the names as written."""
+
+from __future__ import annotations
+
+from annotate.converters import annotate_text, convert_text
+from annotate.converters.letters import Respeller, fold_letters
+from annotate.validate import check_prediction_task
+
+
+def test_fold_keeps_length_and_only_changes_latin_letters_with_diacritics():
+    text = "José Álvarez met Łukasz Wałęsa in Kraków — “Straße” and Москва stay."
+    folded = fold_letters(text)
+    assert len(folded) == len(text)
+    assert folded == "Jose Alvarez met Lukasz Walesa in Krakow — “Strase” and Москва stay."
+    assert fold_letters("plain ASCII") == "plain ASCII"
+
+
+def test_respeller_puts_the_articles_spelling_back_and_keeps_given_and_canonical_names():
+    text = "Zoë Ñúñez spoke. Later Ñúñez left."
+    respell = Respeller(text, fold_letters(text), given=["Çelik Group"])
+    assert respell("Zoe Nunez") == "Zoë Ñúñez"
+    assert respell("Nunez") == "Ñúñez"
+    assert respell("Celik Group") == "Çelik Group"  # a project's own target, as its owner wrote it
+    assert respell("United States") == "United States"  # not in the text: unchanged
+
+
+def _labels(task, label):
+    return [r["value"]["text"] for r in task["predictions"][0]["result"]
+            if r.get("type") == "labels" and r["value"]["labels"] == [label]]
+
+
+ARTICLE = ('Officials met on Monday.\n\n"We will not accept this deal," said José Álvarez, the minister.\n\n'
+           'Álvarez added that the talks would continue. "It is a disgrace," said Geert Supré.\n')
+
+
+def test_a_speaker_with_an_accented_capital_is_read_whole():
+    task = convert_text(ARTICLE)
+    speakers = _labels(task, "Speaker")
+    # "said José Álvarez": the name is both words (it was "José": Á is no [A-Z])
+    assert "José Álvarez" in speakers and "José" not in speakers
+    # "Álvarez added that ...": an indirect quote whose speaker starts with Á
+    assert "Álvarez" in speakers
+    assert "that the talks would continue" in _labels(task, "Quote")
+    assert "José Álvarez" in task["data"]["targets_text"]
+
+
+def test_every_target_is_spelled_as_the_article_spells_it_and_stances_use_listed_targets():
+    text = ('Talks stalled.\n\n"Ñúñez is a liar and a disgrace," said Marta Gómez, the mayor.\n\n'
+            'Ñúñez did not answer.\n')
+    task = annotate_text(text, fixed_targets=["Çelik Group"])
+    targets = [t["value"] for t in task["data"]["targets"]]
+    assert targets[0] == "Çelik Group"
+    # "Ñúñez is a liar": the one evaluated is a target, in the article's spelling
+    assert "Ñúñez" in targets
+    assert all("Nunez" not in t and "Gomez" not in t for t in targets), targets
+    for r in task["predictions"][0]["result"]:
+        if r.get("from_name") == "target":
+            assert r["value"]["choices"][0] in targets
+        if "text" in r.get("value", {}):
+            assert r["value"]["text"] == text[r["value"]["start"]:r["value"]["end"]]
+    assert check_prediction_task(task) == []
