@@ -241,3 +241,22 @@ def test_orjson_is_used_only_as_it_was_checked(monkeypatch):
 
     monkeypatch.setattr(exportfile, "_orjson", Other)
     assert not exportfile._orjson_as_expected()
+
+
+def test_a_task_dropped_alone_is_warned_about_alone(tmp_path, export):
+    """iter_export (agree, report, export): a task of an array read past (lone surrogate, too
+    long a number, too deep) is 'item left out'; a cut that ends the reading is 'the rest'."""
+    from annotate.exportfile import iter_export
+
+    parts = [json.dumps(t) for t in export[:4]]
+    parts[1] = parts[1].replace('"title": "', '"title": "\\ud800', 1)
+    parts[2] = parts[2].replace('"data": {', '"data": {"n": 1' + "0" * 5000 + ", ", 1)
+    src = tmp_path / "export.json"
+    src.write_text("[" + ",".join(parts) + ", {\"data\": {\"te", encoding="utf-8")
+    warnings: list[str] = []
+    tasks = list(iter_export(src, warn=warnings.append))
+    assert [t["data"]["doc_id"] for t in tasks] == [export[0]["data"]["doc_id"], export[3]["data"]["doc_id"]]
+    assert len(warnings) == 3, warnings
+    assert "item 2" in warnings[0] and warnings[0].endswith("item left out")
+    assert "item 3" in warnings[1] and warnings[1].endswith("item left out")
+    assert "item 5" in warnings[2] and warnings[2].endswith("the rest of the file is left out")

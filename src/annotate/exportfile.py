@@ -73,6 +73,7 @@ class Item:
     errors: list[Error] = field(default_factory=list)
     shallow: bool = field(default=False, compare=False, repr=False)  # depth already checked
     raw: str | None = field(default=None, compare=False, repr=False)  # its JSON text, if at hand
+    final: bool = field(default=False, compare=False, repr=False)  # an error after which nothing is read
 
 
 def read_export(path: str | Path) -> Iterator[Item]:
@@ -232,14 +233,14 @@ def _iter_array(fh, buf: str) -> Iterator[Item]:
             if pos < len(buf) or eof or not refill():
                 break
         if pos >= len(buf):
-            yield Item(f"item:{n + 1}", errors=[Error("truncated_json", "", f"the array ends after {n} items without ']'")])
+            yield Item(f"item:{n + 1}", errors=[Error("truncated_json", "", f"the array ends after {n} items without ']'")], final=True)
             return
         ch = buf[pos]
         if ch == "]":
             if expect_value and n:  # "[{...},]": json refuses it, the comma promises another item
                 yield Item(f"item:{n + 1}", errors=[Error(
                     "invalid_json", "", f"a comma after the last item (item {n}) at {_position(fh, comma)}: "
-                    "JSON allows no trailing comma (the items before it are read)")])
+                    "JSON allows no trailing comma (the items before it are read)")], final=True)
                 return
             rest = buf[pos + 1:] + fh.read()
             if rest.strip():
@@ -247,7 +248,7 @@ def _iter_array(fh, buf: str) -> Iterator[Item]:
             return
         if not expect_value:
             if ch != ",":
-                yield Item(f"item:{n + 1}", errors=[Error("invalid_json", "", f"expected ',' or ']' after item {n}")])
+                yield Item(f"item:{n + 1}", errors=[Error("invalid_json", "", f"expected ',' or ']' after item {n}")], final=True)
                 return
             comma = base + pos
             pos += 1
@@ -272,27 +273,27 @@ def _iter_array(fh, buf: str) -> Iterator[Item]:
                 continue
         except RecursionError:
             error = _too_deep(f"item {n + 1}")
-            yield Item(f"item:{n + 1}", errors=[Error(error.code, "", error.message + "; the items after it are not read")])
+            yield Item(f"item:{n + 1}", errors=[Error(error.code, "", error.message + "; the items after it are not read")], final=True)
             return
         except json.JSONDecodeError as exc:
             if not eof and len(buf) - pos > MAX_ITEM_CHARS:
-                yield Item(f"item:{n + 1}", errors=[_too_large(f"item {n + 1}")])
+                yield Item(f"item:{n + 1}", errors=[_too_large(f"item {n + 1}")], final=True)
                 return
             if not eof and refill():
                 continue
             code = "truncated_json" if exc.pos >= len(buf) - 1 or "Unterminated" in exc.msg else "invalid_json"
-            yield Item(f"item:{n + 1}", errors=[Error(code, "", f"item {n + 1}: {exc.msg}")])
+            yield Item(f"item:{n + 1}", errors=[Error(code, "", f"item {n + 1}: {exc.msg}")], final=True)
             return
         except ValueError:  # an integer longer than Python converts
             end = _end_of_value(buf, pos)
             if (end is None or end >= len(buf)) and not eof:  # the item may go on: read more first
                 if len(buf) - pos > MAX_ITEM_CHARS:
-                    yield Item(f"item:{n + 1}", errors=[_too_large(f"item {n + 1}")])
+                    yield Item(f"item:{n + 1}", errors=[_too_large(f"item {n + 1}")], final=True)
                     return
                 if refill():
                     continue
             if end is None:  # not even its end can be found: nothing after it is read
-                yield Item(f"item:{n + 1}", errors=[_too_long_number(f"item {n + 1}")])
+                yield Item(f"item:{n + 1}", errors=[_too_long_number(f"item {n + 1}")], final=True)
                 return
             n += 1  # this item alone is lost; the next ones are read
             pos = end
@@ -526,9 +527,9 @@ def iter_export(path: str | Path, warn: Callable[[str], None] | Problems | None 
         if item.errors:
             message = "; ".join(e.message for e in item.errors)
             if good == 0 and first_error is None:
-                first_error = (item.where, message)  # fatal unless something readable follows
+                first_error = (item.where, message, item.final)  # fatal unless something readable follows
                 continue
-            _unreadable(problems, path, item.where, message)
+            _unreadable(problems, path, item.where, message, item.final)
             continue
         if first_error is not None and good == 0:
             _unreadable(problems, path, *first_error)
@@ -541,13 +542,17 @@ def iter_export(path: str | Path, warn: Callable[[str], None] | Problems | None 
         problems.close()
 
 
-def _unreadable(problems: Problems, path, where: str, message: str) -> None:
-    """A part of an export file that does not parse: a bad JSONL line is left out alone; in
-    a JSON array nothing after the error can be read."""
+def _unreadable(problems: Problems, path, where: str, message: str, final: bool = True) -> None:
+    """A part of an export file that does not parse: a bad JSONL line is left out alone; in a
+    JSON array an item is left out alone when the reader goes on after it (a lone surrogate,
+    a too long number, too deep), else nothing after the error can be read (`final`)."""
     kind, _, n = where.partition(":")
     if kind in ("item", "line") and not message.startswith(f"{kind} "):
         message = f"{kind} {n}: {message}"
-    rest = "the rest of the file is left out" if kind in ("item", "file") else "line left out"
+    if kind == "file" or (kind == "item" and final):
+        rest = "the rest of the file is left out"
+    else:
+        rest = f"{kind} left out"
     problems.add(str(path), f"{message}; {rest}")
 
 
