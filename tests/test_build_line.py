@@ -114,3 +114,27 @@ def test_a_long_result_is_written_in_pieces_that_join_into_the_line(n):
     quotes = [{"start": 5 * i, "end": 5 * i + 4, "score": 0.5, "quote_type": "direct"} for i in range(n)]
     doc = {"text": text, "doc_id": "d", "targets": [], "quotes": quotes, "stances": []}
     _same(doc)
+
+
+def test_workers_send_utf8_lines_and_the_file_is_the_same(tmp_path):
+    """With --jobs a worker sends its line as UTF-8 bytes, written below the text layer."""
+    from annotate.convert import _convert_line, _convert_utf8, convert_paths
+
+    one, two = tmp_path / "1.jsonl", tmp_path / "2.jsonl"
+    convert_paths([str(SEEDS)], str(one), warn=lambda _m: None, jobs=1)
+    convert_paths([str(SEEDS)], str(two), warn=lambda _m: None, jobs=2)
+    assert one.read_bytes() == two.read_bytes()
+    doc = {"raw": "“Ça va,” Zoë said. 😀", "doc_id": "d", "source_file": ""}
+    (data,), counts = _convert_utf8(doc)
+    assert data.decode("utf-8") == _convert_line(doc).line and counts == _convert_line(doc).counts
+
+
+def test_bytes_are_written_only_below_a_utf8_text_output():
+    import io
+
+    from annotate.convert import _utf8_buffer
+
+    assert _utf8_buffer(io.TextIOWrapper(io.BytesIO(), encoding="utf-8")) is not None
+    assert _utf8_buffer(io.TextIOWrapper(io.BytesIO(), encoding="latin-1")) is None
+    assert _utf8_buffer(io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="replace")) is None
+    assert _utf8_buffer(io.StringIO()) is None

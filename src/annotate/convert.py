@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import IO, NamedTuple
 
 from .converters import (
     CONVERTER_VERSION,
@@ -345,6 +345,15 @@ def _convert_line(doc: dict, fixed_targets: tuple[str, ...] = (), model=None) ->
     return Line(None if parts is None else "".join(parts), counts)
 
 
+def _convert_utf8(doc: dict, fixed_targets: tuple[str, ...] = (), model=None) -> Converted:
+    """`_convert_line` with the line as its UTF-8 bytes (in one piece): what `annotate
+    convert`'s workers send back. Half the size of a line that holds one non-Latin-1
+    character (a str of such a line takes 2 bytes a character), and the parent writes the
+    bytes as they came, without decoding and encoding them again."""
+    parts, counts = next(document_lines([doc], fixed_targets, model))
+    return Converted(None if parts is None else [b"".join(p.encode("utf-8") for p in parts)], counts)
+
+
 _NOTHING_LEFT_REASON = "nothing left after cleaning (only boilerplate or invisible characters)"
 
 
@@ -461,8 +470,9 @@ def iter_lines(paths: Iterable[str], stats: ConvertStats | None = None,
 
 def _iter_parts(paths: Iterable[str], stats: ConvertStats | None, warn: Callable[[str], None] | None,
                 problems: Iterable[tuple[str, str]], jobs: int, fixed_targets: Sequence[str],
-                model) -> Iterator[list[str]]:
-    """`iter_lines`, each line as pieces to write one after the other (see `Converted`)."""
+                model, utf8: bool = False) -> Iterator[list]:
+    """`iter_lines`, each line as pieces to write one after the other (see `Converted`); with
+    `utf8` a worker's line comes as one piece of UTF-8 bytes (see `_convert_utf8`)."""
     stats = stats if stats is not None else ConvertStats()
     warn = warn or _stderr_warn
     shown: deque[str] = deque()  # what each document in flight is called, for a skip's warning
@@ -476,8 +486,9 @@ def _iter_parts(paths: Iterable[str], stats: ConvertStats | None, warn: Callable
     if jobs == 1:
         results: Iterator = document_lines(docs, fixed_targets, model)
     else:
-        results = (Converted(None if line is None else [line], counts)
-                   for line, counts in _in_parallel(_convert_line, docs, jobs, fixed_targets, model))
+        results = _in_parallel(_convert_utf8 if utf8 else _convert_line, docs, jobs, fixed_targets, model)
+        if not utf8:
+            results = (Converted(None if line is None else [line], counts) for line, counts in results)
     for parts, counts in results:  # one result per document, in input order
         name = shown.popleft()
         if parts is None:
@@ -485,6 +496,17 @@ def _iter_parts(paths: Iterable[str], stats: ConvertStats | None, warn: Callable
             continue
         stats.add_counts(counts)
         yield parts
+
+
+def _utf8_buffer(fh) -> IO[bytes] | None:
+    """The binary stream under a text output that writes UTF-8 as is (files, stdout on any
+    UTF-8 system), or None (then lines are written as text)."""
+    buffer = getattr(fh, "buffer", None)
+    try:
+        utf8 = codecs.lookup(fh.encoding).name == "utf-8" and getattr(fh, "errors", "strict") == "strict"
+    except (AttributeError, LookupError, TypeError):
+        return None
+    return buffer if utf8 and buffer is not None else None
 
 
 def convert_paths(inputs: Iterable[str], output: str, warn: Callable[[str], None] | None = None,
@@ -503,7 +525,13 @@ def convert_paths(inputs: Iterable[str], output: str, warn: Callable[[str], None
     jobs = min(default_jobs() if jobs is None else jobs, max(1, len(paths)))
     paths_iter = progress(paths) if progress else paths
     with atomic_writer(output) as fh:
-        for parts in _iter_parts(paths_iter, stats, warn, problems, jobs, fixed_targets, model):
-            fh.writelines(parts)
-            fh.write("\n")
+        raw = _utf8_buffer(fh) if jobs > 1 else None
+        for parts in _iter_parts(paths_iter, stats, warn, problems, jobs, fixed_targets, model, utf8=raw is not None):
+            if raw is not None:
+                fh.flush()  # (nothing is written to fh itself: the bytes go below it, in order)
+                raw.writelines(parts)
+                raw.write(b"\n")
+            else:
+                fh.writelines(parts)
+                fh.write("\n")
     return stats
