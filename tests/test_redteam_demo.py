@@ -225,3 +225,131 @@ def test_demo_postgres_checks_psql_before_making_a_cluster(tmp_path, monkeypatch
         run_demo(port=demo_mod.free_port(), data_dir=tmp_path / "d", push_seeds=False, postgres=True,
                  say=lambda m: None)
     assert not (tmp_path / "d" / "postgres.json").exists()
+
+
+def test_a_second_ctrl_c_while_stopping_still_stops_postgres(tmp_path, monkeypatch):
+    # The impatient user: Ctrl-C during the start, and again while Label Studio is stopping.
+    # Label Studio dies with us (PDEATHSIG), PostgreSQL does not: it must still be stopped.
+    import signal
+
+    from annotate import postgres
+
+    events = []
+
+    class FakeCluster:
+        def __init__(self, data_dir, port=None):
+            self.state_path = tmp_path / "d" / "postgres.json"
+
+        def ensure(self):
+            events.append("ensure")
+
+        def start(self):
+            events.append("pg start")
+
+        def stop(self):
+            events.append("pg stop")
+
+        @property
+        def database(self):
+            return postgres.Database("127.0.0.1", 5999, "annotate", "pw", "labelstudio")
+
+    def ctrl_c_while_starting(self, timeout=0, tick=None):
+        raise KeyboardInterrupt
+
+    def stop_interrupted_again(self, timeout=30):
+        events.append("ls stop")
+        os.kill(os.getpid(), signal.SIGINT)  # the second Ctrl-C
+        time.sleep(0.2)
+
+    import time
+
+    monkeypatch.setattr(postgres, "LocalPostgres", FakeCluster)
+    monkeypatch.setattr(postgres, "find_binary", lambda name: "/bin/true")
+    monkeypatch.setattr(demo_mod, "label_studio_bin", lambda: "/bin/true")
+    monkeypatch.setattr(LabelStudioServer, "start", lambda self: None)
+    monkeypatch.setattr(LabelStudioServer, "wait_healthy", ctrl_c_while_starting)
+    monkeypatch.setattr(LabelStudioServer, "stop", stop_interrupted_again)
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        try:
+            run_demo(port=demo_mod.free_port(), data_dir=tmp_path / "d", push_seeds=False, postgres=True,
+                     say=lambda m: None)
+        except KeyboardInterrupt:
+            pass  # ending with 130 is fine; leaving PostgreSQL running is not
+        assert "pg stop" in events, events
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+# -- what `label-studio start` is told -------------------------------------------------------
+
+ARGV_FAKE = """\
+import json, os, sys, time
+print(json.dumps(sys.argv[1:]), flush=True)
+moved = os.environ.get("FAKE_MOVED_FROM")
+if moved:  # what Label Studio 1.23's _get_free_port prints when the port is taken meanwhile
+    print("\\n*** WARNING! ***\\n* Port " + moved + " is in use.\\n* Trying to start at "
+          + str(int(moved) + 1) + "\\n****************\\n", flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.fixture
+def argv_label_studio(tmp_path, monkeypatch):
+    script = tmp_path / "fake-label-studio"
+    script.write_text(f"#!{sys.executable}\n{ARGV_FAKE}")
+    script.chmod(0o755)
+    monkeypatch.setattr(demo_mod, "label_studio_bin", lambda: str(script))
+    return script
+
+
+def _first_log_line(server: LabelStudioServer, timeout: float = 30) -> str:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = server.log_tail(200).split("\n")[0].strip()
+        if line.startswith("["):
+            return line
+        time.sleep(0.05)
+    raise AssertionError("the fake server wrote nothing")
+
+
+def test_label_studio_listens_on_the_demo_host_only(tmp_path, argv_label_studio):
+    # `label-studio start --host` only names the server in URLs; the interface it listens on is
+    # --internal-host, 0.0.0.0 by default: `annotate demo` (host localhost) was reachable from
+    # every machine on the network with its login. The host asked for must be the one bound.
+    import json
+
+    server = LabelStudioServer(tmp_path / "ls", Login("e@example.com", "p", "t" * 40), host="localhost",
+                               port=demo_mod.free_port())
+    server.start()
+    try:
+        argv = json.loads(_first_log_line(server))
+    finally:
+        server.stop(timeout=5)
+    assert "--internal-host" in argv, argv
+    assert argv[argv.index("--internal-host") + 1] == "localhost"
+
+
+def test_a_port_taken_while_label_studio_starts_is_said_at_once(tmp_path, argv_label_studio, monkeypatch):
+    # Between our port check and Label Studio's bind another program takes the port: Label
+    # Studio then silently moves to port+1 and /health on ours never answers - the user waited
+    # the whole START_TIMEOUT (300 s) for a "did not answer" that named no cause.
+    import time
+
+    from annotate.errors import AnnotateError
+
+    port = demo_mod.free_port()
+    monkeypatch.setenv("FAKE_MOVED_FROM", str(port))
+    server = LabelStudioServer(tmp_path / "ls", Login("e@example.com", "p", "t" * 40), port=port)
+    server.start()
+    took = time.monotonic()
+    try:
+        with pytest.raises(AnnotateError) as err:
+            server.wait_healthy(timeout=60)
+        took = time.monotonic() - took
+    finally:
+        server.stop(timeout=5)
+    assert took < 20, took
+    assert str(port) in str(err.value) and "in use" in str(err.value)

@@ -206,9 +206,12 @@ class LabelStudioServer:
     def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         env = self.environment()
-        cmd = [label_studio_bin(), "start", "--no-browser", "--host", self.host, "--port", str(self.port),
-               "--enable-legacy-api-token", "--data-dir", str(self.data_dir)]
+        # --host only names the server in the URLs it makes; --internal-host is the interface it
+        # listens on (0.0.0.0, every interface, unless given).
+        cmd = [label_studio_bin(), "start", "--no-browser", "--host", self.host, "--internal-host", self.host,
+               "--port", str(self.port), "--enable-legacy-api-token", "--data-dir", str(self.data_dir)]
         with open(self.log, "ab") as fh:
+            self._log_start = fh.tell()  # this run's lines start here (the log is appended to)
             # Own session: a Ctrl-C in the terminal reaches us only, and stop() ends the whole
             # server tree. Should we die without stopping it, the kernel sends it SIGTERM.
             self.proc = subprocess.Popen(cmd, env=env, stdout=fh, stderr=subprocess.STDOUT,
@@ -224,6 +227,11 @@ class LabelStudioServer:
                 last = redact(self.log_tail(1).strip())[:200]
                 raise ConnectionFailed(f"Label Studio exited with code {self.proc.returncode} while starting"
                                        + (f" ({last})" if last else "") + f"; full log: {self.log}")
+            if f"Port {self.port} is in use" in self._this_run_log():
+                # Label Studio moves to the next port by itself when ours was taken after our
+                # check: /health would never answer here.
+                raise UsageError(f"port {self.port} is in use: another program took it while Label Studio started; "
+                                 f"pass --port, e.g. --port {free_port()}")
             try:
                 with urllib.request.urlopen(self.url + "/health", timeout=2) as r:
                     if b"UP" in r.read():
@@ -235,6 +243,13 @@ class LabelStudioServer:
             if tick:
                 tick(elapsed)
             time.sleep(1)
+
+    def _this_run_log(self, limit: int = 1 << 20) -> str:
+        """What the server has logged since start() (its first MiB: the start-up lines)."""
+        with contextlib.suppress(OSError), open(self.log, "rb") as fh:
+            fh.seek(getattr(self, "_log_start", 0))
+            return fh.read(limit).decode("utf-8", "replace")
+        return ""
 
     def log_tail(self, lines: int = 15) -> str:
         with contextlib.suppress(OSError):
