@@ -353,3 +353,18 @@ def test_a_port_taken_while_label_studio_starts_is_said_at_once(tmp_path, argv_l
         server.stop(timeout=5)
     assert took < 20, took
     assert str(port) in str(err.value) and "in use" in str(err.value)
+
+
+def test_an_ipv6_host_is_bound_in_brackets(tmp_path, argv_label_studio):
+    # Django's runserver reads "::1:8080" as no address at all; "[::1]:8080" is the form.
+    import json
+
+    server = LabelStudioServer(tmp_path / "ls", Login("e@example.com", "p", "t" * 40), host="::1",
+                               port=demo_mod.free_port())
+    server.start()
+    try:
+        argv = json.loads(_first_log_line(server))
+    finally:
+        server.stop(timeout=5)
+    assert argv[argv.index("--internal-host") + 1] == "[::1]"
+    assert server.url.startswith("http://[::1]:")

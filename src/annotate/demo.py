@@ -161,6 +161,11 @@ def _die_with_parent() -> Callable[[], None] | None:
     return preexec
 
 
+def _bind_address(host: str) -> str:
+    """The host as Django's runserver takes it: an IPv6 address in brackets."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
 class LabelStudioServer:
     """A `label-studio start` child process with its own data dir, in its own process group;
     stop() ends the group (SIGTERM, then SIGKILL).
@@ -174,7 +179,7 @@ class LabelStudioServer:
                  env: dict[str, str] | None = None):
         self.data_dir, self.login, self.host, self.port = Path(data_dir), login, host, port
         self.extra_env = dict(env or {})  # e.g. the POSTGRE_* variables of postgres.Database
-        self.url = f"http://{host}:{port}"
+        self.url = f"http://{_bind_address(host)}:{port}"
         self.log = self.data_dir / "label-studio.log"
         self.proc: subprocess.Popen | None = None
         remember(login.password, login.token)  # kept out of messages quoting the server's log
@@ -208,7 +213,7 @@ class LabelStudioServer:
         env = self.environment()
         # --host only names the server in the URLs it makes; --internal-host is the interface it
         # listens on (0.0.0.0, every interface, unless given).
-        cmd = [label_studio_bin(), "start", "--no-browser", "--host", self.host, "--internal-host", self.host,
+        cmd = [label_studio_bin(), "start", "--no-browser", "--host", self.host, "--internal-host", _bind_address(self.host),
                "--port", str(self.port), "--enable-legacy-api-token", "--data-dir", str(self.data_dir)]
         with open(self.log, "ab") as fh:
             self._log_start = fh.tell()  # this run's lines start here (the log is appended to)
