@@ -368,3 +368,17 @@ def test_an_ipv6_host_is_bound_in_brackets(tmp_path, argv_label_studio):
         server.stop(timeout=5)
     assert argv[argv.index("--internal-host") + 1] == "[::1]"
     assert server.url.startswith("http://[::1]:")
+
+
+def test_postgres_with_database_url_from_the_environment_names_the_variable(tmp_path, monkeypatch):
+    # The user types only `annotate demo --postgres`; the URL came from an exported
+    # ANNOTATE_DATABASE_URL. "--database-url" alone sends them looking for a flag they never gave.
+    from click.testing import CliRunner
+
+    from annotate.cli import cli
+
+    monkeypatch.setenv("ANNOTATE_DATABASE_URL", "postgresql://u:p@h/db")
+    result = CliRunner().invoke(cli, ["demo", "--port", str(demo_mod.free_port()), "--data-dir",
+                                      str(tmp_path / "d"), "--postgres"])
+    assert result.exit_code == 2
+    assert "ANNOTATE_DATABASE_URL" in result.output

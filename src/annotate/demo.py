@@ -333,7 +333,9 @@ def run_demo(host: str = "localhost", port: int = 8080, data_dir: str | Path | N
                          "cannot log in to it: pass another --data-dir (or delete this one to start over)")
     if postgres and database_url:
         raise UsageError("--postgres and --database-url exclude each other: --postgres runs a local "
-                         "PostgreSQL, --database-url names an existing one")
+                         "PostgreSQL, --database-url names an existing one"
+                         + ("; ANNOTATE_DATABASE_URL is set in your environment (unset it for --postgres)"
+                            if os.environ.get("ANNOTATE_DATABASE_URL") == database_url else ""))
     database = cluster = None
     if database_url:
         from .postgres import parse_url
