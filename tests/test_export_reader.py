@@ -260,3 +260,17 @@ def test_a_task_dropped_alone_is_warned_about_alone(tmp_path, export):
     assert "item 2" in warnings[0] and warnings[0].endswith("item left out")
     assert "item 3" in warnings[1] and warnings[1].endswith("item left out")
     assert "item 5" in warnings[2] and warnings[2].endswith("the rest of the file is left out")
+
+
+@pytest.mark.parametrize("after", ['}}} , {"a": 1}]', ' , "str", {"a": 1}]', ' , "k": 5, {"a": 1}]', " ]", "]",
+                                   "\n,\n{\"a\": NaN}]", ', [1, 2], 3, {"a": [1, {"b": 2}]}]', ", {\"a\": 1", ",", ""])
+def test_orjson_finds_the_end_of_a_task_as_json_does(tmp_path, export, monkeypatch, after):
+    """Whatever follows a task in the array (garbage, a string, a key, the end), the items read
+    with orjson are json's, with json's errors."""
+    if exportfile._orjson is None:
+        pytest.skip("orjson is not installed")
+    src = tmp_path / "export.json"
+    src.write_text("[" + json.dumps(export[0]) + ", " + json.dumps(export[1]) + after, encoding="utf-8")
+    fast = items_of(src)
+    monkeypatch.setattr(exportfile, "_orjson", None)
+    assert repr(fast) == repr(items_of(src))

@@ -42,7 +42,10 @@ def _orjson_as_expected() -> bool:
             and refusal("[" * 1025 + "]" * 1025).startswith("depth limit exceeded")
             and refusal('{"a": 1} ,').startswith("unexpected content after document")
             and refusal('{"a": [1').startswith("unexpected end of data")
-            and refusal("[[1]x").startswith("unexpected character"))
+            and refusal("[[1]x").startswith("unexpected character")
+            and refusal('{"":' * 1024 + "1").startswith("unexpected end of data")
+            and refusal('{"":' * 1025 + "1").startswith("depth limit exceeded")
+            and refusal('{"": {"a": 1} , {').startswith("unexpected character"))
 
 
 if _orjson is not None and not _orjson_as_expected():  # pragma: no cover - another orjson
@@ -62,6 +65,7 @@ _LONG_DIGITS = b"0" * 19
 _ORJSON_DEPTH = 1024
 _DEPTH_PREFIX = "[" * (_ORJSON_DEPTH - MAX_DEPTH)
 _DEPTH_PREFIX_BYTES = _DEPTH_PREFIX.encode()
+_KEYED_PREFIX = '{"":' * (_ORJSON_DEPTH - MAX_DEPTH)  # the same depth, as open objects
 
 
 @dataclass
@@ -310,29 +314,40 @@ def _iter_array(fh, buf: str) -> Iterator[Item]:
 def _fast_item(buf: str, pos: int, window: int):
     """(value, end) of the object or array at buf[pos] read by orjson, as `raw_decode` reads
     it; "more" when it goes on past the buffer; None when orjson cannot say (it refuses the
-    item or might read it differently: json then reads it, with json's errors and positions).
+    item, it nests deeper than MAX_DEPTH, or orjson might read it differently: json then reads
+    it, with json's errors and positions).
 
-    orjson has no raw_decode: shown the text from the item on, it stops at the first
-    character after the item ("unexpected content after document") and says where."""
+    orjson has no raw_decode. Shown the text from the item on behind _KEYED_PREFIX (objects
+    left open, so the item may nest MAX_DEPTH levels before orjson's limit), its parser reads
+    the item, then the comma (or stops at the ']'), then refuses the next item where it wants
+    a key, and says where: one pass, no Python object built, for the item's end and its depth.
+    The text up to there is then read for real; if it is not exactly one value (something
+    else followed the item), json reads the item instead."""
     while True:
         text = buf[pos:pos + window]
         try:
-            _orjson.loads(text)
+            _orjson.loads(_KEYED_PREFIX + text)
         except _orjson.JSONDecodeError as exc:
-            if exc.msg.startswith("unexpected content after document"):
-                text = text[:exc.pos]
+            if exc.msg.startswith("unexpected character"):
+                stop = exc.pos - len(_KEYED_PREFIX)
                 break
             if exc.msg.startswith("unexpected end of data"):
                 if pos + window < len(buf):
                     window *= 2  # cut by the window, not by the buffer: show more
                     continue
                 return "more"
-            return None
-        return None  # the text ends exactly with the item: rare, json reads it
+            return None  # too deep, NaN, a lone surrogate, ...
+        return None  # the text closed the prefix's objects: not a task
+    text = text[:max(stop, 0)].rstrip(" \t\r\n")
+    if text.endswith(","):
+        text = text[:-1].rstrip(" \t\r\n")
     data = text.encode("utf-8")
-    if _LONG_DIGITS in data.translate(_DIGITS) or _text_deeper_than(data, parses=True) is not False:
+    if not data or _LONG_DIGITS in data.translate(_DIGITS):
         return None
-    return _orjson.loads(data), pos + len(text)
+    try:
+        return _orjson.loads(data), pos + len(text)
+    except _orjson.JSONDecodeError:  # not one value: something else followed the item
+        return None
 
 
 def _position(fh, char: int) -> str:
