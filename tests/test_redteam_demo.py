@@ -382,3 +382,29 @@ def test_postgres_with_database_url_from_the_environment_names_the_variable(tmp_
                                       str(tmp_path / "d"), "--postgres"])
     assert result.exit_code == 2
     assert "ANNOTATE_DATABASE_URL" in result.output
+
+
+def test_postgres_port_taken_since_the_first_run_moves_to_a_free_one(tmp_path, cluster_cleanup):
+    # The cluster's port was picked free at the first run; weeks later another program has it.
+    # pg_ctl only said "could not start server. Examine the log output."
+    _need_postgres()
+    from annotate import postgres
+
+    first = postgres.LocalPostgres(tmp_path / "d")
+    cluster_cleanup.append(first)
+    first.ensure()
+    taken = first.state.port
+    with socket.socket() as squatter:
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        squatter.bind(("127.0.0.1", taken))
+        squatter.listen()
+        again = postgres.LocalPostgres(tmp_path / "d")
+        cluster_cleanup.append(again)
+        again.ensure()
+        again.start()
+        assert again.state.port != taken
+        assert again.is_running()
+    # the next run finds the new port in postgres.json
+    import json
+
+    assert json.loads(again.state_path.read_text())["port"] == again.state.port

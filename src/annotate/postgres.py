@@ -185,14 +185,17 @@ class LocalPostgres:
             self._psql(f"CREATE DATABASE {DATABASE}")
         finally:
             self.stop()
+        self._save_state()
+        with contextlib.suppress(OSError):
+            making.unlink()
+        return True
+
+    def _save_state(self) -> None:
         tmp = self.state_path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(asdict(self.state), fh, indent=2)
         os.replace(tmp, self.state_path)
-        with contextlib.suppress(OSError):
-            making.unlink()
-        return True
 
     def is_running(self) -> bool:
         """Whether the cluster's server runs (e.g. left running by a demo that was killed)."""
@@ -208,6 +211,13 @@ class LocalPostgres:
         pg_ctl = find_binary("pg_ctl")
         if self.is_running():
             return
+        if not _port_is_free(self.state.port):
+            # The port was free when the cluster was made; another program has it now.
+            if self._port:
+                raise UsageError(f"port {self.state.port} for PostgreSQL is in use on 127.0.0.1: pick another")
+            self.state.port = _free_port()
+            if self.state_path.exists():
+                self._save_state()
         options = f"-c listen_addresses=127.0.0.1 -p {self.state.port} -k ''"
         self._run([pg_ctl, "-D", str(self.cluster), "-l", str(self.log), "-o", options,
                    "-w", "-t", str(int(timeout)), "start"], "pg_ctl start")
@@ -265,6 +275,16 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def _run_as() -> pwd.struct_passwd | None:
