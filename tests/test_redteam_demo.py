@@ -33,12 +33,12 @@ def test_unresolvable_host_is_not_called_a_busy_port(tmp_path, monkeypatch):
 
 
 def test_host_not_on_this_machine_is_not_called_a_busy_port(tmp_path, monkeypatch):
-    # 192.0.2.1 (TEST-NET-1) is no address of this machine: bind fails with EADDRNOTAVAIL.
+    # 203.0.113.77 (TEST-NET-3) is no address of this machine: bind fails with EADDRNOTAVAIL.
     monkeypatch.setattr(LabelStudioServer, "start", _never_start)
     with pytest.raises(UsageError) as err:
-        run_demo(host="192.0.2.1", port=8080, data_dir=tmp_path / "d", push_seeds=False, say=lambda m: None)
+        run_demo(host="203.0.113.77", port=8080, data_dir=tmp_path / "d", push_seeds=False, say=lambda m: None)
     assert "in use" not in str(err.value)
-    assert "192.0.2.1" in str(err.value)
+    assert "203.0.113.77" in str(err.value)
 
 
 def test_foreign_label_studio_and_database_variables_do_not_reach_the_demo_server(tmp_path, monkeypatch):
