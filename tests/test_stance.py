@@ -587,3 +587,12 @@ def test_a_name_after_in_or_from_is_a_setting_not_the_target():
     # a name after "by" or "with" still is: "horrified by X", "stand with X"
     found = stances(LEDE + "“We are horrified by the European Parliament.” Paul Orban said.")
     assert ("horrified", "against", "European Parliament") in found, found
+
+
+def test_a_name_with_a_middle_initial_is_a_person_a_pronoun_can_stand_for():
+    # "Marek J. Novak": "J." is an initial, not an acronym (as "NATO" would be), so Novak is a
+    # person and "He" in Orban's words is him, the only man named; before, he was no person and
+    # the stance fell back to the article's main target
+    text = (LEDE + "Marek J. Novak left the talks early, and his aides went with him. "
+            "“He is a disgrace,” Paul Orban said.")
+    assert ("a disgrace", "against", "Marek J. Novak") in stances(text)

@@ -1190,10 +1190,15 @@ def _experiencer_words() -> frozenset:
 @functools.lru_cache(maxsize=4096)
 def _is_person(name: str) -> bool:
     """A canonical target that names a person: two or more capitalised words, no acronym,
-    not a country or an organisation ("Ahmed Helal", not "BFMTV", "Facebook", "Fox News")."""
+    not a country or an organisation ("Ahmed Helal", "George W. Bush", not "BFMTV",
+    "Facebook", "Fox News"). An initial ("W.") is no acronym."""
     words = name.split()
     return (len(words) >= 2 and name not in ALIASES and words[-1] not in ORG_WORDS
-            and all(w[:1].isupper() and not (len(w) > 1 and w.isupper()) for w in words))
+            and all(w[:1].isupper() and not (len(w) > 1 and w.isupper() and not _INITIAL.fullmatch(w))
+                    for w in words))
+
+
+_INITIAL = re.compile(r"[A-Z]\.")
 
 
 def _drop_contained(spans: list[dict]) -> list[dict]:
