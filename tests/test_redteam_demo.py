@@ -408,3 +408,61 @@ def test_postgres_port_taken_since_the_first_run_moves_to_a_free_one(tmp_path, c
     import json
 
     assert json.loads(again.state_path.read_text())["port"] == again.state.port
+
+
+# -- a proxy in the environment ----------------------------------------------------------------
+
+@pytest.fixture
+def health_server():
+    """A local HTTP server answering /health with UP: Label Studio's health as the demo sees it."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b'{"status": "UP"}')
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield httpd.server_address[1]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def _dead_proxy(monkeypatch) -> None:
+    # A corporate proxy exported in the user's shell, without localhost in no_proxy: here a
+    # closed port, so anything sent through it fails.
+    dead = f"http://127.0.0.1:{demo_mod.free_port()}"
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.setenv(name, dead)
+    for name in ("no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_health_check_does_not_go_through_a_proxy(tmp_path, monkeypatch, health_server):
+    # Was: every /health went to the proxy, and the demo waited the full 300 s for nothing.
+    _dead_proxy(monkeypatch)
+    server = LabelStudioServer(tmp_path / "ls", Login("e", "p", "t"), host="localhost", port=health_server)
+    assert server.wait_healthy(timeout=8) < 5
+
+
+def test_push_and_label_studio_reach_localhost_without_the_proxy(tmp_path, monkeypatch, health_server):
+    # The push (httpx) and Label Studio's own calls to the ML backend (requests) read the proxy
+    # variables too: the demo adds its local names to no_proxy for both.
+    import httpx
+
+    _dead_proxy(monkeypatch)
+    with demo_mod.local_no_proxy("localhost"):
+        assert httpx.get(f"http://localhost:{health_server}/health", timeout=5).status_code == 200
+        assert httpx.get(f"http://127.0.0.1:{health_server}/health", timeout=5).status_code == 200
+        env = LabelStudioServer(tmp_path / "ls", Login("e", "p", "t")).environment()
+    assert "localhost" in env["no_proxy"] and "127.0.0.1" in env["NO_PROXY"]
+    assert "no_proxy" not in os.environ  # put back as it was

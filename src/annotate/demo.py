@@ -161,6 +161,38 @@ def _die_with_parent() -> Callable[[], None] | None:
     return preexec
 
 
+LOCAL_NAMES = ("localhost", "127.0.0.1")
+_NO_PROXY_HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # /health is local
+
+
+def _no_proxy_value(host: str, current: str | None = None) -> str:
+    """no_proxy with the demo's local names (and its host) added to what the user has."""
+    names = [n.strip() for n in (current or "").split(",") if n.strip()]
+    for name in (*LOCAL_NAMES, host.strip("[]")):
+        if name and name not in names:
+            names.append(name)
+    return ",".join(names)
+
+
+@contextlib.contextmanager
+def local_no_proxy(host: str) -> Iterator[None]:
+    """Within: http(s)_proxy in the environment is not used for the demo's local servers.
+
+    A proxy exported without localhost in no_proxy sent the push (httpx) and Label Studio's
+    calls to the ML backend (requests) to the proxy. Put back as it was on exit."""
+    saved = {name: os.environ.get(name) for name in ("no_proxy", "NO_PROXY")}
+    value = _no_proxy_value(host, saved["no_proxy"] or saved["NO_PROXY"])
+    os.environ["no_proxy"] = os.environ["NO_PROXY"] = value
+    try:
+        yield
+    finally:
+        for name, old in saved.items():
+            if old is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = old
+
+
 def _bind_address(host: str) -> str:
     """The host as Django's runserver takes it: an IPv6 address in brackets."""
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
@@ -205,6 +237,9 @@ class LabelStudioServer:
             "LABEL_STUDIO_PASSWORD": self.login.password,
             "LABEL_STUDIO_USER_TOKEN": self.login.token,
             **QUIET_ENV,
+            # Label Studio reaching the ML backend on 127.0.0.1 must not go through a proxy.
+            "no_proxy": _no_proxy_value(self.host, os.environ.get("no_proxy") or os.environ.get("NO_PROXY")),
+            "NO_PROXY": _no_proxy_value(self.host, os.environ.get("no_proxy") or os.environ.get("NO_PROXY")),
             **self.extra_env,
         }
 
@@ -238,7 +273,7 @@ class LabelStudioServer:
                 raise UsageError(f"port {self.port} is in use: another program took it while Label Studio started; "
                                  f"pass --port, e.g. --port {free_port()}")
             try:
-                with urllib.request.urlopen(self.url + "/health", timeout=2) as r:
+                with _NO_PROXY_HTTP.open(self.url + "/health", timeout=2) as r:
                     if b"UP" in r.read():
                         return elapsed
             except OSError:
@@ -351,7 +386,8 @@ def run_demo(host: str = "localhost", port: int = 8080, data_dir: str | Path | N
     label_studio_bin()  # not installed: said before a login or a cluster is made for nothing
     lock = _lock_data_dir(data_dir)
     try:
-        return _run_locked(data_dir, host, port, push_seeds, backend, say, ready, tick, database, cluster)
+        with local_no_proxy(host):
+            return _run_locked(data_dir, host, port, push_seeds, backend, say, ready, tick, database, cluster)
     finally:
         lock.close()
 
