@@ -454,11 +454,8 @@ def find_antecedent(
     low = word.lower()
     if low not in PRONOUNS and (" " in word or not word[:1].isupper()):
         return None  # a full mention refers to itself
-    # Only the last few dozen earlier mentions: keeps long texts linear.
-    stop = bisect.bisect_left(named, (mention[0], -1))
-    earlier = [m for m in named[max(0, stop - 60):stop]
-               if m[1] <= mention[0] and text[m[0] : m[1]].lower() not in PRONOUNS]
     if low in REFERRING_PRONOUNS:
+        earlier = _earlier(text, mention, named, cache)
         wrong = "m" if low == "she" else "f"
         for m in reversed(earlier):
             if mention[0] - m[1] > 4000:
@@ -489,11 +486,43 @@ def find_antecedent(
     # A short mention ("Peskov") refers to an earlier fuller one ending in the same name.
     if len(word.split()) == 1 and word[:1].isupper():
         bare = _unpossessed(word)
-        for m in reversed(earlier):
+        for m in reversed(_earlier(text, mention, named, cache)):
             full = text[m[0] : m[1]]
             if len(full.split()) > 1 and _head_name(full) == bare:
                 return m
     return None
+
+
+def _earlier(text: str, mention: tuple[int, int], named: list[tuple[int, int]],
+             cache: dict | None) -> list[tuple[int, int]]:
+    """The named mentions that end before `mention`, pronouns left out, among the 60 before it
+    (only the last few dozen: keeps long texts linear).
+
+    `cache` (one dict per text) keeps, for each `named` list, its mentions that are not
+    pronouns and their places in it: each span is sliced and lower-cased once per text, not
+    once per call."""
+    if cache is None:
+        stop = bisect.bisect_left(named, (mention[0], -1))
+        return [m for m in named[max(0, stop - 60):stop]
+                if m[1] <= mention[0] and text[m[0] : m[1]].lower() not in PRONOUNS]
+    key = (_NOT_PRONOUNS, id(named))
+    entry = cache.get(key)
+    if entry is None or entry[0] is not named:  # the list itself is kept, so its id is not reused
+        keep, places = [], []
+        for i, m in enumerate(named):
+            if text[m[0] : m[1]].lower() not in PRONOUNS:
+                keep.append(m)
+                places.append(i)
+        entry = cache[key] = (named, keep, places)
+    _, keep, places = entry
+    stop = bisect.bisect_left(named, (mention[0], -1))
+    lo = bisect.bisect_left(places, stop - 60)
+    hi = bisect.bisect_left(places, stop, lo)
+    end = mention[0]
+    return [m for m in keep[lo:hi] if m[1] <= end]
+
+
+_NOT_PRONOUNS = "not pronouns"  # find_antecedent's keys in the per-text cache are (this, id(named))
 
 
 def _fullest(text: str, m: tuple[int, int], earlier: list[tuple[int, int]]) -> tuple[int, int]:

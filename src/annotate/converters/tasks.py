@@ -79,7 +79,7 @@ def _plan(text: str, quotes: list[dict], stances: list[dict]) -> _Plan:
     # last person who merely declined, planned or wanted something.
     speech = sorted({tuple(q["speaker"]) for q in quotes if q.get("speaker") and _is_speech(q)})
     links: dict[tuple[int, int], tuple[int, int]] = {}
-    genders: dict[str, str] = {}
+    genders: dict = {}  # per text: surname genders (mention_gender) and pronoun spans (find_antecedent)
     for sp in named:
         ante = (find_antecedent(text, sp, speech, fallback=False, cache=genders)
                 or find_antecedent(text, sp, named, cache=genders))
