@@ -121,3 +121,33 @@ def test_public_api_names_resolve_to_callables():
     for name in annotate.__all__:
         if name != "__version__":
             assert callable(getattr(annotate, name)), name
+
+
+def _convert_to_stdout(tmp_path, encoding, *args):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "ANNOTATE_DEBUG"))}
+    env["PYTHONIOENCODING"] = encoding
+    env["TMPDIR"] = str(tmp_path)
+    return subprocess.run([sys.executable, "-c", "import annotate.cli as c; c.main()", "convert", *args],
+                          capture_output=True, env=env)
+
+
+def test_stdout_gets_utf8_jsonl_whatever_its_encoding(tmp_path):
+    """JSONL is UTF-8: a terminal set to latin-1 (or ASCII) still gets the UTF-8 bytes of
+    ’ (not in latin-1) and ü (in latin-1, but as one byte 0xfc, not UTF-8's c3 bc)."""
+    text = "Zürich’s mayor said: “We will go on.”\n\nThe city council agreed."
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    for encoding in ("latin-1", "ascii", "utf-8"):
+        for jobs in ("1", "2"):
+            res = _convert_to_stdout(tmp_path, encoding, str(tmp_path / "a.txt"), str(tmp_path / "a.txt"),
+                                     "--jobs", jobs)
+            assert res.returncode == 0, res.stderr
+            lines = res.stdout.split(b"\n")
+            assert lines[-1] == b"" and len(lines) == 3
+            for line in lines[:2]:
+                task = json.loads(line.decode("utf-8"))  # strict: latin-1 bytes would not decode
+                assert task["data"]["text"] == text
+                assert "Zürich’s".encode() in line

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import errno
 import hashlib
+import io
 import json
 import os
 import re
@@ -127,6 +129,22 @@ def _is_special(path: Path) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
+def _utf8_stdout() -> IO:
+    """sys.stdout, or, when it encodes other than strict UTF-8 (PYTHONIOENCODING=latin-1, a C
+    locale), a UTF-8 text layer over its byte buffer: JSONL is UTF-8 whatever the terminal's
+    encoding. A stdout without a byte buffer is used as it is."""
+    out = sys.stdout
+    buffer = getattr(out, "buffer", None)
+    try:
+        utf8 = codecs.lookup(out.encoding).name == "utf-8" and getattr(out, "errors", "strict") == "strict"
+    except (AttributeError, LookupError, TypeError):
+        utf8 = False
+    if utf8 or buffer is None:
+        return out
+    out.flush()  # what was written before comes first
+    return io.TextIOWrapper(buffer, encoding="utf-8", errors="strict", newline="\n")
+
+
 @contextlib.contextmanager
 def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO]:
     """Write to a temp file beside `path` and rename it into place only on success.
@@ -138,13 +156,19 @@ def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO]:
     if str(path) == "-":
         if sys.stdout is None:
             raise UsageError("standard output is closed: pass -o FILE")
+        out = sys.stdout if "b" in mode else _utf8_stdout()
         try:
-            yield sys.stdout
-            sys.stdout.flush()
+            yield out
+            out.flush()
         except OSError as exc:  # EPIPE is not among them: the CLI ends quietly on a closed pipe
             if exc.errno in WRITE_ERRNOS or exc.errno == errno.EBADF:
                 raise write_error("standard output", exc) from None
             raise
+        finally:
+            if out is not sys.stdout:
+                with contextlib.suppress(ValueError, OSError):
+                    out.flush()
+                out.detach()  # sys.stdout's buffer stays open (closing the wrapper would close it)
         return
     path = Path(path)
     blocker = _file_in_the_way(path)
