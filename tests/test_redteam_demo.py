@@ -466,3 +466,30 @@ def test_push_and_label_studio_reach_localhost_without_the_proxy(tmp_path, monke
         env = LabelStudioServer(tmp_path / "ls", Login("e", "p", "t")).environment()
     assert "localhost" in env["no_proxy"] and "127.0.0.1" in env["NO_PROXY"]
     assert "no_proxy" not in os.environ  # put back as it was
+
+
+def test_a_slow_start_ends_with_a_message_naming_the_timeout_setting(tmp_path, argv_label_studio, monkeypatch):
+    # A first run on a busy machine took 197 s here; on a slower one the fixed 300 s ran out
+    # with no way to wait longer. ANNOTATE_START_TIMEOUT sets it, and the message says so.
+    import time
+
+    from annotate.errors import ConnectionFailed
+
+    monkeypatch.setenv("ANNOTATE_START_TIMEOUT", "2")
+    server = LabelStudioServer(tmp_path / "ls", Login("e@example.com", "p", "t" * 40), port=demo_mod.free_port())
+    server.start()
+    took = time.monotonic()
+    try:
+        with pytest.raises(ConnectionFailed) as err:
+            server.wait_healthy()
+        took = time.monotonic() - took
+    finally:
+        server.stop(timeout=5)
+    assert took < 10, took
+    assert "ANNOTATE_START_TIMEOUT" in str(err.value) and "2 s" in str(err.value)
+
+
+def test_a_bad_start_timeout_setting_is_a_usage_error(monkeypatch):
+    monkeypatch.setenv("ANNOTATE_START_TIMEOUT", "soon")
+    with pytest.raises(UsageError, match="ANNOTATE_START_TIMEOUT"):
+        demo_mod.start_timeout()

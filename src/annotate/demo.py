@@ -43,6 +43,20 @@ QUIET_ENV = {"SENTRY_DSN": "", "FRONTEND_SENTRY_DSN": "", "COLLECT_ANALYTICS": "
 START_TIMEOUT = 300.0  # the first start runs database migrations: ~30 s on a laptop, more on CI
 
 
+def start_timeout() -> float:
+    """Seconds to wait for Label Studio's first answer: $ANNOTATE_START_TIMEOUT, else START_TIMEOUT."""
+    raw = os.environ.get("ANNOTATE_START_TIMEOUT", "").strip()
+    if not raw:
+        return START_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise UsageError(f"ANNOTATE_START_TIMEOUT must be a number of seconds above 0, not {raw!r}")
+    return value
+
+
 def annotate_home() -> Path:
     """Where annotate keeps user state: $ANNOTATE_HOME, else the platform's user data dir."""
     home = os.environ.get("ANNOTATE_HOME")
@@ -258,8 +272,10 @@ class LabelStudioServer:
                                          stdin=subprocess.DEVNULL, start_new_session=True,
                                          preexec_fn=_die_with_parent())
 
-    def wait_healthy(self, timeout: float = START_TIMEOUT, tick: Callable[[float], None] | None = None) -> float:
-        """Poll /health until it answers UP; returns the seconds it took. `tick(elapsed)` about once a second."""
+    def wait_healthy(self, timeout: float | None = None, tick: Callable[[float], None] | None = None) -> float:
+        """Poll /health until it answers UP; returns the seconds it took. `tick(elapsed)` about once a second.
+        `timeout`: else $ANNOTATE_START_TIMEOUT, else START_TIMEOUT."""
+        timeout = start_timeout() if timeout is None else timeout
         started = time.monotonic()
         while True:
             elapsed = time.monotonic() - started
@@ -279,7 +295,9 @@ class LabelStudioServer:
             except OSError:
                 pass
             if elapsed > timeout:
-                raise ConnectionFailed(f"Label Studio did not answer on {self.url}/health within {timeout:.0f} s; see {self.log}")
+                raise ConnectionFailed(f"Label Studio did not answer on {self.url}/health within {timeout:.0f} s "
+                                       "(a first start on a busy machine can take longer: set "
+                                       f"ANNOTATE_START_TIMEOUT=600); see {self.log}")
             if tick:
                 tick(elapsed)
             time.sleep(1)
@@ -384,6 +402,7 @@ def run_demo(host: str = "localhost", port: int = 8080, data_dir: str | Path | N
     if (database or cluster) and (data_dir / "label_studio.sqlite3").exists():
         say(f"Note: {data_dir} also holds a SQLite database; its projects are not in PostgreSQL.")
     label_studio_bin()  # not installed: said before a login or a cluster is made for nothing
+    start_timeout()  # likewise a bad ANNOTATE_START_TIMEOUT
     lock = _lock_data_dir(data_dir)
     try:
         with local_no_proxy(host):
