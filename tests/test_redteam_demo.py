@@ -239,6 +239,7 @@ def test_a_second_ctrl_c_while_stopping_still_stops_postgres(tmp_path, monkeypat
     class FakeCluster:
         def __init__(self, data_dir, port=None):
             self.state_path = tmp_path / "d" / "postgres.json"
+            self.cluster, self.owner = tmp_path / "cluster", None
 
         def ensure(self):
             events.append("ensure")
@@ -493,3 +494,45 @@ def test_a_bad_start_timeout_setting_is_a_usage_error(monkeypatch):
     monkeypatch.setenv("ANNOTATE_START_TIMEOUT", "soon")
     with pytest.raises(UsageError, match="ANNOTATE_START_TIMEOUT"):
         demo_mod.start_timeout()
+
+
+def test_postgres_stops_when_the_demo_is_killed_outright(tmp_path, cluster_cleanup):
+    # `kill -9` (or the OOM killer) on `annotate demo --postgres`: Label Studio gets SIGTERM from
+    # the kernel (PDEATHSIG), but pg_ctl's postmaster is in its own session and ran on for good.
+    _need_postgres()
+    import time
+
+    from annotate import postgres
+
+    data_dir = tmp_path / "d"
+    child = subprocess.Popen([sys.executable, "-c", f"""
+import sys, time
+from annotate import demo
+from annotate.demo import LabelStudioServer
+LabelStudioServer.start = lambda self: None
+def forever(self, timeout=None, tick=None):
+    print("label studio starting", flush=True)
+    time.sleep(300)
+LabelStudioServer.wait_healthy = forever
+demo.label_studio_bin = lambda: "/bin/true"
+demo.run_demo(port=demo.free_port(), data_dir={str(data_dir)!r}, push_seeds=False, postgres=True,
+              say=lambda m: None)
+"""], stdout=subprocess.PIPE, text=True, start_new_session=True)
+    cluster = postgres.LocalPostgres(data_dir)
+    try:
+        assert child.stdout.readline().strip() == "label studio starting"
+        cluster.ensure()
+        cluster_cleanup.append(cluster)
+        assert cluster.is_running()
+        child.kill()
+        child.wait()
+        deadline = time.monotonic() + 30
+        while cluster.is_running() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not cluster.is_running(), "PostgreSQL outlived the killed demo"
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        if cluster.state is not None:
+            cluster.stop()

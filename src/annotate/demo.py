@@ -212,6 +212,40 @@ def _bind_address(host: str) -> str:
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
+# Stops a PostgreSQL cluster when the demo dies without stopping it (SIGKILL, OOM): the
+# kernel sends it SIGTERM then (PDEATHSIG), and it runs `pg_ctl stop`. pg_ctl's server is in a
+# session of its own, out of reach of the demo's death otherwise.
+_WATCHDOG = """\
+import json, signal, subprocess, sys, time
+cmd, ids = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+def stop(*_):
+    kw = {"user": ids[0], "group": ids[1], "extra_groups": []} if ids else {}
+    subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   cwd="/", timeout=120, **kw)
+    sys.exit(0)
+signal.signal(signal.SIGTERM, stop)
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+signal.signal(signal.SIGHUP, signal.SIG_IGN)
+print("watching", flush=True)
+while True:
+    time.sleep(3600)
+"""
+
+
+def _postgres_watchdog(cluster) -> subprocess.Popen:
+    """A small process that stops `cluster` (a postgres.LocalPostgres) if we die; kill it
+    after stopping the cluster ourselves."""
+    from .postgres import find_binary
+
+    cmd = [find_binary("pg_ctl"), "-D", str(cluster.cluster), "-m", "fast", "-w", "stop"]
+    ids = [cluster.owner.pw_uid, cluster.owner.pw_gid] if cluster.owner else []
+    proc = subprocess.Popen([sys.executable, "-c", _WATCHDOG, json.dumps(cmd), json.dumps(ids)],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=_die_with_parent())
+    proc.stdout.readline()  # its SIGTERM handler is in place
+    return proc
+
+
 class LabelStudioServer:
     """A `label-studio start` child process with its own data dir, in its own process group;
     stop() ends the group (SIGTERM, then SIGKILL).
@@ -441,11 +475,13 @@ def _run_locked(data_dir, host, port, push_seeds, backend, say, ready, tick, dat
     # SIGINT gets its handler even where the shell started us with it ignored (background jobs).
     stop_signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     previous = {sig: signal.signal(sig, _raise_keyboard_interrupt) for sig in stop_signals}
+    watchdog = None
     try:
         if cluster is not None:
             say("Setting up PostgreSQL (first run)" if not cluster.state_path.exists() else "Starting PostgreSQL")
             cluster.ensure()
             cluster.start()
+            watchdog = _postgres_watchdog(cluster)
             database = cluster.database
         env = database.label_studio_env() if database else {}
         server = LabelStudioServer(data_dir, login, host, port, env=env)
@@ -458,6 +494,10 @@ def _run_locked(data_dir, host, port, push_seeds, backend, say, ready, tick, dat
     finally:
         if cluster is not None:
             cluster.stop()
+        if watchdog is not None:
+            watchdog.kill()
+            watchdog.wait()
+            watchdog.stdout.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
