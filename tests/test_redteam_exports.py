@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from annotate.agreement import agreement_report
 
 from .test_agreement import sample_export
 
 
-@pytest.mark.xfail(strict=True, reason="routed to lead: exportfile._unreadable says 'the rest of the file "
-                   "is left out' for an item of a JSON array that was parsed and dropped alone (lone surrogate); "
-                   "it should say 'item left out' there")
 def test_a_lone_surrogate_in_one_task_warns_about_that_task_only(tmp_path):
     """The task after the broken one is still compared (it is), and the warning says so: it
     claimed the rest of the file was left out, so a lead would think the figures cover one
