@@ -124,8 +124,6 @@ def test_a_ground_truth_twice_by_one_annotator_settles_a_single_project():
     assert [r["annotation_id"] for r in plan.resolved] == [1] and not plan.agreed
 
 
-@pytest.mark.xfail(strict=True, reason="routed to lead: pull.process_task: `task = "
-                   "family.without_member_ground_truth(task)` right after validate_task, before choose_annotation")
 def test_pull_of_a_family_ignores_an_annotators_own_star(tmp_path):
     """`pull --project T` of the starred family: no review happened, so the gold is the most
     recent annotation (Bob's, 00:00:02), not Ann's self-starred one (00:00:01), and it is
@@ -141,8 +139,6 @@ def test_pull_of_a_family_ignores_an_annotators_own_star(tmp_path):
 
 
 
-@pytest.mark.xfail(strict=True, reason="routed to lead: editreport.final_annotation must call "
-                   "gold.choose_annotation(family.without_member_ground_truth(task))")
 def test_edit_report_of_a_family_takes_the_annotation_pull_takes(tmp_path):
     """`report` measures the final annotation, the one `pull` exports: in the starred family
     that is Bob's (the most recent), not Ann's self-starred one."""

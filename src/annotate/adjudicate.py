@@ -43,9 +43,10 @@ from .annotations import (
     open_source,
     task_label,
     versions_of,
+    without_member_ground_truth,
 )
 from .errors import InputError
-from .family import head_task, importable, without_member_ground_truth
+from .family import head_task, importable
 from .gold import REVIEW_SUFFIX, is_review_copy
 from .redact import printable, terminal_json
 

@@ -440,3 +440,34 @@ def without_annotators(tasks: Iterable[dict], names: dict | None, exclude: Itera
 
     for t in tasks:
         yield {**t, "annotations": [a for a in t.get("annotations") or () if kept(a)]}
+
+
+def without_member_ground_truth(task: dict) -> dict:
+    """The merged task with the ground-truth flag kept only where it is the lead's decision:
+    on an annotation of the head project that is still its annotator's latest on the article.
+
+    In open-source Label Studio every member can star an annotation as ground truth, and an
+    annotator can star their own in their own project; in a family only the head project `T`
+    is the lead's review (where `adjudicate --apply` writes agreed versions and the lead
+    resolves disputes), so a star elsewhere settles nothing. An agreed version copied into T
+    under its annotator's name is superseded once that annotator submits again in their own
+    project (a copy does not follow its original, as a starred annotation would). Those flags
+    are taken as false. A task of one project is returned as it is."""
+    from .family import review_projects
+
+    heads = review_projects(task)
+    annotations = task.get("annotations") if heads is not None else None
+    if not isinstance(annotations, list):
+        return task
+    latest: dict[object, tuple] = {}
+    for ann in annotations:
+        if isinstance(ann, dict) and not ann.get("was_cancelled"):
+            uid = annotator_of(ann)[0]
+            latest[uid] = max(latest.get(uid, _recency(ann)), _recency(ann))
+    out, changed = [], False
+    for ann in annotations:
+        if isinstance(ann, dict) and ann.get("ground_truth") is True and (
+                ann.get("project") not in heads or _recency(ann) < latest.get(annotator_of(ann)[0], ())):
+            ann, changed = {**ann, "ground_truth": False}, True
+        out.append(ann)
+    return {**task, "annotations": out} if changed else task

@@ -38,10 +38,12 @@ IDS_ONLY = ("this export has prediction ids only (Label Studio's quick export): 
 
 def final_annotation(task: dict) -> dict | None:
     """The annotation `pull` exports (`gold.choose_annotation`): ground truth if one is
-    marked, else the most recent non-cancelled one; None when nothing was submitted."""
+    marked, else the most recent non-cancelled one; None when nothing was submitted. In a
+    blind-annotation family only the review project's ground truth counts, as in `pull`."""
+    from .annotations import without_member_ground_truth
     from .gold import choose_annotation
 
-    return choose_annotation(task).annotation
+    return choose_annotation(without_member_ground_truth(task)).annotation
 
 
 def _choices(span: dict) -> tuple:

@@ -10,7 +10,6 @@ for the lead to review.
 - `find_family(client, title)`: the family's projects, from one project listing.
 - `join_key(task)`: what makes tasks of different projects the same article: `data.doc_id`
   and the hash of the text (so a doc_id whose text differs is never joined).
-- `without_member_ground_truth(task)`: a star (ground truth) counts only in the head project.
 - `merge_exports(sources, out)`: several full-JSON exports -> one, each article once with
   every project's annotations (their ids and `completed_by` untouched: Label Studio numbers
   annotations and users server-wide), predictions once. `pull`, `agree`, `report` and
@@ -377,37 +376,6 @@ def review_projects(task: dict) -> set | None:
     titles = [str(o.get("title") or "") for o in found]
     return {o.get("project") for o, t in zip(found, titles, strict=True)
             if SEP not in t or any(other.startswith(t + SEP) for other in titles)}
-
-
-def without_member_ground_truth(task: dict) -> dict:
-    """The merged task with the ground-truth flag kept only where it is the lead's decision:
-    on an annotation of the head project that is still its annotator's latest on the article.
-
-    In open-source Label Studio every member can star an annotation as ground truth, and an
-    annotator can star their own in their own project; in a family only the head project `T`
-    is the lead's review (where `adjudicate --apply` writes agreed versions and the lead
-    resolves disputes), so a star elsewhere settles nothing. An agreed version copied into T
-    under its annotator's name is superseded once that annotator submits again in their own
-    project (a copy does not follow its original, as a starred annotation would). Those flags
-    are taken as false. A task of one project is returned as it is."""
-    from .annotations import _recency, annotator_of
-
-    heads = review_projects(task)
-    annotations = task.get("annotations") if heads is not None else None
-    if not isinstance(annotations, list):
-        return task
-    latest: dict[object, tuple] = {}
-    for ann in annotations:
-        if isinstance(ann, dict) and not ann.get("was_cancelled"):
-            uid = annotator_of(ann)[0]
-            latest[uid] = max(latest.get(uid, _recency(ann)), _recency(ann))
-    out, changed = [], False
-    for ann in annotations:
-        if isinstance(ann, dict) and ann.get("ground_truth") is True and (
-                ann.get("project") not in heads or _recency(ann) < latest.get(annotator_of(ann)[0], ())):
-            ann, changed = {**ann, "ground_truth": False}, True
-        out.append(ann)
-    return {**task, "annotations": out} if changed else task
 
 
 def head_task(task: dict, head_id: int | None) -> int | None:

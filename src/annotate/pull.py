@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .annotations import Item, open_source, read_export
+from .annotations import Item, open_source, read_export, without_member_ground_truth
 from .dataset import DEFAULT_SPLIT, Counts, DatasetWriter, assign_split, check_output, parse_split
 from .errors import InputError, Interrupted, UsageError, ValidationFailed
 from .family import FAMILY_KEY
@@ -63,6 +63,8 @@ def process_task(task, *, users: dict | None = None, where: str = "unknown") -> 
     task_id = task.get("id") if isinstance(task, dict) and isinstance(task.get("id"), int) else None
     if any(e.code in FATAL_CODES for e in errors):
         return Outcome("rejected", rid, errors=errors, task_id=task_id)
+    # in a blind-annotation family only the review project's stars count (annotations.py)
+    task = without_member_ground_truth(task)
     selection: Selection = choose_annotation(task)
     if selection.annotation is None:
         # Nothing to build: shape problems of a skipped task do not matter.
