@@ -498,8 +498,8 @@ def demo(port, host, data_dir, no_push, no_backend, postgres, database_url):
 
     The first run creates a user and an API token (stored, mode 0600, beside the data) and
     the project "Quote attribution (demo)"; later runs reuse the same data, so nothing is lost.
-
-    Example:
+    One demo at a time per data dir. Label Studio listens on --host only (default localhost);
+    ANNOTATE_START_TIMEOUT (seconds, default 300) is how long to wait for its first start.
 
     SQLite is the default database. For tens of thousands of tasks or several annotators at
     once, use PostgreSQL (--postgres, or --database-url for a server you run).
