@@ -261,3 +261,39 @@ def test_a_gzip_bomb_is_refused_before_it_is_decoded(hostile):
     server = hostile(("GET", r"/api/current-user/whoami/?",
                       lambda h, _b: h.send_raw(bomb, 200, "application/json", {"Content-Encoding": "gzip"})))
     assert_one_line(push(server), 3, "check the API key")
+
+
+# --- answers without end ---------------------------------------------------------------------
+
+
+def test_an_answer_larger_than_the_limit_is_one_line_not_all_memory(hostile, monkeypatch):
+    # a server that keeps sending (a broken proxy, a hostile host) filled memory as long as it
+    # sent: httpx reads an answer whole. 3 MB against a 1 MB limit stops at the limit.
+    monkeypatch.setenv("ANNOTATE_MAX_ANSWER_MB", "1")
+    big = b'{"id": 1, "email": "' + b"x" * (3 << 20) + b'"}'
+    server = hostile(("GET", r"/api/current-user/whoami/?", raw(big, 200, "application/json")))
+    assert_one_line(push(server), 3, "larger than 1 MB", "ANNOTATE_MAX_ANSWER_MB")
+
+
+def test_a_bad_answer_limit_setting_is_a_usage_error(hostile, monkeypatch):
+    monkeypatch.setenv("ANNOTATE_MAX_ANSWER_MB", "lots")
+    assert_one_line(push(hostile()), 2, "ANNOTATE_MAX_ANSWER_MB")
+
+
+def test_an_export_download_is_not_held_to_the_answer_limit(hostile, monkeypatch, tmp_path):
+    # download_export streams the snapshot into a file, so a project's export may be larger
+    # than any answer read into memory: 3 MB with a 1 MB limit arrive whole
+    from annotate import studio
+
+    monkeypatch.setenv("ANNOTATE_MAX_ANSWER_MB", "1")
+    export = json.dumps([{"id": 1, "data": {"text": "x" * (3 << 20)}, "annotations": []}]).encode()
+    snapshot = {"id": 5, "status": "completed", "title": "t", "created_at": "2026-01-01T00:00:00Z"}
+    server = hostile(("POST", r"/api/projects/7/exports/?", answer(snapshot, 201)),
+                     ("GET", r"/api/projects/7/exports/5/?", answer(snapshot)),
+                     ("GET", r"/api/projects/7/exports/5/download/?", raw(export, 200, "application/json")),
+                     ("DELETE", r"/api/projects/7/exports/5/?", answer({}, 204)))
+    client = studio.client(server.url, TOKEN)
+    with open(tmp_path / "export.json", "wb") as fh:
+        size = studio.download_export(client, 7, fh)
+    assert size == len(export)
+    assert (tmp_path / "export.json").read_bytes() == export

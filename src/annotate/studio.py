@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import tempfile
 import time
@@ -117,6 +118,8 @@ def _translate(exc: BaseException, where: str, action: str, secret: str | None =
         msg = f"Label Studio at {where} did not answer in time while trying to {action}"
     elif isinstance(exc, httpx.HTTPError):
         msg = f"connection to Label Studio at {where} failed while trying to {action}: {type(exc).__name__}"
+        if isinstance(exc, httpx.DecodingError) and str(exc):  # ours: too large, or compressed
+            msg += f" ({exc})"
     elif isinstance(exc, ApiError):
         status = exc.status_code
         if status in (401, 403):
@@ -146,6 +149,22 @@ def http_status(exc: BaseException) -> int | None:
 
 
 TRICKLE_FACTOR = 4  # an answer may take this many times its read timeout in all (see _sdk_client)
+MAX_ANSWER_MB = 1024  # the largest answer read into memory (ANNOTATE_MAX_ANSWER_MB); exports stream to a file
+
+
+def max_answer_bytes() -> int:
+    """The size limit of one answer read into memory: ANNOTATE_MAX_ANSWER_MB, else MAX_ANSWER_MB."""
+    value = os.environ.get("ANNOTATE_MAX_ANSWER_MB", "").strip()
+    if not value:
+        return MAX_ANSWER_MB << 20
+    if not value.isdigit() or int(value) < 1:
+        raise UsageError(f"ANNOTATE_MAX_ANSWER_MB must be a whole number of megabytes, at least 1 (not {value!r})")
+    return int(value) << 20
+
+
+def _streams_to_file(path: str) -> bool:
+    """An export snapshot's download, which download_export writes to a file as it arrives."""
+    return path.rstrip("/").endswith("/download") and "/exports/" in path
 
 
 def _sdk_client(url: str, api_key: str, timeout: float):
@@ -155,21 +174,31 @@ def _sdk_client(url: str, api_key: str, timeout: float):
     proxy) sending one byte every few seconds would hold every command forever. Here an
     answer whose body is still arriving TRICKLE_FACTOR read timeouts after the request was
     sent fails as a timeout (a 60 s request: 4 minutes; an export's 600 s: 40 minutes).
-    Answers are asked for uncompressed and a compressed one is refused (no gzip bomb).
+    Answers are asked for uncompressed and a compressed one is refused (no gzip bomb), and an
+    answer read into memory stops at max_answer_bytes() (an export's download, streamed to a
+    file, has no limit): a server sending without end cannot fill the machine's memory.
     Redirects are followed as the SDK does (httpx drops the Authorization header on a
     redirect to another host).
     """
     import httpx
     from label_studio_sdk import LabelStudio
 
+    limit = max_answer_bytes()
+
     class Deadline(httpx.SyncByteStream):
-        def __init__(self, stream, request, deadline: float):
-            self.stream, self.request, self.deadline = stream, request, deadline
+        def __init__(self, stream, request, deadline: float, limit: int | None):
+            self.stream, self.request, self.deadline, self.limit = stream, request, deadline, limit
 
         def __iter__(self):
+            size = 0
             for chunk in self.stream:
                 if time.monotonic() > self.deadline:
                     raise httpx.ReadTimeout("the answer kept arriving too slowly", request=self.request)
+                size += len(chunk)
+                if self.limit is not None and size > self.limit:
+                    raise httpx.DecodingError(
+                        f"an answer larger than {self.limit >> 20} MB; ANNOTATE_MAX_ANSWER_MB raises the limit",
+                        request=self.request)
                 yield chunk
 
         def close(self):
@@ -185,7 +214,8 @@ def _sdk_client(url: str, api_key: str, timeout: float):
                 response.close()
                 raise httpx.DecodingError("a compressed answer although none was asked for", request=request)
             read = (request.extensions.get("timeout") or {}).get("read") or timeout
-            response.stream = Deadline(response.stream, request, started + TRICKLE_FACTOR * read)
+            response.stream = Deadline(response.stream, request, started + TRICKLE_FACTOR * read,
+                                       None if _streams_to_file(request.url.path) else limit)
             return response
 
     http = httpx.Client(timeout=timeout, follow_redirects=True, transport=Transport())
@@ -276,6 +306,7 @@ def connect(url: str, api_key: str | None, timeout: float | None = None):
     import httpx
     from label_studio_sdk.core.api_error import ApiError
 
+    max_answer_bytes()  # a bad ANNOTATE_MAX_ANSWER_MB is the user's to fix (exit 2), not the server's
     try:
         client = _sdk_client(url.rstrip("/"), api_key, timeout or 60.0)
         check_timeout = min(CHECK_TIMEOUT, timeout) if timeout else CHECK_TIMEOUT
