@@ -17,7 +17,10 @@ The checker of a whole result list (`annotate.validate.check_result`) is built o
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import os
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -144,10 +147,121 @@ def read_contract(config: str) -> Contract:
     return Contract(labels_control or LABEL_FROM, text_object or TEXT_TO, labels, tuple(choices), relations)
 
 
+# --- the contract cache: LabelInterface costs ~1.1 s CPU per run (the SDK import); the
+# contract it yields is a few names, kept as JSON under the user's cache directory keyed on
+# everything it is read from: the exact config text and the SDK's label_interface sources.
+
+CONTRACT_CACHE_FORMAT = 1
+
+
+def _cache_dir() -> Path:
+    """$ANNOTATE_CACHE_DIR, else $XDG_CACHE_HOME/annotate, else ~/.cache/annotate."""
+    if os.environ.get("ANNOTATE_CACHE_DIR"):
+        return Path(os.environ["ANNOTATE_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "annotate"
+
+
+def _contract_key(config: str) -> str | None:
+    """sha256 of the cache format, the config text (exact) and the path, size and mtime of
+    each source file of the SDK's label_interface (an upgrade rewrites them); None when the
+    SDK is not found (then nothing is cached)."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("label_studio_sdk")
+        where = Path(next(iter(spec.submodule_search_locations))) / "label_interface"
+        stats = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in where.iterdir()
+                       if p.suffix in (".py", ".json"))
+    except (AttributeError, TypeError, StopIteration, OSError):
+        return None
+    if not stats:
+        return None
+    h = hashlib.sha256(f"{CONTRACT_CACHE_FORMAT}\0{where}\0{stats!r}\0".encode())
+    h.update(config.encode("utf-8"))
+    return h.hexdigest()
+
+
+def _safe(path: Path) -> bool:
+    """The path is ours and nobody else may write it (owner = this user, no group/other write)."""
+    try:
+        st = path.lstat()
+    except OSError:
+        return False
+    return (not hasattr(os, "getuid") or st.st_uid == os.getuid()) and not st.st_mode & 0o022 \
+        and not path.is_symlink()
+
+
+def _contract_to_json(c: Contract) -> dict:
+    return {"labels_control": c.labels_control, "text_object": c.text_object, "labels": list(c.labels),
+            "choices": [[ch.name, ch.label, list(ch.values), ch.task_field, ch.required] for ch in c.choices],
+            "relations": [[r.name, r.from_label, r.to_label] for r in c.relations]}
+
+
+def _contract_from_json(d) -> Contract | None:
+    """The Contract a cache file holds, or None for anything not exactly that shape."""
+    def strs(v) -> bool:
+        return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+    try:
+        if not (isinstance(d, dict) and isinstance(d["labels_control"], str) and isinstance(d["text_object"], str)
+                and strs(d["labels"])):
+            return None
+        choices = []
+        for name, label, values, task_field, required in d["choices"]:
+            if not (isinstance(name, str) and isinstance(label, str) and strs(values)
+                    and (task_field is None or isinstance(task_field, str)) and isinstance(required, bool)):
+                return None
+            choices.append(RegionChoice(name, label, tuple(values), task_field, required))
+        relations = []
+        for rel in d["relations"]:
+            if not strs(rel) or len(rel) != 3:
+                return None
+            relations.append(RelationType(*rel))
+    except (KeyError, TypeError, ValueError):
+        return None
+    return Contract(d["labels_control"], d["text_object"], tuple(d["labels"]), tuple(choices), tuple(relations))
+
+
+def cached_contract(config: str) -> Contract:
+    """read_contract(config), from the cache when it holds this config read by this SDK.
+
+    A cache file is used only when it and its directory belong to this user and nobody else
+    can write them; a missing, unreadable or malformed one is rebuilt through LabelInterface.
+    Failing to write the cache is not an error (the contract is still returned)."""
+    key = _contract_key(config)
+    folder = _cache_dir()
+    path = folder / f"contract-{key}.json" if key else None
+    if path is not None and _safe(folder) and _safe(path):
+        try:
+            c = _contract_from_json(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            c = None
+        if c is not None:
+            return c
+    c = read_contract(config)
+    if path is not None:
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if _safe(folder):
+                fd, tmp = tempfile.mkstemp(dir=folder, prefix=".contract-", suffix=".tmp")
+                try:
+                    with os.fdopen(fd, "w", encoding="utf-8") as f:
+                        json.dump(_contract_to_json(c), f)
+                    os.replace(tmp, path)
+                except BaseException:
+                    Path(tmp).unlink(missing_ok=True)
+                    raise
+        except OSError:
+            pass
+    return c
+
+
 @functools.cache
 def contract() -> Contract:
-    """Our contract, from the shipped XML (built once). Raises if the XML and the names here drift."""
-    c = read_contract(labeling_config())
+    """Our contract, from the shipped XML (built once; cached on disk by `cached_contract`).
+    Raises if the XML and the names here drift."""
+    c = cached_contract(labeling_config())
     expected = {"quote_type": ("Quote", QUOTE_TYPES), "attribution": ("Quote", (UNATTRIBUTED,)),
                 "polarity": ("Stance", POLARITIES), "target": ("Stance", ())}
     got = {ch.name: (ch.label, ch.values) for ch in c.choices}
