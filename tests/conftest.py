@@ -200,10 +200,18 @@ def wait_for_labeling(page, regions: int = 1) -> None:
             page.reload()
 
 
+@pytest.fixture(scope="session")
+def _session_cache(tmp_path_factory) -> Path:
+    """One cache folder for the session (pytest makes it 0700): the labeling contract is
+    read once, as on a user's machine, and never lands in the real ~/.cache."""
+    return tmp_path_factory.mktemp("annotate-cache")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path, monkeypatch):
+def _isolated_home(tmp_path, monkeypatch, _session_cache):
     """Keep user state (demo data dir, caches) out of the real home directory."""
     monkeypatch.setenv("ANNOTATE_HOME", str(tmp_path / "annotate-home"))
+    monkeypatch.setenv("ANNOTATE_CACHE_DIR", str(_session_cache))
 
 
 _replaced: dict[signal.Signals, object] = {}
