@@ -316,19 +316,24 @@ def _first_log_line(server: LabelStudioServer, timeout: float = 30) -> str:
     raise AssertionError("the fake server wrote nothing")
 
 
+def _started_argv(tmp_path, host: str) -> tuple[list[str], LabelStudioServer]:
+    """Start the fake label-studio on `host`, stop it, and give back the arguments it got."""
+    import json
+
+    server = LabelStudioServer(tmp_path / "ls", Login("e@example.com", "p", "t" * 40), host=host,
+                               port=demo_mod.free_port())
+    server.start()
+    try:
+        return json.loads(_first_log_line(server)), server
+    finally:
+        server.stop(timeout=5)
+
+
 def test_label_studio_listens_on_the_demo_host_only(tmp_path, argv_label_studio):
     # `label-studio start --host` only names the server in URLs; the interface it listens on is
     # --internal-host, 0.0.0.0 by default: `annotate demo` (host localhost) was reachable from
     # every machine on the network with its login. The host asked for must be the one bound.
-    import json
-
-    server = LabelStudioServer(tmp_path / "ls", Login("e@example.com", "p", "t" * 40), host="localhost",
-                               port=demo_mod.free_port())
-    server.start()
-    try:
-        argv = json.loads(_first_log_line(server))
-    finally:
-        server.stop(timeout=5)
+    argv = _started_argv(tmp_path, "localhost")[0]
     assert "--internal-host" in argv, argv
     assert argv[argv.index("--internal-host") + 1] == "localhost"
 
@@ -358,15 +363,7 @@ def test_a_port_taken_while_label_studio_starts_is_said_at_once(tmp_path, argv_l
 
 def test_an_ipv6_host_is_bound_in_brackets(tmp_path, argv_label_studio):
     # Django's runserver reads "::1:8080" as no address at all; "[::1]:8080" is the form.
-    import json
-
-    server = LabelStudioServer(tmp_path / "ls", Login("e@example.com", "p", "t" * 40), host="::1",
-                               port=demo_mod.free_port())
-    server.start()
-    try:
-        argv = json.loads(_first_log_line(server))
-    finally:
-        server.stop(timeout=5)
+    argv, server = _started_argv(tmp_path, "::1")
     assert argv[argv.index("--internal-host") + 1] == "[::1]"
     assert server.url.startswith("http://[::1]:")
 

@@ -155,6 +155,25 @@ def run(*args):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
+def push_family(studio_env, prefix: str):
+    """One seed article pushed to a new blind family of Ann and Bob (fresh accounts):
+    (title, ann's e-mail, bob's e-mail, their passwords, an admin client, the Family)."""
+    from annotate import studio as ls
+    from annotate.family import find_family
+
+    from .conftest import SEEDS
+
+    tag = uuid.uuid4().hex[:8]
+    title = f"{prefix} {tag}"
+    a, b = f"ann-{tag}@example.org", f"bob-{tag}@example.org"
+    seed = sorted(SEEDS.glob("*.txt"))[0]
+    pushed = run("push", str(seed), "--project", title, "--annotators", f"{a},{b}")
+    assert pushed.exit_code == 0, pushed.output
+    passwords = dict(re.findall(r"New account (\S+) with password (\S+)", pushed.stdout))
+    admin = ls.connect(studio_env.url, studio_env.token)
+    return title, a, b, passwords, admin, find_family(admin, title)
+
+
 def test_annotator_star_in_own_project_goes_to_review_on_a_real_server(studio_env):
     """On Label Studio: Ann and Bob annotate one article in their own projects through their own
     accounts and disagree on a quote_type; Ann stars her annotation with her own token. Before,
@@ -163,20 +182,10 @@ def test_annotator_star_in_own_project_goes_to_review_on_a_real_server(studio_en
     from label_studio_sdk import LabelStudio
 
     from annotate import studio as ls
-    from annotate.family import find_family
     from annotate.users import user_token
 
-    from .conftest import SEEDS
 
-    tag = uuid.uuid4().hex[:8]
-    title = f"Star {tag}"
-    a, b = f"ann-{tag}@example.org", f"bob-{tag}@example.org"
-    seed = sorted(SEEDS.glob("*.txt"))[0]
-    pushed = run("push", str(seed), "--project", title, "--annotators", f"{a},{b}")
-    assert pushed.exit_code == 0, pushed.output
-    passwords = dict(re.findall(r"New account (\S+) with password (\S+)", pushed.stdout))
-    admin = ls.connect(studio_env.url, studio_env.token)
-    family = find_family(admin, title)
+    title, a, b, passwords, admin, family = push_family(studio_env, "Star")
     for email in (a, b):
         client = LabelStudio(base_url=studio_env.url, api_key=user_token(studio_env.url, email, passwords[email]))
         (ref,) = ls.iter_task_index(admin, family.members[email].id)
@@ -347,20 +356,11 @@ def test_second_annotator_in_a_real_browser_sees_only_their_own_project(studio_e
     from label_studio_sdk import LabelStudio
 
     from annotate import studio as ls
-    from annotate.family import find_family
     from annotate.users import user_token
 
-    from .conftest import SEEDS, UI_TIMEOUT, wait_for_labeling
+    from .conftest import UI_TIMEOUT, wait_for_labeling
 
-    tag = uuid.uuid4().hex[:8]
-    title = f"Browser {tag}"
-    a, b = f"ann-{tag}@example.org", f"bob-{tag}@example.org"
-    seed = sorted(SEEDS.glob("*.txt"))[0]
-    pushed = run("push", str(seed), "--project", title, "--annotators", f"{a},{b}")
-    assert pushed.exit_code == 0, pushed.output
-    passwords = dict(re.findall(r"New account (\S+) with password (\S+)", pushed.stdout))
-    admin = ls.connect(studio_env.url, studio_env.token)
-    family = find_family(admin, title)
+    title, a, b, passwords, admin, family = push_family(studio_env, "Browser")
     ann = LabelStudio(base_url=studio_env.url, api_key=user_token(studio_env.url, a, passwords[a]))
     (ref_a,) = ls.iter_task_index(admin, family.members[a].id)
     res = copy.deepcopy(ann.tasks.get(ref_a.id).predictions[0].result)
