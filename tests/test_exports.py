@@ -906,3 +906,21 @@ def test_report_keeps_format_order_whatever_order_the_writers_run_in(exported):
     _, report = exported
     assert list(report.formats) == list(FORMATS) and RUN_ORDER[0] == "hf"
     assert [line.split()[0] for line in report.table().splitlines()[1:5]] == list(FORMATS)
+
+
+@needs_spacy
+@pytest.mark.parametrize("where", ["/data/run ${paths.dev}/x", "/data/$HOME/x", "/data/a$${b}/x",
+                                   '/data/q"uo\\te/x', "/data/100%/ünï/x"])
+def test_spacy_config_keeps_any_path_as_written(tmp_path, where):
+    # spaCy's config reads "${section.key}" as a reference to another setting and would
+    # interpolate (or keep the quotes of) a directory name holding one; the path must come
+    # back exactly as the export wrote it.
+    from spacy.util import load_config
+
+    from annotate.exports.spacy_export import training_config
+
+    cfg = tmp_path / "config.cfg"
+    cfg.write_text(training_config(where + "/train.spacy", where + "/dev.spacy"), encoding="utf-8")
+    config = load_config(cfg)
+    assert config["paths"]["train"] == where + "/train.spacy"
+    assert config["paths"]["dev"] == where + "/dev.spacy"

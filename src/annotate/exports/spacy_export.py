@@ -195,8 +195,15 @@ def training_config(train: str, dev: str) -> str:
     from ..labeling import shipped_file
 
     text = shipped_file(CONFIG_NAME).read_text(encoding="utf-8")
-    text = re.sub(r"^train = .*$", lambda _: f"train = {json.dumps(train)}", text, count=1, flags=re.M)
-    return re.sub(r"^dev = .*$", lambda _: f"dev = {json.dumps(dev)}", text, count=1, flags=re.M)
+    text = re.sub(r"^train = .*$", lambda _: f"train = {_config_string(train)}", text, count=1, flags=re.M)
+    return re.sub(r"^dev = .*$", lambda _: f"dev = {_config_string(dev)}", text, count=1, flags=re.M)
+
+
+def _config_string(value: str) -> str:
+    """`value` as a spaCy config string: JSON, with "$" escaped as \\u0024. spaCy's config
+    reads "${section.key}" as a reference before it parses the JSON, so a directory named
+    "run ${x}" would otherwise not come back as written."""
+    return json.dumps(value).replace("$", "\\u0024")
 
 
 def write_spacy(splits: dict[str, list[dict]], out: Path, loss: FormatLoss,
