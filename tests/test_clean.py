@@ -38,12 +38,44 @@ def test_text_without_boilerplate_comes_out_unchanged():
     "3 min read",
     "Subscribe to our newsletter",
     "All rights reserved.",
+    # site navigation and page controls
+    "Menu", "Main menu", "Search", "Home", "Sign in", "Log in", "Sign in | Register", "Register",
+    "Toggle navigation", "Back to top", "Home > World > Europe", "Home / News / Politics",
+    "News » Politics » Congress", "Privacy Policy | Terms of Use | Contact us", "Continue reading below",
+    "Story continues below advertisement", "Article continues after this ad", "Log in to comment",
+    "View all comments (12)", "Leave a comment",
+    # forum chrome
+    "Originally Posted by riverrat", "Quote from: riverrat on March 3, 2024", "#12", "Reply #3 on: today",
+    "Joined: Mar 2019", "Posts: 1,234", "Reply with quote", "Report post", "Permalink",
 ])
 def test_boilerplate_lines_are_removed(junk):
     out = clean_text(f"Bridge to reopen\n{junk}\n{ARTICLE}\n{junk}\nThe council agreed.")
     assert junk not in out["text"]
     assert ARTICLE in out["text"]
     assert "The council agreed." in out["text"]
+
+
+@pytest.mark.parametrize("line", [
+    "Home is where the heart is, she said.",
+    "Search teams found the boat on Monday.",
+    "Trump wins election | Live updates",
+    "News | Sport | Weather",
+    "Israel > Gaza? The poll says so.",
+    "Posts on social media said the mayor had resigned, which her office denied within the hour.",
+    "The senator signed in at 9 a.m. and left at noon.",
+    "Menu prices rose by 20 per cent, the owners said.",
+])
+def test_article_lines_that_look_like_site_chrome_are_kept(line):
+    out = clean_text(f"Bridge to reopen\n{ARTICLE}\n{line}\nThe council agreed.")
+    assert line in out["text"].split("\n")
+
+
+def test_navigation_above_the_headline_is_not_the_title():
+    raw = ("Skip to main content\nMenu\nSearch\nSign in | Register\nHome > World > Europe\n\n"
+           "Mayor rejects plan for ring road\n\n" + ARTICLE + "\n")
+    out = clean_text(raw)
+    assert out["title"] == "Mayor rejects plan for ring road"
+    assert out["text"] == "Mayor rejects plan for ring road\n\n" + ARTICLE + "\n"
 
 
 def test_article_text_and_quote_marks_are_kept_verbatim():

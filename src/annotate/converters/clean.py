@@ -36,6 +36,21 @@ _DROP_LINE = re.compile(
       | (?:previous|next)\ (?:article|post|story)
       | comments?(?:\ \(\d+\))?
       | listen\ to\ (?:this\ )?(?:article|story)\b.{0,40}
+      # site navigation and page controls, alone on their line
+      | (?:main\ |open\ |close\ )?menu | close | search(?:\ (?:this\ site|the\ site|news))? | home(?:page)?
+      | toggle\ navigation | navigation | back\ to\ top | (?:log|sign)\ ?(?:in|out|up)
+      | (?:log|sign)\ ?in\ (?:or|/|and)\ (?:register|sign\ ?up|subscribe) | register | my\ account
+      | (?:continue|keep)\ reading(?:\ (?:below|the\ (?:main\ )?(?:story|article)))?
+      | (?:the\ )?(?:story|article)\ continues\ (?:below|after)\b.{0,40}
+      | scroll\ (?:down\ )?to\ continue\b.{0,40}
+      | (?:log|sign)\ ?in\ to\ (?:comment|reply|continue|read)\b.{0,40}
+      | (?:view|show|hide|load|read)\ (?:all\ |more\ )?comments?(?:\ \(\d+\))?
+      | (?:leave|add|post)\ a\ (?:comment|reply) | join\ the\ (?:conversation|discussion)
+      # forum chrome: post headers and member panels
+      | (?:originally\ )?posted\ by\ \S.{0,80} | quote\ from:?\ .{1,100} | \#\d{1,6}
+      | (?:reply|post)\ \#\d+\b.{0,80} | thread\ starter\b.{0,60} | (?:quick\ )?reply(?:\ with\ quote)?
+      | report(?:\ (?:post|abuse|this\ (?:post|comment)))? | multi-?quote | permalink
+      | (?:joined|posts|messages|reputation|likes(?:\ received)?|reaction\ score|points)\s*:\s*[\w ,./-]{1,30}
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -85,11 +100,45 @@ def is_boilerplate(line: str) -> bool:
     return _boilerplate(line.strip())
 
 
+# A breadcrumb trail: "Home > World > Europe", "Home / News", "News » Politics » Congress".
+_BREADCRUMB = re.compile(
+    r"^(?:home(?:page)?\s*(?:[>»›/]|\s/\s)|[\w&'.,-]+(?: [\w&'.,-]+){0,3}\s*[>»›]"
+    r"\s*[\w&'.,-]+(?: [\w&'.,-]+){0,3}\s*[>»›])\s*[\w&'.,-]+(?: [\w&'.,-]+){0,3}"
+    r"(?:\s*(?:[>»›]|\s/\s)\s*[\w&'.,-]+(?: [\w&'.,-]+){0,3})*$",
+    re.IGNORECASE,
+)
+# A row of site links: short items between "|" or "•", one of them a site's own page.
+_MENU_ITEM = re.compile(r"^[\w&'.-]+(?: [\w&'.-]+){0,2}$")
+_SITE_PAGES = frozenset("""
+    home sign-in sign-up log-in login logout register subscribe newsletter newsletters account my-account
+    contact contact-us about about-us privacy privacy-policy terms terms-of-use terms-of-service cookies
+    cookie-policy help faq advertise careers jobs archive podcasts video videos sitemap rss menu search
+""".split())
+
+
+def _has_arrow(s: str) -> bool:
+    return ">" in s or "»" in s or "›" in s or " / " in s
+
+
+def _site_menu(s: str) -> bool:
+    """True for "Sign in | Register", "News | Sport | Weather | Contact us": a line of two or more
+    items of one to three words between "|" (or "•"), one of which names a site's own page."""
+    if len(s) > 200 or ("|" not in s and "•" not in s):
+        return False
+    items = [item.strip() for item in re.split(r"\s*[|•]\s*", s)]
+    items = [item for item in items if item]
+    if len(items) < 2 or not all(_MENU_ITEM.match(item) for item in items):
+        return False
+    return any("-".join(item.lower().split()) in _SITE_PAGES for item in items)
+
+
 def _boilerplate(s: str) -> bool:
     """is_boilerplate of a stripped line."""
     if not s:
         return False
     if _DROP_LINE.match(s):
+        return True
+    if len(s) < 200 and ((_has_arrow(s) and _BREADCRUMB.match(s)) or _site_menu(s)):
         return True
     if len(s) < 400 and "cookie" in s.lower() and _COOKIE.search(s):
         return True
