@@ -47,6 +47,9 @@ def test_text_without_boilerplate_comes_out_unchanged():
     # forum chrome
     "Originally Posted by riverrat", "Quote from: riverrat on March 3, 2024", "#12", "Reply #3 on: today",
     "Joined: Mar 2019", "Posts: 1,234", "Reply with quote", "Report post", "Permalink",
+    # the page's own date lines
+    "Posted 07 November 2024 - 09:12 AM", "Published 3 March 2025 | Updated 4 March 2025",
+    "Start date Nov 7, 2024", "Updated: Thu, Nov 7, 2024, 9:12 a.m. ET", "First published on 12th May 2023",
 ])
 def test_boilerplate_lines_are_removed(junk):
     out = clean_text(f"Bridge to reopen\n{junk}\n{ARTICLE}\n{junk}\nThe council agreed.")
@@ -64,6 +67,9 @@ def test_boilerplate_lines_are_removed(junk):
     "Posts on social media said the mayor had resigned, which her office denied within the hour.",
     "The senator signed in at 9 a.m. and left at noon.",
     "Menu prices rose by 20 per cent, the owners said.",
+    "Updated figures show unemployment fell to 4%.",
+    "Published in 2019, the report found no fraud.",
+    "Date night at 8 pm",
 ])
 def test_article_lines_that_look_like_site_chrome_are_kept(line):
     out = clean_text(f"Bridge to reopen\n{ARTICLE}\n{line}\nThe council agreed.")

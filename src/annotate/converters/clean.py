@@ -116,6 +116,27 @@ _SITE_PAGES = frozenset("""
 """.split())
 
 
+# A line that only dates the page: "Posted 07 November 2024 - 09:12 AM", "Published 3 March 2025 |
+# Updated 4 March 2025", "Start date Nov 7, 2024" (every word after the lead is part of a date).
+_DATE_LEAD = re.compile(r"^(?:(?:first\ |last\ )?(?:published|posted|updated|modified)|start\ date|date)\b(?:\ (?:on|at))?:?\s",
+                        re.IGNORECASE | re.VERBOSE)
+_DATE_WORD = re.compile(
+    r"(?:[\d:/.,\-–|]+|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?"
+    r"|(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?|[ap]\.?m\.?|on|at|updated|published|posted"
+    r"|utc|gmt|[ecmp][sd]?t|bst|cet|cest|ist|\d+(?:st|nd|rd|th),?)$",
+    re.IGNORECASE,
+)
+
+
+def _date_only(s: str) -> bool:
+    """True for a page's date line (see _DATE_LEAD): a lead word, then only date words, a digit among them."""
+    m = _DATE_LEAD.match(s)
+    if not m or len(s) > 120:
+        return False
+    rest = s[m.end():].split()
+    return bool(rest) and any(c.isdigit() for c in s) and all(_DATE_WORD.match(w) for w in rest)
+
+
 def _has_arrow(s: str) -> bool:
     return ">" in s or "»" in s or "›" in s or " / " in s
 
@@ -138,7 +159,7 @@ def _boilerplate(s: str) -> bool:
         return False
     if _DROP_LINE.match(s):
         return True
-    if len(s) < 200 and ((_has_arrow(s) and _BREADCRUMB.match(s)) or _site_menu(s)):
+    if len(s) < 200 and ((_has_arrow(s) and _BREADCRUMB.match(s)) or _site_menu(s) or _date_only(s)):
         return True
     if len(s) < 400 and "cookie" in s.lower() and _COOKIE.search(s):
         return True
