@@ -25,6 +25,7 @@ def canonical(text):
     # a person known by the initial keeps it; so does a leading initial
     ("Former President George W. Bush spoke. Mr. Bush smiled.", "Bush", "George W. Bush"),
     ("J. Edgar Hoover ran the bureau. Hoover was feared.", "Hoover", "J. Edgar Hoover"),
+    ("The firm of T. R. Moggs grew. Moggs was rich.", "Moggs", "T. R. Moggs"),
 ])
 def test_middle_initial_dropped(text, surface, full):
     assert canonical(text)[surface] == full

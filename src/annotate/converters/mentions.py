@@ -507,8 +507,9 @@ def _initialed_names() -> frozenset[str]:
 def _without_initial(name: str) -> str:
     """"Donald J. Trump" -> "Donald Trump": a person's target is written as annotators write
     it, without the middle initial some newspapers add, unless the person is known by it
-    ("George W. Bush"; lexicons/initialed_names.txt). A leading initial stays ("J. Edgar Hoover")."""
-    if ". " not in name or name in _initialed_names():
+    ("George W. Bush"; lexicons/initialed_names.txt). A name that opens with an initial keeps
+    them all ("J. Edgar Hoover", "C. V. Starr")."""
+    if ". " not in name or name in _initialed_names() or name[1:2] == ".":
         return name
     return _MIDDLE_INITIAL.sub("", name)
 
