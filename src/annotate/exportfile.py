@@ -248,7 +248,11 @@ def _iter_array(fh, buf: str) -> Iterator[Item]:
                 return
             rest = buf[pos + 1:] + fh.read()
             if rest.strip():
-                yield Item("file", errors=[Error("invalid_json", "", "extra data after the closing ']'")])
+                hint = ""
+                if rest.lstrip().startswith("["):
+                    hint = (": two JSON arrays one after the other (exports joined with cat?); join them "
+                            "into one array, e.g. jq -s add a.json b.json > both.json")
+                yield Item("file", errors=[Error("invalid_json", "", f"extra data after the closing ']'{hint}")])
             return
         if not expect_value:
             if ch != ",":
@@ -393,6 +397,9 @@ def _iter_jsonl(path, fh, head: str) -> Iterator[Item]:
                 yield Item("line:1", errors=[_too_deep("the file")])
                 return
             except json.JSONDecodeError as exc:
+                if exc.msg == "Extra data":  # values one after the other, as `jq '.[]'` prints them
+                    yield from _iter_values(whole)
+                    return
                 code = "truncated_json" if exc.pos >= len(whole.rstrip()) else "invalid_json"
                 yield Item("line:1", errors=[Error(code, "", f"line {exc.lineno}: {exc.msg}")])
                 return
@@ -415,6 +422,43 @@ def _iter_jsonl(path, fh, head: str) -> Iterator[Item]:
         return
     yield _checked(f"line:{lineno}", line, value, shallow)
     yield from (_line_item(n, text) for n, text in lines)
+
+
+def _iter_values(text: str) -> Iterator[Item]:
+    """Items of JSON values written one after the other, each possibly over many lines: what
+    `jq '.[]' export.json` prints (an array's tasks, pretty-printed, without the array). A value
+    that does not parse ends the reading there; the values before it come through."""
+    decoder = json.JSONDecoder()
+    pos, n = 0, 0
+    while True:
+        while pos < len(text) and text[pos] in " \t\r\n":
+            pos += 1
+        if pos >= len(text):
+            return
+        n += 1
+        try:
+            value, end = decoder.raw_decode(text, pos)
+        except RecursionError:
+            error = _too_deep(f"item {n}")
+            yield Item(f"item:{n}", errors=[Error(error.code, "", error.message + "; the items after it are not read")],
+                       final=True)
+            return
+        except json.JSONDecodeError as exc:
+            code = "truncated_json" if exc.pos >= len(text.rstrip()) or "Unterminated" in exc.msg else "invalid_json"
+            yield Item(f"item:{n}", errors=[Error(code, "", f"item {n}: {exc.msg} (line {exc.lineno} column "
+                                                             f"{exc.colno}); the items after it are not read")],
+                       final=True)
+            return
+        except ValueError:  # an integer longer than Python converts: this item only
+            end = _end_of_value(text, pos)
+            if end is None:
+                yield Item(f"item:{n}", errors=[_too_long_number(f"item {n}")], final=True)
+                return
+            yield Item(f"item:{n}", errors=[_too_long_number(f"item {n}")])
+            pos = end
+            continue
+        yield _checked(f"item:{n}", text[pos:end], value)
+        pos = end
 
 
 def _lines(head: str, fh) -> Iterator[tuple[int, str | None]]:
