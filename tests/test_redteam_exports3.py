@@ -8,6 +8,7 @@ the other documents still reach gold.jsonl, and that nothing crashes.
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -95,3 +96,94 @@ def test_two_exports_joined_with_cat_say_how_to_join_them(tmp_path, export):
     assert result_.exit_code == 2, result_.output
     assert "two JSON arrays" in result_.output and "jq -s add" in result_.output, result_.output
     assert not (tmp_path / "gold" / "gold.jsonl").exists()
+
+
+# --- what the record keeps of the task: doc_id, ids, lead time, annotator -------------------
+
+
+def test_a_numeric_doc_id_is_the_record_id_as_text(tmp_path, export):
+    """A task imported by hand with {"doc_id": 17} used to become record "task-1": the
+    document's id was dropped without a word."""
+    tasks = copy.deepcopy(export)
+    tasks[0]["data"]["doc_id"] = 17
+    gold, rejects, _ = run_pull(tmp_path, tasks)
+    assert rejects == []
+    assert {r["id"] for r in gold} == {"17"} | doc_ids(export[1:])
+
+
+def test_a_numeric_doc_id_and_the_same_id_as_text_are_one_document_twice(tmp_path, export):
+    tasks = copy.deepcopy(export)
+    tasks[0]["data"]["doc_id"] = 17
+    tasks[1]["data"]["doc_id"] = "17"
+    gold, rejects, _ = run_pull(tmp_path, tasks)
+    assert [(r["id"], r["errors"][0]["code"]) for r in rejects] == [("17", "duplicate_record")]
+
+
+@pytest.mark.parametrize("doc_id", [1.5, True, ["a"], {"id": "a"}])
+def test_a_doc_id_that_is_no_id_is_rejected_with_the_reason(tmp_path, export, doc_id):
+    tasks = copy.deepcopy(export)
+    tasks[0]["data"]["doc_id"] = doc_id
+    gold, rejects, _ = run_pull(tmp_path, tasks)
+    assert {r["id"] for r in gold} == doc_ids(export[1:])
+    assert [r["task"] for r in rejects] == [tasks[0]["id"]]
+    errors = rejects[0]["errors"]
+    assert [(e["code"], e["path"]) for e in errors] == [("malformed_field", "/data/doc_id")], errors
+    assert "doc_id" in errors[0]["message"] and json.dumps(doc_id) in errors[0]["message"]
+
+
+@pytest.mark.parametrize("where, value, path", [
+    ("lead_time", "12.5", "/annotations/0/lead_time"),
+    ("lead_time", [12.5], "/annotations/0/lead_time"),
+    ("lead_time", True, "/annotations/0/lead_time"),
+    ("annotation_id", "1", "/annotations/0/id"),
+    ("task_id", "1", "/id"),
+    ("project", "1", "/project"),
+    ("completed_by", "2", "/annotations/0/completed_by"),
+    ("completed_by", 2.0, "/annotations/0/completed_by"),
+])
+def test_a_number_given_as_text_is_rejected_not_recorded_as_null(tmp_path, export, where, value, path):
+    """Numbers as strings used to reach gold.jsonl as null: the provenance lost the task id,
+    the annotation id, the annotator or the lead time without a word."""
+    tasks = copy.deepcopy(export)
+    task, annotation = tasks[0], tasks[0]["annotations"][0]
+    if where == "task_id":
+        task["id"] = value
+    elif where == "project":
+        task["project"] = value
+    elif where == "annotation_id":
+        annotation["id"] = value
+    else:
+        annotation[where] = value
+    gold, rejects, _ = run_pull(tmp_path, tasks)
+    assert {r["id"] for r in gold} == doc_ids(export[1:])
+    assert len(rejects) == 1 and rejects[0]["id"] == export[0]["data"]["doc_id"]
+    errors = rejects[0]["errors"]
+    assert [(e["code"], e["path"]) for e in errors] == [("malformed_field", path)], errors
+    assert json.dumps(value) in errors[0]["message"]
+
+
+def test_a_text_id_on_another_annotation_is_rejected_too(tmp_path, export):
+    """provenance.annotations lists every submitted annotation: a text id there was dropped."""
+    tasks = copy.deepcopy(export)
+    other = copy.deepcopy(tasks[0]["annotations"][0])
+    other.update(id="7", completed_by=2, updated_at="2025-12-01T00:00:00.000000Z")  # older: not chosen
+    tasks[0]["annotations"].append(other)
+    gold, rejects, _ = run_pull(tmp_path, tasks)
+    assert {r["id"] for r in gold} == doc_ids(export[1:])
+    assert [(e["code"], e["path"]) for e in rejects[0]["errors"]] == [("malformed_field", "/annotations/1/id")]
+
+
+def test_a_user_object_a_missing_lead_time_and_a_deleted_user_are_fine(tmp_path, export):
+    """What Label Studio does write: completed_by as an object, no lead_time, null ids of a
+    deleted user's annotation (the id of a user no longer in the organisation is kept)."""
+    tasks = copy.deepcopy(export)
+    tasks[0]["annotations"][0]["completed_by"] = {"id": 3, "email": "ann@example.com"}
+    tasks[1]["annotations"][0].pop("lead_time")
+    tasks[2]["annotations"][0]["completed_by"] = 999_999
+    tasks[3]["annotations"][0]["lead_time"] = None
+    gold, rejects, _ = run_pull(tmp_path, tasks)
+    assert rejects == [] and len(gold) == len(export)
+    by_id = {r["id"]: r["provenance"] for r in gold}
+    assert by_id[export[0]["data"]["doc_id"]]["annotator"] == {"id": 3, "email": "ann@example.com"}
+    assert by_id[export[1]["data"]["doc_id"]]["lead_time"] is None
+    assert by_id[export[2]["data"]["doc_id"]]["annotator"] == {"id": 999_999, "email": None}

@@ -216,11 +216,13 @@ def _targets(data: dict) -> list[str]:
 
 
 def record_id(task: dict) -> str:
-    """The gold record id: data.doc_id, else task-<task id>."""
+    """The gold record id: data.doc_id (an integer as its text), else task-<task id>."""
     data = task.get("data") if isinstance(task, dict) else None
     doc_id = data.get("doc_id") if isinstance(data, dict) else None
     if isinstance(doc_id, str) and doc_id:
         return doc_id
+    if is_int(doc_id):  # {"doc_id": 17} imported by hand: the record id is its text, "17"
+        return str(doc_id)
     ident = task.get("id") if isinstance(task, dict) else None
     return f"task-{ident}" if ident is not None else "task-unknown"
 

@@ -25,6 +25,7 @@ from .validate import (
     Error,
     check_record_result,
     json_min_hint,
+    record_field_errors,
     validate_record,
     validate_task,
 )
@@ -75,6 +76,7 @@ def process_task(task, *, users: dict | None = None, where: str = "unknown") -> 
     if FAMILY_KEY in task:  # a blind-annotation family's joined task: provenance is the annotation's own
         task = {**task, "id": annotation.get("task"), "project": annotation.get("project")}
         task_id = task["id"] if isinstance(task["id"], int) else task_id
+    errors += record_field_errors(task, annotation, selection.submitted)
     record = build_record(task, annotation, users=users, selection=selection)
     # The one checker, as push and the backend use it on predictions; then the record's own checks.
     errors += check_record_result(annotation.get("result") or [], record, path=f"/annotations/{position}/result")

@@ -60,6 +60,8 @@ CODES = {
     "unknown_control": "a result item comes from a control the labeling config does not have",
     "orphan_choice": "a per-region choice whose region id matches no labeled region",
     "untyped_relation": "a relation without a said_by/refers_to label",
+    "malformed_field": "a field the record keeps (data.doc_id, a task, project or annotation id, completed_by, "
+                       "lead_time) is of the wrong type, e.g. a number written as text",
     # the gold record
     "schema": "the record does not match gold.schema.json",
     "text_hash_mismatch": "text_sha256 is not the hash of text, or not what was pushed",
@@ -147,6 +149,61 @@ def validate_task(task) -> list[Error]:
                 if value is not None and not isinstance(value, bool):
                     errors.append(Error("malformed_annotation", f"/annotations/{i}/{flag}",
                                         f"{flag} must be true or false (JSON booleans), got {value!r}"))
+    return errors
+
+
+def _json(value, width: int = 60) -> str:
+    """A wrong value as JSON for a message, cut to `width` characters."""
+    try:
+        text = json.dumps(value, allow_nan=True)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _id_or_null(value) -> bool:
+    return value is None or is_int(value)
+
+
+def record_field_errors(task: dict, annotation: dict, submitted: list[dict]) -> list[Error]:
+    """The fields a gold record keeps from the task and its annotations, in Label Studio's types.
+
+    Provenance holds integers (task, project, annotation ids; completed_by an id or a user
+    object) and a lead time in seconds; the record id is data.doc_id (a string, or an integer
+    taken as its text). A value of another type (a number written as text, a list) would reach
+    gold.jsonl as null or be dropped without a word, so it is a `malformed_field` instead.
+    `annotation` is the chosen one, `submitted` every non-cancelled annotation (their ids and
+    annotators are listed in provenance too)."""
+    errors: list[Error] = []
+    data = task.get("data") if isinstance(task.get("data"), dict) else {}
+    doc_id = data.get("doc_id")
+    if doc_id is not None and not isinstance(doc_id, str) and not is_int(doc_id):
+        errors.append(Error("malformed_field", "/data/doc_id",
+                            f"data.doc_id must be a string (the record's id), got {_json(doc_id)}"))
+    for name in ("id", "project"):
+        if not _id_or_null(task.get(name)):
+            errors.append(Error("malformed_field", f"/{name}",
+                                f"the task's {name} must be an integer, got {_json(task.get(name))}"))
+    listed = task.get("annotations") if isinstance(task.get("annotations"), list) else []
+    for i, a in enumerate(listed):
+        if not any(a is s for s in submitted):
+            continue
+        where = f"/annotations/{i}"
+        if not _id_or_null(a.get("id")):
+            errors.append(Error("malformed_field", f"{where}/id",
+                                f"an annotation id must be an integer, got {_json(a.get('id'))}"))
+        who = a.get("completed_by")
+        if isinstance(who, dict):
+            bad = not _id_or_null(who.get("id")) or not isinstance(who.get("email", ""), str | None)
+        else:
+            bad = not _id_or_null(who)
+        if bad:
+            errors.append(Error("malformed_field", f"{where}/completed_by",
+                                f"completed_by must be a user id (an integer) or a user object, got {_json(who)}"))
+        lead = a.get("lead_time")
+        if a is annotation and lead is not None and (isinstance(lead, bool) or not isinstance(lead, int | float)):
+            errors.append(Error("malformed_field", f"{where}/lead_time",
+                                f"lead_time must be a number of seconds (or null), got {_json(lead)}"))
     return errors
 
 
@@ -761,5 +818,5 @@ def _span_errors(s: dict, where: str, text: str | None, targets: list) -> list[E
 
 
 __all__ = ["CODES", "FATAL_CODES", "UNATTRIBUTED", "Error", "check_prediction_task", "check_result",
-           "json_min_hint", "schema_errors", "validate_annotation",
+           "json_min_hint", "record_field_errors", "schema_errors", "validate_annotation",
            "validate_record", "validate_task"]
