@@ -173,6 +173,7 @@ _COPULAS = frozenset(
     """.split())
 _EQUATING = frozenset("is was are were".split())
 _PRONOUNS = frozenset("he she him her his hers he's she's".split())
+_POSSESSIVE_PRONOUNS = frozenset("his her".split())
 
 # Score = the share of this kind of proposal that overlaps an annotated stance on stance-dev
 # (see the README's quality section); Label Studio users can hide stances below a score.
@@ -367,6 +368,12 @@ class _Context:
                 found = self._predicated_noun(toks, clause, i)
                 if found:
                     target, how = found, "subject"
+            if how in ("near", "topic") and (q.get("quote_type") != "indirect" or not speaker):
+                # "his apostasy", "her reckless plan": the span's own possessive is whose it is
+                # (in an indirect quote only when no one named speaks: "he said his ..." is his)
+                found = self._possessor(toks, i, j, speaker)
+                if found:
+                    target, how = found, "pronoun"
             if how not in ("object", "subject", "pronoun") and toks[seed_end][2] in _NP_PREPS:
                 # "(I'm) tired of [the status quo]", "(we are) open to [dialogue]": with no one
                 # else named as its subject or object, a seed that ends in its preposition is
@@ -400,6 +407,14 @@ class _Context:
         if len(out) > 1:  # a phrase inside a longer one ("not ready" in "not ready to support") goes
             out = _drop_contained(out)
         return out
+
+    def _possessor(self, toks, i, j, speaker) -> str | None:
+        """The person a his/her inside the span stands for ("exposed his apostasy"): the last
+        one named of that gender (_last_person)."""
+        for k in range(i, j + 1):
+            if toks[k][2] in _POSSESSIVE_PRONOUNS:
+                return self._last_person(toks[k][0], speaker, toks[k][2])
+        return None
 
     def _own_backing(self, toks, clause, i, q) -> bool:
         """'I support X', 'we will vote for X' (or 'he supports' in an indirect quote, where he is
