@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from click.testing import CliRunner
 from annotate.accept import accepted_export
 from annotate.cli import cli
 from annotate.convert import expand_inputs, iter_tasks
+from annotate.io import sha256_text
 from annotate.pull import pull
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -187,3 +189,116 @@ def test_a_user_object_a_missing_lead_time_and_a_deleted_user_are_fine(tmp_path,
     assert by_id[export[0]["data"]["doc_id"]]["annotator"] == {"id": 3, "email": "ann@example.com"}
     assert by_id[export[1]["data"]["doc_id"]]["lead_time"] is None
     assert by_id[export[2]["data"]["doc_id"]]["annotator"] == {"id": 999_999, "email": None}
+
+
+# --- value.text and data.text that differ in Unicode-subtle ways -----------------------------
+
+
+def with_prefix(task: dict, prefix: str) -> None:
+    """Put `prefix` before the task's text, its regions moved along (in code points)."""
+    task["data"]["text"] = prefix + task["data"]["text"]
+    task["meta"].pop("text_sha256")
+    shift(task, len(prefix))
+
+
+def test_a_value_text_in_another_normal_form_is_tolerated_and_never_copied(tmp_path, export):
+    """value.text "Café" written decomposed (NFD: e + combining accent) over an NFC text with
+    right offsets: the same text to a reader, as collapsed whitespace is. It was a
+    text_mismatch whose message showed two identical-looking strings."""
+    tasks = copy.deepcopy(export)
+    task = tasks[0]
+    with_prefix(task, "Caf\u00e9 says. ")
+    result(task).append({"id": "spCafe", "from_name": "label", "to_name": "text", "type": "labels",
+                         "value": {"start": 0, "end": 4, "text": unicodedata.normalize("NFD", "Caf\u00e9"),
+                                   "labels": ["Speaker"]}})
+    gold, rejects, _ = run_pull(tmp_path, tasks)
+    assert rejects == []
+    record = next(r for r in gold if r["id"] == task["data"]["doc_id"])
+    span = next(s for s in record["spans"] if s["id"] == "spCafe")
+    assert span["text"] == "Caf\u00e9" and len(span["text"]) == 4  # the text at the offsets, NFC
+
+
+def test_a_prediction_value_text_in_another_normal_form_is_still_refused(export):
+    """What we predict is exact (SPEC section 3): only Label Studio's copy is tolerated."""
+    from annotate.validate import check_result
+
+    text = "Caf\u00e9 says hello."
+    item = {"id": "sp0-4", "from_name": "label", "to_name": "text", "type": "labels",
+            "value": {"start": 0, "end": 4, "text": unicodedata.normalize("NFD", "Caf\u00e9"), "labels": ["Speaker"]}}
+    assert "text_mismatch" in {e.code for e in check_result([item], text, [], prediction=True)}
+
+
+def test_a_text_normalised_to_nfd_after_annotation_says_so(tmp_path, export):
+    """An editor that saves decomposed text (NFD) moves every offset after an accented letter;
+    the reject says the text was re-normalised, not only that every region is off."""
+    tasks = copy.deepcopy(export)
+    task = tasks[0]
+    with_prefix(task, "Caf\u00e9 says. ")
+    task["meta"]["text_sha256"] = sha256_text(task["data"]["text"])  # pushed in NFC
+    task["data"]["text"] = unicodedata.normalize("NFD", task["data"]["text"])
+    gold, rejects, _ = run_pull(tmp_path, tasks)
+    assert {r["id"] for r in gold} == doc_ids(export[1:])
+    errors = rejects[0]["errors"]
+    hashes = [e["message"] for e in errors if e["code"] == "text_hash_mismatch"]
+    assert len(hashes) == 1 and "NFC" in hashes[0], errors
+    mismatches = [e["message"] for e in errors if e["code"] == "text_mismatch"]
+    assert mismatches and "NFC" in mismatches[0], mismatches
+
+
+def test_a_byte_order_mark_put_before_the_text_says_so(tmp_path, export):
+    """A text re-saved with a BOM ("\\ufeff" first) moves every offset by one."""
+    tasks = copy.deepcopy(export)
+    task = tasks[0]
+    first = regions(task, "Speaker")[0]["value"]
+    task["data"]["text"] = "\ufeff" + task["data"]["text"]  # regions not moved: they count without it
+    gold, rejects, _ = run_pull(tmp_path, tasks)
+    assert {r["id"] for r in gold} == doc_ids(export[1:])
+    errors = rejects[0]["errors"]
+    hashes = [e["message"] for e in errors if e["code"] == "text_hash_mismatch"]
+    assert len(hashes) == 1 and "U+FEFF" in hashes[0], errors
+    mismatches = [e["message"] for e in errors if e["code"] == "text_mismatch"]
+    assert mismatches and "U+FEFF" in mismatches[0], mismatches
+    assert f"{first['start'] + 1}:{first['end'] + 1}" in mismatches[0]
+
+
+def test_crlf_put_into_the_text_after_push_says_so_in_the_hash_error(tmp_path, export):
+    tasks = copy.deepcopy(export)
+    task = tasks[0]
+    text = task["data"]["text"]
+    task["data"]["text"] = text.replace("\n", "\r\n")
+    shift_by = lambda i: i + text.count("\n", 0, i)  # noqa: E731  offsets follow the new text: only the hash says
+    for owner in (task["annotations"][0], task["predictions"][0]):
+        for item in owner["result"]:
+            value = item.get("value") or {}
+            if "start" in value:
+                value["start"], value["end"] = shift_by(value["start"]), shift_by(value["end"])
+    gold, rejects, _ = run_pull(tmp_path, tasks)
+    errors = rejects[0]["errors"]
+    assert [e["code"] for e in errors] == ["text_hash_mismatch"], errors
+    assert "\\r\\n" in errors[0]["message"]
+
+
+def test_text_with_a_bom_emoji_zwj_and_combining_marks_annotated_consistently_is_gold(tmp_path, export):
+    """Offsets in code points over a text that starts with a BOM and holds a ZWJ family emoji
+    and a decomposed letter: all legal, nothing to reject, the text kept exactly."""
+    tasks = copy.deepcopy(export)
+    task = tasks[0]
+    prefix = "\ufeff\U0001F468\u200d\U0001F469\u200d\U0001F467 Cafe\u0301 "
+    with_prefix(task, prefix)
+    gold, rejects, _ = run_pull(tmp_path, tasks)
+    assert rejects == []
+    record = next(r for r in gold if r["id"] == task["data"]["doc_id"])
+    assert record["text"].startswith(prefix)
+    for span in record["spans"]:
+        assert span["text"] == record["text"][span["start"]:span["end"]]
+
+
+def test_zwj_emoji_counted_in_utf16_units_is_diagnosed(tmp_path, export):
+    tasks = copy.deepcopy(export)
+    task = tasks[0]
+    family = "\U0001F468\u200d\U0001F469\u200d\U0001F467 "  # 6 code points, 9 UTF-16 units
+    with_prefix(task, family)
+    shift(task, 3, prediction=False)  # the annotation counted in UTF-16 units
+    gold, rejects, _ = run_pull(tmp_path, tasks)
+    mismatches = [e["message"] for e in rejects[0]["errors"] if e["code"] == "text_mismatch"]
+    assert mismatches and "UTF-16" in mismatches[0], mismatches

@@ -19,6 +19,7 @@ import datetime as dt
 import functools
 import json
 import math
+import unicodedata
 from dataclasses import dataclass
 
 from jsonschema import Draft202012Validator, FormatChecker
@@ -113,6 +114,19 @@ class Error:
 def _squash(text: str) -> str:
     """Text without any whitespace: Label Studio collapses runs of it in value.text."""
     return "".join(text.split())
+
+
+def _same_text(shown: str, actual: str) -> bool:
+    """An annotation's value.text says the text at its offsets: equal once whitespace runs are
+    set aside (Label Studio collapses them) and both are in Unicode NFC (a hand-made or
+    converted export may write "é" decomposed; the offsets, not value.text, are kept)."""
+    a, b = _squash(shown), _squash(actual)
+    return a == b or unicodedata.normalize("NFC", a) == unicodedata.normalize("NFC", b)
+
+
+@functools.lru_cache(maxsize=4)
+def _normalized(form: str, text: str) -> str:
+    return unicodedata.normalize(form, text)
 
 
 # --- the Label Studio task -------------------------------------------------------------------
@@ -277,7 +291,7 @@ def _result_item_errors(result: list, text: str, path: str, *, prediction: bool 
                 actual = text[start:end]
                 # A prediction's value.text is ours: exact. Label Studio may collapse whitespace in
                 # an annotation's.
-                if shown != actual and (prediction or _squash(shown) != _squash(actual)):
+                if shown != actual and (prediction or not _same_text(shown, actual)):
                     hints += 1
                     hint = _offset_hint(text, start, end, shown) if hints <= HINTS else ""
                     errors.append(Error("text_mismatch", f"{where}/value/text",
@@ -329,8 +343,18 @@ def _offset_hint(text: str, start: int, end: int, shown: str) -> str:
     """Why a region's offsets miss its value.text, when the usual suspects explain it: offsets
     in UTF-16 code units (Label Studio before 1.4 counted an emoji as two) or counting each
     "\r\n" as one character. "" when neither does."""
-    def fits(a: int | None, b: int | None) -> bool:
-        return a is not None and b is not None and a <= b and _squash(text[a:b]) == _squash(shown)
+    def fits(a: int | None, b: int | None, within: str = text) -> bool:
+        return a is not None and b is not None and 0 <= a <= b <= len(within) and _same_text(shown, within[a:b])
+
+    if text.startswith("\ufeff") and fits(start + 1, end + 1):
+        return (f"; data.text starts with a byte-order mark (U+FEFF) that the offsets do not count (the "
+                f"text was saved again with one?): in data.text the region is {start + 1}:{end + 1}")
+    for form in ("NFC", "NFD"):
+        other = _normalized(form, text)
+        if other != text and fits(start, end, other):
+            return (f"; the offsets fit the text in Unicode normal form {form}, which data.text is not: "
+                    f"the text was re-normalised after annotation (an editor or a script); put back the "
+                    f"text that was pushed")
 
     if _utf16_len(text[:end]) != end:  # something beyond U+FFFF before the end
         a, b = _from_units(text, start, _utf16_len), _from_units(text, end, _utf16_len)
@@ -666,8 +690,32 @@ def _text_hash_errors(record: dict, expected_sha: str | None) -> list[Error]:
     if record.get("text_sha256") != actual:
         return [Error("text_hash_mismatch", "/text_sha256", "text_sha256 is not the sha256 of text")]
     if expected_sha and expected_sha != actual:
-        return [Error("text_hash_mismatch", "/text_sha256", "the text differs from what was pushed (meta.text_sha256)")]
+        return [Error("text_hash_mismatch", "/text_sha256",
+                      "the text differs from what was pushed (meta.text_sha256)" + _hash_hint(text, expected_sha))]
     return []
+
+
+def _hash_hint(text: str, expected_sha: str) -> str:
+    """How the text differs from what was pushed, when a usual change explains it: re-normalised
+    Unicode, line ends turned into \r\n, a byte-order mark put in front. "" otherwise."""
+    changes = (
+        ("NFC", lambda: _normalized("NFC", text),
+         "; it is the pushed text once put in Unicode NFC: the text was re-normalised after the push "
+         "(decomposed, NFD, by an editor or a script)"),
+        ("NFD", lambda: _normalized("NFD", text),
+         "; it is the pushed text once put in Unicode NFD: the text was re-normalised (composed, NFC) "
+         "after the push"),
+        ("crlf", lambda: text.replace("\r\n", "\n") if "\r\n" in text else text,
+         "; it is the pushed text with each \\r\\n line end read as \\n: the line ends were changed "
+         "after the push"),
+        ("bom", lambda: text[1:] if text.startswith("\ufeff") else text,
+         "; it is the pushed text with a byte-order mark (U+FEFF) put in front"),
+    )
+    for _name, changed, hint in changes:
+        other = changed()
+        if other != text and sha256_text(other) == expected_sha:
+            return hint
+    return ""
 
 
 def _region_errors(record: dict, text: str | None, targets: list[str] | None) -> list[Error]:
