@@ -215,6 +215,12 @@ _ADJUNCT_UNTIL_CLAUSE = re.compile(r"[^,.;:!?“”\"]{0,50}?\s(" + pattern("cla
 _RECIPIENT_ONLY = words("recipient_verbs", "only")
 
 
+# A preposition of the cue's verb group before its object ("speculated freely about X"): the
+# content starts after it.
+_VERB_GROUP_PREP = re.compile(r"(?:[a-z]{3,}ly\s+|often\s+)?(" + pattern("verb_group_prepositions") + r")\s+(?=[\w“\"‘'])")
+_SPEECH_PREPS = words("verb_group_prepositions", "speech")
+
+
 _CLOSING_AFTER_COMMA = re.compile(r"[\"”’']{1,2}(?=\s)")
 
 
@@ -253,6 +259,10 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
             pos = m.end()
     m = _LEAD_PUNCT.match(text, pos, se)
     pos = m.end() if m else pos
+    if kind is None and ("object" in kinds or "any" in kinds):
+        prep = _VERB_GROUP_PREP.match(text, pos, se)
+        if prep and ("object" in kinds or prep.group(1) in _SPEECH_PREPS):
+            pos, kind = prep.end(), "object"  # "advocated for X", "wrote about X": X is the content
     if kind is None and "any" not in kinds and _ADJUNCT_START.match(text, pos) and not _TO_INF.match(text, pos):
         # "questioned in recent days whether ...": a short adjunct, then the clause
         m = _ADJUNCT_UNTIL_CLAUSE.match(text, pos, se)
