@@ -49,8 +49,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "North Korea": ("North Korea", "Pyongyang"), "South Korea": ("South Korea", "Seoul"),
     "Turkey": ("Turkey", "Ankara"), "Saudi Arabia": ("Saudi Arabia", "Riyadh"),
     "Palestine": ("Palestine", "Palestinians"), "Taiwan": ("Taiwan", "Taipei"),
-    "Congress": ("Congress",), "Republican Party": ("Republicans", "GOP", "G.O.P.", "Republican Party"),
-    "Democratic Party": ("Democrats", "Democratic Party"), "White House": ("White House",),
+    "Congress": ("Congress",), "Republican Party": ("Republicans", "GOP", "G.O.P.", "Republican Party", "Republican party"),
+    "Democratic Party": ("Democrats", "Democratic Party", "Democratic party"), "White House": ("White House",),
     "Supreme Court": ("Supreme Court",), "Hamas": ("Hamas",), "Hezbollah": ("Hezbollah",),
     "Islamic State": ("Islamic State", "ISIS", "ISIL", "Daesh"), "Taliban": ("Taliban",),
 }
