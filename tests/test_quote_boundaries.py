@@ -27,3 +27,19 @@ def test_verb_group_preposition_is_not_content(text, content):
 def test_adjunct_after_speech_verb_is_still_skipped():
     # "on Tuesday" opens an adjunct after a speech verb, not the content.
     assert contents("Ana Ruiz said on Tuesday that the plan had failed.") == ["that the plan had failed"]
+
+
+def test_content_runs_into_a_quotation_of_several_sentences():
+    # The clause after "wrote" goes on inside the quotation; the quotation holds two sentences.
+    text = 'Ana Ruiz wrote that Lopez "has built a real movement. Such movements never last."'
+    quotes = find_quotes(text)
+    assert [text[q["start"]:q["end"]] for q in quotes] == [text[text.index("that"):]]
+    assert quotes[0]["quote_type"] == "mixed"
+    assert text[slice(*quotes[0]["speaker"])] == "Ana Ruiz"
+
+
+def test_quotation_after_a_colon_keeps_its_own_region():
+    # The colon introduces the quotation with its own cue; the clause before it does not swallow it.
+    text = 'Ruiz said both men are "pillars of the party," but he added a warning: "Nobody wins alone. Ever."'
+    found = contents(text)
+    assert '"Nobody wins alone. Ever."' in found

@@ -209,6 +209,13 @@ def _merge(text: str, direct: list[dict], indirect: list[dict]) -> list[dict]:
             i += 1
         inside = [i for i, d in near if d["start"] >= q["start"] - 1 and d["end"] <= q["end"] + 2]
         overlapping = [d for _, d in near if d["start"] < q["end"] and q["start"] < d["end"]]
+        if len(overlapping) == len(inside) + 1 and q["start"] < overlapping[-1]["start"] < q["end"] < overlapping[-1]["end"] \
+                and text.find(":", q["start"], overlapping[-1]["start"]) < 0:
+            # 'He wrote that Lopez "has built a movement. Such movements ..."': the content runs into a
+            # quotation of several sentences (its sentence ended inside it) and takes all of it; a
+            # quotation after a colon is introduced by its own cue.
+            q = dict(q, end=overlapping[-1]["end"])
+            inside = [i for i, d in near if d["start"] >= q["start"] - 1 and d["end"] <= q["end"] + 2]
         if len(overlapping) > len(inside):
             continue  # crosses a direct quote's boundary: the direct quote wins
         if any(d["start"] <= q["start"] and d["end"] >= q["end"] for d in overlapping):
