@@ -599,11 +599,15 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
     by_last: dict[str, _Name] = {}
     by_first: dict[str, list[_Name]] = defaultdict(list)
     by_initials: dict[str, _Name] = {}
+    by_surname: dict[str, list[_Name]] = defaultdict(list)  # every person of a surname, most named first
+    surname_only: dict[str, _Name] = {}  # "Mr. Obama" where only a woman of that name is named in full
     for n in sorted(names, key=lambda n: -sum(n.forms.values())):
         words = n.canonical.split()
         if n.kind == "person":
             for f in n.forms:
                 by_last.setdefault(f.split()[-1], n)
+                if n not in by_surname[f.split()[-1]]:
+                    by_surname[f.split()[-1]].append(n)
             by_first[words[0]].append(n)
         elif n.kind in ("org", "issue") and len(words) >= 2:  # "ISA" for the Iran Sanctions Act
             by_initials.setdefault(_initials(n.canonical), n)
@@ -621,7 +625,10 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
         if where[0] == "home":
             if where[2]:
                 where[1].forms[where[2]] += 1
-            assigned.append((seg, where[1]))
+            home = where[1]
+            if one and home.kind == "person":
+                home = _by_honorific(text, seg.start, home, by_surname[seg.words[0]], surname_only)
+            assigned.append((seg, home))
         elif where[0] == "headline":
             # a Title Case line: find known names inside it ("Carly Fiorina Endorses Ted Cruz")
             _headline_names(seg, by_full, by_last, out)
@@ -642,6 +649,49 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
         out.append((m.start(), m.end(), SURFACE[m.group(0)], "country"))
     out.sort()
     return _drop_nested(out)
+
+
+_HONORIFIC = re.compile(r"\b(?:(Mr)|Mrs|Ms)\.?\s$")
+
+
+def _by_honorific(text: str, start: int, home: _Name, same_surname: list[_Name],
+                  surname_only: dict[str, _Name]) -> _Name:
+    """"Mrs. Clinton" is the Clinton whose first name is a woman's when the article names a
+    man of that surname too ("Bill Clinton"), "Mr. Obama" the man: the surname alone would go
+    to the one named most. When no one of that gender and surname is named in full, the
+    surname alone is the name ("Mr. Obama" in an article naming only "Michelle Obama": "Obama").
+    First names: lexicons/quotes/female_words.txt, male_words.txt."""
+    m = _HONORIFIC.search(text, max(0, start - 5), start)
+    if m is None:
+        return home
+    want = "m" if m.group(1) else "f"
+    if _first_name_gender(home.canonical) in (want, None):
+        return home
+    found = next((n for n in same_surname if _first_name_gender(n.canonical) == want),
+                 next((n for n in same_surname if _first_name_gender(n.canonical) is None), None))
+    if found is None:
+        surname = home.canonical.split()[-1]
+        found = surname_only.get(surname)
+        if found is None:
+            found = surname_only[surname] = _Name("person", key=[surname])
+            found.forms[surname] = 1
+    return found
+
+
+@functools.cache
+def _gendered_first_names() -> dict[str, str]:
+    out = {}
+    for gender, name in (("f", "female_words.txt"), ("m", "male_words.txt")):
+        with open(_LEXICONS / "quotes" / name, encoding="utf-8") as f:
+            for line in f:
+                word = line.strip().lower()
+                if word and not word.startswith("#"):
+                    out.setdefault(word, gender)
+    return out
+
+
+def _first_name_gender(name: str) -> str | None:
+    return _gendered_first_names().get(name.split()[0].lower())
 
 
 def _home_of(form, kind, seg, lower, by_full, by_last, by_first, by_initials, singles) -> tuple:
