@@ -302,3 +302,67 @@ def test_zwj_emoji_counted_in_utf16_units_is_diagnosed(tmp_path, export):
     gold, rejects, _ = run_pull(tmp_path, tasks)
     mismatches = [e["message"] for e in rejects[0]["errors"] if e["code"] == "text_mismatch"]
     assert mismatches and "UTF-16" in mismatches[0], mismatches
+
+
+# --- regions and relations a second annotator (or a script) can break -------------------------
+
+
+def test_one_region_id_on_two_regions_points_at_the_second(tmp_path, export):
+    """The same region id given to a Speaker and a Quote: the error used to say "is also
+    /spans/0" (a gold-record path, in an error about the export) and never named the second."""
+    tasks = copy.deepcopy(export)
+    items = result(tasks[0])
+    first = next(i for i, r in enumerate(items) if r.get("type") == "labels" and r["value"]["labels"] == ["Speaker"])
+    twin = copy.deepcopy(items[first])
+    twin["value"]["labels"] = ["Quote"]
+    items.append(twin)
+    gold, rejects, _ = run_pull(tmp_path, tasks)
+    assert {r["id"] for r in gold} == doc_ids(export[1:])
+    dup = [e for e in rejects[0]["errors"] if e["code"] == "duplicate_id"]
+    assert len(dup) == 1, rejects[0]["errors"]
+    assert dup[0]["path"] == f"/annotations/0/result/{first}"
+    assert f"/annotations/0/result/{len(items) - 1}" in dup[0]["message"] and "/spans/" not in dup[0]["message"]
+    assert "Speaker" in dup[0]["message"] and "Quote" in dup[0]["message"]
+
+
+def test_a_relation_to_a_region_of_another_annotation_says_whose_region_it_is(tmp_path, export):
+    """A second annotator's said_by arrows copied by a script onto the first annotator's
+    regions: the region ids exist on the task, in the other annotation, not in this one."""
+    tasks = copy.deepcopy(export)
+    task = tasks[0]
+    second = copy.deepcopy(task["annotations"][0])
+    second.update(id=900, completed_by=2, updated_at="2026-02-01T00:00:00.000000Z")
+    for item in second["result"]:
+        if item.get("type") in ("labels", "choices"):
+            item["id"] = "B" + item["id"]
+        elif item.get("type") == "relation":
+            item["from_id"] = "B" + item["from_id"]  # to_id: still the first annotation's region
+    task["annotations"].append(second)
+    gold, rejects, _ = run_pull(tmp_path, tasks)
+    assert {r["id"] for r in gold} == doc_ids(export[1:])
+    dangling = [e for e in rejects[0]["errors"] if e["code"] == "dangling_relation"]
+    assert dangling and all(e["path"].startswith("/annotations/1/result/") for e in dangling)
+    assert all("annotation 1 " in e["message"] and "two annotations" in e["message"] for e in dangling), dangling
+
+
+def test_a_document_in_the_export_twice_and_two_documents_sharing_an_id_are_told_apart(tmp_path, export):
+    tasks = copy.deepcopy(export)
+    tasks.append(copy.deepcopy(export[0]))  # two exports joined: the same task twice
+    tasks[1]["data"]["doc_id"] = export[2]["data"]["doc_id"]  # another text under a taken doc_id
+    gold, rejects, _ = run_pull(tmp_path, tasks)
+    messages = {r["input"]: r["errors"][0]["message"] for r in rejects}
+    assert {r["errors"][0]["code"] for r in rejects} == {"duplicate_record"}
+    assert set(messages) == {"item:3", f"item:{len(tasks)}"}
+    assert "same text" in messages[f"item:{len(tasks)}"], messages
+    assert "different text" in messages["item:3"], messages
+
+
+def test_a_stance_on_a_task_without_targets_says_the_task_has_none(tmp_path, export):
+    """A task imported by hand without data.targets: every stance target is unknown, and the
+    reason is the missing list, not the stance."""
+    tasks = copy.deepcopy(export)
+    del tasks[0]["data"]["targets"]
+    gold, rejects, _ = run_pull(tmp_path, tasks)
+    errors = rejects[0]["errors"]
+    assert errors and {e["code"] for e in errors} == {"unknown_target"}
+    assert all("no data.targets" in e["message"] for e in errors), errors

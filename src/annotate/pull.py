@@ -20,6 +20,7 @@ from .dataset import DEFAULT_SPLIT, Counts, DatasetWriter, assign_split, check_o
 from .errors import InputError, Interrupted, UsageError, ValidationFailed
 from .family import FAMILY_KEY
 from .gold import Selection, build_record, choose_annotation, has_disagreement, record_id
+from .labeling import is_int
 from .validate import (
     FATAL_CODES,
     Error,
@@ -79,13 +80,44 @@ def process_task(task, *, users: dict | None = None, where: str = "unknown") -> 
     errors += record_field_errors(task, annotation, selection.submitted)
     record = build_record(task, annotation, users=users, selection=selection)
     # The one checker, as push and the backend use it on predictions; then the record's own checks.
-    errors += check_record_result(annotation.get("result") or [], record, path=f"/annotations/{position}/result")
+    found = check_record_result(annotation.get("result") or [], record, path=f"/annotations/{position}/result")
+    errors += _other_annotations_hint(found, task, annotation) if found else found
     meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
     expected = meta.get("text_sha256") if isinstance(meta.get("text_sha256"), str) else None
     errors += validate_record(record, expected_text_sha256=expected, result_checked=True)
     disagreement = has_disagreement(selection)
     status = "rejected" if errors else "gold"
     return Outcome(status, rid, record, errors, task_id, ann_id, disagreement)
+
+
+def _other_annotations_hint(errors: list[Error], task: dict, annotation: dict) -> list[Error]:
+    """A dangling relation whose missing end is a region of another annotation of the task (a
+    script that joined two annotators' results, a copy and paste) says whose region it is."""
+    if not any(e.code == "dangling_relation" for e in errors):
+        return errors
+    result = annotation.get("result") or []
+    own = {item.get("id") for item in result
+           if isinstance(item, dict) and item.get("type") == "labels" and isinstance(item.get("id"), str)}
+    owners: dict[str, str] = {}
+    for k, other in enumerate(task.get("annotations") or ()):
+        if other is annotation or not isinstance(other, dict) or not isinstance(other.get("result"), list):
+            continue
+        name = f"annotation {other['id']}" if is_int(other.get("id")) else f"annotation #{k + 1}"
+        for item in other["result"]:
+            if isinstance(item, dict) and item.get("type") == "labels" and isinstance(item.get("id"), str):
+                owners.setdefault(item["id"], name)
+    out = []
+    for e in errors:
+        index = e.path.rsplit("/", 1)[-1]
+        if e.code == "dangling_relation" and index.isdigit() and int(index) < len(result):
+            item = result[int(index)]
+            ends = [item.get(k) for k in ("from_id", "to_id")] if isinstance(item, dict) else []
+            elsewhere = [rid for rid in ends if isinstance(rid, str) and rid not in own and rid in owners]
+            if elsewhere:
+                e = Error(e.code, e.path, f"{e.message} ({elsewhere[0]!r} is a region of {owners[elsewhere[0]]} "
+                                          "of this task: a relation cannot join regions of two annotations)")
+        out.append(e)
+    return out
 
 
 # --- pull -------------------------------------------------------------------------------------
@@ -164,7 +196,7 @@ def build_dataset(items: Iterable[Item], output: str | Path | None, *, source: d
     if not dry_run and output is None:
         raise UsageError("an output directory is required (-o DIR)")
     writer = _DryWriter(seed, ratios) if dry_run else DatasetWriter(output, seed=seed, ratios=ratios)
-    seen: dict[str, str] = {}  # record id -> where it was first seen
+    seen: dict[str, tuple] = {}  # record id -> (where it was first seen, its text_sha256)
     with writer:
         counts = writer.counts
         for item in items:
@@ -210,14 +242,21 @@ def _exporter(formats: tuple):
     return derive
 
 
-def _check_unique(outcome: Outcome, seen: dict[str, str], where: str) -> None:
-    """A second gold record with the same id is rejected (duplicate_record)."""
+def _check_unique(outcome: Outcome, seen: dict[str, tuple], where: str) -> None:
+    """A second gold record with the same id is rejected (duplicate_record), saying whether it
+    is the same document again (two exports joined) or another text under a taken doc_id."""
+    digest = outcome.record.get("text_sha256") if outcome.record else None
     if outcome.id in seen:
+        first, first_digest = seen[outcome.id]
+        if digest == first_digest:
+            why = "the same text: the document is in the export twice (two exports joined?)"
+        else:
+            why = "a different text: two documents share this doc_id"
         outcome.status = "rejected"
         outcome.errors = [Error("duplicate_record", "/id",
-                                f"record id {outcome.id!r} was already exported from {seen[outcome.id]}")]
+                                f"record id {outcome.id!r} was already exported from {first}, with {why}")]
     else:
-        seen[outcome.id] = where
+        seen[outcome.id] = (where, digest)
 
 
 def pull(project: str | int | None, output: str | Path | None, *, from_file: str | Path | None = None,

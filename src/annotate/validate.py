@@ -250,6 +250,7 @@ def _result_item_errors(result: list, text: str, path: str, *, prediction: bool 
     controls = _choice_controls()
     hints = 0
     chosen: dict = {}  # (region id, control) -> (where, its value)
+    first_at: dict = {}  # region id -> (where, label, start, end) of its first labeled region
     for i, item in enumerate(result):
         where = f"{path}/{i}"
         if not isinstance(item, dict):
@@ -282,6 +283,13 @@ def _result_item_errors(result: list, text: str, path: str, *, prediction: bool 
                 continue
             if len(labels) > 1:
                 errors.append(Error("multiple_labels", f"{where}/value/labels", f"one label per region, got {labels}"))
+            if rid in first_at:  # told at the first region, naming the other
+                other, label, a, b = first_at[rid]
+                errors.append(Error("duplicate_id", other,
+                                    f"region id {rid!r} ({label} at {a}:{b}) is also the id of {where} "
+                                    f"({labels[0]} at {start}:{end}): one id per region"))
+            else:
+                first_at[rid] = (where, labels[0], start, end)
             region_ids.add(rid)
             shown = value.get("text")
             if prediction and not isinstance(shown, str):
@@ -458,7 +466,10 @@ def _check_parsed(result: list, text: str, targets, spans: list, relations: list
     region = _region_errors({"spans": spans, "relations": relations}, text, list(targets))
     if region:
         where_span = _item_positions(result, path)
+        said_twice = any(e.code == "duplicate_id" for e in errors)
         for e in region:
+            if said_twice and e.code == "duplicate_id":  # said at the second item, naming the first
+                continue
             moved = Error(e.code, _result_path(e.path, spans, relations, where_span, path), e.message)
             if not _already_said(moved, errors):
                 errors.append(moved)
@@ -861,7 +872,9 @@ def _span_errors(s: dict, where: str, text: str | None, targets: list) -> list[E
         if "target" not in s:
             errors.append(Error("stance_missing_target", where, f"stance {s.get('id')!r} has no target"))
         elif isinstance(s["target"], str) and s["target"] not in targets:
-            errors.append(Error("unknown_target", f"{where}/target", f"target {s['target']!r} is not one of the task's targets"))
+            why = "" if targets else " (the task has no data.targets: add the list the stances choose from)"
+            errors.append(Error("unknown_target", f"{where}/target",
+                                f"target {s['target']!r} is not one of the task's targets{why}"))
     return errors
 
 
