@@ -28,9 +28,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import re
+import secrets
 import tempfile
+import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
@@ -41,7 +44,13 @@ from . import redact
 from .errors import ConnectionFailed, ProjectError, UsageError
 
 CHECK_TIMEOUT = 15.0  # seconds for the connectivity check
-LONG_TIMEOUT = 600.0  # seconds for imports and exports of many tasks
+LONG_TIMEOUT = 600.0  # seconds of silence allowed in one import, index page or export download
+# Waiting for an export snapshot (see export_timeout): Label Studio 1.23 builds one at about
+# 20-30 ms a real-sized task (task, prediction and annotation) on one `label-studio start`
+# process, inside the request that creates it: 35-50 minutes for 100,000 tasks.
+EXPORT_WAIT_FLOOR = 600.0  # seconds, whatever the project's size
+EXPORT_SECONDS_PER_ITEM = 0.05  # for each task and each annotation: ~4x the measured rate
+EXPORT_TIMEOUT_ENV = "ANNOTATE_EXPORT_TIMEOUT"
 INDEX_PAGE_SIZE = 1000
 NO_RETRY = {"max_retries": 0}
 
@@ -150,6 +159,10 @@ def http_status(exc: BaseException) -> int | None:
 
 TRICKLE_FACTOR = 4  # an answer may take this many times its read timeout in all (see _sdk_client)
 MAX_ANSWER_MB = 1024  # the largest answer read into memory (ANNOTATE_MAX_ANSWER_MB); exports stream to a file
+# An export download (streamed to a file) also gets a second per this many bytes received: a
+# 4.4 GB export of 100,000 annotated tasks needs over an hour at 1 MB/s, while a server
+# trickling a few bytes a second still runs into the deadline.
+MIN_DOWNLOAD_RATE = 64 << 10  # bytes a second
 
 
 def max_answer_bytes() -> int:
@@ -174,6 +187,9 @@ def _sdk_client(url: str, api_key: str, timeout: float):
     proxy) sending one byte every few seconds would hold every command forever. Here an
     answer whose body is still arriving TRICKLE_FACTOR read timeouts after the request was
     sent fails as a timeout (a 60 s request: 4 minutes; an export's 600 s: 40 minutes).
+    An export's download, streamed to a file, may take one more second for every
+    MIN_DOWNLOAD_RATE bytes it has received (a 4.4 GB export over a 1 MB/s link is over an
+    hour; a trickle of a few bytes a second still ends at the deadline).
     Answers are asked for uncompressed and a compressed one is refused (no gzip bomb), and an
     answer read into memory stops at max_answer_bytes() (an export's download, streamed to a
     file, has no limit): a server sending without end cannot fill the machine's memory.
@@ -186,13 +202,14 @@ def _sdk_client(url: str, api_key: str, timeout: float):
     limit = max_answer_bytes()
 
     class Deadline(httpx.SyncByteStream):
-        def __init__(self, stream, request, deadline: float, limit: int | None):
+        def __init__(self, stream, request, deadline: float, limit: int | None, per_byte: float = 0.0):
             self.stream, self.request, self.deadline, self.limit = stream, request, deadline, limit
+            self.per_byte = per_byte  # seconds of extra time each byte received earns
 
         def __iter__(self):
             size = 0
             for chunk in self.stream:
-                if time.monotonic() > self.deadline:
+                if time.monotonic() > self.deadline + size * self.per_byte:
                     raise httpx.ReadTimeout("the answer kept arriving too slowly", request=self.request)
                 size += len(chunk)
                 if self.limit is not None and size > self.limit:
@@ -214,8 +231,9 @@ def _sdk_client(url: str, api_key: str, timeout: float):
                 response.close()
                 raise httpx.DecodingError("a compressed answer although none was asked for", request=request)
             read = (request.extensions.get("timeout") or {}).get("read") or timeout
+            to_file = _streams_to_file(request.url.path)
             response.stream = Deadline(response.stream, request, started + TRICKLE_FACTOR * read,
-                                       None if _streams_to_file(request.url.path) else limit)
+                                       None if to_file else limit, 1 / MIN_DOWNLOAD_RATE if to_file else 0.0)
             return response
 
     http = httpx.Client(timeout=timeout, follow_redirects=True, transport=Transport())
@@ -307,6 +325,7 @@ def connect(url: str, api_key: str | None, timeout: float | None = None):
     from label_studio_sdk.core.api_error import ApiError
 
     max_answer_bytes()  # a bad ANNOTATE_MAX_ANSWER_MB is the user's to fix (exit 2), not the server's
+    export_timeout()  # the same for ANNOTATE_EXPORT_TIMEOUT, before anything is asked of the server
     try:
         client = _sdk_client(url.rstrip("/"), api_key, timeout or 60.0)
         check_timeout = min(CHECK_TIMEOUT, timeout) if timeout else CHECK_TIMEOUT
@@ -821,41 +840,61 @@ def export_tasks(client, project_id: int, progress: Callable[[str], None] | None
     return tasks
 
 
+def export_timeout(tasks: int = 0, annotations: int = 0) -> float:
+    """How many seconds to wait for an export snapshot of a project with this many tasks and
+    annotations: ANNOTATE_EXPORT_TIMEOUT when set (a UsageError when it is not a number of
+    seconds above 0), else EXPORT_WAIT_FLOOR plus EXPORT_SECONDS_PER_ITEM for every task and
+    every annotation (100,000 tasks with one annotation each: 10 minutes + 10,000 s, about
+    3 hours, four times what Label Studio 1.23 needs on one loaded 2-core machine)."""
+    value = os.environ.get(EXPORT_TIMEOUT_ENV, "").strip()
+    if value:
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = math.nan
+        if not (math.isfinite(seconds) and seconds > 0):
+            raise UsageError(f"{EXPORT_TIMEOUT_ENV} must be a number of seconds above 0 (not {value[:40]!r})")
+        return seconds
+    return EXPORT_WAIT_FLOOR + EXPORT_SECONDS_PER_ITEM * (max(tasks, 0) + max(annotations, 0))
+
+
+def duration(seconds: float) -> str:
+    """Seconds as people read them: "45 s", "3 min 05 s", "2 h 47 min"."""
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
 def download_export(client, project_id: int, fh, progress: Callable[[str], None] | None = None) -> int:
     """Write the project's full JSON export into the binary file `fh`; returns its size.
 
     Uses an export snapshot with `predictions.only_id = False`, so each prediction is a full
     object with `model_version`, `score` and `result`; annotations keep relations and
     per-region choices, and skipped/cancelled and ground-truth annotations are included.
-    The download is streamed to the file (memory stays flat however large the project).
-    `progress`, if given, receives short status lines. The snapshot is deleted afterwards.
+    The snapshot is waited for as long as the project's size asks (`export_timeout`, from its
+    task and annotation counts; ANNOTATE_EXPORT_TIMEOUT overrides it), with a progress line
+    giving the time so far. The download is streamed to the file (memory stays flat however
+    large the project). `progress`, if given, receives short status lines. The snapshot is
+    deleted afterwards.
     """
     say = progress or (lambda _msg: None)
-    long = {"timeout": LONG_TIMEOUT}
+    configured = os.environ.get(EXPORT_TIMEOUT_ENV, "").strip()
+    bound = export_timeout() if configured else None  # a bad setting is a usage error before any request
     where = f"export project {project_id}"
     with api_errors(client, where, not_found=f"no project with id {project_id} on {_base_url(client)}"):
-        say("creating export snapshot")
-        snapshot = client.projects.exports.create(
-            id=project_id,
-            title=f"annotate pull {time.strftime('%Y-%m-%dT%H:%M:%S')}",
-            serialization_options={"predictions": {"only_id": False}},
-            annotation_filter_options={"usual": True, "ground_truth": True, "skipped": True},
-            request_options={**long, **NO_RETRY},
-        )
-        started = time.monotonic()
-        while snapshot.status not in ("completed", "failed"):
-            if time.monotonic() - started > LONG_TIMEOUT:
-                raise ConnectionFailed(f"export of project {project_id} did not finish in {LONG_TIMEOUT:.0f} s")
-            say(f"waiting for export snapshot {snapshot.id} ({snapshot.status})")
-            time.sleep(1)
-            snapshot = client.projects.exports.get(id=project_id, export_pk=snapshot.id)
-        if snapshot.status == "failed":
-            raise ConnectionFailed(f"Label Studio could not export project {project_id} (snapshot {snapshot.id} failed)")
+        project = client.projects.get(project_id)
+        tasks, annotations = _count(project.task_number), _count(project.total_annotations_number)
+        if bound is None:
+            bound = export_timeout(tasks, annotations)
+        snapshot = _build_snapshot(client, project_id, tasks, bound, say)
         try:
             size = 0
             for chunk in client.projects.exports.download(
                     id=project_id, export_pk=snapshot.id, export_type="JSON",
-                    request_options={**long, "chunk_size": 1 << 20}):
+                    request_options={"timeout": LONG_TIMEOUT, "chunk_size": 1 << 20}):
                 fh.write(chunk)
                 size += len(chunk)
                 say(f"downloaded {size / 1e6:.1f} MB")
@@ -864,6 +903,98 @@ def download_export(client, project_id: int, fh, progress: Callable[[str], None]
             with contextlib.suppress(Exception):
                 client.projects.exports.delete(id=project_id, export_pk=snapshot.id)
     return size
+
+
+def _count(value) -> int:
+    return value if type(value) is int and value > 0 else 0
+
+
+def _build_snapshot(client, project_id: int, tasks: int, bound: float, say: Callable[[str], None]):
+    """The completed export snapshot of the project, waited for at most `bound` seconds.
+
+    Open-source Label Studio (no Redis) builds the snapshot inside the POST that creates it,
+    so that request is sent from a thread while this one reports the time so far; a server
+    that builds it in the background answers "in_progress" at once and is polled. A proxy that
+    gives up on the long request (a 502/504, or the connection closed) does not stop the
+    server: the snapshot is then looked for by its title and polled. Past the bound: one line
+    naming ANNOTATE_EXPORT_TIMEOUT (the request is left to end on its own; Label Studio then
+    keeps the snapshot, which it cannot be asked to stop building).
+    """
+    import httpx
+
+    started = time.monotonic()
+    title = f"annotate pull {time.strftime('%Y-%m-%dT%H:%M:%S')} {secrets.token_hex(4)}"
+    done: dict = {}
+
+    def create() -> None:
+        try:
+            done["snapshot"] = client.projects.exports.create(
+                id=project_id, title=title,
+                serialization_options={"predictions": {"only_id": False}},
+                annotation_filter_options={"usual": True, "ground_truth": True, "skipped": True},
+                # a little longer than the bound: the waiting thread is the one that gives up
+                request_options={"timeout": bound + 10, **NO_RETRY})
+        except BaseException as exc:  # noqa: BLE001  (handed to the waiting thread)
+            done["error"] = exc
+
+    def give_up(status: str) -> ConnectionFailed:
+        return ConnectionFailed(
+            f"export of project {project_id} did not finish in {duration(bound)} (Label Studio's snapshot of "
+            f"{tasks:,} tasks still {status}): set {EXPORT_TIMEOUT_ENV}=SECONDS to wait longer")
+
+    def waiting(status: str) -> float:
+        elapsed = time.monotonic() - started
+        say(f"waiting for export snapshot of project {project_id} ({status}): {duration(elapsed)} "
+            f"of at most {duration(bound)}")
+        return min(15.0, max(1.0, elapsed / 10))  # a line a second at first, every 15 s later
+
+    say(f"creating export snapshot of project {project_id} ({tasks:,} tasks)")
+    worker = threading.Thread(target=create, name="annotate-export", daemon=True)
+    worker.start()
+    pause = 1.0
+    while True:
+        worker.join(min(pause, max(0.0, started + bound - time.monotonic())))
+        if not worker.is_alive():
+            break
+        if time.monotonic() - started >= bound:
+            raise give_up("being built")
+        pause = waiting("building")
+    snapshot, error = done.get("snapshot"), done.get("error")
+    if isinstance(error, httpx.TimeoutException):
+        raise give_up("being built")
+    if error is not None:
+        if not _answer_lost(error):
+            raise error
+        snapshot = _find_snapshot(client, project_id, title)
+        if snapshot is None:
+            raise error
+    while snapshot.status not in ("completed", "failed"):
+        if time.monotonic() - started >= bound:
+            raise give_up(repr(snapshot.status))
+        time.sleep(min(waiting(str(snapshot.status)), max(0.0, started + bound - time.monotonic())))
+        snapshot = client.projects.exports.get(id=project_id, export_pk=snapshot.id)
+    if snapshot.status == "failed":
+        raise ConnectionFailed(f"Label Studio could not export project {project_id} (snapshot {snapshot.id} failed)")
+    say(f"export snapshot of project {project_id} built in {duration(time.monotonic() - started)}")
+    return snapshot
+
+
+def _answer_lost(exc: BaseException) -> bool:
+    """An error that says nothing about the snapshot request itself: a proxy that gave up
+    waiting (502, 503, 504) or a connection closed before the answer."""
+    import httpx
+
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return True
+    return http_status(exc) in (502, 503, 504)
+
+
+def _find_snapshot(client, project_id: int, title: str):
+    """The project's export snapshot with this title, or None."""
+    for snapshot in client.projects.exports.list(id=project_id):
+        if snapshot.title == title:
+            return snapshot
+    return None
 
 
 # --- the data manager's task list ----------------------------------------------------------
