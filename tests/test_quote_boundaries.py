@@ -43,3 +43,14 @@ def test_quotation_after_a_colon_keeps_its_own_region():
     text = 'Ruiz said both men are "pillars of the party," but he added a warning: "Nobody wins alone. Ever."'
     found = contents(text)
     assert '"Nobody wins alone. Ever."' in found
+
+
+def test_final_appositive_is_the_authors_comment():
+    # "When in doubt, don't include it in the content": the appositive comments on what was said.
+    text = "Ruiz said the bill would cost $2 billion, an increase of almost $200 million."
+    assert contents(text) == ["the bill would cost $2 billion"]
+
+
+def test_appositive_inside_the_clause_stays():
+    text = "Ruiz said the bill, a costly one, would pass in May."
+    assert contents(text) == ["the bill, a costly one, would pass in May"]

@@ -221,6 +221,10 @@ _VERB_GROUP_PREP = re.compile(r"(?:[a-z]{3,}ly\s+|often\s+)?(" + pattern("verb_g
 _SPEECH_PREPS = words("verb_group_prepositions", "speech")
 
 
+# An appositive noun phrase that ends a content ("..., a charge she has always denied").
+_FINAL_APPOSITIVE = re.compile(r",\s+(?:a|an)\s[^,;:“”\"]*$")
+
+
 _CLOSING_AFTER_COMMA = re.compile(r"[\"”’']{1,2}(?=\s)")
 
 
@@ -306,6 +310,9 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
         cut = _CLAUSE_END.search(text, s, e)
         if cut and _words(text, s, cut.start()) >= 2:
             s, e = trim(text, s, _cut_at(cut), _STRIP)
+    final = _FINAL_APPOSITIVE.search(text, s, e)
+    if final and _words(text, s, final.start()) >= 3:
+        e = final.start()  # "..., a charge she has always denied": the author's comment on it
     if e <= s:
         return None
     content = text[s:e]
