@@ -366,3 +366,38 @@ def test_a_stance_on_a_task_without_targets_says_the_task_has_none(tmp_path, exp
     errors = rejects[0]["errors"]
     assert errors and {e["code"] for e in errors} == {"unknown_target"}
     assert all("no data.targets" in e["message"] for e in errors), errors
+
+
+@pytest.mark.parametrize("field, value", [("updated_at", "June 1st"), ("updated_at", 1780272000),
+                                          ("created_at", "yesterday")])
+def test_a_newer_annotation_with_an_unreadable_time_is_not_passed_over_quietly(tmp_path, export, field, value):
+    """A second annotator's newer annotation whose time cannot be read used to count as the
+    oldest: the first annotator's version became gold, exit 0, nothing said."""
+    tasks = copy.deepcopy(export)
+    task = tasks[0]
+    newer = copy.deepcopy(task["annotations"][0])
+    newer.update(id=500, completed_by=2, created_at="2026-06-01T00:00:00.000000Z",
+                 updated_at="2026-06-01T00:00:00.000000Z")
+    if field == "created_at":
+        newer.pop("updated_at")
+    newer[field] = value
+    task["annotations"].append(newer)
+    gold, rejects, _ = run_pull(tmp_path, tasks)
+    assert {r["id"] for r in gold} == doc_ids(export[1:])
+    errors = rejects[0]["errors"]
+    assert [(e["code"], e["path"]) for e in errors] == [("malformed_field", f"/annotations/1/{field}")], errors
+    assert json.dumps(value) in errors[0]["message"]
+
+
+def test_label_studio_times_in_every_form_it_writes_choose_the_newest(tmp_path, export):
+    """Nanoseconds, an offset instead of Z, no fraction: all readable, the newest wins."""
+    tasks = copy.deepcopy(export)
+    task = tasks[0]
+    task["annotations"][0]["updated_at"] = "2026-06-01T12:00:00+05:00"  # 07:00 UTC
+    newer = copy.deepcopy(task["annotations"][0])
+    newer.update(id=500, completed_by=2, updated_at="2026-06-01T07:00:00.123456789Z")
+    task["annotations"].append(newer)
+    gold, rejects, _ = run_pull(tmp_path, tasks)
+    assert rejects == []
+    record = next(r for r in gold if r["id"] == export[0]["data"]["doc_id"])
+    assert record["provenance"]["annotation"] == 500

@@ -179,15 +179,27 @@ def _id_or_null(value) -> bool:
     return value is None or is_int(value)
 
 
+def _readable_time(value) -> bool:
+    """A time gold.choose_annotation can order annotations by."""
+    if not isinstance(value, str):
+        return False
+    try:
+        dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
 def record_field_errors(task: dict, annotation: dict, submitted: list[dict]) -> list[Error]:
     """The fields a gold record keeps from the task and its annotations, in Label Studio's types.
 
     Provenance holds integers (task, project, annotation ids; completed_by an id or a user
     object) and a lead time in seconds; the record id is data.doc_id (a string, or an integer
     taken as its text). A value of another type (a number written as text, a list) would reach
-    gold.jsonl as null or be dropped without a word, so it is a `malformed_field` instead.
-    `annotation` is the chosen one, `submitted` every non-cancelled annotation (their ids and
-    annotators are listed in provenance too)."""
+    gold.jsonl as null or be dropped without a word, so it is a `malformed_field` instead; so is
+    an unreadable created_at/updated_at on another annotation, which would make it the oldest
+    and pass it over. `annotation` is the chosen one, `submitted` every non-cancelled annotation
+    (their ids and annotators are listed in provenance too)."""
     errors: list[Error] = []
     data = task.get("data") if isinstance(task.get("data"), dict) else {}
     doc_id = data.get("doc_id")
@@ -214,6 +226,11 @@ def record_field_errors(task: dict, annotation: dict, submitted: list[dict]) -> 
         if bad:
             errors.append(Error("malformed_field", f"{where}/completed_by",
                                 f"completed_by must be a user id (an integer) or a user object, got {_json(who)}"))
+        for stamp in ("created_at", "updated_at") if a is not annotation else ():  # the chosen one's: schema
+            if a.get(stamp) is not None and not _readable_time(a[stamp]):
+                errors.append(Error("malformed_field", f"{where}/{stamp}",
+                                    f"{stamp} must be an ISO 8601 date and time, got {_json(a[stamp])}: which "
+                                    "annotation is the most recent cannot be told"))
         lead = a.get("lead_time")
         if a is annotation and lead is not None and (isinstance(lead, bool) or not isinstance(lead, int | float)):
             errors.append(Error("malformed_field", f"{where}/lead_time",
