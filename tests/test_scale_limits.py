@@ -239,3 +239,63 @@ def test_waiting_leaves_no_thread_behind_a_finished_export(hostile, short_bounds
     server = hostile(*export_routes(slow(0.2, answer(snapshot("completed"), 201))))
     download(server, tmp_path)
     assert not [t for t in threading.enumerate() if t.name == "annotate-export"]
+
+
+# --- request lines -------------------------------------------------------------------------------
+
+NGINX_LINE = 8192  # nginx's default large_client_header_buffers (Label Studio's Docker image keeps it)
+
+
+def nginx_task_list(log: list):
+    """The task list behind nginx: a request line over 8 KB is refused with 414; else every
+    selected id is a task with one annotation, and a count is 3 a range asked for."""
+    from urllib.parse import parse_qs, urlsplit
+
+    def handle(h, _body):
+        if len(f"GET {h.path} HTTP/1.1") > NGINX_LINE:
+            return h.send_raw(b"<html><center><h1>414 Request-URI Too Large</h1></center></html>", 414, "text/html")
+        params = {k: v[0] for k, v in parse_qs(urlsplit(h.path).query).items()}
+        query = json.loads(params.get("query") or "{}")
+        log.append(query)
+        if "selectedItems" in query:
+            ids = query["selectedItems"]["included"]
+            return h.send_json({"tasks": [{"id": i, "total_annotations": 1} for i in ids], "total": len(ids)})
+        items = (query.get("filters") or {}).get("items") or []
+        return h.send_json({"tasks": [], "total": 3 * len(items)})
+    return handle
+
+
+def test_annotations_of_many_tasks_are_read_in_requests_nginx_accepts(hostile):
+    # remove_duplicates asks which of the duplicates have annotations: 1,000 six-digit ids in
+    # one query string were a 10 KB request line, refused with 414 behind nginx.
+    log: list = []
+    server = hostile(("GET", r"/api/tasks/?", nginx_task_list(log)))
+    ids = list(range(100_000, 101_000))
+    assert studio.annotated_tasks(studio.client(server.url, TOKEN), 7, ids) == set(ids)
+    assert sum(len(q["selectedItems"]["included"]) for q in log) == 1000
+
+
+def test_counting_many_id_ranges_stays_within_a_request_line_nginx_accepts(hostile):
+    # push's check for other writers counts up to 50 id ranges at once: 8.5 KB of query.
+    log: list = []
+    server = hostile(("GET", r"/api/tasks/?", nginx_task_list(log)))
+    ranges = [(1_000_000 + 1000 * i, 1_000_000 + 1000 * i + 499) for i in range(50)]
+    assert studio.count_tasks(studio.client(server.url, TOKEN), 7, ranges) == 3 * 50
+
+
+def test_many_duplicates_are_deleted_in_requests_a_proxy_waits_for(hostile):
+    # Two pushes of one 100,000-task file at once leave up to 100,000 duplicates; deleting them
+    # in one request outlasts a proxy. Here the proxy gives up (504) on more than 2,000 at once.
+    sizes: list[int] = []
+
+    def delete(h, body):
+        ids = json.loads(body)["selectedItems"]["included"]
+        sizes.append(len(ids))
+        if len(ids) > 2000:
+            return h.send_raw(b"<html>504 Gateway Time-out</html>", 504, "text/html")
+        h.send_json({"processed_items": len(ids)})
+
+    server = hostile(("POST", r"/api/dm/actions/?", delete))
+    ids = list(range(200_001, 205_001))
+    assert studio.delete_unannotated_tasks(studio.client(server.url, TOKEN), 7, ids) == 5000
+    assert sum(sizes) == 5000

@@ -53,6 +53,16 @@ EXPORT_SECONDS_PER_ITEM = 0.05  # for each task and each annotation: ~4x the mea
 EXPORT_TIMEOUT_ENV = "ANNOTATE_EXPORT_TIMEOUT"
 INDEX_PAGE_SIZE = 1000
 NO_RETRY = {"max_retries": 0}
+# The task list is a GET, so task ids and id filters travel in its query string, and a proxy
+# refuses a long request line (nginx, in front of Label Studio in its Docker image: 414 past
+# 8 KB). A selected id costs up to ~12 characters there, an id-range filter ~170: these keep
+# a request under ~4 KB.
+IDS_PER_QUERY = 250
+RANGES_PER_QUERY = 20
+# Tasks deleted by one request: Label Studio deletes a task with its predictions and updates the
+# project's counters in that request, a few ms a task, so 100,000 duplicates (two pushes of a
+# 100,000-task file at once) in one request outlast a proxy (nginx: 300 s) and uwsgi's limit.
+DELETE_CHUNK = 2000
 
 
 def display_url(url: str) -> str:
@@ -674,12 +684,20 @@ def _task_ref(t: dict) -> TaskRef:
 
 def count_tasks(client, project_id: int, id_ranges: list[tuple[int, int]] | None = None) -> int:
     """How many tasks the project holds (only those with an id in one of `id_ranges`, both ends
-    included, when given): one cheap request, the server counts."""
+    included, when given): cheap requests, the server counts (RANGES_PER_QUERY ranges each,
+    so the query string stays short; the ranges must not overlap)."""
+    if id_ranges is None:
+        return _count_request(client, project_id, None)
+    return sum(_count_request(client, project_id, id_ranges[i:i + RANGES_PER_QUERY])
+               for i in range(0, len(id_ranges), RANGES_PER_QUERY))
+
+
+def _count_request(client, project_id: int, id_ranges: list[tuple[int, int]] | None) -> int:
     params: dict = {"project": project_id, "page_size": 1, "include": "id"}
     if id_ranges is not None:
         items = [{"filter": "filter:tasks:id", "operator": "in", "type": "Number", "value": {"min": lo, "max": hi}}
                  for lo, hi in id_ranges]
-        params["query"] = json.dumps({"filters": {"conjunction": "or", "items": items}})
+        params["query"] = json.dumps({"filters": {"conjunction": "or", "items": items}}, separators=(",", ":"))
     action = f"count the tasks of project {project_id}"
     with api_errors(client, action):
         response = client._client_wrapper.httpx_client.request("api/tasks", method="GET", params=params)
@@ -777,9 +795,9 @@ def annotated_tasks(client, project_id: int, task_ids: list[int]) -> set[int]:
     """
     found: set[int] = set()
     action = f"read the annotations of tasks in project {project_id}"
-    for i in range(0, len(task_ids), INDEX_PAGE_SIZE):
-        chunk = list(task_ids[i:i + INDEX_PAGE_SIZE])
-        query = json.dumps({"selectedItems": {"all": False, "included": chunk}})
+    for i in range(0, len(task_ids), IDS_PER_QUERY):  # the ids travel in the query string
+        chunk = list(task_ids[i:i + IDS_PER_QUERY])
+        query = json.dumps({"selectedItems": {"all": False, "included": chunk}}, separators=(",", ":"))
         with api_errors(client, action):
             response = client._client_wrapper.httpx_client.request(
                 "api/tasks", method="GET", request_options={"timeout": LONG_TIMEOUT},
@@ -799,16 +817,23 @@ def delete_unannotated_tasks(client, project_id: int, task_ids: list[int]) -> in
     """Delete these tasks of the project, except any that has an annotation (cancelled ones
     too) by the time the server runs the delete; returns how many were deleted.
 
-    Check with `annotated_tasks` first: this is one data-manager `delete_tasks` action whose
-    filter on the task's annotation counters the server applies in the same query, a second
-    guard for an annotation made after that check. Ids that are already gone are ignored.
+    Check with `annotated_tasks` first: this is a data-manager `delete_tasks` action (one per
+    DELETE_CHUNK tasks) whose filter on the task's annotation counters the server applies in
+    the same query, a second guard for an annotation made after that check. Ids that are
+    already gone are ignored.
     """
+    task_ids = list(task_ids)
+    return sum(_delete_unannotated(client, project_id, task_ids[i:i + DELETE_CHUNK])
+               for i in range(0, len(task_ids), DELETE_CHUNK))
+
+
+def _delete_unannotated(client, project_id: int, task_ids: list[int]) -> int:
     if not task_ids:
         return 0
     action = f"delete duplicate tasks in project {project_id}"
     no_annotations = [{"filter": f"filter:tasks:{field}", "operator": "equal", "type": "Number", "value": 0}
                       for field in ("total_annotations", "cancelled_annotations")]
-    body = {"selectedItems": {"all": False, "included": list(task_ids)},
+    body = {"selectedItems": {"all": False, "included": task_ids},
             "filters": {"conjunction": "and", "items": no_annotations}}
     with api_errors(client, action, not_found=f"project {project_id} disappeared during the push"):
         response = client._client_wrapper.httpx_client.request(
