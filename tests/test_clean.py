@@ -47,6 +47,12 @@ def test_text_without_boilerplate_comes_out_unchanged():
     # forum chrome
     "Originally Posted by riverrat", "Quote from: riverrat on March 3, 2024", "#12", "Reply #3 on: today",
     "Joined: Mar 2019", "Posts: 1,234", "Reply with quote", "Report post", "Permalink",
+    # consent banners, teasers, credits, contact lines
+    "We and our 842 partners store and/or access information on a device, such as cookies.",
+    "I Accept", "Reject All", "Show Purposes", "Your privacy choices", "Cookie settings", "Got it",
+    "Do not sell or share my personal information", "Trending now", "Most read",
+    "Watch: The minister defends the reform in parliament", "Photograph: Jane Doe/Reuters",
+    "Photo by Alex Kim on Unsplash", "Email: jane.doe@example.com",
     # the page's own date lines
     "Posted 07 November 2024 - 09:12 AM", "Published 3 March 2025 | Updated 4 March 2025",
     "Start date Nov 7, 2024", "Updated: Thu, Nov 7, 2024, 9:12 a.m. ET", "First published on 12th May 2023",
@@ -70,6 +76,10 @@ def test_boilerplate_lines_are_removed(junk):
     "Updated figures show unemployment fell to 4%.",
     "Published in 2019, the report found no fraud.",
     "Date night at 8 pm",
+    "Watch: the deadline is Friday, the union warned.",
+    "Our partners in Europe store the data on a device the ministry cannot inspect, the report said.",
+    "Agree or not, the vote is final.",
+    "Photograph albums were found in the house.",
 ])
 def test_article_lines_that_look_like_site_chrome_are_kept(line):
     out = clean_text(f"Bridge to reopen\n{ARTICLE}\n{line}\nThe council agreed.")

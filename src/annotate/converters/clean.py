@@ -19,7 +19,7 @@ _DROP_LINE = re.compile(
       | (?:share|tweet|email|print)(?:\ (?:this|on|via)\b.*)?
       | share\ (?:this\ )?(?:article|story|page)\b.*
       | (?:image|photo|picture|video)\ (?:source|credit|courtesy)\s*:.*
-      | (?:photo|image|file\ photo)\s*:.*
+      | (?:photo(?:graph)?|image|picture|file\ photo|illustration|graphic)\s*:.*
       | \((?:photo|image|file\ photo|video)(?:\ credit)?\s*:\s*[^()]{1,80}\)
       | advertisement | sponsored(?:\ content)? | ad
       | (?:\d+\ )?min(?:ute)?s?\ read | \d+\ min
@@ -36,8 +36,16 @@ _DROP_LINE = re.compile(
       | (?:previous|next)\ (?:article|post|story)
       | comments?(?:\ \(\d+\))?
       | listen\ to\ (?:this\ )?(?:article|story)\b.{0,40}
-      # site navigation and page controls, alone on their line
-      | (?:main\ |open\ |close\ )?menu | close | search(?:\ (?:this\ site|the\ site|news))? | home(?:page)?
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# Short lines of site chrome (navigation, page controls, consent buttons, teasers, credits, forum
+# panels), alone on their line; only lines under SHORT_CHROME characters are tried.
+SHORT_CHROME = 200
+_SHORT_CHROME = re.compile(
+    r"""^(?:
+        (?:main\ |open\ |close\ )?menu | close | search(?:\ (?:this\ site|the\ site|news))? | home(?:page)?
       | toggle\ navigation | navigation | back\ to\ top | (?:log|sign)\ ?(?:in|out|up)
       | (?:log|sign)\ ?in\ (?:or|/|and)\ (?:register|sign\ ?up|subscribe) | register | my\ account
       | (?:continue|keep)\ reading(?:\ (?:below|the\ (?:main\ )?(?:story|article)))?
@@ -46,19 +54,54 @@ _DROP_LINE = re.compile(
       | (?:log|sign)\ ?in\ to\ (?:comment|reply|continue|read)\b.{0,40}
       | (?:view|show|hide|load|read)\ (?:all\ |more\ )?comments?(?:\ \(\d+\))?
       | (?:leave|add|post)\ a\ (?:comment|reply) | join\ the\ (?:conversation|discussion)
+      | trending(?:\ (?:now|stories|today))? | most\ (?:read|popular|viewed)(?:\ (?:stories|articles|now|today))?
+      | (?:watch|video|listen|gallery|photos|in\ pictures)\s*:\s.{1,120}(?<![.!?"”’])
+      | (?:e-?mail|contact)(?:\ (?:the\ )?(?:author|reporter|writer|us|me))?\s*:?\s*\S+@\S+\.\w+
+      # consent banners' buttons and headings
+      | (?:i\ )?(?:accept|agree)(?:\ (?:all|cookies|and\ close|&\ close))? | (?:i\ )?disagree | reject(?:\ all)?
+      | decline(?:\ all)? | got\ it | ok(?:ay)? | allow\ (?:all|cookies|selection)
+      | (?:manage|more|show)\ (?:options|settings|preferences|purposes|vendors|partners)
+      | (?:cookie|privacy|consent)\ (?:settings|preferences|choices|options) | (?:your\ )?privacy\ choices
+      | do\ not\ sell(?:\ or\ share)?\ my\ personal\ information
       # forum chrome: post headers and member panels
       | (?:originally\ )?posted\ by\ \S.{0,80} | quote\ from:?\ .{1,100} | \#\d{1,6}
       | (?:reply|post)\ \#\d+\b.{0,80} | thread\ starter\b.{0,60} | (?:quick\ )?reply(?:\ with\ quote)?
       | report(?:\ (?:post|abuse|this\ (?:post|comment)))? | multi-?quote | permalink
       | (?:joined|posts|messages|reputation|likes(?:\ received)?|reaction\ score|points)\s*:\s*[\w ,./-]{1,30}
+      | (?:photo(?:graph)?|image|illustration|video)s?\ (?:by|courtesy\ of)\ .{1,100}
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
+
+# The words a _SHORT_CHROME or _DATE_LEAD line can open with (lower case, a trailing ":" dropped):
+# a line opening with any other word is not tried against them (most article lines).
+_CHROME_OPENERS = frozenset("""
+    main open close menu search home homepage toggle navigation back log login logout login/register sign
+    signin signout signup register my continue keep the story article scroll view show hide load read leave
+    add post join trending most watch video videos listen gallery photos in e-mail email contact i accept
+    agree disagree reject decline got ok okay allow manage more cookie privacy consent your do originally
+    posted quote reply thread quick report multi-quote multiquote permalink joined posts messages reputation
+    likes reaction points photo photograph photographs image images illustration illustrations
+    first last published updated modified start date
+""".split())
+
+
+def _opener(s: str) -> str:
+    """The first word of a stripped line, lower case, without a trailing ':' ("Watch:" -> "watch")."""
+    space = s.find(" ")
+    return (s if space < 0 else s[:space]).rstrip(":").lower()
+
 
 # Consent / cookie banners: a line that talks about cookies in the site's voice.
 _COOKIE = re.compile(
     r"\bcookies?\b.*\b(?:we use|this (?:web)?site|our|consent|accept|policy|preferences|enable|browser)\b"
     r"|\b(?:we use|this (?:web)?site uses|accept all|manage)\b.*\bcookies?\b",
+    re.IGNORECASE,
+)
+# A consent platform's notice: "We and our 842 partners store and/or access information on a device …".
+_CONSENT = re.compile(
+    r"\bwe and our\b.{0,40}\b(?:partners|vendors)\b.*\b(?:cookies?|device|personal data)\b"
+    r"|\b(?:partners|vendors)\b.*\b(?:store and/or access|personali[sz]ed (?:ads|advertising)|ad and content)\b",
     re.IGNORECASE,
 )
 _CREDIT = re.compile(
@@ -72,7 +115,7 @@ _LEAD_JUNK = re.compile(
 # A heading after which the article body is over (related stories, tag lists, newsletters).
 _FOOTER = re.compile(
     r"^(?:related(?: (?:articles?|stories|news|coverage))?|more from .{1,40}|recommended(?: for you)?"
-    r"|tags|subscribe to our newsletter|you may also like|most (?:read|popular))$",
+    r"|tags|subscribe to our newsletter|you may also like|most (?:read|popular|viewed)|trending(?: now| stories)?)$",
     re.IGNORECASE,
 )
 _MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
@@ -159,9 +202,15 @@ def _boilerplate(s: str) -> bool:
         return False
     if _DROP_LINE.match(s):
         return True
-    if len(s) < 200 and ((_has_arrow(s) and _BREADCRUMB.match(s)) or _site_menu(s) or _date_only(s)):
-        return True
+    if len(s) < SHORT_CHROME:
+        if s[0] == "#" or _opener(s) in _CHROME_OPENERS:
+            if _SHORT_CHROME.match(s) or _date_only(s):
+                return True
+        if (_has_arrow(s) and _BREADCRUMB.match(s)) or _site_menu(s):
+            return True
     if len(s) < 400 and "cookie" in s.lower() and _COOKIE.search(s):
+        return True
+    if len(s) < 600 and ("partners" in s or "vendors" in s) and _CONSENT.search(s):
         return True
     if len(s) < 120 and _CREDIT.search(s) and not s.endswith((".", '"', "”")):
         return True
