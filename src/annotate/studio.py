@@ -993,6 +993,8 @@ def _build_snapshot(client, project_id: int, tasks: int, bound: float, say: Call
         snapshot = _find_snapshot(client, project_id, title)
         if snapshot is None:
             raise error
+        say(f"the request for export snapshot {snapshot.id} was cut off (a proxy's time limit?) while Label "
+            "Studio builds it: polling it; if the server's worker was stopped too, it never completes")
     while snapshot.status not in ("completed", "failed"):
         if time.monotonic() - started >= bound:
             raise give_up(repr(snapshot.status))
