@@ -20,7 +20,7 @@ from annotate.accept import accepted_export
 from annotate.cli import cli
 from annotate.convert import expand_inputs, iter_tasks
 from annotate.io import sha256_text
-from annotate.pull import pull
+from annotate.pull import pull, validate_file
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -401,3 +401,33 @@ def test_label_studio_times_in_every_form_it_writes_choose_the_newest(tmp_path, 
     assert rejects == []
     record = next(r for r in gold if r["id"] == export[0]["data"]["doc_id"])
     assert record["provenance"]["annotation"] == 500
+
+
+# --- what reaches the terminal -------------------------------------------------------------------
+
+EVIL_ID = "doc\x1b[2J\x1b]0;owned\x07\u202eevil"
+
+
+def test_validate_lines_escape_terminal_controls_from_the_export(tmp_path, export):
+    """A doc_id or a label with escape sequences or a bidi override is printed by `annotate
+    validate` (and `pull --on-error fail`): raw, a terminal would obey them (clear the screen,
+    retitle the window, reverse the line). `agree` and `report` escaped them already."""
+    from annotate.errors import ValidationFailed
+
+    tasks = copy.deepcopy(export)
+    tasks[0]["data"]["doc_id"] = EVIL_ID
+    regions(tasks[0], "Speaker")[0]["value"]["labels"] = ["Spe\x1b[31maker\u202e"]
+    src = tmp_path / "export.json"
+    src.write_text(json.dumps(tasks), encoding="utf-8")
+    lines = "\n".join(validate_file(src).lines())
+    assert "unknown_label" in lines
+    for raw in ("\x1b", "\x07", "\u202e"):
+        assert raw not in lines
+    assert "\\x1b" in lines and "\\u202e" in lines
+    with pytest.raises(ValidationFailed) as failed:
+        pull(None, tmp_path / "gold", from_file=src, on_error="fail")
+    for raw in ("\x1b", "\x07", "\u202e"):
+        assert raw not in str(failed.value)
+    # the rejects file keeps the values exactly (JSON escapes them)
+    pull(None, tmp_path / "gold", from_file=src)
+    assert read_jsonl(tmp_path / "gold" / "rejects.jsonl")[0]["id"] == EVIL_ID

@@ -21,6 +21,7 @@ from .errors import InputError, Interrupted, UsageError, ValidationFailed
 from .family import FAMILY_KEY
 from .gold import Selection, build_record, choose_annotation, has_disagreement, record_id
 from .labeling import is_int
+from .redact import printable
 from .validate import (
     FATAL_CODES,
     Error,
@@ -217,9 +218,9 @@ def build_dataset(items: Iterable[Item], output: str | Path | None, *, source: d
             elif outcome.status == "rejected":
                 if on_error == "fail":
                     first = outcome.errors[0]
-                    raise ValidationFailed(
+                    raise ValidationFailed(printable(
                         f"{outcome.id} ({item.where}): {first.code} at {first.path or '/'}: {first.message}"
-                        " (--on-error fail: nothing written)", outcome.errors)
+                        " (--on-error fail: nothing written)"), outcome.errors)
                 writer.add_reject(outcome.reject_line(item.where), outcome.errors)
             elif outcome.status == "cancelled":
                 counts.cancelled += 1
@@ -346,7 +347,8 @@ class ValidationReport:
     problems: list[tuple[str, Error]] = field(default_factory=list)  # (item id, error)
 
     def lines(self, limit: int = 20) -> list[str]:
-        out = [f"{item}: {e.code} at {e.path or '/'}: {e.message}" for item, e in self.problems[:limit]]
+        """The report for a terminal: ids and messages quote the file, so controls are escaped."""
+        out = [printable(f"{item}: {e.code} at {e.path or '/'}: {e.message}") for item, e in self.problems[:limit]]
         if len(self.problems) > limit:
             out.append(f"... {len(self.problems) - limit} more errors")
         out.append(f"{self.items} items: {self.valid} valid, {self.invalid} invalid, {self.skipped} without annotation")
