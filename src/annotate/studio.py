@@ -10,8 +10,10 @@ Public API (other modules rely on these signatures):
   that also finds a blind-annotation family, see family.py).
 - `ensure_project(client, name_or_id, config=None) -> (project, created)` — find, or create
   with our labeling config; an existing project's config must be compatible.
-- `export_tasks(client, project_id, progress=None) -> list[dict]` — Label Studio's full JSON
-  export (annotations, relations, per-region choices) with full prediction objects.
+- `download_export(client, project_id, fh, progress=None) -> int` — Label Studio's full JSON
+  export (annotations, relations, per-region choices) with full prediction objects, streamed
+  into a file; its snapshot is waited for `export_timeout(tasks, annotations)` seconds (grows
+  with the project; ANNOTATE_EXPORT_TIMEOUT overrides it). `export_tasks(...)` reads it into memory.
 - `existing_task_hashes(client, project_id) -> set[str]` and `iter_task_index(...)` — what
   is already in a project, for idempotent pushes.
 - `import_tasks(client, project_id, tasks) -> list[int]` — one non-retrying import POST
