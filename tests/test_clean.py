@@ -53,6 +53,10 @@ def test_text_without_boilerplate_comes_out_unchanged():
     "Do not sell or share my personal information", "Trending now", "Most read",
     "Watch: The minister defends the reform in parliament", "Photograph: Jane Doe/Reuters",
     "Photo by Alex Kim on Unsplash", "Email: jane.doe@example.com",
+    # paywalls
+    "Already a subscriber? Log in", "To continue reading, subscribe for $1 a week.",
+    "This article is only available to subscribers.", "Unlock this article", "Get unlimited digital access",
+    "Create a free account to read more",
     # the page's own date lines
     "Posted 07 November 2024 - 09:12 AM", "Published 3 March 2025 | Updated 4 March 2025",
     "Start date Nov 7, 2024", "Updated: Thu, Nov 7, 2024, 9:12 a.m. ET", "First published on 12th May 2023",
@@ -80,6 +84,8 @@ def test_boilerplate_lines_are_removed(junk):
     "Our partners in Europe store the data on a device the ministry cannot inspect, the report said.",
     "Agree or not, the vote is final.",
     "Photograph albums were found in the house.",
+    "To continue reading the report, she said, would take a week.",
+    "This story is for subscribers of the old paper, who will get a refund, the owner said.",
 ])
 def test_article_lines_that_look_like_site_chrome_are_kept(line):
     out = clean_text(f"Bridge to reopen\n{ARTICLE}\n{line}\nThe council agreed.")

@@ -63,6 +63,14 @@ _SHORT_CHROME = re.compile(
       | (?:manage|more|show)\ (?:options|settings|preferences|purposes|vendors|partners)
       | (?:cookie|privacy|consent)\ (?:settings|preferences|choices|options) | (?:your\ )?privacy\ choices
       | do\ not\ sell(?:\ or\ share)?\ my\ personal\ information
+      # paywalls
+      | already\ a\ (?:subscriber|member)\b.{0,60}
+      | to\ (?:continue|keep)\ reading(?:\ this\ (?:article|story))?
+        (?:[,:.!]\s*.{0,80}|\ (?:please|subscribe|log|sign|register|create)\b.{0,80})?
+      | this\ (?:article|story|content)\ is\ (?:only\ )?(?:available\ )?(?:for|to)\ (?:subscribers|members)
+        (?:[.!]|\ only[.!]?|,?\ (?:please\ )?(?:subscribe|log|sign|register)\b.{0,60})?
+      | (?:unlock|get)\ (?:this\ (?:article|story)|unlimited\ (?:access|digital\ access))\b.{0,80}
+      | create\ a\ (?:free\ )?account\b.{0,80}
       # forum chrome: post headers and member panels
       | (?:originally\ )?posted\ by\ \S.{0,80} | quote\ from:?\ .{1,100} | \#\d{1,6}
       | (?:reply|post)\ \#\d+\b.{0,80} | thread\ starter\b.{0,60} | (?:quick\ )?reply(?:\ with\ quote)?
@@ -82,7 +90,7 @@ _CHROME_OPENERS = frozenset("""
     agree disagree reject decline got ok okay allow manage more cookie privacy consent your do originally
     posted quote reply thread quick report multi-quote multiquote permalink joined posts messages reputation
     likes reaction points photo photograph photographs image images illustration illustrations
-    first last published updated modified start date
+    first last published updated modified start date already to this unlock get create
 """.split())
 
 
