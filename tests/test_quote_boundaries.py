@@ -54,3 +54,11 @@ def test_final_appositive_is_the_authors_comment():
 def test_appositive_inside_the_clause_stays():
     text = "Ruiz said the bill, a costly one, would pass in May."
     assert contents(text) == ["the bill, a costly one, would pass in May"]
+
+
+def test_to_before_a_quotation_is_content_not_a_recipient():
+    # "To" opens the infinitive ("She hopes to become the president"), also before a quotation.
+    text = "On his website, Ruiz promises to “bring the jobs back to Ohio.”"
+    quotes = find_quotes(text)
+    assert [text[q["start"]:q["end"]] for q in quotes] == ["to “bring the jobs back to Ohio.”"]
+    assert quotes[0]["quote_type"] == "mixed"

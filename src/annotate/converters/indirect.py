@@ -58,7 +58,7 @@ _THAT_SUBJECT = re.compile("(?:" + "|".join(listed("clause_subjects")) + "|[A-Z0
 # A finite verb or auxiliary early in a bare clause ("found the plan was flawed").
 _FINITE = re.compile(r"\b" + pattern("finite_verbs") + r"\b")
 _NP_START = re.compile("(?:" + "|".join(listed("clause_subjects", "np")) + r"|[A-Z][a-z]+)\b")
-_TO_INF = re.compile(r"to\s+(?:not\s+)?[a-z]")
+_TO_INF = re.compile(r"to\s+(?:not\s+)?(?:[“\"‘]|'')?[a-z]")  # "to run", 'to "bring jobs back"'
 # Adjuncts that may stand between a speech verb and its clause, or after a final ", X said".
 _ADJUNCT_START = re.compile(
     "(?:" + "|".join(listed("time_words", "adjunct")) + r"|this\s+" + pattern("time_words", "this") + r")\b"
@@ -257,7 +257,8 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
             pos = adj.end() if adj else rec[1]
     elif kind is None and lemma in _RECIPIENT_VERBS:
         m = _RECIPIENT.match(text, pos, se)
-        if m and not _COMMA.search(m.group(1)) and not _CLAUSE_START.match(m.group(1)) and (
+        if m and not _COMMA.search(m.group(1)) and not _CLAUSE_START.match(m.group(1)) \
+                and m.group(1) != "to" and (
                 _CLAUSE_START.match(text, m.end()) or _TO_INF.match(text, m.end()) or text[m.end() - 1] in ":“\""
                 or text[m.end():m.end() + 1] in ("“", '"')):
             pos = m.end()
