@@ -62,3 +62,22 @@ def test_to_before_a_quotation_is_content_not_a_recipient():
     quotes = find_quotes(text)
     assert [text[q["start"]:q["end"]] for q in quotes] == ["to “bring the jobs back to Ohio.”"]
     assert quotes[0]["quote_type"] == "mixed"
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        # "She calls him the man with two left feet": what is named belongs to the content.
+        ("Ruiz called the new law “a disaster for schools.”", "the new law “a disaster for schools.”"),
+        ('Then he turned on Lopez, calling him a "total disaster."', 'him a "total disaster."'),
+    ],
+)
+def test_what_a_naming_verb_names_is_content(text, content):
+    quotes = find_quotes(text)
+    assert [text[q["start"]:q["end"]] for q in quotes] == [content]
+    assert quotes[0]["quote_type"] == "mixed"
+
+
+def test_recipient_before_a_quotation_is_still_left_out():
+    text = 'Ruiz told reporters: "We will win."'
+    assert contents(text) == ['"We will win."']

@@ -64,6 +64,7 @@ _ADJUNCT_START = re.compile(
     "(?:" + "|".join(listed("time_words", "adjunct")) + r"|this\s+" + pattern("time_words", "this") + r")\b"
 )
 _RECIPIENT_VERBS = words("recipient_verbs")
+_NAMING_VERBS = words("recipient_verbs", "names")
 
 
 _RECIPIENT = re.compile(r"((?:[\w.’'-]+\s+){0,4}?[\w.’'-]+)\s*[,:]?\s*(?=(?:that|to|about|of)\b|[“\"])")
@@ -259,8 +260,8 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
         m = _RECIPIENT.match(text, pos, se)
         if m and not _COMMA.search(m.group(1)) and not _CLAUSE_START.match(m.group(1)) \
                 and m.group(1) != "to" and (
-                _CLAUSE_START.match(text, m.end()) or _TO_INF.match(text, m.end()) or text[m.end() - 1] in ":“\""
-                or text[m.end():m.end() + 1] in ("“", '"')):
+                _CLAUSE_START.match(text, m.end()) or _TO_INF.match(text, m.end()) or lemma not in _NAMING_VERBS and (
+                    text[m.end() - 1] in ":“\"" or text[m.end():m.end() + 1] in ("“", '"'))):
             pos = m.end()
     m = _LEAD_PUNCT.match(text, pos, se)
     pos = m.end() if m else pos
