@@ -70,6 +70,7 @@ def test_to_before_a_quotation_is_content_not_a_recipient():
         # "She calls him the man with two left feet": what is named belongs to the content.
         ("Ruiz called the new law “a disaster for schools.”", "the new law “a disaster for schools.”"),
         ('Then he turned on Lopez, calling him a "total disaster."', 'him a "total disaster."'),
+        ('Ruiz routinely characterizes herself as a "change warrior."', 'herself as a "change warrior."'),
     ],
 )
 def test_what_a_naming_verb_names_is_content(text, content):
