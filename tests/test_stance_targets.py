@@ -39,3 +39,10 @@ def test_possessive_of_a_named_speaker_in_an_indirect_quote_is_not_resolved():
     # who is never the target; the rule stays out of it
     text = PROFILE + "Tom Brack said his own union had shown deplorable judgment."
     assert all(t != "Tom Brack" for _s, _p, t in stances(text))
+
+
+def test_said_of_names_what_the_quote_is_about():
+    # no name in the quote: the cue says whom it is about (before: the article's main target, Pell)
+    for quote in ("“What a disgrace,” union leader Tom Brack said of Kowalski on Monday.",
+                  "Union leader Tom Brack said of Kowalski: “What a disgrace.”"):
+        assert [t for s, _p, t in stances(PROFILE + quote) if "disgrace" in s] == ["Dana Kowalski"], quote

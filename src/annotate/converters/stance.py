@@ -174,6 +174,12 @@ _COPULAS = frozenset(
 _EQUATING = frozenset("is was are were".split())
 _PRONOUNS = frozenset("he she him her his hers he's she's".split())
 _POSSESSIVE_PRONOUNS = frozenset("his her".split())
+# A cue saying whom the quote is about, matched in the folded text: after the quote ('..., she
+# said of X'; no sentence break between) or before it ('X said of Y: "..."', 'said of Y that').
+_SAID_OF = re.compile(r"[^.!?\n]{0,40}?\b(?:said|says|wrote|writes|added|adds|remarked|tweeted|tweets)\s+"
+                      r"(?:of|about)\s+(?:the\s+)?(?P<who>)(?=[a-z])")
+_SAID_OF_BEFORE = re.compile(r"\b(?:said|says|wrote|writes|added|adds|remarked|tweeted|tweets)\s+(?:of|about)\s+"
+                             r"(?:the\s+)?(?P<who>)(?=[a-z])[^.!?\n]{0,40}?(?::\s*[\"“']?|,?\s+that\s+)$")
 
 # Score = the share of this kind of proposal that overlaps an annotated stance on stance-dev
 # (see the README's quality section); Label Studio users can hide stances below a score.
@@ -368,6 +374,11 @@ class _Context:
                 found = self._predicated_noun(toks, clause, i)
                 if found:
                     target, how = found, "subject"
+            if how in ("near", "topic"):
+                # 'the quote, Clinton said of Trump': what the speaker spoke of
+                found = self._said_of(q, speaker)
+                if found:
+                    target, how = found, "about"
             if how in ("near", "topic") and (q.get("quote_type") != "indirect" or not speaker):
                 # "his apostasy", "her reckless plan": the span's own possessive is whose it is
                 # (in an indirect quote only when no one named speaks: "he said his ..." is his)
@@ -407,6 +418,21 @@ class _Context:
         if len(out) > 1:  # a phrase inside a longer one ("not ready" in "not ready to support") goes
             out = _drop_contained(out)
         return out
+
+    def _said_of(self, q: dict, speaker: set[str]) -> str | None:
+        """The target a cue says the quote is about: '“...,” Clinton said of Trump', 'Trump
+        said of Cruz: “...”', 'she wrote about the Senate that ...'. Only the words between the
+        quote and its speaker (or just before the quote) are read."""
+        qs, qe = q["start"], q["end"]
+        sp = q.get("speaker")
+        after_end = max(qe, sp[1]) if sp else qe
+        for m in (_SAID_OF.match(self.low, qe, min(len(self.low), after_end + 25)),
+                  _SAID_OF_BEFORE.search(self.low, max(0, qs - 60), qs)):
+            if m:
+                found = self.by_start.get(m.start("who"))
+                if found and found[2] not in speaker:
+                    return found[2]
+        return None
 
     def _possessor(self, toks, i, j, speaker) -> str | None:
         """The person a his/her inside the span stands for ("exposed his apostasy"): the last
