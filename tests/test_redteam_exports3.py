@@ -431,3 +431,66 @@ def test_validate_lines_escape_terminal_controls_from_the_export(tmp_path, expor
     # the rejects file keeps the values exactly (JSON escapes them)
     pull(None, tmp_path / "gold", from_file=src)
     assert read_jsonl(tmp_path / "gold" / "rejects.jsonl")[0]["id"] == EVIL_ID
+
+
+# --- an annotation with thousands of regions ---------------------------------------------------
+
+
+def test_thousands_of_bad_stances_are_checked_in_linear_time(export):
+    """A script-made annotation with 10,000 stances whose target the task lacks: every error
+    was compared with every other one (50 million pairs: 25 s of CPU for one task on a loaded machine, against about 2 s now)."""
+    import time
+
+    from annotate.pull import process_task
+
+    task = copy.deepcopy(export[0])
+    text = task["data"]["text"]
+    quote = regions(task, "Quote")[0]
+    a, b = quote["value"]["start"], quote["value"]["end"]
+    items = [r for r in result(task) if r.get("type") != "relation" and r.get("id") == quote["id"]]
+    items.append({"id": "sp", "from_name": "label", "to_name": "text", "type": "labels",
+                  "value": {"start": 0, "end": 3, "text": text[0:3], "labels": ["Speaker"]}})
+    items.append({"from_id": quote["id"], "to_id": "sp", "type": "relation", "direction": "right",
+                  "labels": ["said_by"]})
+    n = 10_000
+    for i in range(n):
+        s = a + i % (b - a - 1)
+        value = {"start": s, "end": s + 1, "text": text[s:s + 1]}
+        items.append({"id": f"st{i}", "from_name": "label", "to_name": "text", "type": "labels",
+                      "value": {**value, "labels": ["Stance"]}})
+        items.append({"id": f"st{i}", "from_name": "polarity", "to_name": "text", "type": "choices",
+                      "value": {**value, "choices": ["favor"]}})
+        items.append({"id": f"st{i}", "from_name": "target", "to_name": "text", "type": "choices",
+                      "value": {**value, "choices": ["Atlantis"]}})
+    task["annotations"][0]["result"] = items
+    started = time.process_time()
+    outcome = process_task(task)
+    spent = time.process_time() - started
+    codes = [e.code for e in outcome.errors]
+    assert codes.count("unknown_target") == n and set(codes) <= {"unknown_target", "empty_span"}, set(codes)
+    assert spent < 10, f"{spent:.1f} s of CPU for one task"
+
+
+def test_stance_inside_a_quote_agrees_with_the_pairwise_rule():
+    """The sorted-ends lookup gives what comparing every stance with every quote gives."""
+    import random
+
+    from annotate.validate import validate_record
+
+    rng = random.Random(3)
+    text = "x" * 200
+    for _ in range(200):
+        spans = []
+        for k in range(rng.randint(0, 6)):
+            a = rng.randrange(0, 190)
+            spans.append({"id": f"q{k}", "label": "Quote", "start": a, "end": rng.randint(a + 1, 200),
+                          "quote_type": "direct", "unattributed": True})
+        for k in range(rng.randint(1, 6)):
+            a = rng.randrange(0, 199)
+            spans.append({"id": f"s{k}", "label": "Stance", "start": a, "end": rng.randint(a + 1, 200),
+                          "polarity": "favor", "target": "T"})
+        record = {"text": text, "spans": spans, "relations": [], "targets": ["T"]}
+        outside = {e.path for e in validate_record(record) if e.code == "stance_outside_quote"}
+        want = {f"/spans/{i}" for i, s in enumerate(spans) if s["label"] == "Stance" and not any(
+            q["label"] == "Quote" and q["start"] <= s["start"] and s["end"] <= q["end"] for q in spans)}
+        assert outside == want

@@ -15,8 +15,10 @@ wrong for a human.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
+import itertools
 import json
 import math
 import unicodedata
@@ -484,12 +486,14 @@ def _check_parsed(result: list, text: str, targets, spans: list, relations: list
     if region:
         where_span = _item_positions(result, path)
         said_twice = any(e.code == "duplicate_id" for e in errors)
+        said = _said_index(errors)
         for e in region:
-            if said_twice and e.code == "duplicate_id":  # said at the second item, naming the first
+            if said_twice and e.code == "duplicate_id":  # said at the first item, naming the other
                 continue
             moved = Error(e.code, _result_path(e.path, spans, relations, where_span, path), e.message)
-            if not _already_said(moved, errors):
+            if (moved.code, moved.path) not in said:  # not already said for that item (or inside it)
                 errors.append(moved)
+                _note_said(said, moved)
     return errors
 
 
@@ -526,10 +530,24 @@ def _result_path(record_path: str, spans: list, relations: list, where: dict, pa
     return path or "/"
 
 
-def _already_said(error: Error, errors: list[Error]) -> bool:
-    """A region-level error the item check already reported for the same item and code."""
-    return any(e.code == error.code and (e.path == error.path or e.path.startswith(error.path + "/"))
-               for e in errors)
+def _said_index(errors: list[Error]) -> set:
+    """(code, pointer) for every error and every pointer above it: a region-level error at P is
+    already said when an error of its code sits at P or inside it (one set lookup, so an
+    annotation with thousands of errors is not checked pair by pair)."""
+    said: set = set()
+    for e in errors:
+        _note_said(said, e)
+    return said
+
+
+def _note_said(said: set, error: Error) -> None:
+    pointer = error.path
+    said.add((error.code, pointer))
+    cut = pointer.rfind("/")
+    while cut >= 0:
+        pointer = pointer[:cut]
+        said.add((error.code, pointer))
+        cut = pointer.rfind("/")
 
 
 def check_prediction_task(task) -> list[Error]:
@@ -826,11 +844,17 @@ def _region_errors(record: dict, text: str | None, targets: list[str] | None) ->
             errors.append(Error("quote_without_speaker", where, f"quote {q['id']!r} has no said_by relation"))
         elif n > 1:
             errors.append(Error("quote_many_speakers", where, f"quote {q['id']!r} is said_by {said_by[q['id']]}"))
-    ranges = [(q["start"], q["end"]) for q in quotes if is_int(q.get("start")) and is_int(q.get("end"))]
+    # A Stance lies inside some Quote when, of the quotes starting at or before it, the one
+    # reaching furthest reaches its end: sorted starts and a running maximum of ends, so
+    # thousands of stances and quotes are not compared pair by pair.
+    ranges = sorted((q["start"], q["end"]) for q in quotes if is_int(q.get("start")) and is_int(q.get("end")))
+    starts = [a for a, _ in ranges]
+    reach = list(itertools.accumulate((b for _, b in ranges), max))
     for s in by_id.values():
         if s.get("label") == "Stance" and is_int(s.get("start")) and is_int(s.get("end")):
             start, end = s["start"], s["end"]
-            if not any(a <= start and end <= b for a, b in ranges):
+            k = bisect.bisect_right(starts, start) - 1
+            if k < 0 or reach[k] < end:
                 errors.append(Error("stance_outside_quote", f"/spans/{index_of[s['id']]}",
                                     f"stance {s['id']!r} ({s['start']}:{s['end']}) lies inside no Quote"))
 
