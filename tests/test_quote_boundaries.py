@@ -82,3 +82,25 @@ def test_what_a_naming_verb_names_is_content(text, content):
 def test_recipient_before_a_quotation_is_still_left_out():
     text = 'Ruiz told reporters: "We will win."'
     assert contents(text) == ['"We will win."']
+
+
+def test_sentence_begun_before_the_quotation_is_part_of_it():
+    # The words before the mark are the subject of what is quoted; the speaker comes after.
+    text = 'Behind the scenes, Mr. Lopez is "activating his network," said Ana Ruiz, a local pastor.'
+    quotes = find_quotes(text)
+    assert [text[q["start"]:q["end"]] for q in quotes] == ['Behind the scenes, Mr. Lopez is "activating his network,"']
+    assert quotes[0]["quote_type"] == "mixed"
+    assert text[slice(*quotes[0]["speaker"])] == "Ana Ruiz"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '“It will fail,” Ruiz said. “It always does.”',  # the quotation opens its sentence
+        'Ruiz said it "will fail," and left the room.',  # a cue before the mark frames it
+        'Asked whether it "will fail," Ruiz said no.',  # a lead that frames the question
+    ],
+)
+def test_quotation_without_a_subject_before_it_keeps_its_start(text):
+    quotes = find_quotes(text)
+    assert quotes and all(q["start"] > 0 or text[0] == "“" for q in quotes)

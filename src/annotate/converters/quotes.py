@@ -22,11 +22,12 @@ import bisect
 import re
 
 from .clauses import _STRIP, _words
-from .cues import DIRECT_RE, find_cues
+from .cues import DIRECT_RE, cue_lemma, find_cues
 from .direct import _REAL_QUOTE, _colon_frame_speaker, direct_spans, find_direct
 from .frames import SCORES, cue_quotes
+from .indirect import _verb_reading
 from .lexicon import words
-from .text import bounded, paragraphs, sentences, trim
+from .text import bounded, closes_abbreviation, paragraphs, sentences, trim
 
 __all__ = ["cue_quotes", "direct_spans", "find_direct", "find_quotes"]
 
@@ -152,7 +153,42 @@ def find_quotes(text: str) -> list[dict]:
             by_group[d["group"]] = d["speaker"]
         elif d["group"] in by_group:
             d["speaker"] = by_group[d["group"]]
-    return _merge(text, _join_fragments(text, direct), indirect)
+    joined = _join_fragments(text, direct)
+    firsts = {}
+    for d in joined:
+        firsts.setdefault(d["group"], d)
+    return _merge(text, [_with_subject(text, d) if firsts[d["group"]] is d else d for d in joined], indirect)
+
+
+_SENT_BREAK = re.compile(r"[.!?][\"”’']*\s+")
+_LEAD_BREAK = re.compile(r"[:;(—–]|\s-\s")  # what ends a lead before a quotation: a colon, a parenthesis, a dash
+_LEAD_WORDS = 20  # a sentence's subject before its quotation: "The new plan “will fail,” he said."
+
+
+def _with_subject(text: str, d: dict) -> dict:
+    """A quotation that goes on a sentence begun outside it, its speaker named after it, with
+    that beginning: 'The new plan “will not solve this,” Ruiz said.' is one mixed quote from
+    "The" (the words before the mark are the subject of what is quoted, and no cue stands
+    there); else `d` unchanged. `d` opens its quotation (the first fragment of its group)."""
+    sp, qs = d["speaker"], d["start"]
+    if sp is None or sp[0] < d["end"] or qs <= d["para_start"]:
+        return d
+    lo = max(d["para_start"], qs - 300)
+    start = lo
+    for m in _SENT_BREAK.finditer(text, lo, qs):
+        if m.group(0)[0] == "." and closes_abbreviation(text, m.start(), lo):
+            continue
+        start = m.end()
+    if start == lo and lo > d["para_start"]:
+        return d  # the sentence starts too far back
+    lead = text[start:qs].split(None, 1)
+    if not lead or not lead[0][:1].isalnum() or lead[0].endswith(("ing", "ed")) or "ccording to" in text[start:qs]:
+        return d  # nothing but marks, or a lead that frames the quote: "Asked whether ...", "Citing ...", "According to X,"
+    if _words(text, start, qs) > _LEAD_WORDS or _LEAD_BREAK.search(text, start, qs) \
+            or _REAL_QUOTE.search(text, start, qs) or any(
+                _verb_reading(text, m, cue_lemma(m.group(0))[0], start) == "verb" for m in find_cues(text, start, qs)):
+        return d  # "Ruiz said “...”": a cue of its own (a noun such as "plans" is no cue)
+    return dict(d, start=start, quote_type="mixed")
 
 
 # Between two quoted stretches that are one quotation: "and, yes,", "on ethanol,", a paragraph break.
