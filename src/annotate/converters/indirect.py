@@ -428,13 +428,19 @@ def _earlier_cue_source(text: str, ss: int, pos: int) -> tuple[int, int] | None:
         if _verb_reading(text, c, cue_lemma(c.group(0))[0], ss) != "verb":
             continue  # "sent a mass text message": a noun, not the cue of the clause
         sp = speaker_before(text, c.start(), ss)
-        if sp is None and c.group(0) in SPEECH_WORDS and text[ss:c.start()].rstrip().endswith(_COMMA_ENDS):
-            sp = speaker_after(text, c.end() + 1, pos)  # '"...," said Ruiz, adding': inverted
+        before = text[ss:c.start()].rstrip()
+        if sp is None and c.group(0) in SPEECH_WORDS and (
+                before.endswith(_COMMA_ENDS) or _QUOTE_ENDS.search(before)
+                or not before and text[max(0, ss - 3):ss].rstrip()[-1:] in "\"”’'"):
+            # '"...," said Ruiz, adding' / '"...?" said Ruiz, referring to': inverted
+            sp = speaker_after(text, c.end() + 1, pos)
         if sp:
             return sp
     return None
 
 
+# A quotation that ends with a question or an exclamation before an inverted cue ('"Why?" said X').
+_QUOTE_ENDS = re.compile(r"[?!][\"”’']{1,2}$")
 # How the text before a participle or an inverted cue ends when a clause stops there.
 _COMMA_ENDS = (",", ",\"", ",”", ",''", ",’")
 

@@ -137,7 +137,8 @@ def find_quotes(text: str) -> list[dict]:
                 continue
             cues = para_cues[bisect.bisect_left(cue_starts, ss):bisect.bisect_left(cue_starts, se)]
             head = _headline_quote(text, ps, pe) if ss == ps else None
-            if head and not any(a < head["end"] and head["start"] < b for a, b in local):
+            if head and not any(a <= head["start"] < b or a < head["end"] < b - 2 for a, b in local):
+                # 'Ruiz: Lopez ‘Waving The Flag’ To Voters': a quotation inside the headline is part of it
                 group += 1
                 head["group"] = group
                 indirect.append(head)
