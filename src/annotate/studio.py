@@ -987,7 +987,7 @@ def _build_snapshot(client, project_id: int, tasks: int, bound: float, say: Call
             raise give_up("being built")
         pause = waiting("building")
     snapshot, error = done.get("snapshot"), done.get("error")
-    if isinstance(error, httpx.TimeoutException):
+    if isinstance(error, httpx.TimeoutException) and time.monotonic() - started >= bound:
         raise give_up("being built")
     if error is not None:
         if not _answer_lost(error):
