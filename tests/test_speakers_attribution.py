@@ -24,3 +24,15 @@ def test_participle_after_an_inverted_cue_and_a_question_takes_its_speaker():
     text = '"How much worse could it get?" said strategist Al Ruiz, referring to the new mayor.'
     assert said(text) == [('"How much worse could it get?"', "strategist Al Ruiz"),
                           ("the new mayor", "strategist Al Ruiz")]
+
+
+def test_words_with_a_verb_between_a_comma_and_a_cue_are_no_source():
+    # ", city records show" names a source; ", offered a restrained embrace" does not (a verb, a noun).
+    text = "Lopez, who has endorsed Ruiz and praised his campaign, offered a restrained embrace."
+    assert all(sp is None or not sp.startswith("offered") for _, sp in said(text))
+    assert said("The plan has failed, city records show.") == [("The plan has failed", "city records")]
+
+
+def test_subordinate_clause_after_a_comma_is_no_source():
+    text = "Ruiz said voters had no problem with the plan, even if they did not agree with him."
+    assert all(sp is None or "if" not in sp.split() for _, sp in said(text))

@@ -362,6 +362,9 @@ _OPENER = re.compile(pattern("sentence_openers") + r"\b")
 
 
 _MODIFIERS = re.compile(r"\s*(?:[a-z]+\s+){1,3}$")
+# Words that cannot stand in the noun phrase of ", city records show": a subordinator or a verb
+# ("..., even if they did not agree", "..., offered a restrained embrace").
+_NOT_MODIFIERS = words("clause_words", "subordinate") | words("function_words")
 _PAST_VERB = re.compile(r"\b[a-z]{3,}ed\b")
 
 
@@ -528,7 +531,8 @@ def read_cues(text: str, ss: int, se: int, cues: list[re.Match], cut_points: lis
                 between = text[comma + 1:sp[0]]
                 if between.strip(" \t\n\"”’'").lower() in ("", "as"):  # '"...," Carson said.': the mark closes
                     role = "before"  # "..., Peskov said." / "..., as some have speculated."
-                elif _MODIFIERS.match(between) and not _RELATIVE_WORDS.search(between):
+                elif _MODIFIERS.match(between) and not _RELATIVE_WORDS.search(between) \
+                        and not any(w.endswith("ed") or w in _NOT_MODIFIERS for w in between.split()):
                     sp, role = (comma + 1 + len(between) - len(between.lstrip()), sp[1]), "before"  # "..., city records show."
         if sp is None and form.endswith("ing") and text[ss:m.start()].rstrip().endswith(_COMMA_ENDS):
             role = "participle"
