@@ -60,3 +60,12 @@ def test_every_target_is_spelled_as_the_article_spells_it_and_stances_use_listed
         if "text" in r.get("value", {}):
             assert r["value"]["text"] == text[r["value"]["start"]:r["value"]["end"]]
     assert check_prediction_task(task) == []
+
+
+def test_a_name_shortened_by_the_rules_keeps_the_articles_letters():
+    # the target drops the middle initial ("José J. Álvarez" -> "José Álvarez"), a string that
+    # is nowhere in the text as such: each of its words takes the article's spelling
+    task = annotate_text('Senator José J. Álvarez visited.\n\n“Mr. Álvarez is a disgrace,” Tom Brack said.')
+    targets = [t["value"] for t in task["data"]["targets"]]
+    assert "José Álvarez" in targets, targets
+    assert all("Jose" not in t and "Alvarez" not in t for t in targets), targets

@@ -14,6 +14,7 @@ the article's own spelling with `Respeller`.
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from collections.abc import Iterable
 
@@ -64,6 +65,12 @@ class Respeller:
         out = self.memo.get(s)
         if out is None:
             at = self.folded.find(s)
-            out = self.text[at:at + len(s)] if at >= 0 else s
+            if at >= 0:
+                out = self.text[at:at + len(s)]
+            elif " " in s:  # a name the rules shortened ("Jose Alvarez" of "Jose J. Alvarez"): word by word
+                out = " ".join(self(w) if re.search(r"(?<!\w)" + re.escape(w) + r"(?!\w)", self.folded) else w
+                               for w in s.split(" "))
+            else:
+                out = s
             self.memo[s] = out
         return out
