@@ -299,3 +299,26 @@ def test_many_duplicates_are_deleted_in_requests_a_proxy_waits_for(hostile):
     ids = list(range(200_001, 205_001))
     assert studio.delete_unannotated_tasks(studio.client(server.url, TOKEN), 7, ids) == 5000
     assert sum(sizes) == 5000
+
+
+# --- the real server -----------------------------------------------------------------------------
+
+
+@pytest.mark.studio
+def test_a_real_snapshot_is_waited_for_with_the_project_size_and_said_when_built(studio, tmp_path, monkeypatch):
+    # `studio` here is the session's Label Studio (tests/conftest.py); the module is `api`.
+    from annotate import studio as api
+    from annotate.push import push
+
+    from .conftest import SEEDS
+
+    monkeypatch.delenv("ANNOTATE_EXPORT_TIMEOUT", raising=False)
+    stats = push(studio.url, studio.token, [str(SEEDS)], "Export wait check")
+    said: list[str] = []
+    with open(tmp_path / "export.json", "wb") as fh:
+        size = api.download_export(api.connect(studio.url, studio.token), stats.project_id, fh, said.append)
+    tasks = json.loads((tmp_path / "export.json").read_bytes())
+    assert size > 0 and len(tasks) == 5
+    # the project's 5 seed tasks, and the snapshot's time at the end
+    assert said[0] == f"creating export snapshot of project {stats.project_id} (5 tasks)", said
+    assert any(re.fullmatch(rf"export snapshot of project {stats.project_id} built in \d+ s", m) for m in said), said
