@@ -36,3 +36,10 @@ def test_words_with_a_verb_between_a_comma_and_a_cue_are_no_source():
 def test_subordinate_clause_after_a_comma_is_no_source():
     text = "Ruiz said voters had no problem with the plan, even if they did not agree with him."
     assert all(sp is None or "if" not in sp.split() for _, sp in said(text))
+
+
+def test_people_who_say_something_in_an_object_are_the_source():
+    # Only the outermost attribution is annotated, but "rebuked critics" attributes nothing the
+    # critics' own saying does not: the inner cue and its "who" win.
+    text = "Ruiz rebuked critics who say he should condemn the group."
+    assert said(text) == [("he should condemn the group", "who")]

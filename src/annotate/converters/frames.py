@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from .clauses import _STRIP, _words, clause_subject
-from .cues import cue_lemma, find_cues, word_alternation
+from .cues import SPEECH_LEMMAS, SPEECH_WORDS, cue_lemma, find_cues, word_alternation
 from .indirect import (
     _AS_CUE,
     _CLAUSE_END,
@@ -234,6 +234,10 @@ def _complement(s: Sentence, cue: Cue) -> tuple[int, int] | None:
     return content
 
 
+# People in an object who say something themselves: "critics who say ...".
+_WHO_SAYS = re.compile(r"\bwho\s+(?:[a-z]+ly\s+)?" + word_alternation(SPEECH_WORDS | SPEECH_LEMMAS) + r"\b")
+
+
 def cue_complement(s: Sentence, cue: Cue) -> list[dict] | None:
     """A cue verb with its source before it and its complement after it.
 
@@ -243,6 +247,8 @@ def cue_complement(s: Sentence, cue: Cue) -> list[dict] | None:
     content = _complement(s, cue)
     if content is None:
         return None
+    if "any" not in cue.kinds and _WHO_SAYS.search(s.text, *content):
+        return None  # "rebuked critics who say he should ...": the critics' saying is the attribution
     frame = "speech-complement" if "any" in cue.kinds else "complement"
     return [_quote(content, cue.speaker, frame, f"{cue.lemma}/{cue.role}")]
 
