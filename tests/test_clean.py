@@ -188,3 +188,96 @@ def test_empty_and_whitespace_only_input_gives_a_valid_empty_task():
     assert task["data"]["text"] == ""
     assert task["data"]["targets"] == []
     assert task["predictions"][0]["result"] == []
+
+
+# Red-team findings on invented scraped articles (wire, tabloid, forum, live blog, press
+# release, local news, blog): page furniture that outlived the cleaner and became quotes,
+# speakers, targets or the title ("Published: … | Updated: …" a quote said by "Published",
+# "Our Standards: The Thomson Reuters Trust Principles." a colon-frame quote, "RELATED" a
+# stance target, "NEWS | SHOWBIZ | SPORT" the title).
+@pytest.mark.parametrize("junk", [
+    "Skip to navigation", "Skip to search", "Skip to footer",
+    # the page's date and time lines, with or without a lead word
+    "Published: 09:14, 4 Jun 2025 | Updated: 11:30, 4 Jun 2025",
+    "Friday, 7 March 2025, 6:00 am", "Fri 14 Feb 2025 06.00 GMT", "March 3, 2025 at 10:12 am",
+    "Tue 4 March 2025 9.41am", "Nov 7, 2024 10:12 PM EST",
+    # share rows and buttons, one a line or several on one
+    "Facebook", "Twitter", "WhatsApp", "LinkedIn", "Copy link", "Like Reply Report", "Quote Reply",
+    "Reply · 12 likes", "Like this:", "Like Loading...", "Click to expand...",
+    # kickers above a headline, section teasers
+    "BREAKING NEWS", "EXCLUSIVE", "FOR IMMEDIATE RELEASE", "Key events", "Show key events only",
+    "The Long Read", "MOST READ IN SHOWBIZ", "RELATED: Hale's expenses: a timeline",
+    # bylines and the reporter's role
+    "By Marta Kivi and Jonas Berg", "By Tom Hale", "By ANNA PRICE, Political Reporter",
+    "EXCLUSIVE by Kelly Hart, Showbiz Reporter", "By Priya Nair | Economics correspondent",
+    "Local Democracy Reporter", "Economics correspondent", "Senior Member",
+    # forum and comment headers
+    "Started by oldtimer42, 14 January 2025", "JohnB 2 hours ago", "margaret_h 1 hour ago",
+    # photo captions with their credit, house notices, contact lines
+    "A container ship waits outside the harbour on Tuesday. REUTERS/Ints Kalnins",
+    "Danny Vance, 34, says he is staying put (Image: Getty)",
+    "Our Standards: The Thomson Reuters Trust Principles.",
+    "Got a story? Email tips@dailyflash.example or call 0800 000 000",
+    "Do you have a story for us? Contact the newsroom on 01234 567890.",
+    "press@northbay.example", "(619) 555-0134", "Media Contact:",
+    "NEWS | SHOWBIZ | SPORT | TV | PREMIUM",
+])
+def test_more_page_furniture_lines_are_removed(junk):
+    out = clean_text(f"Bridge to reopen\n{junk}\n{ARTICLE}\n{junk}\nThe council agreed.")
+    assert junk not in out["text"].split("\n")
+    assert ARTICLE in out["text"]
+    assert "The council agreed." in out["text"]
+
+
+@pytest.mark.parametrize("line", [
+    "By Tuesday, officials said, the bridge would be open.",
+    "By the time police arrived, the crowd had gone.",
+    "By contrast, the union said it was ready to talk.",
+    "Exclusive talks began in Geneva, a spokesman said.",
+    "Breaking news is not what it used to be, the editor said.",
+    "March 3, 2025 was the day the strike began.",
+    "At 10:12 pm the lights went out.",
+    "2016",
+    # a date or a time alone is a live blog's entry or a dated section (PolNeAR's texts keep them)
+    "6:01 p.m.", "23:58", "Friday, December 4, 2015.",
+    # a share button never ends with a full stop: these head an article's sections
+    "FACEBOOK.", "Twitter.", "X.",
+    # a wire story's credit line in parentheses (PolNeAR keeps it)
+    "(Reporting by Marta Kivi; Editing by Ed Osmond.)",
+    "Candidate | Party | Poll %",
+    "Dana Whitfield | Labour | 38",
+    "Twitter said it would appeal.",
+    "Reply to the letter by Friday, the court ordered.",
+    "The long read was worth it, she said.",
+    "Key events in the case are listed below.",
+    "The reporter asked her to comment (Image: she declined).",
+    "Senior member of the cabinet Ana Ruiz said she would stay.",
+    "A correspondent for the paper was detained, the ministry said.",
+    "Related: the mayor said the two cases were linked.",
+    "Comments made by the minister were widely criticised.",
+    "Media contact with the families was limited, police said.",
+])
+def test_article_lines_like_the_new_furniture_are_kept(line):
+    out = clean_text(f"Bridge to reopen\n{ARTICLE}\n{line}\nThe council agreed.")
+    assert line in out["text"].split("\n")
+
+
+@pytest.mark.parametrize("footer", [
+    "Related Topics", "Explore more on these topics", "More on this story", "Comments (3)",
+    "14 thoughts on \"Why I changed my mind about remote work\"", "About the author",
+])
+def test_more_footer_headings_end_the_article(footer):
+    out = clean_text("Title of the story\n" + ARTICLE * 5 + f"\n{footer}\nMillbrook\nOther story one\n")
+    assert "Other story one" not in out["text"] and "Millbrook" not in out["text"]
+    assert ARTICLE * 5 in out["text"]
+
+
+@pytest.mark.parametrize("head", [
+    "Skip to navigation\nNEWS | SHOWBIZ | SPORT | TV | PREMIUM",
+    "BREAKING NEWS",
+    "FOR IMMEDIATE RELEASE",
+    "The Long Read",
+])
+def test_kickers_and_menus_above_the_headline_are_not_the_title(head):
+    out = clean_text(f"{head}\n\nSenator quits after expenses scandal\n\n{ARTICLE}\n")
+    assert out["title"] == "Senator quits after expenses scandal"

@@ -14,7 +14,8 @@ from .text import sentences
 # Lines that are boilerplate wherever they stand (matched against the stripped line).
 _DROP_LINE = re.compile(
     r"""^(?:
-        skip\ to\ (?:main\ )?content
+        skip\ to\ (?:(?:the\ )?main\ )?(?:content|navigation|search|footer|menu)
+      | our\ standards\s*:.{0,80}
       | (?:follow|like)\ us\ on\b.*
       | (?:share|tweet|email|print)(?:\ (?:this|on|via)\b.*)?
       | share\ (?:this\ )?(?:article|story|page)\b.*
@@ -54,7 +55,14 @@ _SHORT_CHROME = re.compile(
       | (?:log|sign)\ ?in\ to\ (?:comment|reply|continue|read)\b.{0,40}
       | (?:view|show|hide|load|read)\ (?:all\ |more\ )?comments?(?:\ \(\d+\))?
       | (?:leave|add|post)\ a\ (?:comment|reply) | join\ the\ (?:conversation|discussion)
-      | trending(?:\ (?:now|stories|today))? | most\ (?:read|popular|viewed)(?:\ (?:stories|articles|now|today))?
+      | trending(?:\ (?:now|stories|today))?
+      | most\ (?:read|popular|viewed)(?:\ (?:stories|articles|now|today)|\ in\ [\w&' -]{1,30})?
+      | related\s*:\s.{1,120}(?<![.!"”])
+      # kickers above a headline, live-blog controls, forum and comment widgets
+      | breaking(?:\ news)? | exclusive | for\ immediate\ release | (?:show\ )?key\ events(?:\ only)?
+      | the\ long\ read | live\ updates | click\ to\ (?:expand|enlarge)\.{0,3}\W{0,2} | like\ this:?
+      | like\ loading\.{0,3}\W{0,2} | started\ by\ \S+,?\ .{0,60} | media\ contacts?:?
+      | (?:got|have\ you\ got|do\ you\ have)\ a\ (?:story|news\ tip)\b.{0,120}
       | (?:watch|video|listen|gallery|photos|in\ pictures)\s*:\s.{1,120}(?<![.!?"”’])
       | (?:e-?mail|contact)(?:\ (?:the\ )?(?:author|reporter|writer|us|me))?\s*:?\s*\S+@\S+\.\w+
       # consent banners' buttons and headings
@@ -91,6 +99,7 @@ _CHROME_OPENERS = frozenset("""
     posted quote reply thread quick report multi-quote multiquote permalink joined posts messages reputation
     likes reaction points photo photograph photographs image images illustration illustrations
     first last published updated modified start date already to this unlock get create
+    related breaking exclusive for key live click like started media got have
 """.split())
 
 
@@ -113,7 +122,7 @@ _CONSENT = re.compile(
     re.IGNORECASE,
 )
 _CREDIT = re.compile(
-    r"(?:\b(?:Reuters|AP|AFP|Getty Images|EPA|Bloomberg|Shutterstock|Sputnik)\s*/\s*\w[\w .'-]*$"
+    r"(?:\b(?:Reuters|REUTERS|AP|AFP|Getty Images|EPA|Bloomberg|Shutterstock|Sputnik)\s*/\s*\w[\w .'-]*$"
     r"|\((?:AP|Reuters|AFP|Getty Images)\s+Photo[^)]*\)\s*$|^(?:AP|AFP|Reuters)\s+Photo\b)",
 )
 # Boilerplate that can prefix the first real line ("date 2024-11-06 Follow us on Image Source : AP ...").
@@ -123,7 +132,9 @@ _LEAD_JUNK = re.compile(
 # A heading after which the article body is over (related stories, tag lists, newsletters).
 _FOOTER = re.compile(
     r"^(?:related(?: (?:articles?|stories|news|coverage))?|more from .{1,40}|recommended(?: for you)?"
-    r"|tags|subscribe to our newsletter|you may also like|most (?:read|popular|viewed)|trending(?: now| stories)?)$",
+    r"|tags|subscribe to our newsletter|you may also like|most (?:read|popular|viewed)|trending(?: now| stories)?"
+    r"|related topics|explore more on (?:these|this) topics?|more on this (?:story|topic)|comments? \(\d+\)"
+    r"|\d+ (?:comments?|thoughts on .{1,150}|responses? to .{1,150})|about the author)$",
     re.IGNORECASE,
 )
 _MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
@@ -173,7 +184,8 @@ _DATE_LEAD = re.compile(r"^(?:(?:first\ |last\ )?(?:published|posted|updated|mod
                         re.IGNORECASE | re.VERBOSE)
 _DATE_WORD = re.compile(
     r"(?:[\d:/.,\-–|]+|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?"
-    r"|(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?|[ap]\.?m\.?|on|at|updated|published|posted"
+    r"|(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?|[ap]\.?m\.?,?|on|at|(?:updated|published|posted):?"
+    r"|\d{1,2}(?:[:.]\d{2})?[ap]\.?m\.?,?"
     r"|utc|gmt|[ecmp][sd]?t|bst|cet|cest|ist|\d+(?:st|nd|rd|th),?)$",
     re.IGNORECASE,
 )
@@ -186,6 +198,81 @@ def _date_only(s: str) -> bool:
         return False
     rest = s[m.end():].split()
     return bool(rest) and any(c.isdigit() for c in s) and all(_DATE_WORD.match(w) for w in rest)
+
+
+# A date line with no lead word ("Friday, 7 March 2025, 6:00 am", "Fri 14 Feb 2025 06.00 GMT"): only
+# date words, a month or day name and a clock time among them. A date alone ("Friday, December 4,
+# 2015.") or a time alone (a live blog's "6:01 p.m." entries) stays: PolNeAR's texts keep them.
+_DATE_NAME = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\b", re.IGNORECASE
+)
+_CLOCK = re.compile(r"\d{1,2}[:.]\d{2}|\d{1,2}(?:[:.]\d{2})?\s?[ap]\.?m\b", re.IGNORECASE)
+_DATE_OPENERS = frozenset(
+    "jan january feb february mar march apr april may jun june jul july aug august sep sept september oct "
+    "october nov november dec december mon monday tue tues tuesday wed wednesday thu thur thurs thursday fri "
+    "friday sat saturday sun sunday".split()
+)
+
+
+def _bare_date(s: str, first: str) -> bool:
+    """True for a line (opening with the word `first`) that is only a date and a time (see _DATE_NAME)."""
+    if len(s) > 60 or not (s[0].isdigit() or first.rstrip(".,") in _DATE_OPENERS):
+        return False
+    words = s.split()
+    return all(_DATE_WORD.match(w) for w in words) and bool(_DATE_NAME.search(s)) and bool(_CLOCK.search(s))
+
+
+# "JohnB 2 hours ago", "Updated 5 mins ago": a comment's or a page's relative time.
+_AGO = re.compile(r"^(?:\S+\ )?\d+\ (?:secs?|seconds?|mins?|minutes?|hrs?|hours?|days?|weeks?|months?|years?)\ ago$")
+
+# A byline: "By Marta Kivi and Jonas Berg", "By ANNA PRICE, Political Reporter", "EXCLUSIVE by Kelly
+# Hart, Showbiz Reporter", "By Priya Nair | Economics correspondent": capitalised names after "By",
+# then at most a role in capitalised words or one ending in a newsroom noun. Case matters: "By the
+# time police arrived, ...", "By contrast, ..." and "By Tuesday, officials said, ..." are sentences.
+_ROLE_NOUNS = ("reporter|correspondent|editor|writer|columnist|contributor|journalist|producer|critic"
+               "|photographer|staff|desk|team|bureau|member|moderator")
+_NAME = r"[A-Z][\w'’.-]*(?:\ (?:[A-Z][\w'’.-]*|de|van|von|da|al|del|la|le|bin)){0,3}"
+_BYLINE = re.compile(
+    rf"^(?:(?i:exclusive|story|words|text|report)\ )?(?:By|BY|by)\ {_NAME}(?:\s*(?:,|and|AND|&)\s*{_NAME})*"
+    rf"(?:\s*[,|–—-]\s*(?:[A-Z][\w'’-]*(?:\ (?:[A-Z][\w'’-]*|of|for|and|the|at|in)){{0,5}}"
+    rf"|(?:[\w'’-]+\ ){{0,3}}(?i:{_ROLE_NOUNS})))?$"
+)
+# The reporter's role on its own line: "Local Democracy Reporter", "Economics correspondent", "Senior Member".
+_ROLE_LINE = re.compile(rf"^(?:[A-Z][\w'’-]*\ ){{0,3}}(?i:{_ROLE_NOUNS})$")
+_ROLE_LAST = frozenset(_ROLE_NOUNS.split("|"))
+
+# Buttons and share targets, alone or in a row: "Facebook", "Copy link", "Like Reply Report",
+# "Reply · 12 likes" (every word one of these, or a count). A button has no full stop: "FACEBOOK."
+# and "X." are headings of an article's sections (PolNeAR keeps them).
+_BUTTON_WORDS = frozenset("""
+    facebook twitter x whatsapp linkedin reddit pinterest telegram messenger flipboard tumblr threads bluesky
+    email e-mail mail sms print share copy link save bookmark like likes unlike reply replies report quote
+    multi-quote multiquote permalink
+""".split())
+_BUTTON_SPLIT = re.compile(r"[\s|·•,/]+")
+
+# A photo caption that ends with its credit: "... on Tuesday. REUTERS/Ints Kalnins", "... (Image: Getty)".
+_CAPTION_TAIL = re.compile(r"\((?:image|photo|picture|pic|credit|photograph)s?\s*:\s*[^()]{1,60}\)$", re.IGNORECASE)
+# Contact lines: an e-mail address or a telephone number alone.
+_CONTACT = re.compile(r"^(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:\(\d{2,5}\)|\+\d{1,3}|0\d{2,4})[\s.-]?\d{3,4}[\s.-]?\d{3,4})$")
+
+
+def _byline_or_button(s: str, first: str) -> bool:
+    """True for a byline, a reporter's role, a row of buttons, a relative time or a contact line
+    (`first`: the line's first word, see _opener)."""
+    if first in ("by", "exclusive", "story", "words", "text", "report") and _BYLINE.match(s):
+        return True
+    if len(s) < 50 and s.rsplit(" ", 1)[-1].lower() in _ROLE_LAST and _ROLE_LINE.match(s):
+        return True
+    if len(s) < 80 and first.rstrip(":") in _BUTTON_WORDS:
+        words = [w.rstrip(":").lower() for w in _BUTTON_SPLIT.split(s) if w]
+        if all(w in _BUTTON_WORDS or w.isdigit() for w in words) and not all(w.isdigit() for w in words):
+            return True
+    if s.endswith(" ago") and len(s) < 60 and _AGO.match(s):
+        return True
+    if s.endswith(")") and _CAPTION_TAIL.search(s, max(0, len(s) - 75)):
+        return True
+    return len(s) < 40 and ("@" in s or s[0] in "(+0") and bool(_CONTACT.match(s))
 
 
 def _has_arrow(s: str) -> bool:
@@ -201,6 +288,9 @@ def _site_menu(s: str) -> bool:
     items = [item for item in items if item]
     if len(items) < 2 or not all(_MENU_ITEM.match(item) for item in items):
         return False
+    if len(items) >= 4 and all(len(item.split()) <= 2 and not any(c.isdigit() for c in item) for item in items) \
+            and (len(items) >= 5 or all(item.isupper() for item in items)):
+        return True  # "NEWS | SHOWBIZ | SPORT | TV | PREMIUM": a row of section names
     return any("-".join(item.lower().split()) in _SITE_PAGES for item in items)
 
 
@@ -211,9 +301,12 @@ def _boilerplate(s: str) -> bool:
     if _DROP_LINE.match(s):
         return True
     if len(s) < SHORT_CHROME:
-        if s[0] == "#" or _opener(s) in _CHROME_OPENERS:
+        first = _opener(s)
+        if s[0] == "#" or first in _CHROME_OPENERS:
             if _SHORT_CHROME.match(s) or _date_only(s):
                 return True
+        if _bare_date(s, first) or _byline_or_button(s, first):
+            return True
         if (_has_arrow(s) and _BREADCRUMB.match(s)) or _site_menu(s):
             return True
     if len(s) < 400 and "cookie" in s.lower() and _COOKIE.search(s):
