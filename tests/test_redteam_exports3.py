@@ -494,3 +494,77 @@ def test_stance_inside_a_quote_agrees_with_the_pairwise_rule():
         want = {f"/spans/{i}" for i, s in enumerate(spans) if s["label"] == "Stance" and not any(
             q["label"] == "Quote" and q["start"] <= s["start"] and s["end"] <= q["end"] for q in spans)}
         assert outside == want
+
+
+def test_a_long_refers_to_chain_is_followed_once_not_once_per_speaker(export):
+    """20,000 speakers each referring to the one before, the first to the last: the loop check
+    walked the whole chain from every speaker (400 million steps for one task)."""
+    import time
+
+    from annotate.pull import process_task
+
+    task = copy.deepcopy(export[0])
+    text = task["data"]["text"]
+    n = 20_000
+    items = []
+    for i in range(n):
+        s = i % (len(text) - 2)
+        items.append({"id": f"sp{i}", "from_name": "label", "to_name": "text", "type": "labels",
+                      "value": {"start": s, "end": s + 2, "text": text[s:s + 2], "labels": ["Speaker"]}})
+        items.append({"from_id": f"sp{i}", "to_id": f"sp{(i - 1) % n}", "type": "relation", "direction": "right",
+                      "labels": ["refers_to"]})
+    task["annotations"][0]["result"] = items
+    started = time.process_time()
+    outcome = process_task(task)
+    spent = time.process_time() - started
+    assert sum(e.code == "reference_cycle" for e in outcome.errors) == n
+    assert spent < 10, f"{spent:.1f} s of CPU"
+
+
+def test_reference_cycles_found_once_per_speaker_are_the_pairwise_ones():
+    import random
+
+    from annotate.validate import validate_record
+
+    rng = random.Random(5)
+    for _ in range(300):
+        n = rng.randint(1, 8)
+        spans = [{"id": f"sp{i}", "label": "Speaker", "start": i, "end": i + 1} for i in range(n)]
+        relations, links = [], {}
+        for i in range(n):
+            for _ in range(rng.choice([0, 1, 1, 2])):
+                j = rng.randrange(n)
+                if j != i and (f"sp{i}", f"sp{j}") not in {(r["from"], r["to"]) for r in relations}:
+                    relations.append({"from": f"sp{i}", "to": f"sp{j}", "type": "refers_to"})
+                    links.setdefault(f"sp{i}", []).append(f"sp{j}")
+        record = {"text": "x" * n, "spans": spans, "relations": relations, "targets": []}
+        found = [e.path for e in validate_record(record) if e.code == "reference_cycle"]
+        want = []
+        for src in links:  # the rule as written before: walk from each speaker
+            node, seen = src, {src}
+            while node in links:
+                node = links[node][0]
+                if node in seen:
+                    want.append(f"/spans/{int(src[2:])}")
+                    break
+                seen.add(node)
+        assert found == want, (relations, found, want)
+
+
+def test_schema_errors_left_out_by_lookup_are_the_pairwise_ones():
+    import random
+
+    from annotate.validate import Error, _not_covered
+
+    def covers(a: str, b: str) -> bool:
+        return a == b or b.startswith(a + "/")
+
+    rng = random.Random(11)
+    parts = ["spans", "0", "1", "10", "text", "start", "relations", "s", ""]
+    for _ in range(2000):
+        pointers = ["".join("/" + rng.choice(parts) for _ in range(rng.randint(0, 4))) for _ in range(8)]
+        schema = [Error("schema", p, "") for p in pointers[:4]]
+        semantic = [Error("x", p, "") for p in pointers[4:]]
+        want = [e for e in schema if not any(covers(s.path, e.path) or covers(e.path, s.path)
+                                             for s in semantic if s.path)]
+        assert _not_covered(schema, semantic) == want, (schema, semantic)
