@@ -427,7 +427,8 @@ def _iter_jsonl(path, fh, head: str) -> Iterator[Item]:
 def _iter_values(text: str) -> Iterator[Item]:
     """Items of JSON values written one after the other, each possibly over many lines: what
     `jq '.[]' export.json` prints (an array's tasks, pretty-printed, without the array). A value
-    that does not parse ends the reading there; the values before it come through."""
+    that does not parse ends the reading there; the values before it come through. (`text` is
+    the file's non-blank lines joined: positions inside it are not the file's, so none are given.)"""
     decoder = json.JSONDecoder()
     pos, n = 0, 0
     while True:
@@ -445,8 +446,7 @@ def _iter_values(text: str) -> Iterator[Item]:
             return
         except json.JSONDecodeError as exc:
             code = "truncated_json" if exc.pos >= len(text.rstrip()) or "Unterminated" in exc.msg else "invalid_json"
-            yield Item(f"item:{n}", errors=[Error(code, "", f"item {n}: {exc.msg} (line {exc.lineno} column "
-                                                             f"{exc.colno}); the items after it are not read")],
+            yield Item(f"item:{n}", errors=[Error(code, "", f"item {n}: {exc.msg}; the items after it are not read")],
                        final=True)
             return
         except ValueError:  # an integer longer than Python converts: this item only
