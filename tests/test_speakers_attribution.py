@@ -43,3 +43,9 @@ def test_people_who_say_something_in_an_object_are_the_source():
     # critics' own saying does not: the inner cue and its "who" win.
     text = "Ruiz rebuked critics who say he should condemn the group."
     assert said(text) == [("he should condemn the group", "who")]
+
+
+def test_inverted_speaker_at_the_end_of_the_sentence_keeps_its_head_noun():
+    # The sentence's period is not part of the head word ("observers."), which names people.
+    text = "His rise surprised everyone, said several observers."
+    assert said(text) == [("His rise surprised everyone", "several observers")]

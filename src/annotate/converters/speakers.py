@@ -85,7 +85,7 @@ def _is_agent(low: str) -> bool:
 
 @functools.lru_cache(maxsize=65536)
 def _np_token_ok(tok: str, first: bool) -> bool:
-    low = _unpossessed(tok.lower())
+    low = _unpossessed(tok.lower().rstrip("."))  # "said several observers.": the sentence's period
     if low.endswith("s") and low[:-1] in ROLE_WORDS:
         return True
     return (_is_name_token(tok) or low in ROLE_WORDS or (low in DETERMINERS and first) or low in ("of", "for")
@@ -95,7 +95,7 @@ def _np_token_ok(tok: str, first: bool) -> bool:
 @functools.lru_cache(maxsize=65536)
 def _is_head(word: str) -> bool:
     """A token that can be the head of a source phrase (a name, role, agent noun or number)."""
-    low = _unpossessed(word.lower())
+    low = _unpossessed(word.lower().rstrip("."))
     if low.endswith("s") and low[:-1] in ROLE_WORDS:
         return True  # plural of a role word: "networks", "agencies"
     return (_is_name_token(word) or low in ROLE_WORDS or _is_agent(low) or low[:1].isdigit()
