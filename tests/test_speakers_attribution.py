@@ -49,3 +49,8 @@ def test_inverted_speaker_at_the_end_of_the_sentence_keeps_its_head_noun():
     # The sentence's period is not part of the head word ("observers."), which names people.
     text = "His rise surprised everyone, said several observers."
     assert said(text) == [("His rise surprised everyone", "several observers")]
+
+
+def test_participle_aside_between_subject_and_cue_is_skipped():
+    text = "A local official, speaking on condition of anonymity, said that the talks had failed."
+    assert ("that the talks had failed", "A local official") in said(text)

@@ -421,6 +421,9 @@ def _names_people(text: str, span: tuple[int, int]) -> bool:
 _PEOPLE_NOUN = re.compile(pattern("people_endings") + "$")
 
 
+# A participle or "including" phrase between a subject and its cue: ", speaking on condition of
+# anonymity,", ", including Mr. Lopez,".
+_PHRASE_ASIDE = re.compile(r",\s*(?:including|[a-z]{3,}ing)\s[^,;:.!?“”\"]{1,100},\s*$")
 # A short adverbial aside between a subject and its cue: ", on the other hand,", ", however,".
 _ASIDE_BEFORE = re.compile(r",\s*" + pattern("asides") + r"\s*,\s*$")
 
@@ -511,6 +514,10 @@ def read_cues(text: str, ss: int, se: int, cues: list[re.Match], cut_points: lis
             aside = _ASIDE_BEFORE.search(text, max(ss, m.start() - 50), m.start())
             if aside:  # "Supporters of the plan, on the other hand, argued that ..."
                 sp = _source_before(text, aside.start(), floor)
+            else:
+                aside = _PHRASE_ASIDE.search(text, max(ss, m.start() - 120), m.start())
+                if aside:  # "An official, speaking on condition of anonymity, said ...", ", including X,"
+                    sp = _source_before(text, aside.start(), _cut_before(cut_points, aside.start(), ss))
         if sp is None and not form.endswith("ing") \
                 and (lemma in SPEECH_LEMMAS or text.startswith(" that ", m.end())) \
                 and not text[ss:m.start()].rstrip().endswith((",", "\"", "”", "''", "’")):
