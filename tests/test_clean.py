@@ -244,6 +244,8 @@ def test_more_page_furniture_lines_are_removed(junk):
     "FACEBOOK.", "Twitter.", "X.",
     # a wire story's credit line in parentheses (PolNeAR keeps it)
     "(Reporting by Marta Kivi; Editing by Ed Osmond.)",
+    # and its contributor line (PolNeAR keeps it; its names as stance targets are the stance stage's to skip)
+    "Jill Soto in Tallahassee contributed to this story.",
     "Candidate | Party | Poll %",
     "Dana Whitfield | Labour | 38",
     "Twitter said it would appeal.",
