@@ -135,6 +135,24 @@ def _fold(s: str) -> str:
 
 
 _TOKEN = re.compile(r"[a-z0-9](?:[a-z0-9'-]*[a-z0-9])?")
+
+
+def _token_spans(low: str, start: int, words: list[str]) -> list[tuple[int, int, str]]:
+    """(start, end, token) of `words`, the _TOKEN.findall of `low` from `start`, without a second
+    regex pass: each token is the first occurrence of its string from the end of the one before
+    (a token opens with a letter or digit, and every letter or digit the scan passed over would
+    have been a token itself)."""
+    out = []
+    append, find = out.append, low.find
+    pos = start
+    for w in words:
+        pos = find(w, pos)
+        end = pos + len(w)
+        append((pos, end, w))
+        pos = end
+    return out
+
+
 # Punctuation between two tokens ends a clause (and any frame); a quote mark does not ("He was a
 # “respected manager”": a scare quote or a quoted fragment sits inside its clause).
 _BREAK = re.compile(r"[.,;:!?()\[\]{}—–…]|\s-+\s|\n")
@@ -342,11 +360,12 @@ class _Context:
     def quote_stances(self, q: dict) -> list[dict]:
         qs, qe = q["start"], q["end"]
         lex, whole = self.lex, self.low
-        if lex.word_set.isdisjoint(_TOKEN.findall(whole, qs, qe)) and not lex.phrase_re.search(whole[qs:qe]):
+        words = _TOKEN.findall(whole, qs, qe)
+        if lex.word_set.isdisjoint(words) and not lex.phrase_re.search(whole[qs:qe]):
             return []  # no lexicon word or phrase: most quotes
         low = whole[qs:qe]
         self._speaker_span = q.get("speaker") or (0, 0)
-        toks = [(m.start(), m.end(), m[0]) for m in _TOKEN.finditer(whole, qs, qe)]
+        toks = _token_spans(whole, qs, words)
         clause = self._clauses(toks)
         names = self._name_tokens(toks)
         speaker = self._speaker_targets(q)
