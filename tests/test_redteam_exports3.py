@@ -568,3 +568,17 @@ def test_schema_errors_left_out_by_lookup_are_the_pairwise_ones():
         want = [e for e in schema if not any(covers(s.path, e.path) or covers(e.path, s.path)
                                              for s in semantic if s.path)]
         assert _not_covered(schema, semantic) == want, (schema, semantic)
+
+
+def test_a_target_renamed_by_hand_in_data_targets_names_the_near_miss(tmp_path, export):
+    """data.targets edited after annotation ("United States" -> "united states "): the stance
+    still says "United States"; the reject names the listed target it almost is."""
+    tasks = copy.deepcopy(export)
+    task = tasks[0]
+    used = next(r for r in result(task) if r.get("type") == "choices" and r["from_name"] == "target")
+    name = used["value"]["choices"][0]
+    task["data"]["targets"] = [{"value": t["value"].lower() + " " if t["value"] == name else t["value"]}
+                               for t in task["data"]["targets"]]
+    gold, rejects, _ = run_pull(tmp_path, tasks)
+    errors = [e for e in rejects[0]["errors"] if e["code"] == "unknown_target"]
+    assert errors and all(repr(name.lower() + " ") in e["message"] for e in errors), errors

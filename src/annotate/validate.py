@@ -897,6 +897,17 @@ _MISPLACED = {label: tuple(name for name in ("quote_type", "unattributed", "pola
                                      "Speaker": ()}.items()}
 
 
+def _near_target(target: str, targets: list) -> str:
+    """" (the task lists 'united states ')" when a listed target differs from `target` only in
+    case, spaces or Unicode form (data.targets edited by hand after annotation), else ""."""
+    def key(value: str) -> str:
+        return " ".join(unicodedata.normalize("NFC", value).casefold().split())
+
+    wanted = key(target)
+    near = [t for t in targets if isinstance(t, str) and key(t) == wanted]
+    return f" (the task lists {near[0]!r}: data.targets changed after annotation?)" if near else ""
+
+
 def _span_errors(s: dict, where: str, text: str | None, targets: list) -> list[Error]:
     errors = []
     label = s.get("label")
@@ -935,7 +946,8 @@ def _span_errors(s: dict, where: str, text: str | None, targets: list) -> list[E
         if "target" not in s:
             errors.append(Error("stance_missing_target", where, f"stance {s.get('id')!r} has no target"))
         elif isinstance(s["target"], str) and s["target"] not in targets:
-            why = "" if targets else " (the task has no data.targets: add the list the stances choose from)"
+            why = " (the task has no data.targets: add the list the stances choose from)" if not targets else (
+                _near_target(s["target"], targets))
             errors.append(Error("unknown_target", f"{where}/target",
                                 f"target {s['target']!r} is not one of the task's targets{why}"))
     return errors
