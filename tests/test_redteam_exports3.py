@@ -307,7 +307,7 @@ def test_zwj_emoji_counted_in_utf16_units_is_diagnosed(tmp_path, export):
 # --- regions and relations a second annotator (or a script) can break -------------------------
 
 
-def test_one_region_id_on_two_regions_points_at_the_second(tmp_path, export):
+def test_one_region_id_on_two_regions_names_both_items(tmp_path, export):
     """The same region id given to a Speaker and a Quote: the error used to say "is also
     /spans/0" (a gold-record path, in an error about the export) and never named the second."""
     tasks = copy.deepcopy(export)
