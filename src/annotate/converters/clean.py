@@ -231,7 +231,8 @@ _AGO = re.compile(r"^(?:\S+\ )?\d+\ (?:secs?|seconds?|mins?|minutes?|hrs?|hours?
 # time police arrived, ...", "By contrast, ..." and "By Tuesday, officials said, ..." are sentences.
 _ROLE_NOUNS = ("reporter|correspondent|editor|writer|columnist|contributor|journalist|producer|critic"
                "|photographer|staff|desk|team|bureau|member|moderator")
-_NAME = r"[A-Z][\w'’.-]*(?:\ (?:[A-Z][\w'’.-]*|de|van|von|da|al|del|la|le|bin)){0,3}"
+# (a name's word is never "AND": as both a word and a separator it made the match exponential)
+_NAME = r"(?!AND\b)[A-Z][\w'’.-]*(?:\ (?:(?!AND\b)[A-Z][\w'’.-]*|de|van|von|da|al|del|la|le|bin)){0,3}"
 _BYLINE = re.compile(
     rf"^(?:(?i:exclusive|story|words|text|report)\ )?(?:By|BY|by)\ {_NAME}(?:\s*(?:,|and|AND|&)\s*{_NAME})*"
     rf"(?:\s*[,|–—-]\s*(?:[A-Z][\w'’-]*(?:\ (?:[A-Z][\w'’-]*|of|for|and|the|at|in)){{0,5}}"
