@@ -257,3 +257,25 @@ def test_review_copies_are_not_the_records_prediction(task):
     annotation.pop("prediction", None)
     record = build_record(task, annotation)
     assert record["provenance"]["prediction"]["model_version"] == "annotate-rules-9"
+
+
+def test_derived_stances_of_each_quote_are_those_within_it_in_span_order():
+    # derive_quotes finds each quote's stances by bisection; the rule is still "start and end
+    # within the quote", in the order of the spans (nested quotes, equal starts, a stance
+    # ending before it starts as a broken record has).
+    import random
+
+    from annotate.labeling import derive_quotes
+
+    rng = random.Random(7)
+    for _ in range(300):
+        spans = []
+        for i in range(rng.randint(0, 30)):
+            a = rng.randint(0, 60)
+            b = a + rng.randint(-3, 25)
+            spans.append({"id": f"s{i}", "label": rng.choice(["Quote", "Stance", "Stance", "Speaker"]),
+                          "start": a, "end": b, "text": ""})
+        got = derive_quotes(spans, [])
+        want = [[s["id"] for s in spans if s["label"] == "Stance" and q["start"] <= s["start"] and s["end"] <= q["end"]]
+                for q in spans if q["label"] == "Quote"]
+        assert [q["stances"] for q in got] == want

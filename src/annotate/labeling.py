@@ -16,6 +16,7 @@ The checker of a whole result list (`annotate.validate.check_result`) is built o
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import json
@@ -507,7 +508,7 @@ def derive_quotes(spans: list[dict], relations: list[dict]) -> list[dict]:
         if r["type"] == "said_by":
             said_by.setdefault(r["from"], []).append(r["to"])
     refers_to = reference_map(relations)
-    stances = [s for s in spans if s["label"] == "Stance"]
+    inside = _stances_inside(spans)
     quotes = []
     for q in spans:
         if q["label"] != "Quote":
@@ -522,6 +523,30 @@ def derive_quotes(spans: list[dict], relations: list[dict]) -> list[dict]:
             "span": q["id"], "start": q["start"], "end": q["end"], "text": q.get("text", ""),
             "speaker_span": speaker_span, "speaker": name,
             "quote_type": q.get("quote_type"), "unattributed": bool(q.get("unattributed")),
-            "stances": [s["id"] for s in stances if q["start"] <= s["start"] and s["end"] <= q["end"]],
+            "stances": inside(q["start"], q["end"]),
         })
     return quotes
+
+
+def _stances_inside(spans: list[dict]):
+    """A function (start, end) -> the ids of the Stance spans within [start, end], in span order.
+
+    The stances are sorted by start once and each quote looks up its range by bisection, so a
+    record with thousands of quotes and stances is not read quadratically. A stance that ends
+    before it starts (a broken record, rejected anyway) is tried against every quote, as a plain
+    scan would."""
+    stances = [(s["start"], i, s) for i, s in enumerate(spans) if s["label"] == "Stance"]
+    odd = [(i, s) for _, i, s in stances if not s["start"] <= s["end"]]
+    stances = sorted((t for t in stances if t[2]["start"] <= t[2]["end"]), key=lambda t: (t[0], t[1]))
+    starts = [t[0] for t in stances]
+
+    def inside(start, end) -> list[str]:
+        hits = []
+        for k in range(bisect.bisect_left(starts, start), bisect.bisect_right(starts, end)):
+            _, i, s = stances[k]
+            if s["end"] <= end:
+                hits.append((i, s["id"]))
+        hits += [(i, s["id"]) for i, s in odd if start <= s["start"] and s["end"] <= end]
+        return [sid for _, sid in sorted(hits)]
+
+    return inside
