@@ -104,3 +104,10 @@ def test_sentence_begun_before_the_quotation_is_part_of_it():
 def test_quotation_without_a_subject_before_it_keeps_its_start(text):
     quotes = find_quotes(text)
     assert quotes and all(q["start"] > 0 or text[0] == "“" for q in quotes)
+
+
+def test_maintain_attributes_a_clause_not_an_object():
+    # "maintained her lead" is an action; "maintained they were not marked" a claim.
+    assert contents("In the race, Ruiz maintained her double-digit lead over Lopez.") == []
+    assert contents("The campaign has long maintained they were not marked classified.") == [
+        "they were not marked classified"]
