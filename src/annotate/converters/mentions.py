@@ -392,8 +392,23 @@ def _is_acronym(word: str) -> bool:
     return len(letters) >= 2 and letters.isupper() and letters.isalpha()
 
 
-def _classify(words: list[str], lower: _LowerWords, after_title: bool) -> str | None:
+def _classify(words: tuple[str, ...], lower: _LowerWords, after_title: bool) -> str | None:
     """'person' | 'org' | 'issue' | None (not a target: a place, a headline phrase, junk)."""
+    kind = _classify_words(words)
+    if kind is not _PERSON_UNLESS_LOWER:
+        return kind
+    if not after_title and any(len(w) > 2 and w.lower() in lower for w in words):
+        return None  # "Great Barrier", "Step Forward": words the text also uses in lower case
+    return "person"
+
+
+_PERSON_UNLESS_LOWER = "person unless lower"  # _classify_words: the text decides
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _classify_words(words: tuple[str, ...]) -> str | None:
+    """_classify on the words alone (cached across articles: names recur), or
+    _PERSON_UNLESS_LOWER when it depends on the text's lower-case words."""
     last = words[-1]
     if last in MODIFIERS and len(words) > 1:
         return None  # "Alabama Democratic": a description, not a name
@@ -413,15 +428,13 @@ def _classify(words: list[str], lower: _LowerWords, after_title: bool) -> str | 
         return None
     if all(w in US_STATES or w in {"New", "North", "South", "West", "East"} for w in words):
         return None
-    if not after_title and any(len(w) > 2 and w.lower() in lower for w in words):
-        return None  # "Great Barrier", "Step Forward": words the text also uses in lower case
-    return "person"
+    return _PERSON_UNLESS_LOWER
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def _classify_word(word: str) -> str | None:
     """_classify of a one-word segment (it needs no context: cached across articles)."""
-    return _classify([word], _NO_WORDS, False)
+    return _classify((word,), _NO_WORDS, False)
 
 
 _NO_WORDS: frozenset[str] = frozenset()
@@ -661,6 +674,8 @@ def _by_honorific(text: str, start: int, home: _Name, same_surname: list[_Name],
     to the one named most. When no one of that gender and surname is named in full, the
     surname alone is the name ("Mr. Obama" in an article naming only "Michelle Obama": "Obama").
     First names: lexicons/quotes/female_words.txt, male_words.txt."""
+    if text.find("M", max(0, start - 5), start) < 0:  # no "Mr", "Mrs", "Ms" before it: most names
+        return home
     m = _HONORIFIC.search(text, max(0, start - 5), start)
     if m is None:
         return home
