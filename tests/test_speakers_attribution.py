@@ -54,3 +54,9 @@ def test_inverted_speaker_at_the_end_of_the_sentence_keeps_its_head_noun():
 def test_participle_aside_between_subject_and_cue_is_skipped():
     text = "A local official, speaking on condition of anonymity, said that the talks had failed."
     assert ("that the talks had failed", "A local official") in said(text)
+
+
+def test_second_cue_of_a_coordinated_predicate_takes_the_first_cues_subject():
+    # The sentence opens with an adjunct and another clause; "said" shares "called"'s subject.
+    text = 'For that she drew his ire - he called her "weak" and said she had "zero support" in the state.'
+    assert ('she had "zero support" in the state', "he") in said(text)

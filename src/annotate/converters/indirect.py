@@ -508,7 +508,9 @@ def read_cues(text: str, ss: int, se: int, cues: list[re.Match], cut_points: lis
         if text.startswith(" by ", m.end()) and form.endswith(("ed", "en")):
             continue  # "changes proposed by the government": a passive modifier, not a cue
         if sp is None and _COORD_BEFORE.search(text, max(ss, m.start() - 40), m.start()):
-            sp = sentence_subject(text, m.start(), ss)  # "Clinton invoked Obama and suggested ..."
+            # "Clinton invoked Obama and suggested ...": the sentence's subject, else the subject of
+            # the cue before it ("For that she drew ire - he called her "weak" and said ...")
+            sp = sentence_subject(text, m.start(), ss) or _earlier_cue_source(text, ss, m.start())
         fallback = False
         if sp is None and not form.endswith("ing"):
             aside = _ASIDE_BEFORE.search(text, max(ss, m.start() - 50), m.start())
