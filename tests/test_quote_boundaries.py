@@ -111,3 +111,11 @@ def test_maintain_attributes_a_clause_not_an_object():
     assert contents("In the race, Ruiz maintained her double-digit lead over Lopez.") == []
     assert contents("The campaign has long maintained they were not marked classified.") == [
         "they were not marked classified"]
+
+
+def test_cue_in_a_description_of_the_subject_stops_at_the_main_verb():
+    # "Jeremy, who supports Sanders, says he'll definitely vote tomorrow": two attributions.
+    text = "John Ruiz, a former adviser who backed a bold climate policy, said Lopez understood the stakes."
+    found = contents(text)
+    assert "Lopez understood the stakes" in found
+    assert "a bold climate policy" in found

@@ -222,6 +222,11 @@ _VERB_GROUP_PREP = re.compile(r"(?:[a-z]{3,}ly\s+|often\s+)?(" + pattern("verb_g
 _SPEECH_PREPS = words("verb_group_prepositions", "speech")
 
 
+# The main verb of the sentence after a relative clause or an appositive that holds the cue ("John
+# Ruiz, who backed a climate policy, said ...", "Ana Lopez, a writing professor, said ..."): the
+# cue's content ends at its comma.
+_MAIN_VERB_AFTER = re.compile(r",[\"”’']{0,2}\s+(?:[a-z]+ly\s+)?" + word_alternation(
+    f for lemma in ("say", "tell", "add", "write") for f in verb_forms(lemma)[1:3]) + r"\b")
 # An appositive noun phrase that ends a content ("..., a charge she has always denied").
 _FINAL_APPOSITIVE = re.compile(r",\s+(?:a|an)\s[^,;:“”\"]*$")
 
@@ -312,6 +317,9 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
         cut = _CLAUSE_END.search(text, s, e)
         if cut and _words(text, s, cut.start()) >= 2:
             s, e = trim(text, s, _cut_at(cut), _STRIP)
+    main = _MAIN_VERB_AFTER.search(text, s, e)
+    if main and main.start() > s:
+        s, e = trim(text, s, main.start(), _STRIP)  # "X, who backed a climate policy, said ...": the main verb
     final = _FINAL_APPOSITIVE.search(text, s, e)
     if final and _words(text, s, final.start()) >= 3:
         e = final.start()  # "..., a charge she has always denied": the author's comment on it
