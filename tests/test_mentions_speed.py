@@ -35,3 +35,15 @@ def test_honorific_picks_the_person_of_its_gender_and_a_name_without_one_keeps_i
     # an 'M' farther back than the honorific's reach ('Ms. ' is 4 characters) changes nothing
     text = "Ms  X Clinton"
     assert _by_honorific(text, text.index("Clinton"), bill, same, {}) is bill
+
+
+def test_a_name_of_one_form_is_that_form_a_person_without_a_middle_initial():
+    assert _person("Donald J. Trump").canonical == "Donald Trump"
+    assert _person("George W. Bush").canonical == "George W. Bush"  # known by the initial
+    org = _Name("org")
+    org.forms["Department of Justice"] = 3
+    assert org.canonical == "Department of Justice"
+    # with two forms the longer, more frequent one still wins
+    two = _person("Hillary Clinton")
+    two.forms["Hillary Rodham Clinton"] = 2
+    assert two.canonical == "Hillary Rodham Clinton"

@@ -498,6 +498,9 @@ class _Name:  # compared by identity: two chains with the same forms are still t
 
     @functools.cached_property
     def canonical(self) -> str:  # asked once its forms are all in
+        if len(self.forms) == 1:  # most names: the one form is the best
+            best = next(iter(self.forms))
+            return _without_initial(best) if self.kind == "person" else best
         full = [f for f in self.forms if len(f.split()) >= 2] or list(self.forms)
         if self.kind == "person" and self.key:
             # a person's name opens with the first name ("Debbie Wasserman Schultz", however
