@@ -39,6 +39,7 @@ from .errors import ConnectionFailed, Interrupted, ProjectError, UsageError
 from .io import sha256_text
 
 DEFAULT_BATCH_SIZE = 500
+UPDATE_BATCH_SIZE = 250  # tasks updated together (parsed tasks are held in memory meanwhile)
 TASK_SUFFIXES = (".jsonl", ".ndjson")
 MAX_REPORTED = 20  # invalid tasks / conflicts described one by one; the rest only counted
 # Label Studio's guidance: about 100,000 tasks per project at most (and PostgreSQL beyond
@@ -445,6 +446,7 @@ def push_tasks(client, project_id: int | None, tasks: Iterable[tuple[str, dict]]
     keys: set[str] = set()  # the task hashes and doc_ids of this input, for the clean-up
 
     importer = _Importer(client, project_id, dry_run, stats, by_doc)
+    updater = _Updater(client, project_id, dry_run, stats, by_doc, min(batch_size, UPDATE_BATCH_SIZE))
     batch: list[_Pending] = []
     batch_docs: set[str] = set()
     try:
@@ -497,8 +499,10 @@ def push_tasks(client, project_id: int | None, tasks: Iterable[tuple[str, dict]]
                 batch, batch_docs = [], set()
             if doc_id and doc_id in importer.in_flight_docs:
                 importer.drain()
+            if doc_id and doc_id in updater.docs:  # the same document twice: its first update goes first
+                updater.flush()
             if doc_id and doc_id in by_doc:
-                _update(client, project_id, task, where, by_doc, stats, dry_run)
+                updater.add(task, where)
                 continue
             # The line itself when push changed nothing in the task: no re-encoding.
             body = line.text.strip().encode("utf-8") if as_read else json.dumps(
@@ -511,6 +515,7 @@ def push_tasks(client, project_id: int | None, tasks: Iterable[tuple[str, dict]]
                 batch, batch_docs = [], set()
         if batch:
             importer.submit(batch)
+        updater.flush()
         importer.drain()
         if not dry_run and project_id is not None and (
                 index.doubled & keys or _others_wrote(client, project_id, index.size, importer.imported_batches)):
@@ -583,22 +588,55 @@ def remove_duplicates(client, project_id: int, keys: set[str], imported_ids: set
     stats.duplicates_removed += len(doomed) + len(imported_ids - {r.id for r in refs})
 
 
-def _update(client, project_id: int | None, task: dict, where: str, by_doc: dict, stats: PushStats,
-            dry_run: bool) -> None:
-    """A known doc_id with a new task_hash: update in place, or report a conflict."""
-    meta, doc_id = task["meta"], task["data"]["doc_id"]
-    task_id, old_sha, annotations = by_doc[doc_id]
-    # The index's annotation counter can read 0 on an annotated task: ask for the annotations.
-    if old_sha != meta["text_sha256"] and (annotations or (
-            client is not None and project_id is not None and studio.annotated_tasks(client, project_id, [task_id]))):
-        stats.conflicts += 1
-        stats.note(f"conflict {where}: doc_id {doc_id!r} (task {task_id}) has annotations "
-                   "on a different text; left untouched (push it to a new project, or delete the task)")
-        return
-    if not dry_run:
-        studio.replace_task(client, task_id, task)
-    by_doc[doc_id] = (task_id, meta["text_sha256"], annotations)
-    stats.updated += 1
+class _Updater:
+    """Known doc_ids with a new task_hash, updated in place a batch at a time
+    (`studio.replace_tasks`), or reported as conflicts."""
+
+    def __init__(self, client, project_id: int | None, dry_run: bool, stats: PushStats,
+                 by_doc: dict[str, tuple[int, str | None, int]], size: int):
+        self.client, self.project_id, self.dry_run, self.stats, self.by_doc = client, project_id, dry_run, stats, by_doc
+        self.size = size
+        self.pending: list[tuple[str, dict]] = []  # (where, task)
+        self.docs: set[str] = set()
+
+    def add(self, task: dict, where: str) -> None:
+        self.pending.append((where, task))
+        self.docs.add(task["data"]["doc_id"])
+        if len(self.pending) >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        pending, self.pending, self.docs = self.pending, [], set()
+        if not pending:
+            return
+        client, project_id, stats = self.client, self.project_id, self.stats
+        online = client is not None and project_id is not None
+        # The index's annotation counter can read 0 on an annotated task: for a changed text,
+        # ask for the annotations (one request for the batch).
+        moved = [self.by_doc[t["data"]["doc_id"]] for _, t in pending
+                 if self.by_doc[t["data"]["doc_id"]][1] != t["meta"]["text_sha256"]]
+        ask = [task_id for task_id, _sha, annotations in moved if not annotations]
+        annotated = studio.annotated_tasks(client, project_id, ask) if ask and online else set()
+        todo: list[tuple[int, dict]] = []
+        for where, task in pending:
+            meta, doc_id = task["meta"], task["data"]["doc_id"]
+            task_id, old_sha, annotations = self.by_doc[doc_id]
+            if old_sha != meta["text_sha256"] and (annotations or task_id in annotated):
+                stats.conflicts += 1
+                stats.note(f"conflict {where}: doc_id {doc_id!r} (task {task_id}) has annotations "
+                           "on a different text; left untouched (push it to a new project, or delete the task)")
+                continue
+            todo.append((task_id, task))
+        if self.dry_run or not online:
+            stats.updated += len(todo)
+        else:
+            def done(_task_id: int) -> None:
+                stats.updated += 1
+
+            studio.replace_tasks(client, project_id, todo, done=done)
+        for task_id, task in todo:
+            doc_id = task["data"]["doc_id"]
+            self.by_doc[doc_id] = (task_id, task["meta"]["text_sha256"], self.by_doc[doc_id][2])
 
 
 def push(url: str, api_key: str | None, inputs: Iterable[str], project: str, *,

@@ -1073,3 +1073,283 @@ def ensure_task_view(client, project_id: int) -> bool:
     if response.status_code not in (200, 201):
         _raise_http(client, response, action)
     return True
+
+
+# --- updating many tasks at once (push of a re-converted input) ------------------------------
+
+# A re-push after a converter upgrade updates every task. Per task that was a list of its
+# predictions, a DELETE per old one, a POST of the new one and the PATCH of data+meta (about
+# 4 requests). `replace_tasks` does the prediction part for a whole batch in a few requests:
+# one task-list read of the batch's prediction model versions (per IDS_PER_QUERY tasks), one
+# data-manager `delete_tasks_predictions` action, one `import/predictions` POST, and then one
+# PATCH per task (Label Studio 1.23 has no bulk task update), and a check read afterwards.
+# The action deletes ALL predictions of the tasks it is given, so it is only given tasks whose
+# predictions are all of the new predictions' model families; any other task is updated the
+# old way, one by one (`replace_task`), which deletes predictions by id.
+PREDICTION_FIELDS = "id,meta,total_predictions,predictions_model_versions"
+PREDICTIONS_PER_IMPORT = 500  # tasks' predictions in one import/predictions POST
+PATCH_WORKERS = 2  # PATCHes in flight at once (the server does the work; two overlap its latency)
+# The task list computes `predictions_model_versions` (a join over the predictions, per task)
+# only for a column the query's view shows (Label Studio 1.23's get_fields_for_evaluation:
+# every column not hidden in both modes); without a view it answers "". So the query names a
+# view that hides every computed column but that one (the others each cost a join or more).
+_COMPUTED_COLUMNS = ("avg_lead_time", "completed_at", "annotations_results", "predictions_results",
+                     "predictions_score", "annotators", "annotations_ids", "file_upload", "draft_exists",
+                     "storage_filename", "state", "reviewed", "reviewers", "comments", "agreement")
+_HIDDEN = [f"tasks:{c}" for c in _COMPUTED_COLUMNS]
+_ONLY_VERSIONS = {"explore": _HIDDEN, "labeling": _HIDDEN}
+
+
+@dataclass(frozen=True)
+class TaskPredictions:
+    """What a task holds, as replace_tasks needs it."""
+
+    id: int
+    task_hash: str | None
+    model_versions: tuple[str, ...] | None  # None: not readable as a plain list (odd versions)
+    count: int
+
+
+def task_predictions(client, project_id: int, task_ids: list[int]) -> dict[int, TaskPredictions]:
+    """The model versions (distinct) and prediction count of each of these tasks, task hash too;
+    tasks that are gone are absent. One task-list request per IDS_PER_QUERY ids."""
+    found: dict[int, TaskPredictions] = {}
+    action = f"read the predictions of tasks in project {project_id}"
+    for i in range(0, len(task_ids), IDS_PER_QUERY):
+        chunk = list(task_ids[i:i + IDS_PER_QUERY])
+        query = json.dumps({"selectedItems": {"all": False, "included": chunk}, "hiddenColumns": _ONLY_VERSIONS},
+                           separators=(",", ":"))
+        with api_errors(client, action):
+            response = client._client_wrapper.httpx_client.request(
+                "api/tasks", method="GET", request_options={"timeout": LONG_TIMEOUT},
+                params={"project": project_id, "page_size": len(chunk), "query": query, "resolve_uri": "false",
+                        "include": PREDICTION_FIELDS})
+        if response.status_code == 404:
+            continue  # none of them is left
+        if response.status_code != 200:
+            _raise_http(client, response, action)
+        for t in _task_list(client, _json(client, response, action), action):
+            found[t["id"]] = _task_predictions(t)
+    return found
+
+
+def _task_predictions(t: dict) -> TaskPredictions:
+    meta = t.get("meta") if isinstance(t.get("meta"), dict) else {}
+    count = t.get("total_predictions")
+    raw = t.get("predictions_model_versions")
+    # The data manager joins the distinct versions with "," and cuts the text at 500 characters
+    # (quotes removed): a version holding a comma or quote, or a cut list, cannot be told apart
+    # from several versions, so such a task is not trusted with the bulk delete.
+    if not isinstance(raw, str) or len(raw) >= 500 or (raw and any(not v.strip() for v in raw.split(","))):
+        versions = None  # an empty piece: a prediction without a model version, not ours to delete
+    else:
+        versions = tuple(v.strip() for v in raw.split(",") if v.strip())
+    return TaskPredictions(t["id"], meta.get("task_hash"), versions, count if type(count) is int else -1)
+
+
+def delete_task_predictions(client, project_id: int, task_ids: list[int], unless_version: list[str] = ()) -> int:
+    """Delete every prediction of these tasks (data-manager action `delete_tasks_predictions`,
+    one per DELETE_CHUNK tasks); returns how many predictions were deleted. With
+    `unless_version`, a task that by then holds a prediction whose model version contains one of
+    these strings is left alone (the server applies the filter in the same query): a concurrent
+    push's new prediction is not deleted."""
+    total = 0
+    action = f"delete the predictions of tasks in project {project_id}"
+    for i in range(0, len(task_ids), DELETE_CHUNK):
+        chunk = list(task_ids[i:i + DELETE_CHUNK])
+        body: dict = {"selectedItems": {"all": False, "included": chunk}}
+        if unless_version:
+            body["filters"] = {"conjunction": "and", "items": [
+                {"filter": "filter:tasks:predictions_model_versions", "operator": "not_contains",
+                 "type": "List", "value": list(unless_version)}]}
+        with api_errors(client, action, not_found=f"project {project_id} disappeared during the push"):
+            response = client._client_wrapper.httpx_client.request(
+                "api/dm/actions", method="POST", params={"id": "delete_tasks_predictions", "project": project_id},
+                json=body, request_options={"max_retries": 0, "timeout": LONG_TIMEOUT})
+        if response.status_code != 200:
+            _raise_http(client, response, action)
+        processed = _json(client, response, action).get("processed_items") or 0
+        total += processed if type(processed) is int else 0
+    return total
+
+
+def import_predictions(client, project_id: int, predictions: list[dict]) -> int:
+    """Create these predictions (each with its `task` id) with one POST per
+    PREDICTIONS_PER_IMPORT (`import/predictions`, no retry); returns how many were created."""
+    created = 0
+    action = f"import predictions into project {project_id}"
+    for i in range(0, len(predictions), PREDICTIONS_PER_IMPORT):
+        body = json.dumps(predictions[i:i + PREDICTIONS_PER_IMPORT], ensure_ascii=False,
+                          separators=(",", ":")).encode("utf-8")
+        with api_errors(client, action):
+            response = client._client_wrapper.httpx_client.request(
+                f"api/projects/{project_id}/import/predictions", method="POST", content=body,
+                headers={"Content-Type": "application/json"},
+                request_options={"max_retries": 0, "timeout": LONG_TIMEOUT})
+        if response.status_code == 404:
+            raise ProjectError(f"project {project_id} disappeared during the push")
+        if response.status_code not in (200, 201):
+            _raise_http(client, response, action)
+        count = _json(client, response, action).get("created") or 0
+        created += count if type(count) is int else 0
+    return created
+
+
+def update_task_fields(client, task_id: int, task: dict) -> None:
+    """PATCH a task's data and meta (one request; the body serialised once with json.dumps)."""
+    action = f"update task {task_id}"
+    body = json.dumps({"data": task["data"], "meta": task.get("meta") or {}}, ensure_ascii=False,
+                      separators=(",", ":")).encode("utf-8")
+    with api_errors(client, action, not_found=f"task {task_id} disappeared during the push"):
+        response = client._client_wrapper.httpx_client.request(
+            f"api/tasks/{task_id}", method="PATCH", content=body, headers={"Content-Type": "application/json"},
+            request_options={"timeout": LONG_TIMEOUT})
+    if response.status_code == 404:
+        raise ProjectError(f"task {task_id} disappeared during the push")
+    if response.status_code != 200:
+        _raise_http(client, response, action)
+
+
+def _families(task: dict) -> set[str]:
+    return {model_family(p.get("model_version")) for p in task.get("predictions") or []}
+
+
+def _versions(task: dict) -> list[str]:
+    return sorted({str(p.get("model_version")) for p in task.get("predictions") or [] if p.get("model_version")})
+
+
+def replace_tasks(client, project_id: int, items: list[tuple[int, dict]],
+                  done: Callable[[int], None] | None = None) -> None:
+    """`replace_task` for many tasks, with the same result and guarantees, in few requests.
+
+    For the tasks whose predictions are all of the new predictions' model families (read fresh,
+    one request per IDS_PER_QUERY tasks): one `delete_tasks_predictions` action, one
+    `import/predictions` POST for all their new predictions, then one PATCH of data+meta per
+    task, the new task_hash written last. A task holding a prediction of another model (an ML
+    backend's) or versions that cannot be read safely goes through `replace_task` (its
+    predictions deleted one by one by id). `done(task_id)` is called once a task's meta is written.
+
+    A crash part-way leaves every unfinished task with its old task_hash (so the next push
+    updates it again) and with either its old predictions, none of ours (deleted, new ones not
+    yet imported), or the new ones: never the new hash without the new predictions. Concurrent
+    pushes: the delete spares a task that already holds one of the new model versions (another
+    push got there first), and a check read after the PATCHes finds any task holding more
+    predictions than it should (two pushes imported at once, or a prediction of another model
+    arrived meanwhile) and clears it with `dedupe_predictions`.
+    """
+    if not items:
+        return
+    tasks = dict(items)
+    seen = task_predictions(client, project_id, list(tasks))
+    bulk: list[int] = []
+    slow: list[int] = []
+    for task_id, task in items:
+        ref = seen.get(task_id)
+        if ref is None:
+            raise ProjectError(f"task {task_id} disappeared during the push")
+        families = _families(task)
+        if ref.model_versions is not None and all(model_family(v) in families for v in ref.model_versions) \
+                and not (ref.count > 0 and not ref.model_versions):
+            bulk.append(task_id)
+        else:
+            slow.append(task_id)
+    for task_id in slow:
+        replace_task(client, task_id, tasks[task_id])
+        if done:
+            done(task_id)
+    if not bulk:
+        return
+    # Two groups for the delete: a task that already holds one of the new versions (the same
+    # version with other results, or a half-done earlier push) loses all its predictions; the
+    # others are spared if one of the new versions appears on them before the delete runs.
+    by_filter: dict[tuple[str, ...], list[int]] = {}
+    for task_id in bulk:
+        new = tuple(_versions(tasks[task_id]))
+        held = set(seen[task_id].model_versions or ())
+        key = () if (not new or held & set(new)) else new
+        by_filter.setdefault(key, []).append(task_id)
+    for key, ids in by_filter.items():
+        if any(seen[i].count != 0 for i in ids):
+            delete_task_predictions(client, project_id, [i for i in ids if seen[i].count != 0], list(key))
+    predictions = [{"task": task_id, "result": p.get("result") or [], "score": p.get("score"),
+                    "model_version": p.get("model_version")}
+                   for task_id in bulk for p in tasks[task_id].get("predictions") or []]
+    if predictions:
+        import_predictions(client, project_id, predictions)
+    _patch_all(client, [(task_id, tasks[task_id]) for task_id in bulk], done)
+    # The check: the task's prediction counter (total_predictions) is no witness, two imports
+    # at once each count only their own; the predictions themselves are read.
+    after = prediction_versions(client, project_id, bulk)
+    for task_id in bulk:
+        task = tasks[task_id]
+        families = _families(task)
+        ours = sorted(v for v in after.get(task_id, ()) if model_family(v) in families)
+        if task_id in after and ours != sorted(str(p.get("model_version")) for p in task.get("predictions") or []):
+            dedupe_predictions(client, task_id, task)
+
+
+def prediction_versions(client, project_id: int, task_ids: list[int]) -> dict[int, list[str]]:
+    """The model version of every prediction of these tasks (one entry per prediction; gone
+    tasks absent): one task-list request per IDS_PER_QUERY ids, carrying the predictions."""
+    found: dict[int, list[str]] = {}
+    action = f"read the predictions of tasks in project {project_id}"
+    for i in range(0, len(task_ids), IDS_PER_QUERY):
+        chunk = list(task_ids[i:i + IDS_PER_QUERY])
+        query = json.dumps({"selectedItems": {"all": False, "included": chunk}}, separators=(",", ":"))
+        with api_errors(client, action):
+            response = client._client_wrapper.httpx_client.request(
+                "api/tasks", method="GET", request_options={"timeout": LONG_TIMEOUT},
+                params={"project": project_id, "page_size": len(chunk), "query": query, "fields": "all",
+                        "resolve_uri": "false", "include": "id,predictions"})
+        if response.status_code == 404:
+            continue
+        if response.status_code != 200:
+            _raise_http(client, response, action)
+        for t in _task_list(client, _json(client, response, action), action):
+            preds = t.get("predictions") if isinstance(t.get("predictions"), list) else []
+            found[t["id"]] = [str(p.get("model_version")) for p in preds if isinstance(p, dict)]
+    return found
+
+
+def _patch_all(client, items: list[tuple[int, dict]], done: Callable[[int], None] | None) -> None:
+    """update_task_fields for each, PATCH_WORKERS at a time; `done` called in order, from this
+    thread. An error (or Ctrl-C) stops the PATCHes not yet started."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    workers = max(1, PATCH_WORKERS)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="annotate-update")
+    try:
+        futures = [(task_id, pool.submit(update_task_fields, client, task_id, task)) for task_id, task in items]
+        for task_id, future in futures:
+            future.result()
+            if done:
+                done(task_id)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def dedupe_predictions(client, task_id: int, task: dict) -> int:
+    """Leave the task one prediction of each new model version of `task`'s model families: the
+    oldest (smallest id) of each; others of those families are deleted, other models' stay.
+    A missing new prediction (a concurrent push deleted it) is created. Returns how many
+    predictions were deleted. Two pushers of the same input doing this at once agree."""
+    action = f"update task {task_id}"
+    families, versions = _families(task), _versions(task)
+    deleted = 0
+    with api_errors(client, action, not_found=f"task {task_id} disappeared during the push"):
+        keep: dict[str, int] = {}
+        ours = sorted((p for p in client.predictions.list(task=task_id) if model_family(p.model_version) in families),
+                      key=lambda p: p.id)
+        for p in ours:
+            if p.model_version in versions and p.model_version not in keep:
+                keep[p.model_version] = p.id
+                continue
+            with contextlib.suppress(ProjectError), api_errors(client, action, not_found="gone"):
+                client.predictions.delete(id=p.id)
+                deleted += 1
+        for pred in task.get("predictions") or []:
+            if str(pred.get("model_version")) not in keep:
+                client.predictions.create(
+                    task=task_id, result=pred.get("result") or [], score=pred.get("score"),
+                    model_version=pred.get("model_version"), request_options=NO_RETRY)
+    return deleted
