@@ -12,7 +12,12 @@
   the existing task gets the new data and meta and its predictions are replaced, keeping
   its annotations — unless the text itself changed and the task already has annotations
   (their offsets would point into the old text): that is a *conflict*, left untouched and
-  reported.
+  reported. Updates go UPDATE_BATCH_SIZE at a time through `studio.replace_tasks`: for the
+  tasks whose predictions are all of our model family, one delete action, one predictions
+  import and one check read for the batch, then one PATCH of data+meta a task (the new
+  task_hash last); a task holding another model's prediction (an ML backend's) is updated
+  one by one as before. A push stopped part-way leaves tasks with the old hash (and their old
+  predictions, none of ours, or the new ones): the next push updates them again.
 - Safe to run concurrently (two shells, two machines, one server). Label Studio has no unique
   constraint on task data, so two pushes that read the index before either imported both
   import the same tasks. After its last batch a push re-reads the index and, for every

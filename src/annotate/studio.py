@@ -19,7 +19,9 @@ Public API (other modules rely on these signatures):
 - `import_tasks(client, project_id, tasks) -> list[int]` — one non-retrying import POST
   (`import_task_json` for tasks already serialised).
 - `replace_task`, `annotated_tasks`, `delete_unannotated_tasks`, `count_tasks`, `delete_project` — the writes a push
-  needs to update a document in place and to remove a concurrent push's duplicates.
+  needs to update a document in place and to remove a concurrent push's duplicates;
+  `replace_tasks(client, project_id, [(task_id, task), ...])` updates many tasks in place with
+  the same result in few requests (one PATCH a task plus a handful a batch).
 
 Every failure is an `errors.ConnectionFailed` / `errors.ProjectError` with one line that
 names the server but never the token. The SDK is imported lazily so `--help` and offline
@@ -1269,8 +1271,9 @@ def replace_tasks(client, project_id: int, items: list[tuple[int, dict]],
         key = () if (not new or held & set(new)) else new
         by_filter.setdefault(key, []).append(task_id)
     for key, ids in by_filter.items():
-        if any(seen[i].count != 0 for i in ids):
-            delete_task_predictions(client, project_id, [i for i in ids if seen[i].count != 0], list(key))
+        held = [i for i in ids if seen[i].model_versions or seen[i].count != 0]  # the counter alone can lag
+        if held:
+            delete_task_predictions(client, project_id, held, list(key))
     predictions = [{"task": task_id, "result": p.get("result") or [], "score": p.get("score"),
                     "model_version": p.get("model_version")}
                    for task_id in bulk for p in tasks[task_id].get("predictions") or []]
