@@ -40,8 +40,21 @@ def fold_letters(text: str) -> str:
     (the same length, the same offsets); `text` itself when there is none."""
     if text.isascii():
         return text
+    last = _last_folded
+    if last[0] is text:  # the stance stage folds the very text the quote stage just folded
+        return last[1]
     table = {ord(ch): base for ch in set(text) if not ch.isascii() and (base := _base(ch))}
-    return text.translate(table) if table else text
+    out = text.translate(table) if table else text
+    _remember((text, out))
+    return out
+
+
+_last_folded: tuple = (None, None)  # (text, fold_letters(text)) of the last non-ASCII text folded
+
+
+def _remember(pair: tuple) -> None:
+    global _last_folded
+    _last_folded = pair
 
 
 class Respeller:
