@@ -18,7 +18,6 @@ def contents(text: str) -> list[str]:
         ("The senator would not speculate freely about the motives of his rival.", "the motives of his rival"),
         ("The mayor will advocate for the creation of two new parks.", "the creation of two new parks"),
         ("Ana Ruiz wrote about the visit of the delegation.", "the visit of the delegation"),
-        ("Her lawyer did not respond to a request for comment.", "a request for comment"),
     ],
 )
 def test_verb_group_preposition_is_not_content(text, content):
