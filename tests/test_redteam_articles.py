@@ -247,8 +247,6 @@ def test_first_person_possessive_speaker_is_the_whole_noun_phrase(text, speaker)
     assert [s for _, s, _ in quotes(annotate_text(text))] == [speaker]
 
 
-@xfail("indirect.py read_cues/_clause_begin: a sentence-final cue's content starts at the sentence, "
-       "dateline included")
 @pytest.mark.parametrize("text, content", [
     ("Sanctions weighed\n\nWASHINGTON — The White House is weighing new sanctions, according to three officials.",
      "The White House is weighing new sanctions"),

@@ -58,8 +58,31 @@ def _sentence_ends(text: str, start: int, end: int) -> Iterator[re.Match]:
     yield from _SENT_END.finditer(text, start, end)
 
 
+# A wire story's dateline where a paragraph opens: "WASHINGTON (AP) — ", "FRANKFURT, Germany (AP) — ",
+# "WASHINGTON, June 24 (Reuters) - ", "LOS ANGELES -- ". It places the story; it is no part of a
+# sentence (never a speaker, never inside a quote).
+_DATELINE = re.compile(
+    r"[A-Z][A-Z.'’]+(?:[ -][A-Z][A-Z.'’]+){0,3}"  # the place, in capitals
+    r"(?:,\s+[A-Z][\w.'’]*(?:\s+[A-Z][\w.'’]*){0,2}){0,2}"  # ", Germany", ", Calif."
+    r"(?:,\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"  # ", June 24"
+    r"\s*(?:\([A-Za-z][\w .&/-]{0,30}\)\s*)?"  # "(AP)", "(Reuters)"
+    r"(?:[—–―]|--?)[ \t\u00a0]+"
+)
+
+
+def dateline_end(text: str, start: int, end: int) -> int:
+    """Where the text after a dateline opening the paragraph at `start` begins (else `start`)."""
+    if (start == 0 or text[start - 1] == "\n") and text[start:start + 2].isupper():
+        m = _DATELINE.match(text, start, end)
+        if m and m.end() < end:
+            return m.end()
+    return start
+
+
 def sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """Yield sentence (start, end) spans inside text[start:end], none longer than MAX_SENTENCE."""
+    """Yield sentence (start, end) spans inside text[start:end], none longer than MAX_SENTENCE;
+    a dateline opening a paragraph is left out of its first sentence."""
+    start = dateline_end(text, start, end)
     s = start
     for m in _sentence_ends(text, start, end):
         if m.group(0)[0] == "." and closes_abbreviation(text, m.start(), s):
