@@ -238,9 +238,9 @@ def test_no_comment_and_anonymity_formulas_are_no_quotes(text):
     assert not any(q.startswith("to ") for q in qs), qs
 
 
-@xfail("speakers.py _np_left via lexicons/quotes/speaker_determiners.txt: 'my'/'your' missing")
 @pytest.mark.parametrize("text, speaker", [
     ("My neighbour says the whole plan is a scandal.", "My neighbour"),
+    ("Your own lawyer warned that the deal was unlawful.", "Your own lawyer"),
     ("As one of my designers told me: \"I do better work in four days.\"", "one of my designers"),
 ])
 def test_first_person_possessive_speaker_is_the_whole_noun_phrase(text, speaker):
