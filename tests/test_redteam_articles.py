@@ -225,17 +225,9 @@ def xfail(reason: str):
     return pytest.mark.xfail(strict=True, reason=reason)
 
 
-@xfail("indirect.py content_after/cue_verbs.txt 'decline|want|ask ... to': a no-comment or anonymity "
-       "formula is no quote")
-@pytest.mark.parametrize("text", [
-    "A spokesman declined to comment.",
-    "The company did not respond to a request for comment.",
-    "The senator, who asked not to be identified, said the vote would fail.",
-    "A council colleague, who did not want to be named, said the mayor knew.",
-])
-def test_no_comment_and_anonymity_formulas_are_no_quotes(text):
-    qs = [q for q, _, _ in quotes(annotate_text(text))]
-    assert not any(q.startswith("to ") for q in qs), qs
+# Not failures either: "declined to comment" and "asked not to be identified" are attributions
+# with the content "to comment", "to be identified" in PolNeAR's gold, so the converter proposes
+# them ("did not respond to a request for comment" is no quote: "respond to" is no cue there).
 
 
 @pytest.mark.parametrize("text, speaker", [
