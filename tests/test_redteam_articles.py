@@ -271,19 +271,27 @@ def test_she_refers_to_the_person_just_named_not_the_company():
     assert regs[refers[she]][3] != "The company"
 
 
-@xfail("speakers.py speaker_before: a fronted adverbial or a possessive of a common noun is taken "
-       "as / cut from the speaker")
 @pytest.mark.parametrize("text, speaker", [
-    ('Outside court, a former council colleague, who did not want to be named, said: "Everyone knew."',
-     "a former council colleague"),
     ('Outside court, the victim\'s mother said: "Justice was done."', "the victim's mother"),
     ('A source close to the minister said: "He will not resign."', "A source close to the minister"),
     ('A spokesperson for the channel said: "We never comment on future storylines."',
      "A spokesperson for the channel"),
+    ('People familiar with the talks said: "It is over."', "People familiar with the talks"),
+])
+def test_speaker_is_the_subject_noun_phrase(text, speaker):
+    said = [s for q, s, _ in quotes(annotate_text(text)) if q.startswith('"')]
+    assert said == [speaker]
+
+
+@xfail("speakers.py speaker_before/speaker_after: a fronted adverbial is taken as the speaker when a "
+       "relative clause follows the subject; a lower-case modifier before a title is cut off")
+@pytest.mark.parametrize("text, speaker", [
+    ('Outside court, a former council colleague, who did not want to be named, said: "Everyone knew."',
+     "a former council colleague"),
     ('"We have made a fair offer," port chief executive Anneli Tamm told reporters.',
      "port chief executive Anneli Tamm"),
 ])
-def test_speaker_is_the_subject_noun_phrase(text, speaker):
+def test_speaker_is_the_subject_noun_phrase_still_missed(text, speaker):
     said = [s for q, s, _ in quotes(annotate_text(text)) if q.startswith('"')]
     assert said == [speaker]
 

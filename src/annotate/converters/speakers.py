@@ -177,6 +177,39 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
     return j
 
 
+# A person known by whom they stand for or are close to: "a spokesperson for the channel", "a
+# source close to the minister", "a person familiar with the matter", "the victim's mother".
+_SOURCE_NOUNS = frozenset("source sources person people those someone anyone official officials aide aides "
+                          "ally allies friend friends insider insiders".split())
+_SOURCE_LINKS = {("close", "to"), ("familiar", "with"), ("near", "to")}
+
+
+def _source_of(text: str, toks: list[tuple[int, int]], j: int, limit: int) -> int:
+    """The first token of the speaker noun phrase whose last part starts at token j: further left
+    over "for"/"of" after a role or people noun, "close to"/"familiar with" after a source noun,
+    and a lower-case possessive after a determiner; else j."""
+    def word(k: int) -> str:
+        return text[toks[k][0] : toks[k][1]].lower()
+
+    def joined(k: int) -> bool:  # only spaces between token k and the next
+        return not text[toks[k][1] : toks[k + 1][0]].strip()
+
+    if j >= 2 and joined(j - 1) and joined(j - 2):
+        if word(j - 1) in ("for", "of"):
+            head = _unpossessed(word(j - 2))
+            if head in ROLE_WORDS or head in _PEOPLE_HEADS or head in _SOURCE_NOUNS:
+                k = _np_left(text, toks, j - 2, limit)
+                if k is not None and k < j - 2:
+                    return k
+        elif j >= 3 and (word(j - 2), word(j - 1)) in _SOURCE_LINKS and joined(j - 3) and word(j - 3) in _SOURCE_NOUNS:
+            k = _np_left(text, toks, j - 3, limit)
+            return j - 3 if k is None else min(k, j - 3)
+    if j >= 2 and joined(j - 1) and joined(j - 2) and word(j - 1).endswith(("’s", "'s")) \
+            and word(j - 1)[:-2].isalpha() and word(j - 2) in DETERMINERS - {"that", "this", "these", "those"}:
+        return j - 2  # "the victim's mother"
+    return j
+
+
 _TRAILING_PAREN = re.compile(r"(?<=\w)\s*\([^()]{1,30}\)\s*,?\s*(?:(?:also|has|had|have|then|later)\s+)?$")
 _APPOSITIVE_GAP = re.compile(r",\s*$")
 
@@ -278,6 +311,7 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
     j = _np_left(text, toks, i, limit)
     if j is None:
         return None
+    j = _source_of(text, toks, j, limit)
     if text[toks[j][0] : toks[j][1]].lower() == "that" and j < i and text[toks[j + 1][0]][:1].isupper():
         j += 1  # "assert that Trump ..." : the complementizer is not part of the name
     if text[toks[j][0] : toks[j][1]].lower() in _CLAUSE_LINKS:
