@@ -20,7 +20,8 @@ import pytest
 from annotate import studio
 from annotate.errors import ConnectionFailed, UsageError
 
-from .test_redteam_server import TOKEN, HostileServer, answer, assert_one_line, raw, run
+from . import test_redteam_server as _redteam_server
+from .test_redteam_server import TOKEN, answer, assert_one_line, raw, run
 
 EXPORT = json.dumps([{"id": 1, "data": {"text": "Hello."}, "annotations": [], "predictions": []}]).encode()
 
@@ -59,18 +60,7 @@ def download(server, tmp_path, said: list | None = None) -> int:
         return studio.download_export(client, 7, fh, (said if said is not None else []).append)
 
 
-@pytest.fixture
-def hostile():
-    """hostile(*routes): a fake Label Studio (test_redteam_server.HostileServer), closed after the test."""
-    servers: list[HostileServer] = []
-
-    def make(*override) -> HostileServer:
-        servers.append(HostileServer(*override))
-        return servers[-1]
-
-    yield make
-    for server in servers:
-        server.close()
+hostile = _redteam_server.hostile  # hostile(*routes): a fake Label Studio, closed after the test
 
 
 @pytest.fixture

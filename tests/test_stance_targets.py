@@ -1,20 +1,8 @@
 """Unit tier: the target of a stance that names no one before or after it (issue 19).
 All sentences are invented for the tests."""
 
-from annotate.converters import annotate_text
 
-from .test_quotes import assert_consistent, regions
-
-
-def stances(text):
-    """[(stance text, polarity, target)] of the pre-annotated text."""
-    task = annotate_text(text)
-    assert_consistent(task)
-    regs, choices, _ = regions(task)
-    return [(r["value"]["text"], choices[rid]["polarity"], choices[rid]["target"])
-            for rid, r in sorted(regs.items(), key=lambda kv: kv[1]["value"]["start"])
-            if r["value"]["labels"] == ["Stance"]]
-
+from .test_stance import stances  # [(stance text, polarity, target)] of the pre-annotated text
 
 PROFILE = ("Victor Pell has run the state party for a decade. Pell built its machine, and Pell still chairs it. "
            "Governor Dana Kowalski toured the Ohio plants on Monday, and he shook hands with workers. "

@@ -36,6 +36,7 @@ from .exportfile import (  # noqa: F401  (the file reader, re-exported for calle
     problems_for,
     read_export,
 )
+from .io import is_iso_time
 from .redact import printable
 
 # --------------------------------------------------------------------------- checking a task
@@ -63,16 +64,6 @@ def _show(value, width: int = 40) -> str:
 
 def _is_id(value) -> bool:
     return isinstance(value, _SCALAR_ID) and not isinstance(value, bool)
-
-
-def _is_time(value) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return True
 
 
 def _good_user(who) -> bool:
@@ -126,7 +117,7 @@ def clean_annotation(ann, where: str, n: int, problems: Problems, need_annotator
         problems.add(label, f"lead_time {_show(lead)} is not a number of seconds; ignored")
         out["lead_time"] = None
     for stamp in ("created_at", "updated_at"):
-        if out.get(stamp) is not None and not _is_time(out[stamp]):
+        if out.get(stamp) is not None and not is_iso_time(out[stamp]):
             problems.add(label, f"{stamp} {_show(out[stamp])} is not an ISO date and time; ignored")
             out[stamp] = None
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import datetime as dt
 import errno
 import hashlib
 import io
@@ -42,6 +43,18 @@ def dumps(obj) -> str:
 # (Python parses it, but it cannot be hashed, written or printed as UTF-8). A cheap filter
 # for the lines that may hold one; `has_lone_surrogate` then checks the parsed value.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def is_iso_time(value) -> bool:
+    """True for an ISO 8601 date and time as Label Studio writes them ("2024-11-06T10:42:00.123Z"):
+    a string that annotations can be ordered by."""
+    if not isinstance(value, str):
+        return False
+    try:
+        dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
 
 
 def has_lone_surrogate(raw: str, value) -> bool:

@@ -798,23 +798,29 @@ def annotated_tasks(client, project_id: int, task_ids: list[int]) -> set[int]:
     what may be deleted.
     """
     found: set[int] = set()
-    action = f"read the annotations of tasks in project {project_id}"
-    for i in range(0, len(task_ids), IDS_PER_QUERY):  # the ids travel in the query string
+    for t in _tasks_by_id(client, project_id, task_ids, "id,annotations,total_annotations,cancelled_annotations",
+                          f"read the annotations of tasks in project {project_id}"):
+        if t.get("annotations") or t.get("total_annotations") or t.get("cancelled_annotations"):
+            found.add(t["id"])
+    return found
+
+
+def _tasks_by_id(client, project_id: int, task_ids: list[int], include: str, action: str) -> Iterator[dict]:
+    """The tasks of the project with these ids (those still there), with the `include` fields:
+    one task-list request per IDS_PER_QUERY ids, since the ids travel in the query string."""
+    for i in range(0, len(task_ids), IDS_PER_QUERY):
         chunk = list(task_ids[i:i + IDS_PER_QUERY])
         query = json.dumps({"selectedItems": {"all": False, "included": chunk}}, separators=(",", ":"))
         with api_errors(client, action):
             response = client._client_wrapper.httpx_client.request(
                 "api/tasks", method="GET", request_options={"timeout": LONG_TIMEOUT},
                 params={"project": project_id, "page_size": len(chunk), "query": query, "fields": "all",
-                        "include": "id,annotations,total_annotations,cancelled_annotations"})
+                        "resolve_uri": "false", "include": include})
         if response.status_code == 404:
             continue  # none of them is left
         if response.status_code != 200:
             _raise_http(client, response, action)
-        for t in _task_list(client, _json(client, response, action), action):
-            if t.get("annotations") or t.get("total_annotations") or t.get("cancelled_annotations"):
-                found.add(t["id"])
-    return found
+        yield from _task_list(client, _json(client, response, action), action)
 
 
 def delete_unannotated_tasks(client, project_id: int, task_ids: list[int]) -> int:
@@ -834,14 +840,19 @@ def delete_unannotated_tasks(client, project_id: int, task_ids: list[int]) -> in
 def _delete_unannotated(client, project_id: int, task_ids: list[int]) -> int:
     if not task_ids:
         return 0
-    action = f"delete duplicate tasks in project {project_id}"
     no_annotations = [{"filter": f"filter:tasks:{field}", "operator": "equal", "type": "Number", "value": 0}
                       for field in ("total_annotations", "cancelled_annotations")]
     body = {"selectedItems": {"all": False, "included": task_ids},
             "filters": {"conjunction": "and", "items": no_annotations}}
+    return _dm_action(client, project_id, "delete_tasks", body, f"delete duplicate tasks in project {project_id}")
+
+
+def _dm_action(client, project_id: int, action_id: str, body: dict, action: str) -> int:
+    """Run a data-manager action (no retry: it deletes) on the tasks `body` selects; returns the
+    server's count of processed items (0 when it gives none)."""
     with api_errors(client, action, not_found=f"project {project_id} disappeared during the push"):
         response = client._client_wrapper.httpx_client.request(
-            "api/dm/actions", method="POST", params={"id": "delete_tasks", "project": project_id},
+            "api/dm/actions", method="POST", params={"id": action_id, "project": project_id},
             json=body, request_options={"max_retries": 0, "timeout": LONG_TIMEOUT})
     if response.status_code != 200:
         _raise_http(client, response, action)
@@ -1164,14 +1175,7 @@ def delete_task_predictions(client, project_id: int, task_ids: list[int], unless
             body["filters"] = {"conjunction": "and", "items": [
                 {"filter": "filter:tasks:predictions_model_versions", "operator": "not_contains",
                  "type": "List", "value": list(unless_version)}]}
-        with api_errors(client, action, not_found=f"project {project_id} disappeared during the push"):
-            response = client._client_wrapper.httpx_client.request(
-                "api/dm/actions", method="POST", params={"id": "delete_tasks_predictions", "project": project_id},
-                json=body, request_options={"max_retries": 0, "timeout": LONG_TIMEOUT})
-        if response.status_code != 200:
-            _raise_http(client, response, action)
-        processed = _json(client, response, action).get("processed_items") or 0
-        total += processed if type(processed) is int else 0
+        total += _dm_action(client, project_id, "delete_tasks_predictions", body, action)
     return total
 
 
@@ -1295,22 +1299,10 @@ def prediction_versions(client, project_id: int, task_ids: list[int]) -> dict[in
     """The model version of every prediction of these tasks (one entry per prediction; gone
     tasks absent): one task-list request per IDS_PER_QUERY ids, carrying the predictions."""
     found: dict[int, list[str]] = {}
-    action = f"read the predictions of tasks in project {project_id}"
-    for i in range(0, len(task_ids), IDS_PER_QUERY):
-        chunk = list(task_ids[i:i + IDS_PER_QUERY])
-        query = json.dumps({"selectedItems": {"all": False, "included": chunk}}, separators=(",", ":"))
-        with api_errors(client, action):
-            response = client._client_wrapper.httpx_client.request(
-                "api/tasks", method="GET", request_options={"timeout": LONG_TIMEOUT},
-                params={"project": project_id, "page_size": len(chunk), "query": query, "fields": "all",
-                        "resolve_uri": "false", "include": "id,predictions"})
-        if response.status_code == 404:
-            continue
-        if response.status_code != 200:
-            _raise_http(client, response, action)
-        for t in _task_list(client, _json(client, response, action), action):
-            preds = t.get("predictions") if isinstance(t.get("predictions"), list) else []
-            found[t["id"]] = [str(p.get("model_version")) for p in preds if isinstance(p, dict)]
+    for t in _tasks_by_id(client, project_id, task_ids, "id,predictions",
+                          f"read the predictions of tasks in project {project_id}"):
+        preds = t.get("predictions") if isinstance(t.get("predictions"), list) else []
+        found[t["id"]] = [str(p.get("model_version")) for p in preds if isinstance(p, dict)]
     return found
 
 

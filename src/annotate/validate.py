@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from jsonschema import Draft202012Validator, FormatChecker
 
-from .io import sha256_text
+from .io import is_iso_time, sha256_text
 from .labeling import (
     LABEL_FROM,
     LABELS,
@@ -181,17 +181,6 @@ def _id_or_null(value) -> bool:
     return value is None or is_int(value)
 
 
-def _readable_time(value) -> bool:
-    """A time gold.choose_annotation can order annotations by."""
-    if not isinstance(value, str):
-        return False
-    try:
-        dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return True
-
-
 def record_field_errors(task: dict, annotation: dict, submitted: list[dict]) -> list[Error]:
     """The fields a gold record keeps from the task and its annotations, in Label Studio's types.
 
@@ -229,7 +218,7 @@ def record_field_errors(task: dict, annotation: dict, submitted: list[dict]) -> 
             errors.append(Error("malformed_field", f"{where}/completed_by",
                                 f"completed_by must be a user id (an integer) or a user object, got {_json(who)}"))
         for stamp in ("created_at", "updated_at") if a is not annotation else ():  # the chosen one's: schema
-            if a.get(stamp) is not None and not _readable_time(a[stamp]):
+            if a.get(stamp) is not None and not is_iso_time(a[stamp]):  # a time gold.choose_annotation can order by
                 errors.append(Error("malformed_field", f"{where}/{stamp}",
                                     f"{stamp} must be an ISO 8601 date and time, got {_json(a[stamp])}: which "
                                     "annotation is the most recent cannot be told"))
