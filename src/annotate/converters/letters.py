@@ -35,9 +35,13 @@ def _base(ch: str) -> str | None:
     return None
 
 
+_last_folded: tuple = (None, None)  # (text, fold_letters(text)) of the last non-ASCII text folded
+
+
 def fold_letters(text: str) -> str:
     """`text` with each Latin letter with diacritics replaced by its base letter, one for one
     (the same length, the same offsets); `text` itself when there is none."""
+    global _last_folded
     if text.isascii():
         return text
     last = _last_folded
@@ -45,16 +49,8 @@ def fold_letters(text: str) -> str:
         return last[1]
     table = {ord(ch): base for ch in set(text) if not ch.isascii() and (base := _base(ch))}
     out = text.translate(table) if table else text
-    _remember((text, out))
+    _last_folded = (text, out)
     return out
-
-
-_last_folded: tuple = (None, None)  # (text, fold_letters(text)) of the last non-ASCII text folded
-
-
-def _remember(pair: tuple) -> None:
-    global _last_folded
-    _last_folded = pair
 
 
 class Respeller:
