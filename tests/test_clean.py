@@ -160,6 +160,27 @@ def test_title_is_the_headline_line_or_the_first_sentence(raw, title):
     assert clean_text(raw)["title"] == title
 
 
+@pytest.mark.parametrize("site", ["The Daily Courier", "Metro News", "CNN Politics", "BBC", "example.com",
+                                  "www.example.co.uk"])
+def test_a_site_name_right_above_the_headline_gives_the_headline_as_title(site):
+    raw = f"{site}\nMayor rejects plan for ring road\n\n{ARTICLE}\n"
+    out = clean_text(raw)
+    assert out["title"] == "Mayor rejects plan for ring road"
+    assert out["text"] == raw  # the site's line stays in the text: only the title skips it
+
+
+@pytest.mark.parametrize("raw, title", [
+    # a short headline with its subhead under it: the headline is no site name
+    ("Mayor Rejects Plan\nThe vote came after months of debate\n\n", "Mayor Rejects Plan"),
+    # a site-like line with a blank line under it is the headline itself
+    ("Courier Daily News\n\nMayor rejects plan for ring road\n\n", "Courier Daily News"),
+    # a lower-case line is no masthead
+    ("trump wins the news\nMayor rejects plan for ring road\n\n", "trump wins the news"),
+])
+def test_lines_that_are_not_a_site_name_above_a_headline_keep_their_title(raw, title):
+    assert clean_text(raw + ARTICLE)["title"] == title
+
+
 def test_title_of_a_source_and_of_annotated_text():
     doc = {"raw": "Body line one.\n\n" + ARTICLE, "doc_id": "t", "source_file": "", "title": "From the feed"}
     assert next(convert_documents([doc]))["data"]["title"] == "From the feed"

@@ -340,6 +340,24 @@ def find_published(raw: str) -> str:
 
 TITLE_MAX_WORDS = 25
 LEDE_TITLE_WORDS = 15
+# A site's name on its own line right above the headline ("The Daily Courier", "Metro News",
+# "example.com"): the headline under it is the title. Known by its last word, or as a domain.
+_MASTHEAD_LAST = frozenset("""
+    news times post herald courier tribune journal daily gazette guardian telegraph chronicle
+    observer standard sun mail express independent wire online magazine weekly insider
+    register bulletin dispatch monitor examiner enquirer inquirer sentinel mirror globe beacon
+    argus messenger advertiser politics bbc cnn npr reuters afp upi bloomberg
+""".split())
+_MASTHEAD = re.compile(r"^[A-Z][\w'’&-]*(?: (?:[A-Z][\w'’&-]*|the|of|and|&)){0,4}$"
+                       r"|^(?:www\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|org|net|co\.uk|com\.au|news|info)$")
+
+
+def _masthead(line: str) -> bool:
+    """A line that names the site rather than the article: up to five capitalised words ending
+    in a newspaper word ("The Daily Courier", "CNN Politics") or a bare domain."""
+    if not _MASTHEAD.match(line):
+        return False
+    return "." in line or line.rsplit(" ", 1)[-1].lower() in _MASTHEAD_LAST
 
 
 def _looks_like_title(line: str, max_words: int = TITLE_MAX_WORDS) -> bool:
@@ -353,7 +371,8 @@ def find_title(body: str) -> str:
     """The article's title, from its clean text: the first line when it looks like a headline
     ("Kremlin says U.S. ties at a low ..."), with the line after it when the first ends in ';'
     (a headline and its subhead: "Jobs report gives Democrats a lift; Solid upturn, ...");
-    otherwise the first sentence, cut to 15 words and '…' when longer, so that every task
+    the line after it when the first is the site's name right above the headline ("The Daily
+    Courier" / "Mayor rejects plan ..."); otherwise the first sentence, cut to 15 words and '…' when longer, so that every task
     has a name in Label Studio's task list."""
     pos = 0
     lines: list[str] = []
@@ -367,6 +386,8 @@ def find_title(body: str) -> str:
     if not lines:
         return ""
     first = lines[0]
+    if len(lines) > 1 and lines[1] and _masthead(first) and _looks_like_title(lines[1]):
+        return lines[1]
     if first.endswith(";") and len(lines) > 1 and lines[1] and _looks_like_title(f"{first} {lines[1]}", 30):
         return f"{first} {lines[1]}"
     if _looks_like_title(first):
