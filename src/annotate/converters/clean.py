@@ -186,7 +186,7 @@ _DATE_WORD = re.compile(
     r"(?:[\d:/.,\-–|]+|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?"
     r"|(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?|[ap]\.?m\.?,?|on|at|(?:updated|published|posted):?"
     r"|\d{1,2}(?:[:.]\d{2})?[ap]\.?m\.?,?"
-    r"|utc|gmt|[ecmp][sd]?t|bst|cet|cest|ist|\d+(?:st|nd|rd|th),?)$",
+    r"|(?:utc|gmt|[ecmp][sd]?t|bst|cet|cest|ist),?|\d+(?:st|nd|rd|th),?)$",
     re.IGNORECASE,
 )
 
