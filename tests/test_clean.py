@@ -59,7 +59,8 @@ def test_text_without_boilerplate_comes_out_unchanged():
     "Create a free account to read more",
     # the page's own date lines
     "Posted 07 November 2024 - 09:12 AM", "Published 3 March 2025 | Updated 4 March 2025",
-    "Start date Nov 7, 2024", "Updated: Thu, Nov 7, 2024, 9:12 a.m. ET", "Updated 4:35 PM EST, Tue March 4, 2025", "First published on 12th May 2023",
+    "Start date Nov 7, 2024", "Updated: Thu, Nov 7, 2024, 9:12 a.m. ET", "Updated 4:35 PM EST, Tue March 4, 2025",
+    "Last updated 2 minutes ago", "Last Updated 3 hours ago", "First published on 12th May 2023",
 ])
 def test_boilerplate_lines_are_removed(junk):
     out = clean_text(f"Bridge to reopen\n{junk}\n{ARTICLE}\n{junk}\nThe council agreed.")

@@ -222,8 +222,9 @@ def _bare_date(s: str, first: str) -> bool:
     return all(_DATE_WORD.match(w) for w in words) and bool(_DATE_NAME.search(s)) and bool(_CLOCK.search(s))
 
 
-# "JohnB 2 hours ago", "Updated 5 mins ago": a comment's or a page's relative time.
-_AGO = re.compile(r"^(?:\S+\ )?\d+\ (?:secs?|seconds?|mins?|minutes?|hrs?|hours?|days?|weeks?|months?|years?)\ ago$")
+# "JohnB 2 hours ago", "Updated 5 mins ago", "Last updated 2 minutes ago": a comment's or a page's
+# relative time.
+_AGO = re.compile(r"^(?:(?i:(?:last\ )?(?:updated|posted|published|modified))\ |\S+\ )?\d+\ (?:secs?|seconds?|mins?|minutes?|hrs?|hours?|days?|weeks?|months?|years?)\ ago$")
 
 # A byline: "By Marta Kivi and Jonas Berg", "By ANNA PRICE, Political Reporter", "EXCLUSIVE by Kelly
 # Hart, Showbiz Reporter", "By Priya Nair | Economics correspondent": capitalised names after "By",
