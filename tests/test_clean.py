@@ -60,7 +60,11 @@ def test_text_without_boilerplate_comes_out_unchanged():
     # the page's own date lines
     "Posted 07 November 2024 - 09:12 AM", "Published 3 March 2025 | Updated 4 March 2025",
     "Start date Nov 7, 2024", "Updated: Thu, Nov 7, 2024, 9:12 a.m. ET", "Updated 4:35 PM EST, Tue March 4, 2025",
-    "Last updated 2 minutes ago", "Last Updated 3 hours ago", "First published on 12th May 2023",
+    "Last updated 2 minutes ago", "Last Updated 3 hours ago", "Published", "Updated:",
+    # captions and credits labelled with a comma, a save button, a story's link list
+    "Image source, Getty Images", "Image caption, The minister spoke at the conference in Manchester",
+    "Media caption, Watch: Minister questioned over energy bills", "Save", "Save for later",
+    "More on this story", "More from the Daily Courier", "First published on 12th May 2023",
 ])
 def test_boilerplate_lines_are_removed(junk):
     out = clean_text(f"Bridge to reopen\n{junk}\n{ARTICLE}\n{junk}\nThe council agreed.")
@@ -87,6 +91,9 @@ def test_boilerplate_lines_are_removed(junk):
     "Photograph albums were found in the house.",
     "To continue reading the report, she said, would take a week.",
     "This story is for subscribers of the old paper, who will get a refund, the owner said.",
+    "Save the children, the charity urged.", "Published reports said the plant would close.",
+    "More than 40 people were hurt.", "Image makers, the designers said, are scarce.",
+    "More from the minister later.",
 ])
 def test_article_lines_that_look_like_site_chrome_are_kept(line):
     out = clean_text(f"Bridge to reopen\n{ARTICLE}\n{line}\nThe council agreed.")

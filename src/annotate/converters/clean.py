@@ -85,6 +85,11 @@ _SHORT_CHROME = re.compile(
       | report(?:\ (?:post|abuse|this\ (?:post|comment)))? | multi-?quote | permalink
       | (?:joined|posts|messages|reputation|likes(?:\ received)?|reaction\ score|points)\s*:\s*[\w ,./-]{1,30}
       | (?:photo(?:graph)?|image|illustration|video)s?\ (?:by|courtesy\ of)\ .{1,100}
+      # a caption's or credit's label with a comma ("Image source, Getty Images", "Media caption, ..."),
+      # a lone date label above the date ("Published"), a page's save button, a story's link list
+      | (?:image|media|video|photo)\ (?:source|caption|copyright|credit),\ .{1,160}
+      | (?:first\ |last\ )?(?:published|updated|posted|modified):? | save(?:\ (?:article|story|for\ later))?
+      | more\ (?:on\ this\ (?:story|topic)|stories|from\ (?:the\ )?[\w&'’ -]{1,30}?)
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -99,7 +104,7 @@ _CHROME_OPENERS = frozenset("""
     posted quote reply thread quick report multi-quote multiquote permalink joined posts messages reputation
     likes reaction points photo photograph photographs image images illustration illustrations
     first last published updated modified start date already to this unlock get create
-    related breaking exclusive for key live click like started media got have
+    related breaking exclusive for key live click like started media got have save
 """.split())
 
 
