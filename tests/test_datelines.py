@@ -20,6 +20,8 @@ def said_by(raw: str) -> dict[str, str]:
     ("PHILADELPHIA, July 25 (UPI) -- ", "Senate Majority Leader Maria Lopez"),
     ("WASHINGTON ― ", "Senate Majority Leader Maria Lopez"),
     ("LOS ANGELES — ", "Senate Majority Leader Maria Lopez"),
+    ("(CNN) — ", "Senate Majority Leader Maria Lopez"),
+    ("(Reuters) - ", "Senate Majority Leader Maria Lopez"),
 ])
 def test_a_dateline_is_not_the_speaker_of_its_first_sentence(dateline, speaker):
     quotes = said_by(dateline + 'Senate Majority Leader Maria Lopez vowed on Thursday to block the spending '
@@ -33,3 +35,12 @@ def test_the_subject_after_a_dateline_speaks_an_indirect_quote():
                      "Thursday but signaled that cuts could come later this year.")
     assert list(quotes.values()) == ["The European Central Bank"]
     assert "FRANKFURT" not in " ".join(quotes)
+
+
+@pytest.mark.parametrize("dateline", ["(CNN) — ", "WASHINGTON (CNN) — "])
+def test_a_quote_after_an_agency_dateline_starts_after_its_dash(dateline):
+    quotes = said_by(dateline + "The White House on Friday rejected the union's demands as unrealistic, "
+                     "a spokesperson said.")
+    assert list(quotes.values()) == ["a spokesperson"]
+    (quote,) = quotes
+    assert quote.startswith("The White House"), quote

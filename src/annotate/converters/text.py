@@ -62,10 +62,11 @@ def _sentence_ends(text: str, start: int, end: int) -> Iterator[re.Match]:
 # "WASHINGTON, June 24 (Reuters) - ", "LOS ANGELES -- ". It places the story; it is no part of a
 # sentence (never a speaker, never inside a quote).
 _DATELINE = re.compile(
-    r"[A-Z][A-Z.'’]+(?:[ -][A-Z][A-Z.'’]+){0,3}"  # the place, in capitals
+    r"(?:[A-Z][A-Z.'’]+(?:[ -][A-Z][A-Z.'’]+){0,3}"  # the place, in capitals
     r"(?:,\s+[A-Z][\w.'’]*(?:\s+[A-Z][\w.'’]*){0,2}){0,2}"  # ", Germany", ", Calif."
     r"(?:,\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"  # ", June 24"
     r"\s*(?:\([A-Za-z][\w .&/-]{0,30}\)\s*)?"  # "(AP)", "(Reuters)"
+    r"|\([A-Z][\w .&/-]{0,30}\)\s*)"  # or the agency alone: "(CNN) —"
     r"(?:[—–―]|--?)[ \t\u00a0]+"
 )
 
