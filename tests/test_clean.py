@@ -64,7 +64,9 @@ def test_text_without_boilerplate_comes_out_unchanged():
     # captions and credits labelled with a comma, a save button, a story's link list
     "Image source, Getty Images", "Image caption, The minister spoke at the conference in Manchester",
     "Media caption, Watch: Minister questioned over energy bills", "Save", "Save for later",
-    "More on this story", "More from the Daily Courier", "First published on 12th May 2023",
+    "More on this story", "More from the Daily Courier",
+    # a forum's section headers
+    "Forum", "Forums", "Message Boards", "Community", "Discussions", "First published on 12th May 2023",
 ])
 def test_boilerplate_lines_are_removed(junk):
     out = clean_text(f"Bridge to reopen\n{junk}\n{ARTICLE}\n{junk}\nThe council agreed.")
@@ -187,6 +189,19 @@ def test_a_site_name_right_above_the_headline_gives_the_headline_as_title(site):
 ])
 def test_lines_that_are_not_a_site_name_above_a_headline_keep_their_title(raw, title):
     assert clean_text(raw + ARTICLE)["title"] == title
+
+
+@pytest.mark.parametrize("line", ["Thread: Mayor rejects plan for ring road", "Re: Mayor rejects plan for ring road",
+                                  "Subject: RE: Mayor rejects plan for ring road"])
+def test_a_forum_or_mail_label_is_not_part_of_the_title(line):
+    out = clean_text(f"{line}\n\n{ARTICLE}")
+    assert out["title"] == "Mayor rejects plan for ring road"
+    assert out["text"].startswith(line)
+
+
+def test_a_thread_title_under_forum_section_names_is_the_title():
+    raw = f"Politics & Current Affairs\nUK Politics\nThread: Mayor rejects plan for ring road\n\n{ARTICLE}"
+    assert clean_text(raw)["title"] == "Mayor rejects plan for ring road"
 
 
 def test_title_of_a_source_and_of_annotated_text():

@@ -90,6 +90,7 @@ _SHORT_CHROME = re.compile(
       | (?:image|media|video|photo)\ (?:source|caption|copyright|credit),\ .{1,160}
       | (?:first\ |last\ )?(?:published|updated|posted|modified):? | save(?:\ (?:article|story|for\ later))?
       | more\ (?:on\ this\ (?:story|topic)|stories|from\ (?:the\ )?[\w&'’ -]{1,30}?)
+      | forums? | (?:message\ )?boards? | community(?:\ forums?)? | discussions? | (?:all\ )?threads
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -104,7 +105,8 @@ _CHROME_OPENERS = frozenset("""
     posted quote reply thread quick report multi-quote multiquote permalink joined posts messages reputation
     likes reaction points photo photograph photographs image images illustration illustrations
     first last published updated modified start date already to this unlock get create
-    related breaking exclusive for key live click like started media got have save
+    related breaking exclusive for key live click like started media got have save forum forums message
+    board boards community discussion discussions all threads
 """.split())
 
 
@@ -358,6 +360,10 @@ _MASTHEAD = re.compile(r"^[A-Z][\w'’&-]*(?: (?:[A-Z][\w'’&-]*|the|of|and|&))
                        r"|^(?:www\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|org|net|co\.uk|com\.au|news|info)$")
 
 
+# A forum's or mailing list's label before a thread's title: "Thread: Minister says ...", "Re: ...".
+_THREAD_LABEL = re.compile(r"^(?:(?:thread|topic|subject)\s*:\s*|(?:re|fwd?)\s*:\s*)+", re.IGNORECASE)
+
+
 def _masthead(line: str) -> bool:
     """A line that names the site rather than the article: up to five capitalised words ending
     in a newspaper word ("The Daily Courier", "CNN Politics") or a bare domain."""
@@ -391,7 +397,12 @@ def find_title(body: str) -> str:
         pos = nl + 1
     if not lines:
         return ""
-    first = lines[0]
+    for line in _first_lines(body, 3):  # a forum's section names stand above the thread's own title
+        if line[:7].lower().startswith(("thread", "topic")) and _THREAD_LABEL.match(line):
+            titled = _THREAD_LABEL.sub("", line, count=1)
+            if _looks_like_title(titled):
+                return titled
+    first = _THREAD_LABEL.sub("", lines[0], count=1) or lines[0]
     if len(lines) > 1 and lines[1] and _masthead(first) and _looks_like_title(lines[1]):
         return lines[1]
     if first.endswith(";") and len(lines) > 1 and lines[1] and _looks_like_title(f"{first} {lines[1]}", 30):
