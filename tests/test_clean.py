@@ -338,3 +338,15 @@ def test_a_byline_of_capital_words_and_ands_is_read_in_linear_time():
         t0 = time.perf_counter()
         assert clean_text(f"Bridge to reopen\n{line}\n{ARTICLE}\n")["text"].count(line) == 1
         assert time.perf_counter() - t0 < 0.5
+
+
+def test_html_character_references_are_decoded_so_quotes_are_found():
+    raw = ("Mayor says &quot;no&quot;\n\nThe mayor said &ldquo;we will not close the library.&rdquo; "
+           "&#8220;It stays,&#x201D; he added.&nbsp;AT&T and R&D stay, as does ?a=1&para=2 and &madeup;.\n")
+    out = clean_text(raw)
+    assert out["title"] == 'Mayor says "no"'
+    assert out["text"] == ('Mayor says "no"\n\nThe mayor said \u201cwe will not close the library.\u201d '
+                           "\u201cIt stays,\u201d he added.\u00a0AT&T and R&D stay, as does ?a=1&para=2 and &madeup;.\n")
+    quotes = [r["value"]["text"] for r in convert_text(raw)["predictions"][0]["result"]
+              if r["type"] == "labels" and r["value"]["labels"] == ["Quote"]]
+    assert "\u201cwe will not close the library.\u201d" in quotes and "\u201cIt stays,\u201d" in quotes

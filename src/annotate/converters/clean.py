@@ -1,12 +1,14 @@
 """Raw scraped article -> clean text plus title / published / source.
 
 Cleaning only removes whole boilerplate lines, normalises line endings and zero-width
-characters, and closes up the blank runs that removed lines leave; it never rewrites the
-words, spaces or quote marks that stay, so an article without boilerplate comes out as it went in.
+characters, decodes HTML character references ("&quot;", "&#8220;") that scrapers leave, and
+closes up the blank runs that removed lines leave; it never rewrites the words, spaces or quote
+marks that stay, so an article without boilerplate comes out as it went in.
 """
 
 from __future__ import annotations
 
+import html
 import re
 
 from .text import sentences
@@ -157,10 +159,23 @@ _DATELINE_SOURCE = re.compile(r"^(?:[A-Z][\w.,' -]{1,40}?\s)?\(([A-Z][\w .&'-]{1
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
+# An HTML character reference left in scraped text ("&quot;", "&#8220;", "&#x201C;", "&nbsp;"): the
+# semicolon is required, so "AT&T", "R&D" and "?a=1&para=2" stay as they are.
+_CHAR_REF = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _char(m: re.Match) -> str:
+    """The character an HTML reference stands for; an unknown name stays as written."""
+    return html.unescape(m.group(0))
+
+
 def normalise(raw: str) -> str:
-    """Unify line endings and drop zero-width characters; every other character stays as is
-    (no Unicode re-composition, no trimming), so clean text lines up with the raw text."""
+    """Unify line endings, drop zero-width characters and decode HTML character references
+    ("&ldquo;" -> "“", so the quote finder sees the marks); every other character stays as is
+    (no Unicode re-composition, no trimming)."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    if "&" in text and ";" in text:
+        text = _CHAR_REF.sub(_char, text)
     return _ZERO_WIDTH.sub("", text)
 
 
