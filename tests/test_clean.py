@@ -65,6 +65,8 @@ def test_text_without_boilerplate_comes_out_unchanged():
     "Image source, Getty Images", "Image caption, The minister spoke at the conference in Manchester",
     "Media caption, Watch: Minister questioned over energy bills", "Save", "Save for later",
     "More on this story", "More from the Daily Courier",
+    # a name before its role, a caption ending in the photographer's credit
+    "Peter Walker Deputy political editor", "A hospital waiting room. Photograph: Peter Byrne/PA",
     # a forum's section headers
     "Forum", "Forums", "Message Boards", "Community", "Discussions", "First published on 12th May 2023",
 ])
@@ -197,6 +199,21 @@ def test_a_forum_or_mail_label_is_not_part_of_the_title(line):
     out = clean_text(f"{line}\n\n{ARTICLE}")
     assert out["title"] == "Mayor rejects plan for ring road"
     assert out["text"].startswith(line)
+
+
+@pytest.mark.parametrize("labels", ["Politics live\nUK news\n", "Exclusive\n", "The Daily Courier\nWorld\n"])
+def test_a_headline_under_section_labels_is_the_title(labels):
+    raw = f"{labels}Mayor rejects plan for ring road\n\n{ARTICLE}"
+    assert clean_text(raw)["title"] == "Mayor rejects plan for ring road"
+
+
+@pytest.mark.parametrize("raw, title", [
+    ("BBC\nMayor rejects plan\n\n", "Mayor rejects plan"),  # under a site's name any headline will do
+    ("Ring road\nMayor rejects plan\n\n", "Ring road"),  # a short line under a label: the label is the headline
+    ("Ring road\n\nMayor rejects plan for ring road\n\n", "Ring road"),  # a blank line: the label was the title
+])
+def test_short_stacks_of_labels(raw, title):
+    assert clean_text(raw + ARTICLE)["title"] == title
 
 
 def test_a_thread_title_under_forum_section_names_is_the_title():

@@ -132,7 +132,8 @@ _CONSENT = re.compile(
 )
 _CREDIT = re.compile(
     r"(?:\b(?:Reuters|REUTERS|AP|AFP|Getty Images|EPA|Bloomberg|Shutterstock|Sputnik)\s*/\s*\w[\w .'-]*$"
-    r"|\((?:AP|Reuters|AFP|Getty Images)\s+Photo[^)]*\)\s*$|^(?:AP|AFP|Reuters)\s+Photo\b)",
+    r"|\((?:AP|Reuters|AFP|Getty Images)\s+Photo[^)]*\)\s*$|^(?:AP|AFP|Reuters)\s+Photo\b"
+    r"|\b(?:Photograph|Photo|Picture|Image|Illustration|Composite)s?:\s*[A-Z][^:.!?]{1,80}$)",  # "… Photograph: Ann Lee/PA"
 )
 # Boilerplate that can prefix the first real line ("date 2024-11-06 Follow us on Image Source : AP ...").
 _LEAD_JUNK = re.compile(
@@ -262,7 +263,10 @@ _BYLINE = re.compile(
     rf"|(?:[\w'’-]+\ ){{0,3}}(?i:{_ROLE_NOUNS})))?$"
 )
 # The reporter's role on its own line: "Local Democracy Reporter", "Economics correspondent", "Senior Member".
-_ROLE_LINE = re.compile(rf"^(?:[A-Z][\w'’-]*\ ){{0,3}}(?i:{_ROLE_NOUNS})$")
+# Also a name before a newsroom role: "Peter Walker Deputy political editor".
+_ROLE_LINE = re.compile(rf"^(?:[A-Z][\w'’-]*\ ){{0,3}}(?i:{_ROLE_NOUNS})$"
+                        r"|^(?:[A-Z][\w'’-]*\ ){2,4}(?:[a-z][\w'’-]*\ ){0,2}"
+                        r"(?i:reporter|correspondent|editor|writer|columnist|journalist|producer|critic|photographer)$")
 _ROLE_LAST = frozenset(_ROLE_NOUNS.split("|"))
 
 # Buttons and share targets, alone or in a row: "Facebook", "Copy link", "Like Reply Report",
@@ -379,6 +383,40 @@ _MASTHEAD = re.compile(r"^[A-Z][\w'’&-]*(?: (?:[A-Z][\w'’&-]*|the|of|and|&))
 _THREAD_LABEL = re.compile(r"^(?:(?:thread|topic|subject)\s*:\s*|(?:re|fwd?)\s*:\s*)+", re.IGNORECASE)
 
 
+_SENTENCE_MARKS = frozenset(".!?;:,\"“”‘’'()")
+
+
+def _label(line: str) -> bool:
+    """A site's name or a section label stacked above a headline: "The Daily Courier",
+    "example.com" (see _masthead), or one or two words without punctuation ("Politics live",
+    "UK news", "Exclusive")."""
+    return _masthead(line) or (len(line.split()) <= 2 and not any(c in line for c in _SENTENCE_MARKS))
+
+
+def _under_labels(body: str) -> str:
+    """The headline under up to three label lines at the top of `body`, each right above the
+    next (no blank line between): a title under site names, a title of five words or more under
+    other labels; else ''."""
+    pos, k = 0, 0
+    line = ""
+    site = True  # only site names so far: any headline under them will do
+    while k <= 3 and pos < len(body):
+        nl = body.find("\n", pos)
+        nl = len(body) if nl < 0 else nl
+        line = body[pos:nl].strip()
+        if not line:
+            return ""  # a blank line ends the stack: the labels were the headline after all
+        if not _label(line):
+            break
+        site = site and _masthead(line)
+        pos, k = nl + 1, k + 1
+    else:
+        return ""
+    if k and (site or len(line.split(None, 5)) >= 5) and _looks_like_title(line):
+        return line
+    return ""
+
+
 def _masthead(line: str) -> bool:
     """A line that names the site rather than the article: up to five capitalised words ending
     in a newspaper word ("The Daily Courier", "CNN Politics") or a bare domain."""
@@ -418,8 +456,9 @@ def find_title(body: str) -> str:
             if _looks_like_title(titled):
                 return titled
     first = _THREAD_LABEL.sub("", lines[0], count=1) or lines[0]
-    if len(lines) > 1 and lines[1] and _masthead(first) and _looks_like_title(lines[1]):
-        return lines[1]
+    under = _under_labels(body)
+    if under:
+        return under
     if first.endswith(";") and len(lines) > 1 and lines[1] and _looks_like_title(f"{first} {lines[1]}", 30):
         return f"{first} {lines[1]}"
     if _looks_like_title(first):
