@@ -561,13 +561,13 @@ def test_a_word_of_feeling_is_about_what_its_preposition_names_not_its_subject(s
     assert (span, polarity, target) in found, found
 
 
-def test_a_stance_without_a_target_keeps_the_articles_main_one_even_when_others_agree():
-    # Two stances with a target of their own are about Varga, but Orban's bare "This is
-    # shameful" names nothing: it falls back to the article's main target, Russia. Taking the
-    # target the other stances agree on was tried (0.3.9 work) and cost held-out target
-    # accuracy two sessions running, so the bare stance is not re-aimed.
+def test_a_stance_without_a_target_keeps_the_articles_main_one_when_another_stance_is_about_it():
+    # Orban's "a disgrace" is about Russia by name, so the article's main target is something a
+    # speaker evaluates: Berg's bare "This is shameful" names nothing and falls back to Russia,
+    # although two stances are about Varga (re-aiming every such stance at the target the
+    # others agree on cost held-out target accuracy in two sessions).
     text = (LEDE + "“Helena Varga is a liar,” Paul Orban said. “Helena Varga is a disgrace,” Anna Berg "
-            "said. “This is shameful,” Paul Orban said later.")
+            "said. “Russia is a disgrace,” Paul Orban said. “This is shameful,” Anna Berg said later.")
     assert ("shameful", "against", "Russia") in stances(text)
 
 

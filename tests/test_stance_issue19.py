@@ -1,0 +1,74 @@
+"""Unit tier: stance rules added for issue 19 (session of 2026-12-06): the fallback target of a
+stance that names nothing, event words of the courts, and general evaluative words and phrases.
+
+All sentences are invented for the tests; the expected spans, polarities and targets follow
+from the rules in converters/stance.py and the lexicons beside it.
+"""
+
+import pytest
+
+from annotate.converters import annotate_text
+from annotate.converters.stance import _topic_targets
+
+from .test_stance import LEDE, in_quote, stances
+
+
+def test_a_bare_stance_is_re_aimed_when_nobody_evaluates_the_main_target():
+    # Russia is named most (three times in the lede) but no stance is about it; the two stances
+    # with a target of their own are both about Varga, so Orban's bare "This is shameful" is
+    # taken to be about Varga too, and Russia is not listed for it alone.
+    text = (LEDE + "“Helena Varga is a liar,” Paul Orban said. “Helena Varga is a disgrace,” Anna Berg "
+            "said. “This is shameful,” Paul Orban said later.")
+    assert stances(text) == [("a liar", "against", "Helena Varga"), ("a disgrace", "against", "Helena Varga"),
+                             ("shameful", "against", "Helena Varga")]
+    assert [t["value"] for t in annotate_text(text)["data"]["targets"]] == ["Helena Varga"]
+
+
+def test_a_bare_stance_alone_keeps_the_main_target():
+    # no other stance in the article: nothing to re-aim at, the main target stays
+    text = LEDE + "“This is shameful,” Paul Orban said later."
+    assert stances(text) == [("shameful", "against", "Russia")]
+
+
+def test_topic_targets_takes_the_most_used_anchored_target_first_on_a_tie():
+    def st(start, target, how):
+        return {"start": start, "end": start + 1, "target": target, "how": how}
+
+    # A and B are each used by one anchored stance; A comes first in the text, so the tie goes to A.
+    # The topic stance aimed at C (used by no anchored stance) is re-aimed; the one aimed at B stays.
+    out = _topic_targets([st(0, "A", "subject"), st(5, "C", "topic"), st(9, "B", "object"), st(12, "B", "topic")])
+    assert [s["target"] for s in out] == ["A", "A", "B", "B"]
+    # B used twice by anchored stances outranks A used once, wherever A comes
+    out = _topic_targets([st(0, "A", "subject"), st(3, "B", "pronoun"), st(6, "B", "object"), st(9, "C", "topic")])
+    assert out[-1]["target"] == "B"
+    # only topic stances: left as they are
+    only = [st(0, "C", "topic")]
+    assert _topic_targets(only)[0]["target"] == "C"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Helena Varga was found guilty of conspiracy and two felonies.",
+    "Helena Varga was indicted after the assassination of the mayor.",
+])
+def test_words_of_the_courts_name_events_not_evaluations(sentence):
+    assert stances(in_quote(sentence)) == []
+
+
+@pytest.mark.parametrize("sentence, span, polarity, target", [
+    # "a single" is a degree word: the negator before it turns the evaluation
+    ("Helena Varga's record shows not a single accomplishment.", "not a single accomplishment", "against",
+     "Helena Varga"),
+    ("Helena Varga is a substantive and articulate leader.", "a substantive and articulate leader", "favor",
+     "Helena Varga"),
+    ("Helena Varga ran a whisper campaign against us.", "a whisper campaign", "against", "Helena Varga"),
+    ("Helena Varga had the nerve to blame us.", "the nerve to blame", "against", "Helena Varga"),
+    ("Helena Varga fits the bill.", "fits the bill", "favor", "Helena Varga"),
+    ("Helena Varga is fraught with contradictions.", "fraught", "against", "Helena Varga"),
+])
+def test_general_evaluative_words_and_phrases(sentence, span, polarity, target):
+    assert (span, polarity, target) in stances(in_quote(sentence))
+
+
+def test_a_single_before_a_noun_without_a_negator_changes_nothing():
+    assert stances(in_quote("Helena Varga is a single mother and a great leader.")) == [
+        ("a great leader", "favor", "Helena Varga")]
