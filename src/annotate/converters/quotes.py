@@ -23,7 +23,14 @@ import re
 
 from .clauses import _STRIP, _words
 from .cues import DIRECT_RE, cue_lemma, find_cues
-from .direct import _REAL_QUOTE, _colon_frame_speaker, direct_spans, find_direct
+from .direct import (
+    _REAL_QUOTE,
+    _WORK_BEFORE,
+    _colon_frame_speaker,
+    _is_title,
+    direct_spans,
+    find_direct,
+)
 from .frames import SCORES, cue_quotes
 from .indirect import _verb_reading
 from .lexicon import words
@@ -65,8 +72,11 @@ def _headline_quote(text: str, ps: int, pe: int) -> dict | None:
     content = trim(text, m.end(), pe, _STRIP)
     if _words(text, *content) < 3 or text[pe - 1:pe] == ":":
         return None
-    return dict(start=content[0], end=content[1], quote_type="indirect", speaker=m.span(1),
-                score=SCORES["headline"], cue="headline/colon")
+    # A transcript's "BOATENG: No, I don't ..." gives the speaker's own words (direct); a headline's
+    # "Graham: Trump's rhetoric hurts the party" sums them up (indirect).
+    transcript = m.group(1).isupper() and len(m.group(1)) > 2 and not text[content[0]:content[1]].isupper()
+    return dict(start=content[0], end=content[1], quote_type="direct" if transcript else "indirect",
+                speaker=m.span(1), score=SCORES["headline"], cue="headline/colon")
 
 
 # At most this many cues and direct quotes in one sentence: a run-on line of cue words (garbage,
@@ -233,6 +243,15 @@ def _fully_quoted(text: str, s: int, e: int) -> bool:
     return not _REAL_QUOTE.search(inner, 1, len(inner) - 1)
 
 
+def _holds_quotation(text: str, s: int, e: int) -> bool:
+    """True when text[s:e] holds a closed quotation of at least one word that is no title of a work
+    ('the decision "a disgrace"', 'his side's "perfect" performance'; not 'on "Meet the Press"')."""
+    if not _REAL_QUOTE.search(text, s, e) and text.find("‘", s, e) < 0:
+        return False
+    return any(closed and _words(text, a, b) >= 1 and not _is_title(text, a, b, _WORK_BEFORE)
+               for a, b, closed in direct_spans(text, s, e))
+
+
 def _merge(text: str, direct: list[dict], indirect: list[dict]) -> list[dict]:
     """Combine direct and indirect candidates into non-overlapping quotes."""
     kept: list[dict] = []
@@ -273,6 +292,8 @@ def _merge(text: str, direct: list[dict], indirect: list[dict]) -> list[dict]:
             continue
         if q["quote_type"] != "direct" and _fully_quoted(text, q["start"], q["end"]):
             q = dict(q, quote_type="direct")
+        elif q["quote_type"] == "indirect" and _holds_quotation(text, q["start"], q["end"]):
+            q = dict(q, quote_type="mixed")  # 'called the decision "a disgrace"': a paraphrase with quoted words
         if q["end"] <= q["start"] or not text[q["start"]:q["end"]].strip():
             continue
         out.append({"start": q["start"], "end": q["end"], "quote_type": q["quote_type"],

@@ -7,6 +7,7 @@ import functools
 import itertools
 import re
 
+from .cues import find_cues
 from .lexicon import words
 
 PRONOUNS = set(words("speaker_pronouns"))
@@ -107,6 +108,29 @@ _OPENING_QUANTIFIERS = words("opening_quantifiers")
 _CLAUSE_LINKS = words("clause_words", "link")
 
 
+# What may stand right before a phrase of lowercase modifiers and a title that open a clause:
+# the comma or quotation mark after a quote, a colon, a dash.
+_TITLED_AT = re.compile(r"[,:;—–\"”’][\s\"”’]*$")
+
+
+_NOT_MODIFIERS = words("not_subject_starts") | words("skip_between")
+
+
+def _title_modifiers(text: str, toks: list[tuple[int, int]], a: int, j: int) -> bool:
+    """True when tokens a..j-1 are lowercase modifiers of a title or role word at token j ("port" in
+    "port chief executive", "public" in "public defender"): no adverb, pronoun, participle or
+    function word, and token j a lowercase role or agent noun."""
+    head = text[toks[j][0] : toks[j][1]]
+    if not (head.islower() and (head in ROLE_WORDS or _is_agent(head))):
+        return False
+    for n in range(a, j):
+        w = text[toks[n][0] : toks[n][1]]
+        if (w in _NOT_MODIFIERS or w in _FUNCTION_WORDS or w in PRONOUNS or w in DETERMINERS
+                or w.endswith(("ing", "ly")) or w in _CLAUSE_LINKS):
+            return False
+    return True
+
+
 def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int | None:
     """Index of the first token of the noun phrase ending at token i, or None."""
     end_tok = i
@@ -148,10 +172,13 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
         return None
     # "the city council", "a senior party official": lowercase modifiers after a determiner.
     k = j - 1
-    while 0 <= k and j <= end_tok and j - k <= 3:
-        w = text[toks[k][0] : toks[k][1]]
-        if text[toks[k][1] : toks[k + 1][0]].strip():
+    while -1 <= k and j <= end_tok and j - k <= 3:
+        gap = (toks[k][1] if k >= 0 else max(0, toks[0][0] - 4)), toks[k + 1][0]
+        if k < 0 or text[gap[0] : gap[1]].strip():
+            if k + 1 < j and _TITLED_AT.search(text, *gap) and _title_modifiers(text, toks, k + 1, j):
+                j = k + 1  # '“...,” port chief executive Anneli Tamm told': modifiers that open the phrase
             break
+        w = text[toks[k][0] : toks[k][1]]
         if (w.lower() in DETERMINERS and w.lower() != "that") or w.lower() in _OPENING_QUANTIFIERS:
             j = k  # "the city council", "many rank-and-file members"
             break
@@ -295,10 +322,16 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
         if first not in {"who", "whose"} and finite and finite[0] not in {"who", "which", "that"}:
             return None  # a relative clause inside the description is fine, a verb of its own is not
         j = _np_left(text, toks, name_end, toks[name_end + 1][0])
-        if j is None or not _is_head(text[toks[name_end][0] : toks[name_end][1]]):
+        relative = first in {"who", "whose"}
+        if j is None or not (relative or _is_head(text[toks[name_end][0] : toks[name_end][1]])):
             if len(appos) <= 4 and all(_is_name_token(w) for w in appos):
                 return toks[k][0], toks[i][1]  # "The author of the book, Mitchell Zuckoff, said"
             return None
+        if relative and find_cues(text, toks[k][1], toks[i][1]):
+            # "a colleague, who did not want to be named, said": a relative clause that is an
+            # attribution of its own stays out of the source (PolNeAR's guidelines: including it
+            # would mask that attribution, whose source is "who").
+            return toks[j][0], text.rindex(",", toks[name_end][1], toks[k][0])  # "(D-Mo.)" kept
         return toks[j][0], toks[i][1]
     word = text[toks[i][0] : toks[i][1]]
     if word.lower() in PRONOUNS:
@@ -413,7 +446,8 @@ def is_pronoun(text: str, span: tuple[int, int]) -> bool:
 @functools.lru_cache(maxsize=8192)
 def _head_name(mention: str) -> str:
     """The last capitalised token of a mention ('Kremlin spokesman Dmitry Peskov' -> 'Peskov')."""
-    toks = [t for t in re.findall(r"[\w’'.-]+", mention) if t[:1].isupper()]
+    # A capitalised determiner opening a sentence ("The company") names no one.
+    toks = [t for t in re.findall(r"[\w’'.-]+", mention) if t[:1].isupper() and t.lower() not in DETERMINERS]
     return _unpossessed(toks[-1]).rstrip(".") if toks else ""
 
 
