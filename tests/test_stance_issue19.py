@@ -72,3 +72,40 @@ def test_general_evaluative_words_and_phrases(sentence, span, polarity, target):
 def test_a_single_before_a_noun_without_a_negator_changes_nothing():
     assert stances(in_quote("Helena Varga is a single mother and a great leader.")) == [
         ("a great leader", "favor", "Helena Varga")]
+
+
+def test_an_adjective_of_nationality_names_its_listed_country():
+    # "Russian aggression" names no target, but the adjective stands for Russia, which the
+    # article lists (named in the lede): the stance is anchored to it, not a bare fallback
+    text = LEDE + "“Helena Varga is a liar,” Paul Orban said. “We condemn Russian aggression,” Anna Berg said."
+    found = stances(text)
+    assert ("aggression", "against", "Russia") in found, found
+
+
+def test_an_adjective_of_nationality_whose_country_is_not_listed_is_no_target():
+    # Iran is never named, so it is no target: "Iranian aggression" falls back like a bare
+    # stance, to what the other stance is about (Varga), and Iran is not offered
+    text = LEDE + "“Helena Varga is a liar,” Paul Orban said. “We condemn Iranian aggression,” Anna Berg said."
+    assert ("aggression", "against", "Helena Varga") in stances(text)
+    assert "Iran" not in [t["value"] for t in annotate_text(text)["data"]["targets"]]
+
+
+def test_no_target_phrase_reaches_across_the_quote_mark_that_opens_the_evaluation():
+    # 'called the young soldier “an American hero”': the phrase between the calling verb and the
+    # evaluation stops at the mark; one across it ('young soldier “an American') is never a target
+    text = ("Helena Varga met officials in Berlin.\n\nPaul Orban said Helena Varga called the young soldier "
+            "“an American hero” this week.")
+    targets = [t["value"] for t in annotate_text(text)["data"]["targets"]]
+    assert not any("“" in t or '"' in t for t in targets), targets
+    assert [s for s in stances(text) if s[0] == "hero"], stances(text)
+
+
+@pytest.mark.parametrize("sentence", [
+    # measures of strength, horse-race popularity, events and settings: not evaluations
+    "Helena Varga runs a strong campaign with a powerful super PAC.",
+    "Helena Varga is focused on the economy and stays active in the region.",
+    "Helena Varga is popular in the polls despite the recession.",
+    "Helena Varga was charged with assault after the scandal.",
+])
+def test_descriptive_and_event_words_are_no_stance(sentence):
+    assert stances(in_quote(sentence)) == []

@@ -369,6 +369,7 @@ class _Context:
         self.by_start = {m[0]: m for m in mentions}
         self._people: list | None = None  # _persons(), made when first needed
         self.ranked = ranked
+        self._ranked_set = frozenset(ranked)
         self.lex = _lexicon()
         self.low = _fold(text)  # folded once: a quote's tokens are read from it
         self.quotes = quotes
@@ -422,6 +423,12 @@ class _Context:
                 found = self._said_of(q, speaker)
                 if found:
                     target, how = found, "about"
+            if how in ("near", "topic"):
+                # "Iranian aggression", "the Russian lies": the country its adjective of
+                # nationality names
+                found = self._demonym(toks, clause, i, j, speaker)
+                if found:
+                    target, how = found, "subject"
             if how in ("near", "topic") and (q.get("quote_type") != "indirect" or not speaker):
                 # "his apostasy", "her reckless plan": the span's own possessive is whose it is
                 # (in an indirect quote only when no one named speaks: "he said his ..." is his)
@@ -461,6 +468,17 @@ class _Context:
         if len(out) > 1:  # a phrase inside a longer one ("not ready" in "not ready to support") goes
             out = _drop_contained(out)
         return out
+
+    def _demonym(self, toks, clause, i, j, speaker) -> str | None:
+        """The listed country an adjective of nationality in the span, or right before it in
+        its clause, names ("Iranian aggression", "the Russian lies"); None when the article
+        lists no such country or it is the speaker's own."""
+        lo = i - 1 if i > 0 and clause[i - 1] == clause[i] else i
+        for k in range(lo, j + 1):
+            country = _DEMONYMS.get(toks[k][2])
+            if country and self.text[toks[k][0]].isupper() and country in self._ranked_set and country not in speaker:
+                return country
+        return None
 
     def _said_of(self, q: dict, speaker: set[str]) -> str | None:
         """The target a cue says the quote is about: '“...,” Clinton said of Trump', 'Trump
@@ -655,6 +673,8 @@ class _Context:
             return None  # a clause ("made clear he believes ..."), a reflexive ("sees itself as"), "less"
         if toks[first][2] in _PRONOUNS or toks[first][2] in _CALL_PRONOUNS:
             return None  # it/them/this: the subject rules decide
+        if self._marked(toks[first][1], toks[last][0]):
+            return None  # 'called his son “an American hero”': no phrase reaches across the mark that opens the evaluation
         for n in range(first, last + 1):
             m = self.by_start.get(toks[n][0])
             if m:
@@ -1133,6 +1153,19 @@ class _Context:
         gender = next((g for g, n in votes.items() if 3 * n >= 2 * sum(votes.values())), None)
         self._gender[name] = gender
         return gender
+
+
+# Adjectives of nationality and the country (its canonical target, mentions.ALIASES) they name.
+_DEMONYMS = {
+    "american": "United States", "russian": "Russia", "ukrainian": "Ukraine", "chinese": "China",
+    "british": "United Kingdom", "french": "France", "german": "Germany", "israeli": "Israel",
+    "iranian": "Iran", "syrian": "Syria", "iraqi": "Iraq", "mexican": "Mexico", "cuban": "Cuba",
+    "saudi": "Saudi Arabia", "turkish": "Turkey", "palestinian": "Palestine", "japanese": "Japan",
+    "indian": "India", "canadian": "Canada", "egyptian": "Egypt", "afghan": "Afghanistan",
+    "pakistani": "Pakistan", "venezuelan": "Venezuela", "libyan": "Libya", "jordanian": "Jordan",
+    "lebanese": "Lebanon", "polish": "Poland", "italian": "Italy", "spanish": "Spain", "greek": "Greece",
+    "taiwanese": "Taiwan", "yemeni": "Yemen", "qatari": "Qatar", "hungarian": "Hungary",
+}
 
 
 # Theme nouns (_Context._theme_nouns): a common noun after a determiner or preposition, with
