@@ -10,15 +10,18 @@ not projects or servers.
 
 from __future__ import annotations
 
+import gzip
+import itertools
 import json
-import os
+import re
 import sys
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError
-from .io import LONE_SURROGATE, has_lone_surrogate
+from .io import LONE_SURROGATE, has_lone_surrogate, open_text, read_failure
 from .redact import printable
 from .validate import Error
 
@@ -84,13 +87,13 @@ def read_export(path: str | Path) -> Iterator[Item]:
     """Stream the items of a JSON-array export or a JSONL file, in file order.
 
     Never raises for bad content: an empty file, a wrong top-level type, invalid or truncated
-    JSON become an Item with errors (items before a truncation still come through). Only a
-    file that cannot be opened or is not UTF-8 raises InputError.
+    JSON, an object with the same key twice become an Item with errors (items before a
+    truncation still come through). The file is read in the encoding its first bytes tell
+    (UTF-8, or UTF-16/32 with or without a BOM) and through gzip when it is gzip'ed
+    (`io.open_text`). Only a file that cannot be opened, a zip archive, a file that is not
+    text in its encoding or a damaged gzip stream raises InputError.
     """
-    try:
-        fh = open(path, encoding="utf-8-sig")  # a BOM (Notepad, Excel) is not data
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    fh = open_text(path)
     with fh:
         try:
             head = fh.read(CHUNK)
@@ -104,17 +107,123 @@ def read_export(path: str | Path) -> Iterator[Item]:
             else:
                 yield Item("file", errors=[Error("top_level_type", "",
                                                  "expected a JSON array of tasks or JSONL (one object a line)")])
-        except UnicodeDecodeError:
-            raise InputError(f"{path}: not UTF-8 text") from None
+        except (UnicodeDecodeError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            raise read_failure(path, fh, exc) from None
 
 
 def _depth_checked(items: Iterator[Item]) -> Iterator[Item]:
-    """Items nested deeper than MAX_DEPTH become too_deep errors (no checker recurses into them)."""
+    """Items nested deeper than MAX_DEPTH become too_deep errors (no checker recurses into
+    them); items with a key twice in one object (different values) become duplicate_key errors."""
     for item in items:
-        if item.value is not None and not item.shallow and _value_deeper(item):
-            item = Item(item.where, errors=[_too_deep(item.where.replace(":", " "))])
-        item.raw = None  # the text was only for this check
+        if item.value is not None:
+            if not item.shallow and _value_deeper(item):
+                item = Item(item.where, errors=[_too_deep(item.where.replace(":", " "))])
+            elif item.raw is not None and _lost_keys(item.raw, item.value):
+                errors = _duplicate_key_errors(item.where, item.value, _duplicate_keys(item.raw))
+                if errors:
+                    item = Item(item.where, errors=errors)
+        item.raw = None  # the text was only for these checks
         yield item
+
+
+def _lost_keys(raw: str, value) -> bool:
+    """Whether reading the JSON text `raw` into `value` may have dropped a key (an object with
+    the same key twice keeps only the last: json's and orjson's rule).
+
+    Each key has one colon after it outside strings, and a string written again keeps its
+    colons (no JSON writer escapes one), so `value` written again has as many colons as `raw`
+    unless keys were dropped. A colon escaped as \\u003a in `raw` is counted too. One C
+    serialisation and two counts: no walk of the value, as this runs on every task. A false
+    alarm (a written-out backslash before 'u003a') only costs `_duplicate_keys` its look."""
+    colons = raw.count(":")
+    if "\\u003" in raw:
+        colons += raw.count("\\u003a") + raw.count("\\u003A")
+    if _orjson is not None:
+        try:
+            return colons > _orjson.dumps(value).count(b":")
+        except (_orjson.JSONEncodeError, TypeError):  # an integer beyond 64 bits: json writes it
+            pass
+    return colons > json.dumps(value, ensure_ascii=False, check_circular=False).count(":")
+
+
+def _duplicate_keys(raw: str) -> list[tuple[str, str]]:
+    """(JSON pointer of the object, key) for each key that an object of the JSON text `raw` has
+    more than once with different values (compared as JSON: 1, 1.0 and true differ); the
+    same value twice loses nothing and is not listed. Only for a text `_lost_keys` flagged."""
+    twice: dict[int, tuple[dict, list[str]]] = {}
+
+    def pairs_hook(pairs: list) -> dict:
+        obj = dict(pairs)
+        if len(obj) != len(pairs):
+            first: dict[str, str] = {}
+            keys: list[str] = []
+            for key, value in pairs:
+                text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+                if first.setdefault(key, text) != text and key not in keys:
+                    keys.append(key)
+            if keys:
+                twice[id(obj)] = (obj, keys)
+        return obj
+
+    try:
+        value = json.loads(raw, object_pairs_hook=pairs_hook)
+    except (ValueError, RecursionError):  # read once already: not expected
+        return []
+    if not twice:
+        return []
+    found: list[tuple[str, str]] = []
+    stack: list[tuple[object, str]] = [(value, "")]
+    while stack:
+        node, pointer = stack.pop()
+        if isinstance(node, dict):
+            if id(node) in twice and twice[id(node)][0] is node:
+                found.extend((pointer, key) for key in twice[id(node)][1])
+            children = ((_pointer_part(k), v) for k, v in node.items())
+        elif isinstance(node, list):
+            children = ((str(i), v) for i, v in enumerate(node))
+        else:
+            continue
+        stack.extend((v, f"{pointer}/{k}") for k, v in children if isinstance(v, dict | list))
+    return sorted(found)
+
+
+def _pointer_part(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def _duplicate_key_errors(where: str, value, found: list[tuple[str, str]]) -> list[Error]:
+    """One duplicate_key error per key given twice: which key, in which object, of which task."""
+    label = where.replace(":", " ")
+    if isinstance(value, dict) and isinstance(value.get("id"), int | str) and not isinstance(value["id"], bool):
+        label += f" (task {_short_id(value['id'])})"
+    errors = []
+    for pointer, key in found:
+        inside = f"in {pointer}" if pointer else "in the task"
+        errors.append(Error("duplicate_key", pointer, (
+            f"{label}: the key {json.dumps(key, ensure_ascii=False)} is twice {inside}, with different values; "
+            "a JSON reader keeps only the last and loses the other without a word: delete the wrong one")))
+    return errors
+
+
+def _short_id(value) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+# The end of a JSON text cut in the middle of a token, from where json's error points:
+# true/false/null, a number's sign, fraction point or exponent (json points after the digits
+# it read); a \\uXXXX escape (json points at its 'u', and refuses all four digits at the end).
+_PARTIAL_TOKEN = re.compile(r"(?:t(?:ru?)?|f(?:a(?:ls?)?)?|n(?:ul?)?|-|[.eE][+-]?)?\Z")
+_PARTIAL_ESCAPE = re.compile(r"\\?u[0-9a-fA-F]{0,4}\Z")
+
+
+def _cut_short(text: str, exc: json.JSONDecodeError) -> bool:
+    """Whether `text` stops in the middle of its JSON value (a valid text cut off), rather
+    than holding a mistake: json's error is at its end, or inside the token it ends with."""
+    if exc.msg.startswith("Unterminated string"):
+        return True
+    partial = _PARTIAL_ESCAPE if exc.msg.startswith("Invalid \\uXXXX") else _PARTIAL_TOKEN
+    return partial.match(text.rstrip(" \t\r\n"), min(exc.pos, len(text))) is not None
 
 
 def _value_deeper(item: Item) -> bool:
@@ -271,9 +380,10 @@ def _iter_array(fh, buf: str) -> Iterator[Item]:
                 value, end = fast
                 window = max(1 << 14, (end - pos) * 5 // 4)
                 n += 1
+                raw = buf[pos:end]
                 pos = end
                 expect_value = False
-                yield Item(f"item:{n}", value, shallow=True)
+                yield Item(f"item:{n}", value, shallow=True, raw=raw)
                 continue
         try:
             value, end = decoder.raw_decode(buf, pos)
@@ -287,10 +397,10 @@ def _iter_array(fh, buf: str) -> Iterator[Item]:
             if not eof and len(buf) - pos > MAX_ITEM_CHARS:
                 yield Item(f"item:{n + 1}", errors=[_too_large(f"item {n + 1}")], final=True)
                 return
-            if not eof and refill():
+            if not eof:  # read on; at the end of the file, decode again (refill moved the buffer)
+                refill()
                 continue
-            code = "truncated_json" if exc.pos >= len(buf) - 1 or "Unterminated" in exc.msg else "invalid_json"
-            yield Item(f"item:{n + 1}", errors=[Error(code, "", f"item {n + 1}: {exc.msg}")], final=True)
+            yield Item(f"item:{n + 1}", errors=[_json_error(f"item {n + 1}", buf, exc, last=True)], final=True)
             return
         except ValueError:  # an integer longer than Python converts
             end = _end_of_value(buf, pos)
@@ -378,50 +488,84 @@ def _iter_jsonl(path, fh, head: str) -> Iterator[Item]:
         return
     lineno, line = first
     if line is None:
-        yield _line_item(lineno, line)
-        yield from (_line_item(n, text) for n, text in lines)
+        yield from _line_items(itertools.chain([(lineno, line)], lines))
         return
     try:
         value, shallow = _decode(line)
     except RecursionError:
-        yield _line_item(lineno, line)
-        yield from (_line_item(n, text) for n, text in lines)
+        yield from _line_items(itertools.chain([(lineno, line)], lines))
         return
     except json.JSONDecodeError:
-        # Not JSONL after all? A single pretty-printed object (or array) read whole.
-        if os.path.getsize(path) <= WHOLE_FILE_LIMIT:
-            whole = line + "".join(rest for _, rest in lines)
-            try:
-                value = json.loads(whole)
-            except RecursionError:
-                yield Item("line:1", errors=[_too_deep("the file")])
-                return
-            except json.JSONDecodeError as exc:
-                if exc.msg == "Extra data":  # values one after the other, as `jq '.[]'` prints them
-                    yield from _iter_values(whole)
-                    return
-                code = "truncated_json" if exc.pos >= len(whole.rstrip()) else "invalid_json"
-                yield Item("line:1", errors=[Error(code, "", f"line {exc.lineno}: {exc.msg}")])
-                return
-            except ValueError:
-                yield Item("line:1", errors=[_too_long_number("the file")])
-                return
-            if has_lone_surrogate(whole, value):  # which item: each is checked on its own
-                for i, v in enumerate(value if isinstance(value, list) else [value], 1):
-                    yield _checked(f"item:{i}", json.dumps(v), v)
-                return
-            for i, v in enumerate(value if isinstance(value, list) else [value], 1):
-                yield Item(f"item:{i}", v)
+        # Not JSONL after all? A single pretty-printed object (or array) read whole, when the
+        # file holds at most WHOLE_FILE_LIMIT characters (counted as read: a gzip'ed file's
+        # size on disk says nothing) and no line too long to keep.
+        held = [(lineno, line)]
+        size = len(line)
+        for n, text in lines:
+            held.append((n, text))
+            if text is None or (size := size + len(text)) > WHOLE_FILE_LIMIT:
+                break
+        else:
+            yield from _whole_file("".join(text for _, text in held))
             return
-        yield _line_item(lineno, line)
-        yield from (_line_item(n, text) for n, text in lines)
+        yield from _line_items(itertools.chain(held, lines))
         return
     except ValueError:  # an integer longer than Python converts: this line only
-        yield _line_item(lineno, line)
-        yield from (_line_item(n, text) for n, text in lines)
+        yield from _line_items(itertools.chain([(lineno, line)], lines))
         return
     yield _checked(f"line:{lineno}", line, value, shallow)
-    yield from (_line_item(n, text) for n, text in lines)
+    yield from _line_items(lines)
+
+
+def _whole_file(whole: str) -> Iterator[Item]:
+    """Items of a file that is one JSON value over many lines (a pretty-printed task or array),
+    or values one after the other (`_iter_values`)."""
+    try:
+        value = json.loads(whole)
+    except RecursionError:
+        yield Item("line:1", errors=[_too_deep("the file")])
+        return
+    except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data":  # values one after the other, as `jq '.[]'` prints them
+            yield from _iter_values(whole)
+            return
+        error = _json_error("", whole, exc, last=True)
+        yield Item("line:1", errors=[Error(error.code, "", f"line {exc.lineno}: {error.message}")])
+        return
+    except ValueError:
+        yield Item("line:1", errors=[_too_long_number("the file")])
+        return
+    values = value if isinstance(value, list) else [value]
+    twice: dict[int, list[tuple[str, str]]] = {}  # item number -> (pointer in it, key)
+    if _lost_keys(whole, value):
+        for pointer, key in _duplicate_keys(whole):
+            if isinstance(value, list):
+                parts = pointer.split("/", 2)  # "/3/annotations/0": item 4, "/annotations/0" in it
+                inner = "/" + parts[2] if len(parts) > 2 else ""
+                twice.setdefault(int(parts[1]) + 1, []).append((inner, key))
+            else:
+                twice.setdefault(1, []).append((pointer, key))
+    surrogates = has_lone_surrogate(whole, value)  # which item: each is checked on its own
+    for i, v in enumerate(values, 1):
+        if i in twice:
+            yield Item(f"item:{i}", errors=_duplicate_key_errors(f"item:{i}", v, twice[i]))
+        elif surrogates:
+            yield _checked(f"item:{i}", json.dumps(v), v)
+        else:
+            yield Item(f"item:{i}", v)
+
+
+def _json_error(where: str, text: str, exc: json.JSONDecodeError, last: bool) -> Error:
+    """The error of a JSON text that does not parse: truncated_json when it stops in the middle
+    of its value (`_cut_short`) and is the end of the file (`last`), else invalid_json."""
+    label = f"{where}: " if where else ""
+    if not _cut_short(text, exc):
+        return Error("invalid_json", "", f"{label}{exc.msg}")
+    if last:
+        return Error("truncated_json", "", f"{label}the file ends in the middle of this task ({exc.msg}): "
+                     "cut off, by an interrupted download or copy?")
+    return Error("invalid_json", "", f"{label}the line ends before its JSON does ({exc.msg}): "
+                 "a task broken over two lines?")
 
 
 def _iter_values(text: str) -> Iterator[Item]:
@@ -445,8 +589,8 @@ def _iter_values(text: str) -> Iterator[Item]:
                        final=True)
             return
         except json.JSONDecodeError as exc:
-            code = "truncated_json" if exc.pos >= len(text.rstrip()) or "Unterminated" in exc.msg else "invalid_json"
-            yield Item(f"item:{n}", errors=[Error(code, "", f"item {n}: {exc.msg}; the items after it are not read")],
+            error = _json_error(f"item {n}", text, exc, last=True)
+            yield Item(f"item:{n}", errors=[Error(error.code, "", error.message + "; the items after it are not read")],
                        final=True)
             return
         except ValueError:  # an integer longer than Python converts: this item only
@@ -509,7 +653,7 @@ def _checked(where: str, raw: str, value, shallow: bool = False) -> Item:
     `shallow`: orjson read it (it refuses lone surrogates) and its depth is checked."""
     if not shallow and has_lone_surrogate(raw, value):
         return Item(where, errors=[Error("invalid_json", "", f"{where.replace(':', ' ')}: {LONE_SURROGATE}")])
-    return Item(where, value, shallow=shallow, raw=None if shallow else raw)
+    return Item(where, value, shallow=shallow, raw=raw)
 
 
 def _end_of_value(buf: str, pos: int) -> int | None:
@@ -525,7 +669,18 @@ def _too_long_number(where: str) -> Error:
     return Error("invalid_json", "", f"{where}: a number of more than {sys.get_int_max_str_digits()} digits")
 
 
-def _line_item(lineno: int, line: str | None) -> Item:
+def _line_items(lines: Iterator[tuple[int, str | None]]) -> Iterator[Item]:
+    """_line_item of each line, the last one told it is last (a file cut off ends there)."""
+    previous = None
+    for pair in lines:
+        if previous is not None:
+            yield _line_item(*previous)
+        previous = pair
+    if previous is not None:
+        yield _line_item(*previous, last=True)
+
+
+def _line_item(lineno: int, line: str | None, last: bool = False) -> Item:
     if line is None:
         return Item(f"line:{lineno}", errors=[_too_large(f"line {lineno}", "line")])
     try:
@@ -533,7 +688,7 @@ def _line_item(lineno: int, line: str | None) -> Item:
     except RecursionError:
         return Item(f"line:{lineno}", errors=[_too_deep(f"line {lineno}")])
     except json.JSONDecodeError as exc:
-        return Item(f"line:{lineno}", errors=[Error("invalid_json", "", f"line {lineno}: {exc.msg}")])
+        return Item(f"line:{lineno}", errors=[_json_error(f"line {lineno}", line, exc, last)])
     except ValueError:
         return Item(f"line:{lineno}", errors=[_too_long_number(f"line {lineno}")])
 

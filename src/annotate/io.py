@@ -6,6 +6,7 @@ import codecs
 import contextlib
 import datetime as dt
 import errno
+import gzip
 import hashlib
 import io
 import json
@@ -14,6 +15,7 @@ import re
 import stat
 import sys
 import tempfile
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
@@ -71,14 +73,96 @@ def has_lone_surrogate(raw: str, value) -> bool:
 LONE_SURROGATE = "a \\uD800-\\uDFFF escape that is half of a character (a lone surrogate), not text"
 
 
-def read_lines(path: str | Path) -> Iterator[tuple[int, str]]:
-    """(line number, line) for every non-blank line of a text file, or of stdin for "-";
-    an unreadable or non-UTF-8 file is an InputError naming it."""
-    stream = sys.stdin if str(path) == "-" else None
+# Byte order marks, longest first (UTF-32-LE's begins with UTF-16-LE's).
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_GZIP_MAGIC = b"\x1f\x8b"
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def sniff_encoding(head: bytes) -> str:
+    """The encoding of a JSON text from its first four bytes: a byte order mark, else where the
+    zero bytes of its first (ASCII) character are, as RFC 4627 section 3 tells UTF-16 and
+    UTF-32 from UTF-8. Files saved by PowerShell's `>` (UTF-16 with a BOM) or Notepad's
+    "Unicode" are read as what they are, not refused as "not UTF-8"."""
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name
+    if len(head) >= 4:
+        if head[:3] == b"\0\0\0" and head[3]:
+            return "utf-32-be"
+        if head[0] and head[1:4] == b"\0\0\0":
+            return "utf-32-le"
+    if len(head) >= 2:
+        if not head[0] and head[1]:
+            return "utf-16-be"
+        if head[0] and not head[1]:
+            return "utf-16-le"
+    return "utf-8-sig"  # a UTF-8 BOM (Notepad, Excel) is not data, and without one this is UTF-8
+
+
+def open_text(path: str | Path) -> IO[str]:
+    """A text file opened for reading in the encoding its first bytes tell (`sniff_encoding`);
+    a gzip'ed file is read through gzip. A file that cannot be opened, a zip archive or a
+    damaged gzip header is an InputError naming it. Newlines are universal, as open()'s.
+
+    A read from it may raise UnicodeDecodeError or (gzip) EOFError / zlib.error / OSError:
+    `read_failure` turns those into one line."""
     try:
-        fh = stream or open(path, encoding="utf-8-sig")  # a BOM (Notepad, Excel) is not data
+        binary = open(path, "rb")
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        head = binary.peek(4)[:4]
+        if head.startswith(_ZIP_MAGIC):
+            raise InputError(f"{path} is a zip archive: unzip it and give the JSON file inside")
+        if head.startswith(_GZIP_MAGIC):
+            binary = io.BufferedReader(_GzipReader(binary))
+            head = binary.peek(4)[:4]
+        return io.TextIOWrapper(binary, encoding=sniff_encoding(head))
+    except BaseException as exc:
+        binary.close()
+        if isinstance(exc, (EOFError, zlib.error, OSError)):
+            raise read_failure(path, binary, exc) from None
+        raise
+
+
+class _GzipReader(gzip.GzipFile):
+    """A gzip stream over an open file that it closes with itself (a GzipFile given a file
+    object leaves it open; reopening by name would not work for a named pipe)."""
+
+    def __init__(self, source: IO[bytes]):
+        self._source = source
+        super().__init__(fileobj=source, mode="rb")
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._source.close()
+
+
+def read_failure(path: str | Path, fh: IO, exc: BaseException) -> InputError:
+    """One line for a read that failed part-way: not text in the file's encoding, or a gzip
+    stream cut off or damaged."""
+    if isinstance(exc, UnicodeDecodeError):
+        encoding = getattr(fh, "encoding", "utf-8") or "utf-8"
+        name = {"utf-8-sig": "UTF-8"}.get(encoding, encoding.upper())
+        told = "" if name == "UTF-8" else f" (its first bytes say {name})"
+        return InputError(f"{path}: not {name} text{told}")
+    if isinstance(exc, EOFError):
+        return InputError(f"{path}: the gzip data is cut off before its end (an interrupted download or copy?)")
+    if isinstance(exc, zlib.error | gzip.BadGzipFile):
+        return InputError(f"{path}: damaged gzip data ({exc})")
+    return InputError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}")
+
+
+def read_lines(path: str | Path) -> Iterator[tuple[int, str]]:
+    """(line number, line) for every non-blank line of a text file (in the encoding its first
+    bytes tell, gzip'ed or not: `open_text`), or of stdin for "-"; an unreadable or undecodable
+    file is an InputError naming it."""
+    stream = sys.stdin if str(path) == "-" else None
+    fh = stream or open_text(path)
     with contextlib.ExitStack() as stack:
         if stream is None:
             stack.enter_context(fh)
@@ -86,8 +170,10 @@ def read_lines(path: str | Path) -> Iterator[tuple[int, str]]:
             for lineno, line in enumerate(fh, 1):
                 if line.strip():
                     yield lineno, line
-        except UnicodeDecodeError:
-            raise InputError(f"{path}: not UTF-8 text") from None
+        except UnicodeDecodeError as exc:
+            raise read_failure(path, fh, exc) from None
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            raise read_failure(path, fh, exc) from None
 
 
 def read_jsonl(path: str | Path) -> Iterator[dict]:
