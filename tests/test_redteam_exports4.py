@@ -308,3 +308,37 @@ def test_a_file_neither_utf8_nor_utf16_still_says_not_utf8(tmp_path, export):
     src.write_bytes(json.dumps(export, ensure_ascii=False).encode("cp1252", "replace") + b"\xff\xfe\x81")
     run = cli_pull(tmp_path, src)
     assert run.exit_code == 2 and "not UTF-8" in run.stderr
+
+
+# --- hand-edited region ids in the edit report ------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["annotations", "predictions"])
+@pytest.mark.parametrize("region_id", [["q1"], {"id": "q1"}, 7, None])
+def test_a_region_id_that_is_no_string_is_left_out_of_the_report_not_a_crash(tmp_path, export, where, region_id):
+    """`report` used the ids of label items as dict keys: a list or an object there (a hand
+    edit) ended the command with a TypeError. Such a region is no region (pull rejects it);
+    the report goes on and counts the others as before."""
+    tasks = json.loads(json.dumps(export))
+    (first,) = [i for i in tasks[0][where][0]["result"] if i["type"] == "labels"][:1]
+    first["id"] = region_id
+    src = tmp_path / "export.json"
+    src.write_text(json.dumps(tasks), encoding="utf-8")
+    run = CliRunner().invoke(cli, ["report", "--from-file", str(src), "--json"])
+    assert run.exit_code == 0, (run.output, run.exception)
+    report = json.loads(run.stdout)
+    model = next(iter(report["models"].values()))["labels"]
+    base = CliRunner().invoke(cli, ["report", "--from-file", str(_write(tmp_path, export)), "--json"])
+    base_model = next(iter(json.loads(base.stdout)["models"].values()))["labels"]
+    label = first["value"]["labels"][0]
+    # one region fewer on the side that was broken: one prediction deleted or one added region
+    if where == "annotations":
+        assert model[label]["final"] == base_model[label]["final"] - 1
+    else:
+        assert model[label]["predicted"] == base_model[label]["predicted"] - 1
+
+
+def _write(tmp_path: Path, tasks: list) -> Path:
+    src = tmp_path / "base.json"
+    src.write_text(json.dumps(tasks), encoding="utf-8")
+    return src

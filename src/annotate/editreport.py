@@ -141,6 +141,20 @@ def compute_edit_report(tasks: Iterable, warn: Callable[[str], None] | Problems 
     return report
 
 
+def _region_ids_readable(result):
+    """A result without its label items whose id is no string (a list, an object: a hand
+    edit), which `spans_with_text` would take as dict keys and fail on; the reading of regions
+    skips them anyway, so the report is the same as without them. Most results have none:
+    the same list comes back."""
+    if not isinstance(result, list):
+        return result
+    for item in result:
+        if isinstance(item, dict) and item.get("type") == "labels" and not isinstance(item.get("id"), str):
+            return [i for i in result if not (isinstance(i, dict) and i.get("type") == "labels"
+                                              and not isinstance(i.get("id"), str))]
+    return result
+
+
 def _compute_edit_report(tasks: Iterable[dict]) -> dict:
     counts = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))  # model -> label -> key
     rel_counts = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))  # model -> type -> key
@@ -158,7 +172,7 @@ def _compute_edit_report(tasks: Iterable[dict]) -> dict:
             n_ids_only += 1
             continue
         preds = [p for p in preds if not is_review_copy(p)]
-        f_spans, f_rels = spans_with_text(final.get("result"))
+        f_spans, f_rels = spans_with_text(_region_ids_readable(final.get("result")))
         lead_time = final.get("lead_time")
         if not preds:
             if lead_time is not None:
@@ -169,7 +183,7 @@ def _compute_edit_report(tasks: Iterable[dict]) -> dict:
         for pred in preds:
             model = str(pred.get("model_version") or "unknown")
             model_tasks[model] += 1
-            p_spans, p_rels = spans_with_text(pred.get("result"))
+            p_spans, p_rels = spans_with_text(_region_ids_readable(pred.get("result")))
             rows, added = compare_regions(p_spans, f_spans)
             for span, what, _ in rows:
                 counts[model][span["label"]]["predicted"] += 1
