@@ -24,7 +24,7 @@ from .cues import (
 )
 from .frames import SCORES
 from .lexicon import listed, pattern, words
-from .speakers import speaker_after, speaker_before
+from .speakers import appositive_after, speaker_after, speaker_before
 from .text import trim
 
 QUOTE_MARK = re.compile(r"''|[\"“”„«»‘’‚‹›「」『』]")
@@ -148,7 +148,7 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
     if cue:
         sp = speaker_after(text, cue.end() + 1, window_end)
         if sp:
-            return sp
+            return appositive_after(text, sp, pe)
     quoted = _QUOTED_AS.match(text, pos, window_end)
     if quoted:
         sp = speaker_after(text, quoted.end(), window_end)
@@ -342,7 +342,9 @@ def find_direct(text: str, ps: int, pe: int, prev: dict | None, group: int) -> t
             sp = sentence_subject(text, qs, ps) if qs > ps else None
         if continuing and prev["speaker"] is None and sp is not None and not prev["closed"]:
             g, score = prev["group"], SCORES["direct-speaker-at-end"]  # the speaker comes at the end
-        elif continuing and (sp is None or sp == prev["speaker"]):
+        elif continuing and (sp is None or sp == prev["speaker"] or (
+                prev["speaker"] is not None and sp[0] == prev["speaker"][0] and sp[1] < prev["speaker"][1])):
+            # '“A,” said Ana Ruiz, the mayor, “B.”': "Ana Ruiz" read before B is the start of A's speaker
             g, sp, score = prev["group"], prev["speaker"], SCORES["direct-continued"]
         else:
             group += 1

@@ -23,7 +23,7 @@ from .cues import (
     word_alternation,
 )
 from .lexicon import listed, pattern, words
-from .speakers import ROLE_WORDS, speaker_after, speaker_before
+from .speakers import ROLE_WORDS, appositive_after, speaker_after, speaker_before
 from .text import trim
 
 
@@ -543,7 +543,7 @@ def read_cues(text: str, ss: int, se: int, cues: list[re.Match], cut_points: lis
             if sp is None and not between.strip():
                 inv = speaker_after(text, m.end() + 1, min(se, m.end() + 120))
                 if inv and _tail_is_adjunct(text, inv[1], se, lemma):
-                    sp, role = inv, "before"
+                    sp, role = appositive_after(text, inv, se), "before"
             elif sp is not None and sp[0] >= comma + 1 and _tail_is_adjunct(text, m.end(), se, lemma):
                 between = text[comma + 1:sp[0]]
                 if between.strip(" \t\n\"”’'").lower() in ("", "as"):  # '"...," Carson said.': the mark closes
