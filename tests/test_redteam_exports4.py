@@ -342,3 +342,31 @@ def _write(tmp_path: Path, tasks: list) -> Path:
     src = tmp_path / "base.json"
     src.write_text(json.dumps(tasks), encoding="utf-8")
     return src
+
+
+# --- what a browser or curl saves in place of an export ---------------------------------------
+
+
+def test_a_login_page_saved_as_the_export_is_named_as_one(tmp_path):
+    """`curl $URL/api/projects/1/export > export.json` through a proxy that wants a login
+    saves its HTML page: say it is one, with its title, not only 'expected a JSON array'."""
+    src = tmp_path / "export.json"
+    src.write_text("\n<!DOCTYPE html>\n<html><head>\n<title>\n  Sign in |\n Label Studio</title></head>"
+                   "<body><form></form></body></html>\n", encoding="utf-8")
+    run = cli_pull(tmp_path, src)
+    assert run.exit_code == 2
+    assert "an HTML page ('Sign in | Label Studio')" in run.stderr and "login" in run.stderr
+    assert "Traceback" not in run.output + run.stderr
+
+
+def test_an_error_answer_saved_as_the_export_quotes_its_detail(tmp_path):
+    src = tmp_path / "export.json"
+    src.write_text('{"detail": "Authentication credentials were not provided."}', encoding="utf-8")
+    run = cli_pull(tmp_path, src)
+    assert run.exit_code == 2
+    assert "error answer of Label Studio" in run.stderr
+    assert "'Authentication credentials were not provided.'" in run.stderr
+    other = tmp_path / "other.json"
+    other.write_text('{"detail": "x", "tasks": []}', encoding="utf-8")  # not only an error's keys
+    run = cli_pull(tmp_path, other)
+    assert run.exit_code == 2 and "got one object with keys detail, tasks" in run.stderr

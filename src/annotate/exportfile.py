@@ -104,6 +104,8 @@ def read_export(path: str | Path) -> Iterator[Item]:
                 yield from _depth_checked(_iter_array(fh, head))
             elif stripped[0] == "{":
                 yield from _depth_checked(_single_wrapper_check(_iter_jsonl(path, fh, head)))
+            elif stripped[0] == "<":
+                yield Item("file", errors=[Error("top_level_type", "", _html_page(stripped))])
             else:
                 yield Item("file", errors=[Error("top_level_type", "",
                                                  "expected a JSON array of tasks or JSONL (one object a line)")])
@@ -311,13 +313,36 @@ def _single_wrapper_check(items: Iterator[Item]) -> Iterator[Item]:
     value = first.value
     if second is None and isinstance(value, dict) and not {"data", "spans", "provenance"} & value.keys():
         keys = ", ".join(sorted(value)[:5])
-        yield Item("file", errors=[Error("top_level_type", "",
-                                         f"expected a JSON array of tasks, got one object with keys {keys}")])
+        message = f"expected a JSON array of tasks, got one object with keys {keys}"
+        if isinstance(value.get("detail"), str) and value.keys() <= _ERROR_ANSWER_KEYS:
+            message = (f"an error answer of Label Studio, not an export: {_clipped(value['detail'])!r} "
+                       "(saved by curl without the API token? export again with it)")
+        yield Item("file", errors=[Error("top_level_type", "", message)])
         return
     yield first
     if second is not None:
         yield second
         yield from items
+
+
+# The keys of Label Studio's (Django REST framework's) error answers: {"detail": "..."}, with
+# status_code, validation_errors and the like beside it in newer versions.
+_ERROR_ANSWER_KEYS = frozenset({"detail", "status_code", "validation_errors", "id", "version", "exc_info",
+                                "error", "errors", "message"})
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
+
+
+def _html_page(head: str) -> str:
+    """What to say of a file that is an HTML page (a login page, a proxy's error page) saved
+    where the export should be."""
+    title = _TITLE.search(head[:1 << 16])
+    named = f" ({_clipped(' '.join(title.group(1).split()))!r})" if title and title.group(1).strip() else ""
+    return (f"an HTML page{named}, not a Label Studio JSON export: a login or error page saved in place of "
+            "the export (without the API token, or through a proxy)?")
+
+
+def _clipped(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _iter_array(fh, buf: str) -> Iterator[Item]:
