@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from .clauses import _STRIP, _words, clause_subject
-from .cues import SPEECH_LEMMAS, SPEECH_WORDS, cue_lemma, find_cues, word_alternation
+from .cues import SPEECH_LEMMAS, SPEECH_WORDS, cue_lemma, find_cues, verb_forms, word_alternation
 from .indirect import (
     _AS_CUE,
     _CLAUSE_END,
@@ -111,6 +111,7 @@ def _quote(span: tuple[int, int], speaker, frame: str, cue: str, continues: bool
 
 # --- sentence frames ---------------------------------------------------------------------------
 
+_QUOTE_MARKS = re.compile(r"[\"“”]")
 _ACCORDING = re.compile(r"\baccording to\b", re.IGNORECASE)
 _ACCORDING_NP = re.compile(r"\s*([^,;:“”\"]{2,120}?)\s*(?:[,;:“”\"]|[.!?]?$)")
 
@@ -121,6 +122,11 @@ def _according_source(text: str, a: int, se: int) -> tuple[int, int] | None:
     if not m or len(m.group(1).split()) > 14:
         return None
     return m.start(1), m.end(1)
+
+
+def _finite_cue(word: str) -> bool:
+    """A cue word in a finite form ("said", "claims"), not a bare stem that is mostly a noun ("rail")."""
+    return word.lower() in verb_forms(cue_lemma(word)[0])[1:3]
 
 
 def according_to(s: Sentence) -> list[dict]:
@@ -139,6 +145,13 @@ def according_to(s: Sentence) -> list[dict]:
         before = trim(text, ss, ss + m.start(), _STRIP + "\"“”")
         if _words(text, *before) >= 3:
             content = trim(text, ss, ss + m.start(), _STRIP)
+            rest = trim(text, sp[1], se, _STRIP + "\"“”")
+            if sp[1] < rest[1] and text[sp[1]:rest[0]].strip() in ("", ",") and not _FINITE.search(text, *rest) \
+                    and not any(_finite_cue(c.group(0)) for c in find_cues(text, *rest)) \
+                    and not _QUOTE_MARKS.search(text, *rest):
+                # "..., according to two people familiar with the talks.", "..., according to a
+                # statement from the union.": the source phrase runs on to the sentence's end.
+                sp = (sp[0], rest[1])
         else:
             comma = text.find(",", sp[1], min(se, sp[1] + 3))
             if comma < 0:
