@@ -109,3 +109,19 @@ def test_no_target_phrase_reaches_across_the_quote_mark_that_opens_the_evaluatio
 ])
 def test_descriptive_and_event_words_are_no_stance(sentence):
     assert stances(in_quote(sentence)) == []
+
+
+@pytest.mark.parametrize("sentence, span, polarity, target", [
+    # a negated acceptance is a rejection of what follows ('accept' alone names no position)
+    ("We could not accept the plan of Helena Varga.", "could not accept", "against", "the plan of Helena Varga"),
+    # 'believe in' is support; its negator turns it and joins the span
+    ("We believe in Helena Varga.", "believe in", "favor", "Helena Varga"),
+    ("We do not believe in the plan of Helena Varga.", "not believe in", "against", "the plan of Helena Varga"),
+    ("We have no problem with Helena Varga.", "no problem with", "favor", "Helena Varga"),
+])
+def test_frames_of_acceptance_and_belief(sentence, span, polarity, target):
+    assert (span, polarity, target) in stances(in_quote(sentence))
+
+
+def test_accepting_alone_is_no_stance():
+    assert stances(in_quote("Helena Varga will accept the invitation next week.")) == []
