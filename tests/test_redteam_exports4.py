@@ -370,3 +370,38 @@ def test_an_error_answer_saved_as_the_export_quotes_its_detail(tmp_path):
     other.write_text('{"detail": "x", "tasks": []}', encoding="utf-8")  # not only an error's keys
     run = cli_pull(tmp_path, other)
     assert run.exit_code == 2 and "got one object with keys detail, tasks" in run.stderr
+
+
+# --- padding around the JSON -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", ["json", "jsonl", "jsonl-no-newline"])
+def test_zero_bytes_after_the_last_task_are_padding_not_a_broken_file(tmp_path, export, plain_gold, shape):
+    """A crash or a preallocating download leaves the file's tail zero-filled. Before, an
+    array followed by zero bytes lost every task ('extra data after ]': nothing written) and a
+    JSONL file got a reject for the zeros. Zero bytes are no JSON: the tasks are read as they are."""
+    if shape == "json":
+        data = json.dumps(export).encode() + b"\n" + b"\x00" * 5000
+    else:
+        data = "\n".join(json.dumps(t) for t in export).encode()
+        data += (b"\n" if shape == "jsonl" else b"") + b"\x00" * 5000
+    src = tmp_path / f"export.{shape}"
+    src.write_bytes(data)
+    gold, rejects, text = pull_file(tmp_path, src)
+    assert not rejects and text == plain_gold
+
+
+def test_a_byte_order_mark_starting_a_jsonl_line_is_not_data(tmp_path, export, plain_gold):
+    """`cat a.jsonl b.jsonl` of files saved with a BOM: b's BOM opens a line in the middle."""
+    lines = [json.dumps(t) for t in export]
+    src = tmp_path / "export.jsonl"
+    src.write_text("\ufeff" + "\n".join(lines[:2]) + "\n\ufeff" + "\n".join(lines[2:]) + "\n", encoding="utf-8")
+    gold, rejects, text = pull_file(tmp_path, src)
+    assert not rejects and text == plain_gold
+
+
+def test_text_after_the_array_is_still_an_error_and_the_array_is_not_read_whole(tmp_path, export):
+    src = tmp_path / "export.json"
+    src.write_text(json.dumps(export) + "\n\x00\x00 }", encoding="utf-8")
+    run = cli_pull(tmp_path, src)
+    assert run.exit_code == 2 and "extra data after the closing ']'" in run.stderr

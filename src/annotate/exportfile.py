@@ -380,10 +380,10 @@ def _iter_array(fh, buf: str) -> Iterator[Item]:
                     "invalid_json", "", f"a comma after the last item (item {n}) at {_position(fh, comma)}: "
                     "JSON allows no trailing comma (the items before it are read)")], final=True)
                 return
-            rest = buf[pos + 1:] + fh.read()
-            if rest.strip():
+            rest = _after_the_array(buf[pos + 1:], fh)
+            if rest:
                 hint = ""
-                if rest.lstrip().startswith("["):
+                if rest.startswith("["):
                     hint = (": two JSON arrays one after the other (exports joined with cat?); join them "
                             "into one array, e.g. jq -s add a.json b.json > both.json")
                 yield Item("file", errors=[Error("invalid_json", "", f"extra data after the closing ']'{hint}")])
@@ -646,14 +646,36 @@ def _lines(head: str, fh) -> Iterator[tuple[int, str | None]]:
         *complete, pending = pending.split("\n")
         for line in complete:
             lineno += 1
+            if line[:1] in _PADDING or line[-1:] in _PADDING:
+                line = line.strip(_PADDING)
             if line.strip():
                 yield lineno, line
         if len(pending) > MAX_ITEM_CHARS:
             lineno += 1
             yield lineno, None
             pending, skipping = "", True
+    pending = pending.strip(_PADDING)
     if pending.strip():
         yield lineno + 1, pending
+
+
+# Not data at either end of a JSONL line: zero bytes (the tail of a file a crash or a
+# preallocating download left zero-filled) and byte order marks (`cat` of files saved with
+# one: the second file's BOM starts a line). Neither can be part of a JSON text there.
+_PADDING = "\x00\ufeff"
+_BLANK = " \t\r\n\x00"  # after an array's ']': whitespace, or zero bytes
+
+
+def _after_the_array(rest: str, fh) -> str:
+    """The start of what follows the array's closing ']' ("" when only whitespace or zero
+    bytes do), read a chunk at a time (never the whole rest of a file into memory)."""
+    while True:
+        rest = rest.lstrip(_BLANK)
+        if rest:
+            return rest[:64]
+        rest = fh.read(CHUNK)
+        if not rest:
+            return ""
 
 
 def _chunks(head: str, fh) -> Iterator[str]:
