@@ -125,3 +125,13 @@ def test_frames_of_acceptance_and_belief(sentence, span, polarity, target):
 
 def test_accepting_alone_is_no_stance():
     assert stances(in_quote("Helena Varga will accept the invitation next week.")) == []
+
+
+@pytest.mark.parametrize("sentence, span", [
+    # the noun phrase takes in the noun it modifies but not a time after it
+    ("Helena Varga is a dangerous mistake every day.", "a dangerous mistake"),
+    ("Helena Varga was a reckless leader last year.", "a reckless leader"),
+    ("Helena Varga is a liar today.", "a liar"),
+])
+def test_a_stance_does_not_run_into_a_time_after_it(sentence, span):
+    assert span in [s for s, _p, _t in stances(in_quote(sentence))]

@@ -171,6 +171,10 @@ _BOOSTERS = frozenset(
     """very so too most more really extremely deeply truly totally completely absolutely
     particularly greatly highly incredibly especially utterly entirely quite rather fairly
     pretty awfully terribly remarkably exceptionally consistently clearly simply just single""".split())
+# Words of time a noun phrase does not run into: "a bigot [last week]", "a disaster [every day]".
+_TIME_WORDS = frozenset(
+    """last next week weeks month months year years day days night nights today tonight yesterday
+    tomorrow ago every monday tuesday wednesday thursday friday saturday sunday""".split())
 _DETERMINERS = frozenset("a an the our his her their its this that such my your these those".split())
 # Tokens a right expansion stops at: function words, pronouns, auxiliaries, common verbs.
 _FUNCTION = frozenset(
@@ -797,10 +801,11 @@ class _Context:
             # a noun phrase ("a dangerous mistake"): take in the words it modifies
             k = j + 1
             while (k < len(toks) and k - j <= 2 and clause[k] == clause[j] and j - i + 1 < MAX_WORDS
-                   and toks[k][2] not in _FUNCTION and not names[k]
+                   and toks[k][2] not in _FUNCTION and toks[k][2] not in _TIME_WORDS and not names[k]
                    and not self.text[toks[k][0]].isupper() and not self._marked(toks[k - 1][1], toks[k][0])):
                 k += 1
-            if k > j + 1 and (k >= len(toks) or clause[k] != clause[j] or toks[k][2] in _FUNCTION):
+            if k > j + 1 and (k >= len(toks) or clause[k] != clause[j] or toks[k][2] in _FUNCTION
+                              or toks[k][2] in _TIME_WORDS):
                 j = k - 1
         return i, j, negated
 
