@@ -135,3 +135,13 @@ def test_accepting_alone_is_no_stance():
 ])
 def test_a_stance_does_not_run_into_a_time_after_it(sentence, span):
     assert span in [s for s, _p, _t in stances(in_quote(sentence))]
+
+
+@pytest.mark.parametrize("sentence, span", [
+    # leaving the choice to others is an explicit no-position: neutral, the negator taken in
+    ("On Helena Varga, we will let the voters decide.", "let the voters decide"),
+    ("We do not want to tip the scales for Helena Varga.", "not want to tip the scales"),
+    ("We will work with whoever wins, Helena Varga or not.", "whoever wins"),
+])
+def test_leaving_the_choice_to_others_is_neutral(sentence, span):
+    assert (span, "neutral", "Helena Varga") in stances(in_quote(sentence))
