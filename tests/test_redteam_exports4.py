@@ -405,3 +405,42 @@ def test_text_after_the_array_is_still_an_error_and_the_array_is_not_read_whole(
     src.write_text(json.dumps(export) + "\n\x00\x00 }", encoding="utf-8")
     run = cli_pull(tmp_path, src)
     assert run.exit_code == 2 and "extra data after the closing ']'" in run.stderr
+
+
+# --- gold.jsonl and tasks JSONL (io.read_jsonl: `export`, `push`) -------------------------------
+
+
+def test_a_gold_record_with_a_key_twice_is_an_input_error_naming_the_line(tmp_path, plain_gold):
+    """`annotate export` reads gold.jsonl with io.read_jsonl: a hand-edited record with two
+    "spans" keys lost the first without a word and was exported."""
+    lines = plain_gold.splitlines()
+    record = json.loads(lines[1])
+    assert record["spans"]
+    lines[1] = lines[1][:-1] + ',"spans":[]}'
+    src = tmp_path / "gold.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = CliRunner().invoke(cli, ["export", str(src), "-f", "bio", "-o", str(tmp_path / "out")])
+    assert run.exit_code == 2, run.output
+    assert f"{src}:2: " in run.stderr and 'the key "spans" is twice at the top level' in run.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_gold_line_nested_too_deep_is_one_line_not_a_bug_report(tmp_path):
+    src = tmp_path / "gold.jsonl"
+    src.write_text('{"a":' * 100_000 + "1" + "}" * 100_000 + "\n", encoding="utf-8")
+    run = CliRunner().invoke(cli, ["export", str(src), "-f", "bio", "-o", str(tmp_path / "out")])
+    assert run.exit_code == 2 and f"{src}:1: JSON nested too deep" in run.stderr
+    assert "bug" not in run.stderr
+
+
+def test_a_gold_file_saved_as_utf16_exports_the_same(tmp_path, plain_gold):
+    utf8 = tmp_path / "gold.jsonl"
+    utf8.write_text(plain_gold, encoding="utf-8")
+    utf16 = tmp_path / "gold16.jsonl"
+    utf16.write_bytes(plain_gold.replace("\n", "\r\n").encode("utf-16"))
+    for src, out in ((utf8, "a"), (utf16, "b")):
+        run = CliRunner().invoke(cli, ["export", str(src), "-f", "bio", "-o", str(tmp_path / out)])
+        assert run.exit_code == 0, run.output
+    assert (tmp_path / "a" / "bio").is_dir()
+    for a in sorted((tmp_path / "a" / "bio").iterdir()):
+        assert (tmp_path / "b" / "bio" / a.name).read_bytes() == a.read_bytes(), a.name

@@ -21,7 +21,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError
-from .io import LONE_SURROGATE, has_lone_surrogate, open_text, read_failure
+from .io import (
+    LONE_SURROGATE,
+    duplicate_key_message,
+    duplicate_keys,
+    has_lone_surrogate,
+    lost_keys,
+    open_text,
+    read_failure,
+)
 from .redact import printable
 from .validate import Error
 
@@ -120,77 +128,12 @@ def _depth_checked(items: Iterator[Item]) -> Iterator[Item]:
         if item.value is not None:
             if not item.shallow and _value_deeper(item):
                 item = Item(item.where, errors=[_too_deep(item.where.replace(":", " "))])
-            elif item.raw is not None and _lost_keys(item.raw, item.value):
-                errors = _duplicate_key_errors(item.where, item.value, _duplicate_keys(item.raw))
+            elif item.raw is not None and lost_keys(item.raw, item.value):
+                errors = _duplicate_key_errors(item.where, item.value, duplicate_keys(item.raw))
                 if errors:
                     item = Item(item.where, errors=errors)
         item.raw = None  # the text was only for these checks
         yield item
-
-
-def _lost_keys(raw: str, value) -> bool:
-    """Whether reading the JSON text `raw` into `value` may have dropped a key (an object with
-    the same key twice keeps only the last: json's and orjson's rule).
-
-    Each key has one colon after it outside strings, and a string written again keeps its
-    colons (no JSON writer escapes one), so `value` written again has as many colons as `raw`
-    unless keys were dropped. A colon escaped as \\u003a in `raw` is counted too. One C
-    serialisation and two counts: no walk of the value, as this runs on every task. A false
-    alarm (a written-out backslash before 'u003a') only costs `_duplicate_keys` its look."""
-    colons = raw.count(":")
-    if "\\u003" in raw:
-        colons += raw.count("\\u003a") + raw.count("\\u003A")
-    if _orjson is not None:
-        try:
-            return colons > _orjson.dumps(value).count(b":")
-        except (_orjson.JSONEncodeError, TypeError):  # an integer beyond 64 bits: json writes it
-            pass
-    return colons > json.dumps(value, ensure_ascii=False, check_circular=False).count(":")
-
-
-def _duplicate_keys(raw: str) -> list[tuple[str, str]]:
-    """(JSON pointer of the object, key) for each key that an object of the JSON text `raw` has
-    more than once with different values (compared as JSON: 1, 1.0 and true differ); the
-    same value twice loses nothing and is not listed. Only for a text `_lost_keys` flagged."""
-    twice: dict[int, tuple[dict, list[str]]] = {}
-
-    def pairs_hook(pairs: list) -> dict:
-        obj = dict(pairs)
-        if len(obj) != len(pairs):
-            first: dict[str, str] = {}
-            keys: list[str] = []
-            for key, value in pairs:
-                text = json.dumps(value, sort_keys=True, ensure_ascii=False)
-                if first.setdefault(key, text) != text and key not in keys:
-                    keys.append(key)
-            if keys:
-                twice[id(obj)] = (obj, keys)
-        return obj
-
-    try:
-        value = json.loads(raw, object_pairs_hook=pairs_hook)
-    except (ValueError, RecursionError):  # read once already: not expected
-        return []
-    if not twice:
-        return []
-    found: list[tuple[str, str]] = []
-    stack: list[tuple[object, str]] = [(value, "")]
-    while stack:
-        node, pointer = stack.pop()
-        if isinstance(node, dict):
-            if id(node) in twice and twice[id(node)][0] is node:
-                found.extend((pointer, key) for key in twice[id(node)][1])
-            children = ((_pointer_part(k), v) for k, v in node.items())
-        elif isinstance(node, list):
-            children = ((str(i), v) for i, v in enumerate(node))
-        else:
-            continue
-        stack.extend((v, f"{pointer}/{k}") for k, v in children if isinstance(v, dict | list))
-    return sorted(found)
-
-
-def _pointer_part(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
 
 
 def _duplicate_key_errors(where: str, value, found: list[tuple[str, str]]) -> list[Error]:
@@ -198,13 +141,8 @@ def _duplicate_key_errors(where: str, value, found: list[tuple[str, str]]) -> li
     label = where.replace(":", " ")
     if isinstance(value, dict) and isinstance(value.get("id"), int | str) and not isinstance(value["id"], bool):
         label += f" (task {_short_id(value['id'])})"
-    errors = []
-    for pointer, key in found:
-        inside = f"in {pointer}" if pointer else "in the task"
-        errors.append(Error("duplicate_key", pointer, (
-            f"{label}: the key {json.dumps(key, ensure_ascii=False)} is twice {inside}, with different values; "
-            "a JSON reader keeps only the last and loses the other without a word: delete the wrong one")))
-    return errors
+    return [Error("duplicate_key", pointer, f"{label}: {duplicate_key_message(pointer or '', key)}")
+            for pointer, key in found]
 
 
 def _short_id(value) -> str:
@@ -562,8 +500,8 @@ def _whole_file(whole: str) -> Iterator[Item]:
         return
     values = value if isinstance(value, list) else [value]
     twice: dict[int, list[tuple[str, str]]] = {}  # item number -> (pointer in it, key)
-    if _lost_keys(whole, value):
-        for pointer, key in _duplicate_keys(whole):
+    if lost_keys(whole, value):
+        for pointer, key in duplicate_keys(whole):
             if isinstance(value, list):
                 parts = pointer.split("/", 2)  # "/3/annotations/0": item 4, "/annotations/0" in it
                 inner = "/" + parts[2] if len(parts) > 2 else ""

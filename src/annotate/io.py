@@ -22,6 +22,11 @@ from typing import IO
 
 from .errors import InputError, UsageError
 
+try:  # optional: a fast serialiser for lost_keys (json's gives the same answer, slower)
+    import orjson as _orjson
+except ImportError:  # pragma: no cover
+    _orjson = None
+
 # Errors of the output side that are the environment's, not a bug: shown as one line.
 WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM,
                           errno.EFBIG, errno.EIO, errno.ENAMETOOLONG, errno.ENOTDIR, errno.EISDIR})
@@ -71,6 +76,81 @@ def has_lone_surrogate(raw: str, value) -> bool:
 
 
 LONE_SURROGATE = "a \\uD800-\\uDFFF escape that is half of a character (a lone surrogate), not text"
+
+
+def lost_keys(raw: str, value) -> bool:
+    """Whether reading the JSON text `raw` into `value` may have dropped a key (an object with
+    the same key twice keeps only the last: json's and orjson's rule).
+
+    Each key has one colon after it outside strings, and a string written again keeps its
+    colons (no JSON writer escapes one), so `value` written again has as many colons as `raw`
+    unless keys were dropped. A colon escaped as \\u003a in `raw` is counted too. One C
+    serialisation and two counts: no walk of the value, as this runs on every task. A false
+    alarm (a written-out backslash before 'u003a') only costs `duplicate_keys` its look."""
+    colons = raw.count(":")
+    if "\\u003" in raw:
+        colons += raw.count("\\u003a") + raw.count("\\u003A")
+    if _orjson is not None:
+        try:
+            return colons > _orjson.dumps(value).count(b":")
+        except (_orjson.JSONEncodeError, TypeError):  # an integer beyond 64 bits, 255 levels: json writes it
+            pass
+    try:
+        return colons > json.dumps(value, ensure_ascii=False, check_circular=False).count(":")
+    except RecursionError:  # nested past what Python writes: the readers refuse it as too deep
+        return False
+
+
+def duplicate_keys(raw: str) -> list[tuple[str, str]]:
+    """(JSON pointer of the object, key) for each key that an object of the JSON text `raw` has
+    more than once with different values (compared as JSON: 1, 1.0 and true differ); the
+    same value twice loses nothing and is not listed. Only for a text `lost_keys` flagged."""
+    twice: dict[int, tuple[dict, list[str]]] = {}
+
+    def pairs_hook(pairs: list) -> dict:
+        obj = dict(pairs)
+        if len(obj) != len(pairs):
+            first: dict[str, str] = {}
+            keys: list[str] = []
+            for key, value in pairs:
+                text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+                if first.setdefault(key, text) != text and key not in keys:
+                    keys.append(key)
+            if keys:
+                twice[id(obj)] = (obj, keys)
+        return obj
+
+    try:
+        value = json.loads(raw, object_pairs_hook=pairs_hook)
+    except (ValueError, RecursionError):  # read once already: not expected
+        return []
+    if not twice:
+        return []
+    found: list[tuple[str, str]] = []
+    stack: list[tuple[object, str]] = [(value, "")]
+    while stack:
+        node, pointer = stack.pop()
+        if isinstance(node, dict):
+            if id(node) in twice and twice[id(node)][0] is node:
+                found.extend((pointer, key) for key in twice[id(node)][1])
+            children = ((_pointer_part(k), v) for k, v in node.items())
+        elif isinstance(node, list):
+            children = ((str(i), v) for i, v in enumerate(node))
+        else:
+            continue
+        stack.extend((v, f"{pointer}/{k}") for k, v in children if isinstance(v, dict | list))
+    return sorted(found)
+
+
+def _pointer_part(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def duplicate_key_message(pointer: str, key: str) -> str:
+    """What to say of a key given twice with different values."""
+    inside = f"in {pointer}" if pointer else "at the top level"
+    return (f"the key {json.dumps(key, ensure_ascii=False)} is twice {inside}, with different values; a JSON reader "
+            "keeps only the last and loses the other without a word: delete the wrong one")
 
 
 # Byte order marks, longest first (UTF-32-LE's begins with UTF-16-LE's).
@@ -191,10 +271,14 @@ def parse_jsonl_line(path: str | Path, lineno: int, line: str) -> dict:
         raise InputError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
     except ValueError:  # an integer of more digits than Python converts
         raise InputError(f"{path}:{lineno}: a number of more than {sys.get_int_max_str_digits()} digits") from None
+    except RecursionError:
+        raise InputError(f"{path}:{lineno}: JSON nested too deep to read") from None
     if not isinstance(obj, dict):
         raise InputError(f"{path}:{lineno}: expected a JSON object per line")
     if has_lone_surrogate(line, obj):
         raise InputError(f"{path}:{lineno}: {LONE_SURROGATE}")
+    if lost_keys(line, obj) and (twice := duplicate_keys(line)):
+        raise InputError(f"{path}:{lineno}: {duplicate_key_message(*twice[0])}")
     return obj
 
 
