@@ -205,6 +205,34 @@ def _user(value, users: dict | None) -> dict:
     return {"id": uid, "email": email}
 
 
+# Label Studio writes both times of a new annotation in one save (microseconds apart); an
+# Update (Submit again, a change by someone else, a ground-truth star) comes later than this.
+UPDATED_AFTER = dt.timedelta(seconds=1)
+
+
+def _updater(annotation: dict, users: dict | None) -> dict | None:
+    """{id, email} of whoever changed the annotation after it was made, when that is not its
+    annotator (`completed_by`); else None.
+
+    Label Studio opens a task on its latest annotation, whoever made it, and offers Update: a
+    second annotator's change (or a lead's) lands in the first one's annotation, and only
+    `updated_by` tells. An annotation made through the API for someone else (`completed_by`
+    given, as `adjudicate --apply` does) has the maker in `updated_by` too, but its two times
+    are the same: that maker did not change it and is not named."""
+    uid = annotation.get("updated_by")
+    if isinstance(uid, dict):
+        uid = uid.get("id")
+    if not is_int(uid):
+        return None
+    made = annotation.get("completed_by")
+    if uid == (made.get("id") if isinstance(made, dict) else made):
+        return None
+    times = [_when({"updated_at": annotation.get(k)})[0] for k in ("created_at", "updated_at")]
+    if times[0] == dt.datetime.min.replace(tzinfo=dt.timezone.utc) or times[1] - times[0] < UPDATED_AFTER:
+        return None
+    return _user(uid, users)
+
+
 def _targets(data: dict) -> list[str]:
     out = []
     targets = data.get("targets")
@@ -261,6 +289,9 @@ def build_record(task: dict, annotation: dict, *, users: dict | None = None,
         who = _user(a.get("completed_by"), users)
         if who not in annotators:
             annotators.append(who)
+        updater = _updater(a, users)
+        if updater is not None and all(w["id"] != updater["id"] for w in annotators):
+            annotators.append(updater)
     lead = annotation.get("lead_time")
     return {
         "id": record_id(task),
