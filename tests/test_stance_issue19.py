@@ -145,3 +145,20 @@ def test_a_stance_does_not_run_into_a_time_after_it(sentence, span):
 ])
 def test_leaving_the_choice_to_others_is_neutral(sentence, span):
     assert (span, "neutral", "Helena Varga") in stances(in_quote(sentence))
+
+
+def test_a_transcript_speaker_label_is_no_target():
+    # 'HOST:' and 'BOATENG:' open their lines in capitals before a colon: they say who speaks the
+    # line, so neither is offered as a target (nothing in the lines evaluates anyone by name)
+    task = annotate_text("HOST: Minister, thanks for joining us.\n\nBOATENG: Thank you for having me.\n\n"
+                         "HOST: Is the government failing patients?\n")
+    assert not {"HOST", "BOATENG"} & {t["value"] for t in task["data"]["targets"]}
+
+
+def test_a_name_in_capitals_inside_a_line_is_still_a_target():
+    # only the label at the start of a line is left out: the same capitals mid-sentence are a name
+    from annotate.converters.targets import _transcript_label
+
+    text = "HOST: We asked BOATENG: is it true?"
+    assert _transcript_label(text, 0, 4)
+    assert not _transcript_label(text, text.index("BOATENG"), text.index("BOATENG") + 7)

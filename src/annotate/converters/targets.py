@@ -64,6 +64,8 @@ def candidate_targets(text: str, mentions: list[tuple[int, int, str]] | None = N
             cands.setdefault(name, Candidate(name, "fixed", first=-1))
     starts = [s for s, _, _ in spans]
     for s, e, t in mentions:
+        if _transcript_label(text, s, e):
+            continue  # 'HOST: ...', 'BOATENG: ...': who speaks the line, not what it is about
         c = cands.get(t)
         if c is None:
             kind = kinds.get(t) or _guess_kind(t)
@@ -86,6 +88,12 @@ def candidate_targets(text: str, mentions: list[tuple[int, int, str]] | None = N
     rank = {name: i for i, name in enumerate(n for n in fixed if n)}
     return sorted(cands.values(), key=lambda c: (c.kind != "fixed", rank.get(c.name, 0) if c.kind == "fixed" else 0,
                                                  -c.salience, c.first, c.name))
+
+
+def _transcript_label(text: str, s: int, e: int) -> bool:
+    """The mention is a transcript's speaker label: written in capitals at the start of a line and
+    followed by a colon ('HOST: Minister, thanks ...')."""
+    return text.startswith(":", e) and (s == 0 or text[s - 1] == "\n") and text[s:e].isupper()
 
 
 @functools.lru_cache(maxsize=4096)
