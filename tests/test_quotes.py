@@ -239,7 +239,8 @@ def test_coordinated_cue_ends_the_first_content():
 
 def test_dash_byline_names_the_speaker_of_the_quote_above():
     text = "“We waited three hours in the rain for this and it was worth it.”\n\n— Jo Park, Dayton."
-    assert find(quotes_of(text), "We waited")[2] == "Jo Park"
+    # The town tells which reader wrote it (PolNeAR: "Renee Gold, 83, of Sarasota, Florida"): in the source.
+    assert find(quotes_of(text), "We waited")[2] == "Jo Park, Dayton"
 
 
 def test_short_spoken_quote_is_kept_but_show_titles_are_not():

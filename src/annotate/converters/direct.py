@@ -178,6 +178,8 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
         if sp is None and m.group(1) not in _RECIPIENT_CUES and not m.group(1).endswith("ing") \
                 and not text.startswith(" that ", floor + m.end(1)):  # "warned that conservatives “...”"
             sp = speaker_after(text, floor + m.end(1) + 1, qs)
+            if sp is not None and _FINITE_NEXT.match(text, sp[1], qs):
+                sp = None  # 'said his boss was “always kind”': the subject of what was said, not the speaker
         if sp is None:
             sp = sentence_subject(text, cue_at, ps)
         if sp:
@@ -190,6 +192,7 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
     return None
 
 
+_FINITE_NEXT = re.compile(r"\s+" + pattern("finite_verbs") + r"\b")
 _CUE_BEFORE_QUOTE = re.compile(r"\b(" + word_alternation(DIRECT_WORDS | DIRECT_PARTICIPLES
                                                        | {"chanting", "calling", "posting", "reading"}) + r")\b"
                                r"([^.!?“”\"]{0,110}?)[:,]?\s*$")

@@ -22,7 +22,7 @@ import bisect
 import re
 
 from .clauses import _STRIP, _words
-from .cues import DIRECT_RE, cue_lemma, find_cues
+from .cues import DIRECT_RE, SPEECH_LEMMAS, cue_lemma, find_cues, verb_forms
 from .direct import (
     _REAL_QUOTE,
     _WORK_BEFORE,
@@ -34,6 +34,7 @@ from .direct import (
 from .frames import SCORES, cue_quotes
 from .indirect import _verb_reading
 from .lexicon import words
+from .speakers import appositive_after, speaker_before
 from .text import bounded, closes_abbreviation, paragraphs, sentences, trim
 
 __all__ = ["cue_quotes", "direct_spans", "find_direct", "find_quotes"]
@@ -57,6 +58,7 @@ def _is_title_case(text: str, ps: int, pe: int) -> bool:
 # A headline "Graham: Trump's rhetoric hurts the party" attributes the rest to the name before the colon.
 _HEADLINE_COLON = re.compile(r"([A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3}):\s+(?=[\w“\"‘'])")
 _NOT_HEADLINE_SOURCE = words("not_headline_sources")
+_FIRST_PERSON = re.compile(r"\b(?:I|I['’]m|I['’]ve|I['’]ll|I['’]d|[Ww]e|[Ww]e['’](?:re|ve|ll|d)|[Mm]y|[Oo]ur|me|us)\b")
 
 
 def _headline_quote(text: str, ps: int, pe: int) -> dict | None:
@@ -72,9 +74,17 @@ def _headline_quote(text: str, ps: int, pe: int) -> dict | None:
     content = trim(text, m.end(), pe, _STRIP)
     if _words(text, *content) < 3 or text[pe - 1:pe] == ":":
         return None
+    for cue in find_cues(text, content[0], min(content[1], content[0] + 60)):
+        lemma = cue_lemma(cue.group(0))[0]
+        if lemma in SPEECH_LEMMAS and cue.group(0).lower() == verb_forms(lemma)[1]:  # "says", "warns"
+            sp = speaker_before(text, cue.start(), content[0])
+            if sp is not None and sp[0] == content[0]:
+                return None  # "Brexit: Johnson says deal is close": a topic label, the source says it after it
     # A transcript's "BOATENG: No, I don't ..." gives the speaker's own words (direct); a headline's
     # "Graham: Trump's rhetoric hurts the party" sums them up (indirect).
-    transcript = m.group(1).isupper() and len(m.group(1)) > 2 and not text[content[0]:content[1]].isupper()
+    # A print Q&A's "Okafor: We didn't cut them." speaks in the first person: the speaker's own words too.
+    transcript = (m.group(1).isupper() and len(m.group(1)) > 2 and not text[content[0]:content[1]].isupper()) \
+        or _FIRST_PERSON.search(text, *content) is not None
     return dict(start=content[0], end=content[1], quote_type="direct" if transcript else "indirect",
                 speaker=m.span(1), score=SCORES["headline"], cue="headline/colon")
 
@@ -133,7 +143,7 @@ def find_quotes(text: str) -> list[dict]:
             # "“...”" then a paragraph "— Michelle Marks, Philadelphia.": the dash names the speaker.
             for d in direct:
                 if d["group"] == direct[-1]["group"]:
-                    d["speaker"] = byline.span(1)
+                    d["speaker"] = appositive_after(text, byline.span(1), pe)
         direct.extend(para_direct)
         blocked = [(d["start"], d["end"]) for d in para_direct]
         b_starts = [a for a, _ in blocked]

@@ -88,8 +88,8 @@ def _is_agent(low: str) -> bool:
 @functools.lru_cache(maxsize=65536)
 def _np_token_ok(tok: str, first: bool) -> bool:
     low = _unpossessed(tok.lower().rstrip("."))  # "said several observers.": the sentence's period
-    if low.endswith("s") and low[:-1] in ROLE_WORDS:
-        return True
+    if low.endswith("s") and (low[:-1] in ROLE_WORDS or low.endswith("es") and low[:-2] in ROLE_WORDS):
+        return True  # "networks", "bosses"
     return (_is_name_token(tok) or low in ROLE_WORDS or (low in DETERMINERS and first) or low in ("of", "for")
             or low in QUANT_WORDS or low[:1].isdigit() or _is_agent(low))
 
@@ -98,8 +98,8 @@ def _np_token_ok(tok: str, first: bool) -> bool:
 def _is_head(word: str) -> bool:
     """A token that can be the head of a source phrase (a name, role, agent noun or number)."""
     low = _unpossessed(word.lower().rstrip("."))
-    if low.endswith("s") and low[:-1] in ROLE_WORDS:
-        return True  # plural of a role word: "networks", "agencies"
+    if low.endswith("s") and (low[:-1] in ROLE_WORDS or low.endswith("es") and low[:-2] in ROLE_WORDS):
+        return True  # plural of a role word: "networks", "bosses"
     return (_is_name_token(word) or low in ROLE_WORDS or _is_agent(low) or low[:1].isdigit()
             or (low in QUANT_WORDS and low not in {"in", "of", "about", "more", "than", "nearly", "almost", "no"}))
 
@@ -350,7 +350,34 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
         j += 1  # "assert that Trump ..." : the complementizer is not part of the name
     if text[toks[j][0] : toks[j][1]].lower() in _CLAUSE_LINKS:
         return None  # "but had a more ominous take": a clause, not a noun phrase
-    return toks[j][0], toks[i][1]
+    return toks[_conjoined(text, toks, j, limit)][0], toks[i][1]
+
+
+_CONJUNCT_OPENERS = frozenset("that but while as because when although though if after before since".split())
+
+
+def _conjoined(text: str, toks: list[tuple[int, int]], j: int, limit: int) -> int:
+    """The first token of a compound source whose last conjunct starts at token j ("Google and Yahoo
+    say", "Former Labour MP and ex-minister Clare Dunn told"; PolNeAR's guidelines take the whole
+    noun phrase, "and" included); else j. The first conjunct must open its clause (after a
+    punctuation mark, a complementizer or at the start), so that an object is not taken: "Obama
+    met Putin and Merkel said ..." keeps "Merkel"."""
+    if j < 2 or text[toks[j - 1][0] : toks[j - 1][1]] != "and" \
+            or text[toks[j - 2][1] : toks[j][0]].strip() != "and":
+        return j
+    k = _np_left(text, toks, j - 2, limit)
+    if k is None:
+        return j
+    k = _source_of(text, toks, k, limit)
+    if k > 0 and text[toks[k - 1][0] : toks[k - 1][1]].lower() == "both" and not text[toks[k - 1][1] : toks[k][0]].strip():
+        k -= 1  # "Both Bolton and Gorka said"
+    before = text[max(0, toks[k][0] - 40) : toks[k][0]].rstrip()
+    last = before.rsplit(None, 1)[-1].lower() if before else ""
+    if before[-1:] == "," and before[-2:-1].isalnum() and before.rsplit(None, 1)[-1][:1].isupper():
+        return j  # "China, Vietnam, Brunei and Taiwan": the end of a list, whose start is further back
+    if not before or before[-1] in ".,:;—–\"”’(" or last in _CONJUNCT_OPENERS or "\n" in text[toks[k][0] - 2 : toks[k][0]]:
+        return k
+    return j
 
 
 # Verb-chain and time words between a subject and its cue ("went on to say", "on Sunday tweeted").
@@ -631,14 +658,16 @@ def appositive_after(text: str, sp: tuple[int, int], ceiling: int) -> tuple[int,
     if not first or low in PRONOUNS or low in _FUNCTION_WORDS or low in _NOT_MODIFIERS or low in _CLAUSE_LINKS \
             or first.endswith(("ing", "ed")) or (first[0].islower() and not first.replace("-", "").isalpha()) \
             or low in ("which", "that", "whom"):
-        if low not in ("who", "whose", "a", "an", "the") and not first[:1].isdigit():
+        if low not in ("who", "whose", "a", "an", "the", "of") and not first[:1].isdigit():
             return sp
     end = min(ceiling, sp[1] + _APPOS_MAX)
     pos = m.start(1)
     while True:
         stop = _APPOS_STOP.search(text, pos, end)
         if stop is None:
-            return sp  # no end of the sentence in reach: not sure where the phrase stops
+            if end < ceiling:
+                return sp  # no end of the sentence in reach: not sure where the phrase stops
+            stop = _END.match(text, end)  # the paragraph or sentence ends the phrase
         if stop.group(0) == "." and text[stop.end():stop.end() + 1] == ",":
             pos = stop.end()  # "in Skokie, Ill., one of the top stores": no sentence ends before a comma
             continue
@@ -659,4 +688,5 @@ def appositive_after(text: str, sp: tuple[int, int], ceiling: int) -> tuple[int,
 
 _INITIALISM = re.compile(r"(?<![\w.])(?:[A-Za-z]\.){2,}$")  # "U.S.", "C.I.A."
 _NEXT_WORD = re.compile(r" [A-Za-z]")  # a word after an initialism goes on the phrase ("the U.S. Senate")
+_END = re.compile(r"")
 _SENTENCE_END_AFTER = re.compile(r"[\"”’']?(?:$|\s*\n|\s+[\"“‘']?[A-Z])")
