@@ -162,3 +162,12 @@ def test_a_name_in_capitals_inside_a_line_is_still_a_target():
     text = "HOST: We asked BOATENG: is it true?"
     assert _transcript_label(text, 0, 4)
     assert not _transcript_label(text, text.index("BOATENG"), text.index("BOATENG") + 7)
+
+
+@pytest.mark.parametrize("sentence, span, polarity", [
+    # uniting the party is praise of whoever does it; the negator turns it
+    ("Helena Varga can unite the party.", "unite the party", "favor"),
+    ("Helena Varga doesn't unite the party.", "doesn't unite the party", "against"),
+])
+def test_uniting_the_party_is_praise(sentence, span, polarity):
+    assert (span, polarity, "Helena Varga") in stances(in_quote(sentence))
