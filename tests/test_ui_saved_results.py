@@ -124,3 +124,44 @@ def test_a_skip_as_the_ui_saves_it_is_counted_and_never_gold():
     assert outcome.status == "gold" and outcome.annotation_id == 6
     assert outcome.record["provenance"]["cancelled"] == 1
     assert outcome.record["provenance"]["annotators"] == [{"id": BOB, "email": "bob@example.org"}]
+
+
+def with_said_by(direction: str, from_id: str, to_id: str) -> list[dict]:
+    """The UI-saved prediction with its said_by replaced by one drawn `from_id` -> `to_id`."""
+    result = [r for r in ui_saved(PREDICTION) if not (r["type"] == "relation" and r["labels"] == ["said_by"])]
+    return result + [{"from_id": from_id, "to_id": to_id, "type": "relation", "direction": direction,
+                      "labels": ["said_by"]}]
+
+
+def test_a_said_by_drawn_from_the_speaker_and_turned_both_ways_reads_quote_to_speaker():
+    """Create Relation goes from the selected region to the one clicked next; one click on the
+    relation's arrow in the Relations panel makes it `bi` (checked in the UI: right -> bi). A
+    said_by between a Speaker and a Quote can only mean Quote -> Speaker."""
+    from annotate.labeling import parse_regions, parse_result
+
+    result = with_said_by("bi", "sp36-39", "q16-35")
+    outcome = process_task(task_with(annotation(result=result)), users=USERS)
+    assert outcome.status == "gold", outcome.errors
+    assert {"from": "q16-35", "to": "sp36-39", "type": "said_by"} in outcome.record["relations"]
+    assert outcome.record["quotes"][0]["speaker"] == "Ana Ruiz"
+    assert outcome.record["provenance"]["edits"]["relations"] == {"kept": 2, "deleted": 0, "added": 0}
+    # the two readers of results agree (tests/test_pull_speed.py holds them to it)
+    _, rels = parse_result(result)
+    assert {(r.from_id, r.to_id, r.type) for r in rels} == {(r["from"], r["to"], r["type"])
+                                                           for r in parse_regions(result)[1]}
+    # a refers_to both ways joins two Speakers either way round: read as drawn
+    both = [{**r, "direction": "bi"} if r.get("labels") == ["refers_to"] else r for r in ui_saved(PREDICTION)]
+    assert {"from": "sp36-39", "to": "sp0-8", "type": "refers_to"} in parse_regions(both)[1]
+
+
+def test_a_said_by_drawn_from_the_speaker_one_way_is_rejected_with_the_fix():
+    outcome = process_task(task_with(annotation(result=with_said_by("right", "sp36-39", "q16-35"))))
+    assert outcome.status == "rejected"
+    [error] = [e for e in outcome.errors if e.code == "relation_label"]
+    assert error.path == f"/annotations/0/result/{len(PREDICTION) - 1}"  # the relation item
+    assert "'sp36-39' 'she' -> 'q16-35'" in error.message, error.message
+    assert "drawn from the Speaker" in error.message and "click its arrow" in error.message
+    # a said_by between two Speakers is wrong whichever way: no hint about the direction
+    outcome = process_task(task_with(annotation(result=with_said_by("right", "sp36-39", "sp0-8"))))
+    [error] = [e for e in outcome.errors if e.code == "relation_label"]
+    assert "drawn from" not in error.message and "'sp36-39' 'she' -> 'sp0-8' 'Ana Ruiz'" in error.message

@@ -347,16 +347,27 @@ class Relation:
                 "labels": [self.type]}
 
 
+def _turned(from_label: str | None, to_label: str | None, kind: str) -> bool:
+    """Whether a relation stored both ways (`direction: bi`, what the labeling UI's direction
+    arrow gives after one click) is read from its `to` end: when only that reading joins the
+    labels its type joins (a said_by drawn from the Speaker to the Quote). A both-ways relation
+    between two labels its type allows either way round (refers_to) is read as drawn."""
+    ends = RELATION_ENDS.get(kind)
+    return ends is not None and (from_label, to_label) != ends and (to_label, from_label) == ends
+
+
 def parse_result(result) -> tuple[list[Region], list[Relation]]:
     """Regions and relations from a Label Studio result list, skipping malformed items.
 
     Choices attach to the first region with their id (duplicate ids are the checker's to
-    report); a relation stored `direction: left` is turned around; a relation with several
+    report); a relation stored `direction: left` is turned around, one stored `direction: bi`
+    too when only that way joins the labels its type joins (`_turned`); a relation with several
     labels is one Relation per label. Regions come sorted by (start, end, label, id).
     """
     regions: list[Region] = []
     picked: dict[str, dict[str, str]] = {}
     relations: list[Relation] = []
+    both_ways: list[int] = []  # positions in `relations` of relations stored `direction: bi`
     for item in result if isinstance(result, list) else []:
         if not isinstance(item, dict):
             continue
@@ -384,12 +395,22 @@ def parse_result(result) -> tuple[list[Region], list[Relation]]:
             labels = item.get("labels")
             for label in labels if isinstance(labels, list) else []:
                 if isinstance(label, str):
+                    if item.get("direction") == "bi":
+                        both_ways.append(len(relations))
                     relations.append(Relation(src, dst, label))
     seen: set[str] = set()
     for region in regions:
         if region.id not in seen:
             seen.add(region.id)
             region.choices = dict(picked.get(region.id, {}))
+    if both_ways:
+        label_of = {}
+        for region in regions:
+            label_of.setdefault(region.id, region.label)
+        for k in both_ways:
+            r = relations[k]
+            if _turned(label_of.get(r.from_id), label_of.get(r.to_id), r.type):
+                relations[k] = Relation(r.to_id, r.from_id, r.type)
     regions.sort(key=lambda r: (r.start, r.end, r.label, r.id))
     relations.sort(key=lambda r: (r.from_id, r.to_id, r.type))
     return regions, relations
@@ -408,6 +429,7 @@ def parse_regions(result: list) -> tuple[list[dict], list[dict]]:
     regions: list[tuple] = []  # (start, end, label, id, input order)
     picked: dict[str, dict[str, str]] = {}
     rels: list[tuple[str, str, str]] = []
+    both_ways: list[int] = []  # positions in `rels` of relations stored `direction: bi`
     for item in result if isinstance(result, list) else []:
         if not isinstance(item, dict):
             continue
@@ -437,11 +459,14 @@ def parse_regions(result: list) -> tuple[list[dict], list[dict]]:
             src, dst = get("from_id"), get("to_id")
             if not (isinstance(src, str) and isinstance(dst, str)):
                 continue
-            if get("direction") == "left":
+            direction = get("direction")
+            if direction == "left":
                 src, dst = dst, src
             labels = get("labels")
             for label in labels if isinstance(labels, list) else []:
                 if isinstance(label, str):
+                    if direction == "bi":
+                        both_ways.append(len(rels))
                     rels.append((src, dst, label))
     first: set[int] = set()  # choices attach to the first region (in the result) with their id
     seen: set[str] = set()
@@ -449,6 +474,12 @@ def parse_regions(result: list) -> tuple[list[dict], list[dict]]:
         if region[3] not in seen:
             seen.add(region[3])
             first.add(region[4])
+    if both_ways:
+        label_of = {region[3]: region[2] for region in regions if region[4] in first}
+        for k in both_ways:
+            src, dst, label = rels[k]
+            if _turned(label_of.get(src), label_of.get(dst), label):
+                rels[k] = (dst, src, label)
     regions.sort()  # (start, end, label, id), then input order: parse_result's stable sort
     spans = []
     for start, end, label, rid, order in regions:

@@ -503,6 +503,8 @@ def _item_positions(result: list, path: str) -> dict:
             for label in item.get("labels") if isinstance(item.get("labels"), list) else []:
                 if isinstance(label, str):
                     where.setdefault(("rel", src, dst, label), f"{path}/{i}")
+                    if item.get("direction") == "bi":  # read either way round (labeling._turned)
+                        where.setdefault(("rel", dst, src, label), f"{path}/{i}")
     return where
 
 
@@ -825,7 +827,8 @@ def _region_errors(record: dict, text: str | None, targets: list[str] | None) ->
         want = RELATION_ENDS[kind]
         got = (by_id[src].get("label"), by_id[dst].get("label"))
         if got != want:
-            errors.append(Error("relation_label", where, f"{kind} must link {want[0]} -> {want[1]}, got {got[0]} -> {got[1]}"))
+            errors.append(Error("relation_label", where, f"{kind} must link {want[0]} -> {want[1]}, got {got[0]} -> {got[1]} "
+                                f"({_end(src, by_id[src])} -> {_end(dst, by_id[dst])}){_turn_hint(got, want)}"))
             continue
         (said_by if kind == "said_by" else refers_to).setdefault(src, []).append(dst)
 
@@ -878,6 +881,21 @@ def _region_errors(record: dict, text: str | None, targets: list[str] | None) ->
         if expected is not None and record["quotes"] != expected:
             errors.append(Error("quotes_mismatch", "/quotes", "quotes do not follow from spans and relations"))
     return errors
+
+
+def _end(rid: str, span: dict) -> str:
+    """A relation end for a message: its region id and, when known, its text."""
+    text = span.get("text")
+    return f"{rid!r} {_short(text)}" if isinstance(text, str) and text else repr(rid)
+
+
+def _turn_hint(got: tuple, want: tuple) -> str:
+    """How to fix a relation drawn the wrong way round in the labeling UI (Create Relation goes
+    from the selected region to the one clicked next)."""
+    if got != want[::-1] or want[0] == want[1]:
+        return ""
+    return (f": it was drawn from the {got[0]}; in Label Studio's Relations panel click its arrow once (both "
+            f"ways is read as {want[0]} -> {want[1]}), or delete it and draw it from the {want[0]}")
 
 
 # The per-region choices a span of each label may not carry, in the order they are reported.
