@@ -275,7 +275,7 @@ def relate(page, from_id: str, to_id: str, label: str) -> None:
     select(page, from_id)
     page.get_by_role("button", name="Create Relation").click()
     click_region(page, to_id)
-    page.locator(".lsf-panel-tabs__tab", has_text="Relations").first.click()
+    page.locator(".lsf-panel-tabs__tab", has_text="Relations").filter(visible=True).first.click()
     item = page.locator(".lsf-relations__item").last  # the newest relation is listed last
     item.hover()
     item.get_by_role("button", name="Show Relation Labels").click()
@@ -283,7 +283,16 @@ def relate(page, from_id: str, to_id: str, label: str) -> None:
     page.locator(f'[data-testid="select-option-{label}"]').click()
     page.keyboard.press("Escape")
     page.locator(".lsf-relation-meta [data-testid=select-display-value]", has_text=label).last.wait_for()
-    page.locator(".lsf-panel-tabs__tab", has_text="Regions").first.click()
+    page.locator(".lsf-panel-tabs__tab", has_text="Regions").filter(visible=True).first.click()
+
+
+def turn_newest_relation(page) -> None:
+    """Click the arrow of the newest relation in the Relations panel once: it points both ways."""
+    page.locator(".lsf-panel-tabs__tab", has_text="Relations").filter(visible=True).first.click()
+    item = page.locator(".lsf-relations__item").last
+    item.locator(".lsf-relations__direction").click()
+    item.locator('svg[data-direction="bi"]').wait_for()
+    page.locator(".lsf-panel-tabs__tab", has_text="Regions").filter(visible=True).first.click()
 
 
 def submit(page, task: dict) -> dict:
@@ -505,10 +514,18 @@ def test_a_second_annotator_who_presses_update_on_the_first_ones_task_is_named(s
     """Open-source Label Studio opens a task on its latest annotation, whoever made it, and
     offers Update: the second annotator's change lands in the first one's annotation
     (`completed_by` stays the first, `updated_by` becomes the second). The gold record, which
-    holds the second annotator's work, must name them."""
+    holds the second annotator's work, must name them.
+
+    Bob also gives a quote its full-name speaker the way a person easily does it: he selects
+    the Speaker, draws the relation to the Quote (so it points from the Speaker) and clicks its
+    arrow once, which makes it point both ways. That said_by can only mean Quote -> Speaker."""
     project_id, task = pushed(studio, tmp_path, "second", BUDGET)
-    before = regions(task["predictions"][0]["result"])
+    predicted = task["predictions"][0]["result"]
+    before = regions(predicted)
     quote = find(task, "Quote", "We reject")
+    disaster = find(task, "Quote", "This budget is a disaster")
+    hale = find(task, "Speaker", "Hale")
+    full = find(task, "Speaker", "Opposition leader Tom Hale")
     page = open_task(ann, studio, project_id, task)
     try:
         saved = submit(page, task)
@@ -521,15 +538,25 @@ def test_a_second_annotator_who_presses_update_on_the_first_ones_task_is_named(s
         new_type = other(("direct", "indirect", "mixed"), before[quote]["quote_type"])
         select(page, quote)
         choose(page, new_type)
-        changed = update(page, saved["id"])
+        select(page, hale)
+        delete_selected(page, hale)
+        relate(page, full, disaster, "said_by")
+        turn_newest_relation(page)
         page.screenshot(path=str(tmp_path / "second-annotator-update.png"))
+        changed = update(page, saved["id"])
     finally:
         context.close()
     assert changed["completed_by"] == annotator["id"] and changed["updated_by"] == bob["id"]
 
     record, rejects, _ = pull_one(studio, project_id, tmp_path / "gold")
     assert rejects == [], rejects
-    assert gold_regions(record)[quote]["quote_type"] == new_type  # bob's change
+    expected = {rid: dict(r) for rid, r in before.items() if rid != hale}
+    expected[quote]["quote_type"] = new_type  # bob's changes
+    assert gold_regions(record) == expected
+    assert gold_relations(record) == {r for r in relations(predicted) if hale not in r[:2]} | {
+        (disaster, full, "said_by")}
+    said = next(r for r in changed["result"] if r["type"] == "relation" and r["from_id"] == full)
+    assert (said["to_id"], said["direction"]) == (disaster, "bi")  # what the UI stored
     prov = record["provenance"]
     assert prov["annotator"] == {"id": annotator["id"], "email": annotator["email"]}  # Label Studio's completed_by
     assert {"id": bob["id"], "email": bob["email"]} in prov["annotators"], prov["annotators"]
