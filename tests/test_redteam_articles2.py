@@ -19,7 +19,7 @@ from __future__ import annotations
 import pytest
 
 from annotate.converters import annotate_text
-from tests.test_redteam_articles import quotes, speakers
+from tests.test_redteam_articles import quotes, regions, speakers
 
 
 def xfail(reason: str):
@@ -226,3 +226,41 @@ def test_titles_before_names(text, expected):
     # "who led the inquiry" tells why her account counts (no attribution of its own): part of the source;
     # "the BBC" is the recipient, in neither span.
     assert quotes(annotate_text(text)) == [expected]
+
+
+def test_speaker_inside_a_dashed_relative_clause_keeps_its_title_modifier():
+    # "club" modifies the title, as "port" in "port chief executive": the whole phrase is the source.
+    text = "The new stadium \u2014 which club chairman Ray Dunn called \u201cthe best in Europe\u201d \u2014 opens in August."
+    assert [s for _, s, _ in quotes(annotate_text(text))] == ["club chairman Ray Dunn"]
+
+
+LIVE_PRONOUN = """10:42am
+The Prime Minister has arrived in Kyiv.
+
+10:51am
+He told reporters he would \u201cstand with Ukraine for as long as it takes\u201d.
+"""
+
+
+def test_live_blog_pronoun_refers_to_the_entry_before():
+    task = annotate_text(LIVE_PRONOUN)
+    assert quotes(task) == [("he would \u201cstand with Ukraine for as long as it takes\u201d", "He", "mixed")]
+    regs = regions(task)
+    refers = [(regs[r["from_id"]][3], regs[r["to_id"]][3]) for r in task["predictions"][0]["result"]
+              if r["type"] == "relation" and r.get("labels") == ["refers_to"]]
+    assert refers == [("He", "The Prime Minister")]
+
+
+def test_asked_question_has_no_source_and_the_answer_the_person_asked():
+    # The reporter who asked is not in the text: the question is an attribution without a source.
+    got = quotes(annotate_text("Asked whether she would resign, Ms Hart told Sky News: \u201cAbsolutely not.\u201d"))
+    assert got == [("whether she would resign", None, "indirect"), ("\u201cAbsolutely not.\u201d", "Ms Hart", "direct")]
+
+
+@xfail("direct.py/frames.py: a quote whose speaker is named in the next paragraph by a noun cue "
+       "('That was the verdict of X') stays unattributed")
+def test_speaker_named_by_a_noun_cue_in_the_next_paragraph():
+    text = ("\u201cWe simply ran out of money.\u201d\n\nThat was the verdict of Lena Frost, the charity\u2019s founder, "
+            "as it closed its doors on Friday.\n")
+    got = quotes(annotate_text(text))
+    assert got[0] == ("\u201cWe simply ran out of money.\u201d", "Lena Frost, the charity\u2019s founder", "direct")

@@ -7,6 +7,7 @@ import functools
 import itertools
 import re
 
+from .cues import FORMS as CUE_FORMS
 from .cues import find_cues
 from .lexicon import words
 from .text import closes_abbreviation
@@ -115,6 +116,7 @@ _TITLED_AT = re.compile(r"[,:;—–\"”’][\s\"”’]*$")
 
 
 _NOT_MODIFIERS = words("not_subject_starts") | words("skip_between")
+_RELATIVE_OPENERS = frozenset(("which", "whom"))
 
 
 def _title_modifiers(text: str, toks: list[tuple[int, int]], a: int, j: int) -> bool:
@@ -127,7 +129,7 @@ def _title_modifiers(text: str, toks: list[tuple[int, int]], a: int, j: int) -> 
     for n in range(a, j):
         w = text[toks[n][0] : toks[n][1]]
         if (w in _NOT_MODIFIERS or w in _FUNCTION_WORDS or w in PRONOUNS or w in DETERMINERS
-                or w.endswith(("ing", "ly")) or w in _CLAUSE_LINKS):
+                or w.endswith(("ing", "ly", "ed")) or w in _CLAUSE_LINKS or w in CUE_FORMS):
             return False
     return True
 
@@ -180,6 +182,10 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
                 j = k + 1  # '“...,” port chief executive Anneli Tamm told': modifiers that open the phrase
             break
         w = text[toks[k][0] : toks[k][1]]
+        if w in _RELATIVE_OPENERS:
+            if k + 1 < j and _title_modifiers(text, toks, k + 1, j):
+                j = k + 1  # "which club chairman Ray Dunn called": the relative pronoun opens the clause
+            break
         if (w.lower() in DETERMINERS and w.lower() != "that") or w.lower() in _OPENING_QUANTIFIERS:
             j = k  # "the city council", "many rank-and-file members"
             break
