@@ -328,7 +328,6 @@ def test_an_all_capitals_headline_with_a_colon_stays_indirect():
 # as "mocked the presidential ambitions of ..."), so the converter proposes it on purpose.
 
 
-@xfail("targets.py/stance.py: a transcript's speaker labels become stance targets ('HOST', 'BOATENG')")
 def test_transcript_speaker_labels_are_no_targets():
     task = annotate_text("HOST: Minister, thanks for joining us.\n\nBOATENG: Thank you for having me.\n\n"
                          "HOST: Is the government failing patients?\n")
