@@ -427,8 +427,10 @@ def speaker_after(text: str, start: int, ceiling: int) -> tuple[int, int] | None
     while k < len(toks) and k < 10:
         w = text[toks[k][0] : toks[k][1]]
         if not _np_token_ok(w, k == 0):
-            # "the city council": a lowercase modifier right after the determiner
-            if not ((det and 0 < k <= 3 or k == 0) and _modifier_before_head(text, toks, k)):
+            # "the city council": a lowercase modifier right after the determiner; "retired
+            # neurosurgeon Ben Carson", "former first lady X": lowercase modifiers that open the phrase
+            lead = k == 0 or (k <= 3 and _named_after_modifiers(text, toks, k))
+            if not ((det and 0 < k <= 3 or lead) and _modifier_before_head(text, toks, k)):
                 break
         if k > 0 and text[toks[k - 1][1] : toks[k][0]].strip():
             break
@@ -447,6 +449,20 @@ def speaker_after(text: str, start: int, ceiling: int) -> tuple[int, int] | None
     if text[end - 1] == "." and text[toks[k - 1][0] : end] not in _KEEP_CAP and not re.search(r"\b[A-Z]\.$", text[toks[k - 1][0] : end]):
         end -= 1  # sentence-final period, not part of the name
     return toks[0][0], end
+
+
+def _named_after_modifiers(text: str, toks: list[tuple[int, int]], k: int) -> bool:
+    """True when tokens 0..k-1 and k on are lowercase modifiers of a title before a capitalised
+    name, with no adverb, verb or function word among them ("former first lady Ana Ruiz", "retired
+    neurosurgeon Ben Carson"): not a recipient followed by a clause ("told reporters he thought")."""
+    for n in range(min(len(toks), k + 4)):
+        w = text[toks[n][0] : toks[n][1]]
+        if n >= k and _is_name_token(w):
+            return n > k and not any(text[toks[m][1] : toks[m + 1][0]].strip() for m in range(n))
+        if not _lower_word(w) or w in _FUNCTION_WORDS or w in PRONOUNS or w in SKIP_BETWEEN \
+                or w.endswith(("ly", "ing")) or w in CUE_FORMS:
+            return False
+    return False
 
 
 def _common_noun_phrase(text: str, toks: list[tuple[int, int]]) -> tuple[int, int] | None:
