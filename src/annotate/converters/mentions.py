@@ -184,8 +184,13 @@ def _first_token(not_after: str) -> str:
     return "(?:" + "|".join(branches) + ")"
 
 
+# A space inside a name: any white space but a line break (a name never runs on into the next
+# line: a credit "Getty Images" above a caption "Image caption, ...", a header "Forum" above
+# "Politics & Current Affairs").
+_GAP = r"[^\S\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]"
 _CHAIN = re.compile(
-    _first_token(r"\w.’'@#/-") + r"(?:['’]s?)?(?:(?:\s|\s(?:of|for|of the|de|van|von|der|da|bin|al|la|le|du|del)\s)"
+    _first_token(r"\w.’'@#/-") + r"(?:['’]s?)?(?:(?:" + _GAP + "|" + _GAP
+    + r"(?:of|for|of the|de|van|von|der|da|bin|al|la|le|du|del)" + _GAP + r")"
     + _TOKEN + r"(?:['’]s?)?)*(?![\w@])"
 )
 _PIECE = re.compile(r"\s+(?:(?:of the|of|for|de|van|von|der|da|bin|al|la|le|du|del)\s+)?")
