@@ -444,3 +444,33 @@ def test_a_gold_file_saved_as_utf16_exports_the_same(tmp_path, plain_gold):
     assert (tmp_path / "a" / "bio").is_dir()
     for a in sorted((tmp_path / "a" / "bio").iterdir()):
         assert (tmp_path / "b" / "bio" / a.name).read_bytes() == a.read_bytes(), a.name
+
+
+# --- lead times too large to add up --------------------------------------------------------------
+
+
+def strict_json(text: str):
+    def refuse(token):
+        raise ValueError(f"{token} is not JSON")
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_lead_times_whose_sum_overflows_keep_report_and_agree_json_valid(tmp_path, export):
+    """Each lead time is a finite float (1.5e308 s), their sum is not: the means came out as
+    `Infinity`, which no JSON reader takes. The mean of equal values is that value."""
+    tasks = json.loads(json.dumps(export))
+    for task in tasks:
+        second = dict(task["annotations"][0], id=task["annotations"][0]["id"] + 1000, completed_by=2)
+        task["annotations"].append(second)
+        for annotation in task["annotations"]:
+            annotation["lead_time"] = 1.5e308
+    src = tmp_path / "export.json"
+    src.write_text(json.dumps(tasks), encoding="utf-8")
+    report = CliRunner().invoke(cli, ["report", "--from-file", str(src), "--json"])
+    assert report.exit_code == 0, report.output
+    buckets = strict_json(report.stdout)["lead_time"]
+    assert buckets and all(b["mean_lead_time"] == 1.5e308 for b in buckets), buckets
+    agree = CliRunner().invoke(cli, ["agree", "--from-file", str(src), "--json"])
+    assert agree.exit_code == 0, agree.output
+    annotators = strict_json(agree.stdout)["annotators"]
+    assert len(annotators) == 2 and all(a["mean_lead_time"] == 1.5e308 for a in annotators), annotators

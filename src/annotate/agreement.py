@@ -25,6 +25,7 @@ most disputed tasks.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable
@@ -332,17 +333,26 @@ class Counts:
 
 @dataclass
 class Mean:
-    """A running mean (the same float as `sum(values) / len(values)` over the values added)."""
+    """A running mean (the same float as `sum(values) / len(values)` over the values added).
+
+    When that sum overflows (finite values near the float maximum: a hand-edited lead time),
+    the mean is the running one, `m += (v - m) / n`, which stays finite: never `inf`, which
+    the reports would write as `Infinity`, no JSON."""
 
     total: float = 0
     n: int = 0
+    running: float = 0
 
     def add(self, value: float) -> None:
         self.total += value
         self.n += 1
+        self.running += (value - self.running) / self.n
 
     def rounded(self, digits: int = 2) -> float | None:
-        return round(self.total / self.n, digits) if self.n else None
+        if not self.n:
+            return None
+        mean = self.total / self.n
+        return round(mean if math.isfinite(mean) else self.running, digits)
 
 
 @dataclass
