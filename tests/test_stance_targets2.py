@@ -30,3 +30,60 @@ def test_a_name_split_by_spaces_or_a_no_break_space_stays_one_name():
     # only a line break cuts a chain: a no-break space inside a name still joins it
     text = "Senator Mara\xa0Quist spoke first. Later Mara Quist spoke again, and Quist left.\n"
     assert {t for _s, _e, t in target_mentions(text)} == {"Mara Quist"}
+
+
+# --- a target named later in the stance's own sentence ---------------------------------------
+# Pell is the article's main target (named three times, never speaking): a stance with nothing
+# named before it went to him.
+
+PROFILE = ("Victor Pell has run the state party for a decade. Pell built its machine, and Pell still chairs it. "
+           "Governor Dana Kowalski toured the Ohio plants on Monday. "
+           "Maria Estevez arrived later; she is the union's lawyer.\n\n")
+
+
+def _targets_of(text: str, word: str) -> list[str]:
+    from .test_stance import stances
+    return [t for s, _p, t in stances(text) if word in s]
+
+
+def test_a_name_later_in_the_sentence_beats_the_main_target():
+    # nothing before "so disturbed" in the quote names anyone; the rest of its sentence names
+    # Kowalski (before: Pell, the article's main target)
+    text = PROFILE + "“I am so disturbed, because everyone here says Kowalski will close the plants,” Tom Brack said."
+    assert _targets_of(text, "disturbed") == ["Dana Kowalski"]
+
+
+def test_a_place_named_later_is_a_setting_not_the_target():
+    # "in Canada" says where, not whom: the name after it is the target
+    text = PROFILE + ("“I am so disturbed, because all I heard in Canada was that Kowalski will close the plants,” "
+                      "Tom Brack said.")
+    assert _targets_of(text, "disturbed") == ["Dana Kowalski"]
+
+
+def test_a_name_in_the_next_sentence_is_not_the_target():
+    # the sentence ends at "disturbed": Kowalski belongs to the next one, so the stance keeps
+    # the article's main target
+    text = PROFILE + "“I am so disturbed. Kowalski will close the plants,” Tom Brack said."
+    assert _targets_of(text, "disturbed") == ["Victor Pell"]
+
+
+def test_a_possessor_named_later_is_not_the_target():
+    # "Kowalski's plan": the name stands for what it owns, not for whom the stance is about
+    text = PROFILE + "“I am so disturbed, because everyone here talks about Kowalski's plan,” Tom Brack said."
+    assert _targets_of(text, "disturbed") == ["Victor Pell"]
+
+
+def test_a_name_later_in_one_sentence_does_not_pull_other_stances():
+    # the first quote's stance is about Kowalski (named later in its sentence); the second
+    # quote names no one at all, so it keeps the main target: only a stance anchored before
+    # or on its span says what the article's unanchored stances are about
+    text = PROFILE + ("“I am so disturbed, because everyone here says Kowalski will close the plants,” Tom Brack said.\n\n"
+                      "“What a disgrace,” Ann Lee said.")
+    assert _targets_of(text, "disturbed") == ["Dana Kowalski"]
+    assert _targets_of(text, "disgrace") == ["Victor Pell"]
+
+
+def test_a_title_s_dot_does_not_end_the_sentence():
+    # "Gov." is an abbreviation, not the end of the sentence: Kowalski is still in it
+    text = PROFILE + "“I am so disturbed, because everyone here says Gov. Kowalski will close the plants,” Tom Brack said."
+    assert _targets_of(text, "disturbed") == ["Dana Kowalski"]
