@@ -474,3 +474,35 @@ def test_lead_times_whose_sum_overflows_keep_report_and_agree_json_valid(tmp_pat
     assert agree.exit_code == 0, agree.output
     annotators = strict_json(agree.stdout)["annotators"]
     assert len(annotators) == 2 and all(a["mean_lead_time"] == 1.5e308 for a in annotators), annotators
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32"])
+@pytest.mark.parametrize("shape", ["json", "jsonl"])
+def test_a_file_cut_in_the_middle_of_a_character_is_truncated_not_undecodable(tmp_path, export, encoding, shape):
+    """A download that stops inside a multi-byte character (any non-ASCII text: curly quotes,
+    names) was 'not UTF-8 text': exit 2, every task lost. It is a cut-off file like any other:
+    the tasks before the cut are gold, the cut one is truncated_json."""
+    text = json.dumps(export, ensure_ascii=False) if shape == "json" else \
+        "".join(json.dumps(t, ensure_ascii=False) + "\n" for t in export)
+    data = text.encode(encoding)
+    last = json.dumps(export[-1], ensure_ascii=False)
+    cut_char = len(text) - len(last) // 2  # inside the last task
+    while ord(text[cut_char]) < 0x80 if encoding == "utf-8" else False:
+        cut_char += 1
+    head = len(text[:cut_char].encode(encoding))
+    width = len(text[cut_char].encode(encoding)) - (2 if encoding == "utf-16" else 4 if encoding == "utf-32" else 0)
+    assert width > 1 or encoding != "utf-8"
+    src = tmp_path / f"export.{shape}"
+    src.write_bytes(data[:head + max(width - 1, 1)])  # part of the character's bytes, not all
+    gold, rejects, _ = pull_file(tmp_path, src)
+    assert doc_ids(gold) == doc_ids(export[:-1])
+    assert [e["code"] for e in rejects[0]["errors"]] == ["truncated_json"]
+
+
+def test_an_undecodable_byte_before_the_end_is_still_not_utf8(tmp_path, export):
+    data = json.dumps(export, ensure_ascii=False).encode("utf-8")
+    middle = data.index("\u2019".encode()) + 1  # inside a curly apostrophe of the first task
+    src = tmp_path / "export.json"
+    src.write_bytes(data[:middle] + b"\xff" + data[middle + 1:])
+    run = cli_pull(tmp_path, src)
+    assert run.exit_code == 2 and "not UTF-8 text" in run.stderr

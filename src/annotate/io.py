@@ -181,6 +181,20 @@ def sniff_encoding(head: bytes) -> str:
     return "utf-8-sig"  # a UTF-8 BOM (Notepad, Excel) is not data, and without one this is UTF-8
 
 
+def _drop_a_cut_character(exc: UnicodeError) -> tuple[str, int]:
+    """Decoding error handler: the bytes of a character cut off by the end of the file (a
+    download or copy that stopped in the middle of a multi-byte character) are left out, so
+    the text ends there and its JSON reads as cut off (truncated_json), not as "not UTF-8";
+    any other undecodable byte is still an error."""
+    if isinstance(exc, UnicodeDecodeError) and exc.reason in ("unexpected end of data", "truncated data"):
+        return "", exc.end
+    raise exc
+
+
+_CUT_CHARACTER = "annotate-cut-character"
+codecs.register_error(_CUT_CHARACTER, _drop_a_cut_character)
+
+
 def open_text(path: str | Path) -> IO[str]:
     """A text file opened for reading in the encoding its first bytes tell (`sniff_encoding`);
     a gzip'ed file is read through gzip. A file that cannot be opened, a zip archive or a
@@ -199,7 +213,7 @@ def open_text(path: str | Path) -> IO[str]:
         if head.startswith(_GZIP_MAGIC):
             binary = io.BufferedReader(_GzipReader(binary))
             head = binary.peek(4)[:4]
-        return io.TextIOWrapper(binary, encoding=sniff_encoding(head))
+        return io.TextIOWrapper(binary, encoding=sniff_encoding(head), errors=_CUT_CHARACTER)
     except BaseException as exc:
         binary.close()
         if isinstance(exc, (EOFError, zlib.error, OSError)):
