@@ -10,6 +10,16 @@ the file (JSON decoding and the depth guard), checking and building the records
 (process_task), writing them (serialising, hashing, splits).
 
     .venv/bin/python benchmarks/pull.py [-n 10000] [--keep DIR] [--export FILE] [--stages]
+
+`--readers N` compares pull's two ways of reading a project on a real Label Studio (its own,
+SQLite, temporary data dir, free port): N real-sized tasks (the seeds with their predictions)
+imported with 1-3 annotations each by three annotators (some cancelled, some ground truth, 1
+task in 20 annotated "before" its prediction so that the task reader must also read it from
+the export), then `annotate pull --via snapshot` and `--via tasks` (ANNOTATE_VIA) each in a
+subprocess: wall time, annotate's CPU, Label Studio's CPU (its process's, from /proc) and
+peak RSS (VmHWM), and whether the two datasets are byte-identical (manifest but created_at).
+
+    .venv/bin/python benchmarks/pull.py --readers 2500
 """
 
 from __future__ import annotations
@@ -123,16 +133,107 @@ def time_stages(export: Path) -> None:
           f"(decode + depth guard) {read:.1f}, check and build records {process:.1f}, serialise records {write:.1f}")
 
 
+def reader_annotations(task: dict, i: int, users: list[int]) -> list[dict]:
+    """Task i's 1-3 annotations: the prediction accepted, attributed quotes only, half of that
+    (which may leave a dangling relation: a reject); every 10th has a ground-truth mark, every
+    7th a cancelled last one. Made "after" the push, but 1 task in 20 before its prediction."""
+    result = task["predictions"][0]["result"]
+    out = []
+    for j in range(1 + i % 3):
+        r = json.loads(json.dumps(result))
+        r = attributed_only(r) if j else r
+        r = r[: len(r) // 2] if j == 2 and i % 2 else r
+        day = f"2026-11-{10 + j:02d}" if i % 20 == 7 else f"2099-12-{7 + j:02d}"
+        a = {"result": r, "completed_by": users[j], "lead_time": 10.0 + (i * 7 + j) % 60,
+             "ground_truth": i % 10 == 0 and j == 0, "was_cancelled": False,
+             "created_at": f"{day}T12:{i % 60:02d}:00Z", "updated_at": f"{day}T12:{i % 60:02d}:30Z"}
+        if i % 7 == 3 and j == i % 3:
+            a.update(result=[], was_cancelled=True, ground_truth=False)
+        out.append(a)
+    return out
+
+
+# `annotate pull` in a child that reports its own peak RSS (VmHWM, this process image only).
+PEAK = ("import sys\nfrom annotate.cli import main\ntry:\n    main()\nfinally:\n"
+        "    hwm = [ln.split()[1] for ln in open('/proc/self/status') if ln.startswith('VmHWM:')]\n"
+        "    print('PEAK_KB', hwm[0], file=sys.stderr)\n")
+
+
+def compare_readers(n: int, work: Path) -> int:
+    """See the module's docstring (--readers)."""
+    import os
+    import resource
+    import subprocess
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from push import synthetic_tasks
+
+    from annotate.demo import LabelStudioServer, Login, free_port
+    from annotate.labeling import labeling_config
+    from annotate.studio import connect
+
+    def server_cpu(pid: int) -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    login = Login("readers@example.com", "readers-password", "e" * 40)
+    server = LabelStudioServer(work / "label-studio", login, "localhost", free_port())
+    with server.running():
+        client = connect(server.url, login.token)
+        users = [client.users.create(username=f"annotator{k}", email=f"annotator{k}@example.com",
+                                     password=f"annotator-pw-{k}").id for k in range(3)]
+        project = client.projects.create(title="pull readers", label_config=labeling_config())
+        t0, s0, chunk = time.perf_counter(), server_cpu(server.proc.pid), []
+        for i, task in enumerate(synthetic_tasks(n)):
+            task["annotations"] = reader_annotations(task, i, users)
+            chunk.append(task)
+            if len(chunk) == 500 or i == n - 1:
+                client.projects.import_tasks(id=project.id, request=chunk,
+                                             request_options={"timeout": 600, "max_retries": 0})
+                chunk = []
+        print(f"imported {n} annotated tasks in {time.perf_counter() - t0:.0f} s "
+              f"(server CPU {server_cpu(server.proc.pid) - s0:.0f} s)", flush=True)
+        env = {"PATH": "/usr/bin:/bin", "LABEL_STUDIO_URL": server.url, "LABEL_STUDIO_API_KEY": login.token,
+               "PYTHONPATH": str(ROOT / "src"), "TMPDIR": str(work)}
+        for via in ("snapshot", "tasks"):
+            s0, c0, t0 = server_cpu(server.proc.pid), resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+            proc = subprocess.run([sys.executable, "-c", PEAK, "pull", "--project", str(project.id), "-o",
+                                   str(work / via)], env={**env, "ANNOTATE_VIA": via}, capture_output=True, text=True)
+            wall, c1 = time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_CHILDREN)
+            ours, theirs = c1.ru_utime + c1.ru_stime - c0.ru_utime - c0.ru_stime, server_cpu(server.proc.pid) - s0
+            peak = [ln for ln in proc.stderr.splitlines() if ln.startswith("PEAK_KB")]
+            if proc.returncode not in (0, 1) or not peak:
+                raise SystemExit(f"pull --via {via} failed ({proc.returncode}): {proc.stderr[-800:]}")
+            summary = proc.stdout.splitlines()[0] if proc.stdout else ""
+            print(f"pull via {via:8s}: {wall:6.1f} s wall ({1000 * wall / n:.1f} ms a task), Label Studio's CPU "
+                  f"{theirs:6.1f} s ({1000 * theirs / n:.1f} ms a task), annotate's CPU {ours:5.1f} s "
+                  f"({1000 * ours / n:.1f} ms a task), peak RSS {int(peak[-1].split()[1]) // 1024} MB; {summary}",
+                  flush=True)
+    same = all((work / "snapshot" / f).read_bytes() == (work / "tasks" / f).read_bytes()
+               for f in ("gold.jsonl", "rejects.jsonl", "README.md", "splits/train.jsonl", "splits/dev.jsonl",
+                         "splits/test.jsonl"))
+    manifests = [json.loads((work / via / "manifest.json").read_text()) for via in ("snapshot", "tasks")]
+    for m in manifests:
+        m.pop("created_at", None)
+    same = same and manifests[0] == manifests[1]
+    print(f"datasets: {'byte-identical' if same else 'DIFFERENT'} (manifest.json but created_at)")
+    return 0 if same else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=10_000, help="number of tasks")
     parser.add_argument("--keep", metavar="DIR", help="keep the export and dataset in DIR")
     parser.add_argument("--export", metavar="FILE", help="time this export instead of generating one")
     parser.add_argument("--stages", action="store_true", help="also time the stages one by one")
+    parser.add_argument("--readers", type=int, metavar="N",
+                        help="compare pull --via snapshot and --via tasks on N tasks in a real Label Studio")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(args.keep or tmp)
         work.mkdir(parents=True, exist_ok=True)
+        if args.readers:
+            return compare_readers(args.readers, work)
         if args.export:
             export = Path(args.export)
         else:

@@ -263,7 +263,7 @@ def _check_unique(outcome: Outcome, seen: dict[str, tuple], where: str) -> None:
 def pull(project: str | int | None, output: str | Path | None, *, from_file: str | Path | None = None,
          url: str | None = None, api_key: str | None = None, seed: int = 0, split=DEFAULT_SPLIT,
          on_error: str = "skip", dry_run: bool = False,
-         progress: Callable[[str], None] | None = None, formats=()) -> PullSummary:
+         progress: Callable[[str], None] | None = None, formats=(), via: str | None = None) -> PullSummary:
     """Export a project (or read an export file), validate every task, write the gold dataset.
 
     With `from_file`, no server is contacted. Otherwise the project (title or id) is exported
@@ -272,10 +272,15 @@ def pull(project: str | int | None, output: str | Path | None, *, from_file: str
     The returned summary's counts.rejected > 0 means some tasks went to rejects.jsonl.
     `formats` (spacy, hf, bio, brat, all) are written beside gold.jsonl, inside the same
     atomic swap, and their loss report goes into manifest.json under "exports".
+    `via` says how a project is read: "snapshot" (a Label Studio export snapshot, the default)
+    or "tasks" (its task list); both give the same dataset (see studio.download_export).
     """
+    from .studio import check_via, reading_via
+
     try:
-        return _pull(project, output, from_file=from_file, url=url, api_key=api_key, seed=seed,
-                     split=split, on_error=on_error, dry_run=dry_run, progress=progress, formats=formats)
+        with reading_via(None if via is None else check_via(via)):
+            return _pull(project, output, from_file=from_file, url=url, api_key=api_key, seed=seed,
+                         split=split, on_error=on_error, dry_run=dry_run, progress=progress, formats=formats)
     except KeyboardInterrupt as exc:
         if isinstance(exc, Interrupted):
             raise

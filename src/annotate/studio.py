@@ -31,6 +31,7 @@ commands never pay for it.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import json
 import math
 import os
@@ -592,16 +593,22 @@ def iter_task_index(client, project_id: int, workers: int | None = None,
     read that raced with them would see: every task present from start to end exactly once.
     """
     size = page_size or INDEX_PAGE_SIZE
+    ranges = _id_ranges(client, project_id, size)
+    yield from _in_order(ranges, lambda r: _read_range(client, project_id, r[0], r[1], size),
+                         workers or INDEX_WORKERS)
+
+
+def _id_ranges(client, project_id: int, size: int) -> list[tuple[int, int]]:
+    """The project's task ids cut into ranges (after, upto] expected to hold `size` tasks each,
+    from two requests (the smallest and the largest id, and the count); [] for no tasks."""
     first = _index_request(client, project_id, 1, ordering="tasks:id", fields="id")
     last = _index_request(client, project_id, 1, ordering="-tasks:id", fields="id")
     if not first["tasks"] or not last["tasks"]:
-        return
+        return []
     lo, hi = first["tasks"][0]["id"], last["tasks"][0]["id"]
     total = max(int(first.get("total") or 1), 1)
     span = max(size, -(-(hi - lo + 1) * size // total))  # ids a range covers: sparse ids, wider ranges
-    ranges = [(a, min(a + span, hi)) for a in range(lo - 1, hi, span)]
-    yield from _in_order(ranges, lambda r: _read_range(client, project_id, r[0], r[1], size),
-                         workers or INDEX_WORKERS)
+    return [(a, min(a + span, hi)) for a in range(lo - 1, hi, span)]
 
 
 def _in_order(items: list, fetch: Callable, workers: int) -> Iterator[TaskRef]:
@@ -630,26 +637,32 @@ def _in_order(items: list, fetch: Callable, workers: int) -> Iterator[TaskRef]:
         pool.shutdown(wait=True)
 
 
-def _read_range(client, project_id: int, after: int, upto: int, size: int) -> list[TaskRef]:
-    """The TaskRefs of the project's tasks with after < id <= upto, `size` a request."""
-    refs: list[TaskRef] = []
+def _read_range(client, project_id: int, after: int, upto: int, size: int, fields: str = INDEX_FIELDS,
+                shape: Callable[[dict], object] | None = None, all_fields: bool = False) -> list:
+    """The TaskRefs (or `shape(task)` of each task) of the project's tasks with after < id <= upto,
+    `size` a request, with the `fields` asked for (`all_fields`: annotations and predictions too)."""
+    shape = shape or _task_ref
+    refs: list = []
     while True:
-        tasks = _index_request(client, project_id, size, after=after, upto=upto)["tasks"]
+        tasks = _index_request(client, project_id, size, after=after, upto=upto, fields=fields,
+                               all_fields=all_fields)["tasks"]
         ids = [t["id"] for t in tasks]
         if any(not after < i <= upto for i in ids) or ids != sorted(set(ids)):
             # A server (or proxy) that ignores the id filter repeats pages forever: never loop
             # on it, never count a task twice.
             raise _unexpected(client, f"list the tasks of project {project_id}",
                               f"tasks outside the id range {after + 1}..{upto} asked for, or out of order")
-        refs.extend(_task_ref(t) for t in tasks)
+        refs.extend(shape(t) for t in tasks)
         if len(tasks) < size:
             return refs
         after = ids[-1]
 
 
 def _index_request(client, project_id: int, size: int, ordering: str = "tasks:id",
-                   after: int | None = None, upto: int | None = None, fields: str = INDEX_FIELDS) -> dict:
-    """One page of the task list (`tasks` and `total`), ids in (after, upto] when given."""
+                   after: int | None = None, upto: int | None = None, fields: str = INDEX_FIELDS,
+                   all_fields: bool = False) -> dict:
+    """One page of the task list (`tasks` and `total`), ids in (after, upto] when given, with the
+    `fields` asked for (`all_fields`: annotations and predictions among them)."""
     items = []
     if after is not None:
         items.append({"filter": "filter:tasks:id", "operator": "greater", "type": "Number", "value": after})
@@ -663,7 +676,7 @@ def _index_request(client, project_id: int, size: int, ordering: str = "tasks:id
         response = client._client_wrapper.httpx_client.request(
             "api/tasks", method="GET", request_options={"timeout": LONG_TIMEOUT},
             params={"project": project_id, "page": 1, "page_size": size, "resolve_uri": "false",
-                    "include": fields, "query": json.dumps(query)})
+                    "include": fields, **({"fields": "all"} if all_fields else {}), "query": json.dumps(query)})
     if response.status_code == 404:
         return {"tasks": [], "total": 0}  # Label Studio answers an empty first page with 404
     if response.status_code != 200:
@@ -908,7 +921,21 @@ def duration(seconds: float) -> str:
     return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
 
 
-def download_export(client, project_id: int, fh, progress: Callable[[str], None] | None = None) -> int:
+def download_export(client, project_id: int, fh, progress: Callable[[str], None] | None = None,
+                    via: str | None = None) -> int:
+    """Write the project's full JSON export into the binary file `fh`; returns its size.
+
+    `via` (else `read_via()`: the innermost `reading_via(...)`, else ANNOTATE_VIA, else
+    "snapshot") says how: "snapshot" has Label Studio build an export snapshot
+    (`download_snapshot`), "tasks" reads the task list a page at a time (`download_tasks`).
+    Both give `pull` the same dataset.
+    """
+    if (via or read_via()) == "tasks":
+        return download_tasks(client, project_id, fh, progress)
+    return download_snapshot(client, project_id, fh, progress)
+
+
+def download_snapshot(client, project_id: int, fh, progress: Callable[[str], None] | None = None) -> int:
     """Write the project's full JSON export into the binary file `fh`; returns its size.
 
     Uses an export snapshot with `predictions.only_id = False`, so each prediction is a full
@@ -1037,6 +1064,248 @@ def _find_snapshot(client, project_id: int, title: str):
         if snapshot.title == title:
             return snapshot
     return None
+
+
+# --- the project through its task list (pull --via tasks) -----------------------------------
+
+# An export snapshot costs Label Studio 1.23 about 20 ms of its CPU a real-sized task, built
+# inside one request (35-50 minutes for 100,000 tasks). The task list gives the same task,
+# annotation and prediction objects for a few ms a task, a page at a time, with two
+# differences a reader of the export can see:
+# - an annotation's `prediction` (a copy of the project's prediction as it was when the
+#   annotation was made, which gold._prediction_for uses when `parent_prediction` is not set)
+#   is left out of the list. It can only matter when the prediction the task holds now may
+#   not be that one (see `_needs_export`); for those tasks alone it is read from Label
+#   Studio's export of the tasks by id and put in;
+# - the list carries columns of its own (annotators, agreement, pretty results) that the
+#   export does not, and the export has a few the list does not (annotations' unique_id,
+#   result_count, drafts' ids): neither kind is read by annotate.
+# A project that has Label Studio ask its ML backend for predictions whenever tasks are listed
+# (evaluate_predictions_automatically) is read through a snapshot: listing would have the
+# backend predict every task without a prediction.
+VIA_ENV = "ANNOTATE_VIA"
+VIAS = ("tasks", "snapshot")
+_VIA: contextvars.ContextVar[str | None] = contextvars.ContextVar("annotate_via", default=None)
+TASK_PAGE_SIZE = 100  # tasks (with their annotations and predictions) a task-list request: ~5 MB
+TASK_WORKERS = 2
+# The fields asked for (`include`, which Label Studio applies to the task and to the annotations
+# and predictions inside it alike): what annotate reads, and not the list's computed columns
+# (pretty-printed results, a "created 3 minutes ago" per prediction), which cost the server
+# about 40% of the list. Every one that annotate needs must come back (`_check_listed`): a
+# server that leaves one out is read through a snapshot.
+TASK_FIELDS = ("id", "data", "meta", "project", "annotations", "predictions", "created_at", "updated_at")
+ANNOTATION_FIELDS = ("id", "result", "was_cancelled", "ground_truth", "completed_by", "lead_time", "created_at",
+                     "updated_at", "parent_prediction", "parent_annotation", "task", "project", "draft_created_at",
+                     "last_action", "import_id", "bulk_created")
+PREDICTION_FIELDS_READ = ("id", "result", "model_version", "score", "created_at", "updated_at", "task", "project")
+_LISTED = ",".join(dict.fromkeys(TASK_FIELDS + ANNOTATION_FIELDS + PREDICTION_FIELDS_READ))
+_NEEDED = {"task": ("id", "data", "meta", "project", "annotations", "predictions"),
+           "annotation": ("id", "result", "was_cancelled", "ground_truth", "completed_by", "lead_time", "created_at",
+                          "updated_at", "parent_prediction", "task", "project"),
+           "prediction": ("id", "result", "model_version", "score", "created_at", "updated_at")}
+
+
+class _NotLikeExport(Exception):
+    """The task list left out a field annotate reads: the project is read through a snapshot."""
+
+
+def check_via(via: str) -> str:
+    """`via` when it is a reader's name ("tasks" or "snapshot"), else a UsageError."""
+    if via not in VIAS:
+        raise UsageError(f"--via must be tasks or snapshot, not {str(via)[:40]!r}")
+    return via
+
+
+def read_via() -> str:
+    """How projects are read now: the innermost `reading_via`, else ANNOTATE_VIA, else "snapshot"."""
+    via = _VIA.get()
+    if via:
+        return via
+    value = os.environ.get(VIA_ENV, "").strip().lower()
+    if not value:
+        return "snapshot"
+    if value not in VIAS:
+        raise UsageError(f"{VIA_ENV} must be tasks or snapshot (not {value[:40]!r})")
+    return value
+
+
+@contextlib.contextmanager
+def reading_via(via: str | None) -> Iterator[None]:
+    """Inside the block every `download_export` reads projects `via` ("tasks" or "snapshot");
+    None leaves the choice as it was."""
+    if via is None:
+        yield
+        return
+    token = _VIA.set(check_via(via))
+    try:
+        yield
+    finally:
+        _VIA.reset(token)
+
+
+def download_tasks(client, project_id: int, fh, progress: Callable[[str], None] | None = None) -> int:
+    """Write the project's tasks into the binary file `fh` as a JSON array in the shape of its full
+    JSON export (annotations with relations, per-region choices, cancelled and ground-truth ones;
+    full prediction objects; no drafts), read from the task list a page at a time, in id order;
+    returns the file's size. Memory stays flat however large the project.
+
+    A project whose listing would make its ML backend predict (evaluate_predictions_automatically)
+    is read through an export snapshot instead (`download_snapshot`), with a progress line saying so.
+    """
+    say = progress or (lambda _msg: None)
+    started = time.monotonic()
+    action = f"read the tasks of project {project_id}"
+    with api_errors(client, action, not_found=f"no project with id {project_id} on {_base_url(client)}"):
+        project = client.projects.get(project_id)
+    if getattr(project, "evaluate_predictions_automatically", False) is True:
+        say(f"project {project_id} asks its ML backend for predictions whenever tasks are listed: "
+            "reading it through an export snapshot")
+        return download_snapshot(client, project_id, fh, progress)
+    total = _count(project.task_number)
+    say(f"reading the tasks of project {project_id} ({total:,} tasks)")
+    start = fh.tell()
+    try:
+        return _write_tasks(client, project_id, fh, total, say, started)
+    except _NotLikeExport as exc:
+        say(f"the task list of project {project_id} {exc}: reading it through an export snapshot")
+        fh.seek(start)
+        fh.truncate()
+        return download_snapshot(client, project_id, fh, progress)
+
+
+def _write_tasks(client, project_id: int, fh, total: int, say: Callable[[str], None], started: float) -> int:
+    size = read = checked = 0
+    page: list[dict] = []
+
+    def flush() -> None:
+        nonlocal size, read, checked
+        unsure = [t for t in page if _needs_export(t)]
+        if unsure:
+            _add_seen_predictions(client, project_id, unsure)
+            checked += len(unsure)
+        for task in page:
+            data = (b"," if read else b"[") + json.dumps(task, ensure_ascii=False).encode("utf-8")
+            fh.write(data)
+            size += len(data)
+            read += 1
+        page.clear()
+        say(f"read {read:,} of {max(total, read):,} tasks")
+
+    for task in _listed_tasks(client, project_id):
+        page.append(task)
+        if len(page) == TASK_PAGE_SIZE:
+            flush()
+    flush()
+    fh.write(b"]" if read else b"[]")
+    fh.flush()
+    also = f"; {checked:,} of them also from their export (see annotate.studio)" if checked else ""
+    say(f"{read:,} tasks of project {project_id} read in {duration(time.monotonic() - started)}{also}")
+    return size + (1 if read else 2)
+
+
+def _listed_tasks(client, project_id: int) -> Iterator[dict]:
+    """Every task of the project from the task list with all its fields, in id order: id
+    ranges read TASK_WORKERS at a time (as `iter_task_index`)."""
+    size = TASK_PAGE_SIZE
+    ranges = _id_ranges(client, project_id, size)
+    yield from _in_order(ranges, lambda r: _read_range(client, project_id, r[0], r[1], size, fields=_LISTED,
+                                                       shape=_export_shape, all_fields=True),
+                         TASK_WORKERS)
+
+
+def _check_listed(task: dict) -> None:
+    """_NotLikeExport when a task, annotation or prediction lacks a field annotate reads."""
+    parts = [("task", task)]
+    for kind in ("annotation", "prediction"):
+        items = task.get(kind + "s")
+        parts += [(kind, item) for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+    for kind, item in parts:
+        missing = [k for k in _NEEDED[kind] if k not in item]
+        if missing:
+            raise _NotLikeExport(f"gives {kind}s without {', '.join(missing)}")
+
+
+def _export_shape(task: dict) -> dict:
+    """A task-list task as the full JSON export has it (the fields annotate reads, same values)."""
+    _check_listed(task)
+    out = {k: task[k] for k in TASK_FIELDS if k in task}
+    return out
+
+
+def _moment(stamp) -> float | None:
+    """An ISO time as a POSIX timestamp (None when it is not one)."""
+    import datetime as dt
+
+    if not isinstance(stamp, str):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)).timestamp()
+
+
+def _needs_export(task: dict) -> bool:
+    """Whether the export may give one of the task's submitted annotations another prediction
+    to start from than the task list can (the `prediction` copied into it when it was made).
+
+    Not when each one names its prediction (`parent_prediction`) and the task still holds it,
+    or names none and the task holds at most one prediction that is not a review copy, made and
+    last changed before the annotation (the copy is then of it, or empty; a task with only
+    review copies is checked). A prediction deleted after the annotation, from a task that still
+    holds another made before it, cannot be seen here.
+    """
+    from .gold import is_review_copy
+
+    predictions = task.get("predictions") if isinstance(task.get("predictions"), list) else []
+    if not all(isinstance(p, dict) for p in predictions):
+        return True
+    ids = {p.get("id") for p in predictions}
+    own = [p for p in predictions if not is_review_copy(p)]
+    for a in task.get("annotations") or ():
+        if not isinstance(a, dict):
+            return True
+        if a.get("was_cancelled") is True:
+            continue
+        parent = a.get("parent_prediction")
+        if parent is not None:
+            if parent not in ids:
+                return True
+            continue
+        if len(own) > 1 or (not own and predictions):
+            return True
+        if own:
+            made = _moment(a.get("created_at"))
+            times = [_moment(own[0].get("created_at")), _moment(own[0].get("updated_at"))]
+            if made is None or any(t is None or t > made for t in times):
+                return True
+    return False
+
+
+def _add_seen_predictions(client, project_id: int, tasks: list[dict]) -> None:
+    """Put each annotation's `prediction` (what it started from) into these tasks, from Label
+    Studio's export of the tasks by id (IDS_PER_QUERY a request)."""
+    action = f"export tasks of project {project_id}"
+    seen: dict = {}
+    for i in range(0, len(tasks), IDS_PER_QUERY):
+        chunk = [t["id"] for t in tasks[i:i + IDS_PER_QUERY]]
+        with api_errors(client, action):
+            response = client._client_wrapper.httpx_client.request(
+                f"api/projects/{project_id}/export", method="GET", request_options={"timeout": LONG_TIMEOUT},
+                params={"exportType": "JSON", "download_all_tasks": "true", "download_resources": "false",
+                        "ids[]": chunk})
+        if response.status_code != 200:
+            _raise_http(client, response, action)
+        for exported in _json(client, response, action, kind=list):
+            if not isinstance(exported, dict) or exported.get("id") not in chunk:
+                raise _unexpected(client, action, "a task that was not asked for")
+            for a in exported.get("annotations") or ():
+                if isinstance(a, dict) and "prediction" in a:
+                    seen[(exported["id"], a.get("id"))] = a["prediction"]
+    for task in tasks:
+        for a in task.get("annotations") or ():
+            if isinstance(a, dict) and (task["id"], a.get("id")) in seen:
+                a["prediction"] = seen[(task["id"], a.get("id"))]
 
 
 # --- the data manager's task list ----------------------------------------------------------
