@@ -87,3 +87,28 @@ def test_a_title_s_dot_does_not_end_the_sentence():
     # "Gov." is an abbreviation, not the end of the sentence: Kowalski is still in it
     text = PROFILE + "“I am so disturbed, because everyone here says Gov. Kowalski will close the plants,” Tom Brack said."
     assert _targets_of(text, "disturbed") == ["Dana Kowalski"]
+
+
+# --- the one the narrative says the speaker evaluated -----------------------------------------
+
+def test_the_lead_in_names_whom_the_speaker_criticised():
+    # the paragraph before the quote says Brack knocked Kowalski's remark; the quote names no
+    # one: its evaluation is about Kowalski (before: Pell, the article's main target)
+    text = PROFILE + ("On Monday, Tom Brack knocked a remark by Governor Dana Kowalski about the plants.\n\n"
+                      "“It made no sense,” Brack said.")
+    assert _targets_of(text, "no sense") == ["Dana Kowalski"]
+
+
+def test_a_lead_in_about_someone_else_s_criticism_says_nothing():
+    # Estevez, not the quote's speaker Brack, knocked the remark: the quote keeps the main target
+    text = PROFILE + ("On Monday, Maria Estevez knocked a remark by Governor Dana Kowalski about the plants.\n\n"
+                      "“It made no sense,” Tom Brack said.")
+    assert _targets_of(text, "no sense") == ["Victor Pell"]
+
+
+def test_a_lead_in_two_paragraphs_back_says_nothing():
+    # only the quote's own paragraph and the one right before it lead into it
+    text = PROFILE + ("On Monday, Tom Brack knocked a remark by Governor Dana Kowalski about the plants.\n\n"
+                      "The plants employ four hundred people.\n\n"
+                      "“It made no sense,” Brack said.")
+    assert _targets_of(text, "no sense") == ["Victor Pell"]
