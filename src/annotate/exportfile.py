@@ -29,6 +29,7 @@ from .io import (
     lost_keys,
     open_text,
     read_failure,
+    was_cut,
 )
 from .redact import printable
 from .validate import Error
@@ -106,12 +107,15 @@ def read_export(path: str | Path) -> Iterator[Item]:
         try:
             head = fh.read(CHUNK)
             stripped = head.lstrip()
-            if not stripped:
+            if not stripped and was_cut(fh):
+                yield Item("file", errors=[Error("truncated_json", "", f"{path}: the gzip data is cut off before "
+                                                 "any text (an interrupted download or copy?)")])
+            elif not stripped:
                 yield Item("file", errors=[Error("empty_file", "", f"{path} is empty")])
             elif stripped[0] == "[":
-                yield from _depth_checked(_iter_array(fh, head))
+                yield from _cut_gzip_checked(fh, _depth_checked(_iter_array(fh, head)))
             elif stripped[0] == "{":
-                yield from _depth_checked(_single_wrapper_check(_iter_jsonl(path, fh, head)))
+                yield from _cut_gzip_checked(fh, _depth_checked(_single_wrapper_check(_iter_jsonl(path, fh, head))))
             elif stripped[0] == "<":
                 yield Item("file", errors=[Error("top_level_type", "", _html_page(stripped))])
             else:
@@ -119,6 +123,27 @@ def read_export(path: str | Path) -> Iterator[Item]:
                                                  "expected a JSON array of tasks or JSONL (one object a line)")])
         except (UnicodeDecodeError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
             raise read_failure(path, fh, exc) from None
+
+
+def _cut_gzip_checked(fh, items: Iterator[Item]) -> Iterator[Item]:
+    """The items, then, when the file was gzip data cut off before its end (`io.was_cut`) and
+    the last item does not already say it is cut off, a truncated_json item after it: a cut
+    that fell between two tasks leaves JSON that reads as complete, and the tasks after the
+    cut must not vanish without a word."""
+    last = None
+    for item in items:
+        last = item
+        yield item
+    if not was_cut(fh) or (last is not None and any(e.code == "truncated_json" for e in last.errors)):
+        return
+    message = "the gzip data is cut off before its end (an interrupted download or copy?)"
+    if last is None or last.where == "file":
+        yield Item("file", errors=[Error("truncated_json", "", message)])
+        return
+    kind, _, n = last.where.partition(":")
+    after = f"{kind} {n}" if n.isdigit() else "the last task read"
+    yield Item(f"{kind}:{int(n) + 1 if n.isdigit() else 0}", errors=[Error(
+        "truncated_json", "", f"{message}: whatever came after {after} is missing")], final=True)
 
 
 def _depth_checked(items: Iterator[Item]) -> Iterator[Item]:

@@ -223,17 +223,56 @@ def open_text(path: str | Path) -> IO[str]:
 
 class _GzipReader(gzip.GzipFile):
     """A gzip stream over an open file that it closes with itself (a GzipFile given a file
-    object leaves it open; reopening by name would not work for a named pipe)."""
+    object leaves it open; reopening by name would not work for a named pipe).
+
+    Data cut off before the end of the gzip stream (a stopped download) ends where it was
+    cut, and `cut` says so (`was_cut`): what came before the cut is read like a plain file cut
+    off there, instead of gzip's EOFError losing all of it."""
+
+    cut = False
 
     def __init__(self, source: IO[bytes]):
         self._source = source
         super().__init__(fileobj=source, mode="rb")
+
+    def read(self, size: int | None = -1) -> bytes:
+        # read1 at a time: GzipFile.read(n) gathers its pieces and drops them all when the
+        # stream then ends early, so the data before the cut would never be seen
+        chunks: list[bytes] = []
+        got = 0
+        while size is None or size < 0 or got < size:
+            chunk = self.read1(-1 if size is None or size < 0 else size - got)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+
+    def read1(self, size: int = -1) -> bytes:
+        try:
+            return super().read1(size)
+        except EOFError:
+            self.cut = True
+            return b""
+
+    def peek(self, n: int = 0) -> bytes:
+        try:
+            return super().peek(n)
+        except EOFError:
+            self.cut = True
+            return b""
 
     def close(self) -> None:
         try:
             super().close()
         finally:
             self._source.close()
+
+
+def was_cut(fh: IO) -> bool:
+    """Whether the text file `open_text` gave is gzip data that ended before its gzip stream did."""
+    raw = getattr(getattr(fh, "buffer", None), "raw", None)
+    return bool(getattr(raw, "cut", False))
 
 
 def read_failure(path: str | Path, fh: IO, exc: BaseException) -> InputError:
