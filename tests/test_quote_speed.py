@@ -113,7 +113,7 @@ def test_headline_and_byline_frames_still_apply():
     head = by_text["Trump rhetoric hurts the party"]
     assert text[head["speaker"][0]:head["speaker"][1]] == "Graham"
     quote = by_text["“We will win this.”"]
-    assert text[quote["speaker"][0]:quote["speaker"][1]] == "Ana Ruiz"
+    assert text[quote["speaker"][0]:quote["speaker"][1]] == "Ana Ruiz, Ohio"  # the place tells which reader
 
 
 def _speaker_after_reading_every_token(text, start, ceiling):

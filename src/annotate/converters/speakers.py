@@ -429,7 +429,7 @@ def speaker_after(text: str, start: int, ceiling: int) -> tuple[int, int] | None
         if not _np_token_ok(w, k == 0):
             # "the city council": a lowercase modifier right after the determiner; "retired
             # neurosurgeon Ben Carson", "former first lady X": lowercase modifiers that open the phrase
-            lead = k == 0 or (k <= 3 and _named_after_modifiers(text, toks, k))
+            lead = k == 0 or (k <= 3 and w.islower() and _named_after_modifiers(text, toks, k))
             if not ((det and 0 < k <= 3 or lead) and _modifier_before_head(text, toks, k)):
                 break
         if k > 0 and text[toks[k - 1][1] : toks[k][0]].strip():
