@@ -13,9 +13,11 @@ the file (JSON decoding and the depth guard), checking and building the records
 
 `--readers N` compares pull's two ways of reading a project on a real Label Studio (its own,
 SQLite, temporary data dir, free port): N real-sized tasks (the seeds with their predictions)
-imported with 1-3 annotations each by three annotators (some cancelled, some ground truth, 1
-task in 20 annotated "before" its prediction so that the task reader must also read it from
-the export), then `annotate pull --via snapshot` and `--via tasks` (ANNOTATE_VIA) each in a
+imported with 1-3 annotations each by three annotators (some cancelled, some ground truth).
+Label Studio's import stamps annotations with the time of the import, before the predictions
+it makes in the same import; annotators work after the push, so the benchmark moves the
+annotations' created_at/updated_at a day later in the database, except on 1 task in 20 (task
+id % 20 == 7), which the task reader must then also read from the export. Then `annotate pull --via snapshot` and `--via tasks` (ANNOTATE_VIA) each in a
 subprocess: wall time, annotate's CPU, Label Studio's CPU (its process's, from /proc) and
 peak RSS (VmHWM), and whether the two datasets are byte-identical (manifest but created_at).
 
@@ -136,17 +138,15 @@ def time_stages(export: Path) -> None:
 def reader_annotations(task: dict, i: int, users: list[int]) -> list[dict]:
     """Task i's 1-3 annotations: the prediction accepted, attributed quotes only, half of that
     (which may leave a dangling relation: a reject); every 10th has a ground-truth mark, every
-    7th a cancelled last one. Made "after" the push, but 1 task in 20 before its prediction."""
+    7th a cancelled one."""
     result = task["predictions"][0]["result"]
     out = []
     for j in range(1 + i % 3):
         r = json.loads(json.dumps(result))
         r = attributed_only(r) if j else r
         r = r[: len(r) // 2] if j == 2 and i % 2 else r
-        day = f"2026-11-{10 + j:02d}" if i % 20 == 7 else f"2099-12-{7 + j:02d}"
         a = {"result": r, "completed_by": users[j], "lead_time": 10.0 + (i * 7 + j) % 60,
-             "ground_truth": i % 10 == 0 and j == 0, "was_cancelled": False,
-             "created_at": f"{day}T12:{i % 60:02d}:00Z", "updated_at": f"{day}T12:{i % 60:02d}:30Z"}
+             "ground_truth": i % 10 == 0 and j == 0, "was_cancelled": False}
         if i % 7 == 3 and j == i % 3:
             a.update(result=[], was_cancelled=True, ground_truth=False)
         out.append(a)
@@ -157,6 +157,23 @@ def reader_annotations(task: dict, i: int, users: list[int]) -> list[dict]:
 PEAK = ("import sys\nfrom annotate.cli import main\ntry:\n    main()\nfinally:\n"
         "    hwm = [ln.split()[1] for ln in open('/proc/self/status') if ln.startswith('VmHWM:')]\n"
         "    print('PEAK_KB', hwm[0], file=sys.stderr)\n")
+
+
+def annotated_after_the_push(database: Path, project_id: int) -> None:
+    """Move the project's annotations a day later, but those of tasks with id % 20 == 7."""
+    import datetime as dt
+    import sqlite3
+
+    db = sqlite3.connect(database, timeout=60)
+    try:
+        rows = db.execute("SELECT id, created_at, updated_at FROM task_completion WHERE project_id = ? "
+                          "AND task_id % 20 != 7", (project_id,)).fetchall()
+        later = [(str(dt.datetime.fromisoformat(c) + dt.timedelta(days=1)),
+                  str(dt.datetime.fromisoformat(u) + dt.timedelta(days=1)), i) for i, c, u in rows]
+        db.executemany("UPDATE task_completion SET created_at = ?, updated_at = ? WHERE id = ?", later)
+        db.commit()
+    finally:
+        db.close()
 
 
 def compare_readers(n: int, work: Path) -> int:
@@ -193,6 +210,7 @@ def compare_readers(n: int, work: Path) -> int:
                 chunk = []
         print(f"imported {n} annotated tasks in {time.perf_counter() - t0:.0f} s "
               f"(server CPU {server_cpu(server.proc.pid) - s0:.0f} s)", flush=True)
+        annotated_after_the_push(work / "label-studio" / "label_studio.sqlite3", project.id)
         env = {"PATH": "/usr/bin:/bin", "LABEL_STUDIO_URL": server.url, "LABEL_STUDIO_API_KEY": login.token,
                "PYTHONPATH": str(ROOT / "src"), "TMPDIR": str(work)}
         for via in ("snapshot", "tasks"):
