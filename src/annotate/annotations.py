@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import math
 import os
 import sys
 import tempfile
@@ -36,7 +35,7 @@ from .exportfile import (  # noqa: F401  (the file reader, re-exported for calle
     problems_for,
     read_export,
 )
-from .io import is_iso_time
+from .io import is_iso_time, is_seconds
 from .redact import printable
 
 # --------------------------------------------------------------------------- checking a task
@@ -112,8 +111,7 @@ def clean_annotation(ann, where: str, n: int, problems: Problems, need_annotator
             problems.add(label, f"completed_by {_show(who)} is not a user id or a user object; ignored")
         out["completed_by"] = None
     lead = out.get("lead_time")
-    if lead is not None and not (isinstance(lead, (int, float)) and not isinstance(lead, bool)
-                                 and math.isfinite(lead) and lead >= 0):
+    if lead is not None and not is_seconds(lead):
         problems.add(label, f"lead_time {_show(lead)} is not a number of seconds; ignored")
         out["lead_time"] = None
     for stamp in ("created_at", "updated_at"):
@@ -192,7 +190,8 @@ def spans_with_text(result: Iterable[dict] | None, text: str | None = None) -> t
     values = {}
     if text is None:
         values = {i.get("id"): i["value"].get("text", "") for i in result or ()
-                  if isinstance(i, dict) and i.get("type") == "labels" and isinstance(i.get("value"), dict)}
+                  if isinstance(i, dict) and i.get("type") == "labels" and isinstance(i.get("id"), str)
+                  and isinstance(i.get("value"), dict)}
     for span in spans:
         got = text[span["start"]:span["end"]] if text is not None else values.get(span["id"], "")
         span["text"] = got if isinstance(got, str) else ""

@@ -10,6 +10,7 @@ import gzip
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import stat
@@ -455,3 +456,17 @@ def write_jsonl(path: str | Path, records: Iterable[dict]) -> int:
             fh.write("\n")
             n += 1
     return n
+
+
+LEAD_TIME_MAX = 10 ** 12  # seconds (some 30,000 years): a longer whole number is a broken value
+
+
+def is_seconds(lead) -> bool:
+    """True for a usable lead_time: a finite float of 0 or more, or a whole number from 0 to
+    LEAD_TIME_MAX (an integer of 400 digits is a number too, but no float can hold it:
+    math.isfinite raises OverflowError on it)."""
+    if isinstance(lead, bool):
+        return False
+    if isinstance(lead, int):
+        return 0 <= lead <= LEAD_TIME_MAX
+    return isinstance(lead, float) and math.isfinite(lead) and lead >= 0

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from jsonschema import Draft202012Validator, FormatChecker
 
-from .io import is_iso_time, sha256_text
+from .io import LEAD_TIME_MAX, is_iso_time, sha256_text
 from .labeling import (
     LABEL_FROM,
     LABELS,
@@ -223,9 +223,10 @@ def record_field_errors(task: dict, annotation: dict, submitted: list[dict]) -> 
                                     f"{stamp} must be an ISO 8601 date and time, got {_json(a[stamp])}: which "
                                     "annotation is the most recent cannot be told"))
         lead = a.get("lead_time")
-        if a is annotation and lead is not None and (isinstance(lead, bool) or not isinstance(lead, int | float)):
+        if a is annotation and lead is not None and (isinstance(lead, bool) or not isinstance(lead, int | float)
+                                                     or (isinstance(lead, int) and abs(lead) > LEAD_TIME_MAX)):
             errors.append(Error("malformed_field", f"{where}/lead_time",
-                                f"lead_time must be a number of seconds (or null), got {_json(lead)}"))
+                                f"lead_time must be a number of seconds (or null), got {_json(lead)[:60]}"))
     return errors
 
 
