@@ -264,3 +264,14 @@ def test_speaker_named_by_a_noun_cue_in_the_next_paragraph():
             "as it closed its doors on Friday.\n")
     got = quotes(annotate_text(text))
     assert got[0] == ("\u201cWe simply ran out of money.\u201d", "Lena Frost, the charity\u2019s founder", "direct")
+
+
+def test_surname_and_pronoun_refer_to_a_speaker_named_with_its_appositive():
+    # The head of "Gemma Collins, general secretary of the Allied Health Union" is "Collins", not "Union".
+    task = annotate_text('"We will strike," said Gemma Collins, general secretary of the Allied Health Union.\n\n'
+                         'Collins said the vote was clear. She said "nobody wants this".\n')
+    regs = regions(task)
+    refers = [(regs[r["from_id"]][3], regs[r["to_id"]][3]) for r in task["predictions"][0]["result"]
+              if r["type"] == "relation" and r.get("labels") == ["refers_to"]]
+    full = "Gemma Collins, general secretary of the Allied Health Union"
+    assert refers == [("Collins", full), ("She", full)]

@@ -496,8 +496,10 @@ def is_pronoun(text: str, span: tuple[int, int]) -> bool:
 @functools.lru_cache(maxsize=8192)
 def _head_name(mention: str) -> str:
     """The last capitalised token of a mention ('Kremlin spokesman Dmitry Peskov' -> 'Peskov')."""
-    # A capitalised determiner opening a sentence ("The company") names no one.
-    toks = [t for t in re.findall(r"[\w’'.-]+", mention) if t[:1].isupper() and t.lower() not in DETERMINERS]
+    # A capitalised determiner opening a sentence ("The company") names no one; an appositive after
+    # the name ("Gemma Collins, general secretary of the Union") is not its head.
+    toks = [t for t in re.findall(r"[\w’'.-]+", mention.split(",", 1)[0])
+            if t[:1].isupper() and t.lower() not in DETERMINERS]
     return _unpossessed(toks[-1]).rstrip(".") if toks else ""
 
 
