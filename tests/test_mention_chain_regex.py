@@ -23,10 +23,12 @@ except ImportError:  # Python 3.10
     import sre_constants  # type: ignore[no-redef]
     import sre_parse  # type: ignore[no-redef]
 
-# The spelling _CHAIN had before: the check first, then _TOKEN.
+# The spelling _CHAIN had before: the check first, then _TOKEN (its gaps are any white space but
+# a line break: mentions._GAP).
 _REFERENCE = re.compile(
     r"(?=[A-Z])(?<![\w.’'@#/-])" + mentions._TOKEN
-    + r"(?:['’]s?)?(?:(?:\s|\s(?:of|for|of the|de|van|von|der|da|bin|al|la|le|du|del)\s)"
+    + r"(?:['’]s?)?(?:(?:" + mentions._GAP + "|" + mentions._GAP
+    + r"(?:of|for|of the|de|van|von|der|da|bin|al|la|le|du|del)" + mentions._GAP + r")"
     + mentions._TOKEN + r"(?:['’]s?)?)*(?![\w@])"
 )
 

@@ -390,7 +390,7 @@ def _label(line: str) -> bool:
     """A site's name or a section label stacked above a headline: "The Daily Courier",
     "example.com" (see _masthead), or one or two words without punctuation ("Politics live",
     "UK news", "Exclusive")."""
-    return _masthead(line) or (len(line.split()) <= 2 and not any(c in line for c in _SENTENCE_MARKS))
+    return _masthead(line) or (len(line.split(None, 2)) <= 2 and not any(c in line for c in _SENTENCE_MARKS))
 
 
 def _under_labels(body: str) -> str:
