@@ -1072,10 +1072,11 @@ def _find_snapshot(client, project_id: int, title: str):
 # inside one request (35-50 minutes for 100,000 tasks), then downloaded. The task list gives
 # the same task, annotation and prediction objects a page at a time: measured on SQLite with
 # 10,000 tasks of 1-3 annotations, 15 ms of the server's CPU a task (it decodes every task's
-# predictions and computes its own columns whatever is asked for) against 20 for a snapshot,
-# and half the wall time (the server's work and ours overlap; no snapshot to wait for), for
-# 1.7x our CPU and 1.4x our peak memory. So it is not the default (`--via tasks`). The
-# differences a reader of the export can see:
+# predictions and computes its own columns whatever is asked for) against 18-20 for a
+# snapshot, about the same wall time on a loaded 2-core machine (303 s against 253-610 s), for
+# 1.7x our CPU and 1.4x our peak memory. So it is not the default (`--via tasks`): no request
+# runs for minutes, which a proxy or uwsgi's harakiri would cut. The differences a reader of
+# the export can see:
 # - an annotation's `prediction` (a copy of the project's prediction as it was when the
 #   annotation was made, which gold._prediction_for uses when `parent_prediction` is not set)
 #   is left out of the list. It can only matter when the prediction the task holds now may
