@@ -177,3 +177,19 @@ def test_the_reader_is_chosen_by_via_else_the_environment(monkeypatch):
         ls.read_via()
     with pytest.raises(UsageError, match="--via must be tasks or snapshot"):
         pull("3", None, url="http://localhost:1", api_key="k", via="sql", dry_run=True)
+
+
+def test_the_cli_reads_through_the_task_list_with_via_tasks(studio, annotated_project, tmp_path):
+    """`annotate pull --via tasks` gives the dataset the snapshot gives (the library is checked
+    above); the progress lines say how the project was read."""
+    from click.testing import CliRunner
+
+    from annotate.cli import cli
+
+    project_id, _made = annotated_project
+    _pull(studio, project_id, tmp_path / "snapshot", "snapshot")
+    result = CliRunner().invoke(cli, ["pull", "--project", str(project_id), "-o", str(tmp_path / "cli"),
+                                      "--via", "tasks", "--url", studio.url, "--api-key", studio.token])
+    assert result.exit_code == 0, result.output
+    assert "snapshot" not in result.stderr.lower(), result.stderr
+    assert (tmp_path / "cli" / "gold.jsonl").read_bytes() == (tmp_path / "snapshot" / "gold.jsonl").read_bytes()

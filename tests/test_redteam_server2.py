@@ -7,9 +7,9 @@ JSON cut off inside a complete HTTP answer, a gzip'ed or UTF-16 file. Whatever i
 pull ends with one line and the exit code of SPEC section 7 (3: the server's trouble), writes
 no dataset from half an export, and reads every export it can.
 
-Some of these need a change in studio.py / pull.py (not this test's author's files): they are
-marked xfail(strict=True) with the change they wait for; when it lands they pass and the
-marker must go.
+studio._download_snapshot_file looks at what arrived before pull reads it: an empty answer
+or an HTML page is the server's trouble (exit 3), and a 429/503 before the first byte is
+waited out (Retry-After) and asked again.
 """
 
 from __future__ import annotations
@@ -84,12 +84,6 @@ def gold_ids(out: Path) -> list[str]:
 # --- what arrives is not the export ------------------------------------------------------------
 
 
-WAITS_FOR_STUDIO = ("studio.download_export (H5): a body that does not start with '[' or '{' (after "
-                    "whitespace) is no export: raise ConnectionFailed naming what came (an HTML page and "
-                    "its title / an empty answer), exit 3, before pull reads the temporary file")
-
-
-@pytest.mark.xfail(strict=True, reason=WAITS_FOR_STUDIO)
 def test_a_login_page_instead_of_the_download_is_the_servers_trouble(hostile, tmp_path, private_tmp):
     server = hostile(*export_routes(raw(HTML, 200, "text/html")))
     result = pull(server, tmp_path / "gold")
@@ -105,7 +99,6 @@ def redirect_to_login(h, _body):
     h.end_headers()
 
 
-@pytest.mark.xfail(strict=True, reason=WAITS_FOR_STUDIO)
 def test_a_redirect_to_a_login_page_is_the_servers_trouble(hostile, tmp_path, private_tmp):
     server = hostile(*export_routes(redirect_to_login, ("GET", r"/user/login/?", raw(HTML, 200, "text/html"))))
     result = pull(server, tmp_path / "gold")
@@ -114,7 +107,6 @@ def test_a_redirect_to_a_login_page_is_the_servers_trouble(hostile, tmp_path, pr
     assert not (tmp_path / "gold").exists()
 
 
-@pytest.mark.xfail(strict=True, reason=WAITS_FOR_STUDIO)
 def test_an_empty_download_names_the_server_not_a_temporary_file(hostile, tmp_path, private_tmp):
     server = hostile(*export_routes(raw(b"", 200, "application/json")))
     result = pull(server, tmp_path / "gold")
@@ -123,13 +115,12 @@ def test_an_empty_download_names_the_server_not_a_temporary_file(hostile, tmp_pa
 
 
 def test_a_login_page_instead_of_the_download_says_it_is_one_and_writes_nothing(hostile, tmp_path, private_tmp):
-    """What holds today: one line naming the HTML page and its title, no dataset, no
-    temporary file left (the exit code is the xfail above)."""
+    """One line naming the HTML page and its title, no dataset, no temporary file left."""
     page = b"<!doctype html><html><head><title>Sign in</title></head><body></body></html>"
     server = hostile(*export_routes(raw(page, 200, "text/html")))
     result = pull(server, tmp_path / "gold")
     line = error_line(result)
-    assert result.exit_code in (2, 3) and "an HTML page ('Sign in')" in line
+    assert result.exit_code == 3 and "an HTML page ('Sign in')" in line
     assert not (tmp_path / "gold").exists() and not list(private_tmp.iterdir())
 
 
@@ -148,8 +139,6 @@ def busy_then(status: int, times: int, body: bytes):
     return serve
 
 
-@pytest.mark.xfail(strict=True, reason="studio (H5): a 429 or 503 with Retry-After (a few seconds) on the "
-                   "download is waited out and asked again (a bounded number of times), as on the other requests")
 @pytest.mark.parametrize("status", [429, 503])
 def test_a_download_answered_slow_down_is_asked_again_after_retry_after(hostile, tmp_path, export_bytes, status):
     server = hostile(*export_routes(busy_then(status, 1, export_bytes)))

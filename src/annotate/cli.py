@@ -419,8 +419,13 @@ def adjudicate(project, apply, requeue, as_json, url, api_key):
 @click.option("-f", "--format", "formats", multiple=True, metavar="FORMAT",
               help="Also write training formats beside gold.jsonl: spacy, hf, bio, brat or all "
                    "(repeat or comma-separate); see `annotate export`.")
+@click.option("--via", type=click.Choice(["snapshot", "tasks"]), default=None,
+              help="How to read the project: snapshot (the default: Label Studio builds an export "
+                   "snapshot in one long request) or tasks (its task list, a page at a time: no request "
+                   "runs for minutes, for servers behind a proxy's time limit). Same dataset either way. "
+                   "[env: ANNOTATE_VIA]")
 @studio_options
-def pull(project, from_file, output, seed, split, on_error, dry_run, formats, url, api_key):
+def pull(project, from_file, output, seed, split, on_error, dry_run, formats, via, url, api_key):
     """Export reviewed annotations and write a validated gold dataset.
 
     Exports the project in Label Studio's full JSON (or reads EXPORT.json given with
@@ -435,6 +440,7 @@ def pull(project, from_file, output, seed, split, on_error, dry_run, formats, ur
         annotate pull --project "Quote attribution" -o data/gold
         annotate pull --from-file export.json -o data/gold --seed 1 --split 0.7,0.15,0.15
         annotate pull --project 3 -o data/gold --format spacy,hf
+        annotate pull --project 3 -o data/gold --via tasks
     """
     from .errors import ValidationFailed
     from .pull import pull as run_pull
@@ -444,7 +450,7 @@ def pull(project, from_file, output, seed, split, on_error, dry_run, formats, ur
     if not project and not from_file:
         raise click.UsageError("pass --project NAME|ID or --from-file EXPORT.json")
     summary = run_pull(project, output, from_file=from_file, url=url, api_key=api_key, seed=seed,
-                       split=split, on_error=on_error, dry_run=dry_run, formats=formats,
+                       split=split, on_error=on_error, dry_run=dry_run, formats=formats, via=via,
                        progress=lambda msg: click.echo(msg, err=True))
     click.echo("\n".join(summary.lines()))
     if summary.counts.rejected:

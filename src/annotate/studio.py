@@ -958,18 +958,68 @@ def download_snapshot(client, project_id: int, fh, progress: Callable[[str], Non
             bound = export_timeout(tasks, annotations)
         snapshot = _build_snapshot(client, project_id, tasks, bound, say)
         try:
-            size = 0
-            for chunk in client.projects.exports.download(
-                    id=project_id, export_pk=snapshot.id, export_type="JSON",
-                    request_options={"timeout": LONG_TIMEOUT, "chunk_size": 1 << 20}):
-                fh.write(chunk)
-                size += len(chunk)
-                say(f"downloaded {size / 1e6:.1f} MB")
-            fh.flush()
+            size = _download_snapshot_file(client, project_id, snapshot.id, fh, say)
         finally:
             with contextlib.suppress(Exception):
                 client.projects.exports.delete(id=project_id, export_pk=snapshot.id)
     return size
+
+
+DOWNLOAD_RETRIES = 3  # a download answered 429/503 is asked again this many times
+RETRY_AFTER_MAX = 60.0  # seconds: a longer Retry-After is waited this long
+
+
+def _download_snapshot_file(client, project_id: int, export_id: int, fh, say: Callable[[str], None]) -> int:
+    """Stream the snapshot's JSON into `fh`; returns its size. A 429 or 503 before the first byte
+    is waited out (its Retry-After, at most RETRY_AFTER_MAX s) and asked again, DOWNLOAD_RETRIES
+    times; an answer that is empty, or an HTML page (a login or proxy page), is the server's
+    trouble (ConnectionFailed), not a file to read; a connection lost mid-way says how much came."""
+    import httpx
+    from label_studio_sdk.core.api_error import ApiError
+
+    for attempt in range(DOWNLOAD_RETRIES + 1):
+        size, head = 0, b""
+        try:
+            for chunk in client.projects.exports.download(
+                    id=project_id, export_pk=export_id, export_type="JSON",
+                    request_options={"timeout": LONG_TIMEOUT, "chunk_size": 1 << 20}):
+                fh.write(chunk)
+                size += len(chunk)
+                if len(head) < 1 << 16:
+                    head += chunk[:(1 << 16) - len(head)]
+                say(f"downloaded {size / 1e6:.1f} MB")
+            fh.flush()
+            break
+        except ApiError as exc:
+            if size or exc.status_code not in (429, 503) or attempt == DOWNLOAD_RETRIES:
+                raise
+            wait = _retry_after(exc.headers)
+            say(f"Label Studio answered {exc.status_code} to the download: asking again in {wait:.0f} s")
+            time.sleep(wait)
+        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            raise ConnectionFailed(
+                f"the connection to {_base_url(client)} closed during the download of project {project_id}'s "
+                f"export after {size / 1e6:.1f} MB ({type(exc).__name__}); nothing was written: run the "
+                "command again") from None
+    start = head.lstrip()
+    if not start:
+        raise ConnectionFailed(f"Label Studio at {_base_url(client)} sent an empty export of project {project_id}")
+    if start[:1] == b"<":
+        from .exportfile import _html_page
+
+        raise ConnectionFailed(f"Label Studio at {_base_url(client)} sent "
+                               f"{_html_page(head.decode('utf-8', 'replace'))}")
+    return size
+
+
+def _retry_after(headers) -> float:
+    """Seconds a Retry-After header asks for (a number; a date or nothing: 5 s), within RETRY_AFTER_MAX."""
+    value = next((v for k, v in (headers or {}).items() if k.lower() == "retry-after"), "")
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = 5.0
+    return min(max(seconds, 0.0), RETRY_AFTER_MAX) if math.isfinite(seconds) else 5.0
 
 
 def _count(value) -> int:
@@ -1099,8 +1149,8 @@ TASK_WORKERS = 2
 # about a third of the list. Every one that annotate needs must come back (`_check_listed`): a
 # server that leaves one out is read through a snapshot.
 TASK_FIELDS = ("id", "data", "meta", "project", "annotations", "predictions", "created_at", "updated_at")
-ANNOTATION_FIELDS = ("id", "result", "was_cancelled", "ground_truth", "completed_by", "lead_time", "created_at",
-                     "updated_at", "parent_prediction", "parent_annotation", "task", "project", "draft_created_at",
+ANNOTATION_FIELDS = ("id", "result", "was_cancelled", "ground_truth", "completed_by", "updated_by", "lead_time",
+                     "created_at", "updated_at", "parent_prediction", "parent_annotation", "task", "project", "draft_created_at",
                      "last_action", "import_id", "bulk_created")
 PREDICTION_FIELDS_READ = ("id", "result", "model_version", "score", "created_at", "updated_at", "task", "project")
 _LISTED = ",".join(dict.fromkeys(TASK_FIELDS + ANNOTATION_FIELDS + PREDICTION_FIELDS_READ))
