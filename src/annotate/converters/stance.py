@@ -540,9 +540,10 @@ class _Context:
         own paragraph, up to it), in that verb's sentence, with the speaker named before the verb
         in it."""
         text, low = self.text, self.low
-        para = text.rfind("\n\n", 0, qs)  # the quote's own paragraph, and the one before it
-        para = text.rfind("\n\n", 0, para) if para > 0 else -1
-        lo = max(0, para, qs - 600)
+        floor = max(0, qs - 600)  # never further back: a search from 0 at every quote is quadratic
+        para = text.rfind("\n\n", floor, qs)  # the quote's own paragraph, and the one before it
+        para = text.rfind("\n\n", floor, para) if para > floor else -1
+        lo = max(floor, para)
         last = None
         for m in _LEAD_VERB.finditer(low, lo, qs):
             last = m
