@@ -9,14 +9,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from annotate.accept import accepted_export
 from annotate.annotations import spans_with_text
 from annotate.cli import cli
-from annotate.convert import expand_inputs, iter_tasks
 from annotate.io import is_seconds
 from annotate.pull import pull
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from . import test_redteam_exports3 as _redteam_exports3
 
 
 @pytest.mark.parametrize(("value", "ok"), [
@@ -28,10 +26,7 @@ def test_is_seconds(value, ok):
     assert is_seconds(value) is ok
 
 
-@pytest.fixture(scope="module")
-def export() -> list[dict]:
-    tasks = list(iter_tasks(expand_inputs([str(SEEDS)]), warn=lambda _m: None))
-    return list(accepted_export(tasks))
+export = _redteam_exports3.export  # the seeds' export, every prediction accepted unchanged
 
 
 def huge_lead(export: list[dict], tmp_path: Path) -> Path:

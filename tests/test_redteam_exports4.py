@@ -19,19 +19,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from annotate.accept import accepted_export
 from annotate.cli import cli
-from annotate.convert import expand_inputs, iter_tasks
 from annotate.exportfile import iter_export, read_export
 from annotate.pull import pull
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from . import test_redteam_exports3 as _redteam_exports3
 
-
-@pytest.fixture(scope="module")
-def export() -> list[dict]:
-    tasks = list(iter_tasks(expand_inputs([str(SEEDS)]), warn=lambda _m: None))
-    return list(accepted_export(tasks))
+export = _redteam_exports3.export  # the seeds' export, every prediction accepted unchanged
 
 
 def read_jsonl(path: Path) -> list[dict]:
