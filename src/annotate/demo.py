@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .errors import AnnotateError, ConnectionFailed, UsageError
+from .io import env_seconds
 from .redact import redact, remember
 
 DEMO_PROJECT = "Quote attribution (demo)"
@@ -45,16 +46,7 @@ START_TIMEOUT = 300.0  # the first start runs database migrations: ~30 s on a la
 
 def start_timeout() -> float:
     """Seconds to wait for Label Studio's first answer: $ANNOTATE_START_TIMEOUT, else START_TIMEOUT."""
-    raw = os.environ.get("ANNOTATE_START_TIMEOUT", "").strip()
-    if not raw:
-        return START_TIMEOUT
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not value > 0:
-        raise UsageError(f"ANNOTATE_START_TIMEOUT must be a number of seconds above 0, not {raw!r}")
-    return value
+    return env_seconds("ANNOTATE_START_TIMEOUT", START_TIMEOUT)
 
 
 def annotate_home() -> Path:

@@ -470,3 +470,18 @@ def is_seconds(lead) -> bool:
     if isinstance(lead, int):
         return 0 <= lead <= LEAD_TIME_MAX
     return isinstance(lead, float) and math.isfinite(lead) and lead >= 0
+
+
+def env_seconds(name: str, default: float) -> float:
+    """A duration set in the environment variable `name` (a finite number of seconds above 0),
+    else `default`; any other value is a UsageError naming the variable."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise UsageError(f"{name} must be a number of seconds above 0 (not {raw[:40]!r})")
+    return seconds

@@ -47,6 +47,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from . import redact
 from .errors import ConnectionFailed, ProjectError, UsageError
+from .io import env_seconds
 
 CHECK_TIMEOUT = 15.0  # seconds for the connectivity check
 LONG_TIMEOUT = 600.0  # seconds of silence allowed in one import, index page or export download
@@ -899,16 +900,8 @@ def export_timeout(tasks: int = 0, annotations: int = 0) -> float:
     seconds above 0), else EXPORT_WAIT_FLOOR plus EXPORT_SECONDS_PER_ITEM for every task and
     every annotation (100,000 tasks with one annotation each: 10 minutes + 10,000 s, about
     3 hours, four times what Label Studio 1.23 needs on one loaded 2-core machine)."""
-    value = os.environ.get(EXPORT_TIMEOUT_ENV, "").strip()
-    if value:
-        try:
-            seconds = float(value)
-        except ValueError:
-            seconds = math.nan
-        if not (math.isfinite(seconds) and seconds > 0):
-            raise UsageError(f"{EXPORT_TIMEOUT_ENV} must be a number of seconds above 0 (not {value[:40]!r})")
-        return seconds
-    return EXPORT_WAIT_FLOOR + EXPORT_SECONDS_PER_ITEM * (max(tasks, 0) + max(annotations, 0))
+    return env_seconds(EXPORT_TIMEOUT_ENV,
+                       EXPORT_WAIT_FLOOR + EXPORT_SECONDS_PER_ITEM * (max(tasks, 0) + max(annotations, 0)))
 
 
 def duration(seconds: float) -> str:
