@@ -282,6 +282,10 @@ def test_empty_and_whitespace_only_input_gives_a_valid_empty_task():
     "Do you have a story for us? Contact the newsroom on 01234 567890.",
     "press@northbay.example", "(619) 555-0134", "Media Contact:",
     "NEWS | SHOWBIZ | SPORT | TV | PREMIUM",
+    # gift links, an archive's age warning, a newsletter's pitch
+    "Gift this article", "Gift this story to a friend", "This article is more than 2 years old",
+    "This story is more than five months old", "Get the latest news delivered to your inbox.",
+    "Get the best of our journalism straight to your inbox every morning",
 ])
 def test_more_page_furniture_lines_are_removed(junk):
     out = clean_text(f"Bridge to reopen\n{junk}\n{ARTICLE}\n{junk}\nThe council agreed.")
@@ -319,6 +323,10 @@ def test_more_page_furniture_lines_are_removed(junk):
     "Related: the mayor said the two cases were linked.",
     "Comments made by the minister were widely criticised.",
     "Media contact with the families was limited, police said.",
+    "Gift shops on the pier reopened on Monday.",
+    "This article is more than a rumour, the minister said.",
+    "Get the latest vaccine, officials urged.",
+    "Get the latest figures to your inbox, the campaign told voters, and they signed up.",
 ])
 def test_article_lines_like_the_new_furniture_are_kept(line):
     out = clean_text(f"Bridge to reopen\n{ARTICLE}\n{line}\nThe council agreed.")
@@ -340,6 +348,7 @@ def test_more_footer_headings_end_the_article(footer):
     "BREAKING NEWS",
     "FOR IMMEDIATE RELEASE",
     "The Long Read",
+    "Gift this article\nThis article is more than 2 years old",
 ])
 def test_kickers_and_menus_above_the_headline_are_not_the_title(head):
     out = clean_text(f"{head}\n\nSenator quits after expenses scandal\n\n{ARTICLE}\n")
@@ -367,3 +376,12 @@ def test_html_character_references_are_decoded_so_quotes_are_found():
     quotes = [r["value"]["text"] for r in convert_text(raw)["predictions"][0]["result"]
               if r["type"] == "labels" and r["value"]["labels"] == ["Quote"]]
     assert "\u201cwe will not close the library.\u201d" in quotes and "\u201cIt stays,\u201d" in quotes
+
+
+def test_a_headline_under_a_column_of_section_names_and_page_buttons_is_the_title():
+    # A site's navigation as one word a line, then the page's buttons, then the headline
+    raw = ("World\nPolitics\nBusiness\nGift this article\nThis article is more than 2 years old\n"
+           "Senate passes stopgap bill as shutdown looms\n" + ARTICLE + "\n")
+    out = clean_text(raw)
+    assert out["title"] == "Senate passes stopgap bill as shutdown looms"
+    assert "Gift this article" not in out["text"] and "years old" not in out["text"]

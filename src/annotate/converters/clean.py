@@ -93,6 +93,12 @@ _SHORT_CHROME = re.compile(
       | (?:first\ |last\ )?(?:published|updated|posted|modified):? | save(?:\ (?:article|story|for\ later))?
       | more\ (?:on\ this\ (?:story|topic)|stories|from\ (?:the\ )?[\w&'’ -]{1,30}?)
       | forums? | (?:message\ )?boards? | community(?:\ forums?)? | discussions? | (?:all\ )?threads
+      # gift links, an archive's age warning, a newsletter's pitch
+      | gift\ (?:this\ )?(?:article|story|link)\b.{0,40}
+      | this\ (?:article|story|page)\ is\ (?:more\ than|over)\ (?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten)
+        \ (?:years?|months?|weeks?|days?)\ old
+      | get\ (?:the\ )?(?:latest|best|top|biggest)\b.{1,60}?\ (?:delivered\ )?(?:straight\ )?(?:to|in)\ your\ inbox
+        (?:\ (?:every|each)\ (?:morning|day|weekday|week|evening)|\ daily|\ weekly)?[.!]?
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -108,7 +114,7 @@ _CHROME_OPENERS = frozenset("""
     likes reaction points photo photograph photographs image images illustration illustrations
     first last published updated modified start date already to this unlock get create
     related breaking exclusive for key live click like started media got have save forum forums message
-    board boards community discussion discussions all threads
+    board boards community discussion discussions all threads gift
 """.split())
 
 
