@@ -499,6 +499,45 @@ class MostDisputed:
         return [d for *_, d in sorted(self._kept, key=lambda x: x[:2])][:self.top]
 
 
+class ChangedByOthers:
+    """Annotations someone other than their annotator changed (`gold.changed_by`): Label
+    Studio opens a task on its latest annotation, whoever made it, and a second annotator's
+    Update lands in the first one's annotation, so two opinions became one. Counted, with the
+    first few task ids, so that a lead learns why a task has one version where two people worked."""
+
+    SHOWN = 10
+
+    def __init__(self):
+        self.annotations, self.tasks, self.task_ids = 0, 0, []
+
+    def add(self, task: dict) -> None:
+        from .gold import changed_by
+
+        n = sum(1 for a in task.get("annotations") or ()
+                if not a.get("was_cancelled") and changed_by(a) is not None)
+        if n:
+            self.annotations += n
+            self.tasks += 1
+            if len(self.task_ids) < self.SHOWN:
+                self.task_ids.append(task.get("id"))
+
+    def as_dict(self) -> dict:
+        return {"annotations": self.annotations, "tasks": self.tasks, "task_ids": self.task_ids}
+
+
+def changed_note(changed: dict | None) -> str:
+    """A line for the terminal about annotations changed by someone else, or ''."""
+    if not changed or not changed.get("annotations"):
+        return ""
+    ids = ", ".join(str(i) for i in changed["task_ids"])
+    more = ", …" if changed["tasks"] > len(changed["task_ids"]) else ""
+    return (f"Note: {changed['annotations']} annotation(s) on {changed['tasks']} task(s) (task {ids}{more}) were "
+            "changed by someone other than their annotator: Label Studio opens a task on its latest annotation "
+            "and Update changes that one, so each counts as one version, its annotator's. For two opinions, each "
+            "person adds their own annotation (the + tab above the text) or works in a blind project "
+            "(`annotate push --annotators`).")
+
+
 def _pair_key(x: str, y: str) -> tuple[str, str]:
     return (x, y) if x <= y else (y, x)
 
@@ -536,8 +575,10 @@ def _compute_agreement(tasks: Iterable[dict], names: dict | None, top: int, prob
     quotes_matched = attribution_agreed = speaker_equivalent = 0
     n_tasks = n_multi = n_annotations = n_disputed = 0
     disputed = MostDisputed(top)
+    changed = ChangedByOthers()
     for task in tasks:
         n_tasks += 1
+        changed.add(task)
         versions = versions_of(task, names)
         n_annotations += len(versions)
         if len(versions) < 2:
@@ -593,7 +634,7 @@ def _compute_agreement(tasks: Iterable[dict], names: dict | None, top: int, prob
     if n_multi == 0:
         return {"status": "needs_two_annotators", "message": NEEDS_TWO,
                 "tasks": {"total": n_tasks, "annotations": n_annotations, "compared": 0},
-                "problems": problems.count - before}
+                "changed_by_others": changed.as_dict(), "problems": problems.count - before}
 
     micro_exact, micro_overlap = Counts(), Counts()
     for c in label_exact.values():
@@ -635,6 +676,7 @@ def _compute_agreement(tasks: Iterable[dict], names: dict | None, top: int, prob
             for name, row in sorted(annot.items())
         ],
         "disputed": disputed.items(),
+        "changed_by_others": changed.as_dict(),
         "problems": problems.count - before,
     }
 
@@ -675,8 +717,9 @@ def format_agreement(report: dict) -> str:
 
 
 def _format_agreement(report: dict) -> str:
+    note = changed_note(report.get("changed_by_others"))
     if report["status"] != "ok":
-        return report["message"]
+        return "\n".join(filter(None, [report["message"], note]))
     t = report["tasks"]
     parts = [
         f"Tasks compared: {t['compared']} of {t['total']} "
@@ -716,5 +759,7 @@ def _format_agreement(report: dict) -> str:
                         [[d["doc"], d["task_id"], d["overlap_f1"], d["unmatched_spans"],
                           d["choice_disagreements"], d["attribution_disagreements"]]
                          for d in report["disputed"]])]
+    if note:
+        parts += ["", note]
     return "\n".join(parts)
 

@@ -211,7 +211,13 @@ UPDATED_AFTER = dt.timedelta(seconds=1)
 
 
 def _updater(annotation: dict, users: dict | None) -> dict | None:
-    """{id, email} of whoever changed the annotation after it was made, when that is not its
+    """{id, email} of whoever changed the annotation after it was made (`changed_by`); else None."""
+    uid = changed_by(annotation)
+    return None if uid is None else _user(uid, users)
+
+
+def changed_by(annotation: dict) -> int | None:
+    """The user id of whoever changed the annotation after it was made, when that is not its
     annotator (`completed_by`); else None.
 
     Label Studio opens a task on its latest annotation, whoever made it, and offers Update: a
@@ -230,7 +236,7 @@ def _updater(annotation: dict, users: dict | None) -> dict | None:
     times = [_when({"updated_at": annotation.get(k)})[0] for k in ("created_at", "updated_at")]
     if times[0] == dt.datetime.min.replace(tzinfo=dt.timezone.utc) or times[1] - times[0] < UPDATED_AFTER:
         return None
-    return _user(uid, users)
+    return uid
 
 
 def _targets(data: dict) -> list[str]:

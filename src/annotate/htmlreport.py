@@ -227,8 +227,12 @@ def cards(items: list[tuple[str, object]]) -> str:
 
 def agreement_html(report: dict, title: str = "Annotator agreement") -> str:
     """The agreement report as a self-contained HTML page."""
+    from .agreement import changed_note
+
+    note = changed_note(report.get("changed_by_others"))
+    note_html = f'<p class="sub">{escape(note)}</p>' if note else ""
     if report.get("status") != "ok":
-        return page(title, report.get("message", ""), "")
+        return page(title, report.get("message", ""), note_html)
     t = report["tasks"]
     labels = list(report["labels"])
     body = [cards([
@@ -274,7 +278,7 @@ def agreement_html(report: dict, title: str = "Annotator agreement") -> str:
             [[d["doc"], d["task_id"], ", ".join(d["annotators"]), d["overlap_f1"], d["unmatched_spans"],
               d["choice_disagreements"], d["attribution_disagreements"]] for d in report["disputed"]]))
     sub = f"{t['compared']} of {t['total']} tasks have two or more annotations ({t['annotations']} annotations)"
-    return page(title, sub, "".join(body))
+    return page(title, sub, "".join(body) + note_html)
 
 
 def edits_html(report: dict, title: str = "What happened to the pre-annotations") -> str:
