@@ -13,6 +13,7 @@ import json
 import math
 from collections import Counter
 from json.encoder import encode_basestring, encode_basestring_ascii
+from operator import attrgetter
 from typing import NamedTuple
 
 from ..io import dumps, sha256_text
@@ -107,7 +108,7 @@ def _plan(text: str, quotes: list[dict], stances: list[dict]) -> _Plan:
                                      st["score"], {"polarity": st["polarity"], "target": st["target"]}))
     with_choices = quote_regions + stance_regions
     labeled = regions + with_choices
-    labeled.sort(key=lambda r: (r.start, r.end, r.id))
+    labeled.sort(key=attrgetter("start", "end", "id"))
     return _Plan(labeled, with_choices, relations)
 
 
@@ -225,16 +226,29 @@ def _result_json(text: str, plan: _Plan, digest) -> list[str]:
             got = vocab[s] = _json_pair(s)
         return got
 
+    scores: dict[float, str] = {}  # a few distinct scores (the calibrated ones) for thousands of regions
+
+    def score_item(score) -> str:
+        if score is None:
+            return ""
+        if type(score) is not float:  # an int score is written as an int: not cached beside its float
+            return ',"score":' + _number(round(score, 3))
+        got = scores.get(score)
+        if got is None:
+            got = scores[score] = ',"score":' + _number(round(score, 3))
+        return got
+
     ids: dict[str, tuple[str, str]] = {}
+    spans: dict[str, tuple[str, str]] = {}  # region id -> its text as JSON: a quote's or stance's, written twice
     lf_u, lf_a = _json_pair(LABEL_FROM)
     tt_u, tt_a = _json_pair(TEXT_TO)
     for r in plan.labeled:
         s = str(r.start) if type(r.start) is int else _number(r.start)
         e = str(r.end) if type(r.end) is int else _number(r.end)
         rid_u, rid_a = ids[r.id] = _json_pair(r.id)
-        tu, ta = _json_pair(text[r.start:r.end])
+        tu, ta = spans[r.id] = _json_pair(text[r.start:r.end])
         lab_u, lab_a = word(r.label)
-        sc = "" if r.score is None else ',"score":' + _number(round(r.score, 3))
+        sc = score_item(r.score)
         line.append(f'{{"from_name":{lf_u},"id":{rid_u}{sc},"to_name":{tt_u},"type":"labels",'
                     f'"value":{{"end":{e},"labels":[{lab_u}],"start":{s},"text":{tu}}}}}')
         hashed.append(f'{{"id":{rid_a},"from_name":{lf_a},"to_name":{tt_a},"type":"labels",'
@@ -246,7 +260,7 @@ def _result_json(text: str, plan: _Plan, digest) -> list[str]:
         s = str(r.start) if type(r.start) is int else _number(r.start)
         e = str(r.end) if type(r.end) is int else _number(r.end)
         rid_u, rid_a = ids.get(r.id) or _json_pair(r.id)
-        tu, ta = _json_pair(text[r.start:r.end])
+        tu, ta = spans.get(r.id) or _json_pair(text[r.start:r.end])
         for name, value in r.choices.items():
             name_u, name_a = word(name)
             value_u, value_a = word(value)
