@@ -94,11 +94,8 @@ class Cue:
     m: re.Match
     speaker: tuple[int, int] | None
     role: str  # "after" / "subject": content after it; "before": content before it; "participle"
-    lemma: str = ""
-    kinds: set[str] = field(default_factory=set)
-
-    def __post_init__(self):
-        self.lemma, self.kinds = cue_lemma(self.m.group(0))
+    lemma: str  # and the complements it takes (cues.cue_lemma), as read_cues found them
+    kinds: set[str]
 
 
 def _quote(span: tuple[int, int], speaker, frame: str, cue: str, continues: bool = False) -> dict:
@@ -569,10 +566,10 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
         return s.out
     s.cut_points = [ss + k.start() for k in _CLAUSE_CUT.finditer(sent)] if _has_any(sent, _MAY_CUT) else []
     found, passives = read_cues(text, ss, se, cues, s.cut_points)
-    for m, sp, role in found:
+    for m, sp, role, lemma, kinds in found:
         if _inside(m.start(), s.taken):
             continue  # a cue inside another attribution's content: nested, not annotated
-        cue = Cue(m, sp, role)
+        cue = Cue(m, sp, role, lemma, kinds)
         if role == "before":
             _add(s, _content_before(s, cue))
         elif role == "participle":

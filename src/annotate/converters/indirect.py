@@ -464,10 +464,10 @@ _PASSIVE_CUES = words("passive_cues")
 
 
 def read_cues(text: str, ss: int, se: int, cues: list[re.Match], cut_points: list[int]
-              ) -> tuple[list[tuple[re.Match, tuple[int, int] | None, str]], list[re.Match]]:
+              ) -> tuple[list[tuple[re.Match, tuple[int, int] | None, str, str, set[str]]], list[re.Match]]:
     """Read each cue of a sentence in context: its source mention and its role ("after": content
-    after it, "subject": after it with a far subject, "before": ", X said", "participle"), and the
-    passive cues apart. Adds to `cut_points` where a content must end (a coordinated second cue,
+    after it, "subject": after it with a far subject, "before": ", X said", "participle"), with its
+    lemma and complement kinds (cue_lemma), and the passive cues apart. Adds to `cut_points` where a content must end (a coordinated second cue,
     the comma before ", X said")."""
     for m in cues:
         # "complained about X but defended Y": a second cue verb in a coordinated predicate
@@ -478,7 +478,7 @@ def read_cues(text: str, ss: int, se: int, cues: list[re.Match], cut_points: lis
                 if text.find("and", lo, m.start()) >= 0 or text.find("but", lo, m.start()) >= 0 else None
             if coord:
                 cut_points.append(coord.start())
-    found: list[tuple[re.Match, tuple[int, int] | None, str]] = []
+    found: list[tuple[re.Match, tuple[int, int] | None, str, str, set[str]]] = []
     passives: list[re.Match] = []
     for m in cues:
         form = m.group(0).lower()
@@ -572,5 +572,5 @@ def read_cues(text: str, ss: int, se: int, cues: list[re.Match], cut_points: lis
                 cut_points.append(cut)
         if fallback:
             role = "subject"
-        found.append((m, sp, role))
+        found.append((m, sp, role, lemma, kinds))
     return found, passives

@@ -167,7 +167,7 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
                 return d + 1 if plural and d + 1 < end_tok else None  # ", political analysts say"
             if plural and dw.lower() in _CLAUSE_LINKS and d + 1 < end_tok:
                 return d + 1  # "while old political hands say"
-            if dw.lower() in DETERMINERS - {"that"} or dw.lower() in {"one", "another", "some", "many", "several"} \
+            if dw.lower() in _HEAD_OPENERS \
                     or (dw.endswith(("’s", "'s")) and dw[:1].isupper()):
                 return d  # "the Gawker employee", "Kasich's team"
             if not (_is_name_token(dw) or (_lower_word(dw) and dw not in _FUNCTION_WORDS)):
@@ -211,6 +211,13 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
     return j
 
 
+# What opens a phrase ending in a common-noun head ("the Gawker employee", "one witness"); built once
+# here, not a set operation at each word.
+_HEAD_OPENERS = frozenset(DETERMINERS - {"that"} | {"one", "another", "some", "many", "several"})
+_POSSESSOR_DETERMINERS = frozenset(DETERMINERS - {"that", "this", "these", "those"})  # "the victim's mother"
+_TRAILING_DETERMINERS = frozenset(DETERMINERS | {"of"})  # not the last word of a phrase after a cue
+
+
 # A person known by whom they stand for or are close to: "a spokesperson for the channel", "a
 # source close to the minister", "a person familiar with the matter", "the victim's mother".
 _SOURCE_NOUNS = frozenset("source sources person people those someone anyone official officials aide aides "
@@ -222,24 +229,23 @@ def _source_of(text: str, toks: list[tuple[int, int]], j: int, limit: int) -> in
     """The first token of the speaker noun phrase whose last part starts at token j: further left
     over "for"/"of" after a role or people noun, "close to"/"familiar with" after a source noun,
     and a lower-case possessive after a determiner; else j."""
-    def word(k: int) -> str:
-        return text[toks[k][0] : toks[k][1]].lower()
-
-    def joined(k: int) -> bool:  # only spaces between token k and the next
-        return not text[toks[k][1] : toks[k + 1][0]].strip()
-
-    if j >= 2 and joined(j - 1) and joined(j - 2):
-        if word(j - 1) in ("for", "of"):
-            head = _unpossessed(word(j - 2))
-            if head in ROLE_WORDS or head in _PEOPLE_HEADS or head in _SOURCE_NOUNS:
-                k = _np_left(text, toks, j - 2, limit)
-                if k is not None and k < j - 2:
-                    return k
-        elif j >= 3 and (word(j - 2), word(j - 1)) in _SOURCE_LINKS and joined(j - 3) and word(j - 3) in _SOURCE_NOUNS:
-            k = _np_left(text, toks, j - 3, limit)
-            return j - 3 if k is None else min(k, j - 3)
-    if j >= 2 and joined(j - 1) and joined(j - 2) and word(j - 1).endswith(("’s", "'s")) \
-            and word(j - 1)[:-2].isalpha() and word(j - 2) in DETERMINERS - {"that", "this", "these", "those"}:
+    if j < 2:
+        return j
+    (a2, b2), (a1, b1) = toks[j - 2], toks[j - 1]
+    if text[b1 : toks[j][0]].strip() or text[b2:a1].strip():
+        return j  # each step below reads two words joined to token j by spaces only
+    word1, word2 = text[a1:b1].lower(), text[a2:b2].lower()
+    if word1 in ("for", "of"):
+        head = _unpossessed(word2)
+        if head in ROLE_WORDS or head in _PEOPLE_HEADS or head in _SOURCE_NOUNS:
+            k = _np_left(text, toks, j - 2, limit)
+            if k is not None and k < j - 2:
+                return k
+    elif j >= 3 and (word2, word1) in _SOURCE_LINKS and not text[toks[j - 3][1] : a2].strip() \
+            and text[toks[j - 3][0] : toks[j - 3][1]].lower() in _SOURCE_NOUNS:
+        k = _np_left(text, toks, j - 3, limit)
+        return j - 3 if k is None else min(k, j - 3)
+    if word1.endswith(("’s", "'s")) and word1[:-2].isalpha() and word2 in _POSSESSOR_DETERMINERS:
         return j - 2  # "the victim's mother"
     return j
 
@@ -435,7 +441,7 @@ def speaker_after(text: str, start: int, ceiling: int) -> tuple[int, int] | None
         if k > 0 and text[toks[k - 1][1] : toks[k][0]].strip():
             break
         k += 1
-    while k > 0 and text[toks[k - 1][0] : toks[k - 1][1]].lower() in DETERMINERS | {"of"}:
+    while k > 0 and text[toks[k - 1][0] : toks[k - 1][1]].lower() in _TRAILING_DETERMINERS:
         k -= 1
     if k == 0:
         return _common_noun_phrase(text, toks) if det else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 
@@ -50,12 +51,13 @@ def closes_abbreviation(text: str, period: int, lo: int) -> bool:
 
 
 def _sentence_ends(text: str, start: int, end: int) -> Iterator[re.Match]:
+    """The sentence-end matches in text[start:end] (the scanner itself in the common case: no
+    generator between it and the caller)."""
     if start > 0 and text[start - 1] in ".!?…" and text[start:start + 1] in (".", "!", "?", "…"):
         m = _SENT_END_HERE.match(text, start, end)
         if m:
-            yield m
-            start = m.end()
-    yield from _SENT_END.finditer(text, start, end)
+            return itertools.chain((m,), _SENT_END.finditer(text, m.end(), end))
+    return _SENT_END.finditer(text, start, end)
 
 
 # A wire story's dateline where a paragraph opens: "WASHINGTON (AP) — ", "FRANKFURT, Germany (AP) — ",
@@ -95,7 +97,10 @@ def sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
             yield s, e
         s = _SPACE_RUN.match(text, e, end).end() if e < end else e
     if s < end and text[s:end].strip():
-        yield from bounded(text, s, end, MAX_SENTENCE)
+        if end - s <= MAX_SENTENCE:
+            yield s, end  # what bounded() gives a span within the bound
+        else:
+            yield from bounded(text, s, end, MAX_SENTENCE)
 
 
 def bounded(text: str, start: int, end: int, max_chars: int,
