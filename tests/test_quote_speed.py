@@ -13,6 +13,7 @@ All sentences here are invented for the tests.
 import pytest
 
 from annotate.converters import direct, frames, indirect, speakers
+from annotate.converters import text as text_module
 from annotate.converters.quotes import find_quotes
 
 
@@ -204,3 +205,29 @@ def test_a_run_of_straight_marks_is_empty_quotations():
     assert direct.direct_spans('"' * 10, 0, 10) == [(a, a + 2, True) for a in range(0, 10, 2)]
     assert direct.direct_spans('"' * 11, 0, 11) == [(a, a + 2, True) for a in range(0, 10, 2)]  # 1 char left: no span
     assert direct.direct_spans('"' * 11 + "ab", 0, 13) == [*((a, a + 2, True) for a in range(0, 10, 2)), (10, 13, False)]
+
+
+def test_a_last_sentence_without_an_end_mark_comes_back_whole():
+    # "First one." ends before the capital T; the rest has no end mark and is the last sentence
+    text = "First one. Then a headline without a mark"
+    assert list(text_module.sentences(text, 0, len(text))) == [(0, 10), (11, len(text))]
+
+
+def test_a_last_sentence_without_an_end_mark_longer_than_the_bound_is_cut_at_a_space():
+    # "Start." then 500 "Word " (2,500 characters, no end mark): the tail from 7 is longer than
+    # MAX_SENTENCE (2,000), so it is cut at the last space before 7 + 2,000 (the space at 2,006)
+    text = "Start. " + "Word " * 500
+    assert text_module.MAX_SENTENCE == 2000
+    assert list(text_module.sentences(text, 0, len(text))) == [(0, 6), (7, 2006), (2007, 2507)]
+
+
+@pytest.mark.parametrize(("sent", "cue", "source"), [
+    ("A spokesperson for the channel said", "said", "A spokesperson for the channel"),
+    ("A source close to the minister said", "said", "A source close to the minister"),
+    ("The victim's mother said", "said", "The victim's mother"),
+    ("Sources familiar with the talks said", "said", "Sources familiar with the talks"),
+])
+def test_speaker_before_reads_the_links_of_a_source(sent, cue, source):
+    at = sent.index(cue)
+    sp = speakers.speaker_before(sent, at, 0)
+    assert sp is not None and sent[sp[0]:sp[1]] == source
