@@ -576,7 +576,8 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
             if cut is None:
                 continue
             words = cut[1]
-            seg = _Segment(seg.start + cut[0], seg.end, words, seg.after_title, False, seg.headline, seg.connected)
+            if cut[0] or seg.sentence_initial:  # else nothing was cut: the segment stands as it is
+                seg = _Segment(seg.start + cut[0], seg.end, words, seg.after_title, False, seg.headline, seg.connected)
         one = len(words) == 1
         form = words[0] if one and words[0].isascii() else _tidy(text[seg.start:seg.end])
         if seg.headline:
