@@ -64,7 +64,7 @@ def candidate_targets(text: str, mentions: list[tuple[int, int, str]] | None = N
             cands.setdefault(name, Candidate(name, "fixed", first=-1))
     starts = [s for s, _, _ in spans]
     for s, e, t in mentions:
-        if _transcript_label(text, s, e):
+        if text.startswith(":", e) and _transcript_label(text, s, e):  # a colon after it: most mentions have none
             continue  # 'HOST: ...', 'BOATENG: ...': who speaks the line, not what it is about
         c = cands.get(t)
         if c is None:
@@ -72,8 +72,9 @@ def candidate_targets(text: str, mentions: list[tuple[int, int, str]] | None = N
             c = cands[t] = Candidate(t, kind, first=s)
         c.mentions += 1
         c.forms.add(text[s:e])
-        k = bisect.bisect_right(starts, s) - 1
-        while k >= 0 and k >= bisect.bisect_right(starts, s) - 3:
+        after = bisect.bisect_right(starts, s)  # the quotes that start before the mention: the last three
+        k = after - 1
+        while k >= 0 and k >= after - 3:
             qs, qe, sp = spans[k]
             if qs <= s and e <= qe and not (sp and sp[0] < e and s < sp[1]):
                 c.content += 1
