@@ -91,18 +91,20 @@ def _plan(text: str, quotes: list[dict], stances: list[dict]) -> _Plan:
     relations: list[Relation] = []
     quote_regions: list[Region] = []
     stance_regions: list[Region] = []
+    speaker_ids: dict[tuple[int, int], str] = {}  # each speaker's region id, made once for its relations too
     for (s, e), score in sorted(speakers.items()):
-        regions.append(Region(region_id("Speaker", s, e), "Speaker", s, e, score))
+        rid = speaker_ids[(s, e)] = region_id("Speaker", s, e)
+        regions.append(Region(rid, "Speaker", s, e, score))
     for q in quotes:
         region = Region(region_id("Quote", q["start"], q["end"]), "Quote", q["start"], q["end"], q["score"],
                         {"quote_type": q["quote_type"]})
         if q.get("speaker"):
-            relations.append(Relation(region.id, region_id("Speaker", *q["speaker"]), "said_by"))
+            relations.append(Relation(region.id, speaker_ids[tuple(q["speaker"])], "said_by"))
         else:  # no speaker in the text: say so, as the config lets an annotator do
             region.choices["attribution"] = UNATTRIBUTED
         quote_regions.append(region)
     for sp, ante in sorted(links.items()):
-        relations.append(Relation(region_id("Speaker", *sp), region_id("Speaker", *ante), "refers_to"))
+        relations.append(Relation(speaker_ids[sp], speaker_ids[ante], "refers_to"))
     for st in stances:
         stance_regions.append(Region(region_id("Stance", st["start"], st["end"]), "Stance", st["start"], st["end"],
                                      st["score"], {"polarity": st["polarity"], "target": st["target"]}))
