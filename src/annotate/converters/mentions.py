@@ -750,19 +750,18 @@ _PLACE_AFTER = re.compile(r",\s+(?:" + "|".join(sorted(US_STATES | set(COUNTRIES
 def _places(text: str, assigned: list[tuple[_Segment, _Name]]) -> set[int]:
     """Ids of names used as places: most mentions after 'in', 'at', 'from', ... or followed by
     ', <state or country>' ("in Des Moines", "Park Ridge, Illinois"). Organisations are exempt."""
-    where: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    totals = Counter(id(home) for _seg, home in assigned if home.kind not in ("org", "issue"))
+    votes: dict[int, int] = {}  # name id -> 2 a mention followed by a state, 1 one after 'in', 'at', ...
     for seg, home in assigned:
         if home.kind in ("org", "issue"):
             continue
-        counts = where[id(home)]
-        counts[1] += 1
         if text.startswith(",", seg.end) and _PLACE_AFTER.match(text, seg.end):
-            counts[0] += 2
+            votes[id(home)] = votes.get(id(home), 0) + 2
         elif text[seg.start - 1:seg.start].isspace() \
                 and text[max(0, seg.start - 12):seg.start].rstrip().endswith(_PLACE_TAILS) \
                 and _PLACE_BEFORE.search(text, max(0, seg.start - 12), seg.start):
-            counts[0] += 1
-    return {key for key, (place, total) in where.items() if place * 2 > total}
+            votes[id(home)] = votes.get(id(home), 0) + 1
+    return {key for key, place in votes.items() if place * 2 > totals[key]}
 
 
 def _headline_names(seg: _Segment, by_full: dict, by_last: dict, out: list) -> None:
@@ -850,9 +849,10 @@ def issue_mentions(text: str, entities: list[tuple[int, int, str, str]]) -> list
     for ent in entities:
         if ent[3] not in ("country", "org", "person"):
             continue
+        if not text[ent[0] - 1:ent[0]].isspace():  # a preposition before it needs a space after it
+            continue
         before = text[max(0, ent[0] - 14):ent[0]]
-        if not before[-1:].isspace() or not before.rstrip().endswith(_PREP_TAILS) \
-                or not _PREP_BEFORE.search(text, max(0, ent[0] - 14), ent[0]):
+        if not before.rstrip().endswith(_PREP_TAILS) or not _PREP_BEFORE.search(text, max(0, ent[0] - 14), ent[0]):
             continue
         m = _HEAD_BEFORE.search(text, max(0, ent[0] - 40), ent[0])
         if m is None:
