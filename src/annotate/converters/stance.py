@@ -115,6 +115,8 @@ class _Lexicon:
         self.denier_ends = frozenset(e[-1] for e in self.deniers)
         self.bridges = frozenset(_read_list("bridges.txt"))
         self.phrase_re = re.compile(r"(?<![\w'-])(?:" + word_alternation(phrases) + r")(?![\w'-])")
+        # words that are no theme noun (_Context._theme_nouns): function words, evaluations, vague nouns
+        self.not_themes = _FUNCTION | self.word_set | _NOT_ISSUES | _NOT_THEMES
 
 
 _LEX: _Lexicon | None = None
@@ -1056,7 +1058,7 @@ class _Context:
             counts = Counter([first if noun in _FUNCTION and len(first) > 3 else noun
                               for s, e in self._quoted_text() for first, noun in _NOMINAL.findall(low, s, e)])
             by_key: dict[str, list[tuple[int, str]]] = {}
-            for noun in counts.keys() - _FUNCTION - self.lex.word_set - _NOT_ISSUES - _NOT_THEMES:
+            for noun in counts.keys() - self.lex.not_themes:
                 if not noun.endswith(("ly", "ed", "ing")):
                     by_key.setdefault(_theme_key(noun), []).append((counts[noun], noun))
             themes = {}
