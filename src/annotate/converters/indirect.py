@@ -459,6 +459,14 @@ _QUOTE_ENDS = re.compile(r"[?!][\"”’']{1,2}$")
 _COMMA_ENDS = (",", ",\"", ",”", ",''", ",’")
 
 
+_PHRASAL_ONLY = frozenset({"phrasal"})  # the kinds of a verb that is a cue only with its particle ("went after")
+
+
+def _ends_sentence(text: str, pos: int, se: int) -> bool:
+    """True when nothing but end marks and closing quotation marks follows `pos` in its sentence."""
+    return not text[pos:se].strip(" .!?\"”’'")
+
+
 # Passive cues whose clause is attributed content without a named source ("is expected to win").
 _PASSIVE_CUES = words("passive_cues")
 
@@ -467,8 +475,8 @@ def read_cues(text: str, ss: int, se: int, cues: list[re.Match], cut_points: lis
               ) -> tuple[list[tuple[re.Match, tuple[int, int] | None, str, str, set[str]]], list[re.Match]]:
     """Read each cue of a sentence in context: its source mention and its role ("after": content
     after it, "subject": after it with a far subject, "before": ", X said", "participle"), with its
-    lemma and complement kinds (cue_lemma), and the passive cues apart. Adds to `cut_points` where a content must end (a coordinated second cue,
-    the comma before ", X said")."""
+    lemma and complement kinds (cue_lemma), and the passive cues apart. Adds to `cut_points` where
+    a content must end (a coordinated second cue, the comma before ", X said")."""
     for m in cues:
         # "complained about X but defended Y": a second cue verb in a coordinated predicate
         # ends the first one's content.
@@ -489,6 +497,8 @@ def read_cues(text: str, ss: int, se: int, cues: list[re.Match], cut_points: lis
             continue
         if reading != "verb":
             continue
+        if text.startswith(" by ", m.end()) and form.endswith(("ed", "en")):
+            continue  # "changes proposed by the government": a passive modifier, not a cue
         comma = text.rfind(",", ss, m.start())
         while comma > ss and text[comma - 1].isdigit() and text[comma + 1:comma + 2].isdigit():
             comma = text.rfind(",", ss, comma)  # "3,500" is a number, not a clause break
@@ -513,8 +523,6 @@ def read_cues(text: str, ss: int, se: int, cues: list[re.Match], cut_points: lis
                 sp = _source_before(text, m.start(), floor)
         else:
             sp = _source_before(text, m.start(), floor)
-        if text.startswith(" by ", m.end()) and form.endswith(("ed", "en")):
-            continue  # "changes proposed by the government": a passive modifier, not a cue
         if sp is None and _COORD_BEFORE.search(text, max(ss, m.start() - 40), m.start()):
             # "Clinton invoked Obama and suggested ...": the sentence's subject, else the subject of
             # the cue before it ("For that she drew ire - he called her "weak" and said ...")
@@ -536,9 +544,8 @@ def read_cues(text: str, ss: int, se: int, cues: list[re.Match], cut_points: lis
             if subj and subj[1] <= m.start():
                 sp, fallback = subj, True
         role = "after"
-        at_end = not text[m.end():se].strip(" .!?\"”’'")
-        if (lemma in SPEECH_LEMMAS or (at_end and kinds != {"phrasal"})) and form not in (lemma + "ing",) \
-                and comma >= ss:
+        if comma >= ss and form != lemma + "ing" and (
+                lemma in SPEECH_LEMMAS or (kinds != _PHRASAL_ONLY and _ends_sentence(text, m.end(), se))):
             between = text[comma + 1:m.start()]
             if sp is None and not between.strip():
                 inv = speaker_after(text, m.end() + 1, min(se, m.end() + 120))

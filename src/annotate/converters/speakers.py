@@ -271,6 +271,11 @@ def speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None:
     return _speaker_before(text, limit, floor)
 
 
+def _gap_after(text: str, toks: list[tuple[int, int]], k: int, limit: int) -> str:
+    """What stands between token k and the next one (or `limit` after the last)."""
+    return text[toks[k][1] : limit if k == len(toks) - 1 else toks[k + 1][0]]
+
+
 def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None:
     floor = max(floor, limit - 200)
     if text.find(")", max(floor, limit - 40), limit) >= 0:
@@ -288,9 +293,6 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
     toks = list(map(_SPAN, _TOKEN.finditer(text, floor, limit)))
     last = len(toks) - 1
 
-    def gap_after(k: int) -> str:
-        return text[toks[k][1] : limit if k == last else toks[k + 1][0]]
-
     # Walk left over adverbs, auxiliaries and "who has both endorsed" (a floating quantifier
     # after an auxiliary) while only spaces separate the tokens.
     i = last
@@ -307,24 +309,24 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
         i -= 1
     if i < 0:
         return None
-    gap = gap_after(i)
+    gap = text[toks[i][1] : limit if i == last else toks[i + 1][0]]
     if gap.strip():
         # An appositive between commas: "NAME, a screenwriter and former executive, said".
         if gap.strip() != "," or i < 1:
             return None
         k = i
-        while k > 0 and gap_after(k - 1).strip() in ("", "-", "’s", "'s", "’", "'") and i - k < 24:
+        while k > 0 and _gap_after(text, toks, k - 1, limit).strip() in ("", "-", "’s", "'s", "’", "'") and i - k < 24:
             k -= 1
-        if k > 1 and gap_after(k - 1).strip() == "),":
+        if k > 1 and _gap_after(text, toks, k - 1, limit).strip() == "),":
             # "Sen. Ana Ruiz (D-Ohio), a member of the panel, said": skip the short parenthesis.
             p = k - 1
-            while p > 0 and k - p < 4 and not gap_after(p - 1).strip():
+            while p > 0 and k - p < 4 and not _gap_after(text, toks, p - 1, limit).strip():
                 p -= 1
-            if p > 0 and gap_after(p - 1).strip() == "(":
+            if p > 0 and _gap_after(text, toks, p - 1, limit).strip() == "(":
                 name_end = p - 1
             else:
                 return None
-        elif k == 0 or gap_after(k - 1).strip() != ",":
+        elif k == 0 or _gap_after(text, toks, k - 1, limit).strip() != ",":
             return None
         else:
             name_end = k - 1
