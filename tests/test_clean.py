@@ -201,7 +201,8 @@ def test_a_forum_or_mail_label_is_not_part_of_the_title(line):
     assert out["text"].startswith(line)
 
 
-@pytest.mark.parametrize("labels", ["Politics live\nUK news\n", "Exclusive\n", "The Daily Courier\nWorld\n"])
+@pytest.mark.parametrize("labels", ["Politics live\nUK news\n", "Exclusive\n", "The Daily Courier\nWorld\n",
+                                    "Politics live with Andrew Sparrow\n", "Ukraine war live\n"])
 def test_a_headline_under_section_labels_is_the_title(labels):
     raw = f"{labels}Mayor rejects plan for ring road\n\n{ARTICLE}"
     assert clean_text(raw)["title"] == "Mayor rejects plan for ring road"
@@ -286,6 +287,9 @@ def test_empty_and_whitespace_only_input_gives_a_valid_empty_task():
     "Gift this article", "Gift this story to a friend", "This article is more than 2 years old",
     "This story is more than five months old", "Get the latest news delivered to your inbox.",
     "Get the best of our journalism straight to your inbox every morning",
+    # a link's label read by a screen reader, licensing and reuse links, a glued date line
+    "Acquire Licensing Rights, opens new tab", "Read the full report, opens new window", "Reuse this content",
+    "December 5, 20234:12 PM GMTUpdated 2 hours ago", "March 3, 2025 10:12 AM EST Updated 5 mins ago",
 ])
 def test_more_page_furniture_lines_are_removed(junk):
     out = clean_text(f"Bridge to reopen\n{junk}\n{ARTICLE}\n{junk}\nThe council agreed.")
@@ -327,6 +331,8 @@ def test_more_page_furniture_lines_are_removed(junk):
     "This article is more than a rumour, the minister said.",
     "Get the latest vaccine, officials urged.",
     "Get the latest figures to your inbox, the campaign told voters, and they signed up.",
+    "The site, he said, opens new tabs without asking.",
+    "March 3, 2025 was the day the strike began, 2 years ago.",
 ])
 def test_article_lines_like_the_new_furniture_are_kept(line):
     out = clean_text(f"Bridge to reopen\n{ARTICLE}\n{line}\nThe council agreed.")
@@ -334,6 +340,7 @@ def test_article_lines_like_the_new_furniture_are_kept(line):
 
 
 @pytest.mark.parametrize("footer", [
+    "Our Standards: The Thomson Reuters Trust Principles.",
     "Related Topics", "Explore more on these topics", "More on this story", "Comments (3)",
     "14 thoughts on \"Why I changed my mind about remote work\"", "About the author",
 ])

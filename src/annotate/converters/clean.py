@@ -39,6 +39,8 @@ _DROP_LINE = re.compile(
       | (?:previous|next)\ (?:article|post|story)
       | comments?(?:\ \(\d+\))?
       | listen\ to\ (?:this\ )?(?:article|story)\b.{0,40}
+      | .{1,80}?,\ opens\ new\ (?:tab|window) | acquire\ licensing\ rights\b.{0,40}
+      | reuse\ this\ content
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -150,7 +152,8 @@ _FOOTER = re.compile(
     r"^(?:related(?: (?:articles?|stories|news|coverage))?|more from .{1,40}|recommended(?: for you)?"
     r"|tags|subscribe to our newsletter|you may also like|most (?:read|popular|viewed)|trending(?: now| stories)?"
     r"|related topics|explore more on (?:these|this) topics?|more on this (?:story|topic)|comments? \(\d+\)"
-    r"|\d+ (?:comments?|thoughts on .{1,150}|responses? to .{1,150})|about the author)$",
+    r"|\d+ (?:comments?|thoughts on .{1,150}|responses? to .{1,150})|about the author"
+    r"|our standards\s*:.{0,80})$",
     re.IGNORECASE,
 )
 _MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
@@ -243,11 +246,18 @@ _DATE_OPENERS = frozenset(
 )
 
 
+# A page's "Updated" glued to the time before it, as some scrapes give it ("4:12 PM GMTUpdated 2 hours ago").
+_GLUED_UPDATE = re.compile(r"(?<=\w)(?=(?:Updated|Published|Posted)\b)")
+
+
 def _bare_date(s: str, first: str) -> bool:
-    """True for a line (opening with the word `first`) that is only a date and a time (see _DATE_NAME)."""
-    if len(s) > 60 or not (s[0].isdigit() or first.rstrip(".,") in _DATE_OPENERS):
+    """True for a line (opening with the word `first`) that is only a date and a time (see _DATE_NAME),
+    perhaps with how long ago it was updated ("December 5, 2023 4:12 PM GMT Updated 2 hours ago")."""
+    if len(s) > 80 or not (s[0].isdigit() or first.rstrip(".,") in _DATE_OPENERS):
         return False
-    words = s.split()
+    words = _GLUED_UPDATE.sub(" ", s).split()
+    if len(words) > 3 and _AGO.match(" ".join(words[-3:])):
+        words = words[:-3]  # "... Updated 2 hours ago"
     return all(_DATE_WORD.match(w) for w in words) and bool(_DATE_NAME.search(s)) and bool(_CLOCK.search(s))
 
 
@@ -392,11 +402,16 @@ _THREAD_LABEL = re.compile(r"^(?:(?:thread|topic|subject)\s*:\s*|(?:re|fwd?)\s*:
 _SENTENCE_MARKS = frozenset(".!?;:,\"“”‘’'()")
 
 
+# A live blog's series name: "Ukraine war live", "Politics live with Andrew Sparrow".
+_LIVE_SERIES = re.compile(r"^[A-Z][\w'’-]*(?:\ [\w'’-]+){0,3}\ live(?:\ with\ [A-Z][\w'’.-]*(?:\ [A-Z][\w'’.-]*){0,3})?$")
+
+
 def _label(line: str) -> bool:
     """A site's name or a section label stacked above a headline: "The Daily Courier",
-    "example.com" (see _masthead), or one or two words without punctuation ("Politics live",
-    "UK news", "Exclusive")."""
-    return _masthead(line) or (len(line.split(None, 2)) <= 2 and not any(c in line for c in _SENTENCE_MARKS))
+    "example.com" (see _masthead), one or two words without punctuation ("Politics live",
+    "UK news", "Exclusive"), or a live blog's series ("Politics live with Andrew Sparrow")."""
+    return _masthead(line) or (len(line.split(None, 2)) <= 2 and not any(c in line for c in _SENTENCE_MARKS)) \
+        or (len(line) <= 80 and bool(_LIVE_SERIES.match(line)))
 
 
 def _under_labels(body: str) -> str:
