@@ -290,6 +290,10 @@ def test_empty_and_whitespace_only_input_gives_a_valid_empty_task():
     # a link's label read by a screen reader, licensing and reuse links, a glued date line
     "Acquire Licensing Rights, opens new tab", "Read the full report, opens new window", "Reuse this content",
     "December 5, 20234:12 PM GMTUpdated 2 hours ago", "March 3, 2025 10:12 AM EST Updated 5 mins ago",
+    # a blog post's furniture: buttons, categories and tags (once a speaker 'Tagged With'), its comment form
+    "Pin it", "Tweet", "Filed Under: Local, Politics", "Posted in: News", "Tagged With: bike lanes, city council",
+    "Tags: budget, council", "Categories: Local news", "Leave a Reply Cancel reply",
+    "Your email address will not be published. Required fields are marked *", "Required fields are marked *",
 ])
 def test_more_page_furniture_lines_are_removed(junk):
     out = clean_text(f"Bridge to reopen\n{junk}\n{ARTICLE}\n{junk}\nThe council agreed.")
@@ -332,6 +336,9 @@ def test_more_page_furniture_lines_are_removed(junk):
     "Get the latest vaccine, officials urged.",
     "Get the latest figures to your inbox, the campaign told voters, and they signed up.",
     "The site, he said, opens new tabs without asking.",
+    "Pin it on the mayor, the union said.",
+    "Filed under the wrong name, the complaint was dismissed.",
+    "Your email address will not be published in the report, the council promised residents.",
     "March 3, 2025 was the day the strike began, 2 years ago.",
 ])
 def test_article_lines_like_the_new_furniture_are_kept(line):

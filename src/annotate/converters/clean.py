@@ -41,6 +41,12 @@ _DROP_LINE = re.compile(
       | listen\ to\ (?:this\ )?(?:article|story)\b.{0,40}
       | .{1,80}?,\ opens\ new\ (?:tab|window) | acquire\ licensing\ rights\b.{0,40}
       | reuse\ this\ content
+      # a blog's post furniture: its categories and tags, its comment form
+      | (?:filed|posted|published)\ (?:under|in)\s*:\s.{1,150} | tagged(?:\ (?:with|in|as))?\s*:\s.{1,200}
+      | tags?\s*:\s.{1,200} | categor(?:y|ies)\s*:\s.{1,150}
+      | (?:leave|add|post)\ a\ (?:comment|reply)\ cancel\ reply
+      | your\ email\ address\ will\ not\ be\ published\.(?:\ required\ fields\ are\ marked\b.{0,10})?
+      | required\ fields\ are\ marked\b.{0,10}
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -291,7 +297,7 @@ _ROLE_LAST = frozenset(_ROLE_NOUNS.split("|"))
 _BUTTON_WORDS = frozenset("""
     facebook twitter x whatsapp linkedin reddit pinterest telegram messenger flipboard tumblr threads bluesky
     email e-mail mail sms print share copy link save bookmark like likes unlike reply replies report quote
-    multi-quote multiquote permalink
+    multi-quote multiquote permalink pin tweet it
 """.split())
 _BUTTON_SPLIT = re.compile(r"[\s|·•,/]+")
 
