@@ -279,6 +279,7 @@ def test_empty_and_whitespace_only_input_gives_a_valid_empty_task():
     "A container ship waits outside the harbour on Tuesday. REUTERS/Ints Kalnins",
     "Danny Vance, 34, says he is staying put (Image: Getty)",
     "Our Standards: The Thomson Reuters Trust Principles.",
+    "###", "-30-", "- 30 -",
     "Got a story? Email tips@dailyflash.example or call 0800 000 000",
     "Do you have a story for us? Contact the newsroom on 01234 567890.",
     "press@northbay.example", "(619) 555-0134", "Media Contact:",
@@ -294,6 +295,8 @@ def test_empty_and_whitespace_only_input_gives_a_valid_empty_task():
     "Pin it", "Tweet", "Filed Under: Local, Politics", "Posted in: News", "Tagged With: bike lanes, city council",
     "Tags: budget, council", "Categories: Local news", "Leave a Reply Cancel reply",
     "Your email address will not be published. Required fields are marked *", "Required fields are marked *",
+    # a press release's contact line (once the title, and a speaker 'Contact')
+    "Contact: Jane Smith, (555) 123-4567, jsmith@example.org", "Press contact: press@example.org",
 ])
 def test_more_page_furniture_lines_are_removed(junk):
     out = clean_text(f"Bridge to reopen\n{junk}\n{ARTICLE}\n{junk}\nThe council agreed.")
@@ -337,6 +340,7 @@ def test_more_page_furniture_lines_are_removed(junk):
     "Get the latest figures to your inbox, the campaign told voters, and they signed up.",
     "The site, he said, opens new tabs without asking.",
     "Pin it on the mayor, the union said.",
+    "Contact: the two sides have not spoken since March, officials said.",
     "Filed under the wrong name, the complaint was dismissed.",
     "Your email address will not be published in the report, the council promised residents.",
     "March 3, 2025 was the day the strike began, 2 years ago.",
@@ -348,6 +352,7 @@ def test_article_lines_like_the_new_furniture_are_kept(line):
 
 @pytest.mark.parametrize("footer", [
     "Our Standards: The Thomson Reuters Trust Principles.",
+    "###", "-30-", "- 30 -",
     "Related Topics", "Explore more on these topics", "More on this story", "Comments (3)",
     "14 thoughts on \"Why I changed my mind about remote work\"", "About the author",
 ])

@@ -47,6 +47,8 @@ _DROP_LINE = re.compile(
       | (?:leave|add|post)\ a\ (?:comment|reply)\ cancel\ reply
       | your\ email\ address\ will\ not\ be\ published\.(?:\ required\ fields\ are\ marked\b.{0,10})?
       | required\ fields\ are\ marked\b.{0,10}
+      # a press release's contact line (with a phone number or an e-mail address)
+      | (?:media\ |press\ )?contacts?\s*:\s(?=.{0,150}?(?:@|\d{3})).{1,150}
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -159,7 +161,7 @@ _FOOTER = re.compile(
     r"|tags|subscribe to our newsletter|you may also like|most (?:read|popular|viewed)|trending(?: now| stories)?"
     r"|related topics|explore more on (?:these|this) topics?|more on this (?:story|topic)|comments? \(\d+\)"
     r"|\d+ (?:comments?|thoughts on .{1,150}|responses? to .{1,150})|about the author"
-    r"|our standards\s*:.{0,80})$",
+    r"|our standards\s*:.{0,80}|#{3,}|-\s?30\s?-)$",  # "###", "-30-": a press release's end
     re.IGNORECASE,
 )
 _MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
