@@ -279,7 +279,6 @@ def test_empty_and_whitespace_only_input_gives_a_valid_empty_task():
     "A container ship waits outside the harbour on Tuesday. REUTERS/Ints Kalnins",
     "Danny Vance, 34, says he is staying put (Image: Getty)",
     "Our Standards: The Thomson Reuters Trust Principles.",
-    "###", "-30-", "- 30 -",
     "Got a story? Email tips@dailyflash.example or call 0800 000 000",
     "Do you have a story for us? Contact the newsroom on 01234 567890.",
     "press@northbay.example", "(619) 555-0134", "Media Contact:",
