@@ -172,7 +172,7 @@ def test_title_is_the_headline_line_or_the_first_sentence(raw, title):
     assert clean_text(raw)["title"] == title
 
 
-@pytest.mark.parametrize("site", ["The Daily Courier", "Metro News", "CNN Politics", "BBC", "example.com",
+@pytest.mark.parametrize("site", ["The Daily Courier", "Metro News", "CNN Politics", "BBC", "example.com", "CNN Transcripts",
                                   "www.example.co.uk"])
 def test_a_site_name_right_above_the_headline_gives_the_headline_as_title(site):
     raw = f"{site}\nMayor rejects plan for ring road\n\n{ARTICLE}\n"
@@ -296,6 +296,8 @@ def test_empty_and_whitespace_only_input_gives_a_valid_empty_task():
     "Your email address will not be published. Required fields are marked *", "Required fields are marked *",
     # a press release's contact line (once the title, and a speaker 'Contact')
     "Contact: Jane Smith, (555) 123-4567, jsmith@example.org", "Press contact: press@example.org",
+    # a broadcast transcript's head
+    "Aired December 3, 2023 - 09:00 ET", "THIS IS A RUSH TRANSCRIPT. THIS COPY MAY NOT BE IN ITS FINAL FORM.",
 ])
 def test_more_page_furniture_lines_are_removed(junk):
     out = clean_text(f"Bridge to reopen\n{junk}\n{ARTICLE}\n{junk}\nThe council agreed.")
@@ -340,6 +342,7 @@ def test_more_page_furniture_lines_are_removed(junk):
     "The site, he said, opens new tabs without asking.",
     "Pin it on the mayor, the union said.",
     "Contact: the two sides have not spoken since March, officials said.",
+    "Aired on Monday, the ad drew 3 million views.",
     "Filed under the wrong name, the complaint was dismissed.",
     "Your email address will not be published in the report, the council promised residents.",
     "March 3, 2025 was the day the strike began, 2 years ago.",

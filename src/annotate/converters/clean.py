@@ -47,6 +47,7 @@ _DROP_LINE = re.compile(
       | (?:leave|add|post)\ a\ (?:comment|reply)\ cancel\ reply
       | your\ email\ address\ will\ not\ be\ published\.(?:\ required\ fields\ are\ marked\b.{0,10})?
       | required\ fields\ are\ marked\b.{0,10}
+      | this\ is\ a\ rush\ transcript\b.{0,120}
       # a press release's contact line (with a phone number or an e-mail address)
       | (?:media\ |press\ )?contacts?\s*:\s(?=.{0,150}?(?:@|\d{3})).{1,150}
     )$""",
@@ -124,7 +125,7 @@ _CHROME_OPENERS = frozenset("""
     likes reaction points photo photograph photographs image images illustration illustrations
     first last published updated modified start date already to this unlock get create
     related breaking exclusive for key live click like started media got have save forum forums message
-    board boards community discussion discussions all threads gift
+    board boards community discussion discussions all threads gift aired
 """.split())
 
 
@@ -219,8 +220,9 @@ _SITE_PAGES = frozenset("""
 
 
 # A line that only dates the page: "Posted 07 November 2024 - 09:12 AM", "Published 3 March 2025 |
-# Updated 4 March 2025", "Start date Nov 7, 2024" (every word after the lead is part of a date).
-_DATE_LEAD = re.compile(r"^(?:(?:first\ |last\ )?(?:published|posted|updated|modified)|start\ date|date)\b(?:\ (?:on|at))?:?\s",
+# Updated 4 March 2025", "Start date Nov 7, 2024", a broadcast's "Aired December 3, 2023 - 09:00 ET"
+# (every word after the lead is part of a date).
+_DATE_LEAD = re.compile(r"^(?:(?:first\ |last\ )?(?:published|posted|updated|modified)|aired|start\ date|date)\b(?:\ (?:on|at))?:?\s",
                         re.IGNORECASE | re.VERBOSE)
 _DATE_WORD = re.compile(
     r"(?:[\d:/.,\-–|]+|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?"
@@ -397,7 +399,7 @@ _MASTHEAD_LAST = frozenset("""
     news times post herald courier tribune journal daily gazette guardian telegraph chronicle
     observer standard sun mail express independent wire online magazine weekly insider
     register bulletin dispatch monitor examiner enquirer inquirer sentinel mirror globe beacon
-    argus messenger advertiser politics bbc cnn npr reuters afp upi bloomberg
+    argus messenger advertiser politics bbc cnn npr reuters afp upi bloomberg transcripts
 """.split())
 _MASTHEAD = re.compile(r"^[A-Z][\w'’&-]*(?: (?:[A-Z][\w'’&-]*|the|of|and|&)){0,4}$"
                        r"|^(?:www\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|org|net|co\.uk|com\.au|news|info)$")
