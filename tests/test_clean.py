@@ -298,6 +298,7 @@ def test_empty_and_whitespace_only_input_gives_a_valid_empty_task():
     "Contact: Jane Smith, (555) 123-4567, jsmith@example.org", "Press contact: press@example.org",
     # a broadcast transcript's head
     "Aired December 3, 2023 - 09:00 ET", "THIS IS A RUSH TRANSCRIPT. THIS COPY MAY NOT BE IN ITS FINAL FORM.",
+    "Embed", "Story continues",
 ])
 def test_more_page_furniture_lines_are_removed(junk):
     out = clean_text(f"Bridge to reopen\n{junk}\n{ARTICLE}\n{junk}\nThe council agreed.")
@@ -343,6 +344,7 @@ def test_more_page_furniture_lines_are_removed(junk):
     "Pin it on the mayor, the union said.",
     "Contact: the two sides have not spoken since March, officials said.",
     "Aired on Monday, the ad drew 3 million views.",
+    "Story continues to grip the town, the mayor said.",
     "Filed under the wrong name, the complaint was dismissed.",
     "Your email address will not be published in the report, the council promised residents.",
     "March 3, 2025 was the day the strike began, 2 years ago.",
@@ -355,6 +357,7 @@ def test_article_lines_like_the_new_furniture_are_kept(line):
 @pytest.mark.parametrize("footer", [
     "Our Standards: The Thomson Reuters Trust Principles.",
     "###", "-30-", "- 30 -",
+    "Recommended Stories", "Recommended reading",
     "Related Topics", "Explore more on these topics", "More on this story", "Comments (3)",
     "14 thoughts on \"Why I changed my mind about remote work\"", "About the author",
 ])

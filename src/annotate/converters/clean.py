@@ -63,7 +63,7 @@ _SHORT_CHROME = re.compile(
       | toggle\ navigation | navigation | back\ to\ top | (?:log|sign)\ ?(?:in|out|up)
       | (?:log|sign)\ ?in\ (?:or|/|and)\ (?:register|sign\ ?up|subscribe) | register | my\ account
       | (?:continue|keep)\ reading(?:\ (?:below|the\ (?:main\ )?(?:story|article)))?
-      | (?:the\ )?(?:story|article)\ continues\ (?:below|after)\b.{0,40}
+      | (?:the\ )?(?:story|article)\ continues(?:\ (?:below|after)\b.{0,40})?
       | scroll\ (?:down\ )?to\ continue\b.{0,40}
       | (?:log|sign)\ ?in\ to\ (?:comment|reply|continue|read)\b.{0,40}
       | (?:view|show|hide|load|read)\ (?:all\ |more\ )?comments?(?:\ \(\d+\))?
@@ -158,7 +158,7 @@ _LEAD_JUNK = re.compile(
 )
 # A heading after which the article body is over (related stories, tag lists, newsletters).
 _FOOTER = re.compile(
-    r"^(?:related(?: (?:articles?|stories|news|coverage))?|more from .{1,40}|recommended(?: for you)?"
+    r"^(?:related(?: (?:articles?|stories|news|coverage))?|more from .{1,40}|recommended(?: for you| stories| articles| reading)?"
     r"|tags|subscribe to our newsletter|you may also like|most (?:read|popular|viewed)|trending(?: now| stories)?"
     r"|related topics|explore more on (?:these|this) topics?|more on this (?:story|topic)|comments? \(\d+\)"
     r"|\d+ (?:comments?|thoughts on .{1,150}|responses? to .{1,150})|about the author"
@@ -301,7 +301,7 @@ _ROLE_LAST = frozenset(_ROLE_NOUNS.split("|"))
 _BUTTON_WORDS = frozenset("""
     facebook twitter x whatsapp linkedin reddit pinterest telegram messenger flipboard tumblr threads bluesky
     email e-mail mail sms print share copy link save bookmark like likes unlike reply replies report quote
-    multi-quote multiquote permalink pin tweet it
+    multi-quote multiquote permalink pin tweet it embed
 """.split())
 _BUTTON_SPLIT = re.compile(r"[\s|·•,/]+")
 
