@@ -299,6 +299,9 @@ def test_empty_and_whitespace_only_input_gives_a_valid_empty_task():
     # a broadcast transcript's head
     "Aired December 3, 2023 - 09:00 ET", "THIS IS A RUSH TRANSCRIPT. THIS COPY MAY NOT BE IN ITS FINAL FORM.",
     "Embed", "Story continues",
+    # a removed picture's agency, a caption with its credit in parentheses
+    "Getty Images", "AFP via Getty Images", "Shutterstock",
+    "Protesters gather outside City Hall on Monday. (Photo by John Doe/Getty Images)",
 ])
 def test_more_page_furniture_lines_are_removed(junk):
     out = clean_text(f"Bridge to reopen\n{junk}\n{ARTICLE}\n{junk}\nThe council agreed.")
@@ -345,6 +348,8 @@ def test_more_page_furniture_lines_are_removed(junk):
     "Contact: the two sides have not spoken since March, officials said.",
     "Aired on Monday, the ad drew 3 million views.",
     "Story continues to grip the town, the mayor said.",
+    "Getty Images said it would appeal.",
+    "The mayor was photographed leaving (photo by a passer-by, shared on Facebook), police said.",
     "Filed under the wrong name, the complaint was dismissed.",
     "Your email address will not be published in the report, the council promised residents.",
     "March 3, 2025 was the day the strike began, 2 years ago.",

@@ -48,6 +48,8 @@ _DROP_LINE = re.compile(
       | your\ email\ address\ will\ not\ be\ published\.(?:\ required\ fields\ are\ marked\b.{0,10})?
       | required\ fields\ are\ marked\b.{0,10}
       | this\ is\ a\ rush\ transcript\b.{0,120}
+      # a picture agency's name alone on the line of a removed picture
+      | getty\ images | (?:afp|ap)\ via\ getty\ images | shutterstock | alamy(?:\ stock\ photo)? | epa(?:-efe)?
       # a press release's contact line (with a phone number or an e-mail address)
       | (?:media\ |press\ )?contacts?\s*:\s(?=.{0,150}?(?:@|\d{3})).{1,150}
     )$""",
@@ -306,7 +308,8 @@ _BUTTON_WORDS = frozenset("""
 _BUTTON_SPLIT = re.compile(r"[\s|·•,/]+")
 
 # A photo caption that ends with its credit: "... on Tuesday. REUTERS/Ints Kalnins", "... (Image: Getty)".
-_CAPTION_TAIL = re.compile(r"\((?:image|photo|picture|pic|credit|photograph)s?\s*:\s*[^()]{1,60}\)$", re.IGNORECASE)
+_CAPTION_TAIL = re.compile(r"\((?:(?:image|photo|picture|pic|credit|photograph)s?\s*:\s*"
+                           r"|(?:photo|image|picture)s?\ (?:by|courtesy\ of)\ )[^()]{1,60}\)$", re.IGNORECASE)
 # Contact lines: an e-mail address or a telephone number alone.
 _CONTACT = re.compile(r"^(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:\(\d{2,5}\)|\+\d{1,3}|0\d{2,4})[\s.-]?\d{3,4}[\s.-]?\d{3,4})$")
 
@@ -324,7 +327,7 @@ def _byline_or_button(s: str, first: str) -> bool:
             return True
     if s.endswith(" ago") and len(s) < 60 and _AGO.match(s):
         return True
-    if s.endswith(")") and _CAPTION_TAIL.search(s, max(0, len(s) - 75)):
+    if s.endswith(")") and _CAPTION_TAIL.search(s, max(0, len(s) - 90)):
         return True
     return len(s) < 40 and ("@" in s or s[0] in "(+0") and bool(_CONTACT.match(s))
 
