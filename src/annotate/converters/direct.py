@@ -120,7 +120,10 @@ def direct_spans(text: str, start: int, end: int) -> list[tuple[int, int, bool]]
     return spans
 
 
-_REAL_QUOTE = re.compile(r"''|[\"“”„«»‹›「」『』]")
+# A quotation mark that is no apostrophe: '' or one of the double and angle marks. Written to open
+# with a character class (the regex engine scans for its first character quickly; a pattern that
+# opens with an alternation is tried at every position): a ' matches only with a second one.
+_REAL_QUOTE = re.compile(r"[\"“”„«»‹›「」『』'](?:(?<=')'|(?<!'))")
 _AFTER_QUOTE = re.compile(r"\s*[,.!?]?\s*(?:[—–-]+\s*)?")
 _QUOTED_AS = re.compile(r"(?:the\s+\w+\s+)?quoted\s+")
 _RECIPIENT_CUES = {f for lemma in listed("recipient_verbs", "direct") for f in verb_forms(lemma)[1:3]}
