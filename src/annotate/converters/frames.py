@@ -25,7 +25,6 @@ from .clauses import _STRIP, _words, clause_subject
 from .cues import SPEECH_LEMMAS, SPEECH_WORDS, cue_lemma, find_cues, verb_forms, word_alternation
 from .indirect import (
     _AS_CUE,
-    _CLAUSE_END,
     _CLAUSE_START,
     _FINITE,
     _LINKERS,
@@ -34,6 +33,7 @@ from .indirect import (
     _SUBORDINATE_OPEN,
     _THAT_SUBJECT,
     _TO_INF,
+    _clause_end,
     _content_after,
     _cut_after,
     _cut_at,
@@ -213,10 +213,9 @@ def _complement(s: Sentence, cue: Cue) -> tuple[int, int] | None:
             and not _CLAUSE_START.match(text, m.end() + 1):
         return None  # '"...," he said aboard the plane': the quote before is the content
     end = _cut_after(s.cut_points, m.end(), se)
-    if _SUBORDINATE_OPEN.search(text, max(ss, text.rfind(",", ss, m.start()) + 1), m.start()):
-        comma = text.find(",", m.end(), end)  # "where voters support X, Clinton leads": X ends
-        if comma > 0:
-            end = comma
+    comma = text.find(",", m.end(), end)  # (the comma first: the subordinate clause is looked for only then)
+    if comma > 0 and _SUBORDINATE_OPEN.search(text, max(ss, text.rfind(",", ss, m.start()) + 1), m.start()):
+        end = comma  # "where voters support X, Clinton leads": X ends
     if sp and text[sp[0]:sp[1]].lower() in ("who", "which") and text[ss:sp[0]].rstrip().endswith(","):
         close = text.find(",", m.end(), end)  # "X, who backed Y, said ...": the relative clause ends
         while close > 0:
@@ -235,10 +234,9 @@ def _complement(s: Sentence, cue: Cue) -> tuple[int, int] | None:
     if cue.role == "subject" and not (_CLAUSE_START.match(text, content[0]) or _SUBJECT_START.match(text, content[0])
                                       or _FINITE.search(text, content[0], min(content[1], content[0] + 50))):
         return None  # a subject found far away: only a clear clause counts as its content
-    as_m = _AS_CUE.search(text, max(ss, sp[0] - 5), sp[0]) if sp else None
-    if as_m and text.find(",", m.end(), content[1]) > 0:
-        comma = text.find(",", m.end(), content[1])
-        content = trim(text, comma + 1, content[1], _STRIP)
+    comma = text.find(",", m.end(), content[1])
+    if comma > 0 and sp and _AS_CUE.search(text, max(ss, sp[0] - 5), sp[0]):
+        content = trim(text, comma + 1, content[1], _STRIP)  # "as X said, ...": the content after the comma
         if _words(text, *content) < 3:
             return None
     return content
@@ -445,7 +443,7 @@ def noun_that(s: Sentence) -> list[dict]:
         if any(a <= start < b for a, b in blocked + taken) or not _THAT_SUBJECT.match(text, m.end()):
             continue  # "a claim that is false": a relative clause, not the claim's content
         end = _cut_after(s.cut_points, start, se)
-        cut = _CLAUSE_END.search(text, start, end)
+        cut = _clause_end(text, start, end)
         content = trim(text, start, _cut_at(cut) if cut else end, _STRIP)
         if _words(text, *content) < 4 or any(a < content[1] and content[0] < b for a, b in taken + blocked):
             continue

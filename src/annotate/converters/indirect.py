@@ -112,6 +112,16 @@ _SUBJECT_BEFORE = words("verb_markers")
 # Adjective endings: "Republican claims", "political support", "federal rules" are nouns.
 _ADJ_END = re.compile(pattern("adjective_endings") + "$")
 _COORD_BEFORE = re.compile(r"[^;]\s+(?:and|but)\s+(?:" + pattern("adverbs", "coordinated") + r"\s+)?$")
+
+
+def _coordinated(text: str, lo: int, cue: int) -> bool:
+    """True when an "and"/"but" right before `cue` coordinates it with a verb before
+    (_COORD_BEFORE, tried only when one of the two words is there at all)."""
+    if text.find("and", lo, cue) < 0 and text.find("but", lo, cue) < 0:
+        return False
+    return _COORD_BEFORE.search(text, lo, cue) is not None
+
+
 # A bare clause's verb ("think the argument reveals ...") and an "X as Y" frame ("sees Cruz as a uniter").
 _BARE_VERB = re.compile(r"(?:[\w’'-]+\s+){1,6}?(?:[a-z]{3,}(?:ed|es|s))\s+(?:the|a|an|to|that|it|him|her|them|[a-z]+ly)\b")
 _AS_FRAME = re.compile(r"(?:[\w’'-]+\s+){1,6}?as\s")
@@ -208,6 +218,14 @@ _CLAUSE_END = re.compile(
     + word_alternation(DIRECT_PARTICIPLES) + r")\b"
     r"|[,”\"]?\s+" + pattern("clause_words", "before-ing") + r"\s+(?:[a-z]+ly\s+)?[a-z]{3,}ing\b"
 )
+
+
+def _clause_end(text: str, s: int, e: int) -> re.Match | None:
+    """_CLAUSE_END.search(text, s, e); each of its matches holds a comma or an -ing word, so a
+    stretch with neither is not scanned."""
+    if text.find(",", s, e) < 0 and text.find("ing", s, e) < 0:
+        return None
+    return _CLAUSE_END.search(text, s, e)
 
 
 _ADJUNCT_UNTIL_CLAUSE = re.compile(r"[^,.;:!?“”\"]{0,50}?\s(" + pattern("clause_words", "content") + r"\s)")
@@ -314,7 +332,7 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
     else:
         # A clause ends before a comment on it or a new predicate ("..., which raised concerns",
         # "..., while emphasizing ...", "... before predicting ...").
-        cut = _CLAUSE_END.search(text, s, e)
+        cut = _clause_end(text, s, e)
         if cut and _words(text, s, cut.start()) >= 2:
             s, e = trim(text, s, _cut_at(cut), _STRIP)
     main = _MAIN_VERB_AFTER.search(text, s, e)
@@ -523,7 +541,7 @@ def read_cues(text: str, ss: int, se: int, cues: list[re.Match], cut_points: lis
                 sp = _source_before(text, m.start(), floor)
         else:
             sp = _source_before(text, m.start(), floor)
-        if sp is None and _COORD_BEFORE.search(text, max(ss, m.start() - 40), m.start()):
+        if sp is None and _coordinated(text, max(ss, m.start() - 40), m.start()):
             # "Clinton invoked Obama and suggested ...": the sentence's subject, else the subject of
             # the cue before it ("For that she drew ire - he called her "weak" and said ...")
             sp = sentence_subject(text, m.start(), ss) or _earlier_cue_source(text, ss, m.start())
