@@ -10,9 +10,11 @@ every input (benchmarks/quote_equivalence.py checks whole texts; these pin the e
 All sentences here are invented for the tests.
 """
 
+import re
+
 import pytest
 
-from annotate.converters import direct, frames, indirect, speakers
+from annotate.converters import clauses, direct, frames, indirect, speakers
 from annotate.converters import text as text_module
 from annotate.converters.quotes import find_quotes
 
@@ -231,3 +233,45 @@ def test_speaker_before_reads_the_links_of_a_source(sent, cue, source):
     at = sent.index(cue)
     sp = speakers.speaker_before(sent, at, 0)
     assert sp is not None and sent[sp[0]:sp[1]] == source
+
+
+@pytest.mark.parametrize("text", [
+    "the plan failed, which raised concerns",        # a comma: a match of the first kind
+    "the plan failed before predicting a rebound",    # no comma, an -ing word: the second kind
+    "the plan failed and the vote was delayed",       # neither: no match, not scanned
+    "the plan failed, and nobody said why",          # a comma that opens no clause end
+    "",
+])
+def test_clause_end_gives_the_match_of_the_regex(text):
+    got = indirect._clause_end(text, 0, len(text))
+    want = indirect._CLAUSE_END.search(text, 0, len(text))
+    assert (got.span() if got else None) == (want.span() if want else None)
+
+
+def test_clause_end_finds_the_comma_before_which():
+    text = "the plan failed, which raised concerns"
+    assert indirect._clause_end(text, 0, len(text)).start() == text.index(",")
+    assert indirect._clause_end("the plan failed and the vote was delayed", 0, 40) is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Clinton invoked Obama and suggested", True),   # "and" right before the cue
+    ("Clinton invoked Obama but then said", True),   # "but", an adverb between
+    ("Clinton invoked Obama; and said", False),      # a semicolon ends the first clause
+    ("Clinton invoked Obama, who said", False),      # no "and"/"but" at all
+])
+def test_coordinated_agrees_with_the_regex(text, expected):
+    cue = text.rindex(" ") + 1
+    assert indirect._coordinated(text, 0, cue) is expected
+    assert (indirect._COORD_BEFORE.search(text, 0, cue) is not None) is expected
+
+
+@pytest.mark.parametrize(("pattern", "old", "texts"), [
+    (direct._REAL_QUOTE, r"''|[\"“”„«»‹›「」『』]", ["don't", "''Hi''", "a ' b", "“x”", "it's '' «y»", "'''", "'"]),
+    (clauses._SENT_BREAK, r"[.!?][\"”’']?\s+|\n", ["Mr. Ruiz left.\nThen", "Why?” She left", "a.b. c", "end.\"\n", "x!'y z"]),
+])
+def test_patterns_that_open_with_a_class_match_as_the_alternations_they_replaced(pattern, old, texts):
+    old = re.compile(old)
+    for text in texts:
+        for a in range(len(text) + 1):
+            assert [m.span() for m in pattern.finditer(text, a)] == [m.span() for m in old.finditer(text, a)]
