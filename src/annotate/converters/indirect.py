@@ -72,6 +72,8 @@ _COMMA = re.compile(r"[,;]")
 _LEAD_PUNCT = re.compile(r"\s*[:,]?\s*")
 _UNTIL_THAT = re.compile(r"[^.;:!?“”\"]{0,140}?\bthat\b")
 _OBJECT_PRONOUN = re.compile("(" + "|".join(listed("object_pronouns", "recipient")) + r")\b")
+# A recipient of "told" in lower-case words, an adjunct perhaps, then "that": "parliament on Monday that".
+_TOLD_THAT = re.compile(r"[a-z][\w’'-]*(?:\s+[\w’'-]+){0,4}?\s+(?=that\b)")
 _TIME_ADJUNCT = re.compile(
     r"(?:\s+" + pattern("time_words", "time-prep") + r"?\s*" + pattern("time_words", "time") + r")+\b"
 )
@@ -279,6 +281,11 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
         if rec and text[rec[0]:rec[1]].lower() not in {"it", "they", "we", "he", "she", "i", "you", "who"}:
             adj = _TIME_ADJUNCT.match(text, rec[1], se)
             pos = adj.end() if adj else rec[1]
+        elif rec is None and not _CLAUSE_START.match(text, pos):
+            # "told parliament (on Monday) that ...": a bare noun the speaker finder does not read
+            told = _TOLD_THAT.match(text, pos, se)
+            if told and _THAT_SUBJECT.match(text, told.end() + 5):  # "that the deal ...", not "that moved ..."
+                pos = told.end()
     elif kind is None and lemma in _RECIPIENT_VERBS:
         m = _RECIPIENT.match(text, pos, se)
         if m and not _COMMA.search(m.group(1)) and not _CLAUSE_START.match(m.group(1)) \
