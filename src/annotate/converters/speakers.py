@@ -250,6 +250,20 @@ def _source_of(text: str, toks: list[tuple[int, int]], j: int, limit: int) -> in
     return j
 
 
+def _linked_source(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int | None:
+    """The first token of what a source is "familiar with" or "close to" when that ends at token i
+    and is no speaker on its own ("two people familiar with the matter", "a source close to the
+    talks"): a few lower-case words after the link, joined by spaces; else None."""
+    for j in range(i, max(i - 4, 2), -1):
+        w = text[toks[j][0] : toks[j][1]]
+        if not (w.isalpha() and w.islower()) or (j < i and text[toks[j][1] : toks[j + 1][0]].strip()):
+            return None
+        pair = (text[toks[j - 2][0] : toks[j - 2][1]].lower(), text[toks[j - 1][0] : toks[j - 1][1]].lower())
+        if pair in _SOURCE_LINKS and _source_of(text, toks, j, limit) < j:
+            return j
+    return None
+
+
 _TRAILING_PAREN = re.compile(r"(?<=\w)\s*\([^()]{1,30}\)\s*,?\s*(?:(?:also|has|had|have|then|later)\s+)?$")
 _APPOSITIVE_GAP = re.compile(r",\s*$")
 
@@ -358,7 +372,9 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
         return None  # a possessive modifies a noun, it is not the subject ("Trump's stated")
     j = _np_left(text, toks, i, limit)
     if j is None:
-        return None
+        j = _linked_source(text, toks, i, limit)
+        if j is None:
+            return None
     j = _source_of(text, toks, j, limit)
     if text[toks[j][0] : toks[j][1]].lower() == "that" and j < i and text[toks[j + 1][0]][:1].isupper():
         j += 1  # "assert that Trump ..." : the complementizer is not part of the name
