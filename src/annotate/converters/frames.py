@@ -540,6 +540,16 @@ def _add(s: Sentence, quotes: list[dict] | None) -> None:
         s.taken.append((q["start"], q["end"]))
 
 
+_QUESTION_AUX = re.compile(r"(?:do|does|did|would|will|can|could|should|are|were|have|had)\s+$", re.IGNORECASE)
+
+
+def _asks_you(text: str, sp: tuple[int, int], ss: int, se: int) -> bool:
+    """True when the cue's subject is "you" in a question ("What do you say ...?", "Did you tell
+    them ...?"): the interviewer asks, nobody is quoted."""
+    return text[sp[0]:sp[1]].lower() == "you" and text[ss:se].rstrip(" \"”’'").endswith("?") \
+        and bool(_QUESTION_AUX.search(text, max(ss, sp[0] - 12), sp[0]))
+
+
 def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], title_case: bool = False,
                cues: list[re.Match] | None = None) -> list[dict]:
     """Indirect (or mixed) quotes signalled by cues inside one sentence (`cues`: found already)."""
@@ -567,6 +577,8 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
     for m, sp, role, lemma, kinds in found:
         if _inside(m.start(), s.taken):
             continue  # a cue inside another attribution's content: nested, not annotated
+        if sp is not None and _asks_you(text, sp, ss, se):
+            continue  # "What do you say to passengers?": a question put to someone, not a report
         cue = Cue(m, sp, role, lemma, kinds)
         if role == "before":
             _add(s, _content_before(s, cue))
