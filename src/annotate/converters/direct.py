@@ -117,7 +117,25 @@ def direct_spans(text: str, start: int, end: int) -> list[tuple[int, int, bool]]
                 spans.append((open_at, j, True))
     if stack and open_at >= 0 and end - open_at > 1:
         spans.append((open_at, end, False))
+    if "'" in text[start:end]:
+        spans = _with_single_straight(text, start, end, spans)
     return spans
+
+
+# A quotation in straight single marks, as British headlines and some wires write them: "'We will
+# strike again,' says union leader", "Union leader: 'We will strike again'". The mark is also an
+# apostrophe, so only a sure reading counts: it opens at a word start and closes after , . ? or !
+# (or at the end of the paragraph), with no other ' inside except between two letters ("don't").
+_SINGLE_STRAIGHT = re.compile(r"(?<![\w'])'(?=[A-Za-z0-9])(?:[^'\"\n]|(?<=\w)'(?=\w)){8,400}?"
+                              r"(?:[,.?!]'(?![\w'])|'(?=[ \t]*$))", re.MULTILINE)
+
+
+def _with_single_straight(text: str, start: int, end: int,
+                          spans: list[tuple[int, int, bool]]) -> list[tuple[int, int, bool]]:
+    """`spans` and the straight single quotations of text[start:end] outside them, in order."""
+    found = [(m.start(), m.end(), True) for m in _SINGLE_STRAIGHT.finditer(text, start, end)
+             if not any(a < m.end() and m.start() < b for a, b, _ in spans)]
+    return sorted(spans + found) if found else spans
 
 
 # A quotation mark that is no apostrophe: '' or one of the double and angle marks. Written to open
