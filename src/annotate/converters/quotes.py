@@ -178,7 +178,29 @@ def find_quotes(text: str) -> list[dict]:
     firsts = {}
     for d in joined:
         firsts.setdefault(d["group"], d)
-    return _merge(text, [_with_subject(text, d) if firsts[d["group"]] is d else d for d in joined], indirect)
+    quotes = _merge(text, [_with_subject(text, d) if firsts[d["group"]] is d else d for d in joined], indirect)
+    for q in quotes:
+        if q["speaker"] is not None and _SPEAKER_BREAK.search(text, *q["speaker"]):
+            q["speaker"] = _one_sentence(text, q["speaker"], after=q["speaker"][0] >= q["end"])
+    return quotes
+
+
+_INITIALS = re.compile(r"(?<![\w.])(?:[A-Za-z]\.)+[A-Za-z]$")  # "J.M" of "J.M. Berger", "U.S" of "U.S. officials"
+# A sentence end inside a speaker span ('said Ana Ruiz. The union said ...' read 'Ana Ruiz. The union').
+_SPEAKER_BREAK = re.compile(r"(?<=\w)[.!?][\"”’']*\s+(?=[\"“‘(]*[A-Z])")
+
+
+def _one_sentence(text: str, speaker: tuple[int, int], after: bool) -> tuple[int, int]:
+    """The part of a speaker span within one sentence: up to the first sentence end when the
+    speaker follows its quotation (`after`), else from the last one on. A period that closes an
+    abbreviation or an initial ("Sen. Ana Ruiz", "J. Smith") ends nothing."""
+    s, e = speaker
+    breaks = [m for m in _SPEAKER_BREAK.finditer(text, s, e)
+              if not (text[m.start()] == "." and (closes_abbreviation(text, m.start(), s)
+                                                  or _INITIALS.search(text, s, m.start())))]
+    if not breaks:
+        return speaker
+    return (s, breaks[0].start()) if after else (breaks[-1].end(), e)
 
 
 _SENT_BREAK = re.compile(r"[.!?][\"”’']*\s+")
