@@ -14,9 +14,11 @@ _ABBREV = words("abbreviations")
 _ABBREV_LONGEST = max(map(len, _ABBREV))
 # A sentence end: a run of end marks, closing marks (English, German „…“, guillemets either way,
 # CJK), then space and a capital (or the end).
+# ... or a symbol that is no letter, digit, mark or dash (an emoji, a flag, a bullet: "...reform." 🇺🇦 supporters").
+_SYMBOL = r"[^\x00-\x7f\w\s\"“”‘’'«»‹›„‚「」『』()\[\]…—–―-]"
 # Possessive runs, tried only where a run begins, so a long run of marks costs its length
 # once (a plain `[.!?…]+` is retried at every position of a run that ends badly: quadratic).
-_END_RUN = r"[.!?…]++[\"”’')\]“‘«»‹›」』]*+(?:(?=\s+[\"“‘'(\[„‚«»‹›「『]*[A-Z0-9])|$)"
+_END_RUN = r"[.!?…]++[\"”’')\]“‘«»‹›」』]*+(?:(?=\s+[\"“‘'(\[„‚«»‹›「『]*(?:[A-Z0-9]|" + _SYMBOL + r"))|$)"
 # The lookbehind comes after the first end mark (the same test: no end mark before the run), so that
 # the pattern opens with a character class, which the regex engine scans for quickly.
 _SENT_END = re.compile(r"[.!?…](?<![.!?…][.!?…])" + _END_RUN.replace("[.!?…]++", "[.!?…]*+", 1))
