@@ -56,7 +56,10 @@ def _is_title_case(text: str, ps: int, pe: int) -> bool:
 
 
 # A headline "Graham: Trump's rhetoric hurts the party" attributes the rest to the name before the colon.
-_HEADLINE_COLON = re.compile(r"([A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3}):\s+(?=[\w“\"‘'])")
+# A transcript's label may add the speaker's role or party: "JAKE TAPPER, CNN HOST:", "SANDERS (I-VT):".
+_HEADLINE_COLON = re.compile(r"([A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3})"
+                             r"(?P<tail>,\s+[A-Z][A-Z.’'& -]{1,40}?|\s+\([A-Z]{1,2}(?:-[A-Z]{2,4})?\.?\))?"
+                             r":\s+(?=[\w“\"‘'])")
 _NOT_HEADLINE_SOURCE = words("not_headline_sources")
 _FIRST_PERSON = re.compile(r"\b(?:I|I['’]m|I['’]ve|I['’]ll|I['’]d|[Ww]e|[Ww]e['’](?:re|ve|ll|d)|[Mm]y|[Oo]ur|me|us)\b")
 
@@ -71,6 +74,8 @@ def _headline_quote(text: str, ps: int, pe: int) -> dict | None:
         return None  # only a transcript's "SPEAKER:" line may be long
     if not m or any(w.lower() in _NOT_HEADLINE_SOURCE for w in m.group(1).split()):
         return None
+    if m.group("tail") and not (m.group(1).isupper() and m.group("tail").isupper()):
+        return None  # a role or party after the name only in a transcript's capitals
     content = trim(text, m.end(), pe, _STRIP)
     if _words(text, *content) < 3 or text[pe - 1:pe] == ":":
         return None
