@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from annotate.converters import annotate_text, convert_text
 from annotate.converters.letters import Respeller, fold_letters
 from annotate.validate import check_prediction_task
@@ -70,3 +72,22 @@ def test_a_name_shortened_by_the_rules_keeps_the_articles_letters():
     targets = [t["value"] for t in task["data"]["targets"]]
     assert "José Álvarez" in targets, targets
     assert all("Jose" not in t and "Alvarez" not in t for t in targets), targets
+
+
+def test_decomposed_accents_fold_with_their_letter_and_keep_every_offset():
+    # NFD text (a letter, then its combining accent) as some systems save it
+    text = "Jose\u0301 Nun\u0303ez and E\u0301mile met; \u2696\ufe0f stays"
+    folded = fold_letters(text)
+    assert len(folded) == len(text)
+    assert folded == "Josee Nunnez and Eemile met; \u2696\ufe0f stays"  # a mark after no Latin letter stays
+
+
+def test_a_speaker_written_in_decomposed_form_is_read_whole_and_spans_never_split_a_letter():
+    text = 'Jose\u0301 Nun\u0303ez said "the rent is too high."\n'
+    task = convert_text(text)
+    assert _labels(task, "Speaker") == ["Jose\u0301 Nun\u0303ez"]  # was "Jose": the accent ended the name
+    for r in task["predictions"][0]["result"]:
+        if r.get("type") == "labels":
+            end = r["value"]["end"]
+            assert end == len(text) or not unicodedata.combining(text[end]), r["value"]
+    assert check_prediction_task(task) == []

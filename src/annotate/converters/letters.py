@@ -9,6 +9,9 @@ the article's own spelling with `Respeller`.
 
 >>> fold_letters("José Álvarez of Łódź, “Straße”")
 'Jose Alvarez of Lodz, “Strase”'
+
+Text in decomposed form (a letter, then its combining accent) folds the same way, the accent
+read as the letter again: "Jose\u0301" -> "Josee".
 """
 
 from __future__ import annotations
@@ -47,10 +50,25 @@ def fold_letters(text: str) -> str:
     last = _last_folded
     if last[0] is text:  # the stance stage folds the very text the quote stage just folded
         return last[1]
-    table = {ord(ch): base for ch in set(text) if not ch.isascii() and (base := _base(ch))}
+    if last[1] is text:  # already folded (the learned stage is handed the folded text): nothing is left to fold
+        return text
+    chars = set(text)
+    table = {ord(ch): base for ch in chars if not ch.isascii() and (base := _base(ch))}
     out = text.translate(table) if table else text
+    if any(unicodedata.combining(ch) for ch in chars if not ch.isascii()):
+        out = _COMBINED.sub(_spell_marks, out)
     _last_folded = (text, out)
     return out
+
+
+# A Latin letter followed by combining marks: text in decomposed form (NFD, as some systems
+# save it: "Jose\u0301" for "José"). Each mark reads as the letter again, in lower case
+# ("Josee"), so a name stays one word of letters and every offset holds.
+_COMBINED = re.compile("([A-Za-z])([\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+)")
+
+
+def _spell_marks(m: re.Match) -> str:
+    return m.group(1) + m.group(1).lower() * len(m.group(2))
 
 
 class Respeller:
