@@ -525,6 +525,10 @@ def clean_text(raw: str) -> dict:
             continue
         kept.append(line)
         kept_chars += len(line)
+    pulled = _pull_quotes(kept)
+    if pulled:
+        kept = [line for i, line in enumerate(kept) if i not in pulled]
+        dropped = True
     body = "\n".join(kept)
     if dropped:  # removed lines leave blank runs behind: close them up
         body = re.sub(r"\n(?:[ \t]*\n){2,}", "\n\n", body)
@@ -540,6 +544,24 @@ def clean_text(raw: str) -> dict:
             source = m.group(1).strip()
             break
     return {"text": body, "title": title, "published": find_published(text), "source": source}
+
+
+# A line that is only a quotation: a pull quote a page repeats from the article in large type.
+_PULL_QUOTE = re.compile(r"[\"“‘'](?P<inner>[^\"“”\n]{20,300}?)[\"”’']")
+PULL_QUOTES_TRIED = 50  # quotation-only lines looked up, at most (each is a search of the article)
+
+
+def _pull_quotes(lines: list[str]) -> set[int]:
+    """Indexes of the lines that are only a quotation whose words stand elsewhere in the article
+    (a pull quote: '“It is a plan for developers.”' under the paragraph that says who said it).
+    A quotation-only line found nowhere else is the article's own and stays."""
+    tried = [i for i, line in enumerate(lines) if len(line) < 320 and line.strip()[:1] in "\"“‘'"
+             and _PULL_QUOTE.fullmatch(line.strip())][:PULL_QUOTES_TRIED]
+    if not tried:
+        return set()
+    skip = set(tried)
+    rest = "\n".join(line for i, line in enumerate(lines) if i not in skip)
+    return {i for i in tried if _PULL_QUOTE.fullmatch(lines[i].strip()).group("inner") in rest}
 
 
 def _first_lines(body: str, n: int) -> list[str]:
