@@ -26,10 +26,11 @@ from .converters import (
     default_doc_id,
     find_all_quotes,
     find_all_stances,
+    learned_score,
 )
 from .converters.tasks import TaskCounts, build_line_parts
 from .errors import UsageError
-from .io import atomic_writer, dumps
+from .io import atomic_writer
 
 TEXT_SUFFIXES = (".txt",)  # what a directory of articles is searched for (push asks here too)
 
@@ -328,13 +329,15 @@ def document_lines(docs: Iterable[dict], fixed_targets: Sequence[str] = (), mode
     """`convert_documents` as the JSONL lines `annotate convert` writes, one `Converted` per
     document, in order. With the rules alone each line is written straight from the regions
     (`tasks.build_line_parts`: the same bytes as `dumps` of the task, about a third cheaper,
-    without building the task); a learned model's tasks are built and serialised."""
-    if model is not None:
-        for task in convert_documents(docs, fixed_targets, model):
-            yield Converted([dumps(task)], task_counts(task)) if task["data"]["text"] else NOTHING_LEFT
-        return
-    for doc in find_all_stances(find_all_quotes(clean(docs)), fixed_targets):
-        yield Converted(*build_line_parts(doc, MODEL_VERSION, CONVERTER_VERSION)) if doc["text"] else NOTHING_LEFT
+    without building the task); with a learned model too, its version and score in the
+    prediction (what `to_tasks` gives it)."""
+    version = MODEL_VERSION if model is None else model.version
+    for doc in find_all_stances(find_all_quotes(clean(docs), model), fixed_targets):
+        if not doc["text"]:
+            yield NOTHING_LEFT
+            continue
+        score = None if model is None else learned_score(doc["quotes"])
+        yield Converted(*build_line_parts(doc, version, CONVERTER_VERSION, score))
 
 
 def _convert_line(doc: dict, fixed_targets: tuple[str, ...] = (), model=None) -> Line:

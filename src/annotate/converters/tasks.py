@@ -289,13 +289,17 @@ def build_line(doc: dict, model_version: str, converter_version: str) -> tuple[s
     return "".join(parts), counts
 
 
-def build_line_parts(doc: dict, model_version: str, converter_version: str) -> tuple[list[str], TaskCounts]:
+def build_line_parts(doc: dict, model_version: str, converter_version: str,
+                     score: float | None = None) -> tuple[list[str], TaskCounts]:
     """`build_line` as pieces that make the line when joined: written one after the other, a
-    huge article's line is never one string (nor encoded as one)."""
+    huge article's line is never one string (nor encoded as one). `score` is the prediction's
+    score when given (a learned model's: converters.learned_score), else the mean of the regions'."""
     text = doc["text"]
     plan = _plan(text, doc["quotes"], doc["stances"])
     raw_sha, text_sha = _hashes(doc, text)
-    score = _number(_mean_score([round(r.score, 3) for r in plan.labeled if r.score is not None]))
+    if score is None:
+        score = _mean_score([round(r.score, 3) for r in plan.labeled if r.score is not None])
+    score = _number(score)
     mv_u, mv_a = _json_pair(model_version)
     digest = hashlib.sha256(f'{text_sha}\n[{{"model_version":{mv_a},"score":{score},"result":['.encode("ascii"))
     result = _result_json(text, plan, digest)
