@@ -23,7 +23,7 @@ from .stance import find_stances
 from .targets import candidate_targets, final_targets, target_mentions
 from .tasks import build_task, task_hash
 
-CONVERTER_VERSION = "0.3.11"
+CONVERTER_VERSION = "0.3.12"
 MODEL_VERSION = f"annotate-rules-{CONVERTER_VERSION}"
 
 __all__ = [
@@ -104,9 +104,14 @@ def to_tasks(docs: Iterable[dict], model=None) -> Iterator[dict]:
     for doc in docs:
         task = build_task(doc, model.version, CONVERTER_VERSION)
         prediction = task["predictions"][0]
-        prediction["score"] = min((q["score"] for q in doc["quotes"]), default=1.0)
+        prediction["score"] = learned_score(doc["quotes"])
         task["meta"]["task_hash"] = task_hash(task["data"]["text"], task["predictions"])
         yield task
+
+
+def learned_score(quotes: list[dict]) -> float:
+    """A learned model's prediction score: its least certain quote's (1.0 without quotes)."""
+    return min((q["score"] for q in quotes), default=1.0)
 
 
 def convert_documents(docs: Iterable[dict], fixed_targets: Sequence[str] = (), model=None) -> Iterator[dict]:
