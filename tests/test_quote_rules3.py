@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from annotate.converters import convert_text
+from annotate.converters.mentions import _classify_words
 from annotate.validate import check_prediction_task
 
 
@@ -80,3 +81,16 @@ def test_a_transcript_label_with_a_role_or_a_party_names_the_speaker():
     assert ("Speaker", "SEN. BERNIE SANDERS") in found and ("Quote", "Good to be with you, Jake") in found
     # a role after a name in ordinary case is a headline's, not a transcript's
     assert ("Speaker", "Graham") not in spans("Graham, Senator: the plan is dead\n")
+
+
+
+def test_a_clock_times_zone_is_no_stance_target():
+    # a live blog's entries under their times: 0.3.11 listed "CET" as the only target
+    text = ("Starmer defends winter fuel cut as unions threaten action – as it happened\n17.20 CET\n"
+            'Starmer says government "will not be blown off course"\n'
+            'Keir Starmer has told reporters that the government "will not be blown off course" by criticism '
+            "of the winter fuel cut.\n16.55 CET\n"
+            'Unite\'s general secretary, Sharon Graham, said the cut was "a disgrace" and warned of strikes.\n')
+    assert "CET" not in [t["value"] for t in convert_text(text)["data"]["targets"]]
+    assert _classify_words(("CET",)) is None and _classify_words(("GMT",)) is None
+    assert _classify_words(("NATO",)) == "org"  # other capitals still name a body

@@ -392,6 +392,11 @@ def _keeps_connector(word: str, connector: str) -> bool:
                                                         and word[:-1] not in SURFACE)
 
 
+# Time zones written after a clock time (a live blog's "17.20 CET"): capitals, but no organisation.
+_TIME_ZONES = frozenset("GMT BST UTC CET CEST EET EEST WET WEST EST EDT CST CDT MST MDT PST PDT AKST AKDT HST "
+                        "AEST AEDT ACST AWST NZST NZDT JST KST IST".split())
+
+
 def _is_acronym(word: str) -> bool:
     letters = word.replace(".", "")
     return len(letters) >= 2 and letters.isupper() and letters.isalpha()
@@ -425,7 +430,7 @@ def _classify_words(words: tuple[str, ...]) -> str | None:
         return "issue"
     if len(words) == 1:
         if _is_acronym(last):
-            return "org"
+            return None if last in _TIME_ZONES else "org"  # "17.20 CET": a clock's zone, no body
         return "name"  # a single name word: a surname, a first name or a one-word body
     if any(_is_acronym(w) and len(w.replace(".", "")) > 1 for w in words):
         return None
