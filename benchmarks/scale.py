@@ -99,7 +99,9 @@ def run_cli(*args: str, env: dict) -> tuple[float, int, str, float]:
     OUTPUT[:] = lines
     if proc.returncode not in (0, 1) or not peak:
         raise SystemExit(f"annotate {args[0]} failed ({proc.returncode}): {proc.stderr[-800:]}")
-    return seconds, int(peak[-1].split()[1]) // 1024, (lines[-1] if lines else ""), cpu
+    # the command's summary ("... created 100000, ... skipped 0"), not a warning printed after it
+    summary = next((ln for ln in reversed(lines) if "created" in ln or "gold" in ln), lines[-1] if lines else "")
+    return seconds, int(peak[-1].split()[1]) // 1024, summary, cpu
 
 
 def bare_import(client, title: str, tasks_file: Path, batch: int, with_annotations: bool = False,
