@@ -47,23 +47,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from pull import PEAK  # noqa: E402  (the CLI in a child that reports its own VmHWM)
 from push import synthetic_tasks  # noqa: E402
 
 from annotate.demo import LabelStudioServer, Login, free_port  # noqa: E402
 from annotate.postgres import LocalPostgres  # noqa: E402
 from annotate.studio import connect  # noqa: E402
-
-# The CLI in a child that reports its own peak RSS (VmHWM: this process image only).
-PEAK = (
-    "import sys\n"
-    "from annotate.cli import main\n"
-    "try:\n"
-    "    main()\n"
-    "finally:\n"
-    "    hwm = [ln.split()[1] for ln in open('/proc/self/status') if ln.startswith('VmHWM:')]\n"
-    "    print('PEAK_KB', hwm[0], file=sys.stderr)\n"
-)
-
 
 # The SDK's 60 s default is too short for 1,000 real-sized tasks on a loaded machine; push
 # waits LONG_TIMEOUT (600 s) for an import, so the yardstick does too (and is not retried).

@@ -40,21 +40,12 @@ from annotate.converters import convert_text  # noqa: E402
 from annotate.converters.adversarial import GENERATORS  # noqa: E402
 from annotate.io import dumps  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from pull import PEAK  # noqa: E402  (the child's own VmHWM, not ru_maxrss: that counts the forking parent)
+
 DEFAULT_TEXT = ROOT.parent / "shared" / "corpora" / "polnear-train" / "text"
 TARGET_MB_S = 1.0
 # Runs the CLI in a child and reports the child's own peak RSS (KiB on Linux) on stderr.
-# The child's own peak (VmHWM): ru_maxrss also counts the pages of the parent it was forked
-# from, so after the single-line run (this process then holds a few hundred MB) every child
-# reported about 250 MiB where `annotate convert` itself peaks under 50.
-_PEAK = (
-    "import sys\n"
-    "from annotate.cli import main\n"
-    "try:\n"
-    "    main()\n"
-    "finally:\n"
-    "    hwm = [ln.split()[1] for ln in open('/proc/self/status') if ln.startswith('VmHWM:')]\n"
-    "    print('PEAK_KB', hwm[0], file=sys.stderr)\n"
-)
 
 
 def throughput(files: list[Path]) -> dict:
@@ -74,7 +65,7 @@ def peak_memory(inputs: list[str], out: Path, jobs: int = 1) -> tuple[int, float
     """Peak RSS (MiB) of the parent and wall seconds of one `annotate convert INPUTS -o OUT
     --jobs JOBS` in a subprocess."""
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", _PEAK, "convert", *inputs, "-o", str(out), "--jobs", str(jobs)],
+    proc = subprocess.run([sys.executable, "-c", PEAK, "convert", *inputs, "-o", str(out), "--jobs", str(jobs)],
                           capture_output=True, text=True)
     seconds = time.perf_counter() - t0
     peak = [ln for ln in proc.stderr.splitlines() if ln.startswith("PEAK_KB")]
