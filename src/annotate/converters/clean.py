@@ -549,19 +549,24 @@ def clean_text(raw: str) -> dict:
 # A line that is only a quotation: a pull quote a page repeats from the article in large type.
 _PULL_QUOTE = re.compile(r"[\"“‘'](?P<inner>[^\"“”\n]{20,300}?)[\"”’']")
 PULL_QUOTES_TRIED = 50  # quotation-only lines looked up, at most (each is a search of the article)
+_QUOTE_OPENERS = frozenset("\"“‘'")
 
 
 def _pull_quotes(lines: list[str]) -> set[int]:
     """Indexes of the lines that are only a quotation whose words stand elsewhere in the article
     (a pull quote: '“It is a plan for developers.”' under the paragraph that says who said it).
     A quotation-only line found nowhere else is the article's own and stays."""
-    tried = [i for i, line in enumerate(lines) if len(line) < 320 and line.strip()[:1] in "\"“‘'"
-             and _PULL_QUOTE.fullmatch(line.strip())][:PULL_QUOTES_TRIED]
+    tried: dict[int, str] = {}  # line index -> the words inside its marks
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if len(line) < 320 and stripped[:1] in _QUOTE_OPENERS and (m := _PULL_QUOTE.fullmatch(stripped)):
+            tried[i] = m.group("inner")
+            if len(tried) == PULL_QUOTES_TRIED:
+                break
     if not tried:
         return set()
-    skip = set(tried)
-    rest = "\n".join(line for i, line in enumerate(lines) if i not in skip)
-    return {i for i in tried if _PULL_QUOTE.fullmatch(lines[i].strip()).group("inner") in rest}
+    rest = "\n".join(line for i, line in enumerate(lines) if i not in tried)
+    return {i for i, inner in tried.items() if inner in rest}
 
 
 def _first_lines(body: str, n: int) -> list[str]:
