@@ -508,13 +508,14 @@ class ChangedByOthers:
     SHOWN = 10
 
     def __init__(self):
+        from .gold import changed_by  # (agreement reads gold lazily, as canonical() does)
+
+        self._changed_by = changed_by
         self.annotations, self.tasks, self.task_ids = 0, 0, []
 
     def add(self, task: dict) -> None:
-        from .gold import changed_by
-
         n = sum(1 for a in task.get("annotations") or ()
-                if not a.get("was_cancelled") and changed_by(a) is not None)
+                if not a.get("was_cancelled") and self._changed_by(a) is not None)
         if n:
             self.annotations += n
             self.tasks += 1
