@@ -117,7 +117,7 @@ def read_export(path: str | Path) -> Iterator[Item]:
             elif stripped[0] == "{":
                 yield from _cut_gzip_checked(fh, _depth_checked(_single_wrapper_check(_iter_jsonl(path, fh, head))))
             elif stripped[0] == "<":
-                yield Item("file", errors=[Error("top_level_type", "", _html_page(stripped))])
+                yield Item("file", errors=[Error("top_level_type", "", html_page(stripped))])
             else:
                 yield Item("file", errors=[Error("top_level_type", "",
                                                  "expected a JSON array of tasks or JSONL (one object a line)")])
@@ -295,7 +295,7 @@ _ERROR_ANSWER_KEYS = frozenset({"detail", "status_code", "validation_errors", "i
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 
 
-def _html_page(head: str) -> str:
+def html_page(head: str) -> str:
     """What to say of a file that is an HTML page (a login page, a proxy's error page) saved
     where the export should be."""
     title = _TITLE.search(head[:1 << 16])

@@ -998,10 +998,10 @@ def _download_snapshot_file(client, project_id: int, export_id: int, fh, say: Ca
     if not start:
         raise ConnectionFailed(f"Label Studio at {_base_url(client)} sent an empty export of project {project_id}")
     if start[:1] == b"<":
-        from .exportfile import _html_page
+        from .exportfile import html_page
 
         raise ConnectionFailed(f"Label Studio at {_base_url(client)} sent "
-                               f"{_html_page(head.decode('utf-8', 'replace'))}")
+                               f"{html_page(head.decode('utf-8', 'replace'))}")
     return size
 
 
