@@ -190,7 +190,6 @@ def find_quotes(text: str) -> list[dict]:
     return quotes
 
 
-_INITIALS = re.compile(r"(?<![\w.])(?:[A-Za-z]\.)+[A-Za-z]$")  # "J.M" of "J.M. Berger", "U.S" of "U.S. officials"
 # A sentence end inside a speaker span ('said Ana Ruiz. The union said ...' read 'Ana Ruiz. The union').
 _SPEAKER_BREAK = re.compile(r"(?<=\w)[.!?][\"”’']*\s+(?=[\"“‘(]*[A-Z])")
 
@@ -201,8 +200,7 @@ def _one_sentence(text: str, speaker: tuple[int, int], after: bool) -> tuple[int
     abbreviation or an initial ("Sen. Ana Ruiz", "J. Smith") ends nothing."""
     s, e = speaker
     breaks = [m for m in _SPEAKER_BREAK.finditer(text, s, e)
-              if not (text[m.start()] == "." and (closes_abbreviation(text, m.start(), s)
-                                                  or _INITIALS.search(text, s, m.start())))]
+              if not (text[m.start()] == "." and closes_abbreviation(text, m.start(), s))]
     if not breaks:
         return speaker
     return (s, breaks[0].start()) if after else (breaks[-1].end(), e)

@@ -49,7 +49,12 @@ def closes_abbreviation(text: str, period: int, lo: int) -> bool:
         return False  # the word before is longer than any abbreviation (the common case: be quick)
     w = max(text.rfind(" ", lo, period), text.rfind("\n", lo, period), lo - 1) + 1
     word = text[w:period].lower().strip("\"“‘'(\t")
-    return word in _ABBREV or (len(word) == 1 and word.isalpha())
+    return word in _ABBREV or (len(word) == 1 and word.isalpha()) or _initials(word)
+
+
+def _initials(word: str) -> bool:
+    """Letters joined by periods: "j.m" of "J.M. Berger", "d.c" of "Washington, D.C." (listed or not)."""
+    return len(word) >= 3 and word[1::2] == "." * (len(word) // 2) and word[::2].isalpha() and len(word) % 2 == 1
 
 
 def _sentence_ends(text: str, start: int, end: int) -> Iterator[re.Match]:
