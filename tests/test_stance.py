@@ -314,8 +314,14 @@ def test_find_stances_time_grows_linearly_with_the_quotes():
         return time.process_time() - t0
 
     cpu(500)  # warm up
-    small = min(cpu(5000) for _ in range(3))  # the least disturbed of three runs: the machine is shared
-    large = min(cpu(20000) for _ in range(2))
+    # A failed round is measured once more from the start (as tests/test_linear.py does): the small
+    # run takes about 0.05 s, so one stretch of a neighbour's load can break a round, while a
+    # quadratic lookup fails every round.
+    for _round in range(3):
+        small = min(cpu(5000) for _ in range(3))  # the least disturbed of three runs: the machine is shared
+        large = min(cpu(20000) for _ in range(2))
+        if large < 6.5 * small:
+            break
     assert large < 6.5 * small, (small, large)  # 4x the quotes: about 4x the time, not 16x
 
 
