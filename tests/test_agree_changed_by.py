@@ -79,3 +79,22 @@ def test_the_html_report_says_it_too(tmp_path):
     out = CliRunner().invoke(cli, ["agree", "--from-file", str(path), "-o", str(html)])
     assert out.exit_code == 0, out.output
     assert "2 annotation(s) on 2 task(s) (task 2, 6) were changed by someone other" in html.read_text(encoding="utf-8")
+
+
+def test_broken_updated_by_or_times_count_nothing_and_lose_nothing(tmp_path):
+    # hand-broken exports: updated_by not a user, times that are no times
+    broken = [
+        task(1, T3, [changed(1, 1, "bob", "2026-11-01T10:00:00Z", "2026-11-01T10:05:00Z"),
+                     annotation(2, 2, RESULT, 5)]),
+        task(2, T3, [changed(3, 1, True, "2026-11-01T10:00:00Z", "2026-11-01T10:05:00Z"),
+                     changed(4, 2, [2], "2026-11-01T10:00:00Z", "2026-11-01T10:05:00Z")]),
+        task(3, T3, [changed(5, 1, 2, "yesterday", "2026-11-01T10:05:00Z"),
+                     changed(6, 2, 1, "2026-11-01T10:00:00Z", 17)]),
+    ]
+    report = compute_agreement(broken, warn=lambda _m: None)
+    assert report["changed_by_others"] == {"annotations": 0, "tasks": 0, "task_ids": []}
+    assert report["tasks"]["compared"] == 3  # every task still compared: nothing left out for it
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(broken), encoding="utf-8")
+    out = CliRunner().invoke(cli, ["agree", "--from-file", str(path)])
+    assert out.exit_code == 0 and "Traceback" not in out.output and "changed by someone" not in out.output
