@@ -56,7 +56,7 @@ def test_convert_time_grows_linearly(kind):
     assert_linear(kind, smalls, larges)
 
 
-def assert_linear(name: str, smalls: list[str], larges: list[str], rounds: int = 2) -> None:
+def assert_linear(name: str, smalls: list[str], larges: list[str], rounds: int = 3) -> None:
     """Converting a text 4x as long takes at most 1.5 x 4 times as long, plus timer slack: the
     median of the small texts (each another seed: their content, not only the machine, makes
     their times differ, and the cheapest of three is no fair yardstick) against the first large
