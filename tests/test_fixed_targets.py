@@ -54,3 +54,30 @@ def test_backend_stances_use_only_the_targets_a_task_offers():
     prediction = predict_task(task)
     targets = [c for r in prediction["result"] if r.get("from_name") == "target" for c in r["value"]["choices"]]
     assert set(targets) <= set(offered)
+
+
+def test_offered_targets_change_the_task_only_when_the_converters_own_are_not_among_them():
+    from annotate.converters import annotate_text
+
+    text = ARTICLE
+    own = [t["value"] for t in annotate_text(text)["data"]["targets"]]
+    assert "Green Deal" in own  # what the senator calls a disaster
+    # every own target offered (and one more): the same task as with no list at all
+    assert annotate_text(text, offered_targets=[*own, "Mars"]) == annotate_text(text)
+    # a list that lacks one: the stances are proposed toward the offered list, as fixed targets
+    offered = ["European Union", "the Green Deal"]
+    assert annotate_text(text, offered_targets=offered) == annotate_text(text, fixed_targets=offered)
+    assert annotate_text(text, offered_targets=offered) != annotate_text(text)
+
+
+def test_the_backend_finds_the_quotes_once_for_a_task_with_its_own_targets(monkeypatch):
+    import annotate.converters as converters
+
+    calls = []
+    real = converters.find_quotes
+    monkeypatch.setattr(converters, "find_quotes", lambda text: calls.append(1) or real(text))
+    task = {"id": 1, "data": {"text": ARTICLE, "targets": [{"value": "European Union"}]}}
+    prediction = predict_task(task)
+    assert len(calls) == 1  # the stances are proposed again toward the task's list, the quotes not
+    targets = {r["value"]["choices"][0] for r in prediction["result"] if r.get("from_name") == "target"}
+    assert targets <= {"European Union"}

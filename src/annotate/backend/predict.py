@@ -111,11 +111,10 @@ def predict_task(task, max_text: int = DEFAULT_MAX_TEXT, model=None) -> dict:
     doc_id = doc_id if isinstance(doc_id, str) else None
     title = title if isinstance(title, str) else None
     try:
-        made = annotate_text(text, doc_id=doc_id, title=title, model=model)
-        if offered and not {t["value"] for t in made["data"]["targets"]} <= set(offered):
-            # The task brings its own target list (a project's fixed targets, or targets set by
-            # hand): stances are proposed toward those, the only ones Label Studio can show.
-            made = annotate_text(text, doc_id=doc_id, title=title, fixed_targets=offered, model=model)
+        # A task that brings its own target list (a project's fixed targets, or targets set by
+        # hand) gets stances toward those when the converter's own are not all among them: the
+        # only ones Label Studio can show.
+        made = annotate_text(text, doc_id=doc_id, title=title, model=model, offered_targets=offered)
         prediction = made["predictions"][0]
     except Exception:  # one bad text must not fail the batch
         log.exception("converter failed on task %s", task.get("id"))

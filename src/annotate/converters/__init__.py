@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from copy import deepcopy
 
 from ..io import sha256_text
 from .clean import clean_text, find_title
@@ -133,21 +134,37 @@ def convert_text(raw: str, doc_id: str | None = None, source_file: str = "",
 
 
 def annotate_text(text: str, doc_id: str | None = None, title: str | None = None,
-                  fixed_targets: Sequence[str] = (), model=None) -> dict:
+                  fixed_targets: Sequence[str] = (), model=None, offered_targets: Sequence[str] = ()) -> dict:
     """Pre-annotate `text` exactly as given (offsets index into it); returns the task. Its
     `data.title` is `title` when given, else the headline found in the text (see find_title).
-    `fixed_targets` (e.g. a task's own `data.targets`) are listed first and can be stance targets;
-    a learned `model` refines the rule quotes."""
+    `fixed_targets` (e.g. a project's own list) are listed first and can be stance targets;
+    a learned `model` refines the rule quotes.
+
+    `offered_targets` is the target list a task already brings (the ML backend's case): when
+    every target the converter finds is among them, the task is the same as without; else the
+    stances are proposed again toward `offered_targets` as fixed targets, the only ones Label
+    Studio can show. The quotes are found once either way."""
     # A lone carriage return (old Mac line ends) breaks a line as "\n" does: the rules read a
     # copy with "\n" in its place (the same length, so every offset holds) and the task keeps
     # the text as given. "\r\n" needs nothing: its "\n" is the line break.
     work = _LONE_CR.sub("\n", text) if "\r" in text else text
     doc = {"raw": text, "text": work, "doc_id": doc_id or default_doc_id(text), "source_file": "",
            "title": title or find_title(work)}
-    task = next(to_tasks(find_all_stances(find_all_quotes([doc], model), fixed_targets), model))
+    quoted = next(find_all_quotes([doc], model))
+    task = _stanced_task(quoted, fixed_targets, model, copy=bool(offered_targets))
+    if offered_targets and not {t["value"] for t in task["data"]["targets"]} <= set(offered_targets):
+        task = _stanced_task(quoted, [*fixed_targets, *offered_targets], model, copy=False)
     if work is not text:
         _restore_text(task, text)
     return task
+
+
+def _stanced_task(quoted: dict, fixed_targets: Sequence[str], model, copy: bool) -> dict:
+    """The task of a doc whose quotes are found: stances, targets and the prediction (with
+    `copy`, on a copy of the quotes, so that the doc can be given stances a second time)."""
+    if copy:
+        quoted = {**quoted, "quotes": deepcopy(quoted["quotes"])}
+    return next(to_tasks(find_all_stances([quoted], fixed_targets), model))
 
 
 _LONE_CR = re.compile(r"\r(?!\n)")
