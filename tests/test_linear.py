@@ -30,6 +30,7 @@ SIZES = {
     "bylines": 100_000,
     "footer_lines": 100_000,
     "stance_quote": 50_000,
+    "posts": 50_000,
 }
 
 

@@ -102,8 +102,24 @@ def stance_quote(size: int, seed: int = 7) -> str:
     return "“" + _fill(size - 1, lambda: r.choice(parts) + " ")
 
 
+def posts(size: int, seed: int = 7) -> str:
+    """Embedded posts: cue words and runs of links, each closed by a '— Name (@handle) date'
+    signature on its own line or on the post's, and one last line of links thousands long."""
+    r = random.Random(seed)
+
+    def piece() -> str:
+        links = " ".join(f"https://t.co/{r.randint(0, 9)}" for _ in range(r.randint(1, 40)))
+        end = r.choice(["\n\n— Ana Ruiz (@aruiz) June 1, 2016\n\n", " — Ana Ruiz (@aruiz) June 1, 2016\n", "\n"])
+        return f"{r.choice(CUE_WORDS)} {links}{end}"
+
+    tail = " — Ana Ruiz (@aruiz) June 1, 2016\n"
+    body = _fill(size // 2, piece)
+    return (body + "said " + _fill(size - len(body) - len(tail) - 5, lambda: "https://t.co/x ") + tail)[:size]
+
+
 GENERATORS: dict[str, Callable[..., str]] = {
     "cue_soup": cue_soup, "commas": commas, "quote_soup": quote_soup, "quote_marks": quote_marks,
     "names": names, "according": according, "end_marks": end_marks, "no_spaces": no_spaces,
     "short_lines": short_lines, "bylines": bylines, "footer_lines": footer_lines, "stance_quote": stance_quote,
+    "posts": posts,
 }

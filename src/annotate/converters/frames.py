@@ -59,6 +59,7 @@ SCORES = {
     "direct-continued": 0.75,        # the next fragment of an interrupted or multi-paragraph quote
     "mixed": 0.7,                    # an indirect content that holds a direct quote
     "headline": 0.5,                 # 'Graham: Trump's rhetoric hurts the party'
+    "post": 0.85,                    # an embedded post, its signature "— Name (@handle) June 1, 2016" after it
     # cue frames (this module)
     "according-to": 0.6,
     "asked-if": 0.4,

@@ -94,6 +94,51 @@ def _headline_quote(text: str, ps: int, pe: int) -> dict | None:
                 speaker=m.span(1), score=SCORES["headline"], cue="headline/colon")
 
 
+# An embedded post as a web page's text keeps its signature line: the tweet, then
+# "— Donald J. Trump (@realDonaldTrump) June 18, 2016" (X/Twitter's embed code), on its own line
+# or at the end of the tweet's. The text before it is the account holder's own words.
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_POST_SIGNATURE = re.compile(
+    r"(?:(?<=\s)|^)[—–-]{1,2}[ \t]*(?P<name>[^\s()—–@][^\n()—–@]{0,60}?)[ \t]*\(@\w{1,15}\)[ \t]*"
+    r"(?:" + _MONTH + r"[ \t]+\d{1,2},?[ \t]+\d{4}|\d{1,2}[ \t]+" + _MONTH + r",?[ \t]+\d{4}|\d{4}-\d\d-\d\d)"
+    r"[ \t]*$", re.MULTILINE)
+_BYLINE_BY = re.compile(r"by\s", re.IGNORECASE)
+# Links that close a post ("pic.twitter.com/abc", "https://t.co/xyz"): no part of what was said.
+_POST_LINK = re.compile(r"pic\.twitter\.com/|https?://|t\.co/")
+
+
+def _without_links(text: str, qs: int, qe: int) -> int:
+    """The end of text[qs:qe] without the links that close it (read from the end: linear)."""
+    while True:
+        qe = trim(text, qs, qe, " \t")[1]
+        cut = max(text.rfind(" ", qs, qe), text.rfind("\t", qs, qe), text.rfind("\n", qs, qe)) + 1
+        if not _POST_LINK.match(text, max(cut, qs), qe):
+            return qe
+        qe = max(cut, qs)
+
+
+def _post_quote(text: str, ps: int, pe: int, prev_para: tuple[int, int] | None) -> dict | None:
+    """The post an embed signature at the end of this paragraph closes, attributed to the name in
+    it: the text before the dash, or the whole paragraph before when the signature stands alone."""
+    if text.find("(@", ps, pe) < 0:
+        return None  # no handle, no signature (a cheap test before the regex)
+    m = _POST_SIGNATURE.search(text, ps, pe)
+    if m is None or _BYLINE_BY.match(m.group("name")):
+        return None  # "— By Ana Ruiz (@aruiz) June 18, 2016": the reporter's by-line, no post
+    if text[ps:m.start()].strip():
+        qs, qe = ps, m.start()
+    elif prev_para is not None:
+        qs, qe = prev_para
+    else:
+        return None
+    qs, qe = trim(text, qs, _without_links(text, qs, qe), " \t")
+    if _words(text, qs, qe) < 1 or _POST_SIGNATURE.search(text, qs, qe):
+        return None  # a picture alone, or another post's signature: nothing said
+    name = trim(text, *m.span("name"), " \t.,")
+    return dict(start=qs, end=qe, quote_type="direct", speaker=name, score=SCORES["post"],
+                closed=True, para_start=qs, para_end=qe, cue="post/signature")
+
+
 # At most this many cues and direct quotes in one sentence: a run-on line of cue words (garbage,
 # an OCR dump) is cut into windows so that the per-cue work of cue_quotes stays bounded. News
 # sentences hold a dozen at most (PolNeAR: 10 cues, 5 quotations).
@@ -131,7 +176,15 @@ def find_quotes(text: str) -> list[dict]:
     indirect: list[dict] = []
     group = 0
     prev: dict | None = None
+    posts: list[dict] = []
+    prev_para: tuple[int, int] | None = None
     for ps, pe in paragraphs(text):
+        post = _post_quote(text, ps, pe, prev_para)
+        if post is not None:
+            group += 1
+            post["group"] = group
+            posts.append(post)
+        prev_para = (ps, pe)
         para_direct, group = find_direct(text, ps, pe, prev, group)
         if para_direct:
             prev = para_direct[-1]
@@ -179,7 +232,11 @@ def find_quotes(text: str) -> list[dict]:
             by_group[d["group"]] = d["speaker"]
         elif d["group"] in by_group:
             d["speaker"] = by_group[d["group"]]
+    if posts:
+        direct, indirect = _without(direct, posts), _without(indirect, posts)
     joined = _join_fragments(text, direct)
+    if posts:
+        joined = sorted(joined + posts, key=lambda d: d["start"])
     firsts = {}
     for d in joined:
         firsts.setdefault(d["group"], d)
@@ -188,6 +245,18 @@ def find_quotes(text: str) -> list[dict]:
         if q["speaker"] is not None and _SPEAKER_BREAK.search(text, *q["speaker"]):
             q["speaker"] = _one_sentence(text, q["speaker"], after=q["speaker"][0] >= q["end"])
     return quotes
+
+
+def _without(found: list[dict], posts: list[dict]) -> list[dict]:
+    """`found` less what overlaps a post or its signature (a post is one quote: its own words)."""
+    starts = [p["start"] for p in posts]  # in text order and disjoint: a post holds no signature
+    ends = [p["speaker"][1] for p in posts]
+    out = []
+    for q in found:
+        i = bisect.bisect_right(ends, q["start"])  # the first post that ends after q starts
+        if i == len(posts) or starts[i] >= q["end"]:
+            out.append(q)
+    return out
 
 
 # A sentence end inside a speaker span ('said Ana Ruiz. The union said ...' read 'Ana Ruiz. The union').
