@@ -207,10 +207,21 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
             return sp
     m = _COLON_END.search(before)
     if m:
-        sp = speaker_before(text, floor + m.start(), floor) or sentence_subject(text, floor + m.start(), ps)
+        sp = speaker_before(text, floor + m.start(), floor)
+        if sp is not None and _VERB_BEFORE.search(text, max(ps, sp[0] - 30), sp[0]):
+            # "Sarah Silverman heckles Sanders supporters: “...”": the phrase before the colon is
+            # the object of a verb; the sentence's subject speaks
+            subject = sentence_subject(text, sp[0], ps)
+            if subject is not None and subject[1] < sp[0]:
+                sp = subject
+        sp = sp or sentence_subject(text, floor + m.start(), ps)
         if sp:
             return sp
     return None
+
+
+# A verb in the third person right before a noun phrase ("heckles", "slammed"): its object follows.
+_VERB_BEFORE = re.compile(r"(?<![\w’'-])[a-z]{3,}(?:[^s’'\W]s|ed)\s+$")
 
 
 _FINITE_NEXT = re.compile(r"\s+" + pattern("finite_verbs") + r"\b")

@@ -1,0 +1,34 @@
+"""Quote rules of converter 0.3.13: each case says what an annotator following the guidelines
+would mark, reasoned from the sentence itself (embedded posts: tests/test_posts.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotate.converters import convert_text
+from annotate.validate import check_prediction_task
+
+
+def said_by(text: str) -> dict[str, str]:
+    """Quote text -> the text of the Speaker it is said_by."""
+    task = convert_text(text)
+    assert check_prediction_task(task) == []  # accepted unchanged, it is a valid gold record
+    result = task["predictions"][0]["result"]
+    regions = {r["id"]: r["value"]["text"] for r in result if r["type"] == "labels"}
+    return {regions[r["from_id"]]: regions[r["to_id"]] for r in result
+            if r["type"] == "relation" and r["labels"] == ["said_by"]}
+
+
+@pytest.mark.parametrize("sentence, speaker", [
+    ('Sarah Silverman heckles Sanders supporters: "You are being ridiculous."\n', "Sarah Silverman"),
+    ('At the rally, the governor warned reporters: "We will not back down."\n', "the governor"),
+])
+def test_a_colon_after_a_verbs_object_gives_the_quote_to_the_subject(sentence, speaker):
+    quote = sentence[sentence.index('"'):sentence.rindex('"') + 1]
+    assert said_by(sentence).get(quote) == speaker
+
+
+def test_a_colon_after_a_plain_noun_phrase_still_gives_it_the_quote():
+    # no verb before the phrase: "The statement from the mayor's office:" names who speaks
+    text = 'The campaign released a statement. A spokesman for the mayor: "We have no comment."\n'
+    assert said_by(text).get('"We have no comment."') == "A spokesman for the mayor"
