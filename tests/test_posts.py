@@ -1,4 +1,4 @@
-"""Embedded posts (converter 0.3.13): a web page's copy of an X/Twitter embed keeps the post's
+"""Embedded posts (converter 0.3.13): a web page's copy of an X/Twitter or Instagram embed keeps the post's
 text and its signature line, "— Name (@handle) June 18, 2016". The text is the account
 holder's own words: one direct Quote said_by the name in the signature. Each expected value
 is read off the input text."""
@@ -68,3 +68,12 @@ def test_a_reporters_by_line_or_a_handle_in_running_text_is_no_signature():
     assert not any(q[1] == "Ana Ruiz" for q in quotes(byline))
     running = "The council voted on Monday. Ana Ruiz (@aruiz) covers the council.\n"
     assert quotes(running) == []
+
+
+def test_an_instagram_signature_attributes_the_caption_before_it():
+    text = ("The singer thanked her fans.\n\nView this post on Instagram\n\n"
+            "I could not have done this without every one of you.\n\n"
+            "A post shared by Ana Ruiz (@ana.ruiz) on Jun 18, 2016 at 3:15pm PDT\n\nThe tour starts in May.\n")
+    assert ("I could not have done this without every one of you.", "Ana Ruiz", "direct") in quotes(text)
+    # "a post shared by" in running text is no signature
+    assert not any(q[1] == "Ana Ruiz" for q in quotes("A post shared by Ana Ruiz went viral on Monday.\n"))

@@ -98,10 +98,16 @@ def _headline_quote(text: str, ps: int, pe: int) -> dict | None:
 # "— Donald J. Trump (@realDonaldTrump) June 18, 2016" (X/Twitter's embed code), on its own line
 # or at the end of the tweet's. The text before it is the account holder's own words.
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DATE = (r"(?:" + _MONTH + r"[ \t]+\d{1,2},?[ \t]+\d{4}|\d{1,2}[ \t]+" + _MONTH + r",?[ \t]+\d{4})")
 _POST_SIGNATURE = re.compile(
     r"(?:(?<=\s)|^)[—–-]{1,2}[ \t]*(?P<name>[^\s()—–@][^\n()—–@]{0,60}?)[ \t]*\(@\w{1,15}\)[ \t]*"
-    r"(?:" + _MONTH + r"[ \t]+\d{1,2},?[ \t]+\d{4}|\d{1,2}[ \t]+" + _MONTH + r",?[ \t]+\d{4}|\d{4}-\d\d-\d\d)"
-    r"[ \t]*$", re.MULTILINE)
+    r"(?:" + _DATE + r"|\d{4}-\d\d-\d\d)[ \t]*$", re.MULTILINE)
+# Instagram's "A post shared by Ana Ruiz (@ana.ruiz) on Jun 18, 2016 at 3:15pm PDT", on a line of
+# its own. (Facebook's "Posted by Ana Ruiz on June 18, 2016" is a blog's by-line as often: the
+# cleaner drops it.)
+_OTHER_SIGNATURES = re.compile(
+    r"A post shared by (?P<shared>[^\s()@][^\n()@]{0,60}?)[ \t]*\(@[\w.]{1,30}\)[ \t]+on[ \t]+" + _DATE
+    + r"(?:[ \t]+at[ \t]+\d{1,2}:\d\d[ \t]*[ap]m(?:[ \t]+[A-Z]{2,4})?)?[ \t]*$")
 _BYLINE_BY = re.compile(r"by\s", re.IGNORECASE)
 # Links that close a post ("pic.twitter.com/abc", "https://t.co/xyz"): no part of what was said.
 _POST_LINK = re.compile(r"pic\.twitter\.com/|https?://|t\.co/")
@@ -119,12 +125,20 @@ def _without_links(text: str, qs: int, qe: int) -> int:
 
 def _post_quote(text: str, ps: int, pe: int, prev_para: tuple[int, int] | None) -> dict | None:
     """The post an embed signature at the end of this paragraph closes, attributed to the name in
-    it: the text before the dash, or the whole paragraph before when the signature stands alone."""
-    if text.find("(@", ps, pe) < 0:
-        return None  # no handle, no signature (a cheap test before the regex)
-    m = _POST_SIGNATURE.search(text, ps, pe)
-    if m is None or _BYLINE_BY.match(m.group("name")):
-        return None  # "— By Ana Ruiz (@aruiz) June 18, 2016": the reporter's by-line, no post
+    it: the text before the dash, or the whole paragraph before when the signature stands alone
+    (as Instagram's always does)."""
+    if text.find("(@", ps, pe) >= 0:
+        m = _POST_SIGNATURE.search(text, ps, pe)
+        if m is None or _BYLINE_BY.match(m.group("name")):
+            m = None  # "— By Ana Ruiz (@aruiz) June 18, 2016": the reporter's by-line, no post
+        name_group = "name"
+    else:
+        m = None
+    if m is None and text[ps] == "A":  # a cheap test before the regex
+        m = _OTHER_SIGNATURES.match(text, ps, pe)
+        name_group = "shared"
+    if m is None:
+        return None
     if text[ps:m.start()].strip():
         qs, qe = ps, m.start()
     elif prev_para is not None:
@@ -132,9 +146,9 @@ def _post_quote(text: str, ps: int, pe: int, prev_para: tuple[int, int] | None) 
     else:
         return None
     qs, qe = trim(text, qs, _without_links(text, qs, qe), " \t")
-    if _words(text, qs, qe) < 1 or _POST_SIGNATURE.search(text, qs, qe):
+    if _words(text, qs, qe) < 1 or _POST_SIGNATURE.search(text, qs, qe) or _OTHER_SIGNATURES.match(text, qs, qe):
         return None  # a picture alone, or another post's signature: nothing said
-    name = trim(text, *m.span("name"), " \t.,")
+    name = trim(text, *m.span(name_group), " \t.,")
     return dict(start=qs, end=qe, quote_type="direct", speaker=name, score=SCORES["post"],
                 closed=True, para_start=qs, para_end=qe, cue="post/signature")
 
