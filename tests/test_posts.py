@@ -1,6 +1,6 @@
-"""Embedded posts (converter 0.3.13): a web page's copy of an X/Twitter or Instagram embed keeps the post's
-text and its signature line, "— Name (@handle) June 18, 2016". The text is the account
-holder's own words: one direct Quote said_by the name in the signature. Each expected value
+"""Embedded posts (converter 0.3.13): a web page's copy of an X/Twitter or Instagram embed
+keeps the post's text and its signature line, "— Name (@handle) June 18, 2016". The text is
+the account holder's own words: one direct Quote said_by the name in the signature. Each expected value
 is read off the input text."""
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def test_a_signature_on_its_own_line_attributes_the_post_before_it():
 
 
 def test_a_signature_at_the_end_of_the_posts_own_line():
-    text = (f"The senator answered within the hour.\n\n.@realDonaldTrump is a thin-skinned bully. "
+    text = ("The senator answered within the hour.\n\n.@realDonaldTrump is a thin-skinned bully. "
             "https://t.co/xyz — Elizabeth Warren (@SenWarren) 18 June 2016\n\nShe has criticized him before.\n")
     assert (".@realDonaldTrump is a thin-skinned bully.", "Elizabeth Warren", "direct") in quotes(text)
 
