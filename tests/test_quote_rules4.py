@@ -32,3 +32,31 @@ def test_a_colon_after_a_plain_noun_phrase_still_gives_it_the_quote():
     # no verb before the phrase: "The statement from the mayor's office:" names who speaks
     text = 'The campaign released a statement. A spokesman for the mayor: "We have no comment."\n'
     assert said_by(text).get('"We have no comment."') == "A spokesman for the mayor"
+
+
+@pytest.mark.parametrize("sentence, speaker", [
+    # a title or place abbreviation before a name does not end the appositive
+    ('"It was chaos," said Dr. Maria Lopez, chief medical officer at St. Mary\'s Hospital in Phoenix.\n',
+     "Dr. Maria Lopez, chief medical officer at St. Mary's Hospital in Phoenix"),
+    ('"They misled us," said Yaakov Amidror, a former adviser to Mr. Netanyahu.\n',
+     "Yaakov Amidror, a former adviser to Mr. Netanyahu"),
+    # a sentence that ends with an abbreviation still ends there
+    ('"It was chaos," said Maria Lopez, a nurse in Phoenix. Sen. Ruiz agreed.\n', "Maria Lopez, a nurse in Phoenix"),
+])
+def test_an_appositive_goes_on_past_a_title_before_a_name(sentence, speaker):
+    quote = sentence[:sentence.index(",") + 2]
+    assert said_by(sentence).get(quote) == speaker
+
+
+def test_a_lawmakers_party_and_state_keep_the_name_before_them():
+    text = "Sen. Mark Warner, D-Va., who chairs the Intelligence Committee, urged the White House to respond.\n"
+    assert said_by(text).get("to respond") == "Sen. Mark Warner, D-Va., who chairs the Intelligence Committee"
+
+
+@pytest.mark.parametrize("sentence, quote, speaker", [
+    ('Homeland Security Secretary Alejandro Mayorkas, in an interview with CNN, called the attack "reckless."\n',
+     'the attack "reckless."', "Homeland Security Secretary Alejandro Mayorkas"),
+    ("Ruiz, at a rally on Monday, said the bill would fail.\n", "the bill would fail", "Ruiz"),
+])
+def test_where_or_when_the_source_spoke_is_no_part_of_the_source(sentence, quote, speaker):
+    assert said_by(sentence).get(quote) == speaker

@@ -351,6 +351,16 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
         if first not in {"who", "whose"} and finite and finite[0] not in {"who", "which", "that"}:
             return None  # a relative clause inside the description is fine, a verb of its own is not
         j = _np_left(text, toks, name_end, toks[name_end + 1][0])
+        if j is not None and j >= 2 and _PARTY_STATE.fullmatch(text, toks[j][0], toks[name_end][1]) \
+                and _gap_after(text, toks, j - 1, limit).strip() == ",":
+            # "Sen. Mark Warner, D-Va., who chairs the committee, urged": the name comes before
+            # its party and state
+            named = _np_left(text, toks, j - 1, toks[j][0])
+            if named is not None and _is_head(text[toks[j - 1][0] : toks[j - 1][1]]):
+                j = named
+        if j is not None and first in _ADJUNCT_OPENERS and _is_head(text[toks[name_end][0] : toks[name_end][1]]):
+            # "Mayorkas, in an interview with CNN, called": where or when X spoke, not who X is
+            return toks[j][0], toks[name_end][1]
         relative = first in {"who", "whose"}
         if j is None or not (relative or _is_head(text[toks[name_end][0] : toks[name_end][1]])):
             if len(appos) <= 4 and all(_is_name_token(w) for w in appos):
@@ -381,6 +391,12 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
     if text[toks[j][0] : toks[j][1]].lower() in _CLAUSE_LINKS:
         return None  # "but had a more ominous take": a clause, not a noun phrase
     return toks[_conjoined(text, toks, j, limit)][0], toks[i][1]
+
+
+# "R-Texas", "D-Va.", "I-Vt.": a lawmaker's party and state, set off by commas after the name.
+_PARTY_STATE = re.compile(r"[DRI]-[A-Z][A-Za-z.]*")
+# Prepositions that open an adjunct between a source and its cue: ", in an interview with CNN,".
+_ADJUNCT_OPENERS = frozenset("in on at during after before via from through".split())
 
 
 _CONJUNCT_OPENERS = frozenset("that but while as because when although though if after before since".split())
@@ -725,6 +741,9 @@ def appositive_after(text: str, sp: tuple[int, int], ceiling: int) -> tuple[int,
                 _INITIALISM.search(text, max(0, stop.start() - 12), stop.end()) and _NEXT_WORD.match(text, stop.end()):
             pos = stop.end()  # "Ill.", "Jr.", "the U.S. Senate" inside the appositive
             continue
+        if abbreviation and _NEXT_WORD.match(text, stop.end()) and _before_name(text, stop.start()):
+            pos = stop.end()  # "chief medical officer at St. Mary's Hospital": a name goes on after "St."
+            continue
         break
     stop_at = stop.end() if abbreviation else stop.start()
     while text[stop_at - 1].isspace() or text[stop_at - 1] == ",":
@@ -735,6 +754,14 @@ def appositive_after(text: str, sp: tuple[int, int], ceiling: int) -> tuple[int,
 
 
 _INITIALISM = re.compile(r"(?<![\w.])(?:[A-Za-z]\.){2,}$")  # "U.S.", "C.I.A."
+_NAME_ABBREVIATIONS = words("abbreviations", "name")  # "St.", "Sen.": a name comes after them
+
+
+def _before_name(text: str, period: int) -> bool:
+    """True when the word that ends at `period` is an abbreviation that comes before a name."""
+    lo = max(0, period - 8)
+    w = max(text.rfind(" ", lo, period), text.rfind("\n", lo, period), lo - 1) + 1
+    return text[w:period].lower() in _NAME_ABBREVIATIONS
 _NEXT_WORD = re.compile(r" [A-Za-z]")  # a word after an initialism goes on the phrase ("the U.S. Senate")
 _END = re.compile(r"")
 _SENTENCE_END_AFTER = re.compile(r"[\"”’']?(?:$|\s*\n|\s+[\"“‘']?[A-Z])")
