@@ -60,3 +60,22 @@ def test_a_lawmakers_party_and_state_keep_the_name_before_them():
 ])
 def test_where_or_when_the_source_spoke_is_no_part_of_the_source(sentence, quote, speaker):
     assert said_by(sentence).get(quote) == speaker
+
+
+@pytest.mark.parametrize("sentence, quote", [
+    ("He added that the plan would fail.\n", "that the plan would fail"),
+    ("He added he intended to stay.\n", "he intended to stay"),
+    ('She added: "We will win."\n', '"We will win."'),
+    ("The plan will fail, he added.\n", "The plan will fail"),
+])
+def test_add_is_speech_with_a_clause_a_quotation_or_after_what_was_said(sentence, quote):
+    assert quote in said_by(sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "The council voted on Tuesday to add bike lanes on Main Street.\n",
+    "The economy added 151,000 jobs during the month.\n",
+    "He added his voice to the critics.\n",
+])
+def test_add_with_a_plain_object_says_nothing(sentence):
+    assert said_by(sentence) == {}

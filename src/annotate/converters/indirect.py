@@ -234,6 +234,8 @@ _ADJUNCT_UNTIL_CLAUSE = re.compile(r"[^,.;:!?“”\"]{0,50}?\s(" + pattern("cla
 
 
 _RECIPIENT_ONLY = words("recipient_verbs", "only")
+_CLAUSE_SPEECH = words("clause_speech")
+_QUOTE_MARKS = frozenset("\"“‘«")
 
 
 # A preposition of the cue's verb group before its object ("speculated freely about X"): the
@@ -355,6 +357,11 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
     if kind == "any" and lemma in _RECIPIENT_ONLY and len(content.split(None, 6)) <= 5 \
             and not (_FINITE.search(content) or _CLAUSE_START.match(content) or _TO_INF.search(content)):
         return None  # "Todd asked the real estate mogul.": a recipient, not what was said
+    if kind == "any" and lemma in _CLAUSE_SPEECH and not (
+            _FINITE.search(content) or _CLAUSE_START.match(content) or _SUBJECT_START.match(content)
+            or _QUOTE_MARKS.intersection(content)
+            or text[max(0, s - 2):s].strip() == ":"):
+        return None  # "voted to add bike lanes", "added 300 jobs": a thing added, nothing said
     if kind == "object" and content.split(None, 1)[0].lower() in _NO_OBJECT:
         return None  # "showed up in the flesh", "as she showed in the debates", "a show and is ..."
     if kind == "object" and content.split(None, 1)[0].lower() in _PRONOUN_OBJECT and len(content.split(None, 3)) < 3:
