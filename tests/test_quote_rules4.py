@@ -79,3 +79,14 @@ def test_add_is_speech_with_a_clause_a_quotation_or_after_what_was_said(sentence
 ])
 def test_add_with_a_plain_object_says_nothing(sentence):
     assert said_by(sentence) == {}
+
+
+@pytest.mark.parametrize("sentence, quote, speaker", [
+    # a ticker after a name ending in a period, then "today" before the cue (press releases)
+    ("Acme Corp. (NASDAQ: ACME) today reported record revenue of $1.2 billion.\n",
+     "record revenue of $1.2 billion", "Acme Corp."),
+    ("Acme Corp. (NASDAQ: ACME) said today that revenue rose.\n", "that revenue rose", "Acme Corp."),
+    ("Rep. Ana Ruiz (D-Calif.) also said the plan failed.\n", "the plan failed", "Rep. Ana Ruiz"),
+])
+def test_a_parenthesis_after_the_source_is_passed_over(sentence, quote, speaker):
+    assert said_by(sentence).get(quote) == speaker

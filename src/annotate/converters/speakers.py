@@ -264,7 +264,8 @@ def _linked_source(text: str, toks: list[tuple[int, int]], i: int, limit: int) -
     return None
 
 
-_TRAILING_PAREN = re.compile(r"(?<=\w)\s*\([^()]{1,30}\)\s*,?\s*(?:(?:also|has|had|have|then|later)\s+)?$")
+_TRAILING_PAREN = re.compile(r"(?<=[\w.])\s*\([^()]{1,30}\)\s*,?\s*"
+                             r"(?:(?:also|has|had|have|then|later|today|yesterday|now|earlier)\s+){0,2}$")
 _APPOSITIVE_GAP = re.compile(r",\s*$")
 
 
