@@ -447,3 +447,19 @@ def test_thousands_of_quotation_lines_clean_in_linear_time():
 
     small, large = min(cpu(5_000) for _ in range(3)), min(cpu(20_000) for _ in range(3))
     assert large < 8 * max(small, 1e-3), (small, large)  # 4x the lines: near 4x the time, never 16x
+
+
+def test_a_press_releases_about_section_ends_the_article():
+    body = ("Acme Corp. today reported record revenue of $1.2 billion for the third quarter, up 18% from a "
+            "year earlier. \"Our team delivered another outstanding quarter,\" said Jane Smith, the chief "
+            "executive. The company raised its full-year guidance.\n\n")
+    raw = ("Acme Corp. Announces Record Results\n\n" + body + "About Acme Corp.\n"
+           "Acme Corp. makes industrial software for manufacturers in 40 countries.\n\nJohn Doe\n")
+    text = clean_text(raw)["text"]
+    assert "makes industrial software" not in text and "John Doe" not in text
+    assert text.endswith("The company raised its full-year guidance.\n")
+    # a sentence that opens with "About" is text, and so is an "About" heading in the first half
+    raw = "Rally draws a crowd\n\n" + body + "About 200 people attended the rally on Monday.\n"
+    assert "About 200 people attended" in clean_text(raw)["text"]
+    raw = "Rally draws a crowd\n\nAbout The Rally\n\n" + body
+    assert "About The Rally" in clean_text(raw)["text"] and "guidance" in clean_text(raw)["text"]

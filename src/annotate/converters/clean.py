@@ -167,6 +167,9 @@ _FOOTER = re.compile(
     r"|our standards\s*:.{0,80}|#{3,}|-\s?30\s?-)$",  # "###", "-30-": a press release's end
     re.IGNORECASE,
 )
+# A press release's closing "About Acme Corp." (or "About the Company"): the company's own
+# description and contacts follow. Title case, a line of its own, in the second half of the text.
+_ABOUT_HEADING = re.compile(r"About (?:the )?[A-Z][\w.&'’-]*(?: (?:[A-Z&][\w.&'’,-]*|of|and|for|the)){0,6}:?")
 _MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
 _ANY_DATE = re.compile(  # (?=...) first: a date starts with a digit or a month's capital, so every
     # other position fails at once instead of trying the three forms there (the scan still enters
@@ -517,7 +520,8 @@ def clean_text(raw: str) -> dict:
             kept.append(line)
             kept_chars += len(line)
             continue
-        if kept_chars > 200 and _FOOTER.match(stripped):
+        if kept_chars > 200 and (_FOOTER.match(stripped) or stripped[:6] == "About "
+                                 and 2 * kept_chars > len(text) and _ABOUT_HEADING.fullmatch(stripped)):
             dropped = True
             break
         if _boilerplate(stripped):
