@@ -90,3 +90,13 @@ def test_add_with_a_plain_object_says_nothing(sentence):
 ])
 def test_a_parenthesis_after_the_source_is_passed_over(sentence, quote, speaker):
     assert said_by(sentence).get(quote) == speaker
+
+
+def test_a_manner_verb_in_the_next_sentence_does_not_attribute_a_finished_quotation():
+    # the quotation ends its own sentence with a period: "cheered" starts a new one
+    assert said_by('Trump spoke for an hour. "We will build the wall." Supporters cheered loudly.\n') \
+        .get('"We will build the wall."') != "Supporters"
+    # next to the quotation, a manner verb still names its speaker; so does "said" after a period
+    assert said_by('"Go back," Trump barked.\n') == {'"Go back,"': "Trump"}
+    assert said_by('"Build the wall!" supporters chanted.\n') == {'"Build the wall!"': "supporters"}
+    assert said_by('"We will win." Trump said.\n') == {'"We will win."': "Trump"}

@@ -18,6 +18,7 @@ from .cues import (
     DIRECT_RE,
     DIRECT_WORDS,
     SPEECH_RE,
+    SPEECH_WORDS,
     find_cues,
     verb_forms,
     word_alternation,
@@ -182,6 +183,8 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
         cue = None  # "I had prepared a statement to read": an infinitive, not the quote's verb
     if cue and text[qe - 2:qe - 1] in ".?!" and _NEXT_QUOTE_FRAME.match(text, cue.end(), window_end):
         cue = None  # '“Why now?” Mills then writes back, “You look cute.”': it frames the next quote
+    if cue and cue.group(0).lower() not in SPEECH_WORDS and text[qs:qe].rstrip("\"”’'»").endswith("."):
+        cue = None  # '“We will build the wall.” Supporters cheered.': a new sentence, a manner verb
     if cue and not _REAL_QUOTE.search(text, pos, cue.start()):
         sp = speaker_before(text, cue.start(), pos)
         if sp and (sp[0] <= pos + 2 or (sp[0] <= pos + 60 and not _REAL_QUOTE.search(text, pos, sp[0])
