@@ -100,3 +100,16 @@ def test_a_manner_verb_in_the_next_sentence_does_not_attribute_a_finished_quotat
     assert said_by('"Go back," Trump barked.\n') == {'"Go back,"': "Trump"}
     assert said_by('"Build the wall!" supporters chanted.\n') == {'"Build the wall!"': "supporters"}
     assert said_by('"We will win." Trump said.\n') == {'"We will win."': "Trump"}
+
+
+@pytest.mark.parametrize("sentence, speaker", [
+    ("Officials at the Pentagon said the vote would happen Friday.\n", "Officials at the Pentagon"),
+    ("Spokesmen at the FBI said the vote would happen Friday.\n", "Spokesmen at the FBI"),
+    ("Officials with the campaign said the vote would happen Friday.\n", "Officials with the campaign"),
+    ("Members of Congress said the vote would happen Friday.\n", "Members of Congress"),
+    # "familiar with" still links its own source; an object before "and said" is no source
+    ("A source familiar with the talks said the vote would happen Friday.\n", "A source familiar with the talks"),
+    ("Trump met officials at the Pentagon and said the vote would happen Friday.\n", "Trump"),
+])
+def test_a_bare_people_noun_keeps_the_place_or_body_it_belongs_to(sentence, speaker):
+    assert said_by(sentence).get("the vote would happen Friday") == speaker

@@ -227,7 +227,7 @@ _SOURCE_LINKS = {("close", "to"), ("familiar", "with"), ("near", "to")}
 
 def _source_of(text: str, toks: list[tuple[int, int]], j: int, limit: int) -> int:
     """The first token of the speaker noun phrase whose last part starts at token j: further left
-    over "for"/"of" after a role or people noun, "close to"/"familiar with" after a source noun,
+    over "for"/"of"/"at"/"with" after a role or people noun, "close to"/"familiar with" after a source noun,
     and a lower-case possessive after a determiner; else j."""
     if j < 2:
         return j
@@ -235,12 +235,12 @@ def _source_of(text: str, toks: list[tuple[int, int]], j: int, limit: int) -> in
     if text[b1 : toks[j][0]].strip() or text[b2:a1].strip():
         return j  # each step below reads two words joined to token j by spaces only
     word1, word2 = text[a1:b1].lower(), text[a2:b2].lower()
-    if word1 in ("for", "of"):
-        head = _unpossessed(word2)
-        if head in ROLE_WORDS or head in _PEOPLE_HEADS or head in _SOURCE_NOUNS:
-            k = _np_left(text, toks, j - 2, limit)
-            if k is not None and k < j - 2:
-                return k
+    head = _unpossessed(word2)
+    if word1 in ("for", "of", "at", "with") and (head in ROLE_WORDS or head in _PEOPLE_HEADS or head in _SOURCE_NOUNS):
+        # "a spokesman for X", "officials at the Pentagon" (the head alone too), "members of Congress"
+        k = _np_left(text, toks, j - 2, limit)
+        if k is not None and k <= j - 2:
+            return k
     elif j >= 3 and (word2, word1) in _SOURCE_LINKS and not text[toks[j - 3][1] : a2].strip() \
             and text[toks[j - 3][0] : toks[j - 3][1]].lower() in _SOURCE_NOUNS:
         k = _np_left(text, toks, j - 3, limit)
