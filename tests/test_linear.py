@@ -1,8 +1,11 @@
 """Convert is linear in the length of any text, garbage included (issue 15, item 6).
 
 For each adversarial text (annotate.converters.adversarial) the CPU time of converting 4n
-characters must stay within 1.5 x 4 times that of n characters, plus a little slack for timer
-noise. A quadratic stage makes the ratio 16; the sizes are chosen so that n takes about 0.05-0.3 s.
+characters must stay within 1.75 x 4 times that of n characters, plus a little slack for timer
+noise. A quadratic stage makes the ratio 16 and an n^1.5 one 8; the sizes are chosen so that n
+takes about 0.05-0.3 s. (On a quiet machine the ratios are 3.6-4.9; a loaded one has pushed the
+"names" text, thousands of distinct names, to 6.8 in all three rounds: a larger working set
+suffers more from a neighbour's use of the shared caches, so the bound was 1.5 x 4 until then.)
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from annotate.converters import convert_text
 from annotate.converters.adversarial import GENERATORS
 
 SLACK_S = 0.05
+LINEAR_FACTOR = 1.75  # of 4x: below n^1.5 (8x), far below quadratic (16x)
 # kind -> n (characters): large enough that a quadratic stage shows, small enough to stay fast.
 SIZES = {
     "cue_soup": 40_000,
@@ -58,7 +62,7 @@ def test_convert_time_grows_linearly(kind):
 
 
 def assert_linear(name: str, smalls: list[str], larges: list[str], rounds: int = 3) -> None:
-    """Converting a text 4x as long takes at most 1.5 x 4 times as long, plus timer slack: the
+    """Converting a text 4x as long takes at most 1.75 x 4 times as long, plus timer slack: the
     median of the small texts (each another seed: their content, not only the machine, makes
     their times differ, and the cheapest of three is no fair yardstick) against the first large
     one (the second only if the first fails).
@@ -66,7 +70,7 @@ def assert_linear(name: str, smalls: list[str], larges: list[str], rounds: int =
     slow one stretch of CPU time (cache, clock), and a superlinear stage fails every round."""
     for _round in range(rounds):
         t_small = statistics.median(_cpu_seconds(small) for small in smalls)
-        bound = 4 * 1.5 * t_small + SLACK_S
+        bound = 4 * LINEAR_FACTOR * t_small + SLACK_S
         t_large = _cpu_seconds(larges[0])
         for large in larges[1:]:
             if t_large <= bound:
