@@ -106,7 +106,7 @@ _POST_SIGNATURE = re.compile(
 # its own. (Facebook's "Posted by Ana Ruiz on June 18, 2016" is a blog's by-line as often: the
 # cleaner drops it.)
 _OTHER_SIGNATURES = re.compile(
-    r"A post shared by (?P<shared>[^\s()@][^\n()@]{0,60}?)[ \t]*\(@[\w.]{1,30}\)[ \t]+on[ \t]+" + _DATE
+    r"A post shared by (?P<name>[^\s()@][^\n()@]{0,60}?)[ \t]*\(@[\w.]{1,30}\)[ \t]+on[ \t]+" + _DATE
     + r"(?:[ \t]+at[ \t]+\d{1,2}:\d\d[ \t]*[ap]m(?:[ \t]+[A-Z]{2,4})?)?[ \t]*$")
 _BYLINE_BY = re.compile(r"by\s", re.IGNORECASE)
 # Links that close a post ("pic.twitter.com/abc", "https://t.co/xyz"): no part of what was said.
@@ -127,16 +127,11 @@ def _post_quote(text: str, ps: int, pe: int, prev_para: tuple[int, int] | None) 
     """The post an embed signature at the end of this paragraph closes, attributed to the name in
     it: the text before the dash, or the whole paragraph before when the signature stands alone
     (as Instagram's always does)."""
-    if text.find("(@", ps, pe) >= 0:
-        m = _POST_SIGNATURE.search(text, ps, pe)
-        if m is None or _BYLINE_BY.match(m.group("name")):
-            m = None  # "— By Ana Ruiz (@aruiz) June 18, 2016": the reporter's by-line, no post
-        name_group = "name"
-    else:
-        m = None
-    if m is None and text[ps] == "A":  # a cheap test before the regex
+    m = _POST_SIGNATURE.search(text, ps, pe) if text.find("(@", ps, pe) >= 0 else None  # a cheap test first
+    if m is not None and _BYLINE_BY.match(m.group("name")):
+        m = None  # "— By Ana Ruiz (@aruiz) June 18, 2016": the reporter's by-line, no post
+    if m is None and text[ps] == "A":
         m = _OTHER_SIGNATURES.match(text, ps, pe)
-        name_group = "shared"
     if m is None:
         return None
     if text[ps:m.start()].strip():
@@ -148,7 +143,7 @@ def _post_quote(text: str, ps: int, pe: int, prev_para: tuple[int, int] | None) 
     qs, qe = trim(text, qs, _without_links(text, qs, qe), " \t")
     if _words(text, qs, qe) < 1 or _POST_SIGNATURE.search(text, qs, qe) or _OTHER_SIGNATURES.match(text, qs, qe):
         return None  # a picture alone, or another post's signature: nothing said
-    name = trim(text, *m.span(name_group), " \t.,")
+    name = trim(text, *m.span("name"), " \t.,")
     return dict(start=qs, end=qe, quote_type="direct", speaker=name, score=SCORES["post"],
                 closed=True, para_start=qs, para_end=qe, cue="post/signature")
 

@@ -10,7 +10,7 @@ import re
 from .cues import FORMS as CUE_FORMS
 from .cues import find_cues
 from .lexicon import words
-from .text import closes_abbreviation
+from .text import closes_abbreviation, word_before
 
 PRONOUNS = set(words("speaker_pronouns"))
 REFERRING_PRONOUNS = set(words("speaker_pronouns", "referring"))
@@ -235,8 +235,8 @@ def _source_of(text: str, toks: list[tuple[int, int]], j: int, limit: int) -> in
     if text[b1 : toks[j][0]].strip() or text[b2:a1].strip():
         return j  # each step below reads two words joined to token j by spaces only
     word1, word2 = text[a1:b1].lower(), text[a2:b2].lower()
-    head = _unpossessed(word2)
-    if word1 in ("for", "of", "at", "with") and (head in ROLE_WORDS or head in _PEOPLE_HEADS or head in _SOURCE_NOUNS):
+    if word1 in ("for", "of", "at", "with") and (
+            (head := _unpossessed(word2)) in ROLE_WORDS or head in _PEOPLE_HEADS or head in _SOURCE_NOUNS):
         # "a spokesman for X", "officials at the Pentagon" (the head alone too), "members of Congress"
         k = _np_left(text, toks, j - 2, limit)
         if k is not None and k <= j - 2:
@@ -742,7 +742,8 @@ def appositive_after(text: str, sp: tuple[int, int], ceiling: int) -> tuple[int,
                 _INITIALISM.search(text, max(0, stop.start() - 12), stop.end()) and _NEXT_WORD.match(text, stop.end()):
             pos = stop.end()  # "Ill.", "Jr.", "the U.S. Senate" inside the appositive
             continue
-        if abbreviation and _NEXT_WORD.match(text, stop.end()) and _before_name(text, stop.start()):
+        if abbreviation and _NEXT_WORD.match(text, stop.end()) \
+                and word_before(text, stop.start(), max(0, stop.start() - 12)) in _NAME_ABBREVIATIONS:
             pos = stop.end()  # "chief medical officer at St. Mary's Hospital": a name goes on after "St."
             continue
         break
@@ -756,13 +757,6 @@ def appositive_after(text: str, sp: tuple[int, int], ceiling: int) -> tuple[int,
 
 _INITIALISM = re.compile(r"(?<![\w.])(?:[A-Za-z]\.){2,}$")  # "U.S.", "C.I.A."
 _NAME_ABBREVIATIONS = words("abbreviations", "name")  # "St.", "Sen.": a name comes after them
-
-
-def _before_name(text: str, period: int) -> bool:
-    """True when the word that ends at `period` is an abbreviation that comes before a name."""
-    lo = max(0, period - 8)
-    w = max(text.rfind(" ", lo, period), text.rfind("\n", lo, period), lo - 1) + 1
-    return text[w:period].lower() in _NAME_ABBREVIATIONS
 _NEXT_WORD = re.compile(r" [A-Za-z]")  # a word after an initialism goes on the phrase ("the U.S. Senate")
 _END = re.compile(r"")
 _SENTENCE_END_AFTER = re.compile(r"[\"”’']?(?:$|\s*\n|\s+[\"“‘']?[A-Z])")

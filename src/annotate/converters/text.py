@@ -47,9 +47,15 @@ def closes_abbreviation(text: str, period: int, lo: int) -> bool:
     back no further than `lo`: such a period does not end a sentence."""
     if period - lo > _ABBREV_LONGEST and text[period - _ABBREV_LONGEST - 1:period].isalpha():
         return False  # the word before is longer than any abbreviation (the common case: be quick)
-    w = max(text.rfind(" ", lo, period), text.rfind("\n", lo, period), lo - 1) + 1
-    word = text[w:period].lower().strip("\"“‘'(\t")
+    word = word_before(text, period, lo)
     return word in _ABBREV or (len(word) == 1 and word.isalpha()) or _initials(word)
+
+
+def word_before(text: str, period: int, lo: int) -> str:
+    """The word that ends at `period`, not reaching before `lo`: lower case, without the marks
+    that may open it ('"Mr' -> "mr")."""
+    w = max(text.rfind(" ", lo, period), text.rfind("\n", lo, period), lo - 1) + 1
+    return text[w:period].lower().strip("\"“‘'(\t")
 
 
 def _initials(word: str) -> bool:
