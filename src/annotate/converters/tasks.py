@@ -221,64 +221,62 @@ def _result_json(text: str, plan: _Plan, digest) -> list[str]:
             line.clear()
 
     vocab: dict[str, tuple[str, str]] = {}  # labels, choice names and values, relation types: a few dozen
-
-    def word(s: str) -> tuple[str, str]:
-        got = vocab.get(s)
-        if got is None:
-            got = vocab[s] = _json_pair(s)
-        return got
-
-    scores: dict[float, str] = {}  # a few distinct scores (the calibrated ones) for thousands of regions
-
-    def score_item(score) -> str:
-        if score is None:
-            return ""
-        if type(score) is not float:  # an int score is written as an int: not cached beside its float
-            return ',"score":' + _number(round(score, 3))
-        got = scores.get(score)
-        if got is None:
-            got = scores[score] = ',"score":' + _number(round(score, 3))
-        return got
-
+    # a few distinct scores (the calibrated ones) for thousands of regions: each written once
+    scores: dict[float, str] = {None: ""}
     ids: dict[str, tuple[str, str]] = {}
     spans: dict[str, tuple[str, str]] = {}  # region id -> its text as JSON: a quote's or stance's, written twice
     lf_u, lf_a = _json_pair(LABEL_FROM)
     tt_u, tt_a = _json_pair(TEXT_TO)
+    # (the dict look-ups below are written out: a helper's call per item costs more than the item)
     for r in plan.labeled:
-        s = str(r.start) if type(r.start) is int else _number(r.start)
-        e = str(r.end) if type(r.end) is int else _number(r.end)
+        start, end, score = r.start, r.end, r.score
+        s = str(start) if type(start) is int else _number(start)
+        e = str(end) if type(end) is int else _number(end)
         rid_u, rid_a = ids[r.id] = _json_pair(r.id)
-        tu, ta = spans[r.id] = _json_pair(text[r.start:r.end])
-        lab_u, lab_a = word(r.label)
-        sc = score_item(r.score)
+        tu, ta = spans[r.id] = _json_pair(text[start:end])
+        lab = vocab.get(r.label)
+        if lab is None:
+            lab = vocab[r.label] = _json_pair(r.label)
+        sc = scores.get(score) if type(score) is float or score is None else None
+        if sc is None:  # an int score is written as an int: not cached beside its float
+            sc = ',"score":' + _number(round(score, 3))
+            if type(score) is float:
+                scores[score] = sc
         line.append(f'{{"from_name":{lf_u},"id":{rid_u}{sc},"to_name":{tt_u},"type":"labels",'
-                    f'"value":{{"end":{e},"labels":[{lab_u}],"start":{s},"text":{tu}}}}}')
+                    f'"value":{{"end":{e},"labels":[{lab[0]}],"start":{s},"text":{tu}}}}}')
         hashed.append(f'{{"id":{rid_a},"from_name":{lf_a},"to_name":{tt_a},"type":"labels",'
-                      f'"value":{{"start":{s},"end":{e},"text":{ta},"labels":[{lab_a}]}}{sc}}}')
+                      f'"value":{{"start":{s},"end":{e},"text":{ta},"labels":[{lab[1]}]}}{sc}}}')
         size += len(tu)
         if len(hashed) >= 512 or size >= _CHUNK:
             flush()
     for r in plan.with_choices:
-        s = str(r.start) if type(r.start) is int else _number(r.start)
-        e = str(r.end) if type(r.end) is int else _number(r.end)
+        start, end = r.start, r.end
+        s = str(start) if type(start) is int else _number(start)
+        e = str(end) if type(end) is int else _number(end)
         rid_u, rid_a = ids.get(r.id) or _json_pair(r.id)
-        tu, ta = spans.get(r.id) or _json_pair(text[r.start:r.end])
+        tu, ta = spans.get(r.id) or _json_pair(text[start:end])
         for name, value in r.choices.items():
-            name_u, name_a = word(name)
-            value_u, value_a = word(value)
-            line.append(f'{{"from_name":{name_u},"id":{rid_u},"to_name":{tt_u},"type":"choices",'
-                        f'"value":{{"choices":[{value_u}],"end":{e},"start":{s},"text":{tu}}}}}')
-            hashed.append(f'{{"id":{rid_a},"from_name":{name_a},"to_name":{tt_a},"type":"choices",'
-                          f'"value":{{"start":{s},"end":{e},"text":{ta},"choices":[{value_a}]}}}}')
+            name_j = vocab.get(name)
+            if name_j is None:
+                name_j = vocab[name] = _json_pair(name)
+            value_j = vocab.get(value)
+            if value_j is None:
+                value_j = vocab[value] = _json_pair(value)
+            line.append(f'{{"from_name":{name_j[0]},"id":{rid_u},"to_name":{tt_u},"type":"choices",'
+                        f'"value":{{"choices":[{value_j[0]}],"end":{e},"start":{s},"text":{tu}}}}}')
+            hashed.append(f'{{"id":{rid_a},"from_name":{name_j[1]},"to_name":{tt_a},"type":"choices",'
+                          f'"value":{{"start":{s},"end":{e},"text":{ta},"choices":[{value_j[1]}]}}}}')
             size += len(tu)
         if len(hashed) >= 512 or size >= _CHUNK:
             flush()
     for rel in plan.relations:
         f_u, f_a = ids.get(rel.from_id) or _json_pair(rel.from_id)
         t_u, t_a = ids.get(rel.to_id) or _json_pair(rel.to_id)
-        k_u, k_a = word(rel.type)
-        line.append(f'{{"direction":"right","from_id":{f_u},"labels":[{k_u}],"to_id":{t_u},"type":"relation"}}')
-        hashed.append(f'{{"from_id":{f_a},"to_id":{t_a},"type":"relation","direction":"right","labels":[{k_a}]}}')
+        kind = vocab.get(rel.type)
+        if kind is None:
+            kind = vocab[rel.type] = _json_pair(rel.type)
+        line.append(f'{{"direction":"right","from_id":{f_u},"labels":[{kind[0]}],"to_id":{t_u},"type":"relation"}}')
+        hashed.append(f'{{"from_id":{f_a},"to_id":{t_a},"type":"relation","direction":"right","labels":[{kind[1]}]}}')
     flush()
     return chunks
 
