@@ -571,6 +571,10 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
     kinds: list[tuple[_Segment, str, str | None]] = []
     cuts: dict[tuple, tuple | None] = {}  # a name recurs: strip and classify each form once
     classified: dict[tuple, str | None] = {}
+    # Full names (two words or more) found in body text, each with its count, and the kind of
+    # each form that is a person, an organisation or an issue (the last segment's, if they differ).
+    fulls: dict[str, int] = {}
+    kind_of: dict[str, str] = {}
     for seg in raw:
         words = seg.words
         if len(words) > 1:
@@ -597,10 +601,12 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
             if kind == "?":
                 kind = classified[key] = _classify(words, lower, seg.after_title)
         kinds.append((seg, form, kind))
-    # Full names (two words or more) found in body text, longest first so that shorter forms
-    # join the chain of a longer one ("Hillary Clinton" -> "Hillary Rodham Clinton").
-    fulls = Counter(form for s, form, k in kinds if k in ("person", "org", "issue") and len(s.words) >= 2)
-    kind_of = {form: k for s, form, k in kinds if k in ("person", "org", "issue")}
+        if kind == "person" or kind == "org" or kind == "issue":
+            kind_of[form] = kind
+            if not one:
+                fulls[form] = fulls.get(form, 0) + 1
+    # Full names longest first, so that shorter forms join the chain of a longer one
+    # ("Hillary Clinton" -> "Hillary Rodham Clinton").
     # People by (first word, last word) of their longest form: a shorter form looks only at
     # the chains it could join, so this stays linear in the number of names.
     people: dict[tuple[str, str], list[_Name]] = defaultdict(list)
@@ -672,8 +678,7 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
             continue  # a lone word ("COVID", "Ohio") seen once: too little to call it a target
         kind = "org" if home.kind == "name" else home.kind
         out.append((seg.start, seg.end, home.canonical, kind))
-    for m in _GAZETTEER.finditer(text):
-        out.append((m.start(), m.end(), SURFACE[m.group(0)], "country"))
+    out += [(m.start(), m.end(), SURFACE[m.group()], "country") for m in _GAZETTEER.finditer(text)]
     out.sort()
     return _drop_nested(out)
 
@@ -755,11 +760,12 @@ _PLACE_AFTER = re.compile(r",\s+(?:" + "|".join(sorted(US_STATES | set(COUNTRIES
 def _places(text: str, assigned: list[tuple[_Segment, _Name]]) -> set[int]:
     """Ids of names used as places: most mentions after 'in', 'at', 'from', ... or followed by
     ', <state or country>' ("in Des Moines", "Park Ridge, Illinois"). Organisations are exempt."""
-    totals = Counter(id(home) for _seg, home in assigned if home.kind not in ("org", "issue"))
+    totals: dict[int, int] = {}  # name id -> its mentions
     votes: dict[int, int] = {}  # name id -> 2 a mention followed by a state, 1 one after 'in', 'at', ...
     for seg, home in assigned:
-        if home.kind in ("org", "issue"):
+        if home.kind == "org" or home.kind == "issue":
             continue
+        totals[id(home)] = totals.get(id(home), 0) + 1
         if text.startswith(",", seg.end) and _PLACE_AFTER.match(text, seg.end):
             votes[id(home)] = votes.get(id(home), 0) + 2
         elif text[seg.start - 1:seg.start].isspace() \
