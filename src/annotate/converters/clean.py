@@ -373,7 +373,8 @@ def _boilerplate(s: str) -> bool:
         return True
     if len(s) < 600 and ("partners" in s or "vendors" in s) and _CONSENT.search(s):
         return True
-    if len(s) < 120 and _CREDIT.search(s) and not s.endswith((".", '"', "”")):
+    if len(s) < 120 and ("/" in s or ":" in s or "Photo" in s) and _CREDIT.search(s) \
+            and not s.endswith((".", '"', "”")):  # each of _CREDIT's forms holds "/", ":" or "Photo"
         return True
     return bool(_LEAD_JUNK.match(s)) and len(s) < 200
 
