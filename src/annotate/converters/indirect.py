@@ -22,7 +22,7 @@ from .cues import (
     verb_forms,
     word_alternation,
 )
-from .lexicon import listed, pattern, words
+from .lexicon import listed, pattern, table, words
 from .speakers import ROLE_WORDS, appositive_after, speaker_after, speaker_before
 from .text import trim
 
@@ -111,6 +111,39 @@ def _source_before(text: str, cue_start: int, floor: int) -> tuple[int, int] | N
 # Cue lemmas whose bare and -s forms are usually nouns ("the state", "his support", "a call").
 _NOUNISH = words("nounish_cues")
 _SUBJECT_BEFORE = words("verb_markers")
+_PREDICATE_START = words("predicate_starts")
+# A regular past tense opening a predicate: "-ed" and then a preposition, a number, an adverb or a stop
+# ("claims jumped after the storm", "shares dropped sharply", "shares rallied 4%"); not "-ed" before a
+# noun, where it is the object's adjective ("the survey shows increased support").
+_PAST_PREDICATE = re.compile(r" +[a-z]+ed(?:[ ,.;:]+(?:by|to|from|in|on|after|at|for|since|over|as|more|less|"
+                             r"about|nearly|almost|[a-z]+ly|\d)\b|[,.;:])")
+
+
+def _predicate_follows(text: str, start: int, end: int, lo: int, lemma: str) -> bool:
+    """Whether a predicate opens right after a cue word in -s (text[start:end]): the word is then
+    the head of the subject ("Apple shares fell 3%"), not a verb ("she shares the view").
+
+    An auxiliary or "and" counts only after a cue that is a noun as often as a verb (nounish_cues.txt)
+    or that takes no clause ("shares", "emails"): after "says" or "believes" it opens the clause
+    whose subject was moved before the cue ("the ones State now says are ...", "a cause he believes
+    will define him"), as it does after a relative word ("a move that the kingdom hopes will ...").
+    """
+    m = _NEXT_WORD.match(text, end)
+    if m is None:
+        return False
+    if m.group(1) in _PREDICATE_START:
+        if "aux" not in _PREDICATE_TAGS[m.group(1)]:
+            return True
+        kinds = cue_lemma(text[start:end].lower())[1]
+        return (lemma in _NOUNISH or not ({"any", "clause"} & set(kinds))) \
+            and _RELATIVE_BEFORE.search(text, max(lo, start - 50), start) is None
+    return _PAST_PREDICATE.match(text, end) is not None
+
+
+_NEXT_WORD = re.compile(r" +([a-z]+)\b")
+_PREDICATE_TAGS = table("predicate_starts")
+# "that the kingdom hopes", "which he estimates", "what it hopes": up to four words after the relative word.
+_RELATIVE_BEFORE = re.compile(r"\b(?:that|which|what|whom)\s+(?:[\w.’'-]+\s+){1,4}$")
 # Adjective endings: "Republican claims", "political support", "federal rules" are nouns.
 _ADJ_END = re.compile(pattern("adjective_endings") + "$")
 _COORD_BEFORE = re.compile(r"[^;]\s+(?:and|but)\s+(?:" + pattern("adverbs", "coordinated") + r"\s+)?$")
@@ -173,6 +206,8 @@ def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
         return "noun"  # "the state", "Trump's promise", "a stated goal"
     if lemma == "back" and (low in _BACK_VERBS or text[m.end():m.end() + 1] in ",.;:!?)" or low[:1].isdigit()):
         return "noun"  # "bring these jobs back", "came back", "two years back": an adverb
+    if form != lemma and form.endswith("s") and _predicate_follows(text, m.start(), m.end(), ss, lemma):
+        return "noun"  # "Apple shares fell 3%", "jobless claims have doubled"
     if lemma in _NOUNISH and form in (lemma, lemma + "s", lemma + "es"):
         if low in _SUBJECT_BEFORE or followed_by_that:
             return "verb"

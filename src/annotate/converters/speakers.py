@@ -10,6 +10,7 @@ import re
 from .cues import FORMS as CUE_FORMS
 from .cues import find_cues
 from .lexicon import words
+from .mentions import MODIFIERS, ORG_WORDS, PLACE_WORDS, US_STATES
 from .text import closes_abbreviation, word_before
 
 PRONOUNS = set(words("speaker_pronouns"))
@@ -539,12 +540,24 @@ def _head_name(mention: str) -> str:
     """The last capitalised token of a mention ('Kremlin spokesman Dmitry Peskov' -> 'Peskov')."""
     # A capitalised determiner opening a sentence ("The company") names no one; an appositive after
     # the name ("Gemma Collins, general secretary of the Union") is not its head.
-    toks = [t for t in re.findall(r"[\w’'.-]+", mention.split(",", 1)[0])
-            if t[:1].isupper() and t.lower() not in DETERMINERS]
-    return _unpossessed(toks[-1]).rstrip(".") if toks else ""
+    parts = mention.split(",", 2)
+    toks = [t for t in _NAME_TOKEN.findall(parts[0]) if t[:1].isupper() and t.lower() not in DETERMINERS]
+    if toks:
+        return _unpossessed(toks[-1]).rstrip(".")
+    # A role before the name ("The law's sponsor, state Sen. Max Burns"): the name after the comma,
+    # when that part is a name (capitalised words, titles and role words only).
+    after = _NAME_TOKEN.findall(parts[1]) if len(parts) > 1 else []
+    names = [t for t in after if t[:1].isupper()]
+    if len(names) >= 2 and all(t[:1].isupper() or t.lower() in ROLE_WORDS for t in after):
+        return _unpossessed(names[-1]).rstrip(".")
+    return ""
+
+
+_NAME_TOKEN = re.compile(r"[\w’'.-]+")
 
 
 _PERSON = re.compile(r"\b(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+){1,2}[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
+_NOT_A_PERSON = frozenset(ORG_WORDS | PLACE_WORDS | US_STATES | MODIFIERS)  # words of a place's or body's name
 
 
 FEMALE = set(words("female_words"))
@@ -622,21 +635,30 @@ def find_antecedent(
             if mention[0] - m[1] > 4000:
                 break
             mtext = text[m[0] : m[1]]
-            if not (_PERSON.search(mtext) or len(_head_name(mtext)) > 1):
-                continue
+            if not (_PERSON.search(mtext) or len(_head_name(mtext)) > 1) or _owned(mtext):
+                continue  # no person, or a person's belonging ("Sanders’ campaign")
             full = _fullest(text, m, earlier)
             g = mention_gender(text, full, cache)
             if g != wrong and (g is not None or fallback or mention[0] - m[1] < 300):
-                return full
+                return _subject_since(text, m[1], mention[0], wrong, cache) or full
         if not fallback:
             return None
+        subject = _subject_since(text, max(0, mention[0] - 800), mention[0], wrong, cache)
+        if subject is not None:
+            return subject
         window = text[max(0, mention[0] - 800) : mention[0]]
-        people = [p for p in _PERSON.finditer(window)
-                  if p.group(0).split()[0] not in _NOT_NAME and gender(p.group(0)) != wrong]
-        if people:
-            p = people[-1]
-            base = mention[0] - len(window)
-            return base + p.start(), base + p.end()
+        base = mention[0] - len(window)
+        for p in reversed(list(_PERSON.finditer(window))):
+            names, titled = p.group(0).split(), False
+            while names and (names[0].lower() in _NOT_FIRST or names[0] in _NOT_NAME):
+                titled = titled or names[0] in _KEEP_CAP or names[0].lower() in ROLE_WORDS
+                names.pop(0)  # "Neither Alan Grayson", "Despite Santilli"; "President Obama" keeps "Obama"
+            if len(names) < 2 and names != p.group(0).split() and not titled:
+                continue
+            g = gender(" ".join(names)) if names else None
+            if names and g != wrong and (g is not None or not any(w in _NOT_A_PERSON for w in names)) \
+                    and not _inside_quotation(text, base + p.start(), mention[0]):
+                return base + _titled_start(p, names), base + p.end()  # not "New Hampshire", "West Coast"
         return None
     if low in ("who", "which"):
         # "Ana Ruiz, who said ...": the relative pronoun stands for the phrase before the comma.
@@ -651,6 +673,97 @@ def find_antecedent(
             full = text[m[0] : m[1]]
             if len(full.split()) > 1 and _head_name(full) == bare:
                 return m
+    return None
+
+
+_SENTENCE_START = re.compile(r"(?:[.!?][\"”’']?\s+|\n\s*)(?=[A-Z])")
+# After a subject's name: an optional appositive between commas, then a lowercase word (its verb).
+_AFTER_SUBJECT = re.compile(r"(?:,[^,.;:!?\"“”\n]{1,80},)?\s+(?!of\b|and\b|or\b|in\b|at\b)[a-z]")
+
+
+# Capitalised words that open a sentence before a name without being part of it.
+_NOT_FIRST = frozenset(DETERMINERS | ROLE_WORDS | _FUNCTION_WORDS | {
+    "was", "were", "is", "are", "had", "has", "have", "did", "does", "do", "will", "would", "could", "can",
+    "should", "maybe", "perhaps", "then", "now", "when", "after", "before", "while", "if", "but", "and", "so",
+    "neither", "nor", "either", "both", "despite", "unlike", "like", "as", "with", "without", "for", "thousands"})
+def _titled_start(m: re.Match, names: list[str]) -> int:
+    """Where a person's mention starts in the name match `m` whose last words are `names`: a title
+    or role just before the name stays in it ("President Obama", "Governor Lee Chang"), a word
+    that only opens the sentence does not ("Was", "Despite", "The")."""
+    spans = [w.span() for w in re.finditer(r"\S+", m.group(0))]
+    words = [m.group(0)[a:b] for a, b in spans]
+    keep = len(words) - len(names)
+    while keep > 0 and (words[keep - 1] in _KEEP_CAP or words[keep - 1].lower() in ROLE_WORDS):
+        keep -= 1
+    return m.start() + spans[keep][0]
+
+
+_AUXILIARIES = frozenset({"was", "were", "is", "are", "had", "has", "have", "did", "does", "do", "will", "would",
+                          "could", "can", "should"})
+# Words opening a phrase or clause before the subject: a name after them is not the subject.
+_OPENS_PHRASE = frozenset({"with", "without", "despite", "unlike", "like", "as", "for", "after", "before", "while",
+                           "when", "if", "in", "on", "at", "by", "from", "to", "of", "since", "although", "though"})
+_QUOTE_MARK = re.compile(r"[\"“”]|''|``")
+
+
+def _inside_quotation(text: str, start: int, end: int) -> bool:
+    """Whether `start` lies inside a quotation that closes before `end`: the first quotation mark
+    after it closes one (a curly closing mark, or a straight one after a word or a stop)."""
+    m = _QUOTE_MARK.search(text, start, end)
+    if m is None:
+        return False
+    mark = m.group(0)
+    if mark in ("”", "''"):
+        return True
+    return mark == '"' and m.start() > start and not text[m.start() - 1].isspace()
+
+
+def _subject_since(text: str, after: int, before: int, wrong: str, cache: dict | None) -> tuple[int, int] | None:
+    """A person named as the subject of the last sentence that starts between `after` and the
+    pronoun at `before` (at most two sentences back), whose gender is not `wrong`: "Bruins captain
+    Brad Marchand was blunt. 'We sat back,' he said." -> "Brad Marchand", over a speaker quoted
+    before that sentence. A pronoun refers to the last person the text made its subject.
+
+    The name may follow a few words of role or title ("The law's sponsor, state Sen. Max Burns,
+    argued"); a name whose gender nothing tells ("Maybe Trump", "Ed Brookover") counts only after
+    a role or title, and names of places and bodies ("Las Vegas", "Supreme Court") never."""
+    lo = max(after, before - 600)
+    starts = [0] if lo == 0 and text[:1].isupper() else []  # the text's first sentence
+    starts += [m.end() for m in _SENTENCE_START.finditer(text, lo, before)
+               if text[m.start()] != "." or not closes_abbreviation(text, m.start(), max(0, m.start() - 20))]
+    for start in reversed(starts[-2:]):
+        if _inside_quotation(text, start, before):
+            continue
+        first = text[start : start + 12].split(" ", 1)[0].lower()
+        if first in _OPENS_PHRASE:  # "With Lee beside him, Mayor Sam Ortiz opened ...": the clause after the comma
+            comma = text.find(", ", start, min(before, start + 100))
+            if comma < 0:
+                continue
+            start = comma + 2
+        m = _PERSON.search(text, start, min(before, start + 120))
+        if m is None:
+            continue
+        names = m.group(0).split()
+        prefix = text[start : m.start()].replace(",", " ").split()
+        while names and (names[0].lower() in _NOT_FIRST or names[0] in _NOT_NAME):
+            if names[0].lower() in _OPENS_PHRASE:
+                break  # "With Merrick Garland, President Obama made ...": the name is no subject
+            prefix.append(names.pop(0))  # "The Vermont", "Former Trump", "Mayor Sam Ortiz", "Was Szlachta"
+        if names and names[0].lower() in _OPENS_PHRASE or any(w.lower() in _OPENS_PHRASE for w in prefix):
+            continue
+        if len(names) < 2 or len(prefix) > 5 or _AFTER_SUBJECT.match(text, m.end()) is None \
+                or (any(w in _NOT_A_PERSON for w in names) and gender(" ".join(names)) is None):
+            continue  # "Las Vegas", "Supreme Court"; but "Chris Park" is a person
+        roles = [w for w in prefix if w in _KEEP_CAP or w.lower() in ROLE_WORDS]
+        if any(not (w[:1].isupper() or w in roles or w.endswith(("'s", "’s"))) for w in prefix):
+            continue  # a verb or preposition before the name: it is no subject ("spoke at the White House")
+        span = (_titled_start(m, names), m.end())
+        if prefix and prefix[-1].lower() in _AUXILIARIES:
+            continue  # "Was Szlachta satisfied?", "Had Sanders won": a question or a condition
+        g = mention_gender(text, span, cache)
+        if g == wrong or (g is None and not roles):
+            continue
+        return span
     return None
 
 
@@ -690,10 +803,24 @@ def _fullest(text: str, m: tuple[int, int], earlier: list[tuple[int, int]]) -> t
     """Prefer the longest earlier mention of the same person over a bare surname."""
     head = _head_name(text[m[0] : m[1]])
     best = m
+    if not head:
+        return m  # no name to match others by ("the company")
     for o in earlier:
-        if _head_name(text[o[0] : o[1]]) == head and (o[1] - o[0]) > (best[1] - best[0]):
+        if (o[1] - o[0]) > (best[1] - best[0]) and _head_name(text[o[0] : o[1]]) == head \
+                and not _owned(text[o[0] : o[1]]):
             best = o
     return best
+
+
+# A name owning what the mention names ("Bernie Sanders’ campaign", "Mr. Rubio's advisers"): a
+# possessive, then lowercase words only up to the end of the mention or its first comma.
+_OWNED = re.compile(r"[A-Z][\w.-]*['’]s?(?:\s+[a-z][\w-]*)+\s*(?:,|$)")
+
+
+def _owned(mention: str) -> bool:
+    """Whether a mention names a person's belonging, not the person ("Sanders’ aides")."""
+    m = _OWNED.search(mention)
+    return m is not None and "," not in mention[: m.start()]
 
 
 # Where an appositive after an inverted speaker stops: the sentence's end, a quotation, a dash, a

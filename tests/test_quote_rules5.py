@@ -1,0 +1,104 @@
+"""Quote rules of converter 0.3.14, found by reading invented business, sports and court stories:
+each case says what an annotator following the guidelines would mark, reasoned from the
+sentence itself."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotate.converters import convert_text
+from annotate.validate import check_prediction_task
+
+
+def quotes(text: str) -> dict[str, str | None]:
+    """Quote text -> the text of the Speaker it is said_by (None when it has none)."""
+    task = convert_text(text)
+    assert check_prediction_task(task) == []  # accepted unchanged, it is a valid gold record
+    result = task["predictions"][0]["result"]
+    regions = {r["id"]: r["value"]["text"] for r in result if r["type"] == "labels"}
+    said = {r["from_id"]: regions[r["to_id"]] for r in result
+            if r["type"] == "relation" and r["labels"] == ["said_by"]}
+    return {r["value"]["text"]: said.get(r["id"]) for r in result
+            if r["type"] == "labels" and r["value"]["labels"] == ["Quote"]}
+
+
+@pytest.mark.parametrize("sentence", [
+    "Apple shares fell 3% on Monday in New York.\n",
+    "Acme Corp shares slide after weak forecast\n",
+    "Tesla shares and bonds rallied on Friday.\n",
+    "Weekly jobless claims have doubled since 2010.\n",
+    "Insurance claims jumped after the storm.\n",
+    "Company shares dropped sharply on Tuesday.\n",
+])
+def test_a_plural_noun_before_its_predicate_is_no_cue(sentence):
+    # "shares", "claims": the subject's head, followed by its verb; nobody says anything here
+    assert quotes(sentence) == {}
+
+
+def test_the_real_attribution_behind_a_market_report_is_kept():
+    text = "Apple shares fell 3% on Monday after the company said iPhone sales slowed.\n"
+    assert quotes(text) == {"iPhone sales slowed": "the company"}
+
+
+@pytest.mark.parametrize("sentence, quote, speaker", [
+    # the same words as verbs: a subject, then the cue, then its object
+    ("The senator shares the concerns of many voters about the deal.\n",
+     "the concerns of many voters about the deal", "The senator"),
+    ("The survey shows increased support for the plan.\n", "increased support for the plan", "The survey"),
+    # an auxiliary after "hopes"/"says" opens the clause whose subject was moved before the cue
+    ("It is a move that the kingdom hopes will shatter perceptions.\n", "will shatter perceptions",
+     "the kingdom"),
+    ("Tax cuts are the policy he believes will define his career.\n", "will define his career", "he"),
+])
+def test_a_cue_verb_before_its_object_or_a_moved_clause_still_attributes(sentence, quote, speaker):
+    assert quotes(sentence).get(quote) == speaker
+
+
+@pytest.mark.parametrize("label", ["NOTES", "UP NEXT", "INJURIES", "Background"])
+def test_a_section_label_before_a_colon_is_no_speaker(label):
+    text = (f'"We never stopped believing," Ruiz said.\n\n'
+            f"{label}: The Rangers have won five straight. Boston fell to 2-3 in overtime games.\n")
+    assert quotes(text) == {'"We never stopped believing,"': "Ruiz"}
+
+
+def refers_to(text: str) -> dict[tuple[str, int], str]:
+    """(pronoun or short speaker, its offset) -> the text of the Speaker it refers_to."""
+    task = convert_text(text)
+    assert check_prediction_task(task) == []
+    result = task["predictions"][0]["result"]
+    regions = {r["id"]: r["value"] for r in result if r["type"] == "labels"}
+    return {(regions[r["from_id"]]["text"], regions[r["from_id"]]["start"]): regions[r["to_id"]]["text"]
+            for r in result if r["type"] == "relation" and r["labels"] == ["refers_to"]}
+
+
+def test_a_pronoun_refers_to_the_subject_of_the_sentence_before_not_the_last_speaker():
+    text = ('"Igor was unbelievable tonight," said Rangers coach Peter Laviolette.\n\n'
+            "Bruins captain Brad Marchand was blunt about his team's third period. "
+            '"We just sat back and let them take it to us," he said.\n')
+    assert refers_to(text) == {("he", text.index("he said")): "Brad Marchand"}
+
+
+def test_a_pronoun_after_a_role_before_the_name_refers_to_that_person():
+    text = ('"We will appeal," Attorney General Chris Carr said in a statement.\n\n'
+            "The law's sponsor, state Sen. Max Burns, argued that the measure was needed. "
+            "He did not respond to a request for comment Friday.\n")
+    links = refers_to(text)
+    # "Max Burns" is the speaker of "argued"; the pronoun is his, not the attorney general's
+    assert "Max Burns" in links[("He", text.index("He did"))]
+    assert "Carr" not in links[("He", text.index("He did"))]
+
+
+def test_a_name_in_a_quotation_or_after_a_preposition_is_no_subject():
+    text = ('Team captain Chris Park spoke after the game. '
+            '"Coach Jordan Lee never gave up on us," he said.\n\n'
+            'With Jordan Lee beside him, Mayor Sam Ortiz opened the stadium. "It is a great day," he said.\n')
+    links = refers_to(text)
+    assert links[("he", text.index("he said"))] == "Chris Park"
+    assert links[("he", text.index("he said", text.index("With")))] in ("Sam Ortiz", "Mayor Sam Ortiz")
+
+
+def test_a_persons_belonging_is_not_what_a_pronoun_refers_to():
+    text = ("Sen. Bernie Sanders spoke in Iowa on Monday. "
+            '"We raised $5 million this week," Sanders’ aides said. "We are not done," he said.\n')
+    links = refers_to(text)
+    assert links[("he", text.index("he said"))] == "Bernie Sanders"
