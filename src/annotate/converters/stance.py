@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .cues import word_alternation
 from .mentions import ALIASES, ORG_WORDS, target_mentions
+from .targets import IssueIndex, noun_phrase
 
 # --------------------------------------------------------------------------------------------
 # Stance spans: short evaluative expressions inside quotes.
@@ -292,9 +293,19 @@ def find_stances(text: str, quotes: list[dict], targets: list[str],
             if (st["start"], st["end"]) not in seen:
                 seen.add((st["start"], st["end"]))
                 out.append(st)
-    out = _theme_targets(out)
+    out = _issue_targets(_theme_targets(out))
     out.sort(key=lambda st: (st["start"], st["end"]))
     return _topic_targets(out)
+
+
+def _issue_targets(stances: list[dict]) -> list[dict]:
+    """A stance whose target rules found no name it is about takes the issue noun phrase
+    (_Context._issue_target) its clause says it is about."""
+    for st in stances:
+        issue = st.pop("_issue", None)
+        if issue:
+            st["target"], st["how"] = issue, "issue-np"
+    return stances
 
 
 def _theme_targets(stances: list[dict]) -> list[dict]:
@@ -404,6 +415,9 @@ class _Context:
         self.quotes = quotes
         self._themes: dict[str, str] | None = None  # _theme_nouns, made when first needed
         self._issue_heads: dict[str, str] | None = None  # _listed_issue's index, likewise
+        self._issue_index: IssueIndex | None = None  # _issues, made when first needed
+        self._issue_starts: list[int] = []
+        self._quote_ends: list[tuple[int, int]] | None = None  # _previous_quote_end's, made when first needed
         self._gender: dict[str, str | None] = {}  # _gender_of, name by name
         self._mentions_of: dict[str, list] | None = None  # all mentions by name, for _gender_of
         self._quotes_joined: list[tuple[int, int]] = []
@@ -497,6 +511,9 @@ class _Context:
                             score=CALIBRATION[kind], kind=kind, how=how))
             if fallback is not None:
                 out[-1]["_fallback"] = fallback
+            issue = self._issue_target(toks, clause, i, j, qs, speaker, target, how)
+            if issue:
+                out[-1]["_issue"] = issue
         if len(out) > 1:  # a phrase inside a longer one ("not ready" in "not ready to support") goes
             out = _drop_contained(out)
         return out
@@ -518,6 +535,146 @@ class _Context:
         if found:
             return found, "lead"
         return target, "topic"
+
+    # -- issue noun phrases ---------------------------------------------------------------
+    def _issues(self) -> IssueIndex:
+        if self._issue_index is None:
+            self._issue_index = IssueIndex(self.text, self.lex.word_set)
+            self._issue_starts = sorted(self._issue_index.heads)
+        return self._issue_index
+
+    def _issue_name(self, group) -> str:
+        """How the target list words an issue: the listed issue phrase with the same head (an
+        issue phrase around a name, "the Paris agreement" for "the landmark climate
+        agreement"), else the issue's own fullest wording."""
+        return self._listed_issue(group.head) or self._listed_issue(group.head + "s") or group.name
+
+    def _issue_target(self, toks, clause, i, j, qs, speaker, target, how) -> str | None:
+        """The issue noun phrase (targets.IssueIndex) a stance is about when no name is: a
+        gerund subject ("[Raising taxes now] is the wrong move"), the common noun another rule
+        found ("called [the vote] short-sighted": its issue), an issue named before it in its
+        clause ("[The bike lane] will make downtown safer"), or the issue 'it'/'this' stands
+        for ("It is a bad idea": the last issue named before it). A name that a rule found as
+        the stance's subject, object or possessor stays its target."""
+        named = target in self._ranked_set
+        if named and how in ("object", "subject", "pronoun", "oblique", "about", "issue"):
+            return None
+        ix = self._issues()
+        if not ix.heads:
+            return None
+        c0 = i
+        while c0 > 0 and clause[c0 - 1] == clause[i]:
+            c0 -= 1
+        if toks[c0][2] in _CONTRAST and c0 < i:
+            c0 += 1  # "..., but it is the wrong approach"
+        # the gerund that opens the clause and is predicated of: "Raising taxes now is ..."
+        w0 = toks[c0][2]
+        if c0 < i and w0.endswith("ing") and len(w0) > 5 and self._predicative(toks, clause, i):
+            cop = next((k for k in range(c0 + 1, i) if toks[k][2] in _EQUATING), None)
+            if cop is not None and cop - c0 <= MAX_WORDS:
+                for k in range(c0 + 1, cop):
+                    g = ix.of_word(toks[k][2])
+                    if g is not None:
+                        return self._issue_name(g)
+                last = cop - 1
+                while last > c0 and toks[last][2] in _TIME_WORDS | _NOW_WORDS:
+                    last -= 1
+                if not any(_no_phrase_word(toks[k][2]) or toks[k][2] in _OTHERS for k in range(c0, last + 1)):
+                    phrase = self.text[toks[c0][0]:toks[last][1]]
+                    return phrase[0].lower() + phrase[1:]
+        # the issue the span itself names, not predicated: "this so-called [movement]"
+        if j > i and (g := ix.at(toks[j][0])) is not None and toks[j][2] not in _REFERRING \
+                and toks[i][2] not in ("a", "an") and not self._predicative(toks, clause, i):
+            return self._issue_name(g)
+        if target and not named and " " in target:
+            last = target.rsplit(None, 1)[-1].lower()
+            if last in _REFERRING and not ix.heads_word(last) and ix.main is not None:
+                return self._issue_name(ix.main)  # "the council's decision": the main issue
+            if ix.heads_word(last):
+                return None  # a phrase another rule found that names an issue itself ("made [climate change] ...")
+        word = target.lower() if target and not named and " " not in target else ""
+        if word and (word in _REFERRING or ix.heads_word(word)):
+            # a common noun another rule found that names an issue: that issue
+            g = ix.main if word in _REFERRING and not ix.heads_word(word) else ix.of_word(word)
+            if g is not None:
+                return self._issue_name(g)
+        # "[The reading garden] will make the branch quieter": what makes it so is evaluated
+        found = self._maker(toks, clause, c0, i)
+        if found:
+            return found
+        # an issue named before it in its clause
+        for k in range(i - 1, c0 - 1, -1):
+            if toks[k][2] in _RELATIVES:
+                break  # "a staffer who made a bad decision": the relative's noun, not an issue before it
+            g = ix.at(toks[k][0])
+            if g is not None and not self._after_preposition(toks, k, c0, g):
+                return self._issue_name(g)
+        # 'it' or 'this' as the clause's subject: the last issue named before it
+        if toks[c0][2] in _IT_WORDS and (c0 + 1 < len(toks) and toks[c0 + 1][2] in _EQUATING or w0.endswith("'s")) \
+                and (c0 == 0 or toks[c0 - 1][2] in _CONTRAST or _SENTENCE_END.search(self.text, toks[c0 - 1][1], toks[c0][0])):
+            # only as a sentence's subject ("It is a bad idea"), not in a clause after a comma
+            # (not when a name comes after that issue in its sentence: "the Russia plan and Russia itself")
+            k = bisect.bisect_left(self._issue_starts, toks[c0][0]) - 1
+            if k >= 0 and self._issue_starts[k] >= max(qs - ISSUE_REACH, self._previous_quote_end(qs, speaker)):
+                head = self._issue_starts[k]
+                end = _ISSUE_SENTENCE_END.search(self.text, head, toks[c0][0])  # or its quote's end
+                n = bisect.bisect_right(self.starts, head)
+                if n >= len(self.starts) or self.starts[n] >= (end.start() if end else toks[c0][0]):
+                    return self._issue_name(ix.heads[head])
+        return None
+
+    def _previous_quote_end(self, qs: int, speaker: set[str]) -> int:
+        """Where the last quote before the one starting at `qs` ends that is another speaker's
+        and not right before it (0 when none does): 'it' does not reach past another speaker's
+        words ('Harper said parents would fight the four-day week. “It is a bad idea,” she
+        said' reaches the week)."""
+        if self._quote_ends is None:
+            self._quote_ends = sorted((q["end"], n) for n, q in enumerate(self.quotes))
+        k = bisect.bisect_right(self._quote_ends, (qs, len(self.quotes))) - 1
+        while k >= 0:
+            end, n = self._quote_ends[k]
+            if end < qs - ISSUE_REACH:
+                return end
+            other = self.quotes[n]
+            if tuple(other.get("speaker") or (-1, -1)) == tuple(self._speaker_span) \
+                    or speaker and speaker & self._speaker_targets(other):
+                k -= 1  # the same speaker's words
+            elif not self.text[end:qs].strip(_GAP):
+                k -= 1  # 'Harper said ... the four-day week. “It is ...,” she said': right before it
+            else:
+                return end
+        return 0
+
+    @staticmethod
+    def _after_preposition(toks, k, c0, group) -> bool:
+        """The issue whose head is token k is a preposition's object ("their stance on [the
+        lawsuit] is wrong"): no subject."""
+        k -= 1
+        while k >= c0 and (toks[k][2] in _DETERMINERS or toks[k][2] in group.mods):
+            k -= 1
+        return k >= c0 and toks[k][2] in _PREPOSITIONS
+
+    def _maker(self, toks, clause, c0, i) -> str | None:
+        """The common noun phrase that is the subject of 'make' before an evaluation in its
+        clause ("The new reading garden will make the branch quieter": reading garden), an
+        issue's own wording when it names one; None for a name or a pronoun (the other rules'),
+        or no such frame."""
+        m = next((k for k in range(i - 1, c0, -1) if toks[k][2] in _MAKE), None)
+        if m is None:
+            return None
+        k = m - 1
+        while k > c0 and toks[k][2] in _AUXILIARIES:
+            k -= 1
+        w = toks[k][2]
+        if (k < c0 or clause[k] != clause[i] or w in _FUNCTION or w in _NOT_ISSUES or w in _NOT_THEMES
+                or w in self.lex.words or toks[k][0] in self.by_start or self.text[toks[k][0]].isupper()
+                or len(w) < 3 or not w.isalpha()):
+            return None
+        g = self._issues().at(toks[k][0])
+        if g is not None:
+            return self._issue_name(g)
+        words = noun_phrase(self.text, self.low, toks[k][0], toks[k][1], self.lex.word_set)
+        return " ".join(words) if words else None
 
     def _theme_fallback(self, toks, clause, i, j, qs, qe, speaker, reported):
         """The target without the theme rule (_theme_targets), the later rules included."""
@@ -1271,6 +1428,19 @@ _DEMONYMS = {
     "lebanese": "Lebanon", "polish": "Poland", "italian": "Italy", "spanish": "Spain", "greek": "Greece",
     "taiwanese": "Taiwan", "yemeni": "Yemen", "qatari": "Qatar", "hungarian": "Hungary",
 }
+
+
+# Issue noun phrases (_Context._issue_target): nouns that refer to the article's main issue,
+# the subjects that stand for the issue named last, and how far before the quote that may be.
+_REFERRING = frozenset("decision vote move measure idea approach step proposals".split())
+_IT_WORDS = frozenset("it this that it's that's".split())
+_MAKE = frozenset("make makes made making".split())
+_AUXILIARIES = frozenset("will would can could should may might must does did do has have had 'll".split())
+_ISSUE_SENTENCE_END = re.compile(_SENTENCE_END.pattern + "|[”\"]")
+_GAP = " .,;:\"“”'‘’\n"
+_RELATIVES = frozenset("who which that whose whom".split())
+_NOW_WORDS = frozenset("now again already still".split())
+ISSUE_REACH = 300  # characters before the quote, at most
 
 
 # Theme nouns (_Context._theme_nouns): a common noun after a determiner or preposition, with
