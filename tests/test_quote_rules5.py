@@ -102,3 +102,39 @@ def test_a_persons_belonging_is_not_what_a_pronoun_refers_to():
             '"We raised $5 million this week," Sanders’ aides said. "We are not done," he said.\n')
     links = refers_to(text)
     assert links[("he", text.index("he said"))] == "Bernie Sanders"
+
+
+def test_a_role_owned_by_someone_then_a_name_is_that_person():
+    text = ("Hill's attorney, Diane Foster, said her client intends to plead not guilty. "
+            '"There is a lot more to this story," she said.\n')
+    links = refers_to(text)
+    assert "Diane Foster" in links[("she", text.index("she said"))]
+
+
+def quote_types(text: str) -> dict[str, str]:
+    """Quote text -> its quote_type."""
+    task = convert_text(text)
+    assert check_prediction_task(task) == []
+    result = task["predictions"][0]["result"]
+    labels = {r["id"]: r["value"]["text"] for r in result if r["type"] == "labels"}
+    return {labels[r["id"]]: r["value"]["choices"][0] for r in result if r.get("from_name") == "quote_type"}
+
+
+@pytest.mark.parametrize("sentence, quote", [
+    # British papers quote words in straight single marks, the stop after the closing mark
+    ("Labour's shadow chancellor said the numbers were 'a damning verdict on 14 years of failure'.\n",
+     "the numbers were 'a damning verdict on 14 years of failure'"),
+    ("The Chancellor insisted the economy was 'turning a corner'.\n", "the economy was 'turning a corner'"),
+])
+def test_words_in_single_straight_marks_inside_a_paraphrase_make_it_mixed(sentence, quote):
+    assert quote_types(sentence) == {quote: "mixed"}
+
+
+def test_an_apostrophe_does_not_make_a_paraphrase_mixed():
+    text = "The minister said the players' union and the clubs' owners had agreed a deal.\n"
+    assert quote_types(text) == {"the players' union and the clubs' owners had agreed a deal": "indirect"}
+
+
+def test_a_cue_in_the_past_after_a_plural_noun_is_the_verb():
+    text = "Official figures showed government borrowing was higher than forecast last month.\n"
+    assert quotes(text) == {"government borrowing was higher than forecast last month": "Official figures"}

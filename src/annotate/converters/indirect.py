@@ -14,6 +14,7 @@ import re
 from .clauses import _PROGRESSIVE, _STRIP, _words, clause_subject, sentence_subject
 from .cues import (
     DIRECT_PARTICIPLES,
+    FORMS,
     PHRASAL,
     SPEECH_LEMMAS,
     SPEECH_WORDS,
@@ -131,6 +132,9 @@ def _predicate_follows(text: str, start: int, end: int, lo: int, lemma: str) -> 
     m = _NEXT_WORD.match(text, end)
     if m is None:
         return False
+    after = FORMS.get(m.group(1))
+    if after is not None and lemma in _NOUNISH and verb_forms(after[0])[2] == m.group(1):
+        return True  # "official figures showed ...", "the reports said ...": a cue's past after the noun
     if m.group(1) in _PREDICATE_START:
         if "aux" not in _PREDICATE_TAGS[m.group(1)]:
             return True

@@ -360,9 +360,15 @@ def _holds_quotation(text: str, s: int, e: int) -> bool:
     """True when text[s:e] holds a closed quotation of at least one word that is no title of a work
     ('the decision "a disgrace"', 'his side's "perfect" performance'; not 'on "Meet the Press"')."""
     if not _REAL_QUOTE.search(text, s, e) and text.find("‘", s, e) < 0:
-        return False
+        return text.find("'", s, e) >= 0 and _SINGLE_INSIDE.search(text, s, e) is not None
     return any(closed and _words(text, a, b) >= 1 and not _is_title(text, a, b, _WORK_BEFORE)
                for a, b, closed in direct_spans(text, s, e))
+
+
+# Quoted words in straight single marks inside a paraphrase, as British papers write them: "said
+# the numbers were 'a damning verdict'." The mark opens at a word start before a letter and closes
+# after a word or a stop, before no letter; only an apostrophe between two letters may be inside.
+_SINGLE_INSIDE = re.compile(r"(?<![\w'])'(?=[A-Za-z])(?:[^'\"\n]|(?<=\w)'(?=\w)){3,400}?(?<=[\w.,!?])'(?![\w'])")
 
 
 def _merge(text: str, direct: list[dict], indirect: list[dict]) -> list[dict]:

@@ -813,8 +813,9 @@ def _fullest(text: str, m: tuple[int, int], earlier: list[tuple[int, int]]) -> t
 
 
 # A name owning what the mention names ("Bernie Sanders’ campaign", "Mr. Rubio's advisers"): a
-# possessive, then lowercase words only up to the end of the mention or its first comma.
-_OWNED = re.compile(r"[A-Z][\w.-]*['’]s?(?:\s+[a-z][\w-]*)+\s*(?:,|$)")
+# possessive, then lowercase words only up to the end of the mention ("Hill's attorney, Diane
+# Foster" names her after the comma).
+_OWNED = re.compile(r"[A-Z][\w.-]*['’]s?(?:\s+[a-z][\w-]*)+\s*$")
 
 
 def _owned(mention: str) -> bool:
