@@ -138,3 +138,18 @@ def test_an_apostrophe_does_not_make_a_paraphrase_mixed():
 def test_a_cue_in_the_past_after_a_plural_noun_is_the_verb():
     text = "Official figures showed government borrowing was higher than forecast last month.\n"
     assert quotes(text) == {"government borrowing was higher than forecast last month": "Official figures"}
+
+
+def test_a_bare_surname_refers_to_the_first_full_mention_even_if_it_said_nothing():
+    text = ("Gov. Elena Marquez signed the state budget on Thursday.\n\n"
+            '"We cannot spend money we do not have," Marquez told reporters.\n')
+    assert refers_to(text) == {("Marquez", text.index("Marquez told")): "Gov. Elena Marquez"}
+
+
+@pytest.mark.parametrize("first", [
+    "Marquez Says Budget Is Balanced\n\nThe budget passed on Thursday.\n\n",  # a headline's words run into the name
+    "The plan, Marquez said last week, would pass.\n\n",  # first named bare: nothing fuller to point to
+])
+def test_a_bare_surname_without_a_full_first_mention_refers_to_nothing(first):
+    text = first + '"We cannot spend money we do not have," Marquez told reporters.\n'
+    assert ("Marquez", text.index("Marquez told")) not in refers_to(text)

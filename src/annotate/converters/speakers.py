@@ -673,7 +673,50 @@ def find_antecedent(
             full = text[m[0] : m[1]]
             if len(full.split()) > 1 and _head_name(full) == bare:
                 return m
+        if fallback and len(bare) > 2:
+            return _first_full_name(text, bare, mention[0])
     return None
+
+
+def _first_full_name(text: str, surname: str, before: int) -> tuple[int, int] | None:
+    """The first mention before `before` (within 5,000 characters) of a person whose name ends in
+    `surname`, with the title or role just before it: "Gov. Elena Marquez signed ..." for a later
+    "Marquez told reporters". None when none is found or the first is the surname alone."""
+    lo = max(0, before - 5000)
+    at = text.find(surname, lo, before)
+    while at >= 0:
+        end = at + len(surname)
+        if (end >= len(text) or not text[end].isalnum()) and (at == 0 or not text[at - 1].isalnum()) \
+                and not _in_headline(text, at):
+            m = next((m for st in _WORD_STARTS.finditer(text, max(lo, at - 40), at)
+                      if (m := _NAME_BEFORE.fullmatch(text, st.start(), end))), None)
+            if m is not None and not _inside_quotation(text, m.start(), before):
+                names = m.group(0).split()
+                while names and (names[0].lower() in _NOT_FIRST or names[0] in _NOT_NAME
+                                 or (len(names) > 2 and gender(names[0]) is None)):
+                    names.pop(0)  # "(Supreme) Court Justice", "(Secretary of) State Hillary Clinton"
+                if len(names) >= 2 and names[0] not in _CALENDAR \
+                        and not any(w in _NOT_A_PERSON or w.lower() in _NOT_FIRST for w in names):
+                    return _titled_start(m, names), end
+            return None  # the first mention is the bare surname: nothing fuller to point to
+        at = text.find(surname, at + 1, before)
+    return None
+
+
+def _in_headline(text: str, at: int) -> bool:
+    """Whether the line holding `at` is in headline case (most of its words capitalised): a
+    headline's or a link list's names run into their verbs ("Hollande Says Donald Trump ...")."""
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    words = text[start : end if end >= 0 else len(text)].split()
+    return len(words) >= 4 and sum(w[:1].isupper() for w in words) >= 0.7 * len(words)
+
+
+# A capitalised name of two to four words ending at a surname ("Elena Marquez", "Gov. Elena Marquez").
+_NAME_BEFORE = re.compile(r"(?:(?:[A-Z][a-z]+\.?|[A-Z]\.)[ \t]+){1,3}[A-Z][\w’'-]+")
+_CALENDAR = frozenset("January February March April May June July August September October November December "
+                      "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split())
+_WORD_STARTS = re.compile(r"(?<![\w.’'-])[A-Z]")
 
 
 _SENTENCE_START = re.compile(r"(?:[.!?][\"”’']?\s+|\n\s*)(?=[A-Z])")
@@ -693,11 +736,15 @@ def _titled_start(m: re.Match, names: list[str]) -> int:
     spans = [w.span() for w in re.finditer(r"\S+", m.group(0))]
     words = [m.group(0)[a:b] for a, b in spans]
     keep = len(words) - len(names)
-    while keep > 0 and (words[keep - 1] in _KEEP_CAP or words[keep - 1].lower() in ROLE_WORDS):
+    while keep > 0 and (words[keep - 1] in _KEEP_CAP or words[keep - 1].lower() in ROLE_WORDS) \
+            and words[keep - 1].lower() not in _INSTITUTIONS:
         keep -= 1
     return m.start() + spans[keep][0]
 
 
+# Role words that name a body, not a person's title: "(Secretary of) State Hillary Clinton".
+_INSTITUTIONS = frozenset("state court house senate congress council committee department ministry party "
+                          "government city county federal national white campaign administration".split())
 _AUXILIARIES = frozenset({"was", "were", "is", "are", "had", "has", "have", "did", "does", "do", "will", "would",
                           "could", "can", "should"})
 # Words opening a phrase or clause before the subject: a name after them is not the subject.
