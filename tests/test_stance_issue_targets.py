@@ -158,3 +158,42 @@ def test_target_list_holds_every_used_target_and_no_bare_head(library, clinic):
         assert len(targets) == len(set(targets))
         for bare in ("plan", "vote", "idea", "decision", "the plan"):
             assert bare not in targets
+
+
+FERRY = """Island ferry fare rise approved
+
+The transport board on Thursday approved a bill that raises the island ferry fare by 40 percent from April.
+
+"This bill is a disgrace," said islander Megan Ross.
+
+Board chair Paul Grey defended the approval. "Cutting sailings was the alternative," he said.
+
+Harbour master Iain Fraser, who opposed the rise, said the board had not listened. "Raising fares in winter is not the answer," Fraser said. "It is the same stupid mistake the board made in 2019."
+
+The union called the approval "an insult to island families".
+"""
+
+
+@pytest.fixture(scope="module")
+def ferry():
+    return _stances(FERRY)
+
+
+def test_a_bill_the_article_never_qualifies_is_the_headline_issue(ferry):
+    _targets, stances = ferry
+    # "a bill that raises ..." and "This bill": the article never says more than the headline's
+    # fare rise, so the fare rise is what the bill is
+    assert _target_of(stances, "disgrace") == "island ferry fare rise"
+
+
+def test_it_goes_on_about_the_sentence_before(ferry):
+    _targets, stances = ferry
+    # '"Raising fares in winter is not the answer," Fraser said. "It is the same mistake ..."':
+    # the gerund the sentence before is about (its object named by the fare rise)
+    assert _target_of(stances, "not the answer") == "island ferry fare rise"
+    assert _target_of(stances, "stupid") == "island ferry fare rise"
+
+
+def test_the_approval_is_the_main_issue(ferry):
+    _targets, stances = ferry
+    assert _target_of(stances, "insult") == "island ferry fare rise"

@@ -300,11 +300,26 @@ def find_stances(text: str, quotes: list[dict], targets: list[str],
 
 def _issue_targets(stances: list[dict]) -> list[dict]:
     """A stance whose target rules found no name it is about takes the issue noun phrase
-    (_Context._issue_target) its clause says it is about."""
+    (_Context._issue_target) its clause says it is about. A sentence that opens with 'It is' or
+    'This is' right after the same speaker's stance with a target of its own goes on about that
+    target ('“Pouring more money into policing is not the answer. It is the same failed
+    approach”'): within IT_REACH characters, it takes that stance's target when that target is
+    what its sentence is about (its subject: "That was good for [New York]. It was good for the
+    economy" goes on about 'that', not New York)."""
+    stances.sort(key=lambda st: (st["start"], st["end"]))
+    prev = None
     for st in stances:
         issue = st.pop("_issue", None)
-        if issue:
+        it = st.pop("_it", None)
+        if it is not None and prev is not None and prev[0] == it and st["start"] - prev[1] <= IT_REACH:
+            st["target"], st["how"] = prev[2], "issue-np"
+        elif issue:
             st["target"], st["how"] = issue, "issue-np"
+        speaker = st.pop("_speaker", ())
+        if st["how"] in ("subject", "pronoun", "oblique", "theme", "issue-np"):
+            prev = (speaker, st["end"], st["target"])  # what the sentence is about, not its object
+        elif prev is not None and prev[0] != speaker:
+            prev = None
     return stances
 
 
@@ -417,7 +432,8 @@ class _Context:
         self._issue_heads: dict[str, str] | None = None  # _listed_issue's index, likewise
         self._issue_index: IssueIndex | None = None  # _issues, made when first needed
         self._issue_starts: list[int] = []
-        self._quote_ends: list[tuple[int, int]] | None = None  # _previous_quote_end's, made when first needed
+        self._quote_ends: list[tuple[int, int]] | None = None
+        self._it_clause = False  # set by _issue_target: the stance's clause is 'It is ...' opening a sentence  # _previous_quote_end's, made when first needed
         self._gender: dict[str, str | None] = {}  # _gender_of, name by name
         self._mentions_of: dict[str, list] | None = None  # all mentions by name, for _gender_of
         self._quotes_joined: list[tuple[int, int]] = []
@@ -508,12 +524,15 @@ class _Context:
                     continue
                 kind = _kind(kind, how)
             out.append(dict(start=toks[i][0], end=toks[j][1], polarity=polarity, target=target,
-                            score=CALIBRATION[kind], kind=kind, how=how))
+                            score=CALIBRATION[kind], kind=kind, how=how, _speaker=tuple(q.get("speaker") or ())))
             if fallback is not None:
                 out[-1]["_fallback"] = fallback
+            self._it_clause = False
             issue = self._issue_target(toks, clause, i, j, qs, speaker, target, how)
             if issue:
                 out[-1]["_issue"] = issue
+            if self._it_clause:  # "It is the same failed approach": see _issue_targets
+                out[-1]["_it"] = tuple(q.get("speaker") or ())
         if len(out) > 1:  # a phrase inside a longer one ("not ready" in "not ready to support") goes
             out = _drop_contained(out)
         return out
@@ -579,7 +598,7 @@ class _Context:
                 last = cop - 1
                 while last > c0 and toks[last][2] in _TIME_WORDS | _NOW_WORDS:
                     last -= 1
-                if not any(_no_phrase_word(toks[k][2]) or toks[k][2] in _OTHERS for k in range(c0, last + 1)):
+                if not any(toks[k][2] in _GERUND_STOP for k in range(c0, last + 1)):
                     phrase = self.text[toks[c0][0]:toks[last][1]]
                     return phrase[0].lower() + phrase[1:]
         # the issue the span itself names, not predicated: "this so-called [movement]"
@@ -613,6 +632,7 @@ class _Context:
         if toks[c0][2] in _IT_WORDS and (c0 + 1 < len(toks) and toks[c0 + 1][2] in _EQUATING or w0.endswith("'s")) \
                 and (c0 == 0 or toks[c0 - 1][2] in _CONTRAST or _SENTENCE_END.search(self.text, toks[c0 - 1][1], toks[c0][0])):
             # only as a sentence's subject ("It is a bad idea"), not in a clause after a comma
+            self._it_clause = how not in ("object", "issue")  # "It was good for [the economy]": its own
             # (not when a name comes after that issue in its sentence: "the Russia plan and Russia itself")
             k = bisect.bisect_left(self._issue_starts, toks[c0][0]) - 1
             if k >= 0 and self._issue_starts[k] >= max(qs - ISSUE_REACH, self._previous_quote_end(qs, speaker)):
@@ -1438,6 +1458,8 @@ _MAKE = frozenset("make makes made making".split())
 _AUXILIARIES = frozenset("will would can could should may might must does did do has have had 'll".split())
 _ISSUE_SENTENCE_END = re.compile(_SENTENCE_END.pattern + "|[”\"]")
 _GAP = " .,;:\"“”'‘’\n"
+_GERUND_STOP = frozenset("i we you he she they it his her their its your them us him me this that".split())
+IT_REACH = 150  # characters between a stance and the 'It is ...' after it that goes on about its target  # no clause, no one's
 _RELATIVES = frozenset("who which that whose whom".split())
 _NOW_WORDS = frozenset("now again already still".split())
 ISSUE_REACH = 300  # characters before the quote, at most

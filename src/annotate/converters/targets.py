@@ -166,7 +166,7 @@ def final_targets(candidates: Sequence[Candidate], stances: Sequence[dict] = (),
 # Heads that name an issue by themselves ("the budget", "the merger").
 ISSUE_NOUNS = frozenset(
     """plan plans proposal proposals budget budgets bill bills tax taxes levy levies increase increases
-    hike hikes cut cuts layoffs closure closures merger mergers deal deals agreement contract
+    hike hikes rise rises cut cuts layoffs closure closures merger mergers deal deals agreement contract
     stadium arena lane lanes project projects scheme schemes development developments rezoning
     ordinance referendum fee fees charge charges policy policies law laws legislation amendment
     amendments cap caps ban bans reform reforms program programs programme programmes downgrade
@@ -174,14 +174,18 @@ ISSUE_NOUNS = frozenset(
     restrictions consultation strategy pipeline quota redevelopment garage funding spending freeze
     settlement lawsuit recount moratorium tariff tariffs wall demolition privatisation
     privatization takeover acquisition relocation surveillance movement breach overhaul bailout
-    cutbacks austerity curfew lockdown vaccination deportation deportations amnesty""".split())
+    cutbacks austerity curfew lockdown vaccination deportation deportations amnesty runway bypass
+    incinerator tunnel motorway casino extension""".split())
 # Heads too general to be an issue without a modifier ("the four-day week", "the light rail line").
 WEAK_ISSUE_NOUNS = frozenset(
     """system week line route service services rate rates price prices limit limits plant facility
     site station road bridge tower towers zone zones center centre hub terminal network estate
-    homes housing units scheme contracts rules rule changes change crisis""".split())
+    homes housing units scheme contracts rules rule change crisis farm park link""".split())
 # Nouns that refer back to the article's main issue ("the vote", "the decision", "the move").
-REFERRING_NOUNS = frozenset("decision vote move measure idea approach step proposals".split())
+REFERRING_NOUNS = frozenset("decision vote move measure idea approach step proposals approval changes".split())
+# Heads that carry an issue rather than name it: "the bill" is the minimum wage hike the headline
+# names when the article never says what kind of bill it is.
+VEHICLE_NOUNS = frozenset("bill law legislation proposal plan scheme measure ordinance amendment".split())
 _ISSUE_HEAD_WORDS = ISSUE_NOUNS | WEAK_ISSUE_NOUNS | REFERRING_NOUNS
 # (the alternation with shared prefixes factored out, after a word boundary: one cheap scan;
 # a head after an apostrophe or a hyphen is passed over where it is found)
@@ -324,6 +328,12 @@ class IssueIndex:
         self.groups = groups
         best = max(groups, key=lambda g: (g.mentions + 2 * g.in_title, -g.first), default=None)
         self.main = best if best is not None and best.mentions + 2 * best.in_title >= 3 else None
+        if self.main is not None and self.main.in_title:
+            for g in groups:
+                if g is not self.main and g.head in VEHICLE_NOUNS and len(g.words) == 1:
+                    for hs in [h for h, other in self.heads.items() if other is g]:
+                        self.heads[hs] = self.main
+                    g.words = self.main.words  # by_word: "bill" -> the headline's issue
         for hs in [h for h, g in self.heads.items() if g is None]:
             if self.main is None:
                 del self.heads[hs]
