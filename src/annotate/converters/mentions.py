@@ -470,6 +470,15 @@ def _leading_cut(words: tuple[str, ...], sentence_initial: bool, connected: bool
                 and ((len(w) >= 7 and w.endswith(("ing", "ed", "ly"))) or w.lower() in lower):
             start += len(w) + 1
             words = words[1:]
+    rest = _cut_descriptions(words, connected)
+    return None if rest is None else (start + rest[0], rest[1])
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _cut_descriptions(words: tuple[str, ...], connected: bool) -> tuple[int, tuple[str, ...]] | None:
+    """The rest of _leading_cut, on the words alone (cached across articles: names recur):
+    modifiers and epithets, then a country, before a name."""
+    start = 0
     while len(words) > 1 and (words[0] in MODIFIERS or words[0].lower() in _epithets()) \
             and words[-1] not in _ORG_OR_ISSUE and not connected:
         start += len(words[0]) + 1

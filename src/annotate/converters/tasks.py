@@ -8,6 +8,7 @@ line and once, as they stream, into `task_hash`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -53,7 +54,12 @@ def _task_hash(text_sha: str, predictions: list[dict]) -> str:
 
 def _is_speech(quote: dict) -> bool:
     """A quote whose speaker said or evaluated something (not one who merely planned or declined)."""
-    cue = quote.get("cue", "direct")
+    return _speech_cue(quote.get("cue", "direct"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _speech_cue(cue: str) -> bool:
+    """_is_speech of a quote's cue (a few hundred distinct cues: each read once)."""
     if cue in ("direct", "according to"):
         return True
     lemma = cue.split("/")[0]
