@@ -179,8 +179,15 @@ _ANY_DATE = re.compile(  # (?=...) first: a date starts with a digit or a month'
     r"|\b(?P<long>(?P<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(?P<day>\d{1,2}),\s+(?P<year>\d{4}))\b"
     r"|\b(?P<dmy>(?P<d>\d{1,2})-(?P<m>\d{1,2})-(?P<y>\d{4}))\b)"
 )
+# Where _ANY_DATE matches, found by a pattern that opens with a set of characters (the engine skips
+# to them; see mentions._first_token): the first character is read, then `\b` and the rest of
+# the form that character opens. find_published asks _ANY_DATE itself for the groups there.
+_DATE_AT = re.compile(r"[\dJFMASOND](?<!\w.)(?:(?<=\d)(?:\d{3}-\d{2}-\d{2}\b|\d?-\d{1,2}-\d{4}\b)"
+                      r"|(?:(?<=J)(?:an|u[nl])|(?<=F)eb|(?<=M)a[ry]|(?<=A)(?:pr|ug)|(?<=S)ep|(?<=O)ct|(?<=N)ov|(?<=D)ec)"
+                      r"[a-z]*\.?\s+\d{1,2},\s+\d{4}\b)")
 _DATELINE_SOURCE = re.compile(r"^(?:[A-Z][\w.,' -]{1,40}?\s)?\(([A-Z][\w .&'-]{1,40})\)\s+[—–-]")
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_ZERO_WIDTH = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
 
 
 # An HTML character reference left in scraped text ("&quot;", "&#8220;", "&#x201C;", "&nbsp;"): the
@@ -200,7 +207,9 @@ def normalise(raw: str) -> str:
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     if "&" in text and ";" in text:
         text = _CHAR_REF.sub(_char, text)
-    return _ZERO_WIDTH.sub("", text)
+    if any(c in text for c in _ZERO_WIDTH_CHARS):  # a search per character is cheaper than the regex's scan
+        text = _ZERO_WIDTH.sub("", text)
+    return text
 
 
 def is_boilerplate(line: str) -> bool:
@@ -384,10 +393,13 @@ def find_published(raw: str) -> str:
     head = raw[:3000]
     # One scan for the three forms; an ISO date anywhere wins, then "Nov 6, 2024", then 06-11-2024.
     first: dict[str, re.Match] = {}
-    for m in _ANY_DATE.finditer(head):
+    pos = 0
+    while (at := _DATE_AT.search(head, pos)) is not None:  # _ANY_DATE.finditer(head), skipping ahead
+        m = _ANY_DATE.match(head, at.start())
         first.setdefault(m.lastgroup, m)
         if m.lastgroup == "iso":
             return m.group(0)
+        pos = m.end()
     m = first.get("long")
     if m:
         month = _MONTHS.index(m.group("month")[:3].lower()) + 1
