@@ -318,6 +318,8 @@ def _iter_array(fh, buf: str) -> Iterator[Item]:
     n = 0
     expect_value = True
     window = 1 << 16  # how much text orjson is shown for the next item (grows with the items)
+    parting = None  # how the file parts two items (`_parting`)
+    misses = 0  # guesses from `parting` that failed in a row
 
     def refill() -> bool:
         nonlocal buf, pos, eof, base
@@ -360,15 +362,24 @@ def _iter_array(fh, buf: str) -> Iterator[Item]:
             expect_value = True
             continue
         if _orjson is not None and ch in "{[":
-            fast = _fast_item(buf, pos, window)
+            fast = None
+            if parting is not None:  # where the items seem to part: one parse, no search pass
+                fast = _guessed_item(buf, pos, window, parting)
+                misses = 0 if fast is not None else misses + 1
+                if misses == _MISSES:  # the items do not part alike: stop guessing
+                    parting = None
+            if fast is None:
+                fast = _fast_item(buf, pos, window)
+                if isinstance(fast, tuple) and misses < _MISSES:
+                    parting = _parting(buf, pos, fast[1]) or parting
             if fast == "more" and not eof and len(buf) - pos <= MAX_ITEM_CHARS:
                 refill()  # the item goes on past the buffer: read more and look again
                 continue
             if isinstance(fast, tuple):
-                value, end = fast
+                value, end = fast[0], fast[1]
                 window = max(1 << 14, (end - pos) * 5 // 4)
                 n += 1
-                raw = buf[pos:end]
+                raw = fast[2] if len(fast) > 2 else buf[pos:end]
                 pos = end
                 expect_value = False
                 yield Item(f"item:{n}", value, shallow=True, raw=raw)
@@ -450,6 +461,81 @@ def _fast_item(buf: str, pos: int, window: int):
         return _orjson.loads(data), pos + len(text)
     except _orjson.JSONDecodeError:  # not one value: something else followed the item
         return None
+
+
+_MISSES = 8  # failed guesses in a row after which the items' parting is not guessed any more
+_TRIES = 4  # places an item may end that are tried (the first ones may lie inside it)
+
+
+def _parting(buf: str, pos: int, end: int) -> tuple[re.Pattern, int] | None:
+    """How the file parts the item at buf[pos:end] from the next one, as a pattern to search
+    for, and where in a match the item's closing bracket is. None when the next item is not
+    in buf yet.
+
+    The pattern is the text from the space before the closing bracket to the next item's first
+    key, '}, {"id":' (one line) or '\n  },\n  {\n    "id":' (indented), and, when that key's
+    value is a number (a task id), the number's shape and the second key: a list of objects
+    inside a task (annotations, result items with an "id" first) is parted alike but rarely
+    goes on with the same two keys."""
+    start = end - 1
+    while start > pos and buf[start - 1] in " \t\r\n":
+        start -= 1
+    j = end
+    while j < len(buf) and buf[j] in " \t\r\n":
+        j += 1
+    if j >= len(buf) or buf[j] != ",":
+        return None
+    j += 1
+    while j < len(buf) and buf[j] in " \t\r\n":
+        j += 1
+    if j >= len(buf) or buf[j] not in "{[":
+        return None
+    close = end - 1 - start
+    head = _ITEM_HEAD.match(buf, j, j + 200)
+    if head is None:
+        return re.compile(re.escape(buf[start:j + 1])), close
+    pattern = re.escape(buf[start:head.end("key")])
+    if head.group("rest") is not None:
+        pattern += r"-?[0-9][0-9.eE+-]*" + re.escape(head.group("rest"))
+    return re.compile(pattern), close
+
+
+# The head of an object: its first key with the colon, and when the value is a number, what
+# follows it up to the next key's colon.
+_ITEM_HEAD = re.compile(r'(?P<key>\{\s*"[^"\\]{1,40}"\s*:\s*)(?:-?[0-9][0-9.eE+-]*(?P<rest>\s*,\s*"[^"\\]{1,40}"\s*:))?')
+
+
+def _guessed_item(buf: str, pos: int, window: int, parting: tuple[re.Pattern, int]):
+    """(value, end, its UTF-8 text) of the object or array at buf[pos], as `_fast_item` reads it,
+    when it ends where the items of the file have parted so far (`parting`, from `_parting`);
+    None otherwise (`_fast_item` reads it then).
+
+    A guess of the end is safe: orjson reads the text up to it only when that text is exactly
+    one JSON value (it refuses anything after the value), which is then the value `raw_decode`
+    reads, ending there; and a guess that falls inside the item fails in orjson's parser before
+    any Python object is built (the next place is tried then). The depth is checked as
+    `_decode` checks it."""
+    pattern, close = parting
+    at, limit = pos, pos + 2 * window + 256
+    for _ in range(_TRIES):
+        found = pattern.search(buf, at + 1, limit)
+        if found is None:
+            return None
+        at = found.start()
+        end = at + close + 1
+        data = buf[pos:end].encode("utf-8")
+        if _LONG_DIGITS in data.translate(_DIGITS):
+            return None
+        try:
+            value = _orjson.loads(data)
+        except _orjson.JSONDecodeError as exc:
+            if exc.msg.startswith("unexpected end of data"):  # inside the item: the next place
+                continue
+            return None
+        if _text_deeper_than(data, parses=True) is not False:
+            return None
+        return value, end, data
+    return None
 
 
 def _position(fh, char: int) -> str:

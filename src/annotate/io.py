@@ -88,9 +88,14 @@ def lost_keys(raw: str, value) -> bool:
     unless keys were dropped. A colon escaped as \\u003a in `raw` is counted too. One C
     serialisation and two counts: no walk of the value, as this runs on every task. A false
     alarm (a written-out backslash before 'u003a') only costs `duplicate_keys` its look."""
-    colons = raw.count(":")
-    if "\\u003" in raw:
-        colons += raw.count("\\u003a") + raw.count("\\u003A")
+    if isinstance(raw, bytes):  # its UTF-8 (a colon is one byte there, and no other's part)
+        colons = raw.count(b":")
+        if b"\\u003" in raw:
+            colons += raw.count(b"\\u003a") + raw.count(b"\\u003A")
+    else:
+        colons = raw.count(":")
+        if "\\u003" in raw:
+            colons += raw.count("\\u003a") + raw.count("\\u003A")
     if _orjson is not None:
         try:
             return colons > _orjson.dumps(value).count(b":")
