@@ -197,3 +197,22 @@ def test_it_goes_on_about_the_sentence_before(ferry):
 def test_the_approval_is_the_main_issue(ferry):
     _targets, stances = ferry
     assert _target_of(stances, "insult") == "island ferry fare rise"
+
+
+POOL = """Swimming pool closure upsets residents
+
+The leisure centre's swimming pool will close for good in June, the operator confirmed on Monday.
+
+Swimmer Alice Grant said she was devastated. "I have swum there every morning for twenty years," she said. "Honestly, I am furious."
+
+Club coach Ben Ahmed said the club would look for another pool.
+"""
+
+
+def test_a_bare_feeling_is_about_the_headline_issue_when_the_headline_names_no_one():
+    targets, stances = _stances(POOL)
+    # "Honestly, I am furious": nothing in the quote says about what; the headline names an
+    # issue (the pool closure) and no person, so that is what the annoyance is about, not a
+    # name the article mentions
+    assert _target_of(stances, "furious") == "swimming pool closure"
+    assert targets[0] == "swimming pool closure"

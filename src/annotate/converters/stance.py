@@ -433,6 +433,7 @@ class _Context:
         self._issue_index: IssueIndex | None = None  # _issues, made when first needed
         self._issue_starts: list[int] = []
         self._quote_ends: list[tuple[int, int]] | None = None
+        self._target_counts: Counter | None = None  # _mentions_of_target's, made when first needed
         self._it_clause = False  # set by _issue_target: the stance's clause is 'It is ...' opening a sentence  # _previous_quote_end's, made when first needed
         self._gender: dict[str, str | None] = {}  # _gender_of, name by name
         self._mentions_of: dict[str, list] | None = None  # all mentions by name, for _gender_of
@@ -617,6 +618,16 @@ class _Context:
             g = ix.main if word in _REFERRING and not ix.heads_word(word) else ix.of_word(word)
             if g is not None:
                 return self._issue_name(g)
+        # "fought for years for [comprehensive immigration reform]": the issue right after the
+        # preposition the stance ends in
+        if toks[j][2] in _NP_PREPS and how in ("theme", "near", "topic", "after", "lead"):
+            for k in range(j + 1, min(len(toks), j + 7)):
+                w = toks[k][2]
+                if clause[k] != clause[j] or w in _FUNCTION and w not in _DETERMINERS and w not in _NP_PREPS:
+                    break  # ("for years for [...]": a time and a second preposition are passed over)
+                g = ix.at(toks[k][0])
+                if g is not None:
+                    return self._issue_name(g)
         # "[The reading garden] will make the branch quieter": what makes it so is evaluated
         found = self._maker(toks, clause, c0, i)
         if found:
@@ -641,7 +652,24 @@ class _Context:
                 n = bisect.bisect_right(self.starts, head)
                 if n >= len(self.starts) or self.starts[n] >= (end.start() if end else toks[c0][0]):
                     return self._issue_name(ix.heads[head])
+        if (how == "topic" and ix.main is not None and ix.main.in_title and not self._title_names()
+                and ix.main.mentions >= self._mentions_of_target(target)):
+            # nothing in its quote says what it is about, and the headline names an issue and no
+            # one ("Library levy fails by 300 votes"): the headline's issue, when the article
+            # names it as often as the name it mentions most
+            return self._issue_name(ix.main)
         return None
+
+    def _mentions_of_target(self, target: str | None) -> int:
+        """How many times the article names `target` (outside speaker spans too)."""
+        if self._target_counts is None:
+            self._target_counts = Counter(t for _s, _e, t in self.all_mentions)
+        return self._target_counts.get(target, 0)
+
+    def _title_names(self) -> bool:
+        """The headline (the text's first line) names a target."""
+        end = self.text.find("\n")
+        return bool(self.all_starts) and self.all_starts[0] < (end if end >= 0 else len(self.text))
 
     def _previous_quote_end(self, qs: int, speaker: set[str]) -> int:
         """Where the last quote before the one starting at `qs` ends that is another speaker's

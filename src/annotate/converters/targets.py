@@ -175,14 +175,14 @@ ISSUE_NOUNS = frozenset(
     settlement lawsuit recount moratorium tariff tariffs wall demolition privatisation
     privatization takeover acquisition relocation surveillance movement breach overhaul bailout
     cutbacks austerity curfew lockdown vaccination deportation deportations amnesty runway bypass
-    incinerator tunnel motorway casino extension""".split())
+    incinerator tunnel motorway casino extension bond bonds""".split())
 # Heads too general to be an issue without a modifier ("the four-day week", "the light rail line").
 WEAK_ISSUE_NOUNS = frozenset(
     """system week line route service services rate rates price prices limit limits plant facility
     site station road bridge tower towers zone zones center centre hub terminal network estate
     homes housing units scheme contracts rules rule change crisis farm park link""".split())
 # Nouns that refer back to the article's main issue ("the vote", "the decision", "the move").
-REFERRING_NOUNS = frozenset("decision vote move measure idea approach step proposals approval changes".split())
+REFERRING_NOUNS = frozenset("decision vote move measure idea approach step proposals approval changes result outcome".split())
 # Heads that carry an issue rather than name it: "the bill" is the minimum wage hike the headline
 # names when the article never says what kind of bill it is.
 VEHICLE_NOUNS = frozenset("bill law legislation proposal plan scheme measure ordinance amendment".split())
@@ -203,7 +203,7 @@ _ING_NOUNS = frozenset(
     """parking housing building planning zoning funding spending teaching training trading banking
     shopping gaming gambling licensing policing nursing fishing farming mining drilling fracking
     lending pricing ticketing marketing advertising broadcasting smoking vaping recycling
-    sentencing voting polling reading""".split())
+    sentencing voting polling reading swimming cycling skating walking camping boarding""".split())
 _NOT_MODIFIERS = frozenset(
     """a an the and or but nor of for to in on at by with from about against as into over under than
     then that this these those which who whom whose what when where why how if because while so
@@ -216,7 +216,8 @@ _NOT_MODIFIERS = frozenset(
     want wants need needs see sees get gets make makes take takes give gives put puts keep keeps
     announced unveiled made said told took gave got found left kept held brought built bought sent
     set put won lost paid ran met led began saw came went knew thought felt became whether whatever
-    however""".split())
+    however despite after before amid during until since upon via without within across among between
+    toward towards behind beyond inside outside near versus vs""".split())
 _COMPARATIVES = frozenset(
     """biggest largest greatest best worst highest lowest smallest strongest toughest newest oldest
     key relevant last-minute one two three four five six seven eight nine ten
