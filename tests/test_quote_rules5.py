@@ -153,3 +153,28 @@ def test_a_bare_surname_refers_to_the_first_full_mention_even_if_it_said_nothing
 def test_a_bare_surname_without_a_full_first_mention_refers_to_nothing(first):
     text = first + '"We cannot spend money we do not have," Marquez told reporters.\n'
     assert ("Marquez", text.index("Marquez told")) not in refers_to(text)
+
+
+def test_a_fronted_phrase_before_said_with_a_that_clause_after_it_is_not_the_content():
+    text = ("Courted by most of the Republican candidates, Adelson said earlier on Friday during a news "
+            "conference that he may wait until the primaries to decide.\n")
+    assert quotes(text) == {"that he may wait until the primaries to decide": "Adelson"}
+
+
+def test_according_to_before_a_quotation_names_its_speaker():
+    text = ("Trump will give a speech on Monday addressing the attacks in Orlando. According to the Trump "
+            "campaign, “The speech will be delivered at the New Hampshire Institute of Politics.”\n")
+    assert quotes(text)["“The speech will be delivered at the New Hampshire Institute of Politics.”"] \
+        == "the Trump campaign"
+
+
+def test_put_it_before_a_colon_is_the_cue_not_the_speaker():
+    text = ("Or, as Tom Ridge, a former secretary of homeland security, put it: "
+            "\"The barbarians are no longer at the gate. They're inside.\"\n")
+    speaker = quotes(text)["\"The barbarians are no longer at the gate. They're inside.\""]
+    assert speaker is not None and speaker.startswith("Tom Ridge")
+
+
+def test_the_owners_noun_before_an_infinitive_cue_is_not_the_speaker():
+    text = "Comey did go out of his way to criticize the State Department more broadly on Tuesday.\n"
+    assert quotes(text) == {"the State Department more broadly on Tuesday": "Comey"}

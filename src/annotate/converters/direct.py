@@ -211,6 +211,9 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
     m = _COLON_END.search(before)
     if m:
         sp = speaker_before(text, floor + m.start(), floor)
+        put = _PUT_IT.search(text, max(floor, floor + m.start() - 12), floor + m.start()) if sp else None
+        if put is not None and sp[0] >= put.start(1):
+            sp = speaker_before(text, put.start(), floor)  # "as Tom Ridge put it: ''...''": the idiom is the cue
         if sp is not None and _VERB_BEFORE.search(text, max(ps, sp[0] - 30), sp[0]):
             # "Sarah Silverman heckles Sanders supporters: “...”": the phrase before the colon is
             # the object of a verb; the sentence's subject speaks
@@ -221,6 +224,10 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
         if sp:
             return sp
     return None
+
+
+# "put it" ("as Ridge put it:", "Ruiz puts it this way:"): "it" is no speaker.
+_PUT_IT = re.compile(r"\s(?:put|puts|putting)\s+(it)(?:\s+this\s+way|\s+bluntly|\s+simply)?\s*$")
 
 
 # A verb in the third person right before a noun phrase ("heckles", "slammed"): its object follows.

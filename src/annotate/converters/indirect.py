@@ -106,7 +106,16 @@ def _source_before(text: str, cue_start: int, floor: int) -> tuple[int, int] | N
         if before.lower() not in {"", "and", "but", "that", "while", "when", "as", "because"}:
             break  # "hit the airwaves with an ad": the noun before the adjunct is an object
         sp = subject
+    if sp is not None and text[sp[1]:cue_start] == " to " and _POSSESSED_NOUN.fullmatch(text, sp[0], sp[1]) \
+            and text[sp[0]:sp[1]].split()[-1].lower() not in ROLE_WORDS:
+        # "Comey did go out of his way to criticize ...", "her decision to attack ...": the owner's
+        # noun phrase is no speaker; the sentence's subject is
+        sp = sentence_subject(text, sp[0], floor) or sp
     return sp
+
+
+# "his way", "their effort": a possessive pronoun and one or two lowercase words.
+_POSSESSED_NOUN = re.compile(r"(?:his|her|their|its|our|my)(?:\s+[a-z][\w-]*){1,2}")
 
 
 # Cue lemmas whose bare and -s forms are usually nouns ("the state", "his support", "a call").
@@ -427,6 +436,9 @@ def _tail_is_adjunct(text: str, a: int, se: int, lemma: str = "") -> bool:
     tail = text[a:se].split(",", 1)[0].strip(" .!?")  # what follows a further comma is another clause
     if not tail or _RELATIVE_TAIL.match(text, a, se):
         return True  # "..., said an official who was briefed on the talks."
+    that = _UNTIL_THAT.match(text, a, a + len(text[a:se].split(",", 1)[0]))
+    if that and _THAT_SUBJECT.match(text, that.end() + 1) and not _FINITE.search(text, a, that.end() - 4):
+        return False  # "said earlier on Friday during a news conference that he may wait ...": its clause follows
     tail = _SUBORDINATE_TAIL.split(tail, 1)[0].strip()  # "..., he told aides as he labored over ..."
     if not tail:
         return True

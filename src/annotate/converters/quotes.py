@@ -393,12 +393,17 @@ def _merge(text: str, direct: list[dict], indirect: list[dict]) -> list[dict]:
             inside = [i for i, d in near if d["start"] >= q["start"] - 1 and d["end"] <= q["end"] + 2]
         if len(overlapping) > len(inside):
             continue  # crosses a direct quote's boundary: the direct quote wins
-        if any(d["start"] <= q["start"] and d["end"] >= q["end"] for d in overlapping):
-            continue  # a cue inside a direct quote
+        if any(d["start"] <= q["start"] and d["end"] >= q["end"] and (d["start"], d["end"]) != (q["start"], q["end"])
+               for d in overlapping):
+            continue  # a cue inside a direct quote (the same span is the quotation its frame introduces)
         if inside:
             ds = [direct[i] for i in inside]
             if len(ds) == 1 and text[q["start"]:q["end"]].strip(" \"“”‘’',.") == text[ds[0]["start"]:ds[0]["end"]].strip(" \"“”‘’',."):
-                q = dict(ds[0], speaker=ds[0]["speaker"] or q["speaker"], score=SCORES["direct"])
+                sure = ds[0]["speaker"] and ds[0]["score"] >= SCORES["direct"]
+                # 'According to the campaign, “...”': the frame names the source; the quote's own
+                # attribution is kept only when it is sure ('“...,” Ruiz said')
+                q = dict(ds[0], speaker=ds[0]["speaker"] if sure or not q["speaker"] else q["speaker"],
+                         score=SCORES["direct"])
             else:
                 q = dict(q, quote_type="mixed", score=SCORES["mixed"])
             absorbed.update(inside)
