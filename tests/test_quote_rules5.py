@@ -178,3 +178,8 @@ def test_put_it_before_a_colon_is_the_cue_not_the_speaker():
 def test_the_owners_noun_before_an_infinitive_cue_is_not_the_speaker():
     text = "Comey did go out of his way to criticize the State Department more broadly on Tuesday.\n"
     assert quotes(text) == {"the State Department more broadly on Tuesday": "Comey"}
+
+
+def test_a_prepositions_object_before_an_infinitive_cue_is_not_the_speaker():
+    text = "Sue Smith, a longtime supporter of Clinton, even went on CNN to declare Clinton the winner.\n"
+    assert quotes(text) == {"Clinton the winner": "Sue Smith"}

@@ -106,12 +106,17 @@ def _source_before(text: str, cue_start: int, floor: int) -> tuple[int, int] | N
         if before.lower() not in {"", "and", "but", "that", "while", "when", "as", "because"}:
             break  # "hit the airwaves with an ad": the noun before the adjunct is an object
         sp = subject
-    if sp is not None and text[sp[1]:cue_start] == " to " and _POSSESSED_NOUN.fullmatch(text, sp[0], sp[1]) \
-            and text[sp[0]:sp[1]].split()[-1].lower() not in ROLE_WORDS:
-        # "Comey did go out of his way to criticize ...", "her decision to attack ...": the owner's
-        # noun phrase is no speaker; the sentence's subject is
+    if sp is not None and text[sp[1]:cue_start] == " to " and (
+            (_POSSESSED_NOUN.fullmatch(text, sp[0], sp[1]) and text[sp[0]:sp[1]].split()[-1].lower() not in ROLE_WORDS)
+            or _previous_word(text, max(floor, sp[0] - 12), sp[0])[1] in _OBJECT_PREPOSITIONS):
+        # "Comey did go out of his way to criticize ...", "her decision to attack ...", "went on CNN
+        # to declare ...": the owner's noun phrase or a preposition's object is no speaker; the
+        # sentence's subject is
         sp = sentence_subject(text, sp[0], floor) or sp
     return sp
+
+
+_OBJECT_PREPOSITIONS = frozenset({"on", "in", "at", "into", "onto", "to", "from", "with", "before", "through"})
 
 
 # "his way", "their effort": a possessive pronoun and one or two lowercase words.
