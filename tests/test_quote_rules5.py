@@ -183,3 +183,9 @@ def test_the_owners_noun_before_an_infinitive_cue_is_not_the_speaker():
 def test_a_prepositions_object_before_an_infinitive_cue_is_not_the_speaker():
     text = "Sue Smith, a longtime supporter of Clinton, even went on CNN to declare Clinton the winner.\n"
     assert quotes(text) == {"Clinton the winner": "Sue Smith"}
+
+
+def test_a_long_opening_adjunct_is_passed_over_to_the_subject():
+    text = ("Shortly after Murphy’s conference call with reporters ended, Rubio’s campaign sent out a press "
+            "release saying Murphy owes voters an explanation.\n")
+    assert quotes(text) == {"Murphy owes voters an explanation": "Rubio’s campaign"}

@@ -13,8 +13,8 @@ from .speakers import speaker_after
 from .text import closes_abbreviation
 
 _STRIP = " \t\n,;:."
-_COMMA_LEAD = re.compile(r"[^,]{1,40},\s*")
-_LEAD = re.compile(r"(?:" + pattern("sentence_connectives") + r"\b,?\s*)|[^,]{1,40},\s*")
+_COMMA_LEAD = re.compile(r"[^,]{1,140},\s*")
+_LEAD = re.compile(r"(?:" + pattern("sentence_connectives") + r"\b,?\s*)|[^,]{1,140},\s*")
 
 
 def _words(text: str, s: int, e: int) -> int:
