@@ -39,7 +39,7 @@ _DROP_LINE = re.compile(
       | (?:previous|next)\ (?:article|post|story)
       | comments?(?:\ \(\d+\))?
       | listen\ to\ (?:this\ )?(?:article|story)\b.{0,40}
-      | .{1,80}?,\ opens\ new\ (?:tab|window) | acquire\ licensing\ rights\b.{0,40}
+      | acquire\ licensing\ rights\b.{0,40}
       | reuse\ this\ content
       # a blog's post furniture: its categories and tags, its comment form
       | (?:filed|posted|published)\ (?:under|in)\s*:\s.{1,150} | tagged(?:\ (?:with|in|as))?\s*:\s.{1,200}
@@ -55,6 +55,11 @@ _DROP_LINE = re.compile(
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
+
+# One more such line, apart: "Our privacy policy, opens new tab". Its lazy run is tried at every length
+# up to 80 on every line, so it is asked only of a line that ends as it must ("tab", "window": b or w).
+_OPENS_NEW = re.compile(r"^.{1,80}?,\ opens\ new\ (?:tab|window)$", re.IGNORECASE)
+_OPENS_NEW_ENDS = ("b", "B", "w", "W")  # what else `$` may follow: a final line break
 
 # Short lines of site chrome (navigation, page controls, consent buttons, teasers, credits, forum
 # panels), alone on their line; only lines under SHORT_CHROME characters are tried.
@@ -367,7 +372,8 @@ def _boilerplate(s: str) -> bool:
     """is_boilerplate of a stripped line."""
     if not s:
         return False
-    if _DROP_LINE.match(s):
+    if _DROP_LINE.match(s) or ((s[-1] in _OPENS_NEW_ENDS or s[-1] == "\n" and s[-2:-1] in _OPENS_NEW_ENDS)
+                               and _OPENS_NEW.match(s)):
         return True
     if len(s) < SHORT_CHROME:
         first = _opener(s)
