@@ -189,3 +189,14 @@ def test_a_long_opening_adjunct_is_passed_over_to_the_subject():
     text = ("Shortly after Murphy’s conference call with reporters ended, Rubio’s campaign sent out a press "
             "release saying Murphy owes voters an explanation.\n")
     assert quotes(text) == {"Murphy owes voters an explanation": "Rubio’s campaign"}
+
+
+@pytest.mark.parametrize("text, quote, speaker", [
+    ("Hastily, Trump cast the blame on his rivals and emphasized the threat that terrorism poses.\n",
+     "the threat that terrorism poses", "Trump"),
+    # a first name in -ly is no adverb
+    ("Ashley Parker, a reporter, emphasized that the race was close.\n", "that the race was close",
+     "Ashley Parker, a reporter"),
+])
+def test_an_adverb_opening_the_sentence_is_not_its_subject(text, quote, speaker):
+    assert quotes(text) == {quote: speaker}

@@ -50,7 +50,9 @@ def sentence_subject(text: str, pos: int, floor: int) -> tuple[int, int] | None:
             continue  # "Mr. Trump", "U.S. officials": not a sentence end
         start = m.end()
     sp = speaker_after(text, start, min(pos, start + 120))
-    adjunct = sp and (text[sp[0]:sp[1]].split()[0].lower() in _NOT_SUBJECT_START or _TIME_LEAD.match(text, sp[0])
+    first = text[sp[0]:sp[1]].split()[0] if sp else ""
+    adjunct = sp and (first.lower() in _NOT_SUBJECT_START or _TIME_LEAD.match(text, sp[0])
+                      or (first.endswith("ly") and len(first) > 5 and sp[1] - sp[0] == len(first))  # "Hastily, ..."
                       or _SUBORDINATE_AFTER.match(text, sp[1]))
     if _PARTICIPLE_LEAD.match(text, start, pos):
         adjunct = True  # "Arriving upon the scene, police ...", "Led by X, the rally ..."
