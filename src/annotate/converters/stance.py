@@ -608,7 +608,8 @@ class _Context:
             return self._issue_name(g)
         if target and not named and " " in target:
             last = target.rsplit(None, 1)[-1].lower()
-            if last in _REFERRING and not ix.heads_word(last) and ix.main is not None:
+            if last in _REFERRING and not ix.heads_word(last) and ix.main is not None \
+                    and target.split(None, 1)[0].lower() not in _QUANTIFIERS:  # not "every vote"
                 return self._issue_name(ix.main)  # "the council's decision": the main issue
             if ix.heads_word(last):
                 return None  # a phrase another rule found that names an issue itself ("made [climate change] ...")
@@ -634,8 +635,9 @@ class _Context:
             return found
         # an issue named before it in its clause
         for k in range(i - 1, c0 - 1, -1):
-            if toks[k][2] in _RELATIVES:
-                break  # "a staffer who made a bad decision": the relative's noun, not an issue before it
+            if toks[k][2] in _RELATIVES or toks[k][2] in _SUBORDINATORS:
+                break  # "a staffer who made a bad decision", "could not make deals because many
+                # lawmakers dislike him": another clause's noun, not this one's subject
             g = ix.at(toks[k][0])
             if g is not None and not self._after_preposition(toks, k, c0, g):
                 return self._issue_name(g)
@@ -1488,6 +1490,8 @@ _ISSUE_SENTENCE_END = re.compile(_SENTENCE_END.pattern + "|[”\"]")
 _GAP = " .,;:\"“”'‘’\n"
 _GERUND_STOP = frozenset("i we you he she they it his her their its your them us him me this that".split())
 IT_REACH = 150  # characters between a stance and the 'It is ...' after it that goes on about its target  # no clause, no one's
+_QUANTIFIERS = frozenset("every each any no some all many most more another one".split())
+_SUBORDINATORS = frozenset("because since if when while although though unless whereas until so".split())
 _RELATIVES = frozenset("who which that whose whom".split())
 _NOW_WORDS = frozenset("now again already still".split())
 ISSUE_REACH = 300  # characters before the quote, at most
