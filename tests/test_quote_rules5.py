@@ -200,3 +200,8 @@ def test_a_long_opening_adjunct_is_passed_over_to_the_subject():
 ])
 def test_an_adverb_opening_the_sentence_is_not_its_subject(text, quote, speaker):
     assert quotes(text) == {quote: speaker}
+
+
+def test_urged_after_a_quotation_attributes_it():
+    text = '"Please stay off the roads if you can," the governor urged in a video on Saturday.\n'
+    assert quotes(text) == {'"Please stay off the roads if you can,"': "the governor"}
