@@ -29,6 +29,7 @@ def quotes(text: str) -> dict[str, str | None]:
     "Weekly jobless claims have doubled since 2010.\n",
     "Insurance claims jumped after the storm.\n",
     "Company shares dropped sharply on Tuesday.\n",
+    "The jobs report was released on Friday morning.\n",
 ])
 def test_a_plural_noun_before_its_predicate_is_no_cue(sentence):
     # "shares", "claims": the subject's head, followed by its verb; nobody says anything here
@@ -49,6 +50,7 @@ def test_the_real_attribution_behind_a_market_report_is_kept():
     ("It is a move that the kingdom hopes will shatter perceptions.\n", "will shatter perceptions",
      "the kingdom"),
     ("Tax cuts are the policy he believes will define his career.\n", "will define his career", "he"),
+    ("He attacked the moderator, who he claims has been unfair to him.\n", "has been unfair to him", "he"),
 ])
 def test_a_cue_verb_before_its_object_or_a_moved_clause_still_attributes(sentence, quote, speaker):
     assert quotes(sentence).get(quote) == speaker

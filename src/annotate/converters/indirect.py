@@ -159,9 +159,10 @@ def _predicate_follows(text: str, start: int, end: int, lo: int, lemma: str) -> 
 
 
 _NEXT_WORD = re.compile(r" +([a-z]+)\b")
+_SINGULAR_VERB = re.compile(r" +(?:was|is|has)\b")
 _PREDICATE_TAGS = table("predicate_starts")
 # "that the kingdom hopes", "which he estimates", "what it hopes": up to four words after the relative word.
-_RELATIVE_BEFORE = re.compile(r"\b(?:that|which|what|whom)\s+(?:[\w.’'-]+\s+){1,4}$")
+_RELATIVE_BEFORE = re.compile(r"\b(?:that|which|what|who|whom)\s+(?:[\w.’'-]+\s+){1,4}$")
 # Adjective endings: "Republican claims", "political support", "federal rules" are nouns.
 _ADJ_END = re.compile(pattern("adjective_endings") + "$")
 _COORD_BEFORE = re.compile(r"[^;]\s+(?:and|but)\s+(?:" + pattern("adverbs", "coordinated") + r"\s+)?$")
@@ -226,6 +227,9 @@ def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
         return "noun"  # "bring these jobs back", "came back", "two years back": an adverb
     if form != lemma and form.endswith("s") and _predicate_follows(text, m.start(), m.end(), ss, lemma):
         return "noun"  # "Apple shares fell 3%", "jobless claims have doubled"
+    if lemma in _NOUNISH and form == lemma and _SINGULAR_VERB.match(text, m.end()) \
+            and _RELATIVE_BEFORE.search(text, max(ss, m.start() - 50), m.start()) is None:
+        return "noun"  # "the jobs report was released": a singular verb after the bare form
     if lemma in _NOUNISH and form in (lemma, lemma + "s", lemma + "es"):
         if low in _SUBJECT_BEFORE or followed_by_that:
             return "verb"

@@ -656,6 +656,8 @@ def find_antecedent(
             if len(names) < 2 and names != p.group(0).split() and not titled:
                 continue
             g = gender(" ".join(names)) if names else None
+            if _role_mention(p.group(0)) and g != wrong and not _inside_quotation(text, base + p.start(), mention[0]):
+                return base + p.start(), base + p.end()  # "The Prime Minister"
             if names and g != wrong and (g is not None or not any(w in _NOT_A_PERSON for w in names)) \
                     and not _inside_quotation(text, base + p.start(), mention[0]):
                 return base + _titled_start(p, names), base + p.end()  # not "New Hampshire", "West Coast"
@@ -790,6 +792,8 @@ def _subject_since(text: str, after: int, before: int, wrong: str, cache: dict |
         m = _PERSON.search(text, start, min(before, start + 120))
         if m is None:
             continue
+        if m.start() == start and _role_mention(m.group(0)) and _AFTER_SUBJECT.match(text, m.end()):
+            return m.span()  # "The Prime Minister has arrived in Kyiv."
         names = m.group(0).split()
         prefix = text[start : m.start()].replace(",", " ").split()
         while names and (names[0].lower() in _NOT_FIRST or names[0] in _NOT_NAME):
@@ -812,6 +816,21 @@ def _subject_since(text: str, after: int, before: int, wrong: str, cache: dict |
             continue
         return span
     return None
+
+
+def _role_mention(mention: str) -> bool:
+    """Whether a capitalised mention names a person by a role alone ("The Prime Minister", "The
+    Governor"): its last word is a person's role, not a body ("The White House", "Supreme Court")."""
+    words = mention.split()
+    return words[0].lower() in DETERMINERS and len(words) >= 2 and words[-1].lower() in _PERSON_ROLES \
+        and all(w[:1].isupper() for w in words[1:])
+
+
+# Roles that stand for one person when capitalised after "The" ("The Prime Minister", "The Governor").
+_PERSON_ROLES = frozenset("president minister governor mayor senator chancellor premier secretary chairman "
+                          "chairwoman chair speaker spokesman spokeswoman spokesperson pope king queen prince "
+                          "princess judge commissioner sheriff coach captain director ambassador general admiral "
+                          "leader superintendent chief".split())
 
 
 def _earlier(text: str, mention: tuple[int, int], named: list[tuple[int, int]],
