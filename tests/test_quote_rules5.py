@@ -207,3 +207,10 @@ def test_an_adverb_opening_the_sentence_is_not_its_subject(text, quote, speaker)
 def test_urged_after_a_quotation_attributes_it():
     text = '"Please stay off the roads if you can," the governor urged in a video on Saturday.\n'
     assert quotes(text) == {'"Please stay off the roads if you can,"': "the governor"}
+
+
+def test_a_pronoun_after_a_sentence_opened_by_a_bare_surname_refers_to_that_person():
+    text = ('When the flood waters receded, Rosa Delgado was the first to reopen on Main Street.\n\n'
+            '"She kept this town together," said Fire Chief Dan Morrow.\n\n'
+            'Delgado shrugs off the praise. "More bread," she said.\n')
+    assert refers_to(text)[("she", text.index("she said"))] == "Rosa Delgado"

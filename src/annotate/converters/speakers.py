@@ -722,6 +722,8 @@ _WORD_STARTS = re.compile(r"(?<![\w.’'-])[A-Z]")
 
 
 _SENTENCE_START = re.compile(r"(?:[.!?][\"”’']?\s+|\n\s*)(?=[A-Z])")
+# A sentence opening with one capitalised word and then a lowercase verb ("Delgado shrugs off ...").
+_BARE_SUBJECT = re.compile(r"([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?:,[^,.;:!?\"“”\n]{1,80},)?\s+(?!of\b|and\b|or\b|in\b|at\b)[a-z]")
 # After a subject's name: an optional appositive between commas, then a lowercase word (its verb).
 _AFTER_SUBJECT = re.compile(r"(?:,[^,.;:!?\"“”\n]{1,80},)?\s+(?!of\b|and\b|or\b|in\b|at\b)[a-z]")
 
@@ -789,6 +791,12 @@ def _subject_since(text: str, after: int, before: int, wrong: str, cache: dict |
             if comma < 0:
                 continue
             start = comma + 2
+        bare = _BARE_SUBJECT.match(text, start, before)
+        if bare is not None and bare.group(1) not in _NOT_NAME and bare.group(1).lower() not in _NOT_FIRST:
+            # "Delgado shrugs off the praise.": a surname alone, for a person named in full before
+            full = _first_full_name(text, bare.group(1), start)
+            if full is not None and mention_gender(text, full, cache) != wrong:
+                return full
         m = _PERSON.search(text, start, min(before, start + 120))
         if m is None:
             continue
