@@ -214,3 +214,9 @@ def test_a_pronoun_after_a_sentence_opened_by_a_bare_surname_refers_to_that_pers
             '"She kept this town together," said Fire Chief Dan Morrow.\n\n'
             'Delgado shrugs off the praise. "More bread," she said.\n')
     assert refers_to(text)[("she", text.index("she said"))] == "Rosa Delgado"
+
+
+def test_according_to_people_familiar_with_the_matter_keeps_what_identifies_them():
+    text = ("Prosecutors are weighing charges against the aide, according to three people familiar with "
+            "the matter who spoke on the condition of anonymity.\n")
+    assert quotes(text) == {"Prosecutors are weighing charges against the aide": "three people familiar with the matter"}

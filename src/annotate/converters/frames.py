@@ -127,6 +127,12 @@ def _finite_cue(word: str) -> bool:
     return word.lower() in verb_forms(cue_lemma(word)[0])[1:3]
 
 
+# What identifies an anonymous source after its noun: "people familiar with the matter", "officials
+# briefed on the talks", "a person close to the family".
+_KNOWING = re.compile(r"\s+(?:familiar\s+with|close\s+to|briefed\s+on|knowledgeable\s+about|involved\s+in)"
+                      r"\s+(?:the|their|his|her|its)\s+[\w-]+(?:\s+(?!who\b|that\b)[a-z][\w-]*)?")
+
+
 def according_to(s: Sentence) -> list[dict]:
     """'According to X, ...', '..., according to X.', 'The plan, according to X, is ...'.
 
@@ -140,6 +146,9 @@ def according_to(s: Sentence) -> list[dict]:
         sp = speaker_after(text, a + 1, min(se, a + 120)) or _according_source(text, a, se)
         if not sp:
             continue
+        knowing = _KNOWING.match(text, sp[1], se)
+        if knowing:
+            sp = (sp[0], knowing.end())  # "three people familiar with the matter who spoke ...": they are the source
         before = trim(text, ss, ss + m.start(), _STRIP + "\"“”")
         if _words(text, *before) >= 3:
             content = trim(text, ss, ss + m.start(), _STRIP)
