@@ -32,5 +32,7 @@ def test_pronouns_and_bare_names_reach_the_fuller_mention_through_the_cache():
     assert find_antecedent(TEXT, peskov, NAMED, cache=cache) == peskov_full
     # the same cache, a second list (as tasks._plan passes `speech` then `named`): the list's own entries
     speech = [peskov_full]
-    assert find_antecedent(TEXT, ruiz2, speech, cache=cache) is None
+    assert find_antecedent(TEXT, ruiz2, speech, fallback=False, cache=cache) is None
     assert find_antecedent(TEXT, ruiz2, NAMED, cache=cache) == ana
+    # with the fallback, a bare surname finds the first full mention in the text itself
+    assert find_antecedent(TEXT, ruiz2, speech, cache=cache) == ana

@@ -708,9 +708,12 @@ def _first_full_name(text: str, surname: str, before: int) -> tuple[int, int] | 
 def _in_headline(text: str, at: int) -> bool:
     """Whether the line holding `at` is in headline case (most of its words capitalised): a
     headline's or a link list's names run into their verbs ("Hollande Says Donald Trump ...")."""
-    start = text.rfind("\n", 0, at) + 1
-    end = text.find("\n", at)
-    words = text[start : end if end >= 0 else len(text)].split()
+    start = text.rfind("\n", max(0, at - 300), at) + 1 or max(0, at - 300)
+    end = text.find("\n", at, at + 300)
+    line = text[start : end if end >= 0 else min(len(text), at + 300)]
+    if len(line) >= 300:
+        return False  # a headline is short (and a long line is read only near `at`: linear on one-line texts)
+    words = line.split()
     return len(words) >= 4 and sum(w[:1].isupper() for w in words) >= 0.7 * len(words)
 
 
