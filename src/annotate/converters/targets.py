@@ -273,6 +273,7 @@ class IssueIndex:
         title_end = len(text) if title_end < 0 else title_end
         title_case = _title_case(text[:title_end])
         groups: list[IssueGroup] = []
+        by_head: dict[str, list[IssueGroup]] = {}  # the groups of each head lemma, in the order they were made
         found = []  # (head start, head lemma, modifiers, words, referring)
         first = _ISSUE_HEAD_START.match(low)  # a head that opens the text ("Plans for ...")
         for m in ([first] if first else []) + list(_ISSUE_HEAD_RE.finditer(low)):
@@ -308,27 +309,33 @@ class IssueIndex:
                 bare.append((hs, lemma, words))
                 continue
             keys = {_singular(w.lower()) for w in words if w not in ("of", "the")} - {lemma}
-            group = next((g for g in groups if g.head == lemma and g.mods & keys), None)
+            group = next((g for g in by_head.get(lemma, ()) if g.mods & keys), None)
             if group is None:
                 group = IssueGroup(lemma, first=hs)
                 groups.append(group)
+                by_head.setdefault(lemma, []).append(group)
             self._add(group, hs, words, keys, title_end)
+        # the groups of each modifier, in the order they were made (a bare head adds no modifier)
+        by_mod: dict[str, list[IssueGroup]] = {}
+        for g in groups:
+            for mod in g.mods:
+                by_mod.setdefault(mod, []).append(g)
         for hs, lemma, words in bare:
             # a bare head is the issue with that head named most ("the plan" for "the downtown
             # parking plan"), else the issue that has it as a modifier ("the merger" for "the
             # merger plan"), else an issue of its own
-            same = [g for g in groups if g.head == lemma]
+            same = by_head.get(lemma, [])
             group = max(same, key=lambda g: (g.mentions, -g.first)) if same else None
             if group is None:
-                modified = [g for g in groups if lemma in g.mods]
+                modified = by_mod.get(lemma, [])
                 group = modified[0] if len(modified) == 1 else None
-            if group is None:
-                group = next((g for g in groups if g.head == lemma and not g.mods), None)
             if group is None:
                 group = IssueGroup(lemma, first=hs)
                 groups.append(group)
+                by_head.setdefault(lemma, []).append(group)
             self._add(group, hs, words, set(), title_end)
         self.groups = groups
+        self._head_lemmas = set(by_head)
         best = max(groups, key=lambda g: (g.mentions + 2 * g.in_title, -g.first), default=None)
         self.main = best if best is not None and best.mentions + 2 * best.in_title >= 3 else None
         if self.main is not None and self.main.in_title:
@@ -432,7 +439,7 @@ class IssueIndex:
 
     def heads_word(self, word: str) -> bool:
         """`word` is the head of one of the article's issues."""
-        return any(g.head == _singular(word) for g in self.groups)
+        return _singular(word) in self._head_lemmas
 
     def of_word(self, word: str) -> IssueGroup | None:
         """The issue a word names as its head or a modifier ("taxes" -> "the property tax increase")."""
