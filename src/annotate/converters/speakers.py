@@ -732,10 +732,13 @@ _AFTER_SUBJECT = re.compile(r"(?:,[^,.;:!?\"“”\n]{1,80},)?\s+(?!of\b|and\b|o
 
 
 # Capitalised words that open a sentence before a name without being part of it.
-_NOT_FIRST = frozenset(DETERMINERS | ROLE_WORDS | _FUNCTION_WORDS | {
-    "was", "were", "is", "are", "had", "has", "have", "did", "does", "do", "will", "would", "could", "can",
-    "should", "maybe", "perhaps", "then", "now", "when", "after", "before", "while", "if", "but", "and", "so",
+_AUXILIARIES = frozenset({"was", "were", "is", "are", "had", "has", "have", "did", "does", "do", "will", "would",
+                          "could", "can", "should"})
+_NOT_FIRST = frozenset(DETERMINERS | ROLE_WORDS | _FUNCTION_WORDS | _AUXILIARIES | {
+    "maybe", "perhaps", "then", "now", "when", "after", "before", "while", "if", "but", "and", "so",
     "neither", "nor", "either", "both", "despite", "unlike", "like", "as", "with", "without", "for", "thousands"})
+
+
 def _titled_start(m: re.Match, names: list[str]) -> int:
     """Where a person's mention starts in the name match `m` whose last words are `names`: a title
     or role just before the name stays in it ("President Obama", "Governor Lee Chang"), a word
@@ -752,8 +755,6 @@ def _titled_start(m: re.Match, names: list[str]) -> int:
 # Role words that name a body, not a person's title: "(Secretary of) State Hillary Clinton".
 _INSTITUTIONS = frozenset("state court house senate congress council committee department ministry party "
                           "government city county federal national white campaign administration".split())
-_AUXILIARIES = frozenset({"was", "were", "is", "are", "had", "has", "have", "did", "does", "do", "will", "would",
-                          "could", "can", "should"})
 # Words opening a phrase or clause before the subject: a name after them is not the subject.
 _OPENS_PHRASE = frozenset({"with", "without", "despite", "unlike", "like", "as", "for", "after", "before", "while",
                            "when", "if", "in", "on", "at", "by", "from", "to", "of", "since", "although", "though"})
