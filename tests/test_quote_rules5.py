@@ -220,3 +220,10 @@ def test_according_to_people_familiar_with_the_matter_keeps_what_identifies_them
     text = ("Prosecutors are weighing charges against the aide, according to three people familiar with "
             "the matter who spoke on the condition of anonymity.\n")
     assert quotes(text) == {"Prosecutors are weighing charges against the aide": "three people familiar with the matter"}
+
+
+def test_a_background_sentence_about_someone_else_does_not_take_the_ongoing_speakers_pronoun():
+    # the quote goes on with the speaker of the paragraph before; Trump is only talked about
+    text = ('Kremlin spokesperson Dmitry Peskov said Moscow was open to dialogue. "We will see," Peskov said.\n\n'
+            'Trump will be sworn in as president in January. "Relations are at their lowest point," he said.\n')
+    assert "Peskov" in refers_to(text)[("he", text.index("he said"))]

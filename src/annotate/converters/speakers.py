@@ -640,7 +640,7 @@ def find_antecedent(
             full = _fullest(text, m, earlier)
             g = mention_gender(text, full, cache)
             if g != wrong and (g is not None or fallback or mention[0] - m[1] < 300):
-                return _subject_since(text, m[1], mention[0], wrong, cache) or full
+                return _subject_since(text, m[1], mention[0], wrong, cache, bare=g is None) or full
         if not fallback:
             return None
         subject = _subject_since(text, max(0, mention[0] - 800), mention[0], wrong, cache)
@@ -773,7 +773,8 @@ def _inside_quotation(text: str, start: int, end: int) -> bool:
     return mark == '"' and m.start() > start and not text[m.start() - 1].isspace()
 
 
-def _subject_since(text: str, after: int, before: int, wrong: str, cache: dict | None) -> tuple[int, int] | None:
+def _subject_since(text: str, after: int, before: int, wrong: str, cache: dict | None,
+                   bare: bool = True) -> tuple[int, int] | None:
     """A person named as the subject of the last sentence that starts between `after` and the
     pronoun at `before` (at most two sentences back), whose gender is not `wrong`: "Bruins captain
     Brad Marchand was blunt. 'We sat back,' he said." -> "Brad Marchand", over a speaker quoted
@@ -781,7 +782,12 @@ def _subject_since(text: str, after: int, before: int, wrong: str, cache: dict |
 
     The name may follow a few words of role or title ("The law's sponsor, state Sen. Max Burns,
     argued"); a name whose gender nothing tells ("Maybe Trump", "Ed Brookover") counts only after
-    a role or title, and names of places and bodies ("Las Vegas", "Supreme Court") never."""
+    a role or title, and names of places and bodies ("Las Vegas", "Supreme Court") never.
+
+    A sentence opened by a bare surname ("Delgado shrugs off the praise.") counts only with `bare`:
+    when the speaker before it may be the pronoun's too (its gender fits), a known person's
+    background sentence does not take the pronoun from them ("Trump will be sworn in ... “…,” he
+    said" is still Peskov's)."""
     lo = max(after, before - 600)
     starts = [0] if lo == 0 and text[:1].isupper() else []  # the text's first sentence
     starts += [m.end() for m in _SENTENCE_START.finditer(text, lo, before)
@@ -795,10 +801,10 @@ def _subject_since(text: str, after: int, before: int, wrong: str, cache: dict |
             if comma < 0:
                 continue
             start = comma + 2
-        bare = _BARE_SUBJECT.match(text, start, before)
-        if bare is not None and bare.group(1) not in _NOT_NAME and bare.group(1).lower() not in _NOT_FIRST:
+        alone = _BARE_SUBJECT.match(text, start, before) if bare else None
+        if alone is not None and alone.group(1) not in _NOT_NAME and alone.group(1).lower() not in _NOT_FIRST:
             # "Delgado shrugs off the praise.": a surname alone, for a person named in full before
-            full = _first_full_name(text, bare.group(1), start)
+            full = _first_full_name(text, alone.group(1), start)
             if full is not None and mention_gender(text, full, cache) != wrong:
                 return full
         m = _PERSON.search(text, start, min(before, start + 120))
