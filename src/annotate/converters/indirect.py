@@ -126,7 +126,6 @@ _POSSESSED_NOUN = re.compile(r"(?:his|her|their|its|our|my)(?:\s+[a-z][\w-]*){1,
 # Cue lemmas whose bare and -s forms are usually nouns ("the state", "his support", "a call").
 _NOUNISH = words("nounish_cues")
 _SUBJECT_BEFORE = words("verb_markers")
-_PREDICATE_START = words("predicate_starts")
 # A regular past tense opening a predicate: "-ed" and then a preposition, a number, an adverb or a stop
 # ("claims jumped after the storm", "shares dropped sharply", "shares rallied 4%"); not "-ed" before a
 # noun, where it is the object's adjective ("the survey shows increased support").
@@ -149,8 +148,9 @@ def _predicate_follows(text: str, start: int, end: int, lo: int, lemma: str) -> 
     after = FORMS.get(m.group(1))
     if after is not None and lemma in _NOUNISH and verb_forms(after[0])[2] == m.group(1):
         return True  # "official figures showed ...", "the reports said ...": a cue's past after the noun
-    if m.group(1) in _PREDICATE_START:
-        if "aux" not in _PREDICATE_TAGS[m.group(1)]:
+    tags = _PREDICATE_TAGS.get(m.group(1))
+    if tags is not None:
+        if "aux" not in tags:
             return True
         kinds = cue_lemma(text[start:end].lower())[1]
         return (lemma in _NOUNISH or not ({"any", "clause"} & set(kinds))) \
@@ -442,10 +442,11 @@ _SUBORDINATE_TAIL = re.compile(r"(?:^|\s)" + pattern("clause_words", "tail") + r
 
 def _tail_is_adjunct(text: str, a: int, se: int, lemma: str = "") -> bool:
     """True when text[a:se] is a short adjunct ("in a statement on Tuesday.", "told CNN.")."""
-    tail = text[a:se].split(",", 1)[0].strip(" .!?")  # what follows a further comma is another clause
+    clause = text[a:se].split(",", 1)[0]  # what follows a further comma is another clause
+    tail = clause.strip(" .!?")
     if not tail or _RELATIVE_TAIL.match(text, a, se):
         return True  # "..., said an official who was briefed on the talks."
-    that = _UNTIL_THAT.match(text, a, a + len(text[a:se].split(",", 1)[0]))
+    that = _UNTIL_THAT.match(text, a, a + len(clause))
     if that and _THAT_SUBJECT.match(text, that.end() + 1) and not _FINITE.search(text, a, that.end() - 4):
         return False  # "said earlier on Friday during a news conference that he may wait ...": its clause follows
     tail = _SUBORDINATE_TAIL.split(tail, 1)[0].strip()  # "..., he told aides as he labored over ..."

@@ -656,10 +656,11 @@ def find_antecedent(
             if len(names) < 2 and names != p.group(0).split() and not titled:
                 continue
             g = gender(" ".join(names)) if names else None
-            if _role_mention(p.group(0)) and g != wrong and not _inside_quotation(text, base + p.start(), mention[0]):
+            if g == wrong or _inside_quotation(text, base + p.start(), mention[0]):
+                continue
+            if _role_mention(p.group(0)):
                 return base + p.start(), base + p.end()  # "The Prime Minister"
-            if names and g != wrong and (g is not None or not any(w in _NOT_A_PERSON for w in names)) \
-                    and not _inside_quotation(text, base + p.start(), mention[0]):
+            if names and (g is not None or not any(w in _NOT_A_PERSON for w in names)):
                 return base + _titled_start(p, names), base + p.end()  # not "New Hampshire", "West Coast"
         return None
     if low in ("who", "which"):
@@ -725,10 +726,10 @@ _WORD_STARTS = re.compile(r"(?<![\w.’'-])[A-Z]")
 
 
 _SENTENCE_START = re.compile(r"(?:[.!?][\"”’']?\s+|\n\s*)(?=[A-Z])")
-# A sentence opening with one capitalised word and then a lowercase verb ("Delgado shrugs off ...").
-_BARE_SUBJECT = re.compile(r"([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?:,[^,.;:!?\"“”\n]{1,80},)?\s+(?!of\b|and\b|or\b|in\b|at\b)[a-z]")
 # After a subject's name: an optional appositive between commas, then a lowercase word (its verb).
 _AFTER_SUBJECT = re.compile(r"(?:,[^,.;:!?\"“”\n]{1,80},)?\s+(?!of\b|and\b|or\b|in\b|at\b)[a-z]")
+# A sentence opening with one capitalised word and then its verb ("Delgado shrugs off ...").
+_BARE_SUBJECT = re.compile(r"([A-Z][a-z]+(?:-[A-Z][a-z]+)?)" + _AFTER_SUBJECT.pattern)
 
 
 # Capitalised words that open a sentence before a name without being part of it.
@@ -826,9 +827,9 @@ def _subject_since(text: str, after: int, before: int, wrong: str, cache: dict |
         roles = [w for w in prefix if w in _KEEP_CAP or w.lower() in ROLE_WORDS]
         if any(not (w[:1].isupper() or w in roles or w.endswith(("'s", "’s"))) for w in prefix):
             continue  # a verb or preposition before the name: it is no subject ("spoke at the White House")
-        span = (_titled_start(m, names), m.end())
         if prefix and prefix[-1].lower() in _AUXILIARIES:
             continue  # "Was Szlachta satisfied?", "Had Sanders won": a question or a condition
+        span = (_titled_start(m, names), m.end())
         g = mention_gender(text, span, cache)
         if g == wrong or (g is None and not roles):
             continue
