@@ -10,11 +10,17 @@ from annotate.converters import convert_text
 from annotate.validate import check_prediction_task
 
 
+def _result(text: str) -> list[dict]:
+    """The prediction's result items for `text`, checked first: accepted unchanged, it is a valid
+    gold record."""
+    task = convert_text(text)
+    assert check_prediction_task(task) == []
+    return task["predictions"][0]["result"]
+
+
 def quotes(text: str) -> dict[str, str | None]:
     """Quote text -> the text of the Speaker it is said_by (None when it has none)."""
-    task = convert_text(text)
-    assert check_prediction_task(task) == []  # accepted unchanged, it is a valid gold record
-    result = task["predictions"][0]["result"]
+    result = _result(text)
     regions = {r["id"]: r["value"]["text"] for r in result if r["type"] == "labels"}
     said = {r["from_id"]: regions[r["to_id"]] for r in result
             if r["type"] == "relation" and r["labels"] == ["said_by"]}
@@ -65,9 +71,7 @@ def test_a_section_label_before_a_colon_is_no_speaker(label):
 
 def refers_to(text: str) -> dict[tuple[str, int], str]:
     """(pronoun or short speaker, its offset) -> the text of the Speaker it refers_to."""
-    task = convert_text(text)
-    assert check_prediction_task(task) == []
-    result = task["predictions"][0]["result"]
+    result = _result(text)
     regions = {r["id"]: r["value"] for r in result if r["type"] == "labels"}
     return {(regions[r["from_id"]]["text"], regions[r["from_id"]]["start"]): regions[r["to_id"]]["text"]
             for r in result if r["type"] == "relation" and r["labels"] == ["refers_to"]}
@@ -115,9 +119,7 @@ def test_a_role_owned_by_someone_then_a_name_is_that_person():
 
 def quote_types(text: str) -> dict[str, str]:
     """Quote text -> its quote_type."""
-    task = convert_text(text)
-    assert check_prediction_task(task) == []
-    result = task["predictions"][0]["result"]
+    result = _result(text)
     labels = {r["id"]: r["value"]["text"] for r in result if r["type"] == "labels"}
     return {labels[r["id"]]: r["value"]["choices"][0] for r in result if r.get("from_name") == "quote_type"}
 
