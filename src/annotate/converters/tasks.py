@@ -206,6 +206,15 @@ def _json_pair(s: str) -> tuple[str, str]:
 _CHUNK = 1 << 16
 
 
+class _Vocabulary(dict):
+    """A word's two JSON forms (_json_pair), made the first time it is looked up: a found word
+    costs one dict look-up in C, no call."""
+
+    def __missing__(self, word: str) -> tuple[str, str]:
+        got = self[word] = _json_pair(word)
+        return got
+
+
 def _result_json(text: str, plan: _Plan, digest) -> list[str]:
     """The result items as the line writes them (keys sorted, non-ASCII as is), in chunks of
     a few hundred items joined by commas; task_hash's spelling of each (keys in build_task's
@@ -226,23 +235,21 @@ def _result_json(text: str, plan: _Plan, digest) -> list[str]:
             chunks.append(",".join(line))
             line.clear()
 
-    vocab: dict[str, tuple[str, str]] = {}  # labels, choice names and values, relation types: a few dozen
+    vocab = _Vocabulary()  # labels, choice names and values, relation types: a few dozen
     # a few distinct scores (the calibrated ones) for thousands of regions: each written once
     scores: dict[float, str] = {None: ""}
     ids: dict[str, tuple[str, str]] = {}
     spans: dict[str, tuple[str, str]] = {}  # region id -> its text as JSON: a quote's or stance's, written twice
     lf_u, lf_a = _json_pair(LABEL_FROM)
     tt_u, tt_a = _json_pair(TEXT_TO)
-    # (the dict look-ups below are written out: a helper's call per item costs more than the item)
+    # (the score look-up is written out: a helper's call per item costs more than the item)
     for r in plan.labeled:
         start, end, score = r.start, r.end, r.score
         s = str(start) if type(start) is int else _number(start)
         e = str(end) if type(end) is int else _number(end)
         rid_u, rid_a = ids[r.id] = _json_pair(r.id)
         tu, ta = spans[r.id] = _json_pair(text[start:end])
-        lab = vocab.get(r.label)
-        if lab is None:
-            lab = vocab[r.label] = _json_pair(r.label)
+        lab = vocab[r.label]
         sc = scores.get(score) if type(score) is float or score is None else None
         if sc is None:  # an int score is written as an int: not cached beside its float
             sc = ',"score":' + _number(round(score, 3))
@@ -262,12 +269,7 @@ def _result_json(text: str, plan: _Plan, digest) -> list[str]:
         rid_u, rid_a = ids.get(r.id) or _json_pair(r.id)
         tu, ta = spans.get(r.id) or _json_pair(text[start:end])
         for name, value in r.choices.items():
-            name_j = vocab.get(name)
-            if name_j is None:
-                name_j = vocab[name] = _json_pair(name)
-            value_j = vocab.get(value)
-            if value_j is None:
-                value_j = vocab[value] = _json_pair(value)
+            name_j, value_j = vocab[name], vocab[value]
             line.append(f'{{"from_name":{name_j[0]},"id":{rid_u},"to_name":{tt_u},"type":"choices",'
                         f'"value":{{"choices":[{value_j[0]}],"end":{e},"start":{s},"text":{tu}}}}}')
             hashed.append(f'{{"id":{rid_a},"from_name":{name_j[1]},"to_name":{tt_a},"type":"choices",'
@@ -278,9 +280,7 @@ def _result_json(text: str, plan: _Plan, digest) -> list[str]:
     for rel in plan.relations:
         f_u, f_a = ids.get(rel.from_id) or _json_pair(rel.from_id)
         t_u, t_a = ids.get(rel.to_id) or _json_pair(rel.to_id)
-        kind = vocab.get(rel.type)
-        if kind is None:
-            kind = vocab[rel.type] = _json_pair(rel.type)
+        kind = vocab[rel.type]
         line.append(f'{{"direction":"right","from_id":{f_u},"labels":[{kind[0]}],"to_id":{t_u},"type":"relation"}}')
         hashed.append(f'{{"from_id":{f_a},"to_id":{t_a},"type":"relation","direction":"right","labels":[{kind[1]}]}}')
     flush()
