@@ -307,21 +307,17 @@ def _strip_possessive(word: str) -> tuple[str, bool]:
     return word, False
 
 
-@dataclass(slots=True)
-class _Segment:
-    start: int
-    end: int
-    words: tuple[str, ...]
-    after_title: bool
-    sentence_initial: bool
-    headline: bool
-    connected: bool = False  # "Department of Justice": an organisation's name
+# A name segment, as a plain tuple (tens of thousands in a long article: a tuple is made in C,
+# a class's instance through its __init__):
+#     (start, end, words, after a title, sentence-initial, in a Title Case line, connected)
+# "connected": joined by 'of'/'for' ("Department of Justice"), an organisation's name.
+_Segment = tuple
 
 
 def _segments(text: str, headline: list[tuple[int, int]]) -> list[_Segment]:
     """Name segments: capitalised chains cut at titles, possessives, dates and function words."""
     out: list[_Segment] = []
-    append, segment, pieces_of, opens_sentence = out.append, _Segment, _chain_pieces, _opens_sentence
+    append, pieces_of, opens_sentence = out.append, _chain_pieces, _opens_sentence
     hl = iter(headline)
     cur = next(hl, None)
     skip = _SKIP_ALONE
@@ -338,12 +334,12 @@ def _segments(text: str, headline: list[tuple[int, int]]) -> list[_Segment]:
         in_headline = cur is not None and cur[0] <= start <= cur[1]
         if len(pieces) == 1:  # most chains: one name
             s, e, words, after_title, initial, connected = pieces[0]
-            append(segment(start + s, start + e, words, after_title, initial and opens_sentence(text, start),
-                           in_headline, connected))
+            append((start + s, start + e, words, after_title, initial and opens_sentence(text, start),
+                    in_headline, connected))
             continue
         opens = pieces[0][4] and opens_sentence(text, start)  # asked only when a piece opens the chain
         for s, e, words, after_title, initial, connected in pieces:
-            append(segment(start + s, start + e, words, after_title, initial and opens, in_headline, connected))
+            append((start + s, start + e, words, after_title, initial and opens, in_headline, connected))
     return out
 
 
@@ -448,16 +444,6 @@ def _classify_word(word: str) -> str | None:
 
 
 _NO_WORDS: frozenset[str] = frozenset()
-
-
-def _strip_leading(seg: _Segment, lower: _LowerWords, capital_elsewhere: set[str]) -> _Segment | None:
-    """Drop a sentence-initial word that is not a name ("Hammering Hillary") and modifiers
-    before a person ("Republican Donald Trump")."""
-    cut = _leading_cut(seg.words, seg.sentence_initial, seg.connected, lower, capital_elsewhere)
-    if cut is None:
-        return None
-    start, words = cut
-    return _Segment(seg.start + start, seg.end, words, seg.after_title, False, seg.headline, seg.connected)
 
 
 def _leading_cut(words: tuple[str, ...], sentence_initial: bool, connected: bool, lower: _LowerWords,
@@ -565,19 +551,19 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
     headline = _headline_case_lines(text)
     raw = _segments(text, headline)
     capital_elsewhere: set[str] = set()  # words capitalised mid-sentence, or inside a chain
-    for s in raw:
-        if not s.headline:
-            if len(s.words) == 1:
-                if not s.sentence_initial:
-                    capital_elsewhere.add(s.words[0])
+    for _s, _e, words, _t, initial, in_headline, _c in raw:
+        if not in_headline:
+            if len(words) == 1:
+                if not initial:
+                    capital_elsewhere.add(words[0])
             else:
-                capital_elsewhere.update(s.words[1:] if s.sentence_initial else s.words)
+                capital_elsewhere.update(words[1:] if initial else words)
 
     names: list[_Name] = []
     by_full: dict[str, _Name] = {}
     # (segment, form, kind): the form is its text with spaces tidied ("Bill de Blasio"; a
     # no-break space inside a name, "Donald\xa0Trump", is a space)
-    kinds: list[tuple[_Segment, str, str | None]] = []
+    kinds: list[tuple[_Segment, str, str | None]] = []  # each segment with its leading words cut
     cuts: dict[tuple, tuple | None] = {}  # a name recurs: strip and classify each form once
     classified: dict[tuple, str | None] = {}
     # Full names (two words or more) found in body text, each with its count, and the kind of
@@ -585,30 +571,31 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
     fulls: dict[str, int] = {}
     kind_of: dict[str, str] = {}
     for seg in raw:
-        words = seg.words
+        start, end, words, after_title, initial, in_headline, connected = seg
         if len(words) > 1:
-            key = (words, seg.sentence_initial, seg.connected)
+            key = (words, initial, connected)
             cut = cuts.get(key, ())
             if cut == ():
-                cut = cuts[key] = _leading_cut(words, seg.sentence_initial, seg.connected, lower, capital_elsewhere)
+                cut = cuts[key] = _leading_cut(words, initial, connected, lower, capital_elsewhere)
             if cut is None:
                 continue
             words = cut[1]
-            if cut[0] or seg.sentence_initial:  # else nothing was cut: the segment stands as it is
-                seg = _Segment(seg.start + cut[0], seg.end, words, seg.after_title, False, seg.headline, seg.connected)
+            if cut[0] or initial:  # else nothing was cut: the segment stands as it is
+                start += cut[0]
+                seg = (start, end, words, after_title, False, in_headline, connected)
         one = len(words) == 1
-        form = words[0] if one and words[0].isascii() else _tidy(text[seg.start:seg.end])
-        if seg.headline:
+        form = words[0] if one and words[0].isascii() else _tidy(text[start:end])
+        if in_headline:
             kind = None
-        elif seg.connected:
+        elif connected:
             kind = "org"
         elif one:
             kind = _classify_word(words[0])
         else:
-            key = (words, seg.after_title)
+            key = (words, after_title)
             kind = classified.get(key, "?")
             if kind == "?":
-                kind = classified[key] = _classify(words, lower, seg.after_title)
+                kind = classified[key] = _classify(words, lower, after_title)
         kinds.append((seg, form, kind))
         if kind == "person" or kind == "org" or kind == "issue":
             kind_of[form] = kind
@@ -659,17 +646,19 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
     assigned: list[tuple[_Segment, _Name]] = []
     homes: dict[tuple, tuple] = {}  # (form, kind, one word, headline) -> where its segments go
     for seg, form, kind in kinds:
-        one = len(seg.words) == 1
-        key = (form, kind, one, seg.headline)
+        words = seg[2]
+        one = len(words) == 1
+        key = (form, kind, one, seg[5])
         where = homes.get(key)
         if where is None:
-            where = homes[key] = _home_of(form, kind, seg, lower, by_full, by_last, by_first, by_initials, singles)
+            where = homes[key] = _home_of(form, kind, words, seg[5], lower, by_full, by_last, by_first, by_initials,
+                                          singles)
         if where[0] == "home":
             if where[2]:
                 where[1].forms[where[2]] += 1
             home = where[1]
             if one and home.kind == "person":
-                home = _by_honorific(text, seg.start, home, by_surname[seg.words[0]], surname_only)
+                home = _by_honorific(text, seg[0], home, by_surname[words[0]], surname_only)
             assigned.append((seg, home))
         elif where[0] == "headline":
             # a Title Case line: find known names inside it ("Carly Fiorina Endorses Ted Cruz")
@@ -678,7 +667,7 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
     single_ids = {id(n) for n in singles.values()}
     # a lone capitalised word that only ever opens a sentence is a common word ("Majorities
     # across ..."); a one-word name is written capitalised mid-sentence too
-    mid_sentence = {id(home) for seg, home in assigned if id(home) in single_ids and not seg.sentence_initial}
+    mid_sentence = {id(home) for seg, home in assigned if id(home) in single_ids and not seg[4]}
     for seg, home in assigned:
         if id(home) in places:
             continue
@@ -686,7 +675,7 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
                                        or (home.kind == "name" and id(home) not in mid_sentence)):
             continue  # a lone word ("COVID", "Ohio") seen once: too little to call it a target
         kind = "org" if home.kind == "name" else home.kind
-        out.append((seg.start, seg.end, home.canonical, kind))
+        out.append((seg[0], seg[1], home.canonical, kind))
     out += [(m.start(), m.end(), SURFACE[m.group()], "country") for m in _GAZETTEER.finditer(text)]
     out.sort()
     return _drop_nested(out)
@@ -737,14 +726,15 @@ def _first_name_gender(name: str) -> str | None:
     return _gendered_first_names().get(name.split()[0].lower())
 
 
-def _home_of(form, kind, seg, lower, by_full, by_last, by_first, by_initials, singles) -> tuple:
-    """Where a segment's mention goes: ("home", name, word counted as a form of a one-word name
-    or None), ("headline",) for a Title Case chain to search for known names, or ("none",)."""
+def _home_of(form, kind, words, in_headline, lower, by_full, by_last, by_first, by_initials, singles) -> tuple:
+    """Where a segment's mention goes (`words`: its words; `in_headline`: in a Title Case line):
+    ("home", name, word counted as a form of a one-word name or None), ("headline",) for a
+    Title Case chain to search for known names, or ("none",)."""
     if form in SURFACE:
         return ("none",)
     home = by_full.get(form)
-    if home is None and len(seg.words) == 1:
-        w = seg.words[0]
+    if home is None and len(words) == 1:
+        w = words[0]
         home = by_last.get(w)
         if home is None and len(by_first.get(w, ())) == 1:
             home = by_first[w][0]
@@ -755,7 +745,7 @@ def _home_of(form, kind, seg, lower, by_full, by_last, by_first, by_initials, si
                                    or w.lower() in lower):
                 return ("none",)
             return ("home", singles.setdefault(w, _Name("org" if kind == "org" else "name")), w)
-    elif home is None and seg.headline and len(seg.words) >= 2:
+    elif home is None and in_headline and len(words) >= 2:
         return ("headline",)
     return ("home", home, None) if home is not None else ("none",)
 
@@ -774,20 +764,21 @@ def _places(text: str, assigned: list[tuple[_Segment, _Name]]) -> set[int]:
     for seg, home in assigned:
         if home.kind == "org" or home.kind == "issue":
             continue
+        start, end = seg[0], seg[1]
         totals[id(home)] = totals.get(id(home), 0) + 1
-        if text.startswith(",", seg.end) and _PLACE_AFTER.match(text, seg.end):
+        if text.startswith(",", end) and _PLACE_AFTER.match(text, end):
             votes[id(home)] = votes.get(id(home), 0) + 2
-        elif text[seg.start - 1:seg.start].isspace() \
-                and text[max(0, seg.start - 12):seg.start].rstrip().endswith(_PLACE_TAILS) \
-                and _PLACE_BEFORE.search(text, max(0, seg.start - 12), seg.start):
+        elif text[start - 1:start].isspace() \
+                and text[max(0, start - 12):start].rstrip().endswith(_PLACE_TAILS) \
+                and _PLACE_BEFORE.search(text, max(0, start - 12), start):
             votes[id(home)] = votes.get(id(home), 0) + 1
     return {key for key, place in votes.items() if place * 2 > totals[key]}
 
 
 def _headline_names(seg: _Segment, by_full: dict, by_last: dict, out: list) -> None:
     """Known names inside a Title Case chain, longest first from each position."""
-    words = seg.words
-    pos = seg.start
+    words = seg[2]
+    pos = seg[0]
     offsets = []
     for w in words:
         offsets.append(pos)
