@@ -287,6 +287,31 @@ def speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None:
     return _speaker_before(text, limit, floor)
 
 
+def _pronoun_before(text: str, q: int, floor: int) -> tuple[int, int] | None:
+    """The pronoun _speaker_before finds when the words before `q` (the cue, white space aside)
+    are plain words set off by spaces: skippable ones ("also", "has"), then a pronoun ("he also
+    said"); else None, and the caller tokenises. Reads words back from `q` without tokenising
+    (a quarter of the cues have a pronoun subject). A plain word (ASCII letters only) preceded
+    by a space is one whole token, so the walk over the tokens would give the same answer."""
+    end = q
+    while True:
+        space = text.rfind(" ", floor, end)
+        if space < 0:
+            return None
+        word = text[space + 1 : end]
+        if not (word.isascii() and word.isalpha()):
+            return None
+        if not _skippable(word):
+            if word in _FLOATING or word.lower() not in PRONOUNS:
+                return None
+            return space + 1, end
+        end = space
+        while end > floor and text[end - 1] == " ":
+            end -= 1
+        if end == floor or not text[end - 1].isalpha():
+            return None
+
+
 def _gap_after(text: str, toks: list[tuple[int, int]], k: int, limit: int) -> str:
     """What stands between token k and the next one (or `limit` after the last)."""
     return text[toks[k][1] : limit if k == len(toks) - 1 else toks[k + 1][0]]
@@ -306,6 +331,9 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
         q -= 1
     if q == floor or not _TOKEN_END.match(text, q - 1):
         return None
+    pronoun = _pronoun_before(text, q, floor)
+    if pronoun is not None:
+        return pronoun
     toks = list(map(_SPAN, _TOKEN.finditer(text, floor, limit)))
     last = len(toks) - 1
 
