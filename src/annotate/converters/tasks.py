@@ -14,11 +14,11 @@ import json
 import math
 from collections import Counter
 from json.encoder import encode_basestring, encode_basestring_ascii
-from operator import attrgetter
+from operator import itemgetter
 from typing import NamedTuple
 
 from ..io import dumps, sha256_text
-from ..labeling import LABEL_FROM, TEXT_TO, UNATTRIBUTED, Region, Relation, region_id
+from ..labeling import ID_PREFIX, LABEL_FROM, TEXT_TO, UNATTRIBUTED, Region, Relation
 from .cues import SPEECH_LEMMAS, cue_lemma
 from .speakers import find_antecedent
 
@@ -67,11 +67,14 @@ def _speech_cue(cue: str) -> bool:
 
 
 class _Plan(NamedTuple):
-    """A prediction's regions and relations in the order its result lists them."""
+    """A prediction's regions and relations in the order its result lists them, as plain tuples
+    (a few thousand in a long article: a tuple is made in C, a Region through its __init__).
+    A region is (start, end, id, label, score, choices): `choices` the (control name, value)
+    pairs of a labeling.Region's `choices`, in their order; a relation is (from id, to id, type)."""
 
-    labeled: list[Region]  # every region, in the order of their `labels` items
-    with_choices: list[Region]  # quotes then stances: the order of the `choices` items
-    relations: list[Relation]  # said_by in quote order, then refers_to
+    labeled: list[tuple]  # every region, in the order of their `labels` items
+    with_choices: list[tuple]  # quotes then stances: the order of the `choices` items
+    relations: list[tuple[str, str, str]]  # said_by in quote order, then refers_to
 
 
 def _plan(text: str, quotes: list[dict], stances: list[dict]) -> _Plan:
@@ -93,39 +96,50 @@ def _plan(text: str, quotes: list[dict], stances: list[dict]) -> _Plan:
         if ante and ante != sp:
             links[sp] = ante
             speakers.setdefault(ante, 0.5 * speakers[sp])
-    regions: list[Region] = []
-    relations: list[Relation] = []
-    quote_regions: list[Region] = []
-    stance_regions: list[Region] = []
+    # (region ids as labeling.region_id writes them)
+    sp_prefix, q_prefix, st_prefix = ID_PREFIX["Speaker"], ID_PREFIX["Quote"], ID_PREFIX["Stance"]
+    relations: list[tuple[str, str, str]] = []
     speaker_ids: dict[tuple[int, int], str] = {}  # each speaker's region id, made once for its relations too
+    labeled = []
     for (s, e), score in sorted(speakers.items()):
-        rid = speaker_ids[(s, e)] = region_id("Speaker", s, e)
-        regions.append(Region(rid, "Speaker", s, e, score))
+        rid = speaker_ids[(s, e)] = f"{sp_prefix}{s}-{e}"
+        labeled.append((s, e, rid, "Speaker", score, ()))
+    with_choices = []
     for q in quotes:
-        region = Region(region_id("Quote", q["start"], q["end"]), "Quote", q["start"], q["end"], q["score"],
-                        {"quote_type": q["quote_type"]})
+        s, e = q["start"], q["end"]
+        rid = f"{q_prefix}{s}-{e}"
         if q.get("speaker"):
-            relations.append(Relation(region.id, speaker_ids[tuple(q["speaker"])], "said_by"))
+            relations.append((rid, speaker_ids[tuple(q["speaker"])], "said_by"))
+            choices = (("quote_type", q["quote_type"]),)
         else:  # no speaker in the text: say so, as the config lets an annotator do
-            region.choices["attribution"] = UNATTRIBUTED
-        quote_regions.append(region)
+            choices = (("quote_type", q["quote_type"]), ("attribution", UNATTRIBUTED))
+        with_choices.append((s, e, rid, "Quote", q["score"], choices))
     for sp, ante in sorted(links.items()):
-        relations.append(Relation(speaker_ids[sp], speaker_ids[ante], "refers_to"))
+        relations.append((speaker_ids[sp], speaker_ids[ante], "refers_to"))
     for st in stances:
-        stance_regions.append(Region(region_id("Stance", st["start"], st["end"]), "Stance", st["start"], st["end"],
-                                     st["score"], {"polarity": st["polarity"], "target": st["target"]}))
-    with_choices = quote_regions + stance_regions
-    labeled = regions + with_choices
-    labeled.sort(key=attrgetter("start", "end", "id"))
+        s, e = st["start"], st["end"]
+        with_choices.append((s, e, f"{st_prefix}{s}-{e}", "Stance", st["score"],
+                             (("polarity", st["polarity"]), ("target", st["target"]))))
+    labeled += with_choices
+    labeled.sort(key=_BY_PLACE)  # (start, end, id), as the regions' order is defined
     return _Plan(labeled, with_choices, relations)
+
+
+_BY_PLACE = itemgetter(0, 1, 2)
+
+
+def _region(r: tuple) -> Region:
+    """The labeling.Region of a _Plan region."""
+    start, end, rid, label, score, choices = r
+    return Region(rid, label, start, end, score, dict(choices))
 
 
 def build_result(text: str, quotes: list[dict], stances: list[dict]) -> list[dict]:
     """The prediction's result list: regions first, then choices, then relations."""
     plan = _plan(text, quotes, stances)
-    labels = [r.labels_item(text) for r in plan.labeled]
-    choices = [item for r in plan.with_choices for item in r.choice_items(text)]
-    return labels + choices + [r.to_result() for r in plan.relations]
+    labels = [_region(r).labels_item(text) for r in plan.labeled]
+    choices = [item for r in plan.with_choices for item in _region(r).choice_items(text)]
+    return labels + choices + [Relation(*r).to_result() for r in plan.relations]
 
 
 def _mean_score(scores: list) -> float:
@@ -243,13 +257,12 @@ def _result_json(text: str, plan: _Plan, digest) -> list[str]:
     lf_u, lf_a = _json_pair(LABEL_FROM)
     tt_u, tt_a = _json_pair(TEXT_TO)
     # (the score look-up is written out: a helper's call per item costs more than the item)
-    for r in plan.labeled:
-        start, end, score = r.start, r.end, r.score
+    for start, end, rid, label, score, _choices in plan.labeled:
         s = str(start) if type(start) is int else _number(start)
         e = str(end) if type(end) is int else _number(end)
-        rid_u, rid_a = ids[r.id] = _json_pair(r.id)
-        tu, ta = spans[r.id] = _json_pair(text[start:end])
-        lab = vocab[r.label]
+        rid_u, rid_a = ids[rid] = _json_pair(rid)
+        tu, ta = spans[rid] = _json_pair(text[start:end])
+        lab = vocab[label]
         sc = scores.get(score) if type(score) is float or score is None else None
         if sc is None:  # an int score is written as an int: not cached beside its float
             sc = ',"score":' + _number(round(score, 3))
@@ -262,13 +275,12 @@ def _result_json(text: str, plan: _Plan, digest) -> list[str]:
         size += len(tu)
         if len(hashed) >= 512 or size >= _CHUNK:
             flush()
-    for r in plan.with_choices:
-        start, end = r.start, r.end
+    for start, end, rid, _label, _score, choices in plan.with_choices:
         s = str(start) if type(start) is int else _number(start)
         e = str(end) if type(end) is int else _number(end)
-        rid_u, rid_a = ids.get(r.id) or _json_pair(r.id)
-        tu, ta = spans.get(r.id) or _json_pair(text[start:end])
-        for name, value in r.choices.items():
+        rid_u, rid_a = ids.get(rid) or _json_pair(rid)
+        tu, ta = spans.get(rid) or _json_pair(text[start:end])
+        for name, value in choices:
             name_j, value_j = vocab[name], vocab[value]
             line.append(f'{{"from_name":{name_j[0]},"id":{rid_u},"to_name":{tt_u},"type":"choices",'
                         f'"value":{{"choices":[{value_j[0]}],"end":{e},"start":{s},"text":{tu}}}}}')
@@ -277,10 +289,10 @@ def _result_json(text: str, plan: _Plan, digest) -> list[str]:
             size += len(tu)
         if len(hashed) >= 512 or size >= _CHUNK:
             flush()
-    for rel in plan.relations:
-        f_u, f_a = ids.get(rel.from_id) or _json_pair(rel.from_id)
-        t_u, t_a = ids.get(rel.to_id) or _json_pair(rel.to_id)
-        kind = vocab[rel.type]
+    for from_id, to_id, rel_type in plan.relations:
+        f_u, f_a = ids.get(from_id) or _json_pair(from_id)
+        t_u, t_a = ids.get(to_id) or _json_pair(to_id)
+        kind = vocab[rel_type]
         line.append(f'{{"direction":"right","from_id":{f_u},"labels":[{kind[0]}],"to_id":{t_u},"type":"relation"}}')
         hashed.append(f'{{"from_id":{f_a},"to_id":{t_a},"type":"relation","direction":"right","labels":[{kind[1]}]}}')
     flush()
@@ -302,7 +314,7 @@ def build_line_parts(doc: dict, model_version: str, converter_version: str,
     plan = _plan(text, doc["quotes"], doc["stances"])
     raw_sha, text_sha = _hashes(doc, text)
     if score is None:
-        score = _mean_score([round(r.score, 3) for r in plan.labeled if r.score is not None])
+        score = _mean_score([round(r[4], 3) for r in plan.labeled if r[4] is not None])
     score = _number(score)
     mv_u, mv_a = _json_pair(model_version)
     digest = hashlib.sha256(f'{text_sha}\n[{{"model_version":{mv_a},"score":{score},"result":['.encode("ascii"))
@@ -320,6 +332,6 @@ def build_line_parts(doc: dict, model_version: str, converter_version: str,
     for i, chunk in enumerate(result):
         parts += (",", chunk) if i else (chunk,)
     parts.append(f'],"score":{score}}}]}}')
-    counts = TaskCounts(len(doc["quotes"]), sum(r.label == "Speaker" for r in plan.labeled), len(doc["stances"]),
+    counts = TaskCounts(len(doc["quotes"]), len(plan.labeled) - len(plan.with_choices), len(doc["stances"]),
                         dict(Counter(q["quote_type"] for q in doc["quotes"])))
     return parts, counts
