@@ -252,7 +252,6 @@ def _result_json(text: str, plan: _Plan, digest) -> list[str]:
     vocab = _Vocabulary()  # labels, choice names and values, relation types: a few dozen
     # a few distinct scores (the calibrated ones) for thousands of regions: each written once
     scores: dict[float, str] = {None: ""}
-    ids: dict[str, tuple[str, str]] = {}
     spans: dict[str, tuple[str, str]] = {}  # region id -> its text as JSON: a quote's or stance's, written twice
     lf_u, lf_a = _json_pair(LABEL_FROM)
     tt_u, tt_a = _json_pair(TEXT_TO)
@@ -260,7 +259,7 @@ def _result_json(text: str, plan: _Plan, digest) -> list[str]:
     for start, end, rid, label, score, _choices in plan.labeled:
         s = str(start) if type(start) is int else _number(start)
         e = str(end) if type(end) is int else _number(end)
-        rid_u, rid_a = ids[rid] = _json_pair(rid)
+        rid_j = f'"{rid}"'  # (a region id is letters, digits and hyphens: nothing to escape)
         tu, ta = spans[rid] = _json_pair(text[start:end])
         lab = vocab[label]
         sc = scores.get(score) if type(score) is float or score is None else None
@@ -268,9 +267,9 @@ def _result_json(text: str, plan: _Plan, digest) -> list[str]:
             sc = ',"score":' + _number(round(score, 3))
             if type(score) is float:
                 scores[score] = sc
-        line.append(f'{{"from_name":{lf_u},"id":{rid_u}{sc},"to_name":{tt_u},"type":"labels",'
+        line.append(f'{{"from_name":{lf_u},"id":{rid_j}{sc},"to_name":{tt_u},"type":"labels",'
                     f'"value":{{"end":{e},"labels":[{lab[0]}],"start":{s},"text":{tu}}}}}')
-        hashed.append(f'{{"id":{rid_a},"from_name":{lf_a},"to_name":{tt_a},"type":"labels",'
+        hashed.append(f'{{"id":{rid_j},"from_name":{lf_a},"to_name":{tt_a},"type":"labels",'
                       f'"value":{{"start":{s},"end":{e},"text":{ta},"labels":[{lab[1]}]}}{sc}}}')
         size += len(tu)
         if len(hashed) >= 512 or size >= _CHUNK:
@@ -278,23 +277,21 @@ def _result_json(text: str, plan: _Plan, digest) -> list[str]:
     for start, end, rid, _label, _score, choices in plan.with_choices:
         s = str(start) if type(start) is int else _number(start)
         e = str(end) if type(end) is int else _number(end)
-        rid_u, rid_a = ids.get(rid) or _json_pair(rid)
+        rid_j = f'"{rid}"'
         tu, ta = spans.get(rid) or _json_pair(text[start:end])
         for name, value in choices:
             name_j, value_j = vocab[name], vocab[value]
-            line.append(f'{{"from_name":{name_j[0]},"id":{rid_u},"to_name":{tt_u},"type":"choices",'
+            line.append(f'{{"from_name":{name_j[0]},"id":{rid_j},"to_name":{tt_u},"type":"choices",'
                         f'"value":{{"choices":[{value_j[0]}],"end":{e},"start":{s},"text":{tu}}}}}')
-            hashed.append(f'{{"id":{rid_a},"from_name":{name_j[1]},"to_name":{tt_a},"type":"choices",'
+            hashed.append(f'{{"id":{rid_j},"from_name":{name_j[1]},"to_name":{tt_a},"type":"choices",'
                           f'"value":{{"start":{s},"end":{e},"text":{ta},"choices":[{value_j[1]}]}}}}')
             size += len(tu)
         if len(hashed) >= 512 or size >= _CHUNK:
             flush()
     for from_id, to_id, rel_type in plan.relations:
-        f_u, f_a = ids.get(from_id) or _json_pair(from_id)
-        t_u, t_a = ids.get(to_id) or _json_pair(to_id)
         kind = vocab[rel_type]
-        line.append(f'{{"direction":"right","from_id":{f_u},"labels":[{kind[0]}],"to_id":{t_u},"type":"relation"}}')
-        hashed.append(f'{{"from_id":{f_a},"to_id":{t_a},"type":"relation","direction":"right","labels":[{kind[1]}]}}')
+        line.append(f'{{"direction":"right","from_id":"{from_id}","labels":[{kind[0]}],"to_id":"{to_id}","type":"relation"}}')
+        hashed.append(f'{{"from_id":"{from_id}","to_id":"{to_id}","type":"relation","direction":"right","labels":[{kind[1]}]}}')
     flush()
     return chunks
 
