@@ -557,3 +557,55 @@ def test_threads_sharing_a_model_get_the_answers_of_one_thread(model_dir):
     for t in threads:
         t.join()
     assert got == {}
+
+
+def test_topic_candidates_run_to_the_clause_end_and_skip_quotes_and_speakers():
+    """The phrase after a word of saying or judging and a preposition, up to the first comma,
+    stop or clause word ("because", "saying", ...), past "Mr." and "U.S."; none inside a span."""
+    from annotate.learn.features import topic_candidates
+
+    text = ("Sen. Jane Roe has been critical of Mr. Trump, saying he lied. Others called for change "
+            "in the U.S. party. She spoke about how the plan failed because of costs. "
+            "He said the critics of the tax were wrong.")
+    found = [text[c["start"]:c["end"]] for c in topic_candidates(text, [])]
+    assert found == ["Mr. Trump", "change in the U.S. party", "how the plan failed", "the tax were wrong"]
+    speakers = [c["speaker"] and text[c["speaker"][0]:c["speaker"][1]] for c in topic_candidates(text, [])]
+    assert speakers[:3] == ["Sen. Jane Roe", "Others", "She"]
+    said = text.index("the critics")
+    inside = [(said, len(text) - 1)]  # a rule quote holds "the critics of the tax were wrong"
+    assert [text[c["start"]:c["end"]] for c in topic_candidates(text, inside)] == found[:3]
+    assert topic_candidates("The bridge of the river is old.", []) == []  # "bridge": no word of saying
+
+
+def _topics(root, marked: bool):
+    """Articles where someone is critical of something: the phrase marked as a Content or not."""
+    (root / "text").mkdir(parents=True)
+    (root / "attributions").mkdir()
+    for k in range(16):
+        name, other = NAMES[k % len(NAMES)], NAMES[(k + 2) % len(NAMES)]
+        topic = ["the new budget", "the bridge plan", "tax increases", "the union deal"][k % 4]
+        text = f"Story {k}.\n{name} has long been critical of {topic}.\n{other} left early.\n"
+        s = text.index(topic)
+        lines = [f"T1\tContent {s} {s + len(topic)}\t{topic}"] if marked else []
+        (root / "text" / f"d{k}.txt").write_text(text, encoding="utf-8")
+        (root / "attributions" / f"d{k}_a.ann").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("marked", [True, False])
+def test_the_model_learns_whether_its_gold_marks_what_a_statement_is_about(tmp_path, marked):
+    from annotate.learn.model import THRESHOLDS
+
+    brat = _topics(tmp_path / "brat", marked)
+    train_model([str(brat)], tmp_path / "m", dev_fraction=0, params={"max_iterations": 50})
+    text = "Story 99.\nThe mayor has long been critical of the port expansion.\nThen he left.\n"
+    from annotate.converters.quotes import find_quotes
+
+    rules = find_quotes(text)
+    out = load_model(tmp_path / "m").refine(text, rules)
+    topics = [text[q["start"]:q["end"]] for q in out if q["cue"] == "topic"]
+    assert topics == (["the port expansion"] if marked else [])
+    if marked:
+        [q] = [q for q in out if q["cue"] == "topic"]
+        assert q["quote_type"] == "indirect" and q["score"] >= THRESHOLDS["add_topic"]
+        assert text[q["speaker"][0]:q["speaker"][1]] == "The mayor"  # the sentence's subject, as for a cue

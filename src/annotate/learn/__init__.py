@@ -5,8 +5,8 @@
 
 From Python: `load_model(dir)` -> `Model` with `version` ("annotate-learned-<hash>") and
 `refine(text, quotes) -> quotes` (the rule stage's quote dicts edited: merged, starts moved,
-quotes the rules missed added: clauses after cue words, with the rule stage's speaker when it
-reads one, and quoted phrases, without one);
+quotes the rules missed added: clauses after cue words and topic phrases ("critical of the
+deal"), with the rule stage's speaker when it reads one, and quoted phrases, without one);
 `train_model(sources, dir, seed=0, dev_fraction=0.1)` writes the model and its card.
 """
 

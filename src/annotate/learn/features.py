@@ -15,6 +15,10 @@ text). Four kinds of decisions, each a CRFsuite sequence whose every item carrie
 - `q` add a quoted phrase (one item): is a phrase in quote marks that no rule quote (or speaker)
   holds ("labeled the hearing a “witch hunt”") a quote of its own? Labels q1 / q0
   (mark_candidates); it is added without a speaker.
+- `p` add a topic (one item): is the phrase after a word of saying or judging and a preposition
+  ("critical of Mr. Trump", "called for change", "concerns about the vote") that no quote
+  holds a quote of its own? Labels p1 / p0 (topic_candidates). Some corpora mark what a
+  statement is about as its content, others never do: the model learns its gold's habit.
 
 Tokens are words (letters/digits with inner ' ’ . -) and single other characters.
 """
@@ -23,10 +27,11 @@ from __future__ import annotations
 
 import functools
 import re
+from pathlib import Path
 
 from ..converters.cues import FORMS
 
-FEATURE_SET = "4"
+FEATURE_SET = "5"
 WINDOW = 6  # tokens either side of a boundary
 _SLICE = 7  # characters scanned per window token at first (a token plus its space)
 
@@ -525,3 +530,114 @@ def mark_features(text: str, c: dict) -> list[str]:
     f.append("marks_before=" + str(min(sum(ctx.count(ch) for ch in "“\""), 3)))
     return f
 
+
+
+# --- added quotes: the topic of a word of saying or judging ---------------------------------------
+
+TOPIC_PREPOSITIONS = ("of", "about", "on", "upon", "for", "against", "over", "to", "toward", "towards", "into", "with")
+_TOPIC = re.compile(r"\b([A-Za-z][a-z]+)[ \t]+(" + "|".join(TOPIC_PREPOSITIONS) + r")[ \t]+(?=[A-Za-z0-9$“\"‘'])")
+# The phrase runs to the first clause boundary: punctuation, a line break, or a word that opens a clause.
+_TOPIC_END = re.compile(r"[,.;:!?()\[\]\n—–“”\"]|\s(?:because|after|when|while|since|saying|who|which|but|before|"
+                        r"until|if|although|though|whom|whose|where)\s")
+TOPIC_MAX = 150  # characters of a topic phrase at most
+
+
+@functools.cache
+def topic_heads() -> dict[str, str]:
+    """The words whose prepositional phrase may be what is said (word -> its kind): the rule
+    stage's cue forms ("cue"), its nouns of saying and believing ("noun"), its attitude
+    adjectives ("attitude"), the stance lexicons' one-word favor and against words, and
+    topic_heads.txt ("judge")."""
+    from ..converters.lexicon import LEXICON_DIR, listed
+
+    heads: dict[str, str] = {}
+    for name, kind in (("favor.txt", "favor"), ("against.txt", "against")):  # the stance lexicons, beside quotes/
+        for line in (LEXICON_DIR.parent / name).read_text(encoding="utf-8").splitlines():
+            w = line.strip().lower()
+            if w and not w.startswith("#") and w.isalpha():
+                heads.setdefault(w, kind)
+    for name, kind in (("attitude_adjectives", "attitude"), ("nominal_nouns", "noun"), ("that_nouns", "noun")):
+        for entry in listed(name):
+            base = entry.replace("s?", "")
+            if base.isalpha():
+                heads[base] = kind
+                if entry.endswith("s?"):
+                    heads[base + "s"] = kind
+    for line in (Path(__file__).parent / "topic_heads.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            heads.setdefault(line.strip(), "judge")
+    for w in CUE_WORDS:
+        heads[w] = "cue"
+    return heads
+
+
+def topic_candidates(text: str, spans: list[tuple[int, int]]) -> list[dict]:
+    """Phrases after a topic head (topic_heads) and a preposition, up to the first clause
+    boundary (_TOPIC_END, at most TOPIC_MAX characters), that overlap no span of `spans`
+    (sorted (start, end) pairs: quotes and speakers). Each candidate: start, end, head (its
+    span), prep, and the speaker the rule stage's speaker finder reads before the head in its
+    sentence (None if none, or if it runs up to a head that is not a verb: the noun's own
+    modifiers). Linear: one regex pass, a bisect per candidate."""
+    import bisect
+
+    from ..converters.speakers import speaker_before
+
+    heads = topic_heads()
+    starts = [s for s, _ in spans]
+    out = []
+    last = 0
+    for m in _TOPIC.finditer(text):
+        head = m.group(1).lower()
+        if head not in heads or m.end() < last:
+            continue
+        s = m.end()
+        e = min(len(text), s + TOPIC_MAX)
+        for hit in _TOPIC_END.finditer(text, s, e):
+            if _stop(text, hit.start()):  # not the period of "Mr." or "U.S."
+                e = hit.start()
+                break
+        while e > s and text[e - 1] in " \t'’":
+            e -= 1
+        if e <= s or not text[s:e].strip():
+            continue
+        k = bisect.bisect_left(starts, e)
+        if k and max(b for _, b in spans[max(0, k - 4):k]) > m.start(1):
+            continue  # the head or the phrase is inside a quote or a speaker
+        hs = m.start(1)
+        sp = speaker_before(text, hs, max(_sentence_start(text, hs), spans[k - 1][1] if k else 0))
+        if sp is not None and heads[head] != "cue" and not text[sp[1]:hs].strip():
+            sp = None  # "a subsequent statement on": the head noun's own words, not its speaker
+        out.append({"start": s, "end": e, "head": m.span(1), "prep": m.group(2), "speaker": sp})
+        last = e
+    return out
+
+
+def topic_features(text: str, c: dict) -> list[str]:
+    """The features of the decision whether a topic phrase (topic_candidates) is a quote."""
+    s, e = c["start"], c["end"]
+    hs, he = c["head"]
+    head = text[hs:he].lower()
+    kind = topic_heads().get(head, "")
+    prep = c["prep"]
+    words = TOKEN.findall(text, s, e)
+    first = words[0] if words else ""
+    before = TOKEN.findall(text, max(0, hs - 30), hs)[-2:]
+    after = text[e:e + 2].strip()[:1]
+    line = text.rfind("\n", 0, hs) + 1
+    n = _len_bucket(len(words))
+    f = ["T=p", "b|p", "head=" + head, "kind=" + kind, "prep=" + prep, "head|prep=" + head + "|" + prep,
+         "kind|prep=" + kind + "|" + prep, "len=" + n, "kind|len=" + kind + "|" + n,
+         "w1=" + first.lower(), "w1s=" + shape(first), "prep|w1=" + prep + "|" + first.lower(),
+         "after=" + (after or "$"), "hcap=" + ("1" if text[hs].isupper() else "0"),
+         "first_line=" + ("1" if line == 0 else "0"),
+         "marks=" + ("0" if _QUOTE_SET.isdisjoint(text[line:hs]) else "1")]
+    for i, w in enumerate(reversed(before)):
+        f.append(f"p{i + 1}=" + w.lower())
+    if len(words) > 1:
+        f.append("w12=" + words[0].lower() + "|" + words[1].lower())
+    sp_words = TOKEN.findall(text, *c["speaker"]) if c.get("speaker") else []
+    sphead = ("none" if not sp_words else "pron" if len(sp_words) == 1 and sp_words[0].lower() in _PRONOUNS
+              else shape(sp_words[-1]))
+    f += ["sphead=" + sphead, "kind|sphead=" + kind + "|" + sphead, "between=" + str(min(len(TOKEN.findall(
+        text, c["speaker"][1], hs)), 4)) if c.get("speaker") else "between=-"]
+    return f
