@@ -195,6 +195,7 @@ _CHAIN = re.compile(
 )
 _PIECE = re.compile(r"\s+(?:(?:of the|of|for|de|van|von|der|da|bin|al|la|le|du|del)\s+)?")
 _POSSESSIVE = ("'s", "’s", "'", "’")
+_POSSESSIVE_LAST = frozenset("s'’")  # the last characters of _POSSESSIVE's endings
 _LOWER_WORD = re.compile(r"(?<![\w.])[a-z]+(?![a-z])")
 _OPENERS = set(".!?:;…\"“‘([—–-\n")
 
@@ -301,6 +302,8 @@ def _token_words(chain: str, start: int) -> list[tuple[int, int, str, str]]:
 
 
 def _strip_possessive(word: str) -> tuple[str, bool]:
+    if word[-1:] not in _POSSESSIVE_LAST:  # most words: no possessive ending can match
+        return word, False
     for p in _POSSESSIVE:
         if word.endswith(p) and len(word) > len(p) + 1:
             return word[: -len(p)], True
@@ -762,16 +765,18 @@ def _places(text: str, assigned: list[tuple[_Segment, _Name]]) -> set[int]:
     totals: dict[int, int] = {}  # name id -> its mentions
     votes: dict[int, int] = {}  # name id -> 2 a mention followed by a state, 1 one after 'in', 'at', ...
     for seg, home in assigned:
-        if home.kind == "org" or home.kind == "issue":
+        kind = home.kind
+        if kind == "org" or kind == "issue":
             continue
         start, end = seg[0], seg[1]
-        totals[id(home)] = totals.get(id(home), 0) + 1
+        key = id(home)
+        totals[key] = totals.get(key, 0) + 1
         if text.startswith(",", end) and _PLACE_AFTER.match(text, end):
-            votes[id(home)] = votes.get(id(home), 0) + 2
+            votes[key] = votes.get(key, 0) + 2
         elif text[start - 1:start].isspace() \
                 and text[max(0, start - 12):start].rstrip().endswith(_PLACE_TAILS) \
                 and _PLACE_BEFORE.search(text, max(0, start - 12), start):
-            votes[id(home)] = votes.get(id(home), 0) + 1
+            votes[key] = votes.get(key, 0) + 1
     return {key for key, place in votes.items() if place * 2 > totals[key]}
 
 
