@@ -157,8 +157,12 @@ MAX_SENTENCE_MARKS = 40
 def _windows(text: str, ps: int, pe: int, cue_starts: list[int], quote_starts: list[int]):
     """The paragraph's sentences, each cut into windows of at most MAX_SENTENCE_MARKS cues and quotes."""
     if len(cue_starts) + len(quote_starts) <= MAX_SENTENCE_MARKS:
-        yield from sentences(text, ps, pe)  # no sentence can hold more marks than the paragraph
-        return
+        return sentences(text, ps, pe)  # no sentence can hold more marks than the paragraph (no generator between)
+    return _marked_windows(text, ps, pe, cue_starts, quote_starts)
+
+
+def _marked_windows(text: str, ps: int, pe: int, cue_starts: list[int], quote_starts: list[int]):
+    """_windows of a paragraph with more than MAX_SENTENCE_MARKS cues and quotes."""
     marks: list[int] | None = None
     for ss, se in sentences(text, ps, pe):
         count = (bisect.bisect_left(cue_starts, se) - bisect.bisect_left(cue_starts, ss)
@@ -368,7 +372,8 @@ def _holds_quotation(text: str, s: int, e: int) -> bool:
 # Quoted words in straight single marks inside a paraphrase, as British papers write them: "said
 # the numbers were 'a damning verdict'." The mark opens at a word start before a letter and closes
 # after a word or a stop, before no letter; only an apostrophe between two letters may be inside.
-_SINGLE_INSIDE = re.compile(r"(?<![\w'])'(?=[A-Za-z])(?:[^'\"\n]|(?<=\w)'(?=\w)){3,400}?(?<=[\w.,!?])'(?![\w'])")
+# (The look-behind after the mark, as in direct._SINGLE_STRAIGHT: the pattern opens with a literal.)
+_SINGLE_INSIDE = re.compile(r"'(?<![\w']')(?=[A-Za-z])(?:[^'\"\n]|(?<=\w)'(?=\w)){3,400}?(?<=[\w.,!?])'(?![\w'])")
 
 
 def _merge(text: str, direct: list[dict], indirect: list[dict]) -> list[dict]:

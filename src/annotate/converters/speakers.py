@@ -299,12 +299,11 @@ def _pronoun_before(text: str, q: int, floor: int) -> tuple[int, int] | None:
         if space < 0:
             return None
         word = text[space + 1 : end]
-        if not (word.isascii() and word.isalpha()):
+        low = word.lower()
+        if low in PRONOUNS:
+            return (space + 1, end) if low in _WALK_PRONOUNS and word.isascii() and word.isalpha() else None
+        if not (_skippable(word) and word.isascii() and word.isalpha()):
             return None
-        if not _skippable(word):
-            if word in _FLOATING or word.lower() not in PRONOUNS:
-                return None
-            return space + 1, end
         end = space
         while end > floor and text[end - 1] == " ":
             end -= 1
@@ -472,6 +471,10 @@ def _skippable(word: str) -> bool:
     if low in SKIP_BETWEEN or low in _CHAIN:
         return True
     return word.islower() and low.endswith("ly") and len(low) > 4 and low not in _LY_NOUNS
+
+
+# The pronouns that end the walk over the words before a cue (not skipped over): all of them.
+_WALK_PRONOUNS = frozenset(p for p in PRONOUNS if not _skippable(p) and p not in _FLOATING)
 
 
 _CONTRACTION = re.compile(r"(he|she|they|we|i|you|it|who)['’](?:s|ve|d|ll|re|m)$", re.IGNORECASE)
@@ -753,7 +756,9 @@ _CALENDAR = frozenset("January February March April May June July August Septemb
 _WORD_STARTS = re.compile(r"(?<![\w.’'-])[A-Z]")
 
 
-_SENTENCE_START = re.compile(r"(?:[.!?][\"”’']?\s+|\n\s*)(?=[A-Z])")
+# (Written to open with one character class, which the regex engine scans for quickly: the same
+# matches as r"(?:[.!?][\"”’']?\s+|\n\s*)(?=[A-Z])", an alternation it would try at every position.)
+_SENTENCE_START = re.compile(r"[.!?\n](?:(?<=\n)\s*|(?<!\n)[\"”’']?\s+)(?=[A-Z])")
 # After a subject's name: an optional appositive between commas, then a lowercase word (its verb).
 _AFTER_SUBJECT = re.compile(r"(?:,[^,.;:!?\"“”\n]{1,80},)?\s+(?!of\b|and\b|or\b|in\b|at\b)[a-z]")
 # A sentence opening with one capitalised word and then its verb ("Delgado shrugs off ...").
