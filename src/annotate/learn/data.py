@@ -28,6 +28,7 @@ from ..errors import UsageError
 from ..redact import printable
 
 _T_LINE = re.compile(r"(T\d+)\t(\S+) ([\d ;]+)\t")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -75,17 +76,19 @@ def non_nested(spans: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], int
 
 def parse_ann_contents(ann: str, text: str) -> list[tuple[int, int]]:
     """The Content spans of a brat .ann, each as one span from its first fragment's start to
-    its last fragment's end (as the corpus's annotators mean it and the shared scorer reads it)."""
+    its last fragment's end (as the corpus's annotators mean it and the shared scorer reads it).
+    A Content with a malformed fragment (not two offsets, or its end before its start) is left
+    out, as a line that is no text-bound annotation is; offsets past the text end stop at it."""
     out: list[tuple[int, int]] = []
     for line in ann.splitlines():
         m = _T_LINE.match(line)
         if not m or m.group(2) != "Content":
             continue
-        try:
-            frags = [tuple(map(int, f.split())) for f in m.group(3).split(";")]
-        except ValueError:
-            continue
-        a, b = max(0, min(f[0] for f in frags)), min(len(text), max(f[-1] for f in frags))
+        frags = [f.split() for f in m.group(3).split(";")]
+        if not all(len(f) == 2 and int(f[0]) <= int(f[1]) for f in frags):
+            continue  # "T1\tContent ;", "5", "9 3": no span to read
+        a = max(0, min(int(f[0]) for f in frags))
+        b = min(len(text), max(int(f[1]) for f in frags))
         if b > a:
             out.append((a, b))
     return out
@@ -98,6 +101,23 @@ def _brat_roots(path: Path) -> list[Path]:
     return sorted(p for p in path.iterdir() if p.is_dir() and (p / "text").is_dir() and (p / "attributions").is_dir())
 
 
+def _read_text(path: Path, info: SourceInfo) -> str:
+    """A brat file's text (UTF-8: brat's offsets count its characters), fed to the card's hash;
+    an unreadable or undecodable file is a one-line UsageError naming it."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"training source {printable(info.path)}: cannot read {printable(str(path))} "
+                         f"({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"training source {printable(info.path)}: {printable(str(path))} is not UTF-8 text "
+                         f"(byte {exc.start}): brat offsets count the characters of UTF-8 text") from None
+    info.feed(raw)
+    return text
+
+
 def _read_brat(root: Path, info: SourceInfo) -> Iterator[Doc]:
     anns: dict[str, Path] = {}
     for ann in sorted((root / "attributions").glob("*.ann")):
@@ -106,32 +126,59 @@ def _read_brat(root: Path, info: SourceInfo) -> Iterator[Doc]:
         txt = root / "text" / f"{stem}.txt"
         if not txt.is_file():
             continue
-        raw_text, raw_ann = txt.read_bytes(), ann.read_bytes()
-        info.feed(raw_text)
-        info.feed(raw_ann)
-        text = raw_text.decode("utf-8")
-        quotes, dropped = non_nested(parse_ann_contents(raw_ann.decode("utf-8"), text))
+        text, ann_text = _read_text(txt, info), _read_text(ann, info)
+        quotes, dropped = non_nested(parse_ann_contents(ann_text, text))
         info.docs += 1
         info.quotes += len(quotes)
         info.dropped_nested += dropped
         yield Doc(stem, text, quotes)
 
 
+def _quote_spans(rec: dict, text: str) -> list[tuple[int, int]]:
+    """The Quote spans of a gold record; ValueError for one that is not a span of its text."""
+    spans = rec.get("spans", [])
+    if not isinstance(spans, list):
+        raise ValueError("spans is not a list")
+    out = []
+    for k, sp in enumerate(spans):
+        if not isinstance(sp, dict):
+            raise ValueError(f"span {k} is not an object")
+        if sp.get("label") != "Quote":
+            continue
+        s, e = sp.get("start"), sp.get("end")
+        if type(s) is not int or type(e) is not int:  # not 3.7, "5", true, NaN or Infinity read as offsets
+            raise ValueError(f"span {k}: start and end must be whole numbers")
+        if not 0 <= s < e <= len(text):
+            raise ValueError(f"span {k} ({s}-{e}) is not inside its text of {len(text)} characters")
+        out.append((s, e))
+    return out
+
+
 def _read_gold(path: Path, info: SourceInfo) -> Iterator[Doc]:
-    with open(path, "rb") as fh:
+    shown = printable(str(path))
+    try:
+        fh = open(path, "rb")
+    except OSError as exc:
+        raise UsageError(f"training source {shown}: cannot read it ({exc.strerror or exc})") from None
+    with fh:
         for n, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             info.feed(line)
             try:
                 rec = json.loads(line)
+                if not isinstance(rec, dict):
+                    raise TypeError("not a JSON object")
                 text = rec["text"]
-                spans = [(int(s["start"]), int(s["end"])) for s in rec.get("spans", []) if s.get("label") == "Quote"]
+                if not isinstance(text, str):
+                    raise TypeError("text is not a string")
+                spans = _quote_spans(rec, text)
             except (ValueError, KeyError, TypeError) as exc:
-                raise UsageError(f"{printable(str(path))} line {n}: not a gold record ({type(exc).__name__}: {exc})") from None
-            if not isinstance(text, str):
-                raise UsageError(f"{printable(str(path))} line {n}: not a gold record (text is not a string)")
-            quotes, dropped = non_nested([(s, e) for s, e in spans if 0 <= s < e <= len(text)])
+                raise UsageError(f"{shown} line {n}: not a gold record ({type(exc).__name__}: "
+                                 f"{printable(str(exc))})") from None
+            # A lone surrogate ("\ud800" in the JSON) is no character UTF-8 can hold: U+FFFD keeps the offsets.
+            text = _SURROGATE.sub("\ufffd", text)
+            quotes, dropped = non_nested(spans)
             info.docs += 1
             info.quotes += len(quotes)
             info.dropped_nested += dropped

@@ -25,6 +25,7 @@ Tokens are words (letters/digits with inner ' ’ . -) and single other characte
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from pathlib import Path
@@ -117,11 +118,71 @@ def fixed_start(text: str, q: dict) -> bool:
     s = q["start"]
     if q.get("quote_type") != "direct" or text[s:s + 1] not in _OPENERS:
         return False
-    line = text.rfind("\n", 0, s) + 1
-    return not text[line:s].strip()
+    return lines(text).blank_before(s)
 
 
 _OPENERS = frozenset("“‘«„‚‹「『\"'")
+
+
+class _Lines:
+    """Where the lines of one text start and where its quote marks are, found once per text (one
+    scan each, when first asked): the features about "the line so far" (does a mark precede on
+    it, is the quote at its start) then cost a bisect, not a scan back over a line that may be the
+    whole text (a one-line text of 20,000 quoted phrases made mark_features quadratic)."""
+
+    __slots__ = ("text", "_breaks", "_marks", "_dq", "_first")
+
+    def __init__(self, text: str):
+        self.text = text
+        self._breaks: list[int] | None = None
+        self._marks: list[int] | None = None
+        self._dq: list[int] | None = None
+        self._first: dict[int, int] = {}
+
+    def start(self, pos: int) -> int:
+        """text.rfind("\\n", 0, pos) + 1."""
+        if self._breaks is None:
+            self._breaks = [m.start() for m in _BREAK.finditer(self.text)]
+        k = bisect.bisect_left(self._breaks, pos)
+        return self._breaks[k - 1] + 1 if k else 0
+
+    def blank_before(self, pos: int) -> bool:
+        """not text[start(pos):pos].strip(): only white space before `pos` on its line."""
+        line = self.start(pos)
+        first = self._first.get(line)
+        if first is None:
+            m = _NON_SPACE.search(self.text, line)
+            first = self._first[line] = m.start() if m else len(self.text)
+        return first >= pos
+
+    def quote_mark_before(self, pos: int) -> bool:
+        """Whether a character of QUOTE_CHARS is on the line before `pos`."""
+        if self._marks is None:
+            self._marks = [m.start() for m in _ANY_MARK.finditer(self.text)]
+        line = self.start(pos)
+        return bisect.bisect_left(self._marks, pos) > bisect.bisect_left(self._marks, line)
+
+    def double_marks_before(self, pos: int, most: int = 3) -> int:
+        """How many “ and " are on the line before `pos` (at most `most`)."""
+        if self._dq is None:
+            self._dq = [m.start() for m in _DOUBLE_MARK.finditer(self.text)]
+        line = self.start(pos)
+        return min(bisect.bisect_left(self._dq, pos) - bisect.bisect_left(self._dq, line), most)
+
+
+_BREAK = re.compile("\n")
+_NON_SPACE = re.compile(r"\S")
+_ANY_MARK = re.compile("[" + re.escape(QUOTE_CHARS) + "]")
+_DOUBLE_MARK = re.compile("[“\"]")
+_LAST_LINES: list[_Lines | None] = [None]  # the text features were last asked about (threads: each swaps it whole)
+
+
+def lines(text: str) -> _Lines:
+    """The _Lines of `text` (kept for the last text asked about: its features are asked in a row)."""
+    got = _LAST_LINES[0]
+    if got is None or got.text is not text:
+        got = _LAST_LINES[0] = _Lines(text)
+    return got
 
 
 def quote_facts(q: dict) -> list[str]:
@@ -506,11 +567,11 @@ def mark_features(text: str, c: dict) -> list[str]:
                                 for w in words)
     last = text[e - 2:e - 1] if text[e - 2:e - 1] in ",.!?" else ""
     mark = text[s]
-    line_start = text.rfind("\n", 0, s) + 1
+    at = lines(text)
     f = ["T=q", "b|q", "n=" + (str(n) if n < 4 else "4+"), "mk=" + ("'" if mark == "'" else mark),
          "title=" + ("1" if title else "0"), "cap=" + ("1" if words and words[0][0].isupper() else "0"),
          "punct=" + (last or "-"), "digit=" + ("1" if any(ch.isdigit() for ch in text[s:e]) else "0"),
-         "bol=" + ("1" if not text[line_start:s].strip() else "0"),
+         "bol=" + ("1" if at.blank_before(s) else "0"),
          "tag=" + ("1" if "<" in text[max(0, s - 30):s] or "=" in text[s - 1:s] else "0"),
          "n|title=" + (str(n) if n < 4 else "4+") + "|" + ("1" if title else "0")]
     for i, w in enumerate(reversed(low)):
@@ -526,8 +587,7 @@ def mark_features(text: str, c: dict) -> list[str]:
             f.append("a1c=" + ("1" if w.lower() in CUE_WORDS else "0"))
     if len(words) > 0:
         f.append("w1=" + words[0].lower())
-    ctx = text[line_start:s]
-    f.append("marks_before=" + str(min(sum(ctx.count(ch) for ch in "“\""), 3)))
+    f.append("marks_before=" + str(at.double_marks_before(s)))
     return f
 
 
@@ -623,14 +683,15 @@ def topic_features(text: str, c: dict) -> list[str]:
     first = words[0] if words else ""
     before = TOKEN.findall(text, max(0, hs - 30), hs)[-2:]
     after = text[e:e + 2].strip()[:1]
-    line = text.rfind("\n", 0, hs) + 1
+    at = lines(text)
+    line = at.start(hs)
     n = _len_bucket(len(words))
     f = ["T=p", "b|p", "head=" + head, "kind=" + kind, "prep=" + prep, "head|prep=" + head + "|" + prep,
          "kind|prep=" + kind + "|" + prep, "len=" + n, "kind|len=" + kind + "|" + n,
          "w1=" + first.lower(), "w1s=" + shape(first), "prep|w1=" + prep + "|" + first.lower(),
          "after=" + (after or "$"), "hcap=" + ("1" if text[hs].isupper() else "0"),
          "first_line=" + ("1" if line == 0 else "0"),
-         "marks=" + ("0" if _QUOTE_SET.isdisjoint(text[line:hs]) else "1")]
+         "marks=" + ("1" if at.quote_mark_before(hs) else "0")]
     for i, w in enumerate(reversed(before)):
         f.append(f"p{i + 1}=" + w.lower())
     if len(words) > 1:

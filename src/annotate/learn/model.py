@@ -39,6 +39,8 @@ import hashlib
 import json
 import os
 import random
+import re
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -229,7 +231,7 @@ class Model:
         with an indirect one, never across a line break); each quote starts where the model
         says, unless that would make quotes overlap; ends stay the rules'. Each quote's score is
         the model's certainty about it (its least sure decision)."""
-        text = fold_letters(text)  # as the rules read it (converters/letters.py); the same offsets
+        text = _no_surrogates(fold_letters(text))  # as the rules read it (converters/letters.py); the same offsets
         if not quotes:
             return self._add(text, [], [])
         th = self.thresholds
@@ -315,23 +317,92 @@ class Model:
         return sorted(kept + added, key=lambda q: (q["start"], -q["end"]))
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogates(text: str) -> str:
+    """`text` with each lone surrogate (no character: CRFsuite's features must be UTF-8) as U+FFFD,
+    one character for one: the offsets stay."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
+    return text
+
+
 def _taken(quotes: list[dict]) -> list[tuple[int, int]]:
     """The spans of `quotes` and of their speakers, sorted: where no phrase may be added."""
     return sorted([(q["start"], q["end"]) for q in quotes] + [tuple(q["speaker"]) for q in quotes if q.get("speaker")])
 
 
+_CHUNKS = (b"FEAT", b"CQDB", b"CQDB", b"LFRF", b"AFRF")  # what each of the header's five offsets points at
+
+
+def check_crfsuite(data: bytes) -> None:
+    """ValueError unless `data` is a whole CRFsuite model file: its header (magic, the file size
+    it records, FOMC) and the five chunks the header points at, each inside the file. CRFsuite
+    itself trusts these: a truncated or overwritten file crashes the process (a segfault)."""
+    size = len(data)
+    if size < 48 or data[:4] != b"lCRF" or data[8:12] != b"FOMC":
+        raise ValueError("no CRFsuite model header")
+    recorded, *offsets = struct.unpack_from("<I20x5I", data, 4)
+    if recorded != size:
+        raise ValueError(f"the header says {recorded} bytes, the file has {size}: truncated or extended")
+    for off, magic in zip(offsets, _CHUNKS, strict=True):
+        if not 48 <= off <= size - 8 or data[off:off + 4] != magic:
+            raise ValueError(f"no {magic.decode()} chunk at offset {off}")
+        (chunk,) = struct.unpack_from("<I", data, off + 4)
+        if chunk < 8 or off + chunk > size:
+            raise ValueError(f"the {magic.decode()} chunk at offset {off} runs past the end of the file")
+
+
+def check_card(card: object, data: bytes) -> dict:
+    """The model card as a dict, or ValueError: a JSON object of this format whose thresholds are
+    numbers from 0 (above 1: never) and whose model_sha256, when it has one, is the model file's
+    (a card left from another training, or a model file replaced under it, is refused)."""
+    if not isinstance(card, dict):
+        raise ValueError(f"{CARD_FILE} is not a JSON object")
+    if card.get("format", CARD_FORMAT) != CARD_FORMAT:
+        raise ValueError(f"{CARD_FILE} is of format {printable(str(card.get('format')))}, not {CARD_FORMAT}")
+    thresholds = card.get("thresholds")
+    if thresholds is not None:
+        if not isinstance(thresholds, dict):
+            raise ValueError(f"{CARD_FILE}: thresholds is not an object")
+        for name, value in thresholds.items():
+            if name not in THRESHOLDS:
+                raise ValueError(f"{CARD_FILE}: unknown threshold {printable(name)!r} (known: {', '.join(THRESHOLDS)})")
+            if type(value) not in (int, float) or not 0 <= value < float("inf"):  # NaN fails this too
+                raise ValueError(f"{CARD_FILE}: threshold {name} must be a number from 0 (above 1: never), "
+                                 f"not {printable(json.dumps(value))}")
+    sha = card.get("model_sha256")
+    if sha is not None and sha != hashlib.sha256(data).hexdigest():
+        raise ValueError(f"{MODEL_FILE} is not the model its card {CARD_FILE} describes (an interrupted "
+                         "training or a file copied over the other): train it again")
+    return card
+
+
 @functools.lru_cache(maxsize=8)
-def _load(path: str, mtime_ns: int, size: int) -> Model:
+def _load(path: str, mtime_ns: int, size: int, card_stat: tuple | None = None) -> Model:
     p = Path(path)
     card_path = p / CARD_FILE
     try:
         card = json.loads(card_path.read_text(encoding="utf-8")) if card_path.is_file() else {}
     except (OSError, ValueError) as exc:
-        raise UsageError(f"model {printable(path)}: unreadable {CARD_FILE} ({exc})") from None
+        raise UsageError(f"model {printable(path)}: unreadable {CARD_FILE} ({printable(str(exc))})") from None
     try:
         data = (p / MODEL_FILE).read_bytes()
     except OSError as exc:
         raise UsageError(f"model {printable(path)}: cannot read {MODEL_FILE} ({exc.strerror or exc})") from None
+    try:
+        check_crfsuite(data)
+    except ValueError as exc:
+        raise UsageError(f"model {printable(path)}: {MODEL_FILE} is not a CRFsuite model ({exc})") from None
+    try:
+        card = check_card(card, data)
+    except ValueError as exc:
+        raise UsageError(f"model {printable(path)}: {exc}") from None
     try:
         model = Model(p.resolve(), data, card)
     except (ValueError, OSError) as exc:
@@ -343,13 +414,19 @@ def _load(path: str, mtime_ns: int, size: int) -> Model:
 
 
 def load_model(path: str | os.PathLike) -> Model:
-    """The model in directory `path` (written by `annotate train`), loaded once per process."""
+    """The model in directory `path` (written by `annotate train`), loaded once per process
+    (again when its model file or its card changes)."""
     p = Path(path)
     f = p / MODEL_FILE
     if not f.is_file():
         raise UsageError(f"model {printable(str(path))}: no {MODEL_FILE} in it (train one with `annotate train`)")
     st = f.stat()
-    return _load(str(p.resolve()), st.st_mtime_ns, st.st_size)
+    try:
+        cs = (p / CARD_FILE).stat()
+        card_stat = (cs.st_mtime_ns, cs.st_size)
+    except OSError:
+        card_stat = None
+    return _load(str(p.resolve()), st.st_mtime_ns, st.st_size, card_stat)
 
 
 # --- training ------------------------------------------------------------------------------
@@ -442,10 +519,17 @@ def fit(docs: list[Doc], model_path: Path, seed: int = 0, params: dict | None = 
         if progress:
             progress("features", k, len(order))
     featurize_s = time.perf_counter() - t0
+    if not tokens:
+        raise UsageError("nothing to learn from: the training documents have no quote, cue word or quoted "
+                         "phrase the model decides about")
     t0 = time.perf_counter()
     tmp = model_path.with_name(model_path.name + ".tmp")
-    trainer.train(str(tmp))
-    os.replace(tmp, model_path)
+    try:
+        trainer.train(str(tmp))
+        check_crfsuite(tmp.read_bytes())
+        os.replace(tmp, model_path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return {"tokens": tokens, "featurize_seconds": round(featurize_s, 1),
             "train_seconds": round(time.perf_counter() - t0, 1), "iterations": total_iter, "params": params}
 
@@ -491,7 +575,6 @@ def train_model(sources: list[str], out_dir: str | os.PathLike, seed: int = 0, d
                 params: dict | None = None,
                 progress: Callable[[str, int, int], None] | None = None) -> dict:
     """`annotate train`: read SOURCEs, hold out a dev split, train, write MODEL_DIR; the card."""
-    from ..converters import CONVERTER_VERSION
 
     if not 0 <= dev_fraction < 1:
         raise UsageError(f"--dev-fraction must be at least 0 and below 1, not {dev_fraction}")
@@ -510,15 +593,40 @@ def train_model(sources: list[str], out_dir: str | os.PathLike, seed: int = 0, d
     train = [d for d in unique if not is_dev(d.doc_id, seed, dev_fraction)]
     if not train:
         raise UsageError("no training documents left after holding out the dev split (lower --dev-fraction)")
-    out.mkdir(parents=True, exist_ok=True)
-    model_path = out / MODEL_FILE
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"model directory {printable(str(out_dir))}: cannot create it ({exc.strerror or exc})") from None
+    # The model is trained beside its final name and put in place after its card: an interrupted
+    # run leaves the directory's earlier model and card as they were, or a card whose model_sha256
+    # the model file does not match (refused by load_model), never a new model under an old card.
+    staged = out / (MODEL_FILE + ".new")
+    try:
+        return _train_into(out, staged, docs, infos, train, dev, len(docs) - len(unique), seed, dev_fraction,
+                           params, progress)
+    except OSError as exc:
+        where = f" ({printable(str(exc.filename))})" if exc.filename else ""
+        raise UsageError(f"model directory {printable(str(out_dir))}: cannot write the model "
+                         f"({exc.strerror or exc}){where}") from None
+    finally:
+        staged.unlink(missing_ok=True)
+
+
+def _train_into(out: Path, staged: Path, docs: list[Doc], infos: list, train: list[Doc], dev: list[Doc],
+                duplicates: int, seed: int, dev_fraction: float, params: dict | None,
+                progress: Callable[[str, int, int], None] | None) -> dict:
+    """train_model's writing half: fit into `staged`, the card, then both in place (card first)."""
+    from ..converters import CONVERTER_VERSION
+
     t0 = time.perf_counter()
-    stats = fit(train, model_path, seed=seed, params=params, progress=progress)
+    stats = fit(train, staged, seed=seed, params=params, progress=progress)
     total_s = time.perf_counter() - t0
-    data = model_path.read_bytes()
+    data = staged.read_bytes()
     t0 = time.perf_counter()
-    model = load_model(out)
+    model = Model(out.resolve(), data, {})
     load_s = time.perf_counter() - t0
+    if not model._labels <= LABELS:  # pragma: no cover - fit writes only these
+        raise UsageError(f"the trained model has labels this annotate does not read: {sorted(model._labels - LABELS)}")
     figures = evaluate(model, dev) if dev else None
     card = {
         "format": CARD_FORMAT,
@@ -541,7 +649,7 @@ def train_model(sources: list[str], out_dir: str | os.PathLike, seed: int = 0, d
                      "nested_quotes_dropped": i.dropped_nested, "sha256": i.sha256} for i in infos],
         "train_docs": len(train),
         "dev_docs": len(dev),
-        "duplicate_docs_skipped": len(docs) - len(unique),
+        "duplicate_docs_skipped": duplicates,
         "train_tokens": stats["tokens"],
         "params": stats["params"],
         "train_seconds": round(total_s, 1),
@@ -552,6 +660,10 @@ def train_model(sources: list[str], out_dir: str | os.PathLike, seed: int = 0, d
                      "quotes sharing a character, exact = equal after trimming quote marks, spaces, , and ."),
     }
     tmp = out / (CARD_FILE + ".tmp")
-    tmp.write_text(json.dumps(card, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(tmp, out / CARD_FILE)
+    try:
+        tmp.write_text(json.dumps(card, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        os.replace(tmp, out / CARD_FILE)
+    finally:
+        tmp.unlink(missing_ok=True)
+    os.replace(staged, out / MODEL_FILE)
     return card
