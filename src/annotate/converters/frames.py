@@ -568,8 +568,8 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
         cues = find_cues(text, ss, se, title_case)
     if blocked and cues:
         cues = [m for m in cues if not _inside(m.start(), blocked)]
-    # (nominal's own cheap tests first: a noun of its list is rarer than a possessive)
-    has_nominal = _NOMINAL_NOUN.search(text, ss, se) is not None and _has_any(sent, _NOMINAL_HINTS) \
+    # (and nominal's own tests, so that it is called only when it may find something)
+    has_nominal = _has_any(sent, _NOMINAL_HINTS) and _NOMINAL_NOUN.search(text, ss, se) is not None \
         and _NOMINAL_NOUN_LINK.search(text, ss, se) is not None
     has_noun_that = " that " in sent and _has_noun_that(sent)
     has_according = "ccording" in sent

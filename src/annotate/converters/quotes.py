@@ -47,9 +47,21 @@ _SPACES = re.compile(r"\s*")
 _CAP_RATIO_WORD = re.compile(r"(?:([A-Z])|[a-z])[A-Za-z0-9_\w’'-]*")
 
 
+# A lower-case letter after a space opens a lower-case word; a capital, at most one capitalised
+# word. Both are scanned for quickly (a literal, a character class).
+_SPACE_LOWER = re.compile(r" [a-z]")
+_CAPITAL = re.compile(r"[A-Z]")
+
+
 def _is_title_case(text: str, ps: int, pe: int) -> bool:
     """A short headline-style paragraph ("Senator Blasts Plan To Close Base")."""
     if pe - ps > 250:
+        return False
+    # At most `capitals` words are capitalised and at least `lower` are not: unless 3 * capitals >=
+    # 7 * lower, fewer than 70% are (0.3 C >= 0.7 L is what C >= 0.7 (C + L) asks). Most
+    # paragraphs are told apart here, without reading their words.
+    lower = len(_SPACE_LOWER.findall(text, ps, pe))
+    if lower and 3 * len(_CAPITAL.findall(text, ps, pe)) < 7 * lower:
         return False
     capitals = _CAP_RATIO_WORD.findall(text, ps, pe)  # "" for each word in lower case
     return len(capitals) >= 4 and len(capitals) - capitals.count("") >= 0.7 * len(capitals)
