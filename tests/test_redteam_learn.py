@@ -5,6 +5,7 @@ correct result: never a traceback, a crash of the process, a hang or a silently 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import struct
 import subprocess
@@ -284,4 +285,34 @@ def test_topic_and_mark_features_are_linear_on_one_long_line(fn, unit, n):
     small = (unit * (n // len(unit) + 1))[:n]
     large = (unit * (4 * n // len(unit) + 1))[:4 * n]
     a, b = _cpu(fn, small), _cpu(fn, large)
+    assert b <= 1.75 * 4 * a + 0.05, (a, b)
+
+
+def test_a_brat_document_named_with_an_underscore_and_no_annotator_is_read(tmp_path):
+    # brat names a document's annotations <doc>.ann; PolNeAR adds _<annotator>. "my_doc.ann" is
+    # my_doc's (its text is text/my_doc.txt), not the annotations of a document "my"
+    brat = _brat(tmp_path / "brat", range(3))
+    text, spans = _article(7)
+    (brat / "text" / "my_doc.txt").write_text(text, encoding="utf-8")
+    (brat / "attributions" / "my_doc.ann").write_text(
+        "".join(f"T{i}\tContent {s} {e}\t{text[s:e]}\n" for i, (s, e) in enumerate(spans, 1)), encoding="utf-8")
+    docs, infos = read_sources([str(brat)])
+    assert infos[0].docs == 4
+    assert [d.quotes for d in docs if d.doc_id == "my_doc"] == [spans]
+
+
+def test_training_items_grow_linearly_with_the_quotes_of_one_long_text():
+    # Each rule quote looked for its gold quote among all of the document's (and each proposed
+    # quote among all free ones): a one-line text of 10,000 quotes took minutes to featurize
+    from annotate.learn.data import Doc
+    from annotate.learn.model import items
+
+    def doc(n: int) -> Doc:
+        text = ("“We will win,” she said, “and then more.” " * (n // 42 + 1))[:n]
+        gold = [(m.start(), m.end()) for m in re.finditer("“[^”]*”", text)]
+        return Doc("x", text, gold)
+
+    small, large = doc(25_000), doc(100_000)
+    a = _cpu(items, small)
+    b = _cpu(items, large)
     assert b <= 1.75 * 4 * a + 0.05, (a, b)

@@ -121,7 +121,10 @@ def _read_text(path: Path, info: SourceInfo) -> str:
 def _read_brat(root: Path, info: SourceInfo) -> Iterator[Doc]:
     anns: dict[str, Path] = {}
     for ann in sorted((root / "attributions").glob("*.ann")):
-        anns.setdefault(ann.stem.rsplit("_", 1)[0], ann)
+        stem = ann.stem  # <doc>.ann, as brat itself names it ("my_doc.ann" is my_doc's, not my's)
+        if not (root / "text" / f"{stem}.txt").is_file():
+            stem = stem.rsplit("_", 1)[0]  # <doc>_<annotator>.ann, the PolNeAR layout
+        anns.setdefault(stem, ann)
     for stem, ann in anns.items():
         txt = root / "text" / f"{stem}.txt"
         if not txt.is_file():
