@@ -316,3 +316,12 @@ def test_training_items_grow_linearly_with_the_quotes_of_one_long_text():
     a = _cpu(items, small)
     b = _cpu(items, large)
     assert b <= 1.75 * 4 * a + 0.05, (a, b)
+
+
+def test_an_ann_file_with_a_byte_order_mark_keeps_its_first_content(tmp_path):
+    # an editor that saves "UTF-8 with BOM" puts U+FEFF before the first "T1\tContent ..." line
+    brat = _brat(tmp_path / "brat", range(2))
+    ann = brat / "attributions" / "doc0_ann1.ann"
+    ann.write_text("\ufeff" + ann.read_text(encoding="utf-8"), encoding="utf-8")
+    docs, _ = read_sources([str(brat)])
+    assert [d.quotes for d in docs] == [_article(0)[1], _article(1)[1]]

@@ -129,7 +129,7 @@ def _read_brat(root: Path, info: SourceInfo) -> Iterator[Doc]:
         txt = root / "text" / f"{stem}.txt"
         if not txt.is_file():
             continue
-        text, ann_text = _read_text(txt, info), _read_text(ann, info)
+        text, ann_text = _read_text(txt, info), _read_text(ann, info).removeprefix("\ufeff")  # a BOM hid its first line
         quotes, dropped = non_nested(parse_ann_contents(ann_text, text))
         info.docs += 1
         info.quotes += len(quotes)
