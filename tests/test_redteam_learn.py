@@ -325,3 +325,22 @@ def test_an_ann_file_with_a_byte_order_mark_keeps_its_first_content(tmp_path):
     ann.write_text("\ufeff" + ann.read_text(encoding="utf-8"), encoding="utf-8")
     docs, _ = read_sources([str(brat)])
     assert [d.quotes for d in docs] == [_article(0)[1], _article(1)[1]]
+
+
+def test_training_reports_its_iterations_and_stops_when_interrupted_during_them(tmp_path):
+    # pycrfsuite calls on_iteration only when verbose: the "Training" progress never moved, and
+    # an interruption raised there (Ctrl-C, the backend's child finding its parent gone) was never seen
+    brat = _brat(tmp_path / "brat", range(6))
+    seen: list[tuple[str, int, int]] = []
+    train_model([str(brat)], tmp_path / "a", dev_fraction=0.0, params={"max_iterations": 30},
+                progress=lambda stage, done, total: seen.append((stage, done, total)))
+    iterations = [done for stage, done, total in seen if stage == "train"]
+    assert iterations and iterations == list(range(1, len(iterations) + 1)) and len(iterations) <= 30
+
+    def stop(stage, done, _total):
+        if stage == "train" and done == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train_model([str(brat)], tmp_path / "b", dev_fraction=0.0, params={"max_iterations": 30}, progress=stop)
+    assert list((tmp_path / "b").iterdir()) == []  # nothing written, nothing half-written

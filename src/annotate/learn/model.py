@@ -531,11 +531,21 @@ def fit(docs: list[Doc], model_path: Path, seed: int = 0, params: dict | None = 
     total_iter = int(params["max_iterations"])
 
     class Trainer(pycrfsuite.Trainer):
+        """Reports each iteration and prints nothing. pycrfsuite calls the on_* handlers only when
+        verbose (with verbose=False the "train" progress never moved, and the backend's training
+        child never saw that the backend had gone while CRFsuite trained); each prints its log."""
+
         def on_iteration(self, log, info):
             if progress:
                 progress("train", int(info.get("num", 0)), total_iter)
 
-    trainer = Trainer(verbose=False)
+        def on_start(self, log):
+            pass
+
+        on_featgen_progress = on_featgen_end = on_prepared = on_prepare_error = on_optimization_end = on_end = (
+            lambda self, *args: None)
+
+    trainer = Trainer(verbose=True)
     trainer.select("lbfgs", "crf1d")
     trainer.set_params(params)
     order = list(range(len(docs)))
