@@ -223,16 +223,31 @@ def test_a_truncated_model_file_is_a_usage_error_not_a_crash(trained, tmp_path, 
         assert "model.crfsuite is not a CRFsuite model" in done.stdout
 
 
-def test_a_model_file_overwritten_after_its_header_is_refused_by_its_card(trained, tmp_path):
-    m = _copy(trained, tmp_path)
+def _damage_label_table(m: Path) -> None:
     data = bytearray((m / "model.crfsuite").read_bytes())
     labels, attrs = struct.unpack_from("<II", data, 32)  # the header's offsets of the two string tables
     for i in range(labels + 24, attrs):  # the label table's body, its chunk header kept
         data[i] = (data[i] * 7 + 13) % 256
     (m / "model.crfsuite").write_bytes(bytes(data))
+
+
+def test_a_model_file_overwritten_after_its_header_is_refused_by_its_card(trained, tmp_path):
+    m = _copy(trained, tmp_path)
+    _damage_label_table(m)
     done = _load_in_child(m)
     assert done.returncode == 2, (done.returncode, done.stderr[-300:])
     assert "not the model its card" in done.stdout
+
+
+def test_a_damaged_model_file_without_a_card_is_refused_not_a_crash(trained, tmp_path):
+    # fit() alone writes no card (benchmarks load such directories): the tables are read instead
+    m = _copy(trained, tmp_path)
+    (m / "model.json").unlink()
+    assert load_model(m).version == load_model(trained).version  # whole, it loads without its card
+    _damage_label_table(m)
+    done = _load_in_child(m)
+    assert done.returncode == 2, (done.returncode, done.stderr[-300:])
+    assert "model.crfsuite is not a CRFsuite model (the label table is damaged)" in done.stdout
 
 
 def test_cli_convert_with_a_broken_card_is_one_line_exit_2(trained, tmp_path):

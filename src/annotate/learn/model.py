@@ -33,6 +33,7 @@ the decisions.
 
 from __future__ import annotations
 
+import array
 import bisect
 import functools
 import hashlib
@@ -41,6 +42,7 @@ import os
 import random
 import re
 import struct
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -383,6 +385,80 @@ def check_card(card: object, data: bytes) -> dict:
     return card
 
 
+def _u32s(data: bytes, off: int, n: int) -> array.array:
+    a = array.array("I")
+    a.frombytes(data[off:off + 4 * n])
+    if sys.byteorder == "big":  # pragma: no cover - CRFsuite writes little-endian
+        a.byteswap()
+    return a
+
+
+def _check_cqdb(data: bytes, off: int, n: int, what: str) -> None:
+    """A CQDB string table of `n` entries whose every table, bucket, record and key lies in it."""
+    (size,) = struct.unpack_from("<I", data, off + 4)
+    bwd_size, bwd_offset = struct.unpack_from("<II", data, off + 16)
+    if size < 24 + 2048 or bwd_size != n or bwd_offset + 4 * bwd_size > size:
+        raise ValueError(f"the {what} table is damaged")
+
+    def record(rel: int) -> None:
+        if rel + 8 > size:
+            raise ValueError(f"the {what} table is damaged")
+        rid, ksize = struct.unpack_from("<II", data, off + rel)
+        end = rel + 8 + ksize
+        if rid >= n or ksize < 1 or end > size or data[off + end - 1] != 0:
+            raise ValueError(f"the {what} table is damaged")
+
+    tables = _u32s(data, off + 24, 512)
+    for t in range(256):
+        at, num = tables[2 * t], tables[2 * t + 1]
+        if not num:
+            continue
+        if at + 8 * num > size:
+            raise ValueError(f"the {what} table is damaged")
+        buckets = _u32s(data, off + at, 2 * num)
+        for rel in buckets[1::2]:
+            if rel:
+                record(rel)
+    for rel in _u32s(data, off + bwd_offset, bwd_size):
+        if rel:
+            record(rel)
+
+
+def _check_refs(data: bytes, off: int, n: int, features: int, what: str) -> None:
+    """A chunk of `n` feature-reference lists, each inside the chunk, naming features that exist."""
+    size, num = struct.unpack_from("<II", data, off + 4)
+    end = off + size
+    if num < n or 12 + 4 * num > size:  # (the label chunk has two lists more than labels)
+        raise ValueError(f"the {what} references are damaged")
+    for at in _u32s(data, off + 12, num):
+        if not at:
+            continue  # no list
+        if not off + 12 <= at <= end - 4:
+            raise ValueError(f"the {what} references are damaged")
+        (count,) = struct.unpack_from("<I", data, at)
+        if at + 4 + 4 * count > end or any(fid >= features for fid in _u32s(data, at + 4, count)):
+            raise ValueError(f"the {what} references are damaged")
+
+
+def check_crfsuite_tables(data: bytes) -> None:
+    """ValueError unless every offset and index inside a CRFsuite model (check_crfsuite passed)
+    stays inside it: its features' attributes and labels, the two string tables, the reference
+    lists. A model file with no card to vouch for it (its model_sha256) is read this way before
+    CRFsuite sees it: a damaged table crashes the process."""
+    labels, attrs = struct.unpack_from("<II", data, 20)
+    off_feat, off_labels, off_attrs, off_lrefs, off_arefs = struct.unpack_from("<5I", data, 28)
+    size, num = struct.unpack_from("<II", data, off_feat + 4)
+    if 12 + 20 * num > size:
+        raise ValueError("the feature table is damaged")
+    for kind, src, dst, _w in struct.iter_unpack("<IIId", data[off_feat + 12:off_feat + 12 + 20 * num]):
+        if dst >= labels or src >= (attrs if kind == 0 else labels) or kind > 1:
+            raise ValueError("the feature table is damaged")
+    _check_cqdb(data, off_labels, labels, "label")
+    _check_cqdb(data, off_attrs, attrs, "attribute")
+    _check_refs(data, off_lrefs, labels, num, "label")
+    _check_refs(data, off_arefs, attrs, num, "attribute")
+
+
 @functools.lru_cache(maxsize=8)
 def _load(path: str, mtime_ns: int, size: int, card_stat: tuple | None = None) -> Model:
     p = Path(path)
@@ -403,6 +479,11 @@ def _load(path: str, mtime_ns: int, size: int, card_stat: tuple | None = None) -
         card = check_card(card, data)
     except ValueError as exc:
         raise UsageError(f"model {printable(path)}: {exc}") from None
+    if not isinstance(card.get("model_sha256"), str):  # no card vouches for the file: read its tables first
+        try:
+            check_crfsuite_tables(data)
+        except (ValueError, struct.error) as exc:
+            raise UsageError(f"model {printable(path)}: {MODEL_FILE} is not a CRFsuite model ({exc})") from None
     try:
         model = Model(p.resolve(), data, card)
     except (ValueError, OSError) as exc:
