@@ -359,3 +359,26 @@ def test_training_reports_its_iterations_and_stops_when_interrupted_during_them(
     with pytest.raises(KeyboardInterrupt):
         train_model([str(brat)], tmp_path / "b", dev_fraction=0.0, params={"max_iterations": 30}, progress=stop)
     assert list((tmp_path / "b").iterdir()) == []  # nothing written, nothing half-written
+
+
+def test_a_model_file_without_a_card_whose_weight_is_nan_is_refused(trained, tmp_path):
+    # a NaN weight makes a decision's marginals NaN: `p < threshold` is then never true and the
+    # model would add every candidate it is asked about
+    m = _copy(trained, tmp_path)
+    (m / "model.json").unlink()
+    data = bytearray((m / "model.crfsuite").read_bytes())
+    (features,) = struct.unpack_from("<I", data, 28)
+    struct.pack_into("<d", data, features + 12 + 12, float("nan"))  # the first feature's weight
+    (m / "model.crfsuite").write_bytes(bytes(data))
+    message = _one_line_usage_error(lambda: load_model(m))
+    assert "the feature table is damaged" in message
+
+
+def test_json_nested_past_the_parser_depth_is_a_usage_error(trained, tmp_path):
+    deep = "[" * 100_000 + "]" * 100_000
+    m = _copy(trained, tmp_path)
+    (m / "model.json").write_text(deep, encoding="utf-8")
+    assert "unreadable model.json" in _one_line_usage_error(lambda: load_model(m))
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps(_record(1)) + "\n" + deep + "\n", encoding="utf-8")
+    assert "line 2: not a gold record" in _one_line_usage_error(lambda: read_sources([str(gold)]))

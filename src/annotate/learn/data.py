@@ -176,7 +176,7 @@ def _read_gold(path: Path, info: SourceInfo) -> Iterator[Doc]:
                 if not isinstance(text, str):
                     raise TypeError("text is not a string")
                 spans = _quote_spans(rec, text)
-            except (ValueError, KeyError, TypeError) as exc:
+            except (ValueError, KeyError, TypeError, RecursionError) as exc:  # RecursionError: "[[[[…" too deep
                 raise UsageError(f"{shown} line {n}: not a gold record ({type(exc).__name__}: "
                                  f"{printable(str(exc))})") from None
             # A lone surrogate ("\ud800" in the JSON) is no character UTF-8 can hold: U+FFFD keeps the offsets.

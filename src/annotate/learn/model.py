@@ -38,6 +38,7 @@ import bisect
 import functools
 import hashlib
 import json
+import math
 import os
 import random
 import re
@@ -450,9 +451,9 @@ def check_crfsuite_tables(data: bytes) -> None:
     size, num = struct.unpack_from("<II", data, off_feat + 4)
     if 12 + 20 * num > size:
         raise ValueError("the feature table is damaged")
-    for kind, src, dst, _w in struct.iter_unpack("<IIId", data[off_feat + 12:off_feat + 12 + 20 * num]):
-        if dst >= labels or src >= (attrs if kind == 0 else labels) or kind > 1:
-            raise ValueError("the feature table is damaged")
+    for kind, src, dst, weight in struct.iter_unpack("<IIId", data[off_feat + 12:off_feat + 12 + 20 * num]):
+        if dst >= labels or src >= (attrs if kind == 0 else labels) or kind > 1 or not math.isfinite(weight):
+            raise ValueError("the feature table is damaged")  # a NaN weight makes every marginal NaN: every quote added
     _check_cqdb(data, off_labels, labels, "label")
     _check_cqdb(data, off_attrs, attrs, "attribute")
     _check_refs(data, off_lrefs, labels, num, "label")
@@ -465,7 +466,7 @@ def _load(path: str, mtime_ns: int, size: int, card_stat: tuple | None = None) -
     card_path = p / CARD_FILE
     try:
         card = json.loads(card_path.read_text(encoding="utf-8")) if card_path.is_file() else {}
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:  # RecursionError: "[[[[…" nested past the parser's depth
         raise UsageError(f"model {printable(path)}: unreadable {CARD_FILE} ({printable(str(exc))})") from None
     try:
         data = (p / MODEL_FILE).read_bytes()
