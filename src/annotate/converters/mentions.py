@@ -317,14 +317,10 @@ def _strip_possessive(word: str) -> tuple[str, bool]:
 _Segment = tuple
 
 
-def _segments(text: str, headline: list[tuple[int, int]], capital: set[str] | None = None) -> list[_Segment]:
-    """Name segments: capitalised chains cut at titles, possessives, dates and function words.
-    `capital`, when given, gets the words capitalised mid-sentence or inside a chain, outside
-    Title Case lines (the words of each segment but a sentence's first)."""
+def _segments(text: str, headline: list[tuple[int, int]]) -> list[_Segment]:
+    """Name segments: capitalised chains cut at titles, possessives, dates and function words."""
     out: list[_Segment] = []
     append, pieces_of, opens_sentence = out.append, _chain_pieces, _opens_sentence
-    capital = set() if capital is None else capital
-    add, update = capital.add, capital.update
     hl = iter(headline)
     cur = next(hl, None)
     skip = _SKIP_ALONE
@@ -341,23 +337,12 @@ def _segments(text: str, headline: list[tuple[int, int]], capital: set[str] | No
         in_headline = cur is not None and cur[0] <= start <= cur[1]
         if len(pieces) == 1:  # most chains: one name
             s, e, words, after_title, initial, connected = pieces[0]
-            initial = initial and opens_sentence(text, start)
-            append((start + s, start + e, words, after_title, initial, in_headline, connected))
-            if not in_headline:
-                if len(words) > 1:
-                    update(words[1:] if initial else words)
-                elif not initial:
-                    add(words[0])
+            append((start + s, start + e, words, after_title, initial and opens_sentence(text, start),
+                    in_headline, connected))
             continue
         opens = pieces[0][4] and opens_sentence(text, start)  # asked only when a piece opens the chain
         for s, e, words, after_title, initial, connected in pieces:
-            initial = initial and opens
-            append((start + s, start + e, words, after_title, initial, in_headline, connected))
-            if not in_headline:
-                if len(words) > 1:
-                    update(words[1:] if initial else words)
-                elif not initial:
-                    add(words[0])
+            append((start + s, start + e, words, after_title, initial and opens, in_headline, connected))
     return out
 
 
@@ -567,8 +552,15 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
     country or named issue, each mapped to its full form."""
     lower = _LowerWords(text)
     headline = _headline_case_lines(text)
+    raw = _segments(text, headline)
     capital_elsewhere: set[str] = set()  # words capitalised mid-sentence, or inside a chain
-    raw = _segments(text, headline, capital_elsewhere)
+    for _s, _e, words, _t, initial, in_headline, _c in raw:
+        if not in_headline:
+            if len(words) == 1:
+                if not initial:
+                    capital_elsewhere.add(words[0])
+            else:
+                capital_elsewhere.update(words[1:] if initial else words)
 
     names: list[_Name] = []
     by_full: dict[str, _Name] = {}
