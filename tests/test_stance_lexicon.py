@@ -1,0 +1,32 @@
+"""Stance words VADER lacks (converter 0.3.15): evaluative nouns and phrases of local and
+economic politics, in lexicons/against.txt and favor.txt. The sentences are invented; the
+expected span is the evaluation with its article, its polarity the word's, and its target the
+named one the sentence says it of."""
+
+import pytest
+
+from .test_stance import in_quote, stances
+
+
+@pytest.mark.parametrize("sentence, span, polarity, target", [
+    # an issue the sentence names (its target phrase is test_stance_issue_targets' business)
+    ("The stadium deal is a giveaway and nothing else.", "a giveaway", "against", None),
+    # a person: the subject the evaluation is predicated of, or the one it is said of
+    ("For families, Helena Varga and her schedule are a nightmare.", "a nightmare", "against", "Helena Varga"),
+    ("Helena Varga is handing the owners a blank check.", "a blank check", "against", "Helena Varga"),
+    ("Helena Varga's tax plan is a boondoggle.", "a boondoggle", "against", "Helena Varga"),
+    ("For the diners downtown, Helena Varga is a lifeline.", "a lifeline", "favor", "Helena Varga"),
+    ("Helena Varga's treaty is a step in the right direction.", "a step in the right direction", "favor",
+     "Helena Varga"),
+])
+def test_evaluative_nouns_vader_lacks_are_stances(sentence, span, polarity, target):
+    found = stances(in_quote(sentence))
+    assert [(s, p) for s, p, _t in found] == [(span, polarity)]
+    if target is not None:
+        assert found[0][2] == target
+
+
+def test_the_new_words_are_not_stances_outside_a_quote():
+    text = ("Helena Varga met officials in Berlin.\n\nThe stadium deal was called a giveaway by critics. "
+            "Foreign minister Paul Orban arrived on Monday.")
+    assert stances(text) == []
