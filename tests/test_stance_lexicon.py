@@ -30,3 +30,14 @@ def test_the_new_words_are_not_stances_outside_a_quote():
     text = ("Helena Varga met officials in Berlin.\n\nThe stadium deal was called a giveaway by critics. "
             "Foreign minister Paul Orban arrived on Monday.")
     assert stances(text) == []
+
+
+def test_vote_against_is_the_speakers_stance_only_as_their_own_vote():
+    """'vote against', like 'vote for', is a word of backing: a stance when the speaker votes
+    ('I will', or he/she in an indirect quote), not when the quote reports other people's votes."""
+    mine = stances("Helena Varga met officials in Berlin.\n\n“I will vote against the Lisbon treaty,” "
+                   "Foreign minister Paul Orban said on Monday.")
+    assert [(s, p) for s, p, _t in mine] == [("vote against the Lisbon treaty", "against")]
+    others = stances("Helena Varga met officials in Berlin.\n\n“Twelve senators will vote against "
+                     "the Lisbon treaty,” Foreign minister Paul Orban said on Monday.")
+    assert others == []
