@@ -18,12 +18,20 @@ from .test_stance import in_quote, stances
     ("For the diners downtown, Helena Varga is a lifeline.", "a lifeline", "favor", "Helena Varga"),
     ("Helena Varga's treaty is a step in the right direction.", "a step in the right direction", "favor",
      "Helena Varga"),
+    ("Helena Varga has been toothless.", "toothless", "against", "Helena Varga"),
+    ("What Helena Varga signed is unconstitutional.", "unconstitutional", "against", "Helena Varga"),
 ])
 def test_evaluative_nouns_vader_lacks_are_stances(sentence, span, polarity, target):
     found = stances(in_quote(sentence))
     assert [(s, p) for s, p, _t in found] == [(span, polarity)]
     if target is not None:
         assert found[0][2] == target
+
+
+def test_profits_and_secured_report_business_and_deals_not_a_position():
+    """VADER scores 'profits' and 'secured' as positive; in the news they report ("the profits
+    of the debate", "secured the nomination"), so they seed no stance (not_evaluative.txt)."""
+    assert stances(in_quote("Helena Varga secured the nomination and the profits went up.")) == []
 
 
 def test_the_new_words_are_not_stances_outside_a_quote():
