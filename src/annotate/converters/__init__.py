@@ -24,7 +24,7 @@ from .stance import find_stances
 from .targets import candidate_targets, final_targets, target_mentions
 from .tasks import build_task, task_hash
 
-CONVERTER_VERSION = "0.3.14"
+CONVERTER_VERSION = "0.3.15"
 MODEL_VERSION = f"annotate-rules-{CONVERTER_VERSION}"
 
 __all__ = [

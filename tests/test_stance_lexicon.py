@@ -1,0 +1,51 @@
+"""Stance words VADER lacks (converter 0.3.15): evaluative nouns and phrases of local and
+economic politics, in lexicons/against.txt and favor.txt. The sentences are invented; the
+expected span is the evaluation with its article, its polarity the word's, and its target the
+named one the sentence says it of."""
+
+import pytest
+
+from .test_stance import in_quote, stances
+
+
+@pytest.mark.parametrize("sentence, span, polarity, target", [
+    # an issue the sentence names (its target phrase is test_stance_issue_targets' business)
+    ("The stadium deal is a giveaway and nothing else.", "a giveaway", "against", None),
+    # a person: the subject the evaluation is predicated of, or the one it is said of
+    ("For families, Helena Varga and her schedule are a nightmare.", "a nightmare", "against", "Helena Varga"),
+    ("Helena Varga is handing the owners a blank check.", "a blank check", "against", "Helena Varga"),
+    ("Helena Varga's tax plan is a boondoggle.", "a boondoggle", "against", "Helena Varga"),
+    ("For the diners downtown, Helena Varga is a lifeline.", "a lifeline", "favor", "Helena Varga"),
+    ("Helena Varga's treaty is a step in the right direction.", "a step in the right direction", "favor",
+     "Helena Varga"),
+    ("Helena Varga has been toothless.", "toothless", "against", "Helena Varga"),
+    ("What Helena Varga signed is unconstitutional.", "unconstitutional", "against", "Helena Varga"),
+])
+def test_evaluative_nouns_vader_lacks_are_stances(sentence, span, polarity, target):
+    found = stances(in_quote(sentence))
+    assert [(s, p) for s, p, _t in found] == [(span, polarity)]
+    if target is not None:
+        assert found[0][2] == target
+
+
+def test_profits_and_secured_report_business_and_deals_not_a_position():
+    """VADER scores 'profits' and 'secured' as positive; in the news they report ("the profits
+    of the debate", "secured the nomination"), so they seed no stance (not_evaluative.txt)."""
+    assert stances(in_quote("Helena Varga secured the nomination and the profits went up.")) == []
+
+
+def test_the_new_words_are_not_stances_outside_a_quote():
+    text = ("Helena Varga met officials in Berlin.\n\nThe stadium deal was called a giveaway by critics. "
+            "Foreign minister Paul Orban arrived on Monday.")
+    assert stances(text) == []
+
+
+def test_vote_against_is_the_speakers_stance_only_as_their_own_vote():
+    """'vote against', like 'vote for', is a word of backing: a stance when the speaker votes
+    ('I will', or he/she in an indirect quote), not when the quote reports other people's votes."""
+    mine = stances("Helena Varga met officials in Berlin.\n\n“I will vote against the Lisbon treaty,” "
+                   "Foreign minister Paul Orban said on Monday.")
+    assert [(s, p) for s, p, _t in mine] == [("vote against the Lisbon treaty", "against")]
+    others = stances("Helena Varga met officials in Berlin.\n\n“Twelve senators will vote against "
+                     "the Lisbon treaty,” Foreign minister Paul Orban said on Monday.")
+    assert others == []
