@@ -23,6 +23,7 @@ from .quotes import find_quotes
 from .stance import find_stances
 from .targets import candidate_targets, final_targets, target_mentions
 from .tasks import build_task, task_hash
+from .text import whole_characters
 
 CONVERTER_VERSION = "0.3.15"
 MODEL_VERSION = f"annotate-rules-{CONVERTER_VERSION}"
@@ -130,7 +131,7 @@ def convert_text(raw: str, doc_id: str | None = None, source_file: str = "",
                  fixed_targets: Sequence[str] = (), model=None) -> dict:
     """Clean and pre-annotate one raw article; returns the task. A lone surrogate (half of a
     character, no text: it cannot be written as UTF-8) is read as U+FFFD."""
-    raw = _whole_characters(raw)
+    raw = whole_characters(raw)
     doc = {"raw": raw, "doc_id": doc_id or default_doc_id(raw), "source_file": source_file}
     return next(convert_documents([doc], fixed_targets, model))
 
@@ -147,7 +148,7 @@ def annotate_text(text: str, doc_id: str | None = None, title: str | None = None
     stances are proposed again toward `offered_targets` as fixed targets, the only ones Label
     Studio can show. The quotes are found once either way. A lone surrogate (half of a
     character, which no task can carry) is read as U+FFFD, one for one: the offsets hold."""
-    text = _whole_characters(text)
+    text = whole_characters(text)
     # A lone carriage return (old Mac line ends) breaks a line as "\n" does: the rules read a
     # copy with "\n" in its place (the same length, so every offset holds) and the task keeps
     # the text as given. "\r\n" needs nothing: its "\n" is the line break.
@@ -172,13 +173,6 @@ def _stanced_task(quoted: dict, fixed_targets: Sequence[str], model, copy: bool)
 
 
 _LONE_CR = re.compile(r"\r(?!\n)")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _whole_characters(text: str) -> str:
-    """`text` with each surrogate code point (half of a UTF-16 pair, not a character: UTF-8
-    cannot encode it) replaced by U+FFFD, one for one; `text` itself when it has none."""
-    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
 def _restore_text(task: dict, text: str) -> None:

@@ -154,3 +154,15 @@ def trim(text: str, start: int, end: int, chars: str = " \t\n,;:") -> tuple[int,
     while end > start and text[end - 1] in chars:
         end -= 1
     return start, end
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def whole_characters(text: str) -> str:
+    """`text` with each surrogate code point (half of a UTF-16 pair, no character: UTF-8 cannot
+    hold it, e.g. a lone "\\ud800" escape in JSON) as U+FFFD, one for one, so that every offset
+    into `text` still holds; `text` itself when it has none."""
+    if text.isascii() or not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub("\ufffd", text)

@@ -24,11 +24,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..converters.text import whole_characters
 from ..errors import UsageError
 from ..redact import printable
 
 _T_LINE = re.compile(r"(T\d+)\t(\S+) ([\d ;]+)\t")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -180,7 +180,7 @@ def _read_gold(path: Path, info: SourceInfo) -> Iterator[Doc]:
                 raise UsageError(f"{shown} line {n}: not a gold record ({type(exc).__name__}: "
                                  f"{printable(str(exc))})") from None
             # A lone surrogate ("\ud800" in the JSON) is no character UTF-8 can hold: U+FFFD keeps the offsets.
-            text = _SURROGATE.sub("\ufffd", text)
+            text = whole_characters(text)
             quotes, dropped = non_nested(spans)
             info.docs += 1
             info.quotes += len(quotes)

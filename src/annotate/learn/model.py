@@ -41,7 +41,6 @@ import json
 import math
 import os
 import random
-import re
 import struct
 import sys
 import threading
@@ -50,6 +49,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..converters.letters import fold_letters
+from ..converters.text import whole_characters
 from ..errors import UsageError
 from ..redact import printable
 from .data import Doc, read_sources
@@ -234,7 +234,7 @@ class Model:
         with an indirect one, never across a line break); each quote starts where the model
         says, unless that would make quotes overlap; ends stay the rules'. Each quote's score is
         the model's certainty about it (its least sure decision)."""
-        text = _no_surrogates(fold_letters(text))  # as the rules read it (converters/letters.py); the same offsets
+        text = whole_characters(fold_letters(text))  # as the rules read it (letters.py), UTF-8 for CRFsuite; same offsets
         if not quotes:
             return self._add(text, [], [])
         th = self.thresholds
@@ -295,44 +295,25 @@ class Model:
             group += 1
             added.append({"start": s, "end": e, "quote_type": quote_type(text, s, e), "speaker": c["speaker"],
                           "score": round(p, 3), "group": group, "antecedent": None, "cue": c["cue"]})
-        if "q1" in self._labels and self.thresholds["add_marked"] <= 1:
-            taken = _taken(kept + added)
-            for c in mark_candidates(text, taken):
-                p = self._yes(mark_features(text, c), "q1", "q0")
-                if p < self.thresholds["add_marked"]:
+        # phrases no quote or speaker holds: quoted ones (without a speaker), then topics
+        for yes, no, key, candidates, features, cue in (
+                ("q1", "q0", "add_marked", mark_candidates, mark_features, "direct"),
+                ("p1", "p0", "add_topic", topic_candidates, topic_features, "topic")):
+            if yes not in self._labels or self.thresholds[key] > 1:
+                continue
+            for c in candidates(text, _taken(kept + added)):
+                p = self._yes(features(text, c), yes, no)
+                if p < self.thresholds[key]:
                     continue
                 group += 1
                 added.append({"start": c["start"], "end": c["end"], "quote_type": quote_type(text, c["start"], c["end"]),
-                              "speaker": None, "score": round(p, 3), "group": group, "antecedent": None,
-                              "cue": "direct"})
-        if "p1" in self._labels and self.thresholds["add_topic"] <= 1:
-            taken = _taken(kept + added)
-            for c in topic_candidates(text, taken):
-                p = self._yes(topic_features(text, c), "p1", "p0")
-                if p < self.thresholds["add_topic"]:
-                    continue
-                group += 1
-                added.append({"start": c["start"], "end": c["end"], "quote_type": quote_type(text, c["start"], c["end"]),
-                              "speaker": c["speaker"], "score": round(p, 3), "group": group, "antecedent": None,
-                              "cue": "topic"})
+                              "speaker": c.get("speaker"), "score": round(p, 3), "group": group, "antecedent": None,
+                              "cue": cue})
         if not added:
             return kept
         return sorted(kept + added, key=lambda q: (q["start"], -q["end"]))
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _no_surrogates(text: str) -> str:
-    """`text` with each lone surrogate (no character: CRFsuite's features must be UTF-8) as U+FFFD,
-    one character for one: the offsets stay."""
-    if text.isascii():
-        return text
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return _SURROGATE.sub("\ufffd", text)
-    return text
 
 
 def _taken(quotes: list[dict]) -> list[tuple[int, int]]:
