@@ -151,8 +151,9 @@ def train(sources, output, seed, dev_fraction):
     SOURCEs are gold datasets from `pull` (DIR or gold.jsonl) and/or brat corpora in the
     PolNeAR layout (text/*.txt + attributions/*.ann, as `export --format brat` writes). The
     model edits the rule stage's quotes (CRFsuite: which consecutive quotes are one quote,
-    where each starts); MODEL_DIR gets it and a model card with its figures on a held-out dev
-    split. No weights are shipped: train your own.
+    where each starts) and adds what its gold marks and the rules miss (the clause after a cue
+    word, a quoted phrase, the topic of "critical of ..."); MODEL_DIR gets it and a model card
+    with its figures on a held-out dev split. No weights are shipped: train your own.
 
     Example:
 
