@@ -315,6 +315,7 @@ def _strip_possessive(word: str) -> tuple[str, bool]:
 #     (start, end, words, after a title, sentence-initial, in a Title Case line, connected)
 # "connected": joined by 'of'/'for' ("Department of Justice"), an organisation's name.
 _Segment = tuple
+_START, _END, _WORDS, _AFTER_TITLE, _INITIAL, _HEADLINE, _CONNECTED = range(7)  # its fields, where read one by one
 
 
 def _segments(text: str, headline: list[tuple[int, int]]) -> list[_Segment]:
@@ -451,7 +452,9 @@ _NO_WORDS: frozenset[str] = frozenset()
 
 def _leading_cut(words: tuple[str, ...], sentence_initial: bool, connected: bool, lower: _LowerWords,
                  capital_elsewhere: set[str]) -> tuple[int, tuple[str, ...]] | None:
-    """_strip_leading on the words alone: (characters cut from the start, words left), or None."""
+    """A name segment's words with a sentence-initial word that is not a name ("Hammering
+    Hillary") and modifiers before a person ("Republican Donald Trump") dropped: (characters cut
+    from the start, words left), or None when nothing is left."""
     start = 0
     if sentence_initial and words:
         w = words[0]
@@ -649,19 +652,19 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
     assigned: list[tuple[_Segment, _Name]] = []
     homes: dict[tuple, tuple] = {}  # (form, kind, one word, headline) -> where its segments go
     for seg, form, kind in kinds:
-        words = seg[2]
+        words, in_headline = seg[_WORDS], seg[_HEADLINE]
         one = len(words) == 1
-        key = (form, kind, one, seg[5])
+        key = (form, kind, one, in_headline)
         where = homes.get(key)
         if where is None:
-            where = homes[key] = _home_of(form, kind, words, seg[5], lower, by_full, by_last, by_first, by_initials,
-                                          singles)
+            where = homes[key] = _home_of(form, kind, words, in_headline, lower, by_full, by_last, by_first,
+                                          by_initials, singles)
         if where[0] == "home":
             if where[2]:
                 where[1].forms[where[2]] += 1
             home = where[1]
             if one and home.kind == "person":
-                home = _by_honorific(text, seg[0], home, by_surname[words[0]], surname_only)
+                home = _by_honorific(text, seg[_START], home, by_surname[words[0]], surname_only)
             assigned.append((seg, home))
         elif where[0] == "headline":
             # a Title Case line: find known names inside it ("Carly Fiorina Endorses Ted Cruz")
@@ -670,7 +673,7 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
     single_ids = {id(n) for n in singles.values()}
     # a lone capitalised word that only ever opens a sentence is a common word ("Majorities
     # across ..."); a one-word name is written capitalised mid-sentence too
-    mid_sentence = {id(home) for seg, home in assigned if id(home) in single_ids and not seg[4]}
+    mid_sentence = {id(home) for seg, home in assigned if id(home) in single_ids and not seg[_INITIAL]}
     for seg, home in assigned:
         if id(home) in places:
             continue
@@ -678,7 +681,7 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
                                        or (home.kind == "name" and id(home) not in mid_sentence)):
             continue  # a lone word ("COVID", "Ohio") seen once: too little to call it a target
         kind = "org" if home.kind == "name" else home.kind
-        out.append((seg[0], seg[1], home.canonical, kind))
+        out.append((seg[_START], seg[_END], home.canonical, kind))
     out += [(m.start(), m.end(), SURFACE[m.group()], "country") for m in _GAZETTEER.finditer(text)]
     out.sort()
     return _drop_nested(out)
@@ -768,7 +771,7 @@ def _places(text: str, assigned: list[tuple[_Segment, _Name]]) -> set[int]:
         kind = home.kind
         if kind == "org" or kind == "issue":
             continue
-        start, end = seg[0], seg[1]
+        start, end = seg[_START], seg[_END]
         key = id(home)
         totals[key] = totals.get(key, 0) + 1
         if text.startswith(",", end) and _PLACE_AFTER.match(text, end):
@@ -782,8 +785,8 @@ def _places(text: str, assigned: list[tuple[_Segment, _Name]]) -> set[int]:
 
 def _headline_names(seg: _Segment, by_full: dict, by_last: dict, out: list) -> None:
     """Known names inside a Title Case chain, longest first from each position."""
-    words = seg[2]
-    pos = seg[0]
+    words = seg[_WORDS]
+    pos = seg[_START]
     offsets = []
     for w in words:
         offsets.append(pos)

@@ -71,7 +71,8 @@ MIN_VALENCE = 1.5  # VADER words weaker than this (|valence|) do not seed a stan
 _LEXICON_DIR = Path(__file__).parent / "lexicons"
 
 
-def _read_list(name: str) -> list[str]:
+def read_list(name: str) -> list[str]:
+    """The entries of lexicons/NAME (one a line; '#' lines are comments), stripped."""
     with open(_LEXICON_DIR / name, encoding="utf-8") as f:
         return [line.strip() for line in f if line.strip() and not line.startswith("#")]
 
@@ -98,7 +99,7 @@ class _Lexicon:
     """Single words -> (valence, kind) and one regex for the multi-word phrases."""
 
     def __init__(self) -> None:
-        skip = set(_read_list("not_evaluative.txt"))
+        skip = set(read_list("not_evaluative.txt"))
         self.words: dict[str, tuple[float, str]] = {}
         for word, v in _vader_valences().items():
             if word not in skip and abs(v) >= MIN_VALENCE:
@@ -106,15 +107,15 @@ class _Lexicon:
         phrases: dict[str, tuple[float, str]] = {}
         for name, v, kind in (("favor.txt", 2.0, "hand"), ("against.txt", -2.0, "hand"),
                               ("neutral.txt", 0.0, "neutral")):
-            for entry in _read_list(name):
+            for entry in read_list(name):
                 entry = entry.lower().replace("’", "'")
                 (phrases if " " in entry or kind == "neutral" else self.words)[entry] = (v, kind)
         self.phrases = phrases
         self.word_set = frozenset(self.words)
         # deniers as token tuples, so that a phrase ("far from") is matched where it ends
-        self.deniers = frozenset(tuple(_TOKEN.findall(e.lower())) for e in _read_list("deniers.txt"))
+        self.deniers = frozenset(tuple(_TOKEN.findall(e.lower())) for e in read_list("deniers.txt"))
         self.denier_ends = frozenset(e[-1] for e in self.deniers)
-        self.bridges = frozenset(_read_list("bridges.txt"))
+        self.bridges = frozenset(read_list("bridges.txt"))
         self.phrase_re = re.compile(r"(?<![\w'-])(?:" + word_alternation(phrases) + r")(?![\w'-])")
         # words that are no theme noun (_Context._theme_nouns): function words, evaluations, vague nouns
         self.not_themes = _FUNCTION | self.word_set | _NOT_ISSUES | _NOT_THEMES

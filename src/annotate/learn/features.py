@@ -418,8 +418,6 @@ def cue_candidates(text: str, rules: list[dict]) -> list[dict]:
     "that"), with the speaker the rule stage's speaker finder reads before the cue; a cue
     without one proposes nothing. Each candidate: start, end, speaker, cue (lemma/learned),
     its cue match's span and words. Linear: one regex pass, a bisect per cue."""
-    import bisect
-
     from ..converters.cues import find_cues
     from ..converters.speakers import speaker_before
 
@@ -539,8 +537,6 @@ def mark_candidates(text: str, spans: list[tuple[int, int]]) -> list[dict]:
     """Quoted phrases (_MARKED) that overlap no quote in `spans` (sorted (start, end) pairs): the
     scare quotes and quoted words the rules leave ("labeled as a “witch hunt”"), each a candidate
     quote without a speaker. Linear: one regex pass, a bisect per phrase."""
-    import bisect
-
     starts = [s for s, _ in spans]
     out = []
     for m in _MARKED.finditer(text):
@@ -591,7 +587,6 @@ def mark_features(text: str, c: dict) -> list[str]:
     return f
 
 
-
 # --- added quotes: the topic of a word of saying or judging ---------------------------------------
 
 TOPIC_PREPOSITIONS = ("of", "about", "on", "upon", "for", "against", "over", "to", "toward", "towards", "into", "with")
@@ -608,13 +603,14 @@ def topic_heads() -> dict[str, str]:
     stage's cue forms ("cue"), its nouns of saying and believing ("noun"), its attitude
     adjectives ("attitude"), the stance lexicons' one-word favor and against words, and
     topic_heads.txt ("judge")."""
-    from ..converters.lexicon import LEXICON_DIR, listed
+    from ..converters.lexicon import listed
+    from ..converters.stance import read_list
 
     heads: dict[str, str] = {}
-    for name, kind in (("favor.txt", "favor"), ("against.txt", "against")):  # the stance lexicons, beside quotes/
-        for line in (LEXICON_DIR.parent / name).read_text(encoding="utf-8").splitlines():
-            w = line.strip().lower()
-            if w and not w.startswith("#") and w.isalpha():
+    for name, kind in (("favor.txt", "favor"), ("against.txt", "against")):
+        for entry in read_list(name):
+            w = entry.lower()
+            if w.isalpha():
                 heads.setdefault(w, kind)
     for name, kind in (("attitude_adjectives", "attitude"), ("nominal_nouns", "noun"), ("that_nouns", "noun")):
         for entry in listed(name):
@@ -638,8 +634,6 @@ def topic_candidates(text: str, spans: list[tuple[int, int]]) -> list[dict]:
     span), prep, and the speaker the rule stage's speaker finder reads before the head in its
     sentence (None if none, or if it runs up to a head that is not a verb: the noun's own
     modifiers). Linear: one regex pass, a bisect per candidate."""
-    import bisect
-
     from ..converters.speakers import speaker_before
 
     heads = topic_heads()

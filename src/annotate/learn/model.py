@@ -293,10 +293,7 @@ class Model:
             group += 1
             added.append({"start": s, "end": e, "quote_type": quote_type(text, s, e), "speaker": c["speaker"],
                           "score": round(p, 3), "group": group, "antecedent": None, "cue": c["cue"]})
-        # phrases no quote or speaker holds: quoted ones (without a speaker), then topics
-        for yes, no, key, candidates, features, cue in (
-                ("q1", "q0", "add_marked", mark_candidates, mark_features, "direct"),
-                ("p1", "p0", "add_topic", topic_candidates, topic_features, "topic")):
+        for yes, no, key, candidates, features, cue in _PHRASES:
             if yes not in self._labels or self.thresholds[key] > 1:
                 continue
             for c in candidates(text, _taken(kept + added)):
@@ -312,6 +309,13 @@ class Model:
         return sorted(kept + added, key=lambda q: (q["start"], -q["end"]))
 
 
+
+
+# The decisions about phrases no quote or speaker holds, in the order they are taken: (labels,
+# threshold, candidates, features, the added quote's cue) of quoted phrases (added without a
+# speaker), then of topics.
+_PHRASES = (("q1", "q0", "add_marked", mark_candidates, mark_features, "direct"),
+            ("p1", "p0", "add_topic", topic_candidates, topic_features, "topic"))
 
 
 def _taken(quotes: list[dict]) -> list[tuple[int, int]]:
@@ -477,15 +481,13 @@ def items(doc: Doc, quotes: list[dict] | None = None) -> list[tuple[list[list[st
     taken = {m for m in match if m is not None}
     free = [g for k, g in enumerate(gold) if k not in taken]
     free_ends = _in_order(free)
-    for c in cue_candidates(text, rules):
-        hit = _hits(free, free_ends, c["start"], c["end"])
-        out.append(([add_features(text, c)], ["a1" if hit else "a0"]))
-    for c in mark_candidates(text, _taken(rules)):
-        hit = _hits(free, free_ends, c["start"], c["end"])
-        out.append(([mark_features(text, c)], ["q1" if hit else "q0"]))
-    for c in topic_candidates(text, _taken(rules)):
-        hit = _hits(free, free_ends, c["start"], c["end"])
-        out.append(([topic_features(text, c)], ["p1" if hit else "p0"]))
+    rule_spans = _taken(rules)
+    adds = [("a1", "a0", add_features, cue_candidates(text, rules))]
+    adds += [(yes, no, features, find(text, rule_spans)) for yes, no, _key, find, features, _cue in _PHRASES]
+    for yes, no, features, candidates in adds:  # an added quote is right where it overlaps a gold quote no rule quote found
+        for c in candidates:
+            hit = _hits(free, free_ends, c["start"], c["end"])
+            out.append(([features(text, c)], [yes if hit else no]))
     return out
 
 
