@@ -44,17 +44,34 @@ def _article(k: int) -> tuple[str, list[tuple[int, int]]]:
     return "\n".join(parts) + "\n", spans
 
 
+def write_brat(root, docs, annotator: str = "a"):
+    """A brat corpus in the PolNeAR layout under `root`: for each (name, text, contents) of
+    `docs`, text/<name>.txt and attributions/<name>_<annotator>.ann with a Content a quote (a
+    quote: its fragments, (start, end) pairs). Returns `root`."""
+    (root / "text").mkdir(parents=True)
+    (root / "attributions").mkdir()
+    for name, text, contents in docs:
+        lines = [f"T{i}\tContent " + ";".join(f"{s} {e}" for s, e in frags) + "\t" + " ".join(text[s:e] for s, e in frags)
+                 for i, frags in enumerate(contents, 1)]
+        (root / "text" / f"{name}.txt").write_text(text, encoding="utf-8")
+        (root / "attributions" / f"{name}_{annotator}.ann").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root
+
+
+def article_docs(ks) -> list[tuple[str, str, list]]:
+    """write_brat's (name, text, contents) of the invented articles `ks` ("doc<k>"), each gold
+    span a Content of one fragment."""
+    docs = []
+    for k in ks:
+        text, spans = _article(k)
+        docs.append((f"doc{k}", text, [[span] for span in spans]))
+    return docs
+
+
 @pytest.fixture(scope="module")
 def sources(tmp_path_factory):
     root = tmp_path_factory.mktemp("learn")
-    brat = root / "brat"
-    (brat / "text").mkdir(parents=True)
-    (brat / "attributions").mkdir()
-    for k in range(8):
-        text, spans = _article(k)
-        (brat / "text" / f"doc{k}.txt").write_text(text, encoding="utf-8")
-        lines = [f"T{i}\tContent {s} {e}\t{text[s:e]}" for i, (s, e) in enumerate(spans, 1)]
-        (brat / "attributions" / f"doc{k}_ann1.ann").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    brat = write_brat(root / "brat", article_docs(range(8)), "ann1")
     gold = root / "gold.jsonl"
     with gold.open("w", encoding="utf-8") as fh:
         for k in range(8, 12):
@@ -333,8 +350,7 @@ def test_added_quotes_keep_the_accept_unchanged_invariant(model_dir):
 
 def _corpus(root, stored_as_one: bool):
     """Articles with interrupted quotes: in brat as one two-fragment Content, or as two Contents."""
-    (root / "text").mkdir(parents=True)
-    (root / "attributions").mkdir()
+    docs = []
     for k in range(12):
         name, claim = NAMES[k % len(NAMES)], CLAIMS[k % len(CLAIMS)]
         text = f"Story {k}.\n“We think {claim},” {name} said, “and we will say so.”\nThe end.\n"
@@ -342,11 +358,9 @@ def _corpus(root, stored_as_one: bool):
         a_end = text.index(",” ") + 2
         b = text.index("“and")
         b_end = len(text) - len("\nThe end.\n")
-        lines = ([f"T1\tContent {a} {a_end};{b} {b_end}\tx"] if stored_as_one
-                 else [f"T1\tContent {a} {a_end}\tx", f"T2\tContent {b} {b_end}\tx"])
-        (root / "text" / f"d{k}.txt").write_text(text, encoding="utf-8")
-        (root / "attributions" / f"d{k}_a.ann").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return root
+        contents = [[(a, a_end), (b, b_end)]] if stored_as_one else [[(a, a_end)], [(b, b_end)]]
+        docs.append((f"d{k}", text, contents))
+    return write_brat(root, docs)
 
 
 @pytest.mark.parametrize("stored_as_one", [True, False])
@@ -479,18 +493,15 @@ def test_cue_candidates_scanned_only_far_from_rule_quotes_are_those_of_a_full_sc
 def test_added_quoted_phrases_keep_the_accept_unchanged_invariant(tmp_path):
     """A model trained on gold that holds quoted phrases adds them; accepted unchanged, the
     prediction is a valid gold record (an unattributed Quote)."""
-    root = tmp_path / "brat"
-    (root / "text").mkdir(parents=True)
-    (root / "attributions").mkdir()
+    docs = []
     for k in range(12):
         name, claim = NAMES[k % len(NAMES)], CLAIMS[k % len(CLAIMS)]
         text = f"Story {k}.\nThe “{claim.split()[-1]} plan” is on the table since Monday.\n“We think {claim},” {name} said.\n"
         spans = [(text.index("“We"), text.index(",” ") + 2)]
         if k % 3:
             spans.append((text.index("“"), text.index(" is on")))
-        lines = [f"T{i}\tContent {a} {b}\tx" for i, (a, b) in enumerate(spans, 1)]
-        (root / "text" / f"d{k}.txt").write_text(text, encoding="utf-8")
-        (root / "attributions" / f"d{k}_a.ann").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        docs.append((f"d{k}", text, [[span] for span in spans]))
+    root = write_brat(tmp_path / "brat", docs)
     train_model([str(root)], tmp_path / "m", dev_fraction=0, params={"max_iterations": 50})
     model = load_model(tmp_path / "m")
     assert {"q0", "q1"} <= model._labels
@@ -579,17 +590,14 @@ def test_topic_candidates_run_to_the_clause_end_and_skip_quotes_and_speakers():
 
 def _topics(root, marked: bool):
     """Articles where someone is critical of something: the phrase marked as a Content or not."""
-    (root / "text").mkdir(parents=True)
-    (root / "attributions").mkdir()
+    docs = []
     for k in range(16):
         name, other = NAMES[k % len(NAMES)], NAMES[(k + 2) % len(NAMES)]
         topic = ["the new budget", "the bridge plan", "tax increases", "the union deal"][k % 4]
         text = f"Story {k}.\n{name} has long been critical of {topic}.\n{other} left early.\n"
         s = text.index(topic)
-        lines = [f"T1\tContent {s} {s + len(topic)}\t{topic}"] if marked else []
-        (root / "text" / f"d{k}.txt").write_text(text, encoding="utf-8")
-        (root / "attributions" / f"d{k}_a.ann").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return root
+        docs.append((f"d{k}", text, [[(s, s + len(topic))]] if marked else []))
+    return write_brat(root, docs)
 
 
 @pytest.mark.parametrize("marked", [True, False])

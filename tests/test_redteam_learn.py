@@ -23,21 +23,14 @@ from annotate.learn import model as model_module
 from annotate.learn.data import parse_ann_contents, read_sources
 from annotate.learn.features import mark_candidates, mark_features, topic_candidates, topic_features
 
-from .test_learn import _article
+from .test_learn import _article, article_docs, write_brat
 
 PARAMS = {"max_iterations": 30}
 
 
 def _brat(root: Path, docs: range = range(6)) -> Path:
     """A small brat corpus (PolNeAR layout) of the invented articles of test_learn."""
-    (root / "text").mkdir(parents=True)
-    (root / "attributions").mkdir()
-    for k in docs:
-        text, spans = _article(k)
-        (root / "text" / f"doc{k}.txt").write_text(text, encoding="utf-8")
-        lines = [f"T{i}\tContent {s} {e}\t{text[s:e]}" for i, (s, e) in enumerate(spans, 1)]
-        (root / "attributions" / f"doc{k}_ann1.ann").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return root
+    return write_brat(root, article_docs(docs), "ann1")
 
 
 def _gold(path: Path, records: list[dict]) -> Path:
