@@ -138,3 +138,20 @@ def test_bytes_are_written_only_below_a_utf8_text_output():
     assert _utf8_buffer(io.TextIOWrapper(io.BytesIO(), encoding="latin-1")) is None
     assert _utf8_buffer(io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="replace")) is None
     assert _utf8_buffer(io.StringIO()) is None
+
+
+def test_every_region_id_is_the_one_labeling_region_id_gives():
+    """tasks._plan writes region ids itself (a call per region costs more than the region): they
+    must stay labeling.region_id's, the ids pull, agreement and the edit report match on."""
+    from annotate.labeling import region_id
+
+    raws = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    seen = 0
+    for doc in _docs(raws):
+        task = build_task(doc, MODEL_VERSION, CONVERTER_VERSION)
+        for r in task["predictions"][0]["result"]:
+            if r["type"] == "labels":
+                v = r["value"]
+                assert r["id"] == region_id(v["labels"][0], v["start"], v["end"])
+                seen += 1
+    assert seen > 100  # the five seeds hold Speakers, Quotes and Stances
