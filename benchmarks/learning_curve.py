@@ -45,6 +45,14 @@ def split(gold: Path) -> tuple[list[str], list[str]]:
     return stems[::5], [s for i, s in enumerate(stems) if i % 5]
 
 
+def training_pool(gold: Path) -> tuple[list[str], list]:
+    """(dev stems, the training pool's documents in sorted-name order) of a brat corpus (split)."""
+    dev, pool = split(gold)
+    docs, _ = read_sources([str(gold)])
+    by_id = {d.doc_id: d for d in docs}
+    return dev, [by_id[s] for s in pool if s in by_id]
+
+
 def dev_gold(gold: Path, dev: list[str], where: Path) -> Path:
     """A gold folder with only the dev documents (links), for the scorer."""
     (where / "text").mkdir(parents=True)
@@ -173,10 +181,7 @@ def main() -> int:
     if not (args.gold / "text").is_dir() or not args.scorer.is_file():
         print(f"need {args.gold}/text and {args.scorer}", file=sys.stderr)
         return 2
-    dev, pool = split(args.gold)
-    docs, _ = read_sources([str(args.gold)])
-    by_id = {d.doc_id: d for d in docs}
-    pool_docs = [by_id[s] for s in pool if s in by_id]
+    dev, pool_docs = training_pool(args.gold)
     print(f"dev: {len(dev)} articles (every 5th by sorted name); training pool: {len(pool_docs)}", flush=True)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

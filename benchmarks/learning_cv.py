@@ -27,13 +27,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from learning_curve import DEFAULT_GOLD, DEFAULT_SCORER, dev_gold, score, split  # noqa: E402
+from learning_curve import DEFAULT_GOLD, DEFAULT_SCORER, dev_gold, score, training_pool  # noqa: E402
 
 from annotate.converters import CONVERTER_VERSION, MODEL_VERSION, clean  # noqa: E402
 from annotate.converters.letters import fold_letters  # noqa: E402
 from annotate.converters.quotes import find_quotes  # noqa: E402
 from annotate.converters.tasks import build_task  # noqa: E402
-from annotate.learn.data import read_sources  # noqa: E402
 from annotate.learn.model import MODEL_FILE, THRESHOLDS, fit, load_model  # noqa: E402
 
 FOLDS = 4
@@ -66,10 +65,9 @@ def main() -> int:
     if not (args.gold / "text").is_dir() or not args.scorer.is_file():
         print(f"need {args.gold}/text and {args.scorer}", file=sys.stderr)
         return 2
-    _dev, pool = split(args.gold)
-    docs, _ = read_sources([str(args.gold)])
-    by_id = {d.doc_id: d for d in docs}
-    pool = [s for s in pool if s in by_id]
+    _dev, pool_docs = training_pool(args.gold)
+    by_id = {d.doc_id: d for d in pool_docs}
+    pool = [d.doc_id for d in pool_docs]
     fold_of = {s: i % FOLDS for i, s in enumerate(pool)}
     raws = [{"raw": (args.gold / "text" / f"{s}.txt").read_text(encoding="utf-8"), "doc_id": s,
              "source_file": f"{s}.txt"} for s in pool]
