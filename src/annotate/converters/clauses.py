@@ -41,6 +41,10 @@ _SUBORDINATE_AFTER = re.compile(r"\s+" + pattern("clause_words", "adjunct-after"
 _PARTICIPLE_LEAD = re.compile(r"[A-Z][a-z]{2,}(?:ing|ed)\s+" + pattern("participle_lead_words") + r"\b[^.;:!?]{0,80},")
 
 
+# Words whose "'s" is "is" or "has" ("He's a puppet"), not a possessive.
+_CONTRACTED = frozenset("he she it that there here what who where let".split())
+
+
 def sentence_subject(text: str, pos: int, floor: int) -> tuple[int, int] | None:
     """The noun phrase that opens the sentence around `pos` ("Carson ... but told them, ...")."""
     lo = max(floor, pos - 400)
@@ -66,6 +70,12 @@ def sentence_subject(text: str, pos: int, floor: int) -> tuple[int, int] | None:
                 comma = _COMMA_LEAD.match(text, start, pos)
                 found = speaker_after(text, comma.end(), min(pos, comma.end() + 120)) if comma else found
             sp = found or sp
+    if sp and text.endswith(("'s", "’s"), sp[0], sp[1]) and text.startswith(" ", sp[1]) \
+            and text[sp[0]:sp[1] - 2].lower() not in _CONTRACTED:
+        # "China's commerce ministry condemned ...": the possessor opens the subject, its head follows
+        owned = speaker_after(text, sp[1] + 1, min(pos, sp[1] + 120))
+        if owned and owned[0] == sp[1] + 1:
+            sp = sp[0], owned[1]
     if sp and sp[1] <= pos and text[sp[0]:sp[1]].lower() not in {"it", "there", "this"}:
         return sp
     return None

@@ -69,6 +69,8 @@ _NAMING_VERBS = words("recipient_verbs", "names")
 
 
 _RECIPIENT = re.compile(r"((?:[\w.’'-]+\s+){0,4}?[\w.’'-]+)\s*[,:]?\s*(?=(?:that|to|about|of)\b|[“\"])")
+# An object and what it is called: "called the deal a gift (to executives)": no recipient.
+_PREDICATE_NOUN = re.compile(r"\w(?<!\bof)(?<!\bfor)(?<!\bin)(?<!\bwith)\s+(?:a|an)\s")
 _COMMA = re.compile(r"[,;]")
 _LEAD_PUNCT = re.compile(r"\s*[:,]?\s*")
 _UNTIL_THAT = re.compile(r"[^.;:!?“”\"]{0,140}?\bthat\b")
@@ -348,7 +350,7 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
     elif kind is None and lemma in _RECIPIENT_VERBS:
         m = _RECIPIENT.match(text, pos, se)
         if m and not _COMMA.search(m.group(1)) and not _CLAUSE_START.match(m.group(1)) \
-                and m.group(1) != "to" and (
+                and m.group(1) != "to" and not (lemma in _NAMING_VERBS and _PREDICATE_NOUN.search(m.group(1))) and (
                 _CLAUSE_START.match(text, m.end()) or _TO_INF.match(text, m.end()) or lemma not in _NAMING_VERBS and (
                     text[m.end() - 1] in ":“\"" or text[m.end():m.end() + 1] in ("“", '"'))):
             pos = m.end()
@@ -560,6 +562,25 @@ def _ends_sentence(text: str, pos: int, se: int) -> bool:
     return not text[pos:se].strip(" .!?\"”’'")
 
 
+# Finite verbs that open a predicate: after "Parents who testified" they are the main clause's.
+_FINITE_AFTER = re.compile(r" (?:is|are|was|were|has|have|had|will|would|can|could|should|may|might|must"
+                           r"|do|does|did)\b", re.IGNORECASE)
+
+
+def _in_subject_clause(text: str, sp: tuple[int, int], after: int, cues: list[re.Match]) -> bool:
+    """Whether the cue ending at `after` stands in a restrictive relative clause of the sentence's
+    subject ("Parents who testified were more enthusiastic", "... who testified said the buses
+    were late"): its source is "who" with no comma before it, and the main clause's finite verb
+    or verb of saying follows it, so what comes after belongs to the main clause."""
+    if text[sp[0]:sp[1]].lower() not in ("who", "that"):
+        return False
+    if not _FINITE_AFTER.match(text, after) \
+            and not any(c.start() == after + 1 and c.group(0).lower() in SPEECH_WORDS for c in cues):
+        return False
+    before = text[max(0, sp[0] - 3):sp[0]].rstrip()
+    return bool(before) and before[-1].isalnum()
+
+
 # Passive cues whose clause is attributed content without a named source ("is expected to win").
 _PASSIVE_CUES = words("passive_cues")
 
@@ -616,6 +637,8 @@ def read_cues(text: str, ss: int, se: int, cues: list[re.Match], cut_points: lis
                 sp = _source_before(text, m.start(), floor)
         else:
             sp = _source_before(text, m.start(), floor)
+            if sp is not None and _in_subject_clause(text, sp, m.end(), cues):
+                continue
         if sp is None and _coordinated(text, max(ss, m.start() - 40), m.start()):
             # "Clinton invoked Obama and suggested ...": the sentence's subject, else the subject of
             # the cue before it ("For that she drew ire - he called her "weak" and said ...")
@@ -670,7 +693,33 @@ def read_cues(text: str, ss: int, se: int, cues: list[re.Match], cut_points: lis
             cut = max(k, k2)
             if cut > ss:
                 cut_points.append(cut)
+        if role == "after" and sp is not None:
+            cut = _relative_clause_end(text, sp, m.end(), ss, se, [f[0] for f in found])
+            if cut is not None:
+                cut_points.append(cut)
         if fallback:
             role = "subject"
         found.append((m, sp, role, lemma, kinds))
     return found, passives
+
+
+# The relative word that opens a clause set off by a comma: ", which officials said ...".
+_RELATIVE_AFTER_COMMA = re.compile(r",\s*(?:which|who|whom)\s+$")
+# Where such a clause closes and its sentence's own predicate resumes: ", will not apply".
+_PREDICATE_RESUMES = re.compile(r",\s+(?:(?:also|still|now|then)\s+)?(?:is|are|was|were|has|have|had|will|would"
+                                r"|can|could|should|may|might|must|does|did|do)\b")
+
+
+def _relative_clause_end(text: str, sp: tuple[int, int], after: int, ss: int, se: int,
+                         earlier: list[re.Match]) -> int | None:
+    """The comma that closes the relative clause a cue stands in ("The policy changes, which
+    officials said will go into effect soon, will not apply to all"): its content ends there.
+    None when the cue's source does not follow ", which / who", when the sentence's predicate
+    does not resume after a comma, or when an earlier cue of the sentence (`earlier`, the cues
+    read as verbs so far) may hold the whole."""
+    if not _RELATIVE_AFTER_COMMA.search(text, max(ss, sp[0] - 12), sp[0]):
+        return None
+    if any(c.end() <= sp[0] for c in earlier):
+        return None  # "Ruiz said the changes, which officials said ..., will": Ruiz's content
+    resumes = _PREDICATE_RESUMES.search(text, after, se)
+    return resumes.start() if resumes else None

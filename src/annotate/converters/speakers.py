@@ -9,7 +9,7 @@ import re
 
 from .cues import FORMS as CUE_FORMS
 from .cues import find_cues
-from .lexicon import words
+from .lexicon import pattern, words
 from .mentions import MODIFIERS, ORG_WORDS, PLACE_WORDS, US_STATES
 from .text import closes_abbreviation, word_before
 
@@ -118,6 +118,18 @@ _TITLED_AT = re.compile(r"[,:;—–\"”’][\s\"”’]*$")
 
 _NOT_MODIFIERS = words("not_subject_starts") | words("skip_between")
 _RELATIVE_OPENERS = frozenset(("which", "whom"))
+_RELATIVE_WORDS = frozenset(("that", "which", "who", "whom"))
+
+
+def _opens_relative(text: str, toks: list[tuple[int, int]], j: int) -> bool:
+    """Whether the relative word at token j opens a clause whose subject follows it ("a trial
+    that prosecutors described", "the day that the Post reports"): a determiner, a name or a
+    people noun comes next. Not "that" as a determiner ("that official"), nor a clause whose
+    verb follows at once ("a law that allows him", "who helped found")."""
+    nxt = text[toks[j + 1][0] : toks[j + 1][1]]
+    low = nxt.lower()
+    return (low in DETERMINERS and low != "that") or nxt[:1].isupper() \
+        or (low.endswith("s") and (_is_agent(low) or low in _PEOPLE_HEADS))
 
 
 def _title_modifiers(text: str, toks: list[tuple[int, int]], a: int, j: int) -> bool:
@@ -141,7 +153,7 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
     j = i
     while j >= 0 and end_tok - j < 10:
         w = text[toks[j][0] : toks[j][1]]
-        if not _np_token_ok(w, True):
+        if not _np_token_ok(w, True) or (j < end_tok and w in _RELATIVE_WORDS and _opens_relative(text, toks, j)):
             break
         if j < end_tok and text[toks[j][1] : toks[j + 1][0]].strip():
             break
@@ -168,6 +180,8 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
                 return d + 1 if plural and d + 1 < end_tok else None  # ", political analysts say"
             if plural and dw.lower() in _CLAUSE_LINKS and d + 1 < end_tok:
                 return d + 1  # "while old political hands say"
+            if dw in _RELATIVE_WORDS:
+                return d + 1 if _opens_relative(text, toks, d) else None  # "a trial that [prosecutors] described": the relative clause's subject
             if dw.lower() in _HEAD_OPENERS \
                     or (dw.endswith(("’s", "'s")) and dw[:1].isupper()):
                 return d  # "the Gawker employee", "Kasich's team"
@@ -373,8 +387,15 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
             return None
         else:
             name_end = k - 1
+        if name_end > 1 and text[toks[name_end][0] : toks[name_end][1]].isdigit() \
+                and _gap_after(text, toks, name_end - 1, limit).strip() == ",":
+            name_end -= 1  # "Earl Thompson, 71, whose pension ..., said": an age after the name
         appos = [text[a:b] for a, b in toks[k : i + 1]]
         first = appos[0].lower()
+        if _ASIDE.fullmatch(text, toks[k][0], toks[i][1]):
+            # "The mayor, meanwhile, said", "The union, however, said": an aside, not a description
+            j = _np_left(text, toks, name_end, toks[name_end + 1][0])
+            return None if j is None else _source_span(text, toks, j, name_end, limit)
         # "X, a lawyer, said" / "X, who has advised him, said": a description of X.
         finite = [w.lower() for w in appos if _FINITE_WORD.match(w)]
         if first not in {"who", "whose"} and finite and finite[0] not in {"who", "which", "that"}:
@@ -419,7 +440,63 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
         j += 1  # "assert that Trump ..." : the complementizer is not part of the name
     if text[toks[j][0] : toks[j][1]].lower() in _CLAUSE_LINKS:
         return None  # "but had a more ominous take": a clause, not a noun phrase
-    return toks[_conjoined(text, toks, j, limit)][0], toks[i][1]
+    return _source_span(text, toks, j, i, limit)
+
+
+def _source_span(text: str, toks: list[tuple[int, int]], j: int, end: int, limit: int) -> tuple[int, int]:
+    """The source phrase of tokens j..end, widened to the noun that a restrictive clause ending
+    there belongs to, and to a compound's first conjunct ("Google and Yahoo")."""
+    relative = _restrictive_relative(text, toks, j, limit)
+    if relative is not None:
+        head, opener = relative
+        if find_cues(text, toks[opener][0], toks[end][1]):
+            # "Residents who spoke against the tax said": a clause that is an attribution of its
+            # own stays out of the source, as after a comma (above), so the source is the head.
+            return toks[_conjoined(text, toks, head, limit)][0], toks[opener - 1][1]
+        j = head  # "Parents who live near the plant said": the clause is part of the source
+    return toks[_conjoined(text, toks, j, limit)][0], toks[end][1]
+
+
+def _restrictive_relative(text: str, toks: list[tuple[int, int]], j: int, limit: int) -> tuple[int, int] | None:
+    """When the phrase starting at token j ends a restrictive relative or participle clause
+    ("Residents who spoke against [the tax] said", "A lawyer representing [the family] said": the
+    residents and the lawyer speak), the first token of the head noun phrase before the clause
+    and the index of the clause's first word ("who", "that" or the participle; no comma before
+    it); else None."""
+    r = j - 1
+    while r > 0 and j - r <= 4 and not text[toks[r][1] : toks[r + 1][0]].strip() \
+            and not _clause_opener(text, toks, r, j):
+        if text[toks[r][0] : toks[r][1]].lower() in _CLAUSE_LINKS:
+            return None  # "that were not reported until [Reuters] asked": the phrase has a clause of its own
+        if r == j - 1 and text[toks[r][0] : toks[r][1]] in ("that", "who", "whom", "which"):
+            return None  # "the security that [homeland security experts] say ...": the phrase is the clause's subject
+        r -= 1
+    if r < 1 or not _clause_opener(text, toks, r, j) \
+            or text[toks[r][1] : toks[r + 1][0]].strip() or text[toks[r - 1][1] : toks[r][0]].strip() \
+            or not text[toks[r - 1][0] : toks[r - 1][1]].replace("’s", "").replace("'s", "").isalpha():
+        return None  # (a head is a word: not "$15" in "Fight for $15 organizing director")
+    head = _np_left(text, toks, r - 1, limit)
+    if head is None or not _is_head(text[toks[r - 1][0] : toks[r - 1][1]]):
+        return None
+    return head, r
+
+
+def _clause_opener(text: str, toks: list[tuple[int, int]], r: int, j: int) -> bool:
+    """Whether token r opens a clause after a noun whose last phrase starts at token j: "who" or
+    "that" with the clause's verb after it ("Groups that oppose [the plan]"), or a participle
+    ("representing [the family]", "arriving in [Cleveland]"; the same reading holds for an -ing
+    word inside the phrase: "A Reuters rolling [poll]")."""
+    word = text[toks[r][0] : toks[r][1]]
+    if word in ("who", "that"):
+        return r < j - 1
+    return len(word) > 5 and word.endswith("ing") and word.isalpha() and word.islower() and word not in _NOT_PARTICIPLES
+
+
+# Words in -ing that are prepositions or nouns, not a participle opening a clause after a noun.
+_NOT_PARTICIPLES = frozenset("according including following regarding concerning during morning evening "
+                             "building meeting hearing briefing funding spending housing training ruling".split())
+# An aside between a source and its cue, alone between commas: ", however,", ", on the other hand,".
+_ASIDE = re.compile(pattern("asides"))
 
 
 # "R-Texas", "D-Va.", "I-Vt.": a lawmaker's party and state, set off by commas after the name.
@@ -765,10 +842,11 @@ _AFTER_SUBJECT = re.compile(r"(?:,[^,.;:!?\"“”\n]{1,80},)?\s+(?!of\b|and\b|o
 _BARE_SUBJECT = re.compile(r"([A-Z][a-z]+(?:-[A-Z][a-z]+)?)" + _AFTER_SUBJECT.pattern)
 
 
-# Capitalised words that open a sentence before a name without being part of it.
-_AUXILIARIES = frozenset({"was", "were", "is", "are", "had", "has", "have", "did", "does", "do", "will", "would",
+# Capitalised words that open a sentence before a name without being part of it (not
+# auxiliaries.txt, the floating-quantifier list, which this name used to shadow).
+_OPENING_AUXILIARIES = frozenset({"was", "were", "is", "are", "had", "has", "have", "did", "does", "do", "will", "would",
                           "could", "can", "should"})
-_NOT_FIRST = frozenset(DETERMINERS | ROLE_WORDS | _FUNCTION_WORDS | _AUXILIARIES | {
+_NOT_FIRST = frozenset(DETERMINERS | ROLE_WORDS | _FUNCTION_WORDS | _OPENING_AUXILIARIES | {
     "maybe", "perhaps", "then", "now", "when", "after", "before", "while", "if", "but", "and", "so",
     "neither", "nor", "either", "both", "despite", "unlike", "like", "as", "with", "without", "for", "thousands"})
 
@@ -860,7 +938,7 @@ def _subject_since(text: str, after: int, before: int, wrong: str, cache: dict |
         roles = [w for w in prefix if w in _KEEP_CAP or w.lower() in ROLE_WORDS]
         if any(not (w[:1].isupper() or w in roles or w.endswith(("'s", "’s"))) for w in prefix):
             continue  # a verb or preposition before the name: it is no subject ("spoke at the White House")
-        if prefix and prefix[-1].lower() in _AUXILIARIES:
+        if prefix and prefix[-1].lower() in _OPENING_AUXILIARIES:
             continue  # "Was Szlachta satisfied?", "Had Sanders won": a question or a condition
         span = (_titled_start(m, names), m.end())
         g = mention_gender(text, span, cache)

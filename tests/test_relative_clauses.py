@@ -1,0 +1,145 @@
+"""Relative clauses around a cue: who speaks, and where the content ends (converter 0.3.16).
+
+Each case is a sentence an annotator reads one way; the expected spans are read off the sentence.
+"""
+
+from annotate.converters import convert_text
+from annotate.converters.clauses import sentence_subject
+from annotate.converters.speakers import speaker_before
+
+
+def quotes(text: str) -> list[tuple[str, str | None]]:
+    """(quote text, speaker text) of each predicted Quote, in text order."""
+    result = convert_text(text, doc_id="t")["predictions"][0]["result"]
+    labels = {r["id"]: r for r in result if r.get("type") == "labels"}
+    said_by = {r["from_id"]: r["to_id"] for r in result if r.get("type") == "relation" and r["labels"] == ["said_by"]}
+    out = []
+    for r in sorted(labels.values(), key=lambda r: r["value"]["start"]):
+        if r["value"]["labels"] == ["Quote"]:
+            speaker = labels.get(said_by.get(r["id"]))
+            out.append((r["value"]["text"], speaker["value"]["text"] if speaker else None))
+    return out
+
+
+def before(sentence: str, cue: str) -> str | None:
+    at = sentence.index(cue)
+    span = speaker_before(sentence, at, 0)
+    return sentence[span[0] : span[1]] if span else None
+
+
+def test_restrictive_clause_without_a_cue_is_part_of_the_source():
+    # The parents said it; "the plant" is the object inside their relative clause.
+    assert before("Parents who live near the plant said the smell was bad.", " said") == \
+        "Parents who live near the plant"
+
+
+def test_restrictive_clause_that_is_an_attribution_stays_out_of_the_source():
+    # "spoke against the tax" is an attribution of its own, so (as after a comma) the source is
+    # the head noun: the residents, never "the tax".
+    assert before("Residents who spoke against the tax said rents were high.", " said") == "Residents"
+    assert before("Residents, who spoke against the tax, said rents were high.", " said") == "Residents"
+
+
+def test_a_phrase_after_a_comma_is_not_read_into_a_relative_clause():
+    # No "who" right before the phrase: the phrase itself is the source.
+    assert before("At the hearing on Tuesday the committee said no.", " said") == "the committee"
+
+
+def test_cue_inside_the_subjects_relative_clause_makes_no_quote():
+    # "who testified" describes the parents; "were more enthusiastic ..." is the main clause's
+    # predicate, not what they testified.
+    assert quotes("Parents who testified were more enthusiastic than business owners.") == []
+
+
+def test_cue_in_relative_clause_before_the_main_cue_leaves_the_quote_to_it():
+    # "said" is the main verb: the parents said the buses were late. "testified" makes no quote
+    # of its own (it would swallow "said the buses ..."), and being a cue it stays out of the source.
+    found = quotes("The mayor thanked the residents. Parents who testified said the buses were late.")
+    assert ("the buses were late", "Parents") in found
+    assert all(speaker != "who" for _, speaker in found)
+
+
+def test_possessive_opens_the_subject_of_a_coordinated_cue():
+    # The second cue shares the sentence's subject, the whole "China's commerce ministry".
+    text = "China's commerce ministry condemned the tariffs and threatened to retaliate against farm exports."
+    at = text.index("threatened")
+    span = sentence_subject(text, at, 0)
+    assert text[span[0] : span[1]] == "China's commerce ministry"
+    assert ("to retaliate against farm exports", "China's commerce ministry") in quotes(text)
+
+
+def test_contracted_is_is_not_a_possessive():
+    # "He's" is "he is": nothing after it belongs to the subject.
+    text = "He's a puppet and says exactly what people want to hear."
+    span = sentence_subject(text, text.index("says"), 0)
+    assert span is None or text[span[0] : span[1]] in ("He", "He's")
+
+
+def test_content_of_a_relative_clause_ends_where_the_predicate_resumes():
+    # ", will not apply" is the predicate of "The policy changes", not what officials said.
+    found = quotes("The policy changes, which officials said will go into effect in May, will not apply to all families.")
+    assert found == [("will go into effect in May", "officials")]
+
+
+def test_relative_clause_end_needs_a_resuming_predicate():
+    # No comma and finite verb after the clause: the content runs to the end of the sentence.
+    found = quotes("He cited the plan, which officials said would cost $40 million a year.")
+    assert ("would cost $40 million a year", "officials") in found
+
+
+def test_participle_clause_is_part_of_the_source():
+    # The lawyer speaks; the family is the object of "representing".
+    assert before("A lawyer representing the family said the deal was fair.", " said") == \
+        "A lawyer representing the family"
+    assert before("Republicans arriving in Cleveland said they were ready.", " said") == \
+        "Republicans arriving in Cleveland"
+
+
+def test_number_is_no_head_for_a_participle():
+    # "$15" is part of the organisation's name, not a noun that "organizing" modifies.
+    assert before("Fight for $15 organizing director Kendall Fells said it.", " said") == "director Kendall Fells"
+
+
+def test_subordinate_clause_before_the_phrase_stops_the_widening():
+    # "until Reuters asked": Reuters asked, whatever the clause before "until" says.
+    assert before("donations that were not reported until Reuters asked about them", " asked") == "Reuters"
+
+
+def test_aside_between_commas_is_not_part_of_the_source():
+    for aside in ("however", "meanwhile", "for its part", "in a statement"):
+        sentence = f"The union, {aside}, said the deal was unfair."
+        assert before(sentence, " said") == "The union", aside
+
+
+def test_aside_after_a_participle_clause():
+    sentence = "The union representing Lakeview's maintenance workers, however, called the deal a giveaway to executives."
+    assert before(sentence, " called") == "The union representing Lakeview's maintenance workers"
+
+
+def test_naming_verb_takes_object_and_what_it_is_called():
+    # "called the deal a giveaway to executives": "to executives" is no infinitive of a recipient.
+    assert quotes("The union called the deal a giveaway to executives.") == \
+        [("the deal a giveaway to executives", "The union")]
+    # A recipient with an infinitive is still read as one.
+    assert quotes("Ruiz called on lawmakers to act.") == [("lawmakers to act", "Ruiz")]
+
+
+def test_age_after_a_name_is_not_the_source():
+    # ", 71," is the speaker's age: the name (with its role) before it is who speaks.
+    assert before("Retired driver Earl Thompson, 71, whose pension was cut, said he was relieved.", " said") == \
+        "Retired driver Earl Thompson, 71, whose pension was cut"
+    assert before("Earl Thompson, 71, a retired driver, said he was relieved.", " said") == \
+        "Earl Thompson, 71, a retired driver"
+
+
+def test_subject_of_an_object_relative_clause_is_the_source():
+    # "a trial that prosecutors described as ...": the prosecutors describe, not the trial.
+    assert before("ending a three-week trial that prosecutors described as a case of greed", " described") == \
+        "prosecutors"
+    assert before("the plan that the mayor described as a mistake", " described") == "the mayor"
+
+
+def test_clause_whose_verb_follows_the_relative_word_gives_no_source():
+    # "that allows him to share": "allows him" is a verb and its object, no speaker.
+    assert before("a unique event that allows him to share some laughs", " to share") is None
+    assert before("Ms. Arnold, who helped found the group", " found") is None
