@@ -143,3 +143,20 @@ def test_clause_whose_verb_follows_the_relative_word_gives_no_source():
     # "that allows him to share": "allows him" is a verb and its object, no speaker.
     assert before("a unique event that allows him to share some laughs", " to share") is None
     assert before("Ms. Arnold, who helped found the group", " found") is None
+
+
+def test_appositive_after_according_to_belongs_to_the_source():
+    found = quotes("According to Jenna Park, an auto analyst at Harbor Securities, the company had little choice.")
+    assert found == [("the company had little choice", "Jenna Park, an auto analyst at Harbor Securities")]
+    # Without an appositive the content starts at the comma, as before.
+    assert quotes("According to Smith, the company had little choice.") == [("the company had little choice", "Smith")]
+
+
+def test_asking_not_to_be_named_is_no_quote():
+    found = quotes("Two aides, who asked not to be identified, said the senator would resign.")
+    assert found == [("the senator would resign", "Two aides")]
+
+
+def test_partitive_of_a_pronoun_is_the_source():
+    assert before("One of them described the mood as grim.", " described") == "One of them"
+    assert before("Both of us said no.", " said") == "Both of us"

@@ -167,10 +167,20 @@ def according_to(s: Sentence) -> list[dict]:
                 far = text.find(",", sp[1], min(se, sp[1] + 80))
                 if far > 0 and not _FINITE.search(text, sp[1], far) and not find_cues(text, sp[1], far):
                     comma, sp = far, (sp[0], trim(text, sp[0], far, _STRIP)[1])
+            appositive = _APPOSITIVE_AFTER.match(text, comma + 1, se) if comma >= 0 else None
+            if appositive and not _FINITE.search(text, comma, appositive.end()) \
+                    and not find_cues(text, comma, appositive.end()):
+                # "According to Jenna Park, an analyst at Harbor, the company ...": the appositive
+                # describes the source; the content starts after it
+                comma, sp = appositive.end() - 1, (sp[0], appositive.end() - 1)
             content = trim(text, (comma if comma >= 0 else sp[1]) + 1, se, _STRIP)
         if _words(text, *content) >= 3:
             out.append(_quote(content, sp, "according-to", "according to"))
     return out
+
+
+# An appositive after "According to NAME,": "an auto analyst at Harbor Securities," (up to its comma).
+_APPOSITIVE_AFTER = re.compile(r"\s+(?:an?|who|whose)\s[^,;:.!?“”\"]{1,100},")
 
 
 # A question put to someone without a named asker: "Asked if he would run, Ruiz said no.",
@@ -256,6 +266,9 @@ def _complement(s: Sentence, cue: Cue) -> tuple[int, int] | None:
 _WHO_SAYS = re.compile(r"\bwho\s+(?:[a-z]+ly\s+)?" + word_alternation(SPEECH_WORDS | SPEECH_LEMMAS) + r"\b")
 
 
+_NOT_NAMED = re.compile(r"(?:not\s+)?to\s+be\s+(?:named|identified|quoted|quoted\s+by\s+name)\b")
+
+
 def cue_complement(s: Sentence, cue: Cue) -> list[dict] | None:
     """A cue verb with its source before it and its complement after it.
 
@@ -263,8 +276,8 @@ def cue_complement(s: Sentence, cue: Cue) -> list[dict] | None:
     "The mayor plans to run again." -> "to run again" by "The mayor".
     """
     content = _complement(s, cue)
-    if content is None:
-        return None
+    if content is None or _NOT_NAMED.match(s.text, content[0]):
+        return None  # "two workers who asked not to be named": a condition of the interview, not a report
     if "any" not in cue.kinds and _WHO_SAYS.search(s.text, *content):
         return None  # "rebuked critics who say he should ...": the critics' saying is the attribution
     frame = "speech-complement" if "any" in cue.kinds else "complement"

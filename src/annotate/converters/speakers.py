@@ -118,6 +118,9 @@ _TITLED_AT = re.compile(r"[,:;—–\"”’][\s\"”’]*$")
 
 _NOT_MODIFIERS = words("not_subject_starts") | words("skip_between")
 _RELATIVE_OPENERS = frozenset(("which", "whom"))
+# Words that take "of them" / "of us" as a speaker: "One of them said".
+_PARTITIVES = frozenset("one two three four five some many most several all both each none few either neither "
+                        "half".split())
 _RELATIVE_WORDS = frozenset(("that", "which", "who", "whom"))
 
 
@@ -423,6 +426,10 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
             return toks[j][0], text.rindex(",", toks[name_end][1], toks[k][0])  # "(D-Mo.)" kept
         return toks[j][0], toks[i][1]
     word = text[toks[i][0] : toks[i][1]]
+    if word in ("them", "us") and i >= 2 and text[toks[i - 1][0] : toks[i - 1][1]] == "of" \
+            and text[toks[i - 2][0] : toks[i - 2][1]].lower() in _PARTITIVES \
+            and not text[toks[i - 2][1] : toks[i][0]].replace("of", "", 1).strip():
+        return toks[i - 2][0], toks[i][1]  # "One of them described", "Both of us said"
     if word.lower() in PRONOUNS:
         return toks[i]
     contracted = _CONTRACTION.match(word) if "'" in word or "’" in word else None
