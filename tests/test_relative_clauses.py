@@ -160,3 +160,16 @@ def test_asking_not_to_be_named_is_no_quote():
 def test_partitive_of_a_pronoun_is_the_source():
     assert before("One of them described the mood as grim.", " described") == "One of them"
     assert before("Both of us said no.", " said") == "Both of us"
+
+
+def test_pronoun_refers_to_a_name_set_off_after_a_role():
+    # The last sentence's subject is "The Commission president, Anne Duval"; "she" is Duval, not
+    # the man quoted before that sentence.
+    text = ('Its interior minister, Luca Bernardi, said Rome was "tired of being left alone." '
+            'The Commission president, Anne Duval, struck a conciliatory tone. '
+            '"Solidarity is not a menu," she said.')
+    result = convert_text(text, doc_id="t")["predictions"][0]["result"]
+    labels = {r["id"]: r for r in result if r.get("type") == "labels"}
+    refers = [(labels[r["from_id"]]["value"]["text"], labels[r["to_id"]]["value"]["text"])
+              for r in result if r.get("type") == "relation" and r["labels"] == ["refers_to"]]
+    assert ("she", "Anne Duval") in refers

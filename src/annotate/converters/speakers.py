@@ -845,6 +845,9 @@ _WORD_STARTS = re.compile(r"(?<![\w.’'-])[A-Z]")
 _SENTENCE_START = re.compile(r"[.!?\n](?:(?<=\n)\s*|(?<!\n)[\"”’']?\s+)(?=[A-Z])")
 # After a subject's name: an optional appositive between commas, then a lowercase word (its verb).
 _AFTER_SUBJECT = re.compile(r"(?:,[^,.;:!?\"“”\n]{1,80},)?\s+(?!of\b|and\b|or\b|in\b|at\b)[a-z]")
+# After a name that is itself an appositive ("The Commission president, Anne Duval, struck"): its
+# closing comma, then the verb.
+_AFTER_APPOSITIVE = re.compile(r",\s+(?!of\b|and\b|or\b|in\b|at\b|who\b|which\b)[a-z]")
 # A sentence opening with one capitalised word and then its verb ("Delgado shrugs off ...").
 _BARE_SUBJECT = re.compile(r"([A-Z][a-z]+(?:-[A-Z][a-z]+)?)" + _AFTER_SUBJECT.pattern)
 
@@ -926,32 +929,34 @@ def _subject_since(text: str, after: int, before: int, wrong: str, cache: dict |
             full = _first_full_name(text, alone.group(1), start)
             if full is not None and mention_gender(text, full, cache) != wrong:
                 return full
-        m = _PERSON.search(text, start, min(before, start + 120))
-        if m is None:
-            continue
-        if m.start() == start and _role_mention(m.group(0)) and _AFTER_SUBJECT.match(text, m.end()):
-            return m.span()  # "The Prime Minister has arrived in Kyiv."
-        names = m.group(0).split()
-        prefix = text[start : m.start()].replace(",", " ").split()
-        while names and (names[0].lower() in _NOT_FIRST or names[0] in _NOT_NAME):
-            if names[0].lower() in _OPENS_PHRASE:
-                break  # "With Merrick Garland, President Obama made ...": the name is no subject
-            prefix.append(names.pop(0))  # "The Vermont", "Former Trump", "Mayor Sam Ortiz", "Was Szlachta"
-        if names and names[0].lower() in _OPENS_PHRASE or any(w.lower() in _OPENS_PHRASE for w in prefix):
-            continue
-        if len(names) < 2 or len(prefix) > 5 or _AFTER_SUBJECT.match(text, m.end()) is None \
-                or (any(w in _NOT_A_PERSON for w in names) and gender(" ".join(names)) is None):
-            continue  # "Las Vegas", "Supreme Court"; but "Chris Park" is a person
-        roles = [w for w in prefix if w in _KEEP_CAP or w.lower() in ROLE_WORDS]
-        if any(not (w[:1].isupper() or w in roles or w.endswith(("'s", "’s"))) for w in prefix):
-            continue  # a verb or preposition before the name: it is no subject ("spoke at the White House")
-        if prefix and prefix[-1].lower() in _OPENING_AUXILIARIES:
-            continue  # "Was Szlachta satisfied?", "Had Sanders won": a question or a condition
-        span = (_titled_start(m, names), m.end())
-        g = mention_gender(text, span, cache)
-        if g == wrong or (g is None and not roles):
-            continue
-        return span
+        # the first name that passes as the subject ("The European Commission president, Anne
+        # Duval, struck ...": not the body, the person after it)
+        for m in _PERSON.finditer(text, start, min(before, start + 120)):
+            if m.start() == start and _role_mention(m.group(0)) and _AFTER_SUBJECT.match(text, m.end()):
+                return m.span()  # "The Prime Minister has arrived in Kyiv."
+            names = m.group(0).split()
+            prefix = text[start : m.start()].replace(",", " ").split()
+            while names and (names[0].lower() in _NOT_FIRST or names[0] in _NOT_NAME):
+                if names[0].lower() in _OPENS_PHRASE:
+                    break  # "With Merrick Garland, President Obama made ...": the name is no subject
+                prefix.append(names.pop(0))  # "The Vermont", "Former Trump", "Mayor Sam Ortiz", "Was Szlachta"
+            if names and names[0].lower() in _OPENS_PHRASE or any(w.lower() in _OPENS_PHRASE for w in prefix):
+                continue
+            after = _AFTER_SUBJECT.match(text, m.end()) or (
+                text[start : m.start()].rstrip().endswith(",") and _AFTER_APPOSITIVE.match(text, m.end()))
+            if len(names) < 2 or len(prefix) > 5 or not after \
+                    or (any(w in _NOT_A_PERSON for w in names) and gender(" ".join(names)) is None):
+                continue  # "Las Vegas", "Supreme Court"; but "Chris Park" is a person
+            roles = [w for w in prefix if w in _KEEP_CAP or w.lower() in ROLE_WORDS]
+            if any(not (w[:1].isupper() or w in roles or w.endswith(("'s", "’s"))) for w in prefix):
+                continue  # a verb or preposition before the name: it is no subject ("spoke at the White House")
+            if prefix and prefix[-1].lower() in _OPENING_AUXILIARIES:
+                continue  # "Was Szlachta satisfied?", "Had Sanders won": a question or a condition
+            span = (_titled_start(m, names), m.end())
+            g = mention_gender(text, span, cache)
+            if g == wrong or (g is None and not roles):
+                continue
+            return span
     return None
 
 
