@@ -173,3 +173,9 @@ def test_pronoun_refers_to_a_name_set_off_after_a_role():
     refers = [(labels[r["from_id"]]["value"]["text"], labels[r["to_id"]]["value"]["text"])
               for r in result if r.get("type") == "relation" and r["labels"] == ["refers_to"]]
     assert ("she", "Anne Duval") in refers
+
+
+def test_passive_participle_with_its_agent_is_part_of_the_source():
+    # The survey found it; the Pew Research Center is the agent inside its participle phrase.
+    assert before("A survey released last month by the Pew Research Center found that most agree.", " found") == \
+        "A survey released last month by the Pew Research Center"

@@ -490,12 +490,16 @@ def _restrictive_relative(text: str, toks: list[tuple[int, int]], j: int, limit:
 
 def _clause_opener(text: str, toks: list[tuple[int, int]], r: int, j: int) -> bool:
     """Whether token r opens a clause after a noun whose last phrase starts at token j: "who" or
-    "that" with the clause's verb after it ("Groups that oppose [the plan]"), or a participle
+    "that" with the clause's verb after it ("Groups that oppose [the plan]"), a participle
     ("representing [the family]", "arriving in [Cleveland]"; the same reading holds for an -ing
-    word inside the phrase: "A Reuters rolling [poll]")."""
+    word inside the phrase: "A Reuters rolling [poll]"), or a passive one with its agent
+    ("released last month by [the Pew Research Center]")."""
     word = text[toks[r][0] : toks[r][1]]
     if word in ("who", "that"):
         return r < j - 1
+    if word.endswith("ed") and word.isalpha() and word.islower() and len(word) > 4 \
+            and text[toks[j - 1][0] : toks[j - 1][1]] == "by" and r < j - 1:
+        return True  # "A survey released last month by [the Pew Research Center] found": the survey
     return len(word) > 5 and word.endswith("ing") and word.isalpha() and word.islower() and word not in _NOT_PARTICIPLES
 
 
