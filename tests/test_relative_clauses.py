@@ -179,3 +179,29 @@ def test_passive_participle_with_its_agent_is_part_of_the_source():
     # The survey found it; the Pew Research Center is the agent inside its participle phrase.
     assert before("A survey released last month by the Pew Research Center found that most agree.", " found") == \
         "A survey released last month by the Pew Research Center"
+
+
+def test_common_noun_possessive_opens_the_source():
+    # "The county's" opens the phrase: the whole role is the source, not "director".
+    assert before("The county's emergency services director, Karen Liu, disputed that account.", " disputed") == \
+        "The county's emergency services director, Karen Liu"
+
+
+def test_pronoun_refers_to_a_name_after_the_subjects_role():
+    # "He" is the neighbour Tom Briggs, the subject of the sentence before, not the spokesman
+    # quoted two paragraphs earlier.
+    text = ('"We are seeing extreme fire behavior," said Cal Fire spokesman Daniel Ruiz.\n\n'
+            'Her neighbor, retired firefighter Tom Briggs, stayed behind to hose down his roof. '
+            'He said he was angry that the county had not cleared brush.')
+    result = convert_text(text, doc_id="t")["predictions"][0]["result"]
+    labels = {r["id"]: r for r in result if r.get("type") == "labels"}
+    refers = [(labels[r["from_id"]]["value"]["text"], labels[r["to_id"]]["value"]["text"])
+              for r in result if r.get("type") == "relation" and r["labels"] == ["refers_to"]]
+    assert ("He", "Tom Briggs") in refers
+
+
+def test_first_names_of_many_languages_tell_gender():
+    from annotate.converters.speakers import gender
+    assert gender("Luca Bernardi") == "m" and gender("Tom Briggs") == "m" and gender("Daniel Ruiz") == "m"
+    assert gender("Sofia Marchetti") == "f" and gender("Agnieszka Nowak") == "f"
+    assert gender("Jordan Ellis") is None  # a name both sexes carry tells nothing

@@ -213,6 +213,11 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
                     and not text[toks[k - 1][1] : toks[k][0]].strip():
                 j = k - 1
             break
+        if w.endswith(("’s", "'s")) and w[:-2].isalpha() and k > 0 \
+                and text[toks[k - 1][0] : toks[k - 1][1]].lower() in _POSSESSOR_DETERMINERS \
+                and not text[toks[k - 1][1] : toks[k][0]].strip():
+            j = k - 1  # "The county's emergency services director": a common noun's possessive
+            break
         if not _lower_word(w) or w in _FUNCTION_WORDS:
             break
         k -= 1
@@ -849,6 +854,9 @@ _WORD_STARTS = re.compile(r"(?<![\w.’'-])[A-Z]")
 _SENTENCE_START = re.compile(r"[.!?\n](?:(?<=\n)\s*|(?<!\n)[\"”’']?\s+)(?=[A-Z])")
 # After a subject's name: an optional appositive between commas, then a lowercase word (its verb).
 _AFTER_SUBJECT = re.compile(r"(?:,[^,.;:!?\"“”\n]{1,80},)?\s+(?!of\b|and\b|or\b|in\b|at\b)[a-z]")
+# A subject noun phrase and, after its comma, a few lowercase words of role before a name: "Her
+# neighbor, retired firefighter [Tom Briggs], stayed behind".
+_SUBJECT_THEN_NAME = re.compile(r"(?:The|A|An|Her|His|Their|Its|Our|My)\s[^,.;:!?\"“”]{1,60},\s+(?:[a-z][\w-]*\s+){0,3}")
 # After a name that is itself an appositive ("The Commission president, Anne Duval, struck"): its
 # closing comma, then the verb.
 _AFTER_APPOSITIVE = re.compile(r",\s+(?!of\b|and\b|or\b|in\b|at\b|who\b|which\b)[a-z]")
@@ -946,13 +954,14 @@ def _subject_since(text: str, after: int, before: int, wrong: str, cache: dict |
                 prefix.append(names.pop(0))  # "The Vermont", "Former Trump", "Mayor Sam Ortiz", "Was Szlachta"
             if names and names[0].lower() in _OPENS_PHRASE or any(w.lower() in _OPENS_PHRASE for w in prefix):
                 continue
-            after = _AFTER_SUBJECT.match(text, m.end()) or (
-                text[start : m.start()].rstrip().endswith(",") and _AFTER_APPOSITIVE.match(text, m.end()))
+            set_off = text[start : m.start()].rstrip().endswith(",") or _SUBJECT_THEN_NAME.fullmatch(text, start, m.start())
+            after = _AFTER_SUBJECT.match(text, m.end()) or (set_off and _AFTER_APPOSITIVE.match(text, m.end()))
             if len(names) < 2 or len(prefix) > 5 or not after \
                     or (any(w in _NOT_A_PERSON for w in names) and gender(" ".join(names)) is None):
                 continue  # "Las Vegas", "Supreme Court"; but "Chris Park" is a person
             roles = [w for w in prefix if w in _KEEP_CAP or w.lower() in ROLE_WORDS]
-            if any(not (w[:1].isupper() or w in roles or w.endswith(("'s", "’s"))) for w in prefix):
+            if any(not (w[:1].isupper() or w in roles or w.endswith(("'s", "’s"))) for w in prefix) \
+                    and not (set_off and _SUBJECT_THEN_NAME.fullmatch(text, start, m.start())):
                 continue  # a verb or preposition before the name: it is no subject ("spoke at the White House")
             if prefix and prefix[-1].lower() in _OPENING_AUXILIARIES:
                 continue  # "Was Szlachta satisfied?", "Had Sanders won": a question or a condition
@@ -1021,6 +1030,10 @@ def _fullest(text: str, m: tuple[int, int], earlier: list[tuple[int, int]]) -> t
         if (o[1] - o[0]) > (best[1] - best[0]) and _head_name(text[o[0] : o[1]]) == head \
                 and not _owned(text[o[0] : o[1]]):
             best = o
+    if best == m and " " not in text[m[0] : m[1]] and text[m[0] : m[0] + 1].isupper():
+        # a surname that spoke, named in full only where it did not speak: "Rosa Delgado was the
+        # first to reopen. ... Delgado shrugs off the praise."
+        return _first_full_name(text, _unpossessed(text[m[0] : m[1]]), m[0]) or m
     return best
 
 
