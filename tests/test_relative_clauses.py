@@ -205,3 +205,9 @@ def test_first_names_of_many_languages_tell_gender():
     assert gender("Luca Bernardi") == "m" and gender("Tom Briggs") == "m" and gender("Daniel Ruiz") == "m"
     assert gender("Sofia Marchetti") == "f" and gender("Agnieszka Nowak") == "f"
     assert gender("Jordan Ellis") is None  # a name both sexes carry tells nothing
+
+
+def test_only_before_the_that_clause_is_not_content():
+    # "said only that ...": the restriction is the reporter's, the content is the that-clause.
+    found = quotes('A team spokesman said only that Gomez "has full confidence in the coaching staff."')
+    assert found == [('that Gomez "has full confidence in the coaching staff."', "A team spokesman")]
