@@ -211,3 +211,15 @@ def test_only_before_the_that_clause_is_not_content():
     # "said only that ...": the restriction is the reporter's, the content is the that-clause.
     found = quotes('A team spokesman said only that Gomez "has full confidence in the coaching staff."')
     assert found == [('that Gomez "has full confidence in the coaching staff."', "A team spokesman")]
+
+
+def test_pronoun_refers_to_an_unnamed_person_just_introduced():
+    # "she" is the spokeswoman of the same sentence, not the researcher quoted before.
+    text = ('"It is an observational study," said Dr. Helen Park, who led the study.\n\n'
+            'The agency is reviewing its rules, an agency spokeswoman said, but she would not say '
+            'when new guidance might be issued.')
+    result = convert_text(text, doc_id="t")["predictions"][0]["result"]
+    labels = {r["id"]: r for r in result if r.get("type") == "labels"}
+    refers = [(labels[r["from_id"]]["value"]["text"], labels[r["to_id"]]["value"]["text"])
+              for r in result if r.get("type") == "relation" and r["labels"] == ["refers_to"]]
+    assert ("she", "an agency spokeswoman") in refers

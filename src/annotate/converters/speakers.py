@@ -755,11 +755,12 @@ def find_antecedent(
     if low in REFERRING_PRONOUNS:
         earlier = _earlier(text, mention, named, cache)
         wrong = "m" if low == "she" else "f"
+        right = "f" if wrong == "m" else "m"
         for m in reversed(earlier):
             if mention[0] - m[1] > 4000:
                 break
             mtext = text[m[0] : m[1]]
-            if not (_PERSON.search(mtext) or len(_head_name(mtext)) > 1) or _owned(mtext):
+            if not (_PERSON.search(mtext) or len(_head_name(mtext)) > 1 or _new_person(mtext, right)) or _owned(mtext):
                 continue  # no person, or a person's belonging ("Sanders’ campaign")
             full = _fullest(text, m, earlier)
             g = mention_gender(text, full, cache)
@@ -971,6 +972,13 @@ def _subject_since(text: str, after: int, before: int, wrong: str, cache: dict |
                 continue
             return span
     return None
+
+
+def _new_person(mention: str, sex: str) -> bool:
+    """An unnamed person the text introduces, of the pronoun's sex: "an agency spokeswoman" (not
+    "the businessman", who is someone named before, nor "his campaign")."""
+    return mention[:2].lower() in ("a ", "an") and mention.split(" ", 1)[0].lower() in ("a", "an") \
+        and gender(mention) == sex
 
 
 def _role_mention(mention: str) -> bool:
