@@ -223,3 +223,13 @@ def test_pronoun_refers_to_an_unnamed_person_just_introduced():
     refers = [(labels[r["from_id"]]["value"]["text"], labels[r["to_id"]]["value"]["text"])
               for r in result if r.get("type") == "relation" and r["labels"] == ["refers_to"]]
     assert ("she", "an agency spokeswoman") in refers
+
+
+def test_advocate_is_a_noun_after_a_modifier_and_before_a_verb_of_saying():
+    # "a consumer advocate with the group": a role, no quote; "Consumer advocates say": the
+    # advocates say it, "advocates" is no verb whose content would be "say ...".
+    assert quotes("Rachel Ortiz, a consumer advocate with the group Fair Deal, said it was unfair.") == \
+        [("it was unfair", "Rachel Ortiz, a consumer advocate with the group Fair Deal")]
+    assert quotes("Consumer advocates say the fees are unfair.") == [("the fees are unfair", "Consumer advocates")]
+    # The verb still reads as one after its subject.
+    assert quotes("The senator advocates a ban on the fees.") == [("a ban on the fees", "The senator")]

@@ -148,8 +148,8 @@ def _predicate_follows(text: str, start: int, end: int, lo: int, lemma: str) -> 
     if m is None:
         return False
     after = FORMS.get(m.group(1))
-    if after is not None and lemma in _NOUNISH and verb_forms(after[0])[2] == m.group(1):
-        return True  # "official figures showed ...", "the reports said ...": a cue's past after the noun
+    if after is not None and lemma in _NOUNISH and m.group(1) in (verb_forms(after[0])[2], after[0]):
+        return True  # "official figures showed ...", "the reports said ...", "consumer advocates say ...": a cue after the noun
     tags = _PREDICATE_TAGS.get(m.group(1))
     if tags is not None:
         if "aux" not in tags:
