@@ -233,3 +233,8 @@ def test_advocate_is_a_noun_after_a_modifier_and_before_a_verb_of_saying():
     assert quotes("Consumer advocates say the fees are unfair.") == [("the fees are unfair", "Consumer advocates")]
     # The verb still reads as one after its subject.
     assert quotes("The senator advocates a ban on the fees.") == [("a ban on the fees", "The senator")]
+
+
+def test_plural_possessive_after_a_determiner_opens_the_source():
+    assert before("The teachers' union said the plan would help.", " said") == "The teachers' union"
+    assert before("the plaintiffs’ lawyers wrote in the complaint", " wrote") == "the plaintiffs’ lawyers"

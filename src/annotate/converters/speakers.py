@@ -195,6 +195,12 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
     k = j - 1
     while -1 <= k and j <= end_tok and j - k <= 3:
         gap = (toks[k][1] if k >= 0 else max(0, toks[0][0] - 4)), toks[k + 1][0]
+        if k > 0 and text[gap[0] : gap[1]].strip() in ("'", "’") and text[gap[0] - 1] == "s" \
+                and text[toks[k][0] : toks[k][1]].isalpha() and text[toks[k][0] : toks[k][1]].islower() \
+                and text[toks[k - 1][0] : toks[k - 1][1]].lower() in _POSSESSOR_DETERMINERS \
+                and not text[toks[k - 1][1] : toks[k][0]].strip():
+            j = k - 1  # "the plaintiffs' lawyers", "The teachers' union": a plural's possessive
+            break
         if k < 0 or text[gap[0] : gap[1]].strip():
             if k + 1 < j and _TITLED_AT.search(text, *gap) and _title_modifiers(text, toks, k + 1, j):
                 j = k + 1  # '“...,” port chief executive Anneli Tamm told': modifiers that open the phrase
