@@ -238,3 +238,12 @@ def test_advocate_is_a_noun_after_a_modifier_and_before_a_verb_of_saying():
 def test_plural_possessive_after_a_determiner_opens_the_source():
     assert before("The teachers' union said the plan would help.", " said") == "The teachers' union"
     assert before("the plaintiffs’ lawyers wrote in the complaint", " wrote") == "the plaintiffs’ lawyers"
+
+
+def test_capitalised_first_word_of_a_bare_plural_subject():
+    # "Tech" is capitalised only because it opens the sentence: it belongs to the phrase.
+    assert before("The council met. Tech industry groups warned of higher costs.", " warned") == "Tech industry groups"
+    # A name followed by its verb and object is no such phrase.
+    assert before("He left. Obama visited the court said", " said") == "the court"
+    # A sentence adverb is not part of the subject.
+    assert before("He left. Even industry groups warned of costs.", " warned") != "Even industry groups"

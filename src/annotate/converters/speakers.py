@@ -224,6 +224,12 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
                 and not text[toks[k - 1][1] : toks[k][0]].strip():
             j = k - 1  # "The county's emergency services director": a common noun's possessive
             break
+        if w.isalpha() and w[:1].isupper() and w[1:].islower() and _opens_sentence(text, toks, k) \
+                and w.lower() not in _NOT_FIRST and w.lower() not in _SENTENCE_ADVERBS and w.lower() not in _CLAUSE_LINKS \
+                and all(_bare_modifier(text[a:b]) for a, b in toks[k + 1 : end_tok + 1]) \
+                and not _headline_line(text, toks[k][0]):
+            j = k  # "Tech industry groups warned": the phrase's first word, capitalised as the sentence's first
+            break
         if not _lower_word(w) or w in _FUNCTION_WORDS:
             break
         k -= 1
@@ -238,6 +244,34 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
     if last in DETERMINERS or last in {"of", "in", "than", "about", "more", "for"}:
         return None
     return j
+
+
+# Capitalised words that open a sentence without being part of its subject ("Even industry groups").
+_SENTENCE_ADVERBS = frozenset("even yet only still also instead meanwhile however indeed already just although "
+                              "though because since unless until whether many most some several few".split())
+
+
+def _bare_modifier(word: str) -> bool:
+    """A lowercase word that may stand in a noun phrase without a determiner ("industry", "groups"):
+    not a function word, determiner or past form ("visited")."""
+    return _lower_word(word) and word not in _FUNCTION_WORDS and word not in DETERMINERS and not word.endswith("ed") \
+        and word not in _SENTENCE_ADVERBS
+
+
+def _headline_line(text: str, at: int) -> bool:
+    """Whether `at` is on a short line without a closing stop, as headlines are ("Ryan wages
+    campaign to counter Trump": its verb may look like a noun's modifier)."""
+    start = text.rfind("\n", max(0, at - 150), at) + 1
+    end = text.find("\n", at, at + 150)
+    line = text[start : end if end >= 0 else at + 150].rstrip()
+    return len(line) < 150 and line[-1:] not in (".", "!", "?", "\"", "”", ":")
+
+
+def _opens_sentence(text: str, toks: list[tuple[int, int]], k: int) -> bool:
+    """Whether token k is the first word of its sentence (or of the text)."""
+    before = text[toks[k - 1][1] : toks[k][0]] if k > 0 else text[: toks[k][0]]
+    return k == 0 and not before.strip() or "\n" in before or before.rstrip()[-1:] in (".", "!", "?") \
+        or (k > 0 and text[toks[k - 1][1] - 1 : toks[k - 1][1]] in (".", "!", "?"))
 
 
 # What opens a phrase ending in a common-noun head ("the Gawker employee", "one witness"); built once
