@@ -247,3 +247,12 @@ def test_capitalised_first_word_of_a_bare_plural_subject():
     assert before("He left. Obama visited the court said", " said") == "the court"
     # A sentence adverb is not part of the subject.
     assert before("He left. Even industry groups warned of costs.", " warned") != "Even industry groups"
+
+
+def test_a_noun_that_is_no_cue_does_not_hide_a_second_subject():
+    # "attack" is a noun here: "but U.S. officials have said" still opens a clause of its own, so
+    # the first content ends before "but" and the officials' attribution is kept.
+    found = quotes("Islamic State claimed responsibility for the attack but U.S. officials have said "
+                   "they do not believe he was assisted from abroad.")
+    assert found == [("responsibility for the attack", "Islamic State"),
+                     ("they do not believe he was assisted from abroad", "U.S. officials")]

@@ -687,7 +687,7 @@ def read_cues(text: str, ss: int, se: int, cues: list[re.Match], cut_points: lis
             if closing:
                 k = closing.end()  # 'was "simply unsafe," adding ...': the quotation ends after its mark
             k2 = max(text.rfind(" and ", ss, sp[0] if sp else m.start()), text.rfind(" but ", ss, sp[0] if sp else m.start()))
-            begin = max(k + 1, _clause_begin(text, ss, k2), *(c.end() for c in cues if c.end() <= k2))
+            begin = max(k + 1, _clause_begin(text, ss, k2), *(f[0].end() for f in found if f[0].end() <= k2))
             if k2 > k and _words(text, begin, k2) < 4:
                 k2 = -1  # "that Priebus and other officials have", "both he and Rubio promised": one subject
             cut = max(k, k2)
