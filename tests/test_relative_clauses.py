@@ -256,3 +256,10 @@ def test_a_noun_that_is_no_cue_does_not_hide_a_second_subject():
                    "they do not believe he was assisted from abroad.")
     assert found == [("responsibility for the attack", "Islamic State"),
                      ("they do not believe he was assisted from abroad", "U.S. officials")]
+
+
+def test_bashed_and_lambasted_are_cues_of_evaluation():
+    assert quotes("On Wednesday, Clinton bashed Trump’s proposal to ban Muslims from entering.") == \
+        [("Trump’s proposal to ban Muslims from entering", "Clinton")]
+    assert quotes("Democrats lambasted the plan as reckless.") == [("the plan as reckless", "Democrats")]
+    assert quotes("The party held a bash for donors.") == []
