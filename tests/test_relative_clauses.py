@@ -263,3 +263,14 @@ def test_bashed_and_lambasted_are_cues_of_evaluation():
         [("Trump’s proposal to ban Muslims from entering", "Clinton")]
     assert quotes("Democrats lambasted the plan as reckless.") == [("the plan as reckless", "Democrats")]
     assert quotes("The party held a bash for donors.") == []
+
+
+def test_be_before_a_progressive_cue_is_skipped_to_the_source():
+    # "would be praising": the auxiliary chain stands between the source (after its aside) and the cue.
+    assert quotes("A Republican, however, would be praising a plan that offers better investments.") == \
+        [("a plan that offers better investments", "A Republican")]
+
+
+def test_a_perfect_participle_opening_the_sentence_takes_the_main_subject():
+    found = quotes("He paused. Having announced that he would not send me to prison, Judge Berman proceeded.")
+    assert found == [("that he would not send me to prison", "Judge Berman")]

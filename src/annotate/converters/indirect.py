@@ -581,6 +581,10 @@ def _in_subject_clause(text: str, sp: tuple[int, int], after: int, cues: list[re
     return bool(before) and before[-1].isalnum()
 
 
+# A perfect participle opening its sentence: "Having announced ..., X proceeded".
+_HAVING = re.compile(r"(?:^|(?<=[.!?\n\"”] )|(?<=\n))Having\s+$")
+
+
 # Passive cues whose clause is attributed content without a named source ("is expected to win").
 _PASSIVE_CUES = words("passive_cues")
 
@@ -639,6 +643,12 @@ def read_cues(text: str, ss: int, se: int, cues: list[re.Match], cut_points: lis
             sp = _source_before(text, m.start(), floor)
             if sp is not None and _in_subject_clause(text, sp, m.end(), cues):
                 continue
+            if sp is None and _HAVING.search(text, max(ss, m.start() - 8), m.start()):
+                # "Having announced that ..., Judge Berman proceeded": the main clause's subject
+                comma = text.find(", ", m.end(), se)
+                sp = speaker_after(text, comma + 2, min(se, comma + 120)) if comma > 0 else None
+                if sp is None:
+                    continue
         if sp is None and _coordinated(text, max(ss, m.start() - 40), m.start()):
             # "Clinton invoked Obama and suggested ...": the sentence's subject, else the subject of
             # the cue before it ("For that she drew ire - he called her "weak" and said ...")

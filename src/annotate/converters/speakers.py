@@ -492,6 +492,8 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
         j += 1  # "assert that Trump ..." : the complementizer is not part of the name
     if text[toks[j][0] : toks[j][1]].lower() in _CLAUSE_LINKS:
         return None  # "but had a more ominous take": a clause, not a noun phrase
+    if j == i and word in ("Having", "Being"):
+        return None  # "Having announced that ..., Judge Berman": a participle opening the sentence
     return _source_span(text, toks, j, i, limit)
 
 
