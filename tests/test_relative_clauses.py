@@ -274,3 +274,7 @@ def test_be_before_a_progressive_cue_is_skipped_to_the_source():
 def test_a_perfect_participle_opening_the_sentence_takes_the_main_subject():
     found = quotes("He paused. Having announced that he would not send me to prison, Judge Berman proceeded.")
     assert found == [("that he would not send me to prison", "Judge Berman")]
+
+
+def test_capitalised_role_word_opening_a_bare_plural():
+    assert before("He left. Local business owners said the tax was unfair.", " said") == "Local business owners"

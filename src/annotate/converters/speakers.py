@@ -225,7 +225,8 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
             j = k - 1  # "The county's emergency services director": a common noun's possessive
             break
         if w.isalpha() and w[:1].isupper() and w[1:].islower() and _opens_sentence(text, toks, k) \
-                and w.lower() not in _NOT_FIRST and w.lower() not in _SENTENCE_ADVERBS and w.lower() not in _CLAUSE_LINKS \
+                and (w.lower() not in _NOT_FIRST or w.lower() in ROLE_WORDS) \
+                and w.lower() not in _SENTENCE_ADVERBS and w.lower() not in _CLAUSE_LINKS \
                 and all(_bare_modifier(text[a:b]) for a, b in toks[k + 1 : end_tok + 1]) \
                 and not _headline_line(text, toks[k][0]):
             j = k  # "Tech industry groups warned": the phrase's first word, capitalised as the sentence's first
