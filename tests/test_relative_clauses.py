@@ -278,3 +278,10 @@ def test_a_perfect_participle_opening_the_sentence_takes_the_main_subject():
 
 def test_capitalised_role_word_opening_a_bare_plural():
     assert before("He left. Local business owners said the tax was unfair.", " said") == "Local business owners"
+
+
+def test_a_quotation_after_said_adding_is_a_direct_quote_of_the_same_speaker():
+    # "adding," opens a second quotation of the same speaker; it is no continuation of the first
+    # content, and the speaker is the one who said the first.
+    found = quotes('"It was a mistake," Cruz said, adding, "I think 1,500 people were killed."')
+    assert found == [('"It was a mistake,"', "Cruz"), ('"I think 1,500 people were killed."', "Cruz")]

@@ -24,6 +24,7 @@ from .cues import (
     word_alternation,
 )
 from .frames import SCORES
+from .indirect import _earlier_cue_source
 from .lexicon import listed, pattern, words
 from .speakers import appositive_after, speaker_after, speaker_before
 from .text import trim
@@ -207,6 +208,9 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
             sp = speaker_after(text, floor + m.end(1) + 1, qs)
             if sp is not None and _FINITE_NEXT.match(text, sp[1], qs):
                 sp = None  # 'said his boss was “always kind”': the subject of what was said, not the speaker
+        if sp is None and m.group(1).endswith("ing") and _SAID_THEN.search(before, 0, m.start(1)):
+            # '"...," he said, adding, "..."': the participle's subject is the last cue's source
+            sp = _earlier_cue_source(text, max(ps, floor), cue_at)
         if sp is None:
             sp = sentence_subject(text, cue_at, ps)
         if sp:
@@ -227,6 +231,10 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
         if sp:
             return sp
     return None
+
+
+# A verb of saying closing its clause right before a participle: '"...," he said, adding, "..."'.
+_SAID_THEN = re.compile(r"\b(?:said|says|wrote|writes|told\s+[\w.]+)\s*,\s*$")
 
 
 # "put it" ("as Ridge put it:", "Ruiz puts it this way:"): "it" is no speaker.

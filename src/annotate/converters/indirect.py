@@ -481,7 +481,7 @@ def _parenthetical_rest(text: str, a: int, se: int, cut_points: list[int]) -> tu
     if _words(text, *rest) < 3 or not (_FINITE.search(text, rest[0], min(rest[1], rest[0] + 80))
                                         or _PAST_VERB.search(text, rest[0], min(rest[1], rest[0] + 60))):
         return None
-    first = text[rest[0]:rest[1]].split()[0].lower()
+    first = text[rest[0]:rest[1]].split()[0].lower().rstrip(",;:")  # "adding," is a participle too
     if first.endswith("ing") or first in {"who", "which", "and", "but"}:
         return None
     return rest
