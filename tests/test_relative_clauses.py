@@ -285,3 +285,9 @@ def test_a_quotation_after_said_adding_is_a_direct_quote_of_the_same_speaker():
     # content, and the speaker is the one who said the first.
     found = quotes('"It was a mistake," Cruz said, adding, "I think 1,500 people were killed."')
     assert found == [('"It was a mistake,"', "Cruz"), ('"I think 1,500 people were killed."', "Cruz")]
+
+
+def test_an_aside_right_after_the_cue_is_not_content():
+    assert quotes("She argued, however, that the plan would fail.") == [("that the plan would fail", "She")]
+    assert quotes("Mr. Comey described, in fairly blistering terms, a set of practices that left her open.") == \
+        [("a set of practices that left her open", "Mr. Comey")]

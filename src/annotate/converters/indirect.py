@@ -72,6 +72,8 @@ _RECIPIENT = re.compile(r"((?:[\w.’'-]+\s+){0,4}?[\w.’'-]+)\s*[,:]?\s*(?=(?:
 # An object and what it is called: "called the deal a gift (to executives)": no recipient.
 _PREDICATE_NOUN = re.compile(r"\w(?<!\bof)(?<!\bfor)(?<!\bin)(?<!\bwith)\s+(?:a|an)\s")
 _COMMA = re.compile(r"[,;]")
+# An aside set off by commas right after a cue: ", however,", ", once again,", ", in a statement,".
+_ASIDE_AFTER_CUE = re.compile(r"(?:" + pattern("asides") + r"|(?:once\s+)?again|in\s+[^,;:.!?“”\"]{1,50}?)\s*,\s*")
 _LEAD_PUNCT = re.compile(r"\s*[:,]?\s*")
 _UNTIL_THAT = re.compile(r"[^.;:!?“”\"]{0,140}?\bthat\b")
 _OBJECT_PRONOUN = re.compile("(" + "|".join(listed("object_pronouns", "recipient")) + r")\b")
@@ -355,6 +357,10 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
                     text[m.end() - 1] in ":“\"" or text[m.end():m.end() + 1] in ("“", '"'))):
             pos = m.end()
     m = _LEAD_PUNCT.match(text, pos, se)
+    if m and "," in m.group(0):
+        aside = _ASIDE_AFTER_CUE.match(text, m.end(), se)
+        if aside:
+            m = aside  # "argued, however, that ...", "described, in blistering terms, a set of ..."
     pos = m.end() if m else pos
     if kind is None and ("object" in kinds or "any" in kinds):
         prep = _VERB_GROUP_PREP.match(text, pos, se)
