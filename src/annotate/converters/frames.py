@@ -266,6 +266,7 @@ def _complement(s: Sentence, cue: Cue) -> tuple[int, int] | None:
 _WHO_SAYS = re.compile(r"\bwho\s+(?:[a-z]+ly\s+)?" + word_alternation(SPEECH_WORDS | SPEECH_LEMMAS) + r"\b")
 
 
+# A content that is a condition of the interview: "(asked) not to be named", "(declined) to be identified".
 _NOT_NAMED = re.compile(r"(?:not\s+)?to\s+be\s+(?:named|identified|quoted|quoted\s+by\s+name)\b")
 
 

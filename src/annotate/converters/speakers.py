@@ -247,7 +247,8 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
     return j
 
 
-# Capitalised words that open a sentence without being part of its subject ("Even industry groups").
+# Capitalised words that open a sentence without being the first word of a bare noun phrase
+# ("Even industry groups"; a quantifier opens the phrase through _OPENING_QUANTIFIERS instead).
 _SENTENCE_ADVERBS = frozenset("even yet only still also instead meanwhile however indeed already just although "
                               "though because since unless until whether many most some several few".split())
 
@@ -271,7 +272,7 @@ def _headline_line(text: str, at: int) -> bool:
 def _opens_sentence(text: str, toks: list[tuple[int, int]], k: int) -> bool:
     """Whether token k is the first word of its sentence (or of the text)."""
     before = text[toks[k - 1][1] : toks[k][0]] if k > 0 else text[: toks[k][0]]
-    return k == 0 and not before.strip() or "\n" in before or before.rstrip()[-1:] in (".", "!", "?") \
+    return (k == 0 and not before.strip()) or "\n" in before or before.rstrip()[-1:] in (".", "!", "?") \
         or (k > 0 and text[toks[k - 1][1] - 1 : toks[k - 1][1]] in (".", "!", "?"))
 
 
@@ -523,7 +524,7 @@ def _restrictive_relative(text: str, toks: list[tuple[int, int]], j: int, limit:
             and not _clause_opener(text, toks, r, j):
         if text[toks[r][0] : toks[r][1]].lower() in _CLAUSE_LINKS:
             return None  # "that were not reported until [Reuters] asked": the phrase has a clause of its own
-        if r == j - 1 and text[toks[r][0] : toks[r][1]] in ("that", "who", "whom", "which"):
+        if r == j - 1 and text[toks[r][0] : toks[r][1]] in _RELATIVE_WORDS:
             return None  # "the security that [homeland security experts] say ...": the phrase is the clause's subject
         r -= 1
     if r < 1 or not _clause_opener(text, toks, r, j) \
@@ -910,8 +911,8 @@ _BARE_SUBJECT = re.compile(r"([A-Z][a-z]+(?:-[A-Z][a-z]+)?)" + _AFTER_SUBJECT.pa
 
 # Capitalised words that open a sentence before a name without being part of it (not
 # auxiliaries.txt, the floating-quantifier list, which this name used to shadow).
-_OPENING_AUXILIARIES = frozenset({"was", "were", "is", "are", "had", "has", "have", "did", "does", "do", "will", "would",
-                          "could", "can", "should"})
+_OPENING_AUXILIARIES = frozenset({"was", "were", "is", "are", "had", "has", "have", "did", "does", "do", "will",
+                                  "would", "could", "can", "should"})
 _NOT_FIRST = frozenset(DETERMINERS | ROLE_WORDS | _FUNCTION_WORDS | _OPENING_AUXILIARIES | {
     "maybe", "perhaps", "then", "now", "when", "after", "before", "while", "if", "but", "and", "so",
     "neither", "nor", "either", "both", "despite", "unlike", "like", "as", "with", "without", "for", "thousands"})
@@ -998,14 +999,14 @@ def _subject_since(text: str, after: int, before: int, wrong: str, cache: dict |
                 prefix.append(names.pop(0))  # "The Vermont", "Former Trump", "Mayor Sam Ortiz", "Was Szlachta"
             if names and names[0].lower() in _OPENS_PHRASE or any(w.lower() in _OPENS_PHRASE for w in prefix):
                 continue
-            set_off = text[start : m.start()].rstrip().endswith(",") or _SUBJECT_THEN_NAME.fullmatch(text, start, m.start())
+            after_role = _SUBJECT_THEN_NAME.fullmatch(text, start, m.start())  # "Her neighbor, retired firefighter"
+            set_off = after_role or text[start : m.start()].rstrip().endswith(",")
             after = _AFTER_SUBJECT.match(text, m.end()) or (set_off and _AFTER_APPOSITIVE.match(text, m.end()))
             if len(names) < 2 or len(prefix) > 5 or not after \
                     or (any(w in _NOT_A_PERSON for w in names) and gender(" ".join(names)) is None):
                 continue  # "Las Vegas", "Supreme Court"; but "Chris Park" is a person
             roles = [w for w in prefix if w in _KEEP_CAP or w.lower() in ROLE_WORDS]
-            if any(not (w[:1].isupper() or w in roles or w.endswith(("'s", "’s"))) for w in prefix) \
-                    and not (set_off and _SUBJECT_THEN_NAME.fullmatch(text, start, m.start())):
+            if any(not (w[:1].isupper() or w in roles or w.endswith(("'s", "’s"))) for w in prefix) and not after_role:
                 continue  # a verb or preposition before the name: it is no subject ("spoke at the White House")
             if prefix and prefix[-1].lower() in _OPENING_AUXILIARIES:
                 continue  # "Was Szlachta satisfied?", "Had Sanders won": a question or a condition
@@ -1020,8 +1021,7 @@ def _subject_since(text: str, after: int, before: int, wrong: str, cache: dict |
 def _new_person(mention: str, sex: str) -> bool:
     """An unnamed person the text introduces, of the pronoun's sex: "an agency spokeswoman" (not
     "the businessman", who is someone named before, nor "his campaign")."""
-    return mention[:2].lower() in ("a ", "an") and mention.split(" ", 1)[0].lower() in ("a", "an") \
-        and gender(mention) == sex
+    return mention.split(" ", 1)[0].lower() in ("a", "an") and gender(mention) == sex
 
 
 def _role_mention(mention: str) -> bool:
