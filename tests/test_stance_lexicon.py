@@ -49,3 +49,10 @@ def test_vote_against_is_the_speakers_stance_only_as_their_own_vote():
     others = stances("Helena Varga met officials in Berlin.\n\n“Twelve senators will vote against "
                      "the Lisbon treaty,” Foreign minister Paul Orban said on Monday.")
     assert others == []
+
+
+def test_a_great_deal_and_best_friends_are_no_evaluation():
+    """'a great deal' is an amount and 'best friend' a relation (converter 0.3.16), though VADER
+    scores 'great' and 'best' as positive; 'a great plan' still is a stance."""
+    assert stances(in_quote("Helena Varga has given a great deal to this town and is my best friend.")) == []
+    assert [(s, p) for s, p, _t in stances(in_quote("Helena Varga has a great plan."))] == [("a great plan", "favor")]

@@ -264,7 +264,8 @@ def _backing(toks, i: int, j: int) -> bool:
 _IDIOMS = frozenset(tuple(pair.split()) for pair in (
     "see fit", "sees fit", "saw fit", "seen fit", "best known", "well known", "loved ones", "loved one",
     "better off", "worse off", "know better", "knows better", "knew better", "for good",
-    "best behavior", "best behaviour", "good morning", "good night", "good luck"))
+    "best behavior", "best behaviour", "good morning", "good night", "good luck",
+    "great deal", "best friend", "best friends"))  # "given a great deal to this company", "her best friend"
 
 _RANK = {"neutral": 3, "hand": 2, "vader-strong": 1, "vader": 0}
 
