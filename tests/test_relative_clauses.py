@@ -21,6 +21,14 @@ def quotes(text: str) -> list[tuple[str, str | None]]:
     return out
 
 
+def refers_to(text: str) -> list[tuple[str, str]]:
+    """(mention, what it refers to) of each predicted refers_to relation."""
+    result = convert_text(text, doc_id="t")["predictions"][0]["result"]
+    labels = {r["id"]: r for r in result if r.get("type") == "labels"}
+    return [(labels[r["from_id"]]["value"]["text"], labels[r["to_id"]]["value"]["text"])
+            for r in result if r.get("type") == "relation" and r["labels"] == ["refers_to"]]
+
+
 def before(sentence: str, cue: str) -> str | None:
     at = sentence.index(cue)
     span = speaker_before(sentence, at, 0)
@@ -168,11 +176,7 @@ def test_pronoun_refers_to_a_name_set_off_after_a_role():
     text = ('Its interior minister, Luca Bernardi, said Rome was "tired of being left alone." '
             'The Commission president, Anne Duval, struck a conciliatory tone. '
             '"Solidarity is not a menu," she said.')
-    result = convert_text(text, doc_id="t")["predictions"][0]["result"]
-    labels = {r["id"]: r for r in result if r.get("type") == "labels"}
-    refers = [(labels[r["from_id"]]["value"]["text"], labels[r["to_id"]]["value"]["text"])
-              for r in result if r.get("type") == "relation" and r["labels"] == ["refers_to"]]
-    assert ("she", "Anne Duval") in refers
+    assert ("she", "Anne Duval") in refers_to(text)
 
 
 def test_passive_participle_with_its_agent_is_part_of_the_source():
@@ -193,11 +197,7 @@ def test_pronoun_refers_to_a_name_after_the_subjects_role():
     text = ('"We are seeing extreme fire behavior," said Cal Fire spokesman Daniel Ruiz.\n\n'
             'Her neighbor, retired firefighter Tom Briggs, stayed behind to hose down his roof. '
             'He said he was angry that the county had not cleared brush.')
-    result = convert_text(text, doc_id="t")["predictions"][0]["result"]
-    labels = {r["id"]: r for r in result if r.get("type") == "labels"}
-    refers = [(labels[r["from_id"]]["value"]["text"], labels[r["to_id"]]["value"]["text"])
-              for r in result if r.get("type") == "relation" and r["labels"] == ["refers_to"]]
-    assert ("He", "Tom Briggs") in refers
+    assert ("He", "Tom Briggs") in refers_to(text)
 
 
 def test_first_names_of_many_languages_tell_gender():
@@ -218,11 +218,7 @@ def test_pronoun_refers_to_an_unnamed_person_just_introduced():
     text = ('"It is an observational study," said Dr. Helen Park, who led the study.\n\n'
             'The agency is reviewing its rules, an agency spokeswoman said, but she would not say '
             'when new guidance might be issued.')
-    result = convert_text(text, doc_id="t")["predictions"][0]["result"]
-    labels = {r["id"]: r for r in result if r.get("type") == "labels"}
-    refers = [(labels[r["from_id"]]["value"]["text"], labels[r["to_id"]]["value"]["text"])
-              for r in result if r.get("type") == "relation" and r["labels"] == ["refers_to"]]
-    assert ("she", "an agency spokeswoman") in refers
+    assert ("she", "an agency spokeswoman") in refers_to(text)
 
 
 def test_advocate_is_a_noun_after_a_modifier_and_before_a_verb_of_saying():
