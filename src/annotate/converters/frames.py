@@ -267,7 +267,7 @@ _WHO_SAYS = re.compile(r"\bwho\s+(?:[a-z]+ly\s+)?" + word_alternation(SPEECH_WOR
 
 
 # A content that is a condition of the interview: "(asked) not to be named", "(declined) to be identified".
-_NOT_NAMED = re.compile(r"(?:not\s+)?to\s+be\s+(?:named|identified|quoted|quoted\s+by\s+name)\b")
+_NOT_NAMED = re.compile(r"(?:not\s+)?to\s+be\s+(?:named|identified|quoted)\b")  # "quoted by name" too
 
 
 def cue_complement(s: Sentence, cue: Cue) -> list[dict] | None:

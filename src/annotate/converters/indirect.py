@@ -569,8 +569,7 @@ def _ends_sentence(text: str, pos: int, se: int) -> bool:
 
 
 # Finite verbs that open a predicate: after "Parents who testified" they are the main clause's.
-_FINITE_AFTER = re.compile(r" (?:is|are|was|were|has|have|had|will|would|can|could|should|may|might|must"
-                           r"|do|does|did)\b", re.IGNORECASE)
+_FINITE_AFTER = re.compile(r" " + pattern("auxiliaries") + r"\b", re.IGNORECASE)
 
 
 def _in_subject_clause(text: str, sp: tuple[int, int], after: int, cues: list[re.Match]) -> bool:
@@ -722,8 +721,7 @@ def read_cues(text: str, ss: int, se: int, cues: list[re.Match], cut_points: lis
 # The relative word that opens a clause set off by a comma: ", which officials said ...".
 _RELATIVE_AFTER_COMMA = re.compile(r",\s*(?:which|who|whom)\s+$")
 # Where such a clause closes and its sentence's own predicate resumes: ", will not apply".
-_PREDICATE_RESUMES = re.compile(r",\s+(?:(?:also|still|now|then)\s+)?(?:is|are|was|were|has|have|had|will|would"
-                                r"|can|could|should|may|might|must|does|did|do)\b")
+_PREDICATE_RESUMES = re.compile(r",\s+(?:(?:also|still|now|then)\s+)?" + pattern("auxiliaries") + r"\b")
 
 
 def _relative_clause_end(text: str, sp: tuple[int, int], after: int, ss: int, se: int,

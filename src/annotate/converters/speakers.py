@@ -121,7 +121,7 @@ _RELATIVE_OPENERS = frozenset(("which", "whom"))
 # Words that take "of them" / "of us" as a speaker: "One of them said".
 _PARTITIVES = frozenset("one two three four five some many most several all both each none few either neither "
                         "half".split())
-_RELATIVE_WORDS = frozenset(("that", "which", "who", "whom"))
+_RELATIVE_WORDS = frozenset(words("clause_words", "relative") - {"whose"})  # that, which, who, whom
 
 
 def _opens_relative(text: str, toks: list[tuple[int, int]], j: int) -> bool:
@@ -225,8 +225,7 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
             j = k - 1  # "The county's emergency services director": a common noun's possessive
             break
         if w.isalpha() and w[:1].isupper() and w[1:].islower() and _opens_sentence(text, toks, k) \
-                and (w.lower() not in _NOT_FIRST or w.lower() in ROLE_WORDS) \
-                and w.lower() not in _SENTENCE_ADVERBS and w.lower() not in _CLAUSE_LINKS \
+                and (w.lower() not in _NOT_FIRST or w.lower() in ROLE_WORDS) and w.lower() not in _NOT_BARE \
                 and all(_bare_modifier(text[a:b]) for a, b in toks[k + 1 : end_tok + 1]) \
                 and not _headline_line(text, toks[k][0]):
             j = k  # "Tech industry groups warned": the phrase's first word, capitalised as the sentence's first
@@ -247,25 +246,25 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
     return j
 
 
-# Capitalised words that open a sentence without being the first word of a bare noun phrase
-# ("Even industry groups"; a quantifier opens the phrase through _OPENING_QUANTIFIERS instead).
-_SENTENCE_ADVERBS = frozenset("even yet only still also instead meanwhile however indeed already just although "
-                              "though because since unless until whether many most some several few".split())
+# Sentence adverbs and subordinators: no word of a bare noun phrase ("Even industry groups"), nor
+# are clause links or quantifiers ("Cruz fields most attacks"; a quantifier opens a phrase through
+# _OPENING_QUANTIFIERS instead).
+_SENTENCE_ADVERBS = frozenset("even yet only still also instead meanwhile however indeed already just "
+                              "since unless until whether".split())
+_NOT_BARE = _SENTENCE_ADVERBS | _CLAUSE_LINKS | _OPENING_QUANTIFIERS
 
 
 def _bare_modifier(word: str) -> bool:
     """A lowercase word that may stand in a noun phrase without a determiner ("industry", "groups"):
     not a function word, determiner or past form ("visited")."""
     return _lower_word(word) and word not in _FUNCTION_WORDS and word not in DETERMINERS and not word.endswith("ed") \
-        and word not in _SENTENCE_ADVERBS
+        and word not in _NOT_BARE
 
 
 def _headline_line(text: str, at: int) -> bool:
     """Whether `at` is on a short line without a closing stop, as headlines are ("Ryan wages
     campaign to counter Trump": its verb may look like a noun's modifier)."""
-    start = text.rfind("\n", max(0, at - 150), at) + 1
-    end = text.find("\n", at, at + 150)
-    line = text[start : end if end >= 0 else at + 150].rstrip()
+    line = _line_at(text, at, 150).rstrip()
     return len(line) < 150 and line[-1:] not in (".", "!", "?", "\"", "”", ":")
 
 
@@ -875,12 +874,17 @@ def _first_full_name(text: str, surname: str, before: int) -> tuple[int, int] | 
     return None
 
 
+def _line_at(text: str, at: int, reach: int) -> str:
+    """The line holding `at`, read at most `reach` characters either side (linear on one-line texts)."""
+    start = text.rfind("\n", max(0, at - reach), at) + 1 or max(0, at - reach)
+    end = text.find("\n", at, at + reach)
+    return text[start : end if end >= 0 else at + reach]
+
+
 def _in_headline(text: str, at: int) -> bool:
     """Whether the line holding `at` is in headline case (most of its words capitalised): a
     headline's or a link list's names run into their verbs ("Hollande Says Donald Trump ...")."""
-    start = text.rfind("\n", max(0, at - 300), at) + 1 or max(0, at - 300)
-    end = text.find("\n", at, at + 300)
-    line = text[start : end if end >= 0 else min(len(text), at + 300)]
+    line = _line_at(text, at, 300)
     if len(line) >= 300:
         return False  # a headline is short (and a long line is read only near `at`: linear on one-line texts)
     words = line.split()
