@@ -265,7 +265,8 @@ _IDIOMS = frozenset(tuple(pair.split()) for pair in (
     "see fit", "sees fit", "saw fit", "seen fit", "best known", "well known", "loved ones", "loved one",
     "better off", "worse off", "know better", "knows better", "knew better", "for good",
     "best behavior", "best behaviour", "good morning", "good night", "good luck",
-    "great deal", "best friend", "best friends"))  # "given a great deal to this company", "her best friend"
+    "great deal", "best friend", "best friends",  # "given a great deal to this company", "her best friend"
+    "reasonable period", "reasonable time", "reasonable doubt"))  # "within a reasonable period of time"
 
 _RANK = {"neutral": 3, "hand": 2, "vader-strong": 1, "vader": 0}
 
