@@ -287,3 +287,42 @@ def test_an_aside_right_after_the_cue_is_not_content():
     assert quotes("She argued, however, that the plan would fail.") == [("that the plan would fail", "She")]
     assert quotes("Mr. Comey described, in fairly blistering terms, a set of practices that left her open.") == \
         [("a set of practices that left her open", "Mr. Comey")]
+
+
+def test_a_head_with_its_clause_then_an_appositive_is_one_source():
+    """Converter 0.3.17: "X representing Y at Z, the NAME, said" lost the whole quote (no source
+    was found before "said"): the phrase before the appositive ends a clause of the head noun."""
+    assert quotes("The union representing workers at the Ohio plants, the Food Workers Guild, said it "
+                  "would fight the closures.") == [
+        ("it would fight the closures",
+         "The union representing workers at the Ohio plants, the Food Workers Guild")]
+    assert before("A lawyer representing the family, Jane Doe, said the suit was filed.", " said") == \
+        "A lawyer representing the family, Jane Doe"
+
+
+def test_a_clause_that_is_an_attribution_stays_out_before_an_appositive_too():
+    # "voted" and "spoke" attribute on their own (PolNeAR's guidelines): the source is the head noun
+    assert before("The two board members who voted against the cuts, Kevin Tran and Shirley Boateng, "
+                  "said the board had rushed.", " said") == "The two board members"
+    assert before("Residents who spoke against the tax, including Tom Reed, said they were angry.", " said") == "Residents"
+
+
+def test_a_phrase_after_a_verb_or_inside_a_number_is_no_source_before_an_appositive():
+    # "1,944 delegates heading into ..." is the object of "had captured", and 1,944 one number
+    assert before("Clinton had captured 1,944 delegates heading into Tuesday's primaries, a number that "
+                  "includes superdelegates, compared to Sanders' 1,192.", " compared") is None
+
+
+def test_a_possessor_of_several_words_is_whole():
+    """Converter 0.3.17: "The European Union's climate commissioner" gave "Union's climate
+    commissioner", "Sanders' aides" gave "aides"; a possessor is all of its name."""
+    assert before("The European Union's climate commissioner called it bad.", " called") == \
+        "The European Union's climate commissioner"
+    assert before("The United Nations' climate chief called it bad.", " called") == "The United Nations' climate chief"
+    assert before("Bernie Sanders' aides say it is over.", " say") == "Bernie Sanders' aides"
+    assert before("Yesterday Russia's foreign minister called it bad.", " called") == "Russia's foreign minister"
+    # a bare noun after "and" shares the possessive: one phrase, not its last noun
+    assert before("A look at Mr. Trump's airplanes and helicopters suggests that they are toys.", " suggests") == \
+        "Mr. Trump's airplanes and helicopters"
+    # an apostrophe possessive before a noun that speaks for no one is left alone
+    assert before("People with direct knowledge of Gates' work said it was paid.", " said") != "Gates' work"

@@ -179,15 +179,19 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
         plural = w.endswith("s") and not w.endswith("ss") and len(w) > 3
         for d in range(end_tok - 1, max(-1, end_tok - 6), -1):
             dw = text[toks[d][0] : toks[d][1]]
+            if text[toks[d][1] : toks[d + 1][0]].strip() in ("'", "’") and dw.endswith("s") and dw[:1].isupper() \
+                    and _is_head(w):
+                return _possessor_start(text, toks, d)  # "The United Nations' climate chief"
             if text[toks[d][1] : toks[d + 1][0]].strip():
                 return d + 1 if plural and d + 1 < end_tok else None  # ", political analysts say"
             if plural and dw.lower() in _CLAUSE_LINKS and d + 1 < end_tok:
                 return d + 1  # "while old political hands say"
             if dw in _RELATIVE_WORDS:
                 return d + 1 if _opens_relative(text, toks, d) else None  # "a trial that [prosecutors] described": the relative clause's subject
-            if dw.lower() in _HEAD_OPENERS \
-                    or (dw.endswith(("’s", "'s")) and dw[:1].isupper()):
-                return d  # "the Gawker employee", "Kasich's team"
+            if dw.lower() in _HEAD_OPENERS:
+                return d  # "the Gawker employee"
+            if dw.endswith(("’s", "'s")) and dw[:1].isupper():
+                return _possessor_start(text, toks, d)  # "Kasich's team", "The European Union's envoy"
             if not (_is_name_token(dw) or (_lower_word(dw) and dw not in _FUNCTION_WORDS)):
                 return None
         return None
@@ -200,6 +204,10 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
                 and text[toks[k - 1][0] : toks[k - 1][1]].lower() in _POSSESSOR_DETERMINERS \
                 and not text[toks[k - 1][1] : toks[k][0]].strip():
             j = k - 1  # "the plaintiffs' lawyers", "The teachers' union": a plural's possessive
+            break
+        if k >= 0 and text[gap[0] : gap[1]].strip() in ("'", "’") and text[gap[0] - 1] == "s" \
+                and text[toks[k][0] : toks[k][0] + 1].isupper():
+            j = _possessor_start(text, toks, k)  # "The United Nations' climate chief"
             break
         if k < 0 or text[gap[0] : gap[1]].strip():
             if k + 1 < j and _TITLED_AT.search(text, *gap) and _title_modifiers(text, toks, k + 1, j):
@@ -214,8 +222,10 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
             j = k  # "the city council", "many rank-and-file members"
             break
         if w.endswith(("’s", "'s")) and w[:1].isupper():
-            j = k  # "the EU’s foreign policy chief": a possessive name before the modifiers
-            if k > 0 and text[toks[k - 1][0] : toks[k - 1][1]].lower() in ("the", "a", "an") \
+            # "the EU’s foreign policy chief", "The European Union's climate commissioner": a
+            # possessive name before the modifiers
+            j = _possessor_start(text, toks, k)
+            if j == k and k > 0 and text[toks[k - 1][0] : toks[k - 1][1]].lower() in ("a", "an") \
                     and not text[toks[k - 1][1] : toks[k][0]].strip():
                 j = k - 1
             break
@@ -461,7 +471,25 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
             # "Mayorkas, in an interview with CNN, called": where or when X spoke, not who X is
             return toks[j][0], toks[name_end][1]
         relative = first in {"who", "whose"}
-        if j is None or not (relative or _is_head(text[toks[name_end][0] : toks[name_end][1]])):
+        head_end = name_end
+        if j is not None and not relative and not _is_head(text[toks[name_end][0] : toks[name_end][1]]):
+            # "The union representing workers at the plants, the UFCW, said", "The two members who
+            # voted against the cuts, Tran and Boateng, said": the phrase before the appositive
+            # ends a clause of a head noun, where the source starts
+            widened = _source_of(text, toks, j, limit)
+            clause = _restrictive_relative(text, toks, widened, limit)
+            if clause is None and widened < j and _opens_clause(text, toks[widened][0]):
+                # "workers at the plants": the head is before the link
+                head_end = next((h for h in range(j - 1, widened - 1, -1)
+                                 if _is_head(text[toks[h][0] : toks[h][1]])), name_end)
+                j = widened
+            elif clause is not None and _opens_clause(text, toks[clause[0]][0]):
+                j, head_end = clause[0], clause[1] - 1
+                if find_cues(text, toks[clause[1]][0], toks[name_end][1]):
+                    # "Residents who spoke against the tax, including X, said": an attribution of
+                    # its own stays out of the source, as in _source_span; so does what follows it
+                    return (toks[j][0], toks[head_end][1]) if _is_head(text[toks[head_end][0] : toks[head_end][1]]) else None
+        if j is None or not (relative or _is_head(text[toks[head_end][0] : toks[head_end][1]])):
             if len(appos) <= 4 and all(_is_name_token(w) for w in appos):
                 return toks[k][0], toks[i][1]  # "The author of the book, Mitchell Zuckoff, said"
             return None
@@ -567,6 +595,33 @@ _ADJUNCT_OPENERS = frozenset("in on at during after before via from through".spl
 _CONJUNCT_OPENERS = frozenset("that but while as because when although though if after before since".split())
 
 
+def _possessor_start(text: str, toks: list[tuple[int, int]], d: int) -> int:
+    """The first token of a capitalised possessor whose possessive token is d: the name tokens
+    before it, joined by spaces, and a "the" before them ("The European Union's", "the United
+    Nations'"); d itself for a one-word possessor ("Kasich's")."""
+    k = d
+    while k > 0 and d - k < 4 and not text[toks[k - 1][1] : toks[k][0]].strip() \
+            and _is_name_token(text[toks[k - 1][0] : toks[k - 1][1]]) \
+            and text[toks[k - 1][0] : toks[k - 1][1]].lower() not in _POSSESSOR_DETERMINERS:
+        k -= 1
+    if k > 0 and text[toks[k - 1][0] : toks[k - 1][1]].lower() == "the" and not text[toks[k - 1][1] : toks[k][0]].strip():
+        k -= 1
+    return k
+
+
+def _opens_clause(text: str, at: int) -> bool:
+    """Whether a phrase starting at `at` stands where a subject does: at the start of the text or of
+    a line, after a punctuation mark or a word that opens a clause ("and", "but", "that", ...); not
+    after a verb or a preposition ("had 944 delegates heading into ...", "against Clinton leading")."""
+    before = text[max(0, at - 40) : at].rstrip()
+    if before[-1:] == "," and before[-2:-1].isdigit() and text[at : at + 1].isdigit():
+        return False  # "1,944 delegates": one number
+    if not before or before[-1] in ".!?,:;—–\"”’(" or "\n" in text[max(0, at - 2) : at]:
+        return True
+    last = before.rsplit(None, 1)[-1].lower()
+    return last in _CONJUNCT_OPENERS or last == "and"
+
+
 def _conjoined(text: str, toks: list[tuple[int, int]], j: int, limit: int) -> int:
     """The first token of a compound source whose last conjunct starts at token j ("Google and Yahoo
     say", "Former Labour MP and ex-minister Clare Dunn told"; PolNeAR's guidelines take the whole
@@ -582,6 +637,8 @@ def _conjoined(text: str, toks: list[tuple[int, int]], j: int, limit: int) -> in
     k = _source_of(text, toks, k, limit)
     if k > 0 and text[toks[k - 1][0] : toks[k - 1][1]].lower() == "both" and not text[toks[k - 1][1] : toks[k][0]].strip():
         k -= 1  # "Both Bolton and Gorka said"
+    if text[toks[j][0]].islower() and any(text[a:b].endswith(("’s", "'s")) for a, b in toks[k : j - 2]):
+        return k  # "Mr. Trump's airplanes and helicopters": a bare noun shares the possessive of the first
     before = text[max(0, toks[k][0] - 40) : toks[k][0]].rstrip()
     last = before.rsplit(None, 1)[-1].lower() if before else ""
     if before[-1:] == "," and before[-2:-1].isalnum() and before.rsplit(None, 1)[-1][:1].isupper():
