@@ -326,3 +326,21 @@ def test_a_possessor_of_several_words_is_whole():
         "Mr. Trump's airplanes and helicopters"
     # an apostrophe possessive before a noun that speaks for no one is left alone
     assert before("People with direct knowledge of Gates' work said it was paid.", " said") != "Gates' work"
+
+
+def test_a_role_from_a_place_is_one_source():
+    """Converter 0.3.17: "The senator from Ohio said" gave "Ohio"; "from" joins a role noun to
+    its place or body as "for", "of" and "at" do, before an appositive too."""
+    assert before("The senator from Ohio said it was over.", " said") == "The senator from Ohio"
+    assert before("The senator from Ohio, Jim Hall, said it was over.", " said") == "The senator from Ohio, Jim Hall"
+    assert before("An official from the Treasury said it was over.", " said") == "An official from the Treasury"
+    # not after a noun that names no one who speaks
+    assert before("The limelight moved away from Donald Trump, who said it was over.", " said") != \
+        "away from Donald Trump, who"
+
+
+def test_a_short_quotation_is_not_the_speaker_of_a_later_coordinated_clause():
+    """'Fans chanted "Fire Becker" during the game, and a radio host said ...': the host speaks in
+    a clause of his own (converter 0.3.17; the chant was his, in a mixed quote from "Fans")."""
+    assert quotes("Fans chanted \"Fire Becker\" during the game, and a radio host, Mike Delaney, said the "
+                  "move was late.") == [("\"Fire Becker\"", "Fans"), ("the move was late", "a radio host, Mike Delaney")]

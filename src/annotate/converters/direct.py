@@ -192,7 +192,8 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
     if cue and not _REAL_QUOTE.search(text, pos, cue.start()):
         sp = speaker_before(text, cue.start(), pos)
         if sp and (sp[0] <= pos + 2 or (sp[0] <= pos + 60 and not _REAL_QUOTE.search(text, pos, sp[0])
-                                         and not re.search(r"[.!?;]", text[pos:sp[0]]))):
+                                         and not re.search(r"[.!?;]", text[pos:sp[0]])
+                                         and not _CLAUSE_AFTER.search(text, pos, sp[0]))):
             return sp
     # Before: 'Peskov said: "...' / 'Peskov said, "...' / 'Peskov: "...' / 'X, saying, "...'
     floor = max(ps, qs - 200)
@@ -231,6 +232,11 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
         if sp:
             return sp
     return None
+
+
+# A coordinated clause opening before a speaker: 'chanted “Fire Becker” during the game, and a
+# radio host said ...': the host speaks in a clause of his own, not the quote's.
+_CLAUSE_AFTER = re.compile(r"\w[^\w“”\"]*,\s+(?:and|but|while|whereas|as)\s")
 
 
 # A verb of saying closing its clause right before a participle: '"...," he said, adding, "..."'.

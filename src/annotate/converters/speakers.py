@@ -309,7 +309,7 @@ def _source_of(text: str, toks: list[tuple[int, int]], j: int, limit: int) -> in
     if text[b1 : toks[j][0]].strip() or text[b2:a1].strip():
         return j  # each step below reads two words joined to token j by spaces only
     word1, word2 = text[a1:b1].lower(), text[a2:b2].lower()
-    if word1 in ("for", "of", "at", "with") and (
+    if word1 in ("for", "of", "at", "with", "from") and (
             (head := _unpossessed(word2)) in ROLE_WORDS or head in _PEOPLE_HEADS or head in _SOURCE_NOUNS):
         # "a spokesman for X", "officials at the Pentagon" (the head alone too), "members of Congress"
         k = _np_left(text, toks, j - 2, limit)
@@ -472,7 +472,13 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
             return toks[j][0], toks[name_end][1]
         relative = first in {"who", "whose"}
         head_end = name_end
-        if j is not None and not relative and not _is_head(text[toks[name_end][0] : toks[name_end][1]]):
+        widened = _source_of(text, toks, j, limit) if j is not None and not relative else j
+        if j is not None and widened < j and _opens_clause(text, toks[widened][0]):
+            # "The senator from Ohio, Jim Hall, said": the head is before the link
+            head_end = next((h for h in range(j - 1, widened - 1, -1)
+                             if _is_head(text[toks[h][0] : toks[h][1]])), name_end)
+            j = widened
+        if j is not None and not relative and not _is_head(text[toks[head_end][0] : toks[head_end][1]]):
             # "The union representing workers at the plants, the UFCW, said", "The two members who
             # voted against the cuts, Tran and Boateng, said": the phrase before the appositive
             # ends a clause of a head noun, where the source starts
