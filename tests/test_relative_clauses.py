@@ -344,3 +344,14 @@ def test_a_short_quotation_is_not_the_speaker_of_a_later_coordinated_clause():
     a clause of his own (converter 0.3.17; the chant was his, in a mixed quote from "Fans")."""
     assert quotes("Fans chanted \"Fire Becker\" during the game, and a radio host, Mike Delaney, said the "
                   "move was late.") == [("\"Fire Becker\"", "Fans"), ("the move was late", "a radio host, Mike Delaney")]
+
+
+def test_a_reduced_relative_after_a_singular_noun_has_its_own_subject():
+    """'a plan officials say will save money' is 'a plan [that] officials say ...': "a" cannot
+    determine the plural "officials" (converter 0.3.17; the speaker was "a plan officials")."""
+    assert quotes("The board approved a plan officials say will save money.") == [("will save money", "officials")]
+    assert before("It is a measure critics say is unfair.", " say") == "critics"
+    # a role compound or an "of" phrase stays one phrase
+    assert before("A senior party official said it was over.", " said") == "A senior party official"
+    assert before("A group of officials said it was over.", " said") == "A group of officials"
+    assert before("A trio of governors said it was over.", " said") == "A trio of governors"

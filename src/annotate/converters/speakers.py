@@ -219,6 +219,10 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
                 j = k + 1  # "which club chairman Ray Dunn called": the relative pronoun opens the clause
             break
         if (w.lower() in DETERMINERS and w.lower() != "that") or w.lower() in _OPENING_QUANTIFIERS:
+            if w.lower() in _SINGULAR_DETERMINERS and k + 1 < j and _plural_role(text[toks[end_tok][0] : toks[end_tok][1]]) \
+                    and all(text[a:b].isalpha() and text[a:b].islower() and text[a:b] not in _FUNCTION_WORDS
+                            and text[a:b] not in ("of", "that") for a, b in toks[k + 1 : end_tok]):
+                break  # "a plan officials say will save": "a plan [that] officials say", a clause of their own
             j = k  # "the city council", "many rank-and-file members"
             break
         if w.endswith(("’s", "'s")) and w[:1].isupper():
@@ -599,6 +603,17 @@ _ADJUNCT_OPENERS = frozenset("in on at during after before via from through".spl
 
 
 _CONJUNCT_OPENERS = frozenset("that but while as because when although though if after before since".split())
+
+
+# Determiners of a singular noun only: "a plan officials say" is "a plan [that] officials say".
+_SINGULAR_DETERMINERS = frozenset("a an another each every".split())
+
+
+def _plural_role(word: str) -> bool:
+    """A lowercase plural of a role or people noun ("officials", "critics", "analysts")."""
+    low = word.lower()
+    return word.islower() and low.endswith("s") and (low[:-1] in ROLE_WORDS or low in _PEOPLE_HEADS
+                                                      or low.endswith("es") and low[:-2] in ROLE_WORDS)
 
 
 def _possessor_start(text: str, toks: list[tuple[int, int]], d: int) -> int:
