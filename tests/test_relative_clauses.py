@@ -355,3 +355,12 @@ def test_a_reduced_relative_after_a_singular_noun_has_its_own_subject():
     assert before("A senior party official said it was over.", " said") == "A senior party official"
     assert before("A group of officials said it was over.", " said") == "A group of officials"
     assert before("A trio of governors said it was over.", " said") == "A trio of governors"
+
+
+def test_a_role_held_towards_someone_is_one_source():
+    """"An adviser to Mr. Trump said" gave "Mr. Trump" (converter 0.3.17)."""
+    assert before("An adviser to Mr. Trump said it was over.", " said") == "An adviser to Mr. Trump"
+    assert before("A former U.S. ambassador to Moscow, Michael Thornton, said it was over.", " said") == \
+        "A former U.S. ambassador to Moscow, Michael Thornton"
+    # "to" after a word that is no such role links nothing: "sent a letter to Congress"
+    assert before("The mayor sent a letter to Congress and Ruiz said it was over.", " said") == "Ruiz"

@@ -313,8 +313,9 @@ def _source_of(text: str, toks: list[tuple[int, int]], j: int, limit: int) -> in
     if text[b1 : toks[j][0]].strip() or text[b2:a1].strip():
         return j  # each step below reads two words joined to token j by spaces only
     word1, word2 = text[a1:b1].lower(), text[a2:b2].lower()
-    if word1 in ("for", "of", "at", "with", "from") and (
-            (head := _unpossessed(word2)) in ROLE_WORDS or head in _PEOPLE_HEADS or head in _SOURCE_NOUNS):
+    if (word1 in ("for", "of", "at", "with", "from") and (
+            (head := _unpossessed(word2)) in ROLE_WORDS or head in _PEOPLE_HEADS or head in _SOURCE_NOUNS)) \
+            or (word1 == "to" and word2 in _ROLES_TO):
         # "a spokesman for X", "officials at the Pentagon" (the head alone too), "members of Congress"
         k = _np_left(text, toks, j - 2, limit)
         if k is not None and k <= j - 2:
@@ -326,6 +327,12 @@ def _source_of(text: str, toks: list[tuple[int, int]], j: int, limit: int) -> in
     if word1.endswith(("’s", "'s")) and word1[:-2].isalpha() and word2 in _POSSESSOR_DETERMINERS:
         return j - 2  # "the victim's mother"
     return j
+
+
+# Roles held towards someone: "an adviser to Mr. Trump", "the ambassador to Moscow".
+_ROLES_TO = frozenset("adviser advisers advisor advisors aide aides ambassador ambassadors envoy envoys "
+                      "counselor counselors consultant consultants assistant assistants spokesman "
+                      "spokeswoman spokesperson successor heir confidant confidante".split())
 
 
 def _linked_source(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int | None:
