@@ -364,3 +364,11 @@ def test_a_role_held_towards_someone_is_one_source():
         "A former U.S. ambassador to Moscow, Michael Thornton"
     # "to" after a word that is no such role links nothing: "sent a letter to Congress"
     assert before("The mayor sent a letter to Congress and Ruiz said it was over.", " said") == "Ruiz"
+
+
+def test_a_name_after_its_cue_takes_its_body_after_of_the():
+    """'said Jordan Pike of the Patient Safety League' gave "Jordan Pike": "of the" ended the
+    phrase, though "of Cheyenne" did not (converter 0.3.17)."""
+    assert quotes("\"This is bad,\" said Jordan Pike of the Patient Safety League.") == [
+        ("\"This is bad,\"", "Jordan Pike of the Patient Safety League")]
+    assert quotes("\"This is bad,\" said Jordan Pike of the league.") == [("\"This is bad,\"", "Jordan Pike")]

@@ -720,7 +720,9 @@ def speaker_after(text: str, start: int, ceiling: int) -> tuple[int, int] | None
     det = first.lower() in DETERMINERS
     while k < len(toks) and k < 10:
         w = text[toks[k][0] : toks[k][1]]
-        if not _np_token_ok(w, k == 0):
+        if not _np_token_ok(w, k == 0) and not (
+                k > 1 and w.lower() == "the" and text[toks[k - 1][0] : toks[k - 1][1]] in ("of", "for", "at")):
+            # "said Jordan Pike of the Patient Safety League": a name's body after "of the" goes on;
             # "the city council": a lowercase modifier right after the determiner; "retired
             # neurosurgeon Ben Carson", "former first lady X": lowercase modifiers that open the phrase
             lead = k == 0 or (k <= 3 and w.islower() and _named_after_modifiers(text, toks, k))
