@@ -78,3 +78,11 @@ def test_news_evaluations_vader_lacks_are_stances(sentence, span, polarity, targ
 def test_a_reasonable_period_of_time_is_no_evaluation():
     """'reasonable' praises a person or a plan, not a length of time (converter 0.3.17)."""
     assert stances(in_quote("Helena Varga will answer within a reasonable period of time.")) == []
+
+
+def test_prisoners_attackers_and_gains_report_events_not_positions():
+    """VADER scores "prisoner(s)", "attackers", "illnesses", "gained" and "gaining"; in the news
+    they report ("a prisoner exchange", "hackers gained access", "no illnesses were reported"),
+    so they seed no stance (converter 0.3.17)."""
+    assert stances(in_quote("Helena Varga discussed a prisoner exchange after hackers gained access "
+                            "and no illnesses were reported.")) == []
