@@ -372,3 +372,13 @@ def test_a_name_after_its_cue_takes_its_body_after_of_the():
     assert quotes("\"This is bad,\" said Jordan Pike of the Patient Safety League.") == [
         ("\"This is bad,\"", "Jordan Pike of the Patient Safety League")]
     assert quotes("\"This is bad,\" said Jordan Pike of the league.") == [("\"This is bad,\"", "Jordan Pike")]
+
+
+def test_a_relative_that_of_the_adjunct_is_no_content():
+    """'wrote in a post that was later deleted': "that" with its verb right after the adjunct's
+    noun opens a relative clause; the complement's "that" is the next one (converter 0.3.17)."""
+    assert quotes("Pierce wrote in a post that was later deleted.") == []
+    assert quotes("The company said in a statement that has since been removed that it would appeal.") == [
+        ("that it would appeal", "The company")]
+    # no noun phrase before it: "that" is the clause's subject
+    assert quotes("He said on Tuesday that was a mistake.") == [("that was a mistake", "He")]

@@ -76,6 +76,11 @@ _COMMA = re.compile(r"[,;]")
 _ASIDE_AFTER_CUE = re.compile(r"(?:" + pattern("asides") + r"|(?:once\s+)?again|in\s+[^,;:.!?“”\"]{1,50}?)\s*,\s*")
 _LEAD_PUNCT = re.compile(r"\s*[:,]?\s*")
 _UNTIL_THAT = re.compile(r"[^.;:!?“”\"]{0,140}?\bthat\b")
+# A noun phrase with its determiner right before "that" ("in a post that", not "on Tuesday that").
+_NOUN_BEFORE_THAT = re.compile(r"\b(?:a|an|the|his|her|their|its|our)\s+(?:[\w’'-]+\s+){0,2}[a-z][\w’'-]*\s+$")
+# "that" opening a relative clause of the noun before it: its verb follows at once ("a post that was deleted").
+_RELATIVE_THAT = re.compile(r"\s+(?:(?:has|have|had)\s+(?:since\s+|already\s+|not\s+)?been|was|were|is|are|"
+                            r"(?:has|have|had)\s+(?:since|already|not)|will\s+be|would\s+be)\b")
 _OBJECT_PRONOUN = re.compile("(" + "|".join(listed("object_pronouns", "recipient")) + r")\b")
 # A recipient of "told" in lower-case words, an adjunct perhaps, then "that": "parliament on Monday that".
 _TOLD_THAT = re.compile(r"[a-z][\w’'-]*(?:\s+[\w’'-]+){0,4}?\s+(?=that\b)")
@@ -376,6 +381,11 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
             # Skip an adjunct before a that-clause ("said on Tuesday that ...").
             adjunct = _ADJUNCT_START.match(text, pos)
             m = _UNTIL_THAT.match(text, pos, se) if adjunct else None
+            while m and _RELATIVE_THAT.match(text, m.end()) \
+                    and _NOUN_BEFORE_THAT.search(text, max(pos, m.end() - 60), m.end() - 4):
+                # "wrote in a post that was later deleted (that ...)": "that" with its verb right
+                # after it is a relative clause of the adjunct's noun; the complement's "that" is later
+                m = _UNTIL_THAT.match(text, m.end(), se)
             if m:
                 pos = m.end() - 4
             elif adjunct and not _TO_INF.match(text, pos):
