@@ -86,3 +86,10 @@ def test_prisoners_attackers_and_gains_report_events_not_positions():
     so they seed no stance (converter 0.3.17)."""
     assert stances(in_quote("Helena Varga discussed a prisoner exchange after hackers gained access "
                             "and no illnesses were reported.")) == []
+
+
+def test_at_best_is_a_hedge_and_privileges_are_rights():
+    """'at best' hedges ("its benefits are, at best, speculative": 'speculative' carries the
+    judgment, not 'best'), and 'admitting privileges' names a right (converter 0.3.17)."""
+    found = stances(in_quote("Helena Varga's plan is at best a distraction and needs admitting privileges."))
+    assert all(s not in ("best", "privileges") for s, _p, _t in found)

@@ -268,7 +268,8 @@ _IDIOMS = frozenset(tuple(pair.split()) for pair in (
     "better off", "worse off", "know better", "knows better", "knew better", "for good",
     "best behavior", "best behaviour", "good morning", "good night", "good luck",
     "great deal", "best friend", "best friends",  # "given a great deal to this company", "her best friend"
-    "reasonable period", "reasonable time", "reasonable doubt"))  # "within a reasonable period of time"
+    "reasonable period", "reasonable time", "reasonable doubt",  # "within a reasonable period of time"
+    "at best", "at worst"))  # a hedge: "its benefits are, at best, speculative"
 
 _RANK = {"neutral": 3, "hand": 2, "vader-strong": 1, "vader": 0}
 
