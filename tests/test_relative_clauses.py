@@ -382,3 +382,26 @@ def test_a_relative_that_of_the_adjunct_is_no_content():
         ("that it would appeal", "The company")]
     # no noun phrase before it: "that" is the clause's subject
     assert quotes("He said on Tuesday that was a mistake.") == [("that was a mistake", "He")]
+
+
+def test_a_role_after_its_cue_takes_the_name_set_off_after_it():
+    """'said the study's lead author, Dr. Naomi Fairweather.' gave "the study's lead author"
+    (converter 0.3.17; a name after its cue already took its appositive)."""
+    assert quotes("\"It held,\" said the study's lead author, Dr. Naomi Fairweather.") == [
+        ("\"It held,\"", "the study's lead author, Dr. Naomi Fairweather")]
+    assert quotes("The plant is under pressure, said the company's chief executive, John J. Ferriola.") == [
+        ("The plant is under pressure", "the company's chief executive, John J. Ferriola")]
+
+
+def test_names_joined_by_and_before_an_appositive_are_one_source():
+    # "The Food and Beverage Federation, an industry group," lost "The Food and"
+    assert before("The Food and Beverage Federation, an industry group, said it was unfair.", " said") == \
+        "The Food and Beverage Federation, an industry group"
+    assert before("Sens. Lindsey Graham and David Perdue, who are both on the committee, said it was wrong.", " said") == \
+        "Sens. Lindsey Graham and David Perdue, who are both on the committee"
+
+
+def test_a_relative_pronoun_after_a_comma_does_not_take_the_sentence_before():
+    """'"It held," said the mayor, who was angry.' was a mixed quote of "who" ("angry" read with
+    the content before its comma)."""
+    assert quotes("\"It held,\" said the mayor, who was angry.") == [("\"It held,\"", "the mayor")]

@@ -692,7 +692,8 @@ def read_cues(text: str, ss: int, se: int, cues: list[re.Match], cut_points: lis
                 inv = speaker_after(text, m.end() + 1, min(se, m.end() + 120))
                 if inv and _tail_is_adjunct(text, inv[1], se, lemma):
                     sp, role = appositive_after(text, inv, se), "before"
-            elif sp is not None and sp[0] >= comma + 1 and _tail_is_adjunct(text, m.end(), se, lemma):
+            elif sp is not None and sp[0] >= comma + 1 and _tail_is_adjunct(text, m.end(), se, lemma) \
+                    and text[sp[0]:sp[1]].lower() not in ("who", "which", "whom"):  # ", who was angry.": of the noun
                 between = text[comma + 1:sp[0]]
                 if between.strip(" \t\n\"”’'").lower() in ("", "as"):  # '"...," Carson said.': the mark closes
                     role = "before"  # "..., Peskov said." / "..., as some have speculated."

@@ -515,7 +515,7 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
             # attribution of its own stays out of the source (PolNeAR's guidelines: including it
             # would mask that attribution, whose source is "who").
             return toks[j][0], text.rindex(",", toks[name_end][1], toks[k][0])  # "(D-Mo.)" kept
-        return toks[j][0], toks[i][1]
+        return toks[_conjoined(text, toks, j, limit)][0], toks[i][1]  # "The Food and Beverage Federation, a group,"
     word = text[toks[i][0] : toks[i][1]]
     if word in ("them", "us") and i >= 2 and text[toks[i - 1][0] : toks[i - 1][1]] == "of" \
             and text[toks[i - 2][0] : toks[i - 2][1]].lower() in _PARTITIVES \
@@ -1196,6 +1196,9 @@ def _owned(mention: str) -> bool:
 _APPOS_STOP = re.compile(r"[.!?;\n\"“”«»—–]|\s-\s|,\s+(?:\w+ing\b|and\b|but\b|as\b|while\b|when\b|because\b|"
                          r"before\b|after\b|although\b|though\b|so\b|then\b|in\s+a\b|on\s+\w+day\b)")
 _APPOS_START = re.compile(r",\s+(\S+)")
+# A person's name set off after a role, ending its sentence or clause: ", Dr. Naomi Fairweather."
+_APPOS_NAME = re.compile(r",\s+((?:(?:Dr|Mr|Mrs|Ms|Sen|Rep|Gov|Gen|Rev|Prof)\.\s+)?[A-Z][a-z][\w’'-]*"
+                         r"(?:\s+(?:[A-Z]\.|[A-Z][a-z][\w’'-]*)){1,3})(?=[.,;:!?]?[\"”’']?(?:\s|$))")
 _APPOS_MAX = 200
 
 
@@ -1211,6 +1214,10 @@ def appositive_after(text: str, sp: tuple[int, int], ceiling: int) -> tuple[int,
     ..."), a pronoun, and a relative clause that is an attribution of its own (", who said ...").
     """
     m = _APPOS_START.match(text, sp[1], ceiling)
+    if m is not None and not text[sp[0]].isupper() and text[sp[1] - 1].isalnum():
+        # 'said the study's lead author, Dr. Naomi Fairweather.': a role, then its person's name
+        named = _APPOS_NAME.match(text, sp[1], ceiling)
+        return (sp[0], named.end(1)) if named else sp
     if m is None or not text[sp[1] - 1].isalnum() or not text[sp[0]].isupper():
         return sp
     first = m.group(1).rstrip(",.;:")
