@@ -405,3 +405,20 @@ def test_a_relative_pronoun_after_a_comma_does_not_take_the_sentence_before():
     """'"It held," said the mayor, who was angry.' was a mixed quote of "who" ("angry" read with
     the content before its comma)."""
     assert quotes("\"It held,\" said the mayor, who was angry.") == [("\"It held,\"", "the mayor")]
+
+
+def test_common_people_nouns_head_a_source():
+    """'The agent, Pierre Dumont, declined' gave "Pierre Dumont", 'Presumptive Democratic nominee
+    Hillary Clinton said' gave "Hillary Clinton": "agent", "nominee", "wife", "consultant" and
+    other people nouns were no heads (converter 0.3.17)."""
+    assert before("His agent, Pierre Dumont, declined to comment.", " declined") == "His agent, Pierre Dumont"
+    assert before("Presumptive Democratic nominee Hillary Clinton said it was over.", " said") == \
+        "Presumptive Democratic nominee Hillary Clinton"
+    assert before("But his wife, Jane, offered a preview.", " offered") == "his wife, Jane"
+
+
+def test_adjectives_set_off_by_a_comma_stay_in_the_source():
+    assert quotes("\"I made climate change the top priority,\" the bespectacled, 71-year-old diplomat said.") == [
+        ("\"I made climate change the top priority,\"", "the bespectacled, 71-year-old diplomat")]
+    # a noun before the comma is no such adjective
+    assert before("The report, senior officials said, was wrong.", " said") == "senior officials"

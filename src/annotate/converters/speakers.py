@@ -209,6 +209,14 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
                 and text[toks[k][0] : toks[k][0] + 1].isupper():
             j = _possessor_start(text, toks, k)  # "The United Nations' climate chief"
             break
+        if k >= 1 and k + 1 < end_tok and text[gap[0] : gap[1]].strip() == "," \
+                and _COORDINATE_ADJECTIVE.fullmatch(text, toks[k][0], toks[k][1]) \
+                and text[toks[k - 1][0] : toks[k - 1][1]].lower() in ("the", "a", "an") \
+                and not text[toks[k - 1][1] : toks[k][0]].strip() \
+                and not any(text[a:b].lower() in _FUNCTION_WORDS or text[a:b].lower() in _CLAUSE_LINKS
+                            for a, b in toks[k + 1 : end_tok]):
+            j = k - 1  # "the bespectacled, 71-year-old diplomat": adjectives set off by a comma
+            break
         if k < 0 or text[gap[0] : gap[1]].strip():
             if k + 1 < j and _TITLED_AT.search(text, *gap) and _title_modifiers(text, toks, k + 1, j):
                 j = k + 1  # '“...,” port chief executive Anneli Tamm told': modifiers that open the phrase
@@ -610,6 +618,10 @@ _ADJUNCT_OPENERS = frozenset("in on at during after before via from through".spl
 
 
 _CONJUNCT_OPENERS = frozenset("that but while as because when although though if after before since".split())
+
+
+# A lowercase adjective that may stand before a comma and another modifier of the same noun.
+_COORDINATE_ADJECTIVE = re.compile(r"[a-z][a-z-]*(?:[^se]ed|ous|ful|ive|less|ish|ic)|tall|short|old|young|elderly|frail|soft-spoken|outspoken")
 
 
 # Determiners of a singular noun only: "a plan officials say" is "a plan [that] officials say".
