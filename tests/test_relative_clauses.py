@@ -422,3 +422,12 @@ def test_adjectives_set_off_by_a_comma_stay_in_the_source():
         ("\"I made climate change the top priority,\"", "the bespectacled, 71-year-old diplomat")]
     # a noun before the comma is no such adjective
     assert before("The report, senior officials said, was wrong.", " said") == "senior officials"
+
+
+def test_a_charge_the_other_side_denies_is_the_authors_comment():
+    """'..., a charge Moscow denies.' took "a charge Moscow" as the source of the sentence before
+    (", city records show" reading); the noun of saying opens a clause of its own (converter
+    0.3.17), as ", a charge she has always denied" already did."""
+    assert quotes("U.S. officials have accused Russia of detaining Americans, a charge Moscow denies.") == [
+        ("Russia of detaining Americans", "U.S. officials")]
+    assert quotes("The plan failed, city records show.") == [("The plan failed", "city records")]

@@ -231,6 +231,9 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
                     and all(text[a:b].isalpha() and text[a:b].islower() and text[a:b] not in _FUNCTION_WORDS
                             and text[a:b] not in ("of", "that") for a, b in toks[k + 1 : end_tok]):
                 break  # "a plan officials say will save": "a plan [that] officials say", a clause of their own
+            if w.lower() in _SINGULAR_DETERMINERS and k + 2 == j and _is_name_token(text[toks[j][0] : toks[j][1]]) \
+                    and text[toks[k + 1][0] : toks[k + 1][1]] in _CLAIM_NOUNS:
+                break  # "a charge Moscow denies": "a charge [that] Moscow denies"
             j = k  # "the city council", "many rank-and-file members"
             break
         if w.endswith(("’s", "'s")) and w[:1].isupper():
@@ -622,6 +625,11 @@ _CONJUNCT_OPENERS = frozenset("that but while as because when although though if
 
 # A lowercase adjective that may stand before a comma and another modifier of the same noun.
 _COORDINATE_ADJECTIVE = re.compile(r"[a-z][a-z-]*(?:[^se]ed|ous|ful|ive|less|ish|ic)|tall|short|old|young|elderly|frail|soft-spoken|outspoken")
+
+
+# Nouns of what is said that a reduced relative clause follows: "a charge Moscow denies".
+_CLAIM_NOUNS = frozenset("charge claim allegation accusation assertion assessment argument notion view "
+                         "characterization contention theory criticism complaint suggestion".split())
 
 
 # Determiners of a singular noun only: "a plan officials say" is "a plan [that] officials say".
