@@ -431,3 +431,12 @@ def test_a_charge_the_other_side_denies_is_the_authors_comment():
     assert quotes("U.S. officials have accused Russia of detaining Americans, a charge Moscow denies.") == [
         ("Russia of detaining Americans", "U.S. officials")]
     assert quotes("The plan failed, city records show.") == [("The plan failed", "city records")]
+
+
+def test_a_second_relative_clause_after_and_keeps_the_first_in_the_source():
+    """'A pharmacist who was robbed in July, and who asked ..., said' gave "July, and who ..."
+    (converter 0.3.17); the second clause attributes on its own ("asked") and stays out."""
+    assert before("A pharmacist who was robbed in July, and who asked that her name not be used, said she "
+                  "was relieved.", " said") == "A pharmacist who was robbed in July"
+    assert before("A pharmacist who was robbed in July, and who lives nearby, said she was relieved.", " said") == \
+        "A pharmacist who was robbed in July, and who lives nearby"

@@ -20,6 +20,15 @@ from .test_stance import in_quote, stances
      "Helena Varga"),
     ("Helena Varga has been toothless.", "toothless", "against", "Helena Varga"),
     ("What Helena Varga signed is unconstitutional.", "unconstitutional", "against", "Helena Varga"),
+    # converter 0.3.17: evaluations of political news that VADER lacks or scores too weakly
+    ("Helena Varga's decision was a mistake.", "a mistake", "against", "Helena Varga"),
+    ("What Helena Varga did was egregious.", "egregious", "against", "Helena Varga"),
+    ("Helena Varga's ruling is arbitrary.", "arbitrary", "against", "Helena Varga"),
+    ("Helena Varga is a phony.", "a phony", "against", "Helena Varga"),
+    ("Helena Varga's claims are baseless.", "baseless", "against", "Helena Varga"),
+    ("Helena Varga's remarks were totally inappropriate.", "totally inappropriate", "against", "Helena Varga"),
+    ("Helena Varga is very thin-skinned.", "very thin-skinned", "against", "Helena Varga"),
+    ("Helena Varga is a reasonable leader.", "a reasonable leader", "favor", "Helena Varga"),
 ])
 def test_evaluative_nouns_vader_lacks_are_stances(sentence, span, polarity, target):
     found = stances(in_quote(sentence))
@@ -56,23 +65,6 @@ def test_a_great_deal_and_best_friends_are_no_evaluation():
     scores 'great' and 'best' as positive; 'a great plan' still is a stance."""
     assert stances(in_quote("Helena Varga has given a great deal to this town and is my best friend.")) == []
     assert [(s, p) for s, p, _t in stances(in_quote("Helena Varga has a great plan."))] == [("a great plan", "favor")]
-
-
-@pytest.mark.parametrize("sentence, span, polarity, target", [
-    # converter 0.3.17: evaluations of political news that VADER lacks or scores too weakly
-    ("Helena Varga's decision was a mistake.", "a mistake", "against", "Helena Varga"),
-    ("What Helena Varga did was egregious.", "egregious", "against", "Helena Varga"),
-    ("Helena Varga's ruling is arbitrary.", "arbitrary", "against", "Helena Varga"),
-    ("Helena Varga is a phony.", "a phony", "against", "Helena Varga"),
-    ("Helena Varga's claims are baseless.", "baseless", "against", "Helena Varga"),
-    ("Helena Varga's remarks were totally inappropriate.", "totally inappropriate", "against", "Helena Varga"),
-    ("Helena Varga is very thin-skinned.", "very thin-skinned", "against", "Helena Varga"),
-    ("Helena Varga is a reasonable leader.", "a reasonable leader", "favor", "Helena Varga"),
-])
-def test_news_evaluations_vader_lacks_are_stances(sentence, span, polarity, target):
-    found = stances(in_quote(sentence))
-    assert [(s, p) for s, p, _t in found] == [(span, polarity)]
-    assert found[0][2] == target
 
 
 def test_a_reasonable_period_of_time_is_no_evaluation():

@@ -492,7 +492,14 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
         if j is not None and first in _ADJUNCT_OPENERS and _is_head(text[toks[name_end][0] : toks[name_end][1]]):
             # "Mayorkas, in an interview with CNN, called": where or when X spoke, not who X is
             return toks[j][0], toks[name_end][1]
-        relative = first in {"who", "whose"}
+        # "A pharmacist who was robbed in July, and who asked ..., said": a second relative clause
+        relative = first in {"who", "whose"} or (first in ("and", "but") and len(appos) > 1
+                                                 and appos[1].lower() in ("who", "whose"))
+        if relative and j is not None and relative != (first in {"who", "whose"}):
+            clause = _restrictive_relative(text, toks, _source_of(text, toks, j, limit), limit)
+            if clause is not None and _opens_clause(text, toks[clause[0]][0]) \
+                    and not find_cues(text, toks[clause[1]][0], toks[name_end][1]):
+                j = clause[0]  # the first clause is part of the source
         head_end = name_end
         widened = _source_of(text, toks, j, limit) if j is not None and not relative else j
         if j is not None and widened < j and _opens_clause(text, toks[widened][0]):
