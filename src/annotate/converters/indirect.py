@@ -483,8 +483,7 @@ _OPENER = re.compile(pattern("sentence_openers") + r"\b")
 _MODIFIERS = re.compile(r"\s*(?:[a-z]+\s+){1,3}$")
 # Words that cannot stand in the noun phrase of ", city records show": a subordinator or a verb
 # ("..., even if they did not agree", "..., offered a restrained embrace").
-_NOT_MODIFIERS = words("clause_words", "subordinate") | words("function_words") | {
-    "charge", "claim", "allegation", "accusation", "assertion", "assessment"}  # "..., a charge Moscow denies": a clause of the noun
+_NOT_MODIFIERS = words("clause_words", "subordinate") | words("function_words") | words("claim_nouns")  # "..., a charge Moscow denies"
 _PAST_VERB = re.compile(r"\b[a-z]{3,}ed\b")
 
 

@@ -179,8 +179,7 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
         plural = w.endswith("s") and not w.endswith("ss") and len(w) > 3
         for d in range(end_tok - 1, max(-1, end_tok - 6), -1):
             dw = text[toks[d][0] : toks[d][1]]
-            if text[toks[d][1] : toks[d + 1][0]].strip() in ("'", "’") and dw.endswith("s") and dw[:1].isupper() \
-                    and _is_head(w):
+            if _plural_possessive_name(text, toks, d) and _is_head(w):
                 return _possessor_start(text, toks, d)  # "The United Nations' climate chief"
             if text[toks[d][1] : toks[d + 1][0]].strip():
                 return d + 1 if plural and d + 1 < end_tok else None  # ", political analysts say"
@@ -205,8 +204,7 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
                 and not text[toks[k - 1][1] : toks[k][0]].strip():
             j = k - 1  # "the plaintiffs' lawyers", "The teachers' union": a plural's possessive
             break
-        if k >= 0 and text[gap[0] : gap[1]].strip() in ("'", "’") and text[gap[0] - 1] == "s" \
-                and text[toks[k][0] : toks[k][0] + 1].isupper():
+        if k >= 0 and _plural_possessive_name(text, toks, k):
             j = _possessor_start(text, toks, k)  # "The United Nations' climate chief"
             break
         if k >= 1 and k + 1 < end_tok and text[gap[0] : gap[1]].strip() == "," \
@@ -493,31 +491,26 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
             # "Mayorkas, in an interview with CNN, called": where or when X spoke, not who X is
             return toks[j][0], toks[name_end][1]
         # "A pharmacist who was robbed in July, and who asked ..., said": a second relative clause
-        relative = first in {"who", "whose"} or (first in ("and", "but") and len(appos) > 1
-                                                 and appos[1].lower() in ("who", "whose"))
-        if relative and j is not None and relative != (first in {"who", "whose"}):
+        second = first in ("and", "but") and len(appos) > 1 and appos[1].lower() in ("who", "whose")
+        relative = first in {"who", "whose"} or second
+        if second and j is not None:
             clause = _restrictive_relative(text, toks, _source_of(text, toks, j, limit), limit)
             if clause is not None and _opens_clause(text, toks[clause[0]][0]) \
                     and not find_cues(text, toks[clause[1]][0], toks[name_end][1]):
                 j = clause[0]  # the first clause is part of the source
         head_end = name_end
-        widened = _source_of(text, toks, j, limit) if j is not None and not relative else j
-        if j is not None and widened < j and _opens_clause(text, toks[widened][0]):
-            # "The senator from Ohio, Jim Hall, said": the head is before the link
-            head_end = next((h for h in range(j - 1, widened - 1, -1)
-                             if _is_head(text[toks[h][0] : toks[h][1]])), name_end)
-            j = widened
+        linked = None if j is None or relative else _linked_head(text, toks, j, _source_of(text, toks, j, limit), name_end)
+        if linked is not None:
+            j, head_end = linked  # "The senator from Ohio, Jim Hall, said": the head is before the link
         if j is not None and not relative and not _is_head(text[toks[head_end][0] : toks[head_end][1]]):
             # "The union representing workers at the plants, the UFCW, said", "The two members who
             # voted against the cuts, Tran and Boateng, said": the phrase before the appositive
             # ends a clause of a head noun, where the source starts
             widened = _source_of(text, toks, j, limit)
             clause = _restrictive_relative(text, toks, widened, limit)
-            if clause is None and widened < j and _opens_clause(text, toks[widened][0]):
-                # "workers at the plants": the head is before the link
-                head_end = next((h for h in range(j - 1, widened - 1, -1)
-                                 if _is_head(text[toks[h][0] : toks[h][1]])), name_end)
-                j = widened
+            linked = _linked_head(text, toks, j, widened, name_end) if clause is None else None
+            if linked is not None:
+                j, head_end = linked  # "workers at the plants": the head is before the link
             elif clause is not None and _opens_clause(text, toks[clause[0]][0]):
                 j, head_end = clause[0], clause[1] - 1
                 if find_cues(text, toks[clause[1]][0], toks[name_end][1]):
@@ -635,8 +628,7 @@ _COORDINATE_ADJECTIVE = re.compile(r"[a-z][a-z-]*(?:[^se]ed|ous|ful|ive|less|ish
 
 
 # Nouns of what is said that a reduced relative clause follows: "a charge Moscow denies".
-_CLAIM_NOUNS = frozenset("charge claim allegation accusation assertion assessment argument notion view "
-                         "characterization contention theory criticism complaint suggestion".split())
+_CLAIM_NOUNS = words("claim_nouns")
 
 
 # Determiners of a singular noun only: "a plan officials say" is "a plan [that] officials say".
@@ -648,6 +640,12 @@ def _plural_role(word: str) -> bool:
     low = word.lower()
     return word.islower() and low.endswith("s") and (low[:-1] in ROLE_WORDS or low in _PEOPLE_HEADS
                                                       or low.endswith("es") and low[:-2] in ROLE_WORDS)
+
+
+def _plural_possessive_name(text: str, toks: list[tuple[int, int]], d: int) -> bool:
+    """Whether token d is a capitalised word in -s followed by a bare apostrophe ("Nations'")."""
+    a, b = toks[d]
+    return text[a : a + 1].isupper() and text[b - 1] == "s" and text[b : toks[d + 1][0]].strip() in ("'", "’")
 
 
 def _possessor_start(text: str, toks: list[tuple[int, int]], d: int) -> int:
@@ -662,6 +660,16 @@ def _possessor_start(text: str, toks: list[tuple[int, int]], d: int) -> int:
     if k > 0 and text[toks[k - 1][0] : toks[k - 1][1]].lower() == "the" and not text[toks[k - 1][1] : toks[k][0]].strip():
         k -= 1
     return k
+
+
+def _linked_head(text: str, toks: list[tuple[int, int]], j: int, widened: int, end: int) -> tuple[int, int] | None:
+    """(first token, head token) of the source when the phrase at token j is the object of a link
+    after a head noun ("The senator from [Ohio]", "workers at [the plants]": `widened` is where
+    _source_of takes the source back to) and that source stands where a subject does; the head is
+    the last head word before j (else `end`). None when there is no such link."""
+    if widened >= j or not _opens_clause(text, toks[widened][0]):
+        return None
+    return widened, next((h for h in range(j - 1, widened - 1, -1) if _is_head(text[toks[h][0] : toks[h][1]])), end)
 
 
 def _opens_clause(text: str, at: int) -> bool:
