@@ -236,7 +236,7 @@ def _attribute_direct(text: str, qs: int, qe: int, ps: int, pe: int) -> tuple[in
 
 # A coordinated clause opening before a speaker: 'chanted “Fire Becker” during the game, and a
 # radio host said ...': the host speaks in a clause of his own, not the quote's.
-_CLAUSE_AFTER = re.compile(r"\w[^\w“”\"]*,\s+(?:and|but|while|whereas|as)\s")
+_CLAUSE_AFTER = re.compile(r"\w[^\w“”\"]*,\s+(?:" + pattern("clause_words", "new-clause") + r"|as)\s")
 
 
 # A verb of saying closing its clause right before a participle: '"...," he said, adding, "..."'.
