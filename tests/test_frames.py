@@ -53,6 +53,19 @@ def test_cue_complement_of_an_intention_verb_is_its_infinitive():
     assert only(text, "plan/after") == ("to run again", "The mayor", SCORES["complement"])
 
 
+@pytest.mark.parametrize(("text", "cue", "content", "speaker"), [
+    # an opinion held of someone or something: PolNeAR's content is the object and what is
+    # said of it ("consider X honest", "deem X a failure"), as after "view X as Y"
+    ("Most voters consider him a phony.", "consider/after", "him a phony", "Most voters"),
+    ("Few voters consider Clinton honest.", "consider/after", "Clinton honest", "Few voters"),
+    ("The judge deemed the evidence insufficient.", "deem/after", "the evidence insufficient", "The judge"),
+    # the clause reading stays: "considered whether ..."
+    ("She considered whether the plan would work.", "consider/after", "whether the plan would work", "She"),
+])
+def test_an_opinion_verb_takes_its_object_and_what_is_said_of_it(text, cue, content, speaker):
+    assert only(text, cue) == (content, speaker, SCORES["complement"])
+
+
 def test_participle_takes_the_source_of_the_clause_before():
     text = "Ruiz spoke for an hour, saying the plan would fail."
     assert only(text, "say/participle") == ("the plan would fail", "Ruiz", SCORES["participle"])
