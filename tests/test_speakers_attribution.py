@@ -60,3 +60,10 @@ def test_second_cue_of_a_coordinated_predicate_takes_the_first_cues_subject():
     # The sentence opens with an adjunct and another clause; "said" shares "called"'s subject.
     text = 'For that she drew his ire - he called her "weak" and said she had "zero support" in the state.'
     assert ('she had "zero support" in the state', "he") in said(text)
+
+
+def test_a_state_after_the_town_of_an_opening_adjunct_is_not_the_subject():
+    # "In Dayton, Ohio," places the sentence: the subject of both cues is after the state's comma
+    for place in ("Ohio", "New Hampshire", "France"):
+        text = f"In Dayton, {place}, the mayor criticized the plan and said it would fail."
+        assert said(text) == [("the plan", "the mayor"), ("it would fail", "the mayor")]

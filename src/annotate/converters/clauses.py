@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from .lexicon import pattern, words
+from .mentions import SURFACE, US_STATES
 from .speakers import speaker_after
 from .text import closes_abbreviation
 
@@ -41,6 +42,19 @@ _SUBORDINATE_AFTER = re.compile(r"\s+" + pattern("clause_words", "adjunct-after"
 _PARTICIPLE_LEAD = re.compile(r"[A-Z][a-z]{2,}(?:ing|ed)\s+" + pattern("participle_lead_words") + r"\b[^.;:!?]{0,80},")
 
 
+_SPACE = re.compile(r"\s*")
+_STATE_FIRST_WORDS = frozenset({"New", "North", "South", "West", "Rhode"})
+
+
+def _is_place(text: str, sp: tuple[int, int]) -> bool:
+    """True for a US state ("Ohio", "New Hampshire") or a country ("France", "United States")."""
+    phrase = text[sp[0]:sp[1]]
+    if phrase in SURFACE:
+        return True
+    first, *rest = phrase.split()
+    return all(w in US_STATES for w in rest) and (first in US_STATES or (bool(rest) and first in _STATE_FIRST_WORDS))
+
+
 # Words whose "'s" is "is" or "has" ("He's a puppet"), not a possessive.
 _CONTRACTED = frozenset("he she it that there here what who where let".split())
 
@@ -69,6 +83,11 @@ def sentence_subject(text: str, pos: int, floor: int) -> tuple[int, int] | None:
                 # "Later in the summer, she ...": the connective leads an adjunct that ends at its comma
                 comma = _COMMA_LEAD.match(text, start, pos)
                 found = speaker_after(text, comma.end(), min(pos, comma.end() + 120)) if comma else found
+            if found and _is_place(text, found) and text.startswith(",", found[1]):
+                # "In Dayton, Ohio, the mayor ...": the state (or country) after the town goes
+                # with the adjunct; the subject comes after its comma
+                after = _SPACE.match(text, found[1] + 1).end()
+                found = speaker_after(text, after, min(pos, after + 120)) or found
             sp = found or sp
     if sp and text.endswith(("'s", "’s"), sp[0], sp[1]) and text.startswith(" ", sp[1]) \
             and text[sp[0]:sp[1] - 2].lower() not in _CONTRACTED:
