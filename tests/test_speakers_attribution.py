@@ -67,3 +67,12 @@ def test_a_state_after_the_town_of_an_opening_adjunct_is_not_the_subject():
     for place in ("Ohio", "New Hampshire", "France"):
         text = f"In Dayton, {place}, the mayor criticized the plan and said it would fail."
         assert said(text) == [("the plan", "the mayor"), ("it would fail", "the mayor")]
+
+
+def test_a_quotation_closing_the_sources_relative_clause_does_not_hide_the_source():
+    # the walk back from "said" stops at a closing mark; the clause "who calls Trump a “fraud,”"
+    # belongs to Ruiz, who said the rest
+    text = "Ruiz, who calls the mayor a “fraud,” said he doubts the plan will pass."
+    assert said(text) == [("the mayor a “fraud,”", "who"), ("he doubts the plan will pass", "Ruiz")]
+    # a direct quotation before an inverted cue keeps its speaker after the cue
+    assert said("“We will win,” said Ruiz.") == [("“We will win,”", "Ruiz")]

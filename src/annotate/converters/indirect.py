@@ -664,6 +664,8 @@ def read_cues(text: str, ss: int, se: int, cues: list[re.Match], cut_points: lis
                 sp = speaker_after(text, comma + 2, min(se, comma + 120)) if comma > 0 else None
                 if sp is None:
                     continue
+        if sp is None and lemma in SPEECH_LEMMAS and text.endswith(_QUOTED_COMMA_ENDS, ss, m.start() - 1):
+            sp = _source_before_quotation(text, m.start(), floor)
         if sp is None and _coordinated(text, max(ss, m.start() - 40), m.start()):
             # "Clinton invoked Obama and suggested ...": the sentence's subject, else the subject of
             # the cue before it ("For that she drew ire - he called her "weak" and said ...")
@@ -727,6 +729,24 @@ def read_cues(text: str, ss: int, se: int, cues: list[re.Match], cut_points: lis
             role = "subject"
         found.append((m, sp, role, lemma, kinds))
     return found, passives
+
+
+_QUOTED_COMMA_ENDS = (",\"", ",”", ",''", ",’")
+_QUOTE_MARK = re.compile(r"[\"“”‘’]|''")
+
+
+def _source_before_quotation(text: str, cue: int, floor: int) -> tuple[int, int] | None:
+    """The source of a speech cue right after a quotation that closes a relative clause of it:
+    "Humphrey, who calls Trump a “sociopath,” said he ..." -> "Humphrey" (the walk back over the
+    source stops at a closing mark; here it reads the stretch with its marks as spaces, the same
+    length, so every offset holds). None unless the source found is a name or noun phrase with
+    ', who' or ', whose' after it."""
+    lo = max(floor, cue - 200)
+    plain = _QUOTE_MARK.sub(lambda q: " " * len(q.group(0)), text[lo:cue])
+    found = speaker_before(plain, len(plain), 0)
+    if found is None or not plain.startswith((", who ", ", whose "), found[1]):
+        return None
+    return found[0] + lo, found[1] + lo
 
 
 # The relative word that opens a clause set off by a comma: ", which officials said ...".
