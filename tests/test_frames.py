@@ -59,6 +59,7 @@ def test_cue_complement_of_an_intention_verb_is_its_infinitive():
     ("Most voters consider him a phony.", "consider/after", "him a phony", "Most voters"),
     ("Few voters consider Clinton honest.", "consider/after", "Clinton honest", "Few voters"),
     ("The judge deemed the evidence insufficient.", "deem/after", "the evidence insufficient", "The judge"),
+    ("Critics labeled the plan a giveaway.", "label/after", "the plan a giveaway", "Critics"),
     # the clause reading stays: "considered whether ..."
     ("She considered whether the plan would work.", "consider/after", "whether the plan would work", "She"),
 ])
