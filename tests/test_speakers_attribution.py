@@ -76,3 +76,14 @@ def test_a_quotation_closing_the_sources_relative_clause_does_not_hide_the_sourc
     assert said(text) == [("the mayor a “fraud,”", "who"), ("he doubts the plan will pass", "Ruiz")]
     # a direct quotation before an inverted cue keeps its speaker after the cue
     assert said("“We will win,” said Ruiz.") == [("“We will win,”", "Ruiz")]
+
+
+def test_a_purpose_infinitive_after_a_place_and_a_day_takes_the_sentences_subject():
+    text = "The mayor took to the steps of City Hall Wednesday to assail the council's budget."
+    assert said(text) == [("the council's budget", "The mayor")]
+
+
+def test_a_colon_before_a_capital_opens_the_clause_whose_subject_a_cue_takes():
+    text = ("For a sense of how split the party is, consider this: The top Republicans went before "
+            "reporters on Tuesday to denounce the plan.")
+    assert said(text) == [("the plan", "The top Republicans")]

@@ -22,10 +22,11 @@ def _words(text: str, s: int, e: int) -> int:
     return len(text[s:e].split())
 
 
-# A sentence break: an end mark (maybe a closing quotation mark) and white space, or a line break.
+# A sentence break: an end mark (maybe a closing quotation mark) and white space, a line break, or
+# a colon before a capital ("consider this: The top Republicans went ...": a clause of its own).
 # It opens with one character class, which the regex engine scans for quickly (the same matches as
 # r"[.!?][\"”’']?\s+|\n", an alternation it would try at every position).
-_SENT_BREAK = re.compile(r"[.!?\n](?:(?<=\n)|[\"”’']?\s+)")
+_SENT_BREAK = re.compile(r"[.!?\n:](?:(?<=\n)|(?<=:)\s+(?=[A-Z])|(?<!:)[\"”’']?\s+)")
 
 
 # Words that open an adjunct, never a subject noun phrase, at the start of a sentence.

@@ -115,7 +115,7 @@ def _source_before(text: str, cue_start: int, floor: int) -> tuple[int, int] | N
         if before.lower() not in {"", "and", "but", "that", "while", "when", "as", "because"}:
             break  # "hit the airwaves with an ad": the noun before the adjunct is an object
         sp = subject
-    if sp is not None and text[sp[1]:cue_start] == " to " and (
+    if sp is not None and (text[sp[1]:cue_start] == " to " or _TIME_THEN_TO.fullmatch(text, sp[1], cue_start)) and (
             (_POSSESSED_NOUN.fullmatch(text, sp[0], sp[1]) and text[sp[0]:sp[1]].split()[-1].lower() not in ROLE_WORDS)
             or _previous_word(text, max(floor, sp[0] - 12), sp[0])[1] in _OBJECT_PREPOSITIONS):
         # "Comey did go out of his way to criticize ...", "her decision to attack ...", "went on CNN
@@ -125,6 +125,8 @@ def _source_before(text: str, cue_start: int, floor: int) -> tuple[int, int] | N
     return sp
 
 
+# "... City Hall Wednesday to assail", "... on CNN on Sunday to declare": a time between the object and "to".
+_TIME_THEN_TO = re.compile(r" (?:on )?" + pattern("time_words", "time") + r" to ")
 _OBJECT_PREPOSITIONS = frozenset({"on", "in", "at", "into", "onto", "to", "from", "with", "before", "through"})
 
 
