@@ -87,3 +87,11 @@ def test_a_colon_before_a_capital_opens_the_clause_whose_subject_a_cue_takes():
     text = ("For a sense of how split the party is, consider this: The top Republicans went before "
             "reporters on Tuesday to denounce the plan.")
     assert said(text) == [("the plan", "The top Republicans")]
+
+
+def test_a_cue_in_ing_between_an_adjective_and_a_noun_is_a_modifier():
+    assert said("The fractured Republican nominating contest could give Clinton some cushion.") == []
+    assert said("The divisive nominating contests have produced deep resentment.") == []
+    # a participle with its object stays a cue
+    content, speaker = said("A Republican criticizing the plan said it would fail.")[0]
+    assert content.startswith("the plan") and speaker == "A Republican"

@@ -170,6 +170,10 @@ def _predicate_follows(text: str, start: int, end: int, lo: int, lemma: str) -> 
 
 
 _NEXT_WORD = re.compile(r" +([a-z]+)\b")
+# Endings of words that are adjectives far more often than nouns ("presidential", "divisive").
+_ADJECTIVE_SUFFIXES = ("al", "ic", "ive", "ous", "ary")
+# A lowercase word that is no determiner, pronoun or preposition: after "Republican nominating" a noun.
+_NEXT_NOUN = re.compile(r" +(?!(?:the|a|an|his|her|their|its|our|my|your|this|that|these|those|him|them|us|me|it|to|for|of|on|in|at|with|by|as|about|from|into|and|or|but)\b)[a-z]+s?\b(?! +(?:the|a|an|his|her|their)\b)")
 _SINGULAR_VERB = re.compile(r" +(?:was|is|has)\b")
 _PREDICATE_TAGS = table("predicate_starts")
 # "that the kingdom hopes", "which he estimates", "what it hopes": up to four words after the relative word.
@@ -234,6 +238,9 @@ def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
     if low in _NOUN_DETERMINERS \
             or low.endswith(("’s", "'s")):
         return "noun"  # "the state", "Trump's promise", "a stated goal"
+    if form.endswith("ing") and word.isalpha() and (low.endswith(_ADJECTIVE_SUFFIXES) or low == "republican") \
+            and _NEXT_NOUN.match(text, m.end()):
+        return "noun"  # "the Republican nominating contest", "divisive nominating contests": a modifier
     if lemma == "back" and (low in _BACK_VERBS or text[m.end():m.end() + 1] in ",.;:!?)" or low[:1].isdigit()):
         return "noun"  # "bring these jobs back", "came back", "two years back": an adverb
     if form != lemma and form.endswith("s") and _predicate_follows(text, m.start(), m.end(), ss, lemma):
