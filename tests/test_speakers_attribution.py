@@ -95,3 +95,11 @@ def test_a_cue_in_ing_between_an_adjective_and_a_noun_is_a_modifier():
     # a participle with its object stays a cue
     content, speaker = said("A Republican criticizing the plan said it would fail.")[0]
     assert content.startswith("the plan") and speaker == "A Republican"
+
+
+def test_called_after_a_thing_that_bears_a_name_names_it():
+    assert said("He leads a Facebook group called Occupy DNC Convention.") == []
+    assert said("A newly formed super PAC called Future 45 ran ads in Iowa.") == []
+    # a person or a definite noun phrase still calls something something
+    assert said("An official called Trump a liar.") == [("Trump a liar", "An official")]
+    assert said("The group called the plan a disaster.") == [("the plan a disaster", "The group")]

@@ -170,6 +170,9 @@ def _predicate_follows(text: str, start: int, end: int, lo: int, lemma: str) -> 
 
 
 _NEXT_WORD = re.compile(r" +([a-z]+)\b")
+# "a Facebook group called", "one PAC called", "a newly formed super PAC called": an indefinite
+# noun phrase whose head is a thing that bears a name (named_heads.txt), right before "called".
+_NAMING_BEFORE = re.compile(r"\b(?:[Aa]n?|[Oo]ne)\s+(?:[\w’'-]+\s+){0,3}?(?i:" + pattern("named_heads") + r")s?\s+$")
 # Endings of words that are adjectives far more often than nouns ("presidential", "divisive").
 _ADJECTIVE_SUFFIXES = ("al", "ic", "ive", "ous", "ary")
 # A lowercase word that is no determiner, pronoun or preposition: after "Republican nominating" a noun.
@@ -238,6 +241,8 @@ def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
     if low in _NOUN_DETERMINERS \
             or low.endswith(("’s", "'s")):
         return "noun"  # "the state", "Trump's promise", "a stated goal"
+    if form == "called" and _NAMING_BEFORE.search(text, max(ss, m.start() - 50), m.start()):
+        return "noun"  # "a group called Stop Hillary": the thing's name, no attribution
     if form.endswith("ing") and word.isalpha() and (low.endswith(_ADJECTIVE_SUFFIXES) or low == "republican") \
             and _NEXT_NOUN.match(text, m.end()):
         return "noun"  # "the Republican nominating contest", "divisive nominating contests": a modifier
