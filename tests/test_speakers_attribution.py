@@ -103,3 +103,9 @@ def test_called_after_a_thing_that_bears_a_name_names_it():
     # a person or a definite noun phrase still calls something something
     assert said("An official called Trump a liar.") == [("Trump a liar", "An official")]
     assert said("The group called the plan a disaster.") == [("the plan a disaster", "The group")]
+
+
+def test_the_object_of_a_participle_after_its_noun_ends_at_the_sentences_verb():
+    assert said("Voters supporting Trump were angry about the vote.")[0] == ("Trump", "Voters")
+    text = "House Republicans supporting the bill have said they think they will have the votes."
+    assert ("they think they will have the votes", "House Republicans") in said(text)

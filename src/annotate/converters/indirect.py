@@ -173,6 +173,14 @@ _NEXT_WORD = re.compile(r" +([a-z]+)\b")
 # "a Facebook group called", "one PAC called", "a newly formed super PAC called": an indefinite
 # noun phrase whose head is a thing that bears a name (named_heads.txt), right before "called".
 _NAMING_BEFORE = re.compile(r"\b(?:[Aa]n?|[Oo]ne)\s+(?:[\w’'-]+\s+){0,3}?(?i:" + pattern("named_heads") + r")s?\s+$")
+# A plural noun right before a participle cue ("voters supporting", "Republicans opposing").
+_PLURAL_BEFORE = re.compile(r"(?<![\w’'])[A-Za-z][a-z]+[a-rt-z]s\s+[a-z]+ing$")
+# A subject pronoun starts a clause of its own ("backing whether it will"); after a determiner
+# "will" is a noun ("to back the will of voters").
+_NOT_BEFORE_PREDICATE = frozenset({"i", "you", "he", "she", "it", "we", "they", "who", "this", "that", "the", "a",
+                                   "an", "his", "her", "their", "its", "our", "my", "your"})
+# A finite verb after an object noun phrase: the predicate of the sentence the object is inside.
+_PREDICATE_AFTER_OBJECT = re.compile(r"(?<=[\w.’'])\s+(?:was|were|is|are|has|have|had|will|would|can|could|should|may|might|must)\b")
 # Endings of words that are adjectives far more often than nouns ("presidential", "divisive").
 _ADJECTIVE_SUFFIXES = ("al", "ic", "ive", "ous", "ary")
 # A lowercase word that is no determiner, pronoun or preposition: after "Republican nominating" a noun.
@@ -346,6 +354,7 @@ def _cut_at(cut: re.Match) -> int:
 
 def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) -> tuple[int, int] | None:
     """The complement of a cue that ends at `pos`, up to `se` (already cut at clause ends)."""
+    cue_end = pos
     while pos < se and text[pos] == " ":
         pos += 1
     kind = None
@@ -427,6 +436,14 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
         cut = _OBJECT_END.search(text, s, e)
         if cut:
             s, e = trim(text, s, _cut_at(cut), _STRIP)
+        if text.endswith("ing", 0, cue_end) and _PLURAL_BEFORE.search(text, max(0, cue_end - 40), cue_end):
+            # "Voters supporting Trump were angry": a participle after its plural noun; its object
+            # (a short noun phrase) ends where the sentence's own verb comes
+            verb = _PREDICATE_AFTER_OBJECT.search(text, s, min(e, s + 40))
+            if verb and not _CLAUSE_START.match(text, s) and _words(text, s, verb.start()) <= 4 \
+                    and not _RELATIVE_WORDS.search(text, s, verb.start()) \
+                    and _previous_word(text, s, verb.start())[1].lower() not in _NOT_BEFORE_PREDICATE:
+                s, e = trim(text, s, verb.start(), _STRIP)
     else:
         # A clause ends before a comment on it or a new predicate ("..., which raised concerns",
         # "..., while emphasizing ...", "... before predicting ...").
