@@ -109,3 +109,12 @@ def test_the_object_of_a_participle_after_its_noun_ends_at_the_sentences_verb():
     assert said("Voters supporting Trump were angry about the vote.")[0] == ("Trump", "Voters")
     text = "House Republicans supporting the bill have said they think they will have the votes."
     assert ("they think they will have the votes", "House Republicans") in said(text)
+
+
+def test_a_cue_noun_in_s_before_a_comma_is_a_noun_unless_a_source_phrase_ends_there():
+    # "attacks," "estimates,": a verb there would have no object
+    text = "After the Paris attacks, Trump released an ad criticizing the president."
+    assert [content for content, _ in said(text)] == ["the president"]
+    assert ("Cost estimates", "he") in said("Cost estimates, he added, were too high.")
+    # ", a new poll shows.": the content is before the comma, the source after it
+    assert said("The races are all close, a new poll shows.") == [("The races are all close", "a new poll")]

@@ -179,6 +179,7 @@ _PLURAL_BEFORE = re.compile(r"(?<![\w’'])[A-Za-z][a-z]+[a-rt-z]s\s+[a-z]+ing$"
 # "will" is a noun ("to back the will of voters").
 _NOT_BEFORE_PREDICATE = frozenset({"i", "you", "he", "she", "it", "we", "they", "who", "this", "that", "the", "a",
                                    "an", "his", "her", "their", "its", "our", "my", "your"})
+_CLOSING_PUNCTUATION = (",", ".", ";", ":", ")")
 # A finite verb after an object noun phrase: the predicate of the sentence the object is inside.
 _PREDICATE_AFTER_OBJECT = re.compile(r"(?<=[\w.’'])\s+(?:was|were|is|are|has|have|had|will|would|can|could|should|may|might|must)\b")
 # Endings of words that are adjectives far more often than nouns ("presidential", "divisive").
@@ -262,6 +263,11 @@ def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
             and _RELATIVE_BEFORE.search(text, max(ss, m.start() - 50), m.start()) is None:
         return "noun"  # "the jobs report was released": a singular verb after the bare form
     if lemma in _NOUNISH and form in (lemma, lemma + "s", lemma + "es"):
+        if form != lemma and text[m.end():m.end() + 1] in _CLOSING_PUNCTUATION and low not in _SUBJECT_BEFORE \
+                and text.find(",", ss, m.start()) < 0:
+            # "After the Paris attacks, Trump ...", "Cost estimates, he added, ...": a verb here would
+            # have no object (", a new poll shows." has its content before the comma: a verb)
+            return "noun"
         if low in _SUBJECT_BEFORE or followed_by_that:
             return "verb"
         head = low in ROLE_WORDS or (word.isalpha() and word.islower() and low.endswith(("er", "or", "ist", "ent", "ian")))
