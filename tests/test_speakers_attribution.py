@@ -118,3 +118,8 @@ def test_a_cue_noun_in_s_before_a_comma_is_a_noun_unless_a_source_phrase_ends_th
     assert ("Cost estimates", "he") in said("Cost estimates, he added, were too high.")
     # ", a new poll shows.": the content is before the comma, the source after it
     assert said("The races are all close, a new poll shows.") == [("The races are all close", "a new poll")]
+
+
+def test_a_purpose_infinitive_after_a_verbs_object_takes_the_sentences_subject():
+    text = "Mr. Khan has mounted an extraordinary public campaign to condemn Mr. Trump for the proposal."
+    assert said(text) == [("Mr. Trump for the proposal", "Mr. Khan")]

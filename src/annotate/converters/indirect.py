@@ -117,16 +117,21 @@ def _source_before(text: str, cue_start: int, floor: int) -> tuple[int, int] | N
         sp = subject
     if sp is not None and (text[sp[1]:cue_start] == " to " or _TIME_THEN_TO.fullmatch(text, sp[1], cue_start)) and (
             (_POSSESSED_NOUN.fullmatch(text, sp[0], sp[1]) and text[sp[0]:sp[1]].split()[-1].lower() not in ROLE_WORDS)
-            or _previous_word(text, max(floor, sp[0] - 12), sp[0])[1] in _OBJECT_PREPOSITIONS):
+            or _previous_word(text, max(floor, sp[0] - 12), sp[0])[1] in _OBJECT_PREPOSITIONS
+            or (_PAST_VERB.fullmatch(_previous_word(text, max(floor, sp[0] - 20), sp[0])[1])
+                and text[sp[0]:sp[1]].split()[0].lower() in _OBJECT_DETERMINERS)):
         # "Comey did go out of his way to criticize ...", "her decision to attack ...", "went on CNN
-        # to declare ...": the owner's noun phrase or a preposition's object is no speaker; the
-        # sentence's subject is
+        # to declare ...", "has mounted a campaign to condemn ...": the owner's noun phrase, a
+        # preposition's object or a verb's is no speaker; the sentence's subject is
         sp = sentence_subject(text, sp[0], floor) or sp
     return sp
 
 
 # "... City Hall Wednesday to assail", "... on CNN on Sunday to declare": a time between the object and "to".
 _TIME_THEN_TO = re.compile(r" (?:on )?" + pattern("time_words", "time") + r" to ")
+# A past tense or participle before an object: "mounted a campaign", "used the speech".
+_PAST_VERB = re.compile(r"[a-z]{2,}ed")
+_OBJECT_DETERMINERS = frozenset({"a", "an", "the"})
 _OBJECT_PREPOSITIONS = frozenset({"on", "in", "at", "into", "onto", "to", "from", "with", "before", "through"})
 
 
