@@ -123,3 +123,16 @@ def test_a_cue_noun_in_s_before_a_comma_is_a_noun_unless_a_source_phrase_ends_th
 def test_a_purpose_infinitive_after_a_verbs_object_takes_the_sentences_subject():
     text = "Mr. Khan has mounted an extraordinary public campaign to condemn Mr. Trump for the proposal."
     assert said(text) == [("Mr. Trump for the proposal", "Mr. Khan")]
+
+
+def test_a_clause_after_an_inverted_speech_cue_is_content_too():
+    text = "“It is important,” one of the prosecutors said the two cases were quite different."
+    assert said(text) == [("“It is important,”", "one of the prosecutors"),
+                          ("the two cases were quite different", "one of the prosecutors")]
+    assert said("“It is important,” he said aboard the plane.") == [("“It is important,”", "he")]
+
+
+def test_an_adjunct_before_a_clause_with_its_pronoun_belongs_to_the_content():
+    assert said("Pence said in politics it takes time to build trust.") == [
+        ("in politics it takes time to build trust", "Pence")]
+    assert said("He said in a statement that he would run.") == [("that he would run", "He")]

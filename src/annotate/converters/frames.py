@@ -230,8 +230,10 @@ def _complement(s: Sentence, cue: Cue) -> tuple[int, int] | None:
     """The content after a cue: its complement, cut where the sentence's clause structure ends it."""
     text, ss, se, m, sp = s.text, s.ss, s.se, cue.m, cue.speaker
     if sp and any(0 <= sp[0] - b <= 3 for _, b in s.blocked) and "any" in cue.kinds \
-            and not _CLAUSE_START.match(text, m.end() + 1):
-        return None  # '"...," he said aboard the plane': the quote before is the content
+            and not _CLAUSE_START.match(text, m.end() + 1) and not _bare_clause(text, m.end() + 1, se):
+        # '"...," he said aboard the plane': the quote before is the content ('"...," X said the
+        # two cases were different': a clause of its own after the cue is content too)
+        return None
     end = _cut_after(s.cut_points, m.end(), se)
     comma = text.find(",", m.end(), end)  # (the comma first: the subordinate clause is looked for only then)
     if comma > 0 and _SUBORDINATE_OPEN.search(text, max(ss, text.rfind(",", ss, m.start()) + 1), m.start()):
@@ -260,6 +262,16 @@ def _complement(s: Sentence, cue: Cue) -> tuple[int, int] | None:
         if _words(text, *content) < 3:
             return None
     return content
+
+
+def _bare_clause(text: str, pos: int, se: int) -> bool:
+    """A clause opens at `pos`: a subject pronoun or a determiner, and a finite verb within 40
+    characters ("the two cases were", "he would"), not a time or a place ("Tuesday", "aboard")."""
+    return bool((_SUBJECT_START.match(text, pos) or _DETERMINER_START.match(text, pos))
+                and _FINITE.search(text, pos, min(se, pos + 40)))
+
+
+_DETERMINER_START = re.compile(r"(?:the|a|an|his|her|their|its|our|my)\s")
 
 
 # People in an object who say something themselves: "critics who say ...".

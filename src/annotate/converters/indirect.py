@@ -132,6 +132,8 @@ _TIME_THEN_TO = re.compile(r" (?:on )?" + pattern("time_words", "time") + r" to 
 # A past tense or participle before an object: "mounted a campaign", "used the speech".
 _PAST_VERB = re.compile(r"[a-z]{2,}ed")
 _OBJECT_DETERMINERS = frozenset({"a", "an", "the"})
+# A short adjunct, then a clause with a subject pronoun: "in politics it takes", "at that point they had".
+_ADJUNCT_THEN_PRONOUN = re.compile(r"[a-z]+\s+[^,.;:!?“”\"()]{1,40}?\s(?:he|she|it|they|we|I|you)\s+[a-z’']+")
 _OBJECT_PREPOSITIONS = frozenset({"on", "in", "at", "into", "onto", "to", "from", "with", "before", "through"})
 
 
@@ -424,10 +426,12 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
                 pos = m.end() - 4
             elif adjunct and not _TO_INF.match(text, pos):
                 adj = _TIME_ADJUNCT.match(text, pos - 1, se)
-                if not (adj and (_SUBJECT_START.match(text, adj.end() + 1) or (
-                        _NP_START.match(text, adj.end() + 1) and _FINITE.search(text, adj.end(), min(se, adj.end() + 60))))):
+                if adj and (_SUBJECT_START.match(text, adj.end() + 1) or (
+                        _NP_START.match(text, adj.end() + 1) and _FINITE.search(text, adj.end(), min(se, adj.end() + 60)))):
+                    pos = adj.end() + 1  # "said Wednesday he agrees ...": a time adjunct, then the clause
+                elif not _ADJUNCT_THEN_PRONOUN.match(text, pos, se):
                     return None
-                pos = adj.end() + 1  # "said Wednesday he agrees ...": a time adjunct, then the clause
+                # else "said in politics it takes time ...": the adjunct belongs to the content
             kind = "any"
         elif _CLAUSE_START.match(text, pos):
             kind = "clause"
