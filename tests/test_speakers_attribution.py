@@ -136,3 +136,10 @@ def test_an_adjunct_before_a_clause_with_its_pronoun_belongs_to_the_content():
     assert said("Pence said in politics it takes time to build trust.") == [
         ("in politics it takes time to build trust", "Pence")]
     assert said("He said in a statement that he would run.") == [("that he would run", "He")]
+
+
+def test_one_lowercase_word_is_the_object_of_an_evaluation():
+    assert said("Most Republicans oppose abortion.") == [("abortion", "Most Republicans")]
+    # not a pronoun of everything, not an adverb, and not after a speech verb
+    assert said("He criticized everyone.") == []
+    assert said("The campaign pushed back loudly.") == []

@@ -132,6 +132,12 @@ _TIME_THEN_TO = re.compile(r" (?:on )?" + pattern("time_words", "time") + r" to 
 # A past tense or participle before an object: "mounted a campaign", "used the speech".
 _PAST_VERB = re.compile(r"[a-z]{2,}ed")
 _OBJECT_DETERMINERS = frozenset({"a", "an", "the"})
+# One-word objects that name nothing evaluated ("support everything", "criticized everyone") or
+# are adverbs of time and place ("pushed online", "waited months").
+_FUNCTION_OBJECTS = frozenset({"everything", "anything", "nothing", "something", "everyone", "anyone", "someone",
+                               "nobody", "everybody", "somebody", "anybody", "themselves", "himself", "herself",
+                               "itself", "yourself", "ourselves", "myself", "another", "others", "whatever",
+                               "online", "months", "weeks", "years", "decades", "tonight", "today"})
 # A short adjunct, then a clause with a subject pronoun: "in politics it takes", "at that point they had".
 _ADJUNCT_THEN_PRONOUN = re.compile(r"[a-z]+\s+[^,.;:!?“”\"()]{1,40}?\s(?:he|she|it|they|we|I|you)\s+[a-z’']+")
 _OBJECT_PREPOSITIONS = frozenset({"on", "in", "at", "into", "onto", "to", "from", "with", "before", "through"})
@@ -487,9 +493,11 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
         return None  # "showed up in the flesh", "as she showed in the debates", "a show and is ..."
     if kind == "object" and content.split(None, 1)[0].lower() in _PRONOUN_OBJECT and len(content.split(None, 3)) < 3:
         return None
-    if len(content.split(None, 2)) < 2 and not (kind == "object" and content[:1].isupper() and content.isalpha()) \
+    if len(content.split(None, 2)) < 2 and not (kind == "object" and content.isalpha() and (
+            content[:1].isupper() or (len(content) > 5 and "any" not in kinds and content.lower() not in _FUNCTION_OBJECTS
+                                      and not content.endswith("ly")))) \
             and not (lemma == "say" and content.lower() in ("yes", "no")):
-        return None
+        return None  # (one lowercase word is content only as the object of an evaluation: "oppose abortion")
     return s, e
 
 
