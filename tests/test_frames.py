@@ -184,3 +184,11 @@ def test_a_cue_verb_is_read_with_its_kinds_and_forms():
     assert cue_lemma("wrote") == ("write", {"any"})
     assert "state" not in FORMS  # not_cue_forms.txt: a noun far more often
     assert FORMS["slammed"][0] == "slam"  # one syllable, consonant doubled
+
+
+def test_in_a_poll_opening_the_sentence_is_the_source_of_its_clause():
+    text = "In a new Fox News poll released Monday, Trump leads Cruz by nine points."
+    assert only(text, "in/poll") == ("Trump leads Cruz by nine points", "a new Fox News poll released Monday",
+                                     SCORES["in-poll"])
+    # a poll elsewhere in the sentence, or an opening adjunct that names none, is no source
+    assert [k for _, _, k, _, _ in found("In Iowa, Trump leads Cruz by nine points in the poll.")] == []

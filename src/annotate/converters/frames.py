@@ -62,6 +62,7 @@ SCORES = {
     "post": 0.85,                    # an embedded post, its signature "— Name (@handle) June 1, 2016" after it
     # cue frames (this module)
     "according-to": 0.6,
+    "in-poll": 0.6,                  # 'In a new Fox News poll, Trump leads ...': the poll is the source
     "asked-if": 0.4,
     "speech-complement": 0.55,       # a speech verb's complement: "said the plan failed"
     "complement": 0.45,              # any other cue's: "plans to run", "criticized the plan"
@@ -177,6 +178,28 @@ def according_to(s: Sentence) -> list[dict]:
         if _words(text, *content) >= 3:
             out.append(_quote(content, sp, "according-to", "according to"))
     return out
+
+
+# A poll or survey named in an adjunct that opens the sentence: "In a new NBC News/Wall Street
+# Journal poll released Monday, ...", "In the most recent YouGov/Economist survey, ...".
+_IN_POLL = re.compile(r"In\s+((?:the|a|an|[A-Z][\w’'.&/-]*)\s[^,;:“”\"()]{0,80}?\b(?:poll|polls|survey|surveys)\b"
+                      r"[^,;:“”\"()]{0,50}?),\s+")
+
+
+def in_poll(s: Sentence) -> list[dict]:
+    """'In a POLL, ...': the clause after the comma is what the poll found, the poll its source.
+
+    Example: "In a new Fox News poll, Trump leads Cruz by nine points." -> "Trump leads Cruz by nine
+    points" by "a new Fox News poll".
+    """
+    text, ss, se = s.text, s.ss, s.se
+    m = _IN_POLL.match(text, ss, se)
+    if m is None:
+        return []
+    content = trim(text, m.end(), se, _STRIP)
+    if _words(text, *content) < 3:
+        return []
+    return [_quote(content, (m.start(1), m.end(1)), "in-poll", "in/poll")]
 
 
 # An appositive after "According to NAME,": "an auto analyst at Harbor Securities," (up to its comma).
@@ -600,9 +623,12 @@ def cue_quotes(text: str, ss: int, se: int, blocked: list[tuple[int, int]], titl
     has_noun_that = " that " in sent and _has_noun_that(sent)
     has_according = "ccording" in sent
     has_asked = _has_any(sent, _ASKED_HINTS)
-    if not (cues or has_nominal or has_noun_that or has_according or has_asked):
+    has_poll = sent.startswith("In ") and ("poll" in sent or "survey" in sent)
+    if not (cues or has_nominal or has_noun_that or has_according or has_asked or has_poll):
         return []  # no frame applies (the common case: no Sentence is built)
     s = Sentence(text, ss, se, blocked, sent)
+    if has_poll:
+        s.out.extend(in_poll(s))
     if has_according:
         s.out.extend(according_to(s))
     if has_asked:
