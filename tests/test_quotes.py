@@ -325,8 +325,11 @@ def test_demonstrative_subject_after_a_speech_verb_is_content():
 
 
 def test_percentage_is_a_source():
-    quotes = quotes_of("In the new survey, 42% say the bridge should be rebuilt.")
+    quotes = quotes_of("Asked about it again, 42% say the bridge should be rebuilt.")
     assert find(quotes, "the bridge should be rebuilt")[2] == "42%"
+    # a survey that opens the sentence is the source of all of it (frames.in_poll)
+    quotes = quotes_of("In the new survey, 42% say the bridge should be rebuilt.")
+    assert find(quotes, "42% say the bridge should be rebuilt")[2] == "the new survey"
 
 
 def test_linking_words_before_a_parenthetical_cue_are_not_a_fragment():

@@ -198,7 +198,8 @@ def in_poll(s: Sentence) -> list[dict]:
         return []
     content = trim(text, m.end(), se, _STRIP)
     if _words(text, *content) < 3:
-        return []
+        return []  # (a cue inside the clause is nested: "In a survey, 79 percent of Democrats said they
+    # were satisfied" is the survey's finding in PolNeAR, as a whole)
     return [_quote(content, (m.start(1), m.end(1)), "in-poll", "in/poll")]
 
 
