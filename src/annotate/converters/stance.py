@@ -117,8 +117,24 @@ class _Lexicon:
         self.denier_ends = frozenset(e[-1] for e in self.deniers)
         self.bridges = frozenset(read_list("bridges.txt"))
         self.phrase_re = re.compile(r"(?<![\w'-])(?:" + word_alternation(phrases) + r")(?![\w'-])")
+        # the tokens a phrase opens with: its first two, or its only one (may_hold_phrase); an
+        # entry that opens with no token character (none does) would turn the test off
+        openings = [tuple(_TOKEN.findall(entry)) for entry in phrases]
+        self.phrase_pairs = frozenset(t[:2] for t in openings if len(t) > 1)
+        self.phrase_singles = frozenset(t[0] for t in openings if len(t) == 1)
+        self.phrases_open_tokens = all(_TOKEN.match(entry) for entry in phrases)
         # words that are no theme noun (_Context._theme_nouns): function words, evaluations, vague nouns
         self.not_themes = _FUNCTION | self.word_set | _NOT_ISSUES | _NOT_THEMES
+
+    def may_hold_phrase(self, words: list[str]) -> bool:
+        """A quote whose tokens are `words` may hold a phrase of phrase_re: some token pair opens
+        a phrase of two words or more, or some token is a one-word phrase. A phrase can match
+        only where a token starts (nothing of [\\w'-] before it) and ends where a token ends, so
+        its tokens are the quote's there: without such an opening the phrase regex finds
+        nothing, and two set tests are cheaper than its scan of every position of the quote."""
+        pairs = zip(words, words[1:], strict=False)
+        return not (self.phrases_open_tokens and self.phrase_pairs.isdisjoint(pairs)
+                    and self.phrase_singles.isdisjoint(words))
 
 
 _LEX: _Lexicon | None = None
@@ -453,7 +469,8 @@ class _Context:
         lex, whole = self.lex, self.low
         words = _TOKEN.findall(whole, qs, qe)
         low = whole[qs:qe]
-        if lex.word_set.isdisjoint(words) and not lex.phrase_re.search(low):
+        phrases = lex.may_hold_phrase(words)
+        if lex.word_set.isdisjoint(words) and not (phrases and lex.phrase_re.search(low)):
             return []  # no lexicon word or phrase: most quotes
         self._speaker_span = q.get("speaker") or (0, 0)
         toks = _token_spans(whole, qs, words)
@@ -461,7 +478,7 @@ class _Context:
         clause = self._clauses(toks)
         names = self._name_tokens(toks, starts)
         speaker = self._speaker_targets(q)
-        seeds = [sd for sd in self._seeds(low, qs, toks, starts, words, names)
+        seeds = [sd for sd in self._seeds(low if phrases else "", qs, toks, starts, words, names)
                  if not _backing(toks, sd[0], sd[1]) or self._own_backing(toks, clause, sd[0], q)]
         out = []
         for i, j, valence, kind in self._merge(seeds, toks, clause):
@@ -1048,7 +1065,8 @@ class _Context:
     def _seeds(self, low: str, qs: int, toks, starts: list[int], words: list[str],
                names: list[bool]) -> list[tuple[int, int, float, str]]:
         """(first token, last token, valence, kind) of every lexicon hit in the quote; `starts`
-        and `words` are the tokens' offsets and strings."""
+        and `words` are the tokens' offsets and strings; `low` is the quote's folded text, or ""
+        when it can hold no phrase (_Lexicon.may_hold_phrase)."""
         out = []
         covered = set()
         for m in self.lex.phrase_re.finditer(low):
