@@ -182,6 +182,7 @@ def _token_spans(low: str, start: int, words: list[str]) -> list[tuple[int, int,
 # “respected manager”": a scare quote or a quoted fragment sits inside its clause).
 _BREAK = re.compile(r"[.,;:!?()\[\]{}—–…]|\s-+\s|\n")
 _QUOTE_MARKS = frozenset("\"“”‘")
+_SCARE_OPEN, _SCARE_CLOSE = frozenset("“‘\"'"), frozenset("”’\"'")  # the marks of a scare quote (_quoted)
 _POSSESSIVE = re.compile(r"['’]s?(?!\w)")
 # (one alternation with shared prefixes factored out: _lead_in scans 600 characters before every quote)
 _LEAD_VERB = re.compile(r"\b(?:" + word_alternation(
@@ -459,7 +460,7 @@ class _Context:
         self._it_clause = False  # set by _issue_target: the stance's clause is 'It is ...' opening a sentence  # _previous_quote_end's, made when first needed
         self._gender: dict[str, str | None] = {}  # _gender_of, name by name
         self._mentions_of: dict[str, list] | None = None  # all mentions by name, for _gender_of
-        self._quotes_joined: list[tuple[int, int]] = []
+        self._quotes_joined: list[tuple[int, int]] | None = None  # _quoted_text, made when first needed
         self._quote_starts: list[int] = []
         self._speaker_span: tuple[int, int] = (0, 0)  # the speaker span of the quote being read
 
@@ -1202,7 +1203,7 @@ class _Context:
         text = self.text
         before = text[max(qs, s - 3):s]
         after = text[e:min(qe + 1, e + 3)]
-        return any(c in before for c in "“‘\"'") and any(c in after for c in "”’\"'")
+        return not _SCARE_OPEN.isdisjoint(before) and not _SCARE_CLOSE.isdisjoint(after)
 
     # -- targets ----------------------------------------------------------------------------
     def _target(self, toks, clause, i, j, qs, speaker, reported: bool = False, themes: bool = True):
@@ -1289,28 +1290,31 @@ class _Context:
             counts = Counter([first if noun in _FUNCTION and len(first) > 3 else noun
                               for s, e in self._quoted_text() for first, noun in _NOMINAL.findall(low, s, e)])
             by_key: dict[str, list[tuple[int, str]]] = {}
-            for noun in counts.keys() - self.lex.not_themes:
-                if not noun.endswith(("ly", "ed", "ing")):
-                    by_key.setdefault(_theme_key(noun), []).append((counts[noun], noun))
+            not_themes = self.lex.not_themes
+            for noun, n in counts.items():
+                if noun not in not_themes and not noun.endswith(("ly", "ed", "ing")):
+                    by_key.setdefault(_theme_key(noun), []).append((n, noun))
             themes = {}
             for key, forms in by_key.items():
-                if sum(n for n, _w in forms) >= MIN_THEME_MENTIONS:
-                    shown = max(forms)[1]
-                    for form in (key, key + "s"):
-                        themes[form] = shown
+                # (most keys have one form, named once: no sum to add up)
+                if (forms[0][0] if len(forms) == 1 else sum(n for n, _w in forms)) >= MIN_THEME_MENTIONS:
+                    themes[key] = themes[key + "s"] = max(forms)[1]
             self._themes = themes
         return self._themes
 
     def _quoted_text(self) -> list[tuple[int, int]]:
         """The stretches of text inside quotes (overlapping quotes joined), each from the
-        character before the quote (_NOMINAL wants a space or a mark before a determiner)."""
-        out: list[list[int]] = []
-        for s, e in sorted((q["start"], q["end"]) for q in self.quotes):
-            if out and s <= out[-1][1]:
-                out[-1][1] = max(out[-1][1], e)
-            else:
-                out.append([max(0, s - 1), e])
-        return [(s, e) for s, e in out]
+        character before the quote (_NOMINAL wants a space or a mark before a determiner);
+        made once (_theme_nouns and _gender_of both read them)."""
+        if self._quotes_joined is None:
+            out: list[list[int]] = []
+            for s, e in sorted((q["start"], q["end"]) for q in self.quotes):
+                if out and s <= out[-1][1]:
+                    out[-1][1] = max(out[-1][1], e)
+                else:
+                    out.append([max(0, s - 1), e])
+            self._quotes_joined = [(s, e) for s, e in out]
+        return self._quotes_joined
 
     def _theme_near(self, toks, clause, i, j) -> str | None:
         """The theme noun (_theme_nouns) nearest the stance in its clause, within THEME_REACH
@@ -1469,9 +1473,8 @@ class _Context:
             self._mentions_of = {}
             for m in self.all_mentions:
                 self._mentions_of.setdefault(m[2], []).append(m)
-            self._quotes_joined = self._quoted_text()
-            self._quote_starts = [qs for qs, _qe in self._quotes_joined]
-        low, starts, quoted, quote_starts = self.low, self.all_starts, self._quotes_joined, self._quote_starts
+            self._quote_starts = [qs for qs, _qe in self._quoted_text()]
+        low, starts, quoted, quote_starts = self.low, self.all_starts, self._quoted_text(), self._quote_starts
         votes: Counter = Counter()
         for s, e, _t in self._mentions_of.get(name, ()):
             k = bisect.bisect_right(quote_starts, s) - 1
