@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from collections import Counter
 from importlib import resources
@@ -181,6 +182,12 @@ def _token_spans(low: str, start: int, words: list[str]) -> list[tuple[int, int,
 # Punctuation between two tokens ends a clause (and any frame); a quote mark does not ("He was a
 # “respected manager”": a scare quote or a quoted fragment sits inside its clause).
 _BREAK = re.compile(r"[.,;:!?()\[\]{}—–…]|\s-+\s|\n")
+# _BREAK in two, for the clauses of a quote (_Context._clauses): a mark or a line break, and a
+# dash between spaces found from its first dash. Each opens with characters the regex engine
+# jumps to (rare marks, a literal dash) where _BREAK tries its \s alternative at every space;
+# both find breaks in the same gaps between tokens (the dash shares its gap with the space before it).
+_MARK_BREAK = re.compile(r"[.,;:!?()\[\]{}—–…\n]")
+_DASH_BREAK = re.compile(r"-(?<=\s-)-*\s")
 _QUOTE_MARKS = frozenset("\"“”‘")
 _SCARE_OPEN, _SCARE_CLOSE = frozenset("“‘\"'"), frozenset("”’\"'")  # the marks of a scare quote (_quoted)
 _POSSESSIVE = re.compile(r"['’]s?(?!\w)")
@@ -492,7 +499,7 @@ class _Context:
         self._speaker_span = q.get("speaker") or (0, 0)
         toks = _token_spans(whole, qs, words)
         starts = [t[0] for t in toks]  # for bisect, made once for the quote
-        clause = self._clauses(toks)
+        clause = self._clauses(toks, starts, words)
         names = self._name_tokens(toks, starts)
         speaker = self._speaker_targets(q)
         seeds = [sd for sd in self._seeds(low if phrases else "", qs, toks, starts, words, names)
@@ -1036,20 +1043,22 @@ class _Context:
             return None
         return self._listed_issue(head) or self.text[toks[first][0]:toks[last][1]]
 
-    def _clauses(self, toks) -> list[int]:
-        """Clause number of every token: punctuation or a contrast word starts a new clause."""
-        # Tokens hold no break character, so each break lies in the gap before some token.
-        breaks = [m.start() for m in _BREAK.finditer(self.text, toks[0][1], toks[-1][0])]
-        ids, n, b, nb = [0], 0, 0, len(breaks)
-        for s, _e, w in toks[1:]:
-            if b < nb and breaks[b] < s:
-                n += 1
-                while b < nb and breaks[b] < s:
-                    b += 1
-            elif w in _CONTRAST:
-                n += 1
-            ids.append(n)
-        return ids
+    def _clauses(self, toks, starts: list[int], words: list[str]) -> list[int]:
+        """Clause number of every token: punctuation or a contrast word starts a new clause;
+        `starts` and `words` are the tokens' offsets and strings."""
+        # Tokens hold no break character, so each break lies in the gap before some token: the
+        # token after it opens a clause (found by bisection, so that the per-token work is the
+        # running sum alone, done in C; most quotes hold no contrast word to look for)
+        opens = [0] * len(toks)
+        text, lo, hi = self.text, toks[0][1], toks[-1][0]
+        for breaks in (_MARK_BREAK.finditer(text, lo, hi), _DASH_BREAK.finditer(text, lo, hi)):
+            for m in breaks:
+                opens[bisect.bisect_right(starts, m.start())] = 1
+        if not _CONTRAST.isdisjoint(words):
+            for k in range(1, len(words)):
+                if words[k] in _CONTRAST:
+                    opens[k] = 1
+        return list(itertools.accumulate(opens))
 
     def _name_tokens(self, toks, tok_starts: list[int]) -> list[bool]:
         """Tokens inside a target mention (a name is not an evaluation: "United", "Justice");
