@@ -118,11 +118,13 @@ class _Lexicon:
         self.denier_ends = frozenset(e[-1] for e in self.deniers)
         self.bridges = frozenset(read_list("bridges.txt"))
         self.phrase_re = re.compile(r"(?<![\w'-])(?:" + word_alternation(phrases) + r")(?![\w'-])")
-        # the tokens a phrase opens with: its first two, or its only one (may_hold_phrase); an
-        # entry that opens with no token character (none does) would turn the test off
-        openings = [tuple(_TOKEN.findall(entry)) for entry in phrases]
-        self.phrase_pairs = frozenset(t[:2] for t in openings if len(t) > 1)
-        self.phrase_singles = frozenset(t[0] for t in openings if len(t) == 1)
+        # the tokens a phrase opens with: its first two, or its only one, and its longest, which
+        # a quote must hold too (may_hold_phrase); an entry that opens with no token character
+        # (none does) would turn the test off
+        phrase_tokens = [tuple(_TOKEN.findall(entry)) for entry in phrases]
+        self.phrase_pairs = frozenset(t[:2] for t in phrase_tokens if len(t) > 1)
+        self.phrase_singles = frozenset(t[0] for t in phrase_tokens if len(t) == 1)
+        self.phrase_longest = frozenset(max(t, key=len) for t in phrase_tokens)
         self.phrases_open_tokens = all(_TOKEN.match(entry) for entry in phrases)
         # words that are no theme noun (_Context._theme_nouns): function words, evaluations, vague nouns
         self.not_themes = _FUNCTION | self.word_set | _NOT_ISSUES | _NOT_THEMES
@@ -132,10 +134,15 @@ class _Lexicon:
         a phrase of two words or more, or some token is a one-word phrase. A phrase can match
         only where a token starts (nothing of [\\w'-] before it) and ends where a token ends, so
         its tokens are the quote's there: without such an opening the phrase regex finds
-        nothing, and two set tests are cheaper than its scan of every position of the quote."""
+        nothing, and set tests are cheaper than its scan of every position of the quote. (The
+        test of the phrases' longest words, one of which the quote must hold, goes first: it
+        rules out most quotes without making a pair of words.)"""
+        if not self.phrases_open_tokens:
+            return True
+        if self.phrase_longest.isdisjoint(words):
+            return False
         pairs = zip(words, words[1:], strict=False)
-        return not (self.phrases_open_tokens and self.phrase_pairs.isdisjoint(pairs)
-                    and self.phrase_singles.isdisjoint(words))
+        return not (self.phrase_pairs.isdisjoint(pairs) and self.phrase_singles.isdisjoint(words))
 
 
 _LEX: _Lexicon | None = None
