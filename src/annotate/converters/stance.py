@@ -1231,6 +1231,8 @@ class _Context:
 
     def _marked(self, a: int, b: int) -> bool:
         """A quote mark stands between two tokens: a span never reaches across it ('a “respected')."""
+        if b - a == 1:  # a single space, nearly always: one character to test, no slice
+            return self.text[a] in _QUOTE_MARKS
         between = self.text[a:b]
         return not _QUOTE_MARKS.isdisjoint(between) or "''" in between
 
