@@ -275,14 +275,38 @@ def _headline_case_lines(text: str) -> list[tuple[int, int]]:
         if not line or len(line) > 150:  # a blank line, or a paragraph: not a headline
             pos += len(line) + 1
             continue
-        words = [w.lstrip("\"“‘'(") for w in line.split()]
-        words = [w for w in words if len(w) >= 4 and w[0].isalpha()]
-        upper = sum(w[0].isupper() for w in words)
-        lower = len(words) - upper  # prose has lower-case words between its names
+        upper, lower = _word_cases(line)
         if lower <= 1 and (upper >= 4 or (upper >= 3 and lower == 0)):
             out.append((pos, pos + len(line)))
         pos += len(line) + 1
     return out
+
+
+_LINE_OPENERS = "\"“‘'("
+
+
+def _word_cases(line: str) -> tuple[int, int]:
+    """(capitalised, other) words of four letters or more in a line, opening quotes and brackets
+    stripped; the count of others stops at two, which no headline has (most short lines are
+    prose: a caption, a byline)."""
+    upper = lower = 0
+    for w in line.split():
+        if len(w) < 4:  # stripping can only shorten it
+            continue
+        c = w[0]
+        if c in _LINE_OPENERS:
+            w = w.lstrip(_LINE_OPENERS)
+            if len(w) < 4:
+                continue
+            c = w[0]
+        if c.isalpha():
+            if c.isupper():
+                upper += 1
+            else:
+                lower += 1
+                if lower == 2:
+                    break
+    return upper, lower
 
 
 def _token_words(chain: str, start: int) -> list[tuple[int, int, str, str]]:
