@@ -895,8 +895,9 @@ def issue_mentions(text: str, entities: list[tuple[int, int, str, str]]) -> list
         if not text[ent[0] - 1:ent[0]].isspace():  # a preposition before it needs a space after it
             continue
         before = text[max(0, ent[0] - 14):ent[0]]
-        if not before.rstrip().endswith(_PREP_TAILS) or not _PREP_BEFORE.search(text, max(0, ent[0] - 14), ent[0]):
-            continue
+        if not before.rstrip().endswith(_PREP_TAILS) or not _head_word_before(text, ent[0]) \
+                or not _PREP_BEFORE.search(text, max(0, ent[0] - 14), ent[0]):
+            continue  # most: no preposition, or no issue head before it
         m = _HEAD_BEFORE.search(text, max(0, ent[0] - 40), ent[0])
         if m is None:
             continue
@@ -944,6 +945,17 @@ def issue_mentions(text: str, entities: list[tuple[int, int, str, str]]) -> list
         out.append((s, m.end(), text[s:m.end()], key))
     out.sort()
     return out
+
+
+_HEAD_TAILS = tuple(ISSUE_HEADS)
+
+
+def _head_word_before(text: str, pos: int) -> bool:
+    """Whether _HEAD_BEFORE can match before `pos`, cheaply: its match ends '<head> <prep>
+    [the] ', so the second or third last word of its 40-character window ends with an issue
+    head. (The regex opens with a word boundary: it tries every position of the window.)"""
+    words = text[max(0, pos - 40):pos].split()
+    return any(w.endswith(_HEAD_TAILS) for w in words[-3:-1])
 
 
 _MODIFIES_NEXT = re.compile(r"\s+(?:policy|policies|deal|plan|program|talks|officials?|leaders?|forces?|troops)\b")
