@@ -194,6 +194,7 @@ _CHAIN = re.compile(
     + _TOKEN + r"(?:['’]s?)?)*(?![\w@])"
 )
 _PIECE = re.compile(r"\s+(?:(?:of the|of|for|de|van|von|der|da|bin|al|la|le|du|del)\s+)?")
+_CONNECTOR_WORDS = frozenset("of the for de van von der da bin al la le du del".split())  # _PIECE's words
 _POSSESSIVE = ("'s", "’s", "'", "’")
 _POSSESSIVE_LAST = frozenset("s'’")  # the last characters of _POSSESSIVE's endings
 _LOWER_WORD = re.compile(r"(?<![\w.])[a-z]+(?![a-z])")
@@ -313,6 +314,16 @@ def _token_words(chain: str, start: int) -> list[tuple[int, int, str, str]]:
     """(start, end, word, connector-before) of each token of a chain."""
     if " " not in chain and "\n" not in chain and "\t" not in chain:
         return [(start, start + len(chain), chain, "")]
+    words = chain.split(" ")
+    if words == chain.split() and _CONNECTOR_WORDS.isdisjoint(words):
+        # most chains: words one space apart with no 'of' or 'de' among them, which is what
+        # _PIECE finds between them (without its regex and match objects)
+        out = []
+        pos = start
+        for word in words:
+            out.append((pos, pos + len(word), word, ""))
+            pos += len(word) + 1
+        return out
     out = []
     pos = 0
     connector = ""
