@@ -84,8 +84,10 @@ def candidate_targets(text: str, mentions: list[tuple[int, int, str]] | None = N
     if title:
         low = title
         for c in cands.values():
-            if any(f in low for f in c.forms if len(f) > 2):
-                c.in_title = True
+            for f in c.forms:
+                if len(f) > 2 and f in low:
+                    c.in_title = True
+                    break
     # Fixed targets first, in the project's order; then the text's, most salient first.
     rank = {name: i for i, name in enumerate(n for n in fixed if n)}
     return sorted(cands.values(), key=lambda c: (c.kind != "fixed", rank.get(c.name, 0) if c.kind == "fixed" else 0,
@@ -104,10 +106,12 @@ def _guess_kind(name: str) -> str:
     word: "US–Russia relations"), or a named entity."""
     if name in ALIASES:
         return "country"
-    return "issue" if any(w in _ISSUE_HEAD_SET for w in _LOWER_RUN.findall(name)) else "entity"
+    return "issue" if _ISSUE_HEAD_RUN.search(name) else "entity"
 
 
-_LOWER_RUN = re.compile(r"[a-z]+")
+# An issue word as a whole run of lower-case letters (what `any(w in _ISSUE_HEAD_SET for w in
+# re.findall("[a-z]+", name))` asks, in one regex call)
+_ISSUE_HEAD_RUN = re.compile(r"(?<![a-z])(?:" + word_alternation(_ISSUE_HEAD_SET) + r")(?![a-z])")
 
 
 # How many issue targets a list holds at most.
