@@ -930,17 +930,17 @@ def issue_mentions(text: str, entities: list[tuple[int, int, str, str]]) -> list
         out.append((start, end, text[start:end], (m.group("head"), frozenset(names))))
     # Compounds: "US–Russia relations", "Iran nuclear deal", "Obama administration".
     ents = [e for e in entities if e[3] in ("country", "org", "person")]
+    last = len(ents) - 1
     for i, ent in enumerate(ents):
-        start, end, names = ent[0], ent[1], [ent[2]]
-        if i + 1 < len(ents):
-            gap = text[end:ents[i + 1][0]]
-            if len(gap) <= 5 and _DASH_GAP.fullmatch(gap):
-                names.append(ents[i + 1][2])
-                end = ents[i + 1][1]
-        if text[end:end + 2] in ("'s", "’s"):
-            continue
-        m = _MODIFIER_RE.match(text, end)
-        if not m or (len(names) == 1 and ent[3] == "person" and m.group("head") not in _PERSON_HEADS):
+        start, end = ent[0], ent[1]
+        names = [ent[2]]
+        if i < last:
+            nxt = ents[i + 1]
+            if nxt[0] - end <= 5 and _DASH_GAP.fullmatch(text, end, nxt[0]):  # (no slice of a long gap)
+                names.append(nxt[2])
+                end = nxt[1]
+        m = _MODIFIER_RE.match(text, end)  # (it opens with a space: never at "Iran's deal")
+        if m is None or (len(names) == 1 and ent[3] == "person" and m.group("head") not in _PERSON_HEADS):
             continue
         if len(names) == 1 and ent[3] != "person" and m.group("head") in _GOVERNMENT_HEADS:
             continue  # "the US administration" is the United States itself
