@@ -683,6 +683,7 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
             by_initials.setdefault(_initials(n.canonical), n)
             by_initials.setdefault(_initials(n.canonical, connectors=True), n)
     singles: dict[str, _Name] = {}
+    listable = _listable_single_words(kinds)
     out: list[tuple[int, int, str, str]] = []
     assigned: list[tuple[_Segment, _Name]] = []
     homes: dict[tuple, tuple] = {}  # (form, kind, one word, headline) -> where its segments go
@@ -693,7 +694,7 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
         where = homes.get(key)
         if where is None:
             where = homes[key] = _home_of(form, kind, words, in_headline, lower, by_full, by_last, by_first,
-                                          by_initials, singles)
+                                          by_initials, singles, listable)
         if where[0] == "home":
             if where[2]:
                 where[1].forms[where[2]] += 1
@@ -767,10 +768,12 @@ def _first_name_gender(name: str) -> str | None:
     return _gendered_first_names().get(name.split()[0].lower())
 
 
-def _home_of(form, kind, words, in_headline, lower, by_full, by_last, by_first, by_initials, singles) -> tuple:
+def _home_of(form, kind, words, in_headline, lower, by_full, by_last, by_first, by_initials, singles,
+             listable) -> tuple:
     """Where a segment's mention goes (`words`: its words; `in_headline`: in a Title Case line):
     ("home", name, word counted as a form of a one-word name or None), ("headline",) for a
-    Title Case chain to search for known names, or ("none",)."""
+    Title Case chain to search for known names, or ("none",). A lone word that is not
+    `listable` (_listable_single_words) goes nowhere: it would not be listed anyway."""
     if form in SURFACE:
         return ("none",)
     home = by_full.get(form)
@@ -783,12 +786,32 @@ def _home_of(form, kind, words, in_headline, lower, by_full, by_last, by_first, 
             home = by_initials.get(w.replace(".", ""))
         if home is None and kind in ("org", "name"):
             if kind == "name" and (w in _NOT_ALONE or w.endswith(("ans", "ians", "ese", "ish"))
-                                   or w.lower() in lower):
+                                   or w not in listable or w.lower() in lower):
                 return ("none",)
             return ("home", singles.setdefault(w, _Name("org" if kind == "org" else "name")), w)
     elif home is None and in_headline and len(words) >= 2:
         return ("headline",)
     return ("home", home, None) if home is not None else ("none",)
+
+
+def _listable_single_words(kinds: list[tuple[_Segment, str, str | None]]) -> set[str]:
+    """The lone words ("name" segments: "COVID", "Ohio") that entity_mentions can list as targets
+    of their own: a lone word is dropped unless it is named twice, once mid-sentence (its last
+    step), and a word also seen as a one-word organisation shares its home. For the others
+    _home_of need not ask whether the text also writes them in lower case (a scan of the text
+    each: a third of those asked)."""
+    count: dict[str, int] = {}
+    mid_sentence: set[str] = set()
+    orgs: set[str] = set()
+    for seg, _form, kind in kinds:
+        if kind == "name":
+            w = seg[_WORDS][0]
+            count[w] = count.get(w, 0) + 1
+            if not seg[_INITIAL]:
+                mid_sentence.add(w)
+        elif kind == "org" and len(seg[_WORDS]) == 1:
+            orgs.add(seg[_WORDS][0])
+    return {w for w in mid_sentence if count[w] >= 2} | orgs
 
 
 _PLACE_PREPS = ("in", "at", "from", "near", "outside", "across", "around", "throughout", "to", "of")
