@@ -536,13 +536,30 @@ def _epithets() -> frozenset[str]:
 _LEXICONS = Path(__file__).parent / "lexicons"
 
 
+class _computed_once:  # a decorator, named like functools.cached_property
+    """functools.cached_property without the lock Python 3.11 takes on each first read (a
+    microsecond: an article corpus has thousands of names; Python 3.12 dropped the lock): the
+    value goes into the instance's __dict__, which later reads find first."""
+
+    def __init__(self, func):
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __get__(self, obj, cls=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.func(obj)
+        return value
+
+
 @dataclass(eq=False)
 class _Name:  # compared by identity: two chains with the same forms are still two names
     kind: str
     forms: defaultdict = field(default_factory=lambda: defaultdict(int))  # form -> count (not a Counter: cheaper to make)
     key: list = field(default_factory=list)  # the words of its longest form, which founded it
 
-    @functools.cached_property
+    @_computed_once
     def canonical(self) -> str:  # asked once its forms are all in
         if len(self.forms) == 1:  # most names: the one form is the best
             best = next(iter(self.forms))
