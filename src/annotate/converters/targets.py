@@ -292,17 +292,14 @@ class IssueIndex:
                 mods = []  # "the plan", "last week": most heads (no need to read the words before)
             else:
                 mods = self._modifiers(text, low, hs, title_end, title_case, skip)
-            lemma = _singular(word)
-            pp: list[str] = []
-            if not mods and word not in REFERRING_NOUNS:
-                pp = self._of_phrase(text, he, skip)
             if word in REFERRING_NOUNS:
                 if not mods:  # "the vote", "the decision"; "the right decision" refers to nothing
                     found.append((hs, word, (), (), True))
                 continue
             if word in WEAK_ISSUE_NOUNS and not mods:
-                continue
-            found.append((hs, lemma, tuple(mods), (*mods, word, *pp), False))
+                continue  # ("last week": most weak heads, asked before reading an of-phrase)
+            pp = [] if mods else self._of_phrase(text, he, skip)
+            found.append((hs, _singular(word), tuple(mods), (*mods, word, *pp), False))
         self.heads: dict[int, IssueGroup | None] = {}
         bare = []
         for hs, lemma, mods, words, referring in found:
