@@ -649,6 +649,8 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
             kind = "org"
         elif one:
             kind = _classify_word(words[0])
+        elif form in SURFACE:
+            kind = None  # "United States", "White House": the gazetteer's; any kind would go nowhere (_home_of)
         else:
             key = (words, after_title)
             kind = classified.get(key, "?")
