@@ -85,3 +85,25 @@ def test_at_best_is_a_hedge_and_privileges_are_rights():
     judgment, not 'best'), and 'admitting privileges' names a right (converter 0.3.17)."""
     found = stances(in_quote("Helena Varga's plan is at best a distraction and needs admitting privileges."))
     assert all(s not in ("best", "privileges") for s, _p, _t in found)
+
+
+def test_a_charge_or_an_allegation_reports_no_position():
+    """What someone is charged with or accused of is the content of the charge: the quote's
+    speaker takes no position in it (converter 0.3.18)."""
+    assert stances(in_quote("Prosecutors charged Helena Varga with three felonies, including fraud "
+                            "and violating the law.")) == []
+    assert "racism" not in [s for s, _p, _t in stances(in_quote("Helena Varga rejected accusations of racism."))]
+    # the speaker's own evaluation still counts
+    assert stances(in_quote("Helena Varga is corrupt.")) == [("corrupt", "against", "Helena Varga")]
+
+
+@pytest.mark.parametrize("sentence, span, polarity", [
+    # converter 0.3.18: wait-and-see, misrepresenting, going after, fitting the bill
+    ("I don't know. I'm going to see what happens with Helena Varga.", "see what happens", "neutral"),
+    ("Helena Varga is misrepresenting what had occurred.", "misrepresenting", "against"),
+    ("Helena Varga's statement was false.", "false", "against"),
+    ("Helena Varga is going to go after her opponents.", "go after", "against"),
+    ("Helena Varga fits the bill.", "fits the bill", "favor"),
+])
+def test_phrases_of_converter_0_3_18(sentence, span, polarity):
+    assert [(s, p) for s, p, _t in stances(in_quote(sentence))] == [(span, polarity)]

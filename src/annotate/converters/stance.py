@@ -308,6 +308,13 @@ _SPEAKER_PRONOUNS = frozenset("he she they".split())
 _OTHERS = frozenset("his her their its your".split())  # whose backing it is, when not the speaker's
 
 
+# A charge or an allegation the seed is the content of ("charges of racism", "charged him with
+# three felonies, including conspiracy, violating the Espionage Act and lying to the FBI"): the
+# quote reports what someone is accused of; no one takes a position in it.
+_CHARGED = re.compile(r"\b(?:charges?|charged|accused|accusations?|allegations?|alleged|guilty|convicted|indicted|"
+                      r"felon(?:y|ies)|counts?)\b(?:\s+[\w’'-]+){0,3}\s+(?:of|with|for|including)\b[^.;:!?]*$")
+
+
 def _backing(toks, i: int, j: int) -> bool:
     """The seed is a word of backing ("support", "endorsed", "vote for")."""
     return any(toks[k][2] in _BACKING for k in range(i, j + 1))
@@ -515,7 +522,8 @@ class _Context:
         names = self._name_tokens(toks, starts)
         speaker = self._speaker_targets(q)
         seeds = [sd for sd in self._seeds(low if phrases else "", qs, toks, starts, words, names)
-                 if not _backing(toks, sd[0], sd[1]) or self._own_backing(toks, clause, sd[0], q)]
+                 if (not _backing(toks, sd[0], sd[1]) or self._own_backing(toks, clause, sd[0], q))
+                 and not _CHARGED.search(whole, max(qs, toks[sd[0]][0] - 60), toks[sd[0]][0])]
         out = []
         for i, j, valence, kind in self._merge(seeds, toks, clause):
             seed_start, seed_end = i, j
