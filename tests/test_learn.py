@@ -437,7 +437,9 @@ def test_cli_train_then_convert_with_the_model(sources, tmp_path):
     assert bad.exit_code == 2
 
 
-SCARE = "Democrats labeled the hearing a “witch hunt” on Monday. “It is over,” Senator Blake said."
+# (a quoted phrase no rule quote holds: converter 0.3.18 reads "labeled the hearing a “witch hunt”"
+# as an attribution of its own, so the phrase is said without a cue here)
+SCARE = "To Democrats the hearing was a “witch hunt” on Monday. “It is over,” Senator Blake said."
 
 
 def test_a_quoted_phrase_no_rule_quote_holds_is_added_without_a_speaker_when_the_model_is_sure():
