@@ -48,8 +48,9 @@ _CAP_RATIO_WORD = re.compile(r"(?:([A-Z])|[a-z])[A-Za-z0-9_\w’'-]*")
 
 
 # A lower-case letter after a space opens a lower-case word; a capital, at most one capitalised
-# word. Both are scanned for quickly (a literal, a character class).
-_SPACE_LOWER = re.compile(r" [a-z]")
+# word. Both are scanned for quickly (a literal, a character class). (The letter as a look-ahead:
+# findall then lists the one-character " ", which Python does not build anew, and counts the same.)
+_SPACE_LOWER = re.compile(r" (?=[a-z])")
 _CAPITAL = re.compile(r"[A-Z]")
 
 

@@ -87,12 +87,24 @@ def _is_agent(low: str) -> bool:
     return bool(_AGENT.match(low)) and low not in _NOT_AGENT
 
 
-@functools.lru_cache(maxsize=65536)
 def _np_token_ok(tok: str, first: bool) -> bool:
+    """Whether `tok` may stand in a source phrase (a determiner only as its `first` word)."""
+    return _np_first_token_ok(tok) if first else _np_inner_token_ok(tok)
+
+
+# (One cached function for each value of `first`: a cache keyed by one string finds it without
+# building a key tuple, and the walks ask about one token at a time.)
+@functools.lru_cache(maxsize=65536)
+def _np_first_token_ok(tok: str) -> bool:
+    return _np_inner_token_ok(tok) or _unpossessed(tok.lower().rstrip(".")) in DETERMINERS
+
+
+@functools.lru_cache(maxsize=65536)
+def _np_inner_token_ok(tok: str) -> bool:
     low = _unpossessed(tok.lower().rstrip("."))  # "said several observers.": the sentence's period
     if low.endswith("s") and (low[:-1] in ROLE_WORDS or low.endswith("es") and low[:-2] in ROLE_WORDS):
         return True  # "networks", "bosses"
-    return (_is_name_token(tok) or low in ROLE_WORDS or (low in DETERMINERS and first) or low in ("of", "for")
+    return (_is_name_token(tok) or low in ROLE_WORDS or low in ("of", "for")
             or low in QUANT_WORDS or low[:1].isdigit() or _is_agent(low))
 
 
@@ -156,7 +168,7 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
     j = i
     while j >= 0 and end_tok - j < 10:
         w = text[toks[j][0] : toks[j][1]]
-        if not _np_token_ok(w, True) or (j < end_tok and w in _RELATIVE_WORDS and _opens_relative(text, toks, j)):
+        if not _np_first_token_ok(w) or (j < end_tok and w in _RELATIVE_WORDS and _opens_relative(text, toks, j)):
             break
         if j < end_tok and text[toks[j][1] : toks[j + 1][0]].strip():
             break
@@ -793,7 +805,7 @@ def _no_phrase_at(word: str) -> bool:
     """Whether no phrase can open with `word`, no determiner, in speaker_after: it is no phrase word
     (_np_token_ok), nor a lower-case modifier that _modifier_before_head could accept, whatever
     follows it (that function's first test)."""
-    return not _np_token_ok(word, True) and (
+    return not _np_first_token_ok(word) and (
         not (word.isalpha() and word.islower()) or word in _FUNCTION_WORDS or word in DETERMINERS)
 
 
