@@ -305,9 +305,29 @@ def _headline_line(text: str, at: int) -> bool:
 
 def _opens_sentence(text: str, toks: list[tuple[int, int]], k: int) -> bool:
     """Whether token k is the first word of its sentence (or of the text)."""
-    before = text[toks[k - 1][1] : toks[k][0]] if k > 0 else text[: toks[k][0]]
-    return (k == 0 and not before.strip()) or "\n" in before or before.rstrip()[-1:] in (".", "!", "?") \
-        or (k > 0 and text[toks[k - 1][1] - 1 : toks[k - 1][1]] in (".", "!", "?"))
+    if k > 0:
+        before = text[toks[k - 1][1] : toks[k][0]]
+        return "\n" in before or before.rstrip()[-1:] in (".", "!", "?") \
+            or text[toks[k - 1][1] - 1 : toks[k - 1][1]] in (".", "!", "?")
+    # The first token of a walk's window: what stands before it is all the text before it, read
+    # without copying it (a copy per walk made a long one-line text quadratic).
+    pos = toks[0][0]
+    if 0 <= _first_newline(text) < pos:
+        return True
+    end = pos  # past the white space before the token, a chunk at a time (str.rstrip runs in C)
+    while end > 0:
+        chunk = text[max(0, end - 4096) : end]
+        kept = chunk.rstrip()
+        if kept:
+            return kept[-1] in ".!?"
+        end -= len(chunk)
+    return True
+
+
+@functools.lru_cache(maxsize=8)
+def _first_newline(text: str) -> int:
+    """Where the text's first line break is (-1: none); asked again for the same text, a look-up."""
+    return text.find("\n")
 
 
 # What opens a phrase ending in a common-noun head ("the Gawker employee", "one witness"); built once
