@@ -96,14 +96,20 @@ def window(text: str, pos: int, n: int = WINDOW) -> tuple[list[int], list[int], 
     finditer = TOKEN.finditer
     while True:
         lo, hi = max(0, pos - reach), min(size, pos + reach)
-        ms = list(finditer(text, lo, hi))
-        if lo > 0 and ms:  # the slice may begin inside a token: leave that one out
-            del ms[0]
-        a = len(ms)
-        for k, m in enumerate(ms):  # the first token ending after pos
-            if m.end() > pos:
-                a = k
+        found = finditer(text, lo, hi)
+        if lo > 0:  # the slice may begin inside a token: leave that one out
+            next(found, None)
+        ms = []
+        a = -1  # the first token ending after pos
+        for m in found:  # up to n tokens from it on: the slice's later tokens are never made
+            if a < 0:
+                if m.end() > pos:
+                    a = len(ms)
+            elif len(ms) - a >= n:
                 break
+            ms.append(m)
+        if a < 0:
+            a = len(ms)
         if (a >= n or lo == 0) and (len(ms) - a >= n or hi == size) or reach >= n * 400:
             break
         reach *= 4
@@ -238,6 +244,16 @@ def _heads(t: str, qt: str, anchor: int, n: int) -> tuple[tuple[str, str, str, s
     return tuple(out)
 
 
+def _breaks_before(text: str, starts: list[int], ends: list[int]) -> list[bool]:
+    """For each token of a window, whether a line break is between it and the token before.
+    Three windows in four hold none: one search over the window answers all their gaps."""
+    n = len(starts)
+    if not n or text.find("\n", starts[0], ends[-1]) < 0:
+        return [False] * n
+    find = text.find
+    return [False] + [find("\n", ends[i - 1], starts[i]) >= 0 for i in range(1, n)]
+
+
 def boundary_features(text: str, kind: str, q: dict, starts: list[int], ends: list[int], words: list[str],
                       anchor: int) -> list[list[str]]:
     """The features of each token of a boundary window (`kind` 's': a start); `anchor` is the
@@ -246,8 +262,7 @@ def boundary_features(text: str, kind: str, q: dict, starts: list[int], ends: li
     info = [_WORDS.get(w) or _word(w) for w in words]
     qs, qe = q["start"], q["end"]
     heads = _heads("T=" + kind, q.get("quote_type", ""), anchor, n)
-    find = text.find
-    nl = [False] + [find("\n", ends[i - 1], starts[i]) >= 0 for i in range(1, n)]  # a line break before token i
+    nl = _breaks_before(text, starts, ends)
     nl.append(False)
     last = n - 1
     out = []
