@@ -205,8 +205,7 @@ class Model:
         if no not in self._labels:
             return 1.0
         t = self._tagger
-        t.set([item])
-        t.tag()
+        t.set([item])  # no tag(): CRFsuite works the marginals out from the item itself
         p, q = t.marginal(yes, 0), t.marginal(no, 0)
         return p / (p + q) if p + q > 0 else 0.5
 
@@ -282,13 +281,13 @@ class Model:
         group = max((q.get("group") or 0 for q in rules), default=0)
         spans = sorted((q["start"], q["end"]) for q in kept)
         for c in cue_candidates(text, rules) if "a1" in self._labels else ():
-            p = self._yes(add_features(text, c), "a1", "a0")
-            if p < self.thresholds["add"]:
-                continue
             s, e = c["start"], c["end"]
             ss, se = c["speaker"] or (s, s)
             k = bisect.bisect_left(spans, (e,))
             if any(a < e and s < b or a < se and ss < b for a, b in spans[max(0, k - 3):k]):
+                continue  # it or its speaker overlaps a quote: never added, whatever the model says
+            p = self._yes(add_features(text, c), "a1", "a0")
+            if p < self.thresholds["add"]:
                 continue
             group += 1
             added.append({"start": s, "end": e, "quote_type": quote_type(text, s, e), "speaker": c["speaker"],
