@@ -11,7 +11,7 @@ import re
 from .lexicon import pattern, words
 from .mentions import SURFACE, US_STATES
 from .speakers import speaker_after
-from .text import closes_abbreviation
+from .text import _SPACE_RUN, closes_abbreviation
 
 _STRIP = " \t\n,;:."
 _COMMA_LEAD = re.compile(r"[^,]{1,140},\s*")
@@ -43,7 +43,6 @@ _SUBORDINATE_AFTER = re.compile(r"\s+" + pattern("clause_words", "adjunct-after"
 _PARTICIPLE_LEAD = re.compile(r"[A-Z][a-z]{2,}(?:ing|ed)\s+" + pattern("participle_lead_words") + r"\b[^.;:!?]{0,80},")
 
 
-_SPACE = re.compile(r"\s*")
 _STATE_FIRST_WORDS = frozenset({"New", "North", "South", "West", "Rhode"})
 
 
@@ -87,7 +86,7 @@ def sentence_subject(text: str, pos: int, floor: int) -> tuple[int, int] | None:
             if found and _is_place(text, found) and text.startswith(",", found[1]):
                 # "In Dayton, Ohio, the mayor ...": the state (or country) after the town goes
                 # with the adjunct; the subject comes after its comma
-                after = _SPACE.match(text, found[1] + 1).end()
+                after = _SPACE_RUN.match(text, found[1] + 1).end()
                 found = speaker_after(text, after, min(pos, after + 120)) or found
             sp = found or sp
     if sp and text.endswith(("'s", "’s"), sp[0], sp[1]) and text.startswith(" ", sp[1]) \

@@ -198,8 +198,9 @@ def in_poll(s: Sentence) -> list[dict]:
         return []
     content = trim(text, m.end(), se, _STRIP)
     if _words(text, *content) < 3:
-        return []  # (a cue inside the clause is nested: "In a survey, 79 percent of Democrats said they
-    # were satisfied" is the survey's finding in PolNeAR, as a whole)
+        return []
+    # (a cue inside the clause stays nested in it: "In a survey, 79 percent of Democrats said they
+    # were satisfied" is the survey's finding as a whole in PolNeAR)
     return [_quote(content, (m.start(1), m.end(1)), "in-poll", "in/poll")]
 
 

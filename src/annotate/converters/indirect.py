@@ -118,7 +118,7 @@ def _source_before(text: str, cue_start: int, floor: int) -> tuple[int, int] | N
     if sp is not None and (text[sp[1]:cue_start] == " to " or _TIME_THEN_TO.fullmatch(text, sp[1], cue_start)) and (
             (_POSSESSED_NOUN.fullmatch(text, sp[0], sp[1]) and text[sp[0]:sp[1]].split()[-1].lower() not in ROLE_WORDS)
             or _previous_word(text, max(floor, sp[0] - 12), sp[0])[1] in _OBJECT_PREPOSITIONS
-            or (_PAST_VERB.fullmatch(_previous_word(text, max(floor, sp[0] - 20), sp[0])[1])
+            or (_PAST_VERB.fullmatch(_previous_word(text, max(floor, sp[0] - 20), sp[0])[1])  # "mounted a campaign"
                 and text[sp[0]:sp[1]].split()[0].lower() in _OBJECT_DETERMINERS)):
         # "Comey did go out of his way to criticize ...", "her decision to attack ...", "went on CNN
         # to declare ...", "has mounted a campaign to condemn ...": the owner's noun phrase, a
@@ -129,8 +129,6 @@ def _source_before(text: str, cue_start: int, floor: int) -> tuple[int, int] | N
 
 # "... City Hall Wednesday to assail", "... on CNN on Sunday to declare": a time between the object and "to".
 _TIME_THEN_TO = re.compile(r" (?:on )?" + pattern("time_words", "time") + r" to ")
-# A past tense or participle before an object: "mounted a campaign", "used the speech".
-_PAST_VERB = re.compile(r"[a-z]{2,}ed")
 _OBJECT_DETERMINERS = frozenset({"a", "an", "the"})
 # One-word objects that name nothing evaluated ("support everything", "criticized everyone") or
 # are adverbs of time and place ("pushed online", "waited months").
@@ -785,7 +783,7 @@ def read_cues(text: str, ss: int, se: int, cues: list[re.Match], cut_points: lis
     return found, passives
 
 
-_QUOTED_COMMA_ENDS = (",\"", ",”", ",''", ",’")
+_QUOTED_COMMA_ENDS = _COMMA_ENDS[1:]  # a comma with a closing mark after it (not the bare comma)
 _QUOTE_MARK = re.compile(r"[\"“”‘’]|''")
 
 
