@@ -2,7 +2,8 @@
 
 - stance._SENTENCE_END opens with its punctuation and checks what precedes a dot after it: the
   look-behind-first spelling it had ran nine look-behinds at every position of a quote.
-- stance._LEAD_VERB is one prefix-factored alternation of the verbs it had listed one by one.
+- stance._LEAD_VERB is one prefix-factored alternation of the verbs it had listed one by one, and
+  _lead_in finds its last match before a quote by reading the window reversed (_last_lead_verb).
 - tasks: the task line writes a quote's or stance's text once for its labels and its choices
   items, and each distinct score once; the line must still be `dumps` of the task.
 """
@@ -60,6 +61,19 @@ def test_lead_verbs_are_the_listed_verbs_and_only_whole_words():
     for _ in range(500):
         text = "".join(rng.choice(words) + rng.choice([" ", "\n", "", "-", ".", "  "]) for _ in range(30))
         assert _spans(stance._LEAD_VERB, text) == _spans(_LEAD_VERB_REFERENCE, text)
+
+
+def test_the_backward_lead_verb_search_finds_the_last_forward_match():
+    """stance._last_lead_verb reads the window reversed (converter 0.3.18): it must give the last
+    _LEAD_VERB match that lies inside low[lo:hi], as scanning forward did."""
+    rng = random.Random(11)
+    words = _LEAD_VERBS + ["knock", "hail", "praise", "ripped-off", "x", "attack", "unhailed", "edged"]
+    for _ in range(2000):
+        text = "".join(rng.choice(words) + rng.choice([" ", "\n", "", "-", ".", "  "]) for _ in range(12))
+        lo = rng.randrange(len(text))
+        hi = rng.randrange(lo, len(text) + 1)
+        forward = _spans(stance._LEAD_VERB, text, lo, hi)
+        assert stance._last_lead_verb(text, lo, hi) == (forward[-1] if forward else None), (text, lo, hi)
 
 
 def _doc(text: str, quotes: list[dict], stances: list[dict]) -> dict:
