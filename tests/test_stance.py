@@ -602,3 +602,20 @@ def test_a_name_with_a_middle_initial_is_a_person_a_pronoun_can_stand_for():
     text = (LEDE + "Marek J. Novak left the talks early, and his aides went with him. "
             "“He is a disgrace,” Paul Orban said.")
     assert ("a disgrace", "against", "Marek Novak") in stances(text)  # the initial dropped as annotators do
+
+
+# Three quotes about a bridge the mayor (who never speaks) opened; no quote names anyone.
+UNANCHORED_ARTICLE = ("Mayor Lena Ortiz opened the new bridge on Monday. Ortiz spent four years on the project.\n\n"
+                      "“Honestly, it is wonderful,” resident Tom Hale said.\n\n"
+                      "“The city keeps promoting the parade every week,” resident Ana Diaz said.\n\n"
+                      "“The crews did a great job,” resident Rob Vance said.")
+
+
+def test_a_general_word_with_only_the_main_target_is_a_stance_when_predicated():
+    # "it is wonderful" and "did a great job" evaluate something (the main target, Lena Ortiz,
+    # is all the rules can offer); "Honestly" and "promoting the parade" evaluate nothing
+    found = stances(UNANCHORED_ARTICLE)
+    spans = [s for s, _p, _t in found]
+    assert ("wonderful", "favor", "Lena Ortiz") in found, found
+    assert any("great job" in s for s in spans), found
+    assert not any("Honestly" in s or "promoting" in s for s in spans), found
