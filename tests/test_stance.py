@@ -619,3 +619,24 @@ def test_a_general_word_with_only_the_main_target_is_a_stance_when_predicated():
     assert ("wonderful", "favor", "Lena Ortiz") in found, found
     assert any("great job" in s for s in spans), found
     assert not any("Honestly" in s or "promoting" in s for s in spans), found
+
+
+def test_a_name_in_an_earlier_sentence_of_the_quote_is_not_the_nearest_target():
+    # "Mexico" is named in the quote's first sentence, not in the one that calls something a
+    # mistake: the stance falls back to the article's main target, the mayor (who never speaks)
+    # ("U.S." ends no sentence: seed 003's "relations with the U.S. were at a historic low")
+    text = ("Mayor Lena Ortiz opened the new library on Monday. Ortiz cut the ribbon herself.\n\n"
+            "“My parents came from Mexico. Sadly, this is a mistake,” resident Tom Hale said.")
+    assert stances(text) == [("a mistake", "against", "Lena Ortiz")]
+    # in the same sentence the name is still the nearest target
+    assert stances(text.replace("Mexico. Sadly,", "Mexico, and sadly")) == [("a mistake", "against", "Mexico")]
+    # and so it is when the later sentence is the speaker's own attitude ("I am", "Let's")
+    assert stances(text.replace("Sadly, this is a mistake", "I am hopeful")) == [("hopeful", "favor", "Mexico")]
+    assert stances(text.replace("Sadly, this is a mistake", "Let’s wait and see")) == [
+        ("wait and see", "neutral", "Mexico")]
+
+
+def test_an_abbreviation_ends_no_sentence_for_the_nearest_target():
+    text = ("Mayor Lena Ortiz opened the new library on Monday. Ortiz cut the ribbon herself.\n\n"
+            "“Trade with the U.S. is at a historic low,” resident Tom Hale said.")
+    assert [t for _s, _p, t in stances(text)] == ["United States"]
