@@ -640,3 +640,14 @@ def test_an_abbreviation_ends_no_sentence_for_the_nearest_target():
     text = ("Mayor Lena Ortiz opened the new library on Monday. Ortiz cut the ribbon herself.\n\n"
             "“Trade with the U.S. is at a historic low,” resident Tom Hale said.")
     assert [t for _s, _p, t in stances(text)] == ["United States"]
+
+
+def test_a_general_noun_the_quotes_repeat_is_no_target():
+    # "words" is named twice in the quotes, but it says nothing of what is evaluated: the
+    # stances keep the article's main target, the governor
+    text = ("Governor Ray Dunn vetoed the farm bill on Tuesday. Dunn had promised the veto for months.\n\n"
+            "“Those were harsh words for the farmers,” Senator Mia Kent said.\n\n"
+            "“Such words are insulting,” farmer Joe Pike said.")
+    found = stances(text)
+    assert [t for _s, _p, t in found] == ["Ray Dunn", "Ray Dunn"], found
+    assert {"value": "words"} not in annotate_text(text)["data"]["targets"]

@@ -1633,7 +1633,9 @@ _NOT_THEMES = frozenset(
     american americans democratic republican national federal political public social
     president campaign white black military
     country countries nation nations world state states party parties government governments
-    candidate candidates nominee company companies city cities region place places""".split())
+    candidate candidates nominee company companies city cities region place places
+    word words thing things way ways lot kind fact point reason problem problems possibility time
+    times""".split())
 
 
 def _theme_key(word: str) -> str:
