@@ -974,7 +974,7 @@ def find_antecedent(
             mtext = text[m[0] : m[1]]
             if not (_PERSON.search(mtext) or len(_head_name(mtext)) > 1 or _new_person(mtext, right)) or _owned(mtext):
                 continue  # no person, or a person's belonging ("Sanders’ campaign")
-            full = _fullest(text, m, earlier)
+            full = _fullest(text, m, earlier, cache)
             g = mention_gender(text, full, cache)
             if g != wrong and (g is not None or fallback or mention[0] - m[1] < 300):
                 return _subject_since(text, m[1], mention[0], wrong, cache, bare=g is None) or full
@@ -1009,20 +1009,49 @@ def find_antecedent(
     # A short mention ("Peskov") refers to an earlier fuller one ending in the same name.
     if len(word.split()) == 1 and word[:1].isupper():
         bare = _unpossessed(word)
-        for m in reversed(_earlier(text, mention, named, cache)):
-            full = text[m[0] : m[1]]
-            if len(full.split()) > 1 and _head_name(full) == bare:
-                return m
+        if cache is not None:
+            fuller = _last_fuller(text, mention, named, cache, bare)
+            if fuller is not None:
+                return fuller
+        else:
+            for m in reversed(_earlier(text, mention, named, cache)):
+                full = text[m[0] : m[1]]
+                if len(full.split()) > 1 and _head_name(full) == bare:
+                    return m
         if fallback and len(bare) > 2:
-            return _first_full_name(text, bare, mention[0])
+            return _first_full_name(text, bare, mention[0], cache)
     return None
 
 
-def _first_full_name(text: str, surname: str, before: int) -> tuple[int, int] | None:
+def _first_full_name(text: str, surname: str, before: int, cache: dict | None = None) -> tuple[int, int] | None:
     """The first mention before `before` (within 5,000 characters) of a person whose name ends in
     `surname`, with the title or role just before it: "Gov. Elena Marquez signed ..." for a later
-    "Marquez told reporters". None when none is found or the first is the surname alone."""
+    "Marquez told reporters". None when none is found or the first is the surname alone.
+
+    `cache` (one dict per text) keeps what was found for a surname: a person's surname is looked
+    up again for each later mention, and the first mention does not move."""
     lo = max(0, before - 5000)
+    if cache is None:
+        first = _first_surname(text, surname, lo, before)
+    else:
+        key = (_FIRST_FULL_NAME, surname, lo)
+        first = cache.get(key)
+        if first is None or (first[0] is None and first[1] < before):  # not found, but not looked for so far
+            first = cache[key] = _first_surname(text, surname, lo, before)
+    at, name_start, span = first
+    if at is None or at + len(surname) > before or span is None or _inside_quotation(text, name_start, before):
+        return None
+    return span
+
+
+_FIRST_FULL_NAME = "first full name"  # _first_full_name's keys in the per-text cache are (this, surname, lo)
+
+
+def _first_surname(text: str, surname: str, lo: int, before: int) -> tuple:
+    """(where `surname` is first mentioned as a word from `lo`, outside a headline; where the name
+    ending there starts; that name with its title as _first_full_name gives it, or None when it is
+    no full name). (None, `before`, None) when it is not mentioned before `before`: what is found
+    does not depend on `before`, only whether it is found (a quotation is checked by the caller)."""
     at = text.find(surname, lo, before)
     while at >= 0:
         end = at + len(surname)
@@ -1030,17 +1059,18 @@ def _first_full_name(text: str, surname: str, before: int) -> tuple[int, int] | 
                 and not _in_headline(text, at):
             m = next((m for st in _WORD_STARTS.finditer(text, max(lo, at - 40), at)
                       if (m := _NAME_BEFORE.fullmatch(text, st.start(), end))), None)
-            if m is not None and not _inside_quotation(text, m.start(), before):
-                names = m.group(0).split()
-                while names and (names[0].lower() in _NOT_FIRST or names[0] in _NOT_NAME
-                                 or (len(names) > 2 and gender(names[0]) is None)):
-                    names.pop(0)  # "(Supreme) Court Justice", "(Secretary of) State Hillary Clinton"
-                if len(names) >= 2 and names[0] not in _CALENDAR \
-                        and not any(w in _NOT_A_PERSON or w.lower() in _NOT_FIRST for w in names):
-                    return _titled_start(m, names), end
-            return None  # the first mention is the bare surname: nothing fuller to point to
+            if m is None:
+                return at, at, None  # the first mention is the bare surname: nothing fuller to point to
+            names = m.group(0).split()
+            while names and (names[0].lower() in _NOT_FIRST or names[0] in _NOT_NAME
+                             or (len(names) > 2 and gender(names[0]) is None)):
+                names.pop(0)  # "(Supreme) Court Justice", "(Secretary of) State Hillary Clinton"
+            if len(names) >= 2 and names[0] not in _CALENDAR \
+                    and not any(w in _NOT_A_PERSON or w.lower() in _NOT_FIRST for w in names):
+                return at, m.start(), (_titled_start(m, names), end)
+            return at, m.start(), None
         at = text.find(surname, at + 1, before)
-    return None
+    return None, before, None
 
 
 def _line_at(text: str, at: int, reach: int) -> str:
@@ -1141,10 +1171,7 @@ def _subject_since(text: str, after: int, before: int, wrong: str, cache: dict |
     background sentence does not take the pronoun from them ("Trump will be sworn in ... “…,” he
     said" is still Peskov's)."""
     lo = max(after, before - 600)
-    starts = [0] if lo == 0 and text[:1].isupper() else []  # the text's first sentence
-    starts += [m.end() for m in _SENTENCE_START.finditer(text, lo, before)
-               if text[m.start()] != "." or not closes_abbreviation(text, m.start(), max(0, m.start() - 20))]
-    for start in reversed(starts[-2:]):
+    for start in _last_sentence_starts(text, lo, before):
         if _inside_quotation(text, start, before):
             continue
         first = text[start : start + 12].split(" ", 1)[0].lower()
@@ -1156,7 +1183,7 @@ def _subject_since(text: str, after: int, before: int, wrong: str, cache: dict |
         alone = _BARE_SUBJECT.match(text, start, before) if bare else None
         if alone is not None and alone.group(1) not in _NOT_NAME and alone.group(1).lower() not in _NOT_FIRST:
             # "Delgado shrugs off the praise.": a surname alone, for a person named in full before
-            full = _first_full_name(text, alone.group(1), start)
+            full = _first_full_name(text, alone.group(1), start, cache)
             if full is not None and mention_gender(text, full, cache) != wrong:
                 return full
         # the first name that passes as the subject ("The European Commission president, Anne
@@ -1189,6 +1216,21 @@ def _subject_since(text: str, after: int, before: int, wrong: str, cache: dict |
                 continue
             return span
     return None
+
+
+def _last_sentence_starts(text: str, lo: int, before: int) -> list[int]:
+    """Where the last two sentences that start between `lo` and `before` start, the last first
+    (the text's first sentence counts when `lo` is 0). Read from the end: only the periods of
+    the last two are asked whether they close an abbreviation, not those of every sentence."""
+    starts = []
+    for m in reversed(list(_SENTENCE_START.finditer(text, lo, before))):
+        if text[m.start()] != "." or not closes_abbreviation(text, m.start(), max(0, m.start() - 20)):
+            starts.append(m.end())
+            if len(starts) == 2:
+                return starts
+    if lo == 0 and text[:1].isupper():
+        starts.append(0)  # the text's first sentence
+    return starts
 
 
 def _new_person(mention: str, sex: str) -> bool:
@@ -1224,27 +1266,63 @@ def _earlier(text: str, mention: tuple[int, int], named: list[tuple[int, int]],
         stop = bisect.bisect_left(named, (mention[0], -1))
         return [m for m in named[max(0, stop - 60):stop]
                 if m[1] <= mention[0] and text[m[0] : m[1]].lower() not in PRONOUNS]
+    keep, lo, hi = _earlier_range(text, mention, named, cache)
+    end = mention[0]
+    return [m for m in keep[lo:hi] if m[1] <= end]
+
+
+def _named_entry(text: str, named: list[tuple[int, int]], cache: dict) -> tuple:
+    """(named, its mentions that are not pronouns, their places in it, where the fuller ones are
+    by head name): made once per `named` list of a text and kept in `cache`."""
     key = (_NOT_PRONOUNS, id(named))
     entry = cache.get(key)
     if entry is None or entry[0] is not named:  # the list itself is kept, so its id is not reused
         keep, places = [], []
+        by_head: dict[str, list[int]] = {}  # head name -> indices in `keep` of the mentions of 2+ words
         for i, m in enumerate(named):
-            if text[m[0] : m[1]].lower() not in PRONOUNS:
+            mtext = text[m[0] : m[1]]
+            if mtext.lower() not in PRONOUNS:
+                if len(mtext.split()) > 1:
+                    by_head.setdefault(_head_name(mtext), []).append(len(keep))
                 keep.append(m)
                 places.append(i)
-        entry = cache[key] = (named, keep, places)
-    _, keep, places = entry
+        entry = cache[key] = (named, keep, places, by_head)
+    return entry
+
+
+def _earlier_range(text: str, mention: tuple[int, int], named: list[tuple[int, int]],
+                   cache: dict) -> tuple[list[tuple[int, int]], int, int]:
+    """The non-pronoun mentions of `named` and the range [lo, hi) of them _earlier reads."""
+    _, keep, places, _ = _named_entry(text, named, cache)
     stop = bisect.bisect_left(named, (mention[0], -1))
     lo = bisect.bisect_left(places, stop - 60)
-    hi = bisect.bisect_left(places, stop, lo)
+    return keep, lo, bisect.bisect_left(places, stop, lo)
+
+
+def _last_fuller(text: str, mention: tuple[int, int], named: list[tuple[int, int]], cache: dict,
+                 bare: str) -> tuple[int, int] | None:
+    """The last of _earlier's mentions that has two or more words and the head name `bare`: found
+    through the per-text index of mentions by head name, not by reading each of the 60 again
+    for every bare surname."""
+    keep, lo, hi = _earlier_range(text, mention, named, cache)
+    found = _named_entry(text, named, cache)[3].get(bare)
+    if not found:
+        return None
     end = mention[0]
-    return [m for m in keep[lo:hi] if m[1] <= end]
+    k = bisect.bisect_left(found, hi) - 1
+    while k >= 0 and found[k] >= lo:
+        m = keep[found[k]]
+        if m[1] <= end:
+            return m
+        k -= 1
+    return None
 
 
 _NOT_PRONOUNS = "not pronouns"  # find_antecedent's keys in the per-text cache are (this, id(named))
 
 
-def _fullest(text: str, m: tuple[int, int], earlier: list[tuple[int, int]]) -> tuple[int, int]:
+def _fullest(text: str, m: tuple[int, int], earlier: list[tuple[int, int]],
+             cache: dict | None = None) -> tuple[int, int]:
     """Prefer the longest earlier mention of the same person over a bare surname."""
     head = _head_name(text[m[0] : m[1]])
     best = m
@@ -1257,7 +1335,7 @@ def _fullest(text: str, m: tuple[int, int], earlier: list[tuple[int, int]]) -> t
     if best == m and " " not in text[m[0] : m[1]] and text[m[0] : m[0] + 1].isupper():
         # a surname that spoke, named in full only where it did not speak: "Rosa Delgado was the
         # first to reopen. ... Delgado shrugs off the praise."
-        return _first_full_name(text, _unpossessed(text[m[0] : m[1]]), m[0]) or m
+        return _first_full_name(text, _unpossessed(text[m[0] : m[1]]), m[0], cache) or m
     return best
 
 
