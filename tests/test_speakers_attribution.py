@@ -143,3 +143,12 @@ def test_one_lowercase_word_is_the_object_of_an_evaluation():
     # not a pronoun of everything, not an adverb, and not after a speech verb
     assert said("He criticized everyone.") == []
     assert said("The campaign pushed back loudly.") == []
+
+
+def test_two_titles_joined_by_and_open_an_inverted_speaker():
+    assert said("“We lobbied on gaming,” said author and former senator Ana Ruiz.") == [
+        ("“We lobbied on gaming,”", "author and former senator Ana Ruiz")]
+    assert said("The firm lobbied on gaming, said lobbyist and GOP strategist Al Ruiz.") == [
+        ("The firm lobbied on gaming", "lobbyist and GOP strategist Al Ruiz")]
+    # a person and someone else is not one title: the name alone
+    assert said("“We won,” said Ana Ruiz and her husband.") == [("“We won,”", "Ana Ruiz")]

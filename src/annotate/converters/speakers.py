@@ -799,9 +799,10 @@ def speaker_after(text: str, start: int, ceiling: int) -> tuple[int, int] | None
             # "said Jordan Pike of the Patient Safety League": a name's body after "of the" goes on;
             # "the city council": a lowercase modifier right after the determiner; "retired
             # neurosurgeon Ben Carson", "former first lady X": lowercase modifiers that open the phrase
-            lead = k == 0 or (k <= 3 and w.islower() and _named_after_modifiers(text, toks, k))
-            if not ((det and 0 < k <= 3 or lead) and _modifier_before_head(text, toks, k)):
-                break
+            lead = k == 0 or (k <= 5 and w.islower() and _named_after_modifiers(text, toks, k))
+            if not (lead and w == "and" and k > 0) and not (
+                    (det and 0 < k <= 3 or lead) and _modifier_before_head(text, toks, k)):
+                break  # ("author and former senator Ana Ruiz": titles joined by 'and' go on)
         if k > 0 and text[toks[k - 1][1] : toks[k][0]].strip():
             break
         k += 1
@@ -837,6 +838,8 @@ def _named_after_modifiers(text: str, toks: list[tuple[int, int]], k: int) -> bo
         w = text[toks[n][0] : toks[n][1]]
         if n >= k and _is_name_token(w):
             return n > k and not any(text[toks[m][1] : toks[m + 1][0]].strip() for m in range(n))
+        if w == "and" and 0 < n:
+            continue  # two titles of one person: "author and former senator Ana Ruiz"
         if not _lower_word(w) or w in _FUNCTION_WORDS or w in PRONOUNS or w in SKIP_BETWEEN \
                 or w.endswith(("ly", "ing")) or w in CUE_FORMS:
             return False
