@@ -31,7 +31,7 @@ from .direct import (
     direct_spans,
     find_direct,
 )
-from .frames import SCORES, cue_quotes
+from .frames import SCORES, cue_quotes, may_hold_frame
 from .indirect import _verb_reading
 from .lexicon import words
 from .speakers import appositive_after, speaker_before
@@ -234,6 +234,8 @@ def find_quotes(text: str) -> list[dict]:
         b_ends = [b for _, b in blocked]
         title_case = _is_title_case(text, ps, pe)
         para_cues = find_cues(text, ps, pe, title_case)
+        if not para_cues and text.find(":", ps, pe) < 0 and not may_hold_frame(text, ps, pe):
+            continue  # no cue, no headline (it needs a colon), no frame: nothing in any sentence
         cue_starts = [m.start() for m in para_cues]
         for ss, se in _windows(text, ps, pe, cue_starts, b_starts):
             local = blocked[bisect.bisect_right(b_ends, ss):bisect.bisect_left(b_starts, se)]
