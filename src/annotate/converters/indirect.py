@@ -75,6 +75,7 @@ _COMMA = re.compile(r"[,;]")
 # An aside set off by commas right after a cue: ", however,", ", once again,", ", in a statement,".
 _ASIDE_AFTER_CUE = re.compile(r"(?:" + pattern("asides") + r"|(?:once\s+)?again|in\s+[^,;:.!?“”\"]{1,50}?)\s*,\s*")
 _LEAD_PUNCT = re.compile(r"\s*[:,]?\s*")
+_POSSESSIVE_WORD = re.compile(r"(?:(?:last|next|this|past)\s+)?\w+['’]s\b")  # "Thursday's", "last week's"
 _UNTIL_THAT = re.compile(r"[^.;:!?“”\"]{0,140}?\bthat\b")
 # A noun phrase with its determiner right before "that" ("in a post that", not "on Tuesday that").
 _NOUN_BEFORE_THAT = re.compile(r"\b(?:a|an|the|his|her|their|its|our)\s+(?:[\w’'-]+\s+){0,2}[a-z][\w’'-]*\s+$")
@@ -418,8 +419,9 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
             pos = m.start(1)
     if kind is None:
         if "any" in kinds:
-            # Skip an adjunct before a that-clause ("said on Tuesday that ...").
-            adjunct = _ADJUNCT_START.match(text, pos)
+            # Skip an adjunct before a that-clause ("said on Tuesday that ..."); a time word with
+            # its possessive opens the clause ("said Thursday's speeches have led her to ...").
+            adjunct = _ADJUNCT_START.match(text, pos) and not _POSSESSIVE_WORD.match(text, pos)
             m = _UNTIL_THAT.match(text, pos, se) if adjunct else None
             while m and _RELATIVE_THAT.match(text, m.end()) \
                     and _NOUN_BEFORE_THAT.search(text, max(pos, m.end() - 60), m.end() - 4):
