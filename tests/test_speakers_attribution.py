@@ -152,3 +152,22 @@ def test_two_titles_joined_by_and_open_an_inverted_speaker():
         ("The firm lobbied on gaming", "lobbyist and GOP strategist Al Ruiz")]
     # a person and someone else is not one title: the name alone
     assert said("“We won,” said Ana Ruiz and her husband.") == [("“We won,”", "Ana Ruiz")]
+
+
+def test_a_day_with_its_possessive_after_said_opens_the_clause():
+    assert said("Berg said Thursday's speeches were good.") == [("Thursday's speeches were good", "Berg")]
+    assert said("Berg said last week's debate was a disaster.") == [("last week's debate was a disaster", "Berg")]
+    assert said("Berg said Thursday the speeches were good.") == [("the speeches were good", "Berg")]
+
+
+def test_a_town_and_its_state_inside_an_appositive_do_not_end_the_speaker():
+    # "Dayton, Ohio" is one place: the appositive goes on to the name before it
+    assert said("Rachel Berg, 45, of Dayton, Ohio, said the speeches were good.") == [
+        ("the speeches were good", "Rachel Berg, 45, of Dayton, Ohio")]
+    assert said("Rachel Berg, a philanthropist from Monsey, New York, said Thursday's speeches were good.") == [
+        ("Thursday's speeches were good", "Rachel Berg, a philanthropist from Monsey, New York")]
+    assert said("“It was good,” said Rachel Berg, 45, of Dayton, Ohio.") == [
+        ("“It was good,”", "Rachel Berg, 45, of Dayton, Ohio")]
+    # with no appositive before the place, the phrase is read as before
+    assert said("Voters in Dayton, Ohio, said the speeches were good.") == [
+        ("the speeches were good", "Voters in Dayton, Ohio")]

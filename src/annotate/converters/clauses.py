@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 
 from .lexicon import pattern, words
-from .mentions import SURFACE, US_STATES
-from .speakers import speaker_after
+from .speakers import is_state_or_country, speaker_after
 from .text import _SPACE_RUN, closes_abbreviation
 
 _STRIP = " \t\n,;:."
@@ -43,16 +42,9 @@ _SUBORDINATE_AFTER = re.compile(r"\s+" + pattern("clause_words", "adjunct-after"
 _PARTICIPLE_LEAD = re.compile(r"[A-Z][a-z]{2,}(?:ing|ed)\s+" + pattern("participle_lead_words") + r"\b[^.;:!?]{0,80},")
 
 
-_STATE_FIRST_WORDS = frozenset({"New", "North", "South", "West", "Rhode"})
-
-
 def _is_place(text: str, sp: tuple[int, int]) -> bool:
     """True for a US state ("Ohio", "New Hampshire") or a country ("France", "United States")."""
-    phrase = text[sp[0]:sp[1]]
-    if phrase in SURFACE:
-        return True
-    first, *rest = phrase.split()
-    return all(w in US_STATES for w in rest) and (first in US_STATES or (bool(rest) and first in _STATE_FIRST_WORDS))
+    return is_state_or_country(text[sp[0]:sp[1]])
 
 
 # Words whose "'s" is "is" or "has" ("He's a puppet"), not a possessive.

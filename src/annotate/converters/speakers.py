@@ -10,7 +10,7 @@ import re
 from .cues import FORMS as CUE_FORMS
 from .cues import find_cues
 from .lexicon import pattern, words
-from .mentions import MODIFIERS, ORG_WORDS, PLACE_WORDS, US_STATES
+from .mentions import MODIFIERS, ORG_WORDS, PLACE_WORDS, SURFACE, US_STATES
 from .text import closes_abbreviation, word_before
 
 PRONOUNS = set(words("speaker_pronouns"))
@@ -487,9 +487,9 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
         # An appositive between commas: "NAME, a screenwriter and former executive, said".
         if gap.strip() != "," or i < 1:
             return None
-        k = i
-        while k > 0 and _gap_after(text, toks, k - 1, limit).strip() in ("", "-", "’s", "'s", "’", "'") and i - k < 24:
-            k -= 1
+        k = _appositive_start(text, toks, i, limit, towns=True)
+        if k == 0 or _gap_after(text, toks, k - 1, limit).strip() not in (",", "),"):
+            k = _appositive_start(text, toks, i, limit)  # "Voters in Dayton, Ohio, said": no appositive
         if k > 1 and _gap_after(text, toks, k - 1, limit).strip() == "),":
             # "Sen. Ana Ruiz (D-Ohio), a member of the panel, said": skip the short parenthesis.
             p = k - 1
@@ -589,6 +589,41 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
     if j == i and word in ("Having", "Being"):
         return None  # "Having announced that ..., Judge Berman": a participle opening the sentence
     return _source_span(text, toks, j, i, limit)
+
+
+_STATE_FIRST_WORDS = frozenset({"New", "North", "South", "West", "Rhode"})
+
+
+def is_state_or_country(phrase: str) -> bool:
+    """True for a US state ("Ohio", "New Hampshire") or a country ("France", "United States")."""
+    if phrase in SURFACE:
+        return True
+    first, *rest = phrase.split() or ("",)
+    return all(w in US_STATES for w in rest) and (first in US_STATES or (bool(rest) and first in _STATE_FIRST_WORDS))
+
+
+def _appositive_start(text: str, toks: list[tuple[int, int]], i: int, limit: int, towns: bool = False) -> int:
+    """The first token of the appositive that ends with token i: the walk left over tokens with
+    no punctuation between them (a hyphen or a possessive aside), at most 24; with `towns`, over
+    the comma between a town and its state too (_state_after_town)."""
+    k = i
+    while k > 0 and i - k < 24 and (_gap_after(text, toks, k - 1, limit).strip() in ("", "-", "’s", "'s", "’", "'")
+                                     or towns and _state_after_town(text, toks, k, i, limit)):
+        k -= 1
+    return k
+
+
+def _state_after_town(text: str, toks: list[tuple[int, int]], k: int, i: int, limit: int) -> bool:
+    """Whether the comma before token k only parts a town from its state or country ("Dayton,
+    Ohio", "Monsey, New York"): the words from k on, up to the next gap or token i, name one, and
+    a capitalised word stands before the comma. The walk over an appositive goes on past it
+    ("Rachel Berg, 45, of Dayton, Ohio, said")."""
+    if _gap_after(text, toks, k - 1, limit).strip() != "," or not text[toks[k - 1][0]].isupper():
+        return False
+    r = k
+    while r < i and r - k < 3 and not _gap_after(text, toks, r, limit).strip():
+        r += 1
+    return (r == i or _gap_after(text, toks, r, limit).strip() == ",") and is_state_or_country(text[toks[k][0] : toks[r][1]])
 
 
 def _source_span(text: str, toks: list[tuple[int, int]], j: int, end: int, limit: int) -> tuple[int, int]:
