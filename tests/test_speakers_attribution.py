@@ -171,3 +171,10 @@ def test_a_town_and_its_state_inside_an_appositive_do_not_end_the_speaker():
     # with no appositive before the place, the phrase is read as before
     assert said("Voters in Dayton, Ohio, said the speeches were good.") == [
         ("the speeches were good", "Voters in Dayton, Ohio")]
+
+
+def test_an_aside_between_dashes_after_the_cue_is_not_the_content():
+    assert said("Ruiz said — on Twitter, as it happens — that the mayor raised $4 million.") == [
+        ("that the mayor raised $4 million", "Ruiz")]
+    assert said("Ruiz said - again falsely - that the mayor raised $4 million.") == [
+        ("that the mayor raised $4 million", "Ruiz")]

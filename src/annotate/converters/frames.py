@@ -259,7 +259,11 @@ def _complement(s: Sentence, cue: Cue) -> tuple[int, int] | None:
         # '"...," he said aboard the plane': the quote before is the content ('"...," X said the
         # two cases were different': a clause of its own after the cue is content too)
         return None
-    end = _cut_after(s.cut_points, m.end(), se)
+    start = m.end()
+    aside = _DASH_ASIDE.match(text, start, se) if text.startswith(("—", "–", "-"), start + 1) else None
+    if aside and (_CLAUSE_START.match(text, aside.end()) or _bare_clause(text, aside.end(), se)):
+        start = aside.end() - 1  # "said — on Twitter, as it happens — that Trump raised ...": past the aside
+    end = _cut_after(s.cut_points, start, se)
     comma = text.find(",", m.end(), end)  # (the comma first: the subordinate clause is looked for only then)
     if comma > 0 and _SUBORDINATE_OPEN.search(text, max(ss, text.rfind(",", ss, m.start()) + 1), m.start()):
         end = comma  # "where voters support X, Clinton leads": X ends
@@ -275,7 +279,7 @@ def _complement(s: Sentence, cue: Cue) -> tuple[int, int] | None:
             close = text.find(",", close + 1, end)  # a comma inside a quotation does not end it
         if close > 0:
             end = close
-    content = _content_after(text, m.end(), end, cue.lemma, cue.kinds)
+    content = _content_after(text, start, end, cue.lemma, cue.kinds)
     if content is None:
         return None
     if cue.role == "subject" and not (_CLAUSE_START.match(text, content[0]) or _SUBJECT_START.match(text, content[0])
@@ -287,6 +291,10 @@ def _complement(s: Sentence, cue: Cue) -> tuple[int, int] | None:
         if _words(text, *content) < 3:
             return None
     return content
+
+
+# An aside between dashes right after a cue, up to the space after its closing dash.
+_DASH_ASIDE = re.compile(r" (?:—|–|--?) [^—–.;!?“”\"\n]{1,80}? (?:—|–|--?) ")
 
 
 def _bare_clause(text: str, pos: int, se: int) -> bool:
