@@ -178,3 +178,9 @@ def test_an_aside_between_dashes_after_the_cue_is_not_the_content():
         ("that the mayor raised $4 million", "Ruiz")]
     assert said("Ruiz said - again falsely - that the mayor raised $4 million.") == [
         ("that the mayor raised $4 million", "Ruiz")]
+
+
+def test_an_abbreviation_inside_a_participle_aside_keeps_the_subject_before_it():
+    # "U.S." does not end the aside ", citing data from the U.S. State Department,"
+    assert said("Ruiz, citing data from the U.S. State Department, said that 4 million people live there.") == [
+        ("data from the U.S. State Department", "Ruiz"), ("that 4 million people live there", "Ruiz")]

@@ -596,7 +596,8 @@ _PEOPLE_NOUN = re.compile(pattern("people_endings") + "$")
 
 # A participle or "including" phrase between a subject and its cue: ", speaking on condition of
 # anonymity,", ", including Mr. Lopez,".
-_PHRASE_ASIDE = re.compile(r",\s*(?:including|[a-z]{3,}ing)\s[^,;:.!?“”\"]{1,100},\s*$")
+# (A period inside is an abbreviation's, "the U.S. State Department": the text searched is one sentence.)
+_PHRASE_ASIDE = re.compile(r",\s*(?:including|[a-z]{3,}ing)\s[^,;:!?“”\"]{1,100},\s*$")
 # A short adverbial aside between a subject and its cue: ", on the other hand,", ", however,".
 _ASIDE_BEFORE = re.compile(r",\s*" + pattern("asides") + r"\s*,\s*$")
 
