@@ -184,3 +184,12 @@ def test_an_abbreviation_inside_a_participle_aside_keeps_the_subject_before_it()
     # "U.S." does not end the aside ", citing data from the U.S. State Department,"
     assert said("Ruiz, citing data from the U.S. State Department, said that 4 million people live there.") == [
         ("data from the U.S. State Department", "Ruiz"), ("that 4 million people live there", "Ruiz")]
+
+
+def test_a_cue_noun_before_a_comma_far_from_the_last_comma_is_a_noun():
+    # "references" ends the object of "using"; a comma five words back closes no ", X shows."
+    text = "With that issue unresolved, the agency has not been using social media references, officials said."
+    assert said(text) == [("With that issue unresolved, the agency has not been using social media references",
+                           "officials")]
+    # right after a comma the cue still closes its clause: the content is before the comma
+    assert said("Turnout is rising, a new poll shows.") == [("Turnout is rising", "a new poll")]

@@ -238,6 +238,14 @@ _NEGATION = words("adverbs", "verb")
 _BACK_VERBS = words("back_verbs")
 
 
+def _no_comma_near(text: str, ss: int, pos: int) -> bool:
+    """No comma in the five words before `pos` in its sentence: a cue there does not close ", a
+    new poll shows." ("With that issue unresolved, the agency has not been using social media
+    references, officials said": the comma is far, "references" a noun)."""
+    comma = text.rfind(",", ss, pos)
+    return comma < 0 or len(text[comma:pos].split()) > 6
+
+
 def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
     """'verb' when the cue word is used as an active verb here, else 'noun' or 'passive'."""
     form = m.group(0).lower()
@@ -276,7 +284,7 @@ def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
         return "noun"  # "the jobs report was released": a singular verb after the bare form
     if lemma in _NOUNISH and form in (lemma, lemma + "s", lemma + "es"):
         if form != lemma and text[m.end():m.end() + 1] in _CLOSING_PUNCTUATION and low not in _SUBJECT_BEFORE \
-                and text.find(",", ss, m.start()) < 0:
+                and _no_comma_near(text, ss, m.start()):
             # "After the Paris attacks, Trump ...", "Cost estimates, he added, ...": a verb here would
             # have no object (", a new poll shows." has its content before the comma: a verb)
             return "noun"
