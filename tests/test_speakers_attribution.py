@@ -193,3 +193,10 @@ def test_a_cue_noun_before_a_comma_far_from_the_last_comma_is_a_noun():
                            "officials")]
     # right after a comma the cue still closes its clause: the content is before the comma
     assert said("Turnout is rising, a new poll shows.") == [("Turnout is rising", "a new poll")]
+
+
+def test_a_place_name_among_the_modifiers_after_a_determiner_stays_in_the_speaker():
+    assert said("He was kind, a Cairo airport official said.") == [("He was kind", "a Cairo airport official")]
+    assert said("He was kind, a New York city official said.") == [("He was kind", "a New York city official")]
+    # not across a clause: "the Trump we all know" names no speaker
+    assert said("“It is the Trump we all know,” she said.") == [("“It is the Trump we all know,”", "she")]

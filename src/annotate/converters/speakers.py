@@ -162,6 +162,20 @@ def _title_modifiers(text: str, toks: list[tuple[int, int]], a: int, j: int) -> 
     return True
 
 
+def _determiner_before_name(text: str, toks: list[tuple[int, int]], k: int) -> int | None:
+    """The index of "a", "an" or "the" right before the name of one or two words that ends at
+    token k, only spaces between, else None."""
+    for d in (k - 1, k - 2):
+        if d < 0 or text[toks[d][1] : toks[d + 1][0]] != " ":
+            return None
+        w = text[toks[d][0] : toks[d][1]]
+        if w.lower() in ("a", "an", "the"):
+            return d
+        if not _is_name_token(w):
+            return None
+    return None
+
+
 def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int | None:
     """Index of the first token of the noun phrase ending at token i, or None."""
     end_tok = i
@@ -264,6 +278,13 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
                 and all(_bare_modifier(text[a:b]) for a, b in toks[k + 1 : end_tok + 1]) \
                 and not _headline_line(text, toks[k][0]):
             j = k  # "Tech industry groups warned": the phrase's first word, capitalised as the sentence's first
+            break
+        if _is_name_token(w):
+            det = _determiner_before_name(text, toks, k)
+            if det is not None and _is_head(text[toks[end_tok][0] : toks[end_tok][1]]) and all(
+                    _lower_word(text[a:b]) and text[a:b] not in _FUNCTION_WORDS and text[a:b] not in PRONOUNS
+                    for a, b in toks[k + 1 : end_tok]):
+                j = det  # "a Cairo airport official", "the New York city council": a place's name as a modifier
             break
         if not _lower_word(w) or w in _FUNCTION_WORDS:
             break
