@@ -392,6 +392,9 @@ def _chain_pieces(chain: str) -> tuple[tuple[int, int, tuple[str, ...], bool, bo
         if word in TITLES or word.rstrip(".") in TITLES or word in MONTHS_DAYS or word in FUNCTION_WORDS:
             return ()
         return ((0, len(word), (word,), False, True, False),)
+    plain = _plain_chain_piece(chain)
+    if plain is not None:
+        return plain
     toks = _token_words(chain, 0)
     pieces: list[tuple[list[tuple[int, int, str]], bool, bool]] = [([], False, True)]
     connected: set[int] = set()  # pieces joined by 'of'/'for': organisation names
@@ -418,6 +421,28 @@ def _chain_pieces(chain: str) -> tuple[tuple[int, int, tuple[str, ...], bool, bo
             pieces.append(([], False, False))
     return tuple((seg[0][0], seg[-1][1], tuple(w for _, _, w in seg), after_title, initial, id(seg) in connected)
                  for seg, after_title, initial in pieces if seg)
+
+
+# Words at which _chain_pieces cuts a chain or reads it word by word: titles, dates and the
+# connectors of _PIECE ("of", "de").
+_CUT_WORDS = frozenset(TITLES | MONTHS_DAYS | _CONNECTOR_WORDS)
+
+
+def _plain_chain_piece(chain: str) -> tuple | None:
+    """_chain_pieces of most chains of two words or more, without its loop over the words: words
+    one space apart, none a title, a date, a connector or a possessive, are one piece, less any
+    function words that open it ("The Rachel Maddow Show"); () when they are all function words.
+    None for any other chain."""
+    words = chain.split(" ")
+    if "'" in chain or "’" in chain or words != chain.split() or not _CUT_WORDS.isdisjoint(words) \
+            or ("." in chain and not TITLES.isdisjoint(w.rstrip(".") for w in words)):
+        return None
+    start = 0
+    for i, word in enumerate(words):
+        if word not in FUNCTION_WORDS:
+            return ((start, len(chain), tuple(words[i:]), False, True, False),)
+        start += len(word) + 1
+    return ()
 
 
 def _keeps_connector(word: str, connector: str) -> bool:
