@@ -697,9 +697,10 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
         words = form.split()
         home = None
         if kind_of[form] == "person":
-            short = {w for w in words if len(w) <= 2}
-            home = next((other for other in people[(words[0], words[-1])]
-                         if set(words) <= set(other.key) | short), None)
+            others = people.get((words[0], words[-1]))
+            if others:  # (most names: no longer one opens and ends with their words)
+                short = {w for w in words if len(w) <= 2}
+                home = next((other for other in others if set(words) <= set(other.key) | short), None)
         if home is None:
             home = _Name(kind_of[form], key=words)
             names.append(home)
@@ -719,9 +720,10 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
         words = n.canonical.split()
         if n.kind == "person":
             for f in n.forms:
-                by_last.setdefault(f.split()[-1], n)
-                if n not in by_surname[f.split()[-1]]:
-                    by_surname[f.split()[-1]].append(n)
+                last = f.split()[-1]
+                by_last.setdefault(last, n)
+                if n not in by_surname[last]:
+                    by_surname[last].append(n)
             by_first[words[0]].append(n)
         elif n.kind in ("org", "issue") and len(words) >= 2:  # "ISA" for the Iran Sanctions Act
             by_initials.setdefault(_initials(n.canonical), n)
@@ -1036,7 +1038,10 @@ def _head_word_before(text: str, pos: int) -> bool:
     [the] ', so the second or third last word of its 40-character window ends with an issue
     head. (The regex opens with a word boundary: it tries every position of the window.)"""
     words = text[max(0, pos - 40):pos].split()
-    return any(w.endswith(_HEAD_TAILS) for w in words[-3:-1])
+    for w in words[-3:-1]:  # (a loop: no generator to make, as any() would need)
+        if w.endswith(_HEAD_TAILS):
+            return True
+    return False
 
 
 _MODIFIES_NEXT = re.compile(r"\s+(?:policy|policies|deal|plan|program|talks|officials?|leaders?|forces?|troops)\b")
