@@ -769,7 +769,7 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
         out.append((seg[_START], seg[_END], home.canonical, kind))
     out += [(m.start(), m.end(), SURFACE[m.group()], "country") for m in _GAZETTEER.finditer(text)]
     out.sort()
-    return _drop_nested(out)
+    return _drop_nested_sorted(out)
 
 
 _HONORIFIC = re.compile(r"\b(?:(Mr)|Mrs|Ms)\.?\s$")
@@ -919,6 +919,20 @@ def _drop_nested(mentions: list[tuple[int, int, str, str]]) -> list[tuple[int, i
         if out and m[0] < out[-1][1]:
             continue
         out.append(m)
+    return out
+
+
+def _drop_nested_sorted(mentions: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    """_drop_nested of mentions already sorted, without sorting them again by (start, -end) (a
+    key function called for each): of those that start together the first of the longest is
+    the outer one, in place of any shorter one kept before it."""
+    out: list[tuple[int, int, str, str]] = []
+    for m in mentions:
+        if out and m[0] == out[-1][0]:
+            if m[1] > out[-1][1]:
+                out[-1] = m
+        elif not out or m[0] >= out[-1][1]:
+            out.append(m)
     return out
 
 
