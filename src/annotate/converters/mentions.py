@@ -760,10 +760,10 @@ def entity_mentions(text: str) -> list[tuple[int, int, str, str]]:
     # across ..."); a one-word name is written capitalised mid-sentence too
     mid_sentence = {id(home) for seg, home in assigned if id(home) in single_ids and not seg[_INITIAL]}
     for seg, home in assigned:
-        if id(home) in places:
+        key = id(home)
+        if key in places:
             continue
-        if id(home) in single_ids and (sum(home.forms.values()) < 2
-                                       or (home.kind == "name" and id(home) not in mid_sentence)):
+        if key in single_ids and (sum(home.forms.values()) < 2 or (home.kind == "name" and key not in mid_sentence)):
             continue  # a lone word ("COVID", "Ohio") seen once: too little to call it a target
         kind = "org" if home.kind == "name" else home.kind
         out.append((seg[_START], seg[_END], home.canonical, kind))
@@ -831,7 +831,7 @@ def _home_of(form, kind, words, in_headline, lower, by_full, by_last, by_first, 
         home = by_last.get(w)
         if home is None and len(by_first.get(w, ())) == 1:
             home = by_first[w][0]
-        if home is None and _is_acronym(w):
+        if home is None and w.isupper() and _is_acronym(w):  # (isupper: most words are no acronym, and no call)
             home = by_initials.get(w.replace(".", ""))
         if home is None and kind in ("org", "name"):
             if kind == "name" and (w in _NOT_ALONE or w.endswith(("ans", "ians", "ese", "ish"))
