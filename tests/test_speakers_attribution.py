@@ -200,3 +200,9 @@ def test_a_place_name_among_the_modifiers_after_a_determiner_stays_in_the_speake
     assert said("He was kind, a New York city official said.") == [("He was kind", "a New York city official")]
     # not across a clause: "the Trump we all know" names no speaker
     assert said("“It is the Trump we all know,” she said.") == [("“It is the Trump we all know,”", "she")]
+
+
+def test_a_contracted_subject_pronoun_opens_a_bare_clause():
+    assert said("He says tonight he's a step closer to the nomination.") == [
+        ("he's a step closer to the nomination", "He")]
+    assert said("I think it’s a good thing.") == [("it’s a good thing", "I")]

@@ -53,7 +53,7 @@ def _either_case(word: str) -> str:
 
 # Words that open a that/wh complement clause.
 _CLAUSE_START = re.compile(pattern("clause_words", "complement") + r"\b", re.IGNORECASE)
-_SUBJECT_START = re.compile(pattern("clause_subjects", "pronoun") + r"\b(?!['’]s)", re.IGNORECASE)
+_SUBJECT_START = re.compile(pattern("clause_subjects", "pronoun") + r"\b", re.IGNORECASE)
 # What may open a that-clause reached over an adjunct, or a noun's: a subject, not a verb.
 _THAT_SUBJECT = re.compile("(?:" + "|".join(listed("clause_subjects")) + "|[A-Z0-9])")
 # A finite verb or auxiliary early in a bare clause ("found the plan was flawed").
