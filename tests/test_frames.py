@@ -192,3 +192,12 @@ def test_in_a_poll_opening_the_sentence_is_the_source_of_its_clause():
                                      SCORES["in-poll"])
     # a poll elsewhere in the sentence, or an opening adjunct that names none, is no source
     assert [k for _, _, k, _, _ in found("In Iowa, Trump leads Cruz by nine points in the poll.")] == []
+
+
+def test_according_to_a_long_poll_description_is_one_source():
+    text = ("According to early results of the exit poll conducted by Edison Research for the Associated "
+            "Press and the television networks, Clinton led in both Virginia and Georgia.")
+    found = find_quotes(text)
+    assert [(text[q["start"]:q["end"]], text[slice(*q["speaker"])]) for q in found] == [
+        ("Clinton led in both Virginia and Georgia", "early results of the exit poll conducted by Edison Research "
+         "for the Associated Press and the television networks")]

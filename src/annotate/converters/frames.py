@@ -118,7 +118,7 @@ _ACCORDING_NP = re.compile(r"\s*([^,;:“”\"]{2,120}?)\s*(?:[,;:“”\"]|[.!?
 def _according_source(text: str, a: int, se: int) -> tuple[int, int] | None:
     """The phrase after "according to", up to the next comma or the sentence end."""
     m = _ACCORDING_NP.match(text, a, se)
-    if not m or len(m.group(1).split()) > 14:
+    if not m or len(m.group(1).split()) > 20:
         return None
     return m.start(1), m.end(1)
 
