@@ -201,3 +201,10 @@ def test_according_to_a_long_poll_description_is_one_source():
     assert [(text[q["start"]:q["end"]], text[slice(*q["speaker"])]) for q in found] == [
         ("Clinton led in both Virginia and Georgia", "early results of the exit poll conducted by Edison Research "
          "for the Associated Press and the television networks")]
+
+
+def test_according_to_after_a_subordinate_clause_introduces_the_main_clause():
+    text = "While most were confidential, according to a State Department official, two were upgraded."
+    found = find_quotes(text)
+    assert [(text[q["start"]:q["end"]], text[slice(*q["speaker"])]) for q in found] == [
+        ("two were upgraded", "a State Department official")]

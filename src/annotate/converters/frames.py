@@ -134,6 +134,10 @@ _KNOWING = re.compile(r"\s+(?:familiar\s+with|close\s+to|briefed\s+on|knowledgea
                       r"\s+(?:the|their|his|her|its)\s+[\w-]+(?:\s+(?!who\b|that\b)[a-z][\w-]*)?")
 
 
+# A subordinate clause opening a sentence ("While most were ...", "Although the plan ...").
+_SUBORDINATE_LEAD = re.compile(r"(?:While|Although|Though|Because|Since|As|If|When|Whereas|After|Before|Even though)\s")
+
+
 def according_to(s: Sentence) -> list[dict]:
     """'According to X, ...', '..., according to X.', 'The plan, according to X, is ...'.
 
@@ -151,7 +155,13 @@ def according_to(s: Sentence) -> list[dict]:
         if knowing:
             sp = (sp[0], knowing.end())  # "three people familiar with the matter who spoke ...": they are the source
         before = trim(text, ss, ss + m.start(), _STRIP + "\"“”")
-        if _words(text, *before) >= 3:
+        rest = trim(text, sp[1], se, _STRIP + "\"“”")
+        if _SUBORDINATE_LEAD.match(text, before[0]) and text[sp[1]:rest[0]].strip() == "," \
+                and _FINITE.search(text, *rest):
+            # "While most were confidential, according to an official, two were upgraded": the
+            # main clause after the source is what it says, not the subordinate one before
+            content = rest
+        elif _words(text, *before) >= 3:
             content = trim(text, ss, ss + m.start(), _STRIP)
             rest = trim(text, sp[1], se, _STRIP + "\"“”")
             if sp[1] < rest[1] and text[sp[1]:rest[0]].strip() in ("", ",") and not _FINITE.search(text, *rest) \
