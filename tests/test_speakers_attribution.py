@@ -206,3 +206,16 @@ def test_a_contracted_subject_pronoun_opens_a_bare_clause():
     assert said("He says tonight he's a step closer to the nomination.") == [
         ("he's a step closer to the nomination", "He")]
     assert said("I think it’s a good thing.") == [("it’s a good thing", "I")]
+
+
+def test_a_name_after_comma_said_at_the_sentence_end_is_the_source_of_what_comes_before():
+    text = ("Ruiz lacks support from his colleagues in Congress, whom he's alienated with his rhetoric, "
+            "said Al Soto, director of the Center for Politics.")
+    assert said(text) == [("Ruiz lacks support from his colleagues in Congress, whom he's alienated with his rhetoric",
+                           "Al Soto, director of the Center for Politics")]
+    text = "That would create agony for Ruiz leading up to the vote, forcing her to fend off rivals, said Al Soto, a pollster."
+    assert said(text) == [("That would create agony for Ruiz leading up to the vote, forcing her to fend off rivals",
+                           "Al Soto, a pollster")]
+    # an appositive speaker before the cue keeps the quote it has
+    assert said("“We won,” Ana Ruiz, a former candidate, told CBS News.") == [
+        ("“We won,”", "Ana Ruiz, a former candidate")]

@@ -753,7 +753,12 @@ def read_cues(text: str, ss: int, se: int, cues: list[re.Match], cut_points: lis
         if comma >= ss and form != lemma + "ing" and (
                 lemma in SPEECH_LEMMAS or (kinds != _PHRASAL_ONLY and _ends_sentence(text, m.end(), se))):
             between = text[comma + 1:m.start()]
-            if sp is None and not between.strip():
+            if not between.strip() and (sp is None or (
+                    sp[0] <= comma and lemma == "say" and text[m.end() + 1:m.end() + 2].isupper()
+                    and not _ADJUNCT_START.match(text, m.end() + 1))):
+                # "..., said Larry Sabato, director of the center.": a name (and its appositive) to
+                # the sentence's end after ", said" is the source, whatever phrase ends before
+                # the comma ("colleagues in Congress, whom he's alienated, said": no subject)
                 inv = speaker_after(text, m.end() + 1, min(se, m.end() + 120))
                 if inv and _tail_is_adjunct(text, inv[1], se, lemma):
                     sp, role = appositive_after(text, inv, se), "before"
