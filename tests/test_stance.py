@@ -651,3 +651,13 @@ def test_a_general_noun_the_quotes_repeat_is_no_target():
     found = stances(text)
     assert [t for _s, _p, t in found] == ["Ray Dunn", "Ray Dunn"], found
     assert {"value": "words"} not in annotate_text(text)["data"]["targets"]
+
+
+def test_a_name_modifying_a_group_the_quotes_keep_naming_leaves_the_group_as_the_subject():
+    # "the Ortiz staffers did": the staffers (named as a noun twice in the quotes) did it, not Ortiz
+    # (a group noun is a target only when two stances or more are about it: _theme_targets)
+    text = ("Mayor Lena Ortiz fired two staffers on Monday.\n\n"
+            "“The staffers were reckless,” council member Tom Hale said.\n\n"
+            "Hale said that what the Ortiz staffers did “was a disgrace.”")
+    found = stances(text)
+    assert ("a disgrace", "against", "staffers") in found, found

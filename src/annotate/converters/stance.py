@@ -233,6 +233,8 @@ _SENTENCE_END = re.compile(r"(?:[!?…]|\.(?<![A-Z]\.)(?<!\bMrs\.)"
                            + "".join(rf"(?<!\b{t}\.)" for t in ("Mr", "Ms", "Dr", "St", "Sen", "Gov", "Rep", "Gen"))
                            + r")(?=[\s\"”’')]|$)")
 _CONTRAST = frozenset("but however although though yet whereas while".split())
+_WORD_AFTER = re.compile(r" ([a-z][a-z'’-]*)\b")
+_AUXILIARY_AFTER = re.compile(r" (?:is|are|was|were|has|have|had|did|do|does|will|would|can|could|should|may|might|must)\b")
 # A first-person subject in the folded lowercase text: the speaker's own attitude.
 _FIRST_PERSON_SUBJECT = re.compile(r"\b(?:i|we|let['’]s)\b")
 # The plan a far negator denies (_denied_afar): "no plans by X to ...", "no intention of ...".
@@ -1308,6 +1310,9 @@ class _Context:
                 elif _OBLIQUE.search(self.text, max(0, ms - 12), ms):
                     oblique = oblique or name  # "the DNC's move against Sanders": not the subject
                 elif not _POSSESSIVE.match(self.text, me):
+                    theme = self._theme_after_name(ms, me)
+                    if theme:
+                        return theme, "theme"  # "what the Sanders staffers did": the staffers
                     return name, "subject"
                 else:
                     possessor = possessor or name
@@ -1403,6 +1408,17 @@ class _Context:
                     out.append([max(0, s - 1), e])
             self._quotes_joined = [(s, e) for s, e in out]
         return self._quotes_joined
+
+    def _theme_after_name(self, ms: int, me: int) -> str | None:
+        """The theme noun (_theme_nouns) a name after "the" modifies, with its verb next ("what
+        the Sanders staffers did", "the Obama agenda has been"): the group or the thing, not the
+        person, is the subject."""
+        after = _WORD_AFTER.match(self.low, me)
+        if after is None or not self.low.endswith("the ", 0, ms) \
+                or not _AUXILIARY_AFTER.match(self.low, after.end()):
+            return None  # (its verb next: "the IAEA remains ready" is no group of remains)
+        form = self._theme_nouns().get(after.group(1))
+        return (self._listed_issue(after.group(1)) or self._listed_issue(form) or form) if form else None
 
     def _theme_near(self, toks, clause, i, j) -> str | None:
         """The theme noun (_theme_nouns) nearest the stance in its clause, within THEME_REACH
