@@ -661,3 +661,10 @@ def test_a_name_modifying_a_group_the_quotes_keep_naming_leaves_the_group_as_the
             "Hale said that what the Ortiz staffers did “was a disgrace.”")
     found = stances(text)
     assert ("a disgrace", "against", "staffers") in found, found
+
+
+def test_a_name_after_its_title_is_the_object_of_a_stance_ending_in_a_preposition():
+    text = ("Mayor Lena Ortiz spoke on Monday. Ortiz was late.\n\n"
+            "Some voters said they had no problem with Ms. Ortiz's plan.")
+    found = stances(text)
+    assert [(s, t) for s, _p, t in found] == [("no problem with Ms. Ortiz's", "Lena Ortiz")], found

@@ -234,6 +234,8 @@ _SENTENCE_END = re.compile(r"(?:[!?…]|\.(?<![A-Z]\.)(?<!\bMrs\.)"
                            + r")(?=[\s\"”’')]|$)")
 _CONTRAST = frozenset("but however although though yet whereas while".split())
 _WORD_AFTER = re.compile(r" ([a-z][a-z'’-]*)\b")
+# Titles before a name, as tokens ("Mr. Trump": "mr").
+_TITLE_WORDS = frozenset("mr mrs ms dr sen gov rep gen prof rev".split())
 _AUXILIARY_AFTER = re.compile(r" (?:is|are|was|were|has|have|had|did|do|does|will|would|can|could|should|may|might|must)\b")
 # A first-person subject in the folded lowercase text: the speaker's own attitude.
 _FIRST_PERSON_SUBJECT = re.compile(r"\b(?:i|we|let['’]s)\b")
@@ -1452,6 +1454,13 @@ class _Context:
         if k < n and clause[k] == clause[p] and toks[k][2] in _NP_DETS and not self._marked(toks[k - 1][1], toks[k][0]):
             k += 1
         first = k
+        if k + 1 < n and toks[k][2] in _TITLE_WORDS and toks[k + 1][0] in self.by_start:
+            # "no problem with Mr. Trump's comments": the name after its title is the target
+            _s, end, name = self.by_start[toks[k + 1][0]]
+            last = k + 1
+            while last + 1 < n and toks[last + 1][1] <= end:
+                last += 1
+            return name, last
         while (k < n and k - first < 4 and clause[k] == clause[p] and toks[k][2] not in _FUNCTION
                and toks[k][2] not in _NP_DETS and toks[k][2] not in _NP_STOP and toks[k][0] not in self.by_start
                and not self._marked(toks[k - 1][1], toks[k][0])):
