@@ -198,6 +198,8 @@ def test_a_cue_noun_before_a_comma_far_from_the_last_comma_is_a_noun():
 def test_a_place_name_among_the_modifiers_after_a_determiner_stays_in_the_speaker():
     assert said("He was kind, a Cairo airport official said.") == [("He was kind", "a Cairo airport official")]
     assert said("He was kind, a New York city official said.") == [("He was kind", "a New York city official")]
+    # a plural head needs no determiner after a comma
+    assert said("He was kind, Boston city officials said.") == [("He was kind", "Boston city officials")]
     # not across a clause: "the Trump we all know" names no speaker
     assert said("“It is the Trump we all know,” she said.") == [("“It is the Trump we all know,”", "she")]
 

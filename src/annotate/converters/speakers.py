@@ -280,11 +280,15 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
             j = k  # "Tech industry groups warned": the phrase's first word, capitalised as the sentence's first
             break
         if _is_name_token(w):
-            det = _determiner_before_name(text, toks, k)
-            if det is not None and _is_head(text[toks[end_tok][0] : toks[end_tok][1]]) and all(
+            head = text[toks[end_tok][0] : toks[end_tok][1]]
+            if _is_head(head) and all(
                     _lower_word(text[a:b]) and text[a:b] not in _FUNCTION_WORDS and text[a:b] not in PRONOUNS
                     for a, b in toks[k + 1 : end_tok]):
-                j = det  # "a Cairo airport official", "the New York city council": a place's name as a modifier
+                det = _determiner_before_name(text, toks, k)
+                if det is not None:
+                    j = det  # "a Cairo airport official", "the New York city council": a place's name as a modifier
+                elif _plural_role(head) and (k == 0 or text[toks[k - 1][1] : toks[k][0]].strip() in (",", ";", ":", "—")):
+                    j = k  # ", Boston city officials said": a plural head needs no determiner
             break
         if not _lower_word(w) or w in _FUNCTION_WORDS:
             break
