@@ -1072,15 +1072,9 @@ def find_antecedent(
     # A short mention ("Peskov") refers to an earlier fuller one ending in the same name.
     if len(word.split()) == 1 and word[:1].isupper():
         bare = _unpossessed(word)
-        if cache is not None:
-            fuller = _last_fuller(text, mention, named, cache, bare)
-            if fuller is not None:
-                return fuller
-        else:
-            for m in reversed(_earlier(text, mention, named, cache)):
-                full = text[m[0] : m[1]]
-                if len(full.split()) > 1 and _head_name(full) == bare:
-                    return m
+        fuller = _last_fuller(text, mention, named, {} if cache is None else cache, bare)
+        if fuller is not None:
+            return fuller
         if fallback and len(bare) > 2:
             return _first_full_name(text, bare, mention[0], cache)
     return None
