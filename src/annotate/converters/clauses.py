@@ -42,11 +42,6 @@ _SUBORDINATE_AFTER = re.compile(r"\s+" + pattern("clause_words", "adjunct-after"
 _PARTICIPLE_LEAD = re.compile(r"[A-Z][a-z]{2,}(?:ing|ed)\s+" + pattern("participle_lead_words") + r"\b[^.;:!?]{0,80},")
 
 
-def _is_place(text: str, sp: tuple[int, int]) -> bool:
-    """True for a US state ("Ohio", "New Hampshire") or a country ("France", "United States")."""
-    return is_state_or_country(text[sp[0]:sp[1]])
-
-
 # Words whose "'s" is "is" or "has" ("He's a puppet"), not a possessive.
 _CONTRACTED = frozenset("he she it that there here what who where let".split())
 
@@ -75,7 +70,7 @@ def sentence_subject(text: str, pos: int, floor: int) -> tuple[int, int] | None:
                 # "Later in the summer, she ...": the connective leads an adjunct that ends at its comma
                 comma = _COMMA_LEAD.match(text, start, pos)
                 found = speaker_after(text, comma.end(), min(pos, comma.end() + 120)) if comma else found
-            if found and _is_place(text, found) and text.startswith(",", found[1]):
+            if found and is_state_or_country(text[found[0]:found[1]]) and text.startswith(",", found[1]):
                 # "In Dayton, Ohio, the mayor ...": the state (or country) after the town goes
                 # with the adjunct; the subject comes after its comma
                 after = _SPACE_RUN.match(text, found[1] + 1).end()

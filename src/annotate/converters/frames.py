@@ -163,7 +163,6 @@ def according_to(s: Sentence) -> list[dict]:
             content = rest
         elif _words(text, *before) >= 3:
             content = trim(text, ss, ss + m.start(), _STRIP)
-            rest = trim(text, sp[1], se, _STRIP + "\"“”")
             if sp[1] < rest[1] and text[sp[1]:rest[0]].strip() in ("", ",") and not _FINITE.search(text, *rest) \
                     and not any(_finite_cue(c.group(0)) for c in find_cues(text, *rest)) \
                     and not _QUOTE_MARKS.search(text, *rest):

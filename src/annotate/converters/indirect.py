@@ -243,7 +243,7 @@ def _no_comma_near(text: str, ss: int, pos: int) -> bool:
     new poll shows." ("With that issue unresolved, the agency has not been using social media
     references, officials said": the comma is far, "references" a noun)."""
     comma = text.rfind(",", ss, pos)
-    return comma < 0 or len(text[comma:pos].split()) > 6
+    return comma < 0 or _words(text, comma, pos) > 6
 
 
 def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:

@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from .cues import word_alternation
+from .lexicon import pattern
 from .mentions import ALIASES, ORG_WORDS, target_mentions
 from .targets import IssueIndex, noun_phrase
 
@@ -236,7 +237,7 @@ _CONTRAST = frozenset("but however although though yet whereas while".split())
 _WORD_AFTER = re.compile(r" ([a-z][a-z'’-]*)\b")
 # Titles before a name, as tokens ("Mr. Trump": "mr").
 _TITLE_WORDS = frozenset("mr mrs ms dr sen gov rep gen prof rev".split())
-_AUXILIARY_AFTER = re.compile(r" (?:is|are|was|were|has|have|had|did|do|does|will|would|can|could|should|may|might|must)\b")
+_AUXILIARY_AFTER = re.compile(" " + pattern("auxiliaries") + r"\b")  # lexicons/quotes/auxiliaries.txt
 # A first-person subject in the folded lowercase text: the speaker's own attitude.
 _FIRST_PERSON_SUBJECT = re.compile(r"\b(?:i|we|let['’]s)\b")
 # The plan a far negator denies (_denied_afar): "no plans by X to ...", "no intention of ...".
