@@ -69,6 +69,10 @@ def test_text_without_boilerplate_comes_out_unchanged():
     "Peter Walker Deputy political editor", "A hospital waiting room. Photograph: Peter Byrne/PA",
     # a forum's section headers
     "Forum", "Forums", "Message Boards", "Community", "Discussions", "First published on 12th May 2023",
+    # rows of such items between bars, counts in brackets, pagers, a newsletter's box
+    "Published 14 March 2026, 09:41 GMT | Updated 2 hours ago", "Joined: 2019 | Posts: 1,204",
+    "Report post | Like (12)", "Like (12)", "Page 1 of 3 Next »", "« Previous", "Next page ›",
+    "Newsletter: Sign up for our daily briefing. Enter your email", "Enter your email address:",
 ])
 def test_boilerplate_lines_are_removed(junk):
     out = clean_text(f"Bridge to reopen\n{junk}\n{ARTICLE}\n{junk}\nThe council agreed.")
@@ -98,6 +102,9 @@ def test_boilerplate_lines_are_removed(junk):
     "Save the children, the charity urged.", "Published reports said the plant would close.",
     "More than 40 people were hurt.", "Image makers, the designers said, are scarce.",
     "More from the minister later.",
+    "Page 3 of the report was blank, the senator said.", "Next, the mayor spoke.",
+    "Posts: the council's own accounts were deleted | the mayor said nothing",
+    "Newsletters were sent to 4,000 homes, the council said.",
 ])
 def test_article_lines_that_look_like_site_chrome_are_kept(line):
     out = clean_text(f"Bridge to reopen\n{ARTICLE}\n{line}\nThe council agreed.")
@@ -463,3 +470,22 @@ def test_a_press_releases_about_section_ends_the_article():
     assert "About 200 people attended" in clean_text(raw)["text"]
     raw = "Rally draws a crowd\n\nAbout The Rally\n\n" + body
     assert "About The Rally" in clean_text(raw)["text"] and "guidance" in clean_text(raw)["text"]
+
+
+def test_links_under_a_read_more_heading_are_dropped_up_to_the_next_sentence():
+    raw = ("Bridge to reopen\n" + ARTICLE + "\nRead more:\nCouncil delays vote on transit levy\n"
+           "Owners threaten to leave the city\nThe council agreed.\n\nWhat comes next\nThe work starts in May.")
+    text = clean_text(raw)["text"]
+    assert "Council delays vote" not in text and "Owners threaten" not in text
+    assert "The council agreed." in text
+    assert "What comes next" in text  # a subhead after a blank line is the article's own
+
+
+def test_a_reply_subject_below_the_thread_title_is_dropped():
+    raw = ("Thread: Mayor to reopen the bridge\nPosted by riverrat\n" + ARTICLE
+           + "\nRe: Mayor to reopen the bridge\nAbout time too.\n")
+    out = clean_text(raw)
+    assert out["title"] == "Mayor to reopen the bridge"
+    assert "Re: Mayor" not in out["text"]
+    assert "About time too." in out["text"]
+    assert clean_text("Re: Mayor to reopen the bridge\n" + ARTICLE)["title"] == "Mayor to reopen the bridge"

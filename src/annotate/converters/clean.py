@@ -27,6 +27,7 @@ _DROP_LINE = re.compile(
       | advertisement | sponsored(?:\ content)? | ad
       | (?:\d+\ )?min(?:ute)?s?\ read | \d+\ min
       | subscribe\b.* | sign\ up\b.{0,80} | newsletter.{0,40}
+      | newsletters?\s*:\s.{1,200} | enter\ your\ e-?mail(?:\ address)?\W{0,3}
       | (?:read|see)\ (?:more|also)\b.{0,100}
       | click\ here\b.{0,100}
       | tags? | topics? | related(?:\ (?:articles?|stories|news|coverage|topics))?
@@ -111,6 +112,10 @@ _SHORT_CHROME = re.compile(
       | (?:first\ |last\ )?(?:published|updated|posted|modified):? | save(?:\ (?:article|story|for\ later))?
       | more\ (?:on\ this\ (?:story|topic)|stories|from\ (?:the\ )?[\w&'’ -]{1,30}?)
       | forums? | (?:message\ )?boards? | community(?:\ forums?)? | discussions? | (?:all\ )?threads
+      # a page's or a thread's pager: "Page 1 of 3 Next »", "« Previous", "Next page ›"
+      | page\ \d+\ of\ \d+(?:\s*(?:[«‹<]\s*)?(?:next|prev(?:ious)?|first|last)(?:\s*[»›>])?)*
+      | (?:next|prev(?:ious)?|older|newer)(?:\ (?:page|posts?|entries))?\s*[»›>]+
+      | [«‹<]+\s*(?:next|prev(?:ious)?|older|newer)(?:\ (?:page|posts?|entries))?
       # gift links, an archive's age warning, a newsletter's pitch
       | gift\ (?:this\ )?(?:article|story|link)\b.{0,40}
       | this\ (?:article|story|page)\ is\ (?:more\ than|over)\ (?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten)
@@ -132,7 +137,8 @@ _CHROME_OPENERS = frozenset("""
     likes reaction points photo photograph photographs image images illustration illustrations
     first last published updated modified start date already to this unlock get create
     related breaking exclusive for key live click like started media got have save forum forums message
-    board boards community discussion discussions all threads gift aired
+    board boards community discussion discussions all threads gift aired page next prev previous older newer
+    « ‹ <
 """.split())
 
 
@@ -340,6 +346,7 @@ def _byline_or_button(s: str, first: str) -> bool:
         return True
     if len(s) < 80 and first.rstrip(":") in _BUTTON_WORDS:
         words = [w.rstrip(":").lower() for w in _BUTTON_SPLIT.split(s) if w]
+        words = [w[1:-1] if w[:1] == "(" and w[-1:] == ")" else w for w in words]  # "Like (12)": a count
         if all(w in _BUTTON_WORDS or w.isdigit() for w in words) and not all(w.isdigit() for w in words):
             return True
     if s.endswith(" ago") and len(s) < 60 and _AGO.match(s):
@@ -368,6 +375,19 @@ def _site_menu(s: str) -> bool:
     return any("-".join(item.lower().split()) in _SITE_PAGES for item in items)
 
 
+# The separators of a row of page furniture: "Published 3 May 2025, 09:41 GMT | Updated 2 hours ago".
+_ROW_SPLIT = re.compile(r"\s+[|•·]\s+")
+
+
+def _chrome_row(s: str) -> bool:
+    """True for a row of two or more items between " | " (or " • ", " · ") each of which is
+    page furniture on its own line ("Joined: 2019 | Posts: 1,204", "Report post | Like (12)",
+    "Published 3 May 2025 | Updated 2 hours ago"); a headline with a section after its bar
+    ("Trump wins election | Live updates") has an item that is not."""
+    items = _ROW_SPLIT.split(s)
+    return len(items) >= 2 and all(item and not _ROW_SPLIT.search(item) and _boilerplate(item) for item in items)
+
+
 def _boilerplate(s: str) -> bool:
     """is_boilerplate of a stripped line."""
     if not s:
@@ -383,6 +403,8 @@ def _boilerplate(s: str) -> bool:
         if _bare_date(s, first) or _byline_or_button(s, first):
             return True
         if (_has_arrow(s) and _BREADCRUMB.match(s)) or _site_menu(s):
+            return True
+        if ("|" in s or "•" in s or "·" in s) and _chrome_row(s):
             return True
     if len(s) < 400 and "cookie" in s.lower() and _COOKIE.search(s):
         return True
@@ -527,23 +549,49 @@ def find_title(body: str) -> str:
     return " ".join(words[:LEDE_TITLE_WORDS]).rstrip(",;:—–-") + "…"
 
 
+# A heading over a list of links to other stories, inside the article ("Read more:", "See also"):
+# the headlines right under it are links, not the article's text.
+_LINK_LIST_HEAD = re.compile(
+    r"(?:(?:read|see)\ (?:more|also)|also\ read|related(?:\ (?:articles?|stories|links|coverage))?"
+    r"|more\ on\ this\ (?:story|topic)|recommended(?:\ (?:reading|stories|for\ you))?)\s*:?",
+    re.IGNORECASE)
+LINK_LIST_MAX = 8  # link lines dropped under one such heading, at the most
+# A forum reply's subject line ("Re: Minister says the bridge will reopen"), below the thread's title.
+_REPLY_SUBJECT = re.compile(r"re\s*:\s.{1,150}", re.IGNORECASE)
+
+
+def _link_line(s: str) -> bool:
+    """A linked headline in a list under a _LINK_LIST_HEAD heading: a title's length, no
+    sentence's end ("Council delays vote on transit levy"). A sentence ends the list."""
+    return _looks_like_title(s) and s[-1] not in ".!?\"”’'"
+
+
 def clean_text(raw: str) -> dict:
     """Return {"text", "title", "published", "source"} for one raw article."""
     text = normalise(raw)
     kept: list[str] = []
     kept_chars = 0  # a running total: summing `kept` at every footer-like line is quadratic
     dropped = False
+    links = 0  # link lines still to drop under a "Read more:" heading
     for line in text.split("\n"):
         stripped = line.strip()
-        if not stripped:  # a blank line is neither footer nor boilerplate
+        if not stripped:  # a blank line is neither footer nor boilerplate; it ends a list of links
             kept.append(line)
             kept_chars += len(line)
+            links = 0
             continue
         if kept_chars > 200 and (_FOOTER.match(stripped) or stripped[:6] == "About "
                                  and 2 * kept_chars > len(text) and _ABOUT_HEADING.fullmatch(stripped)):
             dropped = True
             break
-        if _boilerplate(stripped):
+        if links and _link_line(stripped):
+            links -= 1
+            dropped = True
+            continue
+        links = 0
+        if _boilerplate(stripped) or (kept_chars and stripped[:2].lower() == "re" and _REPLY_SUBJECT.fullmatch(stripped)):
+            if _LINK_LIST_HEAD.fullmatch(stripped):
+                links = LINK_LIST_MAX
             dropped = True
             continue
         kept.append(line)
