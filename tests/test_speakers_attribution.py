@@ -221,3 +221,18 @@ def test_a_name_after_comma_said_at_the_sentence_end_is_the_source_of_what_comes
     # an appositive speaker before the cue keeps the quote it has
     assert said("“We won,” Ana Ruiz, a former candidate, told CBS News.") == [
         ("“We won,”", "Ana Ruiz, a former candidate")]
+
+
+def test_a_number_with_thousands_separators_is_one_speaker_token():
+    assert said("At least 21,000 said they would help.") == [("they would help", "21,000")]
+
+
+def test_a_vote_tally_before_an_infinitive_cue_is_no_speaker():
+    text = "The city council voted 7-4 on Tuesday to reject a proposal for a new stadium."
+    assert said(text) == [("a proposal for a new stadium", "The city council")]
+    assert all(sp != "2" for _, sp in said("The board voted 5 to 2 to reject the offer."))
+
+
+def test_a_forum_label_before_a_colon_is_no_headline_source():
+    assert all(sp not in ("Thread", "Re") for _, sp in said("Thread: Senator's remarks on trade deal"))
+    assert all(sp not in ("Thread", "Re") for _, sp in said("Re: Senator's remarks on trade deal"))

@@ -117,15 +117,19 @@ def _source_before(text: str, cue_start: int, floor: int) -> tuple[int, int] | N
             break  # "hit the airwaves with an ad": the noun before the adjunct is an object
         sp = subject
     if sp is not None and (text[sp[1]:cue_start] == " to " or _TIME_THEN_TO.fullmatch(text, sp[1], cue_start)) and (
-            (_POSSESSED_NOUN.fullmatch(text, sp[0], sp[1]) and text[sp[0]:sp[1]].split()[-1].lower() not in ROLE_WORDS)
+            _LETTER.search(text, sp[0], sp[1]) is None  # "voted 7-4 on Tuesday to reject": a tally
+            or (_POSSESSED_NOUN.fullmatch(text, sp[0], sp[1]) and text[sp[0]:sp[1]].split()[-1].lower() not in ROLE_WORDS)
             or _previous_word(text, max(floor, sp[0] - 12), sp[0])[1] in _OBJECT_PREPOSITIONS
             or (_PAST_VERB.fullmatch(_previous_word(text, max(floor, sp[0] - 20), sp[0])[1])  # "mounted a campaign"
                 and text[sp[0]:sp[1]].split()[0].lower() in _OBJECT_DETERMINERS)):
         # "Comey did go out of his way to criticize ...", "her decision to attack ...", "went on CNN
         # to declare ...", "has mounted a campaign to condemn ...": the owner's noun phrase, a
         # preposition's object or a verb's is no speaker; the sentence's subject is
-        sp = sentence_subject(text, sp[0], floor) or sp
+        sp = sentence_subject(text, sp[0], floor) or (sp if _LETTER.search(text, sp[0], sp[1]) else None)
     return sp
+
+
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 # "... City Hall Wednesday to assail", "... on CNN on Sunday to declare": a time between the object and "to".

@@ -45,7 +45,9 @@ _AFTER_TOKENS = 14
 # (A class that lists A-Za-z0-9_ besides \w means the same, and the regex engine tests those
 # ASCII characters against a bitmap before it asks the Unicode database: faster on news text.)
 _W = r"A-Za-z0-9_\w"
-_TOKEN = re.compile(rf"[A-Za-z0-9][{_W}’'.&-]*[{_W}.]%?|[A-Za-z0-9]%?")
+# (a number with thousands separators is one token: "21,000 said" is not "21", ",", "000"; its
+# own alternative, tried first, leaves the common token's loop as fast as it was)
+_TOKEN = re.compile(rf"\d{{1,3}}(?:,\d{{3}})+(?:[{_W}’'.&-]*[{_W}.])?%?|[A-Za-z0-9][{_W}’'.&-]*[{_W}.]%?|[A-Za-z0-9]%?")
 # The last character of a token, or the comma of an appositive before a cue.
 _TOKEN_END = re.compile(rf"[{_W}.%,]")
 
