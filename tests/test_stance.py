@@ -663,6 +663,16 @@ def test_a_name_modifying_a_group_the_quotes_keep_naming_leaves_the_group_as_the
     assert ("a disgrace", "against", "staffers") in found, found
 
 
+def test_a_name_modifying_a_group_noun_before_a_comma_leaves_the_group_as_the_target():
+    # "they, the Ortiz staffers, want": the name is the nearest one before the stance, but it
+    # modifies the group the quotes keep naming; a comma after the noun shows it is no verb
+    text = ("Mayor Lena Ortiz fired two staffers on Monday.\n\n"
+            "“The staffers were reckless,” council member Tom Hale said.\n\n"
+            "“What they, the Ortiz staffers, want is dishonesty,” Hale said.")
+    found = stances(text)
+    assert ("dishonesty", "against", "staffers") in found, found
+
+
 def test_a_name_after_its_title_is_the_object_of_a_stance_ending_in_a_preposition():
     text = ("Mayor Lena Ortiz spoke on Monday. Ortiz was late.\n\n"
             "Some voters said they had no problem with Ms. Ortiz's plan.")

@@ -235,6 +235,7 @@ _SENTENCE_END = re.compile(r"(?:[!?…]|\.(?<![A-Z]\.)(?<!\bMrs\.)"
                            + r")(?=[\s\"”’')]|$)")
 _CONTRAST = frozenset("but however although though yet whereas while".split())
 _WORD_AFTER = re.compile(r" ([a-z][a-z'’-]*)\b")
+_NOUN_ENDS = re.compile(r"[,;)]")  # a word right before one is no verb awaiting its object: a noun
 # Titles before a name, as tokens ("Mr. Trump": "mr").
 _TITLE_WORDS = frozenset("mr mrs ms dr sen gov rep gen prof rev".split())
 _AUXILIARY_AFTER = re.compile(" " + pattern("auxiliaries") + r"\b")  # lexicons/quotes/auxiliaries.txt
@@ -1350,9 +1351,12 @@ class _Context:
             lo = qs
         lo = bisect.bisect_left(self.starts, lo)
         hi = bisect.bisect_left(self.starts, toks[i][0])
-        for _s, _e, t in reversed(self.mentions[max(lo, hi - 20):hi]):
+        for ms, me, t in reversed(self.mentions[max(lo, hi - 20):hi]):
             if t not in speaker:
-                return t, "near"
+                # "the Ortiz staffers, who ...": a name before a group noun modifies it (_theme_targets
+                # keeps the group only when two stances or more are about it)
+                theme = self._theme_after_name(ms, me) if themes else None
+                return (theme, "theme") if theme else (t, "near")
         # 4. the article's main target, preferring one that never speaks (a commentator quoted
         # throughout is seldom what the others evaluate)
         if self._speakers is None:
@@ -1413,12 +1417,12 @@ class _Context:
         return self._quotes_joined
 
     def _theme_after_name(self, ms: int, me: int) -> str | None:
-        """The theme noun (_theme_nouns) a name after "the" modifies, with its verb next ("what
-        the Sanders staffers did", "the Obama agenda has been"): the group or the thing, not the
-        person, is the subject."""
+        """The theme noun (_theme_nouns) a name after "the" modifies, with its verb or a comma
+        next ("what the Sanders staffers did", "the Obama agenda has been", "what they, the Ortiz
+        staffers, want"): the group or the thing, not the person, is the subject."""
         after = _WORD_AFTER.match(self.low, me)
         if after is None or not self.low.endswith("the ", 0, ms) \
-                or not _AUXILIARY_AFTER.match(self.low, after.end()):
+                or not (_AUXILIARY_AFTER.match(self.low, after.end()) or _NOUN_ENDS.match(self.low, after.end())):
             return None  # (its verb next: "the IAEA remains ready" is no group of remains)
         form = self._theme_nouns().get(after.group(1))
         return (self._listed_issue(after.group(1)) or self._listed_issue(form) or form) if form else None
