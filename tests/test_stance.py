@@ -197,6 +197,7 @@ def test_words_of_events_and_situations_are_no_stance(sentence):
 @pytest.mark.parametrize("sentence, span, polarity", [
     ("Helena Varga knows nothing about trade.", "knows nothing about trade", "against"),
     ("What Helena Varga proposed makes no sense at all.", "makes no sense", "against"),
+    ("Helena Varga's veto was a missed opportunity.", "a missed opportunity", "against"),
 ])
 def test_evaluative_phrases(sentence, span, polarity):
     found = stances(in_quote(sentence))
