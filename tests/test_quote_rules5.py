@@ -229,3 +229,14 @@ def test_a_background_sentence_about_someone_else_does_not_take_the_ongoing_spea
     text = ('Kremlin spokesperson Dmitry Peskov said Moscow was open to dialogue. "We will see," Peskov said.\n\n'
             'Trump will be sworn in as president in January. "Relations are at their lowest point," he said.\n')
     assert "Peskov" in refers_to(text)[("he", text.index("he said"))]
+
+
+def test_a_name_inside_a_speakers_span_is_referred_to_through_that_span():
+    # "Paul Stanek" is inside the speaker "The chief executive of ..., Paul Stanek": the surname
+    # refers to that region, and no second Speaker region overlaps it
+    text = ("The chief executive of Orecrest Mining, Paul Stanek, said the company would cut 2,000 jobs.\n\n"
+            '"We have no choice," Stanek said.\n')
+    assert refers_to(text) == {("Stanek", text.index("Stanek said")): "The chief executive of Orecrest Mining, Paul Stanek"}
+    spans = sorted((r["value"]["start"], r["value"]["end"]) for r in _result(text)
+                   if r["type"] == "labels" and r["value"]["labels"] == ["Speaker"])
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))

@@ -8,6 +8,7 @@ line and once, as they stream, into `task_hash`.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import json
@@ -93,6 +94,11 @@ def _plan(text: str, quotes: list[dict], stances: list[dict]) -> _Plan:
     for sp in named:
         ante = (find_antecedent(text, sp, speech, fallback=False, cache=genders)
                 or find_antecedent(text, sp, named, cache=genders))
+        if ante and ante not in speakers:
+            # a mention inside a speaker's span ("Paul Stanek" in "The chief executive of
+            # Orecrest Mining, Paul Stanek"): that span is the region referred to (two Speaker
+            # regions over one name would overlap, and a BIO or spaCy export holds only one)
+            ante = _overlapping(named, ante) or ante
         if ante and ante != sp:
             links[sp] = ante
             speakers.setdefault(ante, 0.5 * speakers[sp])
@@ -126,6 +132,18 @@ def _plan(text: str, quotes: list[dict], stances: list[dict]) -> _Plan:
 
 
 _BY_PLACE = itemgetter(0, 1, 2)
+
+
+def _overlapping(spans: list[tuple[int, int]], span: tuple[int, int]) -> tuple[int, int] | None:
+    """The first of the sorted, non-nested `spans` that overlaps `span`, if any."""
+    i = bisect.bisect_left(spans, (span[1],))  # the spans that start before `span` ends
+    for k in range(i - 1, -1, -1):
+        s, e = spans[k]
+        if e > span[0]:
+            return spans[k]
+        if k < i - 8:  # (speaker spans rarely nest: a few steps back is enough)
+            break
+    return None
 
 
 def _region(r: tuple) -> Region:
