@@ -240,3 +240,8 @@ def test_a_name_inside_a_speakers_span_is_referred_to_through_that_span():
     spans = sorted((r["value"]["start"], r["value"]["end"]) for r in _result(text)
                    if r["type"] == "labels" and r["value"]["labels"] == ["Speaker"])
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+
+
+def test_a_pronoun_refers_to_a_name_with_accented_letters():
+    text = "The chief, Marguerite Lefèvre, spoke on Monday. She said that congestion would ease.\n"
+    assert refers_to(text) == {("She", text.index("She said")): "Marguerite Lefèvre"}

@@ -679,3 +679,9 @@ def test_a_name_after_its_title_is_the_object_of_a_stance_ending_in_a_prepositio
             "Some voters said they had no problem with Ms. Ortiz's plan.")
     found = stances(text)
     assert [(s, t) for s, _p, t in found] == [("no problem with Ms. Ortiz's", "Lena Ortiz")], found
+
+
+def test_a_speaker_named_by_a_pronoun_is_not_the_target_of_her_own_stance():
+    text = ('"He walked out on us," said singer Rosa Flint.\n\n'
+            '"It was the worst day of my career," she added.\n')
+    assert all(target != "Rosa Flint" for _, _, target in stances(text)), stances(text)

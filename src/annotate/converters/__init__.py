@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from copy import deepcopy
 
 from ..io import sha256_text
+from .antecedents import speaker_links
 from .clean import clean_text, find_title
 from .letters import Respeller, fold_letters
 from .quotes import find_quotes
@@ -72,14 +73,15 @@ def find_all_stances(docs: Iterable[dict], fixed_targets: Sequence[str] = ()) ->
             fixed_work, title = fixed, doc.get("title", "")
         mentions = target_mentions(work, fixed_work)
         candidates = candidate_targets(work, mentions, doc["quotes"], title, fixed_work)
-        stances = find_stances(work, doc["quotes"], [c.name for c in candidates], mentions=mentions)
+        links = speaker_links(work, doc["quotes"])  # "she" -> "singer Rosa Flint": never her own target
+        stances = find_stances(work, doc["quotes"], [c.name for c in candidates], mentions=mentions, links=links)
         targets = final_targets(candidates, stances)
         if work is not text:  # targets back in the article's (or the project's) own spelling
             respell = Respeller(text, work, fixed)
             targets = list(dict.fromkeys(respell(t) for t in targets))
             for stance in stances:
                 stance["target"] = respell(stance["target"])
-        yield {**doc, "targets": targets, "stances": stances}
+        yield {**doc, "targets": targets, "stances": stances, "links": links}
 
 
 def _fixed(*lists) -> list[str]:

@@ -343,13 +343,15 @@ _RANK = {"neutral": 3, "hand": 2, "vader-strong": 1, "vader": 0}
 
 
 def find_stances(text: str, quotes: list[dict], targets: list[str],
-                 mentions: list[tuple[int, int, str]] | None = None) -> list[dict]:
+                 mentions: list[tuple[int, int, str]] | None = None,
+                 links: dict[tuple[int, int], tuple[int, int]] | None = None) -> list[dict]:
     """Stance spans inside quotes: {"start", "end", "polarity", "target", "score", "kind", "how"}
     ("how": which rule found the target: object, subject, oblique, pronoun, theme, issue, near,
     after, lead or topic).
 
     `mentions` are (start, end, canonical target) sorted by start; only mentions of a target
-    in `targets` can become a stance's target."""
+    in `targets` can become a stance's target. `links` (antecedents.speaker_links) say whom a
+    pronoun or surname speaker is: never the target of their own stance."""
     if not targets or not quotes:
         return []
     allowed = set(targets)
@@ -359,7 +361,7 @@ def find_stances(text: str, quotes: list[dict], targets: list[str],
     ranked = [t for t in targets if t in allowed]
     ranked.sort(key=lambda t: -counts.get(t, 0))
     speaking = [tuple(q["speaker"]) for q in quotes if q.get("speaker")]
-    ctx = _Context(text, _not_speaking(mentions, speaking), ranked, mentions, quotes)
+    ctx = _Context(text, _not_speaking(mentions, speaking), ranked, mentions, quotes, links or {})
     out: list[dict] = []
     seen: set[tuple[int, int]] = set()
     for q in quotes:
@@ -510,8 +512,10 @@ class _Context:
     """One article: its text, target mentions (sorted) and targets ranked by mentions."""
 
     def __init__(self, text: str, mentions: list[tuple[int, int, str]], ranked: list[str],
-                 all_mentions: list[tuple[int, int, str]], quotes: list[dict]):
+                 all_mentions: list[tuple[int, int, str]], quotes: list[dict],
+                 links: dict[tuple[int, int], tuple[int, int]] | None = None):
         self.text = text
+        self.links = links or {}  # speaker span -> the mention it refers to ("she" -> "Rosa Flint")
         self.all_mentions = all_mentions
         self.all_starts = [m[0] for m in all_mentions]
         # the targets each quote's speaker names, and everyone who speaks in the article
@@ -1131,9 +1135,11 @@ class _Context:
         return flags
 
     def _speaker_targets(self, q: dict) -> set[str]:
-        """The targets named in the quote's speaker span (and the mention it refers to)."""
+        """The targets named in the quote's speaker span (and the mentions it refers to: a
+        relative's antecedent, a pronoun's or surname's fuller mention)."""
         found = set()
-        for span in (q.get("speaker"), q.get("antecedent")):
+        speaker = q.get("speaker")
+        for span in (speaker, q.get("antecedent"), self.links.get(tuple(speaker)) if speaker else None):
             if span:
                 lo = bisect.bisect_left(self.all_starts, span[0])
                 hi = bisect.bisect_left(self.all_starts, span[1], lo)  # no copy of the list's tail
@@ -1362,6 +1368,7 @@ class _Context:
         if self._speakers is None:
             # every speaker span once (the fragments of a quote share theirs)
             spans = {tuple(span) for q in self.quotes for span in (q.get("speaker"), q.get("antecedent")) if span}
+            spans.update(self.links.values())
             self._speakers = set()
             for a, b in spans:
                 lo = bisect.bisect_left(self.all_starts, a)

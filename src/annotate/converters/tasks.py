@@ -8,8 +8,6 @@ line and once, as they stream, into `task_hash`.
 
 from __future__ import annotations
 
-import bisect
-import functools
 import hashlib
 import json
 import math
@@ -20,8 +18,8 @@ from typing import NamedTuple
 
 from ..io import dumps, sha256_text
 from ..labeling import ID_PREFIX, LABEL_FROM, TEXT_TO, UNATTRIBUTED, Region, Relation
-from .cues import SPEECH_LEMMAS, cue_lemma
-from .speakers import find_antecedent
+from .antecedents import speaker_links
+from .letters import fold_letters
 
 TARGETS_SEPARATOR = "; "
 
@@ -53,20 +51,6 @@ def _task_hash(text_sha: str, predictions: list[dict]) -> str:
     return sha256_text(text_sha + "\n" + blob)
 
 
-def _is_speech(quote: dict) -> bool:
-    """A quote whose speaker said or evaluated something (not one who merely planned or declined)."""
-    return _speech_cue(quote.get("cue", "direct"))
-
-
-@functools.lru_cache(maxsize=4096)
-def _speech_cue(cue: str) -> bool:
-    """_is_speech of a quote's cue (a few hundred distinct cues: each read once)."""
-    if cue in ("direct", "according to"):
-        return True
-    lemma = cue.split("/")[0]
-    return lemma in SPEECH_LEMMAS or "object" in cue_lemma(lemma)[1]
-
-
 class _Plan(NamedTuple):
     """A prediction's regions and relations in the order its result lists them, as plain tuples
     (a few thousand in a long article: a tuple is made in C, a Region through its __init__).
@@ -78,30 +62,18 @@ class _Plan(NamedTuple):
     relations: list[tuple[str, str, str]]  # said_by in quote order, then refers_to
 
 
-def _plan(text: str, quotes: list[dict], stances: list[dict]) -> _Plan:
-    """Speakers (with the antecedents pronouns refer to), quotes and stances as regions."""
+def _plan(text: str, quotes: list[dict], stances: list[dict], links: dict | None = None) -> _Plan:
+    """Speakers (with the antecedents pronouns refer to: `links`, antecedents.speaker_links,
+    read here when not given), quotes and stances as regions."""
     speakers: dict[tuple[int, int], float] = {}
     for q in quotes:
         if q.get("speaker"):
             sp = tuple(q["speaker"])
             speakers[sp] = max(speakers.get(sp, 0.0), q["score"])
-    named = sorted(speakers)
-    # Pronouns prefer the last person who *spoke* (a direct quote or a speech cue) over the
-    # last person who merely declined, planned or wanted something.
-    speech = sorted({tuple(q["speaker"]) for q in quotes if q.get("speaker") and _is_speech(q)})
-    links: dict[tuple[int, int], tuple[int, int]] = {}
-    genders: dict = {}  # per text: surname genders (mention_gender) and pronoun spans (find_antecedent)
-    for sp in named:
-        ante = (find_antecedent(text, sp, speech, fallback=False, cache=genders)
-                or find_antecedent(text, sp, named, cache=genders))
-        if ante and ante not in speakers:
-            # a mention inside a speaker's span ("Paul Stanek" in "The chief executive of
-            # Orecrest Mining, Paul Stanek"): that span is the region referred to (two Speaker
-            # regions over one name would overlap, and a BIO or spaCy export holds only one)
-            ante = _overlapping(named, ante) or ante
-        if ante and ante != sp:
-            links[sp] = ante
-            speakers.setdefault(ante, 0.5 * speakers[sp])
+    if links is None:
+        links = speaker_links(fold_letters(text), quotes)
+    for sp, ante in links.items():
+        speakers.setdefault(ante, 0.5 * speakers[sp])
     # (region ids as labeling.region_id writes them)
     sp_prefix, q_prefix, st_prefix = ID_PREFIX["Speaker"], ID_PREFIX["Quote"], ID_PREFIX["Stance"]
     relations: list[tuple[str, str, str]] = []
@@ -134,17 +106,6 @@ def _plan(text: str, quotes: list[dict], stances: list[dict]) -> _Plan:
 _BY_PLACE = itemgetter(0, 1, 2)
 
 
-def _overlapping(spans: list[tuple[int, int]], span: tuple[int, int]) -> tuple[int, int] | None:
-    """The first of the sorted, non-nested `spans` that overlaps `span`, if any."""
-    i = bisect.bisect_left(spans, (span[1],))  # the spans that start before `span` ends
-    for k in range(i - 1, -1, -1):
-        s, e = spans[k]
-        if e > span[0]:
-            return spans[k]
-        if k < i - 8:  # (speaker spans rarely nest: a few steps back is enough)
-            break
-    return None
-
 
 def _region(r: tuple) -> Region:
     """The labeling.Region of a _Plan region."""
@@ -152,9 +113,9 @@ def _region(r: tuple) -> Region:
     return Region(rid, label, start, end, score, dict(choices))
 
 
-def build_result(text: str, quotes: list[dict], stances: list[dict]) -> list[dict]:
+def build_result(text: str, quotes: list[dict], stances: list[dict], links: dict | None = None) -> list[dict]:
     """The prediction's result list: regions first, then choices, then relations."""
-    plan = _plan(text, quotes, stances)
+    plan = _plan(text, quotes, stances, links)
     labels = [_region(r).labels_item(text) for r in plan.labeled]
     choices = [item for r in plan.with_choices for item in _region(r).choice_items(text)]
     return labels + choices + [Relation(*r).to_result() for r in plan.relations]
@@ -187,7 +148,7 @@ def _hashes(doc: dict, text: str) -> tuple[str, str]:
 def build_task(doc: dict, model_version: str, converter_version: str) -> dict:
     """One Label Studio task from a converted document dict."""
     text = doc["text"]
-    result = build_result(text, doc["quotes"], doc["stances"])
+    result = build_result(text, doc["quotes"], doc["stances"], doc.get("links"))
     scores = [r["score"] for r in result if "score" in r]
     predictions = [{
         "model_version": model_version,
@@ -326,7 +287,7 @@ def build_line_parts(doc: dict, model_version: str, converter_version: str,
     huge article's line is never one string (nor encoded as one). `score` is the prediction's
     score when given (a learned model's: converters.learned_score), else the mean of the regions'."""
     text = doc["text"]
-    plan = _plan(text, doc["quotes"], doc["stances"])
+    plan = _plan(text, doc["quotes"], doc["stances"], doc.get("links"))
     raw_sha, text_sha = _hashes(doc, text)
     if score is None:
         score = _mean_score([round(r[4], 3) for r in plan.labeled if r[4] is not None])
