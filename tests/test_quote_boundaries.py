@@ -120,3 +120,13 @@ def test_cue_in_a_description_of_the_subject_stops_at_the_main_verb():
     found = contents(text)
     assert "Lopez understood the stakes" in found
     assert "a bold climate policy" in found
+
+
+@pytest.mark.parametrize("text, quote", [
+    # British single marks: the apostrophe of a plural possessive ends no quotation
+    ("'The clubs' owners are wrong,' said Gareth Hale.", "'The clubs' owners are wrong,'"),
+    ("‘The clubs’ owners are wrong,’ said Gareth Hale.", "‘The clubs’ owners are wrong,’"),
+    ("‘The players’ union is right,’ said Gareth Hale. ‘We agree.’", "‘The players’ union is right,’"),
+])
+def test_a_plural_possessive_inside_single_marks_does_not_close_the_quotation(text, quote):
+    assert quote in contents(text)

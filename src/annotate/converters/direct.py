@@ -114,7 +114,7 @@ def direct_spans(text: str, start: int, end: int) -> list[tuple[int, int, bool]]
             open_at = i
             stack.append(c)
         elif c == "’":
-            if stack in (["‘"], ["‚"]) and not nxt.isalpha():
+            if stack in (["‘"], ["‚"]) and not nxt.isalpha() and not _plural_possessive(text, i, end):
                 stack.pop()
                 spans.append((open_at, j, True))
     if stack and open_at >= 0 and end - open_at > 1:
@@ -124,14 +124,27 @@ def direct_spans(text: str, start: int, end: int) -> list[tuple[int, int, bool]]
     return spans
 
 
+# A closing single mark after a quotation's last word: , . ? ! then the mark, then no letter.
+_SINGLE_CLOSE = re.compile(r"[,.?!]’(?![A-Za-z])")
+
+
+def _plural_possessive(text: str, i: int, end: int) -> bool:
+    """The ’ at `i` is the apostrophe of a plural possessive inside a single-quoted quotation
+    ("‘The clubs’ owners are wrong,’ said ..."): after an s, before a lower-case word, with the
+    quotation's own closing mark (after , . ? or !) still to come in the paragraph."""
+    return text[i - 1:i] == "s" and text[i + 1:i + 2] == " " and text[i + 2:i + 3].islower() \
+        and _SINGLE_CLOSE.search(text, i + 2, end) is not None
+
+
 # A quotation in straight single marks, as British headlines and some wires write them: "'We will
 # strike again,' says union leader", "Union leader: 'We will strike again'". The mark is also an
 # apostrophe, so only a sure reading counts: it opens at a word start and closes after , . ? or !
-# (or at the end of the paragraph), with no other ' inside except between two letters ("don't").
+# (or at the end of the paragraph), with no other ' inside except between two letters ("don't")
+# or after the s of a plural possessive before a lower-case word ("the clubs' owners").
 # (The look-behind comes after the opening mark, and tests the character before it: the same test,
 # but the pattern opens with a literal, which the regex engine finds quickly; a pattern that opens
 # with a look-behind is tried at every position.)
-_SINGLE_STRAIGHT = re.compile(r"'(?<![\w']')(?=[A-Za-z0-9])(?:[^'\"\n]|(?<=\w)'(?=\w)){8,400}?"
+_SINGLE_STRAIGHT = re.compile(r"'(?<![\w']')(?=[A-Za-z0-9])(?:[^'\"\n]|(?<=\w)'(?=\w)|(?<=s)'(?= [a-z])){8,400}?"
                               r"(?:[,.?!]'(?![\w'])|'(?=[ \t]*$))", re.MULTILINE)
 
 
