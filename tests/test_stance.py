@@ -685,3 +685,15 @@ def test_a_speaker_named_by_a_pronoun_is_not_the_target_of_her_own_stance():
     text = ('"He walked out on us," said singer Rosa Flint.\n\n'
             '"It was the worst day of my career," she added.\n')
     assert all(target != "Rosa Flint" for _, _, target in stances(text)), stances(text)
+
+
+def test_an_adverb_inside_a_quoted_evaluation_is_not_what_was_called_so():
+    text = ("Regulator fines Northgate Bank\n\n"
+            'The office fined Northgate Bank over what it called "persistently misleading" advertising.\n')
+    assert all(target != "persistently" for _, _, target in stances(text)), stances(text)
+
+
+def test_an_award_is_an_event_not_an_evaluation():
+    text = ("Contract row\n\nKarl Osei said the deal was \"a scandal\".\n\n"
+            "According to a court filing, the contract was awarded without a tender.\n")
+    assert all(span != "awarded" for span, _, _ in stances(text)), stances(text)

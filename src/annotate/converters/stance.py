@@ -1079,8 +1079,9 @@ class _Context:
             # 'called him a liar': the one called is someone the speaker talks about, in an
             # indirect quote too (there he/she is mostly the speaker, him/her is not)
             return self._last_person(toks[first][0], speaker, toks[first][2])
-        if first > last or all(toks[n][2] in _BOOSTERS or toks[n][2] in _FUNCTION for n in range(first, last + 1)):
-            return None  # "find much better jobs"
+        if first > last or all(toks[n][2] in _BOOSTERS or toks[n][2] in _FUNCTION or toks[n][2].endswith("ly")
+                               for n in range(first, last + 1)):
+            return None  # "find much better jobs", 'what it called "persistently misleading" advertising'
         if last - first >= MAX_WORDS or any(_no_phrase_word(toks[n][2]) for n in range(first, last + 1)):
             return None  # a clause ("made clear he believes ..."), a reflexive ("sees itself as"), "less"
         if toks[first][2] in _PRONOUNS or toks[first][2] in _CALL_PRONOUNS:
