@@ -73,6 +73,13 @@ def test_text_without_boilerplate_comes_out_unchanged():
     "Published 14 March 2026, 09:41 GMT | Updated 2 hours ago", "Joined: 2019 | Posts: 1,204",
     "Report post | Like (12)", "Like (12)", "Page 1 of 3 Next »", "« Previous", "Next page ›",
     "Newsletter: Sign up for our daily briefing. Enter your email", "Enter your email address:",
+    # pitches and credits with the page's own words after a common opening word
+    "Sign up for our daily briefing", "Sign up here.", "SIGN UP FOR OUR NEWSLETTER", "Subscribe", "Subscribe now",
+    "Subscribe to The Morning Brief", "Subscribe for $1 a week", "Copyright 2026 Example Media. All rights reserved.",
+    "Copyright © The Daily Courier", "Copyright The Daily Courier", "Copyright (c) 2026 Example Media",
+    "Read more: Council delays vote", "READ MORE", "Read more »", "See also: Council delays vote",
+    "Click here to read more.", "Posted by riverrat on 12 March 2024, 10:02 AM", "Share on Facebook",
+    "Email this story", "Started by oldtimer42, 14 January 2025", "Reporting by Marta Kivi; Editing by Ed Osmond",
 ])
 def test_boilerplate_lines_are_removed(junk):
     out = clean_text(f"Bridge to reopen\n{junk}\n{ARTICLE}\n{junk}\nThe council agreed.")
@@ -105,6 +112,24 @@ def test_boilerplate_lines_are_removed(junk):
     "Page 3 of the report was blank, the senator said.", "Next, the mayor spoke.",
     "Posts: the council's own accounts were deleted | the mayor said nothing",
     "Newsletters were sent to 4,000 homes, the council said.",
+    # sentences that open like a pitch, a credit or a link, and sentences that say who said them
+    "Copyright holders said the bill did not go far enough to protect artists.",
+    "Copyright law has not kept up with the internet.",
+    "Sign-up rates for the creative licensing scheme fell by half last year, the ministry said.",
+    "Sign up rates fell by half last year.",
+    "Sign up sheets were posted outside the town hall, the organisers said.",
+    "Subscribe to the view that markets self-correct and you will be disappointed, the economist said.",
+    "Subscribe to the view that markets self-correct and you will be disappointed.",
+    "Read more about the plan on the council's website, the council says.",
+    "See also the ruling of 2019, which the court cited.",
+    "Newsletters go out on Fridays.", "Click here, the scam email urged.", "Share this view, many economists do.",
+    "Print on demand sales rose last year.", "Posted by a friend on Facebook, the video was shared 2 million times.",
+    "Updated on Monday, the figures show a 4% rise.", "Started by volunteers in 1990, the charity now has 40 staff.",
+    "Already a member of the cabinet, she was promoted.", "Reporting by the BBC showed that the minister lied.",
+    "Photos by Reuters showed the car ablaze.", "Photos by a neighbour showed the car ablaze.",
+    "Create a free account and the app will track you, researchers warned.",
+    "Subscribe now, the minister urged savers, and pay later.", "Sign up for the scheme was slow, officials say.",
+    "All rights reserved, the lawyer said.", "Follow us on this journey, the campaign said.",
 ])
 def test_article_lines_that_look_like_site_chrome_are_kept(line):
     out = clean_text(f"Bridge to reopen\n{ARTICLE}\n{line}\nThe council agreed.")

@@ -13,32 +13,68 @@ import re
 
 from .text import sentences
 
-# Lines that are boilerplate wherever they stand (matched against the stripped line).
+# A tail that is no clause of a sentence: no ", " before a lower-case word ("Posted by riverrat on 3 March
+# 2024, 10:02" is a page's; "Posted by a friend on Facebook, the video was shared ..." is the article's).
+_NO_CLAUSE = r"(?:(?!,\ (?-i:[a-z]))[^!?])"
+# What a pitch to subscribe or sign up names after its "to" or "for": the site's newsletter, podcast or
+# access, a price, a name ("Subscribe to The Morning Brief"); "Subscribe to the view that ..." and
+# "Sign up sheets were posted ..." are sentences of the article.
+_PITCH = (r"(?=.{0,100}?(?:\b(?:our|newsletters?|podcasts?|channel|briefing|digest|updates|alerts|feed|edition"
+          r"|continue|reading|access|today|now|here|free|e-?mails?|inbox)\b|\ (?-i:[A-Z])|[$£€\d]))")
+_SHARE_TARGETS = ("facebook|twitter|x|whatsapp|linkedin|reddit|pinterest|telegram|messenger|e-?mail|bluesky"
+                  "|threads|flipboard|sms|mail")
+
+# Lines that are boilerplate wherever they stand (matched against the stripped line). A loose tail after
+# a common word ("Subscribe", "Sign up", "Copyright", "Read more", "Posted by") is bounded and asks for
+# the page's own words after it: an article's sentence can open with the same word.
 _DROP_LINE = re.compile(
     r"""^(?:
         skip\ to\ (?:(?:the\ )?main\ )?(?:content|navigation|search|footer|menu)
       | our\ standards\s*:.{0,80}
-      | (?:follow|like)\ us\ on\b.*
-      | (?:share|tweet|email|print)(?:\ (?:this|on|via)\b.*)?
-      | share\ (?:this\ )?(?:article|story|page)\b.*
+      | (?:follow|like)\ us\ on\b.{0,120}
+      | (?:share|tweet|e-?mail|print)(?:\ this(?:\ (?:article|story|page|post|link|video|gallery))?(?:\ (?:on|via|with)\b.{0,60})?
+                                    |\ (?:on|via|to|by)\ (?:""" + _SHARE_TARGETS + r""")\b.{0,80})?[.:!]?
+      | share\ (?:this\ )?(?:article|story|page)(?:\ (?:on|via|with)\b.{0,60})?[.:!]?
       | (?:image|photo|picture|video)\ (?:source|credit|courtesy)\s*:.*
       | (?:photo(?:graph)?|image|picture|file\ photo|illustration|graphic)\s*:.*
+      | (?:(?:photo|image|picture|video|cover)\ )?credits?\s*:\s*(?-i:[A-Z@])""" + _NO_CLAUSE + r"""{0,100}(?<![.!?"”’])
       | \((?:photo|image|file\ photo|video)(?:\ credit)?\s*:\s*[^()]{1,80}\)
       | advertisement | sponsored(?:\ content)? | ad
       | (?:\d+\ )?min(?:ute)?s?\ read | \d+\ min
-      | subscribe\b.* | sign\ up\b.{0,80} | newsletter.{0,40}
+      # a pitch to subscribe or sign up: alone, or with the page's words after it (see _PITCH)
+      | subscribe(?:\ (?:now|today|here|free))*[.!]?
+      | subscribe(?:\ now|\ today)?(?:\ (?:to|for|and|at|on|via|in)\ |\s*[:|»›>-]\s*)""" + _PITCH + r""".{1,100}
+      | sign[\ -]?up(?:\ (?:now|today|here|free))*[.!]?
+      | sign[\ -]?up(?:\ now|\ today)?(?:\ (?:to|for|and|at|on|via|with|below)\ |\s*[:|»›>-]\s*)""" + _PITCH + r""".{1,100}
+      | (?:(?:free|our|daily|weekly|monthly|morning|evening|e-?mail|the)\ ){0,3}newsletters?
+        (?:\ (?:sign[\ -]?up|signup|archive|preferences|settings))?[.!:]?
+      | (?:before|after|skip\ past)\ newsletter\ promotion
       | newsletters?\s*:\s.{1,200} | enter\ your\ e-?mail(?:\ address)?\W{0,3}
-      | (?:read|see)\ (?:more|also)\b.{0,100}
-      | click\ here\b.{0,100}
+      | (?:read|see)\ (?:more|also)(?:\ (?:here|stories|news|articles?|commentary|coverage|analysis|opinion
+                                           |on\ this\ (?:story|topic)))?(?:\s*[:»›>|…-]+\s*.{0,100}|\.{1,3})?
+      | click\ here(?:\ (?:to|for|and)\b.{0,90}|\s*[:»›>]\s*.{0,90})?[.!]?
       | tags? | topics? | related(?:\ (?:articles?|stories|news|coverage|topics))?
-      | edited\ by\ .{1,80}?\ at\ .{1,40}
-      | (?:last\ )?(?:edited|updated|posted)\ (?:by|on|at)\ .{1,80}
+      | edited\ by\ .{1,80}?\ at\ \d.{0,38}
+      # "Posted by riverrat", "Last edited by admin on 2024-01-02", "Updated on 3 March 2025, 10:02"
+      | (?:last\ )?(?:edited|updated|posted)\ (?:by\ [^\s,;:]+(?:\ [^\s,;:]+){0,3}?(?:\ (?:on|at|in|-|·|\|)\ """ + _NO_CLAUSE + r"""{1,50})?
+                                               |(?:on|at)\ (?=[\d(]|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec
+                                                                    |mon|tue|wed|thu|fri|sat|sun|today|yesterday))""" + _NO_CLAUSE + r"""{1,60})
       | \(?with\ inputs\ from\ .{1,60}
-      | reporting\ by\ .{1,120} | (?:additional\ )?(?:writing|editing)\ by\ .{1,120}
-      | all\ rights\ reserved.* | ©.* | copyright\ ©?.{0,120}
+      # a wire story's credits name people: "Reporting by Marta Kivi; Editing by Ed Osmond"
+      | reporting\ by\ (?-i:[A-Z])""" + _NO_CLAUSE + r"""{0,120}
+      | (?:additional\ )?(?:writing|editing)\ by\ (?-i:[A-Z])""" + _NO_CLAUSE + r"""{0,120}
+      | all\ rights\ reserved.* | ©.*
+      # "Copyright 2026 Example Media. All rights reserved. ...", "Copyright © The Daily Courier",
+      # "Copyright The Daily Courier"; "Copyright holders said ..." is the article's
+      | copyright\.? | copyright\s*(?:©|\(c\)|(?:19|20)\d\d\b).{0,300}
+      | copyright\ (?-i:[A-Z])[\w&'’.-]*(?:\ (?:(?-i:[A-Z])[\w&'’.-]*|of|and|&|the)){0,5}(?:\.?\ all\ rights\ reserved)?\.?
       | [|•·\-–—*_=#]+
       | (?:previous|next)\ (?:article|post|story)
       | comments?(?:\ \(\d+\))?
+      # a forum's counters and subreddit: "1.2k comments", "94% Upvoted", "r/worldnews"
+      | \d[\d.,]*[km]?\ (?:comments?|replies|points?|upvotes?|votes?|shares|likes|views) | \d{1,3}%\ upvoted
+      | /?[ru]/[\w-]{2,30}
+      | archived\ post\b.{0,120} | new\ comments\ cannot\ be\ posted\b.{0,100}
       | listen\ to\ (?:this\ )?(?:article|story)\b.{0,40}
       | acquire\ licensing\ rights\b.{0,40}
       | reuse\ this\ content
@@ -82,7 +118,10 @@ _SHORT_CHROME = re.compile(
       # kickers above a headline, live-blog controls, forum and comment widgets
       | breaking(?:\ news)? | exclusive | for\ immediate\ release | (?:show\ )?key\ events(?:\ only)?
       | the\ long\ read | live\ updates | click\ to\ (?:expand|enlarge)\.{0,3}\W{0,2} | like\ this:?
-      | like\ loading\.{0,3}\W{0,2} | started\ by\ \S+,?\ .{0,60} | media\ contacts?:?
+      | like\ loading\.{0,3}\W{0,2} | media\ contacts?:?
+      # "Started by oldtimer42, 14 January 2025"; "Started by volunteers in 1990, the charity ..." is text
+      | started\ by\ \S+(?:,|\ on|\ -)?\ (?=[\d(]|(?:yesterday|today|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec
+                                                  |mon|tue|wed|thu|fri|sat|sun))""" + _NO_CLAUSE + r"""{0,60}
       | (?:got|have\ you\ got|do\ you\ have)\ a\ (?:story|news\ tip)\b.{0,120}
       | (?:watch|video|listen|gallery|photos|in\ pictures)\s*:\s.{1,120}(?<![.!?"”’])
       | (?:e-?mail|contact)(?:\ (?:the\ )?(?:author|reporter|writer|us|me))?\s*:?\s*\S+@\S+\.\w+
@@ -93,19 +132,22 @@ _SHORT_CHROME = re.compile(
       | (?:cookie|privacy|consent)\ (?:settings|preferences|choices|options) | (?:your\ )?privacy\ choices
       | do\ not\ sell(?:\ or\ share)?\ my\ personal\ information
       # paywalls
-      | already\ a\ (?:subscriber|member)\b.{0,60}
+      | already\ a\ (?:subscriber|member)(?:\s*\?.{0,60}|[.!]|\ (?:log|sign)\ ?in\b.{0,40})?
       | to\ (?:continue|keep)\ reading(?:\ this\ (?:article|story))?
         (?:[,:.!]\s*.{0,80}|\ (?:please|subscribe|log|sign|register|create)\b.{0,80})?
       | this\ (?:article|story|content)\ is\ (?:only\ )?(?:available\ )?(?:for|to)\ (?:subscribers|members)
         (?:[.!]|\ only[.!]?|,?\ (?:please\ )?(?:subscribe|log|sign|register)\b.{0,60})?
       | (?:unlock|get)\ (?:this\ (?:article|story)|unlimited\ (?:access|digital\ access))\b.{0,80}
-      | create\ a\ (?:free\ )?account\b.{0,80}
+      | create\ a\ (?:free\ )?account(?:\ (?:to|and)\ (?:read|continue|keep|get|access|unlock|start|comment|save|join|enjoy)\b.{0,60}
+                                      |\ (?:now|today|here))?[.!]?
       # forum chrome: post headers and member panels
-      | (?:originally\ )?posted\ by\ \S.{0,80} | quote\ from:?\ .{1,100} | \#\d{1,6}
+      | (?:originally\ )?posted\ by\ [^\s,;:]+(?:\ [^\s,;:]+){0,3}?(?:\ (?:on|at|in|-|»|·|\|)\ """ + _NO_CLAUSE + r"""{1,60})?
+      | quote\ from(?::\ .{1,100}|\ \S+\ on\ .{1,60}) | \#\d{1,6}
       | (?:reply|post)\ \#\d+\b.{0,80} | thread\ starter\b.{0,60} | (?:quick\ )?reply(?:\ with\ quote)?
       | report(?:\ (?:post|abuse|this\ (?:post|comment)))? | multi-?quote | permalink
       | (?:joined|posts|messages|reputation|likes(?:\ received)?|reaction\ score|points)\s*:\s*[\w ,./-]{1,30}
-      | (?:photo(?:graph)?|image|illustration|video)s?\ (?:by|courtesy\ of)\ .{1,100}
+      | (?:photo(?:graph)?|image|illustration|video)s?\ (?:by|courtesy\ of)\ (?-i:[A-Z@])""" + _NO_CLAUSE + r"""{0,100}
+        (?<!(?-i:[a-z][a-z])\.)  # a name, not a sentence ("Photos by Reuters showed the car ablaze.")
       # a caption's or credit's label with a comma ("Image source, Getty Images", "Media caption, ..."),
       # a lone date label above the date ("Published"), a page's save button, a story's link list
       | (?:image|media|video|photo)\ (?:source|caption|copyright|credit),\ .{1,160}
@@ -388,8 +430,32 @@ def _chrome_row(s: str) -> bool:
     return len(items) >= 2 and all(item and not _ROW_SPLIT.search(item) and _boilerplate(item) for item in items)
 
 
+# A sentence that says whose words it gives: ", the ministry said.", ", officials say.", ", said Ana Ruiz.",
+# ", according to the council." at its end. Page furniture never does; a line that opens like it
+# ("Sign up sheets were posted outside the town hall, the organisers said.") is the article's.
+_ATTRIBUTED = re.compile(
+    r",\ (?:(?:according\ to|said|says|told)\ (?:[\w'’.-]+\ ){0,5}[\w'’.-]+"
+    r"|(?:[\w'’.-]+\ ){0,5}(?:said|says|say|told\ [\w'’-]+|added|adds|argued|argues|warned|warns|wrote|writes"
+    r"|noted|notes|reported|reports|announced|explained|insisted|claimed|urged|cautioned|stated)"
+    r"(?:\ (?:on|in|at|last|this|late|early|earlier|later)\ [\w'’-]+(?:\ [\w'’-]+)?|\ (?:yesterday|today|tonight))?)"
+    r"[.!?][\"”’']?$"
+)
+ATTRIBUTION_TAIL = 150  # characters at the end of a line searched for its attribution
+
+
+def _attributed(s: str) -> bool:
+    """True for a line that ends by saying who said it (see _ATTRIBUTED)."""
+    return s[-1] in ".!?\"”’'" and bool(_ATTRIBUTED.search(s, max(0, len(s) - ATTRIBUTION_TAIL)))
+
+
 def _boilerplate(s: str) -> bool:
-    """is_boilerplate of a stripped line."""
+    """is_boilerplate of a stripped line: page furniture (see _furniture) that does not attribute its
+    words to someone."""
+    return _furniture(s) and not _attributed(s)
+
+
+def _furniture(s: str) -> bool:
+    """A line that looks like page furniture (the patterns above)."""
     if not s:
         return False
     if _DROP_LINE.match(s) or ((s[-1] in _OPENS_NEW_ENDS or s[-1] == "\n" and s[-2:-1] in _OPENS_NEW_ENDS)
