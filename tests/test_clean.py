@@ -514,3 +514,45 @@ def test_a_reply_subject_below_the_thread_title_is_dropped():
     assert "Re: Mayor" not in out["text"]
     assert "About time too." in out["text"]
     assert clean_text("Re: Mayor to reopen the bridge\n" + ARTICLE)["title"] == "Mayor to reopen the bridge"
+
+
+# A second red team's furniture that stayed between a headline and the article (and became quotes:
+# "Reply Share Report Save Follow" said by "Reply", "Credit: ..." by "Credit", a sign-up form's small
+# print by "you"): button rows, credits, a forum's counters, newsletters' heads and feet, appeals and
+# offers, reading times, bylines with a role or a handle, a consent heading, a wire's coverage link.
+@pytest.mark.parametrize("junk", [
+    "Reply Share Report Save Follow", "Follow", "Credit: City Transport Authority",
+    "By signing up, you agree to our Terms of Use and Privacy Policy.",
+    "Sort by: best", "94% Upvoted", "1.2k comments", "level 1", "nordic_fox · 4 hr. ago", "r/worldnews",
+    "archived post. New comments cannot be posted and votes cannot be cast.",
+    "Forwarded this email? Sign up here.", "You are receiving this email because you subscribed to The Morning Brief.",
+    "Unsubscribe | Manage preferences", "View this email in your browser", "Free weekly newsletter",
+    "after newsletter promotion",
+    "Privacy Notice: Newsletters may contain info about charities, online ads, and content funded by outside parties.",
+    "Support the Guardian", "Fund independent journalism with £5 per month",
+    "Please turn on JavaScript to use this feature", "Get 50% off your first year", "Reading time: 3 minutes",
+    "March 11, 2026 7:45 PM UTC Updated ago", "Jane Doe, Staff Writer", "Jane Doe @janedoe",
+    "We value your privacy", "The Guardian - Back to home",
+    "Follow AP's coverage of the war in Ukraine at https://apnews.com/hub/russia-ukraine",
+    "Copyright 2026 The Associated Press. All rights reserved. This material may not be published, broadcast,"
+    " rewritten or redistributed.",
+])
+def test_newsletter_forum_and_paywall_furniture_is_removed(junk):
+    out = clean_text(f"Bridge to reopen\n{junk}\n{ARTICLE}\n{junk}\nThe council agreed.")
+    assert junk not in out["text"].split("\n")
+    assert ARTICLE in out["text"] and "The council agreed." in out["text"]
+
+
+@pytest.mark.parametrize("line", [
+    "Support the Guardian's campaign, readers urged.", "Level 3 restrictions begin on Monday.",
+    "Sort by date, the archive lists 4,000 letters.", "12 votes were cast against the bill.",
+    "Get 50% off your first year, the ads promised.", "Follow the money, the detective said.",
+    "Credit: the union's own figures show a loss.", "Credit Suisse said it would appeal.",
+    "Reading time was cut to 3 minutes.", "We value your privacy, the company told users.",
+    "r/worldnews users voted to ban the site.", "Jane Doe, a reporter for the Herald, was detained.",
+    "Back to home, the players said.", "Follow the link at https://example.org to the report, she said.",
+])
+def test_article_lines_like_newsletter_and_forum_furniture_are_kept(line):
+    out = clean_text(f"Bridge to reopen\n{ARTICLE}\nThe vote came after months of debate.\n{ARTICLE}\n"
+                     f"{line}\nThe council agreed.")
+    assert line in out["text"].split("\n")

@@ -37,18 +37,15 @@ _DROP_LINE = re.compile(
       | share\ (?:this\ )?(?:article|story|page)(?:\ (?:on|via|with)\b.{0,60})?[.:!]?
       | (?:image|photo|picture|video)\ (?:source|credit|courtesy)\s*:.*
       | (?:photo(?:graph)?|image|picture|file\ photo|illustration|graphic)\s*:.*
-      | (?:(?:photo|image|picture|video|cover)\ )?credits?\s*:\s*(?-i:[A-Z@])""" + _NO_CLAUSE + r"""{0,100}(?<![.!?"”’])
       | \((?:photo|image|file\ photo|video)(?:\ credit)?\s*:\s*[^()]{1,80}\)
       | advertisement | sponsored(?:\ content)? | ad
       | (?:\d+\ )?min(?:ute)?s?\ read | \d+\ min
       # a pitch to subscribe or sign up: alone, or with the page's words after it (see _PITCH)
-      | subscribe(?:\ (?:now|today|here|free))*[.!]?
-      | subscribe(?:\ now|\ today)?(?:\ (?:to|for|and|at|on|via|in)\ |\s*[:|»›>-]\s*)""" + _PITCH + r""".{1,100}
-      | sign[\ -]?up(?:\ (?:now|today|here|free))*[.!]?
-      | sign[\ -]?up(?:\ now|\ today)?(?:\ (?:to|for|and|at|on|via|with|below)\ |\s*[:|»›>-]\s*)""" + _PITCH + r""".{1,100}
-      | (?:(?:free|our|daily|weekly|monthly|morning|evening|e-?mail|the)\ ){0,3}newsletters?
-        (?:\ (?:sign[\ -]?up|signup|archive|preferences|settings))?[.!:]?
-      | (?:before|after|skip\ past)\ newsletter\ promotion
+      | subscribe(?:(?:\ (?:now|today|here|free))*[.!]?
+                  |(?:\ now|\ today)?(?:\ (?:to|for|and|at|on|via|in)\ |\s*[:|»›>-]\s*)""" + _PITCH + r""".{1,100})
+      | sign[\ -]?up(?:(?:\ (?:now|today|here|free))*[.!]?
+                     |(?:\ now|\ today)?(?:\ (?:to|for|and|at|on|via|with|below)\ |\s*[:|»›>-]\s*)""" + _PITCH + r""".{1,100})
+      | newsletters?(?:\ (?:sign[\ -]?up|signup|archive|preferences|settings))?[.!:]?
       | newsletters?\s*:\s.{1,200} | enter\ your\ e-?mail(?:\ address)?\W{0,3}
       | (?:read|see)\ (?:more|also)(?:\ (?:here|stories|news|articles?|commentary|coverage|analysis|opinion
                                            |on\ this\ (?:story|topic)))?(?:\s*[:»›>|…-]+\s*.{0,100}|\.{1,3})?
@@ -66,15 +63,11 @@ _DROP_LINE = re.compile(
       | all\ rights\ reserved.* | ©.*
       # "Copyright 2026 Example Media. All rights reserved. ...", "Copyright © The Daily Courier",
       # "Copyright The Daily Courier"; "Copyright holders said ..." is the article's
-      | copyright\.? | copyright\s*(?:©|\(c\)|(?:19|20)\d\d\b).{0,300}
-      | copyright\ (?-i:[A-Z])[\w&'’.-]*(?:\ (?:(?-i:[A-Z])[\w&'’.-]*|of|and|&|the)){0,5}(?:\.?\ all\ rights\ reserved)?\.?
+      | copyright(?:\.?|\s*(?:©|\(c\)|(?:19|20)\d\d\b).{0,300}
+                  |\ (?-i:[A-Z])[\w&'’.-]*(?:\ (?:(?-i:[A-Z])[\w&'’.-]*|of|and|&|the)){0,5}(?:\.?\ all\ rights\ reserved)?\.?)
       | [|•·\-–—*_=#]+
       | (?:previous|next)\ (?:article|post|story)
       | comments?(?:\ \(\d+\))?
-      # a forum's counters and subreddit: "1.2k comments", "94% Upvoted", "r/worldnews"
-      | \d[\d.,]*[km]?\ (?:comments?|replies|points?|upvotes?|votes?|shares|likes|views) | \d{1,3}%\ upvoted
-      | /?[ru]/[\w-]{2,30}
-      | archived\ post\b.{0,120} | new\ comments\ cannot\ be\ posted\b.{0,100}
       | listen\ to\ (?:this\ )?(?:article|story)\b.{0,40}
       | acquire\ licensing\ rights\b.{0,40}
       | reuse\ this\ content
@@ -164,6 +157,48 @@ _SHORT_CHROME = re.compile(
         \ (?:years?|months?|weeks?|days?)\ old
       | get\ (?:the\ )?(?:latest|best|top|biggest)\b.{1,60}?\ (?:delivered\ )?(?:straight\ )?(?:to|in)\ your\ inbox
         (?:\ (?:every|each)\ (?:morning|day|weekday|week|evening)|\ daily|\ weekly)?[.!]?
+      # a sign-up form's small print: "By signing up, you agree to our Terms of Use and Privacy Policy."
+      | by\ (?:signing\ up|subscribing|clicking|registering|continuing|creating\ an\ account|submitting
+              |entering\ your\ e-?mail(?:\ address)?|using\ (?:this|our)\ (?:site|website|service))\b
+        .{0,120}?\byou\ (?:agree|acknowledge|consent|accept|confirm)\b.{0,150}
+      # a forum's sort control and reply depth: "Sort by: best", "level 1"
+      | sort\ by\s*:?\s*(?:best|top|new|newest|old|oldest|controversial|q&a|hot|rising|relevance|date|latest|popular
+                          |most\ \w+)
+      | level\ \d{1,2}
+      # a newsletter's head and foot
+      | (?:you\ are|you're|you’re|you\ have|you've|you’ve|you)\ (?:receiving|received|been\ sent|got)\ this
+        \ (?:e-?mail|newsletter|message)\b.{0,160}
+      | forwarded\ this\ (?:e-?mail|newsletter|message)\b.{0,80}
+      | was\ this\ (?:e-?mail\ |newsletter\ |message\ )?forwarded\ to\ you\b.{0,80}
+      | unsubscribe(?:\ (?:here|now|from\ .{1,60}))?[.!]?
+      | (?:manage|update|change|edit)\ (?:your\ )?(?:e-?mail\ |newsletter\ |subscription\ |communication\ )?
+        (?:preferences|subscriptions?|settings)
+      | view\ (?:(?:this|it)\ (?:e-?mail\ |newsletter\ |message\ )?|(?:e-?mail|newsletter)\ )?
+        (?:in\ (?:your|a|the)\ (?:web\ )?browser|online|as\ a\ web\ ?page)[.!]?
+      | having\ trouble\ viewing\ this\ (?:e-?mail|message|newsletter)\b.{0,80}
+      | privacy\ (?:notice|policy|statement)\s*:\s(?=.{0,250}?\b(?:newsletters?|e-?mails?|data|cookies|ads|advertising
+                                                                 |info(?:rmation)?|partners|third[\ -]part(?:y|ies))\b).{1,190}
+      # a publisher's appeal and a paywall's offer: "Support the Guardian", "Fund independent journalism
+      # with £5 per month", "Get 50% off your first year"
+      | support\ (?:us|our\ (?:work|journalism|reporting|newsroom)|(?:independent|quality|local|public[\ -]interest)\ journalism
+                  |the\ (?:guardian|observer|independent|[\w'’&-]+\ (?:news|times|post|herald|journal|tribune|courier|gazette)))
+        (?:\ (?:today|now|from\ [$£€]\d[\d.,]*\b.{0,40}))?[.!]?
+      | (?:fund|support|back)\ (?:independent|quality|our|local|public[\ -]interest)\ journalism\b.{0,80}
+      | (?:get|save|enjoy|take)\ (?:up\ to\ )?(?:\d{1,3}%|[$£€]\s?\d[\d.,]*|half)\ off\b.{0,60}
+      # a page's scripts and reading time: "Please turn on JavaScript to use this feature", "Reading time: 3 minutes"
+      | (?:please\ )?(?:turn\ on|enable|activate)\ javascript\b.{0,80}
+      | javascript\ is\ (?:disabled|required|not\ (?:enabled|available|supported))\b.{0,80}
+      | you\ (?:need|must|have)\ to\ enable\ javascript\b.{0,80}
+      | (?:estimated\ )?reading\ time\s*:?\s*(?:about\ |approx\.?\ )?\d+\ ?(?:min(?:ute)?s?|m)\.?
+      | we\ (?:value|care\ about|respect)\ your\ privacy[.!]?
+      # a picture's credit, a newsletter's label: "Credit: City Transport Authority", "Free weekly newsletter"
+      | (?:(?:photo|image|picture|video|cover)\ )?credits?\s*:\s*(?-i:[A-Z@])""" + _NO_CLAUSE + r"""{0,100}(?<![.!?"”’])
+      | (?:(?:free|our|daily|weekly|monthly|morning|evening|e-?mail|the)\ ){1,3}newsletters?[.!:]?
+      | (?:before|after|skip\ past)\ newsletter\ promotion
+      # a forum's archive notice: "archived post. New comments cannot be posted and votes cannot be cast."
+      | archived\ post\b.{0,120} | new\ comments\ cannot\ be\ posted\b.{0,100}
+      # a wire's pointer to its coverage: "Follow AP's coverage of the war in Ukraine at https://..."
+      | follow\ .{1,120}?(?:\ (?:at|on|via|here)\s*:?|:)\s*(?:https?://|www\.)\S{1,150}
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -180,7 +215,9 @@ _CHROME_OPENERS = frozenset("""
     first last published updated modified start date already to this unlock get create
     related breaking exclusive for key live click like started media got have save forum forums message
     board boards community discussion discussions all threads gift aired page next prev previous older newer
-    « ‹ <
+    « ‹ < by sort level you you're you’re you've you’ve forwarded was unsubscribe update change edit having
+    support fund back save enjoy take please turn enable activate javascript estimated reading we follow
+    credit credits cover free our daily weekly monthly morning evening before after skip archived new
 """.split())
 
 
@@ -333,14 +370,20 @@ def _bare_date(s: str, first: str) -> bool:
     if len(s) > 80 or not (s[0].isdigit() or first.rstrip(".,") in _DATE_OPENERS):
         return False
     words = _GLUED_UPDATE.sub(" ", s).split()
-    if len(words) > 3 and _AGO.match(" ".join(words[-3:])):
-        words = words[:-3]  # "... Updated 2 hours ago"
+    for k in (3, 4, 2):  # "... Updated 2 hours ago", "... Updated 4 hr. ago", "... Updated ago" (a time left empty)
+        if len(words) > k and _AGO.match(" ".join(words[-k:])):
+            words = words[:-k]
+            break
     return all(_DATE_WORD.match(w) for w in words) and bool(_DATE_NAME.search(s)) and bool(_CLOCK.search(s))
 
 
 # "JohnB 2 hours ago", "Updated 5 mins ago", "Last updated 2 minutes ago": a comment's or a page's
 # relative time.
-_AGO = re.compile(r"^(?:(?i:(?:last\ )?(?:updated|posted|published|modified))\ |\S+\ )?\d+\ (?:secs?|seconds?|mins?|minutes?|hrs?|hours?|days?|weeks?|months?|years?)\ ago$")
+# relative time, with a dot between a user's name and the time ("nordic_fox · 4 hr. ago"), or left
+# empty after the lead word ("Updated ago").
+_AGO_UNIT = r"\d+\ ?(?:secs?|seconds?|mins?|minutes?|hrs?|hours?|days?|weeks?|months?|years?|yrs?|mo|[hmdwy])\.?\ ago"
+_AGO_LEAD = r"(?i:(?:last\ )?(?:updated|posted|published|modified))"
+_AGO = re.compile(rf"^(?:{_AGO_LEAD}\ (?:{_AGO_UNIT}|ago)|(?:\S+\ (?:[·•|–-]\ )?)?{_AGO_UNIT})$")
 
 # A byline: "By Marta Kivi and Jonas Berg", "By ANNA PRICE, Political Reporter", "EXCLUSIVE by Kelly
 # Hart, Showbiz Reporter", "By Priya Nair | Economics correspondent": capitalised names after "By",
@@ -359,7 +402,10 @@ _BYLINE = re.compile(
 # Also a name before a newsroom role: "Peter Walker Deputy political editor".
 _ROLE_LINE = re.compile(rf"^(?:[A-Z][\w'’-]*\ ){{0,3}}(?i:{_ROLE_NOUNS})$"
                         r"|^(?:[A-Z][\w'’-]*\ ){2,4}(?:[a-z][\w'’-]*\ ){0,2}"
-                        r"(?i:reporter|correspondent|editor|writer|columnist|journalist|producer|critic|photographer)$")
+                        r"(?i:reporter|correspondent|editor|writer|columnist|journalist|producer|critic|photographer)$"
+                        # "Jane Doe, Staff Writer", "Jane Doe, a senior correspondent"
+                        rf"|^(?:[A-Z][\w'’.-]*\ ){{1,3}}[A-Z][\w'’.-]*,\ (?:(?:[A-Z][\w'’-]*|the|a|an|our|senior|chief|deputy"
+                        rf"|staff|political|contributing|special|associate)\ ){{0,3}}(?i:{_ROLE_NOUNS})$")
 _ROLE_LAST = frozenset(_ROLE_NOUNS.split("|"))
 
 # Buttons and share targets, alone or in a row: "Facebook", "Copy link", "Like Reply Report",
@@ -368,7 +414,7 @@ _ROLE_LAST = frozenset(_ROLE_NOUNS.split("|"))
 _BUTTON_WORDS = frozenset("""
     facebook twitter x whatsapp linkedin reddit pinterest telegram messenger flipboard tumblr threads bluesky
     email e-mail mail sms print share copy link save bookmark like likes unlike reply replies report quote
-    multi-quote multiquote permalink pin tweet it embed
+    multi-quote multiquote permalink pin tweet it embed follow unfollow upvote downvote award
 """.split())
 _BUTTON_SPLIT = re.compile(r"[\s|·•,/]+")
 
@@ -376,7 +422,15 @@ _BUTTON_SPLIT = re.compile(r"[\s|·•,/]+")
 _CAPTION_TAIL = re.compile(r"\((?:(?:image|photo|picture|pic|credit|photograph)s?\s*:\s*"
                            r"|(?:photo|image|picture)s?\ (?:by|courtesy\ of)\ )[^()]{1,60}\)$", re.IGNORECASE)
 # Contact lines: an e-mail address or a telephone number alone.
-_CONTACT = re.compile(r"^(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:\(\d{2,5}\)|\+\d{1,3}|0\d{2,4})[\s.-]?\d{3,4}[\s.-]?\d{3,4})$")
+# Also a reporter's name with a social handle: "Jane Doe @janedoe".
+_CONTACT = re.compile(r"^(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:\(\d{2,5}\)|\+\d{1,3}|0\d{2,4})[\s.-]?\d{3,4}[\s.-]?\d{3,4}"
+                      r"|[A-Z][\w'’.-]*(?:\ [A-Z][\w'’.-]*){0,3}\ @\w{1,30})$")
+# A forum's counters and a subreddit alone on their line: "1.2k comments", "94% Upvoted", "r/worldnews".
+_COUNTER = re.compile(r"^(?:\d[\d.,]*[km]?\ (?:comments?|replies|points?|upvotes?|votes?|shares|likes|views)"
+                      r"|\d{1,3}%\ upvoted|/?[ru]/[\w-]{2,30})$", re.IGNORECASE)
+# A link back to the front page, perhaps after the site's name: "The Guardian - Back to home".
+_BACK_HOME = re.compile(r"^(?:[\w'’&.]+(?:\ [\w'’&.]+){0,4}\ [-–—|:]\ )?back\ to\ (?:home(?:\ ?page)?|the\ (?:home\ ?page|front\ page))$",
+                        re.IGNORECASE)
 
 
 def _byline_or_button(s: str, first: str) -> bool:
@@ -436,7 +490,9 @@ def _chrome_row(s: str) -> bool:
 _ATTRIBUTED = re.compile(
     r",\ (?:(?:according\ to|said|says|told)\ (?:[\w'’.-]+\ ){0,5}[\w'’.-]+"
     r"|(?:[\w'’.-]+\ ){0,5}(?:said|says|say|told\ [\w'’-]+|added|adds|argued|argues|warned|warns|wrote|writes"
-    r"|noted|notes|reported|reports|announced|explained|insisted|claimed|urged|cautioned|stated)"
+    r"|noted|notes|reported|reports|announced|explained|insisted|claimed|urged|cautioned|stated|promised|admitted"
+    r"|conceded|acknowledged|replied|recalled|asked|suggested|predicted|estimated|confirmed|denied|complained"
+    r"|declared|vowed|pledged|tweeted|ordered|advised)"
     r"(?:\ (?:on|in|at|last|this|late|early|earlier|later)\ [\w'’-]+(?:\ [\w'’-]+)?|\ (?:yesterday|today|tonight))?)"
     r"[.!?][\"”’']?$"
 )
@@ -449,36 +505,35 @@ def _attributed(s: str) -> bool:
 
 
 def _boilerplate(s: str) -> bool:
-    """is_boilerplate of a stripped line: page furniture (see _furniture) that does not attribute its
-    words to someone."""
-    return _furniture(s) and not _attributed(s)
-
-
-def _furniture(s: str) -> bool:
-    """A line that looks like page furniture (the patterns above)."""
+    """is_boilerplate of a stripped line: a line that looks like page furniture (the patterns above)
+    and does not attribute its words to someone (see _attributed, asked only of such lines)."""
     if not s:
         return False
     if _DROP_LINE.match(s) or ((s[-1] in _OPENS_NEW_ENDS or s[-1] == "\n" and s[-2:-1] in _OPENS_NEW_ENDS)
                                and _OPENS_NEW.match(s)):
-        return True
+        return not _attributed(s)
     if len(s) < SHORT_CHROME:
         first = _opener(s)
         if s[0] == "#" or first in _CHROME_OPENERS:
             if _SHORT_CHROME.match(s) or _date_only(s):
-                return True
+                return not _attributed(s)
         if _bare_date(s, first) or _byline_or_button(s, first):
-            return True
+            return not _attributed(s)
         if (_has_arrow(s) and _BREADCRUMB.match(s)) or _site_menu(s):
-            return True
+            return not _attributed(s)
         if ("|" in s or "•" in s or "·" in s) and _chrome_row(s):
-            return True
+            return not _attributed(s)
+        if s[-1] in "eE" and _BACK_HOME.match(s):  # "... home", "... page"
+            return not _attributed(s)
+        if len(s) < 40 and (s[0].isdigit() or s[1:2] == "/" or s[0] == "/") and _COUNTER.match(s):
+            return not _attributed(s)
     if len(s) < 400 and "cookie" in s.lower() and _COOKIE.search(s):
-        return True
+        return not _attributed(s)
     if len(s) < 600 and ("partners" in s or "vendors" in s) and _CONSENT.search(s):
-        return True
+        return not _attributed(s)
     if len(s) < 120 and ("/" in s or ":" in s or "Photo" in s) and _CREDIT.search(s) \
             and not s.endswith((".", '"', "”")):  # each of _CREDIT's forms holds "/", ":" or "Photo"
-        return True
+        return not _attributed(s)
     return bool(_LEAD_JUNK.match(s)) and len(s) < 200
 
 
