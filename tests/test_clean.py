@@ -551,8 +551,28 @@ def test_newsletter_forum_and_paywall_furniture_is_removed(junk):
     "Reading time was cut to 3 minutes.", "We value your privacy, the company told users.",
     "r/worldnews users voted to ban the site.", "Jane Doe, a reporter for the Herald, was detained.",
     "Back to home, the players said.", "Follow the link at https://example.org to the report, she said.",
+    "Ana Ruiz in Milan",  # a "Name in Place" line is a byline only right under the headline
+    "and Amy Cole",  # a byline's next name only right under the byline
 ])
 def test_article_lines_like_newsletter_and_forum_furniture_are_kept(line):
     out = clean_text(f"Bridge to reopen\n{ARTICLE}\nThe vote came after months of debate.\n{ARTICLE}\n"
                      f"{line}\nThe council agreed.")
     assert line in out["text"].split("\n")
+
+
+def test_bylines_under_the_headline_are_removed():
+    raw = ("Mayor rejects plan for ring road\nThe vote came after months of debate\nLuca Bertolini in Milan\n"
+           f"By Daniel Frost\nand Amy Cole\n{ARTICLE}\n")
+    out = clean_text(raw)
+    assert out["text"] == f"Mayor rejects plan for ring road\nThe vote came after months of debate\n{ARTICLE}\n"
+
+
+def test_a_section_menu_one_item_a_line_above_the_headline_is_removed():
+    raw = f"News\nOpinion\nSport\nCulture\nLifestyle\nMayor rejects plan for ring road\n\n{ARTICLE}\n"
+    out = clean_text(raw)
+    assert out["title"] == "Mayor rejects plan for ring road"
+    assert out["text"] == f"Mayor rejects plan for ring road\n\n{ARTICLE}\n"
+    # two short lines are a kicker and a section, not a menu; a short line under them is no headline
+    for raw in (f"World\nEurope\nMayor rejects plan for ring road\n\n{ARTICLE}\n",
+                f"News\nOpinion\nSport\nRing road\n\n{ARTICLE}\n"):
+        assert clean_text(raw)["text"] == raw

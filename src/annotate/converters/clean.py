@@ -687,6 +687,69 @@ def _link_line(s: str) -> bool:
     return _looks_like_title(s) and s[-1] not in ".!?\"”’'"
 
 
+def _more_bylines(s: str) -> bool:
+    """A byline's next names on the line under it: "and Amy Cole" under "By Daniel Frost"."""
+    if s[:4] in ("and ", "And ", "AND "):
+        return bool(_BYLINE.match("By " + s[4:]))
+    return s[:2] == "& " and bool(_BYLINE.match("By " + s[2:]))
+
+
+# A reporter's name and where they write from, a line of its own under the headline ("Luca Bertolini
+# in Milan", "Ana Ruiz and Tom Hale in Kyiv"): two or three capitalised words a name.
+_PERSON = r"[A-Z][\w'’-]+(?:\ (?:[A-Z][\w'’.-]+|de|van|von|da|al|del|la|le|bin)){1,2}"
+_PLACE = r"[A-Z][\w'’.-]+(?:\ [A-Z][\w'’.-]+){0,2}"
+_PLACED_BYLINE = re.compile(rf"^(?:{_PERSON}(?:\ in\ {_PLACE})?(?:,\ |\ and\ )){{0,2}}{_PERSON}\ in\ {_PLACE}$")
+PLACED_BYLINE_LINES = 3  # such a line is a byline only among the first lines under the headline
+
+
+def _placed_byline(kept: list[str]) -> int:
+    """The index in `kept` of a "Name in Place" byline among the PLACED_BYLINE_LINES lines under the
+    headline (see _PLACED_BYLINE), or -1."""
+    seen = 0
+    for i, line in enumerate(kept):
+        s = line.strip()
+        if not s:
+            continue
+        if seen and len(s) < 80 and " in " in s and _PLACED_BYLINE.match(s):
+            return i
+        seen += 1
+        if seen > PLACED_BYLINE_LINES:
+            break
+    return -1
+
+
+MENU_RUN = 3  # section names one a line above the headline, at the least
+MENU_RUN_MAX = 40
+
+
+def _menu_item(s: str) -> bool:
+    """A site's section name on a line of its own ("News", "UK news", "Lifestyle"): one or two words
+    without punctuation, or the site's name (see _masthead)."""
+    return len(s) < 60 and ((len(s.split(None, 2)) <= 2 and not any(c in s for c in _SENTENCE_MARKS)) or _masthead(s))
+
+
+def _top_menu(kept: list[str]) -> int:
+    """How many lines of `kept` are a site's section menu above the headline: a run of MENU_RUN or
+    more section names (see _menu_item) from the top, one a line with no blank line between them,
+    then right under them a headline of four words or more; else 0."""
+    items = 0
+    for i, line in enumerate(kept):
+        s = line.strip()
+        if not s:
+            if items:
+                return 0  # a blank line ends the run: these were short lines of the article's own
+            continue
+        if _menu_item(s):
+            items += 1
+            if items > MENU_RUN_MAX:
+                return 0
+            continue
+        if items >= MENU_RUN and len(s.split(None, 4)) >= 4 and _looks_like_title(s) and s[-1] not in ",;:":
+            return i
+        return 0
+    return 0
+
+
 def clean_text(raw: str) -> dict:
     """Return {"text", "title", "published", "source"} for one raw article."""
     text = normalise(raw)
@@ -694,6 +757,7 @@ def clean_text(raw: str) -> dict:
     kept_chars = 0  # a running total: summing `kept` at every footer-like line is quadratic
     dropped = False
     links = 0  # link lines still to drop under a "Read more:" heading
+    bylines: list[int] = []  # where in `kept` the line after a removed byline ("By Daniel Frost") went
     for line in text.split("\n"):
         stripped = line.strip()
         if not stripped:  # a blank line is neither footer nor boilerplate; it ends a list of links
@@ -713,13 +777,26 @@ def clean_text(raw: str) -> dict:
         if _boilerplate(stripped) or (kept_chars and stripped[:2].lower() == "re" and _REPLY_SUBJECT.fullmatch(stripped)):
             if _LINK_LIST_HEAD.fullmatch(stripped):
                 links = LINK_LIST_MAX
+            if stripped[:3].lower() == "by " and _BYLINE.match(stripped):
+                bylines.append(len(kept))
             dropped = True
             continue
         kept.append(line)
         kept_chars += len(line)
+    for at in reversed(bylines):  # a byline's names that go on on the next line: "and Amy Cole"
+        if at < len(kept) and _more_bylines(kept[at].strip()):
+            del kept[at]
     pulled = _pull_quotes(kept)
     if pulled:
         kept = [line for i, line in enumerate(kept) if i not in pulled]
+        dropped = True
+    menu = _top_menu(kept)
+    if menu:
+        kept = kept[menu:]
+        dropped = True
+    at = _placed_byline(kept)
+    if at >= 0:
+        del kept[at]
         dropped = True
     body = "\n".join(kept)
     if dropped:  # removed lines leave blank runs behind: close them up
