@@ -80,6 +80,8 @@ def test_text_without_boilerplate_comes_out_unchanged():
     "Read more: Council delays vote", "READ MORE", "Read more »", "See also: Council delays vote",
     "Click here to read more.", "Posted by riverrat on 12 March 2024, 10:02 AM", "Share on Facebook",
     "Email this story", "Started by oldtimer42, 14 January 2025", "Reporting by Marta Kivi; Editing by Ed Osmond",
+    "Gift link", "Got a news tip?", "(With inputs from agency)", "With inputs from PTI",
+    "All rights reserved. This material may not be published, broadcast, rewritten or redistributed.",
 ])
 def test_boilerplate_lines_are_removed(junk):
     out = clean_text(f"Bridge to reopen\n{junk}\n{ARTICLE}\n{junk}\nThe council agreed.")
@@ -130,6 +132,9 @@ def test_boilerplate_lines_are_removed(junk):
     "Create a free account and the app will track you, researchers warned.",
     "Subscribe now, the minister urged savers, and pay later.", "Sign up for the scheme was slow, officials say.",
     "All rights reserved, the lawyer said.", "Follow us on this journey, the campaign said.",
+    "With inputs from abroad costing more, the firm raised prices.",
+    "All rights reserved by the treaty were restored to the tribes.", "To keep reading, she said, was her only escape.",
+    "Got a story to tell, Ms Ruiz wrote a book.", "Gift link cards sold out.", "Like us on the left, they believe in equality.",
 ])
 def test_article_lines_that_look_like_site_chrome_are_kept(line):
     out = clean_text(f"Bridge to reopen\n{ARTICLE}\n{line}\nThe council agreed.")
@@ -399,6 +404,20 @@ def test_article_lines_like_the_new_furniture_are_kept(line):
     "14 thoughts on \"Why I changed my mind about remote work\"", "About the author",
 ])
 def test_more_footer_headings_end_the_article(footer):
+    out = clean_text("Title of the story\n" + ARTICLE * 5 + f"\n{footer}\nMillbrook\nOther story one\n")
+    assert "Other story one" not in out["text"] and "Millbrook" not in out["text"]
+    assert ARTICLE * 5 in out["text"]
+
+
+@pytest.mark.parametrize("line", ["More from the interview", "More from the minister later.",
+                                  "3 responses to the crisis stood out, the report said.", "2 thoughts on the matter"])
+def test_subheads_like_footer_headings_do_not_end_the_article(line):
+    out = clean_text("Title of the story\n" + ARTICLE * 5 + f"\n{line}\nThe council agreed.\n")
+    assert line in out["text"] and "The council agreed." in out["text"]
+
+
+@pytest.mark.parametrize("footer", ["More from The Daily Courier", "More from Politics"])
+def test_more_from_a_site_or_section_ends_the_article(footer):
     out = clean_text("Title of the story\n" + ARTICLE * 5 + f"\n{footer}\nMillbrook\nOther story one\n")
     assert "Other story one" not in out["text"] and "Millbrook" not in out["text"]
     assert ARTICLE * 5 in out["text"]

@@ -31,7 +31,8 @@ _DROP_LINE = re.compile(
     r"""^(?:
         skip\ to\ (?:(?:the\ )?main\ )?(?:content|navigation|search|footer|menu)
       | our\ standards\s*:.{0,80}
-      | (?:follow|like)\ us\ on\b.{0,120}
+      | (?:follow|like)\ us\ on\ (?:""" + _SHARE_TARGETS + r"""|instagram|tiktok|youtube|snapchat|mastodon|social\ media
+                                  |google\ news)\b.{0,100}
       | (?:share|tweet|e-?mail|print)(?:\ this(?:\ (?:article|story|page|post|link|video|gallery))?(?:\ (?:on|via|with)\b.{0,60})?
                                     |\ (?:on|via|to|by)\ (?:""" + _SHARE_TARGETS + r""")\b.{0,80})?[.:!]?
       | share\ (?:this\ )?(?:article|story|page)(?:\ (?:on|via|with)\b.{0,60})?[.:!]?
@@ -56,11 +57,11 @@ _DROP_LINE = re.compile(
       | (?:last\ )?(?:edited|updated|posted)\ (?:by\ [^\s,;:]+(?:\ [^\s,;:]+){0,3}?(?:\ (?:on|at|in|-|·|\|)\ """ + _NO_CLAUSE + r"""{1,50})?
                                                |(?:on|at)\ (?=[\d(]|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec
                                                                     |mon|tue|wed|thu|fri|sat|sun|today|yesterday))""" + _NO_CLAUSE + r"""{1,60})
-      | \(?with\ inputs\ from\ .{1,60}
+      | \(?with\ inputs\ from\ """ + _NO_CLAUSE + r"""{1,60}(?<!(?-i:[a-z][a-z])\.)
       # a wire story's credits name people: "Reporting by Marta Kivi; Editing by Ed Osmond"
       | reporting\ by\ (?-i:[A-Z])""" + _NO_CLAUSE + r"""{0,120}
       | (?:additional\ )?(?:writing|editing)\ by\ (?-i:[A-Z])""" + _NO_CLAUSE + r"""{0,120}
-      | all\ rights\ reserved.* | ©.*
+      | all\ rights\ reserved(?:[.;]\s*.{0,200}|\ (?:by|to)\ (?-i:[A-Z]).{0,80}|\s*©.{0,100})? | ©.*
       # "Copyright 2026 Example Media. All rights reserved. ...", "Copyright © The Daily Courier",
       # "Copyright The Daily Courier"; "Copyright holders said ..." is the article's
       | copyright(?:\.?|\s*(?:©|\(c\)|(?:19|20)\d\d\b).{0,300}
@@ -115,7 +116,7 @@ _SHORT_CHROME = re.compile(
       # "Started by oldtimer42, 14 January 2025"; "Started by volunteers in 1990, the charity ..." is text
       | started\ by\ \S+(?:,|\ on|\ -)?\ (?=[\d(]|(?:yesterday|today|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec
                                                   |mon|tue|wed|thu|fri|sat|sun))""" + _NO_CLAUSE + r"""{0,60}
-      | (?:got|have\ you\ got|do\ you\ have)\ a\ (?:story|news\ tip)\b.{0,120}
+      | (?:got|have\ you\ got|do\ you\ have)\ a\ (?:story|news\ tip)(?:[^?]{0,40}\?.{0,120}|[?!.]?)
       | (?:watch|video|listen|gallery|photos|in\ pictures)\s*:\s.{1,120}(?<![.!?"”’])
       | (?:e-?mail|contact)(?:\ (?:the\ )?(?:author|reporter|writer|us|me))?\s*:?\s*\S+@\S+\.\w+
       # consent banners' buttons and headings
@@ -127,7 +128,9 @@ _SHORT_CHROME = re.compile(
       # paywalls
       | already\ a\ (?:subscriber|member)(?:\s*\?.{0,60}|[.!]|\ (?:log|sign)\ ?in\b.{0,40})?
       | to\ (?:continue|keep)\ reading(?:\ this\ (?:article|story))?
-        (?:[,:.!]\s*.{0,80}|\ (?:please|subscribe|log|sign|register|create)\b.{0,80})?
+        (?:[,:.!]\s*(?=.{0,80}?(?:\b(?:subscribe|subscription|log|sign|register|create|account|subscriber|member|access
+                                      |free|trial|app|our|here|click|tap|unlock|join)\b|[$£€\d])).{0,80}
+          |\ (?:please|subscribe|log|sign|register|create)\b.{0,80})?
       | this\ (?:article|story|content)\ is\ (?:only\ )?(?:available\ )?(?:for|to)\ (?:subscribers|members)
         (?:[.!]|\ only[.!]?|,?\ (?:please\ )?(?:subscribe|log|sign|register)\b.{0,60})?
       | (?:unlock|get)\ (?:this\ (?:article|story)|unlimited\ (?:access|digital\ access))\b.{0,80}
@@ -145,14 +148,14 @@ _SHORT_CHROME = re.compile(
       # a lone date label above the date ("Published"), a page's save button, a story's link list
       | (?:image|media|video|photo)\ (?:source|caption|copyright|credit),\ .{1,160}
       | (?:first\ |last\ )?(?:published|updated|posted|modified):? | save(?:\ (?:article|story|for\ later))?
-      | more\ (?:on\ this\ (?:story|topic)|stories|from\ (?:the\ )?[\w&'’ -]{1,30}?)
+      | more\ (?:on\ this\ (?:story|topic)|stories|from\ (?:the\ )?(?-i:[A-Z])[\w&'’ -]{0,30}?)
       | forums? | (?:message\ )?boards? | community(?:\ forums?)? | discussions? | (?:all\ )?threads
       # a page's or a thread's pager: "Page 1 of 3 Next »", "« Previous", "Next page ›"
       | page\ \d+\ of\ \d+(?:\s*(?:[«‹<]\s*)?(?:next|prev(?:ious)?|first|last)(?:\s*[»›>])?)*
       | (?:next|prev(?:ious)?|older|newer)(?:\ (?:page|posts?|entries))?\s*[»›>]+
       | [«‹<]+\s*(?:next|prev(?:ious)?|older|newer)(?:\ (?:page|posts?|entries))?
       # gift links, an archive's age warning, a newsletter's pitch
-      | gift\ (?:this\ )?(?:article|story|link)\b.{0,40}
+      | gift\ (?:this\ )?(?:article|story|link)(?:\ (?:to|with)\ .{1,40})?[.!]?
       | this\ (?:article|story|page)\ is\ (?:more\ than|over)\ (?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten)
         \ (?:years?|months?|weeks?|days?)\ old
       | get\ (?:the\ )?(?:latest|best|top|biggest)\b.{1,60}?\ (?:delivered\ )?(?:straight\ )?(?:to|in)\ your\ inbox
@@ -248,12 +251,15 @@ _CREDIT = re.compile(
 _LEAD_JUNK = re.compile(
     r"^\s*(?:date\s+\d{4}-\d{2}-\d{2}\s*)?(?:follow us on\b|image source\s*:)", re.IGNORECASE
 )
-# A heading after which the article body is over (related stories, tag lists, newsletters).
+# A heading after which the article body is over (related stories, tag lists, newsletters). All that
+# follows it goes: "More from" needs a name after it ("More from The Daily Courier"; "More from the
+# interview" is a subhead), "14 thoughts on" a title in quotes or capitals.
 _FOOTER = re.compile(
-    r"^(?:related(?: (?:articles?|stories|news|coverage))?|more from .{1,40}|recommended(?: for you| stories| articles| reading)?"
+    r"^(?:related(?: (?:articles?|stories|news|coverage))?|more from (?:the )?(?-i:[A-Z])[\w&'’ .-]{0,40}(?<![.!?])|recommended(?: for you| stories| articles| reading)?"
     r"|tags|subscribe to our newsletter|you may also like|most (?:read|popular|viewed)|trending(?: now| stories)?"
     r"|related topics|explore more on (?:these|this) topics?|more on this (?:story|topic)|comments? \(\d+\)"
-    r"|\d+ (?:comments?|thoughts on .{1,150}|responses? to .{1,150})|about the author"
+    r"|\d+ (?:comments?|(?:thoughts on|responses? to) (?:[“\"‘'].{1,150}[”\"’']|(?-i:[A-Z]).{0,150}(?<![.!?])))"
+    r"|about the author"
     r"|our standards\s*:.{0,80}|#{3,}|-\s?30\s?-)$",  # "###", "-30-": a press release's end
     re.IGNORECASE,
 )
@@ -534,7 +540,7 @@ def _boilerplate(s: str) -> bool:
     if len(s) < 120 and ("/" in s or ":" in s or "Photo" in s) and _CREDIT.search(s) \
             and not s.endswith((".", '"', "”")):  # each of _CREDIT's forms holds "/", ":" or "Photo"
         return not _attributed(s)
-    return bool(_LEAD_JUNK.match(s)) and len(s) < 200
+    return len(s) < 200 and bool(_LEAD_JUNK.match(s)) and not _attributed(s)
 
 
 def find_published(raw: str) -> str:
@@ -783,9 +789,9 @@ def clean_text(raw: str) -> dict:
             continue
         kept.append(line)
         kept_chars += len(line)
-    for at in reversed(bylines):  # a byline's names that go on on the next line: "and Amy Cole"
-        if at < len(kept) and _more_bylines(kept[at].strip()):
-            del kept[at]
+    more = {at for at in bylines if at < len(kept) and _more_bylines(kept[at].strip())}
+    if more:  # a byline's names that go on on the next line: "and Amy Cole"
+        kept = [line for i, line in enumerate(kept) if i not in more]
     pulled = _pull_quotes(kept)
     if pulled:
         kept = [line for i, line in enumerate(kept) if i not in pulled]
