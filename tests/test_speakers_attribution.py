@@ -236,3 +236,10 @@ def test_a_vote_tally_before_an_infinitive_cue_is_no_speaker():
 def test_a_forum_label_before_a_colon_is_no_headline_source():
     assert all(sp not in ("Thread", "Re") for _, sp in said("Thread: Senator's remarks on trade deal"))
     assert all(sp not in ("Thread", "Re") for _, sp in said("Re: Senator's remarks on trade deal"))
+
+
+def test_a_company_legal_form_after_a_comma_stays_in_the_speaker():
+    text = "Acme Robotics, Inc. today announced that it would hire 200 engineers."
+    assert said(text) == [("that it would hire 200 engineers", "Acme Robotics, Inc.")]
+    assert said("Globex Holdings, LLC, a maker of pumps, said profits rose.") == [
+        ("profits rose", "Globex Holdings, LLC, a maker of pumps")]

@@ -544,6 +544,8 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
         if first not in {"who", "whose"} and finite and finite[0] not in {"who", "which", "that"}:
             return None  # a relative clause inside the description is fine, a verb of its own is not
         j = _np_left(text, toks, name_end, toks[name_end + 1][0])
+        if j is not None:
+            j = _company_start(text, toks, j, limit)  # "Globex Holdings, LLC, a maker of pumps, said"
         if j is not None and j >= 2 and _PARTY_STATE.fullmatch(text, toks[j][0], toks[name_end][1]) \
                 and _gap_after(text, toks, j - 1, limit).strip() == ",":
             # "Sen. Mark Warner, D-Va., who chairs the committee, urged": the name comes before
@@ -608,6 +610,7 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
         j = _linked_source(text, toks, i, limit)
         if j is None:
             return None
+    j = _company_start(text, toks, j, limit)
     j = _source_of(text, toks, j, limit)
     if text[toks[j][0] : toks[j][1]].lower() == "that" and j < i and text[toks[j + 1][0]][:1].isupper():
         j += 1  # "assert that Trump ..." : the complementizer is not part of the name
@@ -616,6 +619,20 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
     if j == i and word in ("Having", "Being"):
         return None  # "Having announced that ..., Judge Berman": a participle opening the sentence
     return _source_span(text, toks, j, i, limit)
+
+
+# A company's legal form after a comma ("Acme Robotics, Inc."): part of its name.
+_COMPANY_SUFFIXES = words("company_suffixes")
+
+
+def _company_start(text: str, toks: list[tuple[int, int]], j: int, limit: int) -> int:
+    """The first token of a company's name when the phrase at token j is its legal form alone
+    after a comma ("Acme Robotics, Inc. announced": "Inc." -> "Acme Robotics, Inc."); else j."""
+    if j < 1 or text[toks[j][0] : toks[j][1]] not in _COMPANY_SUFFIXES \
+            or text[toks[j - 1][1] : toks[j][0]].strip() != "," or not _is_name_token(text[toks[j - 1][0] : toks[j - 1][1]]):
+        return j
+    k = _np_left(text, toks, j - 1, toks[j - 1][1])
+    return j if k is None else k
 
 
 _STATE_FIRST_WORDS = frozenset({"New", "North", "South", "West", "Rhode"})
