@@ -243,3 +243,10 @@ def test_a_company_legal_form_after_a_comma_stays_in_the_speaker():
     assert said(text) == [("that it would hire 200 engineers", "Acme Robotics, Inc.")]
     assert said("Globex Holdings, LLC, a maker of pumps, said profits rose.") == [
         ("profits rose", "Globex Holdings, LLC, a maker of pumps")]
+
+
+def test_an_ing_cue_form_inside_a_noun_phrase_is_no_cue_of_the_participle():
+    text = "The judge blocked a new voting law, saying it was unfair."
+    assert said(text) == [("it was unfair", "The judge")]
+    text = "A federal judge blocked a new state voting law, saying it was unfair."
+    assert said(text) == [("it was unfair", "A federal judge")]

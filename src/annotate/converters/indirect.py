@@ -279,6 +279,8 @@ def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
     if form.endswith("ing") and word.isalpha() and (low.endswith(_ADJECTIVE_SUFFIXES) or low == "republican") \
             and _NEXT_NOUN.match(text, m.end()):
         return "noun"  # "the Republican nominating contest", "divisive nominating contests": a modifier
+    if form.endswith("ing") and _NOUN_ENDS.match(text, m.end()) and _modifies_noun(text, lo, at, word):
+        return "noun"  # "a new voting law", "a new state voting law": a modifier after the determiner
     if lemma == "back" and (low in _BACK_VERBS or text[m.end():m.end() + 1] in ",.;:!?)" or low[:1].isdigit()):
         return "noun"  # "bring these jobs back", "came back", "two years back": an adverb
     if form != lemma and form.endswith("s") and _predicate_follows(text, m.start(), m.end(), ss, lemma):
@@ -304,6 +306,27 @@ def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
             return "verb"
         return "noun"
     return "verb"
+
+
+# One lowercase noun after an -ing modifier, then the phrase ends ("a new voting law, saying", "a
+# new voting law is"): no object and what follows it ("a statement expressing optimism about").
+_NOUN_ENDS = re.compile(r" +(?!(?:he|she|they|we|it|i|you|there)\b)[a-z]+\b(?:[,.;:)]|\s+" + pattern("finite_verbs") + r"\b)")
+# Determiners that open a noun phrase ("a new voting law"): "that" and "this" may end a clause.
+_FUNCTION_WORDS = words("function_words")
+_PHRASE_DETERMINERS = frozenset("a an the his her their its our my your".split())
+
+
+def _modifies_noun(text: str, lo: int, at: int, word: str) -> bool:
+    """Whether the -ing cue form after `word` (starting at `at`) stands inside a noun phrase: one
+    or two lowercase words that are no plural nor function word ("new", "new state") follow its
+    determiner ("a new voting law", not "The members voting")."""
+    for _ in range(2):
+        if not (word.isalpha() and word.islower()) or word.endswith(("s", "ly")) or word in _FUNCTION_WORDS:
+            return False
+        at, word = _previous_word(text, lo, at)
+        if word.lower() in _PHRASE_DETERMINERS:
+            return True
+    return False
 
 
 _LINKERS = words("linkers")
