@@ -208,3 +208,11 @@ def test_according_to_after_a_subordinate_clause_introduces_the_main_clause():
     found = find_quotes(text)
     assert [(text[q["start"]:q["end"]], text[slice(*q["speaker"])]) for q in found] == [
         ("two were upgraded", "a State Department official")]
+
+
+def test_according_to_a_document_seen_by_a_reporter_is_one_source():
+    for text, source in (("According to a letter seen by Reuters, the deal collapsed.", "a letter seen by Reuters"),
+                         ("According to documents seen by the BBC, the deal collapsed.", "documents seen by the BBC")):
+        found = find_quotes(text)
+        assert [(text[q["start"]:q["end"]], text[slice(*q["speaker"])]) for q in found] == [
+            ("the deal collapsed", source)]

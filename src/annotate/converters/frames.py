@@ -134,6 +134,9 @@ _KNOWING = re.compile(r"\s+(?:familiar\s+with|close\s+to|briefed\s+on|knowledgea
                       r"\s+(?:the|their|his|her|its)\s+[\w-]+(?:\s+(?!who\b|that\b)[a-z][\w-]*)?")
 
 
+_PARTICIPLE_AGENT = re.compile(r" by\b")  # after a participle: its agent ("seen by Reuters")
+
+
 # A subordinate clause opening a sentence ("While most were ...", "Although the plan ...").
 _SUBORDINATE_LEAD = re.compile(r"(?:While|Although|Though|Because|Since|As|If|When|Whereas|After|Before|Even though)\s")
 
@@ -175,7 +178,9 @@ def according_to(s: Sentence) -> list[dict]:
                 # "According to officials familiar with the matter, the deal ...": the source
                 # phrase runs on to its comma when no verb stands in between.
                 far = text.find(",", sp[1], min(se, sp[1] + 80))
-                if far > 0 and not _FINITE.search(text, sp[1], far) and not find_cues(text, sp[1], far):
+                if far > 0 and not _FINITE.search(text, sp[1], far) \
+                        and all(_PARTICIPLE_AGENT.match(text, c.end()) for c in find_cues(text, sp[1], far)):
+                    # (a cue's participle with its agent is part of the phrase: "a letter seen by Reuters")
                     comma, sp = far, (sp[0], trim(text, sp[0], far, _STRIP)[1])
             appositive = _APPOSITIVE_AFTER.match(text, comma + 1, se) if comma >= 0 else None
             if appositive and not _FINITE.search(text, comma, appositive.end()) \
