@@ -250,3 +250,13 @@ def test_an_ing_cue_form_inside_a_noun_phrase_is_no_cue_of_the_participle():
     assert said(text) == [("it was unfair", "The judge")]
     text = "A federal judge blocked a new state voting law, saying it was unfair."
     assert said(text) == [("it was unfair", "A federal judge")]
+
+
+def test_lowercase_particles_inside_a_name_stay_in_the_speaker():
+    assert said('"This is a historic day," said Ursula van der Berg.') == [
+        ('"This is a historic day,"', "Ursula van der Berg")]
+    assert said('"We have been patient," union leader Kees de Vries said.') == [
+        ('"We have been patient,"', "union leader Kees de Vries")]
+    assert said('"We are ready," said deputy mayor Ahmed bin Rashid.') == [
+        ('"We are ready,"', "deputy mayor Ahmed bin Rashid")]
+    assert said("Ursula von Brandt said the plan failed.") == [("the plan failed", "Ursula von Brandt")]

@@ -178,12 +178,37 @@ def _determiner_before_name(text: str, toks: list[tuple[int, int]], k: int) -> i
     return None
 
 
+# Lowercase particles between the capitalised words of a name ("van der", "de", "bin").
+_NAME_PARTICLES = words("name_particles")
+
+
+def _particles_to_name(text: str, toks: list[tuple[int, int]], k: int, step: int) -> int | None:
+    """When token k opens a run of name particles (at most 2, spaces only) that goes on, in the
+    direction `step` (1 or -1), to a capitalised name word, that word's index; else None. The
+    caller has seen a name word on the other side ("Ursula [van der] Berg")."""
+    n = k
+    while 0 <= n < len(toks) and text[toks[n][0] : toks[n][1]] in _NAME_PARTICLES and abs(n - k) < 2:
+        n += step
+    if n == k or not 0 <= n < len(toks):
+        return None
+    lo, hi = (k, n) if step > 0 else (n, k)
+    if any(text[toks[m][1] : toks[m + 1][0]] != " " for m in range(lo, hi)):
+        return None
+    w = text[toks[n][0] : toks[n][1]]
+    return n if _is_name_token(w) and w.lower() not in DETERMINERS and w not in _NOT_NAME else None
+
+
 def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int | None:
     """Index of the first token of the noun phrase ending at token i, or None."""
     end_tok = i
     j = i
     while j >= 0 and end_tok - j < 10:
         w = text[toks[j][0] : toks[j][1]]
+        if w in _NAME_PARTICLES and j < end_tok and _is_name_token(text[toks[j + 1][0] : toks[j + 1][1]]) \
+                and text[toks[j][1] : toks[j + 1][0]] == " " \
+                and (name := _particles_to_name(text, toks, j, -1)) is not None:
+            j = name  # "Kees de Vries said": a particle inside the name
+            continue
         if not _np_first_token_ok(w) or (j < end_tok and w in _RELATIVE_WORDS and _opens_relative(text, toks, j)):
             break
         if j < end_tok and text[toks[j][1] : toks[j + 1][0]].strip():
@@ -873,6 +898,11 @@ def speaker_after(text: str, start: int, ceiling: int) -> tuple[int, int] | None
     k = 0
     while k < len(toks) and k < 10:
         w = text[toks[k][0] : toks[k][1]]
+        if w in _NAME_PARTICLES and k > 0 and _is_name_token(text[toks[k - 1][0] : toks[k - 1][1]]) \
+                and text[toks[k - 1][1] : toks[k][0]] == " " \
+                and (name := _particles_to_name(text, toks, k, 1)) is not None:
+            k = name + 1  # "said Ursula van der Berg": a particle inside the name
+            continue
         if not _np_token_ok(w, k == 0) and not (
                 k > 1 and w.lower() == "the" and text[toks[k - 1][0] : toks[k - 1][1]] in ("of", "for", "at")):
             # "said Jordan Pike of the Patient Safety League": a name's body after "of the" goes on;
