@@ -260,3 +260,8 @@ def test_lowercase_particles_inside_a_name_stay_in_the_speaker():
     assert said('"We are ready," said deputy mayor Ahmed bin Rashid.') == [
         ('"We are ready,"', "deputy mayor Ahmed bin Rashid")]
     assert said("Ursula von Brandt said the plan failed.") == [("the plan failed", "Ursula von Brandt")]
+
+
+def test_the_field_of_an_office_after_of_stays_in_an_inverted_speaker():
+    text = '"Customers were misled," said the office\'s director of enforcement, Sarah Bellingham.'
+    assert said(text) == [('"Customers were misled,"', "the office's director of enforcement, Sarah Bellingham")]

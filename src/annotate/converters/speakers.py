@@ -915,6 +915,8 @@ def speaker_after(text: str, start: int, ceiling: int) -> tuple[int, int] | None
         if k > 0 and text[toks[k - 1][1] : toks[k][0]].strip():
             break
         k += 1
+    if 2 <= k < len(toks) and _office_of(text, toks, k):
+        k += 1  # "said the office's director of enforcement, Sarah Bellingham": the office's field
     while k > 0 and text[toks[k - 1][0] : toks[k - 1][1]].lower() in _TRAILING_DETERMINERS:
         k -= 1
     if k == 0:
@@ -929,6 +931,19 @@ def speaker_after(text: str, start: int, ceiling: int) -> tuple[int, int] | None
     if text[end - 1] == "." and text[toks[k - 1][0] : end] not in _KEEP_CAP and not re.search(r"\b[A-Z]\.$", text[toks[k - 1][0] : end]):
         end -= 1  # sentence-final period, not part of the name
     return toks[0][0], end
+
+
+def _office_of(text: str, toks: list[tuple[int, int]], k: int) -> bool:
+    """Whether token k is the one lowercase noun after a role word and "of" that ends the phrase
+    ("director of enforcement,", "minister of finance."): the field of the office, part of it."""
+    w, of, role = (text[toks[n][0] : toks[n][1]] for n in (k, k - 1, k - 2))
+    gap = text[toks[k][1] : toks[k + 1][0]].strip()[:1] if k + 1 < len(toks) else ""
+    if w.endswith(".") and (k + 1 == len(toks) or gap):
+        w, gap = w[:-1], "."  # "minister of finance.": the sentence's period
+    return of == "of" and role.lower() in ROLE_WORDS and w.isalpha() and w.islower() \
+        and w not in _FUNCTION_WORDS and w not in DETERMINERS and w not in PRONOUNS \
+        and text[toks[k - 2][1] : toks[k][0]] == " of " \
+        and (k + 1 == len(toks) or gap in (",", ".", ";", ":"))
 
 
 def _no_phrase_at(word: str) -> bool:
