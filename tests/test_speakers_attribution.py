@@ -265,3 +265,10 @@ def test_lowercase_particles_inside_a_name_stay_in_the_speaker():
 def test_the_field_of_an_office_after_of_stays_in_an_inverted_speaker():
     text = '"Customers were misled," said the office\'s director of enforcement, Sarah Bellingham.'
     assert said(text) == [('"Customers were misled,"', "the office's director of enforcement, Sarah Bellingham")]
+
+
+def test_a_lowercase_plural_possessive_stays_in_the_speaker():
+    assert said("The contractors' association said the comment was insulting.") == [
+        ("the comment was insulting", "The contractors' association")]
+    assert said('"It was insulting," said the contractors\' association.') == [
+        ('"It was insulting,"', "the contractors' association")]

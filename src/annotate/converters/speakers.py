@@ -234,6 +234,8 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
             dw = text[toks[d][0] : toks[d][1]]
             if _plural_possessive_name(text, toks, d) and _is_head(w):
                 return _possessor_start(text, toks, d)  # "The United Nations' climate chief"
+            if d == end_tok - 1 and _plural_possessive_noun(text, toks, d):
+                return d - 1  # "The contractors' association": a plural's possessive after its determiner
             if text[toks[d][1] : toks[d + 1][0]].strip():
                 return d + 1 if plural and d + 1 < end_tok else None  # ", political analysts say"
             if plural and dw.lower() in _CLAUSE_LINKS and d + 1 < end_tok:
@@ -783,6 +785,15 @@ def _plural_role(word: str) -> bool:
                                                       or low.endswith("es") and low[:-2] in ROLE_WORDS)
 
 
+def _plural_possessive_noun(text: str, toks: list[tuple[int, int]], d: int) -> bool:
+    """Whether token d is a lowercase plural in -s with a bare apostrophe after it, right after a
+    determiner ("the contractors'"), the possessor of the noun that follows."""
+    a, b = toks[d]
+    return d > 0 and d + 1 < len(toks) and text[a:b].isalpha() and text[a:b].islower() and text[b - 1] == "s" \
+        and text[b : toks[d + 1][0]] in ("' ", "’ ") and text[toks[d - 1][1] : a] == " " \
+        and text[toks[d - 1][0] : toks[d - 1][1]].lower() in _POSSESSOR_DETERMINERS
+
+
 def _plural_possessive_name(text: str, toks: list[tuple[int, int]], d: int) -> bool:
     """Whether token d is a capitalised word in -s followed by a bare apostrophe ("Nations'")."""
     a, b = toks[d]
@@ -915,6 +926,10 @@ def speaker_after(text: str, start: int, ceiling: int) -> tuple[int, int] | None
         if k > 0 and text[toks[k - 1][1] : toks[k][0]].strip():
             break
         k += 1
+    if k == 2 and det and k < len(toks) and _plural_possessive_noun(text, toks, 1):
+        w = text[toks[2][0] : toks[2][1]].rstrip(".")
+        if w.isalpha() and w.islower() and w not in _FUNCTION_WORDS and w not in DETERMINERS:
+            k = 3  # "said the contractors' association": the noun the plural's possessive modifies
     if 2 <= k < len(toks) and _office_of(text, toks, k):
         k += 1  # "said the office's director of enforcement, Sarah Bellingham": the office's field
     while k > 0 and text[toks[k - 1][0] : toks[k - 1][1]].lower() in _TRAILING_DETERMINERS:
