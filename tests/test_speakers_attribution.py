@@ -272,3 +272,12 @@ def test_a_lowercase_plural_possessive_stays_in_the_speaker():
         ("the comment was insulting", "The contractors' association")]
     assert said('"It was insulting," said the contractors\' association.') == [
         ('"It was insulting,"', "the contractors' association")]
+
+
+def test_a_group_of_people_at_an_organisation_is_the_whole_speaker():
+    assert said("Employees at Brightwave say the new software records every keystroke.") == [
+        ("the new software records every keystroke", "Employees at Brightwave")]
+    assert said("Doctors at Eastbridge Hospital said the ward is full.") == [
+        ("the ward is full", "Doctors at Eastbridge Hospital")]
+    text = "On Tuesday, both of the mayor's remaining rivals for the seat criticized his handling of the flood."
+    assert said(text) == [("his handling of the flood", "both of the mayor's remaining rivals for the seat")]

@@ -409,11 +409,16 @@ def _source_of(text: str, toks: list[tuple[int, int]], j: int, limit: int) -> in
         return j  # each step below reads two words joined to token j by spaces only
     word1, word2 = text[a1:b1].lower(), text[a2:b2].lower()
     if (word1 in ("for", "of", "at", "with", "from") and (
-            (head := _unpossessed(word2)) in ROLE_WORDS or head in _PEOPLE_HEADS or head in _SOURCE_NOUNS)) \
+            (head := _unpossessed(word2)) in ROLE_WORDS or head in _PEOPLE_HEADS or head in _SOURCE_NOUNS
+            or _plural_role(head) or word1 != "of" and _is_agent(head))) \
             or (word1 == "to" and word2 in _ROLES_TO):
         # "a spokesman for X", "officials at the Pentagon" (the head alone too), "members of Congress"
         k = _np_left(text, toks, j - 2, limit)
         if k is not None and k <= j - 2:
+            if k >= 2 and text[toks[k - 1][0] : toks[k - 1][1]] == "of" \
+                    and text[toks[k - 2][0] : toks[k - 2][1]].lower() in _PARTITIVES \
+                    and text[toks[k - 2][1] : toks[k][0]] == " of ":
+                return k - 2  # "both of Trump's remaining rivals for the GOP nomination"
             return k
     elif j >= 3 and (word2, word1) in _SOURCE_LINKS and not text[toks[j - 3][1] : a2].strip() \
             and text[toks[j - 3][0] : toks[j - 3][1]].lower() in _SOURCE_NOUNS:
