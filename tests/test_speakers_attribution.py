@@ -281,3 +281,11 @@ def test_a_group_of_people_at_an_organisation_is_the_whole_speaker():
         ("the ward is full", "Doctors at Eastbridge Hospital")]
     text = "On Tuesday, both of the mayor's remaining rivals for the seat criticized his handling of the flood."
     assert said(text) == [("his handling of the flood", "both of the mayor's remaining rivals for the seat")]
+
+
+def test_a_clause_after_a_recipient_verb_is_no_recipient():
+    text = "Governor Ilse Brandt said inflation was easing but warned it was too early to cut."
+    assert said(text) == [("inflation was easing", "Governor Ilse Brandt"),
+                          ("it was too early to cut", "Governor Ilse Brandt")]
+    assert said("Ruiz reminded Lopez he would have to win the vote.") == [
+        ("he would have to win the vote", "Ruiz")]

@@ -70,6 +70,8 @@ _NAMING_VERBS = words("recipient_verbs", "names")
 
 _RECIPIENT = re.compile(r"((?:[\w.’'-]+\s+){0,4}?[\w.’'-]+)\s*[,:]?\s*(?=(?:that|to|about|of)\b|[“\"])")
 # An object and what it is called: "called the deal a gift (to executives)": no recipient.
+# A subject pronoun after the first word of a would-be recipient ("Thor he'd have").
+_SUBJECT_AFTER_RECIPIENT = re.compile(r"\S\s+((?:he|she|they|we|i|it|you)(?:['’](?:d|s|ll|re|ve))?)\s", re.IGNORECASE)
 _PREDICATE_NOUN = re.compile(r"\w(?<!\bof)(?<!\bfor)(?<!\bin)(?<!\bwith)\s+(?:a|an)\s")
 _COMMA = re.compile(r"[,;]")
 # An aside set off by commas right after a cue: ", however,", ", once again,", ", in a statement,".
@@ -432,11 +434,20 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
                 pos = told.end()
     elif kind is None and lemma in _RECIPIENT_VERBS:
         m = _RECIPIENT.match(text, pos, se)
+        # a finite verb after its first word makes it a clause ("warned it was too early to cut")
+        finite = m and _FINITE.search(m.group(1), m.group(1).find(" ") + 1 or len(m.group(1)))
         if m and not _COMMA.search(m.group(1)) and not _CLAUSE_START.match(m.group(1)) \
+                and not finite \
                 and m.group(1) != "to" and not (lemma in _NAMING_VERBS and _PREDICATE_NOUN.search(m.group(1))) and (
                 _CLAUSE_START.match(text, m.end()) or _TO_INF.match(text, m.end()) or lemma not in _NAMING_VERBS and (
                     text[m.end() - 1] in ":“\"" or text[m.end():m.end() + 1] in ("“", '"'))):
             pos = m.end()
+        elif finite and not _COMMA.search(m.group(1)) and not _CLAUSE_START.match(m.group(1)):
+            # "warned it was too early to cut": a clause, no recipient; "reminded Thor he'd have to
+            # earn": the recipient ends before the clause's subject pronoun
+            subject = _SUBJECT_AFTER_RECIPIENT.search(m.group(1), 0, finite.start())
+            if subject:
+                pos = m.start(1) + subject.start(1)
     m = _LEAD_PUNCT.match(text, pos, se)
     if m and "," in m.group(0):
         aside = _ASIDE_AFTER_CUE.match(text, m.end(), se)
