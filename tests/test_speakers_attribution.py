@@ -289,3 +289,8 @@ def test_a_clause_after_a_recipient_verb_is_no_recipient():
                           ("it was too early to cut", "Governor Ilse Brandt")]
     assert said("Ruiz reminded Lopez he would have to win the vote.") == [
         ("he would have to win the vote", "Ruiz")]
+
+
+def test_respond_to_takes_its_object_as_the_content():
+    assert said("The company did not respond to a request for comment.") == [
+        ("a request for comment", "The company")]
