@@ -245,3 +245,11 @@ def test_a_name_inside_a_speakers_span_is_referred_to_through_that_span():
 def test_a_pronoun_refers_to_a_name_with_accented_letters():
     text = "The chief, Marguerite Lefèvre, spoke on Monday. She said that congestion would ease.\n"
     assert refers_to(text) == {("She", text.index("She said")): "Marguerite Lefèvre"}
+
+
+@pytest.mark.parametrize("headline", [
+    "Transcript: Senator Laura Smith on the farm bill",
+    "Q&A: Senator Laura Smith on the farm bill",
+])
+def test_a_format_label_before_a_headlines_colon_is_no_source(headline):
+    assert quotes(headline + "\n\nThe hearing took place on Monday.\n") == {}
