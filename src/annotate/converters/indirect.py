@@ -70,6 +70,8 @@ _NAMING_VERBS = words("recipient_verbs", "names")
 
 _RECIPIENT = re.compile(r"((?:[\w.’'-]+\s+){0,4}?[\w.’'-]+)\s*[,:]?\s*(?=(?:that|to|about|of)\b|[“\"])")
 # An object and what it is called: "called the deal a gift (to executives)": no recipient.
+# An object, then "with" and a quotation: 'responds to Omar Lind with, “Why now?”' says the quotation.
+_WITH_QUOTATION = re.compile(r"[^,;:.!?“”\"]{1,80}?\s+with\s*[,:]\s*[“\"]")
 # A subject pronoun after the first word of a would-be recipient ("Thor he'd have").
 _SUBJECT_AFTER_RECIPIENT = re.compile(r"\S\s+((?:he|she|they|we|i|it|you)(?:['’](?:d|s|ll|re|ve))?)\s", re.IGNORECASE)
 _PREDICATE_NOUN = re.compile(r"\w(?<!\bof)(?<!\bfor)(?<!\bin)(?<!\bwith)\s+(?:a|an)\s")
@@ -414,7 +416,8 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
         pos += 1
     kind = None
     for particle in PHRASAL.get(lemma, ()):
-        if text.startswith(particle + " ", pos, se):
+        if text.startswith(particle + " ", pos, se) \
+                and not _WITH_QUOTATION.match(text, pos + len(particle) + 1, se):
             pos += len(particle) + 1
             kind = "object"
             break
