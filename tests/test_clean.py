@@ -135,6 +135,8 @@ def test_boilerplate_lines_are_removed(junk):
     "With inputs from abroad costing more, the firm raised prices.",
     "All rights reserved by the treaty were restored to the tribes.", "To keep reading, she said, was her only escape.",
     "Got a story to tell, Ms Ruiz wrote a book.", "Gift link cards sold out.", "Like us on the left, they believe in equality.",
+    "By continuing the strike, you agree to lose pay, the union warned members.", "Unsubscribe from what, exactly?",
+    "Subscribe to the plan, she told reporters in Kyiv.",
 ])
 def test_article_lines_that_look_like_site_chrome_are_kept(line):
     out = clean_text(f"Bridge to reopen\n{ARTICLE}\n{line}\nThe council agreed.")

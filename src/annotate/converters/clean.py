@@ -173,7 +173,7 @@ _SHORT_CHROME = re.compile(
         \ (?:e-?mail|newsletter|message)\b.{0,160}
       | forwarded\ this\ (?:e-?mail|newsletter|message)\b.{0,80}
       | was\ this\ (?:e-?mail\ |newsletter\ |message\ )?forwarded\ to\ you\b.{0,80}
-      | unsubscribe(?:\ (?:here|now|from\ .{1,60}))?[.!]?
+      | unsubscribe(?:\ (?:here|now|from\ """ + _NO_CLAUSE + r"""{1,60}))?[.!]?
       | (?:manage|update|change|edit)\ (?:your\ )?(?:e-?mail\ |newsletter\ |subscription\ |communication\ )?
         (?:preferences|subscriptions?|settings)
       | view\ (?:(?:this|it)\ (?:e-?mail\ |newsletter\ |message\ )?|(?:e-?mail|newsletter)\ )?
@@ -499,7 +499,7 @@ _ATTRIBUTED = re.compile(
     r"|noted|notes|reported|reports|announced|explained|insisted|claimed|urged|cautioned|stated|promised|admitted"
     r"|conceded|acknowledged|replied|recalled|asked|suggested|predicted|estimated|confirmed|denied|complained"
     r"|declared|vowed|pledged|tweeted|ordered|advised)"
-    r"(?:\ (?:on|in|at|last|this|late|early|earlier|later)\ [\w'’-]+(?:\ [\w'’-]+)?|\ (?:yesterday|today|tonight))?)"
+    r"(?:\ [\w'’-]+){0,4})"  # "... on Tuesday", "... told reporters in Kyiv", "... warned members"
     r"[.!?][\"”’']?$"
 )
 ATTRIBUTION_TAIL = 150  # characters at the end of a line searched for its attribution
