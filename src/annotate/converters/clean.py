@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 
+from .lexicon import pattern
 from .text import sentences
 
 # A tail that is no clause of a sentence: no ", " before a lower-case word ("Posted by riverrat on 3 March
@@ -398,7 +399,8 @@ _AGO = re.compile(rf"^(?:{_AGO_LEAD}\ (?:{_AGO_UNIT}|ago)|(?:\S+\ (?:[·•|–-
 _ROLE_NOUNS = ("reporter|correspondent|editor|writer|columnist|contributor|journalist|producer|critic"
                "|photographer|staff|desk|team|bureau|member|moderator")
 # (a name's word is never "AND": as both a word and a separator it made the match exponential)
-_NAME = r"(?!AND\b)[A-Z][\w'’.-]*(?:\ (?:(?!AND\b)[A-Z][\w'’.-]*|de|van|von|da|al|del|la|le|bin)){0,3}"
+_PARTICLES = pattern("name_particles")  # lexicons/quotes/name_particles.txt: "van der", "de", "bin"
+_NAME = r"(?!AND\b)[A-Z][\w'’.-]*(?:\ (?:(?!AND\b)[A-Z][\w'’.-]*|" + _PARTICLES + r")){0,3}"
 _BYLINE = re.compile(
     rf"^(?:(?i:exclusive|story|words|text|report)\ )?(?:By|BY|by)\ {_NAME}(?:\s*(?:,|and|AND|&)\s*{_NAME})*"
     rf"(?:\s*[,|–—-]\s*(?:[A-Z][\w'’-]*(?:\ (?:[A-Z][\w'’-]*|of|for|and|the|at|in)){{0,5}}"
@@ -702,7 +704,7 @@ def _more_bylines(s: str) -> bool:
 
 # A reporter's name and where they write from, a line of its own under the headline ("Luca Bertolini
 # in Milan", "Ana Ruiz and Tom Hale in Kyiv"): two or three capitalised words a name.
-_PERSON = r"[A-Z][\w'’-]+(?:\ (?:[A-Z][\w'’.-]+|de|van|von|da|al|del|la|le|bin)){1,2}"
+_PERSON = r"[A-Z][\w'’-]+(?:\ (?:[A-Z][\w'’.-]+|" + _PARTICLES + r")){1,2}"
 _PLACE = r"[A-Z][\w'’.-]+(?:\ [A-Z][\w'’.-]+){0,2}"
 _PLACED_BYLINE = re.compile(rf"^(?:{_PERSON}(?:\ in\ {_PLACE})?(?:,\ |\ and\ )){{0,2}}{_PERSON}\ in\ {_PLACE}$")
 PLACED_BYLINE_LINES = 3  # such a line is a byline only among the first lines under the headline
