@@ -597,3 +597,10 @@ def test_a_section_menu_one_item_a_line_above_the_headline_is_removed():
     for raw in (f"World\nEurope\nMayor rejects plan for ring road\n\n{ARTICLE}\n",
                 f"News\nOpinion\nSport\nRing road\n\n{ARTICLE}\n"):
         assert clean_text(raw)["text"] == raw
+
+
+def test_a_broadcasters_name_over_its_menu_is_not_the_title():
+    raw = ("Skip to content\nNorthern Broadcasting Corporation\nHome\nNews\nSport\nWeather\n"
+           "Council approves floating solar farm on Lake Wren\n\n" + ARTICLE + "\n")
+    out = clean_text(raw)
+    assert out["title"] == "Council approves floating solar farm on Lake Wren"

@@ -576,6 +576,7 @@ _MASTHEAD_LAST = frozenset("""
     observer standard sun mail express independent wire online magazine weekly insider
     register bulletin dispatch monitor examiner enquirer inquirer sentinel mirror globe beacon
     argus messenger advertiser politics bbc cnn npr reuters afp upi bloomberg transcripts
+    corporation broadcasting network radio television press agency
 """.split())
 _MASTHEAD = re.compile(r"^[A-Z][\w'’&-]*(?: (?:[A-Z][\w'’&-]*|the|of|and|&)){0,4}$"
                        r"|^(?:www\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|org|net|co\.uk|com\.au|news|info)$")
