@@ -294,3 +294,12 @@ def test_a_clause_after_a_recipient_verb_is_no_recipient():
 def test_respond_to_takes_its_object_as_the_content():
     assert said("The company did not respond to a request for comment.") == [
         ("a request for comment", "The company")]
+
+
+def test_a_place_or_time_adjunct_is_no_object_of_a_cue():
+    assert said("Farmers protested outside parliament on Monday.") == []
+    assert said("Farmers Protest Outside Parliament\n\nThe march was peaceful.") == []
+    assert said("Nurses protested across the country over the weekend.") == []
+    assert said("Farmers protested on Monday.") == []
+    assert said("Farmers protested Monday against the plan.") == [("the plan", "Farmers")]
+    assert said("Farmers protested against the plan.") == [("the plan", "Farmers")]

@@ -538,6 +538,15 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
             or _QUOTE_MARKS.intersection(content)
             or text[max(0, s - 2):s].strip() == ":"):
         return None  # "voted to add bike lanes", "added 300 jobs": a thing added, nothing said
+    period = _PERIOD_OBJECT.match(content) if kind == "object" else None
+    if period:
+        # "protested on Monday", "rallied over the weekend (in Paris)": a time, no object; "protested
+        # Monday against the plan": the object follows the verb group's preposition
+        rest = _VERB_GROUP_PREP.match(text, s + period.end() + 1, e)
+        if rest is None or _PERIOD_OBJECT.match(text, rest.end(), e):
+            return None
+        s = rest.end()
+        content = text[s:e]
     if kind == "object" and content.split(None, 1)[0].lower() in _NO_OBJECT:
         return None  # "showed up in the flesh", "as she showed in the debates", "a show and is ..."
     if kind == "object" and content.split(None, 1)[0].lower() in _PRONOUN_OBJECT and len(content.split(None, 3)) < 3:
@@ -548,6 +557,15 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
             and not (lemma == "say" and content.lower() in ("yes", "no")):
         return None  # (one lowercase word is content only as the object of an evaluation: "oppose abortion")
     return s, e
+
+
+# A stretch of time as an object cue's would-be object: "(on) Monday (in Paris)", "(over) the
+# weekend", "for hours"; what may follow it is a place adjunct or a preposition of the verb group.
+_PERIOD_OBJECT = re.compile(
+    r"(?:(?:the|this|last|next|past|that|every|each|early|late|several|many|a\s+few|\d+)\s+)*"
+    + pattern("time_words", "period") + r"(?:\s+" + pattern("time_words", "period") + r")?"
+    + r"(?=\s*$|\s*[,.;:!?]|\s+(?:" + "|".join(listed("no_object") + [w for w in listed("verb_group_prepositions") if w != "of"]) + r")\b)"
+)
 
 
 # How a short tail after ", X said" may start besides an adjunct: a recipient or a by-line.
