@@ -303,3 +303,13 @@ def test_a_place_or_time_adjunct_is_no_object_of_a_cue():
     assert said("Farmers protested on Monday.") == []
     assert said("Farmers protested Monday against the plan.") == [("the plan", "Farmers")]
     assert said("Farmers protested against the plan.") == [("the plan", "Farmers")]
+
+
+def test_a_thing_recalled_or_unveiled_is_no_content():
+    assert said("The retailer recalled 40,000 tablets.") == []
+    assert said("Retailer Recalls Tablets Over Battery Fires\n\nNo one was hurt.") == []
+    assert said("The company unveiled a new robot.") == []
+    assert said("Acme Robotics Unveils Warehouse Robot\n\nThe machine lifts crates.") == []
+    assert said("She recalled that the meeting was tense.") == [("that the meeting was tense", "She")]
+    assert said("She recalled the meeting with the mayor.") == [("the meeting with the mayor", "She")]
+    assert said("The mayor unveiled a $2 billion housing plan.") == [("a $2 billion housing plan", "The mayor")]

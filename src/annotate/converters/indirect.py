@@ -547,6 +547,8 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
             return None
         s = rest.end()
         content = text[s:e]
+    if ("plan" in kinds or "things" in kinds) and kind in ("object", "any") and _names_a_thing(text, s, e, cue_end, kinds):
+        return None  # "unveiled a new robot", "recalled 40,000 tablets": a thing, not what was said
     if kind == "object" and content.split(None, 1)[0].lower() in _NO_OBJECT:
         return None  # "showed up in the flesh", "as she showed in the debates", "a show and is ..."
     if kind == "object" and content.split(None, 1)[0].lower() in _PRONOUN_OBJECT and len(content.split(None, 3)) < 3:
@@ -557,6 +559,43 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
             and not (lemma == "say" and content.lower() in ("yes", "no")):
         return None  # (one lowercase word is content only as the object of an evaluation: "oppose abortion")
     return s, e
+
+
+_PLAN_NOUNS = words("plan_nouns")
+# Where the noun phrase of an object ends: a preposition, a relative word, a participle or a stop.
+_HEAD_END = re.compile(r"\s+(?:of|for|to|on|in|at|with|from|by|over|as|after|that|which|who|whose|featuring|"
+                       r"including)\b|\s*[,;:.!?(—–-]\s")
+# A count opening an object: "40,000 tablets", "about 2 million cars", "thousands of phones".
+_COUNT = re.compile(r"(?:(?:about|nearly|almost|roughly|some|more\s+than|over|up\s+to)\s+)?"
+                    r"(?:\d|(?:dozens|hundreds|thousands|millions)\s+of\b)", re.IGNORECASE)
+# What a bare noun phrase may not start with: a determiner, a possessive, a quantifier or a pronoun.
+_NOT_BARE = _NOUN_DETERMINERS | words("possessives") | words("opening_quantifiers") | _PRONOUN_OBJECT \
+    | frozenset({"these", "those", "what", "how", "when", "where", "why", "who", "whether", "if", "one", "each",
+                 "every", "any", "all"})
+
+
+def _names_a_thing(text: str, s: int, e: int, cue_end: int, kinds: set[str]) -> bool:
+    """Whether text[s:e], the object of a cue that handles things as well as words (cue_verbs.txt
+    tags "plan" and "things"), names a thing: with "plan" a noun phrase whose head is no noun of a
+    plan or message ("unveiled a new robot", not "unveiled a proposal to ..."); with "things" a count
+    or, after a finite form, a bare lowercase noun ("recalled 40,000 tablets", "recalls tablets over
+    fires"), not a noun phrase with its determiner, a name, a gerund or a clause ("recalled the
+    meeting", "recalled how ...", "recalling sitting in on ...")."""
+    if _CLAUSE_START.match(text, s) or _FINITE.search(text, s, min(e, s + 60)):
+        return False
+    if "plan" in kinds:
+        end = _HEAD_END.search(text, s, e)
+        head = text[s:end.start() if end else e].split()[-1:]
+        word = head[0].lower().strip("\"“”’'") if head else ""
+        return not (word in _PLAN_NOUNS or (word.endswith("s") and word[:-1] in _PLAN_NOUNS))
+    if _COUNT.match(text, s):
+        return True
+    first = text[s:e].split(None, 1)[0]
+    at, form = _previous_word(text, max(0, cue_end - 20), cue_end)
+    if form[:1].isupper() and _previous_word(text, max(0, at - 30), at)[1][:1].isupper():
+        first = first.lower()  # a headline in title case: "Retailer Recalls Tablets Over Fires"
+    return not form.endswith("ing") and first.isalpha() and first.islower() and not first.endswith("ing") \
+        and first not in _NOT_BARE
 
 
 # A stretch of time as an object cue's would-be object: "(on) Monday (in Paris)", "(over) the
