@@ -313,3 +313,13 @@ def test_a_thing_recalled_or_unveiled_is_no_content():
     assert said("She recalled that the meeting was tense.") == [("that the meeting was tense", "She")]
     assert said("She recalled the meeting with the mayor.") == [("the meeting with the mayor", "She")]
     assert said("The mayor unveiled a $2 billion housing plan.") == [("a $2 billion housing plan", "The mayor")]
+
+
+def test_a_headline_passive_without_its_auxiliary_names_no_speaker():
+    # The one accused is what the cue is about, not its source: the same as the body's passive.
+    assert said("Tech firm accused of spying on staff\n\nThe firm denies it.")[0][1] is None
+    assert said("The firm was accused of spying on staff.") == [("The firm was accused of spying on staff", None)]
+    assert said("Mayor criticized for slow flood response\n\nResidents waited days.") == []
+    assert said("Ruiz accused Lopez of lying.") == [("Lopez of lying", "Ruiz")]
+    # After a relative word the object has moved before the verb: an active cue with its source.
+    assert "President Lopez" in [sp for _, sp in said("It named the group which President Lopez blamed for the attacks.")]

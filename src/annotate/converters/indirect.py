@@ -254,6 +254,14 @@ def _no_comma_near(text: str, ss: int, pos: int) -> bool:
     return comma < 0 or _words(text, comma, pos) > 6
 
 
+# Cue verbs whose object comes before a preposition ("accused X of"): lemma -> the prepositions.
+_OBJECT_FIRST = {lemma: tuple(p.strip() for p in preps) for lemma, preps in table("object_first_verbs").items()}
+_HAVE = frozenset({"has", "have", "had", "having"})
+_SUBJECT_PRONOUNS = frozenset({"he", "she", "they", "we", "i", "you", "it"})
+# A relative word and the subject after it: "which French President François Hollande".
+_RELATIVE_OBJECT = re.compile(r"\b(?:that|which|who|whom)\s+(?:[^\s,;:]+\s+){1,5}$")
+
+
 def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
     """'verb' when the cue word is used as an active verb here, else 'noun' or 'passive'."""
     form = m.group(0).lower()
@@ -269,6 +277,13 @@ def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
         at, word = _previous_word(text, lo, at)
     low = word.lower()
     if low in _BE and (form.endswith(("ed", "en", "wn")) or form in _PARTICIPLES):
+        return "passive"
+    if form.endswith("ed") and lemma in _OBJECT_FIRST and low not in _HAVE \
+            and any(text.startswith(f" {p} ", m.end()) for p in _OBJECT_FIRST[lemma]) \
+            and not ((word[:1].isupper() or low in _SUBJECT_PRONOUNS)
+                     and _RELATIVE_OBJECT.search(text, max(ss, m.start() - 60), m.start())):
+        # "Tech firm accused of spying", "Mayor criticized for delays": no object, no auxiliary ("a
+        # group which Hollande blamed for the attacks": the object is the relative word, the verb active)
         return "passive"
     if ("'" in low or "’" in low) and _CONTRACTED.match(low):
         return "verb"  # "he's predicting", "she’d support"
