@@ -181,7 +181,7 @@ def test_lexicon_tags_select_entries():
 
 def test_a_cue_verb_is_read_with_its_kinds_and_forms():
     assert cue_lemma("acknowledged") == ("acknowledge", {"any", "clause"})
-    assert cue_lemma("wrote") == ("write", {"any"})
+    assert cue_lemma("wrote") == ("write", {"any", "works"})  # "works": a qualifier (cue_verbs.txt)
     assert "state" not in FORMS  # not_cue_forms.txt: a noun far more often
     assert FORMS["slammed"][0] == "slam"  # one syllable, consonant doubled
 

@@ -323,3 +323,13 @@ def test_a_headline_passive_without_its_auxiliary_names_no_speaker():
     assert said("Ruiz accused Lopez of lying.") == [("Lopez of lying", "Ruiz")]
     # After a relative word the object has moved before the verb: an active cue with its source.
     assert "President Lopez" in [sp for _, sp in said("It named the group which President Lopez blamed for the attacks.")]
+
+
+def test_a_written_work_is_no_content_of_write():
+    text = ("Tomasz Wojcik is a transport researcher at the University of Krakow. "
+            "He writes a monthly column for this newspaper.")
+    assert said(text) == []
+    assert said("She is writing a memoir.") == []
+    assert said("She wrote an opinion piece on rising rents.") == [("rising rents", "She")]
+    assert said("She wrote that the plan would fail.") == [("that the plan would fail", "She")]
+    assert said("He wrote in a letter that the plan would fail.") == [("that the plan would fail", "He")]

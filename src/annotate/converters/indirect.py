@@ -562,6 +562,12 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
             return None
         s = rest.end()
         content = text[s:e]
+    work = _a_work_alone(text, s, e) if "works" in kinds and kind in ("object", "any") else None
+    if work is not None:
+        if work < 0:
+            return None  # "He writes a monthly column for this newspaper": the work, not what it says
+        s = work  # "wrote an opinion piece on pay inequity": what it is about
+        content = text[s:e]
     if ("plan" in kinds or "things" in kinds) and kind in ("object", "any") and _names_a_thing(text, s, e, cue_end, kinds):
         return None  # "unveiled a new robot", "recalled 40,000 tablets": a thing, not what was said
     if kind == "object" and content.split(None, 1)[0].lower() in _NO_OBJECT:
@@ -578,7 +584,7 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
 
 _PLAN_NOUNS = words("plan_nouns")
 # Where the noun phrase of an object ends: a preposition, a relative word, a participle or a stop.
-_HEAD_END = re.compile(r"\s+(?:of|for|to|on|in|at|with|from|by|over|as|after|that|which|who|whose|featuring|"
+_HEAD_END = re.compile(r"\s+(?:of|for|to|on|in|at|with|about|from|by|over|as|after|that|which|who|whose|featuring|"
                        r"including)\b|\s*[,;:.!?(—–-]\s")
 # A count opening an object: "40,000 tablets", "about 2 million cars", "thousands of phones".
 _COUNT = re.compile(r"(?:(?:about|nearly|almost|roughly|some|more\s+than|over|up\s+to)\s+)?"
@@ -611,6 +617,34 @@ def _names_a_thing(text: str, s: int, e: int, cue_end: int, kinds: set[str]) -> 
         first = first.lower()  # a headline in title case: "Retailer Recalls Tablets Over Fires"
     return not form.endswith("ing") and first.isalpha() and first.islower() and not first.endswith("ing") \
         and first not in _NOT_BARE
+
+
+_WRITTEN_WORKS = words("written_works")
+# What may follow a written work and say what it says: a participle, a relative clause, a name or a colon.
+_WORK_TOPIC = re.compile(r"\s+(?:on|about)\s+")
+_WORK_SAYS = re.compile(r"\s*(?:[:“\"]|,?\s+(?:that|which|who|called|titled|entitled|[a-z]{3,}ing)\b)")
+
+
+def _a_work_alone(text: str, s: int, e: int) -> int | None:
+    """When text[s:e] is a noun phrase whose head is a written work (written_works.txt) with no word
+    of what it says after it: -1 ("a monthly column for this newspaper", "a memoir"), or where its
+    topic starts after "on" or "about" ("an opinion piece on pay inequity": "pay inequity"). None for
+    any other object, and for a work with what it says ("a letter urging Congress to act", "an op-ed
+    that attacked the plan", "a book called 'Home'")."""
+    if _CLAUSE_START.match(text, s) or _FINITE.search(text, s, min(e, s + 60)):
+        return None
+    end = _HEAD_END.search(text, s, e)
+    head_end = end.start() if end else e
+    head = text[s:head_end].split()
+    if len(head) < 2 or head[0].lower() not in _NOT_BARE and not head[0][:1].isdigit() and head[0][:1] != "$":
+        return None  # a work has its determiner ("a column", "his first book", "two books")
+    word = head[-1].lower().strip("\"“”’'.,")
+    if not (word in _WRITTEN_WORKS or (word.endswith("s") and word[:-1] in _WRITTEN_WORKS)):
+        return None
+    topic = _WORK_TOPIC.match(text, head_end, e)
+    if topic and topic.end() < e:
+        return topic.end()
+    return None if _WORK_SAYS.search(text, head_end, e) else -1
 
 
 # A stretch of time as an object cue's would-be object: "(on) Monday (in Paris)", "(over) the
