@@ -26,7 +26,7 @@ from .targets import candidate_targets, final_targets, target_mentions
 from .tasks import build_task, task_hash
 from .text import whole_characters
 
-CONVERTER_VERSION = "0.3.19"
+CONVERTER_VERSION = "0.3.20"
 MODEL_VERSION = f"annotate-rules-{CONVERTER_VERSION}"
 
 __all__ = [
