@@ -73,6 +73,16 @@ def test_text_without_boilerplate_comes_out_unchanged():
     "Published 14 March 2026, 09:41 GMT | Updated 2 hours ago", "Joined: 2019 | Posts: 1,204",
     "Report post | Like (12)", "Like (12)", "Page 1 of 3 Next »", "« Previous", "Next page ›",
     "Newsletter: Sign up for our daily briefing. Enter your email", "Enter your email address:",
+    # credits, update notices, editors' and corrections' notes, a gallery's counters
+    # (a contributor line went to the stance targets: "Associated Press writer Dan Cole" was the
+    # target of a quote's "our biggest enemy"; 0.3.20 removes it)
+    "Additional reporting by Sam Hill", "CNN's Jake Morrow contributed to this report.",
+    "Jill Soto in Tallahassee contributed to this story.",
+    "Jake Morrow contributed reporting.", "Associated Press writer Dan Cole contributed to this report.",
+    "This story has been updated.", "This is a developing story and will be updated.",
+    "Editor's note: This article was updated on March 4 to include comment from the county.",
+    "Correction: An earlier version of this story misstated the name of the engineer.",
+    "1 / 6", "Image 2 of 6", "Photo 3/6",
     # pitches and credits with the page's own words after a common opening word
     "Sign up for our daily briefing", "Sign up here.", "SIGN UP FOR OUR NEWSLETTER", "Subscribe", "Subscribe now",
     "Subscribe to The Morning Brief", "Subscribe for $1 a week", "Copyright 2026 Example Media. All rights reserved.",
@@ -114,6 +124,8 @@ def test_boilerplate_lines_are_removed(junk):
     "Page 3 of the report was blank, the senator said.", "Next, the mayor spoke.",
     "Posts: the council's own accounts were deleted | the mayor said nothing",
     "Newsletters were sent to 4,000 homes, the council said.",
+    "Volunteers contributed to the report, which found 40 faults.", "This story has been told many times, she said.",
+    "Correction: the council was right.", "1 of 6 people said no.",
     # sentences that open like a pitch, a credit or a link, and sentences that say who said them
     "Copyright holders said the bill did not go far enough to protect artists.",
     "Copyright law has not kept up with the internet.",
@@ -364,8 +376,6 @@ def test_more_page_furniture_lines_are_removed(junk):
     "FACEBOOK.", "Twitter.", "X.",
     # a wire story's credit line in parentheses (PolNeAR keeps it)
     "(Reporting by Marta Kivi; Editing by Ed Osmond.)",
-    # and its contributor line (PolNeAR keeps it; its names as stance targets are the stance stage's to skip)
-    "Jill Soto in Tallahassee contributed to this story.",
     "Candidate | Party | Poll %",
     "Dana Whitfield | Labour | 38",
     "Twitter said it would appeal.",
@@ -604,3 +614,10 @@ def test_a_broadcasters_name_over_its_menu_is_not_the_title():
            "Council approves floating solar farm on Lake Wren\n\n" + ARTICLE + "\n")
     out = clean_text(raw)
     assert out["title"] == "Council approves floating solar farm on Lake Wren"
+
+
+@pytest.mark.parametrize("label", ["Watch", "Video", "In pictures"])
+def test_a_video_or_gallery_label_on_the_headline_keeps_the_headline(label):
+    out = clean_text(f"{label}: Spring festival returns\n\n" + ARTICLE + "\n")
+    assert out["title"] == f"{label}: Spring festival returns"
+    assert out["text"].startswith(f"{label}: Spring festival returns\n")

@@ -60,7 +60,12 @@ _DROP_LINE = re.compile(
                                                                     |mon|tue|wed|thu|fri|sat|sun|today|yesterday))""" + _NO_CLAUSE + r"""{1,60})
       | \(?with\ inputs\ from\ """ + _NO_CLAUSE + r"""{1,60}(?<!(?-i:[a-z][a-z])\.)
       # a wire story's credits name people: "Reporting by Marta Kivi; Editing by Ed Osmond"
-      | reporting\ by\ (?-i:[A-Z])""" + _NO_CLAUSE + r"""{0,120}
+      | (?:additional\ )?reporting\ by\ (?-i:[A-Z])""" + _NO_CLAUSE + r"""{0,120}
+      # an editor's or a correction's note about the story itself, and its update notice
+      | editor['’]s\ note\s*:\s.{1,400}
+      | (?:correction|clarification)s?\s*:\s+(?:an?\ |the\ )?(?:earlier|previous|original|prior)\ version\b.{1,400}
+      | this\ (?:story|article|report|post|page)\ (?:has\ been|was|is\ being|will\ be|may\ be)\ updated\b[^!?]{0,120}
+      | this\ is\ a\ (?:developing|breaking)\ (?:news\ )?story\b[^!?]{0,120}
       | (?:additional\ )?(?:writing|editing)\ by\ (?-i:[A-Z])""" + _NO_CLAUSE + r"""{0,120}
       | all\ rights\ reserved(?:[.;]\s*.{0,200}|\ (?:by|to)\ (?-i:[A-Z]).{0,80}|\s*©.{0,100})? | ©.*
       # "Copyright 2026 Example Media. All rights reserved. ...", "Copyright © The Daily Courier",
@@ -435,7 +440,13 @@ _CONTACT = re.compile(r"^(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:\(\d{2,5}\)|\+\d{1,3
                       r"|[A-Z][\w'’.-]*(?:\ [A-Z][\w'’.-]*){0,3}\ @\w{1,30})$")
 # A forum's counters and a subreddit alone on their line: "1.2k comments", "94% Upvoted", "r/worldnews".
 _COUNTER = re.compile(r"^(?:\d[\d.,]*[km]?\ (?:comments?|replies|points?|upvotes?|votes?|shares|likes|views)"
-                      r"|\d{1,3}%\ upvoted|/?[ru]/[\w-]{2,30})$", re.IGNORECASE)
+                      r"|\d{1,3}%\ upvoted|/?[ru]/[\w-]{2,30}|\d{1,3}\s*(?:/|of)\s*\d{1,3})$", re.IGNORECASE)
+# A gallery's counter with its label: "Image 2 of 6", "Photo 3/6", "Slide 4 of 12".
+_GALLERY_COUNTER = re.compile(r"^(?:image|photo|picture|slide|pic)s?\s*\d{1,3}\s*(?:/|of)\s*\d{1,3}$", re.IGNORECASE)
+# Who contributed to the report: "CNN's Jake Morrow contributed to this report.", "Associated Press
+# writer Dan Cole contributed to this report.", "Jake Morrow contributed reporting."
+_CONTRIBUTED = re.compile(r"^[^.!?]{1,160}\ contributed(?:\ to\ (?:this|the)\ (?:report|story|article)|\ (?:additional\ )?reporting"
+                          r"(?:\ (?:to|for)\ (?:this|the)\ (?:report|story|article))?)\.?$")
 # A link back to the front page, perhaps after the site's name: "The Guardian - Back to home".
 _BACK_HOME = re.compile(r"^(?:[\w'’&.]+(?:\ [\w'’&.]+){0,4}\ [-–—|:]\ )?back\ to\ (?:home(?:\ ?page)?|the\ (?:home\ ?page|front\ page))$",
                         re.IGNORECASE)
@@ -535,6 +546,11 @@ def _boilerplate(s: str) -> bool:
             return not _attributed(s)
         if len(s) < 40 and (s[0].isdigit() or s[1:2] == "/" or s[0] == "/") and _COUNTER.match(s):
             return not _attributed(s)
+        if len(s) < 24 and first in ("image", "photo", "picture", "slide", "pic", "images", "photos") \
+                and _GALLERY_COUNTER.match(s):
+            return True
+        if " contributed" in s and s[-1] in ".gtye" and _CONTRIBUTED.match(s):  # (report, reporting, story, article)
+            return True
     if len(s) < 400 and "cookie" in s.lower() and _COOKIE.search(s):
         return not _attributed(s)
     if len(s) < 600 and ("partners" in s or "vendors" in s) and _CONSENT.search(s):
@@ -690,6 +706,11 @@ LINK_LIST_MAX = 8  # link lines dropped under one such heading, at the most
 _REPLY_SUBJECT = re.compile(r"re\s*:\s.{1,150}", re.IGNORECASE)
 
 
+# A video's or a gallery's label before its title: furniture as a teaser inside a page, the
+# headline when it stands first ("Watch: Spring festival returns", "In pictures: ...").
+_TEASER_HEADLINE = re.compile(r"(?:watch|video|listen|gallery|photos|in\ pictures)\s*:\s+\S", re.IGNORECASE)
+
+
 def _link_line(s: str) -> bool:
     """A linked headline in a list under a _LINK_LIST_HEAD heading: a title's length, no
     sentence's end ("Council delays vote on transit levy"). A sentence ends the list."""
@@ -767,6 +788,7 @@ def clean_text(raw: str) -> dict:
     dropped = False
     links = 0  # link lines still to drop under a "Read more:" heading
     bylines: list[int] = []  # where in `kept` the line after a removed byline ("By Daniel Frost") went
+    headline = True  # no line of the article kept yet: the next one is its headline
     for line in text.split("\n"):
         stripped = line.strip()
         if not stripped:  # a blank line is neither footer nor boilerplate; it ends a list of links
@@ -783,7 +805,9 @@ def clean_text(raw: str) -> dict:
             dropped = True
             continue
         links = 0
-        if _boilerplate(stripped) or (kept_chars and stripped[:2].lower() == "re" and _REPLY_SUBJECT.fullmatch(stripped)):
+        if headline and _TEASER_HEADLINE.match(stripped):
+            pass  # "Watch: Spring festival returns" above the story is its headline, not a teaser
+        elif _boilerplate(stripped) or (kept_chars and stripped[:2].lower() == "re" and _REPLY_SUBJECT.fullmatch(stripped)):
             if _LINK_LIST_HEAD.fullmatch(stripped):
                 links = LINK_LIST_MAX
             if stripped[:3].lower() == "by " and _BYLINE.match(stripped):
@@ -792,6 +816,7 @@ def clean_text(raw: str) -> dict:
             continue
         kept.append(line)
         kept_chars += len(line)
+        headline = False
     more = {at for at in bylines if at < len(kept) and _more_bylines(kept[at].strip())}
     if more:  # a byline's names that go on on the next line: "and Amy Cole"
         kept = [line for i, line in enumerate(kept) if i not in more]
