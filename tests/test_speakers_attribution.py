@@ -333,3 +333,11 @@ def test_a_written_work_is_no_content_of_write():
     assert said("She wrote an opinion piece on rising rents.") == [("rising rents", "She")]
     assert said("She wrote that the plan would fail.") == [("that the plan would fail", "She")]
     assert said("He wrote in a letter that the plan would fail.") == [("that the plan would fail", "He")]
+
+
+def test_a_noun_in_ly_before_a_cue_is_the_speaker_not_an_adverb():
+    assert said("The family said the funeral would be private.") == [
+        ("the funeral would be private", "The family")]
+    assert said("Her family said he loved the sea.") == [("he loved the sea", "Her family")]
+    assert said("The funeral will be private, the family said.") == [
+        ("The funeral will be private", "the family")]

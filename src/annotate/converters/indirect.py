@@ -24,7 +24,7 @@ from .cues import (
     word_alternation,
 )
 from .lexicon import listed, pattern, table, words
-from .speakers import ROLE_WORDS, appositive_after, speaker_after, speaker_before
+from .speakers import ROLE_WORDS, appositive_after, is_ly_adverb, speaker_after, speaker_before
 from .text import trim
 
 
@@ -273,7 +273,7 @@ def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
             at, word = _previous_word(text, lo, at)
         return "verb" if word.lower() in _BE_PREDICATE else "noun"
     # Skip adverbs: "overwhelmingly support", "also claims", "was not charged".
-    while word and word.islower() and ((word.endswith("ly") and len(word) > 4) or word in _NEGATION):
+    while word and (is_ly_adverb(word) or (word.islower() and word in _NEGATION)):
         at, word = _previous_word(text, lo, at)
     low = word.lower()
     if low in _BE and (form.endswith(("ed", "en", "wn")) or form in _PARTICIPLES):
@@ -848,7 +848,7 @@ def read_cues(text: str, ss: int, se: int, cues: list[re.Match], cut_points: lis
         floor = _cut_before(cut_points, m.start(), ss)
         if form.endswith("ing"):
             at, prev_word = _previous_word(text, max(ss, m.start() - 40), m.start())
-            while prev_word.islower() and prev_word.endswith("ly") and len(prev_word) > 4:
+            while is_ly_adverb(prev_word):
                 at, prev_word = _previous_word(text, max(ss, m.start() - 40), at)  # "are happily supporting"
             if prev_word.lower() not in _PROGRESSIVE:
                 # A participle ("..., saying", "spent the week portraying ...") takes the subject

@@ -883,7 +883,13 @@ def _skippable(word: str) -> bool:
     low = word.lower()
     if low in SKIP_BETWEEN or low in _CHAIN:
         return True
-    return word.islower() and low.endswith("ly") and len(low) > 4 and low not in _LY_NOUNS
+    return is_ly_adverb(word)
+
+
+def is_ly_adverb(word: str) -> bool:
+    """A lowercase word in -ly of five letters or more that is no noun ("overwhelmingly", not
+    "family" or "rally")."""
+    return word.islower() and word.endswith("ly") and len(word) > 4 and word not in _LY_NOUNS
 
 
 # The pronouns that end the walk over the words before a cue (not skipped over): all of them.
