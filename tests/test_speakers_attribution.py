@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from annotate.converters import convert_text
 from annotate.converters.quotes import find_quotes
 
 
 def said(text: str) -> list[tuple[str, str | None]]:
     return [(text[q["start"]:q["end"]], text[slice(*q["speaker"])] if q["speaker"] else None)
             for q in find_quotes(text)]
+
+
+def refers_to(text: str) -> dict[tuple[str, int], str]:
+    """(pronoun or short speaker, its offset) -> the text of the Speaker it refers_to."""
+    result = convert_text(text)["predictions"][0]["result"]
+    regions = {r["id"]: r["value"] for r in result if r["type"] == "labels"}
+    return {(regions[r["from_id"]]["text"], regions[r["from_id"]]["start"]): regions[r["to_id"]]["text"]
+            for r in result if r["type"] == "relation" and r["labels"] == ["refers_to"]}
 
 
 def test_headline_holding_a_quotation_keeps_the_name_before_its_colon():
@@ -341,3 +350,8 @@ def test_a_noun_in_ly_before_a_cue_is_the_speaker_not_an_adverb():
     assert said("Her family said he loved the sea.") == [("he loved the sea", "Her family")]
     assert said("The funeral will be private, the family said.") == [
         ("The funeral will be private", "the family")]
+
+
+def test_a_name_never_spans_a_paragraph_break():
+    text = 'Runner takes the title in Lyon\n\nMira Kovac won the final.\n\n"I am thrilled," she said.\n'
+    assert refers_to(text) == {("she", text.index("she said")): "Mira Kovac"}

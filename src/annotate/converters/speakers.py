@@ -1045,7 +1045,7 @@ def _head_name(mention: str) -> str:
 _NAME_TOKEN = re.compile(r"[\w’'.-]+")
 
 
-_PERSON = re.compile(r"\b(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+){1,2}[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
+_PERSON = re.compile(r"\b(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?[^\S\n]+){1,2}[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
 _NOT_A_PERSON = frozenset(ORG_WORDS | PLACE_WORDS | US_STATES | MODIFIERS)  # words of a place's or body's name
 
 
