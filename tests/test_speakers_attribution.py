@@ -355,3 +355,13 @@ def test_a_noun_in_ly_before_a_cue_is_the_speaker_not_an_adverb():
 def test_a_name_never_spans_a_paragraph_break():
     text = 'Runner takes the title in Lyon\n\nMira Kovac won the final.\n\n"I am thrilled," she said.\n'
     assert refers_to(text) == {("she", text.index("she said")): "Mira Kovac"}
+
+
+def test_a_role_noun_that_is_also_a_cue_before_a_name_is_part_of_the_speaker():
+    assert said("The defending champion Ola Berg said the wind was to blame.") == [
+        ("the wind was to blame", "The defending champion Ola Berg")]
+    assert said("World champion Ines Vale said the course was fast.") == [
+        ("the course was fast", "World champion Ines Vale")]
+    assert said("Patient advocate Tom Reyes said the wait was too long.") == [
+        ("the wait was too long", "Patient advocate Tom Reyes")]
+    assert said("They champion Ines Vale.") == [("Ines Vale", "They")]

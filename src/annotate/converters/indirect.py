@@ -307,6 +307,9 @@ def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
     if lemma in _NOUNISH and form == lemma and _SINGULAR_VERB.match(text, m.end()) \
             and _RELATIVE_BEFORE.search(text, max(ss, m.start() - 50), m.start()) is None:
         return "noun"  # "the jobs report was released": a singular verb after the bare form
+    if form == lemma and m.group(0).islower() and lemma in ROLE_WORDS and low not in _SUBJECT_BEFORE \
+            and not followed_by_that and _NAME_AFTER.match(text, m.end()):
+        return "noun"  # "Olympic champion Sara Lind said", "consumer advocate Ralph Nader": a role before a name
     if lemma in _NOUNISH and form in (lemma, lemma + "s", lemma + "es"):
         if form != lemma and text[m.end():m.end() + 1] in _CLOSING_PUNCTUATION and low not in _SUBJECT_BEFORE \
                 and _no_comma_near(text, ss, m.start()):
@@ -327,6 +330,8 @@ def _verb_reading(text: str, m: re.Match, lemma: str, ss: int) -> str:
     return "verb"
 
 
+# A capitalised name of two words or more right after a word ("champion Sara Lind").
+_NAME_AFTER = re.compile(r" [A-Z][a-z]+(?:-[A-Z][a-z]+)? (?:[A-Z]\. )?[A-Z][a-z]+\b")
 # One lowercase noun after an -ing modifier, then the phrase ends ("a new voting law, saying", "a
 # new voting law is"): no object and what follows it ("a statement expressing optimism about").
 _NOUN_ENDS = re.compile(r" +(?!(?:he|she|they|we|it|i|you|there)\b)[a-z]+\b(?:[,.;:)]|\s+" + pattern("finite_verbs") + r"\b)")
