@@ -365,3 +365,8 @@ def test_a_role_noun_that_is_also_a_cue_before_a_name_is_part_of_the_speaker():
     assert said("Patient advocate Tom Reyes said the wait was too long.") == [
         ("the wait was too long", "Patient advocate Tom Reyes")]
     assert said("They champion Ines Vale.") == [("Ines Vale", "They")]
+
+
+def test_who_after_a_name_and_its_age_refers_to_the_name():
+    text = "Tom Reyes, 52, who said he regretted the crash, was fined on Monday.\n"
+    assert refers_to(text) == {("who", text.index("who")): "Tom Reyes"}

@@ -1045,6 +1045,8 @@ def _head_name(mention: str) -> str:
 _NAME_TOKEN = re.compile(r"[\w’'.-]+")
 
 
+# An age after a name and its comma, up to the comma after it: ", 41" in "Liam Hart, 41, who".
+_AGE_BEFORE = re.compile(r",[^\S\n]+\d{1,3}$")
 _PERSON = re.compile(r"\b(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?[^\S\n]+){1,2}[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
 _NOT_A_PERSON = frozenset(ORG_WORDS | PLACE_WORDS | US_STATES | MODIFIERS)  # words of a place's or body's name
 
@@ -1156,6 +1158,9 @@ def find_antecedent(
     if low in ("who", "which"):
         # "Ana Ruiz, who said ...": the relative pronoun stands for the phrase before the comma.
         comma = text.rfind(",", max(0, mention[0] - 3), mention[0])
+        age = _AGE_BEFORE.search(text, max(0, comma - 8), comma) if comma > 0 else None
+        if age:
+            comma = age.start()  # "Liam Hart, 41, who said ...": the age is an appositive of the name
         return speaker_before(text, comma, max(0, comma - 200)) if comma > 0 else None
     if low in PRONOUNS:
         return None
