@@ -370,3 +370,11 @@ def test_a_role_noun_that_is_also_a_cue_before_a_name_is_part_of_the_speaker():
 def test_who_after_a_name_and_its_age_refers_to_the_name():
     text = "Tom Reyes, 52, who said he regretted the crash, was fined on Monday.\n"
     assert refers_to(text) == {("who", text.index("who")): "Tom Reyes"}
+
+
+def test_an_ampersand_between_capitalised_words_joins_one_name():
+    assert said("Traders at Holm & Co said the rise was a surprise.") == [
+        ("the rise was a surprise", "Traders at Holm & Co")]
+    assert said("Baker & Finch said profits fell.") == [("profits fell", "Baker & Finch")]
+    assert said('"Profits fell," said a spokesman for Baker & Finch.') == [
+        ('"Profits fell,"', "a spokesman for Baker & Finch")]

@@ -198,6 +198,13 @@ def _particles_to_name(text: str, toks: list[tuple[int, int]], k: int, step: int
     return n if _is_name_token(w) and w.lower() not in DETERMINERS and w not in _NOT_NAME else None
 
 
+def _ampersand_join(text: str, toks: list[tuple[int, int]], j: int) -> bool:
+    """Whether " & " between capitalised tokens j and j + 1 joins one name ("Procter & Gamble",
+    "Birch & Co")."""
+    return text[toks[j][1] : toks[j + 1][0]] == " & " and text[toks[j][0]].isupper() \
+        and text[toks[j + 1][0]].isupper()
+
+
 def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int | None:
     """Index of the first token of the noun phrase ending at token i, or None."""
     end_tok = i
@@ -211,7 +218,7 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
             continue
         if not _np_first_token_ok(w) or (j < end_tok and w in _RELATIVE_WORDS and _opens_relative(text, toks, j)):
             break
-        if j < end_tok and text[toks[j][1] : toks[j + 1][0]].strip():
+        if j < end_tok and text[toks[j][1] : toks[j + 1][0]].strip() and not _ampersand_join(text, toks, j):
             break
         j -= 1
     j += 1
@@ -934,7 +941,7 @@ def speaker_after(text: str, start: int, ceiling: int) -> tuple[int, int] | None
             if not (lead and w == "and" and k > 0) and not (
                     (det and 0 < k <= 3 or lead) and _modifier_before_head(text, toks, k)):
                 break  # ("author and former senator Ana Ruiz": titles joined by 'and' go on)
-        if k > 0 and text[toks[k - 1][1] : toks[k][0]].strip():
+        if k > 0 and text[toks[k - 1][1] : toks[k][0]].strip() and not _ampersand_join(text, toks, k - 1):
             break
         k += 1
     if k == 2 and det and k < len(toks) and _plural_possessive_noun(text, toks, 1):
