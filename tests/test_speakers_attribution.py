@@ -378,3 +378,8 @@ def test_an_ampersand_between_capitalised_words_joins_one_name():
     assert said("Baker & Finch said profits fell.") == [("profits fell", "Baker & Finch")]
     assert said('"Profits fell," said a spokesman for Baker & Finch.') == [
         ('"Profits fell,"', "a spokesman for Baker & Finch")]
+
+
+def test_a_role_then_a_name_in_an_appositive_after_an_inverted_speaker_stays_in_it():
+    text = '"He was generous," said her late husband\'s brother, the painter Leo Marsh.'
+    assert said(text) == [('"He was generous,"', "her late husband's brother, the painter Leo Marsh")]

@@ -1515,8 +1515,10 @@ def _owned(mention: str) -> bool:
 _APPOS_STOP = re.compile(r"[.!?;\n\"“”«»—–]|\s-\s|,\s+(?:\w+ing\b|and\b|but\b|as\b|while\b|when\b|because\b|"
                          r"before\b|after\b|although\b|though\b|so\b|then\b|in\s+a\b|on\s+\w+day\b)")
 _APPOS_START = re.compile(r",\s+(\S+)")
-# A person's name set off after a role, ending its sentence or clause: ", Dr. Naomi Fairweather."
-_APPOS_NAME = re.compile(r",\s+((?:(?:Dr|Mr|Mrs|Ms|Sen|Rep|Gov|Gen|Rev|Prof)\.\s+)?[A-Z][a-z][\w’'-]*"
+# A person's name set off after a role, ending its sentence or clause: ", Dr. Naomi Fairweather.",
+# with its own role before it: ", the architect David Linley."
+_APPOS_NAME = re.compile(r",\s+((?:(?:the|an?) (?:[a-z][a-z-]+ ){1,3})?"
+                         r"(?:(?:Dr|Mr|Mrs|Ms|Sen|Rep|Gov|Gen|Rev|Prof)\.\s+)?[A-Z][a-z][\w’'-]*"
                          r"(?:\s+(?:[A-Z]\.|[A-Z][a-z][\w’'-]*)){1,3})(?=[.,;:!?]?[\"”’']?(?:\s|$))")
 _APPOS_MAX = 200
 
