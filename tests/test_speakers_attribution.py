@@ -383,3 +383,16 @@ def test_an_ampersand_between_capitalised_words_joins_one_name():
 def test_a_role_then_a_name_in_an_appositive_after_an_inverted_speaker_stays_in_it():
     text = '"He was generous," said her late husband\'s brother, the painter Leo Marsh.'
     assert said(text) == [('"He was generous,"', "her late husband's brother, the painter Leo Marsh")]
+
+
+def test_a_floating_quantifier_before_the_cue_is_no_part_of_the_speaker():
+    assert said("Ines Vale and her coach, Tom Reyes, both said the course was fast.") == [
+        ("the course was fast", "Ines Vale and her coach, Tom Reyes")]
+    assert said("The two riders all also said the course was fast.") == [
+        ("the course was fast", "The two riders")]
+
+
+def test_an_as_clause_cue_with_its_own_complement_keeps_it_as_the_content():
+    text = "Even as the rivals vowed to fight on after the vote, the mood was grim."
+    assert said(text) == [("to fight on after the vote", "the rivals")]
+    assert said("As he said to reporters, the plan is dead.") == [("the plan is dead", "he")]

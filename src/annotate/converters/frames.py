@@ -301,10 +301,18 @@ def _complement(s: Sentence, cue: Cue) -> tuple[int, int] | None:
         return None  # a subject found far away: only a clear clause counts as its content
     comma = text.find(",", m.end(), content[1])
     if comma > 0 and sp and _AS_CUE.search(text, max(ss, sp[0] - 5), sp[0]):
+        if _OWN_COMPLEMENT.match(text, m.end()) and _words(text, m.end(), comma) >= 3:
+            return trim(text, content[0], comma, _STRIP)  # "as they vowed to carry on, ...": the clause's own
         content = trim(text, comma + 1, content[1], _STRIP)  # "as X said, ...": the content after the comma
         if _words(text, *content) < 3:
             return None
     return content
+
+
+# A cue's own complement right after it: "as they vowed to carry on, ..." has its content before
+# the comma (not "as he said to reporters, ...").
+_OWN_COMPLEMENT = re.compile(r" (?:that|to (?!(?:the|an?|his|her|their|its|our|my|your|this|these|those|him|them|us|me|you)\b)"
+                             r"[a-z]+(?<!s)\b)")
 
 
 # An aside between dashes right after a cue, up to the space after its closing dash.

@@ -541,9 +541,8 @@ def _speaker_before(text: str, limit: int, floor: int) -> tuple[int, int] | None
         if b != nxt and text[b:nxt].strip():
             break
         w = text[a:b]
-        if not (_skippable(w) or (w in _FLOATING and i > 0
-                                   and text[toks[i - 1][0] : toks[i - 1][1]].lower() in _AUXILIARIES)):
-            break
+        if not (_skippable(w) or (w in _FLOATING and i > 0 and _floats_after(text, toks[i - 1], a))):
+            break  # a floating quantifier: "Ana Ruiz and Ben Cole both said", "who has both endorsed"
         nxt = a
         i -= 1
     if i < 0:
@@ -897,6 +896,24 @@ def is_ly_adverb(word: str) -> bool:
     """A lowercase word in -ly of five letters or more that is no noun ("overwhelmingly", not
     "family" or "rally")."""
     return word.islower() and word.endswith("ly") and len(word) > 4 and word not in _LY_NOUNS
+
+
+def _floats_after(text: str, prev: tuple[int, int], at: int) -> bool:
+    """Whether a quantifier at `at` floats after the word `prev`, the end of its subject or an
+    auxiliary ("Ana Ruiz and Ben Cole both", "the ministers all", "his deputy, Sara Devlin, both",
+    "who has both", "who both"), not the subject itself ("..., both said", "because both", "of them all")."""
+    w = text[prev[0] : prev[1]]
+    gap = text[prev[1] : at]
+    if gap == " " and (w.lower() in _AUXILIARIES or w.lower() in ("they", "we", "you", "who")):
+        return True
+    if gap == ", ":
+        # the end of a name set off by commas ("his deputy, Sara Devlin, both"), not a phrase
+        # before the clause ("On Social Security, both oppose")
+        comma = text.rfind(",", max(0, prev[0] - 40), prev[0])
+        name = text[comma + 1 : prev[1]].split() if comma > 0 else []
+        return bool(name) and all(map(_is_name_token, name)) and bool(text[max(0, comma - 1)].strip())
+    return gap == " " and (_is_name_token(w) or (w.isalpha() and w.islower() and w.endswith("s")
+                                                  and w not in _FUNCTION_WORDS and not _skippable(w)))
 
 
 # The pronouns that end the walk over the words before a cue (not skipped over): all of them.
