@@ -130,3 +130,18 @@ def test_cue_in_a_description_of_the_subject_stops_at_the_main_verb():
 ])
 def test_a_plural_possessive_inside_single_marks_does_not_close_the_quotation(text, quote):
     assert quote in contents(text)
+
+
+@pytest.mark.parametrize("text, content", [
+    ("She told reporters the footage showed an attack.", "the footage showed an attack"),
+    ("He told reporters the data shows a rise.", "the data shows a rise"),
+])
+def test_a_short_clause_after_a_recipient_with_a_cue_verb_of_its_own_is_the_content(text, content):
+    # a recipient verb's short object is a recipient ("Todd asked the real estate mogul."), but one
+    # whose words hold a finite cue verb is a clause: what she told them
+    assert contents(text) == [content]
+
+
+def test_a_short_object_of_a_recipient_verb_is_still_no_content():
+    assert contents("Todd asked the real estate mogul.") == []
+    assert contents("She told voters his plans.") == []

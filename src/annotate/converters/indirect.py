@@ -399,6 +399,21 @@ _ADJUNCT_UNTIL_CLAUSE = re.compile(r"[^,.;:!?“”\"]{0,50}?\s(" + pattern("cla
 
 
 _RECIPIENT_ONLY = words("recipient_verbs", "only")
+
+
+def _has_cue_verb(content: str) -> bool:
+    """A cue verb's finite form after the content's first word, not right after a determiner:
+    the content is a clause ("told reporters [the footage showed an attack]", "[the data shows a
+    rise]"), not a recipient ("asked [the real estate mogul]", "told voters [his plans]")."""
+    words = content.lower().split(None, 6)[:6]
+    for k in range(1, len(words)):
+        w = words[k].strip(",.;:!?\"”’'")
+        if words[k - 1] in _NOUN_DETERMINERS or words[k - 1].endswith(("'s", "’s")):
+            continue  # "his plans", "Carson's comments": a noun
+        form = FORMS.get(w)  # a cue verb's finite form: "showed", "found", "shows"
+        if form is not None and w != form[0] and not w.endswith("ing"):
+            return True
+    return False
 _CLAUSE_SPEECH = words("clause_speech")
 _QUOTE_MARKS = frozenset("\"“‘«")
 
@@ -551,7 +566,8 @@ def _content_after(text: str, pos: int, se: int, lemma: str, kinds: set[str]) ->
     content = text[s:e]
     # split(None, n): the first words are enough to count up to a small bound (contents run long).
     if kind == "any" and lemma in _RECIPIENT_ONLY and len(content.split(None, 6)) <= 5 \
-            and not (_FINITE.search(content) or _CLAUSE_START.match(content) or _TO_INF.search(content)):
+            and not (_FINITE.search(content) or _CLAUSE_START.match(content) or _TO_INF.search(content)
+                     or _has_cue_verb(content)):
         return None  # "Todd asked the real estate mogul.": a recipient, not what was said
     if kind == "any" and lemma in _CLAUSE_SPEECH and not (
             _FINITE.search(content) or _CLAUSE_START.match(content) or _SUBJECT_START.match(content)
