@@ -545,6 +545,8 @@ def test_a_reply_subject_below_the_thread_title_is_dropped():
     assert "Re: Mayor" not in out["text"]
     assert "About time too." in out["text"]
     assert clean_text("Re: Mayor to reopen the bridge\n" + ARTICLE)["title"] == "Mayor to reopen the bridge"
+    # a line of spaces above it is no line of the article: the subject is still the thread's title
+    assert clean_text("  \nRe: Mayor to reopen the bridge\n" + ARTICLE)["title"] == "Mayor to reopen the bridge"
 
 
 # A second red team's furniture that stayed between a headline and the article (and became quotes:

@@ -390,7 +390,6 @@ def _bare_date(s: str, first: str) -> bool:
 
 
 # "JohnB 2 hours ago", "Updated 5 mins ago", "Last updated 2 minutes ago": a comment's or a page's
-# relative time.
 # relative time, with a dot between a user's name and the time ("nordic_fox · 4 hr. ago"), or left
 # empty after the lead word ("Updated ago").
 _AGO_UNIT = r"\d+\ ?(?:secs?|seconds?|mins?|minutes?|hrs?|hours?|days?|weeks?|months?|years?|yrs?|mo|[hmdwy])\.?\ ago"
@@ -438,11 +437,14 @@ _CAPTION_TAIL = re.compile(r"\((?:(?:image|photo|picture|pic|credit|photograph)s
 # Also a reporter's name with a social handle: "Jane Doe @janedoe".
 _CONTACT = re.compile(r"^(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:\(\d{2,5}\)|\+\d{1,3}|0\d{2,4})[\s.-]?\d{3,4}[\s.-]?\d{3,4}"
                       r"|[A-Z][\w'’.-]*(?:\ [A-Z][\w'’.-]*){0,3}\ @\w{1,30})$")
-# A forum's counters and a subreddit alone on their line: "1.2k comments", "94% Upvoted", "r/worldnews".
+# A gallery's place in its pictures: "2 of 6", "3/6".
+_OF_TOTAL = r"\d{1,3}\s*(?:/|of)\s*\d{1,3}"
+# A forum's counters, a subreddit and a gallery's place alone on their line: "1.2k comments", "94%
+# Upvoted", "r/worldnews", "1 / 6".
 _COUNTER = re.compile(r"^(?:\d[\d.,]*[km]?\ (?:comments?|replies|points?|upvotes?|votes?|shares|likes|views)"
-                      r"|\d{1,3}%\ upvoted|/?[ru]/[\w-]{2,30}|\d{1,3}\s*(?:/|of)\s*\d{1,3})$", re.IGNORECASE)
-# A gallery's counter with its label: "Image 2 of 6", "Photo 3/6", "Slide 4 of 12".
-_GALLERY_COUNTER = re.compile(r"^(?:image|photo|picture|slide|pic)s?\s*\d{1,3}\s*(?:/|of)\s*\d{1,3}$", re.IGNORECASE)
+                      r"|\d{1,3}%\ upvoted|/?[ru]/[\w-]{2,30}|" + _OF_TOTAL + r")$", re.IGNORECASE)
+# The same place with its label: "Image 2 of 6", "Photo 3/6", "Slide 4 of 12".
+_GALLERY_COUNTER = re.compile(r"^(?:image|photo|picture|slide|pic)s?\s*" + _OF_TOTAL + "$", re.IGNORECASE)
 # Who contributed to the report: "CNN's Jake Morrow contributed to this report.", "Associated Press
 # writer Dan Cole contributed to this report.", "Jake Morrow contributed reporting."
 _CONTRIBUTED = re.compile(r"^[^.!?]{1,160}\ contributed(?:\ to\ (?:this|the)\ (?:report|story|article)|\ (?:additional\ )?reporting"
@@ -807,7 +809,7 @@ def clean_text(raw: str) -> dict:
         links = 0
         if headline and _TEASER_HEADLINE.match(stripped):
             pass  # "Watch: Spring festival returns" above the story is its headline, not a teaser
-        elif _boilerplate(stripped) or (kept_chars and stripped[:2].lower() == "re" and _REPLY_SUBJECT.fullmatch(stripped)):
+        elif _boilerplate(stripped) or (not headline and stripped[:2].lower() == "re" and _REPLY_SUBJECT.fullmatch(stripped)):
             if _LINK_LIST_HEAD.fullmatch(stripped):
                 links = LINK_LIST_MAX
             if stripped[:3].lower() == "by " and _BYLINE.match(stripped):
