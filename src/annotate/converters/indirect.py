@@ -399,6 +399,8 @@ _ADJUNCT_UNTIL_CLAUSE = re.compile(r"[^,.;:!?“”\"]{0,50}?\s(" + pattern("cla
 
 
 _RECIPIENT_ONLY = words("recipient_verbs", "only")
+_CLAUSE_SPEECH = words("clause_speech")
+_QUOTE_MARKS = frozenset("\"“‘«")
 
 
 def _has_cue_verb(content: str) -> bool:
@@ -414,8 +416,6 @@ def _has_cue_verb(content: str) -> bool:
         if form is not None and w != form[0] and not w.endswith("ing"):
             return True
     return False
-_CLAUSE_SPEECH = words("clause_speech")
-_QUOTE_MARKS = frozenset("\"“‘«")
 
 
 # A preposition of the cue's verb group before its object ("speculated freely about X"): the
@@ -713,7 +713,7 @@ _OPENER = re.compile(pattern("sentence_openers") + r"\b")
 _MODIFIERS = re.compile(r"\s*(?:[a-z]+\s+){1,3}$")
 # Words that cannot stand in the noun phrase of ", city records show": a subordinator or a verb
 # ("..., even if they did not agree", "..., offered a restrained embrace").
-_NOT_MODIFIERS = words("clause_words", "subordinate") | words("function_words") | words("claim_nouns")  # "..., a charge Moscow denies"
+_NOT_MODIFIERS = words("clause_words", "subordinate") | _FUNCTION_WORDS | words("claim_nouns")  # "..., a charge Moscow denies"
 _PAST_VERB = re.compile(r"\b[a-z]{3,}ed\b")
 
 

@@ -183,9 +183,14 @@ _NAME_PARTICLES = words("name_particles")
 
 
 def _particles_to_name(text: str, toks: list[tuple[int, int]], k: int, step: int) -> int | None:
-    """When token k opens a run of name particles (at most 2, spaces only) that goes on, in the
-    direction `step` (1 or -1), to a capitalised name word, that word's index; else None. The
-    caller has seen a name word on the other side ("Ursula [van der] Berg")."""
+    """When token k opens a run of name particles (at most 2, spaces only) between a name word
+    right before it (against the direction `step`, 1 or -1) and a capitalised name word the run
+    goes on to, that word's index; else None ("Ursula [van der] Berg"). The caller keeps k - step
+    inside its phrase."""
+    back = k - step
+    if text[toks[k][0] : toks[k][1]] not in _NAME_PARTICLES or not _is_name_token(text[toks[back][0] : toks[back][1]]) \
+            or text[toks[min(k, back)][1] : toks[max(k, back)][0]] != " ":
+        return None
     n = k
     while 0 <= n < len(toks) and text[toks[n][0] : toks[n][1]] in _NAME_PARTICLES and abs(n - k) < 2:
         n += step
@@ -211,9 +216,7 @@ def _np_left(text: str, toks: list[tuple[int, int]], i: int, limit: int) -> int 
     j = i
     while j >= 0 and end_tok - j < 10:
         w = text[toks[j][0] : toks[j][1]]
-        if w in _NAME_PARTICLES and j < end_tok and _is_name_token(text[toks[j + 1][0] : toks[j + 1][1]]) \
-                and text[toks[j][1] : toks[j + 1][0]] == " " \
-                and (name := _particles_to_name(text, toks, j, -1)) is not None:
+        if j < end_tok and (name := _particles_to_name(text, toks, j, -1)) is not None:
             j = name  # "Kees de Vries said": a particle inside the name
             continue
         if not _np_first_token_ok(w) or (j < end_tok and w in _RELATIVE_WORDS and _opens_relative(text, toks, j)):
@@ -944,9 +947,7 @@ def speaker_after(text: str, start: int, ceiling: int) -> tuple[int, int] | None
     k = 0
     while k < len(toks) and k < 10:
         w = text[toks[k][0] : toks[k][1]]
-        if w in _NAME_PARTICLES and k > 0 and _is_name_token(text[toks[k - 1][0] : toks[k - 1][1]]) \
-                and text[toks[k - 1][1] : toks[k][0]] == " " \
-                and (name := _particles_to_name(text, toks, k, 1)) is not None:
+        if k > 0 and (name := _particles_to_name(text, toks, k, 1)) is not None:
             k = name + 1  # "said Ursula van der Berg": a particle inside the name
             continue
         if not _np_token_ok(w, k == 0) and not (

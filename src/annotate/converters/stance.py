@@ -1138,14 +1138,18 @@ class _Context:
     def _speaker_targets(self, q: dict) -> set[str]:
         """The targets named in the quote's speaker span (and the mentions it refers to: a
         relative's antecedent, a pronoun's or surname's fuller mention)."""
-        found = set()
+        found: set[str] = set()
         speaker = q.get("speaker")
         for span in (speaker, q.get("antecedent"), self.links.get(tuple(speaker)) if speaker else None):
             if span:
-                lo = bisect.bisect_left(self.all_starts, span[0])
-                hi = bisect.bisect_left(self.all_starts, span[1], lo)  # no copy of the list's tail
-                found.update(t for _s, _e, t in self.all_mentions[lo:hi])
+                self._add_named_in(span, found)
         return found
+
+    def _add_named_in(self, span, found: set[str]) -> None:
+        """Add to `found` the targets mentioned inside `span`."""
+        lo = bisect.bisect_left(self.all_starts, span[0])
+        hi = bisect.bisect_left(self.all_starts, span[1], lo)  # no copy of the list's tail
+        found.update(t for _s, _e, t in self.all_mentions[lo:hi])
 
     def _seeds(self, low: str, qs: int, toks, starts: list[int], words: list[str],
                names: list[bool]) -> list[tuple[int, int, float, str]]:
@@ -1371,10 +1375,8 @@ class _Context:
             spans = {tuple(span) for q in self.quotes for span in (q.get("speaker"), q.get("antecedent")) if span}
             spans.update(self.links.values())
             self._speakers = set()
-            for a, b in spans:
-                lo = bisect.bisect_left(self.all_starts, a)
-                hi = bisect.bisect_left(self.all_starts, b, lo)
-                self._speakers.update(t for _s, _e, t in self.all_mentions[lo:hi])
+            for span in spans:
+                self._add_named_in(span, self._speakers)
         return next((t for t in self.ranked if t not in speaker and t not in self._speakers),
                     next((t for t in self.ranked if t not in speaker), None)), "topic"
 

@@ -106,7 +106,6 @@ def _plan(text: str, quotes: list[dict], stances: list[dict], links: dict | None
 _BY_PLACE = itemgetter(0, 1, 2)
 
 
-
 def _region(r: tuple) -> Region:
     """The labeling.Region of a _Plan region."""
     start, end, rid, label, score, choices = r
